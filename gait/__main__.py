@@ -1,0 +1,7 @@
+"""``python -m gait`` runs the CLI."""
+
+import sys
+
+from gait.cli import main
+
+sys.exit(main())

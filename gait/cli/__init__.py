@@ -1,0 +1,78 @@
+"""The ``gait`` command: one verb per job.
+
+Each verb lives in ``gait/cli/<verb>.py`` with ``register(subparsers)``; keep module
+top-level imports light (import numpy-heavy code inside the handler) so ``gait --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+#: Verb modules in the order ``--help`` lists them.
+VERBS: tuple[str, ...] = (
+    "demo",
+    "analyze",
+    "balance",
+    "report",
+    "batch",
+    "history",
+    "info",
+    "synth",
+    "scan",
+    "record",
+    "live",
+    "simulate",
+    "profiles",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available verb."""
+    parser = argparse.ArgumentParser(
+        prog="gait",
+        description=(
+            "Gait and balance analyzer for runners: capture from BLE sensors, detect steps, "
+            "measure cadence, contact time, overstriding, asymmetry and single-leg balance, "
+            "and turn them into drill feedback and reports."
+        ),
+        epilog="Run 'gait VERB --help' for the options of one verb.",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb in VERBS:
+        try:
+            mod = import_module(f"gait.cli.{verb}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"gait.cli.{verb}":
+                continue  # verb not built yet
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gait`` console script; returns the process exit status."""
+    from devices.errors import DeviceLayerError
+    from gait.errors import GaitError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        rc = args.func(args)
+    except (GaitError, DeviceLayerError) as exc:
+        print(f"gait {args.verb}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"gait {args.verb}: interrupted", file=sys.stderr)
+        return 130
+    return int(rc or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

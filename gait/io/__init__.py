@@ -1,0 +1,109 @@
+"""Reading and writing recordings.
+
+One entry point: :func:`read` turns any supported file into a :class:`~gait.recording.Recording`.
+Each format lives in its own module with a ``sniff(path) -> bool`` and a
+``read(path, options) -> Recording``; :data:`READERS` lists them in the order tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+from gait.errors import InputFileError, UnsupportedFormatError
+from gait.io.canonical import is_canonical, read_recording, write_recording
+from gait.recording import Recording
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """User options that tell a reader what the file cannot say by itself.
+
+    Parameters
+    ----------
+    format : str or None
+        Reader name to force (see :data:`READERS`); None sniffs the file.
+    time_unit : {'s', 'ms', 'us', 'ns'} or None
+        Unit of a ``timestamp`` column.
+    acc_unit : {'g', 'm/s2'} or None
+        Accelerometer unit of a generic CSV.
+    gyr_unit : {'deg/s', 'rad/s'} or None
+        Gyroscope unit of a generic CSV.
+    rate : float or None
+        Sampling rate in Hz, for files without a time column.
+    placement : str or None
+        Placement to assign (or override).
+    side : str or None
+        Side to assign (or override).
+    mount : str or None
+        Phone carry position.
+    """
+
+    format: str | None = None
+    time_unit: str | None = None
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+    rate: float | None = None
+    placement: str | None = None
+    side: str | None = None
+    mount: str | None = None
+
+
+#: (name, module) pairs, tried in order; each module has ``sniff`` and ``read``.
+READERS: list[tuple[str, str]] = [
+    ("gaitrec", "gait.io.canonical_reader"),
+]
+
+
+def _reader(module: str) -> tuple[Callable[[Path], bool], Callable[[Path, ReadOptions], Recording]]:
+    mod = import_module(module)
+    return mod.sniff, mod.read
+
+
+def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
+    """Read any supported recording file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (or, for multi-file datasets, the main file).
+    options : ReadOptions, optional
+        Units, rate, placement and side the file does not state.
+
+    Returns
+    -------
+    Recording
+        With SI units and, where the source has one, its reference events.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, unreadable or malformed; the message names the file and,
+        where known, the line or column.
+    """
+    path = Path(path)
+    options = options or ReadOptions()
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    if path.is_file() and path.stat().st_size == 0:
+        from gait.errors import EmptyFileError
+
+        raise EmptyFileError(path, "the file is empty")
+    names = [n for n, _ in READERS]
+    if options.format is not None:
+        if options.format not in names:
+            raise UnsupportedFormatError(path, f"unknown format {options.format!r}; choose from {names}")
+        _, read_fn = _reader(dict(READERS)[options.format])
+        return read_fn(path, options)
+    for _, module in READERS:
+        sniff, read_fn = _reader(module)
+        if sniff(path):
+            return read_fn(path, options)
+    raise UnsupportedFormatError(
+        path, f"not a recognised recording format (tried {', '.join(names)}); use --format"
+    )
+
+
+__all__ = ["READERS", "ReadOptions", "is_canonical", "read", "read_recording", "write_recording"]
