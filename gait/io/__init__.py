@@ -54,12 +54,54 @@ class ReadOptions:
 #: (name, module) pairs, tried in order; each module has ``sniff`` and ``read``.
 READERS: list[tuple[str, str]] = [
     ("gaitrec", "gait.io.canonical_reader"),
+    ("capture", "gait.io.capture_reader"),
+    ("fit", "gait.io.fit"),
+    # Specific formats before general ones: the generic CSV sniffs last.
+    ("mobgap", "gait.io.mobgap"),
+    ("ipol", "gait.io.xsens_ipol"),
+    ("gaitmap", "gait.io.gaitmap"),
+    ("sensorlogger", "gait.io.sensorlogger"),
+    ("phyphox", "gait.io.phyphox"),
+    ("oxford", "gait.io.oxford"),
+    ("csv", "gait.io.generic_csv"),
 ]
 
 
 def _reader(module: str) -> tuple[Callable[[Path], bool], Callable[[Path, ReadOptions], Recording]]:
     mod = import_module(module)
     return mod.sniff, mod.read
+
+
+def sniff_any(path: str | Path) -> bool:
+    """True when some reader recognises ``path`` (cheap: each reader looks at a few KB)."""
+    path = Path(path)
+    for _, module in READERS:
+        try:
+            if _reader(module)[0](path):
+                return True
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+    return False
+
+
+def group_of(path: str | Path) -> tuple[str, tuple[Path, ...]]:
+    """The recording ``path`` belongs to: a key and every file it is read from.
+
+    Most formats are one file per recording. A reader whose recordings span several
+    files (one per sensor, say) defines ``group(path) -> (key, files)`` so that batch
+    runs read each recording once.
+    """
+    path = Path(path)
+    for _, module in READERS:
+        mod = import_module(module)
+        group = getattr(mod, "group", None)
+        try:
+            if group is not None and mod.sniff(path):
+                key, files = group(path)
+                return str(key), tuple(files)
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+    return str(path.resolve()), (path,)
 
 
 def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
@@ -85,12 +127,14 @@ def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
     """
     path = Path(path)
     options = options or ReadOptions()
-    if not path.exists():
-        raise InputFileError(path, "no such file")
-    if path.is_file() and path.stat().st_size == 0:
+    # ``file::selector`` picks a part of a multi-recording file (e.g. a Mobilise-D test).
+    base = Path(str(path).split("::", 1)[0])
+    if not base.exists():
+        raise InputFileError(base, "no such file")
+    if base.is_file() and base.stat().st_size == 0:
         from gait.errors import EmptyFileError
 
-        raise EmptyFileError(path, "the file is empty")
+        raise EmptyFileError(base, "the file is empty")
     names = [n for n, _ in READERS]
     if options.format is not None:
         if options.format not in names:
@@ -106,4 +150,13 @@ def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
     )
 
 
-__all__ = ["READERS", "ReadOptions", "is_canonical", "read", "read_recording", "write_recording"]
+__all__ = [
+    "READERS",
+    "ReadOptions",
+    "group_of",
+    "is_canonical",
+    "read",
+    "read_recording",
+    "sniff_any",
+    "write_recording",
+]

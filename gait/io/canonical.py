@@ -133,6 +133,10 @@ def write_recording(rec: Recording, path: str | Path) -> Path:
             for name, data in entries:
                 with z.open(name, "w", force_zip64=True) as out:
                     out.write(memoryview(data))
+        # mkstemp creates 0600; give the file the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,186 @@
+"""How realistic is the synthetic generator? Compare synthetic WALKING with real walking.
+
+For each real dataset in ``../shared/data/real/`` (all walking) and the matching
+placement, simulate a walk with the same placement, sampling rate and cadence (taken from
+the dataset's reference events), then compare, per recording and as medians:
+
+* ``peak@IC``: peak |acc| (m/s², gravity included) from 20 ms before to 80 ms after each
+  reference initial contact (phones: ±150 ms around each reference step);
+* ``gyr p99``: 99th percentile of |gyr| (rad/s), the angular-rate range;
+* ``acc sd``: SD of |acc| (m/s²), the overall dynamic level;
+* ``f_dom/f_step``: dominant frequency of |acc| in 0.5–5 Hz divided by the step frequency
+  (1 = step frequency, 0.5 = stride frequency);
+* ``bp <3``, ``bp 3-10``, ``bp >10``: fractions of the |acc| power (0.5 Hz to Nyquist, at
+  most 25 Hz) in the bands 0.5–3, 3–10 and 10–25 Hz (Welch spectrum).
+
+Norms are used so that no axis convention or mounting matters. Files are read with
+``gait.io.read`` (the project's readers). Run: ``python benchmarks/synth_realism.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import welch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gait.io import read  # noqa: E402
+from gait.recording import Stream  # noqa: E402
+from gait.synth import GaitParams, synthesize  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "data" / "real"
+METRICS = ("peak@IC", "gyr p99", "acc sd", "f_dom/f_step", "bp <3", "bp 3-10", "bp >10")
+
+
+@dataclass
+class Case:
+    """One real recording's stream, its contact times and walking window."""
+
+    dataset: str
+    placement: str  # synth placement spec
+    stream: Stream
+    ic: np.ndarray
+    t0: float
+    t1: float
+    step_time: float
+
+
+def metrics(s: Stream, ic: np.ndarray, t0: float, t1: float, step_time: float,
+            phone: bool) -> dict[str, float]:
+    """The comparison metrics of one stream over the walking window [t0, t1] (s)."""
+    m = (s.t >= t0) & (s.t <= t1)
+    t, acc = s.t[m], s.acc[m]
+    an = np.linalg.norm(acc, axis=1)
+    lo, hi = (-0.15, 0.15) if phone else (-0.02, 0.08)
+    peaks = [an[(t >= c + lo) & (t <= c + hi)].max() for c in ic
+             if t0 <= c + lo and c + hi <= t1 and np.any((t >= c + lo) & (t <= c + hi))]
+    out = {"peak@IC": float(np.median(peaks)) if peaks else np.nan,
+           "acc sd": float(an.std())}
+    if s.gyr is not None:
+        out["gyr p99"] = float(np.percentile(np.linalg.norm(s.gyr[m], axis=1), 99))
+    else:
+        out["gyr p99"] = np.nan
+    fs = float(s.rate)
+    f, p = welch(an - an.mean(), fs=fs, nperseg=min(an.size, int(8 * fs)))
+    band = (f >= 0.5) & (f <= 5.0)
+    out["f_dom/f_step"] = float(f[band][np.argmax(p[band])] * step_time)
+    top = min(25.0, fs / 2)
+    tot = p[(f >= 0.5) & (f <= top)].sum()
+    out["bp <3"] = float(p[(f >= 0.5) & (f < 3)].sum() / tot)
+    out["bp 3-10"] = float(p[(f >= 3) & (f < 10)].sum() / tot)
+    out["bp >10"] = float(p[(f >= 10) & (f <= top)].sum() / tot)
+    return out
+
+
+def _step_time(ic: np.ndarray) -> float:
+    d = np.diff(np.sort(ic))
+    d = d[(d > 0.3) & (d < 1.2)]
+    return float(np.median(d))
+
+
+def real_cases() -> list[Case]:
+    """Streams of the real datasets with their reference contacts and walking windows."""
+    cases: list[Case] = []
+    rec = read(REAL / "gaitmap_feet_walk" / "imu_sample.csv")
+    ev = rec.reference.events if rec.reference is not None else None
+    assert ev is not None
+    for s in rec.streams:
+        ic = ev[ev.side == s.side]["t_ic"].to_numpy()
+        cases.append(Case("gaitmap_feet_walk", f"foot-{s.side}", s, ic, ic.min() - 0.5,
+                          ic.max() + 0.5, _step_time(ev["t_ic"].to_numpy())))
+    for lf in sorted((REAL / "ipol_feet_lowerback_walk").glob("*_lf.txt")):
+        rec = read(lf)
+        assert rec.reference is not None
+        ev = rec.reference.events
+        seg = rec.reference.tables["segments"].set_index("segment")
+        # Straight walking only: from the trial start to the U-turn.
+        t0 = float(seg.loc["trial", "t_start"])
+        t1 = float(seg.loc["u_turn", "t_start"]) if "u_turn" in seg.index else float(
+            seg.loc["trial", "t_end"])
+        st = _step_time(ev["t_ic"].to_numpy())
+        for s in rec.streams:
+            if s.placement == "foot":
+                ic = ev[ev.side == s.side]["t_ic"].to_numpy()
+                spec = f"foot-{s.side}"
+            else:
+                ic = ev["t_ic"].to_numpy()
+                spec = "sacrum"
+            cases.append(Case("ipol_feet_lowerback_walk", spec, s, ic, t0, t1, st))
+    for mat in sorted((REAL / "mobgap_lowerback_walk").rglob("data.mat")):
+        rec = read(mat)
+        assert rec.reference is not None
+        ev = rec.reference.events
+        if ev.empty:
+            continue
+        b = rec.reference.tables.get("bouts")
+        if b is not None and "t_start" in b and len(b):
+            t0, t1 = float(b["t_start"].min()), float(b["t_end"].max())
+        else:
+            t0, t1 = float(ev["t_ic"].min()), float(ev["t_ic"].max())
+        cases.append(Case("mobgap_lowerback_walk", "sacrum", rec.streams[0],
+                          ev["t_ic"].to_numpy(), t0, t1, _step_time(ev["t_ic"].to_numpy())))
+    carry = {"hand": "phone-hand", "armband": "phone-armband", "frontpocket": "phone-pocket",
+             "backpocket": "phone-pocket"}
+    for f in sorted((REAL / "oxford_phone_walk").glob("*.csv")):
+        key = f.name.split("_")[1]
+        if key not in carry:
+            continue
+        rec = read(f)
+        assert rec.reference is not None
+        ic = rec.reference.events["t_ic"].to_numpy()
+        cases.append(Case(f"oxford_phone_walk ({key})", carry[key], rec.streams[0], ic,
+                          float(ic.min()), float(ic.max()), _step_time(ic)))
+    return cases
+
+
+def synthetic_for(case: Case, seed: int) -> dict[str, float]:
+    """Metrics of a synthetic walk matched to ``case`` (placement, rate, cadence)."""
+    cadence = float(np.clip(60.0 / case.step_time, 80, 135))
+    rate = float(case.stream.rate)
+    rec = synthesize(activity="walk", placements=(case.placement,), duration=40.0,
+                     rate=rate, seed=seed, gait=GaitParams(cadence=cadence, treadmill=False))
+    s = rec.streams[0]
+    if case.stream.gyr is None:
+        s = Stream(placement=s.placement, side=s.side, t=s.t, acc=s.acc, gyr=None,
+                   rate=s.rate, mount=s.mount)
+    assert rec.reference is not None
+    ev = rec.reference.events
+    ic = ev["t_ic"].to_numpy()
+    if case.placement.startswith("foot"):
+        ic = ev[ev.side == case.placement.split("-")[1]]["t_ic"].to_numpy()
+    return metrics(s, ic, 2.0, 38.0, 60.0 / cadence, case.placement.startswith("phone"))
+
+
+def main() -> int:
+    """Print the real-vs-synthetic table; return 0."""
+    cases = real_cases()
+    groups: dict[tuple[str, str], list[tuple[dict[str, float], dict[str, float]]]] = {}
+    for i, c in enumerate(cases):
+        r = metrics(c.stream, c.ic, c.t0, c.t1, c.step_time, c.placement.startswith("phone"))
+        s = synthetic_for(c, seed=i)
+        groups.setdefault((c.dataset, c.placement.replace("-left", "").replace("-right", "")),
+                          []).append((r, s))
+    print("Synthetic WALKING vs real walking (medians over recordings; real | synthetic)")
+    head = f"{'dataset':<34}{'placement':<15}{'n':>3}  " + "  ".join(f"{m:>15}" for m in METRICS)
+    print(head)
+    print("-" * len(head))
+    for (ds, pl), rows in groups.items():
+        cells = []
+        for m in METRICS:
+            rvals = [r[m] for r, _ in rows if np.isfinite(r[m])]
+            svals = [s[m] for _, s in rows if np.isfinite(s[m])]
+            if not rvals or not svals:
+                cells.append("n/a".rjust(15))
+                continue
+            cells.append(f"{np.median(rvals):7.2f}|{np.median(svals):<7.2f}")
+        print(f"{ds:<34}{pl:<15}{len(rows):>3}  " + "  ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

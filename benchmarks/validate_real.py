@@ -1,0 +1,306 @@
+"""Validate the step detectors on the public walking recordings in ``../shared/data/real``.
+
+Run: ``.venv/bin/python benchmarks/validate_real.py [--per-file]``
+
+Prints, per dataset and placement, the step-detection F1 and the mean absolute timing error of
+initial (IC) and terminal contact (TC) against each dataset's own reference, plus the step-count
+error for the phone files, and whether the targets of issue 3 are met:
+
+* F1 ≥ 0.98 everywhere;
+* IC error ≤ 20 ms for feet and ≤ 40 ms for the lower back;
+* phone step-count error ≤ 3 %.
+
+Matching (``gait.validate``): one-to-one, mutual nearest neighbours within ±100 ms of the
+reference IC (±250 ms for phones in a hand, pocket, bag, armband or neck pouch, whose events
+mark the step rhythm rather than the contact instant). Scored regions:
+
+* ipol: inside ``TrialBoundaries``, the U-turn (``UTurnBoundaries``) excluded, because the
+  reference marks only a few, hand-picked events there;
+* gaitmap: from the first to the last reference IC ±0.3 s (the reference annotates the
+  strides of the straight walk only);
+* mobgap: inside the INDIP walking bouts ±0.5 s;
+* Oxford: the whole file.
+
+The recordings are read with :func:`gait.io.read` (the project's readers). The test
+``tests/test_validate_real.py`` calls :func:`evaluate` and fails when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from gait.io import read  # noqa: E402
+from gait.placements import get_detector  # noqa: E402
+from gait.recording import Recording, Stream  # noqa: E402
+from gait.validate import score_steps, step_count_error  # noqa: E402
+
+#: ``../shared/data/real`` next to the project root.
+REAL_DIR = ROOT.parent / "shared" / "data" / "real"
+
+#: IC matching tolerance, s, for contact-level detectors and for cadence-only phone events.
+TOLERANCE = 0.1
+PHONE_TOLERANCE = 0.25
+
+#: Targets of issue 3: F1 minimum, IC MAE maximum (s) per placement, phone count error maximum.
+F1_MIN = 0.98
+IC_MAE_MAX = {"feet": 0.020, "lower back": 0.040}
+COUNT_ERR_MAX = 0.03
+
+
+@dataclass
+class RealCase:
+    """One recording with the part of its reference that is scored.
+
+    Attributes
+    ----------
+    dataset : str
+        Folder name.
+    name : str
+        Recording name.
+    recording : Recording
+        As read by :func:`gait.io.read`.
+    region : ndarray, shape (K, 2)
+        Scored intervals, s.
+    steps_total : int or None
+        Reference step count (phone files).
+    """
+
+    dataset: str
+    name: str
+    recording: Recording
+    region: np.ndarray
+    steps_total: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def reference(self) -> pd.DataFrame:
+        """Reference steps (``side``, ``t_ic``, ``t_tc`` in s)."""
+        assert self.recording.reference is not None
+        return self.recording.reference.events
+
+
+def load_cases(root: Path = REAL_DIR) -> list[RealCase]:
+    """Every real recording with its scored region (see the module docstring)."""
+    cases: list[RealCase] = []
+    # gaitmap: two feet in the raw sensor frame
+    rec = read(root / "gaitmap_feet_walk" / "imu_sample_not_rotated.csv")
+    ic = _ref(rec)["t_ic"]
+    cases.append(RealCase("gaitmap_feet_walk", "imu_sample_not_rotated", rec, np.array([[ic.min() - 0.3, ic.max() + 0.3]])))
+    # ipol: one recording per trial (both feet + lower back)
+    for js in sorted((root / "ipol_feet_lowerback_walk").glob("*.json")):
+        rec = read(root / "ipol_feet_lowerback_walk" / f"{js.stem}_lb.txt")
+        seg = _tables(rec)["segments"].set_index("segment")
+        t0, t1 = seg.loc["trial", ["t_start", "t_end"]]
+        u0, u1 = seg.loc["u_turn", ["t_start", "t_end"]]
+        cases.append(RealCase("ipol_feet_lowerback_walk", js.stem, rec, np.array([[t0, u0], [u1, t1]], float)))
+    # mobgap: every test with an INDIP walking bout
+    for mat in sorted((root / "mobgap_lowerback_walk" / "lab").glob("*/*/data.mat")):
+        first = read(mat)
+        for test in first.meta.extra.get("tests", []):
+            rec = read(Path(f"{mat}::{test}"))
+            bouts = _tables(rec).get("bouts")
+            if rec.reference is None or bouts is None or bouts.empty:
+                continue
+            region = bouts[["t_start", "t_end"]].to_numpy(float) + np.array([-0.5, 0.5])
+            cases.append(RealCase("mobgap_lowerback_walk", f"{mat.parent.name}/{test}", rec, region))
+    # Oxford: phone in six carry positions
+    for csv in sorted((root / "oxford_phone_walk").glob("*.csv")):
+        rec = read(csv)
+        counts = _tables(rec)["step_counts"].set_index("source")["steps"]
+        s = rec.streams[0]
+        cases.append(
+            RealCase(
+                "oxford_phone_walk",
+                csv.stem.split("_")[1],  # carry position as in the file name
+                rec,
+                np.array([[s.t[0], s.t[-1]]]),
+                steps_total=int(counts["groundtruth"]),
+            )
+        )
+    return cases
+
+
+def _ref(rec: Recording) -> pd.DataFrame:
+    if rec.reference is None:
+        raise ValueError("recording has no reference events")
+    return rec.reference.events
+
+
+def _tables(rec: Recording) -> dict[str, pd.DataFrame]:
+    return {} if rec.reference is None else rec.reference.tables
+
+
+def _group(stream: Stream) -> str:
+    return {"foot": "feet", "sacrum": "lower back", "phone": "phone", "shank": "shank"}[stream.placement]
+
+
+def score_case(case: RealCase) -> list[dict[str, object]]:
+    """Score every stream of one recording against its reference.
+
+    Returns
+    -------
+    list of dict
+        One row per stream: dataset, group, file, counts (tp/fp/fn), IC/TC errors (s),
+        side agreement and, for phones, reference and detected step counts.
+    """
+    ref = case.reference.copy()
+    ref["side"] = ref["side"].fillna("unknown")
+    rows: list[dict[str, object]] = []
+    for s in case.recording.streams:
+        t0 = time.perf_counter()
+        error = ""
+        try:
+            det = get_detector(s.placement)(s)
+        except Exception as exc:  # a crash is scored as a miss, and reported
+            det = pd.DataFrame({"side": [], "t_ic": [], "t_tc": []})
+            error = f"{type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - t0
+        r = ref
+        if s.placement in ("foot", "shank") and s.side is not None:
+            r = ref[ref["side"] == s.side]  # one foot sensor sees its own contacts
+        tol = PHONE_TOLERANCE if s.placement == "phone" and s.mount != "belt" else TOLERANCE
+        sc = score_steps(r, det, tol, region=case.region)
+        rows.append(
+            {
+                "dataset": case.dataset,
+                "group": _group(s),
+                "file": f"{case.name}:{s.name}",
+                "n_ref": sc.ic.n_ref,
+                "n_det": sc.ic.n_det,
+                "tp": sc.ic.tp,
+                "fp": sc.ic.fp,
+                "fn": sc.ic.fn,
+                "ic_err": sc.ic.errors,
+                "tc_err": sc.tc_errors,
+                "side_correct": sc.side_correct,
+                "side_known": sc.side_known,
+                "steps_ref": case.steps_total,
+                "steps_det": len(det) if case.steps_total is not None else None,
+                "seconds": elapsed,
+                "duration": s.duration,
+                "error": error,
+            }
+        )
+    return rows
+
+
+def evaluate(root: Path = REAL_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every detector on every real recording.
+
+    Returns
+    -------
+    summary : DataFrame
+        One row per dataset and placement group: ``files``, ``ref_steps``, ``tp``, ``fp``,
+        ``fn``, ``f1``, ``ic_mae_ms``, ``ic_bias_ms``, ``tc_mae_ms``, ``side_pct``,
+        ``count_err_pct`` (largest per-file phone step-count error), ``ms_per_min``
+        (detector time per minute of data), ``errors``.
+    per_file : DataFrame
+        The same per stream.
+    """
+    rows = [row for case in load_cases(root) for row in score_case(case)]
+    per_file = pd.DataFrame(rows)
+    out = []
+    for (ds, grp), g in per_file.groupby(["dataset", "group"], sort=False):
+        tp, fp, fn = int(g["tp"].sum()), int(g["fp"].sum()), int(g["fn"].sum())
+        ic = np.concatenate(list(g["ic_err"])) if len(g) else np.empty(0)
+        tc = np.concatenate(list(g["tc_err"])) if len(g) else np.empty(0)
+        known = int(g["side_known"].sum())
+        cnt = [
+            step_count_error(int(a), int(b))
+            for a, b in zip(g["steps_ref"], g["steps_det"], strict=True)
+            if a is not None and not pd.isna(a)
+        ]
+        out.append(
+            {
+                "dataset": ds,
+                "placement": grp,
+                "files": len(g),
+                "ref_steps": int(g["n_ref"].sum()),
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "f1": 2 * tp / (2 * tp + fp + fn) if (tp + fp + fn) else 1.0,
+                "ic_mae_ms": 1000 * float(np.mean(np.abs(ic))) if ic.size else float("nan"),
+                "ic_bias_ms": 1000 * float(np.mean(ic)) if ic.size else float("nan"),
+                "tc_mae_ms": 1000 * float(np.mean(np.abs(tc))) if tc.size else float("nan"),
+                "side_pct": 100 * int(g["side_correct"].sum()) / known if known else float("nan"),
+                "count_err_pct": 100 * max(cnt) if cnt else float("nan"),
+                "ms_per_min": 1000 * float(g["seconds"].sum()) / max(float(g["duration"].sum()) / 60, 1e-9),
+                "errors": "; ".join(e for e in g["error"] if e),
+            }
+        )
+    return pd.DataFrame(out), per_file
+
+
+def check_targets(summary: pd.DataFrame) -> list[str]:
+    """Human-readable list of missed targets (empty when all are met)."""
+    missed = []
+    for _, r in summary.iterrows():
+        name = f"{r['dataset']} / {r['placement']}"
+        if r["errors"]:
+            missed.append(f"{name}: detector error {r['errors']}")
+        if not r["f1"] >= F1_MIN:
+            missed.append(f"{name}: F1 {r['f1']:.3f} < {F1_MIN}")
+        lim = IC_MAE_MAX.get(str(r["placement"]))
+        if lim is not None and not r["ic_mae_ms"] <= 1000 * lim:
+            missed.append(f"{name}: IC error {r['ic_mae_ms']:.1f} ms > {1000 * lim:.0f} ms")
+        if r["placement"] == "phone" and not r["count_err_pct"] <= 100 * COUNT_ERR_MAX:
+            missed.append(f"{name}: step-count error {r['count_err_pct']:.1f} % > {100 * COUNT_ERR_MAX:.0f} %")
+    return missed
+
+
+def _fmt(v: object, spec: str) -> str:
+    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, spec)
+
+
+def render(summary: pd.DataFrame) -> str:
+    """Markdown table of the summary."""
+    head = (
+        "| dataset | placement | files | ref steps | F1 | IC MAE ms | IC bias ms | TC MAE ms "
+        "| side % | step count err % | detector ms/min |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for _, r in summary.iterrows():
+        lines.append(
+            f"| {r['dataset']} | {r['placement']} | {r['files']} | {r['ref_steps']} | {r['f1']:.3f} "
+            f"| {_fmt(r['ic_mae_ms'], '.1f')} | {_fmt(r['ic_bias_ms'], '+.1f')} | {_fmt(r['tc_mae_ms'], '.1f')} "
+            f"| {_fmt(r['side_pct'], '.1f')} | {_fmt(r['count_err_pct'], '.1f')} | {r['ms_per_min']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the validation table; exit status 0 (1 with ``--strict`` when a target is missed)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--per-file", action="store_true", help="also print one row per stream")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--root", type=Path, default=REAL_DIR, help="folder of the real data")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    summary, per_file = evaluate(args.root)
+    print(render(summary))
+    if args.per_file:
+        cols = ["dataset", "file", "n_ref", "tp", "fp", "fn", "steps_ref", "steps_det", "error"]
+        pf = per_file[cols].copy()
+        pf["ic_mae_ms"] = [1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["ic_err"]]
+        print(pf.to_string(index=False))
+    missed = check_targets(summary)
+    print(f"\nmatching: ±{1000 * TOLERANCE:.0f} ms (phones carried off-trunk ±{1000 * PHONE_TOLERANCE:.0f} ms); "
+          f"total {time.perf_counter() - t0:.1f} s")
+    print("targets: all met" if not missed else "targets missed:\n  " + "\n  ".join(missed))
+    return 1 if (missed and args.strict) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,495 @@
+"""``gait.analyze``: recording → step table and summaries.
+
+Stages (each a pure function, so a streaming engine can reuse them on a window):
+quality checks → per-stream detectors (:mod:`gait.placements`) → fusion
+(:mod:`gait.fuse`) → step table (:mod:`gait.steps`) → activity bouts → summaries
+(:mod:`gait.summary`, :mod:`gait.overstride`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import types
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gait.errors import AnalysisError
+from gait.fuse import SensorEvents, fuse
+from gait.overstride import overstride_indicators
+from gait.placements import check_events, get_detector
+from gait.recording import Recording, Stream
+from gait.result import GaitResult
+from gait.steps import build_step_table
+from gait.summary import session_summary
+
+#: Samples within this fraction of full scale count as saturated. [G]
+SATURATION_FRACTION = 0.98
+#: Share of saturated samples that earns a flag. [G]
+SATURATION_FLAG_SHARE = 0.001
+#: Long streams are analysed in chunks of this many seconds (bounded memory for any
+#: recording length; the stage functions are window-pure so results do not depend on it).
+CHUNK_SECONDS = 600.0
+#: Each chunk sees this much extra data on both sides so every contact of its core has
+#: complete cycles around it; events are kept only from the core. [G]
+CHUNK_OVERLAP = 10.0
+#: Duty factor separating running (< 0.5, a flight phase exists) from walking. [G]
+RUN_DF = 0.5
+
+
+def reference_speed(rec: Recording) -> float | None:
+    """Known speed, m/s: treadmill belt speed, else the median RSC speed, else None.
+
+    Parameters
+    ----------
+    rec : Recording
+        The session.
+
+    Returns
+    -------
+    float or None
+    """
+    if rec.meta.treadmill_speed:
+        return float(rec.meta.treadmill_speed)
+    for ch in rec.channels:
+        v = ch.values.get("speed")
+        if v is not None and v.size and np.isfinite(v).any():
+            med = float(np.nanmedian(v))
+            if med > 0:
+                return med
+    return None
+
+
+def stream_flags(stream: Stream) -> list[str]:
+    """Quality flags of one stream: saturation, gaps, non-finite samples.
+
+    Parameters
+    ----------
+    stream : Stream
+        Samples.
+
+    Returns
+    -------
+    list of str
+        E.g. ``'saturated:foot_left'`` (≥ 0.1 % of samples at full scale),
+        ``'gap:sacrum'`` (a hole > 0.25 s), ``'too_short:foot_left'``.
+    """
+    flags: list[str] = []
+    if stream.n < 2:
+        return [f"too_short:{stream.name}"]
+    finite = np.isfinite(stream.acc).all(axis=1)
+    if stream.gyr is not None:
+        finite &= np.isfinite(stream.gyr).all(axis=1)
+    if not finite.all():
+        flags.append(f"nonfinite:{stream.name}:{int((~finite).sum())}")
+    acc = stream.acc if finite.all() else stream.acc[finite]
+    if acc.shape[0] == 0:
+        return flags
+    peak = float(max(acc.max(), -acc.min()))  # cheap test first; counting only if needed
+    if stream.acc_range:
+        thr = SATURATION_FRACTION * stream.acc_range
+        if peak >= thr and _share_at_or_above(acc, thr) >= SATURATION_FLAG_SHARE:
+            flags.append(f"saturated:{stream.name}")
+    elif stream.n > 100 and peak > 2 * 9.81:
+        # Without a stated range, a flat top on the largest value is clipping.
+        if _share_at_or_above(acc, 0.999 * peak) * acc.shape[0] >= max(5, 0.001 * stream.n):
+            flags.append(f"saturated:{stream.name}")
+    if stream.gyr is not None and stream.gyr_range:
+        gyr = stream.gyr if finite.all() else stream.gyr[finite]
+        gthr = SATURATION_FRACTION * stream.gyr_range
+        if gyr.size and max(gyr.max(), -gyr.min()) >= gthr and (
+            _share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE
+        ):
+            flags.append(f"gyr_saturated:{stream.name}")
+    dt = np.diff(stream.t)
+    if dt.size and (dt > 0.25).any():
+        flags.append(f"gap:{stream.name}")
+    return flags
+
+
+def _share_at_or_above(x: np.ndarray, thr: float) -> float:
+    """Share of rows of ``x`` with any |component| ≥ ``thr``."""
+    return float(((x >= thr) | (x <= -thr)).any(axis=1).mean())
+
+
+def _finite_only(stream: Stream) -> Stream:
+    """The stream without non-finite samples (dropped like lost packets, flagged earlier)."""
+    ok = np.isfinite(stream.t) & np.isfinite(stream.acc).all(axis=1)
+    if stream.gyr is not None:
+        ok &= np.isfinite(stream.gyr).all(axis=1)
+    if ok.all():
+        return stream
+    return Stream(
+        placement=stream.placement, side=stream.side, t=stream.t[ok], acc=stream.acc[ok],
+        gyr=None if stream.gyr is None else stream.gyr[ok], rate=stream.rate,
+        device=dict(stream.device), mount=stream.mount, acc_range=stream.acc_range,
+        gyr_range=stream.gyr_range, name=stream.name,
+    )
+
+
+def placement_check(stream: Stream) -> str | None:
+    """Flag a placement label that contradicts the signal (a foot labelled sacrum, ...).
+
+    A foot or shank swings through several rad/s every stride, a trunk sensor rotates
+    far less.  Only judged with a gyroscope and when the stream moves at all. [G: the
+    5.0 and 1.5 rad/s cut-offs are design choices checked on the real feet/lower-back
+    recordings (feet 8–14, lower back ≤ 3.4 rad/s incl. U-turns), not published values.]
+
+    Parameters
+    ----------
+    stream : Stream
+        Samples.
+
+    Returns
+    -------
+    str or None
+        ``'placement_suspect:<name>:looks_like_leg'`` / ``'...:looks_like_trunk'`` or None.
+    """
+    if stream.gyr is None or stream.n < 200:
+        return None
+    # every 4th sample is plenty for a 99th percentile and keeps memory small
+    sub = np.nan_to_num(stream.gyr[::4])
+    g = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+    moving = g > 0.5
+    if moving.mean() < 0.1:
+        return None
+    p99 = float(np.percentile(g[moving], 99))
+    if stream.placement in ("sacrum", "phone") and stream.mount in (None, "belt") and p99 > 5.0:
+        return f"placement_suspect:{stream.name}:looks_like_leg"
+    if stream.placement in ("foot", "shank") and p99 < 1.5:
+        return f"placement_suspect:{stream.name}:looks_like_trunk"
+    return None
+
+
+def duty_factor_bouts(steps: pd.DataFrame) -> pd.DataFrame:
+    """Fallback activity bouts from the step table: DF < 0.5 run, else walk.
+
+    Consecutive steps with the same class form a bout; a step-time gap (NaN step time)
+    or a pause ends it.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+
+    Returns
+    -------
+    DataFrame
+        ``t_start``, ``t_end`` (s), ``activity`` ('run' | 'walk').
+    """
+    if len(steps) == 0:
+        return pd.DataFrame(columns=["t_start", "t_end", "activity"])
+    df = steps["duty_factor"].to_numpy(dtype=np.float64)
+    # Smooth over 5 steps so one odd step does not split a bout.
+    sm = pd.Series(df).rolling(5, center=True, min_periods=1).median().to_numpy()
+    fill = np.nanmedian(sm) if np.isfinite(sm).any() else 0.6
+    cls = np.where(np.nan_to_num(sm, nan=fill) < RUN_DF, "run", "walk")
+    t = steps["t_ic"].to_numpy()
+    end = t + np.nan_to_num(steps["step_time"].to_numpy(dtype=np.float64), nan=0.0)
+    brk = np.flatnonzero((cls[1:] != cls[:-1]) | (t[1:] - end[:-1] > 1.0)) + 1
+    starts = np.concatenate(([0], brk))
+    stops = np.concatenate((brk, [len(cls)])) - 1
+    return pd.DataFrame(
+        {"t_start": t[starts], "t_end": np.maximum(end[stops], t[stops]), "activity": cls[starts]}
+    )
+
+
+def chunk_bounds(t0: float, t1: float, chunk: float = CHUNK_SECONDS) -> list[tuple[float, float]]:
+    """Core intervals ``[a, b)`` tiling ``[t0, t1]`` in pieces of ``chunk`` seconds.
+
+    Parameters
+    ----------
+    t0, t1 : float
+        First and last sample time, s.
+    chunk : float
+        Core length, s.
+
+    Returns
+    -------
+    list of (float, float)
+        The last core is open-ended (``b = inf``).
+    """
+    n = max(1, int(np.ceil((t1 - t0) / chunk)))
+    edges = [t0 + k * chunk for k in range(n)] + [np.inf]
+    edges[0] = -np.inf
+    return list(itertools.pairwise(edges))
+
+
+def detect_chunked(
+    detector: Any, stream: Stream, speed: float | None, *, chunk: float = CHUNK_SECONDS,
+    overlap: float = CHUNK_OVERLAP,
+) -> pd.DataFrame:
+    """Run ``detector`` on overlapping time chunks and keep each contact once.
+
+    Parameters
+    ----------
+    detector : callable
+        ``detect_events(stream, *, speed=None)``.
+    stream : Stream
+        Samples (chunks are views, not copies).
+    speed : float or None
+        Reference speed, m/s.
+    chunk, overlap : float
+        Core length and extra context on each side, s.
+
+    Returns
+    -------
+    DataFrame
+        The detector's events with ``t_ic`` in each chunk's core, concatenated.
+    """
+    if stream.duration <= chunk + 2 * overlap:
+        out: pd.DataFrame = detector(stream, speed=speed)
+        return out
+    frames = []
+    for a, b in chunk_bounds(float(stream.t[0]), float(stream.t[-1]), chunk):
+        piece = stream.slice_time(a - overlap, b + overlap)
+        if piece.n < 2:
+            continue
+        ev = detector(piece, speed=speed)
+        kept = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < b)]
+        if len(kept) or not frames:
+            frames.append(kept)
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(frames, ignore_index=True)
+
+
+def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
+    """Join consecutive bouts of the same activity separated by less than ``max_gap`` s.
+
+    Parameters
+    ----------
+    bouts : DataFrame
+        ``t_start``, ``t_end``, ``activity``, sorted by ``t_start``.
+    max_gap : float
+        Largest hole (s) bridged.
+
+    Returns
+    -------
+    DataFrame
+    """
+    if len(bouts) < 2:
+        return bouts.reset_index(drop=True)
+    b = bouts.sort_values("t_start").reset_index(drop=True)
+    act = b["activity"].to_numpy()
+    new = np.ones(len(b), dtype=bool)
+    new[1:] = (act[1:] != act[:-1]) | (
+        b["t_start"].to_numpy()[1:] - b["t_end"].to_numpy()[:-1] > max_gap
+    )
+    grp = np.cumsum(new) - 1
+    g = b.groupby(grp)
+    return pd.DataFrame(
+        {"t_start": g["t_start"].min(), "t_end": g["t_end"].max(), "activity": g["activity"].first()}
+    ).reset_index(drop=True)
+
+
+def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
+    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
+    try:
+        from gait.activity import detect_bouts  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
+    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
+    if not streams:
+        return None
+    st = streams[0]
+    try:
+        parts = []
+        for a, b_ in chunk_bounds(float(st.t[0]), float(st.t[-1])) if st.n > 1 else []:
+            # bouts are clipped to the chunk core so chunks tile the time axis
+            piece = detect_bouts(st.slice_time(a - CHUNK_OVERLAP, b_ + CHUNK_OVERLAP))
+            if len(piece):
+                piece = piece.assign(
+                    t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b_)
+                )
+                parts.append(piece[piece["t_end"] > piece["t_start"]])
+        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
+    except Exception:
+        return None
+    if not isinstance(b, pd.DataFrame) or not {"t_start", "t_end", "activity"} <= set(b.columns):
+        return None
+    return b
+
+
+def label_steps(steps: pd.DataFrame, bouts: pd.DataFrame) -> np.ndarray:
+    """Activity of each step from the bout containing its ``t_ic`` ('unknown' outside).
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+    bouts : DataFrame
+        ``t_start``, ``t_end``, ``activity``.
+
+    Returns
+    -------
+    ndarray of object
+    """
+    out = np.full(len(steps), "unknown", dtype=object)
+    if len(bouts) == 0 or len(steps) == 0:
+        return out
+    b = bouts.sort_values("t_start")
+    t = steps["t_ic"].to_numpy()
+    i = np.searchsorted(b["t_start"].to_numpy(), t, side="right") - 1
+    ok = (i >= 0) & (t <= b["t_end"].to_numpy()[np.clip(i, 0, None)] + 1e-9)
+    out[ok] = b["activity"].to_numpy()[i[ok]]
+    return out
+
+
+def _jsonable(x: Any) -> Any:
+    """Plain-Python copy of nested summaries (numpy scalars → float/int, NaN → None)."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.bool_ | bool):
+        return bool(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating | float):
+        v = float(x)
+        return v if math.isfinite(v) else None
+    return x
+
+
+def analyze(
+    recording: Recording,
+    *,
+    activity: str | None = None,
+    window_steps: int = 20,
+    baseline: Any = None,
+) -> GaitResult:
+    """Detect steps and summarise a running or walking session.
+
+    Parameters
+    ----------
+    recording : Recording
+        Session with one or more foot, shank, sacrum or phone streams.
+    activity : {'run', 'walk', 'auto'} or None
+        Force the activity of every step; None/'auto' detects it per bout.
+    window_steps : int
+        Steps per summary window.
+    baseline : optional
+        The runner's own cadence baseline (see :func:`gait.overstride.baseline_cadence`).
+
+    Returns
+    -------
+    GaitResult
+        Step table, JSON-serialisable summary, window rows, bouts and quality flags.
+
+    Raises
+    ------
+    AnalysisError
+        With no streams, for a balance session, or when no stream has a usable detector.
+    """
+    if not recording.streams:
+        raise AnalysisError("the recording has no sensor streams")
+    if activity == "balance" or (activity in (None, "auto") and recording.meta.activity == "balance"):
+        raise AnalysisError("this is a balance session: use gait.balance.analyze_balance")
+    flags: list[str] = []
+    speed_ref = reference_speed(recording)
+    sensors: list[SensorEvents] = []
+    for st in recording.streams:
+        flags.extend(stream_flags(st))
+        if st.n < 2:
+            continue
+        suspect = placement_check(st)
+        if suspect:
+            flags.append(suspect)
+        st = _finite_only(st)
+        try:
+            detector = get_detector(st.placement)
+            ev = check_events(detect_chunked(detector, st, speed_ref), st.name)
+        except AnalysisError as exc:
+            flags.append(f"no_detector:{st.name}")
+            if "not available" not in str(exc):
+                flags.append(f"error:{st.name}:{exc}")
+            continue
+        if len(ev) == 0:
+            flags.append(f"no_steps:{st.name}")
+        sensors.append(SensorEvents(st.name, st.placement, st.side, ev))
+    if not sensors:
+        raise AnalysisError(
+            "no stream could be analysed: " + ", ".join(f for f in flags if f.startswith("no_detector"))
+        )
+    fused = fuse(sensors)
+    steps = build_step_table(fused.contacts, single_side=fused.single_side)
+    if "source" in fused.contacts.columns and len(steps):
+        steps["source"] = fused.contacts["source"].to_numpy()
+    if fused.single_side:
+        flags.append("single_side")
+    _check_placement_consistency(recording, sensors, flags)
+
+    if activity in ("run", "walk"):
+        bouts = pd.DataFrame(
+            {"t_start": [steps["t_ic"].min() if len(steps) else 0.0],
+             "t_end": [steps["t_ic"].max() if len(steps) else 0.0], "activity": [activity]}
+        )
+    else:
+        ext = _bouts_from_activity_module(recording)
+        bouts = ext if ext is not None else duty_factor_bouts(steps)
+        if ext is None:
+            flags.append("activity:duty_factor_fallback")
+    steps["activity"] = label_steps(steps, bouts)
+    if len(steps) == 0:
+        flags.append("no_steps")
+
+    # Summaries over the moving steps of the dominant activity.
+    moving = steps[steps["activity"].isin(["run", "walk"])]
+    dominant = moving["activity"].mode().iat[0] if len(moving) else "still"
+    part = steps[steps["activity"] == dominant] if len(moving) else steps
+    summary = session_summary(part, window_steps=window_steps)
+    summary["steps_total"] = len(steps)
+    summary["activity"] = str(dominant) if len(steps) else "still"
+    summary["activity_steps"] = {str(k): int(v) for k, v in steps["activity"].value_counts().items()}
+    speed_sess = speed_ref
+    if speed_sess is None and "speed" in part.columns:
+        sp = part["speed"].to_numpy(dtype=np.float64)
+        sp = sp[np.isfinite(sp)]
+        speed_sess = float(np.median(sp)) if sp.size else None
+    cad = summary["cadence_spm"]
+    summary["overstride"] = overstride_indicators(
+        part, cadence=float("nan") if cad is None else float(cad), speed=speed_sess, baseline=baseline
+    )
+    summary["speed_mps"] = speed_sess
+    summary["sources"] = fused.sources
+    summary["flags"] = flags
+    windows = pd.DataFrame(summary["windows"])
+    return GaitResult(
+        steps=steps, summary=_jsonable(summary), windows=windows, bouts=bouts, flags=flags
+    )
+
+
+def _check_placement_consistency(
+    rec: Recording, sensors: list[SensorEvents], flags: list[str]
+) -> None:
+    """Flag streams whose step count disagrees with the others (a wrong placement label)."""
+    counts = {s.name: len(s.events) for s in sensors}
+    legs = [s for s in sensors if s.placement in ("foot", "shank")]
+    trunk = [s for s in sensors if s.placement in ("sacrum", "phone")]
+    for s in legs:
+        for tr in trunk:
+            # a trunk sensor sees both legs: about twice a leg sensor's contacts
+            if counts[tr.name] > 0 and counts[s.name] > 0:
+                ratio = counts[tr.name] / counts[s.name]
+                if ratio < 1.3 or ratio > 2.7:
+                    flags.append(f"placement_mismatch:{s.name}:{tr.name}")
+    del rec
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``gait.analyze(rec)`` work although ``gait.analyze`` is also this module's name.
+
+    Importing ``gait.analyze`` binds the *module* as an attribute of the ``gait`` package,
+    shadowing the lazily exported function; making the module callable keeps the public
+    call ``gait.analyze(recording, ...)`` working in every import order.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> GaitResult:
+        return analyze(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

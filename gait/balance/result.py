@@ -1,0 +1,221 @@
+"""``BalanceResult``: the per-trial table, the session comparison, the verdict and outputs."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gait.balance.bands import GUIDANCE
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class TrialSeries:
+    """Signals of one trial kept for the figure.
+
+    Parameters
+    ----------
+    trial : int
+        Row in the trial table.
+    kind : {'stance', 'hop'}
+    leg, eyes : str or None
+    t : ndarray
+        Times, s.
+    ap, ml : ndarray
+        Low-passed AP/ML specific force, m/s² (hop: ``ap`` holds the moving RMS, m/s²).
+    window : (float, float)
+        Metric window, s.
+    touchdowns : ndarray
+        Touch-down times, s.
+    tts, baseline : float
+        Hop only: time to stabilization (s) and baseline RMS (m/s²).
+    """
+
+    trial: int
+    kind: str
+    leg: str | None
+    eyes: str | None
+    t: FloatArray
+    ap: FloatArray
+    ml: FloatArray
+    window: tuple[float, float]
+    touchdowns: FloatArray
+    tts: float = math.nan
+    baseline: float = math.nan
+
+
+@dataclass
+class BalanceResult:
+    """Result of :func:`gait.balance.analyze_balance`.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        One row per trial: labels, span, the sway metrics (m/s² based and ``lean_*`` in
+        degrees), touch-downs, time to failure, BESS errors, hop stabilization and a ``flag``
+        ("" when fine).
+    session : dict
+        Left/right symmetry, Romberg ratios, bands (population guidance) and context.
+    verdict : str
+        A short plain-language summary.
+    flags : list of str
+        Warnings about the analysis (inferred labels, nominal heading, dropped trials).
+    series : list of TrialSeries
+        Signals for :meth:`figure`.
+    duration : float
+        Recording length, s.
+    """
+
+    trials: pd.DataFrame
+    session: dict[str, Any]
+    verdict: str
+    flags: list[str] = field(default_factory=list)
+    series: list[TrialSeries] = field(default_factory=list)
+    duration: float = 0.0
+
+    # ------------------------------------------------------------------ text
+    def render_text(self) -> str:
+        """Per-leg table, comparisons with bands and the verdict, for the terminal.
+
+        Returns
+        -------
+        str
+        """
+        lines = [f"Single-leg balance ({self.session.get('stream', '?')} sensor, "
+                 f"{len(self.trials)} trials)", ""]
+        hdr = (f"{'trial':<22}{'RMS AP':>8}{'RMS ML':>8}{'ellipse':>9}{'jerk':>8}{'F50':>6}"
+               f"{'lean ML':>8}{'TTF':>7}{'touch':>6}  note")
+        lines += [hdr, f"{'':<22}{'m/s²':>8}{'m/s²':>8}{'m²/s⁴':>9}{'m²/s⁵':>8}{'Hz':>6}"
+                  f"{'deg':>8}{'s':>7}{'':>6}", "-" * len(hdr)]
+
+        def f(v: Any, fmt: str) -> str:
+            return format(v, fmt) if isinstance(v, int | float) and math.isfinite(v) else "–"
+
+        for leg in ("left", "right", None):
+            sub = self.trials[self.trials["leg"].isna()] if leg is None else self.trials[self.trials["leg"] == leg]
+            for r in sub.itertuples():
+                d = r._asdict()
+                if d["kind"] == "hop":
+                    name = f"{leg or '?'} hop"
+                    note = d["flag"] or f"stable after {f(d.get('stabilization_time'), '.2f')} s"
+                    lines.append(f"{name:<22}{'':>8}{'':>8}{'':>9}{'':>8}{'':>6}{'':>8}{'':>7}{'':>6}  {note}")
+                    continue
+                name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + (" (famil.)" if d["familiarisation"] else "")
+                note = d["flag"]
+                lines.append(
+                    f"{name:<22}{f(d.get('rms_ap'), '8.3f')}{f(d.get('rms_ml'), '8.3f')}"
+                    f"{f(d.get('ellipse_area'), '9.3f')}{f(d.get('jerk'), '8.1f')}{f(d.get('f50'), '6.2f')}"
+                    f"{f(d.get('lean_rms_ml'), '8.2f')}{f(d.get('time_to_failure'), '7.1f')}"
+                    f"{f(d.get('n_touchdowns'), '6d') if isinstance(d.get('n_touchdowns'), int) else f(d.get('n_touchdowns'), '6.0f')}"
+                    f"  {note}"
+                )
+        lines.append("")
+        for eyes, mets in self.session.get("symmetry", {}).items():
+            s = mets["rms"]
+            lines.append(f"Symmetry, eyes {eyes}: RMS SI {s['si_pct']:+.0f}% (+ = right sways more) "
+                         f"→ {s['band']['zone']}; ellipse SI {mets['ellipse_area']['si_pct']:+.0f}%")
+        for leg, r in self.session.get("romberg", {}).items():
+            lines.append(f"Romberg (eyes closed / open), {leg}: RMS {r['rms']:.2f}×, "
+                         f"ellipse {r['ellipse_area']:.2f}× ({r['band']['zone']})")
+        hop = self.session.get("hop", {})
+        for leg in ("left", "right"):
+            if leg in hop:
+                lines.append(f"Hop landing, {leg}: stable after {hop[leg]['value']:.2f} s → {hop[leg]['zone']}")
+        ttf = self.session.get("time_to_failure", {})
+        short = {k: v for k, v in ttf.items() if v["zone"] and "below" in v["zone"]}
+        for k, v in short.items():
+            lines.append(f"Time to failure {k.replace('_', ' eyes ')}: {v['value']:.1f} s → {v['zone']}")
+        lines.append(f"Bands are {GUIDANCE}.")
+        for fl in self.flags:
+            lines.append(f"note: {fl}")
+        lines += ["", f"Verdict: {self.verdict}"]
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ data
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: session, verdict, flags and the trial table (NaN → null).
+
+        Returns
+        -------
+        dict
+        """
+        return _clean({"verdict": self.verdict, "session": self.session, "flags": self.flags,
+                       "trials": self.trials.to_dict("records")})
+
+    def write_outputs(
+        self,
+        table_csv: str | Path | None = None,
+        summary_json: str | Path | None = None,
+        figure: str | Path | None = None,
+    ) -> list[Path]:
+        """Write the trial table (CSV), the summary (JSON) and the figure (HTML, plotly.js inline).
+
+        Parameters
+        ----------
+        table_csv, summary_json, figure : path, optional
+            Where to write each output; None skips it. A figure path ending in ``.json``
+            writes the plotly JSON instead of HTML.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        out: list[Path] = []
+        if table_csv is not None:
+            p = Path(table_csv)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            self.trials.to_csv(p, index=False)
+            out.append(p)
+        if summary_json is not None:
+            p = Path(summary_json)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+            out.append(p)
+        if figure is not None:
+            p = Path(figure)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fig = self.figure()
+            if p.suffix.lower() == ".json":
+                p.write_text(fig.to_json() or "", encoding="utf-8")
+            else:
+                # plotly.js is embedded from the installed plotly package: works offline, no CDN.
+                fig.write_html(p, include_plotlyjs=True, full_html=True)
+            out.append(p)
+        return out
+
+    def figure(self) -> go.Figure:
+        """Sway paths with 95 % ellipses per leg, side by side, over a time plot with touch-downs.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+        """
+        from gait.balance.figure import balance_figure
+
+        return balance_figure(self)
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if x is pd.NA or x is pd.NaT:
+        return None
+    return x

@@ -1,0 +1,148 @@
+"""``gait analyze``: steps, cadence, contact time, overstriding and asymmetry of recordings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from gait.cli.options import add_reader_options
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``analyze`` verb to ``subparsers``."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "analyze",
+        help="detect steps and summarise a run or walk (or a balance session)",
+        description=(
+            "Detect every step in one or more recordings and report cadence, ground contact "
+            "time, GCT balance, symmetry, drift and overstriding indicators."
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="recording file(s)")
+    add_reader_options(p)
+    p.add_argument(
+        "--activity",
+        choices=["auto", "run", "walk", "balance"],
+        default="auto",
+        help="force the activity (default: detect per bout; 'balance' runs the balance analysis)",
+    )
+    p.add_argument("--window-steps", type=int, default=20, metavar="N", help="steps per summary window")
+    p.add_argument("--steps-csv", metavar="OUT.csv", help="write the step table (one row per step)")
+    p.add_argument("--summary-json", metavar="OUT.json", help="write the session summary")
+    p.add_argument("--figure", metavar="OUT.html", help="balance sessions: write the sway figure")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    p.set_defaults(func=run)
+
+
+def _out_path(base: str | None, index: int, total: int) -> Path | None:
+    """Output path for file ``index`` of ``total`` (suffix ``-N`` when several inputs)."""
+    if base is None:
+        return None
+    p = Path(base)
+    return p if total == 1 else p.with_name(f"{p.stem}-{index + 1}{p.suffix}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse every file; returns 0 when all succeeded."""
+    from gait.cli.options import read_files
+    from gait.errors import AnalysisError
+
+    if args.window_steps < 1:
+        raise AnalysisError("--window-steps must be at least 1")
+    recs = read_files(args)
+    total = len(recs)
+    all_json: list[dict[str, Any]] = []
+    for i, (name, rec) in enumerate(recs):
+        steps_csv = _out_path(args.steps_csv, i, total)
+        summary_json = _out_path(args.summary_json, i, total)
+        if args.activity == "balance" or (args.activity == "auto" and rec.meta.activity == "balance"):
+            _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
+            continue
+        from gait.analyze import analyze
+
+        res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
+                      window_steps=args.window_steps)
+        summary = dict(res.summary)
+        summary["file"] = name
+        if steps_csv is not None:
+            steps_csv.parent.mkdir(parents=True, exist_ok=True)
+            res.steps.to_csv(steps_csv, index=False, float_format="%.4f")
+        if summary_json is not None:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(json.dumps(summary, indent=2))
+        if args.json:
+            all_json.append(summary)
+        else:
+            _print_summary(name, summary)
+    if args.json:
+        print(json.dumps(all_json[0] if len(all_json) == 1 else all_json, indent=2))
+    return 0
+
+
+def _run_balance(
+    rec: Any, args: argparse.Namespace, table: Path | None, summary: Path | None, figure: Path | None
+) -> None:
+    """Hand a balance session to the balance analysis."""
+    from gait.errors import AnalysisError
+
+    try:
+        from gait.balance import analyze_balance  # type: ignore[attr-defined, import-not-found, unused-ignore]
+    except ImportError as exc:
+        raise AnalysisError("balance analysis is not available in this installation") from exc
+    res = analyze_balance(rec)
+    print(res.render_text())
+    res.write_outputs(table_csv=table, summary_json=summary, figure=figure)
+
+
+def _fmt(x: Any, unit: str = "", nd: int = 1) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}{unit}"
+    return f"{x}{unit}"
+
+
+def _print_summary(name: str, s: dict[str, Any]) -> None:
+    """Readable terminal summary (rich table)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    t = Table(title=f"{name} — {s.get('activity')}, {s.get('steps')} steps", show_header=True)
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    t.add_column("left", justify="right")
+    t.add_column("right", justify="right")
+    g = s.get("gct_ms") or {}
+    t.add_row("cadence", _fmt(s.get("cadence_spm"), " spm"), "", "")
+    t.add_row("ground contact", _fmt(g.get("mean"), " ms"), _fmt(g.get("left"), " ms"),
+              _fmt(g.get("right"), " ms"))
+    t.add_row("GCT balance", _fmt(s.get("gct_balance_pct"), " % L", 2), "", "")
+    t.add_row("duty factor", _fmt(s.get("duty_factor"), "", 3), "", "")
+    t.add_row("flight", _fmt(s.get("flight_ms"), " ms"), "", "")
+    for key, label, unit in (("stride_length", "stride length", " m"), ("speed", "speed", " m/s"),
+                             ("foot_strike_angle", "foot strike angle", "°"),
+                             ("vertical_oscillation", "vertical oscillation", " m")):
+        if s.get(key) is not None:
+            t.add_row(label, _fmt(s.get(key), unit, 2), "", "")
+    for m, r in (s.get("symmetry") or {}).items():
+        flag = " ⚠" if r.get("asymmetry") else ""
+        t.add_row(f"SI {m}", _fmt(r.get("si_pct"), " %", 2) + flag,
+                  _fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3))
+    con.print(t)
+    o = s.get("overstride") or {}
+    if o.get("strike"):
+        st = o["strike"]
+        con.print(f"strike: rear {st['rear']:.0%}  mid {st['mid']:.0%}  fore {st['fore']:.0%}")
+    if s.get("asymmetry"):
+        for a in s["asymmetry"]:
+            con.print(f"[yellow]asymmetry[/]: {a['metric']} SI {a['si_pct']} % ({a['longer']} higher), "
+                      "beyond within-limb variability")
+    d = s.get("drift") or {}
+    if "gct_ms" in d and "cadence" in d:
+        con.print(f"drift first→last: cadence {d['cadence']['change']:+.1f} spm, "
+                  f"GCT {d['gct_ms']['change']:+.1f} ms")
+    if s.get("flags"):
+        con.print(f"[dim]flags: {', '.join(s['flags'])}[/]")

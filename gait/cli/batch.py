@@ -1,0 +1,87 @@
+"""``gait batch``: analyse folders of recordings into tables, reports and an index page."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gait.cli.options import add_reader_options, read_options
+
+if TYPE_CHECKING:
+    from gait.batch import BatchOutcome
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``batch`` verb."""
+    p = sub.add_parser(
+        "batch",
+        help="analyse every recording in folders/globs: tables, reports, index page",
+        description=(
+            "Analyse every supported recording found in DIR_OR_GLOB (folders are searched "
+            "recursively). Writes OUT/summary.csv and .parquet, OUT/errors.csv, per-file step "
+            "tables, summaries and HTML reports sharing one plotly.min.js, and OUT/index.html. "
+            "Rerunning skips files whose results are current, so a killed batch resumes. "
+            "Exit status 1 when any file failed."
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB")
+    p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="output folder")
+    p.add_argument("--workers", type=int, default=None,
+                   help=f"local worker processes (default: {os.cpu_count()}; 1 = no pool)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on a dask.distributed cluster ('local' starts one on 127.0.0.1)")
+    p.add_argument("--db", type=Path, help="history database (default: user data dir or $GAIT_DB)")
+    p.add_argument("--no-save", action="store_true", help="do not record sessions in the history")
+    add_reader_options(p)
+    p.set_defaults(func=run)
+
+
+def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome], None]], Callable[[], None]]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    prog = Progress(
+        TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+        TimeRemainingColumn(), TextColumn("{task.fields[last]}"), disable=not stream_ok,
+    )
+
+    def start(total: int) -> Callable[[BatchOutcome], None]:
+        prog.start()
+        task = prog.add_task("batch", total=total, last="")
+
+        def tick(o: BatchOutcome) -> None:
+            mark = "skipped (current)" if o.skipped else ("ok" if o.ok else f"FAILED: {o.error_type}")
+            prog.update(task, advance=1, last=f"{Path(o.path).name}: {mark}")
+
+        return tick
+
+    return start, prog.stop
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``gait batch``."""
+    from gait.batch import run_batch
+    from gait.history import default_db_path
+
+    start, stop = _progress(sys.stderr.isatty())
+    db = None if args.no_save else (args.db or default_db_path())
+    try:
+        summary, errors = run_batch(
+            args.inputs, args.out, options=read_options(args), workers=args.workers,
+            scheduler=args.scheduler, save_db=db, progress=start,
+        )
+    finally:
+        stop()
+    print(f"{len(summary)} analysed, {len(errors)} failed -> {args.out / 'index.html'}")
+    for e in errors.itertuples(index=False):
+        print(f"  FAILED {e.path}: {e.error_type}: {e.error}", file=sys.stderr)
+    return 1 if len(errors) else 0

@@ -1,0 +1,124 @@
+"""``gait history``: list past sessions, draw trends over weeks, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gait.history import History
+    from gait.views.trend import TargetBand
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``history`` verb."""
+    p = sub.add_parser(
+        "history",
+        help="list saved sessions, plot trends over weeks, export",
+        description=(
+            "Sessions saved by 'gait analyze', 'gait live', 'gait balance' and 'gait batch' "
+            "(unless --no-save). The database stays on this machine."
+        ),
+    )
+    p.add_argument("--db", type=Path, help="history database (default: user data dir or $GAIT_DB)")
+    p.add_argument("--athlete", help="only this athlete's sessions")
+    p.add_argument(
+        "--trend", metavar="METRIC",
+        help="plot METRIC over time, e.g. cadence_spm, gct_balance_pct, gct_ms.mean, sway_area",
+    )
+    p.add_argument("--volume", action="store_true", help="weekly running volume with the 10%% rule flag")
+    p.add_argument("--out", type=Path, help="HTML file for --trend/--volume (default: in the current folder)")
+    p.add_argument("--export", type=Path, metavar="CSV", help="write the session list (or trend) as CSV")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``gait history``."""
+    from gait.history import History
+
+    with History(args.db) as h:
+        if args.trend:
+            return _trend(h, args)
+        if args.volume:
+            return _volume(h, args)
+        df = h.sessions(args.athlete)
+    if args.export:
+        df.to_csv(args.export, index=False)
+        print(f"wrote {len(df)} sessions to {args.export}")
+    if args.json:
+        print(df.to_json(orient="records", date_format="iso"))
+        return 0
+    if df.empty:
+        print("no sessions saved yet (analyze a file with 'gait analyze FILE' to start)")
+        return 0
+    _print_table(df, "Sessions")
+    return 0
+
+
+def _bands(metric: str, values: list[float]) -> list[TargetBand]:
+    from gait.views.trend import TargetBand
+
+    if metric == "cadence_spm" and values:
+        base = sorted(values[:3])[len(values[:3]) // 2]
+        return [TargetBand("cadence drill: +5–10% over early baseline (guidance)", base * 1.05, base * 1.10)]
+    if metric == "gct_balance_pct":
+        return [TargetBand("symmetry drill: 49–51% (guidance)", 49.0, 51.0)]
+    return []
+
+
+def _trend(h: History, args: argparse.Namespace) -> int:
+    from gait.views.trend import trend_figure
+
+    df = h.trend(args.trend, args.athlete)
+    fig = trend_figure(df, args.trend, _bands(args.trend, df["value"].tolist()))
+    out = args.out or Path(f"trend-{args.trend}.html")
+    fig.write_html(out, include_plotlyjs=True)
+    if args.export:
+        df.to_csv(args.export, index=False)
+    if args.json:
+        print(df.to_json(orient="records", date_format="iso"))
+    else:
+        _print_table(df.rename(columns={"value": args.trend}), f"Trend of {args.trend}")
+        print(f"trend plot: {out}")
+    return 0
+
+
+def _volume(h: History, args: argparse.Namespace) -> int:
+    from gait.views.trend import volume_figure
+
+    vol = h.weekly_volume(args.athlete)
+    if args.json:
+        print(json.dumps(json.loads(vol.to_json(orient="records", date_format="iso"))))
+        return 0
+    if vol.empty:
+        print("no running sessions saved yet")
+        return 0
+    out = args.out or Path("weekly-volume.html")
+    volume_figure(vol).write_html(out, include_plotlyjs=True)
+    _print_table(vol, "Weekly running volume (flag: > 10% growth; guidance, not a rule)")
+    print(f"volume plot: {out}")
+    return 0
+
+
+def _print_table(df: pd.DataFrame, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in df.columns:
+        table.add_column(str(c))
+    for row in df.itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    Console(file=sys.stdout).print(table)
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:.4g}"
+    return str(v)

@@ -1,0 +1,174 @@
+"""``gait simulate``: run a virtual sensor (and the radio hub) for other processes to find.
+
+Type commands on standard input while it runs: ``drop`` (drop the link now),
+``loss P``, ``jitter S``, ``refuse CODE`` / ``accept``, ``quit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+PLACEMENTS = ("foot", "shank", "sacrum")
+SCENARIOS = ("run", "walk")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``simulate`` verb."""
+    p = subparsers.add_parser(
+        "simulate",
+        help="run a virtual sensor on the virtual radio",
+        description=(
+            "Emulate a sensor byte-for-byte on bumble's virtual radio, streaming synthetic "
+            "running data. Starts the radio hub (127.0.0.1) when none runs, so "
+            "'gait scan --radio virtual' and 'gait record --radio virtual' in another "
+            "terminal find it. Commands on stdin: drop, loss P, jitter S, refuse CODE, "
+            "accept, quit."
+        ),
+    )
+    p.add_argument("--profile", required=True, metavar="ID", help="firmware profile id (see 'gait profiles')")
+    p.add_argument("--placement", choices=PLACEMENTS, default="foot", help="where the sensor is worn")
+    p.add_argument("--side", choices=("left", "right"), help="body side of a foot or shank sensor")
+    p.add_argument("--scenario", choices=SCENARIOS, default="run", help="what the runner does")
+    p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate (default: the profile's)")
+    p.add_argument("--name", help="advertised name (default: a typical name of the profile)")
+    p.add_argument("--address", help="random static BLE address (default: random)")
+    p.add_argument("--radio", default=None, metavar="virtual[:HOST:PORT]", help="radio hub address (default virtual = 127.0.0.1:47555, or GAIT_RADIO)")
+    p.add_argument("--faults", action="append", metavar="KEY=VALUE[,...]",
+                   help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N")
+    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
+    p.add_argument("--length", type=float, default=120.0, metavar="S",
+                   help="seconds of synthetic signal, replayed in a loop (default 120)")
+    p.add_argument("--seconds", type=float, metavar="S", help="stop after this many wall seconds (default: until quit/Ctrl-C)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the synthetic runner")
+    p.add_argument("--replay", metavar="FILE",
+                   help="stream a recording (any readable file, e.g. a capture) instead of synthetic data; "
+                        "the stream is chosen by --placement/--side")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the virtual sensor until ``--seconds`` elapse, ``quit`` or Ctrl-C."""
+    import asyncio
+
+    asyncio.run(_simulate(args))
+    return 0
+
+
+def _source(args: argparse.Namespace, profile: object) -> object:
+    """Synthetic signals for the profile (footpods: speed and cadence)."""
+    import numpy as np
+
+    from devices.errors import DeviceError
+    from devices.virtual import SampleSource, constant_rsc_source
+    from gait.synth import SensorParams, synthesize
+
+    rate = float(args.rate or profile.rate)  # type: ignore[attr-defined]
+    if getattr(args, "replay", None):
+        return _replay_source(args, profile)
+    if args.placement in ("foot", "shank") and args.side is None:
+        raise DeviceError(f"--side left|right is needed for a {args.placement} sensor")
+    if "rsc" in profile.streams:  # type: ignore[attr-defined]
+        return constant_rsc_source(args.length, rate=rate)
+    spec = args.placement if args.placement == "sacrum" else f"{args.placement}-{args.side}"
+    # the virtual device quantises like the real one, so the generator must not
+    rec = synthesize(activity=args.scenario, placements=(spec,), duration=args.length, rate=rate,
+                     seed=args.seed, sensor=SensorParams(quantize=False))
+    s = rec.streams[0]
+    t = np.asarray(s.t, dtype=float)
+    return SampleSource(t=t - t[0], acc=s.acc, gyr=s.gyr if "gyr" in profile.streams else None)  # type: ignore[attr-defined]
+
+
+def _replay_source(args: argparse.Namespace, profile: object) -> object:
+    """Signals of one stream of a recorded file (the device re-stamps them at its own rate)."""
+    import numpy as np
+
+    from devices.errors import DeviceError
+    from devices.virtual import SampleSource
+    from gait.io import ReadOptions, read
+
+    rec = read(args.replay, ReadOptions())
+    side = args.side if args.placement in ("foot", "shank") else None
+    streams = [s for s in rec.streams if s.placement == args.placement and (side is None or s.side == side)]
+    if not streams:
+        have = [f"{s.placement}:{s.side}" if s.side else s.placement for s in rec.streams]
+        raise DeviceError(f"{args.replay}: no {args.placement} {side or ''} stream to replay; it has {have}")
+    s = streams[0]
+    t = np.asarray(s.t, dtype=float)
+    gyr = s.gyr if "gyr" in profile.streams else None  # type: ignore[attr-defined]
+    return SampleSource(t=t - t[0], acc=s.acc, gyr=gyr)
+
+
+async def _simulate(args: argparse.Namespace) -> None:
+    import asyncio
+    import os
+    import threading
+
+    from devices.ble.radio import RADIO_ENV, open_radio
+    from devices.errors import DeviceError
+    from devices.profiles import get_profile
+    from devices.virtual import VirtualDevice, parse_faults
+
+    if args.speed <= 0 or args.length <= 0:
+        raise DeviceError("--speed and --length must be > 0")
+    spec = args.radio or os.environ.get(RADIO_ENV) or "virtual"
+    if spec.lower() == "ble":
+        raise DeviceError("gait simulate runs on the virtual radio; use --radio virtual[:HOST:PORT]")
+    profile = get_profile(args.profile)
+    faults = parse_faults(args.faults)
+    source = _source(args, profile)
+    radio = await open_radio(spec, serve=True)
+    dev = VirtualDevice(
+        profile, source, radio, name=args.name, address=args.address,  # type: ignore[arg-type]
+        speed=args.speed, faults=faults, loop=True,
+    )
+    await dev.start()
+    role = "running the hub" if radio.hub is not None else "joined the hub"
+    print(f"simulating {dev.name} [{dev.address}] profile {profile.id} on {radio.spec} ({role})", flush=True)
+
+    loop = asyncio.get_running_loop()
+    quit_ = asyncio.Event()
+    pending: set[asyncio.Task[None]] = set()
+
+    def command(line: str) -> None:
+        words = line.split()
+        if not words:
+            return
+        try:
+            if words[0] == "quit":
+                quit_.set()
+            elif words[0] == "drop":
+                task = loop.create_task(dev.drop_link(float(words[1]) if len(words) > 1 else None))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+            elif words[0] == "loss":
+                dev.faults.loss = float(words[1])
+            elif words[0] == "jitter":
+                dev.faults.jitter = float(words[1])
+            elif words[0] == "refuse":
+                dev.faults.refuse_start = int(words[1])
+            elif words[0] == "accept":
+                dev.faults.refuse_start = None
+            else:
+                print(f"unknown command {words[0]!r}", file=sys.stderr, flush=True)
+                return
+            print(f"ok {line.strip()}", flush=True)
+        except (IndexError, ValueError):
+            print(f"bad command {line.strip()!r}", file=sys.stderr, flush=True)
+
+    def read_stdin() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(command, line)
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    try:
+        if args.seconds is not None:
+            await asyncio.wait_for(quit_.wait(), args.seconds)
+        else:
+            await quit_.wait()
+    except TimeoutError:
+        pass
+    finally:
+        await dev.stop()
+        await radio.aclose()
+        print(f"stopped: {dev.sent} notifications sent, {dev.connections} connections", flush=True)

@@ -1,0 +1,86 @@
+"""Run a batch on a dask.distributed cluster (optional extra: ``pip install .[distributed]``).
+
+Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in every worker, which slowed our
+numpy work by about 28 % (DESIGN.md). :data:`DASK_CONFIG` unsets it through
+``distributed.nanny.pre-spawn-environ``. That setting acts where the nanny runs: we apply
+it to the LocalCluster we start; for your own cluster start the workers with::
+
+    DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_=None \\
+        dask worker tcp://SCHEDULER:8786
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from gait.errors import GaitError
+
+if TYPE_CHECKING:
+    from gait.batch import BatchItem, BatchOutcome
+    from gait.io import ReadOptions
+
+#: Dask config applied before a LocalCluster starts (see the module docstring).
+DASK_CONFIG: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
+def _client(scheduler: str) -> Any:
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise GaitError(
+            "--scheduler needs dask.distributed: pip install 'runner-gait[distributed]'"
+        ) from None
+    dask.config.set(DASK_CONFIG)
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+        return Client(cluster)
+    try:
+        return Client(scheduler, timeout=15)
+    except (OSError, TimeoutError) as exc:
+        raise GaitError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+
+
+def map_on_dask(
+    scheduler: str,
+    items: Sequence[BatchItem],
+    out_dir: str,
+    options: ReadOptions,
+    save_db: str | None,
+    tick: Callable[[BatchOutcome], None],
+) -> list[BatchOutcome]:
+    """Run :func:`gait.batch.analyze_item` for every item on a dask cluster.
+
+    Parameters
+    ----------
+    scheduler : str
+        ``tcp://host:port``, or ``"local"`` to start a 2-worker LocalCluster on 127.0.0.1.
+    items, out_dir, options, save_db
+        As for :func:`gait.batch.analyze_item`. ``out_dir`` must be visible to every worker
+        (a shared file system), as must the input files.
+    tick : callable
+        Called with each outcome as it completes.
+
+    Returns
+    -------
+    list of BatchOutcome
+    """
+    from distributed import as_completed
+
+    from gait.batch import analyze_item
+
+    client = _client(scheduler)
+    try:
+        futs = [client.submit(analyze_item, it, out_dir, options, save_db, pure=False) for it in items]
+        outcomes = []
+        for fut in as_completed(futs):
+            outcomes.append(fut.result())
+            tick(outcomes[-1])
+        return outcomes
+    finally:
+        cluster = client.cluster
+        client.close()
+        if scheduler == "local" and cluster is not None:
+            cluster.close()

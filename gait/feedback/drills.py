@@ -1,0 +1,261 @@
+"""Drills defined in data: :func:`load_drills` reads them from TOML.
+
+A drill (``cadence``, ``overstride``, ``symmetry``, ``easy_pace`` ...) is a list of
+checks; each check watches one rolling metric against a target band (absolute, or
+relative to the runner's baseline) and carries the cue texts. The defaults ship as
+``gait/feedback/drills.toml``; a coach adds or tunes one by editing a copy of it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gait.errors import InputFileError
+from gait.feedback.metrics import METRIC_UNITS
+
+
+class DrillFileError(InputFileError):
+    """A drills TOML file is malformed or names an unknown metric."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One metric of a drill watched against a target band.
+
+    Parameters
+    ----------
+    metric : str
+        Rolling metric name (a key of :data:`gait.feedback.metrics.METRIC_UNITS`).
+    low, high : float
+        Target band, in metric units (absolute) or as factors of the baseline
+        (``relative``); ``nan`` means no bound on that side.
+    relative : bool
+        True when ``low``/``high`` multiply the runner's baseline of the metric.
+    tolerance : float
+        Hysteresis in metric units: a cue starts beyond ``band ± tolerance`` and stops
+        back inside the band.
+    hold : float
+        Seconds a new state must persist before the cue changes.
+    cues : dict of str to str
+        Texts for the states ``low``, ``high`` and ``ok`` (format placeholders
+        ``{value} {target} {low} {high} {baseline}``).
+    scale : float
+        Display factor applied to numbers in the texts (e.g. 100 for a share as %).
+    gate : str or None
+        Optional metric that must reach ``gate_min`` for a warning to start or stay
+        (e.g. asymmetry larger than within-limb variability, METRICS.md §5).
+    gate_min : float
+        Threshold of ``gate``.
+    """
+
+    metric: str
+    low: float = math.nan
+    high: float = math.nan
+    relative: bool = False
+    tolerance: float = 0.0
+    hold: float = 3.0
+    cues: dict[str, str] = field(default_factory=dict)
+    scale: float = 1.0
+    gate: str | None = None
+    gate_min: float = 0.0
+
+    def band(self, baseline: float | None) -> tuple[float, float] | None:
+        """Absolute target band ``(low, high)`` in metric units (nan = unbounded).
+
+        Parameters
+        ----------
+        baseline : float or None
+            The runner's baseline of the metric (metric units); needed when relative.
+
+        Returns
+        -------
+        tuple of float or None
+            None when the check is relative and no baseline is known yet.
+        """
+        if not self.relative:
+            return (self.low, self.high)
+        if baseline is None or not math.isfinite(baseline):
+            return None
+        return (self.low * baseline, self.high * baseline)
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A named drill: one or more :class:`Check` plus presentation fields.
+
+    Parameters
+    ----------
+    name : str
+        Identifier (``cadence``, ``overstride`` ...).
+    title : str
+        Short human title.
+    checks : tuple of Check
+        What the drill watches.
+    description : str
+        One-line explanation for the page and report.
+    metronome : bool
+        True when a metronome should click at the target cadence during this drill.
+    """
+
+    name: str
+    title: str
+    checks: tuple[Check, ...]
+    description: str = ""
+    metronome: bool = False
+
+    def with_target(self, metric: str, low: float, high: float, *, relative: bool = False) -> Drill:
+        """A copy whose check on ``metric`` has a new band (e.g. a fixed cadence 170–176).
+
+        Parameters
+        ----------
+        metric : str
+            The check to change.
+        low, high : float
+            New bounds (metric units, or baseline factors when ``relative``).
+        relative : bool
+            Whether the new bounds are factors of the baseline.
+
+        Returns
+        -------
+        Drill
+            The tuned drill; raises KeyError when the drill has no such check.
+        """
+        if not any(c.metric == metric for c in self.checks):
+            raise KeyError(f"drill {self.name!r} has no check on {metric!r}")
+        checks = tuple(
+            replace(c, low=float(low), high=float(high), relative=relative) if c.metric == metric else c
+            for c in self.checks
+        )
+        return replace(self, checks=checks)
+
+
+def _float(v: Any, where: str, path: Path) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise DrillFileError(path, f"{where}: expected a number, got {v!r}")
+    return float(v)
+
+
+def _check(raw: dict[str, Any], where: str, path: Path) -> Check:
+    metric = raw.get("metric")
+    if metric not in METRIC_UNITS:
+        raise DrillFileError(path, f"{where}: unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
+    target = raw.get("target")
+    if not isinstance(target, list) or len(target) != 2:
+        raise DrillFileError(path, f"{where}: target must be [low, high] (use nan for no bound)")
+    low, high = (_float(v, f"{where}.target", path) for v in target)
+    if math.isnan(low) and math.isnan(high):
+        raise DrillFileError(path, f"{where}: target needs at least one bound")
+    if not (math.isnan(low) or math.isnan(high)) and low > high:
+        raise DrillFileError(path, f"{where}: target low {low} is above high {high}")
+    cues: dict[str, str] = {k: str(raw[k]) for k in ("low", "high", "ok") if k in raw}
+    if not math.isnan(low) and "low" not in cues:
+        raise DrillFileError(path, f"{where}: has a low bound but no 'low' cue text")
+    if not math.isnan(high) and "high" not in cues:
+        raise DrillFileError(path, f"{where}: has a high bound but no 'high' cue text")
+    tolerance = _float(raw.get("tolerance", 0.0), f"{where}.tolerance", path)
+    hold = _float(raw.get("hold", 3.0), f"{where}.hold", path)
+    if tolerance < 0 or hold < 0:
+        raise DrillFileError(path, f"{where}: tolerance and hold must be >= 0")
+    gate = raw.get("gate")
+    if gate is not None and gate not in METRIC_UNITS:
+        raise DrillFileError(path, f"{where}: unknown gate metric {gate!r}")
+    return Check(
+        gate=gate,
+        gate_min=_float(raw.get("gate_min", 0.0), f"{where}.gate_min", path),
+        metric=str(metric),
+        low=low,
+        high=high,
+        relative=bool(raw.get("relative", False)),
+        tolerance=tolerance,
+        hold=hold,
+        cues=cues,
+        scale=_float(raw.get("scale", 1.0), f"{where}.scale", path),
+    )
+
+
+def parse_drills(data: dict[str, Any], path: Path) -> dict[str, Drill]:
+    """Drills from parsed TOML ``data`` (``path`` only names the source in errors).
+
+    Parameters
+    ----------
+    data : dict
+        Parsed TOML with a ``drill`` array of tables.
+    path : Path
+        Source file, for error messages.
+
+    Returns
+    -------
+    dict of str to Drill
+        In file order, keyed by name.
+    """
+    raw_drills = data.get("drill")
+    if not isinstance(raw_drills, list) or not raw_drills:
+        raise DrillFileError(path, "no [[drill]] tables")
+    out: dict[str, Drill] = {}
+    for i, raw in enumerate(raw_drills):
+        name = raw.get("name")
+        if not isinstance(name, str) or not name:
+            raise DrillFileError(path, f"drill #{i + 1}: missing 'name'")
+        if name in out:
+            raise DrillFileError(path, f"drill {name!r} defined twice")
+        raw_checks = raw.get("check")
+        if not isinstance(raw_checks, list) or not raw_checks:
+            raise DrillFileError(path, f"drill {name!r}: no [[drill.check]] tables")
+        checks = tuple(_check(c, f"drill {name!r} check #{j + 1}", path) for j, c in enumerate(raw_checks))
+        out[name] = Drill(
+            name=name,
+            title=str(raw.get("title", name)),
+            checks=checks,
+            description=str(raw.get("description", "")),
+            metronome=bool(raw.get("metronome", False)),
+        )
+    return out
+
+
+def load_drills(path: str | Path | None = None) -> dict[str, Drill]:
+    """Load drills from a TOML file, or the defaults shipped with the package.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A drills TOML file (same layout as the shipped ``drills.toml``); None loads
+        the defaults.
+
+    Returns
+    -------
+    dict of str to Drill
+        Drills keyed by name, in file order.
+
+    Raises
+    ------
+    DrillFileError
+        When the file is not valid TOML or a drill is malformed (names the file and,
+        for TOML syntax errors, the line).
+    """
+    if path is None:
+        src = resources.files("gait.feedback").joinpath("drills.toml")
+        where = Path(str(src))
+        try:
+            text = src.read_text(encoding="utf-8")
+        except OSError as exc:  # an install that left out the package data
+            raise DrillFileError(where, "the default drills file is missing from this installation") from exc
+    else:
+        where = Path(path)
+        try:
+            text = where.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DrillFileError(where, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's TOMLDecodeError has no lineno attribute; the message carries it.
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        raise DrillFileError(where, f"not valid TOML: {exc}", line=line) from exc
+    return parse_drills(data, where)

@@ -1,0 +1,152 @@
+"""Reader for BLE capture files (``.gaitcap``) written by ``gait record``.
+
+Each device of the capture becomes a :class:`~gait.recording.Stream` (placement and
+side from the capture's device table) or, for RSC footpods, a ``rsc`` channel. Times
+are rebuilt from device clocks, counters or a drift-corrected fit of arrival times
+(:mod:`devices.timestamps`); a torn tail (recorder killed) is read up to the last
+complete record and reported in ``meta.notes``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gait.errors import EmptyFileError, InputFileError
+from gait.recording import PLACEMENTS, SIDES, Channel, Recording, SessionMeta, Stream
+
+if TYPE_CHECKING:
+    from gait.io import ReadOptions
+
+
+def sniff(path: Path) -> bool:
+    """True for a capture file (magic bytes), or any ``.gaitcap`` so errors are specific."""
+    from devices.capture import is_capture
+
+    return path.suffix == ".gaitcap" or is_capture(path)
+
+
+def _device_info(data: Any) -> dict[str, Any]:
+    from devices.replay import summary
+
+    info = summary(data)
+    info["gaps"] = [[round(g.t_start, 6), round(g.t_end, 6), int(g.lost)] for g in data.gaps]
+    info["timebase"] = {k: tb.method for k, tb in data.timebase.items()}
+    if data.notes:
+        info["notes"] = list(data.notes)
+    return info
+
+
+def read(path: Path, options: ReadOptions) -> Recording:
+    """Read a capture file into a Recording.
+
+    Parameters
+    ----------
+    path : Path
+        The capture file.
+    options : ReadOptions
+        ``placement``/``side`` fill in devices recorded without one; with a single
+        inertial device they override the recorded values.
+
+    Returns
+    -------
+    Recording
+        One stream per inertial device (t in s from the capture start, acc m/s²,
+        gyr rad/s), an ``rsc`` channel per footpod, ``meta.source == "capture"``.
+
+    Raises
+    ------
+    InputFileError
+        Not a capture, unreadable header, unknown profile, or no usable samples.
+    """
+    from devices.capture import read_capture
+    from devices.errors import DeviceLayerError
+    from devices.replay import replay
+
+    try:
+        cap = read_capture(path)
+        decoded = replay(cap)
+    except DeviceLayerError as exc:
+        raise InputFileError(path, str(exc).removeprefix(f"{path}: ")) from None
+    imu = [d for d in decoded if d.t.size > 0 and (d.acc is not None or d.gyr is not None)]
+    streams: list[Stream] = []
+    channels: list[Channel] = []
+    names: set[str] = set()
+    for d in decoded:
+        if "rsc" in d.channels and d.channels["rsc"]["t"].size:
+            ch = d.channels["rsc"]
+            name = "rsc" if not any(c.name == "rsc" for c in channels) else f"rsc_{d.device.index}"
+            channels.append(
+                Channel(
+                    name=name,
+                    t=ch["t"],
+                    values={k: v for k, v in ch.items() if k != "t"},
+                    device=_device_info(d),
+                )
+            )
+    for d in imu:
+        placement = d.device.placement or options.placement or d.profile.placement
+        side = d.device.side or options.side
+        if len(imu) == 1:
+            placement = options.placement or placement
+            side = options.side or side
+        if placement not in PLACEMENTS:
+            raise InputFileError(
+                path, f"device {d.device.index} ({d.device.name}) has no placement; pass --placement"
+            )
+        if side is not None and side not in SIDES:
+            side = None
+        if d.acc is None:
+            raise InputFileError(path, f"device {d.device.index} ({d.device.name}) sent no accelerometer samples")
+        if d.t.size < 2:
+            raise InputFileError(path, f"device {d.device.index} ({d.device.name}): fewer than 2 samples")
+        if not np.all(np.diff(d.t) > 0):
+            raise InputFileError(path, f"device {d.device.index} ({d.device.name}): sample times go backwards")
+        name = placement + (f"_{side}" if side else "")
+        if name in names:
+            name = f"{name}_{d.device.index}"
+        names.add(name)
+        streams.append(
+            Stream(
+                placement=placement,  # type: ignore[arg-type]
+                side=side,  # type: ignore[arg-type]
+                t=d.t,
+                acc=d.acc,
+                gyr=d.gyr,
+                rate=float(d.rate),
+                device=_device_info(d),
+                acc_range=d.profile.acc_range,
+                gyr_range=d.profile.gyr_range,
+                name=name,
+            )
+        )
+    if not streams and not channels:
+        raise EmptyFileError(path, "the capture holds no decodable samples")
+    for p in cap.problems:
+        warnings.warn(p, stacklevel=2)
+    hmeta = cap.header.get("meta", {}) if isinstance(cap.header.get("meta"), dict) else {}
+    activity = hmeta.get("activity", "unknown")
+    start = datetime.fromtimestamp(cap.start_time_ns / 1e9, tz=UTC).isoformat() if cap.start_time_ns else None
+    meta = SessionMeta(
+        activity=activity if activity in ("run", "walk", "balance", "unknown") else "unknown",
+        athlete=hmeta.get("athlete"),
+        start_time=start,
+        source="capture",
+        notes="; ".join(cap.problems),
+        extra={
+            "capture": {
+                "truncated": cap.truncated,
+                "corrupt_records": cap.corrupt_records,
+                "notifications": len(cap),
+                "events": [
+                    {"t": (e.host_time_ns - cap.start_time_ns) / 1e9, "device": e.device, "kind": e.kind, **e.info}
+                    for e in cap.events
+                ],
+            }
+        },
+    )
+    return Recording(meta=meta, streams=streams, channels=channels)

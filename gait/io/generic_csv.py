@@ -1,0 +1,200 @@
+"""Generic CSV for people who bring their own data.
+
+Format: a header row, then one sample per row. Columns (case-insensitive, any order,
+comma, semicolon or tab separated):
+
+``t``
+    time in seconds, or
+``timestamp``
+    time in the unit given by ``--time-unit`` (``s``, ``ms``, ``us``, ``ns``), or neither,
+    and then ``--rate HZ`` gives the sampling rate;
+``acc_x, acc_y, acc_z``
+    acceleration including gravity, in ``--acc-unit`` (``m/s2`` default, or ``g``);
+``gyr_x, gyr_y, gyr_z`` (optional)
+    angular rate in ``--gyr-unit`` (``rad/s`` default, or ``deg/s``).
+
+Other columns are ignored. ``--placement`` (default ``foot``), ``--side`` and ``--mount``
+describe the sensor. Every problem raises one typed error naming the file and the
+line or column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from gait.errors import MissingColumnError, RateError, UnitError
+from gait.io._csv import (
+    check_time,
+    guess_separator,
+    head_text,
+    measured_rate,
+    numeric_block,
+    parse_table,
+)
+from gait.io.units import G, acc_factor, gyr_factor, time_factor
+from gait.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
+
+if TYPE_CHECKING:
+    from gait.io import ReadOptions
+
+NAME = "csv"
+ACC = ("acc_x", "acc_y", "acc_z")
+GYR = ("gyr_x", "gyr_y", "gyr_z")
+#: A time column and a ``--rate`` that differ by more than this fraction are an error.
+RATE_TOLERANCE = 0.10
+
+
+def sniff(path: Path) -> bool:
+    """True when the first line is a header with an ``acc*`` column (a renamed or missing
+    axis then gets a clear :class:`MissingColumnError` from :func:`read`)."""
+    if not path.is_file():
+        return False
+    first = head_text(path).splitlines()[:1]
+    if not first:
+        return False
+    sep = guess_separator(first[0])
+    names = {c.strip().strip('"').lower() for c in first[0].split(sep)}
+    return any(n.startswith("acc") for n in names)
+
+
+def stream_identity(
+    options: ReadOptions, default_placement: str, default_side: str | None = None
+) -> dict[str, Any]:
+    """Placement, side and mount for a stream: the user's options over the reader's defaults.
+
+    Parameters
+    ----------
+    options : ReadOptions
+        Command-line options.
+    default_placement : str
+        What the reader assumes without options.
+    default_side : str or None
+        Likewise for the side.
+
+    Returns
+    -------
+    dict
+        Keyword arguments ``placement, side, mount`` for :class:`Stream`.
+    """
+    placement = options.placement or default_placement
+    side = options.side if options.side is not None else default_side
+    if placement in ("sacrum", "phone"):
+        side = None  # trunk sensors and phones have no side
+    return {
+        "placement": cast(Placement, placement),
+        "side": cast(Side | None, side),
+        "mount": options.mount if placement == "phone" else None,
+    }
+
+
+def check_acc_magnitude(acc: FloatArray, unit: str, path: Path) -> None:
+    """Raise :class:`UnitError` when the acceleration clearly is in the other unit.
+
+    With gravity included, the median norm is near 9.81 m/s² (1 g). A median near 1
+    with unit m/s² means the file is in g, and above 50 m/s² with unit g means m/s².
+    """
+    if acc.shape[0] < 10:
+        return
+    med = float(np.median(np.linalg.norm(acc, axis=1)))
+    if unit in ("m/s2", "m/s^2") and 0.5 < med < 2.0:
+        raise UnitError(
+            f"{path}: median |acc| is {med:.2f} m/s²; the data look like g — use --acc-unit g"
+        )
+    if unit == "g" and med > 50.0:
+        raise UnitError(
+            f"{path}: median |acc| is {med / G:.1f} g; the data look like m/s² — use --acc-unit m/s2"
+        )
+
+
+def read(path: Path, options: ReadOptions) -> Recording:
+    """Read a generic CSV file.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    options : ReadOptions
+        ``time_unit`` (for a ``timestamp`` column), ``acc_unit``, ``gyr_unit``, ``rate`` (Hz),
+        ``placement``, ``side``, ``mount``.
+
+    Returns
+    -------
+    Recording
+        One stream, times in s from the first sample, acc in m/s², gyr in rad/s.
+
+    Raises
+    ------
+    MissingColumnError, BadValueError, EmptyFileError, TruncatedFileError, TimeOrderError
+        Malformed file (names the line and/or column).
+    UnitError
+        Unknown unit, or values contradicting the stated accelerometer unit.
+    RateError
+        No time column and no rate, a rate <= 0, or a rate that contradicts the time column.
+    """
+    acc_unit = options.acc_unit or "m/s2"
+    k_acc = acc_factor(acc_unit)
+    k_gyr = gyr_factor(options.gyr_unit or "rad/s")
+    if options.rate is not None and not options.rate > 0:
+        raise RateError(f"{path}: --rate must be > 0 Hz, got {options.rate}")
+
+    first = head_text(path).splitlines()[:1]
+    sep = guess_separator(first[0]) if first else ","
+    df = parse_table(path, sep=sep, header=0)
+    df.columns = [str(c).lstrip("\ufeff").strip().strip('"').lower() for c in df.columns]
+    have = list(df.columns)
+    for c in ACC:
+        if c not in have:
+            raise MissingColumnError(path, f"required column missing; the header has {have}", line=1, column=c)
+    gyr_present = [c for c in GYR if c in have]
+    if gyr_present and len(gyr_present) < 3:
+        missing = next(c for c in GYR if c not in have)
+        raise MissingColumnError(path, "gyr_x, gyr_y, gyr_z must all be present or all absent", line=1, column=missing)
+    time_col = "t" if "t" in have else ("timestamp" if "timestamp" in have else None)
+
+    cols = ([time_col] if time_col else []) + list(ACC) + gyr_present
+    block = numeric_block(df, cols, path, first_line=2)
+    start_time = None
+    if time_col is not None:
+        raw_t = block[:, 0]
+        check_time(raw_t, path, 2, time_col)
+        if time_col == "timestamp":
+            if options.time_unit is None:
+                raise UnitError(f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns)")
+            t_s = raw_t * time_factor(options.time_unit)
+            if t_s[0] > 1e9:  # an epoch time (after 2001): keep the wall clock
+                start_time = datetime.fromtimestamp(float(t_s[0]), tz=UTC).isoformat()
+        else:
+            t_s = raw_t
+        t = t_s - t_s[0]
+        rate = measured_rate(t)
+        if options.rate is not None:
+            if rate > 0 and abs(rate / options.rate - 1.0) > RATE_TOLERANCE:
+                raise RateError(
+                    f"{path}: --rate {options.rate:g} Hz contradicts the time column "
+                    f"({rate:.4g} Hz measured); drop --rate or fix it"
+                )
+            rate = options.rate
+        data = block[:, 1:]
+    else:
+        if options.rate is None:
+            raise RateError(f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ")
+        rate = float(options.rate)
+        t = np.arange(block.shape[0], dtype=np.float64) / rate
+        data = block
+    acc = data[:, 0:3] * k_acc
+    check_acc_magnitude(acc, acc_unit, path)
+    gyr = data[:, 3:6] * k_gyr if gyr_present else None
+    stream = Stream(
+        t=t,
+        acc=acc,
+        gyr=gyr,
+        rate=rate,
+        device={"source_file": path.name},
+        **stream_identity(options, "foot"),
+    )
+    meta = SessionMeta(source=NAME, start_time=start_time)
+    return Recording(meta=meta, streams=[stream])

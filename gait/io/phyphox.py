@@ -1,0 +1,185 @@
+"""phyphox CSV export ("Acceleration with g", "Gyroscope" and multi-sensor experiments).
+
+A phyphox export has a header with quoted labels such as ``"Time (s)"``,
+``"Acceleration x (m/s^2)"`` and ``"Gyroscope x (rad/s)"``; the app offers comma, tab or
+semicolon separators with a decimal point or a decimal comma. Accepted inputs:
+
+- one CSV with acceleration (``Raw Data.csv`` of "Acceleration with g");
+- one CSV with several sensors side by side, each block starting with its own
+  ``Time (s)`` column (shorter blocks padded with empty cells), or sharing one time column;
+- a folder or ZIP export holding ``Accelerometer.csv`` / ``Raw Data.csv`` and optionally
+  ``Gyroscope.csv``; ``meta/time.csv`` gives the wall-clock start when present.
+
+"Linear Acceleration" (gravity removed) alone is refused: the pipeline needs gravity.
+The gyroscope is interpolated at the accelerometer's times; accelerometer samples outside
+the gyroscope's span are dropped and counted (``device['trimmed_samples']``).
+Axes are the phone's (x right, y up the screen, z out of the screen).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gait.errors import InputFileError, MissingColumnError
+from gait.io._bundle import head_member, members, open_member
+from gait.io._csv import check_time, guess_separator, head_text, numeric_block, parse_table
+from gait.io.generic_csv import stream_identity
+from gait.io.units import acc_factor, gyr_factor
+from gait.recording import FloatArray, Recording, SessionMeta, Stream
+
+if TYPE_CHECKING:
+    from gait.io import ReadOptions
+
+NAME = "phyphox"
+_LABEL = re.compile(
+    r"^(?P<kind>Time|Linear Acceleration|Acceleration|Gyroscope)\s*(?P<axis>[xyz])?\s*\((?P<unit>[^)]*)\)",
+    re.IGNORECASE,
+)
+_ACC_FILES = ("accelerometer.csv", "raw data.csv", "acceleration.csv")
+
+
+def _is_header(text: str) -> bool:
+    first = text.splitlines()[:1]
+    return bool(first) and "Time (s)" in first[0] and ("Acceleration" in first[0] or "Gyroscope" in first[0])
+
+
+def sniff(path: Path) -> bool:
+    """True for a phyphox CSV header, or a folder/ZIP holding a phyphox CSV."""
+    if path.is_file() and path.suffix.lower() in (".csv", ".txt"):
+        return _is_header(head_text(path, 1024))
+    m = members(path)
+    return any(k in m and _is_header(head_member(path, m[k], 512)) for k in (*_ACC_FILES, "gyroscope.csv"))
+
+
+def _groups(columns: list[str], where: Path) -> list[dict[str, Any]]:
+    """Column blocks: each starts at a ``Time`` column; holds acc/linacc/gyr axis columns."""
+    groups: list[dict[str, Any]] = []
+    for col in columns:
+        m = _LABEL.match(str(col).strip().strip('"'))
+        if not m:
+            continue
+        kind = m.group("kind").lower()
+        if kind == "time":
+            groups.append({"time": col, "time_unit": m.group("unit")})
+            continue
+        if not groups:
+            raise MissingColumnError(where, "data columns before any 'Time (s)' column", line=1, column=str(col))
+        axis = m.group("axis")
+        if axis:
+            groups[-1].setdefault(kind, {})[axis] = col
+            groups[-1][kind + "_unit"] = m.group("unit")
+    return groups
+
+
+def _block(df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, decimal_comma: bool) -> tuple[FloatArray, FloatArray]:
+    axes = group[kind]
+    for a in "xyz":
+        if a not in axes:
+            raise MissingColumnError(where, f"{kind} has no {a} column", line=1, column=f"{kind} {a}")
+    cols = [group["time"], axes["x"], axes["y"], axes["z"]]
+    sub = df[cols]
+    # Blocks of different lengths are padded with empty cells at the end: cut those.
+    present = sub.notna().any(axis=1).to_numpy()
+    n = int(np.flatnonzero(present)[-1]) + 1 if present.any() else 0
+    block = numeric_block(sub.iloc[:n], cols, where, first_line=2, decimal_comma=decimal_comma)
+    t = block[:, 0]
+    check_time(t, where, 2, str(group["time"]))
+    return t, block[:, 1:4]
+
+
+def _parse(source: Path, member: str | None) -> tuple[pd.DataFrame, Path, bool]:
+    where = source if member is None else source / member
+    text = head_text(source, 2048) if member is None else head_member(source, member, 2048)
+    lines = text.splitlines()
+    if not lines:
+        raise InputFileError(where, "the file is empty")
+    sep = guess_separator(lines[0])
+    decimal_comma = sep != "," and len(lines) > 1 and "," in lines[1]
+    buf: Any = source if member is None else open_member(source, member)
+    df = parse_table(where, filepath_or_buffer=buf, sep=sep, header=0, decimal="," if decimal_comma else ".")
+    return df, where, decimal_comma
+
+
+def _start_time(src: Path, files: dict[str, str]) -> str | None:
+    key = "meta/time.csv" if "meta/time.csv" in files else None
+    if key is None:
+        return None
+    try:
+        tt = pd.read_csv(open_member(src, files[key]))
+        cols = {c.lower().strip(): c for c in tt.columns}
+        if "system time" in cols and "event" in cols:
+            start = tt[tt[cols["event"]].astype(str).str.upper() == "START"][cols["system time"]]
+            if len(start):
+                return datetime.fromtimestamp(float(start.iloc[0]), tz=UTC).isoformat()
+    except (ValueError, pd.errors.ParserError, InputFileError):
+        return None
+    return None
+
+
+def read(path: Path, options: ReadOptions) -> Recording:
+    """Read a phyphox export as one ``phone`` stream.
+
+    Parameters
+    ----------
+    path : Path
+        A phyphox CSV, or an export folder / ZIP.
+    options : ReadOptions
+        ``placement`` (default ``phone``), ``side``, ``mount``.
+
+    Returns
+    -------
+    Recording
+        Acc in m/s² (gravity included), gyr in rad/s when exported, t in s from the
+        first accelerometer sample.
+    """
+    tables: list[tuple[pd.DataFrame, Path, bool]] = []
+    files: dict[str, str] = {}
+    if path.is_file() and path.suffix.lower() in (".csv", ".txt"):
+        tables.append(_parse(path, None))
+    else:
+        files = members(path)
+        for k in (*_ACC_FILES, "gyroscope.csv"):
+            if k in files and _is_header(head_member(path, files[k], 512)):
+                tables.append(_parse(path, files[k]))
+    acc_t = acc = gyr_t = gyr = None
+    acc_unit = gyr_unit = ""
+    linear_only = False
+    acc_where = path
+    for df, where, dc in tables:
+        for g in _groups(list(df.columns), where):
+            if "acceleration" in g and acc is None:
+                acc_t, acc = _block(df, g, "acceleration", where, dc)
+                acc_unit, acc_where = g["acceleration_unit"], where
+            if "gyroscope" in g and gyr is None:
+                gyr_t, gyr = _block(df, g, "gyroscope", where, dc)
+                gyr_unit = g["gyroscope_unit"]
+            if "linear acceleration" in g:
+                linear_only = True
+    if acc is None or acc_t is None:
+        if linear_only:
+            raise InputFileError(path, "only 'Linear Acceleration' (gravity removed); export 'Acceleration with g'")
+        raise MissingColumnError(path, "no 'Acceleration x/y/z' columns found", column="Acceleration x (m/s^2)")
+    acc = acc * acc_factor(acc_unit.replace("²", "^2"))
+    device: dict[str, Any] = {"app": "phyphox", "source_file": path.name}
+    trimmed = 0
+    if gyr is not None and gyr_t is not None:
+        gyr = gyr * gyr_factor(gyr_unit)
+        if gyr_t.shape == acc_t.shape and np.array_equal(gyr_t, acc_t):
+            pass  # one shared time column: nothing to align
+        else:
+            inside = (acc_t >= gyr_t[0]) & (acc_t <= gyr_t[-1])
+            trimmed = int((~inside).sum())
+            acc_t, acc = acc_t[inside], acc[inside]
+            if acc_t.size == 0:
+                raise InputFileError(acc_where, "the gyroscope and accelerometer times do not overlap")
+            gyr = np.column_stack([np.interp(acc_t, gyr_t, gyr[:, i]) for i in range(3)])
+    device["trimmed_samples"] = trimmed
+    stream = Stream(t=acc_t - acc_t[0], acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))
+    meta = SessionMeta(source=NAME, start_time=_start_time(path, files) if files else None)
+    return Recording(meta=meta, streams=[stream])

@@ -1,0 +1,202 @@
+"""Vectorised signal helpers shared by the placement detectors.
+
+Everything here works on whole arrays (no per-sample Python loops) so the same
+functions run on a full recording or on a sliding window.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import signal
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+#: A hole in the timestamps longer than this (s) splits the stream; shorter holes
+#: (a few dropped packets) are bridged by linear resampling.  [G]
+MAX_BRIDGED_GAP = 0.25
+
+
+@dataclass
+class Segment:
+    """A contiguous, uniformly resampled piece of a stream.
+
+    Attributes
+    ----------
+    t : ndarray, shape (M,)
+        Uniform sample times, s.
+    acc : ndarray, shape (M, 3)
+        Specific force, m/s².
+    gyr : ndarray, shape (M, 3) or None
+        Angular rate, rad/s.
+    fs : float
+        Sampling rate of the grid, Hz.
+    bridged : int
+        Number of short holes (dropped packets) bridged inside this segment.
+    """
+
+    t: FloatArray
+    acc: FloatArray
+    gyr: FloatArray | None
+    fs: float
+    bridged: int
+
+
+def contiguous_segments(
+    t: FloatArray,
+    acc: FloatArray,
+    gyr: FloatArray | None,
+    rate: float,
+    *,
+    max_gap: float = MAX_BRIDGED_GAP,
+    min_duration: float = 1.0,
+) -> tuple[list[Segment], int]:
+    """Split samples at long gaps and resample each piece onto a uniform grid.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Sample times, s, increasing.
+    acc : ndarray, shape (N, 3)
+        Specific force, m/s².
+    gyr : ndarray, shape (N, 3) or None
+        Angular rate, rad/s.
+    rate : float
+        Nominal sampling rate, Hz; used for the grid unless the median timestamp step
+        disagrees with it by more than 1 %.
+    max_gap : float
+        Holes longer than this (s) split the data; never interpolated across.
+    min_duration : float
+        Pieces shorter than this (s) are dropped.
+
+    Returns
+    -------
+    segments : list of Segment
+        The usable pieces.
+    n_gaps : int
+        Number of long gaps found.
+    """
+    # Non-finite samples (corrupt packets) are dropped like lost packets.
+    finite = np.isfinite(t) & np.isfinite(acc).all(axis=1)
+    if gyr is not None:
+        finite &= np.isfinite(gyr).all(axis=1)
+    if not finite.all():
+        t, acc = t[finite], acc[finite]
+        gyr = None if gyr is None else gyr[finite]
+    if t.size < 2:
+        return [], 0
+    dt = np.diff(t)
+    # The timestamps are the truth; the nominal rate only breaks ties with jittery clocks.
+    measured = float(1.0 / np.median(dt))
+    fs = float(rate) if rate and rate > 0 and abs(measured / rate - 1.0) < 0.01 else measured
+    cut = np.flatnonzero(dt > max(max_gap, 3.0 / fs)) + 1
+    bounds = np.concatenate(([0], cut, [t.size]))
+    segs: list[Segment] = []
+    for i0, i1 in itertools.pairwise(bounds):  # one iteration per gap, not per sample
+        ts = t[i0:i1]
+        if ts.size < 2 or ts[-1] - ts[0] < min_duration:
+            continue
+        dts = dt[i0 : i1 - 1]
+        bridged = int(np.count_nonzero(dts > 1.5 / fs))
+        if np.abs(dts * fs - 1.0).max() < 0.01:
+            # Already uniform: use views, no copy (memory matters for hour-long runs).
+            g0 = None if gyr is None else gyr[i0:i1]
+            segs.append(Segment(ts, acc[i0:i1], g0, fs, 0))
+            continue
+        grid = ts[0] + np.arange(int(np.floor((ts[-1] - ts[0]) * fs)) + 1) / fs
+        a = _interp_cols(grid, ts, acc[i0:i1])
+        g = None if gyr is None else _interp_cols(grid, ts, gyr[i0:i1])
+        segs.append(Segment(grid, a, g, fs, bridged))
+    return segs, int(cut.size)
+
+
+def _interp_cols(grid: FloatArray, t: FloatArray, x: FloatArray) -> FloatArray:
+    """Linear interpolation of every column of ``x`` onto ``grid``."""
+    out = np.empty((grid.size, x.shape[1]), dtype=np.float64)
+    for j in range(x.shape[1]):
+        out[:, j] = np.interp(grid, t, x[:, j])
+    return out
+
+
+def lowpass(x: FloatArray, fs: float, fc: float, order: int = 2) -> FloatArray:
+    """Zero-phase Butterworth low-pass along axis 0.
+
+    Parameters
+    ----------
+    x : ndarray
+        Signal, any unit.
+    fs : float
+        Sampling rate, Hz.
+    fc : float
+        Cut-off, Hz (clipped below Nyquist).
+    order : int
+        Filter order (doubled by the forward-backward pass).
+
+    Returns
+    -------
+    ndarray
+        Filtered signal, same unit and shape.
+    """
+    fc = min(fc, 0.45 * fs)
+    sos = signal.butter(order, fc, btype="low", fs=fs, output="sos")
+    padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
+    return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=padlen), dtype=np.float64)
+
+
+def segment_arg(values: FloatArray, starts: IntArray, ends: IntArray, *, mode: str = "min") -> IntArray:
+    """Index of the minimum (or maximum) of ``values[starts[k]:ends[k]]`` for every k.
+
+    Parameters
+    ----------
+    values : ndarray, shape (N,)
+        Signal.
+    starts, ends : ndarray of int, shape (K,)
+        Half-open windows; every window must be non-empty and windows must not overlap.
+    mode : {'min', 'max'}
+        Which extremum.
+
+    Returns
+    -------
+    ndarray of int, shape (K,)
+        Absolute sample indices; the first one when the extremum repeats.
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    v = values if mode == "min" else -values
+    lengths = ends - starts
+    # Gather all windows into one flat array (windows do not overlap, so total ≤ N).
+    offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    flat_idx = np.arange(int(lengths.sum())) + offs
+    seg_id = np.repeat(np.arange(starts.size), lengths)
+    flat = v[flat_idx]
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    mins = np.minimum.reduceat(flat, first)
+    hit = np.flatnonzero(flat == mins[seg_id])
+    _, pos = np.unique(seg_id[hit], return_index=True)
+    return np.asarray(flat_idx[hit[pos]], dtype=np.intp)
+
+
+def segment_ids(n: int, starts: IntArray, ends: IntArray) -> IntArray:
+    """Per-sample window id (−1 outside every window) for non-overlapping windows.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    starts, ends : ndarray of int
+        Half-open windows, sorted and non-overlapping.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+    """
+    marks = np.zeros(n + 1, dtype=np.intp)
+    np.add.at(marks, starts, 1)
+    np.add.at(marks, ends, -1)
+    inside = np.cumsum(marks[:-1]) > 0
+    ids = np.searchsorted(starts, np.arange(n), side="right") - 1
+    return np.where(inside, ids, -1).astype(np.intp)

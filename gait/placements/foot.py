@@ -1,0 +1,621 @@
+"""Foot (shoe) IMU: contact events, foot strike angle and pattern, stride length and speed.
+
+Gyroscope path (Falbriard 2018, METRICS §3a): the pitch (sagittal) axis is the
+principal axis of the angular rate, its sign chosen so that the long swing lobe is
+positive ("toes up").  Cycles run from mid-swing to mid-swing; initial contact (IC) is
+the pitch-rate minimum in the first half of the cycle and terminal contact (TC) the
+minimum in the second half.  The foot strike angle is the pitch angle at IC relative to
+the flat foot at mid-stance; stride length and speed come from a sagittal-plane
+strapdown integration with a zero-velocity update at mid-stance (or the belt speed on a
+treadmill) and linear drift removal per stride.
+
+Accelerometer-only path: the stance phase is where the acceleration norm is close to
+gravity and quiet; IC is the impact (largest jerk) at the start of the quiet-to-loud
+transition, TC the push-off peak at its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gait.errors import AnalysisError
+from gait.placements import empty_events
+from gait.placements._signal import (
+    FloatArray,
+    IntArray,
+    Segment,
+    contiguous_segments,
+    lowpass,
+    segment_arg,
+)
+from gait.recording import Stream
+
+G = 9.80665  # m/s²
+
+#: Per-step metric columns of this detector.
+FOOT_COLUMNS: tuple[str, ...] = ("foot_strike_angle", "strike", "stride_length", "speed", "impact")
+
+#: Foot strike angle cut-offs, deg (Altman & Davis style; [G] for the exact values).
+RFS_MIN_DEG = 8.0
+FFS_MAX_DEG = -1.6
+
+#: Shortest and longest plausible stride, s (sprinting to slow walking). [G]
+MIN_STRIDE = 0.45
+MAX_STRIDE = 2.5
+
+#: A contact's pitch-rate minima must reach this share of the typical depth. [G]
+DEPTH = 0.1
+
+
+def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+    """Detect ground contacts of one foot sensor.
+
+    Parameters
+    ----------
+    stream : Stream
+        A foot stream in device axes (acc m/s², gyr rad/s).
+    speed : float, optional
+        Known treadmill belt speed, m/s, used as the stance reference for the
+        foot velocity (the stance foot moves with the belt) and as the speed.
+
+    Returns
+    -------
+    DataFrame
+        One row per contact: ``side``, ``t_ic``, ``t_tc`` (s), ``confidence`` (0–1),
+        ``foot_strike_angle`` (deg, + toes up), ``strike`` ('rear'|'mid'|'fore'),
+        ``stride_length`` (m), ``speed`` (m/s), ``impact`` (m/s², peak specific-force
+        norm within 50 ms of IC), ``quality`` (str flags).
+
+    Raises
+    ------
+    AnalysisError
+        If the stream is not 3-axis or holds non-finite samples everywhere.
+    """
+    side = stream.side or "unknown"
+    segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
+    frames = []
+    for seg in segs:
+        if not np.isfinite(seg.acc).all() or (seg.gyr is not None and not np.isfinite(seg.gyr).all()):
+            raise AnalysisError(f"stream {stream.name!r} holds non-finite samples")
+        if seg.gyr is not None and _gyro_usable(seg.gyr):
+            df = _detect_gyro(seg, speed)
+        else:
+            df = _detect_acc(seg)
+        if seg.bridged and len(df):
+            df["quality"] = np.where(df["quality"] == "", "bridged", df["quality"] + ",bridged")
+        frames.append(df)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        out = empty_events(("foot_strike_angle", "stride_length", "speed", "impact"))
+        out["strike"] = pd.Series([], dtype=object)
+        out["quality"] = pd.Series([], dtype=object)
+        return out
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "side", side)
+    return out
+
+
+def _gyro_usable(gyr: FloatArray) -> bool:
+    """False for a dead gyroscope (all zeros or constant), which happens in broken files."""
+    return bool(np.nanstd(gyr, axis=0).max() > 0.05)
+
+
+# --------------------------------------------------------------------------- gyroscope
+
+
+def pitch_axis(gyr: FloatArray) -> FloatArray:
+    """Unit vector of the sagittal rotation axis, oriented so that the swing is positive.
+
+    Parameters
+    ----------
+    gyr : ndarray, shape (N, 3)
+        Angular rate, rad/s, device axes.
+
+    Returns
+    -------
+    ndarray, shape (3,)
+        Axis in device coordinates; ``gyr @ axis`` is the pitch rate (rad/s), positive
+        when the toes rise.
+    """
+    w = gyr - np.median(gyr, axis=0)
+    _, vecs = np.linalg.eigh(w.T @ w)
+    axis = vecs[:, -1]
+    p = w @ axis
+    # The swing lobe is long and smooth while the contact spikes are short; after a
+    # 3 Hz low-pass the swing peak dominates, which fixes the sign.
+    fs_guess = 100.0
+    lp = lowpass(p, fs_guess, 3.0 * fs_guess / 100.0) if p.size > 20 else p
+    if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5):
+        axis = -axis
+    return np.asarray(axis, dtype=np.float64)
+
+
+def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
+    """:func:`pitch_axis` with the sampling rate known.
+
+    The sign is resolved from the foot angle, not from rate amplitudes (toe-off spikes
+    can exceed the swing peak): over each cycle between two quiet stance instants the
+    foot pitches toes-down far more at push-off (−40…−80°) than toes-up at contact
+    (+25° at most for a heel strike, negative for a forefoot strike).  So with the right
+    sign the most negative angle of a cycle is larger in magnitude than the most
+    positive one.
+    """
+    from scipy.signal import find_peaks
+
+    w = gyr - np.median(gyr, axis=0)
+    _, vecs = np.linalg.eigh(w.T @ w)
+    axis = vecs[:, -1]
+    p = w @ axis
+    gnorm = lowpass(np.sqrt(np.einsum("ij,ij->i", w, w)), fs, 3.0)
+    q, _ = find_peaks(-gnorm, distance=max(1, int(MIN_STRIDE * fs)))
+    q = q[gnorm[q] < np.median(gnorm)]
+    if q.size >= 3:
+        lens = np.diff(q)
+        ok = lens <= MAX_STRIDE * fs
+        starts, ends = q[:-1][ok], q[1:][ok]
+        if starts.size:
+            cum = np.concatenate(([0.0], np.cumsum(p) / fs))
+            lens = ends - starts
+            first = np.concatenate(([0], np.cumsum(lens)[:-1]))
+            idx = np.arange(int(lens.sum())) + np.repeat(starts - first, lens)
+            rel = idx - np.repeat(starts, lens)
+            theta = cum[idx] - np.repeat(cum[starts], lens)
+            theta -= rel / np.repeat(lens, lens) * np.repeat(cum[ends] - cum[starts], lens)
+            up = np.maximum.reduceat(theta, first)
+            down = -np.minimum.reduceat(theta, first)
+            if np.median(up) > np.median(down):
+                axis = -axis
+            return np.asarray(axis, dtype=np.float64)
+    if np.percentile(p, 99.5) < -np.percentile(p, 0.5):
+        axis = -axis
+    return np.asarray(axis, dtype=np.float64)
+
+
+def midswing_peaks(p: FloatArray, fs: float) -> IntArray:
+    """Sample indices of mid-swing (maxima of the low-passed pitch rate).
+
+    Parameters
+    ----------
+    p : ndarray, shape (N,)
+        Pitch rate, rad/s, swing positive.
+    fs : float
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    from scipy.signal import find_peaks
+
+    lp = lowpass(p, fs, 4.0)
+    peaks, props = find_peaks(lp, distance=max(1, int(MIN_STRIDE * fs)), prominence=0.5)
+    if peaks.size == 0:
+        return peaks.astype(np.intp)
+    h = lp[peaks]
+    # Keep swings: a true swing reaches a good fraction of the typical swing (≥ 1.5 rad/s
+    # absolute floor so standing still or fidgeting gives no steps).
+    ref = np.median(np.sort(h)[-max(1, h.size // 2) :])
+    keep = (h > max(1.5, 0.35 * ref)) & (props["prominences"] > 0.3 * ref)
+    return np.asarray(peaks[keep], dtype=np.intp)
+
+
+def close_cycles(ms: IntArray, fs: float, n: int) -> tuple[IntArray, IntArray]:
+    """Cycle windows from consecutive mid-swing indices.
+
+    A swing followed by a pause (no swing within :data:`MAX_STRIDE`) or by the end of the
+    data still ends in a contact, so its cycle is closed one typical stride later.
+
+    Parameters
+    ----------
+    ms : ndarray of int
+        Mid-swing sample indices, increasing.
+    fs : float
+        Sampling rate, Hz.
+    n : int
+        Number of samples.
+
+    Returns
+    -------
+    s0, s1 : ndarray of int
+        Half-open cycle windows.
+    """
+    if ms.size == 0:
+        z = np.zeros(0, dtype=np.intp)
+        return z, z
+    typical = int(np.median(np.diff(ms))) if ms.size > 1 else int(1.0 * fs)
+    typical = min(max(typical, int(MIN_STRIDE * fs)), int(MAX_STRIDE * fs))
+    # The data may start in stance: a leading cycle (validated by the caller) catches
+    # the contact before the first swing.
+    if ms[0] >= typical:
+        ms = np.concatenate(([ms[0] - typical], ms))
+    nxt = np.append(ms[1:], n - 1)
+    long = (nxt - ms) > MAX_STRIDE * fs
+    closed = long | (np.arange(ms.size) == ms.size - 1)
+    nxt = np.where(closed, ms + typical, nxt)
+    # a cycle cut by the end of the data would put its events in the wrong place
+    ok = ((nxt - ms) >= 0.5 * MIN_STRIDE * fs) & (nxt <= n - 1)
+    return ms[ok].astype(np.intp), nxt[ok].astype(np.intp)
+
+
+def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
+    """Gyroscope event detection and per-stride metrics on one contiguous segment."""
+    assert seg.gyr is not None
+    fs = seg.fs
+    axis = _pitch_axis_fs(seg.gyr, fs)
+    p_raw = seg.gyr @ axis
+    # A mild low-pass keeps the contact minima sharp but removes sensor noise. [G]
+    p = lowpass(p_raw, fs, min(30.0, 0.4 * fs))
+    ms = midswing_peaks(p_raw, fs)
+    if ms.size < 1:
+        return _empty_foot()
+    # Close the last cycle one typical stride after the last swing (or at the end of the
+    # data), so the final contact before stopping is not lost.
+    s0, s1 = close_cycles(ms, fs, p.size)
+    if s0.size == 0:
+        return _empty_foot()
+    mid = (s0 + s1) // 2
+    ic_min = segment_arg(p, s0, mid, mode="min")
+    tc = segment_arg(p, mid, s1, mode="min")
+    # The pitch-rate minimum after contact is the foot slap; in walking it trails the
+    # contact by 20–60 ms (measured on the gaitmap and ipol references).  The impact
+    # itself is the largest jerk of the acceleration norm in the 120 ms before it.
+    acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+    acc_lp = lowpass(acc_norm, fs, min(40.0, 0.4 * fs))
+    jerk = np.abs(np.gradient(acc_lp))
+    w = max(1, int(0.12 * fs))
+    ic = segment_arg(jerk, np.maximum(ic_min - w, s0), ic_min + 1, mode="max")
+    # A real contact has a clear pitch-rate minimum at IC inside its window (an extremum on
+    # the window edge means the event lies outside the data).  The push-off minimum may
+    # be missing (the last step before standing still, a step cut by the end of the data):
+    # then the contact is kept with an unknown TC. [G: the depth ratio DEPTH]
+    depth_ic, depth_tc = p[ic_min], p[tc]
+    # A contact ends a swing: the window before it must hold a real swing peak (this
+    # rejects the leading cycle of a recording that starts standing still).
+    pre = segment_arg(p, s0, np.maximum(ic_min, s0 + 1), mode="max")
+    swung = p[pre] > 0.3 * np.median(p[ms])
+    ok_ic = (depth_ic < DEPTH * min(np.median(depth_ic), 0.0)) & (ic_min > s0 + 1) & swung
+    gct = (tc - ic) / fs
+    ok_tc = (
+        (depth_tc < DEPTH * min(np.median(depth_tc), 0.0))
+        & (tc < s1 - 2)
+        & (tc > mid)
+        & (gct > 0.05)
+        & (gct < 0.8 * (s1 - s0) / fs)
+    )
+    ic, tc, s0, s1, ok_tc = ic[ok_ic], tc[ok_ic], s0[ok_ic], s1[ok_ic], ok_tc[ok_ic]
+    if ic.size == 0:
+        return _empty_foot()
+    # Without a TC the foot-flat search runs to the end of the cycle.
+    tc_or_end = np.where(ok_tc, tc, np.maximum(s1 - 1, ic + 1))
+
+    gyr_norm = np.sqrt(np.einsum("ij,ij->i", seg.gyr, seg.gyr))
+    flat = _flat_index(gyr_norm, ic, tc_or_end)
+    del gyr_norm, acc_lp, jerk
+    cum_p = np.concatenate(([0.0], np.cumsum(p_raw) / fs))
+    # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground)
+    fsa = np.rad2deg(-(cum_p[flat] - cum_p[ic]))
+    stride_len, spd = _zupt(seg, axis, cum_p, flat, speed)
+    w = max(1, int(0.05 * fs))
+    impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
+    # Confidence: how this swing compares with the typical swing of the segment. [G]
+    swing_h = p[s0]
+    conf = np.clip(swing_h / (np.median(swing_h) + 1e-9), 0.0, 1.0)
+    return pd.DataFrame(
+        {
+            "t_ic": seg.t[ic],
+            "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
+            "confidence": np.where(ok_tc, conf, 0.5 * conf),
+            "foot_strike_angle": fsa,
+            "strike": strike_pattern(fsa),
+            "stride_length": stride_len,
+            "speed": spd,
+            "impact": impact,
+            "quality": np.full(ic.size, "", dtype=object),
+        }
+    )
+
+
+def _empty_foot() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "t_ic": np.zeros(0),
+            "t_tc": np.zeros(0),
+            "confidence": np.zeros(0),
+            "foot_strike_angle": np.zeros(0),
+            "strike": np.zeros(0, dtype=object),
+            "stride_length": np.zeros(0),
+            "speed": np.zeros(0),
+            "impact": np.zeros(0),
+            "quality": np.zeros(0, dtype=object),
+        }
+    )
+
+
+def strike_pattern(fsa_deg: FloatArray) -> FloatArray:
+    """Strike class per step from the foot strike angle.
+
+    Parameters
+    ----------
+    fsa_deg : ndarray
+        Foot strike angle, deg, positive toes up.
+
+    Returns
+    -------
+    ndarray of object
+        'rear' (> 8°), 'fore' (< −1.6°), 'mid' otherwise, None when NaN.
+    """
+    out = np.where(fsa_deg > RFS_MIN_DEG, "rear", np.where(fsa_deg < FFS_MAX_DEG, "fore", "mid"))
+    res = out.astype(object)
+    res[~np.isfinite(fsa_deg)] = None
+    return res  # type: ignore[no-any-return]
+
+
+def _flat_index(gyr_norm: FloatArray, ic: IntArray, tc: IntArray) -> IntArray:
+    """Mid-stance (foot flat): the quietest sample between IC and TC."""
+    return segment_arg(gyr_norm, ic, np.maximum(tc, ic + 1), mode="min")
+
+
+def _zupt(
+    seg: Segment,
+    axis: FloatArray,
+    cum_p: FloatArray,
+    flat: IntArray,
+    belt: float | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Stride length (m) and speed (m/s) ending at each contact, NaN for the first.
+
+    Sagittal-plane strapdown between consecutive foot-flat instants: the pitch angle is
+    integrated from zero at foot flat (``cum_p`` is the running integral of the pitch
+    rate, rad, with a leading 0), acceleration is rotated into (forward, up) and the
+    forward velocity integrated with a zero-velocity update at both flats (linear drift
+    removal in between).  On a treadmill the stance foot moves backwards at belt speed,
+    so the foot displacement is ~0 and the belt speed gives the speed.
+
+    The displacement needs no per-sample velocity array: with v_i the integrated
+    velocity and the drift line removed, Σ v over a stride of L samples is
+    Σ_i a_i (L − i) / fs − v_end (L − 1) / 2, computed from two cumulative sums.
+    """
+    fs = seg.fs
+    n = flat.size
+    length = np.full(n, np.nan)
+    spd = np.full(n, np.nan)
+    if n < 2:
+        return length, spd
+    starts, ends = flat[:-1], flat[1:]
+    stride_t = (ends - starts) / fs
+    if belt is not None and belt > 0:
+        spd[1:] = belt
+        length[1:] = belt * stride_t
+        return length, spd
+    # Device "up" at foot flat: mean specific force at the flats, made perpendicular to the axis.
+    up = seg.acc[flat].mean(axis=0)
+    up = up - axis * (up @ axis)
+    up /= np.linalg.norm(up) + 1e-12
+    fwd = np.cross(up, axis)
+    i0, i1 = int(starts[0]), int(ends[-1])
+    lens = ends - starts
+    sl = slice(i0, i1)
+    # pitch relative to the stride's first flat, with the per-stride drift removed linearly
+    rel = np.arange(i1 - i0) - np.repeat(starts - i0, lens)
+    frac = rel / np.repeat(np.maximum(lens, 1), lens)
+    theta = cum_p[sl] - np.repeat(cum_p[starts], lens)
+    theta -= frac * np.repeat(cum_p[ends] - cum_p[starts], lens)
+    del frac
+    a = seg.acc[sl]
+    wf = np.cos(theta) * (a @ fwd) - np.sin(theta) * (a @ up)
+    del theta
+    # Σ_i wf_i (L − i) per stride = L Σ wf − Σ i wf
+    first = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    s_w = np.add.reduceat(wf, first)
+    s_iw = np.add.reduceat(wf * rel, first)
+    sum_v = (lens * s_w - s_iw) / fs  # Σ v_i (m/s), v_i = Σ_{j≤i} wf_j / fs
+    v_end = s_w / fs
+    disp = (sum_v - v_end * (lens - 1) / 2.0) / fs
+    length[1:] = np.abs(disp)
+    spd[1:] = np.abs(disp) / stride_t
+    return length, spd
+
+
+# --------------------------------------------------------------------------- accelerometer
+
+
+def acc_cycles(seg: Segment) -> tuple[IntArray, IntArray]:
+    """Stride cycles of a leg sensor from the accelerometer alone.
+
+    The swing is the loud part of each stride: a low-passed envelope of |‖a‖ − g| has
+    one hump per stride, whose peaks delimit cycles (as mid-swing does for the
+    gyroscope).  The envelope cut-off follows the stride frequency found by the
+    autocorrelation of the envelope, so walking and running both give one hump.
+
+    Parameters
+    ----------
+    seg : Segment
+        Uniform samples.
+
+    Returns
+    -------
+    s0, s1 : ndarray of int
+        Half-open cycle windows.
+    """
+    from scipy.signal import find_peaks
+
+    fs = seg.fs
+    norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+    empty = np.zeros(0, dtype=np.intp)
+    if np.ptp(norm) < 0.5 * G or norm.size < 2 * fs:
+        return empty, empty
+    dev = np.abs(norm - np.median(norm))
+    stride = _stride_period(lowpass(dev, fs, 4.0), fs)
+    env = lowpass(dev, fs, min(0.8 / stride, 3.0))
+    pk, _ = find_peaks(env, distance=max(1, int(0.6 * stride * fs)))
+    if pk.size < 2:
+        return empty, empty
+    h = env[pk]
+    ref = np.median(np.sort(h)[-max(1, h.size // 2) :])
+    pk = pk[h > 0.35 * ref]
+    if pk.size < 2:
+        return empty, empty
+    return close_cycles(np.asarray(pk, dtype=np.intp), fs, norm.size)
+
+
+def _stride_period(x: FloatArray, fs: float) -> float:
+    """Stride period, s: the autocorrelation peak of ``x`` in [MIN_STRIDE, MAX_STRIDE].
+
+    Step and stride both repeat in a leg signal, the stride being the true period; the
+    leg moves once per stride, so the strongest lag in this band is the stride.
+    """
+    from scipy.signal import fftconvolve
+
+    n = min(x.size, int(60 * fs))  # one minute is plenty for the period
+    y = x[:n] - x[:n].mean()
+    ac = fftconvolve(y, y[::-1], mode="full")[n - 1 :]
+    lo, hi = int(MIN_STRIDE * fs), min(int(MAX_STRIDE * fs), n - 1)
+    if hi <= lo:
+        return 1.0
+    return float((lo + int(np.argmax(ac[lo:hi]))) / fs)
+
+
+def acc_events(
+    seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False
+) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
+    """IC and TC of each cycle from the acceleration norm.
+
+    The two steepest rises of ‖a‖ in a stride are the impact at IC and the swing onset
+    at TC.  Two cues vote on which is which, each event being compared with its
+    neighbours (which are of the other kind): the impact is the sharper rise, and the
+    stance after IC is quieter than the swing after TC.  Each event is then the nearest
+    local minimum of ‖a‖ before its rise, where the event itself happens.  Each event is moved back to the local minimum of ‖a‖ in the 25 ms
+    before its rise, where the event itself happens.
+
+    Parameters
+    ----------
+    seg : Segment
+        Uniform samples.
+    s0, s1 : ndarray of int
+        Stride cycles (any phase).
+    from_midswing : bool
+        True when the cycles run from mid-swing to mid-swing (found with a gyroscope):
+        then IC is simply the earlier of the two rises, TC the later.
+
+    Returns
+    -------
+    ic, tc : ndarray of int
+        Sample indices.
+    ok_tc : ndarray of bool
+        False where no TC was found before the next IC (then ``tc`` is meaningless).
+    """
+    fs = seg.fs
+    n = seg.t.size
+    norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+    lp = lowpass(norm, fs, min(50.0, 0.4 * fs))
+    rise = np.append(np.diff(lp), 0.0)
+    gap = max(2, int(0.08 * fs))
+    # the steepest rise of each cycle, then the steepest one away from it
+    r1 = segment_arg(rise, s0, s1, mode="max")
+    lo_end = np.maximum(r1 - gap, s0 + 1)
+    hi_start = np.minimum(r1 + gap, s1 - 1)
+    ra = segment_arg(rise, s0, lo_end, mode="max")
+    rb = segment_arg(rise, hi_start, np.maximum(s1, hi_start + 1), mode="max")
+    r2 = np.where(rise[ra] >= rise[rb], ra, rb)
+    ev = np.unique(np.concatenate((r1, r2)))
+    empty = np.zeros(0, dtype=np.intp)
+    if ev.size < 4:
+        return empty, empty, np.zeros(0, dtype=bool)
+    # Events alternate IC/TC; the impact at IC is the sharper rise, so each event is
+    # compared with the mean of its two neighbours (which are of the other kind).
+    h = rise[ev]
+    nb = np.empty(ev.size)
+    nb[1:-1] = 0.5 * (h[:-2] + h[2:])
+    nb[0], nb[-1] = h[1], h[-2]
+    # ... and the stance after IC is quieter than the swing after TC over 5–30 % of a
+    # stride.  Both cues vote (normalised differences), so one weak cue cannot flip it.
+    dev = np.abs(lp - np.median(lp))
+    cum = np.concatenate(([0.0], np.cumsum(dev)))
+    stride = float(np.median(s1 - s0))
+    a0 = np.minimum(ev + int(0.05 * stride), n - 1)
+    a1 = np.minimum(ev + int(0.3 * stride), n)
+    post = (cum[a1] - cum[a0]) / np.maximum(a1 - a0, 1)
+    alt = np.empty(ev.size)
+    alt[1:-1] = 0.5 * (post[:-2] + post[2:])
+    alt[0], alt[-1] = post[1], post[-2]
+    vote = (h - nb) / (np.abs(h) + np.abs(nb) + 1e-12) + (alt - post) / (alt + post + 1e-12)
+    # The votes fix one phase for the whole segment: where in the cycle IC falls (a
+    # circular mean of the per-cycle winners); each cycle then takes as IC its candidate
+    # nearest to that phase, so a single noisy stride cannot swap IC and TC.
+    v = dict(zip(ev.tolist(), vote.tolist(), strict=True))
+    v1 = np.array([v[i] for i in r1.tolist()])
+    v2 = np.array([v[i] for i in r2.tolist()])
+    win = np.where(v1 >= v2, r1, r2)
+    length = np.maximum(s1 - s0, 1)
+    ang = 2 * np.pi * (win - s0) / length
+    phi = np.arctan2(np.sin(ang).mean(), np.cos(ang).mean())
+
+    def dist(x: IntArray) -> FloatArray:
+        a = 2 * np.pi * (x - s0) / length - phi
+        return np.asarray(np.abs(np.angle(np.exp(1j * a))), dtype=np.float64)
+
+    first_is_ic = (r1 <= r2) if from_midswing else (dist(r1) <= dist(r2))
+    ic_r = np.unique(np.where(first_is_ic, r1, r2))
+    tc_r = np.unique(np.where(first_is_ic, r2, r1))
+    ic = _onset(norm, ic_r, fs)
+    tc_all = _onset(norm, tc_r, fs)
+    # pair each IC with the first TC after it and before the next IC
+    j = np.searchsorted(tc_all, ic, side="right")
+    nxt_ic = np.append(ic[1:], n)
+    ok_tc = (j < tc_all.size) & (tc_all[np.minimum(j, max(tc_all.size - 1, 0))] < nxt_ic)
+    tc = np.where(ok_tc, tc_all[np.minimum(j, max(tc_all.size - 1, 0))], ic)
+    return ic.astype(np.intp), tc.astype(np.intp), ok_tc
+
+
+def _onset(x: FloatArray, r: IntArray, fs: float) -> IntArray:
+    """Nearest local minimum of ``x`` at or before each rise ``r`` (at most 25 ms back).
+
+    Parameters
+    ----------
+    x : ndarray
+        Unfiltered acceleration norm, m/s² (filtering would smear the onset earlier).
+    r : ndarray of int
+        Sample of the steepest rise.
+    fs : float
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    d = np.diff(x)
+    minima = np.flatnonzero((d[:-1] <= 0) & (d[1:] > 0)) + 1
+    back = max(2, round(0.025 * fs))
+    if minima.size == 0:
+        return r
+    k = np.searchsorted(minima, r, side="right") - 1
+    cand = minima[np.clip(k, 0, None)]
+    ok = (k >= 0) & (r - cand <= back)
+    return np.asarray(np.where(ok, cand, r), dtype=np.intp)
+
+
+def _detect_acc(seg: Segment) -> pd.DataFrame:
+    """Accelerometer-only foot contacts (see :func:`acc_cycles`, :func:`acc_events`)."""
+    s0, s1 = acc_cycles(seg)
+    if s0.size == 0:
+        return _empty_foot()
+    ic, tc, ok_tc = acc_events(seg, s0, s1)
+    n = ic.size
+    norm = np.linalg.norm(seg.acc, axis=1)
+    w = max(1, int(0.05 * seg.fs))
+    impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
+    return pd.DataFrame(
+        {
+            "t_ic": seg.t[ic],
+            "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
+            "confidence": np.full(n, 0.6),
+            "foot_strike_angle": np.full(n, np.nan),
+            "strike": np.full(n, None, dtype=object),
+            "stride_length": np.full(n, np.nan),
+            "speed": np.full(n, np.nan),
+            "impact": impact,
+            "quality": np.full(n, "acc_only", dtype=object),
+        }
+    )

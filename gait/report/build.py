@@ -1,0 +1,295 @@
+"""Assemble the session report: one self-contained, offline HTML file."""
+
+from __future__ import annotations
+
+import html
+import math
+import shutil
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from gait.feedback.cues import CueEvent
+from gait.feedback.drills import load_drills
+from gait.feedback.metrics import metrics_table, window_metrics
+from gait.report import figures as F
+from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
+from gait.result import GaitResult
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1150px;padding:1rem 1.5rem;color:#222}
+h1{margin:.2rem 0}.sub{color:#666}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;margin:1rem 0}
+.card{background:#f5f7fa;border-radius:.5rem;padding:.6rem .8rem}.card .k{color:#666;font-size:.85rem}
+.card .v{font-size:1.6rem;font-weight:700}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}td.l,th.l{text-align:left}
+.note{color:#666;font-size:.9rem}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
+.fig{margin:.5rem 0 1rem}.trials td{white-space:nowrap}
+"""
+
+
+#: Balance trial columns shown in the report (the CSV keeps them all), when present.
+_TRIAL_COLUMNS: tuple[str, ...] = (
+    "trial", "kind", "leg", "eyes", "duration", "rms", "jerk", "ellipse_area", "mean_velocity", "f50",
+    "n_touchdowns", "time_to_failure", "completed", "stabilization_time", "flag",
+)
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _cue(c: CueEvent | Mapping[str, Any]) -> CueEvent:
+    if isinstance(c, CueEvent):
+        return c
+    return CueEvent(t=float(c["t"]), drill=str(c["drill"]), metric=str(c["metric"]), state=str(c["state"]),
+                    text=str(c.get("text", "")), level=str(c.get("level", "warn")), value=float(c.get("value", np.nan)))
+
+
+def default_cadence_band(rolling: pd.DataFrame, baseline_s: float = 60.0) -> tuple[float, float] | None:
+    """Target cadence band of the default cadence drill, from the run's own baseline.
+
+    Parameters
+    ----------
+    rolling : DataFrame
+        :func:`gait.feedback.metrics_table` output (``t`` s, ``cadence`` steps/min).
+    baseline_s : float
+        The baseline is the median rolling cadence over the first ``baseline_s`` seconds
+        of the run (the first third when the run is shorter than three times that).
+
+    Returns
+    -------
+    tuple of float or None
+        ``(low, high)`` steps/min, or None without any cadence.
+    """
+    cad = rolling["cadence"].to_numpy(dtype=np.float64)
+    t = rolling["t"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(cad) & np.isfinite(t)
+    if not ok.any():
+        return None
+    t0, t1 = t[ok][0], t[ok][-1]
+    span = min(baseline_s, (t1 - t0) / 3.0) if t1 > t0 else 0.0
+    base = float(np.median(cad[ok & (t <= t0 + span)]))
+    band = load_drills()["cadence"].checks[0].band(base)
+    return None if band is None else (float(band[0]), float(band[1]))
+
+
+def _fig_html(fig: go.Figure, div_id: str) -> str:
+    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+    return f'<div class="fig">{body}</div>'
+
+
+def _plotly_tag(plotly_js: str, out: Path) -> str:
+    from gait.views.live_page import plotly_js_path
+
+    src = plotly_js_path()
+    if plotly_js == "inline":
+        code = src.read_text(encoding="utf-8")
+        # A literal closing tag inside the script would end it early.
+        return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+    if plotly_js.startswith("shared:"):
+        rel = plotly_js.removeprefix("shared:")
+        if not rel or Path(rel).is_absolute():
+            raise ValueError(f"plotly_js 'shared:<relative path>' needs a relative path, got {plotly_js!r}")
+        target = out.parent / rel
+        if not target.is_file() or target.stat().st_size != src.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+        return f'<script src="{html.escape(Path(rel).as_posix())}"></script>'
+    raise ValueError(f"plotly_js must be 'inline' or 'shared:<relative path>', got {plotly_js!r}")
+
+
+def _cards(items: Sequence[tuple[str, str]]) -> str:
+    cells = "".join(f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
+                    for k, v in items)
+    return f'<div class="cards">{cells}</div>'
+
+
+def _fmt(v: Any, scale: float = 1.0, digits: int = 1) -> str:
+    f = _num(v)
+    return "—" if f is None else f"{f * scale:.{digits}f}"
+
+
+def _interval_html(tab: pd.DataFrame) -> str:
+    cols = [c for c in INTERVAL_COLUMNS if c[0] in tab.columns and tab[c[0]].notna().any()]
+    head = "<tr><th>interval</th><th>steps</th>" + "".join(f"<th>{html.escape(lbl)}</th>" for _, lbl, _, _ in cols) + "</tr>"
+    body = []
+    for rd in tab.to_dict("records"):
+        cells = "".join(f"<td>{_fmt(rd[c], s, d)}</td>" for c, _, s, d in cols)
+        body.append(f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td><td>{rd['steps']}</td>{cells}</tr>")
+    return f'<table id="intervals">{head}{"".join(body)}</table>'
+
+
+def _cue_list(cues: Sequence[CueEvent]) -> str:
+    if not cues:
+        return '<p class="note">No cues were given: every drill check stayed in its band (or had no baseline yet).</p>'
+    rows = "".join(
+        f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td><td class='l'>{html.escape(c.level)}</td>"
+        f"<td class='l'>{html.escape(c.text)}</td></tr>" for c in cues)
+    return f'<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th><th class="l">cue</th></tr>{rows}</table>'
+
+
+def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
+    rows = []
+    for d in drills:
+        for c in d.get("checks", []):
+            band = c.get("band") or [None, None]
+            pct = _num(c.get("time_in_band_pct"))
+            rows.append(
+                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(str(c['metric']))}</td>"
+                f"<td>{_fmt(band[0], c.get('scale', 1.0), 2)} – {_fmt(band[1], c.get('scale', 1.0), 2)}</td>"
+                f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>")
+    if not rows:
+        return ""
+    return ('<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th><th>target band</th>'
+            f'<th>time in band</th></tr>{"".join(rows)}</table>')
+
+
+def _balance_html(balance: Any, start_id: int) -> list[str]:
+    parts: list[str] = []
+    figs = balance.figure() if hasattr(balance, "figure") else []
+    if isinstance(figs, go.Figure):
+        figs = [figs]
+    for i, fig in enumerate(figs):
+        parts.append(_fig_html(fig, f"fig-balance-{start_id + i}"))
+    trials = getattr(balance, "trials", None)
+    if isinstance(trials, pd.DataFrame) and not trials.empty:
+        keep = [c for c in _TRIAL_COLUMNS if c in trials.columns]
+        tab = trials[keep] if len(keep) >= 3 else trials
+        table = tab.to_html(index=False, float_format=lambda v: f"{v:.3g}", classes="trials", border=0, na_rep="—")
+        parts.append(f'<div style="overflow-x:auto">{table}</div>')
+    verdict = getattr(balance, "verdict", None)
+    if verdict:
+        parts.append(f'<p><b>Verdict:</b> {html.escape(str(verdict))}</p>')
+    return parts
+
+
+def build_report(
+    result: GaitResult | None,
+    *,
+    cues: Sequence[CueEvent | Mapping[str, Any]] | None = None,
+    balance: Any = None,
+    path: str | Path,
+    plotly_js: str = "inline",
+    cadence_band: tuple[float, float] | None = None,
+    drills: Sequence[Mapping[str, Any]] | None = None,
+    title: str | None = None,
+    interval_s: float = 60.0,
+) -> Path:
+    """Write the session report as one offline HTML file.
+
+    Parameters
+    ----------
+    result : GaitResult or None
+        The gait analysis (None for a balance-only session).
+    cues : sequence of CueEvent (or their dicts), optional
+        Cue events for the cue timeline (live session, or :func:`gait.feedback.replay_cues`).
+    balance : BalanceResult, optional
+        Adds its figures (``figure()``), trial table and verdict.
+    path : str or Path
+        Output HTML file.
+    plotly_js : str
+        ``"inline"`` embeds plotly.js (self-contained, about 5 MB); ``"shared:<relative
+        path>"`` references one shared copy, written next to the report when missing.
+    cadence_band : (float, float), optional
+        Target cadence band, steps/min; default: the default cadence drill's band
+        (+5–10%) around this run's own baseline (:func:`default_cadence_band`).
+    drills : sequence of dict, optional
+        Drill state (:meth:`gait.feedback.CueEngine.state`) for the time-in-band table.
+    title : str, optional
+        Report title.
+    interval_s : float
+        Length of the per-interval table's rows, s.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    script = _plotly_tag(plotly_js, out)
+    cue_list = sorted((_cue(c) for c in (cues or [])), key=lambda e: e.t)
+    sections: list[str] = []
+    n_fig = 0
+    steps = result.steps if result is not None else pd.DataFrame()
+    has_steps = not steps.empty and {"t_ic", "side", "gct"} <= set(steps.columns)
+    headline: list[tuple[str, str]] = []
+    if has_steps:
+        steps = steps.sort_values("t_ic", kind="stable").reset_index(drop=True)
+        rolling = metrics_table(steps)
+        whole = window_metrics(steps, window=len(steps), min_steps=2)
+        t_end = float(steps["t_ic"].max())
+        band = cadence_band if cadence_band is not None else default_cadence_band(rolling)
+        headline = [
+            ("duration", f"{t_end / 60:.1f} min"), ("steps", str(len(steps))),
+            ("cadence", f"{_fmt(whole['cadence'], 1, 0)} spm"),
+            ("contact L / R", f"{_fmt(whole['gct_left'], 1000, 0)} / {_fmt(whole['gct_right'], 1000, 0)} ms"),
+            ("GCT balance", f"{_fmt(whole['gct_balance'])} % L"),
+        ]
+        if whole.get("strike"):
+            headline.append(("strike", f"{whole['strike']} ({_fmt(whole['rear_share'], 100, 0)}% heel)"))
+        if whole.get("speed") is not None:
+            headline.append(("speed", f"{_fmt(whole['speed'], 3.6)} km/h"))
+        figs: list[tuple[str, go.Figure | None, str]] = [
+            ("Cadence", F.cadence_figure(steps, rolling, band),
+             "" if cadence_band is not None or band is None else
+             f"Target band {band[0]:.0f}–{band[1]:.0f} spm: +5–10% over this run's first-minute cadence."),
+            ("Contact time per side", F.contact_figure(steps, rolling), ""),
+            ("GCT balance", F.balance_figure(rolling), "Form feedback, not injury prediction (METRICS.md §5)."),
+            ("Foot strike pattern", F.strike_figure(steps), ""),
+        ]
+        drift = drift_table(steps)
+        if not drift.empty:
+            figs.append(("Drift", F.drift_figure(drift), "Positive: the metric grew towards the end of the run."))
+        for name, fig, note in figs:
+            sections.append(f"<h2>{html.escape(name)}</h2>")
+            if note:
+                sections.append(f'<p class="note">{html.escape(note)}</p>')
+            if fig is None:
+                sections.append('<p class="note">Not measured from this sensor placement.</p>')
+            else:
+                n_fig += 1
+                sections.append(_fig_html(fig, f"fig-{n_fig}"))
+        sections.append("<h2>Cues</h2>")
+        if drills:
+            sections.append(_drill_html(drills))
+        if cues is not None:
+            if cue_list:
+                n_fig += 1
+                sections.append(_fig_html(F.cue_timeline_figure(cue_list, t_end), f"fig-{n_fig}"))
+            sections.append(_cue_list(cue_list))
+        else:
+            sections.append('<p class="note">No cue log for this session.</p>')
+        sections.append(f"<h2>Per interval ({interval_s:.0f} s)</h2>")
+        sections.append(_interval_html(interval_table(steps, interval_s)))
+    elif result is not None:
+        sections.append('<p class="note">No step table for this session (summary only).</p>')
+    if balance is not None:
+        sections.append("<h2>Single-leg balance</h2>")
+        sections += _balance_html(balance, n_fig + 1)
+    if result is not None:
+        flags = list(result.flags) + [str(f) for f in result.summary.get("flags", []) if f not in result.flags]
+        if flags:
+            sections.append("<h2>Quality flags</h2>" + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags))
+    heading = title or ("Balance session" if result is None else "Running session")
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    doc = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
+        f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
+        f'{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
+    )
+    out.write_text(doc, encoding="utf-8")
+    return out

@@ -1,0 +1,82 @@
+"""Tables of the session report: per-interval metrics and first-vs-last drift."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gait.feedback.metrics import window_metrics
+
+#: (column, label, scale, decimals) of the per-interval table.
+INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
+    ("cadence", "cadence (spm)", 1.0, 1),
+    ("gct_left", "GCT L (ms)", 1000.0, 0),
+    ("gct_right", "GCT R (ms)", 1000.0, 0),
+    ("gct_balance", "GCT balance (% L)", 1.0, 1),
+    ("duty_factor", "duty factor (%)", 100.0, 1),
+    ("rear_share", "heel strikes (%)", 100.0, 0),
+    ("braking", "braking (m/s)", 1.0, 3),
+    ("vertical_ratio", "vertical ratio (%)", 1.0, 1),
+    ("speed", "speed (m/s)", 1.0, 2),
+)
+
+
+def interval_table(steps: pd.DataFrame, interval_s: float = 60.0) -> pd.DataFrame:
+    """Metrics per fixed time interval.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table with ``t_ic`` (s).
+    interval_s : float
+        Interval length, s.
+
+    Returns
+    -------
+    DataFrame
+        One row per interval with steps: ``start_s``, ``end_s``, ``steps`` and the metrics of
+        :func:`gait.feedback.window_metrics` over all steps of the interval (metric units;
+        NaN where not measured).
+    """
+    if steps.empty:
+        return pd.DataFrame(columns=["start_s", "end_s", "steps"])
+    idx = np.floor(steps["t_ic"].to_numpy(dtype=np.float64) / interval_s).astype(int)
+    rows = []
+    for _, group in steps.groupby(idx, sort=True):  # tens of intervals per session
+        m = window_metrics(group, window=len(group), min_steps=2)
+        k0 = int(np.floor(float(group["t_ic"].iloc[0]) / interval_s))
+        row = {"start_s": k0 * interval_s, "end_s": (k0 + 1) * interval_s, "steps": len(group)}
+        row.update({c: (np.nan if m[c] is None else m[c]) for c, *_ in INTERVAL_COLUMNS})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
+    """Change of the main metrics from the first to the last third of the steps.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table in time order.
+
+    Returns
+    -------
+    DataFrame
+        ``metric``, ``first``, ``last`` (metric units) and ``change_pct``; only metrics
+        measured in both parts. Empty with fewer than 30 steps.
+    """
+    n = len(steps)
+    if n < 30:
+        return pd.DataFrame(columns=["metric", "first", "last", "change_pct"])
+    third = n // 3
+    a = window_metrics(steps.iloc[:third], window=third, min_steps=2)
+    b = window_metrics(steps.iloc[n - third:], window=third, min_steps=2)
+    rows = []
+    for key, label in (("cadence", "cadence"), ("gct_left", "GCT left"), ("gct_right", "GCT right"),
+                       ("gct_balance", "GCT balance"), ("duty_factor", "duty factor"),
+                       ("flight", "flight time"), ("braking", "braking"),
+                       ("vertical_oscillation", "vertical oscillation"), ("speed", "speed")):
+        if a[key] is not None and b[key] is not None and a[key] != 0:
+            rows.append({"metric": label, "first": a[key], "last": b[key],
+                         "change_pct": 100.0 * (b[key] - a[key]) / abs(a[key])})
+    return pd.DataFrame(rows)

@@ -1,0 +1,158 @@
+"""One call that analyses any recording (gait or balance) and knows how to save it.
+
+``gait analyze``, ``gait batch`` and ``gait live`` all end the same way: analyse, write
+the step table / summary / report, and record the session in the history. This module
+is that shared ending.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gait.recording import Recording
+
+if TYPE_CHECKING:
+    from gait.balance import BalanceResult
+    from gait.history import SessionRecord
+    from gait.result import GaitResult
+
+
+@dataclass
+class SessionOutcome:
+    """The analysis of one recording: a gait result or a balance result."""
+
+    recording: Recording
+    gait: GaitResult | None = None
+    balance: BalanceResult | None = None
+
+    @property
+    def activity(self) -> str:
+        """``balance`` or the gait summary's activity (run/walk/...)."""
+        if self.balance is not None:
+            return "balance"
+        assert self.gait is not None
+        return str(self.gait.summary.get("activity", self.recording.meta.activity))
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-serialisable summary."""
+        if self.balance is not None:
+            return dict(self.balance.session)
+        assert self.gait is not None
+        return dict(self.gait.summary)
+
+    def headline(self) -> dict[str, Any]:
+        """A flat row for batch tables: activity, duration and the key numbers."""
+        row: dict[str, Any] = {"activity": self.activity, "duration_s": round(self.recording.duration, 3)}
+        s = self.summary()
+        if self.gait is not None:
+            gct = s.get("gct_ms") or {}
+            row.update(
+                cadence_spm=s.get("cadence_spm"),
+                gct_ms=gct.get("mean") if isinstance(gct, dict) else gct,
+                gct_balance_pct=s.get("gct_balance_pct"),
+                duty_factor=s.get("duty_factor"),
+                steps=s.get("steps"),
+            )
+        elif self.balance is not None:
+            row.update(trials=len(self.balance.trials), verdict=self.balance.verdict)
+        return row
+
+    def write(self, folder: Path, *, plotly_js: str = "inline") -> dict[str, Path]:
+        """Write ``steps.csv`` (or ``trials.csv``), ``summary.json`` and ``report.html``.
+
+        Parameters
+        ----------
+        folder : Path
+            Existing output folder.
+        plotly_js : str
+            ``"inline"`` for a self-contained report, or ``"shared:<relative path>"``.
+
+        Returns
+        -------
+        dict of str to Path
+            What was written.
+        """
+        from gait.report import build_report
+
+        written: dict[str, Path] = {}
+        if self.gait is not None:
+            written["steps"] = folder / "steps.csv"
+            self.gait.steps.to_csv(written["steps"], index=False)
+        if self.balance is not None:
+            written["trials"] = folder / "trials.csv"
+            self.balance.trials.to_csv(written["trials"], index=False)
+        written["summary"] = folder / "summary.json"
+        written["summary"].write_text(json.dumps(self.summary(), indent=1, default=_jsonable))
+        written["report"] = build_report(
+            self.gait, balance=self.balance, path=folder / "report.html", plotly_js=plotly_js
+        )
+        return written
+
+    def session_record(self, *, source: str, content_hash: str | None = None) -> SessionRecord:
+        """What the history database stores for this session."""
+        from gait.history import SessionRecord
+
+        meta = self.recording.meta
+        started = datetime.fromisoformat(meta.start_time) if meta.start_time else datetime.now(UTC)
+        dist = None
+        if self.gait is not None and "stride_length" in self.gait.steps:
+            sl = self.gait.steps["stride_length"].dropna()
+            dist = float(sl.sum() / 2.0) if len(sl) else None  # stride per step row counts both feet
+        return SessionRecord(
+            athlete=meta.athlete or "me",
+            started_at=started,
+            source=source,
+            activity=self.activity,
+            summary=self.summary(),
+            kind="balance" if self.balance is not None else "gait",
+            content_hash=content_hash,
+            duration_s=self.recording.duration,
+            distance_m=dist,
+            steps=self.gait.steps if self.gait is not None else None,
+            balance_trials=self.balance.trials if self.balance is not None else None,
+        )
+
+
+def analyze_recording(rec: Recording, *, activity: str | None = None) -> SessionOutcome:
+    """Analyse a recording as balance or as gait, whichever it holds.
+
+    Parameters
+    ----------
+    rec : Recording
+        Any recording.
+    activity : str, optional
+        Force ``balance`` or a gait activity; default: ``rec.meta.activity``.
+
+    Returns
+    -------
+    SessionOutcome
+    """
+    if not rec.streams and (watch := rec.channel("watch")) is not None:
+        import pandas as pd
+
+        from gait.result import GaitResult
+        from gait.watch import watch_summary
+
+        return SessionOutcome(rec, gait=GaitResult(steps=pd.DataFrame(), summary=watch_summary(watch)))
+    if (activity or rec.meta.activity) == "balance":
+        from gait.balance import analyze_balance
+
+        return SessionOutcome(rec, balance=analyze_balance(rec))
+    from gait.analyze import analyze
+
+    kwargs: dict[str, Any] = {}
+    if activity and activity != "auto":
+        kwargs["activity"] = activity
+    return SessionOutcome(rec, gait=analyze(rec, **kwargs))
+
+
+def _jsonable(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return str(obj)

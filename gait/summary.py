@@ -1,0 +1,316 @@
+"""Session and per-window summaries of a step table (METRICS §2, §5, DESIGN "Summaries").
+
+All functions are pure functions of a step table, so they run the same on a whole
+session or on a sliding window of steps.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Metrics compared left vs right (METRICS §5), with the unit used in the summary.
+SYMMETRY_METRICS: tuple[str, ...] = (
+    "gct",
+    "flight",
+    "step_time",
+    "duty_factor",
+    "foot_strike_angle",
+    "braking",
+    "impact",
+)
+
+#: Fraction of the steps that forms the "first" and "last" part for drift. [G]
+DRIFT_FRACTION = 0.2
+
+
+def _f(x: float | np.floating[Any] | None, nd: int = 3) -> float | None:
+    """JSON-safe rounded float (None for NaN)."""
+    if x is None:
+        return None
+    v = float(x)
+    return None if not math.isfinite(v) else round(v, nd)
+
+
+def _mean(x: pd.Series) -> float:
+    v = x.to_numpy(dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else float("nan")
+
+
+def _cv(x: pd.Series) -> float:
+    """Coefficient of variation, % (NaN with fewer than 3 values)."""
+    v = x.to_numpy(dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size < 3 or v.mean() == 0:
+        return float("nan")
+    return float(100.0 * v.std(ddof=1) / abs(v.mean()))
+
+
+def cadence_spm(steps: pd.DataFrame) -> float:
+    """Cadence, steps/min: 60 / mean step time over steps with a valid step time.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+
+    Returns
+    -------
+    float
+        NaN when no step time is valid.
+    """
+    st = steps["step_time"].to_numpy(dtype=np.float64) if len(steps) else np.zeros(0)
+    st = st[np.isfinite(st)]
+    return float(60.0 / st.mean()) if st.size else float("nan")
+
+
+def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
+    """Left/right comparison of one metric against within-limb variability.
+
+    SI = (X_R − X_L) / (0.5 (X_R + X_L)) × 100 (METRICS §2).  Within-limb variability is
+    the mean of the two sides' CV (%).  The ``asymmetry`` flag is set only when |SI|
+    exceeds that variability *and* the side means differ by more than twice their
+    standard error (so a long noisy run is not flagged by chance).
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table with ``side`` and the metric column.
+    metric : str
+        Column name.
+
+    Returns
+    -------
+    dict or None
+        ``left``, ``right`` (means, metric unit), ``si_pct``, ``variability_pct``,
+        ``cv_left_pct``, ``cv_right_pct``, ``n_left``, ``n_right``, ``asymmetry`` (bool),
+        ``longer`` ('left'|'right'); None when either side has fewer than 3 values.
+    """
+    if metric not in steps.columns:
+        return None
+    vals: dict[str, np.ndarray] = {}
+    for side in ("left", "right"):
+        v = steps.loc[steps["side"] == side, metric].to_numpy(dtype=np.float64)
+        vals[side] = v[np.isfinite(v)]
+    L, R = vals["left"], vals["right"]
+    if L.size < 3 or R.size < 3:
+        return None
+    ml, mr = float(L.mean()), float(R.mean())
+    denom = 0.5 * (mr + ml)
+    si = 100.0 * (mr - ml) / denom if denom != 0 else float("nan")
+    sdl, sdr = float(L.std(ddof=1)), float(R.std(ddof=1))
+    cvl = 100.0 * sdl / abs(ml) if ml else float("nan")
+    cvr = 100.0 * sdr / abs(mr) if mr else float("nan")
+    # Angles can be near zero, so the CV of a signed metric is meaningless: use SD relative
+    # to the mean magnitude of both sides instead.
+    scale = abs(denom) if abs(denom) > 1e-9 else float("nan")
+    variability = 100.0 * 0.5 * (sdl + sdr) / scale
+    se = math.sqrt(sdl**2 / L.size + sdr**2 / R.size)
+    significant = abs(mr - ml) > 2.0 * se
+    flag = bool(math.isfinite(si) and abs(si) > variability and significant)
+    return {
+        "left": _f(ml, 4),
+        "right": _f(mr, 4),
+        "si_pct": _f(si, 2),
+        "variability_pct": _f(variability, 2),
+        "cv_left_pct": _f(cvl, 2),
+        "cv_right_pct": _f(cvr, 2),
+        "n_left": int(L.size),
+        "n_right": int(R.size),
+        "asymmetry": flag,
+        "longer": "right" if mr > ml else "left",
+    }
+
+
+def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | None]:
+    """Ground contact time, ms (mean, left, right, CV %) and GCT balance, % left.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+
+    Returns
+    -------
+    gct_ms : dict
+        ``mean``, ``left``, ``right`` (ms), ``cv_pct``.
+    balance : float or None
+        GCT_L / (GCT_L + GCT_R) × 100, % (METRICS §2); None without both sides.
+    """
+    if "gct" not in steps or len(steps) == 0:
+        return {"mean": None, "left": None, "right": None, "cv_pct": None}, None
+    g = steps["gct"]
+    left = _mean(g[steps["side"] == "left"])
+    right = _mean(g[steps["side"] == "right"])
+    bal = 100.0 * left / (left + right) if math.isfinite(left + right) and left + right > 0 else None
+    return (
+        {
+            "mean": _f(1000 * _mean(g), 1),
+            "left": _f(1000 * left, 1),
+            "right": _f(1000 * right, 1),
+            "cv_pct": _f(_cv(g), 2),
+        },
+        _f(bal, 2),
+    )
+
+
+def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
+    """Per-window summaries over consecutive blocks of ``window_steps`` steps.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+    window_steps : int
+        Steps per window (the last, shorter block is kept when it has ≥ half a window).
+
+    Returns
+    -------
+    DataFrame
+        One row per window: ``t_start``, ``t_end`` (s), ``n_steps``, ``cadence`` (spm),
+        ``gct_ms``, ``gct_left_ms``, ``gct_right_ms``, ``gct_balance_pct``,
+        ``duty_factor``, ``flight_ms``, ``gct_cv_pct`` and means of any optional metric.
+    """
+    cols = [
+        "t_start", "t_end", "n_steps", "cadence", "gct_ms", "gct_left_ms", "gct_right_ms",
+        "gct_balance_pct", "duty_factor", "flight_ms", "gct_cv_pct",
+    ]
+    n = len(steps)
+    if n == 0 or window_steps < 1:
+        return pd.DataFrame(columns=cols)
+    w = np.arange(n) // window_steps
+    last = w == w[-1]
+    if last.sum() < max(1, window_steps // 2) and w[-1] > 0:
+        w[last] = w[-1] - 1  # fold a short tail into the previous window
+    df = steps.assign(_w=w, _gct_l=steps["gct"].where(steps["side"] == "left"),
+                      _gct_r=steps["gct"].where(steps["side"] == "right"))
+    g = df.groupby("_w", sort=True)
+    out = pd.DataFrame(
+        {
+            "t_start": g["t_ic"].min(),
+            "t_end": g["t_ic"].max(),
+            "n_steps": g.size(),
+            "cadence": 60.0 / g["step_time"].mean(),
+            "gct_ms": 1000 * g["gct"].mean(),
+            "gct_left_ms": 1000 * g["_gct_l"].mean(),
+            "gct_right_ms": 1000 * g["_gct_r"].mean(),
+            "duty_factor": g["duty_factor"].mean(),
+            "flight_ms": 1000 * g["flight"].mean(),
+            "gct_cv_pct": 100 * g["gct"].std() / g["gct"].mean(),
+        }
+    )
+    out["gct_balance_pct"] = 100 * out["gct_left_ms"] / (out["gct_left_ms"] + out["gct_right_ms"])
+    for c in ("stride_length", "speed", "foot_strike_angle", "braking", "impact",
+              "vertical_oscillation", "shank_angle_ic"):
+        if c in steps.columns:
+            out[c] = g[c].mean()
+    return out.reset_index(drop=True)[cols + [c for c in out.columns if c not in cols]]
+
+
+def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, Any]:
+    """Change from the first to the last part of the run (fatigue).
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table (one activity, e.g. the running steps).
+    fraction : float
+        Share of the steps that forms each part.
+
+    Returns
+    -------
+    dict
+        Per metric (``cadence`` spm, ``gct_ms``, ``duty_factor``, ``gct_balance_pct``,
+        ``flight_ms`` and optional metrics): ``first``, ``last``, ``change``,
+        ``change_pct``; empty when fewer than 20 steps.
+    """
+    n = len(steps)
+    if n < 20:
+        return {}
+    k = max(5, int(fraction * n))
+    parts = (steps.iloc[:k], steps.iloc[-k:])
+    out: dict[str, Any] = {"n_per_part": k}
+
+    def metrics(p: pd.DataFrame) -> dict[str, float]:
+        _, bal = gct_summary(p)
+        m = {
+            "cadence": cadence_spm(p),
+            "gct_ms": 1000 * _mean(p["gct"]),
+            "duty_factor": _mean(p["duty_factor"]),
+            "flight_ms": 1000 * _mean(p["flight"]),
+            "gct_balance_pct": float("nan") if bal is None else bal,
+        }
+        for c in ("foot_strike_angle", "vertical_oscillation", "braking", "impact", "speed"):
+            if c in p.columns:
+                m[c] = _mean(p[c])
+        return m
+
+    a, b = metrics(parts[0]), metrics(parts[1])
+    for key in a:
+        first, last = a[key], b[key]
+        if not (math.isfinite(first) and math.isfinite(last)):
+            continue
+        out[key] = {
+            "first": _f(first, 3),
+            "last": _f(last, 3),
+            "change": _f(last - first, 3),
+            "change_pct": _f(100 * (last - first) / first, 2) if first else None,
+        }
+    return out
+
+
+def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str, Any]:
+    """Session-level numbers of a step table.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table.
+    window_steps : int
+        Steps per window for the per-window rows.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable: ``steps``, ``cadence_spm``, ``cadence_cv_pct``, ``gct_ms``,
+        ``gct_balance_pct``, ``duty_factor``, ``flight_ms``, ``symmetry_index``
+        (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
+        ``drift``, ``windows`` (records) and means of optional metrics.
+    """
+    gct_ms, bal = gct_summary(steps)
+    sym: dict[str, Any] = {}
+    for m in SYMMETRY_METRICS:
+        r = symmetry(steps, m)
+        if r is not None:
+            sym[m] = r
+    windows = window_table(steps, window_steps)
+    summary: dict[str, Any] = {
+        "steps": len(steps),
+        "cadence_spm": _f(cadence_spm(steps), 2) if len(steps) else None,
+        "cadence_cv_pct": _f(_cv(steps["cadence"]), 2) if len(steps) else None,
+        "gct_ms": gct_ms,
+        "gct_balance_pct": bal,
+        "duty_factor": _f(_mean(steps["duty_factor"]), 4) if len(steps) else None,
+        "flight_ms": _f(1000 * _mean(steps["flight"]), 1) if len(steps) else None,
+        "symmetry_index": {m: r["si_pct"] for m, r in sym.items()},
+        "symmetry": sym,
+        "asymmetry": [
+            {"metric": m, "si_pct": r["si_pct"], "longer": r["longer"]}
+            for m, r in sym.items()
+            if r["asymmetry"]
+        ],
+        "drift": drift(steps),
+        "windows": [
+            {k: (_f(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}
+            for rec in windows.to_dict(orient="records")
+        ],
+    }
+    for c in ("stride_length", "speed", "foot_strike_angle", "braking", "impact",
+              "vertical_oscillation", "shank_angle_ic"):
+        if c in steps.columns:
+            summary[c] = _f(_mean(steps[c]), 4)
+    return summary

@@ -1,0 +1,296 @@
+"""Pelvis (sacrum) kinematics in the lab frame: vertical bounce, braking and sway.
+
+Running: the vertical motion is ballistic in flight (specific force ~0, i.e. -1 g of
+acceleration) and driven in stance by a ground-reaction shape (half sine plus a
+rearfoot impact peak) whose impulse is solved step by step so the pelvis returns to the
+same height at every contact; the vertical velocity is therefore periodic by construction.
+The forward acceleration is a braking-then-propulsion sine in stance whose speed loss is
+the step's ``braking``. Walking: an inverted-pendulum-like bounce and forward surge at the
+step frequency. Both: medio-lateral sway, pelvic drop (roll) and rotation (yaw) at the
+stride frequency, positive towards the stance side, so left and right steps differ.
+Bouts blend into standing and into each other with quintic smooth steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from gait.synth.curves import PVA, F, cos_phase, impact_pulse, product, smoothstep
+from gait.synth.timeline import Timeline
+
+G = 9.80665
+#: Pelvis heel-strike jolt when walking: peak vertical acceleration (m/s²) and time
+#: constant (s). Running needs none: the impact peak of its ground-reaction shape is it.
+WALK_JOLT = 4.0
+TAU_JOLT = 0.02
+#: Cross-fade time at bout boundaries, s.
+BLEND = 0.4
+#: Sway amplitudes per mode: ML displacement m, yaw/roll/pitch rad; phase offsets in steps.
+SWAY = {
+    "run": {"ml": 0.012, "yaw": np.radians(5.0), "roll": np.radians(5.0),
+            "pitch": np.radians(2.0), "off": 0.30},
+    "walk": {"ml": 0.020, "yaw": np.radians(6.0), "roll": np.radians(5.0),
+             "pitch": np.radians(3.0), "off": 0.35},
+}
+
+
+@dataclass
+class _Bout:
+    mode: str
+    k0: int  # first step index used by the model
+    k1: int  # last step index (exclusive upper IC)
+    t_on: float
+    t_off: float
+    fade_in: float
+    fade_out: float
+    phase: CubicSpline
+    left_off: float
+    vo: float
+    brake: float
+
+
+def _zero(t: F) -> PVA:
+    z = np.zeros_like(t)
+    return z, z.copy(), z.copy()
+
+
+def _add(a: PVA, b: PVA) -> PVA:
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+class TrunkModel:
+    """Pelvis trajectory and orientation for a whole timeline.
+
+    Parameters
+    ----------
+    tl : Timeline
+        The steps.
+    """
+
+    def __init__(self, tl: Timeline) -> None:
+        self.tl = tl
+        self.bouts: list[_Bout] = []
+        n = tl.n
+        moving = [(i, b) for i, b in enumerate(tl.bouts) if b[2] != "still"]
+        for bi, (_, _, mode) in moving:
+            ks = np.flatnonzero(tl.bout == bi)
+            if ks.size < 2:
+                continue
+            k0 = max(int(ks[0]) - 1, 0)
+            k1 = min(int(ks[-1]) + 1, n - 1)
+            prev_still = bi == 0 or tl.bouts[bi - 1][2] == "still"
+            next_still = bi == len(tl.bouts) - 1 or tl.bouts[bi + 1][2] == "still"
+            first_ic, last_ic = float(tl.t_ic[ks[0]]), float(tl.t_ic[ks[-1]])
+            if prev_still:
+                k0 = int(ks[0])
+                on, fin = first_ic, first_ic + BLEND
+            else:
+                on, fin = first_ic - BLEND / 2, first_ic + BLEND / 2
+            if next_still:
+                k1 = int(ks[-1])
+                off, fout = last_ic - BLEND, last_ic
+            else:
+                nxt = float(tl.t_ic[min(ks[-1] + 1, n - 1)])
+                k1 = min(int(ks[-1]) + 2, n - 1)
+                off, fout = nxt - BLEND / 2, nxt + BLEND / 2
+            kk = np.arange(k0, k1 + 1)
+            phase = CubicSpline(tl.t_ic[kk], kk.astype(np.float64))
+            left = kk[tl.side[kk] == 0]
+            left_off = float(left[0] % 2) if left.size else 0.0
+            self.bouts.append(_Bout(mode, k0, k1, on, off, fin - on, fout - off, phase,
+                                    left_off, float(np.mean(tl.vo[ks])),
+                                    float(np.mean(tl.braking[ks]))))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _window(self, b: _Bout, t: F) -> PVA:
+        up = smoothstep(t, b.t_on, b.fade_in)
+        down = smoothstep(t, b.t_off, b.fade_out)
+        return up[0] - down[0], up[1] - down[1], up[2] - down[2]
+
+    def _phase(self, b: _Bout, t: F) -> PVA:
+        tc = np.clip(t, b.phase.x[0], b.phase.x[-1])
+        return b.phase(tc), b.phase(tc, 1), b.phase(tc, 2)
+
+    def harmonic(self, t: F, mult: float, offset: float, amp: dict[str, float]) -> PVA:
+        """Sum over bouts of ``amp[mode] * cos(pi*mult*(phase - left - offset))``, windowed.
+
+        Parameters
+        ----------
+        t : ndarray
+            Times, s.
+        mult : float
+            1 = once per stride (+amp at the left side's phase), 2 = once per step.
+        offset : float
+            Phase offset in steps after the left initial contact.
+        amp : dict
+            Amplitude per mode ('run', 'walk').
+        """
+        out = _zero(t)
+        for b in self.bouts:
+            w = self._window(b, t)
+            if not np.any(w[0]):
+                continue
+            h = cos_phase(self._phase(b, t), mult, b.left_off + offset, amp[b.mode])
+            out = _add(out, product(w, h))
+        return out
+
+    # -- vertical and forward ------------------------------------------------------------
+    def _run_vertical(self, b: _Bout, t: F) -> tuple[PVA, PVA]:
+        tl = self.tl
+        ks = np.arange(b.k0, b.k1)
+        ic = tl.t_ic[ks]
+        T = tl.t_ic[ks + 1] - ic
+        c = np.where(np.isfinite(tl.t_tc[ks]), tl.t_tc[ks] - ic, tl.gct_nom[ks])
+        c = np.minimum(np.where(np.isfinite(c), c, tl.gct_nom[ks]), 0.9 * T)
+        wi = 0.12 * np.clip(tl.fsa[ks] / 15.0, 0.0, 1.0)
+        d = np.minimum(0.06, c / 2)
+        tbar = (1 - wi) * c / 2 + wi * d / 2
+        u = np.empty(ks.size)
+        J = np.empty(ks.size)
+        uk = G * (tbar[0] - T[0] / 2)
+        for i in range(ks.size):
+            u[i] = uk
+            J[i] = (G * T[i] ** 2 / 2 - uk * T[i]) / (T[i] - tbar[i])
+            uk = uk + J[i] - G * T[i]
+        B = tl.braking[ks] * np.pi / c
+        dx_step = -B * c**2 / (2 * np.pi)
+        X = np.concatenate([[0.0], np.cumsum(dx_step)])
+        vbar = X[-1] / (ic[-1] + T[-1] - ic[0]) if ks.size else 0.0
+
+        j = np.clip(np.searchsorted(ic, t, side="right") - 1, 0, ks.size - 1)
+        tau = np.clip(t - ic[j], 0.0, T[j])
+        ci, di, wii, Ji, ui = c[j], d[j], wi[j], J[j], u[j]
+        st = tau < ci
+        tau_s = np.minimum(tau, ci)
+        arg = np.pi * tau_s / ci
+        s_half = np.sin(arg) * np.pi / (2 * ci)
+        S_half = (1 - np.cos(arg)) / 2
+        SS_half = (tau_s - ci / np.pi * np.sin(arg)) / 2
+        tb = np.minimum(tau_s, di)
+        argb = 2 * np.pi * tb / di
+        s_b = np.where(tau_s < di, np.sin(np.pi * tb / di) ** 2 / (di / 2), 0.0)
+        S_b = tb / di - np.sin(argb) / (2 * np.pi)
+        SS_b = tb**2 / (2 * di) + di / (4 * np.pi**2) * (np.cos(argb) - 1) + (tau_s - tb)
+        s = (1 - wii) * s_half + wii * s_b
+        S = (1 - wii) * S_half + wii * S_b
+        SS = (1 - wii) * SS_half + wii * SS_b
+        a_st = Ji * s - G
+        v_st = ui + Ji * S - G * tau_s
+        z_st = ui * tau_s + Ji * SS - G * tau_s**2 / 2
+        fl = tau - ci
+        zc = ui * ci + Ji * ((1 - wii) * (ci / 2) + wii * (ci - di / 2)) - G * ci**2 / 2
+        vc = ui + Ji - G * ci
+        z = np.where(st, z_st, zc + vc * fl - G * fl**2 / 2)
+        v = np.where(st, v_st, vc - G * fl)
+        a = np.where(st, a_st, -G)
+        # Forward: braking then propulsion during stance, still in flight.
+        Bi = B[j]
+        arg2 = 2 * np.pi * tau_s / ci
+        ax = np.where(st, -Bi * np.sin(arg2), 0.0)
+        vx = -Bi * ci / (2 * np.pi) * (1 - np.cos(arg2))
+        xx = -Bi * ci / (2 * np.pi) * (tau_s - ci / (2 * np.pi) * np.sin(arg2))
+        x = X[j] + xx - vbar * (t - ic[0])
+        vx = vx - vbar
+        return (z, v, a), (x, vx, ax)
+
+    def _walk_vertical(self, b: _Bout, t: F) -> tuple[PVA, PVA]:
+        ph = self._phase(b, t)
+        # Fundamental at the step frequency plus a second harmonic: the pelvis rises in
+        # two phases per step (loading response, then push-off), as in lower-back records.
+        z = _add(cos_phase(ph, 2, 0.1, -b.vo / 2), cos_phase(ph, 4, 0.2, -0.12 * b.vo / 2))
+        mean_step = float(np.mean(np.diff(b.phase.x))) if b.phase.x.size > 1 else 0.55
+        amp_x = b.brake * mean_step / (2 * np.pi * (1 + np.cos(0.2 * np.pi)))
+        # x = amp*sin(2*pi*(phase-0.1)) = amp*cos(pi*2*(phase-0.1-0.25))
+        x = cos_phase(ph, 2, 0.35, amp_x)
+        return z, x
+
+    def position(self, t: F, jolt_tau: float = 0.0, jolt_gain: float = 1.0) -> dict[str, PVA]:
+        """Pelvis displacement (x forward, y left, z up; m) and Euler angles (rad) vs time.
+
+        Parameters
+        ----------
+        t : ndarray
+            True times, s.
+        jolt_tau : float
+            Time constant of the heel-strike jolt, s (0 = the pelvis value); limbs further
+            from the pelvis (arms) see a slower, soft-tissue-filtered jolt.
+        jolt_gain : float
+            Scale of the jolt's peak acceleration (1 = pelvis).
+
+        Returns
+        -------
+        dict
+            ``x, y, z, yaw, pitch, roll`` each as (value, rate, acceleration).
+            ``z`` is relative to standing height and ``x`` to the mean lab position.
+        """
+        t = np.asarray(t, dtype=np.float64)
+        tl = self.tl
+        z = _zero(t)
+        x = _zero(t)
+        for b in self.bouts:
+            w = self._window(b, t)
+            m = (t >= b.t_on - 1e-9) & (t <= b.t_off + b.fade_out + 1e-9)
+            if not np.any(m):
+                continue
+            tm = t[m]
+            wm = (w[0][m], w[1][m], w[2][m])
+            zb, xb = self._run_vertical(b, tm) if b.mode == "run" else self._walk_vertical(b, tm)
+            for acc, part in ((z, zb), (x, xb)):
+                pr = product(wm, part)
+                for j in range(3):
+                    acc[j][m] += pr[j]
+        # Heel-strike transients: a short vertical (and, walking, forward) jolt at every
+        # contact; they carry no net velocity, so VO and braking stay exact.
+        ic = tl.t_ic
+        walk = np.array([m == "walk" for m in tl.mode])
+        v_z = np.where(walk, WALK_JOLT, 0.0) * TAU_JOLT / 1.95
+        tau = jolt_tau or TAU_JOLT
+        v_z = v_z * jolt_gain * tau / TAU_JOLT  # peak scaled by the gain, slower
+        z = _add(z, impact_pulse(t, ic, v_z, max(0.04, tau), tau))
+        x = _add(x, impact_pulse(t, ic, -np.where(walk, 0.6 * v_z, 0.0), max(0.04, tau), tau))
+        out = {"x": x, "z": z}
+        # Sway peaks towards the stance side at mid-stance (the mode's phase offset).
+        out["y"] = self._sway(t, "ml", 0.0)
+        out["roll"] = self._sway(t, "roll", 0.0)
+        out["yaw"] = self._sway(t, "yaw", 0.5)
+        out["pitch"] = self.harmonic(t, 2, 0.2, {m: SWAY[m]["pitch"] for m in SWAY})
+        return out
+
+    def _sway(self, t: F, key: str, extra: float) -> PVA:
+        out = _zero(t)
+        for mode in ("run", "walk"):
+            if not any(b.mode == mode for b in self.bouts):
+                continue
+            amp = {"run": 0.0, "walk": 0.0}
+            amp[mode] = SWAY[mode][key]
+            out = _add(out, self.harmonic(t, 1, SWAY[mode]["off"] + extra, amp))
+        return out
+
+    def truth_per_step(self) -> tuple[F, F]:
+        """Vertical oscillation (m) and braking speed loss (m/s) of the pelvis per step.
+
+        Evaluated on a 1 ms grid over each step [IC, next IC] (VO: max - min height) and
+        over each stance [IC, TC] (braking: speed at IC minus the minimum speed).
+        """
+        tl = self.tl
+        n = tl.n
+        vo = np.full(n, np.nan)
+        br = np.full(n, np.nan)
+        if n < 2:
+            return vo, br
+        T = np.diff(tl.t_ic)
+        grid = np.linspace(0.0, 1.0, 301)
+        c = np.where(np.isfinite(tl.t_tc[:-1]), tl.t_tc[:-1] - tl.t_ic[:-1], np.nan)
+        # Blocks of steps bound the memory of the (steps x grid) evaluation.
+        for s0 in range(0, n - 1, 1000):
+            sl = slice(s0, min(s0 + 1000, n - 1))
+            tt = tl.t_ic[sl, None] + T[sl, None] * grid[None, :]
+            z = self.position(tt.ravel())["z"][0].reshape(tt.shape)
+            vo[sl] = z.max(axis=1) - z.min(axis=1)
+            ts = tl.t_ic[sl, None] + np.nan_to_num(c[sl])[:, None] * grid[None, :]
+            vx = self.position(ts.ravel())["x"][1].reshape(ts.shape)
+            br[sl] = np.where(np.isfinite(c[sl]), vx[:, 0] - vx.min(axis=1), np.nan)
+        return vo, br

@@ -1,0 +1,1 @@
+"""Views at the edge: live page, terminal view, trend figures."""

@@ -1,0 +1,191 @@
+// Live page client: receives JSON over the WebSocket and updates numbers and charts.
+// State lives on the server; a page that (re)connects gets a snapshot, then updates.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const WINDOW_S = 120;     // seconds of history shown on the charts
+  const MAX_POINTS = 1200;  // points kept per trace (extendTraces maxPoints)
+  const live = (window.gaitLive = { messages: 0, last: null, latencies: [] });
+  const dark = { paper_bgcolor: "#1a2128", plot_bgcolor: "#1a2128", font: { color: "#e8ecef" },
+                 margin: { l: 50, r: 15, t: 35, b: 35 }, showlegend: true,
+                 legend: { orientation: "h", y: -0.2 } };
+
+  function fmt(v, digits) { return v === null || v === undefined ? "—" : Number(v).toFixed(digits); }
+  function clock(t) { const s = Math.max(0, Math.floor(t)); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
+
+  // --- charts --------------------------------------------------------------------------
+  function initCharts() {
+    Plotly.newPlot("cadence-chart", [
+      { x: [], y: [], name: "target low", mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false },
+      { x: [], y: [], name: "target band", mode: "lines", line: { width: 0 }, fill: "tonexty",
+        fillcolor: "rgba(60,207,122,0.25)", hoverinfo: "skip" },
+      { x: [], y: [], name: "cadence", mode: "lines", line: { color: "#4fb3ff", width: 3 } },
+    ], { ...dark, title: { text: "Cadence (steps/min)" }, xaxis: { title: { text: "time (s)" } } },
+    { displayModeBar: false, responsive: true });
+    Plotly.newPlot("gct-chart", [
+      { x: [], y: [], name: "left", mode: "markers+lines", line: { color: "#ff8c42" } },
+      { x: [], y: [], name: "right", mode: "markers+lines", line: { color: "#b48cff" } },
+    ], { ...dark, title: { text: "Contact time per step (ms)" }, xaxis: { title: { text: "time (s)" } } },
+    { displayModeBar: false, responsive: true });
+  }
+
+  let bandLo = null, bandHi = null;
+  function addPoints(points, target) {
+    if (!points || !points.length) return;
+    const band = target && target.cadence ? target.cadence : null;
+    if (band) { bandLo = band[0]; bandHi = band[1]; }
+    const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+    const lo = points.map(() => (bandLo === null ? null : bandLo));
+    const hi = points.map(() => (bandHi === null ? null : bandHi));
+    Plotly.extendTraces("cadence-chart", { x: [xs, xs, xs], y: [lo, hi, ys] }, [0, 1, 2], MAX_POINTS);
+    const tEnd = xs[xs.length - 1];
+    Plotly.relayout("cadence-chart", { "xaxis.range": [Math.max(0, tEnd - WINDOW_S), tEnd + 2] });
+  }
+
+  function addSteps(steps) {
+    if (!steps || !steps.length) return;
+    const L = steps.filter((s) => s.side === "left" && s.gct !== null);
+    const R = steps.filter((s) => s.side === "right" && s.gct !== null);
+    Plotly.extendTraces("gct-chart", {
+      x: [L.map((s) => s.t_ic), R.map((s) => s.t_ic)],
+      y: [L.map((s) => s.gct * 1000), R.map((s) => s.gct * 1000)],
+    }, [0, 1], MAX_POINTS);
+    const tEnd = steps[steps.length - 1].t_ic;
+    if (tEnd !== null) Plotly.relayout("gct-chart", { "xaxis.range": [Math.max(0, tEnd - WINDOW_S / 2), tEnd + 2] });
+  }
+
+  // --- numbers, cue, drills, sensors ----------------------------------------------------
+  function showState(m) {
+    const x = m.metrics || {};
+    $("clock").textContent = clock(m.t || 0);
+    $("cadence").textContent = fmt(x.cadence, 0);
+    $("gct-left").textContent = x.gct_left === null || x.gct_left === undefined ? "—" : fmt(x.gct_left * 1000, 0);
+    $("gct-right").textContent = x.gct_right === null || x.gct_right === undefined ? "—" : fmt(x.gct_right * 1000, 0);
+    $("balance").textContent = fmt(x.gct_balance, 1);
+    $("strike").textContent = x.strike || "—";
+    $("strike-share").textContent = x.rear_share === null || x.rear_share === undefined ? "" : fmt(x.rear_share * 100, 0) + "% heel";
+    if (x.speed !== null && x.speed !== undefined) {
+      $("speed").textContent = fmt(x.speed * 3.6, 1);
+      $("speed-unit").textContent = "km/h (" + fmt(x.speed, 2) + " m/s)";
+    } else { $("speed").textContent = "—"; $("speed-unit").textContent = "not measured"; }
+    const band = m.target && m.target.cadence;
+    const cbox = $("cadence").parentElement;
+    cbox.classList.remove("warn", "good");
+    if (band && x.cadence !== null && x.cadence !== undefined) {
+      $("cadence-target").textContent = "target " + fmt(band[0], 0) + "–" + fmt(band[1], 0);
+      cbox.classList.add(x.cadence < band[0] || x.cadence > band[1] ? "warn" : "good");
+    } else { $("cadence-target").textContent = band ? "target " + fmt(band[0], 0) + "–" + fmt(band[1], 0) : "learning baseline…"; }
+    const cue = m.cue, box = $("cue");
+    box.className = "cue " + (cue ? cue.level : "none");
+    box.textContent = cue ? cue.text : (m.n_steps ? "steady — no cue" : "waiting for steps…");
+    box.dataset.drill = cue ? cue.drill : "";
+    box.dataset.state = cue ? cue.state : "";
+    const more = $("cue-more");
+    more.replaceChildren();
+    for (const c of (m.cues || [])) {
+      if (cue && c.drill === cue.drill && c.metric === cue.metric) continue;
+      const div = document.createElement("div"); div.textContent = c.text; more.appendChild(div);
+    }
+    showDrills(m.drills || []);
+    showSensors(m.sensors || {});
+    setTempo(m.metronome_spm);
+  }
+
+  function showDrills(drills) {
+    const root = $("drills");
+    root.replaceChildren();
+    for (const d of drills) {
+      const div = document.createElement("div");
+      div.className = "drill"; div.dataset.name = d.name;
+      const t = document.createElement("span"); t.className = "title"; t.textContent = d.title + ": ";
+      div.appendChild(t);
+      for (const c of d.checks) {
+        const s = document.createElement("span");
+        s.className = "check " + c.state;
+        let txt = c.metric + " " + c.state;
+        if (c.time_in_band_pct !== null && c.time_in_band_pct !== undefined) txt += " · " + fmt(c.time_in_band_pct, 0) + "% in band";
+        s.textContent = txt;
+        div.appendChild(s);
+      }
+      root.appendChild(div);
+    }
+  }
+
+  function showSensors(sensors) {
+    const ul = $("sensors");
+    ul.replaceChildren();
+    for (const [name, info] of Object.entries(sensors)) {
+      const li = document.createElement("li");
+      li.className = info.status; li.dataset.name = name;
+      const dot = document.createElement("span"); dot.className = "dot";
+      li.appendChild(dot);
+      let txt = name + ": " + info.status;
+      if (info.rate) txt += " · " + fmt(info.rate, 0) + " Hz";
+      if (info.status === "dropped" || info.status === "lost") txt += " — session continues";
+      li.appendChild(document.createTextNode(txt));
+      ul.appendChild(li);
+    }
+    if (!ul.children.length) { const li = document.createElement("li"); li.textContent = "no sensor reported yet"; ul.appendChild(li); }
+  }
+
+  // --- metronome (WebAudio, look-ahead scheduler) -----------------------------------------
+  let audio = null, metOn = false, spm = null, nextTick = 0, timer = null;
+  function setTempo(v) {
+    spm = v || null;
+    const b = $("metronome-btn");
+    b.disabled = !spm;
+    b.textContent = spm ? "Metronome " + (metOn ? "on" : "off") + " · " + fmt(spm, 0) + " spm" : "Metronome: no target yet";
+    b.classList.toggle("on", metOn);
+  }
+  function click(at) {
+    const osc = audio.createOscillator(), gain = audio.createGain();
+    osc.frequency.value = 1200;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.6, at + 0.002);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.04);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(at); osc.stop(at + 0.05);
+  }
+  function schedule() {
+    if (!metOn || !spm) return;
+    while (nextTick < audio.currentTime + 0.12) { click(nextTick); nextTick += 60 / spm; }
+  }
+  $("metronome-btn").addEventListener("click", () => {
+    if (!audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    metOn = !metOn;
+    if (metOn) { audio.resume(); nextTick = audio.currentTime + 0.05; timer = setInterval(schedule, 25); }
+    else if (timer) { clearInterval(timer); timer = null; }
+    setTempo(spm);
+  });
+
+  // --- connection -----------------------------------------------------------------------
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(proto + "//" + location.host + "/ws" + location.search);
+    ws.onopen = () => { $("conn").textContent = "live"; $("conn").className = "conn ok"; };
+    const ping = setInterval(() => { if (ws.readyState === 1) ws.send("ping"); }, 15000);
+    ws.onclose = () => {
+      clearInterval(ping);
+      $("conn").textContent = "disconnected — retrying"; $("conn").className = "conn bad";
+      setTimeout(connect, 1000);
+    };
+    ws.onmessage = (ev) => {
+      const m = JSON.parse(ev.data);
+      const now = Date.now() / 1000;
+      live.messages += 1;
+      if (m.type === "heartbeat") return;
+      live.last = m;
+      if (m.arrival) { live.latencies.push(now - m.arrival); if (live.latencies.length > 5000) live.latencies.shift(); }
+      if (m.type === "snapshot") {
+        initCharts();
+        addPoints(m.points, m.target); addSteps(m.steps);
+      } else {
+        addPoints(m.new_points, m.target); addSteps(m.new_steps);
+      }
+      showState(m);
+    };
+  }
+  initCharts();
+  showSensors({});
+  connect();
+})();

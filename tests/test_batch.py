@@ -1,0 +1,128 @@
+"""Batch analysis: same results serially, on a process pool and on dask; resume; failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gait.batch import discover, run_batch
+from gait.cli import main
+from gait.io import ReadOptions
+from gait.synth import synthesize
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+SAMPLES = ROOT / "samples"
+COMPARED = ["path", "hash", "activity", "duration_s", "cadence_spm", "gct_ms", "gct_balance_pct", "steps"]
+
+
+def _table(summary: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in COMPARED if c in summary]
+    return summary[cols].sort_values("path").reset_index(drop=True)
+
+
+def test_discovery_groups_multi_file_trials_and_skips_non_recordings() -> None:
+    assert REAL.is_dir(), "../shared/data/real must be present"
+    items, missing = discover([REAL], ReadOptions())
+    assert not missing
+    names = sorted(p.path.name for p in items)
+    # ipol: one item per trial, not one per sensor file; no LICENSE, README, reference CSVs.
+    assert sum(1 for it in items if "ipol" in str(it.path)) == 10
+    assert not any(n in {"LICENSE", "README.md", "stride_events_sample.csv", "infoForAlgo.mat"} for n in names)
+    assert sum(1 for n in names if n == "data.mat") == 2
+    assert sum(1 for it in items if "oxford" in str(it.path)) == 6
+
+
+def test_serial_pool_and_dask_agree(tmp_path: Path) -> None:
+    inputs = [SAMPLES, REAL]
+    serial, err1 = run_batch(inputs, tmp_path / "serial", workers=1)
+    pool, err2 = run_batch(inputs, tmp_path / "pool", workers=2)
+    dask, err3 = run_batch(inputs, tmp_path / "dask", scheduler="local")
+    assert err1.empty and err2.empty and err3.empty, (err1, err2, err3)
+    assert len(serial) >= 24
+    pd.testing.assert_frame_equal(_table(serial), _table(pool))
+    pd.testing.assert_frame_equal(_table(serial), _table(dask))
+    out = tmp_path / "serial"
+    index = (out / "index.html").read_text()
+    assert index.count("report.html") == len(serial)
+    reports = sorted(out.glob("files/*/report.html"))
+    assert len(reports) == len(serial)
+    # Reports share one plotly.min.js instead of inlining 3–5 MB each.
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000
+    assert all(r.stat().st_size < 1_500_000 for r in reports)
+    assert pd.read_parquet(out / "summary.parquet").shape[0] == len(serial)
+
+
+def _make_runs(folder: Path, n: int) -> None:
+    from gait.io import write_recording
+
+    folder.mkdir()
+    for i in range(n):
+        rec = synthesize("run", placements=("foot-left", "foot-right"), duration=20, rate=100, seed=i)
+        write_recording(rec, folder / f"run{i:02d}.gaitrec")
+
+
+def test_corrupt_file_is_reported_and_others_complete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "in"
+    _make_runs(data, 2)
+    (data / "broken.csv").write_text("t,acc_x,acc_y,acc_z\n0,0,0,9.8\n0.01,0,zz,9.8\n")
+    blob = (data / "run00.gaitrec").read_bytes()
+    (data / "cut.gaitrec").write_bytes(blob[: len(blob) // 3])
+    rc = main(["batch", str(data), "--out", str(tmp_path / "out"), "--workers", "1", "--no-save"])
+    assert rc == 1
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert sorted(Path(p).name for p in errors["path"]) == ["broken.csv", "cut.gaitrec"]
+    assert "line 3" in errors.set_index(errors["path"].map(lambda p: Path(p).name)).loc["broken.csv", "error"]
+    assert len(pd.read_csv(tmp_path / "out" / "summary.csv")) == 2
+    assert "2 analysed, 2 failed" in capsys.readouterr().out
+
+
+def test_killed_batch_resumes_without_redoing_finished_files(tmp_path: Path) -> None:
+    data = tmp_path / "in"
+    _make_runs(data, 8)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gait", "batch", str(data), "--out", str(out), "--workers", "1",
+         "--no-save"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("files/*/done.json"))) < 3 and time.monotonic() < deadline:
+        assert proc.poll() is None, "batch ended before it could be killed"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.parent.name for p in out.glob("files/*/done.json")}
+    assert 3 <= len(finished) < 8
+    stamps = {name: (out / "files" / name / "report.html").stat().st_mtime_ns for name in finished}
+    skipped: list[str] = []
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        assert total == 8
+        return lambda o: skipped.append(o.path) if o.skipped else None
+
+    summary, errors = run_batch([data], out, workers=1, progress=progress)
+    assert errors.empty and len(summary) == 8
+    assert len(skipped) == len(finished)
+    for name, mtime in stamps.items():  # finished files were not rewritten
+        assert (out / "files" / name / "report.html").stat().st_mtime_ns == mtime
+
+
+def test_batch_records_sessions_in_history(tmp_path: Path) -> None:
+    from gait.history import History
+
+    data = tmp_path / "in"
+    _make_runs(data, 2)
+    db = tmp_path / "h.sqlite"
+    assert main(["batch", str(data), "--out", str(tmp_path / "o"), "--workers", "1", "--db", str(db)]) == 0
+    with History(db) as h:
+        df = h.sessions()
+    assert len(df) == 2 and (df["cadence_spm"] > 140).all()
