@@ -12,13 +12,20 @@ error for the phone files, and whether the targets of issue 3 are met:
 
 Matching (``gait.validate``): one-to-one, mutual nearest neighbours within ±100 ms of the
 reference IC (±250 ms for phones in a hand, pocket, bag, armband or neck pouch, whose events
-mark the step rhythm rather than the contact instant). Scored regions:
+mark the step rhythm rather than the contact instant). Scored regions (reference ICs are scored
+inside them; a detection may match a reference IC from up to one tolerance outside the region,
+and an unmatched detection counts as a false positive only inside the region, because the
+reference annotates nothing outside it):
 
 * ipol: inside ``TrialBoundaries``, the U-turn (``UTurnBoundaries``) excluded, because the
-  reference marks only a few, hand-picked events there;
+  reference marks only a few, hand-picked events there. The trial ends *on* the last heel
+  strike, so that event sits on the region edge;
 * gaitmap: from the first to the last reference IC ±0.3 s (the reference annotates the
   strides of the straight walk only);
-* mobgap: inside the INDIP walking bouts ±0.5 s;
+* mobgap: inside the INDIP MicroWBs, which by the Mobilise-D definition run from their first
+  to their last IC. Where INDIP lists an IC with a side but without a time (NaN in
+  ``InitialContact_Event``; mobgap drops these), a step happened at an unknown time, so the
+  span between the neighbouring timed ICs (less the tolerance at both ends) is not scored;
 * Oxford: the whole file.
 
 The recordings are read with :func:`gait.io.read` (the project's readers). The test
@@ -43,7 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from gait.io import read  # noqa: E402
 from gait.placements import get_detector  # noqa: E402
 from gait.recording import Recording, Stream  # noqa: E402
-from gait.validate import score_steps, step_count_error  # noqa: E402
+from gait.validate import StepScore, score_steps, step_count_error, within  # noqa: E402
 
 #: ``../shared/data/real`` next to the project root.
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"
@@ -72,6 +79,9 @@ class RealCase:
         As read by :func:`gait.io.read`.
     region : ndarray, shape (K, 2)
         Scored intervals, s.
+    unscored : ndarray, shape (M, 2)
+        Spans inside ``region`` where the reference has a step of unknown time, s;
+        detections there are not scored.
     steps_total : int or None
         Reference step count (phone files).
     """
@@ -81,6 +91,7 @@ class RealCase:
     recording: Recording
     region: np.ndarray
     steps_total: int | None = None
+    unscored: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -112,8 +123,9 @@ def load_cases(root: Path = REAL_DIR) -> list[RealCase]:
             bouts = _tables(rec).get("bouts")
             if rec.reference is None or bouts is None or bouts.empty:
                 continue
-            region = bouts[["t_start", "t_end"]].to_numpy(float) + np.array([-0.5, 0.5])
-            cases.append(RealCase("mobgap_lowerback_walk", f"{mat.parent.name}/{test}", rec, region))
+            region = bouts[["t_start", "t_end"]].to_numpy(float)
+            gaps = untimed_ic_spans(mat, test, TOLERANCE)
+            cases.append(RealCase("mobgap_lowerback_walk", f"{mat.parent.name}/{test}", rec, region, unscored=gaps))
     # Oxford: phone in six carry positions
     for csv in sorted((root / "oxford_phone_walk").glob("*.csv")):
         rec = read(csv)
@@ -129,6 +141,43 @@ def load_cases(root: Path = REAL_DIR) -> list[RealCase]:
             )
         )
     return cases
+
+
+def untimed_ic_spans(mat: Path, test: str, margin: float) -> np.ndarray:
+    """Spans of a Mobilise-D trial where INDIP lists an IC without a time.
+
+    Parameters
+    ----------
+    mat : Path
+        ``data.mat``.
+    test : str
+        Trial key as in ``meta.extra['tests']`` (``TimeMeasure1/Test11/Trial1``).
+    margin : float
+        Trimmed from both ends of each span, s (the matching tolerance), so that detections
+        of the neighbouring timed ICs stay scored.
+
+    Returns
+    -------
+    ndarray, shape (M, 2)
+        ``[start, end]`` in s (trial clock, as the reader's reference times).
+    """
+    import scipy.io
+
+    node = scipy.io.loadmat(str(mat), simplify_cells=True)["data"]
+    for key in test.split("/"):
+        node = node[key]
+    wbs = node.get("Standards", {}).get("INDIP", {}).get("MicroWB", [])
+    spans = []
+    for wb in [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs)):
+        ic = np.atleast_1d(np.asarray(wb.get("InitialContact_Event", []), dtype=np.float64))
+        timed = np.flatnonzero(np.isfinite(ic))
+        for k in np.flatnonzero(~np.isfinite(ic)):
+            before, after = timed[timed < k], timed[timed > k]
+            lo = ic[before[-1]] if before.size else float(wb.get("Start", np.nan))
+            hi = ic[after[0]] if after.size else float(wb.get("End", np.nan))
+            if hi - lo > 2 * margin:
+                spans.append((lo + margin, hi - margin))
+    return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
 
 
 def _ref(rec: Recording) -> pd.DataFrame:
@@ -170,16 +219,16 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
         if s.placement in ("foot", "shank") and s.side is not None:
             r = ref[ref["side"] == s.side]  # one foot sensor sees its own contacts
         tol = PHONE_TOLERANCE if s.placement == "phone" and s.mount != "belt" else TOLERANCE
-        sc = score_steps(r, det, tol, region=case.region)
+        sc, fp = _score(r, det, tol, case.region, case.unscored)
         rows.append(
             {
                 "dataset": case.dataset,
                 "group": _group(s),
                 "file": f"{case.name}:{s.name}",
                 "n_ref": sc.ic.n_ref,
-                "n_det": sc.ic.n_det,
+                "n_det": sc.ic.tp + fp,
                 "tp": sc.ic.tp,
-                "fp": sc.ic.fp,
+                "fp": fp,
                 "fn": sc.ic.fn,
                 "ic_err": sc.ic.errors,
                 "tc_err": sc.tc_errors,
@@ -193,6 +242,29 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _score(
+    ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray
+) -> tuple[StepScore, int]:
+    """Score one stream: the step score and the false positives inside the region.
+
+    Reference ICs count inside ``region``; detections inside ``region`` widened by ``tol`` may
+    match them (an event on the region edge can be detected just outside it). Detections in
+    ``unscored`` are dropped, and an unmatched detection outside the strict region is not a
+    false positive (nothing is annotated there).
+    """
+    ref_in = ref[within(ref["t_ic"].to_numpy(float), region)]
+    t = det["t_ic"].to_numpy(float)
+    keep = np.isfinite(t) & within(t, region + np.array([-tol, tol]))
+    if len(unscored):
+        keep &= ~within(t, unscored)
+    det_in = det[keep].sort_values("t_ic", kind="stable").reset_index(drop=True)
+    sc = score_steps(ref_in, det_in, tol)
+    unmatched = np.ones(len(det_in), dtype=bool)
+    unmatched[sc.ic.det_idx] = False
+    fp = int(np.sum(unmatched & within(det_in["t_ic"].to_numpy(float), region)))
+    return sc, fp
 
 
 def evaluate(root: Path = REAL_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -26,7 +26,7 @@ from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.exc import BleakError
 
 from devices.capture import CaptureWriter
-from devices.decoders import Decoder, make_decoder
+from devices.decoders import Decoder, Samples, make_decoder
 from devices.errors import DeviceError
 from devices.profiles import PLACEMENTS, SIDES, Profile, match_profile
 
@@ -211,6 +211,9 @@ class Session:
         Give a device up when it has not come back after this long, s.
     on_status : callable, optional
         Called with a one-line message on every connect/loss/reconnect/vanish.
+    on_samples : callable, optional
+        Called as ``on_samples(device_index, samples)`` with every decoded
+        :class:`~devices.decoders.Samples` batch, for live views (must be quick).
     """
 
     def __init__(
@@ -226,6 +229,7 @@ class Session:
         backoff: tuple[float, float, float] = (0.05, 2.0, 1.0),
         vanish_after: float = 30.0,
         on_status: Callable[[str], None] | None = None,
+        on_samples: Callable[[int, Samples], None] | None = None,
     ) -> None:
         if not specs:
             raise DeviceError("no device to record: give at least one --device")
@@ -239,8 +243,19 @@ class Session:
         self.backoff = backoff
         self.vanish_after = vanish_after
         self.on_status = on_status or (lambda msg: logger.info(msg))
+        self.on_samples = on_samples
         self.targets: list[_Target] = []
         self._stopping = asyncio.Event()
+        self._stop_requested = asyncio.Event()
+
+    def stop(self) -> None:
+        """End a running :meth:`run` early (as if its duration had elapsed)."""
+        self._stop_requested.set()
+
+    @property
+    def packets(self) -> int:
+        """Notifications received so far, all devices."""
+        return sum(t.stats.packets for t in self.targets)
 
     # -- discovery --------------------------------------------------------------
     async def find(self) -> list[_Target]:
@@ -277,7 +292,7 @@ class Session:
 
     # -- run -------------------------------------------------------------------
     async def run(self, duration: float) -> dict[str, DeviceStats]:
-        """Record for ``duration`` wall seconds.
+        """Record for ``duration`` wall seconds (or until :meth:`stop`).
 
         Returns
         -------
@@ -303,16 +318,23 @@ class Session:
             )
             t.decoder = make_decoder(t.profile)
         # First connection of every device: errors here are the user's to see.
-        try:
-            await asyncio.gather(*(self._connect_and_start(t) for t in self.targets))
-        except BaseException:
+        results = await asyncio.gather(
+            *(self._connect_and_start(t) for t in self.targets), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            # every attempt has finished, so nothing connects behind our back
             await self._shutdown()
-            raise
+            for t, r in zip(self.targets, results, strict=True):
+                if isinstance(r, BaseException):
+                    self.writer.event("error", t.index, message=str(r))
+            raise errors[0]
         self.writer.event("start", None, devices=len(self.targets))
         tasks = [asyncio.create_task(self._keep_alive(t)) for t in self.targets]
         t_start = time.monotonic()
         try:
-            await asyncio.sleep(duration)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_requested.wait(), duration)
         finally:
             self._stopping.set()
             for task in tasks:
@@ -348,8 +370,11 @@ class Session:
             elif q is not None and t.decoder.feed_response(payload, role) is not None:
                 q.put_nowait(payload)  # e.g. Movesense answers on its data characteristic
             out = t.decoder.feed(payload, ns / 1e9, role)
-            if out is not None and out.sensor in ("imu", "acc", "rsc"):
-                t.stats.main_samples += out.n  # one sensor only: acc and gyr may come apart
+            if out is not None:
+                if out.sensor in ("imu", "acc", "rsc"):
+                    t.stats.main_samples += out.n  # one sensor only: acc and gyr may come apart
+                if self.on_samples is not None:
+                    self.on_samples(t.index, out)
 
         return handler
 

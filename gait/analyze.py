@@ -107,6 +107,8 @@ def stream_flags(stream: Stream) -> list[str]:
     dt = np.diff(stream.t)
     if dt.size and (dt > 0.25).any():
         flags.append(f"gap:{stream.name}")
+    if dt.size and (dt <= 0).any():
+        flags.append(f"time_order:{stream.name}:{int((dt <= 0).sum())}")
     return flags
 
 
@@ -116,12 +118,17 @@ def _share_at_or_above(x: np.ndarray, thr: float) -> float:
 
 
 def _finite_only(stream: Stream) -> Stream:
-    """The stream without non-finite samples (dropped like lost packets, flagged earlier)."""
+    """The stream without non-finite samples (dropped like lost packets, flagged earlier)
+    and in strictly increasing time order (repeated or backward stamps are dropped)."""
     ok = np.isfinite(stream.t) & np.isfinite(stream.acc).all(axis=1)
     if stream.gyr is not None:
         ok &= np.isfinite(stream.gyr).all(axis=1)
-    if ok.all():
+    if ok.all() and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
         return stream
+    # keep a sample only if it is later than every kept sample before it
+    t = np.where(ok, stream.t, -np.inf)
+    run_max = np.maximum.accumulate(t)
+    ok &= np.concatenate(([True], t[1:] > run_max[:-1]))
     return Stream(
         placement=stream.placement, side=stream.side, t=stream.t[ok], acc=stream.acc[ok],
         gyr=None if stream.gyr is None else stream.gyr[ok], rate=stream.rate,
@@ -135,8 +142,9 @@ def placement_check(stream: Stream) -> str | None:
 
     A foot or shank swings through several rad/s every stride, a trunk sensor rotates
     far less.  Only judged with a gyroscope and when the stream moves at all. [G: the
-    5.0 and 1.5 rad/s cut-offs are design choices checked on the real feet/lower-back
-    recordings (feet 8–14, lower back ≤ 3.4 rad/s incl. U-turns), not published values.]
+    5.0 and 4.0 rad/s cut-offs are design choices checked on the real feet/lower-back
+    recordings (feet 8–14, lower back ≤ 3.4 rad/s incl. U-turns) and on synthetic
+    walking/running (feet and shanks ≥ 8.5, sacrum ≤ 1 rad/s), not published values.]
 
     Parameters
     ----------
@@ -159,7 +167,7 @@ def placement_check(stream: Stream) -> str | None:
     p99 = float(np.percentile(g[moving], 99))
     if stream.placement in ("sacrum", "phone") and stream.mount in (None, "belt") and p99 > 5.0:
         return f"placement_suspect:{stream.name}:looks_like_leg"
-    if stream.placement in ("foot", "shank") and p99 < 1.5:
+    if stream.placement in ("foot", "shank") and p99 < 4.0:
         return f"placement_suspect:{stream.name}:looks_like_trunk"
     return None
 
@@ -243,7 +251,7 @@ def detect_chunked(
     if stream.duration <= chunk + 2 * overlap:
         out: pd.DataFrame = detector(stream, speed=speed)
         return out
-    frames = []
+    frames: list[pd.DataFrame] = []
     for a, b in chunk_bounds(float(stream.t[0]), float(stream.t[-1]), chunk):
         piece = stream.slice_time(a - overlap, b + overlap)
         if piece.n < 2:

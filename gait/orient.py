@@ -105,14 +105,19 @@ def gravity_direction(acc: FloatArray, rate: float, cutoff: float = GRAVITY_CUTO
         gb = _filt(_sos_lowpass(cutoff, rate / q), blocks)
         centers = np.arange(nb) * q + 0.5 * (q - 1)
         idx = np.arange(n, dtype=np.float64)
-        g = np.column_stack([np.interp(idx, centers, gb[:, j]) for j in range(3)])
+        g = np.empty((n, 3))
+        for j in range(3):  # three axes, not samples
+            g[:, j] = np.interp(idx, centers, gb[:, j])
     else:
         g = _filt(_sos_lowpass(cutoff, rate), acc)
-    norm = np.linalg.norm(g, axis=1, keepdims=True)
-    # A zero vector (free fall for longer than the filter) cannot define up: fall back to the mean.
-    mean = acc.mean(axis=0)
-    mean_n = mean / max(float(np.linalg.norm(mean)), 1e-9)
-    return np.where(norm > 1e-6, g / np.maximum(norm, 1e-12), mean_n)
+    norm = np.sqrt(g[:, 0] ** 2 + g[:, 1] ** 2 + g[:, 2] ** 2)
+    bad = norm <= 1e-6
+    g /= np.maximum(norm, 1e-12)[:, None]
+    if bad.any():
+        # A zero vector (free fall longer than the filter) cannot define up: use the mean.
+        mean = acc.mean(axis=0)
+        g[bad] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+    return g
 
 
 def to_body_frame(
@@ -176,27 +181,40 @@ def to_body_frame(
     else:
         hb = _filt(_sos_band(band, rate), horiz) if n > 12 else horiz - horiz.mean(0)
         fwd, strength, margin = _forward_pca(hb, rate)
-    body_acc = _project(acc, fwd, up, a_up)
-    body_gyr = None if gyr is None else _project(np.asarray(gyr, dtype=np.float64), fwd, up)
+    axes = _Axes(fwd, up)
+    body_acc = axes.project(acc, a_up)
+    body_gyr = None if gyr is None else axes.project(np.asarray(gyr, dtype=np.float64))
     return BodyFrame(body_acc, body_gyr, up, fwd, strength, margin)
 
 
-def _project(
-    x: FloatArray, fwd: FloatArray, up: FloatArray, x_up: FloatArray | None = None
-) -> FloatArray:
-    """Components of ``x`` along forward (``fwd`` levelled per sample), left and up, (N, 3).
+class _Axes:
+    """Per-sample body axes from a fixed device forward axis and the per-sample up vector.
 
     With ``c = up·fwd`` the levelled forward axis is ``(fwd − c·up)/√(1−c²)`` and left is
-    ``up × fwd/√(1−c²)``; expanding the dot products avoids building per-sample axes.
+    ``(up × fwd)/√(1−c²)``; expanding the dot products avoids building (N, 3, 3) rotations.
     """
-    c = up @ fwd
-    inv = 1.0 / np.sqrt(np.maximum(1.0 - c * c, 1e-12))
-    xu = np.einsum("ij,ij->i", x, up) if x_up is None else x_up
-    out = np.empty_like(x)
-    out[:, 0] = (x @ fwd - c * xu) * inv
-    out[:, 1] = (np.cross(x, up) @ fwd) * inv  # x·(up × fwd) = fwd·(x × up)
-    out[:, 2] = xu
-    return out
+
+    def __init__(self, fwd: FloatArray, up: FloatArray) -> None:
+        self.fwd = fwd
+        self.up = up
+        u0, u1, u2 = up[:, 0], up[:, 1], up[:, 2]
+        f0, f1, f2 = (float(v) for v in fwd)
+        self.c = u0 * f0 + u1 * f1 + u2 * f2
+        self.inv = 1.0 / np.sqrt(np.maximum(1.0 - self.c * self.c, 1e-12))
+        self.w = (u1 * f2 - u2 * f1, u2 * f0 - u0 * f2, u0 * f1 - u1 * f0)  # up × fwd
+
+    def project(self, x: FloatArray, x_up: FloatArray | None = None) -> FloatArray:
+        """Components of ``x`` (N, 3) along forward, left and up, (N, 3)."""
+        x0, x1, x2 = x[:, 0], x[:, 1], x[:, 2]
+        u = self.up
+        xu = x0 * u[:, 0] + x1 * u[:, 1] + x2 * u[:, 2] if x_up is None else x_up
+        f0, f1, f2 = (float(v) for v in self.fwd)
+        out = np.empty_like(x)
+        out[:, 0] = (x0 * f0 + x1 * f1 + x2 * f2 - self.c * xu) * self.inv
+        w0, w1, w2 = self.w
+        out[:, 1] = (x0 * w0 + x1 * w1 + x2 * w2) * self.inv
+        out[:, 2] = xu
+        return out
 
 
 def _steepest_is_drop(x: FloatArray) -> tuple[bool, float]:

@@ -27,6 +27,7 @@ def build(hours: float, rate: float = 200.0):  # type: ignore[no-untyped-def]
     t = np.arange(n) / rate
     streams = []
     for st in [*feet, lb]:
+        assert st.gyr is not None
         tt = np.arange(int(st.duration * rate)) / rate
         block = np.column_stack(
             [np.interp(tt, st.t - st.t[0], x[:, j]) for x in (st.acc, st.gyr) for j in range(3)]

@@ -46,6 +46,36 @@ async def record(
         return await s.run(seconds)
 
 
+async def record_until_done(
+    radio: VirtualRadio, specs: list[DeviceSpec], devices: list[Any], out: Path,
+    limit: float = 60.0, quiet: float = 0.5, **kw: Any,
+) -> dict[str, DeviceStats]:
+    """Record until every device has streamed its whole source and the link is drained.
+
+    Independent of machine load: an accelerated device that the event loop cannot keep
+    up with only takes longer, it does not lose data.
+    """
+    with CaptureWriter(out) as w:
+        s = Session(
+            specs, w, scanner_backend=BumbleScanner, client_backend=BumbleClient,
+            backend_kwargs={"radio": radio}, scan_timeout=2.0, **kw,
+        )
+
+        async def stopper() -> None:
+            await asyncio.gather(*(d.wait_finished() for d in devices))
+            last = -1
+            while s.packets != last:  # drained: nothing new for `quiet` seconds
+                last = s.packets
+                await asyncio.sleep(quiet)
+            s.stop()
+
+        task = asyncio.create_task(stopper())
+        try:
+            return await s.run(limit)
+        finally:
+            task.cancel()
+
+
 def find_window(src: np.ndarray, dec: np.ndarray, tol: float, k: int = 8) -> int | None:
     """Index in ``src`` where the first ``k`` rows of ``dec`` match within ``tol``, or None."""
     if dec.shape[0] < k:

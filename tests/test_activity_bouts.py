@@ -13,7 +13,6 @@ from gait.synth import SensorParams, synthesize
 G = 9.80665
 #: stand 0–10 s, walk 10–30 s, run 30–50 s, stand 50–60 s
 SEGMENTS = [(0.0, "stand"), (10.0, {"activity": "walk"}), (30.0, {"activity": "run"}), (50.0, "stand")]
-TRUTH = [(10.0, "still"), (10.0, 30.0, "walk"), (30.0, 50.0, "run"), (50.0, 60.0, "still")]
 
 
 def _label_at(bouts: pd.DataFrame, t: float) -> str:

@@ -108,11 +108,15 @@ def test_protocol_marks_give_the_same_accuracy():
 def test_without_walking_heading_is_nominal_but_invariants_hold():
     """No steps between trials: AP/ML axes unknown (flagged); total RMS and ellipse still right."""
     seg = [Segment("stand", 3.0)]
-    for leg in ("left", "right"):
-        seg += [Segment("stance", 30.0, leg=leg, eyes="open", rms_ap=0.15, rms_ml=0.1),
+    for leg, eyes in (("left", "open"), ("right", "open"), ("left", "closed"), ("right", "closed")):
+        seg += [Segment("stance", 30.0, leg=leg, eyes=eyes, rms_ap=0.15, rms_ml=0.1, touchdowns=(12.0,)),
                 Segment("stand", 8.0)]
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=0, balance=BalanceParams(plan=seg))
+    rec = synthesize_balance(("sacrum",), rate=100.0, seed=1, balance=BalanceParams(plan=seg))
     res = analyze_balance(rec)
+    # four trials in one quiet stretch, split at the two-leg pauses, edges within 0.2 s
+    truth_t = rec.reference.tables["balance_trials"]
+    np.testing.assert_allclose(res.trials["t_start"], truth_t["t_start"], atol=0.2)
+    np.testing.assert_allclose(res.trials["t_end"], truth_t["t_end"], atol=0.2)
     assert res.session["heading"]["source"] == "nominal"
     assert any("sensor axes" in f for f in res.flags)
     truth = rec.reference.tables["balance_trials"]
@@ -127,3 +131,17 @@ def test_lean_angle_with_gyro_close_to_truth():
     err = metric_errors(res.trials, rec.reference.tables["balance_trials"])
     assert np.median(err["lean_rms"]) <= 10.0
     assert res.trials["lean_method"].dropna().eq("gyroscope").all()
+
+
+def test_familiarisation_trial_found_and_not_scored():
+    rec = synthesize_balance(("sacrum",), rate=50.0, seed=6, familiarisation=True, hop_legs=())
+    truth = rec.reference.tables["balance_trials"]
+    assert bool(truth["familiarisation"][0]) and len(truth) == 5
+    res = analyze_balance(rec)
+    assert list(res.trials["familiarisation"]) == [True, False, False, False, False]
+    err = metric_errors(res.trials, truth)
+    assert all(err["labels_ok"]) and max(err["rms"]) <= 5.0
+    # the session means use the four scored trials only
+    cond = res.session["conditions"]
+    assert cond["left_open"]["n_trials"] == 1.0
+    np.testing.assert_allclose(cond["left_open"]["rms_ap"], res.trials["rms_ap"][1])

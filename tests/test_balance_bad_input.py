@@ -12,7 +12,7 @@ from gait.balance import BalanceInputError, analyze_balance
 from gait.cli import main
 from gait.errors import GaitError
 from gait.recording import Recording, SessionMeta, Stream
-from gait.synth.balance import G, BalanceParams, Segment, synthesize_balance
+from gait.synth.balance import BalanceParams, G, Segment, synthesize_balance
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 
@@ -150,3 +150,23 @@ def test_cli_prints_clear_message_without_traceback(tmp_path, capsys):
     assert main(["balance", "--file", str(tmp_path / "missing.gaitrec")]) == 2
     assert main(["balance"]) == 2
     assert "--simulate" in capsys.readouterr().err
+
+
+def test_jitter_and_gaps():
+    """Jittered timestamps are regridded; a long gap inside a trial flags it, never interpolated."""
+    from dataclasses import replace
+
+    rec = synthesize_balance(("sacrum",), rate=100.0, seed=3)
+    s = rec.streams[0]
+    rng = np.random.default_rng(0)
+    jit = replace(s, t=s.t + rng.uniform(-0.002, 0.002, s.n))
+    res = analyze_balance(Recording(rec.meta, [jit], reference=rec.reference))
+    assert (res.trials["flag"] == "").all()
+    truth = rec.reference.tables["balance_trials"]
+    t0 = float(truth["t_start"][1]) + 12.0
+    keep = (s.t < t0) | (s.t > t0 + 1.0)
+    gap = replace(s, t=s.t[keep], acc=s.acc[keep], gyr=s.gyr[keep])
+    res = analyze_balance(Recording(rec.meta, [gap], reference=rec.reference),
+                          trials=truth[["t_start", "t_end", "kind", "leg", "eyes"]])
+    assert res.trials.loc[1, "flag"].startswith("data gap")
+    assert (res.trials.drop(index=1)["flag"] == "").all()

@@ -7,8 +7,8 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from gait.synth.balance import (
-    G,
     BalanceParams,
+    G,
     Segment,
     SensorOptions,
     synthesize_balance,

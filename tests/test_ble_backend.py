@@ -199,3 +199,51 @@ def test_connect_hub_without_hub_is_a_clear_error() -> None:
             await connect_hub("127.0.0.1", 1, timeout=0.5)
 
     run(main())
+
+
+def test_hub_drops_malformed_frames_and_keeps_the_link() -> None:
+    async def main() -> None:
+        import json
+        import struct
+
+        hub = await start_hub("127.0.0.1", 0)
+        _reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
+        for body in (b"not json", json.dumps({"op": "adv", "pdu": {"k": "Nope", "f": {}}}).encode(),
+                     json.dumps({"op": "acl", "src": {"a": "zz"}}).encode()):
+            writer.write(struct.pack(">I", len(body)) + body)
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        assert len(hub.link.peers) == 1  # still connected, frames dropped
+        # a well-formed advertisement from that neighbour still reaches the hub's link
+        a = hci.Address("C1:02:03:04:05:06")
+        ok = json.dumps({"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}).encode()
+        writer.write(struct.pack(">I", len(ok)) + ok)
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        assert str(a) in hub.link.peers[0].addresses
+        writer.close()
+        await hub.aclose()
+
+    run(main())
+
+
+def test_device_process_vanishing_behind_the_hub_drops_the_link() -> None:
+    """Device and app in two client processes (links); the device's one goes away."""
+
+    async def main() -> None:
+        hub = await start_hub("127.0.0.1", 0)
+        dev_radio = VirtualRadio(await connect_hub("127.0.0.1", hub.port), spec="virtual")
+        app_radio = VirtualRadio(await connect_hub("127.0.0.1", hub.port), spec="virtual")
+        dev = VirtualDevice(GAIT_IMU, imu_source(), dev_radio, name="gait-imu far")
+        await dev.start()
+        lost = asyncio.Event()
+        async with BleakClient(dev.address, backend=BumbleClient, radio=app_radio,
+                               disconnected_callback=lambda c: lost.set()) as c:
+            assert c.is_connected
+            await dev_radio.aclose()  # the device's process is gone: hub tells the others
+            await asyncio.wait_for(lost.wait(), 2)
+        await dev.stop()
+        await app_radio.aclose()
+        await hub.aclose()
+
+    run(main())

@@ -138,7 +138,7 @@ def test_truncated_file_gives_typed_error(tmp_path: Path) -> None:
     data = path.read_bytes()
     cut = tmp_path / "cut.gaitrec"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(TruncatedFileError, match="cut.gaitrec"):
+    with pytest.raises(TruncatedFileError, match=r"cut\.gaitrec"):
         read_recording(cut)
 
 
@@ -146,7 +146,7 @@ def test_not_a_recording_gives_typed_error(tmp_path: Path) -> None:
     p = tmp_path / "x.gaitrec"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("other.txt", "hello")
-    with pytest.raises(InputFileError, match="recording.json"):
+    with pytest.raises(InputFileError, match=r"recording\.json"):
         read_recording(p)
 
 

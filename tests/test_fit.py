@@ -74,5 +74,5 @@ def test_truncated_fit_is_a_clear_error(tmp_path: Path) -> None:
     data = p.read_bytes()
     cut = tmp_path / "cut.fit"
     cut.write_bytes(data[: len(data) - 40])
-    with pytest.raises(InputFileError, match="cut.fit"):
+    with pytest.raises(InputFileError, match=r"cut\.fit"):
         read(cut)

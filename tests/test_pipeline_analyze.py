@@ -122,3 +122,28 @@ def test_acc_only_feet(gaitmap_rec: Recording) -> None:
     full = gait.analyze(gaitmap_rec)
     assert res.summary["cadence_spm"] == pytest.approx(full.summary["cadence_spm"], abs=3.0)
     assert res.steps["foot_strike_angle"].isna().all()  # not measurable without a gyroscope
+
+
+def test_trunk_sensor_labelled_as_foot_is_flagged() -> None:
+    rec = read(REAL / "ipol_feet_lowerback_walk" / "1-1_lf.txt")
+    lb = rec.by_placement("sacrum")[0]
+    fake = Stream("foot", "left", lb.t, lb.acc, lb.gyr, rate=lb.rate)
+    res = gait.analyze(Recording(SessionMeta(), [fake]))
+    assert "placement_suspect:foot_left:looks_like_trunk" in res.flags
+
+
+def test_backward_timestamps_are_dropped_and_flagged(gaitmap_rec: Recording) -> None:
+    st = gaitmap_rec.streams[0]
+    t = st.t.copy()
+    t[1000:1010] = t[990]  # a burst of repeated / backward stamps
+    bad = Stream("foot", "left", t, st.acc, st.gyr, rate=st.rate)
+    res = gait.analyze(Recording(SessionMeta(), [bad]))
+    assert any(f.startswith("time_order:foot_left") for f in res.flags)
+    assert len(res.steps) > 20
+
+
+def test_all_nan_stream_gives_flags_not_crash() -> None:
+    st = _still(10)
+    nan = Stream("sacrum", None, st.t, np.full_like(st.acc, np.nan), None, rate=st.rate)
+    res = gait.analyze(Recording(SessionMeta(), [st, nan]))
+    assert any(f.startswith("nonfinite:sacrum") for f in res.flags)

@@ -47,3 +47,28 @@ def test_analyze_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_analyze_bad_window_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(GAITMAP), "--window-steps", "0"]) == 2
+
+
+def test_balance_session_goes_to_balance_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    from gait.io.canonical import write_recording
+    from gait.synth import synthesize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = synthesize("balance", ("sacrum",), duration=60.0, seed=1)
+    f = tmp_path / "bal.gaitrec"
+    write_recording(rec, f)
+    js = tmp_path / "bal.json"
+    assert main(["analyze", str(f), "--summary-json", str(js)]) == 0
+    assert "balance" in capsys.readouterr().out.lower()
+    assert "trials" in json.loads(js.read_text())
+
+
+def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
+    js = tmp_path / "s.json"
+    assert main(["analyze", str(GAITMAP), str(GAITMAP), "--summary-json", str(js), "--json"]) == 0
+    assert (tmp_path / "s-1.json").exists() and (tmp_path / "s-2.json").exists()

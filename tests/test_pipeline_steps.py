@@ -58,9 +58,9 @@ def test_gap_is_not_bridged() -> None:
     c = contacts(40)
     c.loc[20:, ["t_ic", "t_tc"]] += 10.0  # the runner stops for 10 s
     st = build_step_table(c)
-    assert np.isnan(st.loc[19, "step_time"])
-    assert np.isnan(st.loc[18, "stride_time"]) and np.isnan(st.loc[19, "stride_time"])
-    assert "gap" in st.loc[19, "quality"]
+    assert np.isnan(st["step_time"].to_numpy()[19])
+    assert np.isnan(st["stride_time"].to_numpy()[18:20]).all()
+    assert "gap" in str(st["quality"].to_numpy()[19])
     assert session_summary(st)["cadence_spm"] == pytest.approx(60 / 0.36, abs=0.01)
 
 

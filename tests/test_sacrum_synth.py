@@ -3,10 +3,10 @@
 Running: step F1 ≥ 0.995 (±100 ms), cadence error ≤ 0.5 spm, GCT MAE ≤ 20 ms, L/R ≥ 90 %,
 an injected ≥ 4 % GCT asymmetry found on the correct side in ≥ 95 % of runs.
 
-Walking: the synthetic walking trunk is a smooth pendulum-like bounce without the heel-strike
-transient that the real lower-back recordings show (and that the walking IC method uses), so
-its *timing* is validated against real data (tests/test_validate_real.py); here the walking
-checks are step counting (F1 with a ±150 ms window), cadence and left/right.
+Walking: step F1 (±100 ms), IC error ≤ 40 ms (the lower-back target on real data), cadence and
+left/right. Walking contact *time* is validated against real data only
+(tests/test_validate_real.py): the synthetic walking trunk has no trough of vertical
+acceleration at the end of double support, the feature the walking TC method uses.
 """
 
 from __future__ import annotations
@@ -87,15 +87,17 @@ def test_running_bounds(gait: GaitParams, sensor: SensorParams, rate: float) -> 
 
 
 def test_running_metrics_track_truth() -> None:
-    """Vertical oscillation and braking follow the injected values (sign and scale)."""
-    ref, det = _run("run", gait=GaitParams(braking=0.3), seed=1)
-    ok = det["vertical_oscillation"].notna()
-    vo_true = float(ref["vertical_oscillation"].mean())
-    assert abs(float(det.loc[ok, "vertical_oscillation"].median()) - vo_true) < 0.3 * vo_true
-    assert float(det["impact"].median()) > 0.5 * G  # loading peak well above 1 g
-    _, det_lo = _run("run", gait=GaitParams(braking=0.1), seed=1)
-    _, det_hi = _run("run", gait=GaitParams(braking=0.5), seed=1)
-    assert det_hi["braking"].median() > det_lo["braking"].median() > 0
+    """Vertical oscillation, braking and impact per step against the injected truth."""
+    for braking in (0.1, 0.4):
+        ref, det = _run("run", gait=GaitParams(braking=braking), seed=1)
+        sc = score_steps(ref, det, 0.1)
+        r = ref.sort_values("t_ic").reset_index(drop=True).iloc[sc.ic.ref_idx]
+        d = det.sort_values("t_ic").reset_index(drop=True).iloc[sc.ic.det_idx]
+        vo_err = d["vertical_oscillation"].to_numpy() - r["vertical_oscillation"].to_numpy()
+        assert np.nanmean(np.abs(vo_err)) < 0.005  # m
+        brk_err = d["braking"].to_numpy() - r["braking"].to_numpy()
+        assert abs(np.nanmean(brk_err)) < 0.05  # m/s
+        assert float(d["impact"].median()) > 0.5 * G  # loading peak well above 1 g
 
 
 @pytest.mark.parametrize("sign", [1.0, -1.0])
@@ -114,9 +116,10 @@ def test_asymmetry_found_on_the_correct_side(sign: float) -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_walking_steps_cadence_sides(seed: int) -> None:
     ref, det = _run("walk", seed=seed, duration=30.0)
-    sc = score_steps(ref, det, 0.15)
+    sc = score_steps(ref, det, 0.1)
     assert sc.f1 >= 0.98
-    assert _cadence_error(ref, det, 0.15) <= 0.5
+    assert sc.ic_mae <= 0.040
+    assert _cadence_error(ref, det) <= 0.5
     assert sc.side_accuracy >= 0.90
     assert (det["activity"] == "walk").mean() > 0.95
 

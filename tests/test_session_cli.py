@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,11 +70,18 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         rec = subprocess.Popen([sys.executable, "-m", "gait", "record", "--device", "gait-imu LEFT=foot:left",
                                 "--duration", "3", "--out", str(out), "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-        time.sleep(2.5)
+        assert rec.stderr is not None
+        first = ""
+        while "streaming" not in first:  # wait until the recorder streams
+            line = rec.stderr.readline()
+            assert line, first
+            first += line
+        time.sleep(0.5)
         assert sim.stdin is not None
         sim.stdin.write("drop\n")
         sim.stdin.flush()
         stdout, stderr = rec.communicate(timeout=60)
+        stderr = first + stderr
         assert rec.returncode == 0, stderr
         assert "reconnected after" in stderr
         stats = __import__("json").loads(stdout)["gait-imu LEFT"]
@@ -83,6 +91,21 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         (data,) = replay(cap)
         assert data.acc is not None and data.acc.shape[0] > 200 * 2
         assert np.isfinite(data.acc).all() and data.gaps
+
+        # Ctrl-C stops a recording early and cleanly: statistics, intact file
+        out2 = tmp_path / "y.gaitcap"
+        rec = subprocess.Popen([sys.executable, "-m", "gait", "record", "--device", "gait-imu LEFT",
+                                "--duration", "600", "--out", str(out2), "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        assert rec.stderr is not None
+        while "streaming" not in (line := rec.stderr.readline()):
+            assert line
+        time.sleep(0.5)
+        rec.send_signal(signal.SIGINT)
+        stdout, stderr = rec.communicate(timeout=30)
+        assert rec.returncode == 0, stderr
+        assert __import__("json").loads(stdout)["gait-imu LEFT"]["packets"] > 10
+        assert not read_capture(out2).truncated
 
         sim.stdin.write("quit\n")
         sim.stdin.flush()

@@ -19,8 +19,9 @@ from devices.virtual import Faults, VirtualDevice
 
 RATE = 200.0
 SIM = 60.0
-SPEED = 8.0
-TICK_SIM = 0.02 * SPEED  # simulated time of one device step
+SPEED = 5.0
+#: Wall seconds of samples that may be in flight (queued in the host) when a link drops.
+IN_FLIGHT = 0.25
 
 
 def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +46,7 @@ def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore
     cap = read_capture(out)
     for dev in devs:
         st = stats[dev.name]
-        assert len(dev.drops) >= 5  # 60 s with a drop every 10 s of connection
+        assert len(dev.drops) >= 4  # 60 s with a drop every 10 s of connection
         assert len(st.reconnect_times) == len(dev.drops)
         assert max(st.reconnect_times) < 2.0
         gaps = [e for e in cap.events if e.kind == "gap" and e.device is not None
@@ -68,12 +69,15 @@ def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore
             assert np.abs(data.acc[seg] - src.acc[i0 : i0 + n]).max() <= q["acc"] / 2 + 1e-9  # type: ignore[index]
             first_idx.append((i0, i0 + n))
             if k < len(dev.drops):
-                # the segment runs up to the drop ...
-                assert src.t[i0 + n - 1] >= dev.drops[k] - TICK_SIM - 40 / RATE
+                # the segment runs up to the drop (one packet or what was in flight short)
+                assert dev.drops[k] - IN_FLIGHT * SPEED <= src.t[i0 + n - 1] <= dev.drops[k] + 0.05
             if k > 0:
-                # ... and the next one starts once the reconnect is done: the outage only
-                outage_sim = st.reconnect_times[k - 1] * SPEED
-                assert src.t[i0] <= dev.drops[k - 1] + outage_sim + TICK_SIM + 40 / RATE
+                # ... and the next one starts after it: what is missing is the outage only,
+                # i.e. no more than the measured reconnect time (plus in-flight packets)
+                prev_end = first_idx[k - 1][1]
+                missing_s = (i0 - prev_end) / RATE
+                assert src.t[i0] > dev.drops[k - 1]
+                assert 0 < missing_s <= (st.reconnect_times[k - 1] + IN_FLIGHT) * SPEED
         # time stamps stay on the source clock across the gaps (within 1 ms)
         idx = np.concatenate([np.arange(a, b) for a, b in first_idx])
         assert np.abs((data.t - data.t[0]) - (src.t[idx] - src.t[idx[0]])).max() < 1e-3
@@ -91,7 +95,8 @@ def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None: 
         await b.start()
 
         async def kill_b() -> None:
-            await asyncio.sleep(0.8)
+            while b.sent < 50:  # B streams for a while first
+                await asyncio.sleep(0.05)
             await b.drop_link(outage=1e9)  # never comes back
 
         task = asyncio.create_task(kill_b())
@@ -110,7 +115,7 @@ def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None: 
     data = {d.device.name: d for d in replay(cap)}
     # B's data up to the loss is kept; A streamed the whole session
     assert 0 < data["gait-imu B"].t.size < data["gait-imu A"].t.size
-    assert data["gait-imu A"].t.size > RATE * 2 * 2.5
+    assert data["gait-imu A"].t.size > RATE * 2 * 1.5  # speed 2: 400 samples per wall second
 
 
 def test_unknown_and_unsupported_devices_are_clear_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -162,6 +167,7 @@ def test_refused_start_keeps_what_was_written(tmp_path) -> None:  # type: ignore
     cap = read_capture(out)  # the file is intact and holds what arrived before the error
     assert [d.name for d in cap.devices] == ["gait-imu ok", "Polar H10 bad"]
     assert not cap.truncated and len(cap) > 0
+    assert any(e.kind == "error" and "refused" in e.info["message"] for e in cap.events)
 
 
 def test_device_spec_parsing() -> None:

@@ -225,3 +225,19 @@ def test_belt_dips_lower_the_true_speed() -> None:
     assert ev["speed"].mean() == pytest.approx(expect, rel=0.01)
     assert ev["speed"].mean() < 3.45
     assert rec.reference.params["gait"]["belt_dip"] == 0.3
+
+
+@pytest.mark.parametrize(("fsa", "lo", "hi"), [(12.0, -0.006, 0.006), (1.0, -0.006, 0.006),
+                                                (-8.0, -0.025, -0.010)])
+def test_falbriard_ic_bias_by_strike_type(fsa: float, lo: float, hi: float) -> None:
+    """Rearfoot and midfoot: the pitch-rate minimum is at IC; forefoot: ~15 ms before it
+    (the heel drop reverses the rate at contact), a bias detectors must expect."""
+    rec = synthesize(duration=12, seed=8, placements=("foot-left",), sensor=IDEAL,
+                     gait=GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.5))
+    ev = rec.reference.events
+    ic, _ = falbriard_events(*_pitch_rate(rec, "left"))
+    truth = ev[ev.side == "left"]["t_ic"].to_numpy()
+    d = ic[:, None] - truth[None, :]
+    nearest = d[np.arange(d.shape[0]), np.abs(d).argmin(axis=1)]
+    assert len(nearest) >= 10
+    assert lo <= nearest.min() and nearest.max() <= hi

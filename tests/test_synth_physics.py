@@ -158,7 +158,7 @@ def test_ideal_imu_rotates_like_scipy_and_gives_body_rates() -> None:
     acc = rng.normal(size=(n, 3))
     ang = [(rng.normal(size=n), rng.normal(size=n), np.zeros(n)) for _ in range(3)]
     got, _ = ideal_imu(Motion(acc, ang[0], ang[1], ang[2]))
-    f = acc + [0.0, 0.0, G]
+    f = acc + np.array([0.0, 0.0, G])
     rot = Rotation.from_euler("ZYX", np.column_stack([ang[0][0], ang[1][0], ang[2][0]]))
     np.testing.assert_allclose(got, rot.inv().apply(f), atol=1e-12)
     # Body rates: integrate a smooth attitude and compare with scipy's finite rotation.

@@ -73,3 +73,40 @@ def test_check_targets_reports_misses() -> None:
     assert bench.check_targets(good) == []
     bad = good.assign(f1=0.97, ic_mae_ms=41.0)
     assert len(bench.check_targets(bad)) == 2
+
+
+def test_region_edges_and_unscored_spans() -> None:
+    """Scoring rule of the benchmark: edge events can be matched from just outside the region,
+    unmatched detections count only inside it, and untimed-reference spans are not scored."""
+    import numpy as np
+
+    bench = _bench()
+    ref = pd.DataFrame({"side": ["left", "right", "left"], "t_ic": [1.0, 1.6, 2.2], "t_tc": np.nan})
+    region = np.array([[1.0, 2.2]])
+    # 2.25: the last reference IC (on the region end) detected 50 ms late, just outside;
+    # 3.0: a detection far outside the region (nothing annotated there): not a false positive;
+    # 1.9: inside, unmatched: a false positive.
+    det = pd.DataFrame({"side": "left", "t_ic": [1.02, 1.6, 1.9, 2.25, 3.0], "t_tc": np.nan})
+    sc, fp = bench._score(ref, det, 0.1, region, np.empty((0, 2)))
+    assert (sc.ic.tp, fp, sc.ic.fn) == (3, 1, 0)
+    # The same false detection inside a span where the reference has an untimed IC is not scored.
+    sc, fp = bench._score(ref, det, 0.1, region, np.array([[1.7, 2.1]]))
+    assert (sc.ic.tp, fp, sc.ic.fn) == (3, 0, 0)
+    # A detection 150 ms off the edge event is still a miss (the tolerance is not widened).
+    det_far = det.assign(t_ic=[1.02, 1.6, 1.9, 2.35, 3.0])
+    sc, fp = bench._score(ref, det_far, 0.1, region, np.empty((0, 2)))
+    assert (sc.ic.tp, fp, sc.ic.fn) == (2, 1, 1)
+
+
+def test_untimed_ic_spans_from_mobgap_file() -> None:
+    """INDIP ICs listed without a time give unscored spans between their timed neighbours."""
+    import numpy as np
+
+    bench = _bench()
+    mat = REAL / "mobgap_lowerback_walk" / "lab" / "HA" / "002" / "data.mat"
+    spans = bench.untimed_ic_spans(mat, "TimeMeasure1/Test11/Trial1", 0.1)
+    assert spans.shape[1] == 2 and len(spans) >= 1
+    assert np.all(spans[:, 1] > spans[:, 0])
+    # 001 has no untimed IC in its Test5 trial.
+    mat1 = REAL / "mobgap_lowerback_walk" / "lab" / "HA" / "001" / "data.mat"
+    assert bench.untimed_ic_spans(mat1, "TimeMeasure1/Test5/Trial1", 0.1).shape == (0, 2)

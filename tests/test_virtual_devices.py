@@ -144,13 +144,16 @@ def test_packet_loss_is_counted_by_the_decoder(tmp_path) -> None:  # type: ignor
         dev = VirtualDevice(prof, gait_like_source(30, 200), radio, speed=4, faults=Faults(loss=0.2, jitter=0.01))
         await dev.start()
         try:
-            await record(radio, [DeviceSpec(dev.name)], 1.5, out)
+            await record(radio, [DeviceSpec(dev.name)], 1.5, out,
+                         on_samples=lambda i, smp: live.append(smp.n))
         finally:
             await dev.stop()
         return dev
 
+    live: list[int] = []
     dev = run(main())
     (data,) = replay(out)
+    assert sum(live) == data.stats.samples  # live callback saw every decoded sample
     assert dev.lost > 10
     # every packet lost on purpose shows up as missing counter values (4 samples each)
     assert data.stats.lost_samples == 4 * dev.lost or data.stats.lost_samples >= 4 * (dev.lost - 1)

@@ -220,11 +220,8 @@ class VirtualDevice:
         writable = Characteristic.Properties.WRITE | Characteristic.Properties.WRITE_WITHOUT_RESPONSE
         if not self.protocol.properties(role) & writable:
             raise ATT_Error(ErrorCode.WRITE_NOT_PERMITTED)
-        self.protocol.refuse_start = self.faults.refuse_start
-        try:
-            replies = self.protocol.on_write(role, bytes(value))
-        except ATT_Error:
-            raise
+        self.protocol.refuse_start = self.faults.refuse_start  # faults may change while running
+        replies = self.protocol.on_write(role, bytes(value))  # ATT_Error refuses the write
         if replies:
             self._spawn(self._send_replies(replies))
 
@@ -246,6 +243,11 @@ class VirtualDevice:
                     await host.indicate_subscriber(conn, ch, p.data)
                 else:
                     await host.notify_subscriber(conn, ch, p.data)
+
+    async def wait_finished(self) -> None:
+        """Wait until a non-looping source has been streamed to its end."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
 
     # -- fault commands --------------------------------------------------------------
     async def drop_link(self, outage: float | None = None) -> None:

@@ -25,6 +25,8 @@ P = Characteristic.Properties
 #: PMD status codes used here (PROTOCOLS.md §2).
 PMD_OK = 0
 PMD_INVALID_MTU = 10
+#: Thingy:52 Motion service configuration characteristic (EF680401-9B35-...).
+THINGY_CONFIG_PREFIX = "ef680401-"
 
 
 class Protocol:
@@ -247,6 +249,6 @@ def make_protocol(profile: Profile, refuse_start: int | None = None) -> Protocol
         return RscProtocol(profile, refuse_start)
     if profile.decoder == "polar_pmd":
         return PmdProtocol(profile, refuse_start)
-    if "config" in profile.characteristics and profile.id.startswith("thingy"):
+    if profile.characteristics.get("config", "").startswith(THINGY_CONFIG_PREFIX):
         return ThingyProtocol(profile, refuse_start)
     return Protocol(profile, refuse_start)

@@ -7,7 +7,15 @@ protocol lives in :mod:`gait.balance.protocol`.
 from gait.balance.analyze import analyze_balance, trunk_stream
 from gait.balance.errors import BalanceInputError
 from gait.balance.result import BalanceResult, TrialSeries
+from gait.balance.session import compare_sessions
 from gait.balance.trials import TrialMark
 
-__all__ = ["BalanceInputError", "BalanceResult", "TrialMark", "TrialSeries", "analyze_balance",
-           "trunk_stream"]
+__all__ = [
+    "BalanceInputError",
+    "BalanceResult",
+    "TrialMark",
+    "TrialSeries",
+    "analyze_balance",
+    "compare_sessions",
+    "trunk_stream",
+]

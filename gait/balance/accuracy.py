@@ -25,16 +25,14 @@ def pair_trials(found: pd.DataFrame, truth: pd.DataFrame) -> list[tuple[int, int
         Positional indices.
     """
     pairs = []
-    for i, f in enumerate(found.itertuples()):
-        best, best_ov = -1, 0.0
-        for j, r in enumerate(truth.itertuples()):
-            if r.kind != f.kind:
-                continue
-            ov = min(f.t_end, r.t_end) - max(f.t_start, r.t_start)
-            if ov > best_ov:
-                best, best_ov = j, ov
-        if best >= 0:
-            pairs.append((i, best))
+    fk, tk = found["kind"].to_numpy(str), truth["kind"].to_numpy(str)
+    f0, f1 = found["t_start"].to_numpy(float), found["t_end"].to_numpy(float)
+    r0, r1 = truth["t_start"].to_numpy(float), truth["t_end"].to_numpy(float)
+    for i in range(len(found)):
+        ov = np.minimum(f1[i], r1) - np.maximum(f0[i], r0)
+        ov[tk != fk[i]] = -np.inf
+        if ov.size and ov.max() > 0:
+            pairs.append((i, int(np.argmax(ov))))
     return pairs
 
 

@@ -146,7 +146,7 @@ def step_autocorr(mag: FloatArray, rate: float, fs: float) -> float:
     if not np.isfinite(fs) or fs <= 0:
         return 0.0
     x = mag - mag.mean()
-    lag = int(round(rate / fs))
+    lag = round(rate / fs)
     den = float(np.sum(x * x))
     if lag <= 0 or lag >= x.size or den <= 0:
         return 0.0
@@ -168,7 +168,7 @@ def activity_profile(acc: FloatArray, rate: float) -> ActivityProfile:
     ActivityProfile
     """
     mag = np.linalg.norm(acc, axis=1)
-    sd = moving_sd(mag, max(3, int(round(rate))))
+    sd = moving_sd(mag, max(3, round(rate)))
     quiet = sd < QUIET_SD
     # Merge short, gentle non-quiet gaps between quiet stretches (touch-downs, foot lifts).
     gaps = runs(~quiet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from gait.balance.activity import ActivityProfile, activity_profile
 from gait.balance.errors import BalanceInputError
 from gait.balance.frames import Heading, heading_from_walking, nominal_heading, plane_signals
 from gait.balance.hop import hop_path, stabilization
+from gait.balance.resample import uniform
 from gait.balance.result import BalanceResult, TrialSeries
 from gait.balance.session import compare, verdict
 from gait.balance.sway import (
@@ -118,7 +119,7 @@ def analyze_balance(
     BalanceInputError
         No trunk sensor, walking only, never still, no single-leg trial, or every trial too short.
     """
-    stream = trunk_stream(rec)
+    stream, in_gap = uniform(trunk_stream(rec))
     t, acc, rate = stream.t, stream.acc, float(stream.rate)
     profile = activity_profile(acc, rate)
     flags: list[str] = []
@@ -133,11 +134,20 @@ def analyze_balance(
         if not marks:
             _raise_no_trials(profile, info, stream)
         marks = _label(marks, rec, rate)
-        flags.append(f"trials found automatically; labels: {marks[0].labels}")
+        if any(m.labels == "inferred" for m in marks):
+            flags.append("trials found automatically; leg/eyes labels assume the protocol order "
+                         "(left, right with eyes open, then eyes closed; hops left, right)")
+        else:
+            flags.append("trials found automatically; stance leg from the lifted-foot sensors")
     rows: list[dict[str, Any]] = []
     series: list[TrialSeries] = []
     for k, m in enumerate(marks):
-        if m.kind == "hop":
+        g0, g1 = np.searchsorted(t, [m.t_start, m.t_end])
+        if in_gap[g0:g1].any():
+            gap = float(in_gap[g0:g1].sum() / rate)
+            row, ser = _base_row(k, m), None
+            row["flag"] = f"data gap of {gap:.1f} s inside the trial (not interpolated)"
+        elif m.kind == "hop":
             row, ser = _hop_row(k, m, stream, profile)
         else:
             row, ser = _stance_row(k, m, stream, profile, heading, rec, trial_length)
@@ -150,7 +160,12 @@ def analyze_balance(
     table["familiarisation"] = table["familiarisation"].astype(bool)
     if (table["flag"] != "").all():
         reasons = "; ".join(sorted(set(table["flag"])))
-        reason = "too_short" if all(f.startswith("too short") for f in table["flag"]) else "never_still"
+        flags_all = list(table["flag"])
+        reason: Literal["too_short", "never_still", "no_trials"] = "no_trials"
+        if all(f.startswith("too short") for f in flags_all):
+            reason = "too_short"
+        elif all(f.startswith("not still") for f in flags_all):
+            reason = "never_still"
         raise BalanceInputError(reason, f"no scoreable balance trial ({reasons})")
     for r in rows:
         if r["flag"]:
@@ -311,12 +326,9 @@ def _stance_row(
         row["lean_method"] = "gyroscope"
     else:
         h = PENDULUM_H.get(stream.mount if stream.placement == "phone" else "sacrum", 1.0)
-        lap, lml = lean_from_acc(ap[w], ml[w], rate, h)
-        lap = np.concatenate([np.full(int(np.argmax(w)), np.nan), lap])
-        lml = np.concatenate([np.full(int(np.argmax(w)), np.nan), lml])
+        lap, lml = lean_from_acc(ap, ml, rate, h)
         row["lean_method"] = f"accelerometer (pendulum model, h = {h:.2f} m)"
-    lw = w[: lap.size]
-    lean = time_metrics(lap[lw], lml[lw], rate, prefix="lean_")
+    lean = time_metrics(lap[w], lml[w], rate, prefix="lean_")
     row.update({k2: lean[k2] for k2 in ("lean_rms_ap", "lean_rms_ml", "lean_rms", "lean_ellipse_area",
                                        "lean_path", "lean_mean_velocity", "lean_jerk")})
     # Touch-downs: the lifted-foot IMU when worn, else the trunk.

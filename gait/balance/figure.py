@@ -23,7 +23,7 @@ COLORS = {"open": "#1f77b4", "closed": "#d62728", None: "#7f7f7f"}
 def _decimate(t: np.ndarray, *ys: np.ndarray) -> list[np.ndarray]:
     if t.size < 2:
         return [t, *ys]
-    step = max(1, int(round(1.0 / (np.median(np.diff(t)) * PLOT_RATE))))
+    step = max(1, round(1.0 / (np.median(np.diff(t)) * PLOT_RATE)))
     return [t[::step]] + [y[::step] for y in ys]
 
 
@@ -68,13 +68,14 @@ def balance_figure(res: BalanceResult) -> go.Figure:
                         "Trials over time (AP and ML, m/s²) with touch-downs"),
     )
     lim = 0.0
+    lim_t = 0.0  # time-plot range from the stance sway, so a hop's landing spike does not squash it
     for ser in res.series:
         if ser.kind != "stance":
             continue
         col = 1 if ser.leg == "left" else 2
         w = (ser.t >= ser.window[0]) & (ser.t <= ser.window[1])
         ap, ml = ser.ap[w] - ser.ap[w].mean(), ser.ml[w] - ser.ml[w].mean()
-        tt, ap_d, ml_d = _decimate(ser.t[w], ap, ml)
+        _tt, ap_d, ml_d = _decimate(ser.t[w], ap, ml)
         color = COLORS.get(ser.eyes, "#7f7f7f")
         name = f"{ser.leg or '?'} eyes {ser.eyes or '?'} (trial {ser.trial})"
         fig.add_trace(go.Scatter(x=ml_d, y=ap_d, mode="lines", line={"width": 1, "color": color},
@@ -85,6 +86,7 @@ def balance_figure(res: BalanceResult) -> go.Figure:
                       row=1, col=col)
         lim = max(lim, float(np.max(np.abs(np.concatenate([ex, ey])))))
         t_d, ap_all, ml_all = _decimate(ser.t, ser.ap - ser.ap.mean(), ser.ml - ser.ml.mean())
+        lim_t = max(lim_t, float(np.percentile(np.abs(np.concatenate([ap_all, ml_all])), 99.5)))
         fig.add_trace(go.Scatter(x=t_d, y=ap_all, mode="lines", line={"width": 1, "color": color},
                                  name=f"{name} AP", legendgroup=name, showlegend=False), row=2, col=1)
         fig.add_trace(go.Scatter(x=t_d, y=ml_all, mode="lines",
@@ -113,6 +115,8 @@ def balance_figure(res: BalanceResult) -> go.Figure:
         fig.update_xaxes(title_text="ML (m/s²)", range=[-lim, lim], row=1, col=col)
         fig.update_yaxes(title_text="AP (m/s²)", range=[-lim, lim], scaleanchor=f"x{col}", row=1, col=col)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    if lim_t > 0:
+        fig.update_yaxes(range=[-1.5 * lim_t, 2.5 * lim_t], title_text="m/s²", row=2, col=1)
     fig.update_layout(title={"text": res.verdict, "font": {"size": 14}}, height=800,
                       template="plotly_white", legend={"orientation": "h", "y": -0.08})
     return fig

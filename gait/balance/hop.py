@@ -40,13 +40,13 @@ def stabilization(acc: FloatArray, rate: float) -> tuple[float, FloatArray, floa
     baseline : float
         ``b``, m/s².
     """
-    nb = int(round(BASELINE_S * rate))
+    nb = round(BASELINE_S * rate)
     if acc.shape[0] < 2 * nb:
         return float("nan"), np.zeros(acc.shape[0]), float("nan")
     r = acc - acc[-nb:].mean(axis=0)
     p = np.sum(r**2, axis=1)
     b = float(np.sqrt(p[-nb:].mean()))
-    m = np.sqrt(uniform_filter1d(p, max(3, int(round(MOVING_S * rate))), mode="nearest"))
+    m = np.sqrt(uniform_filter1d(p, max(3, round(MOVING_S * rate)), mode="nearest"))
     above = np.flatnonzero(m[: acc.shape[0] - nb] > FACTOR * b)
     tts = 0.0 if above.size == 0 else float((above[-1] + 1) / rate)
     return tts, np.asarray(m, dtype=np.float64), b
@@ -68,5 +68,5 @@ def hop_path(acc: FloatArray, rate: float, seconds: float = 3.0) -> float:
     -------
     float
     """
-    a = acc[: int(round(seconds * rate))]
+    a = acc[: round(seconds * rate)]
     return float(np.sum(np.linalg.norm(np.diff(a, axis=0), axis=1)))

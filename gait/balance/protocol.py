@@ -361,8 +361,8 @@ class SimulatedSource:
             plan.append(Segment("walk", walk) if walk > 0 else Segment("stand", 0.0))
             plan.append(Segment("stand", cfg.transition - walk))
             base = bp.rms_open * (bp.romberg if st.eyes == "closed" else 1.0)
-            k = 1.0 + bp.asym_pct / 100.0
-            base *= float(np.sqrt(k)) if st.leg == "left" else 1.0 / float(np.sqrt(k))
+            ratio = 1.0 + bp.asym_pct / 100.0
+            base *= float(np.sqrt(ratio)) if st.leg == "left" else 1.0 / float(np.sqrt(ratio))
             if st.kind == "hop":
                 plan.append(Segment("hop", st.duration, leg=st.leg, eyes="open",  # type: ignore[arg-type]
                                     rms_ap=base, rms_ml=base * bp.ml_ratio, band=bp.band,
@@ -372,7 +372,7 @@ class SimulatedSource:
                 plan.append(Segment("stance", st.duration, leg=st.leg, eyes=st.eyes,  # type: ignore[arg-type]
                                     rms_ap=base, rms_ml=base * bp.ml_ratio, band=bp.band,
                                     touchdowns=_touchdown_times(n_td, st.duration, rng),
-                                    familiarisation=st.familiarisation))
+                                    familiarisation=st.familiarisation, impact=bp.touchdown_impact))
             plan.append(Segment("stand", AFTER))
         plan.append(Segment("stand", 2.0))
         return [s for s in plan if s.duration > 0]
@@ -436,9 +436,9 @@ class ProtocolEngine:
     prompter: Prompter
     on_chunk: Callable[[Chunk], None] | None = None
     poll: float = 0.5
-    _chunks: list[Chunk] = field(default_factory=list)
-    _t0: float = 0.0
-    _late: float = 0.0
+    _chunks: list[Chunk] = field(default_factory=list, init=False, repr=False)
+    _t0: float = field(default=0.0, init=False, repr=False)
+    _late: float = field(default=0.0, init=False, repr=False)
 
     def _now(self) -> float:
         return self.clock.now() - self._t0

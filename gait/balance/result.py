@@ -104,8 +104,7 @@ class BalanceResult:
 
         for leg in ("left", "right", None):
             sub = self.trials[self.trials["leg"].isna()] if leg is None else self.trials[self.trials["leg"] == leg]
-            for r in sub.itertuples():
-                d = r._asdict()
+            for d in sub.to_dict("records"):
                 if d["kind"] == "hop":
                     name = f"{leg or '?'} hop"
                     note = d["flag"] or f"stable after {f(d.get('stabilization_time'), '.2f')} s"
@@ -136,6 +135,8 @@ class BalanceResult:
         short = {k: v for k, v in ttf.items() if v["zone"] and "below" in v["zone"]}
         for k, v in short.items():
             lines.append(f"Time to failure {k.replace('_', ' eyes ')}: {v['value']:.1f} s → {v['zone']}")
+        if short:
+            lines.append(f"  ({next(iter(short.values()))['note']})")
         lines.append(f"Bands are {GUIDANCE}.")
         for fl in self.flags:
             lines.append(f"note: {fl}")

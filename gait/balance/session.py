@@ -162,3 +162,29 @@ def verdict(session: dict[str, Any]) -> str:
     if not parts:
         return "No scoreable balance trials."
     return " ".join(parts)
+
+
+def compare_sessions(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Progress between two sessions: per condition, the change of the main sway metrics.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        ``BalanceResult.trials`` of the earlier and the later session.
+
+    Returns
+    -------
+    DataFrame
+        One row per condition present in both (``left_open`` ...) and metric, with
+        ``before``, ``after`` and ``change_pct`` (negative = less sway = better). Trunk-sway
+        test-retest needs several repetitions for ICC 0.85 [R123]; treat changes of a few
+        percent as noise.
+    """
+    a, b = condition_means(before), condition_means(after)
+    rows = []
+    for cond in sorted(set(a) & set(b)):
+        for m in ("rms", "ellipse_area", "jerk", "time_to_failure", "n_touchdowns"):
+            x, y = a[cond].get(m, math.nan), b[cond].get(m, math.nan)
+            pct = (y / x - 1.0) * 100.0 if math.isfinite(x) and x > 0 else math.nan
+            rows.append({"condition": cond, "metric": m, "before": x, "after": y, "change_pct": pct})
+    return pd.DataFrame(rows, columns=["condition", "metric", "before", "after", "change_pct"])

@@ -109,7 +109,7 @@ def spectral(ap: FloatArray, ml: FloatArray, rate: float) -> dict[str, float]:
     dict
         ``f50``, ``f95``, ``cf`` (Hz), ``fd`` (0–1), ``pwr`` (m²/s⁴) and ``f50_ap``, ``f50_ml``.
     """
-    nper = min(ap.size, int(round(WELCH_SEG_S * rate)))
+    nper = min(ap.size, round(WELCH_SEG_S * rate))
     f, p_ap = signal.welch(ap, fs=rate, window="hann", nperseg=nper, detrend="constant")
     _, p_ml = signal.welch(ml, fs=rate, window="hann", nperseg=nper, detrend="constant")
     band = (f >= SPEC_BAND[0]) & (f <= SPEC_BAND[1])
@@ -121,8 +121,8 @@ def spectral(ap: FloatArray, ml: FloatArray, rate: float) -> dict[str, float]:
         if tot <= 0:
             return (math.nan,) * 5
         c = np.cumsum(p) / tot
-        f50 = float(f[np.searchsorted(c, 0.5)])
-        f95 = float(f[min(np.searchsorted(c, 0.95), f.size - 1)])
+        f50 = float(f[int(np.searchsorted(c, 0.5))])
+        f95 = float(f[min(int(np.searchsorted(c, 0.95)), f.size - 1)])
         m1 = float((f * p).sum() / tot)
         m2 = float((f**2 * p).sum() / tot)
         cf = math.sqrt(m2)
@@ -181,7 +181,7 @@ def time_metrics(ap: FloatArray, ml: FloatArray, rate: float, prefix: str = "") 
 
 
 def lean_from_gyro(g_ap: FloatArray, g_ml: FloatArray, rate: float) -> tuple[FloatArray, FloatArray]:
-    """Lean angles (deg) by integrating angular rate, high-passed at 0.1 Hz to remove bias drift.
+    """Lean angles (deg) by integrating angular rate; the linear trend (gyro bias) is removed.
 
     Parameters
     ----------
@@ -197,10 +197,10 @@ def lean_from_gyro(g_ap: FloatArray, g_ml: FloatArray, rate: float) -> tuple[Flo
     """
     from scipy.integrate import cumulative_trapezoid
 
-    th_ap = cumulative_trapezoid(g_ml, dx=1.0 / rate, initial=0.0)
-    th_ml = cumulative_trapezoid(-g_ap, dx=1.0 / rate, initial=0.0)
-    sos = signal.butter(2, 0.1, btype="highpass", fs=rate, output="sos")
-    th = signal.sosfiltfilt(sos, np.column_stack([th_ap, th_ml]), axis=0)
+    th_ap = cumulative_trapezoid(g_ml, dx=1.0 / rate, initial=0)
+    th_ml = cumulative_trapezoid(-g_ap, dx=1.0 / rate, initial=0)
+    # A constant gyro bias integrates to a linear drift: remove the trial's linear trend.
+    th = signal.detrend(np.column_stack([th_ap, th_ml]), axis=0, type="linear")
     return np.degrees(th[:, 0]), np.degrees(th[:, 1])
 
 
@@ -209,7 +209,9 @@ def lean_from_acc(ap: FloatArray, ml: FloatArray, rate: float, h: float) -> tupl
 
     The horizontal force of a pendulum is ``h·θ̈ − g·θ``, so ``Θ(ω) = −A(ω)/(g + h·ω²)``;
     tilt from gravity alone (``θ ≈ −a/g``) would overstate lean several-fold at sway
-    frequencies. Content below 0.1 Hz is dropped.
+    frequencies. The series is linearly detrended and mirrored at both ends before the FFT
+    (no wrap-around jump), and content below 0.1 Hz is dropped. Pass the whole trial and
+    take the metric window afterwards.
 
     Parameters
     ----------
@@ -226,8 +228,13 @@ def lean_from_acc(ap: FloatArray, ml: FloatArray, rate: float, h: float) -> tupl
         AP and ML lean, deg.
     """
     n = ap.size
-    w = 2 * np.pi * np.fft.rfftfreq(n, 1.0 / rate)
+    m = 2 * n  # even mirror extension: periodic without a jump at the ends
+    w = 2 * np.pi * np.fft.rfftfreq(m, 1.0 / rate)
     k = -1.0 / (9.80665 + h * w**2)
     k[w < 2 * np.pi * 0.1] = 0.0
-    out = [np.degrees(np.fft.irfft(np.fft.rfft(x - x.mean()) * k, n)) for x in (ap, ml)]
+    out = []
+    for x in (ap, ml):
+        x = signal.detrend(x, type="linear")
+        ext = np.concatenate([x, x[::-1]])
+        out.append(np.degrees(np.fft.irfft(np.fft.rfft(ext) * k, m)[:n]))
     return out[0], out[1]

@@ -90,7 +90,7 @@ def horizontal_sway_power(acc: FloatArray, rate: float) -> FloatArray:
     ndarray, shape (N,)
     """
     p = _raw_power(acc, rate)
-    return np.asarray(uniform_filter1d(p, max(3, int(round(rate))), mode="nearest"), dtype=np.float64)
+    return np.asarray(uniform_filter1d(p, max(3, round(rate)), mode="nearest"), dtype=np.float64)
 
 
 #: Two-leg pauses longer than this (s) inside a quiet stretch separate two trials (BESS counts
@@ -142,10 +142,10 @@ def single_leg_spans(acc: FloatArray, rate: float) -> list[tuple[int, int]]:
         # Putting the foot down ends the trial with an impact: the last one after the sway end
         # (−2.5 s) and before the next trial in this stretch; two-leg standing has none.
         nxt = merged[k + 1][0] - int(rate) if k + 1 < len(merged) else v.size
-        lo, hi = max(a2 + 1, b2 - int(2.5 * rate)), max(min(v.size, nxt), b2)
-        hit = np.flatnonzero(v[lo:hi])
+        j0, j1 = max(a2 + 1, b2 - int(2.5 * rate)), max(min(v.size, nxt), b2)
+        hit = np.flatnonzero(v[j0:j1])
         if hit.size:
-            b2 = lo + int(hit[-1]) + 1
+            b2 = j0 + int(hit[-1]) + 1
         spans_out.append((a2, b2))
     return spans_out
 
@@ -219,7 +219,7 @@ def hop_landings(profile: ActivityProfile, t: FloatArray) -> list[float]:
     mag = profile.mag
     low = uniform_filter1d(mag, max(3, int(0.08 * rate)), mode="nearest") < 3.0
     out: list[float] = []
-    for i0, i1 in runs(low):
+    for _i0, i1 in runs(low):
         j = i1
         k1 = min(mag.size, j + int(0.6 * rate))
         if j >= mag.size or mag[j:k1].max() < 2 * 9.80665:

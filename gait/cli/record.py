@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description=(
             "Connect to one or more sensors, start their streams and write every "
             "notification to a capture file as it arrives. Lost links are reconnected "
-            "with backoff; what was written stays written."
+            "with backoff; what was written stays written. Ctrl-C stops early."
         ),
     )
     p.add_argument(
@@ -59,10 +59,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _record(args: argparse.Namespace) -> dict[str, dict[str, object]]:
+    import asyncio
+    import contextlib
+    import signal
+
     from bleak.exc import BleakError
 
+    from devices.ble.backends import bluetooth_unavailable, open_backends, radio_name
     from devices.capture import CaptureWriter
-    from devices.radio_select import bluetooth_unavailable, open_backends, radio_name
     from devices.session import Session, parse_device_spec
 
     specs = [parse_device_spec(d) for d in args.device]
@@ -78,10 +82,17 @@ async def _record(args: argparse.Namespace) -> dict[str, dict[str, object]]:
             scan_timeout=args.scan_timeout,
             on_status=lambda msg: print(msg, file=sys.stderr),
         )
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            # Ctrl-C ends the recording early, cleanly, with statistics
+            loop.add_signal_handler(signal.SIGINT, session.stop)
         try:
             result = await session.run(args.duration)
         except (BleakError, OSError) as exc:
             raise bluetooth_unavailable(exc) from exc
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
     finally:
         writer.close()  # keeps everything already written
         await backends.aclose()

@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
 async def _scan(args: argparse.Namespace) -> list[dict[str, object]]:
     from bleak.exc import BleakError
 
+    from devices.ble.backends import bluetooth_unavailable, open_backends, radio_name
     from devices.errors import DeviceError
     from devices.profiles import match_profile
-    from devices.radio_select import bluetooth_unavailable, open_backends, radio_name
     from devices.session import scan
 
     if args.timeout <= 0:

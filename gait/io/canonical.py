@@ -129,9 +129,9 @@ def write_recording(rec: Recording, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
-            z.writestr("recording.json", blob)
+            z.writestr(_entry("recording.json"), blob)
             for name, data in entries:
-                with z.open(name, "w", force_zip64=True) as out:
+                with z.open(_entry(name), "w", force_zip64=True) as out:
                     out.write(memoryview(data))
         # mkstemp creates 0600; give the file the mode a plain open() would have.
         umask = os.umask(0)
@@ -142,6 +142,14 @@ def write_recording(rec: Recording, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A stored entry with a fixed date, so equal recordings give byte-identical files."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pa.Table:

@@ -7,7 +7,7 @@ functions run on a full recording or on a sliding window.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,8 @@ class Segment:
         Sampling rate of the grid, Hz.
     bridged : int
         Number of short holes (dropped packets) bridged inside this segment.
+    hole_times : ndarray
+        Start times (s) of those holes.
     """
 
     t: FloatArray
@@ -44,6 +46,7 @@ class Segment:
     gyr: FloatArray | None
     fs: float
     bridged: int
+    hole_times: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def contiguous_segments(
@@ -107,10 +110,11 @@ def contiguous_segments(
             g0 = None if gyr is None else gyr[i0:i1]
             segs.append(Segment(ts, acc[i0:i1], g0, fs, 0))
             continue
+        holes = ts[:-1][dts > 1.5 / fs]
         grid = ts[0] + np.arange(int(np.floor((ts[-1] - ts[0]) * fs)) + 1) / fs
         a = _interp_cols(grid, ts, acc[i0:i1])
         g = None if gyr is None else _interp_cols(grid, ts, gyr[i0:i1])
-        segs.append(Segment(grid, a, g, fs, bridged))
+        segs.append(Segment(grid, a, g, fs, bridged, holes))
     return segs, int(cut.size)
 
 
@@ -120,6 +124,31 @@ def _interp_cols(grid: FloatArray, t: FloatArray, x: FloatArray) -> FloatArray:
     for j in range(x.shape[1]):
         out[:, j] = np.interp(grid, t, x[:, j])
     return out
+
+
+def near_holes(seg: Segment, t_ic: FloatArray, t_tc: FloatArray, pad: float = 0.3) -> np.ndarray:
+    """True for contacts with a bridged hole within ``pad`` s of ``[t_ic, t_tc]``.
+
+    Parameters
+    ----------
+    seg : Segment
+        The segment the contacts come from.
+    t_ic, t_tc : ndarray
+        Contact times, s (``t_tc`` may be NaN).
+    pad : float
+        Margin, s.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    h = np.sort(seg.hole_times)
+    if h.size == 0:
+        return np.zeros(t_ic.size, dtype=bool)
+    end = np.where(np.isfinite(t_tc), t_tc, t_ic)
+    i0 = np.searchsorted(h, t_ic - pad)
+    i1 = np.searchsorted(h, end + pad, side="right")
+    return np.asarray(i1 > i0)
 
 
 def lowpass(x: FloatArray, fs: float, fc: float, order: int = 2) -> FloatArray:
@@ -178,6 +207,36 @@ def segment_arg(values: FloatArray, starts: IntArray, ends: IntArray, *, mode: s
     hit = np.flatnonzero(flat == mins[seg_id])
     _, pos = np.unique(seg_id[hit], return_index=True)
     return np.asarray(flat_idx[hit[pos]], dtype=np.intp)
+
+
+def first_above(values: FloatArray, starts: IntArray, ends: IntArray, thr: FloatArray) -> IntArray:
+    """First index in each window ``[starts[k], ends[k])`` where ``values >= thr[k]``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (N,)
+        Signal.
+    starts, ends : ndarray of int, shape (K,)
+        Non-overlapping, non-empty windows.
+    thr : ndarray, shape (K,)
+        Threshold per window (a window without a crossing returns its argmax).
+
+    Returns
+    -------
+    ndarray of int, shape (K,)
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    lengths = ends - starts
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    flat_idx = np.arange(int(lengths.sum())) + np.repeat(starts - first, lengths)
+    seg = np.repeat(np.arange(starts.size), lengths)
+    hit = values[flat_idx] >= thr[seg]
+    # position of the first hit per window via a min over "index if hit else +inf"
+    pos = np.where(hit, flat_idx, np.iinfo(np.intp).max)
+    best = np.minimum.reduceat(pos, first)
+    fallback = segment_arg(values, starts, ends, mode="max")
+    return np.asarray(np.where(best == np.iinfo(np.intp).max, fallback, best), dtype=np.intp)
 
 
 def segment_ids(n: int, starts: IntArray, ends: IntArray) -> IntArray:

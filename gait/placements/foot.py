@@ -27,7 +27,9 @@ from gait.placements._signal import (
     IntArray,
     Segment,
     contiguous_segments,
+    first_above,
     lowpass,
+    near_holes,
     segment_arg,
 )
 from gait.recording import Stream
@@ -47,6 +49,9 @@ MAX_STRIDE = 2.5
 
 #: A contact's pitch-rate minima must reach this share of the typical depth. [G]
 DEPTH = 0.1
+
+#: A swing must reach this share of the typical swing peak (turning steps are weak). [G]
+SWING_SHARE = 0.25
 
 
 def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
@@ -84,7 +89,9 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
         else:
             df = _detect_acc(seg)
         if seg.bridged and len(df):
-            df["quality"] = np.where(df["quality"] == "", "bridged", df["quality"] + ",bridged")
+            near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
+            q = df["quality"].to_numpy(dtype=object)
+            df["quality"] = np.where(near, np.where(q == "", "bridged", q + ",bridged"), q)
         frames.append(df)
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -105,31 +112,23 @@ def _gyro_usable(gyr: FloatArray) -> bool:
 # --------------------------------------------------------------------------- gyroscope
 
 
-def pitch_axis(gyr: FloatArray) -> FloatArray:
-    """Unit vector of the sagittal rotation axis, oriented so that the swing is positive.
+def pitch_axis(gyr: FloatArray, fs: float) -> FloatArray:
+    """Unit vector of the foot's sagittal rotation axis, oriented so that toes-up is positive.
 
     Parameters
     ----------
     gyr : ndarray, shape (N, 3)
-        Angular rate, rad/s, device axes.
+        Angular rate, rad/s, device axes (any mounting).
+    fs : float
+        Sampling rate, Hz.
 
     Returns
     -------
     ndarray, shape (3,)
         Axis in device coordinates; ``gyr @ axis`` is the pitch rate (rad/s), positive
-        when the toes rise.
+        when the toes rise.  See :func:`_pitch_axis_fs` for how the sign is chosen.
     """
-    w = gyr - np.median(gyr, axis=0)
-    _, vecs = np.linalg.eigh(w.T @ w)
-    axis = vecs[:, -1]
-    p = w @ axis
-    # The swing lobe is long and smooth while the contact spikes are short; after a
-    # 3 Hz low-pass the swing peak dominates, which fixes the sign.
-    fs_guess = 100.0
-    lp = lowpass(p, fs_guess, 3.0 * fs_guess / 100.0) if p.size > 20 else p
-    if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5):
-        axis = -axis
-    return np.asarray(axis, dtype=np.float64)
+    return _pitch_axis_fs(gyr, fs)
 
 
 def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
@@ -194,10 +193,10 @@ def midswing_peaks(p: FloatArray, fs: float) -> IntArray:
     if peaks.size == 0:
         return peaks.astype(np.intp)
     h = lp[peaks]
-    # Keep swings: a true swing reaches a good fraction of the typical swing (≥ 1.5 rad/s
-    # absolute floor so standing still or fidgeting gives no steps).
+    # Keep swings: a true swing reaches a share of the typical swing (with a 1.2 rad/s
+    # floor so standing still or fidgeting gives no steps); turning steps swing less.
     ref = np.median(np.sort(h)[-max(1, h.size // 2) :])
-    keep = (h > max(1.5, 0.35 * ref)) & (props["prominences"] > 0.3 * ref)
+    keep = (h > max(1.2, SWING_SHARE * ref)) & (props["prominences"] > 0.3 * ref)
     return np.asarray(peaks[keep], dtype=np.intp)
 
 
@@ -258,14 +257,27 @@ def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
     mid = (s0 + s1) // 2
     ic_min = segment_arg(p, s0, mid, mode="min")
     tc = segment_arg(p, mid, s1, mode="min")
-    # The pitch-rate minimum after contact is the foot slap; in walking it trails the
-    # contact by 20–60 ms (measured on the gaitmap and ipol references).  The impact
-    # itself is the largest jerk of the acceleration norm in the 120 ms before it.
+    # The pitch-rate minimum near contact is the foot slap; in walking it trails the
+    # contact by 20–60 ms (measured on the gaitmap and ipol references), in a forefoot
+    # strike it comes just before it.  The contact itself is the onset of the impact:
+    # the sharpest rise of ‖a‖ from 120 ms before to 60 ms after that minimum.
     acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
     acc_lp = lowpass(acc_norm, fs, min(40.0, 0.4 * fs))
-    jerk = np.abs(np.gradient(acc_lp))
+    jerk = np.append(np.diff(lowpass(acc_norm, fs, 0.45 * fs)), 0.0)
     w = max(1, int(0.12 * fs))
-    ic = segment_arg(jerk, np.maximum(ic_min - w, s0), ic_min + 1, mode="max")
+    # the sharpest rise of ‖a‖ (the impact), moved back to its onset
+    # (a forefoot strike lands after the pitch-rate minimum: the window reaches past it)
+    # only when the impact there is clearly sharper than any rise before it)
+    after = max(1, int(0.06 * fs))
+    b0 = np.maximum(ic_min - w, s0)
+    before_at = segment_arg(jerk, b0, ic_min + 1, mode="max")
+    # A heel strike may be followed by a sharper foot slap: the contact is the first
+    # rise reaching half of the sharpest one in the window.
+    before_at = first_above(jerk, b0, ic_min + 1, 0.5 * jerk[before_at])
+    a_end = np.minimum(ic_min + after, np.maximum(mid, ic_min + 2))
+    after_at = segment_arg(jerk, np.minimum(ic_min + 1, a_end - 1), a_end, mode="max")
+    rise_at = np.where(jerk[after_at] > 2.0 * jerk[before_at], after_at, before_at)
+    ic = np.maximum(_onset(acc_norm, rise_at, fs), s0)
     # A real contact has a clear pitch-rate minimum at IC inside its window (an extremum on
     # the window edge means the event lies outside the data).  The push-off minimum may
     # be missing (the last step before standing still, a step cut by the end of the data):
@@ -296,7 +308,7 @@ def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
     cum_p = np.concatenate(([0.0], np.cumsum(p_raw) / fs))
     # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground)
     fsa = np.rad2deg(-(cum_p[flat] - cum_p[ic]))
-    stride_len, spd = _zupt(seg, axis, cum_p, flat, speed)
+    stride_len, spd = _zupt(seg, axis, cum_p, flat, speed, ic)
     w = max(1, int(0.05 * fs))
     impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
     # Confidence: how this swing compares with the typical swing of the segment. [G]
@@ -363,8 +375,11 @@ def _zupt(
     cum_p: FloatArray,
     flat: IntArray,
     belt: float | None,
+    ic: IntArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Stride length (m) and speed (m/s) ending at each contact, NaN for the first.
+
+    ``ic`` are the contacts' sample indices (for the belt case).
 
     Sagittal-plane strapdown between consecutive foot-flat instants: the pitch angle is
     integrated from zero at foot flat (``cum_p`` is the running integral of the pitch
@@ -386,8 +401,11 @@ def _zupt(
     starts, ends = flat[:-1], flat[1:]
     stride_t = (ends - starts) / fs
     if belt is not None and belt > 0:
-        spd[1:] = belt
-        length[1:] = belt * stride_t
+        # On a belt the distance per stride is belt speed × stride time (IC to IC).
+        st = np.diff(ic) / fs
+        st[st > 1.5 * np.median(st)] = np.nan  # a missed contact in between
+        spd[1:] = np.where(np.isfinite(st), belt, np.nan)
+        length[1:] = belt * st
         return length, spd
     # Device "up" at foot flat: mean specific force at the flats, made perpendicular to the axis.
     up = seg.acc[flat].mean(axis=0)
@@ -457,6 +475,12 @@ def acc_cycles(seg: Segment) -> tuple[IntArray, IntArray]:
     pk = pk[h > 0.35 * ref]
     if pk.size < 2:
         return empty, empty
+    # A hump missed between two found ones (a weak swing) leaves a double-length cycle:
+    # split it so its contact is still searched.
+    d = np.diff(pk)
+    med = np.median(d)
+    double = np.flatnonzero((d > 1.6 * med) & (d < 2.4 * med))
+    pk = np.insert(pk, double + 1, pk[double] + d[double] // 2)
     return close_cycles(np.asarray(pk, dtype=np.intp), fs, norm.size)
 
 
@@ -479,25 +503,26 @@ def _stride_period(x: FloatArray, fs: float) -> float:
 
 def acc_events(
     seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False
-) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
+) -> tuple[IntArray, IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """IC and TC of each cycle from the acceleration norm.
 
     The two steepest rises of ‖a‖ in a stride are the impact at IC and the swing onset
-    at TC.  Two cues vote on which is which, each event being compared with its
-    neighbours (which are of the other kind): the impact is the sharper rise, and the
-    stance after IC is quieter than the swing after TC.  Each event is then the nearest
-    local minimum of ‖a‖ before its rise, where the event itself happens.  Each event is moved back to the local minimum of ‖a‖ in the 25 ms
-    before its rise, where the event itself happens.
+    at TC.  With cycles from mid-swing (a gyroscope) the impact is the steepest rise of
+    the cycle.  Without, two cues vote on which rise is the impact, each event compared
+    with its neighbours (which are of the other kind): the impact is the sharper rise,
+    and the stance after IC is quieter than the swing after TC; the votes fix one phase
+    of IC within the cycle for the whole segment, so a noisy stride cannot swap IC and
+    TC.  TC is then the steepest rise between this IC and the next.  Each event is the
+    nearest local minimum of ‖a‖ before its rise, where the event itself happens.
 
     Parameters
     ----------
     seg : Segment
         Uniform samples.
     s0, s1 : ndarray of int
-        Stride cycles (any phase).
+        Stride cycles.
     from_midswing : bool
-        True when the cycles run from mid-swing to mid-swing (found with a gyroscope):
-        then IC is simply the earlier of the two rises, TC the later.
+        True when the cycles run from mid-swing to mid-swing (found with a gyroscope).
 
     Returns
     -------
@@ -505,32 +530,80 @@ def acc_events(
         Sample indices.
     ok_tc : ndarray of bool
         False where no TC was found before the next IC (then ``tc`` is meaningless).
+    weak : ndarray of bool
+        True where the impact is much weaker than usual (e.g. lost in a dropped packet);
+        with a gyroscope IC is then placed at the typical delay after mid-swing.
     """
     fs = seg.fs
     n = seg.t.size
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
     lp = lowpass(norm, fs, min(50.0, 0.4 * fs))
-    rise = np.append(np.diff(lp), 0.0)
+    # The impact is a spike of a few ms: only a light filter keeps it the sharpest rise.
+    rise = np.append(np.diff(lowpass(norm, fs, 0.45 * fs)), 0.0)
     gap = max(2, int(0.08 * fs))
-    # the steepest rise of each cycle, then the steepest one away from it
+    empty = np.zeros(0, dtype=np.intp)
+    none = np.zeros(0, dtype=bool)
+    if s0.size < 2:
+        return empty, empty, none, none
     r1 = segment_arg(rise, s0, s1, mode="max")
+    weak = np.zeros(s0.size, dtype=bool)
+    if from_midswing:
+        # After mid-swing the impact comes before the swing onset: of the two steepest
+        # rises, a strong earlier one is the impact (at low rates the sampled impact
+        # spike can be smaller than the swing onset).
+        hi_start = np.minimum(r1 + gap, s1 - 1)
+        ra = segment_arg(rise, s0, np.maximum(r1 - gap, s0 + 1), mode="max")
+        earlier = (ra < r1 - gap + 1) & (rise[ra] >= 0.5 * rise[r1])
+        del hi_start
+        r1 = np.where(earlier, ra, r1)
+        ic_r = r1
+        # An impact far weaker than usual was probably lost in a hole in the data: use
+        # the (very stable) delay from mid-swing to IC instead. [G: the 0.4 ratio]
+        weak = rise[r1] < 0.4 * np.median(rise[r1])
+        if weak.any() and (~weak).sum() >= 3:
+            delay = int(np.median((r1 - s0)[~weak]))
+            ic_r = np.where(weak, np.minimum(s0 + delay, s1 - 1), r1)
+    else:
+        ic_r = _impact_by_vote(rise, lp, r1, s0, s1, gap, fs)
+    order = np.argsort(ic_r, kind="stable")
+    ic_r, weak = ic_r[order], weak[order]
+    keep = np.concatenate(([True], np.diff(ic_r) > gap))
+    ic_r, weak = ic_r[keep], weak[keep]
+    stride = int(np.median(s1 - s0))
+    nxt = np.append(ic_r[1:], min(n, int(ic_r[-1]) + stride))
+    t0 = ic_r + gap
+    # TC lies before the next impact and, should that impact be missing, well within
+    # one stride (contact is < 80 % of a stride even in slow walking). [G]
+    end = np.minimum(nxt - gap, ic_r + int(0.8 * stride))
+    ok_tc = t0 < end
+    t1 = np.where(ok_tc, end, t0 + 1)
+    t0 = np.minimum(t0, n - 2)
+    t1 = np.minimum(np.maximum(t1, t0 + 1), n)
+    tc_r = segment_arg(rise, t0, t1, mode="max")
+    ic = np.where(weak, ic_r, _onset(norm, ic_r, fs))
+    tc = _onset(norm, tc_r, fs)
+    ok_tc &= tc > ic
+    return ic.astype(np.intp), tc.astype(np.intp), ok_tc, weak
+
+
+def _impact_by_vote(
+    rise: FloatArray, lp: FloatArray, r1: IntArray, s0: IntArray, s1: IntArray, gap: int,
+    fs: float,
+) -> IntArray:
+    """Impact rise of each cycle without a gyroscope (see :func:`acc_events`)."""
+    n = lp.size
     lo_end = np.maximum(r1 - gap, s0 + 1)
     hi_start = np.minimum(r1 + gap, s1 - 1)
     ra = segment_arg(rise, s0, lo_end, mode="max")
     rb = segment_arg(rise, hi_start, np.maximum(s1, hi_start + 1), mode="max")
     r2 = np.where(rise[ra] >= rise[rb], ra, rb)
     ev = np.unique(np.concatenate((r1, r2)))
-    empty = np.zeros(0, dtype=np.intp)
     if ev.size < 4:
-        return empty, empty, np.zeros(0, dtype=bool)
-    # Events alternate IC/TC; the impact at IC is the sharper rise, so each event is
-    # compared with the mean of its two neighbours (which are of the other kind).
+        return r1
     h = rise[ev]
     nb = np.empty(ev.size)
     nb[1:-1] = 0.5 * (h[:-2] + h[2:])
     nb[0], nb[-1] = h[1], h[-2]
-    # ... and the stance after IC is quieter than the swing after TC over 5–30 % of a
-    # stride.  Both cues vote (normalised differences), so one weak cue cannot flip it.
     dev = np.abs(lp - np.median(lp))
     cum = np.concatenate(([0.0], np.cumsum(dev)))
     stride = float(np.median(s1 - s0))
@@ -541,9 +614,6 @@ def acc_events(
     alt[1:-1] = 0.5 * (post[:-2] + post[2:])
     alt[0], alt[-1] = post[1], post[-2]
     vote = (h - nb) / (np.abs(h) + np.abs(nb) + 1e-12) + (alt - post) / (alt + post + 1e-12)
-    # The votes fix one phase for the whole segment: where in the cycle IC falls (a
-    # circular mean of the per-cycle winners); each cycle then takes as IC its candidate
-    # nearest to that phase, so a single noisy stride cannot swap IC and TC.
     v = dict(zip(ev.tolist(), vote.tolist(), strict=True))
     v1 = np.array([v[i] for i in r1.tolist()])
     v2 = np.array([v[i] for i in r2.tolist()])
@@ -552,21 +622,16 @@ def acc_events(
     ang = 2 * np.pi * (win - s0) / length
     phi = np.arctan2(np.sin(ang).mean(), np.cos(ang).mean())
 
-    def dist(x: IntArray) -> FloatArray:
-        a = 2 * np.pi * (x - s0) / length - phi
-        return np.asarray(np.abs(np.angle(np.exp(1j * a))), dtype=np.float64)
-
-    first_is_ic = (r1 <= r2) if from_midswing else (dist(r1) <= dist(r2))
-    ic_r = np.unique(np.where(first_is_ic, r1, r2))
-    tc_r = np.unique(np.where(first_is_ic, r2, r1))
-    ic = _onset(norm, ic_r, fs)
-    tc_all = _onset(norm, tc_r, fs)
-    # pair each IC with the first TC after it and before the next IC
-    j = np.searchsorted(tc_all, ic, side="right")
-    nxt_ic = np.append(ic[1:], n)
-    ok_tc = (j < tc_all.size) & (tc_all[np.minimum(j, max(tc_all.size - 1, 0))] < nxt_ic)
-    tc = np.where(ok_tc, tc_all[np.minimum(j, max(tc_all.size - 1, 0))], ic)
-    return ic.astype(np.intp), tc.astype(np.intp), ok_tc
+    # Search each cycle's impact around the expected position (±¼ cycle), in windows not
+    # tied to the cycle borders, so an impact near a border is still found.
+    expect = s0 + np.round((phi % (2 * np.pi)) / (2 * np.pi) * length).astype(np.intp)
+    quarter = (length // 4).astype(np.intp)
+    w0 = np.clip(expect - quarter, 0, n - 1)
+    w1 = np.clip(expect + quarter, 1, n)
+    w0 = np.maximum(w0, np.concatenate(([0], w1[:-1])))  # keep windows disjoint
+    ok = w1 > w0
+    del fs
+    return segment_arg(rise, w0[ok], w1[ok], mode="max")
 
 
 def _onset(x: FloatArray, r: IntArray, fs: float) -> IntArray:
@@ -601,7 +666,7 @@ def _detect_acc(seg: Segment) -> pd.DataFrame:
     s0, s1 = acc_cycles(seg)
     if s0.size == 0:
         return _empty_foot()
-    ic, tc, ok_tc = acc_events(seg, s0, s1)
+    ic, tc, ok_tc, _ = acc_events(seg, s0, s1)
     n = ic.size
     norm = np.linalg.norm(seg.acc, axis=1)
     w = max(1, int(0.05 * seg.fs))

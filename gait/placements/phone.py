@@ -28,6 +28,8 @@ BELT_CONFIDENCE = 0.6
 CADENCE_ONLY_CONFIDENCE = 0.5
 #: 1 s RMS of the band-passed magnitude above which the phone is carried by a walker, m/s². [G]
 MOVING_RMS = 0.8
+#: Peak prominence relative to the SD of the smoothed magnitude while moving. [G]
+PROMINENCE = 0.5
 #: Mounts analysed like a sacrum sensor.
 TRUNK_MOUNTS = ("belt",)
 
@@ -119,8 +121,5 @@ def step_times(seg: Segment) -> FloatArray:
     peaks = peaks[moving[peaks]]
     return np.asarray(seg.t[peaks], dtype=np.float64)
 
-
-#: Peak prominence relative to the SD of the smoothed magnitude while moving. [G]
-PROMINENCE = 0.5
 
 __all__ = ["detect_events", "step_times"]

@@ -20,6 +20,7 @@ from gait.placements._signal import (
     Segment,
     contiguous_segments,
     lowpass,
+    near_holes,
     segment_arg,
 )
 from gait.placements.foot import (
@@ -51,7 +52,9 @@ def shank_pitch(gyr: FloatArray, fs: float) -> FloatArray:
     """
     w = gyr - np.median(gyr, axis=0)
     _, vecs = np.linalg.eigh(w.T @ w)
-    p = w @ vecs[:, -1]
+    # the axis comes from the centred rates, the rate itself must stay raw (the shank's
+    # rate has a non-zero median, removing it would bias the integrated angle)
+    p = gyr @ vecs[:, -1]
     lp = lowpass(p, fs, 4.0)
     return -p if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5) else p
 
@@ -69,7 +72,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         s0, s1 = acc_cycles(seg)
     if s0.size == 0:
         return pd.DataFrame()
-    ic, tc, ok_tc = acc_events(seg, s0, s1, from_midswing=gyro)
+    ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro)
     if ic.size == 0:
         return pd.DataFrame()
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
@@ -77,8 +80,11 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
     angle = np.full(ic.size, np.nan)
     if p is not None:
-        # Shank angle at IC from the pitch integrated from mid-stance, where the shank is
-        # taken as vertical [G]; positive = ankle ahead of the knee.
+        # Shank angle at IC relative to its orientation at mid-stance (the middle of the
+        # contact), from the integrated pitch; positive = ankle ahead of the knee.  The
+        # sensor mounting is unknown, so the absolute tilt is not observable: this is
+        # the swing-back of the shank from IC to mid-stance (≈ angle at IC + ~8°, the
+        # forward lean at mid-stance in running) [G].
         cum = np.concatenate(([0.0], np.cumsum(p) / seg.fs))
         end = np.where(ok_tc, tc, np.minimum(ic + int(0.3 * seg.fs), seg.t.size - 1))
         midst = (ic + end) // 2
@@ -87,10 +93,10 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         {
             "t_ic": seg.t[ic],
             "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
-            "confidence": np.where(ok_tc, 0.8 if gyro else 0.6, 0.4),
+            "confidence": np.where(ok_tc & ~weak, 0.8 if gyro else 0.6, 0.4),
             "shank_angle_ic": angle,
             "impact": impact,
-            "quality": np.full(ic.size, "" if gyro else "acc_only", dtype=object),
+            "quality": np.where(weak, "ic_from_swing", "" if gyro else "acc_only").astype(object),
         }
     )
 
@@ -118,7 +124,9 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
     for seg in segs:
         df = _detect_segment(seg)
         if seg.bridged and len(df):
-            df["quality"] = np.where(df["quality"] == "", "bridged", df["quality"] + ",bridged")
+            near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
+            q = df["quality"].to_numpy(dtype=object)
+            df["quality"] = np.where(near, np.where(q == "", "bridged", q + ",bridged"), q)
         if len(df):
             frames.append(df)
     if not frames:

@@ -49,10 +49,13 @@ SENSOR_HEIGHT: dict[str, float] = {"sacrum": 1.0, "phone-belt": 1.0, "phone-ster
 TRUNK_ORDER: tuple[str, ...] = ("sacrum", "phone-belt", "phone-sternum")
 FOOT_SPECS: tuple[str, ...] = ("foot-left", "foot-right")
 
-#: Margin dropped at each end of a stance trial before computing metrics (s): the middle
-#: 20 s of a 30 s trial, as in single-leg COP analysis (METRICS.md §6).
+
+
 def metric_margin(length: float) -> float:
     """Seconds dropped at each end of a trial of ``length`` s before metrics are computed.
+
+    The truth window is the middle of the trial: the middle 20 s of a 30 s trial, as in
+    single-leg COP analysis (METRICS.md §6).
 
     Parameters
     ----------
@@ -88,6 +91,8 @@ class Segment:
         Pass band of the sway spectrum, Hz.
     touchdowns : tuple of float
         Touch-down times from the segment start, s.
+    impact : float
+        Peak vertical trunk impact of each touch-down, m/s².
     familiarisation : bool
         The trial is a familiarisation trial (not scored).
     stabilization_time : float
@@ -104,6 +109,7 @@ class Segment:
     touchdowns: tuple[float, ...] = ()
     familiarisation: bool = False
     stabilization_time: float = 1.5
+    impact: float = 3.0
 
 
 @dataclass
@@ -127,12 +133,14 @@ class BalanceParams:
         Sway pass band, Hz.
     touchdowns_open, touchdowns_closed : int
         Touch-downs per eyes-open / eyes-closed trial at random times.
+    touchdown_impact : float
+        Peak vertical trunk impact of a touch-down, m/s².
     familiarisation : bool
         Add an unscored familiarisation trial first (left, eyes open).
     hop_legs : sequence of str
         Legs of the hop-and-stick drills (empty for none).
     hop_duration : float
-        Single-leg stance after each landing, s.
+        Single-leg stance after each landing, s (≥ 11: the analysis window is a fixed 10 s).
     stabilization_time : float
         True hop time to stabilization, s.
     walk_time, stand_before, stand_after : float
@@ -154,6 +162,7 @@ class BalanceParams:
     band: tuple[float, float] = (0.3, 2.5)
     touchdowns_open: int = 0
     touchdowns_closed: int = 1
+    touchdown_impact: float = 3.0
     familiarisation: bool = False
     hop_legs: tuple[str, ...] = ("left", "right")
     hop_duration: float = 11.0
@@ -229,7 +238,7 @@ def default_plan(p: BalanceParams, duration: float, rng: np.random.Generator) ->
         ap, ml = amp(leg, eyes)
         plan.append(
             Segment("stance", duration, leg=leg, eyes=eyes, rms_ap=ap, rms_ml=ml,  # type: ignore[arg-type]
-                    band=p.band, touchdowns=tds, familiarisation=fam)
+                    band=p.band, touchdowns=tds, familiarisation=fam, impact=p.touchdown_impact)
         )
         plan.append(Segment("stand", p.stand_after))
     for leg in p.hop_legs:
@@ -326,7 +335,7 @@ def _timeline(plan: list[Segment], rate: float) -> _Timeline:
     for seg in plan:
         starts.append(t0)
         t0 += seg.duration + (_HOP_LEAD if seg.kind == "hop" else 0.0)
-    n = int(round(t0 * rate))
+    n = round(t0 * rate)
     return _Timeline(np.arange(n) / rate, rate, starts, plan)
 
 
@@ -422,14 +431,14 @@ def synthesize_balance(
     flight = np.zeros(n, dtype=bool)  # hop flight: the accelerometer reads no specific force
     hop_info: list[tuple[int, float, float, float]] = []  # (row, t_land, A, tau)
     for seg, t0 in zip(plan, tl.starts, strict=True):
-        i0 = int(round(t0 * rate))
+        i0 = round(t0 * rate)
         lead = _HOP_LEAD if seg.kind == "hop" else 0.0
-        i1 = min(n, int(round((t0 + lead + seg.duration) * rate)))
+        i1 = min(n, round((t0 + lead + seg.duration) * rate))
         if seg.kind == "walk":
             _add_walk(t, i0, i1, rate, rng, extra_f, extra_w)
             foot_events.append(("walk", "both", t0, t0 + seg.duration))
             continue
-        s0 = i0 + int(round(lead * rate))
+        s0 = i0 + round(lead * rate)
         m = i1 - s0
         t_rel = t[s0:i1] - t[s0]
         tdt = seg.touchdowns if seg.kind == "stance" else ()
@@ -438,7 +447,7 @@ def synthesize_balance(
         win = _taper(m, rate, 0.3 if seg.kind == "stance" else 0.75)
         if seg.kind in ("stance", "hop"):
             margin = metric_margin(seg.duration) if seg.kind == "stance" else 0.0
-            wa, wb = int(round(margin * rate)), m - int(round(margin * rate))
+            wa, wb = round(margin * rate), m - round(margin * rate)
         else:
             wa, wb = 0, m
         # Correlated AP/ML sway so the ellipse is tilted and mixing axes changes results.
@@ -447,17 +456,17 @@ def synthesize_balance(
         z2 = _band_noise(m, rate, seg.band, rng)
         comp = np.column_stack([z1, corr * z1 + math.sqrt(1 - corr**2) * z2]) * gain[:, None]
         # Losing balance: a sideways excursion of the trunk towards the free leg before contact.
-        side = 1.0 if seg.leg == "left" else -1.0
+        towards = 1.0 if seg.leg == "left" else -1.0
         for td in tdt:
-            comp[:, 1] -= side * 2.0 * _half_sine(t_rel, td - 0.4, 0.8)
-        for k, target in enumerate((seg.rms_ap, seg.rms_ml)):
-            th = _lean_from_force(comp[:, k], rate, h_ref) * win
+            comp[:, 1] -= towards * 2.0 * _half_sine(t_rel, td - 0.4, 0.8)
+        for ax, target in enumerate((seg.rms_ap, seg.rms_ml)):
+            th = _lean_from_force(comp[:, ax], rate, h_ref) * win
             # Rescale so the realised force (after the taper) has the designed RMS in the window.
             dk = _linear_force(th, rate, h_ref)
             seg_w = dk[wa:wb] - dk[wa:wb].mean()
             scale = target / float(np.sqrt(np.mean(seg_w**2)))
-            theta[s0:i1, k] = th * scale
-            d[s0:i1, k] = dk * scale
+            theta[s0:i1, ax] = th * scale
+            d[s0:i1, ax] = dk * scale
         if seg.kind == "stand":
             continue
         row = _truth_row(seg, t, s0, i1, wa, wb, d, theta, rate)
@@ -469,7 +478,7 @@ def synthesize_balance(
             extra_f[:, 2] += 0.8 * _half_sine(t, t[s0] + 0.1, 0.2) + 2.0 * _half_sine(t, t[i1 - 1], 0.06)
             for td in tdt:
                 tt = t[s0] + td
-                extra_f[:, 2] += 3.0 * _half_sine(t, tt, 0.06)
+                extra_f[:, 2] += seg.impact * _half_sine(t, tt, 0.06)
                 # (vertical only: a horizontal jolt would be outside the designed sway truth)
                 tds.append({"t": tt, "trial": ridx, "leg": seg.leg})
                 foot_events.append(("touchdown", _other(seg.leg), tt, tt + _TD_DOWN))
@@ -485,9 +494,9 @@ def synthesize_balance(
     streams: list[Stream] = []
     for spec in specs:
         if spec in FOOT_SPECS:
-            side = spec.split("-")[1]
-            f_b, w_b = _foot_signals(t, rate, side, foot_events, rng)
-            streams.append(_finish(spec, "foot", side, None, t, f_b, w_b, rate, so, rng))
+            foot_side = spec.split("-")[1]
+            f_b, w_b = _foot_signals(t, rate, foot_side, foot_events, rng)
+            streams.append(_finish(spec, "foot", foot_side, None, t, f_b, w_b, rate, so, rng))
             continue
         h = SENSOR_HEIGHT[spec]
         f_b, w_b = _pendulum(theta, rate, h)
@@ -503,9 +512,10 @@ def synthesize_balance(
     if not trials.empty:
         trials["n_touchdowns"] = [sum(1 for x in tds if x["trial"] == i) for i in range(len(trials))]
         first = {i: min((x["t"] for x in tds if x["trial"] == i), default=math.nan) for i in range(len(trials))}
+        t0s, t1s = trials["t_start"].to_numpy(float), trials["t_end"].to_numpy(float)
         trials["time_to_failure"] = [
-            (first[i] - r.t_start) if not math.isnan(first[i]) else (r.t_end - r.t_start)
-            for i, r in enumerate(trials.itertuples())
+            (first[i] - t0s[i]) if not math.isnan(first[i]) else (t1s[i] - t0s[i])
+            for i in range(len(trials))
         ]
     touch = pd.DataFrame(tds, columns=["t", "trial", "leg"])
     bouts = pd.DataFrame(
@@ -711,7 +721,7 @@ def _add_hop(
     # Baseline RMS of the trunk deviation in the last 3 s of the fixed window (sway + noise).
     base_f, _ = _pendulum(theta[s0:i1], rate, h)
     # The criterion refers to a fixed window of _HOP_WINDOW s after landing (last 3 s = baseline).
-    e = min(base_f.shape[0], int(round(_HOP_WINDOW * rate)))
+    e = min(base_f.shape[0], round(_HOP_WINDOW * rate))
     last = base_f[e - int(3 * rate) : e]
     b = float(np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)) + 3 * acc_noise**2))
     amp = _TTS_K * b * math.exp(seg.stabilization_time / _TTS_TAU)

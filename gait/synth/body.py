@@ -43,9 +43,9 @@ THIGH_JOLT = (15.0, 0.05)
 BELT_WOBBLE = 1.6
 #: A phone held in the hand (looking at it): small swing, forearm near horizontal.
 HAND = {"run": (np.radians(12.0), np.radians(0.0), np.radians(80.0)),
-        "walk": (np.radians(6.0), np.radians(0.0), np.radians(70.0))}
+        "walk": (np.radians(10.0), np.radians(0.0), np.radians(70.0))}
 #: Heel-strike jolt seen by arm-worn phones, soft-tissue filtered: time constant s, gain.
-ARM_JOLT = (0.08, 0.3)
+ARM_JOLT = (0.08, 0.2)
 
 
 @dataclass

@@ -196,11 +196,11 @@ class TrunkModel:
         vx = vx - vbar
         return (z, v, a), (x, vx, ax)
 
-    def _walk_vertical(self, b: _Bout, t: F) -> tuple[PVA, PVA]:
+    def _walk_vertical(self, b: _Bout, t: F, h2: float = 0.12) -> tuple[PVA, PVA]:
         ph = self._phase(b, t)
         # Fundamental at the step frequency plus a second harmonic: the pelvis rises in
         # two phases per step (loading response, then push-off), as in lower-back records.
-        z = _add(cos_phase(ph, 2, 0.1, -b.vo / 2), cos_phase(ph, 4, 0.2, -0.12 * b.vo / 2))
+        z = _add(cos_phase(ph, 2, 0.1, -b.vo / 2), cos_phase(ph, 4, 0.2, -h2 * b.vo / 2))
         mean_step = float(np.mean(np.diff(b.phase.x))) if b.phase.x.size > 1 else 0.55
         amp_x = b.brake * mean_step / (2 * np.pi * (1 + np.cos(0.2 * np.pi)))
         # x = amp*sin(2*pi*(phase-0.1)) = amp*cos(pi*2*(phase-0.1-0.25))
@@ -218,7 +218,8 @@ class TrunkModel:
             Time constant of the heel-strike jolt, s (0 = the pelvis value); limbs further
             from the pelvis (arms) see a slower, soft-tissue-filtered jolt.
         jolt_gain : float
-            Scale of the jolt's peak acceleration (1 = pelvis).
+            Scale of the jolt's peak acceleration and of the walking second harmonic
+            (1 = pelvis; arms see less of both).
 
         Returns
         -------
@@ -237,7 +238,10 @@ class TrunkModel:
                 continue
             tm = t[m]
             wm = (w[0][m], w[1][m], w[2][m])
-            zb, xb = self._run_vertical(b, tm) if b.mode == "run" else self._walk_vertical(b, tm)
+            if b.mode == "run":
+                zb, xb = self._run_vertical(b, tm)
+            else:
+                zb, xb = self._walk_vertical(b, tm, 0.12 * jolt_gain)
             for acc, part in ((z, zb), (x, xb)):
                 pr = product(wm, part)
                 for j in range(3):

@@ -1,0 +1,116 @@
+"""Throughput of the full gait pipeline: two feet + sacrum at 200 Hz, 10 min / 1 h / 4 h.
+
+Each size is generated with :func:`gait.synth.synthesize` in one subprocess and written
+as a ``.gaitrec``; a *fresh* subprocess then reads it and runs :func:`gait.analyze`, so
+the peak RSS printed belongs to reading + analysing alone.  Targets (issue 3): ≤ 2 s of
+analysis per recording-hour, ≤ 500 MB peak RSS for 1 h, cost growing linearly.
+
+Usage::
+
+    python benchmarks/throughput.py [--sizes 10m,1h,4h] [--rate 200]
+
+Prints a table: size, samples, steps, read s, analyse s, analyse s per recording-hour,
+peak RSS after reading the file (imports + data + the reader's transient buffers) and
+peak RSS of the whole child (read + analyse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEMENTS = ("foot-left", "foot-right", "sacrum")
+
+
+def _seconds(size: str) -> float:
+    """'10m' → 600, '1h' → 3600, '90s' → 90."""
+    unit = size[-1]
+    return float(size[:-1]) * {"s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+
+
+def generate(path: str, duration: float, rate: float) -> None:
+    """Child: synthesize a running session and write it to ``path``."""
+    import warnings
+
+    from gait.io.canonical import write_recording
+    from gait.synth import synthesize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = synthesize("run", PLACEMENTS, duration=duration, rate=rate, seed=1)
+    write_recording(rec, path)
+
+
+def analyse(path: str) -> None:
+    """Child: read and analyse ``path``; print timings and peak RSS as JSON."""
+    import resource
+    import time
+    import warnings
+
+    warnings.simplefilter("ignore")
+    # imports outside the timed region
+    import gait
+    import gait.analyze
+    import gait.placements.foot
+    import gait.placements.sacrum
+    from gait.io.canonical import read_recording
+
+    t0 = time.perf_counter()
+    rec = read_recording(path)
+    t1 = time.perf_counter()
+    rss_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res = gait.analyze.analyze(rec)
+    t2 = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    n = sum(s.n for s in rec.streams)
+    print(json.dumps({"read_s": t1 - t0, "analyse_s": t2 - t1, "rss_mb": rss, "rss_read_mb": rss_read,
+                      "samples": n, "steps": len(res.steps), "hours": rec.duration / 3600.0}))
+
+
+def _child(*args: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         env=env, check=True)
+    return out.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every size and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10m,1h,4h", help="comma-separated sizes (s, m or h)")
+    ap.add_argument("--rate", type=float, default=200.0, help="sampling rate, Hz")
+    ap.add_argument("--_generate", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--_analyse", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args._generate:
+        generate(args._generate[0], float(args._generate[1]), float(args._generate[2]))
+        return 0
+    if args._analyse:
+        analyse(args._analyse)
+        return 0
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            path = str(Path(tmp) / f"run_{size}.gaitrec")
+            _child("--_generate", path, str(_seconds(size)), str(args.rate))
+            r = json.loads(_child("--_analyse", path).strip().splitlines()[-1])
+            r["size"] = size
+            rows.append(r)
+            Path(path).unlink()
+    print(f"{'size':>5} {'samples':>10} {'steps':>7} {'read s':>7} {'analyse s':>10} "
+          f"{'s / rec-h':>10} {'RSS after read MB':>18} {'peak RSS MB':>12}")
+    for r in rows:
+        print(f"{r['size']:>5} {r['samples']:>10d} {r['steps']:>7d} {r['read_s']:>7.2f} "
+              f"{r['analyse_s']:>10.2f} {r['analyse_s'] / r['hours']:>10.2f} "
+              f"{r['rss_read_mb']:>18.0f} {r['rss_mb']:>12.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

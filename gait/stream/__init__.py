@@ -1,0 +1,13 @@
+"""Streaming analysis: the batch stage functions on a sliding window (live sessions).
+
+:class:`StreamEngine` takes sample blocks per sensor (:meth:`StreamEngine.push`) and
+returns step rows once they are final; :class:`RingBuffer` is its bounded per-sensor
+store; :func:`specs_from_recording` and :func:`replay_recording` feed a whole
+:class:`~gait.recording.Recording` through it (tests, benchmarks).
+"""
+
+from gait.stream.engine import CONTEXT, HOP, SensorSpec, StreamEngine
+from gait.stream.feed import replay_recording, specs_from_recording
+from gait.stream.ring import RingBuffer
+
+__all__ = ["CONTEXT", "HOP", "RingBuffer", "SensorSpec", "StreamEngine", "replay_recording", "specs_from_recording"]

@@ -1,0 +1,351 @@
+"""The streaming engine: batch stage functions on a sliding window over ring buffers.
+
+Per sensor, samples go into a bounded :class:`~gait.stream.ring.RingBuffer`. Every
+``hop`` seconds of new data, the sensor's detector (the same function
+:func:`gait.analyze.analyze` runs) is called on ``[a - context, newest]`` and the
+contacts whose ``t_ic`` lies in the core ``[a, newest - context)`` become final for
+that sensor — exactly the chunking rule of :func:`gait.analyze.detect_chunked`, with
+the core moving forward. Contacts final on every live sensor are fused
+(:func:`gait.fuse.fuse`) and turned into step rows (:func:`gait.steps.build_step_table`)
+over a bounded look-back; a step row is emitted once its next contact and next
+same-side contact are in (or once they can no longer matter).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gait.analyze import _finite_only, duty_factor_bouts, label_steps, stream_flags
+from gait.errors import AnalysisError
+from gait.fuse import SensorEvents, fuse
+from gait.placements import check_events, get_detector
+from gait.recording import Stream
+from gait.steps import MAX_STRIDE_TIME, build_step_table
+from gait.stream.ring import RingBuffer
+
+FloatArray = NDArray[np.float64]
+
+#: Data each detector run sees on both sides of its core, s. The batch path uses
+#: :data:`gait.analyze.CHUNK_OVERLAP` (10 s) for its chunks; the live default is
+#: shorter so a step reaches the page sooner. The equality test runs both.
+CONTEXT = 4.0
+#: New data (s) between detector runs: bounds CPU (no rerun per notification).
+HOP = 0.5
+#: Contacts and steps kept for fusion and the step-table medians, s.
+LOOKBACK = 30.0
+#: A sensor whose newest sample is this far (s) behind the others' is treated as lost.
+STALE_AFTER = 2.0
+
+
+@dataclass(frozen=True)
+class SensorSpec:
+    """One live sensor stream.
+
+    Parameters
+    ----------
+    name : str
+        Stream name (``foot_left``, ``sacrum`` ...), as :mod:`gait.io.capture_reader` names it.
+    placement : str
+        ``foot``, ``shank``, ``sacrum`` or ``phone``.
+    side : str or None
+        ``left``, ``right`` or None.
+    rate : float
+        Nominal sampling rate, Hz.
+    has_gyr : bool
+        True when gyroscope samples come with the accelerometer.
+    acc_range, gyr_range : float or None
+        Full scale, m/s² and rad/s (saturation flags).
+    """
+
+    name: str
+    placement: str
+    side: str | None
+    rate: float
+    has_gyr: bool = True
+    acc_range: float | None = None
+    gyr_range: float | None = None
+
+
+@dataclass
+class _SensorState:
+    spec: SensorSpec
+    ring: RingBuffer
+    core_start: float = -math.inf  # contacts before this are final for the sensor
+    last_run_end: float = -math.inf
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flags: set[str] = field(default_factory=set)
+    samples: int = 0
+
+
+class StreamEngine:
+    """Turn per-sensor sample blocks into final step rows, in bounded memory.
+
+    Parameters
+    ----------
+    sensors : iterable of SensorSpec
+        The sensors of the session.
+    speed : float, optional
+        Known speed (treadmill belt), m/s, passed to the detectors as batch does.
+    context : float
+        Detector context on each side of the core, s.
+    hop : float
+        New data between detector runs, s.
+    lookback : float
+        Contacts kept for fusion and step-table medians, s.
+    stale_after : float
+        Lag behind the other sensors after which a sensor counts as lost, s.
+
+    Attributes
+    ----------
+    flags : set of str
+        Quality flags seen so far (as :func:`gait.analyze.stream_flags` words).
+    runs : int
+        Detector calls made.
+    """
+
+    def __init__(
+        self,
+        sensors: Iterable[SensorSpec],
+        *,
+        speed: float | None = None,
+        context: float = CONTEXT,
+        hop: float = HOP,
+        lookback: float = LOOKBACK,
+        stale_after: float = STALE_AFTER,
+    ) -> None:
+        specs = list(sensors)
+        if not specs:
+            raise AnalysisError("the streaming engine needs at least one sensor")
+        if len({s.name for s in specs}) != len(specs):
+            raise AnalysisError("sensor names must be unique")
+        self.speed = speed
+        self.context = float(context)
+        self.hop = float(hop)
+        self.lookback = max(float(lookback), 2 * MAX_STRIDE_TIME + self.hop)
+        self.stale_after = float(stale_after)
+        self._sensors: dict[str, _SensorState] = {}
+        for s in specs:
+            get_detector(s.placement)  # fail early on a placement without detector
+            # window = 2 × context + hop, plus slack for late or bursty sensors
+            cap = int(math.ceil(s.rate * (2 * self.context + 4 * self.hop + self.stale_after + 4.0)))
+            self._sensors[s.name] = _SensorState(s, RingBuffer(cap, 6 if s.has_gyr else 3))
+        self._emitted_until = -math.inf  # step rows with t_ic below this were emitted
+        self._final = -math.inf  # fused contacts before this are final
+        self._steps_tail = pd.DataFrame()  # last emitted rows (for activity labels)
+        self.flags: set[str] = set()
+        self.runs = 0
+        self.n_steps = 0
+
+    # -- input ---------------------------------------------------------------------
+    @property
+    def sensors(self) -> list[SensorSpec]:
+        """The sensor specs in session order."""
+        return [st.spec for st in self._sensors.values()]
+
+    def push(self, name: str, t: FloatArray, acc: FloatArray, gyr: FloatArray | None = None) -> pd.DataFrame:
+        """Append a block of samples of one sensor and return any newly final steps.
+
+        Parameters
+        ----------
+        name : str
+            Sensor name (a :class:`SensorSpec` name).
+        t : ndarray, shape (n,)
+            Sample times on the session clock, s.
+        acc : ndarray, shape (n, 3)
+            Specific force, m/s².
+        gyr : ndarray, shape (n, 3), optional
+            Angular rate, rad/s (required when the spec has a gyroscope).
+
+        Returns
+        -------
+        DataFrame
+            New step rows (possibly empty), columns as :func:`gait.analyze.analyze`'s steps.
+
+        Raises
+        ------
+        AnalysisError
+            Unknown sensor name or mis-shaped arrays.
+        """
+        st = self._sensors.get(name)
+        if st is None:
+            raise AnalysisError(f"unknown live sensor {name!r}; known: {list(self._sensors)}")
+        t = np.asarray(t, dtype=np.float64)
+        acc = np.asarray(acc, dtype=np.float64).reshape(-1, 3)
+        if acc.shape[0] != t.shape[0]:
+            raise AnalysisError(f"{name}: {t.shape[0]} times but {acc.shape[0]} samples")
+        if st.spec.has_gyr:
+            g = np.full_like(acc, np.nan) if gyr is None else np.asarray(gyr, dtype=np.float64).reshape(-1, 3)
+            if g.shape != acc.shape:
+                raise AnalysisError(f"{name}: gyroscope block shape {g.shape} != {acc.shape}")
+            x = np.hstack([acc, g])
+        else:
+            x = acc
+        if len(st.ring) and t.size:
+            # samples at or before the newest kept one (a replayed packet) are dropped
+            keep = t > st.ring.t_last
+            if not keep.all():
+                st.flags.add(f"out_of_order:{name}")
+                t, x = t[keep], x[keep]
+        st.ring.append(t, x)
+        st.samples += int(t.size)
+        return self._advance(final=False)
+
+    def poll(self) -> pd.DataFrame:
+        """Run due stages without new samples (a timer tick: lets lost sensors go stale).
+
+        Returns
+        -------
+        DataFrame
+            Newly final step rows.
+        """
+        return self._advance(final=False)
+
+    def flush(self) -> pd.DataFrame:
+        """End of session: finalize every remaining contact and step.
+
+        Returns
+        -------
+        DataFrame
+            The last step rows.
+        """
+        return self._advance(final=True)
+
+    # -- state for the views ----------------------------------------------------------
+    def newest(self) -> float:
+        """Newest sample time over all sensors, s (NaN before any data)."""
+        ts = [st.ring.t_last for st in self._sensors.values() if len(st.ring)]
+        return max(ts) if ts else float("nan")
+
+    def status(self) -> dict[str, str]:
+        """Sensor name → ``waiting`` (no data yet), ``ok`` or ``lost`` (stale)."""
+        newest = self.newest()
+        out = {}
+        for name, st in self._sensors.items():
+            if not len(st.ring):
+                out[name] = "waiting"
+            elif newest - st.ring.t_last > self.stale_after:
+                out[name] = "lost"
+            else:
+                out[name] = "ok"
+        return out
+
+    # -- stages ---------------------------------------------------------------------------
+    def _advance(self, *, final: bool) -> pd.DataFrame:
+        status = self.status()
+        for name, st in self._sensors.items():
+            if status[name] == "waiting":
+                continue
+            t_last = st.ring.t_last
+            core_end = math.inf if final else t_last - self.context
+            if not final and (core_end - st.core_start < self.hop or t_last - st.last_run_end < self.hop):
+                continue
+            if core_end <= st.core_start:
+                continue
+            self._detect(st, core_end)
+        live = [st for name, st in self._sensors.items() if status[name] == "ok"]
+        if final:
+            limit = math.inf
+        elif live:
+            limit = min(st.core_start for st in live)
+        else:
+            return _empty_steps()
+        if limit <= self._final:
+            return _empty_steps()
+        self._final = limit
+        return self._emit(final)
+
+    def _detect(self, st: _SensorState, core_end: float) -> None:
+        """Run the sensor's detector on its window and keep the contacts of the core."""
+        spec = st.spec
+        t, x = st.ring.since(st.core_start - self.context)
+        st.last_run_end = float(t[-1]) if t.size else st.last_run_end
+        a = st.core_start
+        st.core_start = core_end
+        if t.size < 2:
+            return
+        stream = Stream(
+            placement=spec.placement,  # type: ignore[arg-type]
+            side=spec.side,  # type: ignore[arg-type]
+            t=t, acc=x[:, :3], gyr=x[:, 3:6] if spec.has_gyr else None, rate=spec.rate,
+            acc_range=spec.acc_range, gyr_range=spec.gyr_range, name=spec.name,
+        )
+        if spec.has_gyr and not np.isfinite(stream.gyr).any():  # type: ignore[arg-type]
+            stream.gyr = None  # gyroscope never arrived
+        self.flags.update(f for f in stream_flags(stream) if not f.startswith("too_short"))
+        self.runs += 1
+        try:
+            ev = check_events(get_detector(spec.placement)(_finite_only(stream), speed=self.speed), spec.name)
+        except AnalysisError as exc:
+            self.flags.add(f"error:{spec.name}:{exc}")
+            return
+        ev = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < core_end)]
+        frames = [f for f in (st.events, ev) if len(f)]
+        if frames:
+            allev = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            horizon = min(core_end, st.ring.t_last) - self.lookback - self.context
+            st.events = allev[allev["t_ic"] >= horizon].reset_index(drop=True)
+
+    def _emit(self, final: bool) -> pd.DataFrame:
+        """Fuse the final contacts and emit the step rows that are complete."""
+        limit = self._final
+        lo = self._emitted_until - self.lookback
+        sensors = []
+        for st in self._sensors.values():
+            ev = st.events
+            if len(ev):
+                ev = ev[(ev["t_ic"] >= lo) & (ev["t_ic"] < limit)]
+            sensors.append(SensorEvents(st.spec.name, st.spec.placement, st.spec.side, ev))
+        if not any(len(s.events) for s in sensors):
+            return _empty_steps()
+        fused = fuse(sensors)
+        steps = build_step_table(fused.contacts, single_side=fused.single_side)
+        if "source" in fused.contacts.columns and len(steps):
+            steps["source"] = fused.contacts["source"].to_numpy()
+        if not len(steps):
+            return _empty_steps()
+        t_ic = steps["t_ic"].to_numpy(dtype=np.float64)
+        if final:
+            done = np.ones(t_ic.size, dtype=bool)
+        else:
+            side = steps["side"].astype(str).to_numpy()
+            has_next = np.arange(t_ic.size) < t_ic.size - 1
+            complete = has_next & _has_next_same_side(side)
+            # beyond the longest stride a missing contact can no longer change the row
+            done = complete | (t_ic < limit - MAX_STRIDE_TIME)
+            # emit in order: stop at the first row that is not final yet
+            stop = np.flatnonzero(~done)
+            if stop.size:
+                done[stop[0] :] = False
+        new = steps[done & (t_ic >= self._emitted_until)].reset_index(drop=True)
+        if not len(new):
+            return _empty_steps()
+        self._emitted_until = float(new["t_ic"].iloc[-1]) + 1e-9
+        tail = pd.concat([self._steps_tail, new], ignore_index=True) if len(self._steps_tail) else new
+        tail = tail[tail["t_ic"] >= self._emitted_until - self.lookback].reset_index(drop=True)
+        bouts = duty_factor_bouts(tail)
+        self._steps_tail = tail
+        new["activity"] = label_steps(new, bouts)
+        self.n_steps += len(new)
+        return new
+
+
+def _has_next_same_side(side: NDArray[Any]) -> NDArray[np.bool_]:
+    """True where a later row has the same side label."""
+    out = np.zeros(side.size, dtype=bool)
+    for s in np.unique(side):  # at most three labels
+        idx = np.flatnonzero(side == s)
+        out[idx[:-1]] = True
+    return out
+
+
+def _empty_steps() -> pd.DataFrame:
+    from gait.result import STEP_COLUMNS
+
+    return pd.DataFrame(columns=list(STEP_COLUMNS))
