@@ -12,10 +12,10 @@ error for the phone files, and whether the targets of issue 3 are met:
 
 Matching (``gait.validate``): one-to-one, mutual nearest neighbours within ±100 ms of the
 reference IC (±250 ms for phones in a hand, pocket, bag, armband or neck pouch, whose events
-mark the step rhythm rather than the contact instant). Scored regions (reference ICs are scored
-inside them; a detection may match a reference IC from up to one tolerance outside the region,
-and an unmatched detection counts as a false positive only inside the region, because the
-reference annotates nothing outside it):
+mark the step rhythm rather than the contact instant). Matching runs over the whole recording; then
+reference ICs count (TP or FN) inside the scored region, and an unmatched detection counts as
+a false positive only inside it (the reference annotates nothing, or only a few events,
+outside it). So an event on a region edge can be matched from just across the edge. Regions:
 
 * ipol: inside ``TrialBoundaries``, the U-turn (``UTurnBoundaries``) excluded, because the
   reference marks only a few, hand-picked events there. The trial ends *on* the last heel
@@ -50,7 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from gait.io import read  # noqa: E402
 from gait.placements import get_detector  # noqa: E402
 from gait.recording import Recording, Stream  # noqa: E402
-from gait.validate import StepScore, score_steps, step_count_error, within  # noqa: E402
+from gait.validate import score_steps, step_count_error, within  # noqa: E402
 
 #: ``../shared/data/real`` next to the project root.
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"
@@ -219,19 +219,19 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
         if s.placement in ("foot", "shank") and s.side is not None:
             r = ref[ref["side"] == s.side]  # one foot sensor sees its own contacts
         tol = PHONE_TOLERANCE if s.placement == "phone" and s.mount != "belt" else TOLERANCE
-        sc, fp = _score(r, det, tol, case.region, case.unscored)
+        sc = _score(r, det, tol, case.region, case.unscored)
         rows.append(
             {
                 "dataset": case.dataset,
                 "group": _group(s),
                 "file": f"{case.name}:{s.name}",
-                "n_ref": sc.ic.n_ref,
-                "n_det": sc.ic.tp + fp,
-                "tp": sc.ic.tp,
-                "fp": fp,
-                "fn": sc.ic.fn,
-                "ic_err": sc.ic.errors,
-                "tc_err": sc.tc_errors,
+                "n_ref": sc.tp + sc.fn,
+                "n_det": sc.tp + sc.fp,
+                "tp": sc.tp,
+                "fp": sc.fp,
+                "fn": sc.fn,
+                "ic_err": sc.ic_err,
+                "tc_err": sc.tc_err,
                 "side_correct": sc.side_correct,
                 "side_known": sc.side_known,
                 "steps_ref": case.steps_total,
@@ -244,27 +244,60 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
     return rows
 
 
-def _score(
-    ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray
-) -> tuple[StepScore, int]:
-    """Score one stream: the step score and the false positives inside the region.
+@dataclass
+class Score:
+    """Counts and errors of one stream against its reference (see :func:`_score`)."""
 
-    Reference ICs count inside ``region``; detections inside ``region`` widened by ``tol`` may
-    match them (an event on the region edge can be detected just outside it). Detections in
-    ``unscored`` are dropped, and an unmatched detection outside the strict region is not a
-    false positive (nothing is annotated there).
+    tp: int
+    fp: int
+    fn: int
+    ic_err: np.ndarray
+    tc_err: np.ndarray
+    side_correct: int
+    side_known: int
+
+
+def _score(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray) -> Score:
+    """Score one stream against its reference inside the scored region.
+
+    Detected and reference ICs are matched one to one over the whole recording (a detection
+    may match a reference event just across a region edge); then a reference IC counts (TP or
+    FN) when it lies inside ``region``, and an unmatched detection is a false positive only
+    inside ``region`` (nothing is annotated outside it) and outside ``unscored``. A detection
+    matched to a reference IC outside the region is neither. IC and TC errors and the side
+    agreement are taken over the counted pairs.
     """
-    ref_in = ref[within(ref["t_ic"].to_numpy(float), region)]
+    ref = ref[np.isfinite(ref["t_ic"].to_numpy(float))].sort_values("t_ic", kind="stable").reset_index(drop=True)
     t = det["t_ic"].to_numpy(float)
-    keep = np.isfinite(t) & within(t, region + np.array([-tol, tol]))
+    keep = np.isfinite(t)
     if len(unscored):
         keep &= ~within(t, unscored)
-    det_in = det[keep].sort_values("t_ic", kind="stable").reset_index(drop=True)
-    sc = score_steps(ref_in, det_in, tol)
-    unmatched = np.ones(len(det_in), dtype=bool)
-    unmatched[sc.ic.det_idx] = False
-    fp = int(np.sum(unmatched & within(det_in["t_ic"].to_numpy(float), region)))
-    return sc, fp
+    det = det[keep].sort_values("t_ic", kind="stable").reset_index(drop=True)
+    sc = score_steps(ref, det, tol)
+    m = sc.ic
+    r_in = within(ref["t_ic"].to_numpy(float), region)
+    d_in = within(det["t_ic"].to_numpy(float), region)
+    counted = r_in[m.ref_idx]
+    matched_det = np.zeros(len(det), dtype=bool)
+    matched_det[m.det_idx] = True
+    ri, di = m.ref_idx[counted], m.det_idx[counted]
+    tc_err = np.empty(0)
+    if "t_tc" in ref and "t_tc" in det:
+        tc_err = det["t_tc"].to_numpy(float)[di] - ref["t_tc"].to_numpy(float)[ri]
+        tc_err = tc_err[np.isfinite(tc_err)]
+    rs = ref["side"].astype(str).to_numpy()[ri] if "side" in ref else np.full(ri.size, "unknown")
+    ds = det["side"].astype(str).to_numpy()[di] if "side" in det else np.full(di.size, "unknown")
+    known = np.isin(rs, ("left", "right")) & np.isin(ds, ("left", "right"))
+    tp = int(counted.sum())
+    return Score(
+        tp=tp,
+        fp=int(np.sum(~matched_det & d_in)),
+        fn=int(r_in.sum()) - tp,
+        ic_err=m.errors[counted],
+        tc_err=tc_err,
+        side_correct=int(np.sum(known & (rs == ds))),
+        side_known=int(np.sum(known)),
+    )
 
 
 def evaluate(root: Path = REAL_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -134,7 +134,9 @@ def discover(inputs: Sequence[str | Path], options: ReadOptions) -> tuple[list[B
         if not explicit and options.format is None and not sniff_any(f):
             continue
         key, members = _group_files(f)
-        items.setdefault(key, BatchItem(path=f, files=members, key=key))
+        # A recording spread over a folder (a phone-app export) is read from the folder.
+        read_path = Path(key) if Path(key).is_dir() else f
+        items.setdefault(key, BatchItem(path=read_path, files=members, key=key))
     return list(items.values()), missing
 
 

@@ -40,7 +40,15 @@ class SessionOutcome:
     def summary(self) -> dict[str, Any]:
         """The JSON-serialisable summary."""
         if self.balance is not None:
-            return dict(self.balance.session)
+            out = dict(self.balance.session)
+            # Headline for trends: mean 95 % ellipse area over the stance conditions.
+            areas = [
+                float(c["ellipse_area"]) for c in (out.get("conditions") or {}).values()
+                if isinstance(c, dict) and isinstance(c.get("ellipse_area"), int | float)
+            ]
+            finite = [a for a in areas if a == a]
+            out["sway_area"] = sum(finite) / len(finite) if finite else None
+            return out
         assert self.gait is not None
         return dict(self.gait.summary)
 

@@ -126,3 +126,30 @@ def test_batch_records_sessions_in_history(tmp_path: Path) -> None:
     with History(db) as h:
         df = h.sessions()
     assert len(df) == 2 and (df["cadence_spm"] > 140).all()
+
+
+def test_folders_of_phone_app_exports(tmp_path: Path) -> None:
+    """Each Sensor Logger export folder (several CSVs) is one recording in a batch."""
+    import numpy as np
+
+    root = tmp_path / "exports"
+    rec = synthesize("run", placements=("phone-belt",), duration=20, rate=100, seed=3)
+    s = rec.streams[0]
+    for k in range(2):
+        folder = root / f"Run-{k}"
+        folder.mkdir(parents=True)
+        t_ns = 1_700_000_000_000_000_000 + k * 10**12 + np.round(s.t * 1e9).astype(np.int64)
+
+        def csv(xyz: np.ndarray, t_ns: np.ndarray = t_ns) -> str:
+            rows = [f"{tn},{(tn - t_ns[0]) / 1e9},{r[2]!r},{r[1]!r},{r[0]!r}" for tn, r in zip(t_ns, xyz.tolist(), strict=True)]
+            return "\n".join(["time,seconds_elapsed,z,y,x", *rows]) + "\n"
+
+        (folder / "TotalAcceleration.csv").write_text(csv(s.acc))
+        assert s.gyr is not None
+        (folder / "Gyroscope.csv").write_text(csv(s.gyr))
+        (folder / "Metadata.csv").write_text("version,device name,recording time,platform\n3,Pixel,2023-11-14_22-13-20,android\n")
+    items, _ = discover([root], ReadOptions(mount="belt"))
+    assert sorted(it.path.name for it in items) == ["Run-0", "Run-1"]
+    summary, errors = run_batch([root], tmp_path / "out", options=ReadOptions(mount="belt"), workers=1)
+    assert errors.empty and len(summary) == 2
+    assert (summary["cadence_spm"] > 150).all()

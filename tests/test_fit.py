@@ -76,3 +76,26 @@ def test_truncated_fit_is_a_clear_error(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) - 40])
     with pytest.raises(InputFileError, match=r"cut\.fit"):
         read(cut)
+
+
+def test_analyze_cli_compares_with_watch_and_saves(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from gait.cli import main
+    from gait.history import History
+
+    fit = write_fit(tmp_path / "watch.fit")
+    sample = Path(__file__).resolve().parents[1] / "samples" / "treadmill_run.gaitrec"
+    db = tmp_path / "h.sqlite"
+    assert main(["analyze", str(sample), "--compare-fit", str(fit), "--json", "--db", str(db),
+                 "--athlete", "kim"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    rows = {r["metric"]: r for r in out["watch_comparison"]}
+    assert rows["cadence"]["watch"] == pytest.approx(171.0)
+    assert rows["cadence"]["ours"] == pytest.approx(out["cadence_spm"])
+    with History(db) as h:
+        df = h.sessions("kim")
+    assert len(df) == 1 and df["cadence_spm"].iloc[0] == pytest.approx(out["cadence_spm"])
+    assert main(["analyze", str(sample), "--no-save", "--db", str(db), "--athlete", "kim"]) == 0
+    with History(db) as h:
+        assert len(h.sessions()) == 1

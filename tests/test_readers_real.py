@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.errors import InputFileError, MissingColumnError
+from gait.errors import InputFileError, MissingColumnError, UnsupportedFormatError
 from gait.io import ReadOptions, group_of, read
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
@@ -83,8 +83,12 @@ def test_mobgap_default_and_selected_tests() -> None:
 
 
 def test_mobgap_not_a_data_mat() -> None:
-    with pytest.raises(MissingColumnError, match="data"):
+    # Sniffing looks for the 'data' struct, so a sibling .mat is not taken for a recording ...
+    with pytest.raises(UnsupportedFormatError, match="not a recognised recording format"):
         read(MOBGAP / "001" / "infoForAlgo.mat")
+    # ... and forcing the reader names what is missing.
+    with pytest.raises(MissingColumnError, match="data"):
+        read(MOBGAP / "001" / "infoForAlgo.mat", ReadOptions(format="mobgap"))
 
 
 def test_oxford_phone_and_step_reference() -> None:

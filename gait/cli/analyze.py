@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gait.cli.options import add_reader_options
+from gait.cli.options import add_history_options, add_reader_options
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--summary-json", metavar="OUT.json", help="write the session summary")
     p.add_argument("--figure", metavar="OUT.html", help="balance sessions: write the sway figure")
     p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    p.add_argument(
+        "--compare-fit", metavar="WATCH.fit",
+        help="compare with a Garmin FIT file of the same run (the watch's running dynamics)",
+    )
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -46,8 +51,9 @@ def _out_path(base: str | None, index: int, total: int) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse every file; returns 0 when all succeeded."""
-    from gait.cli.options import read_files
+    from gait.cli.options import read_files, save_to_history
     from gait.errors import AnalysisError
+    from gait.sessions import SessionOutcome
 
     if args.window_steps < 1:
         raise AnalysisError("--window-steps must be at least 1")
@@ -58,14 +64,18 @@ def run(args: argparse.Namespace) -> int:
         steps_csv = _out_path(args.steps_csv, i, total)
         summary_json = _out_path(args.summary_json, i, total)
         if args.activity == "balance" or (args.activity == "auto" and rec.meta.activity == "balance"):
-            _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
+            bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
+            save_to_history(args, SessionOutcome(rec, balance=bal), name)
             continue
         from gait.analyze import analyze
 
         res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
                       window_steps=args.window_steps)
+        save_to_history(args, SessionOutcome(rec, gait=res), name)
         summary = dict(res.summary)
         summary["file"] = name
+        if args.compare_fit:
+            summary["watch_comparison"] = _compare_fit(args.compare_fit, res.summary)
         if steps_csv is not None:
             steps_csv.parent.mkdir(parents=True, exist_ok=True)
             res.steps.to_csv(steps_csv, index=False, float_format="%.4f")
@@ -76,14 +86,44 @@ def run(args: argparse.Namespace) -> int:
             all_json.append(summary)
         else:
             _print_summary(name, summary)
+            if args.compare_fit:
+                _print_comparison(summary["watch_comparison"])
     if args.json:
         print(json.dumps(all_json[0] if len(all_json) == 1 else all_json, indent=2))
     return 0
 
 
+def _compare_fit(path: str, ours: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of ours-versus-watch for the same run (see :mod:`gait.watch`)."""
+    from gait.errors import InputFileError
+    from gait.io import read
+    from gait.watch import compare, watch_summary
+
+    watch = read(path).channel("watch")
+    if watch is None:
+        raise InputFileError(path, "not a FIT activity with running dynamics")
+    table = compare(ours, watch_summary(watch))
+    return [
+        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in table.to_dict(orient="records")
+    ]
+
+
+def _print_comparison(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="ours vs the watch (same run; devices differ, compare trends)")
+    for c in ("metric", "ours", "watch", "difference"):
+        t.add_column(c, justify="left" if c == "metric" else "right")
+    for r in rows:
+        t.add_row(f"{r['metric']} ({r['unit']})", _fmt(r["ours"]), _fmt(r["watch"]), _fmt(r["difference"]))
+    Console().print(t)
+
+
 def _run_balance(
     rec: Any, args: argparse.Namespace, table: Path | None, summary: Path | None, figure: Path | None
-) -> None:
+) -> Any:
     """Hand a balance session to the balance analysis."""
     from gait.errors import AnalysisError
 
@@ -94,6 +134,7 @@ def _run_balance(
     res = analyze_balance(rec)
     print(res.render_text())
     res.write_outputs(table_csv=table, summary_json=summary, figure=figure)
+    return res
 
 
 def _fmt(x: Any, unit: str = "", nd: int = 1) -> str:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from gait.cli.options import add_reader_options
+from gait.cli.options import add_history_options, add_reader_options
 
 #: Placements the simulated runner can wear.
 SIM_PLACEMENTS = ("sacrum", "phone-belt", "phone-sternum", "foot-left", "foot-right")
@@ -57,6 +57,7 @@ def register(subparsers: Any) -> None:
     o.add_argument("--figure", metavar="OUT.html", help="figure (offline HTML, plotly.js inline)")
     o.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
     add_reader_options(p)
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -90,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
     for path in res.write_outputs(table_csv=args.table_csv, summary_json=args.summary_json,
                                   figure=args.figure):
         print(f"wrote {path}", file=sys.stderr)
+    from gait.cli.options import save_to_history
+    from gait.sessions import SessionOutcome
+
+    save_to_history(args, SessionOutcome(rec, balance=res), args.file or "balance protocol (simulated)")
     return 0
 
 

@@ -57,8 +57,21 @@ def run(args: argparse.Namespace) -> int:
     if df.empty:
         print("no sessions saved yet (analyze a file with 'gait analyze FILE' to start)")
         return 0
-    _print_table(df, "Sessions")
+    _print_table(_display(df), "Sessions")
     return 0
+
+
+def _display(df: pd.DataFrame) -> pd.DataFrame:
+    """A compact, readable view of the session list for the terminal."""
+    out = df.copy()
+    out["started_at"] = out["started_at"].dt.strftime("%Y-%m-%d %H:%M")
+    out["minutes"] = (out.pop("duration_s") / 60.0).round(1)
+    out["source"] = out["source"].map(lambda p: Path(str(p)).name)
+    if out["distance_m"].isna().all():
+        out = out.drop(columns=["distance_m"])
+    out = out.drop(columns=["kind"])
+    return out.rename(columns={"started_at": "date", "cadence_spm": "cadence", "gct_ms": "GCT ms",
+                               "gct_balance_pct": "GCT bal %"})
 
 
 def _bands(metric: str, values: list[float]) -> list[TargetBand]:
@@ -115,7 +128,7 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
         table.add_column(str(c))
     for row in df.itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
-    Console(file=sys.stdout).print(table)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140).print(table)
 
 
 def _fmt(v: object) -> str:

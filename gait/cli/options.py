@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from gait.io import READERS, ReadOptions
 from gait.recording import PHONE_MOUNTS, PLACEMENTS, SIDES, Recording
+
+if TYPE_CHECKING:
+    from gait.sessions import SessionOutcome
 
 
 def add_reader_options(parser: argparse.ArgumentParser) -> None:
@@ -41,3 +45,32 @@ def read_files(args: argparse.Namespace, attr: str = "files") -> list[tuple[str,
 
     opts = read_options(args)
     return [(str(f), read(f, opts)) for f in getattr(args, attr)]
+
+
+def add_history_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-save --db --athlete`` (sessions are saved to the history by default)."""
+    g = parser.add_argument_group("history")
+    g.add_argument("--no-save", action="store_true", help="do not record the session in the history")
+    g.add_argument("--db", metavar="PATH", help="history database (default: user data dir or $GAIT_DB)")
+    g.add_argument("--athlete", metavar="NAME", help="athlete name to file the session under")
+
+
+def save_to_history(args: argparse.Namespace, outcome: SessionOutcome, source: str) -> int | None:
+    """Record ``outcome`` in the history unless ``--no-save``; returns the session id.
+
+    The content hash of ``source`` (when it is a file) lets a re-analysis replace the earlier
+    entry instead of duplicating it.
+    """
+    if getattr(args, "no_save", False):
+        return None
+    from pathlib import Path
+
+    from gait.batch import content_hash
+    from gait.history import History
+
+    src = Path(source)
+    digest = content_hash([src], read_options(args)) if src.is_file() else None
+    if getattr(args, "athlete", None):
+        outcome.recording.meta.athlete = args.athlete
+    with History(getattr(args, "db", None)) as h:
+        return h.save(outcome.session_record(source=str(source), content_hash=digest))

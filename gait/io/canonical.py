@@ -152,14 +152,41 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pa.Table:
+def _entry_bytes(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
     try:
-        data = z.read(name)
+        return z.read(name)
     except KeyError:
         raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise TruncatedFileError(path, f"entry {name!r} is damaged: {exc}") from None
+
+
+def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pa.Table:
+    """A small Parquet entry (channel, reference table) as an Arrow table."""
+    data = _entry_bytes(z, name, path)
     try:
         return pq.read_table(pa.BufferReader(data))
     except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
+
+
+def _read_columns(z: zipfile.ZipFile, name: str, path: Path, groups: list[list[str]]) -> list[np.ndarray]:
+    """Column groups of a stream entry as float64 arrays, decoding one column at a time.
+
+    Only one stream's compressed bytes and one decoded column are alive besides the
+    output, which keeps the peak memory of reading a long session near its final size.
+    """
+    data = _entry_bytes(z, name, path)
+    try:
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        out = []
+        for cols in groups:
+            arr = np.empty((pf.metadata.num_rows, len(cols)), dtype=np.float64)
+            for i, c in enumerate(cols):
+                arr[:, i] = pf.read(columns=[c], use_threads=False).column(0).to_numpy()
+            out.append(arr)
+        return out
+    except (pa.ArrowInvalid, OSError, KeyError) as exc:
         raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
 
 
@@ -209,15 +236,15 @@ def read_recording(path: str | Path) -> Recording:
             )
         streams = []
         for d in header["streams"]:
-            tbl = _read_table(z, f"streams/{d['name']}.parquet", path)
-            cols = {c: tbl.column(c).to_numpy() for c in tbl.column_names}
-            acc = np.column_stack([cols[c] for c in _ACC])
-            gyr = np.column_stack([cols[c] for c in _GYR]) if d["has_gyr"] else None
+            groups = [["t"], _ACC] + ([_GYR] if d["has_gyr"] else [])
+            t2, acc, *rest = _read_columns(z, f"streams/{d['name']}.parquet", path, groups)
+            t_col = t2[:, 0]
+            gyr = rest[0] if rest else None
             streams.append(
                 Stream(
                     placement=d["placement"],
                     side=d["side"],
-                    t=cols["t"],
+                    t=t_col,
                     acc=acc,
                     gyr=gyr,
                     rate=d["rate"],

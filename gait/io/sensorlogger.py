@@ -56,6 +56,14 @@ def sniff(path: Path) -> bool:
     return any(k in m and _is_sl_header(head_member(path, m[k], 256)) for k in _SENSOR_FILES)
 
 
+def group(path: Path) -> tuple[str, list[Path]]:
+    """The export a CSV belongs to: its folder (key) and every CSV in it (for batch runs)."""
+    folder = path.parent if path.is_file() else path
+    if path.is_file() and not (folder != path and sniff(folder)):
+        return str(path.resolve()), [path]
+    return str(folder.resolve()), sorted(folder.glob("*.csv"))
+
+
 def _load(source: Path, member: str | None) -> tuple[np.ndarray, FloatArray, Path]:
     """(time ns int64, xyz (N, 3) in x, y, z order, path for messages) of one sensor CSV."""
     where = source if member is None else source / member

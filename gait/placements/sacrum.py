@@ -21,9 +21,19 @@ Walking (no flight)
     before the braking drop (Zijlstra & Hof 2003), shifted by its median offset to the first.
     Where the two disagree by more than 50 ms, the one closer to the midpoint of the
     neighbouring contacts wins (some walkers show a second, larger rise of ``a_v`` late in
-    loading on one side). The contralateral toe-off ends double support: the first trough of
+    loading on one side). A second pass looks for the braking drop of the polarity most steps
+    show, 0.3 s back from the loading peak; at gait initiation and after turns the main
+    vertical rise can come 0.1–0.2 s after heel strike, a failure that is always late, so the
+    earlier of the two passes is kept. The contralateral toe-off ends double support: the first trough of
     ``a_v`` after the loading peak. The TC of the *same* foot as IC(k) is the contralateral
     toe-off that follows IC(k+1).
+Stops
+    A walk that ends in standing still ends with a closing step: the trailing foot is placed
+    beside the other with almost no trunk loading, so no loading peak anchors it. When the
+    trunk still moves for most of a step after the last anchored step and is still from 1.6
+    step periods on, the closing IC is put one step period after that step, snapped to the
+    steepest rise of ``a_v`` within 50 ms (side: the other foot; no TC; confidence 0.5;
+    quality ``closing_step``).
 Left/right
     With a gyroscope: the pelvis yaw rate about the vertical is negative (clockwise seen
     from above) in the run-up to a left contact and positive before a right contact (Lee
@@ -75,14 +85,14 @@ MOVING_PAD = 0.5
 #: Smallest loading-peak prominence, relative to the SD of the smoothed a_v while moving.
 PROMINENCE = 0.6
 #: A walking run ends where the next contact is further than this, s.
-CLOSE_GAP = 1.5
+CLOSE_GAP = 3.0
 #: Steps a run needs before its end to estimate the step period for a closing step.
 CLOSE_MIN_STEPS = 4
 #: Closing step: a_v SD in the step after the last contact, relative to the SD while walking,
 #: must exceed CLOSE_SWING (the trailing leg still swings), and the SD from 1.6 to 3 step
 #: periods after it must stay below CLOSE_STILL (standing). [IPOL and mobgap lower back]
 CLOSE_SWING = 0.3
-CLOSE_STILL = 0.2
+CLOSE_STILL = 0.3
 #: Standing time that must be seen after the closing step, s.
 CLOSE_STILL_MIN = 0.5
 #: The closing IC snaps to the steepest a_v rise within this of one step period, s.
@@ -278,6 +288,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     t = seg.t
     jerk = np.gradient(a10) * fs
     ic = np.empty(peaks.size)
+    ic_side = np.empty(peaks.size)
     tc_contra = np.full(peaks.size, np.nan)
     tc_same = np.full(peaks.size, np.nan)
 
@@ -290,27 +301,23 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         # Taking the extremum opposite to the change keeps this independent of the sign of the
         # forward axis. The vertical jerk peak right after it (weight acceptance) refines it.
         fjerk = np.gradient(a_fwd)
-        win = _window_index(pw, int(0.25 * fs), int(0.05 * fs), n)
         rows = np.arange(pw.size)
-        steep = np.argmax(np.abs(fjerk[win]), axis=1)
-        drop = win[rows, steep]
-        sgn = np.sign(fjerk[drop])  # -1: a drop, so IC is the maximum before it
-        import os
-        _p = os.environ.get("SB_P", "")
-        if _p:
-            pol = -1.0 if np.mean(sgn < 0) >= 0.5 else 1.0
-            wl = float(_p)
-            win = _window_index(pw, int(wl * fs), int(0.05 * fs), n)
-            steep = np.argmax(pol * fjerk[win], axis=1)
-            drop = win[rows, steep]
-            sgn = np.full(pw.size, pol)
-        win_b = _window_index(drop, int(0.12 * fs), 0, n)
-        top = win_b[rows, np.argmax(-sgn[:, None] * a_fwd[win_b], axis=1)]
         # Primary: steepest rise of a_v (weight acceptance) in the 0.2 s before the peak.
         win_v = _window_index(pw, int(0.2 * fs), 0, n)
         ic_v = _refine_max(t, jerk, win_v[rows, np.argmax(jerk[win_v], axis=1)])
-        ic_ap = t[top] + np.median(ic_v - t[top])  # AP feature, shifted onto the same timing
-        ic[w_idx] = _consensus(ic_v, ic_ap)
+        top, sgn = _braking_onset(pw, fjerk, a_fwd, fs, None)
+        ic_w = _consensus(ic_v, t[top] + np.median(ic_v - t[top]))
+        # Second pass with the polarity most steps show (the braking drop of the forward
+        # axis, whatever its estimated sign) searched a little further back: at gait
+        # initiation and after turns the main vertical rise can come 0.1–0.2 s after heel
+        # strike, and the first pass then follows it. That failure is always late, so the
+        # earlier of the two estimates is kept.
+        polarity = -1.0 if np.mean(sgn < 0) >= 0.5 else 1.0
+        top2, _ = _braking_onset(pw, fjerk, a_fwd, fs, polarity)
+        ic_w2 = _consensus(ic_v, t[top2] + np.median(ic_v - t[top2]))
+        ic[w_idx] = np.minimum(ic_w, ic_w2)
+        # The side cues are read relative to the main loading rise (first pass).
+        ic_side[w_idx] = ic_w
         # contralateral toe-off: trough of a_v after the loading peak (end of double support)
         win2 = _window_index(pw, 1, int(0.4 * fs / f_step), n)[:, 1:]
         is_min = np.zeros(n, dtype=bool)
@@ -337,7 +344,8 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     tc = np.where(running, tc_same, walk_tc)
     tc = np.where(tc > ic, tc, np.nan)
 
-    side, side_conf = _assign_sides(ic, bf, t, fs, running)
+    ic_side[running] = ic[running]
+    side, side_conf = _assign_sides(ic_side, bf, t, fs, running)
     vo, brk, imp = _step_metrics(t, a10, a_fwd, ic, tc, fs)
     rel = np.clip(a10[peaks] - lows, 0, None) / max(float(np.median(a10[peaks] - lows)), 1e-9)
     conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf
@@ -431,6 +439,47 @@ def _add_closing_steps(
         }
     )
     return pd.concat([steps, extra], ignore_index=True).sort_values("t_ic", ignore_index=True)
+
+
+def _braking_onset(
+    pw: IntArray, fjerk: FloatArray, a_fwd: FloatArray, fs: float, polarity: float | None
+) -> tuple[IntArray, FloatArray]:
+    """Forward-acceleration extremum that starts the steepest change before each loading peak.
+
+    Parameters
+    ----------
+    pw : ndarray of int
+        Loading-peak samples.
+    fjerk : ndarray
+        Per-sample difference of ``a_fwd`` (m/s² per sample).
+    a_fwd : ndarray
+        10 Hz low-passed forward acceleration, m/s².
+    fs : float
+        Sampling rate, Hz.
+    polarity : float or None
+        None: the largest change of either sign in [-0.25 s, +0.05 s] around each peak;
+        -1 / +1: the steepest drop / rise in [-0.3 s, +0.05 s].
+
+    Returns
+    -------
+    top : ndarray of int
+        Sample of the extremum (a maximum before a drop, a minimum before a rise).
+    sgn : ndarray
+        Sign of the change (-1 drop, +1 rise) per peak.
+    """
+    n = a_fwd.size
+    rows = np.arange(pw.size)
+    if polarity is None:
+        win = _window_index(pw, int(0.25 * fs), int(0.05 * fs), n)
+        drop = win[rows, np.argmax(np.abs(fjerk[win]), axis=1)]
+        sgn = np.sign(fjerk[drop])
+    else:
+        win = _window_index(pw, int(0.3 * fs), int(0.05 * fs), n)
+        drop = win[rows, np.argmax(polarity * fjerk[win], axis=1)]
+        sgn = np.full(pw.size, polarity)
+    win_b = _window_index(drop, int(0.12 * fs), 0, n)
+    top = win_b[rows, np.argmax(-sgn[:, None] * a_fwd[win_b], axis=1)]
+    return np.asarray(top), np.asarray(sgn, dtype=np.float64)
 
 
 def _consensus(primary: FloatArray, backup: FloatArray) -> FloatArray:
