@@ -3,10 +3,11 @@
 Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in every worker, which slowed our
 numpy work by about 28 % (DESIGN.md). :data:`DASK_CONFIG` unsets it through
 ``distributed.nanny.pre-spawn-environ``. That setting acts where the nanny runs: we apply
-it to the LocalCluster we start; for your own cluster start the workers with::
-
-    DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_=None \\
-        dask worker tcp://SCHEDULER:8786
+it to the LocalCluster we start; for your own cluster put :data:`WORKER_CONFIG_YAML` in a
+dask config folder on each worker machine (``~/.config/dask/gait.yaml``, or a folder named
+by ``DASK_CONFIG``) before ``dask worker tcp://SCHEDULER:8786``. (An environment variable
+cannot do it: dask lower-cases keys that come from the environment, and the nanny looks
+the variable name up as written.)
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ if TYPE_CHECKING:
 
 #: Dask config applied before a LocalCluster starts (see the module docstring).
 DASK_CONFIG: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
+#: The same setting as YAML, for the workers of a user's own cluster.
+WORKER_CONFIG_YAML = """\
+distributed:
+  nanny:
+    pre-spawn-environ:
+      MALLOC_TRIM_THRESHOLD_: null
+"""
 
 
 def _client(scheduler: str) -> Any:

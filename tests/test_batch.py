@@ -153,3 +153,63 @@ def test_folders_of_phone_app_exports(tmp_path: Path) -> None:
     summary, errors = run_batch([root], tmp_path / "out", options=ReadOptions(mount="belt"), workers=1)
     assert errors.empty and len(summary) == 2
     assert (summary["cadence_spm"] > 150).all()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_batch_on_a_scheduler_and_workers_started_on_localhost(tmp_path: Path) -> None:
+    """The --scheduler path against a real `dask scheduler` + `dask worker` on 127.0.0.1."""
+    from distributed import Client
+
+    data = tmp_path / "in"
+    _make_runs(data, 3)
+    serial, _ = run_batch([data], tmp_path / "serial", workers=1)
+    port = _free_port()
+    addr = f"tcp://127.0.0.1:{port}"
+    bin_dir = Path(sys.executable).parent
+    from gait.distributed import WORKER_CONFIG_YAML
+
+    conf = tmp_path / "dask-config"
+    conf.mkdir()
+    (conf / "gait.yaml").write_text(WORKER_CONFIG_YAML)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_CONFIG": str(conf)}
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                               str(port), "--no-dashboard"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs += [subprocess.Popen([str(bin_dir / "dask"), "worker", addr, "--nthreads", "1",
+                                    "--host", "127.0.0.1", "--no-dashboard"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for _ in range(2)]
+        with Client(addr, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+            # The documented worker setting unsets dask's malloc trim threshold.
+            envs = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+            assert set(envs.values()) == {None}
+        remote, errors = run_batch([data], tmp_path / "remote", scheduler=addr)
+        assert errors.empty
+        pd.testing.assert_frame_equal(_table(serial), _table(remote))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def test_local_cluster_unsets_malloc_trim_threshold() -> None:
+    import dask
+    from distributed import Client, LocalCluster
+
+    from gait.distributed import DASK_CONFIG
+
+    with dask.config.set(DASK_CONFIG), LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster, Client(cluster) as client:
+        envs = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert set(envs.values()) == {None}

@@ -97,6 +97,8 @@ CLOSE_STILL = 0.3
 CLOSE_STILL_MIN = 0.5
 #: The closing IC snaps to the steepest a_v rise within this of one step period, s.
 CLOSE_SNAP = 0.05
+#: Closing step duration relative to the step period before it.
+CLOSE_PERIOD = 1.0
 
 
 def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
@@ -414,7 +416,7 @@ def _add_closing_steps(
     after = sd(last + 1.6 * period, last + 3 * period)
     seen = last + 1.6 * period + CLOSE_STILL_MIN < t[-1]
     ok &= seen & (swing > CLOSE_SWING * before) & (after < CLOSE_STILL * before)
-    guess = last + period
+    guess = last + CLOSE_PERIOD * period
     ok &= guess + CLOSE_SNAP < np.minimum(nxt[ends] - 0.3, t[-1])
     if not ok.any():
         return steps

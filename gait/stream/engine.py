@@ -236,6 +236,22 @@ class StreamEngine:
                 out[name] = "ok"
         return out
 
+    def footprint(self) -> int:
+        """Bytes held by the engine's buffers and tables (rings, contacts, step tail).
+
+        Returns
+        -------
+        int
+            Bytes; bounded by the ring capacities and the look-back whatever the
+            session length.
+        """
+        total = int(self._steps_tail.memory_usage(deep=True).sum()) if len(self._steps_tail) else 0
+        for st in self._sensors.values():
+            total += st.ring.nbytes
+            if len(st.events):
+                total += int(st.events.memory_usage(deep=True).sum())
+        return total
+
     # -- stages ---------------------------------------------------------------------------
     def _advance(self, *, final: bool) -> pd.DataFrame:
         status = self.status()

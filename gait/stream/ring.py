@@ -37,6 +37,11 @@ class RingBuffer:
         return self._count
 
     @property
+    def nbytes(self) -> int:
+        """Bytes allocated for the rows."""
+        return int(self._t.nbytes + self._x.nbytes)
+
+    @property
     def t_last(self) -> float:
         """Time of the newest row, s (NaN when empty)."""
         return float(self._t[(self._head - 1) % self.capacity]) if self._count else float("nan")
