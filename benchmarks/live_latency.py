@@ -12,7 +12,16 @@ the page records ``receive time - arrival`` for every message.
 Prints p50/p95/p99 latency (ms) and the CPU of this Python process (feeder, feedback and
 page server; chromium excluded) as % of one core.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/live_latency.py [--seconds 60]
+    PYTHONPATH=. .venv/bin/python benchmarks/live_latency.py [--seconds 60] [--path real|scripted|both]
+
+``--path real`` (the default) measures the whole live path instead: three virtual sensors
+(``gait-imu`` left and right foot, Polar H10 sacrum; 200 Hz each, in real time) on the
+in-process virtual radio → :class:`devices.session.Session` (capture file written) →
+:class:`gait.live.session.LiveSession` (timestamps, :class:`gait.stream.StreamEngine`,
+feedback) → :class:`LivePage` → chromium. Latency is from the arrival of the notification
+that completed a step to the page receiving the update. CPU is shown for the whole
+process (which also runs the three emulated sensors and the emulated BLE stack), for the
+engine + feedback work in the notification callbacks, and for the page server thread.
 """
 
 from __future__ import annotations
@@ -38,8 +47,18 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="session length, s")
+    ap.add_argument("--path", choices=("real", "scripted", "both"), default="real",
+                    help="real: virtual BLE sensors through the streaming engine (default); "
+                         "scripted: scripted steps (views only)")
     args = ap.parse_args()
+    if args.path in ("scripted", "both"):
+        scripted(args)
+    if args.path in ("real", "both"):
+        real(args)
 
+
+def scripted(args: argparse.Namespace) -> None:
+    """Scripted steps: decode + ring buffer + feedback + page (no step detection)."""
     rng = np.random.default_rng(0)
     steps = scripted_steps(args.seconds + 5, cadence=172.0, speed=3.0, seed=1)
     t_steps = steps["t_tc"].to_numpy()  # a step is final once its toe-off is in
@@ -83,7 +102,7 @@ def main() -> None:
                     upd = sess.add_steps(steps.iloc[next_step:end])
                     upd["arrival"] = arrival
                     page.publish(upd)
-                    next_step = end
+                    next_step = int(end)
                     n_updates += 1
             k += 1
         time.sleep(0.5)
@@ -97,6 +116,77 @@ def main() -> None:
           f"{'max ms':>7} {'CPU % core':>10}")
     print(f"{n_packets:>14} {n_updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
           f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>10.1f}")
+
+
+def real(args: argparse.Namespace) -> None:
+    """The whole live path with three virtual sensors in real time."""
+    import asyncio
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from devices.decoders import Samples
+    from gait.live.demo import DEVICES
+    from gait.live.session import LiveConfig, LiveSession, make_feedback, record_live
+
+    page = LivePage(title="latency benchmark (real path)", max_rate_hz=40.0)
+    url = page.start(announce=None)
+    fb = make_feedback(["cadence", "symmetry"])
+    busy = {"engine_s": 0.0, "calls": 0}
+    holder: dict[str, object] = {}
+
+    def factory(t0: float) -> LiveSession:
+        live = LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0)
+        inner = live.on_samples
+
+        def timed(index: int, samples: Samples) -> None:
+            c0 = time.thread_time()
+            inner(index, samples)
+            busy["engine_s"] += time.thread_time() - c0
+            busy["calls"] += 1
+
+        live.on_samples = timed  # type: ignore[method-assign]
+        holder["live"] = live
+        return live
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        cfg = LiveConfig(devices=list(DEVICES), out=Path(tmp), duration=args.seconds, drills=["cadence", "symmetry"],
+                         simulate=True, speed_up=1.0, seed=1, save=False, treadmill_speed=3.0)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        bp = browser.new_page()
+        bp.goto(url)
+        bp.wait_for_function("() => window.gaitLive && window.gaitLive.messages >= 1")
+        proc = psutil.Process()
+        page_tid = page._thread.native_id if page._thread is not None else None
+
+        def page_cpu() -> float:
+            return sum(th.user_time + th.system_time for th in proc.threads() if th.id == page_tid)
+
+        cpu0, pc0, wall0 = proc.cpu_times(), page_cpu(), time.perf_counter()
+        out: dict[str, object] = {}
+        # the live session runs its own asyncio loop; playwright's sync API keeps its own
+        th = threading.Thread(target=lambda: out.update(r=asyncio.run(record_live(cfg, factory, lambda m: None))))
+        th.start()
+        th.join()
+        time.sleep(0.5)
+        cpu1, pc1, wall1 = proc.cpu_times(), page_cpu(), time.perf_counter()
+        lat = np.asarray(bp.evaluate("window.gaitLive.latencies"), dtype=np.float64) * 1000.0
+        browser.close()
+    page.stop()
+    live = holder["live"]
+    assert isinstance(live, LiveSession)
+    wall = wall1 - wall0
+    cpu = 100.0 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / wall
+    eng = 100.0 * busy["engine_s"] / wall
+    pcpu = 100.0 * (pc1 - pc0) / wall
+    steps = len(live.live_steps())
+    print(f"live latency, real path: 3 virtual sensors x 200 Hz -> capture -> engine -> page, "
+          f"{args.seconds:.0f} s session")
+    print(f"{'notifications':>14} {'steps':>6} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'p99 ms':>7} {'max ms':>7} {'CPU % process':>13} {'engine+fb %':>11} {'page srv %':>10}")
+    print(f"{busy['calls']:>14} {steps:>6} {live.updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
+          f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>13.1f} "
+          f"{eng:>11.1f} {pcpu:>10.1f}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Foot detector on the real walking recordings (gaitmap and ipol feet) against their references.
 
-These are regression bounds at the level measured when the detector was written; the
-issue's real-data targets (F1 ≥ 0.98, IC error ≤ 20 ms) are tracked by
-``tests/test_validate_real.py``.
+The per-trial tests are regression bounds at the level measured when the detector was
+written; the data-set tests check the issue's real-data targets for feet (F1 ≥ 0.98, IC
+error ≤ 20 ms, ±100 ms matching) with the scored regions of ``benchmarks/validate_real.py``
+(ipol: the trial without its U-turn; gaitmap: first to last reference IC ± 0.3 s), and the
+cases the detector used to get wrong (a knock in late swing, the half steps that start and
+end a walk).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pytest
 from gait.io import read
 from gait.placements.foot import detect_events
 from gait.recording import Stream
+from gait.validate import match_events, within
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
@@ -78,3 +82,97 @@ def test_gaitmap_stride_length_and_strike() -> None:
     assert 1.0 < np.median(sl) < 1.6
     assert (ev["strike"] == "rear").mean() > 0.8
     assert np.median(ev["foot_strike_angle"]) > 10.0
+
+
+TOL = 0.1  # s, the issue's matching window
+IPOL_TRIALS = ("1-1", "1-2", "1-3", "1-4", "1-5", "1-6", "2-1", "2-2", "2-3", "2-4")
+
+
+def region_score(ref_ic: np.ndarray, det_ic: np.ndarray, region: np.ndarray) -> tuple[int, int, int, np.ndarray]:
+    """tp, fp, fn and IC errors (s): matched over the whole recording, counted in ``region``.
+
+    A reference IC counts when it lies in the region; an unmatched detection is a false
+    positive only inside it (as in ``benchmarks/validate_real.py``).
+    """
+    ref_ic, det_ic = np.sort(ref_ic[np.isfinite(ref_ic)]), np.sort(det_ic)
+    m = match_events(ref_ic, det_ic, TOL)
+    counted = within(ref_ic[m.ref_idx], region)
+    matched = np.zeros(det_ic.size, dtype=bool)
+    matched[m.det_idx] = True
+    tp = int(counted.sum())
+    fp = int(np.sum(~matched & within(det_ic, region)))
+    fn = int(within(ref_ic, region).sum()) - tp
+    return tp, fp, fn, m.errors[counted]
+
+
+def dataset_score(cases: list[tuple[Stream, pd.DataFrame, np.ndarray]]) -> tuple[float, float]:
+    """F1 and IC mean absolute error (s) over all foot streams of a data set."""
+    tp = fp = fn = 0
+    errs = []
+    for st, ref, region in cases:
+        r = ref[ref["side"] == st.side]["t_ic"].to_numpy(float)
+        a, b, c, e = region_score(r, detect_events(st)["t_ic"].to_numpy(float), region)
+        tp, fp, fn = tp + a, fp + b, fn + c
+        errs.append(e)
+    return 2 * tp / (2 * tp + fp + fn), float(np.mean(np.abs(np.concatenate(errs))))
+
+
+def ipol_cases() -> list[tuple[Stream, pd.DataFrame, np.ndarray]]:
+    cases = []
+    for trial in IPOL_TRIALS:
+        rec = read(IPOL / f"{trial}_lf.txt")
+        assert rec.reference is not None
+        seg = rec.reference.tables["segments"].set_index("segment")
+        t0, t1 = seg.loc["trial", ["t_start", "t_end"]]
+        u0, u1 = seg.loc["u_turn", ["t_start", "t_end"]]
+        region = np.array([[t0, u0], [u1, t1]], dtype=float)
+        cases += [(st, rec.reference.events, region) for st in rec.by_placement("foot")]
+    return cases
+
+
+def test_ipol_feet_meet_the_issue_targets() -> None:
+    """F1 ≥ 0.98 and IC error ≤ 20 ms over all ten ipol trials (322 steps)."""
+    f1, mae = dataset_score(ipol_cases())
+    assert f1 >= 0.98, f1
+    assert mae <= 0.020, mae
+
+
+def test_gaitmap_feet_meet_the_issue_targets() -> None:
+    """The raw-frame gaitmap file (as in the validation table): F1 ≥ 0.98, IC error ≤ 20 ms.
+
+    The motion-capture IC is the foot's peak toes-up angle, 15–40 ms before the impact
+    this detector marks (see ``gait/placements/foot.py``), so the bound is tight here.
+    """
+    rec = read(GAITMAP.with_name("imu_sample_not_rotated.csv"))
+    assert rec.reference is not None
+    ic = rec.reference.events["t_ic"]
+    region = np.array([[ic.min() - 0.3, ic.max() + 0.3]])
+    f1, mae = dataset_score([(st, rec.reference.events, region) for st in rec.streams])
+    assert f1 >= 0.98, f1
+    assert mae <= 0.020, mae
+
+
+def _nearest_error(st: Stream, t_ref: float) -> float:
+    t = detect_events(st)["t_ic"].to_numpy()
+    return float(t[np.argmin(np.abs(t - t_ref))] - t_ref)
+
+
+def test_knock_in_late_swing_is_not_the_contact() -> None:
+    """gaitmap left foot, 9.57 s: a spike while the foot still swings fast (6 rad/s) came
+    60 ms before the contact and was taken for it."""
+    rec = read(GAITMAP)
+    st = rec.stream("foot_left")
+    assert -0.01 < _nearest_error(st, 9.570) < 0.04
+
+
+@pytest.mark.parametrize(
+    ("trial", "side", "t_ref"),
+    [("1-1", "right", 5.07), ("1-3", "right", 5.64), ("1-1", "left", 15.04),  # first steps
+     ("1-4", "right", 25.80), ("2-2", "right", 27.12), ("2-3", "left", 32.98)],  # last steps
+)
+def test_half_steps_at_the_edges_of_a_walk(trial: str, side: str, t_ref: float) -> None:
+    """Starting, stopping and first-after-the-turn steps swing weakly (1.3–1.7 rad/s) or land
+    without a foot slap; they are steps all the same."""
+    rec = read(IPOL / f"{trial}_lf.txt")
+    st = rec.stream(f"foot_{side}")
+    assert abs(_nearest_error(st, t_ref)) <= TOL

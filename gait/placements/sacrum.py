@@ -21,19 +21,25 @@ Walking (no flight)
     before the braking drop (Zijlstra & Hof 2003), shifted by its median offset to the first.
     Where the two disagree by more than 50 ms, the one closer to the midpoint of the
     neighbouring contacts wins (some walkers show a second, larger rise of ``a_v`` late in
-    loading on one side). A second pass looks for the braking drop of the polarity most steps
-    show, 0.3 s back from the loading peak; at gait initiation and after turns the main
-    vertical rise can come 0.1–0.2 s after heel strike, a failure that is always late, so the
-    earlier of the two passes is kept. The contralateral toe-off ends double support: the first trough of
-    ``a_v`` after the loading peak. The TC of the *same* foot as IC(k) is the contralateral
+    loading on one side); the first and last step of a walk use the rhythm extrapolated from
+    their one neighbouring side. A contact whose neighbours are less than 1.5 local step
+    intervals apart is a trunk bump (turn exits, shuffles), not a step, and is dropped.
+    A second pass looks for the braking drop of the polarity most steps show, 0.3 s back
+    from the loading peak; at gait initiation and after turns the main vertical rise can
+    come 0.1–0.2 s after heel strike, a failure that is always late, so the earlier of the
+    two passes is kept; on the last step before a stop the second pass wins outright when
+    it is more than 50 ms earlier (the decelerating trunk loads late there). The
+    contralateral toe-off ends double support: the first trough of ``a_v`` after the
+    loading peak. The TC of the *same* foot as IC(k) is the contralateral
     toe-off that follows IC(k+1).
 Stops
     A walk that ends in standing still ends with a closing step: the trailing foot is placed
     beside the other with almost no trunk loading, so no loading peak anchors it. When the
     trunk still moves for most of a step after the last anchored step and is still from 1.6
-    step periods on, the closing IC is put one step period after that step, snapped to the
-    steepest rise of ``a_v`` within 50 ms (side: the other foot; no TC; confidence 0.5;
-    quality ``closing_step``).
+    step periods on, the closing IC is put one step period after that step (timed by its
+    main vertical loading rise, the first pass, which the last-step rule above does not
+    move), snapped to the steepest rise of ``a_v`` within 50 ms (side: the other foot; no
+    TC; confidence 0.5; quality ``closing_step``).
 Left/right
     With a gyroscope: the pelvis yaw rate about the vertical is negative (clockwise seen
     from above) in the run-up to a left contact and positive before a right contact (Lee
@@ -99,6 +105,12 @@ CLOSE_STILL_MIN = 0.5
 CLOSE_SNAP = 0.05
 #: Closing step duration relative to the step period before it.
 CLOSE_PERIOD = 1.0
+#: A walking contact whose two neighbours are closer together than this many local step
+#: intervals is an extra trunk bump (turn exits, shuffles), not a step. [IPOL, mobgap]
+EXTRA_SPAN = 1.5
+#: On the last step of a walk the second-pass (braking-drop) IC replaces the first when it is
+#: earlier by more than this, s (the disagreement margin of the rhythm check). [IPOL]
+END_EARLY = 0.05
 
 
 def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
@@ -316,7 +328,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         # earlier of the two estimates is kept.
         polarity = -1.0 if np.mean(sgn < 0) >= 0.5 else 1.0
         top2, _ = _braking_onset(pw, fjerk, a_fwd, fs, polarity)
-        ic_w2 = _consensus(ic_v, t[top2] + np.median(ic_v - t[top2]))
+        ic_w2 = _consensus(ic_v, t[top2] + np.median(ic_v - t[top2]), end_early=True)
         ic[w_idx] = np.minimum(ic_w, ic_w2)
         # The side cues are read relative to the main loading rise (first pass).
         ic_side[w_idx] = ic_w
@@ -363,11 +375,13 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
             "impact": imp,
             "activity": np.where(running, "run", "walk"),
             "quality": quality,
+            "_ic_main": ic_side,
         }
     )
     # A running pulse whose rising edge is not found cannot be timed: no row rather than a guess.
     out = out[np.isfinite(out["t_ic"].to_numpy())].reset_index(drop=True)
-    return _add_closing_steps(out, t, a10, jerk, fs)
+    out = _drop_extra_walk_steps(out, EXTRA_SPAN)
+    return _add_closing_steps(out, t, a10, jerk, fs).drop(columns="_ic_main")
 
 
 def _add_closing_steps(
@@ -379,7 +393,8 @@ def _add_closing_steps(
     the trunk shows no loading peak for it (on the IPOL lower-back recordings none of the ten
     closing heel strikes had one). After the last step of a walking run, when the trunk
     keeps moving for most of a step and is then still, the closing contact is placed one step
-    period after that step, at the steepest rise of the vertical acceleration within
+    period after that step (its main loading rise, column ``_ic_main`` when present), at the
+    steepest rise of the vertical acceleration within
     ±``CLOSE_SNAP`` of it. Such rows get the opposite side, no TC, confidence 0.5 and the
     quality flag ``closing_step``.
     """
@@ -410,7 +425,7 @@ def _add_closing_steps(
         var = np.maximum((c2[i1] - c2[i0]) / m - mean * mean, 0.0)
         return np.where(i1 - i0 > 2, np.sqrt(var), np.nan)
 
-    last = ic[ends]
+    last = steps["_ic_main"].to_numpy(dtype=np.float64)[ends] if "_ic_main" in steps else ic[ends]
     before = sd(last - 2 * period, last)
     swing = sd(last + 0.3 * period, last + period)
     after = sd(last + 1.6 * period, last + 3 * period)
@@ -484,18 +499,69 @@ def _braking_onset(
     return np.asarray(top), np.asarray(sgn, dtype=np.float64)
 
 
-def _consensus(primary: FloatArray, backup: FloatArray) -> FloatArray:
+def _drop_extra_walk_steps(steps: pd.DataFrame, frac: float) -> pd.DataFrame:
+    """Drop walking contacts that split one step interval in two.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Detected contacts sorted by ``t_ic`` (s), with an ``activity`` column.
+    frac : float
+        A walking contact is dropped when its neighbours' ICs are less than ``frac`` times
+        the local step interval (rolling median of 9 intervals, s) apart: two real steps
+        would span about two intervals. Trunk bumps at turn exits and shuffles do this.
+
+    Returns
+    -------
+    DataFrame
+        ``steps`` without those rows.
+    """
+    ic = steps["t_ic"].to_numpy(dtype=np.float64)
+    if ic.size < 5:
+        return steps
+    d = np.diff(ic)
+    ref = pd.Series(d).rolling(9, center=True, min_periods=1).median().to_numpy()
+    span = ic[2:] - ic[:-2]
+    loc = 0.5 * (ref[:-1] + ref[1:])
+    walk = steps["activity"].to_numpy()[1:-1] == "walk"
+    # A bump also shortens the span of its neighbours: only the contact with the shortest
+    # span among adjacent candidates is the extra one.
+    sp = np.concatenate(([np.inf], span, [np.inf]))
+    least = (sp[1:-1] <= sp[:-2]) & (sp[1:-1] <= sp[2:])
+    extra = np.zeros(ic.size, dtype=bool)
+    extra[1:-1] = walk & (span < frac * loc) & least
+    return steps[~extra].reset_index(drop=True)
+
+
+def _consensus(primary: FloatArray, backup: FloatArray, end_early: bool = False) -> FloatArray:
     """Per step, keep ``primary`` unless ``backup`` fits the step rhythm clearly better.
 
-    The rhythm is the midpoint of the neighbouring (contralateral) contacts; where the two
-    features disagree by more than 50 ms, the one nearer that midpoint wins.
+    The rhythm is the midpoint of the neighbouring (contralateral) contacts, or one step
+    interval extrapolated from the other side at the first and last step of a walk; where
+    the two features disagree by more than 50 ms, the one nearer that point wins. With
+    ``end_early``, the last step of a walk takes ``backup`` when it is earlier by more than
+    ``END_EARLY``: when stopping, the trunk loading comes late and decelerating steps
+    shorten, so the extrapolated rhythm cannot arbitrate there.
     """
     if primary.size < 3:
         return primary
     mid = np.full(primary.size, np.nan)
     mid[1:-1] = 0.5 * (primary[:-2] + primary[2:])
+    # Steps with one neighbour only (first and last of a walk, a stop or a turn on one
+    # side): extrapolate the rhythm by one step interval from the two contacts on the other.
+    gap = np.diff(primary) > MAX_STEP
+    first = np.concatenate(([True], gap))
+    last = np.concatenate((gap, [True]))
+    p2 = np.concatenate((primary, [np.nan, np.nan]))
+    pm = np.concatenate(([np.nan, np.nan], primary))
+    fwd = 2 * p2[1:-1] - p2[2:]
+    bwd = 2 * pm[1:-1] - pm[:-2]
+    mid = np.where(first & ~last, fwd, np.where(last & ~first, bwd, mid))
+    mid = np.where(first & last, np.nan, mid)
     disagree = np.abs(primary - backup) > 0.05
     better = np.abs(backup - mid) < np.abs(primary - mid)
+    if end_early:
+        better |= last & ~first & (backup < primary - END_EARLY)
     return np.where(disagree & better, backup, primary)
 
 

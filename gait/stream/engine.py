@@ -80,7 +80,6 @@ class _SensorState:
     core_start: float = -math.inf  # contacts before this are final for the sensor
     last_run_end: float = -math.inf
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
-    flags: set[str] = field(default_factory=set)
     samples: int = 0
 
 
@@ -134,7 +133,7 @@ class StreamEngine:
         for s in specs:
             get_detector(s.placement)  # fail early on a placement without detector
             # window = 2 × context + hop, plus slack for late or bursty sensors
-            cap = int(math.ceil(s.rate * (2 * self.context + 4 * self.hop + self.stale_after + 4.0)))
+            cap = math.ceil(s.rate * (2 * self.context + 4 * self.hop + self.stale_after + 4.0))
             self._sensors[s.name] = _SensorState(s, RingBuffer(cap, 6 if s.has_gyr else 3))
         self._emitted_until = -math.inf  # step rows with t_ic below this were emitted
         self._final = -math.inf  # fused contacts before this are final
@@ -191,7 +190,7 @@ class StreamEngine:
             # samples at or before the newest kept one (a replayed packet) are dropped
             keep = t > st.ring.t_last
             if not keep.all():
-                st.flags.add(f"out_of_order:{name}")
+                self.flags.add(f"out_of_order:{name}")
                 t, x = t[keep], x[keep]
         st.ring.append(t, x)
         st.samples += int(t.size)
@@ -275,7 +274,10 @@ class StreamEngine:
         if limit <= self._final:
             return _empty_steps()
         self._final = limit
-        return self._emit(final)
+        # a lost sensor's old contacts would keep its side "covered" and hide the gap;
+        # leaving it out lets fusion fill that side from the others (trunk)
+        lost = {name for name, v in status.items() if v == "lost"} if not final else set()
+        return self._emit(final, lost)
 
     def _detect(self, st: _SensorState, core_end: float) -> None:
         """Run the sensor's detector on its window and keep the contacts of the core."""
@@ -308,12 +310,14 @@ class StreamEngine:
             horizon = min(core_end, st.ring.t_last) - self.lookback - self.context
             st.events = allev[allev["t_ic"] >= horizon].reset_index(drop=True)
 
-    def _emit(self, final: bool) -> pd.DataFrame:
+    def _emit(self, final: bool, lost: set[str]) -> pd.DataFrame:
         """Fuse the final contacts and emit the step rows that are complete."""
         limit = self._final
         lo = self._emitted_until - self.lookback
         sensors = []
         for st in self._sensors.values():
+            if st.spec.name in lost:
+                continue
             ev = st.events
             if len(ev):
                 ev = ev[(ev["t_ic"] >= lo) & (ev["t_ic"] < limit)]

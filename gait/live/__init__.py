@@ -1,0 +1,11 @@
+"""Live sessions: devices → capture → streaming engine → feedback → view → report.
+
+:func:`run_live` runs one session from a :class:`LiveConfig`; :func:`demo_config`
+is the ``gait demo`` scenario; :class:`DeviceClock` times live samples.
+"""
+
+from gait.live.clock import Block, DeviceClock
+from gait.live.demo import demo_config
+from gait.live.session import LiveConfig, LiveResult, LiveSession, run_live
+
+__all__ = ["Block", "DeviceClock", "LiveConfig", "LiveResult", "LiveSession", "demo_config", "run_live"]

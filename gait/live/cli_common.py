@@ -1,0 +1,77 @@
+"""Shared ending of ``gait live`` and ``gait demo``: pick the view, run, print the outcome."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from gait.live.session import LiveConfig, LiveResult, run_live
+
+
+def run_with_view(cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quiet: bool = False) -> LiveResult:
+    """Run a live session with the page (default) or the terminal view and print the result.
+
+    Parameters
+    ----------
+    cfg : LiveConfig
+        The session.
+    terminal : bool
+        Show the terminal view instead of serving the page.
+    lan : bool
+        Serve the page on the network (a token is printed).
+    port : int
+        Page port (0: a free one).
+    quiet : bool
+        No status lines (tests).
+
+    Returns
+    -------
+    LiveResult
+    """
+
+    def say(msg: str) -> None:
+        if not quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    if terminal:
+        from gait.views.terminal import TerminalView
+
+        with TerminalView() as tv:
+            result = run_live(cfg, tv, announce=lambda m: None)
+    else:
+        from gait.views.live_page import LivePage
+
+        # up to 40 messages/s so a step update rarely waits behind a status tick (latency)
+        page = LivePage(lan=lan, port=port, title="gait live" if not cfg.simulate else "gait demo", max_rate_hz=40.0)
+        page.start(announce=lambda m: print(m, flush=True))
+        try:
+            result = run_live(cfg, page, announce=say)
+        finally:
+            page.stop()
+    _print_result(result)
+    return result
+
+
+def _print_result(r: LiveResult) -> None:
+    s: dict[str, Any] = {}
+    try:
+        import json
+
+        s = json.loads(r.written["summary"].read_text())
+    except (KeyError, OSError, ValueError):
+        pass
+    cad = s.get("cadence_spm")
+    gct = s.get("gct_ms") or {}
+    gmean = gct.get("mean") if isinstance(gct, dict) else gct
+    print(f"steps: {len(r.live_steps)} live, {s.get('steps_total', '?')} in the report; "
+          f"cadence {cad if cad is None else round(float(cad))} spm; "
+          f"contact {gmean if gmean is None else round(float(gmean))} ms; "
+          f"GCT balance {s.get('gct_balance_pct')} % L", flush=True)
+    lost = [f"{name} {status} at {t:.0f} s" for t, name, status in r.sensor_log
+            if status in ("dropped", "vanished", "no data")]
+    if lost:
+        print("sensors: " + "; ".join(lost), flush=True)
+    print(f"capture: {r.capture}", flush=True)
+    if r.session_id is not None:
+        print(f"saved to history as session {r.session_id}", flush=True)
+    print(f"report: {r.written['report'].resolve()}", flush=True)

@@ -1,0 +1,155 @@
+"""End of a live session: analyse the capture file and write the report with the cues.
+
+The report comes from the capture (``gait.io.read`` → :func:`gait.sessions.analyze_recording`),
+so it is the same as ``gait report`` on that file. The live cue timeline is on the live
+session clock; it is moved onto the capture's clock by the median offset between the
+live steps and the capture's steps (the same contacts seen twice), so cues line up with
+the report's charts whatever clock the capture reader settles on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gait.feedback import FeedbackSession
+
+#: A capture clock further than this (s) from the live clock is moved onto it.
+SHIFT_ABOVE = 1.0
+
+
+def clock_offset(live_steps: pd.DataFrame, capture_steps: pd.DataFrame, tol: float = 0.5) -> float:
+    """Capture time minus live time of the same contacts, s (0 when they cannot be matched).
+
+    Parameters
+    ----------
+    live_steps, capture_steps : DataFrame
+        Step tables with ``t_ic`` (s) and ``side``.
+    tol : float
+        Largest residual (s) of a matched pair after removing the coarse offset.
+
+    Returns
+    -------
+    float
+    """
+    if not len(live_steps) or not len(capture_steps):
+        return 0.0
+    a = np.sort(live_steps["t_ic"].to_numpy(dtype=np.float64))
+    b = np.sort(capture_steps["t_ic"].to_numpy(dtype=np.float64))
+    # coarse: the offset that lines up the step sequences best, from a histogram of
+    # pairwise differences of nearby indices (vectorized over a band of index shifts)
+    n = min(a.size, b.size, 400)
+    ia = np.linspace(0, a.size - 1, n).astype(int)
+    cand = (b[None, :] - a[ia, None]).ravel()
+    hist, edges = np.histogram(cand, bins=np.arange(cand.min(), cand.max() + 0.05, 0.02))
+    coarse = float(edges[np.argmax(hist)] + 0.01)
+    j = np.clip(np.searchsorted(b, a + coarse), 1, b.size - 1)
+    near = np.where(np.abs(b[j] - a - coarse) < np.abs(b[j - 1] - a - coarse), b[j], b[j - 1])
+    d = near - a
+    ok = np.abs(d - coarse) < tol
+    return float(np.median(d[ok])) if ok.any() else coarse
+
+
+def write_report(
+    capture: Path,
+    folder: Path,
+    feedback: FeedbackSession,
+    live_steps: pd.DataFrame,
+    *,
+    save: bool = True,
+    history_db: Path | None = None,
+    treadmill_speed: float | None = None,
+) -> tuple[dict[str, Path], int | None]:
+    """Analyse the capture and write ``steps.csv``, ``summary.json``, ``report.html``.
+
+    Parameters
+    ----------
+    capture : Path
+        The session's capture file.
+    folder : Path
+        Output folder.
+    feedback : FeedbackSession
+        The live feedback (cue timeline, drill state, cadence band).
+    live_steps : DataFrame
+        Steps the engine emitted (also written, as ``live_steps.csv``).
+    save : bool
+        Save the session in the history database.
+    history_db : Path, optional
+        History database (None: the default one).
+    treadmill_speed : float, optional
+        Belt speed, m/s.
+
+    Returns
+    -------
+    written : dict of str to Path
+    session_id : int or None
+        History id when saved.
+
+    Raises
+    ------
+    GaitError
+        The capture cannot be read or analysed (e.g. no data arrived).
+    """
+    from gait.io import ReadOptions, read
+    from gait.report import build_report
+    from gait.sessions import analyze_recording
+
+    rec = read(capture, ReadOptions())
+    if treadmill_speed:
+        rec.meta.treadmill_speed = treadmill_speed
+    outcome = analyze_recording(rec, activity="run" if rec.meta.activity == "unknown" else None)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    kw: dict[str, Any] = feedback.report_kwargs()
+    gait = outcome.gait
+    if gait is not None:
+        off = clock_offset(live_steps, gait.steps)
+        if abs(off) > SHIFT_ABOVE:
+            # The capture's clock is far from the session's (an accelerated virtual run:
+            # device time at nominal rate, offset from arrival times). Put the capture on
+            # the live session clock so the report starts at 0 with the cues in place.
+            for st in rec.streams:
+                st.t = st.t - off
+            for ch in rec.channels:
+                ch.t = ch.t - off
+            outcome = analyze_recording(rec, activity="run" if rec.meta.activity == "unknown" else None)
+            gait = outcome.gait
+            assert gait is not None
+            shifted, off = off, 0.0
+        else:
+            shifted = 0.0
+        kw["cues"] = [dataclasses.replace(c, t=c.t + off) for c in kw["cues"]]
+        written["steps"] = folder / "steps.csv"
+        gait.steps.to_csv(written["steps"], index=False)
+        summary = dict(gait.summary)
+        summary["live"] = {"steps": len(live_steps), "cue_shift_s": off if math.isfinite(off) else None,
+                           "capture_shift_s": -shifted}
+    else:
+        summary = outcome.summary()
+    if len(live_steps):
+        written["live_steps"] = folder / "live_steps.csv"
+        live_steps.to_csv(written["live_steps"], index=False)
+    written["cues"] = folder / "cues.json"
+    written["cues"].write_text(json.dumps([_cue_dict(c) for c in kw["cues"]], indent=1, default=str))
+    written["summary"] = folder / "summary.json"
+    written["summary"].write_text(json.dumps(summary, indent=1, default=str))
+    written["report"] = build_report(gait, balance=outcome.balance, path=folder / "report.html", **kw)
+    sid = None
+    if save:
+        from gait.history import History
+
+        with History(history_db) as h:
+            sid = h.save(outcome.session_record(source=str(capture)))
+    return written, sid
+
+
+def _cue_dict(c: Any) -> dict[str, Any]:
+    """A cue event as plain JSON."""
+    d = c.to_dict() if hasattr(c, "to_dict") else dict(c)
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}

@@ -1,0 +1,453 @@
+"""A live session: devices → capture file → streaming engine → feedback → view → report.
+
+:func:`run_live` drives everything in one asyncio loop: a :class:`devices.session.Session`
+records every notification into the capture file and hands each decoded batch to
+:meth:`LiveSession.on_samples`, which times it (:class:`~gait.live.clock.DeviceClock`),
+feeds the :class:`~gait.stream.StreamEngine` and, when steps become final, pushes the
+:class:`~gait.feedback.FeedbackSession` update to the view at once (latency). A 10 Hz
+timer publishes sensor status and session time, so a sensor that drops out shows on
+the page while the others go on. At the end the report is built from the capture file
+(:mod:`gait.live.report`), exactly as ``gait report`` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from devices.decoders import Samples
+from devices.errors import DeviceError
+from gait.errors import GaitError
+from gait.feedback import FeedbackSession, load_drills
+from gait.live.clock import DeviceClock
+from gait.stream import SensorSpec, StreamEngine
+
+#: Status publications per second (the page itself sends at most ~20 messages/s).
+TICK_HZ = 10.0
+
+
+class View(Protocol):
+    """What a live view offers: :class:`~gait.views.live_page.LivePage`, TerminalView."""
+
+    def publish(self, update: Mapping[str, Any]) -> None:
+        """Merge one update."""
+
+
+@dataclass
+class LiveConfig:
+    """Everything a live session needs.
+
+    Attributes
+    ----------
+    devices : list of str
+        ``NAME|ADDRESS[=placement[:side]]`` requests.
+    out : Path
+        Output folder (capture, steps, summary, report).
+    duration : float
+        Session length, s of session time (simulated time on an accelerated clock).
+    drills : list of str
+        Drill names (see ``drills.toml``).
+    simulate : bool
+        Run virtual sensors driven by :mod:`gait.synth` in this process.
+    radio : str or None
+        ``ble``, ``virtual[:HOST:PORT]`` (None: ``GAIT_RADIO`` or ble; ``local`` with simulate).
+    speed_up : float
+        Simulated seconds per wall second (simulate only).
+    segments : list, optional
+        Synthetic-run segments (simulate only), e.g. a cadence drop.
+    gait : GaitParams, optional
+        Base parameters of the synthetic runner (simulate only).
+    seed : int
+        Seed of the synthetic runner.
+    treadmill_speed : float or None
+        Known belt speed, m/s (passed to the detectors and shown).
+    save : bool
+        Record the session in the history database.
+    history_db : Path or None
+        History database (None: the default one).
+    scan_timeout : float
+        Seconds to look for the devices, s.
+    drop : tuple of (str, float, float) or None
+        Simulate only: (device key, session time s, outage s) of a forced link drop.
+    """
+
+    devices: list[str]
+    out: Path
+    duration: float = 60.0
+    drills: list[str] = field(default_factory=lambda: ["cadence"])
+    simulate: bool = False
+    radio: str | None = None
+    speed_up: float = 1.0
+    segments: list[tuple[float, Any]] | None = None
+    gait: Any = None
+    seed: int = 0
+    treadmill_speed: float | None = None
+    save: bool = True
+    history_db: Path | None = None
+    scan_timeout: float = 5.0
+    drop: tuple[str, float, float] | None = None
+    athlete: str | None = None
+
+
+@dataclass
+class LiveResult:
+    """What a finished live session wrote and measured.
+
+    Attributes
+    ----------
+    capture : Path
+        The capture file.
+    written : dict of str to Path
+        ``steps``, ``summary``, ``report`` (and ``live_steps``).
+    live_steps : DataFrame
+        Steps the engine emitted live.
+    updates : int
+        View updates published.
+    device_stats : dict
+        Per-device statistics of the recording session.
+    session_id : int or None
+        History row id when saved.
+    sensor_log : list of (float, str, str)
+        (session time s, stream, status) changes shown to the user.
+    """
+
+    capture: Path
+    written: dict[str, Path]
+    live_steps: pd.DataFrame
+    updates: int
+    device_stats: dict[str, Any]
+    session_id: int | None = None
+    sensor_log: list[tuple[float, str, str]] = field(default_factory=list)
+    feedback: FeedbackSession | None = None
+
+
+def stream_name(placement: str, side: str | None, taken: set[str], index: int) -> str:
+    """Stream name as :mod:`gait.io.capture_reader` names it (``foot_left``, ``sacrum``)."""
+    name = placement + (f"_{side}" if side else "")
+    return f"{name}_{index}" if name in taken else name
+
+
+class LiveSession:
+    """The glue between the recording session, the engine, the feedback and a view.
+
+    Parameters
+    ----------
+    feedback : FeedbackSession
+        Drill feedback.
+    view : View or None
+        Where updates go.
+    t0 : float
+        Session start, host time s since the epoch (the capture start).
+    clock_scale : float
+        Session seconds per host second.
+    speed : float or None
+        Known speed for the detectors, m/s.
+    """
+
+    def __init__(self, feedback: FeedbackSession, view: View | None, t0: float, *, clock_scale: float = 1.0,
+                 speed: float | None = None) -> None:
+        self.fb = feedback
+        self.view = view
+        self.t0 = t0
+        self.scale = clock_scale
+        self.speed = speed
+        self.engine: StreamEngine | None = None
+        self.clocks: dict[int, DeviceClock] = {}
+        self.names: dict[int, str] = {}
+        self.labels: dict[str, str] = {}  # advertised name → stream name
+        self.steps: list[pd.DataFrame] = []
+        self.updates = 0
+        self.status: dict[str, str] = {}
+        self.sensor_log: list[tuple[float, str, str]] = []
+        self.errors = 0
+        #: The recording session's devices, once known (``Session.targets``).
+        self.targets: Callable[[], list[Any]] = list
+
+    def _ensure_setup(self) -> bool:
+        """Build the engine as soon as the session has its devices (indexes assigned)."""
+        if self.engine is None:
+            targets = self.targets()
+            if targets and all(t.index >= 0 for t in targets):
+                self.setup(targets)
+        return self.engine is not None
+
+    def setup(self, targets: list[Any]) -> None:
+        """Build the engine once the session knows its devices (``Session.targets``)."""
+        specs: list[SensorSpec] = []
+        taken: set[str] = set()
+        for t in targets:
+            prof = t.profile
+            if not ({"acc"} & set(prof.streams)):
+                continue  # RSC footpods: speed only, no samples for the engine
+            placement = t.spec.placement or prof.placement
+            side = t.spec.side or prof.side
+            if placement not in ("foot", "shank", "sacrum", "phone"):
+                continue
+            name = stream_name(placement, side, taken, t.index)
+            taken.add(name)
+            has_gyr = "gyr" in prof.streams
+            specs.append(SensorSpec(name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range))
+            self.clocks[t.index] = DeviceClock(float(prof.rate), self.t0, has_gyr=has_gyr, clock_scale=self.scale)
+            self.names[t.index] = name
+            self.labels[t.adv.local_name or t.device.address] = name
+        if not specs:
+            raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
+        # in accelerated time the hop grows so the wall-clock CPU stays the same
+        hop = max(0.5, 0.25 * self.scale)
+        self.engine = StreamEngine(specs, speed=self.speed, hop=hop)
+        for s in specs:
+            self._set_status(s.name, "connecting")
+
+    def session_time(self) -> float:
+        """Current session time, s."""
+        return (time.time() - self.t0) * self.scale
+
+    def _set_status(self, name: str, status: str) -> None:
+        if self.status.get(name) != status:
+            self.status[name] = status
+            self.sensor_log.append((self.session_time(), name, status))
+            self.fb.set_sensor(name, status)
+
+    def on_samples(self, index: int, samples: Samples) -> None:
+        """Session callback: one decoded notification (runs in the event loop; stays quick)."""
+        if not self._ensure_setup():
+            return
+        clock = self.clocks.get(index)
+        if clock is None or self.engine is None:
+            return
+        block = clock.add(samples)
+        if block is None:
+            return
+        try:
+            new = self.engine.push(self.names[index], block.t, block.acc, block.gyr)
+        except GaitError:
+            self.errors += 1  # counted, the session goes on
+            return
+        if len(new):
+            self._publish(new, arrival=block.arrival)
+
+    def on_status(self, msg: str) -> None:
+        """Session callback: connect / link lost / reconnected / vanished messages."""
+        self._ensure_setup()
+        label, _, what = msg.partition(": ")
+        name = self.labels.get(label)
+        if name is None:
+            return
+        if what.startswith("link lost"):
+            self._set_status(name, "dropped")
+        elif what.startswith("vanished"):
+            self._set_status(name, "vanished")
+        elif what.startswith(("reconnected", "streaming")):
+            self._set_status(name, "ok")
+
+    def tick(self) -> None:
+        """Timer: let lost sensors go stale, publish status and time."""
+        if not self._ensure_setup() or self.engine is None:
+            return
+        for name, st in self.engine.status().items():
+            if st == "lost" and self.status.get(name) == "ok":
+                self._set_status(name, "no data")
+            elif st == "ok" and self.status.get(name) in ("no data", "connecting"):
+                self._set_status(name, "ok")
+        new = self.engine.poll()
+        self._publish(new)
+
+    def finish(self) -> None:
+        """End of data: flush the engine and publish the last steps."""
+        if self.engine is not None:
+            self._publish(self.engine.flush())
+
+    def _publish(self, new: pd.DataFrame, arrival: float | None = None) -> None:
+        if len(new):
+            self.steps.append(new)
+        t_now = self.engine.newest() if self.engine is not None else math.nan
+        extra = {"speed": self.speed} if self.speed else None
+        update = self.fb.add_steps(new, t_now=t_now if math.isfinite(t_now) else None, extra=extra)
+        if arrival is not None:
+            update["arrival"] = arrival
+        if self.view is not None:
+            self.view.publish(update)
+        self.updates += 1
+
+    def live_steps(self) -> pd.DataFrame:
+        """Every step emitted live, in order."""
+        return pd.concat(self.steps, ignore_index=True) if self.steps else pd.DataFrame()
+
+
+async def _open_backends(cfg: LiveConfig) -> Any:
+    """bleak backends: the platform BLE, the virtual hub, or an in-process radio (simulate)."""
+    from devices.ble.backends import Backends, open_backends, radio_name
+
+    if cfg.simulate:
+        from devices.ble import BumbleClient, BumbleScanner
+        from devices.ble.radio import open_radio
+
+        spec = cfg.radio or "local"
+        if spec.lower() == "ble":
+            raise DeviceError("--simulate runs on the virtual radio; use --radio virtual or leave --radio out")
+        radio = await open_radio(spec, serve=not spec.lower().startswith("local"))
+        return Backends(BumbleScanner, BumbleClient, {"radio": radio}, radio)
+    return await open_backends(radio_name(cfg.radio))
+
+
+async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSession],
+                      announce: Callable[[str], None]) -> tuple[LiveSession, dict[str, Any], Path]:
+    """Run devices, recording and engine for ``cfg.duration`` session seconds.
+
+    Parameters
+    ----------
+    cfg : LiveConfig
+        The session.
+    live_factory : callable
+        ``t0 → LiveSession`` (t0 = capture start, host s).
+    announce : callable
+        One-line status messages for the user.
+
+    Returns
+    -------
+    live : LiveSession
+    stats : dict
+        Per-device statistics.
+    capture : Path
+        The capture file written.
+    """
+    from bleak.exc import BleakError
+
+    from devices.ble.backends import bluetooth_unavailable
+    from devices.capture import CaptureWriter
+    from devices.session import Session, parse_device_spec
+
+    specs = [parse_device_spec(d) for d in cfg.devices]
+    scale = cfg.speed_up if cfg.simulate else 1.0
+    backends = await _open_backends(cfg)
+    vdevs: list[Any] = []
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    capture = cfg.out / "session.gaitcap"
+    tasks: list[asyncio.Task[Any]] = []
+    try:
+        if cfg.simulate:
+            from gait.live.simulated import make_sources, plan_devices, start_devices
+
+            plan = plan_devices(specs)
+            # the devices sample from power-on; leave room for scanning and connecting
+            sources = make_sources(plan, cfg.duration + 10.0 + 2.0 * scale, seed=cfg.seed,
+                                   segments=cfg.segments, gait=cfg.gait)
+            vdevs = await start_devices(plan, sources, backends.radio, scale)
+            specs = [p.spec for p in plan]
+        meta = {"tool": "gait live", "activity": "run", "athlete": cfg.athlete,
+                "simulated": cfg.simulate, "speed_up": scale}
+        with CaptureWriter(capture, meta=meta) as writer:
+            t0 = writer.now_ns() * 1e-9
+            live = live_factory(t0)
+
+            def status(msg: str) -> None:
+                announce(msg)
+                live.on_status(msg)
+
+            session = Session(specs, writer, scanner_backend=backends.scanner, client_backend=backends.client,
+                              backend_kwargs=backends.kwargs, scan_timeout=cfg.scan_timeout,
+                              on_status=status, on_samples=live.on_samples)
+
+            live.targets = lambda: session.targets
+
+            async def ticker() -> None:
+                while True:
+                    await asyncio.sleep(1.0 / TICK_HZ)
+                    live.tick()
+
+            async def dropper(key: str, at: float, outage: float) -> None:
+                dev = next((d for d in vdevs if d.name == key), None)
+                if dev is None:
+                    return
+                while live.session_time() < at:
+                    await asyncio.sleep(0.02)
+                await dev.drop_link(outage)
+
+            tasks.append(asyncio.create_task(ticker()))
+            if cfg.drop is not None and vdevs:
+                tasks.append(asyncio.create_task(dropper(*cfg.drop)))
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                import signal
+
+                loop.add_signal_handler(signal.SIGINT, session.stop)
+            try:
+                stats = await session.run(cfg.duration / scale)
+            except (BleakError, OSError) as exc:
+                raise bluetooth_unavailable(exc) from exc
+            finally:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    import signal
+
+                    loop.remove_signal_handler(signal.SIGINT)
+        live.finish()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*(d.stop() for d in vdevs), return_exceptions=True)
+        await backends.aclose()
+    return live, {k: v.as_dict() for k, v in stats.items()}, capture
+
+
+def make_feedback(drills: list[str]) -> FeedbackSession:
+    """A FeedbackSession with the named drills (``drills.toml``).
+
+    Raises
+    ------
+    GaitError
+        An unknown drill name.
+    """
+    known = load_drills()
+    bad = [d for d in drills if d not in known]
+    if bad:
+        raise GaitError(f"unknown drill(s) {bad}; known: {list(known)}")
+    return FeedbackSession([known[d] for d in drills])
+
+
+def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str], None] = print) -> LiveResult:
+    """Run a whole live session and write its report.
+
+    Parameters
+    ----------
+    cfg : LiveConfig
+        The session.
+    view : View, optional
+        Live page or terminal view (already started).
+    announce : callable
+        Status lines for the user.
+
+    Returns
+    -------
+    LiveResult
+
+    Raises
+    ------
+    DeviceError, GaitError
+        Devices not found, radio unavailable, bad options.
+    """
+    from gait.live.report import write_report
+
+    if not cfg.devices:
+        raise DeviceError("give at least one --device")
+    if not (cfg.duration > 0) or not (cfg.speed_up > 0):
+        raise GaitError("--duration and --speed-up must be > 0")
+    fb = make_feedback(cfg.drills)
+    scale = cfg.speed_up if cfg.simulate else 1.0
+
+    def factory(t0: float) -> LiveSession:
+        return LiveSession(fb, view, t0, clock_scale=scale, speed=cfg.treadmill_speed)
+
+    live, stats, capture = asyncio.run(record_live(cfg, factory, announce))
+    steps = live.live_steps()
+    written, sid = write_report(capture, cfg.out, fb, steps, save=cfg.save, history_db=cfg.history_db,
+                                treadmill_speed=cfg.treadmill_speed)
+    return LiveResult(capture, written, steps, live.updates, stats, sid, live.sensor_log, fb)

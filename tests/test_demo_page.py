@@ -1,0 +1,78 @@
+"""The demo's live page in headless Debian chromium: the real path drives the page.
+
+Virtual sensors → capture → streaming engine → feedback → LivePage → chromium: the big
+numbers, the cadence chart and the sensor list must update while the demo runs.
+Needs /usr/bin/chromium (never ``playwright install``); a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from gait.live import demo_config, run_live
+from gait.live.session import LiveResult
+from gait.views.live_page import LivePage
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
+    assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium"
+    page = LivePage(title="gait demo", max_rate_hz=40.0)
+    url = page.start(announce=None)
+    cfg = demo_config(tmp_path / "demo", duration=80.0, speed_up=8.0)
+    result: dict[str, LiveResult] = {}
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result["r"] = run_live(cfg, page, announce=lambda m: None)
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+
+    outside: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            bp = browser.new_page(viewport={"width": 1280, "height": 900})
+
+            def route(r) -> None:  # type: ignore[no-untyped-def]  # offline: only the local server
+                if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1")):
+                    r.continue_()
+                else:
+                    outside.append(r.request.url)
+                    r.abort()
+
+            bp.route("**/*", route)
+            bp.goto(url)
+            bp.wait_for_function("() => window.gaitLive && window.gaitLive.messages >= 1", timeout=15_000)
+            th = threading.Thread(target=run, daemon=True)
+            th.start()
+            # numbers from the engine's steps: the demo runner's 170 steps/min
+            bp.wait_for_function(
+                "() => { const v = parseFloat(document.getElementById('cadence').textContent);"
+                " return v > 160 && v < 180; }", timeout=30_000)
+            bp.wait_for_function(
+                "() => parseFloat(document.getElementById('gct-left').textContent) > 150", timeout=10_000)
+            sensors = bp.inner_text("#sensors")
+            for name in ("foot_left", "foot_right", "sacrum"):
+                assert name in sensors
+            n0 = bp.evaluate("window.gaitLive.messages")
+            bp.wait_for_timeout(1500)
+            assert bp.evaluate("window.gaitLive.messages") > n0 + 5  # still updating
+            traces = bp.evaluate(
+                "() => document.getElementById('cadence-chart').data.reduce((n, t) => n + t.x.length, 0)")
+            assert traces > 5  # the rolling cadence chart fills
+            th.join(60)
+            assert not th.is_alive()
+            browser.close()
+    finally:
+        page.stop()
+    assert not errors, errors
+    assert result["r"].written["report"].exists()
+    assert not outside, f"the page tried to reach the internet: {outside}"
