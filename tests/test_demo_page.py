@@ -1,7 +1,8 @@
 """The demo's live page in headless Debian chromium: the real path drives the page.
 
 Virtual sensors → capture → streaming engine → feedback → LivePage → chromium: the big
-numbers, the cadence chart and the sensor list must update while the demo runs.
+numbers, the cadence chart and the sensor list must update while the demo runs, and a
+foot sensor whose link drops mid-run must show as dropped and then as back.
 Needs /usr/bin/chromium (never ``playwright install``); a missing browser fails.
 """
 
@@ -25,7 +26,8 @@ def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
     assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium"
     page = LivePage(title="gait demo", max_rate_hz=40.0)
     url = page.start(announce=None)
-    cfg = demo_config(tmp_path / "demo", duration=80.0, speed_up=8.0)
+    cfg = demo_config(tmp_path / "demo", duration=100.0, speed_up=8.0)
+    cfg.drop = ("gait-imu R", 30.0, 16.0)  # the right foot's link drops for 16 s at 30 s
     result: dict[str, LiveResult] = {}
     errors: list[BaseException] = []
 
@@ -62,6 +64,12 @@ def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
             sensors = bp.inner_text("#sensors")
             for name in ("foot_left", "foot_right", "sacrum"):
                 assert name in sensors
+            # the dropout shows on the page, then the sensor comes back
+            bp.wait_for_function(
+                "() => /foot_right: (dropped|no data)/.test(document.getElementById('sensors').innerText)",
+                timeout=30_000, polling=50)
+            bp.wait_for_function(
+                "() => /foot_right: ok/.test(document.getElementById('sensors').innerText)", timeout=30_000)
             n0 = bp.evaluate("window.gaitLive.messages")
             bp.wait_for_timeout(1500)
             assert bp.evaluate("window.gaitLive.messages") > n0 + 5  # still updating

@@ -31,7 +31,7 @@ def test_memory_flat_over_two_hours() -> None:
             m = (s.t >= k) & (s.t < k + 1)
             blocks.append((s.name, s.t[m], s.acc[m], s.gyr[m]))  # type: ignore[index]
     # a long hop keeps the test fast; memory does not depend on how often stages run
-    eng = StreamEngine(specs_from_recording(rec), hop=10.0)
+    eng = StreamEngine(specs_from_recording(rec), hop=20.0)
     proc = psutil.Process()
     steps = 0
     fp: dict[int, int] = {}

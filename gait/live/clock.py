@@ -3,9 +3,9 @@
 A notification's samples are timed from the device's own clock or counter at its
 nominal rate (as :func:`devices.timestamps.reconstruct` does when it cannot trust
 arrival times), never from raw arrival times: BLE delivers in bursts. The offset to
-the session clock comes from the first packet's arrival (arrival ≈ last sample time
-+ a small latency), and is taken again from the arrival time after a restart or a
-long outage (device clock or counter jumps). Separate accelerometer and gyroscope
+the session clock is the lower envelope of arrival − sample time (arrival = sampling
++ latency ≥ 0), found when the stream starts (samples wait until it settles), then
+followed for drift and found afresh after a restart or a long outage (see ``_Axis``). Separate accelerometer and gyroscope
 packets (Polar, MetaWear) are merged: gyroscope samples are interpolated onto the
 accelerometer times once both cover them, as :func:`devices.replay.assemble` does.
 """
@@ -34,6 +34,8 @@ SETTLE = 1.0
 SETTLE_TOL = 0.003
 #: ... or once MAX_WARMUP s of samples are held (they are then released anyway).
 MAX_WARMUP = 10.0
+#: Device seconds over which the latency envelope is re-measured to follow clock drift.
+DRIFT_BLOCK = 20.0
 #: Accelerometer samples wait at most this long (s) for gyroscope samples to cover them.
 MERGE_WAIT = 1.0
 
@@ -65,13 +67,20 @@ class _Axis:
 
     The offset is the lower envelope of ``arrival − last sample time`` (arrival =
     sampling + latency, latency ≥ 0): set once it stops falling over the first
-    packets (a backlog at connection time drains first; their samples wait), then lowered whenever a packet arrives earlier than the
-    envelope allows (samples that then overlap are dropped by the engine), and found
-    afresh the same way when a packet comes far later than the device clock says
-    (restart, outage).
+    packets (a backlog at connection time drains first; their samples wait), then
+    lowered at once whenever a packet arrives earlier than the envelope allows
+    (samples that then overlap are dropped by the engine), raised to the envelope of
+    each :data:`DRIFT_BLOCK` s of device time when that is higher (a device clock
+    slower than the host's: drift), and found afresh when a packet comes far later
+    than the device clock says (restart, outage). Tolerances are host seconds, so
+    they scale with ``clock_scale``.
     """
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, scale: float = 1.0) -> None:
+        self.tol = SETTLE_TOL * scale
+        self.reanchor = REANCHOR * scale
+        self._blk_start = math.nan
+        self._blk_min = math.inf
         self.period = 1.0 / rate
         self.offset = math.nan
         self.count = 0
@@ -88,7 +97,7 @@ class _Axis:
         if x_now - self._xl[0] > MAX_WARMUP:
             return True  # never hold data longer than this
         k = bisect.bisect_right(self._xl, x_now - SETTLE) - 1
-        return k >= 0 and self._env[k] - self._env[-1] < SETTLE_TOL
+        return k >= 0 and self._env[k] - self._env[-1] < self.tol
 
     def times(self, s: Samples, arrival: float) -> list[tuple[int, FloatArray]]:
         """Session times of this packet and of any held back: [(packets back, t)]."""
@@ -100,7 +109,7 @@ class _Axis:
         else:
             x = (self.count + np.arange(n, dtype=np.float64)) * self.period
         self.count += n
-        if math.isfinite(self.offset) and arrival - (self.offset + x[-1]) > REANCHOR:
+        if math.isfinite(self.offset) and arrival - (self.offset + x[-1]) > self.reanchor:
             # far later than the device clock says: the clock or counter restarted, or
             # the link was down; find the offset afresh from the arrivals
             self.offset = math.nan
@@ -116,11 +125,19 @@ class _Axis:
             out = [(len(self._warm) - 1 - i, self.offset + xs) for i, (xs, _) in enumerate(self._warm)]
             self._warm = []
             self.t_last = float(out[-1][1][-1])
+            self._blk_start, self._blk_min = float(x[-1]), math.inf
             return out
         lag = arrival - (self.offset + x[-1])
-        if lag < -SETTLE_TOL:
-            # earlier than ever: the first packets were queued (a backlog at connection
-            # time drains in the first seconds); the envelope moves down, never up
+        self._blk_min = min(self._blk_min, arrival - float(x[-1]))
+        if x[-1] - self._blk_start >= DRIFT_BLOCK:
+            # every packet of the block came later than the envelope: the device clock
+            # runs slow against the host; follow it (a sub-sample step forward, no overlap)
+            if self._blk_min > self.offset + self.tol:
+                self.offset = self._blk_min
+            self._blk_start, self._blk_min = float(x[-1]), math.inf
+        if lag < -self.tol:
+            # earlier than the envelope: the first packets were queued (a backlog at
+            # connection time drains in the first seconds) or the clock runs fast
             self.offset += lag
         t = self.offset + x
         # (a repeated packet keeps its old times; the engine drops samples not newer)
@@ -175,7 +192,7 @@ class DeviceClock:
             return None
         arrival = self.session_time(s.host_time)
         kind = "acc" if s.sensor == "imu" else s.sensor
-        axis = self._axes.setdefault(kind, _Axis(self.rate))
+        axis = self._axes.setdefault(kind, _Axis(self.rate, self.scale))
         held = self._held.setdefault(kind, [])
         held.append(s)
         timed = axis.times(s, arrival)

@@ -47,10 +47,9 @@ def demo_config(out: Path, *, duration: float = 120.0, speed_up: float = 4.0, se
     """
     from gait.synth import GaitParams
 
+    # The session clock starts with the devices' simulated clocks (the capture is opened
+    # right after they power on), so simulated time t is session time t.
     half = duration / 2.0
-    # the devices start sampling a little before the recording starts: shift the change
-    # so it falls halfway through what is recorded
-    lead = 1.0 + 1.0 * speed_up
     return LiveConfig(
         devices=list(DEVICES),
         out=out,
@@ -59,7 +58,7 @@ def demo_config(out: Path, *, duration: float = 120.0, speed_up: float = 4.0, se
         simulate=True,
         speed_up=speed_up,
         gait=GaitParams(cadence=CADENCE[0], speed=BELT_SPEED),
-        segments=[(half + lead, {"cadence": CADENCE[1], "speed": BELT_SPEED, "gct_asym_pct": GCT_ASYM_PCT})],
+        segments=[(half, {"cadence": CADENCE[1], "speed": BELT_SPEED, "gct_asym_pct": GCT_ASYM_PCT})],
         seed=seed,
         treadmill_speed=BELT_SPEED,
         save=save,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from devices.decoders import Samples
@@ -117,6 +118,8 @@ class LiveResult:
         History row id when saved.
     sensor_log : list of (float, str, str)
         (session time s, stream, status) changes shown to the user.
+    feedback : FeedbackSession or None
+        The session's drill feedback (cue events, drill state).
     """
 
     capture: Path
@@ -126,7 +129,7 @@ class LiveResult:
     device_stats: dict[str, Any]
     session_id: int | None = None
     sensor_log: list[tuple[float, str, str]] = field(default_factory=list)
-    feedback: FeedbackSession | None = None
+    feedback: FeedbackSession | None = None  #: the drill feedback (cues, drill state)
 
 
 def stream_name(placement: str, side: str | None, taken: set[str], index: int) -> str:
@@ -168,6 +171,7 @@ class LiveSession:
         self.status: dict[str, str] = {}
         self.sensor_log: list[tuple[float, str, str]] = []
         self.errors = 0
+        self.rsc_speed: float | None = None  # latest footpod speed, m/s
         #: The recording session's devices, once known (``Session.targets``).
         self.targets: Callable[[], list[Any]] = list
 
@@ -220,6 +224,12 @@ class LiveSession:
         """Session callback: one decoded notification (runs in the event loop; stays quick)."""
         if not self._ensure_setup():
             return
+        if samples.sensor == "rsc":
+            # a footpod's speed is shown (and used by the easy-pace drill) when no belt speed is set
+            v = samples.values.get("speed")
+            if v is not None and v.size and np.isfinite(v[-1]) and v[-1] > 0:
+                self.rsc_speed = float(v[-1])
+            return
         clock = self.clocks.get(index)
         if clock is None or self.engine is None:
             return
@@ -269,7 +279,8 @@ class LiveSession:
         if len(new):
             self.steps.append(new)
         t_now = self.engine.newest() if self.engine is not None else math.nan
-        extra = {"speed": self.speed} if self.speed else None
+        speed = self.speed or self.rsc_speed
+        extra = {"speed": speed} if speed else None
         update = self.fb.add_steps(new, t_now=t_now if math.isfinite(t_now) else None, extra=extra)
         if arrival is not None:
             update["arrival"] = arrival
@@ -371,7 +382,26 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
                     await asyncio.sleep(0.02)
                 await dev.drop_link(outage)
 
+            async def until_data_end() -> None:
+                # Simulated sessions end when every live sensor's data reaches the
+                # duration: on a loaded machine the accelerated devices deliver late,
+                # and a wall-clock end would cut the run short.
+                while True:
+                    await asyncio.sleep(0.05)
+                    eng = live.engine
+                    if eng is None:
+                        continue
+                    status = eng.status()
+                    ends = [t for name, t in eng.latest().items() if status[name] == "ok"]
+                    if ends and min(ends) >= cfg.duration:
+                        session.stop()
+                        return
+
+            wall_limit = cfg.duration / scale
             tasks.append(asyncio.create_task(ticker()))
+            if cfg.simulate:
+                tasks.append(asyncio.create_task(until_data_end()))
+                wall_limit = 3.0 * wall_limit + 20.0  # only caps a stalled simulation
             if cfg.drop is not None and vdevs:
                 tasks.append(asyncio.create_task(dropper(*cfg.drop)))
             loop = asyncio.get_running_loop()
@@ -380,7 +410,7 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
 
                 loop.add_signal_handler(signal.SIGINT, session.stop)
             try:
-                stats = await session.run(cfg.duration / scale)
+                stats = await session.run(wall_limit)
             except (BleakError, OSError) as exc:
                 raise bluetooth_unavailable(exc) from exc
             finally:

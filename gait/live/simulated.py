@@ -2,8 +2,8 @@
 
 Each requested device becomes a :class:`devices.virtual.VirtualDevice` on the virtual
 radio, streaming one stream of a synthetic run byte-for-byte as the real firmware
-would. Feet and shanks use the ``gait-imu`` profile (6-axis, counter), a sacrum sensor
-the ``polar-h10`` profile (accelerometer, device clock). On an accelerated clock
+would, with the profile its advertised name matches (e.g. ``gait-imu L``: 6-axis with a
+sample counter; ``Polar H10 S``: accelerometer with a device clock). On an accelerated clock
 (``speed`` > 1) the device time stamps stay in simulated time.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from devices.errors import DeviceError
-from devices.profiles import Profile, get_profile, match_profile
+from devices.profiles import Profile, match_profile
 from devices.session import DeviceSpec
 
-#: Profile emulated per placement when the device name does not pick one.
-DEFAULT_PROFILE = {"foot": "gait-imu", "shank": "gait-imu", "sacrum": "polar-h10", "phone": "gait-imu"}
+#: Placements a virtual sensor can be worn at.
+SIM_PLACEMENTS = ("foot", "shank", "sacrum")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def plan_devices(specs: list[DeviceSpec]) -> list[SimDevice]:
     for spec in specs:
         prof = match_profile(spec.key, [])
         placement = spec.placement or (prof.placement if prof else None)
-        if placement not in DEFAULT_PROFILE:
+        if placement not in SIM_PLACEMENTS:
             raise DeviceError(f"--device {spec.key!r}: give a placement (foot, shank or sacrum) to simulate it")
         if prof is None:
             raise DeviceError(
@@ -68,8 +68,6 @@ def plan_devices(specs: list[DeviceSpec]) -> list[SimDevice]:
         side = spec.side or (prof.side if placement in ("foot", "shank") else None)
         if placement in ("foot", "shank") and side is None:
             raise DeviceError(f"--device {spec.key!r}: a {placement} sensor needs a side, e.g. ={placement}:left")
-        if placement == "phone":
-            raise DeviceError("a phone cannot be simulated over BLE; use foot, shank or sacrum")
         out.append(SimDevice(spec, prof, placement, side))
     return out
 
@@ -155,8 +153,3 @@ async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio
         for v in devs:
             v._wall0 = first
     return devs
-
-
-def default_profile(placement: str) -> Profile:
-    """The profile emulated for a placement (``gait-imu`` legs, ``polar-h10`` sacrum)."""
-    return get_profile(DEFAULT_PROFILE[placement])

@@ -222,6 +222,10 @@ class StreamEngine:
         ts = [st.ring.t_last for st in self._sensors.values() if len(st.ring)]
         return max(ts) if ts else float("nan")
 
+    def latest(self) -> dict[str, float]:
+        """Sensor name → newest sample time, s (NaN before its first sample)."""
+        return {name: st.ring.t_last for name, st in self._sensors.items()}
+
     def status(self) -> dict[str, str]:
         """Sensor name → ``waiting`` (no data yet), ``ok`` or ``lost`` (stale)."""
         newest = self.newest()
