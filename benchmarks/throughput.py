@@ -56,7 +56,7 @@ def analyse(path: str) -> None:
     warnings.simplefilter("ignore")
     # imports outside the timed region
     import gait
-    import gait.analyze
+    import gait.pipeline
     import gait.placements.foot
     import gait.placements.sacrum
     from gait.io.canonical import read_recording
@@ -65,7 +65,7 @@ def analyse(path: str) -> None:
     rec = read_recording(path)
     t1 = time.perf_counter()
     rss_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    res = gait.analyze.analyze(rec)
+    res = gait.pipeline.analyze(rec)
     t2 = time.perf_counter()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     n = sum(s.n for s in rec.streams)

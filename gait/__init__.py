@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["analyze", "read", "synthesize"]
 
 _LAZY = {
-    "analyze": ("gait.analyze", "analyze"),
+    "analyze": ("gait.pipeline", "analyze"),
     "read": ("gait.io", "read"),
     "synthesize": ("gait.synth", "synthesize"),
 }

@@ -150,7 +150,7 @@ def analyze_recording(rec: Recording, *, activity: str | None = None) -> Session
         from gait.balance import analyze_balance
 
         return SessionOutcome(rec, balance=analyze_balance(rec))
-    from gait.analyze import analyze
+    from gait.pipeline import analyze
 
     kwargs: dict[str, Any] = {}
     if activity and activity != "auto":

@@ -14,7 +14,7 @@ from gait.recording import Recording
 from gait.synth import GaitParams, SensorParams, synthesize
 
 # the module (for monkeypatching); ``gait.analyze(...)`` below is the public function
-analyze_mod = importlib.import_module("gait.analyze")
+analyze_mod = importlib.import_module("gait.pipeline")
 
 
 def _syn(activity: str = "run", placements: tuple[str, ...] = ("foot-left", "foot-right", "sacrum"),

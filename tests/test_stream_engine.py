@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.analyze import analyze
 from gait.errors import AnalysisError
+from gait.pipeline import analyze
 from gait.result import STEP_COLUMNS
 from gait.stream import RingBuffer, SensorSpec, StreamEngine, replay_recording, specs_from_recording
 from gait.synth import synthesize

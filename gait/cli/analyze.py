@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
             continue
-        from gait.analyze import analyze
+        from gait.pipeline import analyze
 
         res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
                       window_steps=args.window_steps)

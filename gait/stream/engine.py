@@ -2,9 +2,9 @@
 
 Per sensor, samples go into a bounded :class:`~gait.stream.ring.RingBuffer`. Every
 ``hop`` seconds of new data, the sensor's detector (the same function
-:func:`gait.analyze.analyze` runs) is called on ``[a - context, newest]`` and the
+:func:`gait.pipeline.analyze` runs) is called on ``[a - context, newest]`` and the
 contacts whose ``t_ic`` lies in the core ``[a, newest - context)`` become final for
-that sensor — exactly the chunking rule of :func:`gait.analyze.detect_chunked`, with
+that sensor — exactly the chunking rule of :func:`gait.pipeline.detect_chunked`, with
 the core moving forward. Contacts final on every live sensor are fused
 (:func:`gait.fuse.fuse`) and turned into step rows (:func:`gait.steps.build_step_table`)
 over a bounded look-back; a step row is emitted once its next contact and next
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gait.analyze import _finite_only, duty_factor_bouts, label_steps, stream_flags
 from gait.errors import AnalysisError
 from gait.fuse import SensorEvents, fuse
+from gait.pipeline import _finite_only, duty_factor_bouts, label_steps, stream_flags
 from gait.placements import check_events, get_detector
 from gait.recording import Stream
 from gait.steps import MAX_STRIDE_TIME, build_step_table
@@ -33,7 +33,7 @@ from gait.stream.ring import RingBuffer
 FloatArray = NDArray[np.float64]
 
 #: Data each detector run sees on both sides of its core, s. The batch path uses
-#: :data:`gait.analyze.CHUNK_OVERLAP` (10 s) for its chunks; the live default is
+#: :data:`gait.pipeline.CHUNK_OVERLAP` (10 s) for its chunks; the live default is
 #: shorter so a step reaches the page sooner. The equality test runs both.
 CONTEXT = 4.0
 #: New data (s) between detector runs: bounds CPU (no rerun per notification).
@@ -104,7 +104,7 @@ class StreamEngine:
     Attributes
     ----------
     flags : set of str
-        Quality flags seen so far (as :func:`gait.analyze.stream_flags` words).
+        Quality flags seen so far (as :func:`gait.pipeline.stream_flags` words).
     runs : int
         Detector calls made.
     """
@@ -165,7 +165,7 @@ class StreamEngine:
         Returns
         -------
         DataFrame
-            New step rows (possibly empty), columns as :func:`gait.analyze.analyze`'s steps.
+            New step rows (possibly empty), columns as :func:`gait.pipeline.analyze`'s steps.
 
         Raises
         ------

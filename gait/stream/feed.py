@@ -56,7 +56,7 @@ def replay_recording(
     engine : StreamEngine
         The engine after :meth:`~StreamEngine.flush`.
     """
-    from gait.analyze import reference_speed
+    from gait.pipeline import reference_speed
 
     eng = StreamEngine(specs_from_recording(rec), speed=reference_speed(rec), **engine_kwargs)
     rng = np.random.default_rng(seed)

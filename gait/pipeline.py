@@ -1,4 +1,4 @@
-"""``gait.analyze``: recording → step table and summaries.
+"""The batch gait pipeline, :func:`analyze`: recording → step table and summaries.
 
 Stages (each a pure function, so a streaming engine can reuse them on a window):
 quality checks → per-stream detectors (:mod:`gait.placements`) → fusion
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
-import types
 from typing import Any
 
 import numpy as np
@@ -486,18 +484,3 @@ def _check_placement_consistency(
                 if ratio < 1.3 or ratio > 2.7:
                     flags.append(f"placement_mismatch:{s.name}:{tr.name}")
     del rec
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``gait.analyze(rec)`` work although ``gait.analyze`` is also this module's name.
-
-    Importing ``gait.analyze`` binds the *module* as an attribute of the ``gait`` package,
-    shadowing the lazily exported function; making the module callable keeps the public
-    call ``gait.analyze(recording, ...)`` working in every import order.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> GaitResult:
-        return analyze(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
