@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
+from gait._peak_memory import peak_rss_mb
 from pathlib import Path
 mode, path, hours = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 if mode == "write":
@@ -31,7 +32,7 @@ else:
     t = time.perf_counter(); rec = read_recording(path); dt = time.perf_counter() - t
     n = sum(s.n for s in rec.streams)
 print(json.dumps({"s": dt, "samples": n,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": peak_rss_mb()}))
 """
 
 

@@ -49,9 +49,10 @@ def generate(path: str, duration: float, rate: float) -> None:
 
 def analyse(path: str) -> None:
     """Child: read and analyse ``path``; print timings and peak RSS as JSON."""
-    import resource
     import time
     import warnings
+
+    from gait._peak_memory import peak_rss_mb
 
     warnings.simplefilter("ignore")
     # imports outside the timed region
@@ -64,10 +65,10 @@ def analyse(path: str) -> None:
     t0 = time.perf_counter()
     rec = read_recording(path)
     t1 = time.perf_counter()
-    rss_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    rss_read = peak_rss_mb()
     res = gait.pipeline.analyze(rec)
     t2 = time.perf_counter()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    rss = peak_rss_mb()
     n = sum(s.n for s in rec.streams)
     print(json.dumps({"read_s": t1 - t0, "analyse_s": t2 - t1, "rss_mb": rss, "rss_read_mb": rss_read,
                       "samples": n, "steps": len(res.steps), "hours": rec.duration / 3600.0}))

@@ -8,11 +8,12 @@ line: peak RSS (MB) after the data are built and after the analysis, and the ste
 from __future__ import annotations
 
 import json
-import resource
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from gait._peak_memory import peak_rss_mb
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 
@@ -46,9 +47,9 @@ def main() -> None:
     import gait
 
     rec = build(hours)
-    rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_data = peak_rss_mb()
     res = gait.analyze(rec)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(json.dumps({"rss_data_mb": rss_data, "rss_peak_mb": rss, "steps": len(res.steps)}))
 
 

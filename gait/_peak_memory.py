@@ -1,0 +1,28 @@
+"""Peak resident memory of this process, for memory tests and benchmarks."""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process, MB.
+
+    Reads ``VmHWM`` from ``/proc/self/status``: ``getrusage().ru_maxrss`` is not used because
+    Linux carries the parent's high-water mark over ``exec``, so a child started by a large
+    process (a test runner, say) would report the parent's peak. Falls back to ``ru_maxrss``
+    where ``/proc`` is missing.
+
+    Returns
+    -------
+    float
+        Megabytes (2**20 bytes).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
