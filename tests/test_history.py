@@ -87,22 +87,25 @@ def _writer(db: str, n: int) -> None:
             h.save(_run(i, 30, 160.0 + i % 5))
 
 
-def test_concurrent_writer_and_reader(tmp_path: Path) -> None:
+def test_concurrent_writer_and_reader(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A live session saving (another process) while `gait history` reads."""
+    import json
+
     db = tmp_path / "h.sqlite"
     History(db).close()
     ctx = mp.get_context("spawn")
     proc = ctx.Process(target=_writer, args=(str(db), 150))
     proc.start()
-    seen = []
-    with History(db) as h:
-        while proc.is_alive() or not seen or seen[-1] < 150:
-            seen.append(len(h.sessions()))
-            if seen[-1] >= 150:
-                break
+    seen: list[int] = []
+    while not seen or seen[-1] < 150:
+        assert main(["history", "--db", str(db), "--json"]) == 0
+        seen.append(len(json.loads(capsys.readouterr().out)))
+        if not proc.is_alive() and seen[-1] < 150:
+            break
     proc.join(60)
     assert proc.exitcode == 0
     assert seen == sorted(seen)  # readers never see a torn or shrinking history
-    assert seen[-1] == 150
+    assert seen[-1] == 150 and len(seen) > 2  # it really read while the writer wrote
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -119,7 +122,7 @@ def test_cli_lists_trends_and_exports(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["history", "--db", str(db), "--trend", "cadence_spm", "--out", str(out),
                  "--export", str(csv)]) == 0
     html = out.read_text()
-    assert "cadence drill" in html and "plotly" in html.lower()
+    assert "drill target (guidance)" in html and "Cadence +5" in html and "plotly" in html.lower()
     assert len(pd.read_csv(csv)) == 3
     assert main(["history", "--db", str(db), "--trend", "nope"]) == 2
     assert "no sessions have metric" in capsys.readouterr().err

@@ -74,15 +74,33 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
                                "gct_balance_pct": "GCT bal %"})
 
 
+#: History metric → the drill metric whose target band is drawn on its trend.
+_DRILL_METRIC = {"cadence_spm": "cadence", "gct_balance_pct": "gct_balance"}
+
+
 def _bands(metric: str, values: list[float]) -> list[TargetBand]:
+    """Target bands of the drills (gait/feedback/drills.toml) that train ``metric``.
+
+    Relative targets (cadence +5–10 %) are placed on the median of the first three sessions,
+    the runner's own early baseline.
+    """
+    from gait.feedback.drills import load_drills
     from gait.views.trend import TargetBand
 
-    if metric == "cadence_spm" and values:
-        base = sorted(values[:3])[len(values[:3]) // 2]
-        return [TargetBand("cadence drill: +5–10% over early baseline (guidance)", base * 1.05, base * 1.10)]
-    if metric == "gct_balance_pct":
-        return [TargetBand("symmetry drill: 49–51% (guidance)", 49.0, 51.0)]
-    return []
+    want = _DRILL_METRIC.get(metric)
+    if want is None or not values:
+        return []
+    early = sorted(values[:3])
+    base = early[len(early) // 2]
+    out = []
+    for drill in load_drills().values():
+        for check in drill.checks:
+            if check.metric != want:
+                continue
+            lo, hi = (check.low * base, check.high * base) if check.relative else (check.low, check.high)
+            if lo == lo and hi == hi:  # both bounds set
+                out.append(TargetBand(f"{drill.title} drill target (guidance)", lo, hi))
+    return out
 
 
 def _trend(h: History, args: argparse.Namespace) -> int:
