@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from gait.cli.options import add_history_options
 from gait.cli.scan import RADIO_HELP
 
 
@@ -37,11 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--lan", action="store_true", help="serve the page on the network (prints a token)")
     p.add_argument("--port", type=int, default=0, help="live page port (default: a free one)")
     p.add_argument("--terminal", action="store_true", help="terminal view instead of the page")
-    p.add_argument("--no-save", action="store_true", help="do not save the session into the history")
-    p.add_argument("--history-db", metavar="FILE", help="history database (default: the user's)")
     p.add_argument("--belt-speed", type=float, metavar="M/S", help="treadmill belt speed, if known")
     p.add_argument("--scan-timeout", type=float, default=5.0, metavar="S", help="seconds to look for the sensors")
     p.add_argument("--seed", type=int, default=0, help="with --simulate: seed of the synthetic runner")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         treadmill_speed=args.belt_speed,
         save=not args.no_save,
-        history_db=Path(args.history_db) if args.history_db else None,
+        history_db=Path(args.db) if args.db else None,
+        athlete=args.athlete,
         scan_timeout=args.scan_timeout,
     )
     run_with_view(cfg, terminal=args.terminal, lan=args.lan, port=args.port)
