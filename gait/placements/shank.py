@@ -23,13 +23,8 @@ from gait.placements._signal import (
     near_holes,
     segment_arg,
 )
-from gait.placements.foot import (
-    _gyro_usable,
-    acc_cycles,
-    acc_events,
-    close_cycles,
-    midswing_peaks,
-)
+from gait.placements.foot import _gyro_usable, midswing_peaks
+from gait.placements.leg import acc_cycles, acc_events, close_cycles
 from gait.recording import Stream
 
 

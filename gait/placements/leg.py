@@ -1,0 +1,298 @@
+"""Stride cycles and accelerometer contact events shared by leg sensors (foot, shank).
+
+Used by :mod:`gait.placements.foot` (for its accelerometer-only fallback and the impact
+onset) and :mod:`gait.placements.shank`. Without a gyroscope the swing is the loud part of
+each stride: cycles come from the humps of a low-passed envelope of |‖a‖ − g|; IC is the
+impact at the start of the quiet-to-loud transition and TC the push-off at its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gait.placements._signal import (
+    FloatArray,
+    IntArray,
+    Segment,
+    lowpass,
+    segment_arg,
+)
+
+G = 9.80665  # m/s²
+
+#: Shortest and longest plausible stride, s (sprinting to slow walking). [G]
+MIN_STRIDE = 0.45
+MAX_STRIDE = 2.5
+#: The final cycle cut by the end of the data is kept when at least this share of a
+#: typical stride remains after its swing (the contact lies in the first half). [G]
+CLIP_SHARE = 0.6
+
+
+def acc_cycles(seg: Segment) -> tuple[IntArray, IntArray]:
+    """Stride cycles of a leg sensor from the accelerometer alone.
+
+    The swing is the loud part of each stride: a low-passed envelope of |‖a‖ − g| has
+    one hump per stride, whose peaks delimit cycles (as mid-swing does for the
+    gyroscope).  The envelope cut-off follows the stride frequency found by the
+    autocorrelation of the envelope, so walking and running both give one hump.
+
+    Parameters
+    ----------
+    seg : Segment
+        Uniform samples.
+
+    Returns
+    -------
+    s0, s1 : ndarray of int
+        Half-open cycle windows.
+    """
+    from scipy.signal import find_peaks
+
+    fs = seg.fs
+    norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+    empty = np.zeros(0, dtype=np.intp)
+    if np.ptp(norm) < 0.5 * G or norm.size < 2 * fs:
+        return empty, empty
+    dev = np.abs(norm - np.median(norm))
+    stride = _stride_period(lowpass(dev, fs, 4.0), fs)
+    env = lowpass(dev, fs, min(0.8 / stride, 3.0))
+    pk, _ = find_peaks(env, distance=max(1, int(0.6 * stride * fs)))
+    if pk.size < 2:
+        return empty, empty
+    h = env[pk]
+    ref = np.median(np.sort(h)[-max(1, h.size // 2) :])
+    pk = pk[h > 0.35 * ref]
+    if pk.size < 2:
+        return empty, empty
+    # A hump missed between two found ones (a weak swing) leaves a double-length cycle:
+    # split it so its contact is still searched.
+    d = np.diff(pk)
+    med = np.median(d)
+    double = np.flatnonzero((d > 1.6 * med) & (d < 2.4 * med))
+    pk = np.insert(pk, double + 1, pk[double] + d[double] // 2)
+    return close_cycles(np.asarray(pk, dtype=np.intp), fs, norm.size)
+
+
+def _stride_period(x: FloatArray, fs: float) -> float:
+    """Stride period, s: the autocorrelation peak of ``x`` in [MIN_STRIDE, MAX_STRIDE].
+
+    Step and stride both repeat in a leg signal, the stride being the true period; the
+    leg moves once per stride, so the strongest lag in this band is the stride.
+    """
+    from scipy.signal import fftconvolve
+
+    n = min(x.size, int(60 * fs))  # one minute is plenty for the period
+    y = x[:n] - x[:n].mean()
+    ac = fftconvolve(y, y[::-1], mode="full")[n - 1 :]
+    lo, hi = int(MIN_STRIDE * fs), min(int(MAX_STRIDE * fs), n - 1)
+    if hi <= lo:
+        return 1.0
+    return float((lo + int(np.argmax(ac[lo:hi]))) / fs)
+
+
+def acc_events(
+    seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False
+) -> tuple[IntArray, IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
+    """IC and TC of each cycle from the acceleration norm.
+
+    The two steepest rises of ‖a‖ in a stride are the impact at IC and the swing onset
+    at TC.  With cycles from mid-swing (a gyroscope) the impact is the steepest rise of
+    the cycle.  Without, two cues vote on which rise is the impact, each event compared
+    with its neighbours (which are of the other kind): the impact is the sharper rise,
+    and the stance after IC is quieter than the swing after TC; the votes fix one phase
+    of IC within the cycle for the whole segment, so a noisy stride cannot swap IC and
+    TC.  TC is then the steepest rise between this IC and the next.  Each event is the
+    nearest local minimum of ‖a‖ before its rise, where the event itself happens.
+
+    Parameters
+    ----------
+    seg : Segment
+        Uniform samples.
+    s0, s1 : ndarray of int
+        Stride cycles.
+    from_midswing : bool
+        True when the cycles run from mid-swing to mid-swing (found with a gyroscope).
+
+    Returns
+    -------
+    ic, tc : ndarray of int
+        Sample indices.
+    ok_tc : ndarray of bool
+        False where no TC was found before the next IC (then ``tc`` is meaningless).
+    weak : ndarray of bool
+        True where the impact is much weaker than usual (e.g. lost in a dropped packet);
+        with a gyroscope IC is then placed at the typical delay after mid-swing.
+    """
+    fs = seg.fs
+    n = seg.t.size
+    norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+    lp = lowpass(norm, fs, min(50.0, 0.4 * fs))
+    # The impact is a spike of a few ms: only a light filter keeps it the sharpest rise.
+    rise = np.append(np.diff(lowpass(norm, fs, 0.45 * fs)), 0.0)
+    gap = max(2, int(0.08 * fs))
+    empty = np.zeros(0, dtype=np.intp)
+    none = np.zeros(0, dtype=bool)
+    if s0.size < 2:
+        return empty, empty, none, none
+    r1 = segment_arg(rise, s0, s1, mode="max")
+    weak = np.zeros(s0.size, dtype=bool)
+    if from_midswing:
+        # After mid-swing the impact comes before the swing onset: of the two steepest
+        # rises, a strong earlier one is the impact (at low rates the sampled impact
+        # spike can be smaller than the swing onset).
+        hi_start = np.minimum(r1 + gap, s1 - 1)
+        ra = segment_arg(rise, s0, np.maximum(r1 - gap, s0 + 1), mode="max")
+        earlier = (ra < r1 - gap + 1) & (rise[ra] >= 0.5 * rise[r1])
+        del hi_start
+        r1 = np.where(earlier, ra, r1)
+        ic_r = r1
+        # An impact far weaker than usual was probably lost in a hole in the data: use
+        # the (very stable) delay from mid-swing to IC instead. [G: the 0.4 ratio]
+        weak = rise[r1] < 0.4 * np.median(rise[r1])
+        if weak.any() and (~weak).sum() >= 3:
+            delay = int(np.median((r1 - s0)[~weak]))
+            ic_r = np.where(weak, np.minimum(s0 + delay, s1 - 1), r1)
+    else:
+        ic_r = _impact_by_vote(rise, lp, r1, s0, s1, gap, fs)
+    order = np.argsort(ic_r, kind="stable")
+    ic_r, weak = ic_r[order], weak[order]
+    keep = np.concatenate(([True], np.diff(ic_r) > gap))
+    ic_r, weak = ic_r[keep], weak[keep]
+    stride = int(np.median(s1 - s0))
+    nxt = np.append(ic_r[1:], min(n, int(ic_r[-1]) + stride))
+    t0 = ic_r + gap
+    # TC lies before the next impact and, should that impact be missing, well within
+    # one stride (contact is < 80 % of a stride even in slow walking). [G]
+    end = np.minimum(nxt - gap, ic_r + int(0.8 * stride))
+    ok_tc = t0 < end
+    t1 = np.where(ok_tc, end, t0 + 1)
+    t0 = np.minimum(t0, n - 2)
+    t1 = np.minimum(np.maximum(t1, t0 + 1), n)
+    tc_r = segment_arg(rise, t0, t1, mode="max")
+    ic = np.where(weak, ic_r, onset(norm, ic_r, fs))
+    tc = onset(norm, tc_r, fs)
+    ok_tc &= tc > ic
+    return ic.astype(np.intp), tc.astype(np.intp), ok_tc, weak
+
+
+def _impact_by_vote(
+    rise: FloatArray, lp: FloatArray, r1: IntArray, s0: IntArray, s1: IntArray, gap: int,
+    fs: float,
+) -> IntArray:
+    """Impact rise of each cycle without a gyroscope (see :func:`acc_events`)."""
+    n = lp.size
+    lo_end = np.maximum(r1 - gap, s0 + 1)
+    hi_start = np.minimum(r1 + gap, s1 - 1)
+    ra = segment_arg(rise, s0, lo_end, mode="max")
+    rb = segment_arg(rise, hi_start, np.maximum(s1, hi_start + 1), mode="max")
+    r2 = np.where(rise[ra] >= rise[rb], ra, rb)
+    ev = np.unique(np.concatenate((r1, r2)))
+    if ev.size < 4:
+        return r1
+    h = rise[ev]
+    nb = np.empty(ev.size)
+    nb[1:-1] = 0.5 * (h[:-2] + h[2:])
+    nb[0], nb[-1] = h[1], h[-2]
+    dev = np.abs(lp - np.median(lp))
+    cum = np.concatenate(([0.0], np.cumsum(dev)))
+    stride = float(np.median(s1 - s0))
+    a0 = np.minimum(ev + int(0.05 * stride), n - 1)
+    a1 = np.minimum(ev + int(0.3 * stride), n)
+    post = (cum[a1] - cum[a0]) / np.maximum(a1 - a0, 1)
+    alt = np.empty(ev.size)
+    alt[1:-1] = 0.5 * (post[:-2] + post[2:])
+    alt[0], alt[-1] = post[1], post[-2]
+    vote = (h - nb) / (np.abs(h) + np.abs(nb) + 1e-12) + (alt - post) / (alt + post + 1e-12)
+    v = dict(zip(ev.tolist(), vote.tolist(), strict=True))
+    v1 = np.array([v[i] for i in r1.tolist()])
+    v2 = np.array([v[i] for i in r2.tolist()])
+    win = np.where(v1 >= v2, r1, r2)
+    length = np.maximum(s1 - s0, 1)
+    ang = 2 * np.pi * (win - s0) / length
+    phi = np.arctan2(np.sin(ang).mean(), np.cos(ang).mean())
+
+    # Search each cycle's impact around the expected position (±¼ cycle), in windows not
+    # tied to the cycle borders, so an impact near a border is still found.
+    expect = s0 + np.round((phi % (2 * np.pi)) / (2 * np.pi) * length).astype(np.intp)
+    quarter = (length // 4).astype(np.intp)
+    w0 = np.clip(expect - quarter, 0, n - 1)
+    w1 = np.clip(expect + quarter, 1, n)
+    w0 = np.maximum(w0, np.concatenate(([0], w1[:-1])))  # keep windows disjoint
+    ok = w1 > w0
+    del fs
+    return segment_arg(rise, w0[ok], w1[ok], mode="max")
+
+
+def onset(x: FloatArray, r: IntArray, fs: float) -> IntArray:
+    """Nearest local minimum of ``x`` at or before each rise ``r`` (at most 25 ms back).
+
+    Parameters
+    ----------
+    x : ndarray
+        Unfiltered acceleration norm, m/s² (filtering would smear the onset earlier).
+    r : ndarray of int
+        Sample of the steepest rise.
+    fs : float
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    d = np.diff(x)
+    minima = np.flatnonzero((d[:-1] <= 0) & (d[1:] > 0)) + 1
+    back = max(2, round(0.025 * fs))
+    if minima.size == 0:
+        return r
+    k = np.searchsorted(minima, r, side="right") - 1
+    cand = minima[np.clip(k, 0, None)]
+    ok = (k >= 0) & (r - cand <= back)
+    return np.asarray(np.where(ok, cand, r), dtype=np.intp)
+
+
+def close_cycles(
+    ms: IntArray, fs: float, n: int, *, clip_end: bool = False
+) -> tuple[IntArray, IntArray]:
+    """Cycle windows from consecutive mid-swing indices.
+
+    A swing followed by a pause (no swing within :data:`MAX_STRIDE`) or by the end of the
+    data still ends in a contact, so its cycle is closed one typical stride later.
+
+    Parameters
+    ----------
+    ms : ndarray of int
+        Mid-swing sample indices, increasing.
+    fs : float
+        Sampling rate, Hz.
+    n : int
+        Number of samples.
+    clip_end : bool
+        Keep a closed cycle that the end of the data cuts short, ending it at the last
+        sample, when at least :data:`CLIP_SHARE` of a typical stride remains (the
+        contact after the last swing of a recording that stops soon after the walk).
+
+    Returns
+    -------
+    s0, s1 : ndarray of int
+        Half-open cycle windows.
+    """
+    if ms.size == 0:
+        z = np.zeros(0, dtype=np.intp)
+        return z, z
+    typical = int(np.median(np.diff(ms))) if ms.size > 1 else int(1.0 * fs)
+    typical = min(max(typical, int(MIN_STRIDE * fs)), int(MAX_STRIDE * fs))
+    # The data may start in stance: a leading cycle (validated by the caller) catches
+    # the contact before the first swing.
+    if ms[0] >= typical:
+        ms = np.concatenate(([ms[0] - typical], ms))
+    nxt = np.append(ms[1:], n - 1)
+    long = (nxt - ms) > MAX_STRIDE * fs
+    closed = long | (np.arange(ms.size) == ms.size - 1)
+    nxt = np.where(closed, ms + typical, nxt)
+    if clip_end:
+        cut = closed & (nxt > n - 1) & ((n - 1 - ms) >= CLIP_SHARE * typical)
+        nxt = np.where(cut, n - 1, nxt)
+    # a cycle cut by the end of the data would put its events in the wrong place
+    ok = ((nxt - ms) >= 0.5 * MIN_STRIDE * fs) & (nxt <= n - 1)
+    return ms[ok].astype(np.intp), nxt[ok].astype(np.intp)
