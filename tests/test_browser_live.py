@@ -7,28 +7,22 @@ never ``playwright install``. Missing chromium is a failure, not a skip.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from browser_helpers import chromium
+from playwright.sync_api import Browser, Page
 
 from gait.feedback import FeedbackSession, load_drills
 from gait.views.live_page import LivePage
 from gait.views.scripted import play, scripted_steps
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 WAIT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(browser: Browser, url: str, outside: list[str]) -> Page:

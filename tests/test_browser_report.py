@@ -9,16 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from browser_helpers import chromium
+from playwright.sync_api import Browser
 
 from gait.feedback import load_drills, replay_cues
 from gait.report import build_report
 from gait.result import GaitResult
 from gait.views.scripted import scripted_steps
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 # Every plotly div has drawn traces with data points (markers, lines or bars) in its SVG;
 # _fullData holds the decoded arrays (plotly.py 6 ships numpy data base64-encoded).
@@ -35,11 +32,8 @@ FIGURES_DRAWN = """() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.parametrize("plotly_js", ["inline", "shared:js/plotly.min.js"])

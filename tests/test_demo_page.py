@@ -11,19 +11,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from browser_helpers import chromium
 
 from gait.live import demo_config, run_live
 from gait.live.session import LiveResult
 from gait.views.live_page import LivePage
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
 
 def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
-    assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium"
     page = LivePage(title="gait demo", max_rate_hz=40.0)
     url = page.start(announce=None)
     cfg = demo_config(tmp_path / "demo", duration=100.0, speed_up=8.0)
@@ -39,8 +34,7 @@ def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
 
     outside: list[str] = []
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        with chromium() as browser:
             bp = browser.new_page(viewport={"width": 1280, "height": 900})
 
             def route(r) -> None:  # type: ignore[no-untyped-def]  # offline: only the local server
@@ -78,7 +72,6 @@ def test_demo_page_updates_from_the_engine(tmp_path: Path) -> None:
             assert traces > 5  # the rolling cadence chart fills
             th.join(60)
             assert not th.is_alive()
-            browser.close()
     finally:
         page.stop()
     assert not errors, errors
