@@ -221,7 +221,7 @@ class History:
                     rec.kind,
                     rec.duration_s,
                     rec.distance_m,
-                    json.dumps(rec.summary, default=_json_default),
+                    json.dumps(rec.summary, default=json_default),
                 ),
             )
             sid = int(cur.lastrowid or 0)
@@ -239,7 +239,7 @@ class History:
                 rows = rec.balance_trials.to_dict(orient="records")
                 con.executemany(
                     "INSERT INTO balance_trials(session_id, trial, row_json) VALUES (?,?,?)",
-                    [(sid, i, json.dumps(r, default=_json_default)) for i, r in enumerate(rows)],
+                    [(sid, i, json.dumps(r, default=json_default)) for i, r in enumerate(rows)],
                 )
         return sid
 
@@ -356,9 +356,12 @@ class History:
         return out
 
 
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):
+def json_default(obj: Any) -> Any:
+    """``json.dumps(default=...)`` for summaries: numpy scalars and arrays, timestamps, else str."""
+    if hasattr(obj, "item") and getattr(obj, "ndim", 0) == 0:
         return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
     if isinstance(obj, datetime | pd.Timestamp):
         return obj.isoformat()
     return str(obj)

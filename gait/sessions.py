@@ -84,6 +84,7 @@ class SessionOutcome:
         dict of str to Path
             What was written.
         """
+        from gait.history import json_default
         from gait.report import build_report
 
         written: dict[str, Path] = {}
@@ -94,7 +95,7 @@ class SessionOutcome:
             written["trials"] = folder / "trials.csv"
             self.balance.trials.to_csv(written["trials"], index=False)
         written["summary"] = folder / "summary.json"
-        written["summary"].write_text(json.dumps(self.summary(), indent=1, default=_jsonable))
+        written["summary"].write_text(json.dumps(self.summary(), indent=1, default=json_default))
         written["report"] = build_report(
             self.gait, balance=self.balance, path=folder / "report.html", plotly_js=plotly_js
         )
@@ -156,11 +157,3 @@ def analyze_recording(rec: Recording, *, activity: str | None = None) -> Session
     if activity and activity != "auto":
         kwargs["activity"] = activity
     return SessionOutcome(rec, gait=analyze(rec, **kwargs))
-
-
-def _jsonable(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    return str(obj)
