@@ -221,7 +221,7 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
         if s.placement in ("foot", "shank") and s.side is not None:
             r = ref[ref["side"] == s.side]  # one foot sensor sees its own contacts
         tol = PHONE_TOLERANCE if s.placement == "phone" and s.mount != "belt" else TOLERANCE
-        sc = _score(r, det, tol, case.region, case.unscored)
+        sc = score_detections(r, det, tol, case.region, case.unscored)
         rows.append(
             {
                 "dataset": case.dataset,
@@ -248,7 +248,7 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
 
 @dataclass
 class Score:
-    """Counts and errors of one stream against its reference (see :func:`_score`)."""
+    """Counts and errors of one stream against its reference (see :func:`score_detections`)."""
 
     tp: int
     fp: int
@@ -259,7 +259,7 @@ class Score:
     side_known: int
 
 
-def _score(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray) -> Score:
+def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray) -> Score:
     """Score one stream against its reference inside the scored region.
 
     Detected and reference ICs are matched one to one over the whole recording (a detection

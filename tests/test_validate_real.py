@@ -52,7 +52,8 @@ def summary() -> pd.DataFrame:
 KNOWN_MISSES = {
     ("mobgap_lowerback_walk", "lower back"): (
         "lower-back F1 on Mobilise-D Test11 (slow daily-living walking with long turns and "
-        "0.16 s shuffle steps) is 0.84, below the 0.98 target"
+        "0.16 s shuffle steps) is 0.84, below the 0.98 target; mobgap's own detectors reach "
+        "0.56-0.60 on the same files (benchmarks/compare_mobgap.py)"
     ),
 }
 
@@ -115,23 +116,23 @@ def test_region_edges_and_unscored_spans() -> None:
     # 3.0: a detection far outside the region (nothing annotated there): not a false positive;
     # 1.9: inside, unmatched: a false positive.
     det = pd.DataFrame({"side": "left", "t_ic": [1.02, 1.6, 1.9, 2.25, 3.0], "t_tc": np.nan})
-    sc = bench._score(ref, det, 0.1, region, np.empty((0, 2)))
+    sc = bench.score_detections(ref, det, 0.1, region, np.empty((0, 2)))
     assert (sc.tp, sc.fp, sc.fn) == (3, 1, 0)
     assert np.allclose(np.sort(sc.ic_err), [0.0, 0.02, 0.05])
     # The same false detection inside a span where the reference has an untimed IC is not scored.
-    sc = bench._score(ref, det, 0.1, region, np.array([[1.7, 2.1]]))
+    sc = bench.score_detections(ref, det, 0.1, region, np.array([[1.7, 2.1]]))
     assert (sc.tp, sc.fp, sc.fn) == (3, 0, 0)
     # A detection 150 ms off the edge event is still a miss (the tolerance is not widened).
     det_far = det.assign(t_ic=[1.02, 1.6, 1.9, 2.35, 3.0])
-    sc = bench._score(ref, det_far, 0.1, region, np.empty((0, 2)))
+    sc = bench.score_detections(ref, det_far, 0.1, region, np.empty((0, 2)))
     assert (sc.tp, sc.fp, sc.fn) == (2, 1, 1)
     # A detection inside the region matched to a reference IC just outside it is neither a hit
     # nor a false positive; the same detection without that reference IC is a false positive.
     ref_out = pd.concat([ref, pd.DataFrame({"side": ["right"], "t_ic": [0.95], "t_tc": [np.nan]})])
     det_edge = pd.DataFrame({"side": "left", "t_ic": [1.0, 1.04, 1.6, 2.2], "t_tc": np.nan})
-    sc = bench._score(ref_out, det_edge.assign(t_ic=[0.97, 1.02, 1.6, 2.2]), 0.1, region, np.empty((0, 2)))
+    sc = bench.score_detections(ref_out, det_edge.assign(t_ic=[0.97, 1.02, 1.6, 2.2]), 0.1, region, np.empty((0, 2)))
     assert (sc.tp, sc.fp, sc.fn) == (3, 0, 0)
-    sc = bench._score(ref, det_edge, 0.1, region, np.empty((0, 2)))
+    sc = bench.score_detections(ref, det_edge, 0.1, region, np.empty((0, 2)))
     assert (sc.tp, sc.fp, sc.fn) == (3, 1, 0)
 
 
