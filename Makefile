@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean system-deps
+.PHONY: demo test lint typecheck pytest bench compare-mobgap clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,14 @@ pytest: $(VENV)/.installed-test system-deps
 test: lint typecheck pytest
 
 bench: $(VENV)/.installed-test
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/*.py; do \
+	  [ "$$b" = benchmarks/compare_mobgap.py ] || $(BIN)/python $$b || exit 1; done
+
+# mobgap pulls in a pytest plugin and numba, so it gets a venv of its own, never the test venv.
+compare-mobgap:
+	[ -x .venv-compare/bin/python ] || $(PYTHON) -m venv .venv-compare
+	.venv-compare/bin/pip install --quiet -e '.[compare]'
+	.venv-compare/bin/python benchmarks/compare_mobgap.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-compare build *.egg-info

@@ -1,6 +1,7 @@
 """Lower-back step detection on Mobilise-D: this project against mobgap's own detectors.
 
-Run: ``.venv/bin/pip install -e '.[compare]' && .venv/bin/python benchmarks/compare_mobgap.py``
+Run: ``make compare-mobgap`` (a venv of its own, ``.venv-compare``: mobgap brings a pytest plugin
+and numba, which stay out of the test venv).
 
 The recordings are the Mobilise-D lab files in ``../shared/data/real/mobgap_lowerback_walk``
 (Test5 straight walking, Test11 simulated daily living). Both sides are scored with the
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", type=Path, default=vr.REAL_DIR, help="folder of the real data")
     args = ap.parse_args(argv)
     if importlib.util.find_spec("mobgap") is None:
-        print("mobgap is not installed: run  .venv/bin/pip install -e '.[compare]'", file=sys.stderr)
+        print("mobgap is not installed: run  make compare-mobgap", file=sys.stderr)
         return 2
     warnings.filterwarnings("ignore")  # mobgap's loaders warn about every unused field
     cases = {c.name: c for c in vr.load_cases(args.root) if c.dataset == "mobgap_lowerback_walk"}
