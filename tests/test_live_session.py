@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gait.cli import main
@@ -92,3 +93,17 @@ def test_cli_live_bad_options_are_clear_errors(
     assert rc == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_live_steps_are_kept_in_few_frames_over_a_long_run() -> None:
+    """Every step survives, in order, while the per-update frames are merged as they pile up."""
+    from gait.feedback import FeedbackSession
+    from gait.live.session import LiveSession
+
+    live = LiveSession(FeedbackSession({}), None, t0=0.0)
+    for k in range(1000):  # 1000 updates of 2 steps each, as a long run would send
+        live._publish(pd.DataFrame({"side": ["left", "right"], "t_ic": [k + 0.0, k + 0.5]}))
+    assert len(live.steps) <= 257
+    steps = live.live_steps()
+    assert len(steps) == 2000
+    assert np.all(np.diff(steps["t_ic"].to_numpy()) > 0)

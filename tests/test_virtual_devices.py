@@ -206,3 +206,25 @@ def test_replaying_a_recorded_capture_reproduces_it(tmp_path) -> None:  # type: 
     assert n > 100 and np.array_equal(a.acc[i0 : i0 + n], b.acc[:n])
     with pytest.raises(DeviceError, match="no sacrum"):
         _replay_source(Namespace(replay=str(first), placement="sacrum", side=None), prof)
+
+
+def test_sensors_on_one_body_share_one_clock() -> None:
+    """Devices started with one clock origin agree on simulated time; by default each starts its own."""
+    prof = get_profile("gait-imu")
+
+    async def main() -> None:
+        radio = await open_radio("local")
+        origin = asyncio.get_running_loop().time()
+        shared = [VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name=f"s{i}", speed=50) for i in range(2)]
+        for dev in shared:
+            await dev.start(clock_origin=origin)
+            await asyncio.sleep(0.02)  # 1 s of simulated time between the two starts
+        own = VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name="own", speed=50)
+        await own.start()
+        a, b, c = (d.sim_time() for d in (*shared, own))
+        assert a == pytest.approx(b, abs=0.05)  # read one after the other: µs apart in wall time
+        assert a - c > 0.5  # the later device's own clock lags by the wait above
+        for dev in (*shared, own):
+            await dev.stop()
+
+    run(main())

@@ -124,8 +124,15 @@ class VirtualDevice:
         return (asyncio.get_running_loop().time() - self._wall0) * self.speed
 
     # -- lifecycle ------------------------------------------------------------------
-    async def start(self) -> None:
-        """Power on, build the GATT server, advertise and start the sampling clock."""
+    async def start(self, clock_origin: float | None = None) -> None:
+        """Power on, build the GATT server, advertise and start the sampling clock.
+
+        Parameters
+        ----------
+        clock_origin : float, optional
+            Event-loop time (s, ``loop.time()``) at which simulated time is 0. Sensors worn
+            by one body share one origin; by default the clock starts when the device is up.
+        """
         host = await self.radio.new_host(self.name, self.address, self.max_mtu)
         self._host = host
         chars = []
@@ -144,7 +151,7 @@ class VirtualDevice:
             chars.append(ch)
         host.add_service(Service(self.profile.service, chars))
         host.on(Device.EVENT_CONNECTION, self._on_connection)
-        self._wall0 = asyncio.get_running_loop().time()
+        self._wall0 = asyncio.get_running_loop().time() if clock_origin is None else clock_origin
         await self._advertise()
         self._task = asyncio.get_running_loop().create_task(self._run())
 

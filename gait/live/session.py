@@ -278,6 +278,8 @@ class LiveSession:
     def _publish(self, new: pd.DataFrame, arrival: float | None = None) -> None:
         if len(new):
             self.steps.append(new)
+            if len(self.steps) > 256:  # one frame per update would pile up over a long run
+                self.steps = [pd.concat(self.steps, ignore_index=True)]
         t_now = self.engine.newest() if self.engine is not None else math.nan
         speed = self.speed or self.rsc_speed
         extra = {"speed": speed} if speed else None

@@ -142,14 +142,9 @@ async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio
     from devices.virtual import VirtualDevice
 
     devs = [VirtualDevice(d.profile, sources[d.spec.key], radio, name=d.spec.key, speed=speed) for d in devices]
-    await asyncio.gather(*(v.start() for v in devs))
-    # One body wears all the sensors: give the devices one simulated clock. Each device
-    # starts its clock when its own start() finishes (a few ms apart, i.e. tens of ms of
-    # simulated time when accelerated), which would shift the feet against each other.
-    # VirtualDevice has no public clock origin yet, so its private one is aligned here.
-    origins = [getattr(v, "_wall0", None) for v in devs]
-    if all(isinstance(o, float) for o in origins):
-        first = min(o for o in origins if o is not None)
-        for v in devs:
-            v._wall0 = first
+    # One body wears all the sensors: one simulated clock. Devices that started their own
+    # clocks as each came up would be a few ms apart (tens of ms of simulated time when
+    # accelerated), shifting the feet against each other.
+    origin = asyncio.get_running_loop().time()
+    await asyncio.gather(*(v.start(clock_origin=origin) for v in devs))
     return devs
