@@ -176,6 +176,52 @@ def lowpass(x: FloatArray, fs: float, fc: float, order: int = 2) -> FloatArray:
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=padlen), dtype=np.float64)
 
 
+def flat_windows(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Non-overlapping windows laid end to end, for per-window work without a Python loop.
+
+    Parameters
+    ----------
+    starts, ends : ndarray of int, shape (K,)
+        Half-open, non-overlapping windows (sample indices).
+
+    Returns
+    -------
+    idx : ndarray of int, shape (L,)
+        Sample index of every window sample, window after window (L = total length).
+    seg : ndarray of int, shape (L,)
+        Window number of each entry of ``idx``.
+    first : ndarray of int, shape (K,)
+        Position of each window's first sample in ``idx`` (the ``indices`` of
+        ``np.ufunc.reduceat``).
+    """
+    lengths = ends - starts
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    idx = np.arange(int(lengths.sum())) + np.repeat(starts - first, lengths)
+    seg = np.repeat(np.arange(starts.size), lengths)
+    return idx, seg, first
+
+
+def drift_free_integral(cum: FloatArray, starts: IntArray, ends: IntArray, idx: IntArray, seg: IntArray) -> FloatArray:
+    """Running integral inside each window, from 0 at its start, with its linear drift removed.
+
+    Parameters
+    ----------
+    cum : ndarray, shape (N + 1,)
+        Running integral of the integrand with a leading 0 (e.g. rad for a rate in rad/s).
+    starts, ends : ndarray of int, shape (K,)
+        Non-empty windows; the integral is forced back to 0 at ``ends``.
+    idx, seg : ndarray of int, shape (L,)
+        Samples and their window numbers, as from :func:`flat_windows`.
+
+    Returns
+    -------
+    ndarray, shape (L,)
+        Integral at each of ``idx``, in the units of ``cum``.
+    """
+    s, e = starts[seg], ends[seg]
+    return np.asarray(cum[idx] - cum[s] - (idx - s) / (e - s) * (cum[e] - cum[s]))
+
+
 def segment_arg(values: FloatArray, starts: IntArray, ends: IntArray, *, mode: str = "min") -> IntArray:
     """Index of the minimum (or maximum) of ``values[starts[k]:ends[k]]`` for every k.
 
@@ -196,13 +242,9 @@ def segment_arg(values: FloatArray, starts: IntArray, ends: IntArray, *, mode: s
     if starts.size == 0:
         return np.zeros(0, dtype=np.intp)
     v = values if mode == "min" else -values
-    lengths = ends - starts
     # Gather all windows into one flat array (windows do not overlap, so total ≤ N).
-    offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    flat_idx = np.arange(int(lengths.sum())) + offs
-    seg_id = np.repeat(np.arange(starts.size), lengths)
+    flat_idx, seg_id, first = flat_windows(starts, ends)
     flat = v[flat_idx]
-    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     mins = np.minimum.reduceat(flat, first)
     hit = np.flatnonzero(flat == mins[seg_id])
     _, pos = np.unique(seg_id[hit], return_index=True)
@@ -227,10 +269,7 @@ def first_above(values: FloatArray, starts: IntArray, ends: IntArray, thr: Float
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.intp)
-    lengths = ends - starts
-    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    flat_idx = np.arange(int(lengths.sum())) + np.repeat(starts - first, lengths)
-    seg = np.repeat(np.arange(starts.size), lengths)
+    flat_idx, seg, first = flat_windows(starts, ends)
     hit = values[flat_idx] >= thr[seg]
     # position of the first hit per window via a min over "index if hit else +inf"
     pos = np.where(hit, flat_idx, np.iinfo(np.intp).max)

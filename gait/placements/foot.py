@@ -40,7 +40,9 @@ from gait.placements._signal import (
     IntArray,
     Segment,
     contiguous_segments,
+    drift_free_integral,
     first_above,
+    flat_windows,
     lowpass,
     near_holes,
     segment_arg,
@@ -194,12 +196,8 @@ def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
         starts, ends = q[:-1][ok], q[1:][ok]
         if starts.size:
             cum = np.concatenate(([0.0], np.cumsum(p) / fs))
-            lens = ends - starts
-            first = np.concatenate(([0], np.cumsum(lens)[:-1]))
-            idx = np.arange(int(lens.sum())) + np.repeat(starts - first, lens)
-            rel = idx - np.repeat(starts, lens)
-            theta = cum[idx] - np.repeat(cum[starts], lens)
-            theta -= rel / np.repeat(lens, lens) * np.repeat(cum[ends] - cum[starts], lens)
+            idx, seg, first = flat_windows(starts, ends)
+            theta = drift_free_integral(cum, starts, ends, idx, seg)
             up = np.maximum.reduceat(theta, first)
             down = -np.minimum.reduceat(theta, first)
             if np.median(up) > np.median(down):
@@ -514,20 +512,16 @@ def _zupt(
     up = up - axis * (up @ axis)
     up /= np.linalg.norm(up) + 1e-12
     fwd = np.cross(up, axis)
-    i0, i1 = int(starts[0]), int(ends[-1])
     lens = ends - starts
-    sl = slice(i0, i1)
+    # Strides run flat to flat, so their samples are the contiguous run starts[0]:ends[-1].
+    idx, sid, first = flat_windows(starts, ends)
+    rel = idx - starts[sid]
     # pitch relative to the stride's first flat, with the per-stride drift removed linearly
-    rel = np.arange(i1 - i0) - np.repeat(starts - i0, lens)
-    frac = rel / np.repeat(np.maximum(lens, 1), lens)
-    theta = cum_p[sl] - np.repeat(cum_p[starts], lens)
-    theta -= frac * np.repeat(cum_p[ends] - cum_p[starts], lens)
-    del frac
-    a = seg.acc[sl]
+    theta = drift_free_integral(cum_p, starts, ends, idx, sid)
+    a = seg.acc[int(starts[0]) : int(ends[-1])]
     wf = np.cos(theta) * (a @ fwd) - np.sin(theta) * (a @ up)
     del theta
     # Σ_i wf_i (L − i) per stride = L Σ wf − Σ i wf
-    first = np.concatenate(([0], np.cumsum(lens)[:-1]))
     s_w = np.add.reduceat(wf, first)
     s_iw = np.add.reduceat(wf * rel, first)
     sum_v = (lens * s_w - s_iw) / fs  # Σ v_i (m/s), v_i = Σ_{j≤i} wf_j / fs

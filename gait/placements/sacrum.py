@@ -64,7 +64,14 @@ from scipy import signal
 from gait.errors import AnalysisError
 from gait.orient import BodyFrame, gravity_direction, to_body_frame
 from gait.placements import empty_events
-from gait.placements._signal import FloatArray, IntArray, Segment, contiguous_segments, lowpass
+from gait.placements._signal import (
+    FloatArray,
+    IntArray,
+    Segment,
+    contiguous_segments,
+    flat_windows,
+    lowpass,
+)
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -711,9 +718,7 @@ def _step_metrics(
     if starts.size == 0:
         return vo, brk, imp
     lengths = ends - starts
-    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    seg_id = np.repeat(np.arange(starts.size), lengths)
-    flat = np.arange(int(lengths.sum())) - np.repeat(first, lengths) + np.repeat(starts, lengths)
+    flat, seg_id, first = flat_windows(starts, ends)
     dt = 1.0 / fs
     a_lin = a10 - G
     # vertical: integrate twice per step, remove mean acceleration (periodic velocity) and the
@@ -721,7 +726,7 @@ def _step_metrics(
     vo[ok] = _per_step_range(a_lin[flat], seg_id, lengths, first, dt)
     v_f = _per_step_velocity(a_fwd[flat], seg_id, lengths, first, dt)
     # braking: speed at IC minus the lowest speed before TC (or the first half of the step)
-    rel = np.arange(flat.size) - np.repeat(first, lengths)
+    rel = flat - starts[seg_id]
     tc_len = np.where(np.isfinite(tc[ok]), (tc[ok] - ic[ok]) * fs, lengths / 2.0)
     in_stance = rel <= np.repeat(np.minimum(tc_len, lengths - 1), lengths)
     v_stance = np.where(in_stance, v_f, np.inf)
