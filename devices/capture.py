@@ -26,7 +26,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,6 +156,9 @@ class CaptureWriter:
     fsync_interval : float
         Seconds between ``os.fsync`` calls (protects against power loss; a killed process
         only needs the per-record flush). 0 disables fsync.
+    clock : callable, optional
+        ``() -> int``: the host clock, Unix ns (a simulated session's clock); the
+        wall clock by default.
 
     Examples
     --------
@@ -164,7 +167,8 @@ class CaptureWriter:
     ...     w.write(d, "fb005c82-02e7-f387-1cad-8acd2d8df0c8", payload)
     """
 
-    def __init__(self, path: str | Path, meta: dict[str, Any] | None = None, fsync_interval: float = 1.0) -> None:
+    def __init__(self, path: str | Path, meta: dict[str, Any] | None = None, fsync_interval: float = 1.0,
+                 clock: Callable[[], int] | None = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._chars: dict[tuple[int, str], int] = {}
@@ -177,6 +181,10 @@ class CaptureWriter:
         # during the session cannot make arrival times jump.
         self._wall0 = time.time_ns()
         self._mono0 = time.monotonic_ns()
+        # a simulated session stamps records on its simulated clock (Unix ns)
+        self._clock = clock
+        if clock is not None:
+            self._wall0 = clock()
         header = {
             "format": "gait-capture",
             "version": FORMAT_VERSION,
@@ -195,6 +203,8 @@ class CaptureWriter:
 
     def now_ns(self) -> int:
         """Current host time on the capture's clock, ns since the Unix epoch."""
+        if self._clock is not None:
+            return self._clock()
         return self._wall0 + (time.monotonic_ns() - self._mono0)
 
     def _record(self, rtype: bytes, body: bytes) -> None:

@@ -25,6 +25,7 @@ from devices.ble.advertising import build_advertising_data
 from devices.ble.radio import VirtualRadio, random_static_address
 from devices.decoders import Encoder, Packet, make_encoder
 from devices.profiles import Profile
+from devices.virtual.clock import SimClock
 from devices.virtual.faults import Faults
 from devices.virtual.protocols import Protocol, make_protocol
 from devices.virtual.source import SampleSource
@@ -51,7 +52,10 @@ class VirtualDevice:
     address : str, optional
         Random static address; fresh by default.
     speed : float
-        Simulated seconds per wall second (1 = real time).
+        Simulated seconds per wall second (1 = real time); ignored when ``clock`` is given.
+    clock : SimClock, optional
+        Shared simulated clock (sensors worn by one body share one; a consumer can hold
+        it back). By default the device has its own, started by :meth:`start`.
     faults : Faults, optional
         Fault injection (read live, so it can be changed while running).
     max_mtu : int, optional
@@ -80,6 +84,7 @@ class VirtualDevice:
         name: str | None = None,
         address: str | None = None,
         speed: float = 1.0,
+        clock: SimClock | None = None,
         faults: Faults | None = None,
         max_mtu: int | None = None,
         tick: float = 0.02,
@@ -91,7 +96,8 @@ class VirtualDevice:
         self.radio = radio
         self.name = name or default_name(profile)
         self.address = address or random_static_address()
-        self.speed = float(speed)
+        self.clock = clock if clock is not None else SimClock(speed)
+        self.speed = self.clock.speed
         self.faults = faults or Faults()
         self.max_mtu = max_mtu
         self.tick = float(tick)
@@ -111,7 +117,6 @@ class VirtualDevice:
         self._chars: dict[str, Characteristic] = {}
         self._encoder: Encoder | None = None
         self._task: asyncio.Task[None] | None = None
-        self._wall0 = 0.0
         self._silent_until = -1.0
         self._conn_t0 = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -121,7 +126,7 @@ class VirtualDevice:
     # -- clock --------------------------------------------------------------------
     def sim_time(self) -> float:
         """Current simulated time, s."""
-        return (asyncio.get_running_loop().time() - self._wall0) * self.speed
+        return self.clock.now()
 
     # -- lifecycle ------------------------------------------------------------------
     async def start(self, clock_origin: float | None = None) -> None:
@@ -130,8 +135,9 @@ class VirtualDevice:
         Parameters
         ----------
         clock_origin : float, optional
-            Event-loop time (s, ``loop.time()``) at which simulated time is 0. Sensors worn
-            by one body share one origin; by default the clock starts when the device is up.
+            ``time.monotonic()`` value (s) at which simulated time is 0, to start the
+            device's clock; by default it starts now, unless it is a shared clock that
+            already runs.
         """
         host = await self.radio.new_host(self.name, self.address, self.max_mtu)
         self._host = host
@@ -151,7 +157,8 @@ class VirtualDevice:
             chars.append(ch)
         host.add_service(Service(self.profile.service, chars))
         host.on(Device.EVENT_CONNECTION, self._on_connection)
-        self._wall0 = asyncio.get_running_loop().time() if clock_origin is None else clock_origin
+        if clock_origin is not None or not self.clock.started:
+            self.clock.start(clock_origin)
         await self._advertise()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -205,9 +212,9 @@ class VirtualDevice:
             self._spawn(self._readvertise())
 
     async def _readvertise(self) -> None:
-        wait = max(0.0, self._silent_until - self.sim_time()) / self.speed
-        if wait:
-            await asyncio.sleep(wait)
+        # simulated time may be held back by the consumer: wait on it, not on the wall
+        while self.sim_time() < self._silent_until and not self._stopping:
+            await asyncio.sleep(self.tick)
         if self._host is not None and self._conn is None and not self._stopping:
             with contextlib.suppress(Exception):
                 await self._advertise()

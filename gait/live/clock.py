@@ -85,6 +85,7 @@ class _Axis:
         self.offset = math.nan
         self.count = 0
         self.t_last = -math.inf
+        self.t_recv = math.nan  # session time of the newest sample received (held ones too)
         self._warm: list[tuple[FloatArray, float]] = []  # (x · unit, arrival) while warming up
         self._env: list[float] = []  # lower envelope after each warm-up packet
         self._xl: list[float] = []  # last sample's device time of each warm-up packet
@@ -118,13 +119,14 @@ class _Axis:
             env = min(self._env[-1], arrival - x[-1]) if self._env else arrival - x[-1]
             self._env.append(env)
             self._xl.append(float(x[-1]))
+            self.t_recv = env + float(x[-1])
             if not self._settled():
                 return []
             self.offset = env
             self._env, self._xl = [], []
             out = [(len(self._warm) - 1 - i, self.offset + xs) for i, (xs, _) in enumerate(self._warm)]
             self._warm = []
-            self.t_last = float(out[-1][1][-1])
+            self.t_last = self.t_recv = float(out[-1][1][-1])
             self._blk_start, self._blk_min = float(x[-1]), math.inf
             return out
         lag = arrival - (self.offset + x[-1])
@@ -142,6 +144,7 @@ class _Axis:
         t = self.offset + x
         # (a repeated packet keeps its old times; the engine drops samples not newer)
         self.t_last = float(t[-1])
+        self.t_recv = self.t_last
         return [(0, t)]
 
 
@@ -174,6 +177,15 @@ class DeviceClock:
     def session_time(self, host_time: float) -> float:
         """Host time (s since the epoch) → session time, s."""
         return (host_time - self.t0) * self.scale
+
+    def received(self) -> float:
+        """Session time of the newest sample received, s (NaN before the first).
+
+        Counts samples still held while the clock offset settles, so a consumer can
+        tell how far the stream has got (the backpressure of simulated sessions).
+        """
+        axis = self._axes.get("acc") or next(iter(self._axes.values()), None)
+        return axis.t_recv if axis is not None else math.nan
 
     def add(self, s: Samples) -> Block | None:
         """Time one notification's samples; return what is ready to analyse.

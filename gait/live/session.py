@@ -33,6 +33,13 @@ from gait.stream import SensorSpec, StreamEngine
 
 #: Status publications per second (the page itself sends at most ~20 messages/s).
 TICK_HZ = 10.0
+#: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
+#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`).
+SIM_LEAD = 0.25
+#: A streaming sensor silent for this many wall seconds no longer holds the simulated clock back.
+SIM_STALL = 2.0
+#: A simulated clock that has not moved for this many wall seconds ends the session.
+SIM_STUCK = 60.0
 
 
 class View(Protocol):
@@ -153,15 +160,24 @@ class LiveSession:
         Session seconds per host second.
     speed : float or None
         Known speed for the detectors, m/s.
+    clock : callable
+        ``() -> float``: the host clock, s since the epoch (the capture's clock: the
+        simulated clock of a simulated session).
+    hop : float, optional
+        Engine hop, s of session time (default grows with ``clock_scale``).
     """
 
     def __init__(self, feedback: FeedbackSession, view: View | None, t0: float, *, clock_scale: float = 1.0,
-                 speed: float | None = None) -> None:
+                 speed: float | None = None, clock: Callable[[], float] = time.time,
+                 hop: float | None = None) -> None:
         self.fb = feedback
         self.view = view
         self.t0 = t0
         self.scale = clock_scale
+        self.clock = clock
+        self.hop = hop
         self.speed = speed
+        self._rx: dict[int, float] = {}  # device index → monotonic wall time of its last samples
         self.engine: StreamEngine | None = None
         self.clocks: dict[int, DeviceClock] = {}
         self.names: dict[int, str] = {}
@@ -205,14 +221,41 @@ class LiveSession:
         if not specs:
             raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
         # in accelerated time the hop grows so the wall-clock CPU stays the same
-        hop = max(0.5, 0.25 * self.scale)
+        hop = self.hop if self.hop is not None else max(0.5, 0.25 * self.scale)
         self.engine = StreamEngine(specs, speed=self.speed, hop=hop)
         for s in specs:
             self._set_status(s.name, "connecting")
 
     def session_time(self) -> float:
         """Current session time, s."""
-        return (time.time() - self.t0) * self.scale
+        return (self.clock() - self.t0) * self.scale
+
+    def watermark(self) -> float:
+        """Session time every streaming sensor has delivered samples up to, s.
+
+        0 until every sensor has started streaming. After that, sensors that are not
+        streaming (dropped, vanished) or have been silent for :data:`SIM_STALL` wall
+        seconds do not count, so a lost sensor never stops the others; ``inf`` when no
+        sensor counts.
+
+        Returns
+        -------
+        float
+            Session time, s (``inf``: nothing to wait for).
+        """
+        if self.engine is None or "connecting" in self.status.values():
+            # until every sensor streams, simulated time stands still: scanning and
+            # connecting take wall time that must not eat into the simulated run
+            return 0.0
+        wall = time.monotonic()
+        marks = []
+        for index, clock in self.clocks.items():
+            if self.status.get(self.names[index]) != "ok" or wall - self._rx.get(index, -math.inf) > SIM_STALL:
+                continue
+            t = clock.received()
+            if math.isfinite(t):
+                marks.append(t)
+        return min(marks) if marks else math.inf
 
     def _set_status(self, name: str, status: str) -> None:
         if self.status.get(name) != status:
@@ -233,6 +276,8 @@ class LiveSession:
         clock = self.clocks.get(index)
         if clock is None or self.engine is None:
             return
+        arrival = time.time()  # wall time, for the page's latency (the capture's clock may be simulated)
+        self._rx[index] = time.monotonic()
         block = clock.add(samples)
         if block is None:
             return
@@ -242,7 +287,7 @@ class LiveSession:
             self.errors += 1  # counted, the session goes on
             return
         if len(new):
-            self._publish(new, arrival=block.arrival)
+            self._publish(new, arrival=arrival)
 
     def on_status(self, msg: str) -> None:
         """Session callback: connect / link lost / reconnected / vanished messages."""
@@ -311,16 +356,22 @@ async def _open_backends(cfg: LiveConfig) -> Any:
     return await open_backends(radio_name(cfg.radio))
 
 
-async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSession],
+async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
                       announce: Callable[[str], None]) -> tuple[LiveSession, dict[str, Any], Path]:
     """Run devices, recording and engine for ``cfg.duration`` session seconds.
+
+    A simulated session runs on one simulated clock (:class:`devices.virtual.SimClock`):
+    the devices sample by it, the capture is stamped with it, and it never runs more
+    than :data:`SIM_LEAD` s ahead of what the sensors have delivered to the engine, so
+    a busy machine slows the simulation down instead of losing data.
 
     Parameters
     ----------
     cfg : LiveConfig
         The session.
     live_factory : callable
-        ``t0 → LiveSession`` (t0 = capture start, host s).
+        ``(t0, clock) → LiveSession`` (t0 = capture start, host s; clock = the
+        capture's clock, ``() → s since the epoch``).
     announce : callable
         One-line status messages for the user.
 
@@ -345,21 +396,28 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
     cfg.out.mkdir(parents=True, exist_ok=True)
     capture = cfg.out / "session.gaitcap"
     tasks: list[asyncio.Task[Any]] = []
+    sim_clock: Any = None
     try:
         if cfg.simulate:
+            from devices.virtual import SimClock
             from gait.live.simulated import make_sources, plan_devices, start_devices
 
             plan = plan_devices(specs)
             # the devices sample from power-on; leave room for scanning and connecting
             sources = make_sources(plan, cfg.duration + 10.0 + 2.0 * scale, seed=cfg.seed,
                                    segments=cfg.segments, gait=cfg.gait)
-            vdevs = await start_devices(plan, sources, backends.radio, scale)
+            sim_clock = SimClock(scale)
+            vdevs = await start_devices(plan, sources, backends.radio, sim_clock)
             specs = [p.spec for p in plan]
         meta = {"tool": "gait live", "activity": "run", "athlete": cfg.athlete,
                 "simulated": cfg.simulate, "speed_up": scale}
-        with CaptureWriter(capture, meta=meta) as writer:
+        with CaptureWriter(capture, meta=meta, clock=sim_clock.now_ns if sim_clock else None) as writer:
             t0 = writer.now_ns() * 1e-9
-            live = live_factory(t0)
+            live = live_factory(t0, (lambda: sim_clock.now_ns() * 1e-9) if sim_clock else time.time)
+            if sim_clock is not None:
+                # session time → simulated time: the capture opened a little after the clock started
+                shift = t0 - sim_clock.epoch_ns * 1e-9
+                sim_clock.limit = lambda: live.watermark() + shift + SIM_LEAD
 
             def status(msg: str) -> None:
                 announce(msg)
@@ -386,10 +444,18 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
 
             async def until_data_end() -> None:
                 # Simulated sessions end when every live sensor's data reaches the
-                # duration: on a loaded machine the accelerated devices deliver late,
-                # and a wall-clock end would cut the run short.
+                # duration (the simulated clock waits for them), or when the simulated
+                # clock has not moved for SIM_STUCK wall seconds (a stalled simulation).
+                last, since = -1.0, time.monotonic()
                 while True:
                     await asyncio.sleep(0.05)
+                    now = sim_clock.now()
+                    if now > last:
+                        last, since = now, time.monotonic()
+                    elif time.monotonic() - since > SIM_STUCK:
+                        announce(f"simulation stalled at {live.session_time():.1f} s; ending the session")
+                        session.stop()
+                        return
                     eng = live.engine
                     if eng is None:
                         continue
@@ -403,7 +469,7 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
             tasks.append(asyncio.create_task(ticker()))
             if cfg.simulate:
                 tasks.append(asyncio.create_task(until_data_end()))
-                wall_limit = 3.0 * wall_limit + 20.0  # only caps a stalled simulation
+                wall_limit = 1e9  # the simulated clock ends the session (or its stall guard)
             if cfg.drop is not None and vdevs:
                 tasks.append(asyncio.create_task(dropper(*cfg.drop)))
             loop = asyncio.get_running_loop()
@@ -475,8 +541,10 @@ def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str]
     fb = make_feedback(cfg.drills)
     scale = cfg.speed_up if cfg.simulate else 1.0
 
-    def factory(t0: float) -> LiveSession:
-        return LiveSession(fb, view, t0, clock_scale=scale, speed=cfg.treadmill_speed)
+    def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
+        # a simulated session runs on its simulated clock: session time = capture time;
+        # the engine's hop still grows with the speed-up so the wall-clock CPU stays the same
+        return LiveSession(fb, view, t0, speed=cfg.treadmill_speed, clock=clock, hop=max(0.5, 0.25 * scale))
 
     live, stats, capture = asyncio.run(record_live(cfg, factory, announce))
     steps = live.live_steps()

@@ -18,6 +18,8 @@ from devices.errors import DeviceError
 from devices.profiles import Profile, match_profile
 from devices.session import DeviceSpec
 
+#: Simulated seconds between two streaming steps of a virtual sensor, s.
+SIM_TICK = 0.05
 #: Placements a virtual sensor can be worn at.
 SIM_PLACEMENTS = ("foot", "shank", "sacrum")
 
@@ -118,8 +120,8 @@ def make_sources(
     return out
 
 
-async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio: Any, speed: float) -> list[Any]:
-    """Power on the virtual devices (advertising on ``radio``).
+async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio: Any, clock: Any) -> list[Any]:
+    """Power on the virtual devices (advertising on ``radio``), all on one simulated clock.
 
     Parameters
     ----------
@@ -129,8 +131,8 @@ async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio
         Device key → SampleSource (:func:`make_sources`).
     radio : VirtualRadio
         The radio to advertise on.
-    speed : float
-        Simulated seconds per wall second.
+    clock : SimClock or float
+        The shared simulated clock (or its speed, simulated s per wall s); started here.
 
     Returns
     -------
@@ -139,12 +141,17 @@ async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio
     """
     import asyncio
 
-    from devices.virtual import VirtualDevice
+    from devices.virtual import SimClock, VirtualDevice
 
-    devs = [VirtualDevice(d.profile, sources[d.spec.key], radio, name=d.spec.key, speed=speed) for d in devices]
+    sim = clock if isinstance(clock, SimClock) else SimClock(float(clock))
+    # a streaming step every SIM_TICK simulated seconds whatever the speed-up: packets
+    # then arrive within about one step of being sampled, as over a real link
+    tick = min(0.02, max(0.002, SIM_TICK / sim.speed))
+    devs = [VirtualDevice(d.profile, sources[d.spec.key], radio, name=d.spec.key, clock=sim, tick=tick)
+            for d in devices]
     # One body wears all the sensors: one simulated clock. Devices that started their own
     # clocks as each came up would be a few ms apart (tens of ms of simulated time when
     # accelerated), shifting the feet against each other.
-    origin = asyncio.get_running_loop().time()
-    await asyncio.gather(*(v.start(clock_origin=origin) for v in devs))
+    sim.start()
+    await asyncio.gather(*(v.start() for v in devs))
     return devs
