@@ -7,6 +7,7 @@ gets its own freshly built controller on the shared link and removes it when don
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -18,11 +19,42 @@ from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
+from devices.ble.logs import route_bumble_logs
 from devices.errors import DeviceError
 from devices.hub import DEFAULT_HOST, DEFAULT_PORT, Hub, HubLink, connect_hub, start_hub
 
 #: Environment variable choosing the radio: ``virtual`` or ``virtual:HOST:PORT``.
 RADIO_ENV = "GAIT_RADIO"
+
+_CONTROLLER_LOG = logging.getLogger("bumble.controller")
+_HOST_LOG = logging.getLogger("bumble.host")
+
+
+class QuietHost(Host):
+    """bumble's host without the per-packet debug text on the data path.
+
+    bumble builds a coloured description of every HCI packet for ``logger.debug``
+    even when debug logging is off (most of the CPU of a fast simulated session);
+    data packets and events skip it unless debug logging or a snooper is on.
+    """
+
+    def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        """Dispatch a packet from the controller."""
+        if self.snooper is None and not _HOST_LOG.isEnabledFor(logging.DEBUG):
+            if isinstance(packet, hci.HCI_AclDataPacket):
+                self.on_hci_acl_data_packet(packet)
+                return
+            if isinstance(packet, hci.HCI_Event):
+                self.on_hci_event_packet(packet)
+                return
+        super().on_hci_packet(packet)
+
+    def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        """Send a packet to the controller."""
+        if self.snooper is None and self.hci_sink is not None and not _HOST_LOG.isEnabledFor(logging.DEBUG):
+            self.hci_sink.on_packet(bytes(packet))
+            return
+        super().send_hci_packet(packet)
 
 
 class PatchedController(Controller):
@@ -56,6 +88,20 @@ class PatchedController(Controller):
                 ),
             )
         return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
+
+    def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        """Dispatch a packet from the host (data without the debug text, see :class:`QuietHost`)."""
+        if isinstance(packet, hci.HCI_AclDataPacket) and not _CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
+            self.on_hci_acl_data_packet(packet)
+            return
+        super().on_hci_packet(packet)
+
+    def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        """Send a packet to the host (without the debug text unless debug logging is on)."""
+        if _CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
+            super().send_hci_packet(packet)
+        elif self.host:
+            asyncio.get_running_loop().call_soon(self.host.on_packet, bytes(packet))
 
 
 def random_static_address() -> str:
@@ -105,7 +151,7 @@ class VirtualRadio:
         address = address or random_static_address()
         controller = PatchedController(name, link=self.link, public_address=address)
         config = DeviceConfiguration(name=name, address=hci.Address(address))
-        device = Device(config=config, host=Host(controller, AsyncPipeSink(controller)))
+        device = Device(config=config, host=QuietHost(controller, AsyncPipeSink(controller)))
         if max_mtu is not None:
             device.gatt_server.max_mtu = max_mtu
         await device.power_on()
@@ -171,6 +217,7 @@ async def open_radio(spec: str | None = None, serve: bool = False) -> VirtualRad
     """
     spec = spec or os.environ.get(RADIO_ENV) or "virtual"
     kind, host, port = parse_radio_spec(spec)
+    route_bumble_logs()
     if kind == "local":
         return VirtualRadio(LocalLink(), spec="local")
     if serve:

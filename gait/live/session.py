@@ -389,8 +389,13 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     from devices.capture import CaptureWriter
     from devices.session import Session, parse_device_spec
 
+    from collections import Counter
+
+    from devices.ble.logs import bumble_summary, route_bumble_logs
+
     specs = [parse_device_spec(d) for d in cfg.devices]
     scale = cfg.speed_up if cfg.simulate else 1.0
+    bumble_before = Counter(route_bumble_logs().counts)
     backends = await _open_backends(cfg)
     vdevs: list[Any] = []
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -493,6 +498,8 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*(d.stop() for d in vdevs), return_exceptions=True)
         await backends.aclose()
+        if line := bumble_summary(bumble_before):
+            announce(line)  # one line, not one warning per packet
     return live, {k: v.as_dict() for k, v in stats.items()}, capture
 
 

