@@ -30,6 +30,10 @@ class SimClock:
     limit : callable, optional
         ``() -> float``: latest simulated time (s) the consumer allows now; ``inf``
         (or None) lets the clock run freely.
+    max_step : float
+        Largest wall time (s) one reading may advance the clock by: after the event
+        loop was blocked, simulated time moves on by at most this much (times
+        ``speed``) instead of jumping ahead of everything that should have happened.
 
     Attributes
     ----------
@@ -38,12 +42,13 @@ class SimClock:
     """
 
     def __init__(self, speed: float = 1.0, *, epoch_ns: int | None = None,
-                 limit: Callable[[], float] | None = None) -> None:
+                 limit: Callable[[], float] | None = None, max_step: float = 0.25) -> None:
         if not (speed > 0 and math.isfinite(speed)):
             raise DeviceError(f"simulated clock speed must be a positive number, got {speed}")
         self.speed = float(speed)
         self.epoch_ns = time.time_ns() if epoch_ns is None else int(epoch_ns)
         self.limit = limit
+        self.max_step = float(max_step)
         self.held = 0.0
         self._t = 0.0
         self._wall: float | None = None
@@ -73,6 +78,9 @@ class SimClock:
         if dt <= 0:
             return self._t
         self._wall = wall
+        if dt > self.max_step:
+            self.held += dt - self.max_step
+            dt = self.max_step
         t = self._t + dt * self.speed
         cap = self.limit() if self.limit is not None else math.inf
         if t > cap:

@@ -68,7 +68,7 @@ def _print_result(r: LiveResult) -> None:
           f"contact {gmean if gmean is None else round(float(gmean))} ms; "
           f"GCT balance {s.get('gct_balance_pct')} % L", flush=True)
     lost = [f"{name} {status} at {t:.0f} s" for t, name, status in r.sensor_log
-            if status in ("dropped", "vanished", "no data")]
+            if status in ("dropped", "vanished", "no data") or status.startswith("gap")]
     if lost:
         print("sensors: " + "; ".join(lost), flush=True)
     print(f"capture: {r.capture}", flush=True)

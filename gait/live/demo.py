@@ -73,7 +73,7 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
     Parameters
     ----------
     steps : DataFrame
-        Step table (``t_ic`` s, ``side``, ``cadence`` steps/min, ``gct`` s).
+        Step table (``t_ic`` s, ``side``, ``stride_time`` s, ``gct`` s).
     t_change : float
         Session time of the change, s.
     margin : float
@@ -92,7 +92,8 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
             continue
         gl = float(np.nanmedian(part.loc[part["side"] == "left", "gct"])) * 1000
         gr = float(np.nanmedian(part.loc[part["side"] == "right", "gct"])) * 1000
-        cad = float(np.nanmedian(part["cadence"]))
+        # from stride times (two steps each): independent of how the two feet line up
+        cad = 120.0 / float(np.nanmedian(part["stride_time"]))
         lines.append(f"  {label:<6} {t_change:>4.0f} s: cadence {cad:5.1f} spm, contact L {gl:4.0f} ms / "
                      f"R {gr:4.0f} ms ({100 * (gl - gr) / ((gl + gr) / 2):+.1f} %)")
     return lines

@@ -36,7 +36,8 @@ TICK_HZ = 10.0
 #: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
 #: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`).
 SIM_LEAD = 0.25
-#: A streaming sensor silent for this many wall seconds no longer holds the simulated clock back.
+#: A streaming sensor silent for this many wall seconds while another one delivers no
+#: longer holds the simulated clock back.
 SIM_STALL = 2.0
 #: A simulated clock that has not moved for this many wall seconds ends the session.
 SIM_STUCK = 60.0
@@ -178,6 +179,7 @@ class LiveSession:
         self.hop = hop
         self.speed = speed
         self._rx: dict[int, float] = {}  # device index → monotonic wall time of its last samples
+        self._gaps_seen: dict[str, tuple[int, float]] = {}
         self.engine: StreamEngine | None = None
         self.clocks: dict[int, DeviceClock] = {}
         self.names: dict[int, str] = {}
@@ -235,8 +237,9 @@ class LiveSession:
 
         0 until every sensor has started streaming. After that, sensors that are not
         streaming (dropped, vanished) or have been silent for :data:`SIM_STALL` wall
-        seconds do not count, so a lost sensor never stops the others; ``inf`` when no
-        sensor counts.
+        seconds longer than the freshest one do not count, so a lost sensor never stops
+        the others (while a machine too busy to deliver anything holds them all);
+        ``inf`` when no sensor counts.
 
         Returns
         -------
@@ -247,10 +250,12 @@ class LiveSession:
             # until every sensor streams, simulated time stands still: scanning and
             # connecting take wall time that must not eat into the simulated run
             return 0.0
-        wall = time.monotonic()
+        streaming = [i for i in self.clocks if self.status.get(self.names[i]) == "ok"]
+        freshest = max((self._rx.get(i, -math.inf) for i in streaming), default=-math.inf)
         marks = []
-        for index, clock in self.clocks.items():
-            if self.status.get(self.names[index]) != "ok" or wall - self._rx.get(index, -math.inf) > SIM_STALL:
+        for index in streaming:
+            clock = self.clocks[index]
+            if freshest - self._rx.get(index, -math.inf) > SIM_STALL:
                 continue
             t = clock.received()
             if math.isfinite(t):
@@ -261,7 +266,22 @@ class LiveSession:
         if self.status.get(name) != status:
             self.status[name] = status
             self.sensor_log.append((self.session_time(), name, status))
-            self.fb.set_sensor(name, status)
+            self.fb.set_sensor(name, status, **self._gap_info(name))
+
+    def _gap_info(self, name: str) -> dict[str, Any]:
+        n, secs = self.engine.gaps().get(name, (0, 0.0)) if self.engine is not None else (0, 0.0)
+        return {"gaps": n, "gap_s": round(secs, 2)} if n else {}
+
+    def _check_gaps(self) -> None:
+        """Show new holes in a sensor's samples on the views and in the sensor log."""
+        if self.engine is None:
+            return
+        for name, (n, secs) in self.engine.gaps().items():
+            seen_n, seen_s = self._gaps_seen.get(name, (0, 0.0))
+            if n > seen_n:
+                self._gaps_seen[name] = (n, secs)
+                self.sensor_log.append((self.session_time(), name, f"gap {secs - seen_s:.2f} s"))
+                self.fb.set_sensor(name, self.status.get(name, "ok"), **self._gap_info(name))
 
     def on_samples(self, index: int, samples: Samples) -> None:
         """Session callback: one decoded notification (runs in the event loop; stays quick)."""
@@ -312,6 +332,7 @@ class LiveSession:
                 self._set_status(name, "no data")
             elif st == "ok" and self.status.get(name) in ("no data", "connecting"):
                 self._set_status(name, "ok")
+        self._check_gaps()
         new = self.engine.poll()
         self._publish(new)
 

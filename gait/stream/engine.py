@@ -28,6 +28,7 @@ from gait.pipeline import _finite_only, duty_factor_bouts, label_steps, stream_f
 from gait.placements import check_events, get_detector
 from gait.recording import Stream
 from gait.steps import MAX_STRIDE_TIME, build_step_table
+from gait.stream.gaps import GAP_MIN, drop_near_gaps, find_gaps, mask_steps_across_gaps
 from gait.stream.ring import RingBuffer
 
 FloatArray = NDArray[np.float64]
@@ -81,6 +82,9 @@ class _SensorState:
     last_run_end: float = -math.inf
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     samples: int = 0
+    gaps: list[tuple[float, float]] = field(default_factory=list)  # recent ones (look-back)
+    gap_count: int = 0
+    gap_seconds: float = 0.0
 
 
 class StreamEngine:
@@ -100,6 +104,9 @@ class StreamEngine:
         Contacts kept for fusion and step-table medians, s.
     stale_after : float
         Lag behind the other sensors after which a sensor counts as lost, s.
+    gap_min : float
+        A hole in a sensor's sample times longer than this is a gap, s: contacts at
+        its edges are dropped and no step or stride is timed across it.
 
     Attributes
     ----------
@@ -118,6 +125,7 @@ class StreamEngine:
         hop: float = HOP,
         lookback: float = LOOKBACK,
         stale_after: float = STALE_AFTER,
+        gap_min: float = GAP_MIN,
     ) -> None:
         specs = list(sensors)
         if not specs:
@@ -129,6 +137,7 @@ class StreamEngine:
         self.hop = float(hop)
         self.lookback = max(float(lookback), 2 * MAX_STRIDE_TIME + self.hop)
         self.stale_after = float(stale_after)
+        self.gap_min = float(gap_min)
         self._sensors: dict[str, _SensorState] = {}
         for s in specs:
             get_detector(s.placement)  # fail early on a placement without detector
@@ -192,6 +201,13 @@ class StreamEngine:
             if not keep.all():
                 self.flags.add(f"out_of_order:{name}")
                 t, x = t[keep], x[keep]
+        new_gaps = find_gaps(t, st.ring.t_last if len(st.ring) else -math.inf, self.gap_min)
+        if new_gaps:
+            # a hole in the samples: nothing across it may become a step or a cue
+            st.gaps.extend(new_gaps)
+            st.gap_count += len(new_gaps)
+            st.gap_seconds += sum(b - a for a, b in new_gaps)
+            self.flags.add(f"gap:{name}")
         st.ring.append(t, x)
         st.samples += int(t.size)
         return self._advance(final=False)
@@ -225,6 +241,10 @@ class StreamEngine:
     def latest(self) -> dict[str, float]:
         """Sensor name → newest sample time, s (NaN before its first sample)."""
         return {name: st.ring.t_last for name, st in self._sensors.items()}
+
+    def gaps(self) -> dict[str, tuple[int, float]]:
+        """Sensor name → (gaps so far, seconds missing in them, s)."""
+        return {name: (st.gap_count, st.gap_seconds) for name, st in self._sensors.items()}
 
     def status(self) -> dict[str, str]:
         """Sensor name → ``waiting`` (no data yet), ``ok`` or ``lost`` (stale)."""
@@ -313,6 +333,7 @@ class StreamEngine:
             allev = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             horizon = min(core_end, st.ring.t_last) - self.lookback - self.context
             st.events = allev[allev["t_ic"] >= horizon].reset_index(drop=True)
+            st.gaps = [g for g in st.gaps if g[1] >= horizon - self.lookback]
 
     def _emit(self, final: bool, lost: set[str]) -> pd.DataFrame:
         """Fuse the final contacts and emit the step rows that are complete."""
@@ -324,7 +345,7 @@ class StreamEngine:
                 continue
             ev = st.events
             if len(ev):
-                ev = ev[(ev["t_ic"] >= lo) & (ev["t_ic"] < limit)]
+                ev = drop_near_gaps(ev[(ev["t_ic"] >= lo) & (ev["t_ic"] < limit)], st.gaps)
             sensors.append(SensorEvents(st.spec.name, st.spec.placement, st.spec.side, ev))
         if not any(len(s.events) for s in sensors):
             return _empty_steps()
@@ -334,6 +355,7 @@ class StreamEngine:
             steps["source"] = fused.contacts["source"].to_numpy()
         if not len(steps):
             return _empty_steps()
+        steps = mask_steps_across_gaps(steps, [g for st in self._sensors.values() for g in st.gaps])
         t_ic = steps["t_ic"].to_numpy(dtype=np.float64)
         if final:
             done = np.ones(t_ic.size, dtype=bool)

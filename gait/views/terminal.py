@@ -96,7 +96,8 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     for name, info in (state.get("sensors") or {}).items():
         status = str(info.get("status", "?"))
         colour = "green" if status == "ok" else ("red" if status in ("dropped", "lost") else "yellow")
-        sensors.append(f"● {name}: {status}   ", style=colour)
+        gaps = f" ({info['gaps']} gaps, {info.get('gap_s', 0):.1f} s missing)" if info.get("gaps") else ""
+        sensors.append(f"● {name}: {status}{gaps}   ", style=colour)
     parts: list[RenderableType] = [cue_panel]
     parts += [Text("also: " + o, style="yellow") for o in others]
     parts += [grid, extra]

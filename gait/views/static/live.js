@@ -121,6 +121,7 @@
       li.appendChild(dot);
       let txt = name + ": " + info.status;
       if (info.rate) txt += " · " + fmt(info.rate, 0) + " Hz";
+      if (info.gaps) txt += " · " + info.gaps + (info.gaps === 1 ? " gap" : " gaps") + " (" + fmt(info.gap_s, 1) + " s missing)";
       if (info.status === "dropped" || info.status === "lost") txt += " — session continues";
       li.appendChild(document.createTextNode(txt));
       ul.appendChild(li);

@@ -1,0 +1,42 @@
+"""Run a test beside busy processes: the live path must stay honest on a loaded machine.
+
+:func:`busy_processes` starts ``n`` pure-Python busy loops (each keeps one core
+busy) and ends exactly those processes, by their ids, when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
+
+#: Busy processes the live tests run beside (the issue's "two other busy processes").
+BUSY = 2
+
+
+@contextlib.contextmanager
+def busy_processes(n: int = BUSY) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Keep ``n`` CPU-bound processes running for the duration of the block.
+
+    Parameters
+    ----------
+    n : int
+        Number of busy processes.
+
+    Yields
+    ------
+    list of Popen
+        The running processes (killed and reaped on exit, also on error).
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(n):
+            procs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        yield procs
+    finally:
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.wait()
