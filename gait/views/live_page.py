@@ -7,8 +7,9 @@ flush to every open page, at most ``max_rate_hz`` times a second (coalescing bur
 sending at once when idle, so a metric reaches the page within a few ms).
 
 plotly.js comes from the installed ``plotly`` package (no CDN): the page works with no
-internet. It binds to 127.0.0.1 by default; ``lan=True`` binds 0.0.0.0 and requires a
-random token, checked on the page and on the WebSocket.
+internet. It binds to 127.0.0.1 by default and answers only requests addressed to a
+loopback name with no foreign ``Origin`` (:mod:`gait.views.host_guard`); ``lan=True``
+binds 0.0.0.0 and requires a random token, checked on the page and on the WebSocket.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -41,6 +43,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gait.errors import GaitError
+from gait.views.host_guard import HostGuard
 
 #: Fields of an update that replace the page state (the rest are appended histories).
 STATE_FIELDS: tuple[str, ...] = (
@@ -299,6 +302,8 @@ class LivePage:
                 WebSocketRoute("/ws", ws_endpoint),
             ],
             lifespan=self._lifespan,
+            # loopback Host names only (DNS rebinding) and no foreign Origin (cross-site WebSocket)
+            middleware=[Middleware(HostGuard, lan=self.lan)],
         )
 
     @contextlib.asynccontextmanager
