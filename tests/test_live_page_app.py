@@ -167,8 +167,9 @@ def test_lan_page_takes_any_host_but_only_its_own_origin() -> None:
         assert client.get("/" + q).status_code == 200
         assert client.get("/" + q, headers={"origin": "http://192.168.1.20:8765"}).status_code == 200
         assert client.get("/" + q, headers={"origin": "http://evil.example"}).status_code == 403
+        lan_ws = "ws://192.168.1.20:8765/ws" + q
         with pytest.raises(WebSocketDisconnect), client.websocket_connect(
-                "/ws" + q, headers={"origin": "http://evil.example"}) as ws:
+                lan_ws, headers={"origin": "http://evil.example"}) as ws:
             ws.receive_json()
-        with client.websocket_connect(WS + "/ws" + q, headers={"origin": "http://192.168.1.20:8765"}) as ws:
+        with client.websocket_connect(lan_ws, headers={"origin": "http://192.168.1.20:8765"}) as ws:
             assert ws.receive_json()["type"] == "snapshot"
