@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 47_555
 
+#: Longest frame body accepted, bytes. The largest real frame (an LE ACL payload of
+#: 251 bytes as hex, plus addresses) is under 1 KiB; a length beyond this is a broken or
+#: hostile neighbour, which is disconnected before anything is buffered.
+MAX_FRAME = 64 * 1024
+
 #: HCI reason sent to local hosts when a remote peer vanishes (connection timeout).
 _LINK_LOST = hci.HCI_ErrorCode.CONNECTION_TIMEOUT_ERROR
 
@@ -115,10 +120,16 @@ class HubLink(LocalLink):
         self.peers: list[_Peer] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = asyncio.get_running_loop().create_future()
+        #: Frames dropped as malformed, and neighbours cut off for an oversized frame.
+        self.malformed = 0
+        self.oversized = 0
 
     # -- outgoing -------------------------------------------------------------
     def _broadcast(self, msg: dict[str, Any], exclude: _Peer | None = None) -> None:
         data = json.dumps(msg, separators=(",", ":")).encode()
+        if len(data) > MAX_FRAME:  # never send what a neighbour must refuse
+            logger.warning("hub: not relaying a %d-byte frame (limit %d)", len(data), MAX_FRAME)
+            return
         frame = struct.pack(">I", len(data)) + data
         for peer in self.peers:
             if peer is not exclude:
@@ -204,12 +215,18 @@ class HubLink(LocalLink):
             while True:
                 head = await peer.reader.readexactly(4)
                 (n,) = struct.unpack(">I", head)
+                if n > MAX_FRAME:
+                    # the stream cannot be trusted to resynchronise: cut this neighbour off
+                    self.oversized += 1
+                    logger.warning("hub: frame of %d bytes (limit %d); closing that connection", n, MAX_FRAME)
+                    break
                 body = await peer.reader.readexactly(n)
                 try:
                     msg = json.loads(body)
                     self._deliver(msg, peer)
                 except (ValueError, KeyError, TypeError) as exc:
                     # a malformed frame is dropped, the link stays up
+                    self.malformed += 1
                     logger.warning("hub: dropped malformed frame: %s", exc)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

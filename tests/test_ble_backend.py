@@ -227,6 +227,44 @@ def test_hub_drops_malformed_frames_and_keeps_the_link() -> None:
     run(main())
 
 
+def test_hub_cuts_off_a_neighbour_announcing_an_oversized_frame() -> None:
+    async def main() -> None:
+        import json
+        import struct
+
+        from devices.hub import MAX_FRAME
+
+        hub = await start_hub("127.0.0.1", 0)
+        good_r, good_w = await asyncio.open_connection("127.0.0.1", hub.port)
+        bad_r, bad_w = await asyncio.open_connection("127.0.0.1", hub.port)
+        await asyncio.sleep(0.05)
+        assert len(hub.link.peers) == 2
+        # 4 GiB announced: the hub must not wait for (or buffer) it, it hangs up
+        bad_w.write(struct.pack(">I", 0xFFFF_FFF0) + b"x" * 1000)
+        await bad_w.drain()
+        assert await asyncio.wait_for(bad_r.read(), 2.0) == b""  # closed by the hub
+        assert hub.link.oversized == 1 and len(hub.link.peers) == 1
+        # one byte over the limit is refused too; the limit itself is not a parse problem
+        _r2, w2 = await asyncio.open_connection("127.0.0.1", hub.port)
+        w2.write(struct.pack(">I", MAX_FRAME + 1))
+        await w2.drain()
+        assert await asyncio.wait_for(_r2.read(), 2.0) == b""
+        assert hub.link.oversized == 2
+        # the other neighbour is unaffected: its advertisement still arrives
+        a = hci.Address("C1:02:03:04:05:07")
+        ok = json.dumps({"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}).encode()
+        good_w.write(struct.pack(">I", len(ok)) + ok)
+        await good_w.drain()
+        await asyncio.sleep(0.1)
+        assert str(a) in hub.link.peers[0].addresses
+        good_w.close()
+        bad_w.close()
+        w2.close()
+        await hub.aclose()
+
+    run(main())
+
+
 def test_device_process_vanishing_behind_the_hub_drops_the_link() -> None:
     """Device and app in two client processes (links); the device's one goes away."""
 
