@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from load_helpers import BUSY, busy_processes
 
 from gait.cli import main

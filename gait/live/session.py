@@ -404,15 +404,14 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     capture : Path
         The capture file written.
     """
+    from collections import Counter
+
     from bleak.exc import BleakError
 
     from devices.ble.backends import bluetooth_unavailable
+    from devices.ble.logs import bumble_summary, route_bumble_logs
     from devices.capture import CaptureWriter
     from devices.session import Session, parse_device_spec
-
-    from collections import Counter
-
-    from devices.ble.logs import bumble_summary, route_bumble_logs
 
     specs = [parse_device_spec(d) for d in cfg.devices]
     scale = cfg.speed_up if cfg.simulate else 1.0
