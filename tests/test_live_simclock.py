@@ -97,18 +97,20 @@ def _steps(t_ic: np.ndarray) -> pd.DataFrame:
 
 def test_no_step_is_timed_across_a_gap() -> None:
     t_ic = np.arange(0.0, 10.0, 0.35)  # 171 steps/min
-    gap = (4.0, 4.6)
-    # a contact inside the gap was never seen: without the mask, one step would read 86 spm
+    gap = (4.0, 4.4)  # hides the contact at 4.2 s
     seen = t_ic[(t_ic < gap[0]) | (t_ic > gap[1])]
-    steps = mask_steps_across_gaps(_steps(seen), [gap])
+    raw = _steps(seen)
+    assert np.nanmin(raw["cadence"]) < 90  # unmasked: one step reads half the cadence
+    steps = mask_steps_across_gaps(raw, [gap])
     cad = steps["cadence"].to_numpy(dtype=float)
     assert np.nanmax(np.abs(cad - 60 / 0.35)) < 1e-6
     across = steps["quality"].astype(str).str.contains("gap").to_numpy()
-    # flagged: every row whose stride spans the gap, and the one whose step does
+    # flagged: the rows whose stride spans the gap, and the one whose step does
     assert across.sum() >= 2 and np.isnan(cad[across]).sum() == 1
     assert steps.loc[across, "stride_time"].isna().all()
-    # steps away from the gap keep their times
-    far = (steps["t_ic"] < 3.0) | (steps["t_ic"] > 5.5)
+    assert not steps["quality"].astype(str).str.contains("gap,gap").any()
+    # steps away from the gap keep their times (the last has no next step)
+    far = ((steps["t_ic"] < 3.0) | (steps["t_ic"] > 5.5)) & (steps.index < len(steps) - 1)
     assert steps.loc[far, "cadence"].notna().all()
 
 

@@ -118,5 +118,6 @@ def mask_steps_across_gaps(steps: pd.DataFrame, gaps: list[tuple[float, float]])
     out.loc[bad_gct, "gct"] = np.nan
     if "quality" in out:
         q = out["quality"].fillna("").astype(str).to_numpy(dtype=object)
-        out["quality"] = _add_flag(q, bad_step | bad_stride | bad_gct, "gap")
+        flagged = np.array(["gap" in x.split(",") for x in q], dtype=bool)
+        out["quality"] = _add_flag(q, (bad_step | bad_stride | bad_gct) & ~flagged, "gap")
     return out
