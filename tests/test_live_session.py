@@ -79,6 +79,11 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     right = next(st for st in rec.streams if st.name == "foot_right")
     assert 9.9 < np.diff(right.t).max() < 16.0
     assert all(np.diff(st.t).max() < 0.1 for st in rec.streams if st.name != "foot_right")
+    import json
+
+    summary = json.loads(res.written["summary"].read_text())
+    assert list(summary["gaps"]) == ["foot_right"] and len(summary["gaps"]["foot_right"]) == 1
+    assert "gap:foot_right" in res.written["report"].read_text()
     # updates carry the notification arrival time (latency measurement)
     assert any("arrival" in u for u in view.updates)
     # the report comes from the capture; the session is in the history

@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.feedback import FeedbackSession
+from gait.stream.gaps import GAP_MIN
 
 #: A capture clock further than this (s) from the live clock is moved onto it.
 SHIFT_ABOVE = 1.0
@@ -60,6 +61,31 @@ def clock_offset(live_steps: pd.DataFrame, capture_steps: pd.DataFrame, tol: flo
     d = near - a
     ok = np.abs(d - coarse) < tol
     return float(np.median(d[ok])) if ok.any() else coarse
+
+
+def capture_gaps(rec: Any, min_gap: float = GAP_MIN) -> dict[str, list[tuple[float, float]]]:
+    """Holes in each stream of a recording read from a capture, on the recording's clock.
+
+    Parameters
+    ----------
+    rec : Recording
+        From :func:`gait.io.read` on a capture file.
+    min_gap : float
+        Shortest hole reported, s.
+
+    Returns
+    -------
+    dict
+        Stream name → [(start s, end s)] of holes longer than ``min_gap`` (streams without any left out).
+    """
+    out: dict[str, list[tuple[float, float]]] = {}
+    for st in rec.streams:
+        t = np.asarray(st.t, dtype=np.float64)
+        d = np.diff(t)
+        idx = np.flatnonzero(d > min_gap)
+        if idx.size:
+            out[st.name] = [(float(t[i]), float(t[i + 1])) for i in idx]
+    return out
 
 
 def _nearest(b: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -137,11 +163,15 @@ def write_report(
         else:
             shifted = 0.0
         kw["cues"] = [dataclasses.replace(c, t=c.t + off) for c in kw["cues"]]
+        holes = capture_gaps(rec)
+        # every lost second is named in the report, not only counted
+        gait.flags.extend(f"gap:{name} {a:.1f}–{b:.1f} s" for name, spans in holes.items() for a, b in spans)
         written["steps"] = folder / "steps.csv"
         gait.steps.to_csv(written["steps"], index=False)
         summary = dict(gait.summary)
         summary["live"] = {"steps": len(live_steps), "cue_shift_s": off if math.isfinite(off) else None,
                            "capture_shift_s": -shifted}
+        summary["gaps"] = {name: [[round(a, 3), round(b, 3)] for a, b in spans] for name, spans in holes.items()}
     else:
         summary = outcome.summary()
     if len(live_steps):
