@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
 from load_helpers import BUSY, busy_processes
 
 from gait.cli import main
