@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from load_helpers import busy_processes  # noqa: E402
+from load_helpers import busy_processes
 
-from gait.io import ReadOptions, read  # noqa: E402
-from gait.live.demo import CADENCE  # noqa: E402
+from gait.io import ReadOptions, read
+from gait.live.demo import CADENCE
 
 
 def run_case(busy: int, speed_up: float) -> dict[str, float]:
