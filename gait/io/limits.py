@@ -31,10 +31,10 @@ MIN_RATE_HZ = 1.0
 #: 24 h at 250 Hz: the longest recording at a rate typical for running IMUs; a 2 kHz
 #: stream can still last 3 h.
 MAX_SAMPLES = int(MAX_DURATION_S * 250)
-#: Bytes a compressed input may inflate to, per stored byte (zstd on IMU data gives 1–5).
-MAX_EXPANSION = 1000
-#: Inflated bytes always allowed, whatever the stored size (128 MiB).
-MIN_BUDGET_BYTES = 128 << 20
+#: Bytes a compressed input may inflate to, per stored byte (zstd on IMU data gives 1–5, deflate at most ~1000).
+MAX_EXPANSION = 100
+#: Inflated bytes always allowed, whatever the stored size (64 MiB).
+MIN_BUDGET_BYTES = 64 << 20
 #: Most bytes one decoded table or ZIP entry may take (24 h × 2 kHz would need far more
 #: than a laptop has; 2 GiB holds 24 h of a 250 Hz 9-axis stream as float64).
 MAX_DECODED_BYTES = 2 << 30
