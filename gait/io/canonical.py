@@ -397,7 +397,7 @@ def read_recording(path: str | Path) -> Recording:
             streams.append(
                 Stream(
                     placement=d["placement"],
-                    side=d["side"],
+                    side=d.get("side"),
                     t=t_col,
                     acc=acc,
                     gyr=gyr,
