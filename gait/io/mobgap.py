@@ -29,6 +29,7 @@ from scipy.io.matlab import MatReadError
 from gait.errors import BadValueError, InputFileError, MissingColumnError
 from gait.io._csv import drop_time_glitches
 from gait.io._events import pair_contacts
+from gait.io._matscan import check_mat
 from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import G, gyr_factor
 from gait.recording import Recording, Reference, SessionMeta, Stream
@@ -46,6 +47,8 @@ SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 _MAT_ERRORS = (
     ValueError, OSError, NotImplementedError, TypeError, EOFError, KeyError, IndexError,
     AttributeError, OverflowError, zlib.error, struct.error, MatReadError,
+    # scipy 1.17's reader hits an unbound local on some damaged array headers.
+    UnboundLocalError,
 )
 
 
@@ -193,6 +196,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
 
     base, sel = split_selector(path)
     try:
+        check_mat(base)  # bounds what loadmat will allocate
         mat = scipy.io.loadmat(str(base), simplify_cells=True)
     except _MAT_ERRORS as exc:
         raise InputFileError(base, f"cannot read the MAT-file ({exc})") from None
