@@ -84,6 +84,8 @@ def _one(fmt: str, kind: str, rng: np.random.Generator, timeout: int) -> tuple[s
     data, name = mutant(seed_bytes, fmt, kind, rng, _STATE["cache"])
     path = seed_path if name is None else _STATE["folder"] / name
     path.write_bytes(data)
+    # If this process dies in C code, the parent finds the culprit from this marker.
+    (_STATE["crash_dir"] / f"inflight-{os.getpid()}.txt").write_text(f"{fmt} {kind} {path}")
     outcome, detail = "ok", ""
     t0 = time.perf_counter()
     signal.alarm(timeout)
@@ -154,19 +156,21 @@ def main() -> None:
     times: dict[str, list[float]] = defaultdict(list)
     details: Counter[str] = Counter()
     peak, peak_at, done = 0.0, "", 0
-    ctx = mp.get_context("fork")
-    with ctx.Pool(args.workers, initializer=_init, initargs=(str(root), str(args.crashes))) as pool:
-        for res in pool.imap_unordered(_chunk, tasks):
-            for kind, fmt, outcome, detail, dt in res["rows"]:
-                counts[(kind, outcome)]["n"] += 1
-                by_fmt[fmt][outcome] += 1
-                times[kind].append(dt)
-                if outcome in ("untyped", "typed"):
-                    details[f"{outcome}: {detail.split(':')[0]}"] += 1
-            if res["peak_rss_mb"] > peak:
-                peak, peak_at = res["peak_rss_mb"], res["peak_at"]
-            done += len(res["rows"])
-            print(f"  {done}/{args.files} files, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    died = 0
+    for res in _run_all(tasks, args.workers, root, args.crashes):
+        if res is None:  # a worker process died (killed, or crashed in C code)
+            died += 1
+            continue
+        for kind, fmt, outcome, detail, dt in res["rows"]:
+            counts[(kind, outcome)]["n"] += 1
+            by_fmt[fmt][outcome] += 1
+            times[kind].append(dt)
+            if outcome in ("untyped", "typed"):
+                details[f"{outcome}: {detail.split(':')[0]}"] += 1
+        if res["peak_rss_mb"] > peak:
+            peak, peak_at = res["peak_rss_mb"], res["peak_at"]
+        done += len(res["rows"])
+        print(f"  {done}/{args.files} files, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
 
     print(f"\nfuzz_files: {done} mutated files, {args.workers} workers, {wall:.0f} s wall, seed {args.seed}\n")
@@ -194,6 +198,52 @@ def main() -> None:
         print(f"  {n:7d}  {d}")
     if total["untyped"]:
         print(f"\nuntyped failures saved in {args.crashes}/")
+    print(f"\nworker processes that died mid-chunk: {died}")
+
+
+def _keep_culprits(crashes: Path) -> None:
+    """Copy the file each dead worker was reading into ``crashes`` (named died-...)."""
+    import shutil
+
+    for marker in crashes.glob("inflight-*.txt"):
+        pid = int(marker.stem.split("-")[1])
+        try:
+            os.kill(pid, 0)
+            continue  # still alive
+        except OSError:
+            pass
+        fmt, kind, path = marker.read_text().split(" ", 2)
+        if Path(path).exists():
+            shutil.copy(path, crashes / f"died-{fmt}-{kind}-{pid}{Path(path).suffix}")
+        marker.rename(crashes / f"died-{fmt}-{kind}-{pid}.txt")
+
+
+def _run_all(tasks: list[tuple[int, int, int, int]], workers: int, root: Path, crashes: Path) -> Any:
+    """Yield each chunk's result; None for a chunk whose worker died (the pool is rebuilt)."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = mp.get_context("fork")
+    pending = list(reversed(tasks))
+    while pending:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(str(root), str(crashes))) as ex:
+            running = {}
+            broken = False
+            while (pending or running) and not broken:
+                while pending and len(running) < 2 * workers:
+                    task = pending.pop()
+                    running[ex.submit(_chunk, task)] = task
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    running.pop(fut)
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        _keep_culprits(crashes)
+                        yield None
+            # Chunks still queued when the pool broke are run again in a new pool.
+            pending.extend(running.values())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,10 @@ from gait.errors import BadValueError, LimitError
 from gait.io.limits import decoded_budget
 
 _MI_INT8, _MI_INT32, _MI_UINT32, _MI_MATRIX, _MI_COMPRESSED = 1, 5, 6, 14, 15
-_MX_CELL, _MX_STRUCT, _MX_OBJECT = 1, 2, 3
+_MX_CELL, _MX_STRUCT, _MX_OBJECT, _MX_SPARSE = 1, 2, 3, 5
+_COMPLEX = 0x800
+#: Bytes per value of each numeric data type (0: variable width, UTF-8 and UTF-16).
+_SIZES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 0, 17: 0, 18: 4}
 #: Deepest nesting of structs and cells accepted (a Mobilise-D file nests 6 levels).
 MAX_MAT_DEPTH = 32
 _TAG = 8
@@ -48,8 +51,9 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
     t, n, d, off = _tag(buf, off, end, e)  # array flags
     if t != _MI_UINT32 or n < 8:
         raise ValueError("array flags missing")
-    cls = struct.unpack_from(e + "I", buf, d)[0] & 0xFF
-    if not 1 <= cls <= 17:
+    flags = struct.unpack_from(e + "I", buf, d)[0]
+    cls = flags & 0xFF
+    if not 1 <= cls <= 15:
         raise ValueError(f"unknown array class {cls}")
     t, n, d, off = _tag(buf, off, end, e)  # dimensions
     if t != _MI_INT32 or n % 4 or n == 0:
@@ -61,7 +65,16 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
         count *= k
     _, _, _, off = _tag(buf, off, end, e)  # name
     if cls not in (_MX_CELL, _MX_STRUCT, _MX_OBJECT):
-        return  # numeric and char data: scipy checks them against the bytes present
+        # scipy's C reader trusts these tags (a damaged one can crash it): check each part.
+        parts = 3 if cls == _MX_SPARSE else 1
+        parts += 1 if flags & _COMPLEX else 0
+        for _ in range(parts):
+            t, n, d, off = _tag(buf, off, end, e)
+            if t not in _SIZES:
+                raise ValueError(f"array data of unknown type {t}")
+            if cls != _MX_SPARSE and _SIZES[t] and n != count * _SIZES[t]:
+                raise ValueError(f"array data holds {n} bytes for {count} values of type {t}")
+        return
     nfields = 1
     if cls == _MX_OBJECT:
         _, _, _, off = _tag(buf, off, end, e)  # class name

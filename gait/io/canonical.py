@@ -31,7 +31,6 @@ import os
 import re
 import tempfile
 import zipfile
-import zlib
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ from gait.errors import (
     TimeOrderError,
     TruncatedFileError,
 )
+from gait.io._bundle import ZIP_ERRORS
 from gait.io.limits import MAX_RATE_HZ, MAX_STREAMS, check_decoded, check_rows
 from gait.recording import (
     ACTIVITIES,
@@ -278,7 +278,7 @@ def _entry_bytes(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
         return z.read(name)
     except KeyError:
         raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+    except ZIP_ERRORS as exc:
         raise TruncatedFileError(path, f"entry {name!r} is damaged: {exc}") from None
 
 
@@ -343,7 +343,7 @@ def is_canonical(path: str | Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
             return "recording.json" in z.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except ZIP_ERRORS:
         return False
 
 
@@ -369,7 +369,7 @@ def read_recording(path: str | Path) -> Recording:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
-    except (OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise InputFileError(path, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
     with z:
         try:
