@@ -307,7 +307,8 @@ def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pd.DataFrame:
     pf = _parquet(data, name, path)
     try:
         return pf.read(use_threads=False).to_pandas()
-    except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError) as exc:
+    except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError, KeyError) as exc:
+        # KeyError: damaged pandas metadata in the schema (pyarrow reads it unchecked).
         raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
 
 
