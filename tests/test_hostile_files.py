@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _stream(n: int = 2000, rate: float = 100.0, seed: int = 0) -> Stream:
     rng = np.random.default_rng(seed)
     t = np.arange(n) / rate
-    acc = rng.normal(0, 1, (n, 3)) + [0, 0, 9.81]
+    acc = rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.81])
     return Stream(placement="foot", side="left", t=t, acc=acc, gyr=rng.normal(0, 1, (n, 3)), rate=rate)
 
 
@@ -212,7 +212,7 @@ def test_tiny_step_then_long_span_is_refused(tmp_path: Path) -> None:
     """1 kHz for a second, then one sample 7 h later: a 25 M-sample uniform grid."""
     t = np.concatenate([np.arange(1000) * 1e-3, [25_000.0]])
     rng = np.random.default_rng(1)
-    s = Stream(placement="foot", side="left", t=t, acc=rng.normal(0, 1, (t.size, 3)) + [0, 0, 9.81], rate=1000.0)
+    s = Stream(placement="foot", side="left", t=t, acc=rng.normal(0, 1, (t.size, 3)) + np.array([0.0, 0.0, 9.81]), rate=1000.0)
     p = write_recording(Recording(SessionMeta(), [s]), tmp_path / "span.gaitrec")
     with pytest.raises(LimitError) as ei:
         read(p)
@@ -224,7 +224,7 @@ def test_epoch_timestamps_in_t_column_suggest_the_unit(tmp_path: Path, unit: str
     n = 500
     rng = np.random.default_rng(2)
     t = offset + np.arange(n) / 100.0 * factor
-    acc = rng.normal(0, 1, (n, 3)) + [0, 0, 9.81]
+    acc = rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.81])
     p = tmp_path / "epoch.csv"
     p.write_text("t,acc_x,acc_y,acc_z\n" + "\n".join(f"{a:.0f},{b},{c},{d}" for a, (b, c, d) in zip(t, acc, strict=True)) + "\n")
     with pytest.raises(TimeUnitError) as ei:

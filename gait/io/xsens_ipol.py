@@ -116,7 +116,7 @@ def _parse_reference(js: Path, d: dict[str, Any], t0: float, rate: float) -> tup
         if key in d:
             a, b = d[key]
             rows.append({"segment": name, "t_start": (a - t0) / rate, "t_end": (b - t0) / rate})
-    subject = {k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d}
+    subject: dict[str, Any] = {k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d}
     ref = Reference(
         kind="measured",
         events=events,
