@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from devices.errors import CaptureFileError
+from devices.schema import CAPTURE_DEVICE, CAPTURE_HEADER, SchemaError, validate
 
 MAGIC = b"GAITCAP\x01"
 SYNC = b"\xa5\x5a"
@@ -46,7 +47,21 @@ _REC_HEAD = struct.Struct("<2sBI")  # sync, type, body length
 _NOTE_HEAD = struct.Struct("<QHH")  # host ns, device, char
 _EVENT_HEAD = struct.Struct("<QH")
 _CHAR_HEAD = struct.Struct("<HH")
-_MAX_BODY = 1 << 20  # a notification is at most 512 B; anything larger is corruption
+_MAX_BODY = 1 << 20  # a header of more than 1 MiB is corruption
+#: Largest body each record type can have; a larger declared length is corruption, so a
+#: fake sync marker costs a few bytes of checksum instead of a MiB. A BLE notification
+#: value is at most 512 B (Bluetooth Core 5.3, Vol 3, Part F, 3.2.9).
+_MAX_RECORD = {
+    0x4E: _NOTE_HEAD.size + 1024,  # N
+    0x43: _CHAR_HEAD.size + 256,  # C
+    0x44: 64 << 10,  # D
+    0x45: _EVENT_HEAD.size + (64 << 10),  # E
+}
+#: Most devices a capture may declare (a session has a handful).
+MAX_DEVICES = 64
+#: Checksum work spent on records that turn out corrupt, per byte of file (plus 16 MiB):
+#: past it the rest of the file is noise and reading stops there.
+_RESYNC_WORK = 4
 
 
 def _now_ns() -> int:
@@ -453,11 +468,30 @@ def _parse_header(path: Path, buf: bytes) -> tuple[dict[str, Any], int]:
         raise CaptureFileError(f"{path}: header checksum mismatch")
     try:
         header = json.loads(hb)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CaptureFileError(f"{path}: header is not JSON: {exc}") from None
     if not isinstance(header, dict) or header.get("format") != "gait-capture":
         raise CaptureFileError(f"{path}: header does not describe a gait capture")
+    try:
+        validate(header, CAPTURE_HEADER)
+    except SchemaError as exc:
+        raise CaptureFileError(f"{path}: header field '{exc.field}': {exc.problem}") from exc
     return header, off + hlen + 4
+
+
+def _device(body: bytes) -> CaptureDevice:
+    """A device record, checked against :data:`~devices.schema.CAPTURE_DEVICE`."""
+    j = validate(json.loads(body), CAPTURE_DEVICE)
+    return CaptureDevice(
+        index=int(j["index"]),
+        address=str(j.get("address", "")),
+        name=str(j.get("name", "")),
+        profile=str(j.get("profile", "")),
+        placement=j.get("placement"),
+        side=j.get("side"),
+        characteristics=dict(j.get("characteristics") or {}),
+        info=dict(j.get("info") or {}),
+    )
 
 
 def is_capture(path: str | Path) -> bool:
@@ -505,6 +539,10 @@ def read_capture(path: str | Path) -> Capture:
     truncated = False
     corrupt = 0
     orphans = 0
+    duplicates = 0
+    extra_devices = 0
+    gave_up = False
+    resync_budget = _RESYNC_WORK * n + (16 << 20)
     mv = memoryview(buf)
     # One pass over records (not samples); each step is a couple of struct calls.
     while off < n:
@@ -513,7 +551,7 @@ def read_capture(path: str | Path) -> Capture:
             break
         sync, rtype, blen = _REC_HEAD.unpack_from(buf, off)
         end = off + _REC_HEAD.size + blen + 4
-        ok = sync == SYNC and blen <= _MAX_BODY
+        ok = sync == SYNC and blen <= _MAX_RECORD.get(rtype, -1)
         if ok and end > n:
             truncated = True
             break
@@ -521,8 +559,13 @@ def read_capture(path: str | Path) -> Capture:
             body = mv[off + _REC_HEAD.size : end - 4]
             (crc,) = struct.unpack_from("<I", buf, end - 4)
             ok = zlib.crc32(body, zlib.crc32(buf[off + 2 : off + _REC_HEAD.size])) == crc
+            if not ok:
+                resync_budget -= blen
         if not ok:
             corrupt += 1
+            if resync_budget < 0:
+                gave_up = truncated = True
+                break
             nxt = buf.find(SYNC, off + 1)
             if nxt < 0:
                 truncated = True
@@ -548,26 +591,22 @@ def read_capture(path: str | Path) -> Capture:
                 else:
                     corrupt += 1
             elif rtype == 0x44:  # D
-                j = json.loads(bytes(body))
-                devices.append(
-                    CaptureDevice(
-                        index=int(j["index"]),
-                        address=str(j.get("address", "")),
-                        name=str(j.get("name", "")),
-                        profile=str(j.get("profile", "")),
-                        placement=j.get("placement"),
-                        side=j.get("side"),
-                        characteristics=dict(j.get("characteristics") or {}),
-                        info=dict(j.get("info") or {}),
-                    )
-                )
+                dev = _device(bytes(body))
+                if any(x.index == dev.index for x in devices):
+                    duplicates += 1  # a repeated record adds nothing; the first one counts
+                elif len(devices) >= MAX_DEVICES:
+                    extra_devices += 1
+                else:
+                    devices.append(dev)
             elif rtype == 0x45:  # E
                 t, d = _EVENT_HEAD.unpack_from(body)
                 j = json.loads(bytes(body[_EVENT_HEAD.size :]))
+                if not isinstance(j, dict):
+                    raise ValueError("event body is not an object")
                 events.append(Event(t, None if d == SESSION else d, str(j.pop("kind", "?")), j))
             else:
                 corrupt += 1
-        except (struct.error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        except (struct.error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
             corrupt += 1
     cap = Capture(
         path=path,
@@ -582,10 +621,19 @@ def read_capture(path: str | Path) -> Capture:
         truncated=truncated,
         corrupt_records=corrupt,
     )
-    if truncated:
+    if truncated and not gave_up:
         cap.problems.append(f"{path}: file ends inside a record (recorder stopped abruptly); read {len(payloads)} notifications")
     if corrupt:
         cap.problems.append(f"{path}: skipped {corrupt} corrupt record(s)")
+    if gave_up:
+        cap.problems.append(
+            f"{path}: stopped reading at byte {off}: the rest is corrupt beyond resynchronising "
+            f"(limit _RESYNC_WORK: {_RESYNC_WORK} checksum bytes per file byte)"
+        )
+    if duplicates:
+        cap.problems.append(f"{path}: ignored {duplicates} repeated device record(s)")
+    if extra_devices:
+        cap.problems.append(f"{path}: ignored {extra_devices} device record(s) beyond MAX_DEVICES ({MAX_DEVICES})")
     if orphans:
         cap.problems.append(f"{path}: {orphans} notification(s) refer to an undeclared device/characteristic")
     known = {d.index for d in devices}

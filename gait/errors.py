@@ -82,3 +82,47 @@ class UnsupportedFormatError(InputFileError):
 
 class AnalysisError(GaitError):
     """The analysis cannot give any result for this input (e.g. no steps at all)."""
+
+
+class LimitError(InputFileError):
+    """A file declares more work than any real recording needs (see :mod:`gait.io.limits`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The offending file.
+    problem : str
+        What was declared and why it is refused.
+    limit : str
+        Name of the limit in :mod:`gait.io.limits` that was exceeded.
+    """
+
+    def __init__(self, path: str | Path, problem: str, *, limit: str) -> None:
+        self.limit = limit
+        super().__init__(path, f"{problem} (limit {limit})")
+
+
+class HeaderError(InputFileError):
+    """A file header (``recording.json``, a capture header) fails its schema.
+
+    Parameters
+    ----------
+    path : str or Path
+        The offending file.
+    problem : str
+        What is wrong with the field.
+    field : str
+        Dotted path of the field, e.g. ``streams[0].rate``.
+    """
+
+    def __init__(self, path: str | Path, problem: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(path, f"header field '{field}': {problem}")
+
+
+class TimeUnitError(InputFileError):
+    """Timestamps whose size or spacing shows they are in another unit than assumed."""
+
+
+class NotARegularFileError(InputFileError):
+    """The path is a FIFO, socket or device (reading it could block), or is unreadable."""

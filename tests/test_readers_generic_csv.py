@@ -151,12 +151,31 @@ def test_truncated_last_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mode", "word"), [("repeat", "repeats"), ("back", "backwards")])
 def test_time_order(tmp_path: Path, mode: str, word: str) -> None:
+    # Systematic disorder: two repeats in 30 rows (1 tolerated), or a jump 50 steps back.
     data = _rows(30)
-    data[12, 0] = data[11, 0] if mode == "repeat" else data[11, 0] - 0.5
+    if mode == "repeat":
+        data[12, 0] = data[11, 0]
+        data[20, 0] = data[19, 0]
+    else:
+        data[12, 0] = data[11, 0] - 0.5
     p = _write(tmp_path / "k.csv", HEADER, data)
     with pytest.raises(TimeOrderError, match=word) as ei:
         read(p)
     assert ei.value.line == 14 and ei.value.column == "t"
+
+
+@pytest.mark.parametrize("mode", ["repeat", "swap"])
+def test_isolated_time_glitch_is_dropped_and_counted(tmp_path: Path, mode: str) -> None:
+    data = _rows(300)
+    if mode == "repeat":
+        data[120, 0] = data[119, 0]
+    else:  # one sample a step late: row 121 before row 120
+        data[[120, 121], 0] = data[[121, 120], 0]
+    rec = read(_write(tmp_path / "g.csv", HEADER, data))
+    s = rec.streams[0]
+    assert s.n == 299 and s.device["dropped_samples"] == 1
+    assert rec.meta.extra["dropped_samples"] == 1
+    assert np.all(np.diff(s.t) > 0)
 
 
 def test_unknown_unit_and_contradicting_unit(tmp_path: Path) -> None:
@@ -265,7 +284,9 @@ def test_property_missing_column(tmp_path: Path, data: np.ndarray, drop: int) ->
 def test_property_time_order(tmp_path: Path, data: np.ndarray, i: float, back: float) -> None:
     k = max(1, int(i * len(data)))
     data = data.copy()
-    data[k, 0] = data[k - 1, 0] - back  # repeat (back=0) or go backwards
+    # More than GLITCH_MAX_LAG steps back: a systematic disorder, never a dropped glitch.
+    step = float(np.median(np.diff(data[:, 0])))
+    data[k, 0] = data[k - 1, 0] - 2.5 * step - back
     p = tmp_path / "order.csv"
     p.write_text("\n".join([HEADER] + [",".join(repr(float(v)) for v in r) for r in data]) + "\n")
     with pytest.raises(TimeOrderError) as ei:

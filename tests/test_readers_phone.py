@@ -157,12 +157,21 @@ def test_sensorlogger_duplicates_dropped_single_csv(tmp_path: Path) -> None:
 
 def test_phyphox_time_backwards(tmp_path: Path) -> None:
     t, acc, _ = _signals(30)
-    t[15] = t[13]
+    t[15] = t[10]  # five steps back: systematic, not an isolated glitch
     p = tmp_path / "back.csv"
     p.write_text(_phyphox_csv(t, acc, "Acceleration", "m/s^2"))
     with pytest.raises(TimeOrderError) as ei:
         read(p)
     assert ei.value.line == 17
+
+
+def test_phyphox_isolated_glitch_is_dropped(tmp_path: Path) -> None:
+    t, acc, _ = _signals(300)
+    t[150] = t[149]  # one sample logged with the previous time
+    p = tmp_path / "glitch.csv"
+    p.write_text(_phyphox_csv(t, acc, "Acceleration", "m/s^2"))
+    rec = read(p)
+    assert rec.streams[0].n == 299 and rec.streams[0].device["dropped_samples"] == 1
 
 
 def test_sensorlogger_ios_signs_flipped(tmp_path: Path) -> None:

@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rc = args.func(args)
     except (GaitError, DeviceLayerError) as exc:
-        print(f"gait {args.verb}: error: {exc}", file=sys.stderr)
+        from gait.safe_text import error_line
+
+        print(f"gait {args.verb}: error: {error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"gait {args.verb}: interrupted", file=sys.stderr)

@@ -141,15 +141,20 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title)
+    from gait.safe_text import markup_safe
+
+    table = Table(title=markup_safe(title))
     for c in df.columns:
-        table.add_column(str(c))
+        table.add_column(markup_safe(c))
     for row in df.itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
-    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140).print(table)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, highlight=False).print(table)
 
 
 def _fmt(v: object) -> str:
+    """A cell as inert text: saved metadata ('[/oops]', escape sequences) prints literally."""
+    from gait.safe_text import markup_safe
+
     if isinstance(v, float):
         return "" if v != v else f"{v:.4g}"
-    return str(v)
+    return markup_safe(v)

@@ -7,10 +7,13 @@ Each format lives in its own module with a ``sniff(path) -> bool`` and a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+
+import numpy as np
 
 from gait.errors import InputFileError, UnsupportedFormatError
 from gait.io.canonical import is_canonical, read_recording, write_recording
@@ -75,11 +78,15 @@ def _reader(module: str) -> tuple[Callable[[Path], bool], Callable[[Path, ReadOp
 def sniff_any(path: str | Path) -> bool:
     """True when some reader recognises ``path`` (cheap: each reader looks at a few KB)."""
     path = Path(path)
+    try:
+        check_readable(path)
+    except InputFileError:
+        return False
     for _, module in READERS:
         try:
             if _reader(module)[0](path):
                 return True
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, EOFError, IndexError, KeyError):
             continue
     return False
 
@@ -92,6 +99,10 @@ def group_of(path: str | Path) -> tuple[str, tuple[Path, ...]]:
     runs read each recording once.
     """
     path = Path(path)
+    try:
+        check_readable(path)
+    except InputFileError:
+        return str(path.resolve()), (path,)
     for _, module in READERS:
         mod = import_module(module)
         group = getattr(mod, "group", None)
@@ -99,7 +110,7 @@ def group_of(path: str | Path) -> tuple[str, tuple[Path, ...]]:
             if group is not None and mod.sniff(path):
                 key, files = group(path)
                 return str(key), tuple(files)
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, EOFError, IndexError, KeyError, InputFileError):
             continue
     return str(path.resolve()), (path,)
 
@@ -129,25 +140,88 @@ def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
     options = options or ReadOptions()
     # ``file::selector`` picks a part of a multi-recording file (e.g. a Mobilise-D test).
     base = Path(str(path).split("::", 1)[0])
-    if not base.exists():
-        raise InputFileError(base, "no such file")
-    if base.is_file() and base.stat().st_size == 0:
-        from gait.errors import EmptyFileError
-
-        raise EmptyFileError(base, "the file is empty")
+    check_readable(base)
     names = [n for n, _ in READERS]
-    if options.format is not None:
-        if options.format not in names:
-            raise UnsupportedFormatError(path, f"unknown format {options.format!r}; choose from {names}")
-        _, read_fn = _reader(dict(READERS)[options.format])
-        return read_fn(path, options)
-    for _, module in READERS:
-        sniff, read_fn = _reader(module)
-        if sniff(path):
-            return read_fn(path, options)
+    try:
+        if options.format is not None:
+            if options.format not in names:
+                raise UnsupportedFormatError(path, f"unknown format {options.format!r}; choose from {names}")
+            _, read_fn = _reader(dict(READERS)[options.format])
+            return checked(read_fn(path, options), path)
+        for _, module in READERS:
+            sniff, read_fn = _reader(module)
+            if _sniffs(sniff, path):
+                return checked(read_fn(path, options), path)
+    except OSError as exc:
+        # The file (or a sibling of a multi-file recording) vanished or is unreadable.
+        where = Path(exc.filename) if isinstance(exc.filename, str) else base
+        raise InputFileError(where, f"cannot read: {exc.strerror or exc}") from None
     raise UnsupportedFormatError(
         path, f"not a recognised recording format (tried {', '.join(names)}); use --format"
     )
+
+
+def check_readable(path: Path) -> None:
+    """Raise unless ``path`` is a readable, non-empty regular file or a readable folder.
+
+    FIFOs, sockets and devices are refused before anything opens them: reading a FIFO
+    named ``*.csv`` would block forever.
+
+    Raises
+    ------
+    InputFileError
+        Missing, not a regular file or folder, unreadable, or empty.
+    """
+    import stat
+
+    from gait.errors import EmptyFileError, NotARegularFileError
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except OSError as exc:
+        raise NotARegularFileError(path, f"cannot access: {exc.strerror or exc}") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        raise NotARegularFileError(path, "not a regular file or folder (a FIFO, socket or device?)")
+    if not os.access(path, os.R_OK | (os.X_OK if stat.S_ISDIR(st.st_mode) else 0)):
+        raise NotARegularFileError(path, "permission denied (the file is not readable by this user)")
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
+        raise EmptyFileError(path, "the file is empty")
+
+
+def _sniffs(sniff: Callable[[Path], bool], path: Path) -> bool:
+    """``sniff(path)``, with a file it cannot even look at counted as not recognised."""
+    try:
+        return bool(sniff(path))
+    except (UnicodeDecodeError, ValueError, EOFError, IndexError, KeyError):
+        return False
+
+
+def checked(rec: Recording, path: Path) -> Recording:
+    """``rec`` after checking each stream against :mod:`gait.io.limits`.
+
+    Every reader's output passes here, so what later stages allocate (a uniform grid of
+    ``duration × rate`` samples, one chunk per 600 s of span) stays bounded.
+
+    Raises
+    ------
+    LimitError
+        A stream is too long, too fast, or would resample to too many samples.
+    """
+    from gait.errors import LimitError
+    from gait.io.limits import MAX_STREAMS, check_stream_size
+
+    if len(rec.streams) > MAX_STREAMS:
+        raise LimitError(path, f"{len(rec.streams)} streams", limit="MAX_STREAMS")
+    for s in rec.streams:
+        measured = 0.0
+        if s.n > 1:
+            d = np.diff(s.t)
+            pos = d[d > 0]
+            measured = float(1.0 / np.median(pos)) if pos.size else np.inf
+        check_stream_size(path, s.name, s.n, s.duration, max(float(s.rate), measured))
+    return rec
 
 
 __all__ = [

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from gait.errors import InputFileError
+from gait.io.limits import MAX_ZIP_ENTRIES, check_decoded
+
+#: What ``zipfile`` raises on a damaged archive (it has no single error type): bad
+#: headers, unsupported versions or methods, encrypted entries, inflate errors, cut files.
+ZIP_ERRORS = (
+    zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, NotImplementedError,
+    RuntimeError, zlib.error, struct.error,
+)
 
 
 def members(path: Path) -> dict[str, str]:
@@ -36,8 +46,8 @@ def members(path: Path) -> dict[str, str]:
     elif path.is_file() and zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as z:
-                names = [n for n in z.namelist() if not n.endswith("/")]
-        except (zipfile.BadZipFile, OSError):
+                names = [n for n in z.namelist()[:MAX_ZIP_ENTRIES] if not n.endswith("/")]
+        except ZIP_ERRORS:
             return {}
     out: dict[str, str] = {}
     # Shallow names win over nested ones with the same base name.
@@ -50,13 +60,19 @@ def members(path: Path) -> dict[str, str]:
 
 
 def open_member(path: Path, member: str) -> io.BytesIO:
-    """The bytes of ``member`` of a folder or ZIP export, as a binary buffer."""
+    """The bytes of ``member`` of a folder or ZIP export, as a binary buffer.
+
+    A ZIP member's declared size is checked against :func:`gait.io.limits.check_decoded`
+    before it is inflated (``zipfile`` never inflates past the declared size).
+    """
     try:
         if path.is_dir():
             return io.BytesIO((path / member).read_bytes())
         with zipfile.ZipFile(path) as z:
+            info = z.getinfo(member)
+            check_decoded(path, f"entry {member!r}", info.file_size, info.compress_size)
             return io.BytesIO(z.read(member))
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+    except ZIP_ERRORS as exc:
         raise InputFileError(path, f"cannot read {member} ({exc})") from None
 
 
@@ -69,6 +85,6 @@ def head_member(path: Path, member: str, nbytes: int = 1024) -> str:
         else:
             with zipfile.ZipFile(path) as z, z.open(member) as fh:
                 raw = fh.read(nbytes)
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except ZIP_ERRORS:
         return ""
     return raw.decode("utf-8", errors="replace").lstrip("\ufeff")

@@ -111,6 +111,9 @@ def parse_table(path: Path, **kwargs: Any) -> pd.DataFrame:
         raise BadValueError(path, f"malformed row ({exc})", line=line) from None
     except UnicodeDecodeError as exc:
         raise InputFileError(path, f"not a text file ({exc.reason})") from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        # A cell that fails a declared dtype, or a header pandas cannot use.
+        raise BadValueError(path, f"cannot parse the table ({exc})") from None
 
 
 def numeric_block(
@@ -206,6 +209,71 @@ def check_time(t: FloatArray, path: Path, first_line: int, column: str) -> None:
             line=first_line + i,
             column=column,
         )
+
+
+#: Isolated time glitches are dropped while they are at most this fraction of the samples
+#: (and at least one is always allowed); more is a systematic disorder and an error.
+GLITCH_MAX_FRACTION = 0.01
+#: A dropped sample may lie at most this many median sampling steps behind the latest time.
+GLITCH_MAX_LAG = 2.0
+
+
+def drop_time_glitches(t: FloatArray, path: Path, first_line: int, column: str) -> tuple[np.ndarray, int]:
+    """Keep-mask that drops isolated repeated or slightly out-of-order times.
+
+    Real loggers now and then write one sample twice or a packet a step late; those
+    samples are dropped and counted. Times that go back further than
+    :data:`GLITCH_MAX_LAG` sampling steps, or glitches in more than
+    :data:`GLITCH_MAX_FRACTION` of the samples, are a systematic disorder (files joined,
+    clock reset, unsorted export) and raise.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Times in any unit, in file order, finite.
+    path : Path
+        The file, for the message.
+    first_line : int
+        1-based file line of ``t[0]``.
+    column : str
+        Name of the time column.
+
+    Returns
+    -------
+    keep : ndarray of bool, shape (N,)
+        True for samples to keep (strictly increasing times).
+    dropped : int
+        Number of samples dropped.
+
+    Raises
+    ------
+    TimeOrderError
+        At the first out-of-order sample, when the disorder is systematic.
+    """
+    keep = increasing_mask(t)
+    bad = np.flatnonzero(~keep)
+    if bad.size == 0:
+        return keep, 0
+    steps = np.diff(t[keep])
+    step = float(np.median(steps)) if steps.size else 0.0
+    lag = np.maximum.accumulate(t)[bad - 1] - t[bad]
+    allowed = max(1, int(GLITCH_MAX_FRACTION * t.shape[0]))
+    far = np.flatnonzero(lag > GLITCH_MAX_LAG * step)
+    if bad.size > allowed or far.size:
+        i = int(bad[far[0]] if far.size else bad[0])
+        verb = "repeats" if t[i] == t[i - 1] else "goes backwards"
+        why = (
+            f"more than {GLITCH_MAX_LAG:g} sampling steps back"
+            if far.size
+            else f"more than the {allowed} isolated glitch(es) tolerated"
+        )
+        raise TimeOrderError(
+            path,
+            f"time {verb} ({t[i]!r} after {t[i - 1]!r}); {bad.size} such sample(s), {why}",
+            line=first_line + i,
+            column=column,
+        )
+    return keep, int(bad.size)
 
 
 def seconds_from_start(t: FloatArray) -> FloatArray:

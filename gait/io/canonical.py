@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import asdict
@@ -39,14 +40,129 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gait.errors import InputFileError, TruncatedFileError
-from gait.recording import Channel, Recording, Reference, SessionMeta, Stream
+from devices.schema import Field, Obj, SchemaError, opt, req, validate
+from gait.errors import (
+    BadValueError,
+    HeaderError,
+    InputFileError,
+    LimitError,
+    MissingColumnError,
+    TimeOrderError,
+    TruncatedFileError,
+)
+from gait.io._bundle import ZIP_ERRORS
+from gait.io.limits import MAX_RATE_HZ, MAX_STREAMS, check_decoded, check_rows
+from gait.recording import (
+    ACTIVITIES,
+    PLACEMENTS,
+    SIDES,
+    Channel,
+    Recording,
+    Reference,
+    SessionMeta,
+    Stream,
+)
 
 FORMAT_NAME = "gaitrec"
 FORMAT_VERSION = 1
 SUFFIX = ".gaitrec"
 _ACC = ["acc_x", "acc_y", "acc_z"]
 _GYR = ["gyr_x", "gyr_y", "gyr_z"]
+
+
+#: Largest ``recording.json`` accepted, bytes (a real one is a few KB).
+MAX_HEADER_BYTES = 1 << 20
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+def _entry_name(value: str) -> str | None:
+    """A problem with a stream/channel/table name used in an entry path, or None."""
+    return None if _NAME.match(value) else "must be 1-64 letters, digits, '_', '.' or '-' (it names a ZIP entry)"
+
+
+_META = Obj(
+    {
+        "activity": Field((str,), required=False, choices=ACTIVITIES),
+        "athlete": opt(str),
+        "start_time": opt(str),
+        "treadmill_speed": opt(float, low=0.0, high=30.0),
+        "height": opt(float, low=0.0, high=3.0),
+        "leg_length": opt(float, low=0.0, high=2.0),
+        "source": Field((str,), required=False),
+        "notes": Field((str,), required=False),
+        "extra": Field((dict,), required=False),
+    }
+)
+_STREAM = Obj(
+    {
+        "name": req(str, check=_entry_name),
+        "placement": req(str, choices=PLACEMENTS),
+        "side": opt(str, choices=SIDES),
+        "rate": req(float, low=0.0, high=MAX_RATE_HZ),
+        "device": Field((dict,), required=False),
+        "mount": opt(str),
+        "acc_range": opt(float, low=0.0),
+        "gyr_range": opt(float, low=0.0),
+        "has_gyr": req(bool),
+    }
+)
+_CHANNEL = Obj({"name": req(str, check=_entry_name), "device": Field((dict,), required=False)})
+_REFERENCE = Obj(
+    {
+        "kind": req(str, choices=("synthetic", "measured")),
+        "source": Field((str,), required=False),
+        "params": Field((dict,), required=False),
+        "tables": Field((list,), required=False, items=req(str, check=_entry_name)),
+    }
+)
+
+
+def _unique_names(items: list[dict[str, Any]]) -> str | None:
+    names = [d.get("name") for d in items if isinstance(d, dict)]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    return None if dup is None else f"name {dup!r} appears more than once"
+
+
+#: Schema of ``recording.json`` (format version 1).
+HEADER_SCHEMA = Obj(
+    {
+        "format": req(str, choices=(FORMAT_NAME,)),
+        "version": req(int, choices=(FORMAT_VERSION,)),
+        "meta": req(dict, schema=_META),
+        "streams": req(list, items=req(dict, schema=_STREAM), check=_unique_names, high=None),
+        "channels": Field((list,), required=False, items=req(dict, schema=_CHANNEL), check=_unique_names),
+        "reference": opt(dict, schema=_REFERENCE),
+    }
+)
+
+
+def validate_header(doc: Any, path: str | Path) -> dict[str, Any]:
+    """Check a parsed ``recording.json`` against :data:`HEADER_SCHEMA`.
+
+    Parameters
+    ----------
+    doc : Any
+        What ``json.loads`` returned.
+    path : str or Path
+        The file, for the message.
+
+    Returns
+    -------
+    dict
+        ``doc``, known to fit the schema.
+
+    Raises
+    ------
+    HeaderError
+        Naming the first field that does not fit.
+    """
+    try:
+        validate(doc, HEADER_SCHEMA)
+    except SchemaError as exc:
+        raise HeaderError(path, exc.problem, field=exc.field) from None
+    if len(doc["streams"]) > MAX_STREAMS:
+        raise LimitError(path, f"{len(doc['streams'])} streams", limit="MAX_STREAMS")
+    return doc
 
 
 def _table_bytes(table: pa.Table) -> pa.Buffer:
@@ -154,19 +270,45 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 def _entry_bytes(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
     try:
+        info = z.getinfo(name)
+    except KeyError:
+        raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
+    check_decoded(path, f"entry {name!r}", info.file_size, info.compress_size)
+    try:
         return z.read(name)
     except KeyError:
         raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise TruncatedFileError(path, f"entry {name!r} is damaged: {exc}") from None
 
 
-def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pa.Table:
-    """A small Parquet entry (channel, reference table) as an Arrow table."""
-    data = _entry_bytes(z, name, path)
+def _parquet(data: bytes, name: str, path: Path) -> pq.ParquetFile:
+    """Open a Parquet entry after checking the sizes its footer declares.
+
+    The footer states the row count and each row group's uncompressed size; both are
+    checked against :mod:`gait.io.limits` before any column is decoded, so a few KB of
+    constant-value pages cannot unpack into gigabytes.
+    """
     try:
-        return pq.read_table(pa.BufferReader(data))
-    except (pa.ArrowInvalid, OSError) as exc:
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        md = pf.metadata
+        rows, ncols = int(md.num_rows), int(md.num_columns)
+        declared = sum(max(int(md.row_group(i).total_byte_size), 0) for i in range(md.num_row_groups))
+    except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
+        raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
+    check_rows(path, f"entry {name!r}", rows)
+    check_decoded(path, f"entry {name!r}", max(declared, rows * ncols * 8), len(data))
+    return pf
+
+
+def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pd.DataFrame:
+    """A small Parquet entry (channel, reference table) as a DataFrame."""
+    data = _entry_bytes(z, name, path)
+    pf = _parquet(data, name, path)
+    try:
+        return pf.read(use_threads=False).to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError, KeyError) as exc:
+        # KeyError: damaged pandas metadata in the schema (pyarrow reads it unchecked).
         raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
 
 
@@ -177,16 +319,23 @@ def _read_columns(z: zipfile.ZipFile, name: str, path: Path, groups: list[list[s
     output, which keeps the peak memory of reading a long session near its final size.
     """
     data = _entry_bytes(z, name, path)
+    pf = _parquet(data, name, path)
+    have = set(pf.schema_arrow.names)
+    for c in (c for cols in groups for c in cols):
+        if c not in have:
+            raise MissingColumnError(path, f"entry {name!r} has no column {c!r}", column=c)
     try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
         out = []
         for cols in groups:
             arr = np.empty((pf.metadata.num_rows, len(cols)), dtype=np.float64)
             for i, c in enumerate(cols):
-                arr[:, i] = pf.read(columns=[c], use_threads=False).column(0).to_numpy()
+                col = pf.read(columns=[c], use_threads=False).column(0)
+                if not (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
+                    raise BadValueError(path, f"entry {name!r}: column is {col.type}, not numeric", column=c)
+                arr[:, i] = col.to_numpy(zero_copy_only=False)
             out.append(arr)
         return out
-    except (pa.ArrowInvalid, OSError, KeyError) as exc:
+    except (pa.ArrowException, OSError, KeyError, ValueError, TypeError) as exc:
         raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
 
 
@@ -195,7 +344,7 @@ def is_canonical(path: str | Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
             return "recording.json" in z.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except ZIP_ERRORS:
         return False
 
 
@@ -221,55 +370,70 @@ def read_recording(path: str | Path) -> Recording:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot open: {exc.strerror or exc}") from None
+    except ZIP_ERRORS as exc:
+        raise InputFileError(path, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
     with z:
         try:
-            header = json.loads(z.read("recording.json"))
+            info = z.getinfo("recording.json")
         except KeyError:
             raise InputFileError(path, "no recording.json inside; not a .gaitrec file") from None
-        except (json.JSONDecodeError, zipfile.BadZipFile) as exc:
-            raise InputFileError(path, f"recording.json is corrupt: {exc}") from None
-        if header.get("format") != FORMAT_NAME or header.get("version", 0) > FORMAT_VERSION:
-            raise InputFileError(
-                path, f"unsupported format {header.get('format')!r} v{header.get('version')}"
+        if info.file_size > MAX_HEADER_BYTES:
+            raise LimitError(
+                path, f"recording.json declares {info.file_size} bytes", limit="MAX_HEADER_BYTES"
             )
+        raw = _entry_bytes(z, "recording.json", path)
+        try:
+            header = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise HeaderError(path, f"recording.json is not valid UTF-8 JSON: {exc}", field="recording.json") from None
+        validate_header(header, path)
         streams = []
         for d in header["streams"]:
             groups = [["t"], _ACC] + ([_GYR] if d["has_gyr"] else [])
             t2, acc, *rest = _read_columns(z, f"streams/{d['name']}.parquet", path, groups)
             t_col = t2[:, 0]
+            if t_col.size and (not np.isfinite(t_col).all() or not (np.diff(t_col) > 0).all()):
+                raise TimeOrderError(path, f"stream {d['name']!r}: times are not finite and increasing", column="t")
             gyr = rest[0] if rest else None
             streams.append(
                 Stream(
                     placement=d["placement"],
-                    side=d["side"],
+                    side=d.get("side"),
                     t=t_col,
                     acc=acc,
                     gyr=gyr,
-                    rate=d["rate"],
-                    device=d["device"],
-                    mount=d["mount"],
-                    acc_range=d["acc_range"],
-                    gyr_range=d["gyr_range"],
+                    rate=float(d["rate"]),
+                    device=d.get("device") or {},
+                    mount=d.get("mount"),
+                    acc_range=d.get("acc_range"),
+                    gyr_range=d.get("gyr_range"),
                     name=d["name"],
                 )
             )
         channels = []
-        for d in header["channels"]:
-            df = _read_table(z, f"channels/{d['name']}.parquet", path).to_pandas()
+        for d in header.get("channels", []):
+            where = f"channels/{d['name']}.parquet"
+            df = _read_table(z, where, path)
+            if "t" not in df:
+                raise MissingColumnError(path, f"entry {where!r} has no time column", column="t")
             t = df.pop("t").to_numpy()
-            channels.append(
-                Channel(name=d["name"], t=t, values={k: df[k].to_numpy() for k in df}, device=d["device"])
-            )
+            try:
+                channels.append(
+                    Channel(name=d["name"], t=t, values={str(k): df[k].to_numpy() for k in df}, device=d.get("device") or {})
+                )
+            except (ValueError, TypeError) as exc:
+                raise BadValueError(path, f"entry {where!r}: {exc}") from None
         reference = None
         if (r := header.get("reference")) is not None:
-            events = _read_table(z, "reference/events.parquet", path).to_pandas()
-            tables = {
-                n: _read_table(z, f"reference/{n}.parquet", path).to_pandas() for n in r["tables"]
-            }
+            events = _read_table(z, "reference/events.parquet", path)
+            for c in ("side", "t_ic"):
+                if len(events) and c not in events:
+                    raise MissingColumnError(path, "entry 'reference/events.parquet' lacks a column", column=c)
+            if len(events) and events["t_ic"].dtype.kind not in "fiu":
+                raise BadValueError(path, "entry 'reference/events.parquet': t_ic is not numeric", column="t_ic")
+            tables = {n: _read_table(z, f"reference/{n}.parquet", path) for n in r.get("tables", [])}
             reference = Reference(
-                kind=r["kind"], events=events, tables=tables, params=r["params"], source=r["source"]
+                kind=r["kind"], events=events, tables=tables, params=r.get("params") or {}, source=r.get("source", "")
             )
     return Recording(
         meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=reference

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gait.errors import EmptyFileError, InputFileError
+from gait.errors import EmptyFileError, HeaderError, InputFileError, TimeOrderError
 from gait.recording import PLACEMENTS, SIDES, Channel, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
@@ -66,11 +66,14 @@ def read(path: Path, options: ReadOptions) -> Recording:
     from devices.capture import read_capture
     from devices.errors import DeviceLayerError
     from devices.replay import replay
+    from devices.schema import SchemaError
 
     try:
         cap = read_capture(path)
         decoded = replay(cap)
     except DeviceLayerError as exc:
+        if isinstance(exc.__cause__, SchemaError):
+            raise HeaderError(path, exc.__cause__.problem, field=exc.__cause__.field) from None
         raise InputFileError(path, str(exc).removeprefix(f"{path}: ")) from None
     imu = [d for d in decoded if d.t.size > 0 and (d.acc is not None or d.gyr is not None)]
     streams: list[Stream] = []
@@ -104,8 +107,8 @@ def read(path: Path, options: ReadOptions) -> Recording:
             raise InputFileError(path, f"device {d.device.index} ({d.device.name}) sent no accelerometer samples")
         if d.t.size < 2:
             raise InputFileError(path, f"device {d.device.index} ({d.device.name}): fewer than 2 samples")
-        if not np.all(np.diff(d.t) > 0):
-            raise InputFileError(path, f"device {d.device.index} ({d.device.name}): sample times go backwards")
+        if not np.all(np.isfinite(d.t)) or not np.all(np.diff(d.t) > 0):
+            raise TimeOrderError(path, f"device {d.device.index} ({d.device.name}): sample times go backwards")
         name = placement + (f"_{side}" if side else "")
         if name in names:
             name = f"{name}_{d.device.index}"
@@ -130,10 +133,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
         warnings.warn(p, stacklevel=2)
     hmeta = cap.header.get("meta", {}) if isinstance(cap.header.get("meta"), dict) else {}
     activity = hmeta.get("activity", "unknown")
+    athlete = hmeta.get("athlete")
+    # The header schema bounds start_time_ns to the int64 range (years 1970-2262).
     start = datetime.fromtimestamp(cap.start_time_ns / 1e9, tz=UTC).isoformat() if cap.start_time_ns else None
     meta = SessionMeta(
         activity=activity if activity in ("run", "walk", "balance", "unknown") else "unknown",
-        athlete=hmeta.get("athlete"),
+        athlete=athlete if isinstance(athlete, str) else None,
         start_time=start,
         source="capture",
         notes="; ".join(cap.problems),

@@ -81,7 +81,11 @@ def saturated(x: FloatArray, full_scale: float | None) -> int:
 
 
 def describe_stream(s: Stream) -> dict[str, Any]:
-    """Facts about one stream (see the module docstring for gap and saturation rules)."""
+    """Facts about one stream (see the module docstring for gap and saturation rules).
+
+    ``dropped_samples`` counts samples a reader dropped as isolated time glitches (a
+    repeated or slightly out-of-order timestamp).
+    """
     n_gaps, longest = gaps(s.t, s.rate)
     measured = float(1.0 / np.median(np.diff(s.t))) if s.n > 1 else 0.0
     return {
@@ -100,8 +104,15 @@ def describe_stream(s: Stream) -> dict[str, Any]:
         "gyr_saturated": saturated(s.gyr, s.gyr_range) if s.gyr is not None else None,
         "acc_range": s.acc_range,
         "gyr_range": s.gyr_range,
+        "dropped_samples": _count(s.device.get("dropped_samples")),
+        "device_name": next((str(s.device[k]) for k in ("device", "name", "model", "app") if isinstance(s.device.get(k), str)), None),
         "device": {k: v for k, v in s.device.items() if isinstance(v, (str, int, float, bool)) or v is None},
     }
+
+
+def _count(v: Any) -> int:
+    """A sample count from free-form device info (0 when absent or not a count)."""
+    return int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 else 0
 
 
 def describe(rec: Recording, path: str = "") -> dict[str, Any]:
@@ -139,6 +150,8 @@ def describe(rec: Recording, path: str = "") -> dict[str, Any]:
         "file": path,
         "source": rec.meta.source,
         "activity": rec.meta.activity,
+        "athlete": rec.meta.athlete,
+        "notes": rec.meta.notes,
         "start_time": rec.meta.start_time,
         "duration_s": rec.duration,
         "streams": [describe_stream(s) for s in rec.streams],

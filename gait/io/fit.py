@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gait.errors import EmptyFileError, InputFileError
+from gait.errors import EmptyFileError, GaitError, InputFileError
 from gait.recording import Channel, Recording, SessionMeta
 
 if TYPE_CHECKING:
@@ -44,6 +44,22 @@ def sniff(path: Path) -> bool:
     return len(head) >= 12 and head[8:12] == b".FIT"
 
 
+def _decode(path: Path) -> dict[str, Any]:
+    """The FIT messages of ``path``, after the file's own CRC check."""
+    from garmin_fit_sdk import Decoder, Stream
+
+    decoder = Decoder(Stream.from_file(str(path)))
+    if not decoder.is_fit():
+        raise InputFileError(path, "not a FIT file")
+    if not decoder.check_integrity():
+        raise InputFileError(path, "FIT file fails its CRC check (truncated or corrupt)")
+    # The integrity check consumes the stream; decode with a fresh one.
+    messages, errors = Decoder(Stream.from_file(str(path))).read()
+    if errors:
+        raise InputFileError(path, f"FIT decode error: {errors[0]}")
+    return dict(messages)
+
+
 def read(path: Path, options: ReadOptions) -> Recording:
     """Read a FIT activity's per-second records into a ``watch`` channel.
 
@@ -64,28 +80,26 @@ def read(path: Path, options: ReadOptions) -> Recording:
     InputFileError
         The file is corrupt (integrity check fails) or holds no records.
     """
-    from garmin_fit_sdk import Decoder, Stream
-
-    decoder = Decoder(Stream.from_file(str(path)))
-    if not decoder.is_fit():
-        raise InputFileError(path, "not a FIT file")
-    if not decoder.check_integrity():
-        raise InputFileError(path, "FIT file fails its CRC check (truncated or corrupt)")
-    # The integrity check consumes the stream; decode with a fresh one.
-    messages, errors = Decoder(Stream.from_file(str(path))).read()
-    if errors:
-        raise InputFileError(path, f"FIT decode error: {errors[0]}")
-    records: list[dict[str, Any]] = [
-        dict(r) for r in messages.get("record_mesgs", []) if r.get("timestamp") is not None
-    ]
-    if not records:
-        raise EmptyFileError(path, "no per-second records in this FIT file")
-    t0 = records[0]["timestamp"]
-    t = np.array([(r["timestamp"] - t0).total_seconds() for r in records])
+    try:
+        messages = _decode(path)
+        records: list[dict[str, Any]] = [
+            dict(r) for r in messages.get("record_mesgs", []) if r.get("timestamp") is not None
+        ]
+        if not records:
+            raise EmptyFileError(path, "no per-second records in this FIT file")
+        t0 = records[0]["timestamp"]
+        t = np.array([(r["timestamp"] - t0).total_seconds() for r in records], dtype=np.float64)
+        start = t0.isoformat()
+    except GaitError:
+        raise
+    except Exception as exc:
+        # The SDK signals damage with whatever its parser hits (IndexError, KeyError,
+        # struct errors, OverflowError ...); the file is unreadable either way.
+        raise InputFileError(path, f"FIT decode error ({type(exc).__name__}: {exc})") from None
     values: dict[str, np.ndarray] = {}
 
     def col(key: str) -> np.ndarray:
-        return np.array([np.nan if r.get(key) is None else float(r[key]) for r in records])
+        return np.array([float(v) if isinstance(v := r.get(key), (int, float)) else np.nan for r in records])
 
     if any("cadence" in r for r in records):
         values["cadence"] = 2.0 * (col("cadence") + np.nan_to_num(col("fractional_cadence")))
@@ -98,7 +112,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
             values[name] = col(key) * scale
     sport = (messages.get("session_mesgs") or [{}])[0].get("sport")
     return Recording(
-        meta=SessionMeta(activity="run" if sport in (None, "running") else "unknown", start_time=t0.isoformat(), source="fit"),
+        meta=SessionMeta(activity="run" if sport in (None, "running") else "unknown", start_time=start, source="fit"),
         streams=[],
         channels=[Channel("watch", t, values, {"format": "FIT"})],
     )

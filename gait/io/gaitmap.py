@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gait.errors import MissingColumnError
-from gait.io._csv import check_time, head_text, numeric_block, parse_table
+from gait.errors import MissingColumnError, RateError
+from gait.io._csv import drop_time_glitches, head_text, numeric_block, parse_table
 from gait.io._events import pair_contacts
 from gait.io.generic_csv import stream_identity
+from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import gyr_factor
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
@@ -92,6 +93,8 @@ def read(path: Path, options: ReadOptions) -> Recording:
         z up), acc m/s², gyr rad/s; reference events from ``stride_events_sample.csv``.
     """
     rate = float(options.rate) if options.rate else RATE
+    if not 0 < rate <= MAX_RATE_HZ:
+        raise RateError(f"{path}: --rate must be in (0, {MAX_RATE_HZ:g}] Hz, got {rate:g}")
     df = parse_table(path, sep=",", header=[0, 1], index_col=0)
     rotated = "not_rotated" not in path.name
     streams = []
@@ -104,7 +107,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 raise MissingColumnError(path, "required column missing", line=2, column=f"{c[0]}/{c[1]}")
         block = numeric_block(df, cols, path, first_line=3)  # type: ignore[arg-type]
         idx = numeric_block(pd.DataFrame({"sample": df.index.to_numpy()}), ["sample"], path, 3)[:, 0]
-        check_time(idx, path, 3, "sample")
+        keep, dropped = drop_time_glitches(idx, path, 3, "sample")
+        idx, block = idx[keep], block[keep]
+        check_time_span(path, idx / rate, "s", "sample")
         acc, gyr = block[:, 0:3], block[:, 3:6] * k_gyr
         if not rotated:
             r = RAW_TO_FOOT[side]
@@ -117,7 +122,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 acc=acc,
                 gyr=gyr,
                 rate=rate,
-                device={"source_file": path.name, "sensor": sensor, "frame": "gaitmap foot sensor frame"},
+                device={"source_file": path.name, "sensor": sensor, "frame": "gaitmap foot sensor frame", "dropped_samples": dropped},
                 **ident,
             )
         )

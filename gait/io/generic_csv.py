@@ -20,7 +20,6 @@ line or column.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,14 +27,15 @@ import numpy as np
 
 from gait.errors import MissingColumnError, RateError, UnitError
 from gait.io._csv import (
-    check_time,
+    drop_time_glitches,
     guess_separator,
     head_text,
     measured_rate,
     numeric_block,
     parse_table,
 )
-from gait.io.units import G, acc_factor, gyr_factor, time_factor
+from gait.io.limits import check_stream_size, check_time_span, guess_time_unit
+from gait.io.units import G, acc_factor, epoch_iso, gyr_factor, time_factor
 from gait.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
 
 if TYPE_CHECKING:
@@ -158,16 +158,23 @@ def read(path: Path, options: ReadOptions) -> Recording:
     cols = ([time_col] if time_col else []) + list(ACC) + gyr_present
     block = numeric_block(df, cols, path, first_line=2)
     start_time = None
+    dropped = 0
     if time_col is not None:
+        keep, dropped = drop_time_glitches(block[:, 0], path, 2, time_col)
+        if dropped:
+            block = block[keep]
         raw_t = block[:, 0]
-        check_time(raw_t, path, 2, time_col)
         if time_col == "timestamp":
             if options.time_unit is None:
-                raise UnitError(f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns)")
-            t_s = raw_t * time_factor(options.time_unit)
-            if t_s[0] > 1e9:  # an epoch time (after 2001): keep the wall clock
-                start_time = datetime.fromtimestamp(float(t_s[0]), tz=UTC).isoformat()
+                guess = guess_time_unit(raw_t)
+                hint = f"; the values look like {guess}" if guess else ""
+                raise UnitError(f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns){hint}")
+            k_t = time_factor(options.time_unit)
+            check_time_span(path, raw_t, options.time_unit.strip(), time_col)
+            t_s = raw_t * k_t
+            start_time = epoch_iso(float(t_s[0]), minimum=1e9)  # after 2001: a wall clock
         else:
+            check_time_span(path, raw_t, "s", time_col)
             t_s = raw_t
         t = t_s - t_s[0]
         rate = measured_rate(t)
@@ -183,6 +190,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         if options.rate is None:
             raise RateError(f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ")
         rate = float(options.rate)
+        check_stream_size(path, "csv", block.shape[0], block.shape[0] / rate, rate)
         t = np.arange(block.shape[0], dtype=np.float64) / rate
         data = block
     acc = data[:, 0:3] * k_acc
@@ -193,8 +201,8 @@ def read(path: Path, options: ReadOptions) -> Recording:
         acc=acc,
         gyr=gyr,
         rate=rate,
-        device={"source_file": path.name},
+        device={"source_file": path.name, "dropped_samples": dropped},
         **stream_identity(options, "foot"),
     )
-    meta = SessionMeta(source=NAME, start_time=start_time)
+    meta = SessionMeta(source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {})
     return Recording(meta=meta, streams=[stream])

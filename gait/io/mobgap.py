@@ -16,16 +16,21 @@ y left, z up): ``body = (z, -y, x)``, a proper rotation, applied to acc and gyr.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.io.matlab import MatReadError
 
-from gait.errors import InputFileError, MissingColumnError
-from gait.io._csv import check_time
+from gait.errors import BadValueError, InputFileError, MissingColumnError
+from gait.io._csv import drop_time_glitches
 from gait.io._events import pair_contacts
+from gait.io._matscan import check_mat
+from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import G, gyr_factor
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
@@ -36,6 +41,15 @@ NAME = "mobgap"
 SEP = "::"
 #: Mobilise-D sensor (x up, y right, z forward) to body (x forward, y left, z up): body = R @ sensor.
 SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
+
+
+#: What scipy's MAT reader raises on damaged files (it has no single error type).
+_MAT_ERRORS = (
+    ValueError, OSError, NotImplementedError, TypeError, EOFError, KeyError, IndexError,
+    AttributeError, OverflowError, zlib.error, struct.error, MatReadError,
+    # scipy 1.17's reader hits an unbound local on some damaged array headers.
+    UnboundLocalError,
+)
 
 
 def split_selector(path: Path) -> tuple[Path, list[str]]:
@@ -63,7 +77,7 @@ def sniff(path: Path) -> bool:
 
     try:
         return any(name == "data" for name, _, _ in whosmat(base))
-    except (ValueError, OSError):
+    except _MAT_ERRORS:
         return False
 
 
@@ -182,8 +196,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
 
     base, sel = split_selector(path)
     try:
+        check_mat(base)  # bounds what loadmat will allocate
         mat = scipy.io.loadmat(str(base), simplify_cells=True)
-    except (ValueError, OSError, NotImplementedError, TypeError) as exc:
+    except _MAT_ERRORS as exc:
         raise InputFileError(base, f"cannot read the MAT-file ({exc})") from None
     if "data" not in mat or not isinstance(mat["data"], dict):
         raise MissingColumnError(base, "no 'data' struct: not a Mobilise-D data.mat", column="data")
@@ -195,18 +210,35 @@ def read(path: Path, options: ReadOptions) -> Recording:
         keys = ", ".join("/".join(k) for k, _ in trials)
         raise InputFileError(base, f"no trial matches {SEP}{'/'.join(sel)}; available: {keys}")
     key, trial = found[0]
+    try:
+        return _read_trial(base, key, trial, trials)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        # MAT structs are untyped: a field of the wrong shape or type is a damaged file.
+        raise BadValueError(base, f"{'/'.join(key)}: malformed trial ({type(exc).__name__}: {exc})") from None
+
+
+def _read_trial(
+    base: Path, key: tuple[str, ...], trial: dict[str, Any], trials: list[tuple[tuple[str, ...], dict[str, Any]]]
+) -> Recording:
+    """One trial's lower-back stream and INDIP reference (see :func:`read`)."""
     imu = trial["SU"].get("LowerBack")
     if not isinstance(imu, dict) or "Acc" not in imu:
         raise MissingColumnError(base, f"{'/'.join(key)} has no SU.LowerBack.Acc", column="LowerBack")
     fs_node = imu.get("Fs", 100.0)
     fs = float(fs_node["Acc"] if isinstance(fs_node, dict) else fs_node)
+    if not 0 < fs <= MAX_RATE_HZ:
+        raise BadValueError(base, f"{'/'.join(key)}: sampling rate Fs = {fs!r} Hz is not in (0, {MAX_RATE_HZ:g}]")
     acc = np.asarray(imu["Acc"], dtype=np.float64).reshape(-1, 3) * G
     gyr = np.asarray(imu["Gyr"], dtype=np.float64).reshape(-1, 3) * gyr_factor("deg/s") if "Gyr" in imu else None
     n = acc.shape[0]
     ts = np.asarray(imu.get("Timestamp", np.arange(n) / fs), dtype=np.float64).reshape(-1)
     if ts.shape[0] != n or not np.all(np.isfinite(ts)):
         ts = np.arange(n) / fs  # keep the nominal clock when the timestamps are unusable
-    check_time(ts, base, 1, f"{'/'.join(key)}/Timestamp")
+    keep, dropped = drop_time_glitches(ts, base, 1, f"{'/'.join(key)}/Timestamp")
+    if dropped:
+        ts, acc = ts[keep], acc[keep]
+        gyr = None if gyr is None else gyr[keep]
+    check_time_span(base, ts, "s", f"{'/'.join(key)}/Timestamp")
     stream = Stream(
         placement="sacrum",
         side=None,
@@ -214,7 +246,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         acc=acc @ SENSOR_TO_BODY.T,
         gyr=None if gyr is None else gyr @ SENSOR_TO_BODY.T,
         rate=fs,
-        device={"model": "Mobilise-D lower-back IMU", "source_file": base.name, "frame": "body (from x up, y right, z forward)"},
+        device={"model": "Mobilise-D lower-back IMU", "source_file": base.name, "frame": "body (from x up, y right, z forward)", "dropped_samples": dropped},
     )
     start = trial.get("StartDateTime")
     start_time = None

@@ -19,7 +19,6 @@ the side is unknown (None) and there is no terminal contact (``t_tc`` NaN).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,8 @@ import pandas as pd
 from gait.errors import BadValueError
 from gait.io._csv import head_text, increasing_mask, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
+from gait.io.limits import check_time_span
+from gait.io.units import epoch_iso
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ MOUNTS = {
     "neckpouch": "sternum",
     "bag": "bag",
 }
+#: More ground-truth steps than this between two ~100 Hz samples is a damaged count.
+MAX_STEPS_PER_SAMPLE = 10
 _COLS = ["timestamp_ns", "accx", "accy", "accz", "algo_steps", "groundtruth_steps", "hw_steps"]
 
 
@@ -92,13 +95,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
     keep = increasing_mask(t_ns)
     dropped = int((~keep).sum())
     t_ns, block = t_ns[keep], block[keep]
+    check_time_span(path, t_ns.astype(np.float64), "ns", "timestamp_ns")
     t = (t_ns - t_ns[0]).astype(np.float64) * 1e-9
 
     m = _NAME_RE.match(path.name)
     position = m.group("position").lower() if m else None
-    start_time = (
-        datetime.fromtimestamp(int(m.group("epoch")) / 1000.0, tz=UTC).isoformat() if m else None
-    )
+    start_time = epoch_iso(int(m.group("epoch")) / 1000.0) if m else None
     ident = stream_identity(options, "phone")
     if ident["placement"] == "phone" and options.mount is None and position in MOUNTS:
         ident["mount"] = MOUNTS[position]
@@ -112,6 +114,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
     )
     gt = block[:, 4]
     inc = np.diff(gt, prepend=gt[0])
+    if inc.size and inc.max() > MAX_STEPS_PER_SAMPLE:
+        row = int(np.argmax(inc))
+        raise BadValueError(
+            path, f"groundtruth_steps jumps by {inc[row]:g} in one sample", column="groundtruth_steps"
+        )
     inc = np.where(inc > 0, inc, 0).astype(np.int64)
     step_t = np.repeat(t, inc)
     events = pd.DataFrame({"side": pd.Series([None] * step_t.size, dtype=object), "t_ic": step_t, "t_tc": np.nan})

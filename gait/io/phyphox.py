@@ -19,7 +19,6 @@ Axes are the phone's (x right, y up the screen, z out of the screen).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +27,10 @@ import pandas as pd
 
 from gait.errors import InputFileError, MissingColumnError
 from gait.io._bundle import head_member, members, open_member
-from gait.io._csv import check_time, guess_separator, head_text, numeric_block, parse_table
+from gait.io._csv import drop_time_glitches, guess_separator, head_text, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
-from gait.io.units import acc_factor, gyr_factor
+from gait.io.limits import check_time_span
+from gait.io.units import acc_factor, epoch_iso, gyr_factor
 from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _groups(columns: list[str], where: Path) -> list[dict[str, Any]]:
     return groups
 
 
-def _block(df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, decimal_comma: bool) -> tuple[FloatArray, FloatArray]:
+def _block(df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, decimal_comma: bool) -> tuple[FloatArray, FloatArray, int]:
     axes = group[kind]
     for a in "xyz":
         if a not in axes:
@@ -88,9 +88,11 @@ def _block(df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, deci
     present = sub.notna().any(axis=1).to_numpy()
     n = int(np.flatnonzero(present)[-1]) + 1 if present.any() else 0
     block = numeric_block(sub.iloc[:n], cols, where, first_line=2, decimal_comma=decimal_comma)
+    keep, dropped = drop_time_glitches(block[:, 0], where, 2, str(group["time"]))
+    block = block[keep]
     t = block[:, 0]
-    check_time(t, where, 2, str(group["time"]))
-    return t, block[:, 1:4]
+    check_time_span(where, t, "s", str(group["time"]))
+    return t, block[:, 1:4], dropped
 
 
 def _parse(source: Path, member: str | None) -> tuple[pd.DataFrame, Path, bool]:
@@ -116,8 +118,8 @@ def _start_time(src: Path, files: dict[str, str]) -> str | None:
         if "system time" in cols and "event" in cols:
             start = tt[tt[cols["event"]].astype(str).str.upper() == "START"][cols["system time"]]
             if len(start):
-                return datetime.fromtimestamp(float(start.iloc[0]), tz=UTC).isoformat()
-    except (ValueError, pd.errors.ParserError, InputFileError):
+                return epoch_iso(float(start.iloc[0]))
+    except (ValueError, TypeError, pd.errors.ParserError, InputFileError):
         return None
     return None
 
@@ -148,16 +150,17 @@ def read(path: Path, options: ReadOptions) -> Recording:
             if k in files and _is_header(head_member(path, files[k], 512)):
                 tables.append(_parse(path, files[k]))
     acc_t = acc = gyr_t = gyr = None
+    dropped = 0
     acc_unit = gyr_unit = ""
     linear_only = False
     acc_where = path
     for df, where, dc in tables:
         for g in _groups(list(df.columns), where):
             if "acceleration" in g and acc is None:
-                acc_t, acc = _block(df, g, "acceleration", where, dc)
+                acc_t, acc, dropped = _block(df, g, "acceleration", where, dc)
                 acc_unit, acc_where = g["acceleration_unit"], where
             if "gyroscope" in g and gyr is None:
-                gyr_t, gyr = _block(df, g, "gyroscope", where, dc)
+                gyr_t, gyr, _ = _block(df, g, "gyroscope", where, dc)
                 gyr_unit = g["gyroscope_unit"]
             if "linear acceleration" in g:
                 linear_only = True
@@ -180,6 +183,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 raise InputFileError(acc_where, "the gyroscope and accelerometer times do not overlap")
             gyr = np.column_stack([np.interp(acc_t, gyr_t, gyr[:, i]) for i in range(3)])
     device["trimmed_samples"] = trimmed
+    device["dropped_samples"] = dropped
     stream = Stream(t=acc_t - acc_t[0], acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))
-    meta = SessionMeta(source=NAME, start_time=_start_time(path, files) if files else None)
+    meta = SessionMeta(
+        source=NAME,
+        start_time=_start_time(path, files) if files else None,
+        extra={"dropped_samples": dropped} if dropped else {},
+    )
     return Recording(meta=meta, streams=[stream])

@@ -22,17 +22,18 @@ screen, z out of the screen); the placement is ``phone`` with ``--mount`` as giv
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from gait.errors import InputFileError, MissingColumnError
+from gait.errors import BadValueError, InputFileError, MissingColumnError
 from gait.io._bundle import head_member, members, open_member
 from gait.io._csv import head_text, increasing_mask, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
+from gait.io.limits import check_time_span
+from gait.io.units import epoch_iso
 from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
@@ -77,6 +78,10 @@ def _load(source: Path, member: str | None) -> tuple[np.ndarray, FloatArray, Pat
     t = pd.to_numeric(df["time"], errors="coerce")
     if t.isna().any():
         numeric_block(df, ["time"], where, first_line=2)  # raises with the line
+    tf = np.asarray(t, dtype=np.float64)
+    if not (np.abs(tf) < 2**63).all():
+        row = int(np.flatnonzero(~(np.abs(tf) < 2**63))[0])
+        raise BadValueError(where, "time is not an int64 nanosecond count", line=row + 2, column="time")
     t_ns = np.asarray(t, dtype=np.int64)
     return t_ns, xyz, where
 
@@ -129,6 +134,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         t_ns, acc, where = _load(path, files[acc_name])
         src = path
     t_ns, acc, dropped = _clean(t_ns, acc)
+    check_time_span(where, t_ns.astype(np.float64), "ns", "time")
     if "metadata.csv" in files:
         try:
             md = pd.read_csv(open_member(src, files["metadata.csv"]))
@@ -173,6 +179,6 @@ def read(path: Path, options: ReadOptions) -> Recording:
     device.update({"dropped_samples": dropped, "trimmed_samples": trimmed, "source_file": path.name})
     t = (t_ns - t_ns[0]).astype(np.float64) * 1e-9
     stream = Stream(t=t, acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))
-    start = datetime.fromtimestamp(int(t_ns[0]) / 1e9, tz=UTC).isoformat() if t_ns[0] > 1e17 else None
+    start = epoch_iso(int(t_ns[0]) / 1e9, minimum=1e8)
     meta = SessionMeta(source=NAME, start_time=start, extra={"dropped_samples": dropped})
     return Recording(meta=meta, streams=[stream])

@@ -55,3 +55,30 @@ def gyr_factor(unit: str | None) -> float:
 def time_factor(unit: str | None) -> float:
     """Factor to seconds for a time unit (``'s'`` default, ``'ms'``, ``'us'``, ``'ns'``); raises UnitError."""
     return 1.0 if unit is None else _factor(TIME_UNITS, unit, "time")
+
+
+#: Latest wall-clock time accepted as a recording start, s since the Unix epoch (year 2262,
+#: the end of int64 nanoseconds).
+MAX_EPOCH_S = 9.2e9
+
+
+def epoch_iso(seconds: float, minimum: float = 0.0) -> str | None:
+    """ISO 8601 UTC time of ``seconds`` since the Unix epoch, or None when out of range.
+
+    Parameters
+    ----------
+    seconds : float
+        Seconds since 1970-01-01T00:00:00Z.
+    minimum : float
+        Times at or below this are not wall-clock times (e.g. counts since boot): None.
+
+    Returns
+    -------
+    str or None
+        The time, or None for a non-finite value or one outside ``(minimum, MAX_EPOCH_S]``.
+    """
+    from datetime import UTC, datetime
+
+    if not math.isfinite(seconds) or not minimum < seconds <= MAX_EPOCH_S:
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC).isoformat()

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from gait.errors import BadValueError, InputFileError, MissingColumnError
-from gait.io._csv import check_time, head_text, numeric_block, parse_table
+from gait.io._csv import drop_time_glitches, head_text, numeric_block, parse_table
 from gait.io._events import pair_contacts
+from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
@@ -71,18 +72,34 @@ def _read_sensor(path: Path) -> tuple[float, pd.DataFrame]:
     m = _RATE.search(first[0]) if first else None
     if not m:
         raise BadValueError(path, "first line should be 'Acquisition frequency: N Hz'", line=1)
+    try:
+        rate = float(m.group(1))
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= MAX_RATE_HZ:
+        raise BadValueError(path, f"acquisition frequency {m.group(1)} Hz is not in (0, {MAX_RATE_HZ:g}]", line=1)
     df = parse_table(path, sep="\t", header=0, skiprows=1)
     for c in _COLS:
         if c not in df.columns:
             raise MissingColumnError(path, "required column missing", line=2, column=c)
-    return float(m.group(1)), df
+    return rate, df
 
 
 def _reference(js: Path, t0: float, rate: float) -> tuple[Reference, dict[str, Any]]:
     try:
         d = json.loads(js.read_text())
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise InputFileError(js, f"cannot read the events JSON ({exc})") from None
+    if not isinstance(d, dict):
+        raise BadValueError(js, f"the events JSON is a {type(d).__name__}, not an object")
+    try:
+        return _parse_reference(js, d, t0, rate)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        # Hand-edited or damaged event lists: name the file, not a Python frame.
+        raise BadValueError(js, f"malformed event lists ({type(exc).__name__}: {exc})") from None
+
+
+def _parse_reference(js: Path, d: dict[str, Any], t0: float, rate: float) -> tuple[Reference, dict[str, Any]]:
     ic_side: list[str] = []
     ic_t: list[float] = []
     tc_side: list[str] = []
@@ -99,7 +116,7 @@ def _reference(js: Path, t0: float, rate: float) -> tuple[Reference, dict[str, A
         if key in d:
             a, b = d[key]
             rows.append({"segment": name, "t_start": (a - t0) / rate, "t_end": (b - t0) / rate})
-    subject = {k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d}
+    subject: dict[str, Any] = {k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d}
     ref = Reference(
         kind="measured",
         events=events,
@@ -132,12 +149,17 @@ def read(path: Path, options: ReadOptions) -> Recording:
     parsed = {p: _read_sensor(f) for p, f in files.items()}
     rates = {r for r, _ in parsed.values()}
     rate = min(rates)
-    t0 = min(float(pd.to_numeric(df["PacketCounter"].iloc[0:1], errors="coerce").iloc[0]) for _, df in parsed.values())
+    blocks = {p: numeric_block(df, _COLS, files[p], first_line=3) for p, (_, df) in parsed.items()}
+    t0 = min(float(b[0, 0]) for b in blocks.values())
     streams = []
-    for part, (r, df) in parsed.items():
-        block = numeric_block(df, _COLS, files[part], first_line=3)
+    total_dropped = 0
+    for part, (r, _) in parsed.items():
+        block = blocks[part]
+        keep, dropped = drop_time_glitches(block[:, 0], files[part], 3, "PacketCounter")
+        block = block[keep]
         counter = block[:, 0]
-        check_time(counter, files[part], 3, "PacketCounter")
+        check_time_span(files[part], counter / r, "s", "PacketCounter")
+        total_dropped += dropped
         placement, side = PARTS[part]
         streams.append(
             Stream(
@@ -147,7 +169,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 acc=block[:, 1:4],
                 gyr=block[:, 4:7],
                 rate=r,
-                device={"model": "XSens MTw", "source_file": files[part].name},
+                device={"model": "XSens MTw", "source_file": files[part].name, "dropped_samples": dropped},
             )
         )
     reference, subject = _reference(js, t0, rate) if js else (None, {})
@@ -155,7 +177,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
     meta = SessionMeta(
         activity="walk",
         source=NAME,
-        height=float(height) / 100.0 if height else None,
-        extra={"trial": trial},
+        height=float(height) / 100.0 if isinstance(height, (int, float)) and 0 < height < 300 else None,
+        extra={"trial": trial, **({"dropped_samples": total_dropped} if total_dropped else {})},
     )
     return Recording(meta=meta, streams=streams, reference=reference)
