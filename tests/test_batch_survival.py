@@ -57,7 +57,7 @@ def test_dead_worker_fails_only_its_file_and_is_replaced(
     errors = _by_name(pd.read_csv(out / "errors.csv"))
     assert list(errors.index) == ["run01.gaitrec"]
     assert errors.loc["run01.gaitrec", "error_type"] == "WorkerDied"
-    assert "killed by signal 9 (SIGKILL; out of memory?)" in errors.loc["run01.gaitrec", "error"]
+    assert "killed by signal 9 (SIGKILL; out of memory?)" in str(errors.loc["run01.gaitrec", "error"])
     # With one worker, the files after the dead one ran on its replacement.
     summary = pd.read_csv(out / "summary.csv")
     assert sorted(Path(p).name for p in summary["path"]) == ["run00.gaitrec", "run02.gaitrec", "run03.gaitrec"]
@@ -92,7 +92,7 @@ def test_memory_limit_fails_the_file_not_the_machine(tmp_path: Path, monkeypatch
     errors = _by_name(errors)
     assert list(errors.index) == ["run01.gaitrec"]
     assert errors.loc["run01.gaitrec", "error_type"] == "MemoryLimit"
-    assert "2048 MiB per-worker limit" in errors.loc["run01.gaitrec", "error"]
+    assert "2048 MiB per-worker limit" in str(errors.loc["run01.gaitrec", "error"])
     # The others ran in the same worker under the same 2 GiB limit.
     assert len(summary) == 2
 
@@ -225,7 +225,7 @@ def test_fifo_and_socket_are_skipped_without_opening(tmp_path: Path, capsys: pyt
     assert rc == 0
     skipped = _by_name(pd.read_csv(tmp_path / "out" / "skipped.csv"))
     assert sorted(skipped.index) == ["pipe.csv", "pipe.csv", "s.csv"]  # walked and named
-    assert skipped.loc["s.csv", "reason"].startswith("a socket")
+    assert str(skipped.loc["s.csv", "reason"]).startswith("a socket")
     assert all(r.startswith("a FIFO") for r in skipped.loc[["pipe.csv"], "reason"])
     assert "1 analysed, 0 failed, 3 skipped" in capsys.readouterr().out
     assert "Skipped (not files)" in (tmp_path / "out" / "index.html").read_text()
