@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_history import _run
 
 import gait.history as history
 from gait import history_pending
 from gait.cli import main
 from gait.history import History, HistoryLockedError, save_session
-from test_history import _run
 
 ROOT = Path(__file__).resolve().parents[1]
 
