@@ -34,6 +34,8 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: Workers that may die in a row before finishing start-up before the pool gives up.
+_MAX_FAILED_STARTS = 3
 #: How often the fallback parent watchdog (non-Linux) checks that the parent lives, seconds.
 _WATCH_PERIOD_S = 1.0
 
@@ -74,6 +76,7 @@ class Lost:
 class _Slot(Generic[T]):
     proc: Any
     conn: Connection
+    ready: bool = False  # the worker finished starting up
     task: int | None = None
     started: float | None = None  # monotonic time the worker acknowledged the task
 
@@ -197,6 +200,7 @@ def run_supervised(
     ctx = mp.get_context("spawn")
     queue = deque(range(len(tasks)))
     slots: list[_Slot[T]] = []
+    current: list[_Slot[T]] = []
 
     def start() -> _Slot[T]:
         parent_end, child_end = ctx.Pipe()
@@ -213,26 +217,33 @@ def run_supervised(
 
     try:
         slots = [start() for _ in range(max(1, min(workers, len(tasks))))]
-        ready = {id(s): False for s in slots}
+        failed_starts = 0
         while queue or any(s.task is not None for s in slots):
             for s in slots:
-                if ready.get(id(s)) and s.task is None and queue:
+                if s.ready and s.task is None and queue:
                     s.task = queue.popleft()
                     s.started = None
-                    s.conn.send((s.task, tasks[s.task]))
+                    try:
+                        s.conn.send((s.task, tasks[s.task]))
+                    except OSError:  # died while idle: the task goes back, the worker is replaced below
+                        queue.appendleft(s.task)
+                        s.task = None
             timeout = None
             if limits.timeout_s is not None:
                 now = time.monotonic()
                 ends = [s.started + limits.timeout_s - now for s in slots if s.started is not None]
                 timeout = max(0.0, min(ends)) if ends else None
             wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout)
-            for i, s in enumerate(slots):
+            current, slots = slots, []
+            for s in current:
+                slots.append(s)
                 lost: Lost | None = None
                 try:
                     while s.conn.poll():
                         kind, payload = s.conn.recv()
                         if kind == "ready":
-                            ready[id(s)] = True
+                            s.ready = True
+                            failed_starts = 0
                         elif kind == "started":
                             s.started = time.monotonic()
                         elif kind == "done":
@@ -253,17 +264,19 @@ def run_supervised(
                     continue
                 task = s.task
                 stop(s)
-                if task is None and not ready.get(id(s)) and lost.kind == "WorkerDied":
-                    # Died before taking any task (start-up failed): do not respawn forever.
-                    raise RuntimeError(f"a batch worker could not start ({lost.message})")
-                ready.pop(id(s), None)
-                slots[i] = start()
-                ready[id(slots[i])] = False
+                slots.pop()
+                if not s.ready:
+                    failed_starts += 1
+                    if failed_starts > _MAX_FAILED_STARTS:  # broken set-up: do not respawn forever
+                        raise RuntimeError(f"batch workers cannot start ({lost.message})")
+                if queue:
+                    slots.append(start())
                 if task is not None:
                     yield task, lost
     finally:
         # Normal end: every worker is idle and leaves on None. Early end (an exception or
         # Ctrl-C in the parent, or the caller stopped iterating): busy workers are killed.
+        slots += [s for s in current if s not in slots and s.proc.exitcode is None]
         for s in slots:
             if s.task is not None:
                 s.proc.kill()
