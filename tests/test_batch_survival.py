@@ -265,3 +265,17 @@ def test_permission_denied_in_the_worker_is_not_a_bug(tmp_path: Path, monkeypatc
     o = analyze_item(BatchItem(path, (path,), str(path)), str(tmp_path / "out"), ReadOptions(), None)
     assert not o.ok and o.error_type == "PermissionError"
     assert o.error == f"permission denied: {path}"
+
+
+def test_pool_stops_busy_workers_when_the_caller_stops(tmp_path: Path) -> None:
+    """Leaving the loop early (an exception or Ctrl-C in the batch) kills the busy workers."""
+    fifo = tmp_path / "blocks"
+    os.mkfifo(fifo)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    gen = run_supervised(_echo_or_block, ["a", f"fifo:{fifo}", f"fifo:{fifo}"], workers=2)
+    assert next(gen) == (0, "A")
+    workers = [p for p in psutil.Process().children(recursive=True)
+               if p.pid not in before and "spawn_main" in " ".join(p.cmdline())]
+    assert workers
+    gen.close()
+    assert not any(_alive(w) for w in workers)
