@@ -1,4 +1,5 @@
-"""Batch scaling: files per second and speed-up for 1 and 2 local workers and a dask cluster.
+"""Batch scaling: files per second and speed-up in process, for 1 and 2 supervised local
+workers, and on a dask cluster (speed-up relative to the first row).
 
 Generates N synthetic 10-minute runs (two feet + sacrum, 200 Hz) once into a cache
 folder, then times ``gait.batch.run_batch`` on them with fresh output folders.
@@ -41,7 +42,7 @@ def main() -> None:
     print(f"inputs: {args.n} × {args.minutes:g} min runs in {inputs} ({time.perf_counter() - t0:.0f} s)")
     rows = []
     base = None
-    for label, kw in (("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
+    for label, kw in (("in process", {"workers": 0}), ("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
                       ("dask local (2 workers)", {"scheduler": "local"})):
         out = Path(tempfile.mkdtemp(prefix="gait-batch-out-"))
         t = time.perf_counter()

@@ -5,6 +5,7 @@ Layout of the output folder::
     OUTDIR/
       summary.csv, summary.parquet   one row per file that succeeded
       errors.csv                     one row per file that failed (path, error type, message)
+      skipped.csv                    paths not analysed: FIFOs, sockets, link loops (path, reason)
       index.html                     links to every report
       plotly.min.js                  shared by all reports
       files/<stem>-<hash>/           steps.csv, summary.json, report.html, done.json
@@ -12,6 +13,17 @@ Layout of the output folder::
 A file's results are *current* when its ``done.json`` holds the same content hash
 (file bytes, reader options and analysis version). ``done.json`` is written last and
 atomically, so a killed batch resumes with the files it had not finished.
+
+Files run in worker processes supervised by :func:`gait.pool.run_supervised`: a worker
+that dies (the OOM killer, a crash in native code) fails only its file, with the signal in
+``errors.csv``, and is replaced; each file has a time limit and each worker a memory
+limit; workers die with the batch process.
+
+Test-only fault injection: when ``GAIT_BATCH_TEST_FAULT`` is set to ``NAME=ACTION[,...]``,
+a *worker process* (never the in-process ``workers=0`` path) about to analyse a file
+named ``NAME`` does ``kill`` (SIGKILL itself, as the OOM killer would), ``hang`` (block
+forever) or ``alloc`` (ask for 64 GiB, as a runaway analysis would). The tests use it to
+make a worker die or stall deterministically; it does nothing unless set.
 """
 
 from __future__ import annotations
@@ -21,21 +33,49 @@ import html
 import json
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from glob import glob
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from gait.batch_discovery import Skipped, find
 from gait.errors import GaitError
 from gait.io import ReadOptions
+from gait.pool import Limits, Lost, run_supervised
 
 #: Bump when analysis results change, so earlier batch results are recomputed.
 ANALYSIS_VERSION = "1"
 _SKIP_NAMES = {"LICENSE", "README.md", "README", "COPYING"}
+#: Default seconds one file may take in a worker (a 10-minute run takes about 0.4 s).
+DEFAULT_TIMEOUT_S = 600.0
+#: Environment variable of the test-only fault injection (see the module docstring).
+TEST_FAULT_ENV = "GAIT_BATCH_TEST_FAULT"
+# Set in worker processes by _worker_init: fault injection and the memory-limit message.
+_IN_WORKER = False
+_MEMORY_MB: int | None = None
+
+
+def default_memory_mb(workers: int) -> int:
+    """Default per-worker memory limit: 80 % of physical memory shared by the workers.
+
+    Parameters
+    ----------
+    workers : int
+        Worker processes.
+
+    Returns
+    -------
+    int
+        MiB of address space per worker, at least 2048 (a worker's Python, numpy,
+        pandas and plotly map about 0.6 GiB before any file is read).
+    """
+    import psutil
+
+    return max(2048, int(0.8 * psutil.virtual_memory().total / max(1, workers)) >> 20)
 
 
 @dataclass(frozen=True)
@@ -59,6 +99,17 @@ class BatchOutcome:
     error_type: str = ""
     error: str = ""
     seconds: float = 0.0
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found."""
+
+    items: list[BatchItem]
+    #: Inputs that matched nothing or could not be read (reported as errors).
+    errors: list[BatchOutcome]
+    #: Paths not analysed because they are not files (FIFOs, sockets, link loops).
+    skipped: list[Skipped]
 
 
 def content_hash(files: Iterable[Path], options: ReadOptions) -> str:
@@ -93,42 +144,32 @@ def _group_files(path: Path) -> tuple[str, tuple[Path, ...]]:
     return group_of(path)
 
 
-def discover(inputs: Sequence[str | Path], options: ReadOptions) -> tuple[list[BatchItem], list[BatchOutcome]]:
+def discover(inputs: Sequence[str | Path], options: ReadOptions) -> Discovery:
     """Find every supported recording under folders, globs and file names.
 
     Parameters
     ----------
     inputs : sequence of str or Path
-        Folders (searched recursively), glob patterns or files.
+        Folders (searched recursively, following links to folders once), glob patterns
+        (``**`` for any depth) or files.
     options : ReadOptions
         Reader options; with ``format`` set every file is taken as that format.
 
     Returns
     -------
-    items : list of BatchItem
-        One per recording, multi-file trials counted once.
-    missing : list of BatchOutcome
-        Inputs that matched nothing (reported as errors).
+    Discovery
+        One item per recording (multi-file trials counted once); inputs that matched
+        nothing and unreadable paths as error outcomes; skipped special files and loops.
     """
     from gait.io import sniff_any
 
-    candidates: list[tuple[Path, bool]] = []  # (path, named explicitly)
-    missing: list[BatchOutcome] = []
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_dir():
-            candidates += [(f, False) for f in sorted(p.rglob("*")) if f.is_file()]
-        elif p.is_file():
-            candidates.append((p, True))
-        else:
-            matched = sorted(Path(m) for m in glob(str(raw), recursive=True))
-            files = [m for m in matched if m.is_file()]
-            if not files:
-                missing.append(BatchOutcome(str(raw), "", ok=False, error_type="NotFound",
-                                            error="no file or folder matches"))
-            candidates += [(f, False) for f in files]
+    found = find(list(inputs))
+    errors = [BatchOutcome(m, "", ok=False, error_type="NotFound", error="no file or folder matches")
+              for m in found.missing]
+    errors += [BatchOutcome(u.path, "", ok=False, error_type=u.error_type, error=u.error)
+               for u in found.unreadable]
     items: dict[str, BatchItem] = {}
-    for f, explicit in candidates:
+    for f, explicit in found.files:
         if f.name in _SKIP_NAMES or f.name.startswith("."):
             continue
         if not explicit and options.format is None and not sniff_any(f):
@@ -137,7 +178,7 @@ def discover(inputs: Sequence[str | Path], options: ReadOptions) -> tuple[list[B
         # A recording spread over a folder (a phone-app export) is read from the folder.
         read_path = Path(key) if Path(key).is_dir() else f
         items.setdefault(key, BatchItem(path=read_path, files=members, key=key))
-    return list(items.values()), missing
+    return Discovery(list(items.values()), errors, found.skipped)
 
 
 def _slug(path: Path) -> str:
@@ -148,9 +189,13 @@ def analyze_item(item: BatchItem, out_dir: str, options: ReadOptions, save_db: s
     """Analyse one recording and write its outputs (runs in a worker process).
 
     Never raises: a failure is returned as an outcome with the error type and message.
+    Errors of the input (:class:`GaitError`) and of the system (``OSError`` such as
+    ``PermissionError``; ``MemoryError`` under the worker's memory limit) are named as
+    such; anything else is marked ``(bug)``.
     """
     t0 = time.perf_counter()
     try:
+        _test_fault(item)
         digest = content_hash(item.files, options)
         folder = Path(out_dir) / "files" / f"{_slug(item.path)}-{digest[:10]}"
         done = folder / "done.json"
@@ -165,10 +210,42 @@ def analyze_item(item: BatchItem, out_dir: str, options: ReadOptions, save_db: s
         os.replace(tmp, done)
         return BatchOutcome(str(item.path), item.key, ok=True, row=row,
                             seconds=time.perf_counter() - t0)
+    except MemoryError:
+        limit = f"the {_MEMORY_MB} MiB per-worker limit (--max-memory)" if _MEMORY_MB else "available memory"
+        return BatchOutcome(str(item.path), item.key, ok=False, error_type="MemoryLimit",
+                            error=f"needed more memory than {limit}", seconds=time.perf_counter() - t0)
     except Exception as exc:  # a failing file must not stop the batch
-        kind = type(exc).__name__ if isinstance(exc, GaitError) else f"{type(exc).__name__} (bug)"
-        return BatchOutcome(str(item.path), item.key, ok=False, error_type=kind, error=str(exc),
-                            seconds=time.perf_counter() - t0)
+        return BatchOutcome(str(item.path), item.key, ok=False, error_type=_error_kind(exc),
+                            error=_error_text(exc), seconds=time.perf_counter() - t0)
+
+
+def _error_kind(exc: Exception) -> str:
+    if isinstance(exc, GaitError | OSError):
+        return type(exc).__name__
+    return f"{type(exc).__name__} (bug)"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename or ''}".rstrip(": ")
+    return str(exc)
+
+
+def _test_fault(item: BatchItem) -> None:
+    """Test-only fault injection in worker processes (see the module docstring)."""
+    spec = os.environ.get(TEST_FAULT_ENV)
+    if not spec or not _IN_WORKER:
+        return
+    actions = dict(part.split("=", 1) for part in spec.split(",") if "=" in part)
+    action = actions.get(item.path.name)
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action == "hang":
+        import threading
+
+        threading.Event().wait()
+    elif action == "alloc":
+        bytearray(64 << 30)
 
 
 def _analyze_to(folder: Path, path: Path, options: ReadOptions, digest: str, save_db: str | None) -> dict[str, Any]:
@@ -179,16 +256,37 @@ def _analyze_to(folder: Path, path: Path, options: ReadOptions, digest: str, sav
     outcome = analyze_recording(rec)
     outcome.write(folder, plotly_js="shared:../../plotly.min.js")
     if save_db:
-        from gait.history import History
+        from gait.sessions import save_outcome
 
-        with History(save_db) as h:
-            h.save(outcome.session_record(source=str(path), content_hash=digest))
+        # A locked database keeps the session in its pending file (reported by the CLI).
+        save_outcome(outcome, save_db, source=str(path), content_hash=digest)
     row: dict[str, Any] = {"path": str(path), "hash": digest, "folder": str(folder.relative_to(folder.parents[1]))}
     row.update(outcome.headline())
     return row
 
 
 ProgressFn = Callable[[BatchOutcome], None]
+
+
+def _worker_init(limits: Limits) -> None:
+    """Runs once in each worker process, before its memory limit is applied."""
+    global _IN_WORKER, _MEMORY_MB
+    _IN_WORKER, _MEMORY_MB = True, limits.memory_mb
+    import pyarrow
+
+    # Arrow's default allocator reserves about 1 GiB of address space up front, which an
+    # address-space limit would count; the system allocator reserves only what it uses.
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    # Import the analysis now so that the per-file time limit measures the file.
+    import gait.balance
+    import gait.io
+    import gait.pipeline
+    import gait.report
+    import gait.sessions  # noqa: F401
+
+
+def _pool_task(args: tuple[BatchItem, str, ReadOptions, str | None]) -> BatchOutcome:
+    return analyze_item(*args)
 
 
 def run_batch(
@@ -200,6 +298,8 @@ def run_batch(
     scheduler: str | None = None,
     save_db: str | Path | None = None,
     progress: Callable[[int], ProgressFn] | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_mb: int | None = -1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Analyse every recording found in ``inputs`` and write the batch outputs.
 
@@ -212,49 +312,63 @@ def run_batch(
     options : ReadOptions, optional
         Reader options applied to every file.
     workers : int, optional
-        Local process-pool size; 1 runs in this process; default: CPU count.
+        Worker processes; default: CPU count. 0 runs in this process, without the time
+        and memory limits and without protection from a crash (for debugging).
     scheduler : str, optional
         ``tcp://host:port`` of a dask.distributed scheduler, or ``"local"`` for a
-        LocalCluster; needs the ``distributed`` extra.
+        LocalCluster; needs the ``distributed`` extra. Dask restarts dead workers itself;
+        the limits here do not apply.
     save_db : str or Path, optional
         History database to record every session into.
     progress : callable, optional
         Called with the number of items; returns a callback called once per finished item.
+    timeout_s : float, optional
+        Seconds one file may take before its worker is stopped and the file failed
+        (``TimeLimit``); None: no limit.
+    memory_mb : int, optional
+        Address-space limit per worker, MiB (a file over it fails with ``MemoryLimit``);
+        -1 (default): :func:`default_memory_mb`; None: no limit.
 
     Returns
     -------
     summary : DataFrame
         One row per successful file.
     errors : DataFrame
-        ``path, error_type, error`` for each failed file.
+        ``path, error_type, error`` for each failed file. ``OUTDIR/skipped.csv`` lists the
+        paths skipped as not files.
     """
     options = options or ReadOptions()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    items, outcomes = discover(inputs, options)
+    found = discover(inputs, options)
+    items, outcomes = found.items, list(found.errors)
     tick = progress(len(items)) if progress else (lambda _o: None)
     db = str(save_db) if save_db else None
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
     if scheduler:
         from gait.distributed import map_on_dask
 
         outcomes += map_on_dask(scheduler, items, str(out), options, db, tick)
-    elif (workers or os.cpu_count() or 1) <= 1 or len(items) <= 1:
+    elif n_workers <= 0:
         for item in items:
             outcomes.append(analyze_item(item, str(out), options, db))
             tick(outcomes[-1])
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    elif items:
+        limits = Limits(timeout_s=timeout_s,
+                        memory_mb=default_memory_mb(n_workers) if memory_mb == -1 else memory_mb)
+        tasks = [(it, str(out), options, db) for it in items]
+        for i, res in run_supervised(_pool_task, tasks, workers=n_workers, limits=limits,
+                                     initializer=_worker_init):
+            if isinstance(res, Lost):
+                res = BatchOutcome(str(items[i].path), items[i].key, ok=False,
+                                   error_type=res.kind, error=res.message)
+            outcomes.append(res)
+            tick(res)
+    return _write_tables(out, outcomes, found.skipped)
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futs = [pool.submit(analyze_item, it, str(out), options, db) for it in items]
-            for fut in as_completed(futs):
-                outcomes.append(fut.result())
-                tick(outcomes[-1])
-    return _write_tables(out, outcomes)
 
-
-def _write_tables(out: Path, outcomes: list[BatchOutcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _write_tables(out: Path, outcomes: list[BatchOutcome],
+                  skipped: Sequence[Skipped] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     ok = sorted((o for o in outcomes if o.ok), key=lambda o: o.path)
     bad = sorted((o for o in outcomes if not o.ok), key=lambda o: o.path)
     summary = pd.DataFrame([o.row for o in ok])
@@ -265,8 +379,11 @@ def _write_tables(out: Path, outcomes: list[BatchOutcome]) -> tuple[pd.DataFrame
     summary.to_csv(out / "summary.csv", index=False)
     summary.to_parquet(out / "summary.parquet", index=False)
     errors.to_csv(out / "errors.csv", index=False)
+    skips = pd.DataFrame([asdict(k) for k in sorted(skipped, key=lambda k: k.path)],
+                         columns=["path", "reason"])
+    skips.to_csv(out / "skipped.csv", index=False)
     _write_plotly_js(out)
-    _write_index(out, summary, errors)
+    _write_index(out, summary, errors, skips)
     return summary, errors
 
 
@@ -278,7 +395,7 @@ def _write_plotly_js(out: Path) -> None:
         target.write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def _write_index(out: Path, summary: pd.DataFrame, errors: pd.DataFrame) -> None:
+def _write_index(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame) -> None:
     rows = []
     for r in summary.to_dict(orient="records"):
         link = f"files/{Path(str(r['folder'])).name}/report.html"
@@ -291,13 +408,18 @@ def _write_index(out: Path, summary: pd.DataFrame, errors: pd.DataFrame) -> None
         f"<td>{html.escape(str(e['error']))}</td></tr>"
         for e in errors.to_dict(orient="records")
     )
+    skip_rows = "".join(
+        f"<tr><td>{html.escape(str(k['path']))}</td><td>{html.escape(str(k['reason']))}</td></tr>"
+        for k in skipped.to_dict(orient="records")
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Batch results</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>
-<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed.</p>
+<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>
 <table><tr><th>file</th><th>activity</th><th>cadence (spm)</th><th>contact time (ms)</th>
 <th>GCT balance (% left)</th><th>steps</th></tr>{''.join(rows)}</table>
 <h2>Errors</h2><table><tr><th>file</th><th>type</th><th>message</th></tr>{err_rows}</table>
+<h2>Skipped (not files)</h2><table><tr><th>path</th><th>reason</th></tr>{skip_rows}</table>
 </body></html>"""
     (out / "index.html").write_text(page, encoding="utf-8")
 

@@ -53,6 +53,21 @@ def _client(scheduler: str) -> Any:
         raise GaitError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
 
 
+def _outcome(fut: Any, item: BatchItem) -> BatchOutcome:
+    """The future's outcome; a task whose workers kept dying fails only its file."""
+    from distributed import KilledWorker
+
+    from gait.batch import BatchOutcome
+
+    try:
+        return fut.result()  # type: ignore[no-any-return]
+    except KilledWorker as exc:
+        # Dask retried the task on fresh workers (distributed.scheduler.allowed-failures)
+        # and every one of them died running it.
+        return BatchOutcome(str(item.path), item.key, ok=False, error_type="WorkerDied",
+                            error=f"worker died on every try (dask: {exc})")
+
+
 def map_on_dask(
     scheduler: str,
     items: Sequence[BatchItem],
@@ -71,7 +86,8 @@ def map_on_dask(
         As for :func:`gait.batch.analyze_item`. ``out_dir`` must be visible to every worker
         (a shared file system), as must the input files.
     tick : callable
-        Called with each outcome as it completes.
+        Called with each outcome as it completes. A file whose dask workers keep dying
+        fails with ``WorkerDied``; the others complete.
 
     Returns
     -------
@@ -83,10 +99,10 @@ def map_on_dask(
 
     client = _client(scheduler)
     try:
-        futs = [client.submit(analyze_item, it, out_dir, options, save_db, pure=False) for it in items]
+        futs = {client.submit(analyze_item, it, out_dir, options, save_db, pure=False): it for it in items}
         outcomes = []
-        for fut in as_completed(futs):
-            outcomes.append(fut.result())
+        for fut in as_completed(list(futs)):
+            outcomes.append(_outcome(fut, futs[fut]))
             tick(outcomes[-1])
         return outcomes
     finally:

@@ -16,6 +16,12 @@ Tables
 
 WAL mode lets a live session write while ``gait history`` reads. Health data never
 leaves the machine: the default location is the user's data directory.
+
+Another program can hold the write lock for a long time (a backup tool, a DB browser with
+an open transaction). Every statement waits on SQLite's busy timeout and is retried with
+growing pauses for up to :data:`LOCK_WAIT_S`; then :class:`HistoryLockedError` says so in
+one line. :func:`save_session` goes one step further: a session it cannot save is kept in
+a pending file (:mod:`gait.history_pending`) and merged by the next save.
 """
 
 from __future__ import annotations
@@ -24,13 +30,15 @@ import io
 import json
 import math
 import os
+import random
 import sqlite3
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -39,6 +47,13 @@ from gait.errors import GaitError
 APP_NAME = "runner-gait"
 #: Week-on-week volume growth above this fraction is flagged (coaching rule of thumb).
 VOLUME_GROWTH_LIMIT = 0.10
+#: Seconds a statement may wait for a database another program holds locked (SQLite's
+#: busy timeout plus retries with backoff) before :class:`HistoryLockedError`.
+LOCK_WAIT_S = 30.0
+#: Longest single busy-timeout wait and longest pause between retries, seconds.
+_BUSY_STEP_S = 1.0
+
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS athletes (
@@ -75,11 +90,29 @@ CREATE TABLE IF NOT EXISTS step_tables (
     session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
     parquet BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending_merged (
+    id TEXT PRIMARY KEY
+);
 """
 
 
 class HistoryError(GaitError):
     """The history database cannot be opened or is not ours."""
+
+
+class HistoryLockedError(HistoryError):
+    """Another program kept the history database locked longer than we may wait."""
+
+
+def _is_locked(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database is busy" (also wrapped by pandas)."""
+    while exc is not None:
+        if isinstance(exc, sqlite3.OperationalError) and (
+            "locked" in str(exc) or "busy" in str(exc)
+        ):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def default_db_path() -> Path:
@@ -147,19 +180,64 @@ class History:
     ----------
     path : str or Path, optional
         Database file; defaults to :func:`default_db_path`. Created with its folder.
+    lock_wait_s : float, optional
+        Seconds each statement may wait for a lock held by another program (default
+        :data:`LOCK_WAIT_S`).
+
+    Raises
+    ------
+    HistoryError
+        The file is not a usable database.
+    HistoryLockedError
+        It stayed locked for ``lock_wait_s``.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, lock_wait_s: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        self.lock_wait_s = LOCK_WAIT_S if lock_wait_s is None else float(lock_wait_s)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            # A generous busy timeout: the live app writes while other commands read.
-            self._con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.execute("PRAGMA foreign_keys=ON")
-            self._con.executescript(_SCHEMA)
+            busy = min(_BUSY_STEP_S, self.lock_wait_s)
+            self._con = sqlite3.connect(self.path, timeout=busy, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{self.path}: not a usable history database ({exc})") from None
+        try:
+            self._retry(self._open)
+        except sqlite3.DatabaseError as exc:
+            self._con.close()
+            raise HistoryError(f"{self.path}: not a usable history database ({exc})") from None
+        except BaseException:
+            self._con.close()
+            raise
+
+    def _open(self) -> None:
+        self._con.execute("PRAGMA journal_mode=WAL")
+        self._con.execute("PRAGMA foreign_keys=ON")
+        self._con.executescript(_SCHEMA)
+
+    def _retry(self, fn: Callable[[], _T]) -> _T:
+        """Run ``fn``; while SQLite says locked, pause (doubling, jittered) and run it again.
+
+        SQLite's busy timeout already waits up to :data:`_BUSY_STEP_S` inside each try; the
+        pauses between tries let a writer that holds the lock for long finish without us
+        spinning, and the jitter keeps several waiting processes from retrying in step.
+        """
+        deadline = time.monotonic() + self.lock_wait_s
+        pause = 0.05
+        while True:
+            try:
+                return fn()
+            except (sqlite3.OperationalError, pd.errors.DatabaseError) as exc:
+                if not _is_locked(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise HistoryLockedError(
+                        f"{self.path}: the history database is locked by another program "
+                        f"(waited {self.lock_wait_s:g} s)"
+                    ) from None
+                time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+                pause = min(pause * 2.0, _BUSY_STEP_S)
 
     def close(self) -> None:
         """Close the connection."""
@@ -176,10 +254,12 @@ class History:
         self._con.execute("BEGIN IMMEDIATE")
         try:
             yield self._con
+            self._con.execute("COMMIT")
         except BaseException:
-            self._con.execute("ROLLBACK")
+            # Also when COMMIT itself was busy: leave no open transaction behind a retry.
+            if self._con.in_transaction:
+                self._con.execute("ROLLBACK")
             raise
-        self._con.execute("COMMIT")
 
     def _athlete_id(self, con: sqlite3.Connection, name: str) -> int:
         con.execute("INSERT OR IGNORE INTO athletes(name) VALUES (?)", (name,))
@@ -196,11 +276,24 @@ class History:
         -------
         int
             The session id.
+
+        Raises
+        ------
+        HistoryLockedError
+            The database stayed locked for ``lock_wait_s`` (nothing was saved).
         """
+        return self._retry(lambda: self._save_once(rec, None))
+
+    def _save_once(self, rec: SessionRecord, pending_id: str | None) -> int:
+        """One transaction; with ``pending_id``, skip (return 0) if that id was merged before."""
         started = rec.started_at.astimezone(UTC).isoformat() if rec.started_at.tzinfo else (
             rec.started_at.isoformat()
         )
         with self._tx() as con:
+            if pending_id is not None:
+                cur = con.execute("INSERT OR IGNORE INTO pending_merged(id) VALUES (?)", (pending_id,))
+                if cur.rowcount == 0:
+                    return 0
             aid = self._athlete_id(con, rec.athlete)
             if rec.content_hash:
                 con.execute(
@@ -243,6 +336,38 @@ class History:
                 )
         return sid
 
+    def merge_pending(self) -> int:
+        """Save the sessions kept in the pending file and remove them from it.
+
+        Each pending session is saved in its own transaction together with its id, so a
+        merge cut short (killed, or locked out again) and rerun adds nothing twice.
+
+        Returns
+        -------
+        int
+            Sessions merged now.
+
+        Raises
+        ------
+        HistoryLockedError
+            The database stayed locked; what was merged so far is saved and dropped from
+            the file on the next merge.
+        """
+        from gait import history_pending
+
+        pending, bad = history_pending.read(self.path)
+        if not pending and not bad:
+            return 0
+        merged = 0
+        for pid, rec in pending:
+            if self._retry(lambda pid=pid, rec=rec: self._save_once(rec, pid)):  # type: ignore[misc]
+                merged += 1
+        history_pending.drop(self.path, {pid for pid, _ in pending}, bad)
+        return merged
+
+    def _query(self, sql: str, params: Any = ()) -> pd.DataFrame:
+        return self._retry(lambda: pd.read_sql_query(sql, self._con, params=params))
+
     def sessions(self, athlete: str | None = None) -> pd.DataFrame:
         """All sessions (newest last) with their headline metrics.
 
@@ -273,13 +398,14 @@ class History:
             sql += " WHERE a.name = ?"
             params = (athlete,)
         sql += " ORDER BY s.started_at, s.id"
-        df = pd.read_sql_query(sql, self._con, params=params)
+        df = self._query(sql, params)
         df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
         return df
 
     def metric_names(self) -> list[str]:
         """Every metric name stored, sorted."""
-        return [r[0] for r in self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name")]
+        rows = self._retry(lambda: self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name").fetchall())
+        return [r[0] for r in rows]
 
     def trend(self, metric: str, athlete: str | None = None) -> pd.DataFrame:
         """One metric over time.
@@ -310,7 +436,7 @@ class History:
         if athlete is not None:
             sql += " AND a.name = ?"
             params.append(athlete)
-        df = pd.read_sql_query(sql + " ORDER BY s.started_at", self._con, params=params)
+        df = self._query(sql + " ORDER BY s.started_at", params)
         if df.empty:
             names = ", ".join(n for n in self.metric_names() if "." not in n) or "none yet"
             raise HistoryError(f"no sessions have metric {metric!r}; available: {names}")
@@ -319,9 +445,9 @@ class History:
 
     def steps(self, session_id: int) -> pd.DataFrame:
         """The stored step table of a session (empty when none was stored)."""
-        row = self._con.execute(
+        row = self._retry(lambda: self._con.execute(
             "SELECT parquet FROM step_tables WHERE session_id = ?", (session_id,)
-        ).fetchone()
+        ).fetchone())
         return pd.read_parquet(io.BytesIO(row[0])) if row else pd.DataFrame()
 
     def weekly_volume(self, athlete: str | None = None) -> pd.DataFrame:
@@ -354,6 +480,60 @@ class History:
         out.loc[~(prev > 0), "growth_pct"] = float("nan")
         out["flag"] = out["growth_pct"] > VOLUME_GROWTH_LIMIT * 100.0
         return out
+
+
+@dataclass(frozen=True)
+class SaveReport:
+    """What :func:`save_session` did."""
+
+    #: The new session's id; None when it was kept in the pending file.
+    session_id: int | None
+    #: The pending file the session was kept in, when the database stayed locked.
+    pending: Path | None = None
+    #: Sessions kept by earlier runs that were merged now.
+    merged: int = 0
+    #: One line for the user ("" when there is nothing to say).
+    message: str = ""
+
+
+def save_session(rec: SessionRecord, db: str | Path | None = None, *,
+                 lock_wait_s: float | None = None) -> SaveReport:
+    """Save a session, merging earlier pending ones first; never lose it to a lock.
+
+    Parameters
+    ----------
+    rec : SessionRecord
+        The session.
+    db : str or Path, optional
+        Database file (default :func:`default_db_path`).
+    lock_wait_s : float, optional
+        Seconds to wait for a lock held by another program (default :data:`LOCK_WAIT_S`).
+
+    Returns
+    -------
+    SaveReport
+        The session id, or, when the database stayed locked, the pending file the session
+        was appended to (the next call merges it).
+
+    Raises
+    ------
+    HistoryError
+        The database is not usable (not a lock: that is reported in the SaveReport).
+    """
+    from gait import history_pending
+
+    path = Path(db) if db is not None else default_db_path()
+    merged = 0
+    try:
+        with History(path, lock_wait_s=lock_wait_s) as h:
+            merged = h.merge_pending()
+            sid = h.save(rec)
+    except HistoryLockedError as exc:
+        kept = history_pending.append(path, rec)
+        return SaveReport(None, pending=kept, merged=merged,
+                          message=f"{exc}; session kept in {kept}, saved on the next run")
+    msg = f"history: added {merged} session(s) kept while the database was locked" if merged else ""
+    return SaveReport(sid, merged=merged, message=msg)
 
 
 def json_default(obj: Any) -> Any:

@@ -17,7 +17,7 @@ from gait.recording import Recording
 
 if TYPE_CHECKING:
     from gait.balance import BalanceResult
-    from gait.history import SessionRecord
+    from gait.history import SaveReport, SessionRecord
     from gait.result import GaitResult
 
 
@@ -124,6 +124,29 @@ class SessionOutcome:
             steps=self.gait.steps if self.gait is not None else None,
             balance_trials=self.balance.trials if self.balance is not None else None,
         )
+
+
+def save_outcome(outcome: SessionOutcome, db: str | Path | None, *, source: str,
+                 content_hash: str | None = None) -> SaveReport:
+    """Record ``outcome`` in the history at ``db``; a locked database defers, never loses it.
+
+    Parameters
+    ----------
+    outcome : SessionOutcome
+        The analysed session.
+    db : str or Path, optional
+        History database (None: the default one).
+    source, content_hash
+        As for :meth:`SessionOutcome.session_record`.
+
+    Returns
+    -------
+    SaveReport
+        See :func:`gait.history.save_session`; print its ``message`` when not empty.
+    """
+    from gait.history import save_session
+
+    return save_session(outcome.session_record(source=source, content_hash=content_hash), db)
 
 
 def analyze_recording(rec: Recording, *, activity: str | None = None) -> SessionOutcome:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gait.batch import DEFAULT_TIMEOUT_S
 from gait.cli.options import add_reader_options, read_options
 
 if TYPE_CHECKING:
@@ -25,13 +26,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "recursively). Writes OUT/summary.csv and .parquet, OUT/errors.csv, per-file step "
             "tables, summaries and HTML reports sharing one plotly.min.js, and OUT/index.html. "
             "Rerunning skips files whose results are current, so a killed batch resumes. "
-            "Exit status 1 when any file failed."
+            "Each file runs in a worker process with a time and a memory limit; a worker that "
+            "dies or overruns fails only its file (listed in OUT/errors.csv) and is replaced. "
+            "FIFOs, sockets and symbolic-link loops are skipped without being opened and listed "
+            "in OUT/skipped.csv. Exit status 1 when any file failed."
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="output folder")
     p.add_argument("--workers", type=int, default=None,
-                   help=f"local worker processes (default: {os.cpu_count()}; 1 = no pool)")
+                   help=f"local worker processes (default: {os.cpu_count()}; 0 = analyse in this "
+                        "process, without limits or crash protection, for debugging)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                   help="time one file may take before its worker is stopped and the file fails "
+                        "(default: %(default)g; 0 = no limit)")
+    p.add_argument("--max-memory", type=int, default=None, metavar="MIB",
+                   help="address-space limit per worker in MiB; a file needing more fails with "
+                        "MemoryLimit instead of waking the OOM killer (default: 80%% of RAM divided "
+                        "by the workers, at least 2048; 0 = no limit)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on a dask.distributed cluster ('local' starts one on 127.0.0.1)")
     p.add_argument("--db", type=Path, help="history database (default: user data dir or $GAIT_DB)")
@@ -69,19 +81,31 @@ def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome],
 
 def run(args: argparse.Namespace) -> int:
     """Run ``gait batch``."""
+    import pandas as pd
+
+    from gait import history_pending
     from gait.batch import run_batch
     from gait.history import default_db_path
 
     start, stop = _progress(sys.stderr.isatty())
     db = None if args.no_save else (args.db or default_db_path())
+    memory = -1 if args.max_memory is None else (args.max_memory or None)
     try:
         summary, errors = run_batch(
             args.inputs, args.out, options=read_options(args), workers=args.workers,
             scheduler=args.scheduler, save_db=db, progress=start,
+            timeout_s=args.timeout or None, memory_mb=memory,
         )
     finally:
         stop()
-    print(f"{len(summary)} analysed, {len(errors)} failed -> {args.out / 'index.html'}")
+    skipped = pd.read_csv(args.out / "skipped.csv")
+    print(f"{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped "
+          f"-> {args.out / 'index.html'}")
     for e in errors.itertuples(index=False):
         print(f"  FAILED {e.path}: {e.error_type}: {e.error}", file=sys.stderr)
+    for k in skipped.itertuples(index=False):
+        print(f"  skipped {k.path}: {k.reason}", file=sys.stderr)
+    if db is not None and (kept := len(history_pending.read(db)[0])):
+        print(f"history database locked: {kept} session(s) kept in {history_pending.pending_path(db)}, "
+              "saved on the next run", file=sys.stderr)
     return 1 if len(errors) else 0

@@ -63,14 +63,17 @@ def save_to_history(args: argparse.Namespace, outcome: SessionOutcome, source: s
     """
     if getattr(args, "no_save", False):
         return None
+    import sys
     from pathlib import Path
 
     from gait.batch import content_hash
-    from gait.history import History
+    from gait.sessions import save_outcome
 
     src = Path(source)
     digest = content_hash([src], read_options(args)) if src.is_file() else None
     if getattr(args, "athlete", None):
         outcome.recording.meta.athlete = args.athlete
-    with History(getattr(args, "db", None)) as h:
-        return h.save(outcome.session_record(source=str(source), content_hash=digest))
+    report = save_outcome(outcome, getattr(args, "db", None), source=str(source), content_hash=digest)
+    if report.message:
+        print(report.message, file=sys.stderr)
+    return report.session_id

@@ -1,0 +1,293 @@
+"""A process pool that survives its workers: per-task time and memory limits, dead workers replaced.
+
+:class:`concurrent.futures.ProcessPoolExecutor` cannot say which task a dead worker was
+running (one worker killed by the OOM killer breaks every pending future with
+``BrokenProcessPool``), cannot stop a task that runs too long, and leaves its workers
+running when the parent is killed. This pool gives each worker its own pipe, so:
+
+* a worker that dies fails only the task it was running (:class:`Lost`, with the signal
+  that killed it) and a fresh worker takes its place;
+* a task that runs past ``timeout_s`` has its worker killed and replaced;
+* each worker's address space is capped with ``RLIMIT_AS`` (``memory_mb``), so a task
+  that needs too much memory gets a ``MemoryError`` inside the worker instead of waking
+  the kernel's OOM killer for the whole machine;
+* workers die with their parent: on Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, elsewhere
+  a thread that watches ``os.getppid()``; and they ignore SIGINT, so Ctrl-C reaches the
+  parent, which stops them.
+
+Results travel back over the pipe pickled; only our own worker processes write to it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Workers that may die in a row before finishing start-up before the pool gives up.
+_MAX_FAILED_STARTS = 3
+#: How often the fallback parent watchdog (non-Linux) checks that the parent lives, seconds.
+_WATCH_PERIOD_S = 1.0
+
+
+#: Likely causes, by signal number, added to a dead worker's message.
+_SIGNAL_HINTS = {
+    int(signal.SIGKILL): "; out of memory?",
+    int(signal.SIGABRT): "; over the memory limit?",
+    int(signal.SIGSEGV): "; a crash in native code",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-task limits applied by :func:`run_supervised`.
+
+    Parameters
+    ----------
+    timeout_s : float, optional
+        Wall-clock seconds one task may run (None: no limit).
+    memory_mb : int, optional
+        Address-space limit of each worker process, MiB (None: no limit).
+    """
+
+    timeout_s: float | None = None
+    memory_mb: int | None = None
+
+
+@dataclass(frozen=True)
+class Lost:
+    """A task that returned nothing: its worker died or ran out of time."""
+
+    kind: str  #: ``WorkerDied`` or ``TimeLimit``
+    message: str
+
+
+@dataclass
+class _Slot(Generic[T]):
+    proc: Any
+    conn: Connection
+    ready: bool = False  # the worker finished starting up
+    task: int | None = None
+    started: float | None = None  # monotonic time the worker acknowledged the task
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """Plain words for a worker's exit status (negative: killed by that signal).
+
+    Parameters
+    ----------
+    exitcode : int or None
+        :attr:`multiprocessing.Process.exitcode`.
+
+    Returns
+    -------
+    str
+        e.g. ``worker died: killed by signal 9 (SIGKILL; out of memory?)``.
+    """
+    if exitcode is None:
+        return "worker died: exit status unknown"
+    if exitcode < 0:
+        sig = -exitcode
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = "unknown signal"
+        hint = _SIGNAL_HINTS.get(sig, "")
+        return f"worker died: killed by signal {sig} ({name}{hint})"
+    return f"worker died: exit status {exitcode}"
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this process end when ``parent_pid`` ends (it is its parent)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    else:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(_WATCH_PERIOD_S)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    # The parent may have died before prctl took effect: then we were re-parented already.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if memory_mb is None:
+        return
+    import resource
+
+    limit = int(memory_mb) << 20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker_main(conn: Connection, parent_pid: int, fn: Callable[[Any], Any],
+                 initializer: Callable[[Limits], None] | None, limits: Limits) -> None:
+    """Worker loop: receive ``(index, task)``, acknowledge, run ``fn(task)``, send the result."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(limits)
+    _limit_memory(limits.memory_mb)
+    conn.send(("ready", None))
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        index, task = msg
+        conn.send(("started", index))
+        try:
+            result = fn(task)
+        except BaseException as exc:  # fn should not raise; if it does, report, don't die
+            conn.send(("raised", (index, f"{type(exc).__name__}: {exc}")))
+            continue
+        conn.send(("done", (index, result)))
+
+
+def run_supervised(
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    *,
+    workers: int,
+    limits: Limits = Limits(),
+    initializer: Callable[[Limits], None] | None = None,
+) -> Iterator[tuple[int, R | Lost]]:
+    """Run ``fn`` on every task in worker processes, yielding results as they finish.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (workers are spawned and import it). It should catch its
+        own errors; one that escapes is yielded as ``Lost("Raised", ...)``.
+    tasks : sequence
+        Picklable tasks.
+    workers : int
+        Worker processes (at most one per task).
+    limits : Limits
+        Per-task time and per-worker memory limits.
+    initializer : callable, optional
+        Module-level function run once in each worker with ``limits`` (e.g. warm-up imports
+        so that the time limit measures the task, not the imports).
+
+    Yields
+    ------
+    (int, result or Lost)
+        The task's index in ``tasks`` and what ``fn`` returned, or why nothing came back.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    queue = deque(range(len(tasks)))
+    slots: list[_Slot[T]] = []
+    current: list[_Slot[T]] = []
+
+    def start() -> _Slot[T]:
+        parent_end, child_end = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(child_end, os.getpid(), fn, initializer, limits),
+                           daemon=True, name="gait-worker")
+        proc.start()
+        child_end.close()
+        return _Slot(proc, parent_end)
+
+    def stop(slot: _Slot[T]) -> None:
+        slot.proc.kill()
+        slot.proc.join()
+        slot.conn.close()
+
+    try:
+        slots = [start() for _ in range(max(1, min(workers, len(tasks))))]
+        failed_starts = 0
+        while queue or any(s.task is not None for s in slots):
+            for s in slots:
+                if s.ready and s.task is None and queue:
+                    s.task = queue.popleft()
+                    s.started = None
+                    try:
+                        s.conn.send((s.task, tasks[s.task]))
+                    except OSError:  # died while idle: the task goes back, the worker is replaced below
+                        queue.appendleft(s.task)
+                        s.task = None
+            timeout = None
+            if limits.timeout_s is not None:
+                now = time.monotonic()
+                ends = [s.started + limits.timeout_s - now for s in slots if s.started is not None]
+                timeout = max(0.0, min(ends)) if ends else None
+            wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout)
+            current, slots = slots, []
+            for s in current:
+                slots.append(s)
+                lost: Lost | None = None
+                try:
+                    while s.conn.poll():
+                        kind, payload = s.conn.recv()
+                        if kind == "ready":
+                            s.ready = True
+                            failed_starts = 0
+                        elif kind == "started":
+                            s.started = time.monotonic()
+                        elif kind == "done":
+                            s.task = s.started = None
+                            yield payload[0], payload[1]
+                        elif kind == "raised":
+                            s.task = s.started = None
+                            yield payload[0], Lost("Raised", payload[1])
+                except (EOFError, OSError):
+                    pass  # the worker is gone; its sentinel says how
+                if not s.proc.is_alive():
+                    s.proc.join()
+                    lost = Lost("WorkerDied", describe_exit(s.proc.exitcode))
+                elif (limits.timeout_s is not None and s.started is not None
+                      and time.monotonic() - s.started > limits.timeout_s):
+                    lost = Lost("TimeLimit", f"took longer than the {limits.timeout_s:g} s limit; worker stopped")
+                if lost is None:
+                    continue
+                task = s.task
+                stop(s)
+                slots.pop()
+                if not s.ready:
+                    failed_starts += 1
+                    if failed_starts > _MAX_FAILED_STARTS:  # broken set-up: do not respawn forever
+                        raise RuntimeError(f"batch workers cannot start ({lost.message})")
+                if queue:
+                    slots.append(start())
+                if task is not None:
+                    yield task, lost
+    finally:
+        # Normal end: every worker is idle and leaves on None. Early end (an exception or
+        # Ctrl-C in the parent, or the caller stopped iterating): busy workers are killed.
+        slots += [s for s in current if s not in slots and s.proc.exitcode is None]
+        for s in slots:
+            if s.task is not None:
+                s.proc.kill()
+            else:
+                try:
+                    s.conn.send(None)
+                except (OSError, ValueError):
+                    s.proc.kill()
+        for s in slots:
+            s.proc.join(timeout=10)
+            if s.proc.is_alive():
+                s.proc.kill()
+                s.proc.join()
+            s.conn.close()
