@@ -11,14 +11,16 @@ Choosing a trial: ``walk+run_dev.mat`` reads trial 1; ``walk+run_dev.mat::3`` re
 third (1-based, the ``Index`` of the INFO file). A selector out of range lists the
 trials.
 
-Axes: the authors give x vertical, y mediolateral, z anteroposterior, but the sensor was
-mounted upside down in some trials. Gravity fixes the sign of x per trial (its mean is
-−1 g in one mounting and +1 g in the other). The anteroposterior axis z points
-forward in every trial: over each stance the shank rotates from ankle-ahead to
-ankle-behind, so the forward component of gravity falls from positive in early stance
-to negative in late stance, which is what z shows in all trials (the tests check it).
-y completes a right-handed frame. Body frame: x forward = z, z up = sign·x,
-y left = up × forward.
+Axes: the authors give x vertical, y mediolateral, z anteroposterior, but the mounting
+differs between trials, so each trial's frame is found from its own data:
+
+* up is ±x: gravity makes its mean −1 g in one mounting and +1 g in the other;
+* forward is ±y or ±z, whichever varies more below ~7 Hz: at the shank the sagittal
+  rotation dominates (trials 1–5: z; trials 6–7: y, their z barely moves);
+* its sign: over each force-plate stance the shank rotates from ankle-ahead to
+  ankle-behind, so the forward component of gravity is higher in the first half of
+  stance than in the second (the tests check this for every trial);
+* left = up × forward (a proper rotation).
 
 The trials end with 3–9 all-zero rows (padding); they are dropped and counted in
 ``device['padding_dropped']``.
@@ -113,22 +115,52 @@ def _info(base: Path) -> pd.DataFrame | None:
     return df
 
 
-def body_axes(acc_g: np.ndarray) -> np.ndarray:
-    """Map one trial's sensor axes (x vertical, y mediolateral, z anteroposterior) to the body frame.
+def _smooth(x: np.ndarray, fs: float) -> np.ndarray:
+    """Moving average over 0.15 s (first zero of its response at ~7 Hz), per column."""
+    w = max(1, round(0.15 * fs))
+    k = np.ones(w) / w
+    return np.column_stack([np.convolve(x[:, i], k, mode="same") for i in range(x.shape[1])])
+
+
+def body_axes(acc: np.ndarray, fs: float, contacts: pd.DataFrame | None = None) -> np.ndarray:
+    """Map one trial's sensor axes to the body frame (x forward, y left, z up).
 
     Parameters
     ----------
-    acc_g : ndarray, shape (N, 3)
-        Accelerometer in the sensor axes, any unit.
+    acc : ndarray, shape (N, 3)
+        Accelerometer in the sensor axes (x along the shank), any unit.
+    fs : float
+        Sampling rate, Hz.
+    contacts : DataFrame, optional
+        Force-plate contacts (``t_ic``, ``t_tc`` in s) that fix the forward sign; without
+        them the forward axis is the one with a positive mean over the gait cycle.
 
     Returns
     -------
     ndarray, shape (N, 3)
-        The same samples in x forward, y left, z up (a proper rotation of the input).
+        The same samples in the body frame (a proper rotation of the input).
     """
-    up_sign = 1.0 if float(np.mean(acc_g[:, 0])) >= 0.0 else -1.0
-    # up = s·x_s, forward = z_s, left = up × forward = s·(x_s × z_s) = −s·y_s
-    return np.column_stack((acc_g[:, 2], -up_sign * acc_g[:, 1], up_sign * acc_g[:, 0]))
+    up = np.zeros(3)
+    up[0] = 1.0 if float(np.mean(acc[:, 0])) >= 0.0 else -1.0
+    lp = _smooth(acc, fs)
+    fwd = np.zeros(3)
+    ap = 1 if lp[:, 1].std() > lp[:, 2].std() else 2
+    fwd[ap] = 1.0
+    proj = lp[:, ap]
+    drop = float(np.mean(proj))
+    if contacts is not None and len(contacts):
+        ev = contacts.dropna(subset=["t_tc"])
+        i0 = np.round(ev["t_ic"].to_numpy() * fs).astype(int)
+        i1 = np.round(ev["t_tc"].to_numpy() * fs).astype(int)
+        ok = i1 < proj.size
+        early = [proj[a + (b - a) // 10 : a + 4 * (b - a) // 10].mean() for a, b in zip(i0[ok], i1[ok], strict=True)]
+        late = [proj[b - 4 * (b - a) // 10 : b - (b - a) // 10].mean() for a, b in zip(i0[ok], i1[ok], strict=True)]
+        if early:
+            drop = float(np.mean(early) - np.mean(late))
+    if drop < 0:
+        fwd = -fwd
+    left = np.cross(up, fwd)
+    return acc @ np.column_stack((fwd, left, up))
 
 
 def read(path: Path, options: ReadOptions) -> Recording:
@@ -178,11 +210,13 @@ def read(path: Path, options: ReadOptions) -> Recording:
     side = options.side
     n = raw.shape[0]
     t = np.arange(n) / fs
+    load = -grf  # loading positive
+    events = contacts_from_force(load, fs, FORCE_THRESHOLD_N, side=side)
     stream = Stream(
         placement="shank",
         side=side,  # type: ignore[arg-type]
         t=t,
-        acc=body_axes(raw) * G,
+        acc=body_axes(raw, fs, events) * G,
         gyr=None,
         rate=fs,
         acc_range=ACC_RANGE_G * G,
@@ -191,11 +225,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
             "source_file": base.name,
             "trial": k,
             "padding_dropped": n_pad,
-            "frame": "body (from x vertical, y mediolateral, z anteroposterior; x sign from gravity)",
+            "frame": "body (up = ±x from gravity, forward = ±y or ±z from the data, see gait.io.bach)",
         },
     )
-    load = -grf  # loading positive
-    events = contacts_from_force(load, fs, FORCE_THRESHOLD_N, side=side)
     ref = Reference(
         kind="measured",
         events=events,
