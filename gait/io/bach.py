@@ -15,8 +15,10 @@ Axes: the authors give x vertical, y mediolateral, z anteroposterior, but the mo
 differs between trials, so each trial's frame is found from its own data:
 
 * up is ±x: gravity makes its mean −1 g in one mounting and +1 g in the other;
-* forward is ±y or ±z, whichever varies more below ~7 Hz: at the shank the sagittal
-  rotation dominates (trials 1–5: z; trials 6–7: y, their z barely moves);
+* forward is the direction across the shank (in the sensor's y-z plane) along which
+  the acceleration varies most below ~7 Hz: at the shank the sagittal rotation
+  dominates (trials 1–2 and 6–7: close to z and to y respectively; in the running
+  trials about 35° from z, the sensor sat on the anteromedial face of the tibia);
 * its sign: over each force-plate stance the shank rotates from ankle-ahead to
   ankle-behind, so the forward component of gravity is higher in the first half of
   stance than in the second (the tests check this for every trial);
@@ -143,10 +145,11 @@ def body_axes(acc: np.ndarray, fs: float, contacts: pd.DataFrame | None = None) 
     up = np.zeros(3)
     up[0] = 1.0 if float(np.mean(acc[:, 0])) >= 0.0 else -1.0
     lp = _smooth(acc, fs)
-    fwd = np.zeros(3)
-    ap = 1 if lp[:, 1].std() > lp[:, 2].std() else 2
-    fwd[ap] = 1.0
-    proj = lp[:, ap]
+    # forward: the direction across the shank (sensor y-z plane) that varies most
+    c = lp[:, 1:] - lp[:, 1:].mean(axis=0)
+    _, vecs = np.linalg.eigh(c.T @ c)
+    fwd = np.concatenate(([0.0], vecs[:, -1]))
+    proj = lp @ fwd
     drop = float(np.mean(proj))
     if contacts is not None and len(contacts):
         ev = contacts.dropna(subset=["t_tc"])
@@ -225,7 +228,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
             "source_file": base.name,
             "trial": k,
             "padding_dropped": n_pad,
-            "frame": "body (up = ±x from gravity, forward = ±y or ±z from the data, see gait.io.bach)",
+            "frame": "body (up = ±x from gravity, forward from the data, see gait.io.bach)",
         },
     )
     ref = Reference(
