@@ -32,6 +32,8 @@ from gait.recording import Stream
 
 #: A clipped sample this close to TC (s) bends the low-passed tilt that places it. [G]
 TC_CLIP_WINDOW = 0.08
+#: Share of clipped impacts from which an accelerometer-only shank times TC by its tilt.
+CLIPPED_SHARE = 0.1
 #: Confidence taken off a step whose impact is clipped (its peak is unknown). [G]
 SATURATION_PENALTY = 0.15
 
@@ -93,18 +95,19 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro)
     if ic.size == 0:
         return pd.DataFrame()
-    if not gyro:
-        # Accelerometer only: the push-off jerk of acc_events is not what real shanks
-        # show (checked on force-plate data); TC comes from the shank's tilt instead.
-        tc, ok_tc = tilt_tc(seg, ic)
-        ok_tc &= tc > ic
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
     w = max(1, int(0.05 * seg.fs))
     impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
-    # A clipped impact reads low: report no peak rather than a wrong one.  A clipped
-    # sample near TC would bend the low-passed tilt signal that places it: no TC then.
+    # A clipped impact reads low: report no peak rather than a wrong one.
     clipped = clipped_samples(seg.acc, acc_range)
     sat_ic = window_any(clipped, ic, ic + w)
+    if not gyro and sat_ic.mean() >= CLIPPED_SHARE:
+        # Accelerometer only and clipping: the push-off jerk that acc_events times TC
+        # with is cut at full scale (on real ±8 g running data it lands ~70 ms or ~370 ms
+        # after IC); the shank's tilt is slow and unclipped, so it times TC instead.
+        tc, ok_tc = tilt_tc(seg, ic)
+        ok_tc &= tc > ic
+    # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
     win = max(1, int(TC_CLIP_WINDOW * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
     impact = np.where(sat_ic, np.nan, impact)
