@@ -664,7 +664,7 @@ def _push_off_end(
     if not ok.any():
         return out
     i_fl = np.clip(np.searchsorted(t, flight[ok]), 1, n - 1)
-    w = max(int(round(TC_DROP_WINDOW * fs)), 2)
+    w = max(round(TC_DROP_WINDOW * fs), 2)
     win = np.maximum(_window_index(i_fl, w, 0, n), peaks[ok][:, None])
     d2 = np.gradient(np.gradient(a))
     out[ok] = t[win[np.arange(win.shape[0]), np.argmin(d2[win], axis=1)]]

@@ -18,10 +18,10 @@ from gait.placements import empty_events
 from gait.placements._signal import (
     FloatArray,
     Segment,
-    contiguous_segments,
-    lowpass,
     add_flag,
     clipped_samples,
+    contiguous_segments,
+    lowpass,
     near_holes,
     segment_arg,
     window_any,
