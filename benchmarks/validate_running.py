@@ -23,6 +23,7 @@ contacts). Nothing is tuned on these trials; the detectors' rules are fixed in c
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,6 +192,33 @@ def check_targets(table: pd.DataFrame) -> list[str]:
     return out
 
 
+def confidence_table(table: pd.DataFrame, edges: tuple[float, ...] = (0.0, 0.35, 0.45, 0.55, 1.01)) -> pd.DataFrame:
+    """Per-step |GCT error| by confidence band, pooled over the trials of each dataset.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`evaluate` (uses ``abs_gct_err`` and ``conf_matched``).
+    edges : tuple of float
+        Band edges of the step ``confidence``.
+
+    Returns
+    -------
+    DataFrame
+        ``dataset, band, steps, gct_mae_ms, gct_p90_ms``.
+    """
+    rows = []
+    for ds, part in table.groupby("dataset"):
+        err = np.concatenate([np.asarray(e, float) for e in part["abs_gct_err"]])
+        conf = np.concatenate([np.asarray(c, float) for c in part["conf_matched"]])
+        for lo, hi in itertools.pairwise(edges):
+            m = (conf >= lo) & (conf < hi)
+            if m.any():
+                rows.append({"dataset": ds, "band": f"[{lo:.2f}, {min(hi, 1.0):.2f}]", "steps": int(m.sum()),
+                             "gct_mae_ms": 1000 * float(err[m].mean()), "gct_p90_ms": 1000 * float(np.percentile(err[m], 90))})
+    return pd.DataFrame(rows)
+
+
 def render(table: pd.DataFrame) -> str:
     """The per-trial table as fixed-width text."""
     cols = ["dataset", "trial", "n_ref", "n_det", "f1", "ic_mae_ms", "gct_mae_ms", "gct_bias_ms",
@@ -210,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.flags:
         for _, r in table.iterrows():
             print(f"{r['dataset']} {r['trial']}: {r['flags']}")
+    print("\nper-step |GCT error| by confidence:")
+    print(confidence_table(table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     missed = check_targets(table)
     print("\n".join(["", "missed targets:", *missed]) if missed else "\nall running targets met")
     return 1 if missed else 0

@@ -36,6 +36,13 @@ TC_CLIP_WINDOW = 0.08
 CLIPPED_SHARE = 0.1
 #: Confidence taken off a step whose impact is clipped (its peak is unknown). [G]
 SATURATION_PENALTY = 0.15
+#: Confidence taken off a contact next to a bridged gap in the data. [G]
+GAP_PENALTY = 0.15
+#: The tilt and push-off-jerk TCs disagreeing by more than this share of the stride
+#: make the contact time untrustworthy (flag ``tc_uncertain``). [G]
+TC_DISAGREE = 0.25
+#: Confidence of a contact whose TC is uncertain.
+UNCERTAIN_CONFIDENCE = 0.3
 
 
 def shank_pitch_axis(gyr: FloatArray) -> FloatArray:
@@ -101,12 +108,21 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     # A clipped impact reads low: report no peak rather than a wrong one.
     clipped = clipped_samples(seg.acc, acc_range)
     sat_ic = window_any(clipped, ic, ic + w)
-    if not gyro and sat_ic.mean() >= CLIPPED_SHARE:
-        # Accelerometer only and clipping: the push-off jerk that acc_events times TC
-        # with is cut at full scale (on real ±8 g running data it lands ~70 ms or ~370 ms
-        # after IC); the shank's tilt is slow and unclipped, so it times TC instead.
-        tc, ok_tc = tilt_tc(seg, ic)
-        ok_tc &= tc > ic
+    uncertain = np.zeros(ic.size, dtype=bool)
+    if not gyro:
+        tilt, ok_tilt = tilt_tc(seg, ic)
+        ok_tilt &= tilt > ic
+        if sat_ic.mean() >= CLIPPED_SHARE:
+            # Clipping: the push-off jerk that acc_events times TC with is cut at full
+            # scale (on real ±8 g running data it lands ~70 ms or ~370 ms after IC);
+            # the shank's tilt is slow and unclipped, so it times TC instead.
+            tc, ok_tc = tilt, ok_tilt
+        else:
+            # Two independent TC cues that disagree by a large share of the stride: the
+            # contact time is not trustworthy (real walking data, where the jerk cue
+            # fails, shows exactly this).
+            stride = float(np.median(np.diff(ic))) if ic.size > 1 else float(seg.fs)
+            uncertain = ok_tc & ok_tilt & (np.abs(tilt - tc) > TC_DISAGREE * stride)
     # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
     win = max(1, int(TC_CLIP_WINDOW * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
@@ -126,8 +142,10 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     quality = np.where(weak, "ic_from_swing", "" if gyro else "acc_only").astype(object)
     quality = add_flag(quality, sat_ic, "saturated")
     quality = add_flag(quality, sat_tc, "saturated_tc")
+    quality = add_flag(quality, uncertain, "tc_uncertain")
     base = 0.8 if gyro else 0.6
     conf = np.where(ok_tc & ~weak, base, 0.4) - np.where(sat_ic, SATURATION_PENALTY, 0.0)
+    conf = np.where(uncertain, np.minimum(conf, UNCERTAIN_CONFIDENCE), conf)
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
@@ -166,6 +184,8 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
             near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
             q = df["quality"].to_numpy(dtype=object)
             df["quality"] = add_flag(q, near, "bridged")
+            # a contact next to bridged (interpolated) samples is timed on guessed data
+            df["confidence"] = df["confidence"].to_numpy() - np.where(near, GAP_PENALTY, 0.0)
         if len(df):
             frames.append(df)
     if not frames:
