@@ -1,8 +1,12 @@
 """Shank (tibia) IMU: contact events, shank angle at contact and peak tibial acceleration.
 
-Accelerometer-only is first-class (METRICS §3d): the stride is segmented by the loud
-swing, IC is the impact (largest jerk after the swing, Purcell-style impact timing)
-and TC the push-off jerk after the quiet stance.  With a gyroscope the shank pitch rate
+Accelerometer-only is first-class: the stride is segmented by the loud swing, IC is the
+impact (largest jerk after the swing, Purcell-style impact timing) and TC the push-off
+jerk after the quiet stance.  When the accelerometer clips at the impacts (real ±8 g
+running data) that jerk is cut, and TC comes from the shank's sagittal tilt instead
+(:func:`gait.placements.leg.tilt_tc`); where the two cues disagree by a quarter of the
+stride the contact time is flagged ``tc_uncertain`` with confidence 0.3.  A clipped
+impact has no ``impact`` value (flag ``saturated``).  With a gyroscope the shank pitch rate
 gives Purcell-style timing exactly like the foot (mid-swing peaks, minima either side)
 and the shank angle at IC (positive = distal end ahead of the knee, i.e. the foot lands
 in front of the knee), integrated from the mid-stance instant when the shank is
