@@ -50,6 +50,7 @@ from gait.placements._signal import (
 from gait.placements.leg import (
     MAX_STRIDE,
     MIN_STRIDE,
+    _stride_period,
     acc_cycles,
     acc_events,
     close_cycles,
@@ -188,7 +189,13 @@ def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
     axis = vecs[:, -1]
     p = w @ axis
     gnorm = lowpass(np.sqrt(np.einsum("ij,ij->i", w, w)), fs, 3.0)
-    q, _ = find_peaks(-gnorm, distance=max(1, int(MIN_STRIDE * fs)))
+    # One quiet instant per stride: the rotation also pauses where the pitch rate changes
+    # sign (push-off to swing, swing to slap), and a window between two such pauses holds a
+    # lone swing lobe that votes for the wrong sign (ipol subject 3, right foot).  Minima at
+    # least 0.7 stride periods apart (the period from the autocorrelation) keep the
+    # deepest pause of each stride: mid-stance.
+    stride = _stride_period(gnorm, fs)
+    q, _ = find_peaks(-gnorm, distance=max(1, int(0.7 * stride * fs)))
     q = q[gnorm[q] < np.median(gnorm)]
     if q.size >= 3:
         lens = np.diff(q)
