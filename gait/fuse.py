@@ -101,6 +101,10 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
         frames.append(ev)
         sources[side] = s.name
     single_side = len(best) == 1
+    if not best and trunk and trunk[0].placement in ("foot", "shank"):
+        # a leg sensor whose side nobody stated still sees one leg only: each of its
+        # contacts is a stride, not a step
+        single_side = True
     if trunk:
         tr = trunk[0]
         if not best:

@@ -57,12 +57,14 @@ READERS: list[tuple[str, str]] = [
     ("capture", "gait.io.capture_reader"),
     ("fit", "gait.io.fit"),
     # Specific formats before general ones: the generic CSV sniffs last.
+    ("bach", "gait.io.bach"),  # before mobgap: both look for a ``data`` struct
     ("mobgap", "gait.io.mobgap"),
     ("ipol", "gait.io.xsens_ipol"),
     ("gaitmap", "gait.io.gaitmap"),
     ("sensorlogger", "gait.io.sensorlogger"),
     ("phyphox", "gait.io.phyphox"),
     ("oxford", "gait.io.oxford"),
+    ("alcantara", "gait.io.alcantara"),
     ("csv", "gait.io.generic_csv"),
 ]
 

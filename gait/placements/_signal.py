@@ -298,3 +298,75 @@ def segment_ids(n: int, starts: IntArray, ends: IntArray) -> IntArray:
     inside = np.cumsum(marks[:-1]) > 0
     ids = np.searchsorted(starts, np.arange(n), side="right") - 1
     return np.where(inside, ids, -1).astype(np.intp)
+
+
+#: Samples within this share of the accelerometer's full scale count as clipped
+#: (the pipeline's saturation flag uses the same share). [G]
+CLIP_FRACTION = 0.98
+
+
+def clipped_samples(acc: FloatArray, acc_range: float | None) -> NDArray[np.bool_]:
+    """Samples where any axis is clipped at the accelerometer's full scale.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (N, 3)
+        Specific force, m/s².
+    acc_range : float or None
+        Full scale, m/s².  Without it, a flat top is clipping: at least
+        ``max(5, 0.1 %)`` samples within 0.1 % of the largest magnitude, when that
+        exceeds 2 g (free motion never repeats its peak that exactly).
+
+    Returns
+    -------
+    ndarray of bool, shape (N,)
+    """
+    mag = np.abs(acc)
+    if acc_range:
+        return np.asarray((mag >= CLIP_FRACTION * acc_range).any(axis=1))
+    n = acc.shape[0]
+    peak = float(mag.max()) if n else 0.0
+    if peak <= 2 * 9.80665:
+        return np.zeros(n, dtype=bool)
+    hit = (mag >= 0.999 * peak).any(axis=1)
+    return hit if int(hit.sum()) >= max(5, 0.001 * n) else np.zeros(n, dtype=bool)
+
+
+def window_any(mask: NDArray[np.bool_], starts: IntArray, ends: IntArray) -> NDArray[np.bool_]:
+    """Whether ``mask`` has a True sample in each window ``[starts[k], ends[k])`` (clipped to the data).
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (N,)
+    starts, ends : ndarray of int, shape (K,)
+        Windows, may overlap.
+
+    Returns
+    -------
+    ndarray of bool, shape (K,)
+    """
+    cum = np.concatenate(([0], np.cumsum(mask, dtype=np.intp)))
+    a = np.clip(starts, 0, mask.size)
+    b = np.clip(ends, 0, mask.size)
+    return np.asarray(cum[np.maximum(a, b)] > cum[a])
+
+
+def add_flag(quality: NDArray[np.object_], mask: NDArray[np.bool_], flag: str) -> NDArray[np.object_]:
+    """Append ``flag`` to the comma-separated quality strings where ``mask`` is True.
+
+    Parameters
+    ----------
+    quality : ndarray of str (object)
+        Current flags, ``''`` for none.
+    mask : ndarray of bool
+        Rows that get the flag.
+    flag : str
+
+    Returns
+    -------
+    ndarray of str (object)
+    """
+    if not mask.any():
+        return quality
+    joined = np.where(quality == "", flag, quality.astype(object) + ("," + flag))
+    return np.asarray(np.where(mask, joined, quality), dtype=object)

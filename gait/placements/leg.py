@@ -296,3 +296,134 @@ def close_cycles(
     # a cycle cut by the end of the data would put its events in the wrong place
     ok = ((nxt - ms) >= 0.5 * MIN_STRIDE * fs) & (nxt <= n - 1)
     return ms[ok].astype(np.intp), nxt[ok].astype(np.intp)
+
+
+#: Low-pass that keeps the shank's sagittal tilt and swing but not the impact, Hz. [G]
+TILT_CUTOFF = 6.0
+#: A stride whose tilt minimum comes before this share of the stride is running
+#: (a flight phase exists: duty factor < 0.5, the definition of running). [G]
+RUN_DUTY = 0.5
+
+
+def sagittal_forward(lp: FloatArray, ml_axis: FloatArray | None = None) -> FloatArray:
+    """Unit device vector along the shank's forward direction, up to its sign.
+
+    The sagittal plane holds nearly all of the shank's low-frequency motion (tilt and
+    swing), so its normal is the mediolateral axis: the gyroscope's principal axis when
+    there is one, else the direction in which the low-passed acceleration varies least.
+    Forward is then perpendicular, within that plane, to the mean specific force (which
+    points up the shank: gravity plus the swing's centripetal acceleration).
+
+    Parameters
+    ----------
+    lp : ndarray, shape (N, 3)
+        Low-passed acceleration, m/s², device axes.
+    ml_axis : ndarray, shape (3,), optional
+        Mediolateral axis in device coordinates (e.g. from the gyroscope).
+
+    Returns
+    -------
+    ndarray, shape (3,)
+    """
+    if ml_axis is None:
+        c = lp - lp.mean(axis=0)
+        _, vecs = np.linalg.eigh(c.T @ c)
+        ml_axis = vecs[:, 0]
+    n = ml_axis / np.linalg.norm(ml_axis)
+    g = lp.mean(axis=0)
+    g = g - (g @ n) * n
+    f = np.cross(n, g)
+    return np.asarray(f / max(float(np.linalg.norm(f)), 1e-12), dtype=np.float64)
+
+
+def _window_mean(cum: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
+    """Mean of the signal over ``[a, b)`` from its running sum ``cum`` (leading 0)."""
+    b = np.minimum(np.maximum(b, a + 1), cum.size - 1)
+    a = np.minimum(a, b - 1)
+    return np.asarray((cum[b] - cum[a]) / (b - a), dtype=np.float64)
+
+
+def tilt_tc(
+    seg: Segment, ic: IntArray, *, ml_axis: FloatArray | None = None
+) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Terminal contact of each stride from the shank's forward acceleration.
+
+    Over stance the shank rotates from ankle-ahead to ankle-behind, so the forward
+    component of gravity falls; it is lowest when the foot leaves the ground and the
+    shank starts its swing, which then accelerates it forward (the forward acceleration
+    rises steeply).  In running the push-off ends at the lowest point; in walking the
+    knee already flexes in double support, the lowest point comes in pre-swing and
+    toe-off is the steep rise that follows (the swing onset).  So TC is the minimum of
+    the low-passed forward acceleration after IC when that minimum lies in the first
+    half of the stride (a flight phase: running), else the steepest rise after it.
+    Checked against force-plate contacts in ``benchmarks/validate_running.py``; shank
+    acceleration marks toe-off in running as in Sinclair et al., J Appl Biomech 29
+    (2013) 118–122, and the tilt-then-swing sequence is the shank kinematics of Novacheck,
+    Gait Posture 7 (1998) 77–95.
+
+    Parameters
+    ----------
+    seg : Segment
+        Uniform samples.
+    ic : ndarray of int
+        Initial contacts, increasing.
+    ml_axis : ndarray, shape (3,), optional
+        Mediolateral axis (device coordinates) when a gyroscope gives it.
+
+    Returns
+    -------
+    tc : ndarray of int
+        Sample of each stride's TC.
+    ok : ndarray of bool
+        False where the stride is too short or cut by the end of the data.
+    """
+    n = seg.t.size
+    none = np.zeros(ic.size, dtype=bool)
+    if ic.size < 3:
+        return ic.copy(), none
+    fs = seg.fs
+    lp = lowpass(seg.acc, fs, TILT_CUTOFF)
+    f = sagittal_forward(lp, ml_axis)
+    p = lp @ f
+    d = np.diff(ic)
+    med = float(np.median(d))
+    stride = np.append(np.where(d < 1.6 * med, d, med), med).astype(np.float64)
+    nxt = np.append(ic[1:], n + int(med)).astype(np.intp)
+    gap = max(2, int(0.03 * fs))
+
+    def at(share: float) -> IntArray:
+        return np.asarray(np.clip(ic + np.round(share * stride).astype(np.intp), 0, n), dtype=np.intp)
+
+    # Sign: the forward component is higher early in stance than later (see above).
+    cum = np.concatenate(([0.0], np.cumsum(p)))
+    full = at(0.4) < n
+    if full.sum() >= 2:
+        drop = _window_mean(cum, at(0.05), at(0.15)) - _window_mean(cum, at(0.25), at(0.35))
+        if float(np.mean(drop[full])) < 0:
+            p = -p
+    w0 = at(0.1)
+    w1 = np.minimum(at(0.75), nxt - gap)
+    ok = (w1 > w0 + 2) & (at(0.75) < n)
+    tc = ic.copy()
+    if not ok.any():
+        return tc, ok
+    i = np.flatnonzero(ok)
+    im = segment_arg(p, w0[i], w1[i], mode="min")
+    share = (im - ic[i]) / stride[i]
+    # One stride's minimum can wander: decide running vs walking on a 5-stride median.
+    from scipy.ndimage import median_filter
+
+    running = median_filter(share, size=5, mode="nearest") < RUN_DUTY
+    rise = np.append(np.diff(p), 0.0)
+    r1 = np.minimum(im + np.round(0.2 * stride[i]).astype(np.intp), w1[i])
+    r1 = np.maximum(r1, im + 1)
+    ir = segment_arg(rise, im, r1, mode="max")
+    # Running: the tilt itself, the angle of the specific force in the sagittal plane
+    # (gravity seen from the shank), is extreme at push-off.  An angle does not depend
+    # on which in-plane direction is called forward, unlike the projection ``p``.
+    up = lp.mean(axis=0)
+    up = up - (up @ f) * f
+    tilt = np.unwrap(np.arctan2(p, lp @ (up / max(float(np.linalg.norm(up)), 1e-12))))
+    it = segment_arg(tilt, w0[i], w1[i], mode="min")
+    tc[i] = np.where(running, it, ir)
+    return tc.astype(np.intp), ok

@@ -20,12 +20,37 @@ from gait.placements._signal import (
     Segment,
     contiguous_segments,
     lowpass,
+    add_flag,
+    clipped_samples,
     near_holes,
     segment_arg,
+    window_any,
 )
 from gait.placements.foot import _gyro_usable, midswing_peaks
-from gait.placements.leg import acc_cycles, acc_events, close_cycles
+from gait.placements.leg import acc_cycles, acc_events, close_cycles, tilt_tc
 from gait.recording import Stream
+
+#: A clipped sample this close to TC (s) bends the low-passed tilt that places it. [G]
+TC_CLIP_WINDOW = 0.08
+#: Confidence taken off a step whose impact is clipped (its peak is unknown). [G]
+SATURATION_PENALTY = 0.15
+
+
+def shank_pitch_axis(gyr: FloatArray) -> FloatArray:
+    """Principal (sagittal) rotation axis of the shank in device coordinates, sign arbitrary.
+
+    Parameters
+    ----------
+    gyr : ndarray, shape (N, 3)
+        Angular rate, rad/s.
+
+    Returns
+    -------
+    ndarray, shape (3,)
+    """
+    w = gyr - np.median(gyr, axis=0)
+    _, vecs = np.linalg.eigh(w.T @ w)
+    return np.asarray(vecs[:, -1], dtype=np.float64)
 
 
 def shank_pitch(gyr: FloatArray, fs: float) -> FloatArray:
@@ -45,16 +70,14 @@ def shank_pitch(gyr: FloatArray, fs: float) -> FloatArray:
     -------
     ndarray, shape (N,)
     """
-    w = gyr - np.median(gyr, axis=0)
-    _, vecs = np.linalg.eigh(w.T @ w)
     # the axis comes from the centred rates, the rate itself must stay raw (the shank's
     # rate has a non-zero median, removing it would bias the integrated angle)
-    p = gyr @ vecs[:, -1]
+    p = gyr @ shank_pitch_axis(gyr)
     lp = lowpass(p, fs, 4.0)
     return -p if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5) else p
 
 
-def _detect_segment(seg: Segment) -> pd.DataFrame:
+def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     """Contacts of one contiguous shank segment."""
     gyro = seg.gyr is not None and _gyro_usable(seg.gyr)
     p: FloatArray | None = None
@@ -70,9 +93,22 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro)
     if ic.size == 0:
         return pd.DataFrame()
+    if not gyro:
+        # Accelerometer only: the push-off jerk of acc_events is not what real shanks
+        # show (checked on force-plate data); TC comes from the shank's tilt instead.
+        tc, ok_tc = tilt_tc(seg, ic)
+        ok_tc &= tc > ic
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
     w = max(1, int(0.05 * seg.fs))
     impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
+    # A clipped impact reads low: report no peak rather than a wrong one.  A clipped
+    # sample near TC would bend the low-passed tilt signal that places it: no TC then.
+    clipped = clipped_samples(seg.acc, acc_range)
+    sat_ic = window_any(clipped, ic, ic + w)
+    win = max(1, int(TC_CLIP_WINDOW * seg.fs))
+    sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
+    impact = np.where(sat_ic, np.nan, impact)
+    ok_tc &= ~sat_tc
     angle = np.full(ic.size, np.nan)
     if p is not None:
         # Shank angle at IC relative to its orientation at mid-stance (the middle of the
@@ -84,14 +120,19 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         end = np.where(ok_tc, tc, np.minimum(ic + int(0.3 * seg.fs), seg.t.size - 1))
         midst = (ic + end) // 2
         angle = np.rad2deg(-(cum[midst] - cum[ic]))
+    quality = np.where(weak, "ic_from_swing", "" if gyro else "acc_only").astype(object)
+    quality = add_flag(quality, sat_ic, "saturated")
+    quality = add_flag(quality, sat_tc, "saturated_tc")
+    base = 0.8 if gyro else 0.6
+    conf = np.where(ok_tc & ~weak, base, 0.4) - np.where(sat_ic, SATURATION_PENALTY, 0.0)
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
-            "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
-            "confidence": np.where(ok_tc & ~weak, 0.8 if gyro else 0.6, 0.4),
+            "t_tc": np.where(ok_tc, seg.t[np.minimum(tc, seg.t.size - 1)], np.nan),
+            "confidence": conf,
             "shank_angle_ic": angle,
             "impact": impact,
-            "quality": np.where(weak, "ic_from_swing", "" if gyro else "acc_only").astype(object),
+            "quality": quality,
         }
     )
 
@@ -117,11 +158,11 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
     segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
     frames = []
     for seg in segs:
-        df = _detect_segment(seg)
+        df = _detect_segment(seg, stream.acc_range)
         if seg.bridged and len(df):
             near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
             q = df["quality"].to_numpy(dtype=object)
-            df["quality"] = np.where(near, np.where(q == "", "bridged", q + ",bridged"), q)
+            df["quality"] = add_flag(q, near, "bridged")
         if len(df):
             frames.append(df)
     if not frames:
