@@ -131,6 +131,10 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
         If the stream is not 3-axis or holds non-finite samples everywhere.
     """
     side = stream.side or "unknown"
+    if stream.acc.size and not np.isfinite(stream.acc).any():
+        # Nothing usable at all is bad input, not a still foot (single bad packets are
+        # dropped like lost ones by contiguous_segments).
+        raise AnalysisError(f"stream {stream.name!r} holds non-finite samples everywhere")
     segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
     frames = []
     for seg in segs:
