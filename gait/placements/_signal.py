@@ -328,7 +328,7 @@ def clipped_samples(acc: FloatArray, acc_range: float | None) -> NDArray[np.bool
     peak = float(mag.max()) if n else 0.0
     if peak <= 2 * 9.80665:
         return np.zeros(n, dtype=bool)
-    hit = (mag >= 0.999 * peak).any(axis=1)
+    hit = np.asarray((mag >= 0.999 * peak).any(axis=1), dtype=bool)
     return hit if int(hit.sum()) >= max(5, 0.001 * n) else np.zeros(n, dtype=bool)
 
 

@@ -93,6 +93,13 @@ EDGE_LEVELS = (0.2, 0.6)
 EDGE_EXTRAPOLATE = 1.0
 #: Low-pass cut-off of the signal whose edges give the running contacts, Hz.
 EDGE_CUTOFF = 30.0
+#: Running TC: ``a_v`` within this of the flight baseline is flight (m/s²; 0.1 g, the
+#: ground reaction of a few % of body weight plus sensor noise). [G]
+TC_FLIGHT_MARGIN = 0.1 * G
+#: Running TC: the final drop to flight is searched this long before flight starts, s.
+#: Chosen by leave-one-trial-out on the Alcantara 2022 treadmill trials (every fold
+#: picks 40 ms of {40, 60, 80} ms). [benchmarks/validate_running.py]
+TC_DROP_WINDOW = 0.04
 #: Moving periods are widened by this much on each side, s.
 MOVING_PAD = 0.5
 #: Smallest loading-peak prominence, relative to the SD of the smoothed a_v while moving.
@@ -355,6 +362,13 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         a_edge = lowpass(a_v, fs, EDGE_CUTOFF, order=2)
         ic_r, tc_r = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step)
         ic[r_idx] = ic_r
+        # Where the falling edge is not found (it never drops to the 20 % level within
+        # reach, e.g. a slow or a tilted-sensor unloading) the start of the final drop to
+        # flight still times the take-off: a TC on every contact rather than a gap.
+        missing = ~np.isfinite(tc_r)
+        if missing.any():
+            knee = _push_off_end(t, a_edge, peaks[r_idx][missing], lows[r_idx][missing], fs, f_step)
+            tc_r[missing] = knee
         tc_same[r_idx] = tc_r
 
     # Same-foot TC for walking steps: the contralateral toe-off after the next IC.
@@ -618,6 +632,43 @@ def _pulse_edges(
     ic = ra - (rb - ra) * k
     tc = fa + (fa - fb) * k
     return ic, tc
+
+
+def _push_off_end(
+    t: FloatArray, a: FloatArray, peaks: IntArray, lows: FloatArray, fs: float, f_step: float
+) -> FloatArray:
+    """Terminal contact of running steps: where the trunk's final drop to free fall starts.
+
+    The vertical specific force of the body is the ground reaction over the mass, so it
+    reaches the flight baseline when the foot leaves the ground; the sacrum follows with
+    a lag (soft tissue, the pelvis), but the final drop of ``a_v`` to the baseline starts
+    with the take-off.  That start is the sharpest downward bend of ``a_v`` (most negative
+    second derivative) in the :data:`TC_DROP_WINDOW` before ``a_v`` first comes within
+    :data:`TC_FLIGHT_MARGIN` (or a tenth of the pulse height, if larger) of the flight
+    baseline after the loading peak.  NaN where it never does before the next loading peak.
+    On the Alcantara et al. (2022) treadmill trials this is within ~10 ms of the force
+    TC on the sensor's own vertical axis; used as the fallback of the edge rule.
+    """
+    n = a.size
+    # Flight starts within one step of the loading peak, and before the next one.
+    reach = max(int(fs / f_step), 2)
+    fwd = _window_index(peaks, 0, reach, n)
+    # Flight: within TC_FLIGHT_MARGIN, or a tenth of the pulse height (noisy or tilted
+    # sensors), of the flight baseline before this contact.
+    level = lows + np.maximum(TC_FLIGHT_MARGIN, 0.1 * (a[peaks] - lows))
+    flight = _first_below(a[fwd], level, t[fwd])
+    nxt = np.append(t[peaks[1:]], np.inf)
+    flight = np.where(flight < nxt, flight, np.nan)
+    ok = np.isfinite(flight)
+    out = np.full(peaks.size, np.nan)
+    if not ok.any():
+        return out
+    i_fl = np.clip(np.searchsorted(t, flight[ok]), 1, n - 1)
+    w = max(round(TC_DROP_WINDOW * fs), 2)
+    win = np.maximum(_window_index(i_fl, w, 0, n), peaks[ok][:, None])
+    d2 = np.gradient(np.gradient(a))
+    out[ok] = t[win[np.arange(win.shape[0]), np.argmin(d2[win], axis=1)]]
+    return out
 
 
 def _first_below(vals: FloatArray, level: FloatArray, times: FloatArray) -> FloatArray:

@@ -1,8 +1,12 @@
 """Shank (tibia) IMU: contact events, shank angle at contact and peak tibial acceleration.
 
-Accelerometer-only is first-class (METRICS §3d): the stride is segmented by the loud
-swing, IC is the impact (largest jerk after the swing, Purcell-style impact timing)
-and TC the push-off jerk after the quiet stance.  With a gyroscope the shank pitch rate
+Accelerometer-only is first-class: the stride is segmented by the loud swing, IC is the
+impact (largest jerk after the swing, Purcell-style impact timing) and TC the push-off
+jerk after the quiet stance.  When the accelerometer clips at the impacts (real ±8 g
+running data) that jerk is cut, and TC comes from the shank's sagittal tilt instead
+(:func:`gait.placements.leg.tilt_tc`); where the two cues disagree by a quarter of the
+stride the contact time is flagged ``tc_uncertain`` with confidence 0.3.  A clipped
+impact has no ``impact`` value (flag ``saturated``).  With a gyroscope the shank pitch rate
 gives Purcell-style timing exactly like the foot (mid-swing peaks, minima either side)
 and the shank angle at IC (positive = distal end ahead of the knee, i.e. the foot lands
 in front of the knee), integrated from the mid-stance instant when the shank is
@@ -18,10 +22,10 @@ from gait.placements import empty_events
 from gait.placements._signal import (
     FloatArray,
     Segment,
-    contiguous_segments,
-    lowpass,
     add_flag,
     clipped_samples,
+    contiguous_segments,
+    lowpass,
     near_holes,
     segment_arg,
     window_any,
@@ -32,8 +36,17 @@ from gait.recording import Stream
 
 #: A clipped sample this close to TC (s) bends the low-passed tilt that places it. [G]
 TC_CLIP_WINDOW = 0.08
+#: Share of clipped impacts from which an accelerometer-only shank times TC by its tilt.
+CLIPPED_SHARE = 0.1
 #: Confidence taken off a step whose impact is clipped (its peak is unknown). [G]
 SATURATION_PENALTY = 0.15
+#: Confidence taken off a contact next to a bridged gap in the data. [G]
+GAP_PENALTY = 0.15
+#: The tilt and push-off-jerk TCs disagreeing by more than this share of the stride
+#: make the contact time untrustworthy (flag ``tc_uncertain``). [G]
+TC_DISAGREE = 0.25
+#: Confidence of a contact whose TC is uncertain.
+UNCERTAIN_CONFIDENCE = 0.3
 
 
 def shank_pitch_axis(gyr: FloatArray) -> FloatArray:
@@ -93,18 +106,28 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro)
     if ic.size == 0:
         return pd.DataFrame()
-    if not gyro:
-        # Accelerometer only: the push-off jerk of acc_events is not what real shanks
-        # show (checked on force-plate data); TC comes from the shank's tilt instead.
-        tc, ok_tc = tilt_tc(seg, ic)
-        ok_tc &= tc > ic
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
     w = max(1, int(0.05 * seg.fs))
     impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
-    # A clipped impact reads low: report no peak rather than a wrong one.  A clipped
-    # sample near TC would bend the low-passed tilt signal that places it: no TC then.
+    # A clipped impact reads low: report no peak rather than a wrong one.
     clipped = clipped_samples(seg.acc, acc_range)
     sat_ic = window_any(clipped, ic, ic + w)
+    uncertain = np.zeros(ic.size, dtype=bool)
+    if not gyro:
+        tilt, ok_tilt = tilt_tc(seg, ic)
+        ok_tilt &= tilt > ic
+        if sat_ic.mean() >= CLIPPED_SHARE:
+            # Clipping: the push-off jerk that acc_events times TC with is cut at full
+            # scale (on real ±8 g running data it lands ~70 ms or ~370 ms after IC);
+            # the shank's tilt is slow and unclipped, so it times TC instead.
+            tc, ok_tc = tilt, ok_tilt
+        else:
+            # Two independent TC cues that disagree by a large share of the stride: the
+            # contact time is not trustworthy (real walking data, where the jerk cue
+            # fails, shows exactly this).
+            stride = float(np.median(np.diff(ic))) if ic.size > 1 else float(seg.fs)
+            uncertain = ok_tc & ok_tilt & (np.abs(tilt - tc) > TC_DISAGREE * stride)
+    # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
     win = max(1, int(TC_CLIP_WINDOW * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
     impact = np.where(sat_ic, np.nan, impact)
@@ -123,8 +146,10 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     quality = np.where(weak, "ic_from_swing", "" if gyro else "acc_only").astype(object)
     quality = add_flag(quality, sat_ic, "saturated")
     quality = add_flag(quality, sat_tc, "saturated_tc")
+    quality = add_flag(quality, uncertain, "tc_uncertain")
     base = 0.8 if gyro else 0.6
     conf = np.where(ok_tc & ~weak, base, 0.4) - np.where(sat_ic, SATURATION_PENALTY, 0.0)
+    conf = np.where(uncertain, np.minimum(conf, UNCERTAIN_CONFIDENCE), conf)
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
@@ -163,6 +188,8 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
             near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
             q = df["quality"].to_numpy(dtype=object)
             df["quality"] = add_flag(q, near, "bridged")
+            # a contact next to bridged (interpolated) samples is timed on guessed data
+            df["confidence"] = df["confidence"].to_numpy() - np.where(near, GAP_PENALTY, 0.0)
         if len(df):
             frames.append(df)
     if not frames:
