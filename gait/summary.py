@@ -27,6 +27,45 @@ SYMMETRY_METRICS: tuple[str, ...] = (
 DRIFT_FRACTION = 0.2
 
 
+def is_walk(steps: pd.DataFrame) -> bool:
+    """True when the steps have no flight phase: the median "flight" is negative.
+
+    In walking the next foot lands before this one leaves the ground, so ``flight`` (next
+    IC − this TC, s) is minus the double-support time; in running it is the flight time.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table with a ``flight`` column (s).
+
+    Returns
+    -------
+    bool
+        False when no flight value is known.
+    """
+    if "flight" not in steps or len(steps) == 0:
+        return False
+    v = steps["flight"].to_numpy(dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return bool(v.size and np.median(v) < 0)
+
+
+def with_double_support(steps: pd.DataFrame) -> pd.DataFrame:
+    """``steps`` plus ``double_support`` (s, = −flight): the overlap of the two feet's contacts.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table with ``flight`` (s).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the extra column (NaN where ``flight`` is unknown).
+    """
+    return steps.assign(double_support=-steps["flight"].to_numpy(dtype=np.float64))
+
+
 def _f(x: float | np.floating[Any] | None, nd: int = 3) -> float | None:
     """JSON-safe rounded float (None for NaN)."""
     if x is None:
@@ -88,7 +127,9 @@ def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
     dict or None
         ``left``, ``right`` (means, metric unit), ``si_pct``, ``variability_pct``,
         ``cv_left_pct``, ``cv_right_pct``, ``n_left``, ``n_right``, ``asymmetry`` (bool),
-        ``longer`` ('left'|'right'); None when either side has fewer than 3 values.
+        ``longer`` ('left'|'right'); None when either side has fewer than 3 values, when the
+        two sides' means have opposite signs, or when their mean is within one within-side
+        SD of zero (an index of a near-zero quantity is not meaningful).
     """
     if metric not in steps.columns:
         return None
@@ -101,8 +142,13 @@ def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
         return None
     ml, mr = float(L.mean()), float(R.mean())
     denom = 0.5 * (mr + ml)
-    si = 100.0 * (mr - ml) / denom if denom != 0 else float("nan")
     sdl, sdr = float(L.std(ddof=1)), float(R.std(ddof=1))
+    # An index relative to a mean that is near zero (a midfoot strike angle, a walk's
+    # "flight") is noise divided by noise: not shown when the mean is within one typical
+    # within-side SD of zero, or when the sides lie on both sides of zero.
+    if abs(denom) <= 0.5 * (sdl + sdr) or ml * mr <= 0:
+        return None
+    si = 100.0 * (mr - ml) / denom
     cvl = 100.0 * sdl / abs(ml) if ml else float("nan")
     cvr = 100.0 * sdr / abs(mr) if mr else float("nan")
     # Angles can be near zero, so the CV of a signed metric is meaningless: use SD relative
@@ -173,11 +219,12 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     DataFrame
         One row per window: ``t_start``, ``t_end`` (s), ``n_steps``, ``cadence`` (spm),
         ``gct_ms``, ``gct_left_ms``, ``gct_right_ms``, ``gct_balance_pct``,
-        ``duty_factor``, ``flight_ms``, ``gct_cv_pct`` and means of any optional metric.
+        ``duty_factor``, ``flight_ms`` (NaN in a walking window), ``double_support_ms``
+        (NaN in a running window), ``gct_cv_pct`` and means of any optional metric.
     """
     cols = [
         "t_start", "t_end", "n_steps", "cadence", "gct_ms", "gct_left_ms", "gct_right_ms",
-        "gct_balance_pct", "duty_factor", "flight_ms", "gct_cv_pct",
+        "gct_balance_pct", "duty_factor", "flight_ms", "double_support_ms", "gct_cv_pct",
     ]
     n = len(steps)
     if n == 0 or window_steps < 1:
@@ -204,6 +251,10 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
         }
     )
     out["gct_balance_pct"] = 100 * out["gct_left_ms"] / (out["gct_left_ms"] + out["gct_right_ms"])
+    # A window whose median "flight" is negative is walking: it has double support instead.
+    walking = (g["flight"].median() < 0).to_numpy()
+    out["double_support_ms"] = np.where(walking, -out["flight_ms"], np.nan)
+    out["flight_ms"] = np.where(walking, np.nan, out["flight_ms"])
     for c in ("stride_length", "speed", "foot_strike_angle", "braking", "impact",
               "vertical_oscillation", "shank_angle_ic"):
         if c in steps.columns:
@@ -225,7 +276,7 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
     -------
     dict
         Per metric (``cadence`` spm, ``gct_ms``, ``duty_factor``, ``gct_balance_pct``,
-        ``flight_ms`` and optional metrics): ``first``, ``last``, ``change``,
+        ``flight_ms`` or, for a walk, ``double_support_ms``, and optional metrics): ``first``, ``last``, ``change``,
         ``change_pct``; empty when fewer than 20 steps.
     """
     n = len(steps)
@@ -234,6 +285,7 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
     k = max(5, int(fraction * n))
     parts = (steps.iloc[:k], steps.iloc[-k:])
     out: dict[str, Any] = {"n_per_part": k}
+    walk = is_walk(steps)
 
     def metrics(p: pd.DataFrame) -> dict[str, float]:
         _, bal = gct_summary(p)
@@ -241,7 +293,7 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
             "cadence": cadence_spm(p),
             "gct_ms": 1000 * _mean(p["gct"]),
             "duty_factor": _mean(p["duty_factor"]),
-            "flight_ms": 1000 * _mean(p["flight"]),
+            ("double_support_ms" if walk else "flight_ms"): (-1000 if walk else 1000) * _mean(p["flight"]),
             "gct_balance_pct": float("nan") if bal is None else bal,
         }
         for c in ("foot_strike_angle", "vertical_oscillation", "braking", "impact", "speed"):
@@ -277,16 +329,21 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
     -------
     dict
         JSON-serialisable: ``steps``, ``cadence_spm``, ``cadence_cv_pct``, ``gct_ms``,
-        ``gct_balance_pct``, ``duty_factor``, ``flight_ms``, ``symmetry_index``
+        ``gct_balance_pct``, ``duty_factor``, ``flight_ms`` (None for a walk, which has no
+        flight), ``double_support_ms`` (None for a run), ``symmetry_index``
         (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
         ``drift``, ``windows`` (records) and means of optional metrics.
     """
     gct_ms, bal = gct_summary(steps)
+    walk = is_walk(steps)
+    sym_steps = with_double_support(steps) if walk else steps
     sym: dict[str, Any] = {}
     for m in SYMMETRY_METRICS:
-        r = symmetry(steps, m)
+        m = "double_support" if (walk and m == "flight") else m
+        r = symmetry(sym_steps, m)
         if r is not None:
             sym[m] = r
+    flight = _mean(steps["flight"]) if len(steps) else float("nan")
     windows = window_table(steps, window_steps)
     summary: dict[str, Any] = {
         "steps": len(steps),
@@ -295,7 +352,8 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         "gct_ms": gct_ms,
         "gct_balance_pct": bal,
         "duty_factor": _f(_mean(steps["duty_factor"]), 4) if len(steps) else None,
-        "flight_ms": _f(1000 * _mean(steps["flight"]), 1) if len(steps) else None,
+        "flight_ms": None if walk else _f(1000 * flight, 1),
+        "double_support_ms": _f(-1000 * flight, 1) if walk else None,
         "symmetry_index": {m: r["si_pct"] for m, r in sym.items()},
         "symmetry": sym,
         "asymmetry": [

@@ -151,3 +151,31 @@ def test_overstride_indicators() -> None:
     base = pd.DataFrame({"speed": [2.5, 3.5], "cadence": [160.0, 170.0]})
     assert baseline_cadence(base, 3.0) == pytest.approx(165.0)
     assert baseline_cadence({"cadence_spm": 170, "speed": 2.0}, 3.3) is None
+
+
+def test_walk_reports_double_support_not_negative_flight() -> None:
+    """Issue 11 item 8: a walk (next IC before this TC) has double support, no flight, and no
+    symmetry index of a quantity near zero."""
+    from gait.summary import session_summary, symmetry
+
+    n = 40
+    t_ic = 0.55 * np.arange(n)
+    side = np.where(np.arange(n) % 2 == 0, "left", "right")
+    rng = np.random.default_rng(3)
+    t_tc = t_ic + 0.65 + rng.normal(0, 0.005, n)  # stance 0.65 s > step 0.55 s: 0.10 s overlap
+    steps = build_step_table(pd.DataFrame({"side": side, "t_ic": t_ic, "t_tc": t_tc}))
+    s = session_summary(steps)
+    assert s["flight_ms"] is None
+    assert s["double_support_ms"] == pytest.approx(100.0, abs=3.0)
+    assert "flight" not in s["symmetry"] and "double_support" in s["symmetry"]
+    assert all(w["flight_ms"] is None for w in s["windows"])
+    assert all(w["double_support_ms"] == pytest.approx(100.0, abs=5.0) for w in s["windows"])
+    # A run keeps its flight time and has no double support.
+    run = build_step_table(pd.DataFrame({"side": side, "t_ic": 0.35 * np.arange(n),
+                                         "t_tc": 0.35 * np.arange(n) + 0.25}))
+    r = session_summary(run)
+    assert r["flight_ms"] == pytest.approx(100.0, abs=1.0) and r["double_support_ms"] is None
+    # A metric whose mean is within one within-side SD of zero gets no symmetry index.
+    near_zero = steps.assign(foot_strike_angle=rng.normal(0.2, 3.0, n))
+    assert symmetry(near_zero, "foot_strike_angle") is None
+    assert symmetry(steps.assign(foot_strike_angle=rng.normal(12.0, 2.0, n)), "foot_strike_angle") is not None

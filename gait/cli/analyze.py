@@ -162,7 +162,10 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
               _fmt(g.get("right"), " ms"))
     t.add_row("GCT balance", _fmt(s.get("gct_balance_pct"), " % L", 2), "", "")
     t.add_row("duty factor", _fmt(s.get("duty_factor"), "", 3), "", "")
-    t.add_row("flight", _fmt(s.get("flight_ms"), " ms"), "", "")
+    if s.get("double_support_ms") is not None:  # a walk has double support, not flight
+        t.add_row("double support", _fmt(s.get("double_support_ms"), " ms"), "", "")
+    else:
+        t.add_row("flight", _fmt(s.get("flight_ms"), " ms"), "", "")
     for key, label, unit in (("stride_length", "stride length", " m"), ("speed", "speed", " m/s"),
                              ("foot_strike_angle", "foot strike angle", "°"),
                              ("vertical_oscillation", "vertical oscillation", " m")):
