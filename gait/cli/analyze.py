@@ -78,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
             summary["watch_comparison"] = _compare_fit(args.compare_fit, res.summary)
         if steps_csv is not None:
             steps_csv.parent.mkdir(parents=True, exist_ok=True)
-            res.steps.to_csv(steps_csv, index=False, float_format="%.4f")
+            from gait.table_csv import write_csv
+
+            write_csv(res.steps, steps_csv, decimals=4)
         if summary_json is not None:
             summary_json.parent.mkdir(parents=True, exist_ok=True)
             summary_json.write_text(json.dumps(summary, indent=2))
