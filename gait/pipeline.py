@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait._heap import release_free_memory
 from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
@@ -257,6 +258,8 @@ def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list
         kept = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < b)]
         if len(kept) or not frames:
             frames.append(kept)
+        del piece, ev
+        release_free_memory()  # the next chunk reuses pages, not fragments: flat peak memory
     flags.extend(scan.flags())
     suspect = scan.placement()
     if suspect:
@@ -449,6 +452,8 @@ def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
         for (a, b_), chunk in _chunks(st):
             # bouts are clipped to the chunk core so chunks tile the time axis
             piece = detect_bouts(chunk)
+            del chunk
+            release_free_memory()
             if len(piece):
                 piece = piece.assign(
                     t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b_)

@@ -26,6 +26,8 @@ _strings = getattr(np, "strings", np.char)
 _EXACT_LIMIT = 2.0**40
 #: Scaled values whose fraction lies this close to .5 are formatted by Python.
 _TIE_MARGIN = 1e-3
+#: Rows formatted and written at a time.
+BLOCK_ROWS = 4096
 
 
 def format_fixed(x: np.ndarray, decimals: int) -> list[str]:
@@ -45,6 +47,8 @@ def format_fixed(x: np.ndarray, decimals: int) -> list[str]:
         included).
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return []
     scale = 10.0**decimals
     with np.errstate(invalid="ignore", over="ignore"):
         y = x * scale
@@ -73,28 +77,35 @@ def _quote(v: str) -> str:
     return v
 
 
-def _column_text(col: pd.Series, decimals: int) -> list[str] | None:
-    """Cells of one column as text, or None for a kind of column left to pandas."""
+def _kind(col: pd.Series) -> str | None:
+    """'bool', 'int', 'float' or 'text' for a column written here; None leaves it to pandas."""
     dt = col.dtype
-    if pd.api.types.is_bool_dtype(dt) and not col.isna().any():
-        return ["True" if v else "False" for v in col.to_numpy(dtype=bool).tolist()]
-    if pd.api.types.is_integer_dtype(dt) and not col.isna().any():
-        return [str(v) for v in col.to_numpy(dtype=np.int64).tolist()]
+    if pd.api.types.is_bool_dtype(dt):
+        return "bool" if not col.isna().any() else None
+    if pd.api.types.is_integer_dtype(dt):
+        return "int" if not col.isna().any() else None
     if pd.api.types.is_float_dtype(dt):
-        return format_fixed(col.to_numpy(dtype=np.float64, na_value=np.nan), decimals)
+        return "float"
     if pd.api.types.is_string_dtype(dt) or pd.api.types.is_object_dtype(dt):
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        cells = []
-        for v in list(uniques):
-            if isinstance(v, str):
-                cells.append(_quote(v))
-            elif isinstance(v, bool | int | np.integer | np.bool_):
-                cells.append(_quote(str(v)))
-            else:
-                return None  # floats, dates ... inside an object column: pandas decides
-        # a text column holds few distinct values: quote each once, then index (-1 → '')
-        return np.array([*cells, ""], dtype=object)[codes].tolist()
+        _, uniques = pd.factorize(col, use_na_sentinel=True)
+        plain = all(isinstance(v, str | bool | int | np.integer | np.bool_) for v in list(uniques))
+        return "text" if plain else None  # floats, dates ... inside an object column
     return None
+
+
+def _column_text(col: pd.Series, kind: str, decimals: int) -> list[str]:
+    """Cells of one column as text."""
+    if kind == "bool":
+        return ["True" if v else "False" for v in col.to_numpy(dtype=bool).tolist()]
+    if kind == "int":
+        return [str(v) for v in col.to_numpy(dtype=np.int64).tolist()]
+    if kind == "float":
+        return format_fixed(col.to_numpy(dtype=np.float64, na_value=np.nan), decimals)
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    # a text column holds few distinct values: quote each once, then index (-1 → '')
+    cells = [_quote(v if isinstance(v, str) else str(v)) for v in list(uniques)]
+    out: list[str] = np.array([*cells, ""], dtype=object)[codes].tolist()
+    return out
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, *, decimals: int = 4) -> None:
@@ -109,22 +120,18 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, decimals: int = 4) -> None:
     decimals : int
         Digits after the decimal point of float cells.
     """
-    cols: list[list[str]] = []
-    if df.shape[1] < 2:  # csv writes a lone empty cell as '""': not worth a special case
+    kinds = [_kind(df[c]) for c in df.columns]
+    # csv writes a lone empty cell as '""'; other column kinds are pandas' business
+    if df.shape[1] < 2 or any(k is None for k in kinds):
         df.to_csv(path, index=False, float_format=f"%.{decimals}f")
         return
-    for name in df.columns:
-        text = _column_text(df[name], decimals)
-        if text is None:
-            df.to_csv(path, index=False, float_format=f"%.{decimals}f")
-            return
-        cols.append(text)
-    header = ",".join(_quote(str(c)) for c in df.columns)
-    body = "\n".join(map(",".join, zip(*cols, strict=True))) if len(df) else ""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(header + "\n")
-        if body:
-            fh.write(body + "\n")
+        fh.write(",".join(_quote(str(c)) for c in df.columns) + "\n")
+        for start in range(0, len(df), BLOCK_ROWS):
+            # a block of rows at a time: a whole long table as text needs ~50 B per cell
+            part = df.iloc[start : start + BLOCK_ROWS]
+            cols = [_column_text(part[c], k, decimals) for c, k in zip(df.columns, kinds, strict=True) if k]
+            fh.write("\n".join(map(",".join, zip(*cols, strict=True))) + "\n")
 
 
 __all__ = ["format_fixed", "write_csv"]

@@ -32,6 +32,8 @@ from gait.recording import Channel, FloatArray, Recording, Reference, SessionMet
 
 #: Rows decoded per Parquet batch (about 1.5 MB of one stream at 7 columns).
 BATCH_ROWS = 32768
+#: Read buffer per column chunk, bytes.
+BUFFER_BYTES = 1 << 20
 #: Size of a ZIP local file header before its name and extra field, bytes.
 _LOCAL_HEADER = 30
 
@@ -165,7 +167,8 @@ class FileStream(Stream):
                 src: Any = pa.BufferReader(z.read(self._entry))
         else:
             src = _Window(self._path, *self._location)
-        return pq.ParquetFile(src), src
+        # buffered: a column chunk is read a MB at a time, never whole
+        return pq.ParquetFile(src, buffer_size=BUFFER_BYTES, pre_buffer=False), src
 
     def windows(
         self, cores: list[tuple[float, float]], overlap: float
@@ -259,7 +262,7 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
     else:
         src = _Window(path, *location)
     try:
-        pf = pq.ParquetFile(src)
+        pf = pq.ParquetFile(src, buffer_size=BUFFER_BYTES, pre_buffer=False)
         n = pf.metadata.num_rows
         if n == 0:
             return 0, 0.0, 0.0
@@ -278,13 +281,16 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
         src.close()
 
 
-def open_recording(path: str | Path) -> Recording:
+def open_recording(path: str | Path, *, reference: bool = True) -> Recording:
     """Open a ``.gaitrec`` with :class:`FileStream` streams (samples left in the file).
 
     Parameters
     ----------
     path : str or Path
         The file.
+    reference : bool
+        Read the reference events and tables too (analysis does not need them; they grow
+        with the recording's length).
 
     Returns
     -------
@@ -337,18 +343,16 @@ def open_recording(path: str | Path) -> Recording:
             channels.append(
                 Channel(name=d["name"], t=t, values={k: df[k].to_numpy() for k in df}, device=d["device"])
             )
-        reference = None
-        if (r := header.get("reference")) is not None:
+        ref = None
+        if reference and (r := header.get("reference")) is not None:
             events = _read_table(z, "reference/events.parquet", path).to_pandas()
             tables = {
                 n: _read_table(z, f"reference/{n}.parquet", path).to_pandas() for n in r["tables"]
             }
-            reference = Reference(
+            ref = Reference(
                 kind=r["kind"], events=events, tables=tables, params=r["params"], source=r["source"]
             )
-    return Recording(
-        meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=reference
-    )
+    return Recording(meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=ref)
 
 
 __all__ = ["FileStream", "UnorderedStreamError", "open_recording"]
