@@ -5,7 +5,7 @@ scikit-learn, lightgbm and pytest plugins, which stay out of the test venv).
 
 Each side runs as a fresh process on the same file, the way a user runs it, and is timed
 from start to exit: wall time, CPU time (user + sys, less sensitive to a busy machine) and
-peak RSS (``ru_maxrss`` of the child). Sides alternate A B A B ... over ``--runs`` pairs and
+peak RSS (``ru_maxrss`` of the child). Sides alternate A B A B ... over ``--runs`` pairs (``--slow-runs`` for the slow peers) and
 the table gives the medians and the median of the per-pair ratios peer / ours.
 
 Data (built once into a temporary folder from ``../shared/data/real/``):
@@ -30,7 +30,8 @@ height of the IPOL subjects used (skdh, mobgap) or 1.75 m (gaitmap needs none).
 
 Usage::
 
-    python benchmarks/compare_peers.py [--runs 5] [--peers skdh,mobgap,gaitmap] [--keep DIR]
+    python benchmarks/compare_peers.py [--runs 5] [--slow-runs 2] [--peers skdh,mobgap,gaitmap]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -222,7 +223,9 @@ def compare(peer: str, data: Path, height: float, runs: int, out: Path) -> dict[
 def main(argv: list[str] | None = None) -> int:
     """Build the data, run every pair and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="A B pairs per peer (default 5)")
+    ap.add_argument("--runs", type=int, default=5, help="A B pairs for skdh (default 5)")
+    ap.add_argument("--slow-runs", type=int, default=2,
+                    help="A B pairs for mobgap and gaitmap (default 2: minutes and GBs per run)")
     ap.add_argument("--peers", default="skdh,mobgap,gaitmap", help="comma-separated peers")
     ap.add_argument("--keep", metavar="DIR", help="build the data here and keep it")
     ap.add_argument("--_peer", nargs=4, help=argparse.SUPPRESS)
@@ -251,17 +254,18 @@ def main(argv: list[str] | None = None) -> int:
             out = work / f"out_{p}"
             out.mkdir(exist_ok=True)
             data = lumbar if DATA[p] == "lumbar" else feet
-            rows.append((p, compare(p, data, height, args.runs, out)))
+            runs = args.runs if p == "skdh" else args.slow_runs
+            rows.append((p, runs, compare(p, data, height, runs, out)))
             print(f"[done] {p}", file=sys.stderr, flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"whole process, medians of {args.runs} alternating runs (ratio = peer / ours, per pair)")
-    print("| data | peer | ours wall s | peer wall s | wall ratio | ours CPU s | peer CPU s | "
+    print("whole process, medians of alternating runs (ratio = peer / ours, median per pair)")
+    print("| data | peer | runs | ours wall s | peer wall s | wall ratio | ours CPU s | peer CPU s | "
           "CPU ratio | ours peak MB | peer peak MB | RSS ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for p, r in rows:
-        print(f"| {DATA[p]} 1 h | {LABEL[p]} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} | "
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for p, runs, r in rows:
+        print(f"| {DATA[p]} 1 h | {LABEL[p]} | {runs} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} | "
               f"{r['ratio_wall']:.1f}× | {r['ours_cpu']:.2f} | {r['peer_cpu']:.2f} | "
               f"{r['ratio_cpu']:.1f}× | {r['ours_rss']:.0f} | {r['peer_rss']:.0f} | "
               f"{r['ratio_rss']:.2f}× |")
