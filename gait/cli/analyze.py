@@ -71,17 +71,16 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]
         p = Path(name)
         in_place.append(args.format in (None, "gaitrec") and p.is_file() and p.stat().st_size > 0
                         and sniff(p))
-    if not all(in_place):  # read the others up front, as every verb does
-        eager = {n: read(n, opts) for n, lazy in zip(names, in_place, strict=True) if not lazy}
-    else:
-        eager = {}
+    # read the others up front, as every verb does (the same file may be named twice)
+    eager = {i: read(n, opts) for i, (n, lazy) in enumerate(zip(names, in_place, strict=True))
+             if not lazy}
     for i, (name, lazy) in enumerate(zip(names, in_place, strict=True)):
         if lazy:
             from gait.io.canonical_stream import open_recording
 
             yield i, name, open_recording(name, reference=False)
         else:
-            yield i, name, eager.pop(name)
+            yield i, name, eager.pop(i)
 
 
 def run(args: argparse.Namespace) -> int:
