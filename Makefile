@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench compare-mobgap clean system-deps
+.PHONY: demo test lint typecheck pytest bench compare-mobgap compare-peers clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/*.py; do \
-	  [ "$$b" = benchmarks/compare_mobgap.py ] || $(BIN)/python $$b || exit 1; done
+	  case $$b in benchmarks/compare_*.py) continue;; esac; $(BIN)/python $$b || exit 1; done
 
 # mobgap pulls in a pytest plugin and numba, so it gets a venv of its own, never the test venv.
 compare-mobgap:
@@ -47,5 +47,12 @@ compare-mobgap:
 	.venv-compare/bin/pip install --quiet -e '.[compare]'
 	.venv-compare/bin/python benchmarks/compare_mobgap.py
 
+# Whole-process speed against scikit-digital-health, mobgap and gaitmap (each pulls in numba,
+# scikit-learn or lightgbm): a venv of its own.
+compare-peers:
+	[ -x .venv-peers/bin/python ] || $(PYTHON) -m venv .venv-peers
+	.venv-peers/bin/pip install --quiet -e '.[peers]'
+	.venv-peers/bin/python benchmarks/compare_peers.py
+
 clean:
-	rm -rf $(VENV) .venv-compare build *.egg-info
+	rm -rf $(VENV) .venv-compare .venv-peers build *.egg-info

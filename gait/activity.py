@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import signal
 
+from gait._scipy_signal import signal
 from gait.errors import AnalysisError
 from gait.placements._signal import contiguous_segments
 from gait.recording import Stream

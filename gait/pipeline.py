@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gait.errors import AnalysisError
+from gait._heap import release_free_memory
+from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
@@ -133,6 +135,149 @@ def _finite_only(stream: Stream) -> Stream:
         device=dict(stream.device), mount=stream.mount, acc_range=stream.acc_range,
         gyr_range=stream.gyr_range, name=stream.name,
     )
+
+
+class _StreamScan:
+    """:func:`stream_flags` and :func:`placement_check` of a clean stream seen one chunk core
+    at a time, with the same results (the flags' counts and shares are the same integer
+    counts and float divisions; the 99th percentile is taken over the same values)."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.st = stream
+        self.peak = -np.inf
+        self.sat = 0  # rows with any |acc| ≥ the stated range's threshold
+        self.near_peak: list[np.ndarray] = []  # row max |acc| that may reach 0.999 × peak
+        self.gyr_peak = -np.inf
+        self.gyr_sat = 0
+        self.rows = 0  # samples seen so far (global index of the next core's first sample)
+        self.last_t = np.nan
+        self.gap = False
+        self.sub_rows = 0  # samples of gyr[::4]
+        self.moving: list[np.ndarray] = []  # |gyr[::4]| of the moving ones
+
+    def update(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> None:
+        """Account for the next core's samples (time order, no overlap)."""
+        if t.size == 0:
+            return
+        st = self.st
+        self.peak = max(self.peak, float(max(acc.max(), -acc.min())))
+        if st.acc_range:
+            thr = SATURATION_FRACTION * st.acc_range
+            self.sat += int(((acc >= thr) | (acc <= -thr)).any(axis=1).sum())
+        else:
+            rmax = np.abs(acc).max(axis=1)
+            cand = rmax[rmax >= 0.999 * self.peak]
+            self.near_peak = [c[c >= 0.999 * self.peak] for c in self.near_peak] + [cand]
+        if gyr is not None:
+            self.gyr_peak = max(self.gyr_peak, float(max(gyr.max(), -gyr.min())))
+            if st.gyr_range:
+                gthr = SATURATION_FRACTION * st.gyr_range
+                self.gyr_sat += int(((gyr >= gthr) | (gyr <= -gthr)).any(axis=1).sum())
+            sub = np.nan_to_num(gyr[(-self.rows) % 4 :: 4])
+            g = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+            self.sub_rows += g.size
+            self.moving.append(g[g > 0.5])
+        dt = np.diff(t)
+        self.gap = self.gap or bool((dt > 0.25).any()) or bool(t[0] - self.last_t > 0.25)
+        self.last_t = float(t[-1])
+        self.rows += t.size
+
+    def flags(self) -> list[str]:
+        """What :func:`stream_flags` gives for the whole (clean) stream."""
+        st, n, out = self.st, self.rows, []
+        if st.acc_range:
+            thr = SATURATION_FRACTION * st.acc_range
+            if self.peak >= thr and self.sat / n >= SATURATION_FLAG_SHARE:
+                out.append(f"saturated:{st.name}")
+        elif n > 100 and self.peak > 2 * 9.81:
+            hits = sum(int((c >= 0.999 * self.peak).sum()) for c in self.near_peak)
+            if (hits / n) * n >= max(5, 0.001 * n):
+                out.append(f"saturated:{st.name}")
+        if st.has_gyr and st.gyr_range:
+            gthr = SATURATION_FRACTION * st.gyr_range
+            if self.gyr_peak >= gthr and self.gyr_sat / n >= SATURATION_FLAG_SHARE:
+                out.append(f"gyr_saturated:{st.name}")
+        if self.gap:
+            out.append(f"gap:{st.name}")
+        return out
+
+    def placement(self) -> str | None:
+        """What :func:`placement_check` gives for the whole stream."""
+        st = self.st
+        if not st.has_gyr or self.rows < 200 or self.sub_rows == 0:
+            return None
+        g = np.concatenate(self.moving)
+        if g.size / self.sub_rows < 0.1:
+            return None
+        p99 = float(np.percentile(g, 99))
+        if st.placement in ("sacrum", "phone") and st.mount in (None, "belt") and p99 > 5.0:
+            return f"placement_suspect:{st.name}:looks_like_leg"
+        if st.placement in ("foot", "shank") and p99 < 4.0:
+            return f"placement_suspect:{st.name}:looks_like_trunk"
+        return None
+
+
+def _windowed(st: Stream) -> bool:
+    """True for a long stream that can be read piece by piece (and has not failed to)."""
+    return (
+        hasattr(st, "windows") and not getattr(st, "unordered", False)
+        and st.duration > CHUNK_SECONDS + 2 * CHUNK_OVERLAP
+    )
+
+
+def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list[SensorEvents]:
+    """Quality flags and events of a piece-by-piece stream in one pass over its chunks.
+
+    The same flags, in the same order, and the same events as the whole-stream path of
+    :func:`analyze` (``stream_flags`` → ``placement_check`` → ``detect_chunked``); only one
+    chunk of samples is in memory at a time.
+
+    Raises
+    ------
+    InputFileError
+        The stream has non-finite samples or unordered time (nothing is added to ``flags``).
+    """
+    scan = _StreamScan(st)
+    cores = chunk_bounds(st.t_first, st.t_last)  # type: ignore[attr-defined]
+    problem: AnalysisError | None = None
+    try:
+        detector = get_detector(st.placement)
+    except AnalysisError as exc:
+        detector, problem = None, exc
+    frames: list[pd.DataFrame] = []
+    for (a, b), (piece, c0, c1) in zip(cores, st.windows(cores, CHUNK_OVERLAP), strict=True):  # type: ignore[attr-defined]
+        scan.update(piece.t[c0:c1], piece.acc[c0:c1],
+                    None if piece.gyr is None else piece.gyr[c0:c1])
+        if detector is None or piece.n < 2:
+            continue
+        try:
+            ev = detector(piece, speed=speed)
+        except AnalysisError as exc:
+            detector, problem = None, exc  # the rest of the pass still scans for flags
+            continue
+        kept = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < b)]
+        if len(kept) or not frames:
+            frames.append(kept)
+        del piece, ev
+        release_free_memory()  # the next chunk reuses pages, not fragments: flat peak memory
+    flags.extend(scan.flags())
+    suspect = scan.placement()
+    if suspect:
+        flags.append(suspect)
+    if problem is None:
+        try:
+            frames = [f for f in frames if len(f)] or frames[:1]
+            ev = check_events(pd.concat(frames, ignore_index=True), st.name)
+        except AnalysisError as exc:
+            problem = exc
+    if problem is not None:
+        flags.append(f"no_detector:{st.name}")
+        if "not available" not in str(problem):
+            flags.append(f"error:{st.name}:{problem}")
+        return []
+    if len(ev) == 0:
+        flags.append(f"no_steps:{st.name}")
+    return [SensorEvents(st.name, st.placement, st.side, ev)]
 
 
 def placement_check(stream: Stream) -> str | None:
@@ -304,20 +449,45 @@ def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
     st = streams[0]
     try:
         parts = []
-        for a, b_ in chunk_bounds(float(st.t[0]), float(st.t[-1])) if st.n > 1 else []:
+        for (a, b_), chunk in _chunks(st):
             # bouts are clipped to the chunk core so chunks tile the time axis
-            piece = detect_bouts(st.slice_time(a - CHUNK_OVERLAP, b_ + CHUNK_OVERLAP))
+            piece = detect_bouts(chunk)
+            del chunk
+            release_free_memory()
             if len(piece):
                 piece = piece.assign(
                     t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b_)
                 )
                 parts.append(piece[piece["t_end"] > piece["t_start"]])
         b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
+    except InputFileError:
+        if not _windowed(st):
+            return None
+        st.unordered = True  # type: ignore[attr-defined]
+        return _bouts_from_activity_module(rec)  # the whole-stream way
     except Exception:
         return None
     if not isinstance(b, pd.DataFrame) or not {"t_start", "t_end", "activity"} <= set(b.columns):
         return None
     return b
+
+
+def _chunks(st: Stream) -> Iterator[tuple[tuple[float, float], Stream]]:
+    """``((a, b), st.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP))`` for every chunk core.
+
+    A stream that reads piece by piece (:class:`gait.io.canonical_stream.FileStream`) is read
+    so; it raises :class:`~gait.errors.InputFileError` if it turns out not to be clean.
+    """
+    if st.n < 2:
+        return
+    if _windowed(st):
+        cores = chunk_bounds(st.t_first, st.t_last)  # type: ignore[attr-defined]
+        pieces = st.windows(cores, CHUNK_OVERLAP)  # type: ignore[attr-defined]
+        for core, (piece, _, _) in zip(cores, pieces, strict=True):
+            yield core, piece
+        return
+    for a, b in chunk_bounds(float(st.t[0]), float(st.t[-1])):
+        yield (a, b), st.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
 
 
 def label_steps(steps: pd.DataFrame, bouts: pd.DataFrame) -> np.ndarray:
@@ -399,6 +569,14 @@ def analyze(
     speed_ref = reference_speed(recording)
     sensors: list[SensorEvents] = []
     for st in recording.streams:
+        if _windowed(st):
+            try:
+                sensors.extend(_analyze_windowed(st, speed_ref, flags))
+                continue
+            except InputFileError:
+                # non-finite samples or unordered time: the whole-stream path below (which
+                # also reports a damaged file)
+                st.unordered = True  # type: ignore[attr-defined]
         flags.extend(stream_flags(st))
         if st.n < 2:
             continue

@@ -11,22 +11,22 @@ the motion itself, so nothing here assumes a correct mounting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-Placement = Literal["foot", "shank", "sacrum", "phone"]
-Side = Literal["left", "right"]
-Activity = Literal["run", "walk", "balance", "unknown"]
-#: How a phone is carried; a phone in a ``belt`` at the sacrum is analysed like a sacrum sensor.
-PhoneMount = Literal["belt", "armband", "hand", "pocket", "sternum", "bag"]
-
-PLACEMENTS: tuple[str, ...] = get_args(Placement)
-SIDES: tuple[str, ...] = get_args(Side)
-ACTIVITIES: tuple[str, ...] = get_args(Activity)
-PHONE_MOUNTS: tuple[str, ...] = get_args(PhoneMount)
+# The contract's vocabulary lives in a numpy-free module (the CLI offers it as choices);
+# re-exported here.
+from gait.vocabulary import ACTIVITIES as ACTIVITIES
+from gait.vocabulary import PHONE_MOUNTS as PHONE_MOUNTS
+from gait.vocabulary import PLACEMENTS as PLACEMENTS
+from gait.vocabulary import SIDES as SIDES
+from gait.vocabulary import Activity as Activity
+from gait.vocabulary import PhoneMount as PhoneMount
+from gait.vocabulary import Placement as Placement
+from gait.vocabulary import Side as Side
 
 FloatArray = NDArray[np.float64]
 

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from gait._scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

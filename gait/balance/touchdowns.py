@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 from scipy.ndimage import uniform_filter1d
+
+from gait._scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

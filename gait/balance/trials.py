@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 from scipy.ndimage import uniform_filter1d
 
+from gait._scipy_signal import signal
 from gait.balance.activity import ActivityProfile, runs
 
 FloatArray = NDArray[np.float64]

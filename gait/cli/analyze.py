@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gait.cli.options import add_history_options, add_reader_options
+
+if TYPE_CHECKING:
+    from gait.recording import Recording
 
 
 def register(subparsers: Any) -> None:
@@ -49,18 +53,47 @@ def _out_path(base: str | None, index: int, total: int) -> Path | None:
     return p if total == 1 else p.with_name(f"{p.stem}-{index + 1}{p.suffix}")
 
 
+def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]]:
+    """Every input as ``(index, name, recording)``, one at a time (so memory holds one).
+
+    All inputs are checked first (a bad file fails before any work is done). A ``.gaitrec``
+    is opened in place, its samples read chunk by chunk during the analysis (see
+    :mod:`gait.io.canonical_stream`); other formats are read whole.
+    """
+    from gait.cli.options import read_options
+    from gait.io import read
+    from gait.io.canonical_reader import sniff
+
+    opts = read_options(args)
+    names = [str(f) for f in args.files]
+    in_place = []
+    for name in names:
+        p = Path(name)
+        in_place.append(args.format in (None, "gaitrec") and p.is_file() and p.stat().st_size > 0
+                        and sniff(p))
+    # read the others up front, as every verb does (the same file may be named twice)
+    eager = {i: read(n, opts) for i, (n, lazy) in enumerate(zip(names, in_place, strict=True))
+             if not lazy}
+    for i, (name, lazy) in enumerate(zip(names, in_place, strict=True)):
+        if lazy:
+            from gait.io.canonical_stream import open_recording
+
+            yield i, name, open_recording(name, reference=False)
+        else:
+            yield i, name, eager.pop(i)
+
+
 def run(args: argparse.Namespace) -> int:
     """Analyse every file; returns 0 when all succeeded."""
-    from gait.cli.options import read_files, save_to_history
+    from gait.cli.options import save_to_history
     from gait.errors import AnalysisError
     from gait.sessions import SessionOutcome
 
     if args.window_steps < 1:
         raise AnalysisError("--window-steps must be at least 1")
-    recs = read_files(args)
-    total = len(recs)
+    total = len(args.files)
     all_json: list[dict[str, Any]] = []
-    for i, (name, rec) in enumerate(recs):
+    for i, name, rec in _recordings(args):
         steps_csv = _out_path(args.steps_csv, i, total)
         summary_json = _out_path(args.summary_json, i, total)
         if args.activity == "balance" or (args.activity == "auto" and rec.meta.activity == "balance"):
@@ -78,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
             summary["watch_comparison"] = _compare_fit(args.compare_fit, res.summary)
         if steps_csv is not None:
             steps_csv.parent.mkdir(parents=True, exist_ok=True)
-            res.steps.to_csv(steps_csv, index=False, float_format="%.4f")
+            from gait.table_csv import write_csv
+
+            write_csv(res.steps, steps_csv, decimals=4)
         if summary_json is not None:
             summary_json.parent.mkdir(parents=True, exist_ok=True)
             summary_json.write_text(json.dumps(summary, indent=2))

@@ -6,9 +6,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from gait.io import READERS, ReadOptions
-from gait.recording import PHONE_MOUNTS, PLACEMENTS, SIDES, Recording
+from gait.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 
 if TYPE_CHECKING:
+    from gait.recording import Recording
     from gait.sessions import SessionOutcome
 
 

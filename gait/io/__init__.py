@@ -12,12 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gait.errors import InputFileError, UnsupportedFormatError
-from gait.io.canonical import is_canonical, read_recording, write_recording
-from gait.recording import Recording
+
+if TYPE_CHECKING:
+    from gait.io.canonical import is_canonical, read_recording, write_recording
+    from gait.recording import Recording
+
+#: Re-exported from :mod:`gait.io.canonical` on first use, so that importing ``gait.io`` for
+#: :class:`ReadOptions` or :data:`READERS` (every CLI verb does) stays free of pandas/pyarrow.
+_CANONICAL = ("is_canonical", "read_recording", "write_recording")
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve the canonical-format re-exports lazily (PEP 562)."""
+    if name in _CANONICAL:
+        return getattr(import_module("gait.io.canonical"), name)
+    raise AttributeError(f"module 'gait.io' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

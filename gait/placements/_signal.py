@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from gait._scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]

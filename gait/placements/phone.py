@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import signal
 
+from gait._scipy_signal import signal
 from gait.errors import AnalysisError
 from gait.placements import empty_events
 from gait.placements._signal import FloatArray, Segment, contiguous_segments, lowpass

@@ -59,8 +59,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import signal
 
+from gait._scipy_signal import signal
 from gait.errors import AnalysisError
 from gait.orient import BodyFrame, gravity_direction, to_body_frame
 from gait.placements import empty_events

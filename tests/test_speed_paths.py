@@ -1,0 +1,140 @@
+"""The fast paths of issue 15 give exactly what the plain paths give.
+
+* :func:`gait.table_csv.write_csv` writes the bytes of ``DataFrame.to_csv(float_format='%.4f')``;
+* a ``.gaitrec`` analysed piece by piece (:mod:`gait.io.canonical_stream`) gives the same steps,
+  summary and flags as the same file read whole, also with saturation, gaps and non-finite
+  samples (the last fall back to the whole-stream path);
+* ``gait --help`` imports neither numpy nor pandas; :mod:`gait._scipy_signal` leaves
+  ``scipy.stats`` unimported and intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gait.io.canonical import read_recording, write_recording
+from gait.io.canonical_stream import FileStream, open_recording
+from gait.pipeline import CHUNK_OVERLAP, analyze, chunk_bounds
+from gait.table_csv import format_fixed, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_format_fixed_matches_python_percent_format() -> None:
+    rng = np.random.default_rng(3)
+    x = np.concatenate([
+        rng.normal(0, 10, 20000), rng.normal(0, 1e-4, 2000),
+        rng.integers(-10**6, 10**6, 5000) / 2.0 ** rng.integers(0, 12, 5000),
+        [0.5, -0.0, 1.03125, -1.03125, 2.5e-5, -2.5e-5, 0.99995, 9.99995, 1e15, -1e20,
+         np.inf, -np.inf, np.nan, 123456789.12345],
+    ])
+    for d in (0, 2, 4, 6):
+        assert format_fixed(x, d) == ["" if v != v else f"%.{d}f" % v for v in x]
+
+
+def test_write_csv_is_byte_identical_to_pandas(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    n = 9000  # more than one block of rows
+    df = pd.DataFrame({
+        "side": pd.array(rng.choice(["left", "right", None], n), dtype="string"),
+        "t": rng.normal(0, 100, n), "i": np.arange(n), "ok": rng.random(n) > 0.5,
+        "q": rng.choice(["", 'a,"b"', "x\ny", "plain"], n).astype(object),
+    })
+    df.loc[::7, "t"] = np.nan
+    for frame in (df, df.iloc[:0], pd.DataFrame({"a": [1.5, 2.5], "b": [1.0, "x"]})):
+        frame.to_csv(tmp_path / "a.csv", index=False, float_format="%.4f")
+        write_csv(frame, tmp_path / "b.csv", decimals=4)
+        assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def long_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """25 min of two feet + sacrum at 50 Hz with a gap and clipped samples (> one chunk)."""
+    from gait.synth import synthesize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = synthesize("run", ("foot-left", "foot-right", "sacrum"), duration=1500.0, rate=50.0,
+                         seed=5)
+    st = rec.streams[0]
+    keep = (st.t < 700.0) | (st.t > 700.6)  # a 0.6 s hole
+    rec.streams[0] = type(st)(st.placement, st.side, st.t[keep], st.acc[keep], st.gyr[keep],
+                              rate=st.rate, name=st.name)
+    rec.streams[1].acc[1000:1400] = np.clip(rec.streams[1].acc[1000:1400], -25.0, 25.0)
+    rec.streams[1].acc_range = 25.0 / 0.98
+    path = tmp_path_factory.mktemp("long") / "run.gaitrec"
+    write_recording(rec, path)
+    return path
+
+
+def _same(a: object, b: object) -> None:
+    ra, rb = a, b
+    assert ra.steps.equals(rb.steps)  # type: ignore[attr-defined]
+    assert json.dumps(ra.summary, sort_keys=True) == json.dumps(rb.summary, sort_keys=True)  # type: ignore[attr-defined]
+    assert ra.flags == rb.flags  # type: ignore[attr-defined]
+
+
+def test_windows_equal_slice_time(long_file: Path) -> None:
+    whole = read_recording(long_file)
+    lazy = open_recording(long_file)
+    for s_whole, s_lazy in zip(whole.streams, lazy.streams, strict=True):
+        assert isinstance(s_lazy, FileStream)
+        assert (s_lazy.n, s_lazy.duration) == (s_whole.n, s_whole.duration)
+        cores = chunk_bounds(float(s_whole.t[0]), float(s_whole.t[-1]))
+        assert len(cores) == 3
+        for (a, b), (piece, c0, c1) in zip(cores, s_lazy.windows(cores, CHUNK_OVERLAP), strict=True):
+            ref = s_whole.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
+            assert np.array_equal(piece.t, ref.t) and np.array_equal(piece.acc, ref.acc)
+            assert np.array_equal(piece.gyr, ref.gyr)
+            assert ((piece.t[c0:c1] >= a) & (piece.t[c0:c1] < b)).all()
+
+
+def test_piecewise_analysis_equals_whole(long_file: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = analyze(read_recording(long_file))
+        lazy = analyze(open_recording(long_file))
+    assert any(f.startswith("gap:") for f in whole.flags)
+    assert any(f.startswith("saturated:") for f in whole.flags)
+    _same(whole, lazy)
+
+
+def test_nonfinite_stream_falls_back_to_whole(long_file: Path, tmp_path: Path) -> None:
+    rec = read_recording(long_file)
+    rec.streams[2].acc[5000, 1] = np.nan
+    path = tmp_path / "nan.gaitrec"
+    write_recording(rec, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = analyze(read_recording(path))
+        lazy = analyze(open_recording(path))
+    assert any(f.startswith("nonfinite:") for f in whole.flags)
+    _same(whole, lazy)
+
+
+def test_help_imports_no_numpy_or_pandas() -> None:
+    code = ("import sys; from gait.cli import build_parser; build_parser().format_help(); "
+            "print(sorted(m for m in ('numpy', 'pandas', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.stdout.strip() == "[]"
+
+
+def test_light_scipy_signal_keeps_stats_real() -> None:
+    code = ("import sys; from gait._scipy_signal import signal; "
+            "assert 'scipy.stats' not in sys.modules; "
+            "import scipy.stats; assert hasattr(scipy.stats, 'norm'); "
+            "import numpy as np; x = np.sin(np.linspace(0, 20, 200)); "
+            "print(len(signal.find_peaks_cwt(x, [5, 10])), signal.find_peaks(x)[0].tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.stdout.split()[0] != "0"
