@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
@@ -113,6 +113,8 @@ class SensorLoggerDecoder(Decoder):
             self._seen.append(key)
             self._seen_set.add(key)
         s = batch.sensors
+        g_t: np.ndarray | None
+        g: FloatArray | None
         if SL_GRAVITY in s:
             g_t, g = s[SL_GRAVITY]
             if self._grav is not None:  # the previous batch's last sample bridges the edge

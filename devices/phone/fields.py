@@ -11,6 +11,8 @@ documentation (phyphox.org/wiki, "Remote-interface communication"); see
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,7 +32,7 @@ PHYPHOX_ACC = ("accX", "accY", "accZ", "acc_time")
 PHYPHOX_GYR = ("gyrX", "gyrY", "gyrZ", "gyr_time")
 
 
-def interp_at(t: FloatArray, src_t: FloatArray, src: FloatArray) -> FloatArray:
+def interp_at(t: NDArray[Any], src_t: NDArray[Any], src: FloatArray) -> FloatArray:
     """``src`` (sampled at ``src_t``) linearly interpolated at ``t``, held at the ends.
 
     Parameters
