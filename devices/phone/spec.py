@@ -122,3 +122,24 @@ def parse_phone_spec(text: str, *, lan: bool = False) -> PhoneSpec:
     if app == "sensorlogger" and not host:
         host = "0.0.0.0" if lan else "127.0.0.1"
     return PhoneSpec(app, host, port, mount, plat or "unknown", s)
+
+
+def with_lan(text: str) -> str:
+    """``gait live --lan``: a Sensor Logger request without ``@HOST`` listens on 0.0.0.0.
+
+    Parameters
+    ----------
+    text : str
+        A ``--device`` value (returned unchanged unless it is such a request).
+
+    Returns
+    -------
+    str
+    """
+    if not is_phone_spec(text):
+        return text
+    spec = parse_phone_spec(text)
+    if spec.app != "sensorlogger" or "@" in text:
+        return text
+    head, sep, mount = text.strip().partition("=")
+    return f"{head}@0.0.0.0:{spec.port}{sep}{mount}"

@@ -337,7 +337,10 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSessi
     from devices.ble.backends import bluetooth_unavailable
     from devices.capture import CaptureWriter
     from devices.session import Session, parse_device_spec
+    from gait.live.phone import has_phones, record_phone_live
 
+    if has_phones(cfg.devices):  # phones come over HTTP, not BLE (gait.live.phone)
+        return await record_phone_live(cfg, live_factory, announce)
     specs = [parse_device_spec(d) for d in cfg.devices]
     scale = cfg.speed_up if cfg.simulate else 1.0
     backends = await _open_backends(cfg)
