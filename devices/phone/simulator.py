@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from devices.decoders import make_encoder
-from devices.errors import DeviceError
+from devices.errors import DeviceError, PayloadError
 from devices.phone.fields import PHYPHOX_ACC, PHYPHOX_GYR
 from devices.phone.phyphox import format_get_reply, nudge
 from devices.phone.profiles import phone_profile
@@ -237,8 +237,8 @@ async def push_schedule(schedule: Schedule, host: str, port: int, path: str, *, 
             status, _ = await request(host, port, "POST", path, body,
                                       headers={"Content-Type": "application/json"}, timeout=5.0)
             out[str(status)] += 1
-        except (OSError, TimeoutError):
-            out["error"] += 1
+        except (OSError, TimeoutError, PayloadError):
+            out["error"] += 1  # receiver gone or answering garbage: counted, the phone goes on
     return out
 
 
