@@ -117,7 +117,8 @@ def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[
 
 
 async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSession],
-                            announce: Callable[[str], None]) -> tuple[LiveSession, dict[str, Any], Path]:
+                            announce: Callable[[str], None], *, sim_batch: float = 0.5, sim_faults: Any = None,
+                            sim_out: dict[str, Any] | None = None) -> tuple[LiveSession, dict[str, Any], Path]:
     """:func:`gait.live.session.record_live` for phones (real, or simulated with ``cfg.simulate``).
 
     Parameters
@@ -128,6 +129,13 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
         ``t0 → LiveSession`` (a :class:`PhoneLiveSession` is built from its arguments).
     announce : callable
         Status lines (the receiver URL to type into Sensor Logger comes here).
+    sim_batch : float
+        Simulate only: Sensor Logger batch period, s.
+    sim_faults : PhoneFaults, optional
+        Simulate only: faults of the simulated Sensor Logger phones.
+    sim_out : dict, optional
+        Simulate only: receives ``schedules`` (what each phone sent) and ``pushes``
+        (HTTP statuses seen by the phones), for benchmarks.
 
     Returns
     -------
@@ -152,6 +160,7 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
     tasks: list[asyncio.Task[Any]] = []
     loop = asyncio.get_running_loop()
     stop_sim = asyncio.Event()
+    pusher: asyncio.Task[Any] | None = None
     sources: list[Any] = []
     if cfg.simulate:
         sources = _sources(phones, cfg.duration + 10.0 + 2.0 * scale, cfg)
@@ -192,13 +201,18 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
                 jobs = []
                 for i, t in enumerate(session.targets):
                     if t.phone.app == "sensorlogger":
-                        sched = sensorlogger_schedule(sources[i], batch=0.5, platform=t.phone.platform
+                        sched = sensorlogger_schedule(sources[i], batch=sim_batch, faults=sim_faults,
+                                                      platform=t.phone.platform
                                                       if t.phone.platform != "unknown" else "android")
+                        if sim_out is not None:
+                            sim_out.setdefault("schedules", []).append(sched)
                         port = int(t.url.rsplit(":", 1)[1].split("/")[0])
                         path = "/" + t.url.split("/", 3)[3]
                         jobs.append(push_schedule(sched, "127.0.0.1", port, path, speed=scale, stop=stop_sim,
                                                   origin=origin))
-                await asyncio.gather(*jobs)
+                counts = await asyncio.gather(*jobs)
+                if sim_out is not None:
+                    sim_out["pushes"] = counts
 
             async def until_data_end() -> None:
                 while True:
@@ -215,7 +229,8 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
             tasks.append(asyncio.create_task(ticker()))
             wall_limit = cfg.duration / scale
             if cfg.simulate:
-                tasks.append(asyncio.create_task(pushers()))
+                pusher = asyncio.create_task(pushers())
+                tasks.append(pusher)
                 tasks.append(asyncio.create_task(until_data_end()))
                 wall_limit = 3.0 * wall_limit + 20.0
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -232,6 +247,8 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
         live.finish()
     finally:
         stop_sim.set()
+        if pusher is not None:  # let the simulated phones finish their last push
+            await asyncio.wait([pusher], timeout=6.0)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
