@@ -124,7 +124,7 @@ def one_hour(hours: float) -> None:
                 page.publish(fb.add_steps(new, t_now=float(blk.t[-1])))
 
     now = [0.0]
-    n_chunks = int(round(hours * 3600 / chunk))
+    n_chunks = round(hours * 3600 / chunk)
     print(f"{'sim. min':>8} {'RSS MB':>7} {'steps':>6} {'pushes':>7}")
     expected = 0
     injected: dict[str, int] = {}

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from devices.decoders import make_decoder
-from devices.errors import PayloadError
+from devices.errors import DeviceError, PayloadError
 from devices.phone.phyphox import buffer_names, format_get_reply, get_query, nudge, parse_get_reply
 from devices.phone.profiles import phone_profile
 from devices.phone.sensorlogger import MAX_BODY, build_sensorlogger, parse_sensorlogger
 from devices.phone.spec import parse_phone_spec, with_lan
-from devices.errors import DeviceError
 
 T0 = 1_700_000_000_000_000_000
 
@@ -25,7 +24,7 @@ def _body(entries: list[dict], **top: object) -> bytes:
 def test_documented_shape_parses() -> None:
     e = [{"name": "accelerometer", "time": T0 + i * 10_000_000, "values": {"x": 0.1 * i, "y": 0.0, "z": 1.0}}
          for i in range(5)]
-    b = parse_sensorlogger(_body(e + [{"name": "location", "time": T0, "values": {"latitude": 1}}]))
+    b = parse_sensorlogger(_body([*e, {"name": "location", "time": T0, "values": {"latitude": 1}}]))
     assert b.message_id == 3 and b.session_id == "s"
     t, xyz = b.sensors["accelerometer"]
     assert t.tolist() == [T0 + i * 10_000_000 for i in range(5)]

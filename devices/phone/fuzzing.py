@@ -24,7 +24,7 @@ _WEIRD: tuple[Any, ...] = (None, True, "", "x" * 50, [], {}, [1, 2], {"x": 1}, -
 def valid_push(rng: np.random.Generator, mid: int, n: int = 20) -> bytes:
     """A well-formed Sensor Logger push of ``n`` samples per sensor."""
     t = _T0 + mid * 10**9 + np.arange(n, dtype=np.int64) * 10_000_000
-    sensors = {"accelerometer": (t, rng.normal(0, 2, (n, 3))), "gravity": (t, rng.normal(0, 1, (n, 3)) + [0, 0, 9.8]),
+    sensors = {"accelerometer": (t, rng.normal(0, 2, (n, 3))), "gravity": (t, rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.8])),
                "gyroscope": (t, rng.normal(0, 1, (n, 3)))}
     return build_sensorlogger(mid, "fuzz", "dev", sensors)
 

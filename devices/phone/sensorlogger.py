@@ -29,7 +29,7 @@ IntArray = NDArray[np.int64]
 MAX_BODY = 1_000_000
 #: Most entries in one batch (10 s at 500 Hz of four sensors).
 MAX_ENTRIES = 20_000
-#: Plausible epoch-ns window: 2001 … 2286 (the int64 ns range ends in 2262; anything
+#: Plausible epoch-ns window: 2001 … 2255 (the int64 ns range ends in 2262; anything
 #: outside is a unit mistake or hostile).
 _T_MIN, _T_MAX = 10**18, 9 * 10**18
 

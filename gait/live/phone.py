@@ -58,6 +58,7 @@ class PhoneLiveSession(LiveSession):
         super().__init__(*args, **kwargs)
         self.info: dict[str, dict[str, Any]] = {}
         self._by_name: dict[str, Any] = {}
+        self._rate_ref: dict[str, tuple[float, int]] = {}
 
     def setup(self, targets: list[Any]) -> None:
         """Build the engine from the phones (placement ``phone`` with its mount)."""
@@ -85,15 +86,16 @@ class PhoneLiveSession(LiveSession):
 
     def tick(self) -> None:
         """Timer: phone rate, gaps and rejected requests on the page, then the usual tick."""
+        now = time.monotonic()
         for name, t in self._by_name.items():
             st = t.stats
-            t_first = getattr(t, "first_ns", None)
             if t.connected and st.main_samples:
-                if t_first is None:
-                    t.first_ns = time.time_ns()
-                    t.first_n = st.main_samples
-                elif time.time_ns() - t_first > 1e9:
-                    self.info[name]["rate"] = (st.main_samples - t.first_n) / ((time.time_ns() - t_first) / 1e9) * self.scale
+                # rate over the last few seconds, in samples per session second
+                t_ref, n_ref = self._rate_ref.setdefault(name, (now, st.main_samples))
+                if now - t_ref >= 1.0:
+                    self.info[name]["rate"] = (st.main_samples - n_ref) / (now - t_ref) / self.scale
+                if now - t_ref >= 5.0:
+                    self._rate_ref[name] = (now, st.main_samples)
             rejected = sum(st.rejected.values()) + (sum(t.receiver.stats.rejected.values()) if t.receiver else 0)
             self.info[name].update(gaps=len(st.gaps), rejected=rejected, url=t.url)
             self.fb.set_sensor(name, self.status.get(name, "connecting"), **self.info[name])
