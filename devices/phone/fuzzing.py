@@ -31,7 +31,7 @@ def valid_push(rng: np.random.Generator, mid: int, n: int = 20) -> bytes:
 
 def valid_reply(rng: np.random.Generator, t0: float, n: int = 20) -> bytes:
     """A well-formed phyphox ``/get`` reply."""
-    t = t0 + np.arange(n) * 0.01
+    t = t0 + np.arange(n, dtype=np.float64) * 0.01
     a = rng.normal(0, 3, (n, 3))
     return format_get_reply({"acc_time": ("partial", t), "accX": ("partial", a[:, 0]), "accY": ("partial", a[:, 1]),
                              "accZ": ("partial", a[:, 2])}, session="f00d", measuring=True)
