@@ -155,9 +155,10 @@ def _run_simulated(source: SampleSource, faults: PhoneFaults, batch: float, moun
 
 
 def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> None:
+    """Outages, bursts, late and duplicated pushes, a clock jump and 300 ppm drift, on simulated time."""
     source, truth = _source("belt", 171.0, 80.0)
     faults = PhoneFaults(outage_every=25.0, outage=2.0, burst_every=17.0, burst=1.5, late=0.1, duplicate=0.1,
-                         clock_jump_at=40.0, clock_jump=3.0, seed=2)
+                         clock_jump_at=40.0, clock_jump=3.0, drift_ppm=300.0, seed=2)
     r = _run_simulated(source, faults, batch=0.5, mount="belt")
     sched = r["sched"]
     assert sched.faults["late"] > 0 and sched.faults["duplicate"] > 0 and sched.faults["outage_pushes"] > 0
@@ -208,7 +209,10 @@ def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> No
         cfg = LiveConfig(devices=[device], out=tmp_path, duration=30.0, simulate=True, speed_up=3.0, save=False,
                          gait=GaitParams(cadence=168.0, speed=3.0), seed=4)
         r = run_live(cfg, page, announce=lambda m: None)
-        state = page.snapshot()
+        import urllib.request
+
+        with urllib.request.urlopen(page.url.rstrip("/") + "/api/state", timeout=10) as resp:  # over loopback
+            state = json.loads(resp.read())
     finally:
         page.stop()
     stats = next(iter(r.device_stats.values()))

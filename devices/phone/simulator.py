@@ -53,6 +53,8 @@ class PhoneFaults:
         Probability that a push is delivered twice.
     clock_jump_at, clock_jump : float
         At ``clock_jump_at`` s the phone's clock jumps by ``clock_jump`` s (NTP step).
+    drift_ppm : float
+        The phone's clock runs this many parts per million fast (negative: slow).
     latency, jitter : float
         Network delay of a push: ``latency`` + exponential(``jitter``), s.
     seed : int
@@ -67,6 +69,7 @@ class PhoneFaults:
     duplicate: float = 0.0
     clock_jump_at: float = 0.0
     clock_jump: float = 0.0
+    drift_ppm: float = 0.0
     latency: float = 0.01
     jitter: float = 0.005
     seed: int = 0
@@ -155,9 +158,11 @@ def sensorlogger_schedule(source: SampleSource, *, batch: float = 0.5, platform:
     prof = phone_profile("sensorlogger", platform)
     enc: Any = make_encoder(prof, rate=source.rate, device_clock=epoch)
     enc.batch, enc.platform, enc.session_id = float(batch), platform, session_id
-    t, acc, gyr, _ = source.chunk(slice(None))
+    t_true, acc, gyr, _ = source.chunk(slice(None))
     assert acc is not None
-    cut = int(np.searchsorted(t, f.clock_jump_at)) if f.clock_jump else t.size
+    rate = 1.0 + f.drift_ppm * 1e-6
+    t = t_true * rate  # the phone's clock stamps the samples
+    cut = int(np.searchsorted(t_true, f.clock_jump_at)) if f.clock_jump else t.size
     packets = enc.encode(t[:cut], acc[:cut], None if gyr is None else gyr[:cut])
     counts: Counter[str] = Counter()
     if cut < t.size:
@@ -166,7 +171,7 @@ def sensorlogger_schedule(source: SampleSource, *, batch: float = 0.5, platform:
         counts["clock_jump"] += 1
         packets += enc.encode(t[cut:], acc[cut:], None if gyr is None else gyr[cut:])
     packets += enc.flush()
-    pt = np.array([p.t for p in packets])
+    pt = np.array([p.t for p in packets]) / rate  # back on the true (host) time line
     out = _windows(pt, f.outage_every, f.outage)
     sent = pt + f.latency + rng.exponential(f.jitter, pt.size) if f.jitter > 0 else pt + f.latency
     held = _windows(pt, f.burst_every, f.burst)
@@ -189,9 +194,9 @@ def sensorlogger_schedule(source: SampleSource, *, batch: float = 0.5, platform:
     sends.sort(key=lambda s: s[0])
     # samples lost on purpose: those encoded into pushes dropped by an outage
     edges = np.r_[-np.inf, pt]
-    which = np.searchsorted(edges, t, side="left") - 1
+    which = np.searchsorted(edges, t_true, side="left") - 1
     lost = out[np.clip(which, 0, pt.size - 1)] if pt.size else np.zeros(t.size, bool)
-    return Schedule(sends, t, lost, counts)
+    return Schedule(sends, t_true, lost, counts)
 
 
 async def push_schedule(schedule: Schedule, host: str, port: int, path: str, *, speed: float = 1.0,
