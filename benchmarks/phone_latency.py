@@ -158,12 +158,14 @@ def one_hour(hours: float) -> None:
         async def run() -> None:
             nonlocal expected
             n_push = 0
+            jumped = 0.0  # the phone clock keeps its jump in the following chunks
             for k in range(n_chunks):
                 src = SampleSource(t=t_src + k * chunk, acc=s0.acc)
                 f = PhoneFaults(outage_every=250.0, outage=2.0, burst_every=90.0, burst=1.5, late=0.05,
                                 duplicate=0.05, clock_jump_at=(k * chunk + 300.0) if k == 1 else 0.0,
                                 clock_jump=2.0 if k == 1 else 0.0, seed=k)
-                sched = sensorlogger_schedule(src, batch=0.5, faults=f, session_id=f"s{k}")
+                sched = sensorlogger_schedule(src, batch=0.5, faults=f, session_id=f"s{k}", epoch=1.7e9 + jumped)
+                jumped += f.clock_jump
                 expected += int((~sched.lost).sum())
                 for key, v in sched.faults.items():
                     injected[key] = injected.get(key, 0) + v

@@ -171,6 +171,17 @@ def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> 
     assert live["quality"].astype(str).str.contains("phone_belt").all()
 
 
+def test_phone_clock_stepping_back_loses_nothing() -> None:
+    source, truth = _source("belt", 168.0, 60.0)
+    r = _run_simulated(source, PhoneFaults(clock_jump_at=30.0, clock_jump=-2.0, late=0.05, seed=4), batch=0.5,
+                       mount="belt")
+    assert r["received"] == int((~r["sched"].lost).sum())
+    assert r["dec"].stats.reasons["phone clock stepped back"] == 1
+    st = r["steps"]
+    live = st[(st["t_ic"] > 10.0) & (st["t_ic"] < 55.0)]
+    assert abs(float(np.nanmedian(live["cadence"])) - truth) <= 1.0
+
+
 def test_armband_phone_gives_cadence_only() -> None:
     source, truth = _source("armband", 164.0, 60.0)
     r = _run_simulated(source, PhoneFaults(), batch=1.0, mount="armband")

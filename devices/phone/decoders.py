@@ -10,7 +10,9 @@ clock (``device_time``, s): the phone placements are analysed from acceleration 
 (a carried phone gives the step rhythm; a belt phone goes through the sacrum detector).
 Gyroscope entries are validated and counted but not passed on. Samples not newer than
 the last one passed on (a duplicated or overlapping batch, a batch later than the
-reorder window) are dropped and counted in ``stats.reasons``.
+reorder window) are dropped and counted in ``stats.reasons``; a Sensor Logger push newer
+(by ``messageId``) than every other whose times go back is a phone clock stepped back,
+and is kept.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class SensorLoggerDecoder(Decoder):
         self._seen_set: set[tuple[str | None, int]] = set()
         self._epoch0: int | None = None
         self._last_ns = -(2**62)
+        self._max_id: dict[str | None, int] = {}
         self._grav: tuple[np.ndarray, FloatArray] | None = None  # last gravity sample
         self.late_samples = 0
 
@@ -136,6 +139,15 @@ class SensorLoggerDecoder(Decoder):
             if SL_GYRO in s or SL_GRAVITY in s:
                 raise Ignored("no accelerometer in batch")
             raise Ignored("no motion sensor in batch")
+        if batch.message_id is not None:
+            newest = self._max_id.get(batch.session_id, -1)
+            if batch.message_id > newest:
+                self._max_id[batch.session_id] = batch.message_id
+                if t_ns.size and t_ns[0] <= self._last_ns:
+                    # a push newer than every other whose times go back: the phone's clock
+                    # stepped back (NTP); keep its samples, the clock fit re-anchors
+                    self.stats.reasons["phone clock stepped back"] += 1
+                    self._last_ns = int(t_ns[0]) - 1
         keep = t_ns > self._last_ns
         if not keep.all():
             self.late_samples += int((~keep).sum())
