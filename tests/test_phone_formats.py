@@ -139,3 +139,18 @@ def test_phone_specs() -> None:
     for bad in ("phone:whatsapp", "phone:phyphox=belt", "phone:sensorlogger=head", "phone:sensorlogger@h:99999"):
         with pytest.raises(DeviceError):
             parse_phone_spec(bad)
+
+
+def test_phyphox_decoder_follows_a_restarted_experiment() -> None:
+    dec = make_decoder(phone_profile("phyphox"))
+
+    def reply(t0: float) -> bytes:
+        t = t0 + np.arange(5) * 0.01
+        z = np.full(5, 9.8)
+        return format_get_reply({"acc_time": ("partial", t), "accX": ("partial", z * 0), "accY": ("partial", z * 0),
+                                 "accZ": ("partial", z)}, session="a", measuring=True)
+
+    assert dec.feed(reply(100.0), 1.0).n == 5
+    assert dec.feed(reply(100.0), 1.1) is None  # the same values again: dropped
+    s = dec.feed(reply(0.0), 1.2)  # cleared: time starts over
+    assert s is not None and s.n == 5 and dec.stats.reasons["experiment time restarted"] == 1

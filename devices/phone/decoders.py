@@ -221,6 +221,11 @@ class PhyphoxDecoder(Decoder):
         if t.size:
             order = np.argsort(t, kind="stable")
             t, acc = t[order], acc[order]
+            if t[0] < self._last_t - 1.0:
+                # the poller never asks for old values, so time going back is the experiment
+                # restarted (cleared or reloaded): keep it, the clock fit re-anchors
+                self.stats.reasons["experiment time restarted"] += 1
+                self._last_t = -math.inf
             keep = (t > self._last_t) & np.r_[True, np.diff(t) > 0]
             if not keep.all():
                 self.stats.reasons["late or repeated samples"] += int((~keep).sum())

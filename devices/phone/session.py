@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 QUIET_AFTER = 3.0
 #: phyphox poll period, s.
 POLL_INTERVAL = 0.2
+#: phyphox measuring without new data this long (s): re-read the newest time (a cleared experiment).
+RESYNC_AFTER = 2.0
 
 
 @dataclass
@@ -234,6 +236,7 @@ class PhoneSession:
         thresholds: dict[str, float | None] = {"acc": None}
         configured = False
         delay = self.poll_interval
+        last_data = self.writer.now_ns()
         while not self._stop.is_set():
             try:
                 if not configured:
@@ -263,6 +266,12 @@ class PhoneSession:
                         if fin is not None and fin.size:
                             thresholds["acc"] = max(float(thresholds["acc"]), float(fin.max()))
                             self._arrived(t, ns)
+                            last_data = ns
+                        elif reply.measuring and ns - last_data > RESYNC_AFTER * 1e9:
+                            # measuring but nothing above our threshold: the experiment was
+                            # cleared and its time restarted; ask for the newest time again
+                            thresholds["acc"] = None
+                            last_data = ns
                         self._emit(t, dec.feed(body, ns / 1e9, "data"))
                 delay = self.poll_interval
             except PayloadError as exc:
