@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +47,17 @@ def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
 
 def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
     port = _free_port()
-    cfg = LiveConfig(devices=[f"phone:sensorlogger@127.0.0.1:{port}=belt"], out=tmp_path, duration=14.0, save=False)
+    cfg = LiveConfig(devices=[f"phone:sensorlogger@127.0.0.1:{port}=belt"], out=tmp_path, duration=25.0, save=False)
     out: dict[str, object] = {}
     th = threading.Thread(target=lambda: out.update(r=run_live(cfg, None, announce=lambda m: None)))
     th.start()
+    for _ in range(200):  # the receiver listens before the phone starts pushing
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
     sim = _gait("simulate", "--profile", "sensorlogger", "--url", f"http://127.0.0.1:{port}/push", "--speed", "2",
-                "--length", "60", "--seconds", "13", "--faults", "duplicate=0.2,late=0.1,seed=3")
+                "--length", "60", "--seconds", "18", "--faults", "duplicate=0.2,late=0.1,seed=3")
     try:
         sim.wait(60)
         th.join(90)
