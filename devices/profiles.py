@@ -24,7 +24,7 @@ _UUID128 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _UUID16 = re.compile(r"^(0x)?[0-9a-f]{4}$")
 
 #: Decoder families that :func:`devices.decoders.make_decoder` knows.
-DECODERS: tuple[str, ...] = ("rsc", "polar_pmd", "movesense", "metawear", "packed")
+DECODERS: tuple[str, ...] = ("rsc", "polar_pmd", "movesense", "metawear", "packed", "sensorlogger", "phyphox")
 PLACEMENTS: tuple[str, ...] = ("foot", "shank", "sacrum", "phone")
 SIDES: tuple[str, ...] = ("left", "right")
 STREAM_KINDS: tuple[str, ...] = ("acc", "gyr", "rsc")
@@ -456,6 +456,12 @@ def get_profile(profile_id: str) -> Profile:
     for p in _shipped():
         if p.id == profile_id:
             return p
+    if profile_id.startswith("phone-"):  # phones are not BLE: their profiles live in code
+        from devices.phone.profiles import phone_profiles
+
+        for p in phone_profiles():
+            if p.id == profile_id:
+                return p
     raise ProfileError(f"unknown profile {profile_id!r}; known: {[p.id for p in _shipped()]}")
 
 

@@ -9,6 +9,7 @@ the profile's ``decoder`` key picks the family:
 ``movesense`` Movesense GATT SensorData Protocol (IMU6 / Acc / Gyro)
 ``metawear`` MbientLab MetaWear module/register notifications
 ``packed``   generic packed structs configured from TOML (gait-imu, Thingy:52)
+``sensorlogger`` / ``phyphox``  phone HTTP bodies (:mod:`devices.phone`)
 ========== ==============================================================
 """
 
@@ -36,6 +37,8 @@ _FAMILIES = {
     "movesense": "devices.decoders.movesense",
     "metawear": "devices.decoders.metawear",
     "packed": "devices.decoders.packed",
+    "sensorlogger": "devices.phone.decoders",
+    "phyphox": "devices.phone.decoders",
 }
 
 

@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     p.add_argument("--device", action="append", required=True, metavar="NAME|ADDRESS[=PLACEMENT[:SIDE]]",
-                   help="a sensor, e.g. 'Polar Sense B5A1=foot:left' (repeat for more)")
+                   help="a sensor, e.g. 'Polar Sense B5A1=foot:left' (repeat for more); a phone: "
+                        "'phone:sensorlogger=belt' (receives Sensor Logger's HTTP push) or "
+                        "'phone:phyphox@PHONE-IP:8080=armband' (polls phyphox remote access)")
     p.add_argument("--simulate", action="store_true",
                    help="run virtual sensors (synthetic run) in this process; names must match a "
                         "profile, e.g. 'gait-imu L=foot:left', 'Polar H10 S=sacrum'")
@@ -57,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
         raise GaitError("--speed-up only applies to --simulate")
     if args.belt_speed is not None and not args.belt_speed > 0:
         raise GaitError("--belt-speed must be > 0 m/s")
+    from devices.phone.spec import with_lan
+
     cfg = LiveConfig(
-        devices=list(args.device),
+        devices=[with_lan(d) for d in args.device] if args.lan else list(args.device),
         out=Path(args.out or "gait-live"),
         duration=args.duration,
         drills=list(args.drill or ["cadence"]),

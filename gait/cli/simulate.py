@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "accept, quit."
         ),
     )
-    p.add_argument("--profile", required=True, metavar="ID", help="firmware profile id (see 'gait profiles')")
+    p.add_argument("--profile", required=True, metavar="ID",
+                   help="firmware profile id (see 'gait profiles'), or a phone app: sensorlogger, phyphox")
     p.add_argument("--placement", choices=PLACEMENTS, default="foot", help="where the sensor is worn")
     p.add_argument("--side", choices=("left", "right"), help="body side of a foot or shank sensor")
     p.add_argument("--scenario", choices=SCENARIOS, default="run", help="what the runner does")
@@ -35,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--address", help="random static BLE address (default: random)")
     p.add_argument("--radio", default=None, metavar="virtual[:HOST:PORT]", help="radio hub address (default virtual = 127.0.0.1:47555, or GAIT_RADIO)")
     p.add_argument("--faults", action="append", metavar="KEY=VALUE[,...]",
-                   help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N")
+                   help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N; "
+                        "phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
+                        "clock_jump_at=S, clock_jump=S")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
     p.add_argument("--length", type=float, default=120.0, metavar="S",
                    help="seconds of synthetic signal, replayed in a loop (default 120)")
@@ -44,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--replay", metavar="FILE",
                    help="stream a recording (any readable file, e.g. a capture) instead of synthetic data; "
                         "the stream is chosen by --placement/--side")
+    from gait.cli.simulate_phone import add_arguments
+
+    add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -51,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the virtual sensor until ``--seconds`` elapse, ``quit`` or Ctrl-C."""
     import asyncio
 
+    from gait.cli.simulate_phone import PHONE_PROFILES, run_phone
+
+    if args.profile in PHONE_PROFILES:
+        return run_phone(args)
     asyncio.run(_simulate(args))
     return 0
 

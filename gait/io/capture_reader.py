@@ -125,6 +125,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 acc_range=d.profile.acc_range,
                 gyr_range=d.profile.gyr_range,
                 name=name,
+                mount=d.device.info.get("mount") if placement == "phone" else None,
             )
         )
     if not streams and not channels:

@@ -18,6 +18,8 @@ give specific force like every other source. Repeated or out-of-order rows, whic
 app is known to write, are dropped and counted
 in ``device['dropped_samples']``. Axes are the phone's (Android: x right, y up the
 screen, z out of the screen); the placement is ``phone`` with ``--mount`` as given.
+What the fields mean (names, gravity, iOS signs) is shared with the live HTTP-push
+path in :mod:`devices.phone.fields`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from devices.phone.fields import (
+    GRAVITY_MIN_NORM,
+    SL_ACC,
+    SL_GRAVITY,
+    SL_GYRO,
+    SL_TOTAL,
+    interp_at,
+    specific_force,
+)
 from gait.errors import BadValueError, InputFileError, MissingColumnError
 from gait.io._bundle import head_member, members, open_member
 from gait.io._csv import head_text, increasing_mask, numeric_block, parse_table
@@ -41,7 +52,7 @@ if TYPE_CHECKING:
 
 NAME = "sensorlogger"
 _HEADER = "time,seconds_elapsed"
-_SENSOR_FILES = ("totalacceleration.csv", "accelerometer.csv")
+_SENSOR_FILES = (f"{SL_TOTAL}.csv", f"{SL_ACC}.csv")
 
 
 def _is_sl_header(text: str) -> bool:
@@ -84,14 +95,6 @@ def _load(source: Path, member: str | None) -> tuple[np.ndarray, FloatArray, Pat
         raise BadValueError(where, "time is not an int64 nanosecond count", line=row + 2, column="time")
     t_ns = np.asarray(t, dtype=np.int64)
     return t_ns, xyz, where
-
-
-def _at(t_ns: np.ndarray, src_t: np.ndarray, src: FloatArray) -> FloatArray:
-    """``src`` (sampled at ``src_t``) linearly interpolated at ``t_ns``; all int64 ns."""
-    base = src_t[0]
-    x = (t_ns - base).astype(np.float64)
-    xp = (src_t - base).astype(np.float64)
-    return np.column_stack([np.interp(x, xp, src[:, i]) for i in range(src.shape[1])])
 
 
 def _clean(t_ns: np.ndarray, xyz: FloatArray) -> tuple[np.ndarray, FloatArray, int]:
@@ -143,20 +146,18 @@ def read(path: Path, options: ReadOptions) -> Recording:
                     device[c.replace(" ", "_")] = str(md[c].iloc[0])
         except (ValueError, pd.errors.ParserError):
             device["metadata"] = "unreadable"
-    if acc_name == "accelerometer.csv":
-        if "gravity.csv" in files:
-            g_t, g_xyz, _ = _load(src, files["gravity.csv"])
+    if acc_name == f"{SL_ACC}.csv":
+        if f"{SL_GRAVITY}.csv" in files:
+            g_t, g_xyz, _ = _load(src, files[f"{SL_GRAVITY}.csv"])
             g_t, g_xyz, _ = _clean(g_t, g_xyz)
-            acc = acc + _at(t_ns, g_t, g_xyz)
+            platform = str(device.get("platform", ""))
+            acc = specific_force(acc, interp_at(t_ns, g_t, g_xyz), platform)
             device["acc_source"] = "Accelerometer + Gravity"
-            if str(device.get("platform", "")).lower() == "ios":
-                # iOS reports inertial force: all three axes have the opposite sign to
-                # Android (gravity on -z with the phone flat); flip to specific force.
-                acc = -acc
+            if platform.lower() == "ios":
                 device["acc_sign"] = "negated (iOS convention)"
         else:
             med = float(np.median(np.linalg.norm(acc, axis=1)))
-            if med < 5.0:
+            if med < GRAVITY_MIN_NORM:
                 raise InputFileError(
                     where,
                     f"acceleration without gravity (median |acc| {med:.2f} m/s²); export "
@@ -167,15 +168,15 @@ def read(path: Path, options: ReadOptions) -> Recording:
         device["acc_source"] = "TotalAcceleration"
     gyr = None
     trimmed = 0
-    if "gyroscope.csv" in files:
-        w_t, w_xyz, _ = _load(src, files["gyroscope.csv"])
+    if f"{SL_GYRO}.csv" in files:
+        w_t, w_xyz, _ = _load(src, files[f"{SL_GYRO}.csv"])
         w_t, w_xyz, _ = _clean(w_t, w_xyz)
         inside = (t_ns >= w_t[0]) & (t_ns <= w_t[-1])
         trimmed = int((~inside).sum())
         t_ns, acc = t_ns[inside], acc[inside]
         if t_ns.size == 0:
             raise InputFileError(path, "the gyroscope and accelerometer times do not overlap")
-        gyr = _at(t_ns, w_t, w_xyz)
+        gyr = interp_at(t_ns, w_t, w_xyz)
     device.update({"dropped_samples": dropped, "trimmed_samples": trimmed, "source_file": path.name})
     t = (t_ns - t_ns[0]).astype(np.float64) * 1e-9
     stream = Stream(t=t, acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))

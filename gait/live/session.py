@@ -412,7 +412,10 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     from devices.ble.logs import bumble_summary, route_bumble_logs
     from devices.capture import CaptureWriter
     from devices.session import Session, parse_device_spec
+    from gait.live.phone import has_phones, record_phone_live
 
+    if has_phones(cfg.devices):  # phones come over HTTP, not BLE (gait.live.phone)
+        return await record_phone_live(cfg, live_factory, announce)
     specs = [parse_device_spec(d) for d in cfg.devices]
     scale = cfg.speed_up if cfg.simulate else 1.0
     bumble_before = Counter(route_bumble_logs().counts)

@@ -63,6 +63,8 @@ class SensorSpec:
         True when gyroscope samples come with the accelerometer.
     acc_range, gyr_range : float or None
         Full scale, m/s² and rad/s (saturation flags).
+    mount : str or None
+        For phones, how it is carried (:data:`gait.recording.PhoneMount`).
     """
 
     name: str
@@ -72,6 +74,7 @@ class SensorSpec:
     has_gyr: bool = True
     acc_range: float | None = None
     gyr_range: float | None = None
+    mount: str | None = None  #: how a phone is carried (belt → sacrum-like; else cadence only)
 
 
 @dataclass
@@ -316,7 +319,7 @@ class StreamEngine:
             placement=spec.placement,  # type: ignore[arg-type]
             side=spec.side,  # type: ignore[arg-type]
             t=t, acc=x[:, :3], gyr=x[:, 3:6] if spec.has_gyr else None, rate=spec.rate,
-            acc_range=spec.acc_range, gyr_range=spec.gyr_range, name=spec.name,
+            acc_range=spec.acc_range, gyr_range=spec.gyr_range, name=spec.name, mount=spec.mount,
         )
         if spec.has_gyr and not np.isfinite(stream.gyr).any():  # type: ignore[arg-type]
             stream.gyr = None  # gyroscope never arrived

@@ -121,9 +121,14 @@
       li.appendChild(dot);
       let txt = name + ": " + info.status;
       if (info.rate) txt += " · " + fmt(info.rate, 0) + " Hz";
-      if (info.gaps) txt += " · " + info.gaps + (info.gaps === 1 ? " gap" : " gaps") + " (" + fmt(info.gap_s, 1) + " s missing)";
+      if (info.gaps) txt += " · " + info.gaps + (info.gaps === 1 ? " gap" : " gaps") + (info.gap_s ? " (" + fmt(info.gap_s, 1) + " s missing)" : "");
+      if (info.rejected) txt += " · " + info.rejected + " rejected";
       if (info.status === "dropped" || info.status === "lost") txt += " — session continues";
       li.appendChild(document.createTextNode(txt));
+      if (info.note) {  // e.g. why a phone in an armband shows cadence only
+        const note = document.createElement("div"); note.className = "note"; note.textContent = info.note;
+        li.appendChild(note);
+      }
       ul.appendChild(li);
     }
     if (!ul.children.length) { const li = document.createElement("li"); li.textContent = "no sensor reported yet"; ul.appendChild(li); }
