@@ -366,27 +366,8 @@ def read_recording(path: str | Path) -> Recording:
         The file is not a gaitrec archive, is truncated, or its header is inconsistent.
     """
     path = Path(path)
-    try:
-        z = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
-    except ZIP_ERRORS as exc:
-        raise InputFileError(path, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
-    with z:
-        try:
-            info = z.getinfo("recording.json")
-        except KeyError:
-            raise InputFileError(path, "no recording.json inside; not a .gaitrec file") from None
-        if info.file_size > MAX_HEADER_BYTES:
-            raise LimitError(
-                path, f"recording.json declares {info.file_size} bytes", limit="MAX_HEADER_BYTES"
-            )
-        raw = _entry_bytes(z, "recording.json", path)
-        try:
-            header = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise HeaderError(path, f"recording.json is not valid UTF-8 JSON: {exc}", field="recording.json") from None
-        validate_header(header, path)
+    with open_archive(path) as z:
+        header = read_header(z, path)
         streams = []
         for d in header["streams"]:
             groups = [["t"], _ACC] + ([_GYR] if d["has_gyr"] else [])
@@ -410,34 +391,75 @@ def read_recording(path: str | Path) -> Recording:
                     name=d["name"],
                 )
             )
-        channels = []
-        for d in header.get("channels", []):
-            where = f"channels/{d['name']}.parquet"
-            df = _read_table(z, where, path)
-            if "t" not in df:
-                raise MissingColumnError(path, f"entry {where!r} has no time column", column="t")
-            t = df.pop("t").to_numpy()
-            try:
-                channels.append(
-                    Channel(name=d["name"], t=t, values={str(k): df[k].to_numpy() for k in df}, device=d.get("device") or {})
-                )
-            except (ValueError, TypeError) as exc:
-                raise BadValueError(path, f"entry {where!r}: {exc}") from None
-        reference = None
-        if (r := header.get("reference")) is not None:
-            events = _read_table(z, "reference/events.parquet", path)
-            for c in ("side", "t_ic"):
-                if len(events) and c not in events:
-                    raise MissingColumnError(path, "entry 'reference/events.parquet' lacks a column", column=c)
-            if len(events) and events["t_ic"].dtype.kind not in "fiu":
-                raise BadValueError(path, "entry 'reference/events.parquet': t_ic is not numeric", column="t_ic")
-            tables = {n: _read_table(z, f"reference/{n}.parquet", path) for n in r.get("tables", [])}
-            reference = Reference(
-                kind=r["kind"], events=events, tables=tables, params=r.get("params") or {}, source=r.get("source", "")
-            )
+        channels = read_channels(z, header, path)
+        reference = read_reference(z, header, path)
     return Recording(
         meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=reference
     )
+
+
+def open_archive(path: Path) -> zipfile.ZipFile:
+    """Open a ``.gaitrec`` ZIP, with typed errors for a truncated or unreadable file."""
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
+    except ZIP_ERRORS as exc:
+        raise InputFileError(path, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def read_header(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+    """``recording.json`` of an open archive, size-checked and schema-validated."""
+    try:
+        info = z.getinfo("recording.json")
+    except KeyError:
+        raise InputFileError(path, "no recording.json inside; not a .gaitrec file") from None
+    if info.file_size > MAX_HEADER_BYTES:
+        raise LimitError(
+            path, f"recording.json declares {info.file_size} bytes", limit="MAX_HEADER_BYTES"
+        )
+    raw = _entry_bytes(z, "recording.json", path)
+    try:
+        header = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise HeaderError(path, f"recording.json is not valid UTF-8 JSON: {exc}", field="recording.json") from None
+    validate_header(header, path)
+    return header
+
+
+def read_channels(z: zipfile.ZipFile, header: dict[str, Any], path: Path) -> list[Channel]:
+    """The channels listed in a validated header."""
+    channels = []
+    for d in header.get("channels", []):
+        where = f"channels/{d['name']}.parquet"
+        df = _read_table(z, where, path)
+        if "t" not in df:
+            raise MissingColumnError(path, f"entry {where!r} has no time column", column="t")
+        t = df.pop("t").to_numpy()
+        try:
+            channels.append(
+                Channel(name=d["name"], t=t, values={str(k): df[k].to_numpy() for k in df}, device=d.get("device") or {})
+            )
+        except (ValueError, TypeError) as exc:
+            raise BadValueError(path, f"entry {where!r}: {exc}") from None
+    return channels
+
+
+def read_reference(z: zipfile.ZipFile, header: dict[str, Any], path: Path) -> Reference | None:
+    """The reference listed in a validated header, or None."""
+    reference = None
+    if (r := header.get("reference")) is not None:
+        events = _read_table(z, "reference/events.parquet", path)
+        for c in ("side", "t_ic"):
+            if len(events) and c not in events:
+                raise MissingColumnError(path, "entry 'reference/events.parquet' lacks a column", column=c)
+        if len(events) and events["t_ic"].dtype.kind not in "fiu":
+            raise BadValueError(path, "entry 'reference/events.parquet': t_ic is not numeric", column="t_ic")
+        tables = {n: _read_table(z, f"reference/{n}.parquet", path) for n in r.get("tables", [])}
+        reference = Reference(
+            kind=r["kind"], events=events, tables=tables, params=r.get("params") or {}, source=r.get("source", "")
+        )
+    return reference
 
 
 def recording_to_bytes(rec: Recording) -> bytes:

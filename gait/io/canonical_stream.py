@@ -15,7 +15,6 @@ one contiguous range of the file and are read in place through a small file wind
 from __future__ import annotations
 
 import io
-import json
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -27,8 +26,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gait.errors import InputFileError, TruncatedFileError
-from gait.io.canonical import _ACC, _GYR, FORMAT_NAME, FORMAT_VERSION, _read_columns, _read_table
-from gait.recording import Channel, FloatArray, Recording, Reference, SessionMeta, Stream
+from gait.io.canonical import (
+    _ACC,
+    _GYR,
+    _entry_bytes,
+    _read_columns,
+    open_archive,
+    read_channels,
+    read_header,
+    read_reference,
+)
+from gait.io.limits import check_rows
+from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 #: Rows decoded per Parquet batch (about 1.5 MB of one stream at 7 columns).
 BATCH_ROWS = 32768
@@ -164,7 +173,7 @@ class FileStream(Stream):
     def _parquet(self) -> tuple[pq.ParquetFile, Any]:
         if self._location is None:  # a deflated entry (not written by us): decode from memory
             with zipfile.ZipFile(self._path) as z:
-                src: Any = pa.BufferReader(z.read(self._entry))
+                src: Any = pa.BufferReader(_entry_bytes(z, self._entry, self._path))
         else:
             src = _Window(self._path, *self._location)
         # buffered: a column chunk is read a MB at a time, never whole
@@ -258,12 +267,13 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
     """Rows, first and last time of a stream, reading only its ``t`` column batch by batch."""
     if location is None:
         with zipfile.ZipFile(path) as z:
-            src: Any = pa.BufferReader(z.read(entry))
+            src: Any = pa.BufferReader(_entry_bytes(z, entry, path))
     else:
         src = _Window(path, *location)
     try:
         pf = pq.ParquetFile(src, buffer_size=BUFFER_BYTES, pre_buffer=False)
         n = pf.metadata.num_rows
+        check_rows(path, f"entry {entry!r}", n)
         if n == 0:
             return 0, 0.0, 0.0
         first = last = None
@@ -275,7 +285,7 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
                     first = float(col[0]) if first is None else first
                     last = float(col[-1])
         return n, float(first if first is not None else 0.0), float(last if last is not None else 0.0)
-    except (pa.ArrowInvalid, OSError, KeyError) as exc:
+    except (pa.ArrowException, OSError, KeyError, ValueError, IndexError) as exc:
         raise InputFileError(path, f"entry {entry!r} is not valid Parquet: {exc}") from None
     finally:
         src.close()
@@ -304,23 +314,8 @@ def open_recording(path: str | Path, *, reference: bool = True) -> Recording:
         The file is not a gaitrec archive, is truncated, or its header is inconsistent.
     """
     path = Path(path)
-    try:
-        z = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot open: {exc.strerror or exc}") from None
-    with z:
-        try:
-            header = json.loads(z.read("recording.json"))
-        except KeyError:
-            raise InputFileError(path, "no recording.json inside; not a .gaitrec file") from None
-        except (json.JSONDecodeError, zipfile.BadZipFile) as exc:
-            raise InputFileError(path, f"recording.json is corrupt: {exc}") from None
-        if header.get("format") != FORMAT_NAME or header.get("version", 0) > FORMAT_VERSION:
-            raise InputFileError(
-                path, f"unsupported format {header.get('format')!r} v{header.get('version')}"
-            )
+    with open_archive(path) as z:
+        header = read_header(z, path)
         streams: list[Stream] = []
         for d in header["streams"]:
             entry = f"streams/{d['name']}.parquet"
@@ -336,22 +331,8 @@ def open_recording(path: str | Path, *, reference: bool = True) -> Recording:
                 streams.append(Stream(placement=fs.placement, side=fs.side, t=fs.t, acc=fs.acc, gyr=fs.gyr,
                             rate=0.0, device=fs.device, mount=fs.mount, acc_range=fs.acc_range,
                             gyr_range=fs.gyr_range, name=fs.name))
-        channels = []
-        for d in header["channels"]:
-            df = _read_table(z, f"channels/{d['name']}.parquet", path).to_pandas()
-            t = df.pop("t").to_numpy()
-            channels.append(
-                Channel(name=d["name"], t=t, values={k: df[k].to_numpy() for k in df}, device=d["device"])
-            )
-        ref = None
-        if reference and (r := header.get("reference")) is not None:
-            events = _read_table(z, "reference/events.parquet", path).to_pandas()
-            tables = {
-                n: _read_table(z, f"reference/{n}.parquet", path).to_pandas() for n in r["tables"]
-            }
-            ref = Reference(
-                kind=r["kind"], events=events, tables=tables, params=r["params"], source=r["source"]
-            )
+        channels = read_channels(z, header, path)
+        ref = read_reference(z, header, path) if reference else None
     return Recording(meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=ref)
 
 
