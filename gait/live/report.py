@@ -183,11 +183,13 @@ def write_report(
     written["summary"].write_text(json.dumps(summary, indent=1, default=str))
     written["report"] = build_report(gait, balance=outcome.balance, path=folder / "report.html", **kw)
     sid = None
-    if save:
-        from gait.history import History
+    if save:  # a locked history database defers the session to its pending file
+        from gait.sessions import save_outcome
 
-        with History(history_db) as h:
-            sid = h.save(outcome.session_record(source=str(capture)))
+        saved = save_outcome(outcome, history_db, source=str(capture))
+        sid = saved.session_id
+        if saved.message:
+            print(saved.message)
     return written, sid
 
 
