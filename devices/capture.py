@@ -50,9 +50,11 @@ _CHAR_HEAD = struct.Struct("<HH")
 _MAX_BODY = 1 << 20  # a header of more than 1 MiB is corruption
 #: Largest body each record type can have; a larger declared length is corruption, so a
 #: fake sync marker costs a few bytes of checksum instead of a MiB. A BLE notification
-#: value is at most 512 B (Bluetooth Core 5.3, Vol 3, Part F, 3.2.9).
+#: value is at most 512 B (Bluetooth Core 5.3, Vol 3, Part F, 3.2.9); a phone's HTTP batch
+#: (devices/phone: Sensor Logger body ≤ 1 MB, phyphox reply ≤ 2 MB) is one notification too,
+#: and the checksum budget below bounds the work fake markers of that size can cost.
 _MAX_RECORD = {
-    0x4E: _NOTE_HEAD.size + 1024,  # N
+    0x4E: _NOTE_HEAD.size + (2 << 20),  # N
     0x43: _CHAR_HEAD.size + 256,  # C
     0x44: 64 << 10,  # D
     0x45: _EVENT_HEAD.size + (64 << 10),  # E

@@ -45,13 +45,11 @@ import pandas as pd
 from gait.batch_discovery import Skipped, find
 from gait.errors import GaitError
 from gait.io import ReadOptions
-from gait.pool import Limits, Lost, run_supervised
+from gait.pool import DEFAULT_TIMEOUT_S, Limits, Lost, run_supervised
 
 #: Bump when analysis results change, so earlier batch results are recomputed.
 ANALYSIS_VERSION = "1"
 _SKIP_NAMES = {"LICENSE", "README.md", "README", "COPYING"}
-#: Default seconds one file may take in a worker (a 10-minute run takes about 0.4 s).
-DEFAULT_TIMEOUT_S = 600.0
 #: Environment variable of the test-only fault injection (see the module docstring).
 TEST_FAULT_ENV = "GAIT_BATCH_TEST_FAULT"
 # Set in worker processes by _worker_init: fault injection and the memory-limit message.

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+#: Default per-file time limit of a batch, s (the CLI reads it without importing pandas).
+DEFAULT_TIMEOUT_S = 600.0
+
 T = TypeVar("T")
 R = TypeVar("R")
 

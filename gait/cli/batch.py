@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gait.batch import DEFAULT_TIMEOUT_S
 from gait.cli.options import add_reader_options, read_options
+from gait.pool import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
     from gait.batch import BatchOutcome

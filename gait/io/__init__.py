@@ -14,8 +14,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from gait.errors import InputFileError, UnsupportedFormatError
 
 if TYPE_CHECKING:
@@ -233,6 +231,8 @@ def checked(rec: Recording, path: Path) -> Recording:
     for s in rec.streams:
         measured = 0.0
         if s.n > 1:
+            import numpy as np  # here: `gait --help` imports gait.io without numpy
+
             d = np.diff(s.t)
             pos = d[d > 0]
             measured = float(1.0 / np.median(pos)) if pos.size else np.inf

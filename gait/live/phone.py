@@ -118,7 +118,7 @@ def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[
     return out
 
 
-async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], LiveSession],
+async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
                             announce: Callable[[str], None], *, sim_batch: float = 0.5, sim_faults: Any = None,
                             sim_out: dict[str, Any] | None = None) -> tuple[LiveSession, dict[str, Any], Path]:
     """:func:`gait.live.session.record_live` for phones (real, or simulated with ``cfg.simulate``).
@@ -180,7 +180,7 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[[float], Liv
     try:
         with CaptureWriter(capture, meta=meta) as writer:
             t0 = writer.now_ns() * 1e-9
-            base = live_factory(t0)
+            base = live_factory(t0, time.time)  # the phone session keeps its own clock_scale
             live = PhoneLiveSession(base.fb, base.view, t0, clock_scale=scale, speed=base.speed)
 
             def status(msg: str) -> None:
