@@ -25,7 +25,7 @@ NOT_MET = {
     "shank_f1": 0.975,  # target 0.98: trial 4 misses 1 of 25 contacts (F1 0.9796)
     "sacrum_f1": 0.95,  # target 0.98: trials 6, 7 and 14 miss one contact each
     "sacrum_ic_mae_ms": 16.0,  # target 15 ms: trial 11 (uphill, midfoot) 15.6 ms
-    "sacrum_gct_mae_ms": 80.0,  # target 25 ms: 18-79 ms, TC late by ~40 ms on average
+    "sacrum_gct_mae_ms": 50.0,  # target 25 ms: met on 14 of 16; trial 2 27.8 ms, trial 11 48.3 ms
     "sacrum_cadence_spm": 1.25,  # target 1 spm: 5 s trials, up to 1.18 spm
 }
 
@@ -71,6 +71,8 @@ def test_sacrum_running_events(table: pd.DataFrame) -> None:
     # most trials meet the step-detection and IC targets already
     assert (run["f1"] >= vr.F1_MIN).sum() >= 13
     assert (run["ic_mae_ms"] <= 1000 * vr.IC_MAE_MAX).sum() >= 15
+    # the 1 g unloading rule meets the contact-time target on all but trials 2 and 11
+    assert (run["gct_mae_ms"] <= 1000 * vr.GCT_MAE_MAX).sum() >= 14, run[["trial", "gct_mae_ms"]]
 
 
 def test_shank_confidence_separates_trusted_contact_times(table: pd.DataFrame) -> None:

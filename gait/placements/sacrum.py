@@ -100,6 +100,11 @@ TC_FLIGHT_MARGIN = 0.1 * G
 #: Chosen by leave-one-trial-out on the Alcantara 2022 treadmill trials (every fold
 #: picks 40 ms of {40, 60, 80} ms). [benchmarks/validate_running.py]
 TC_DROP_WINDOW = 0.04
+#: Running TC: time from the last fall of ``a_v`` through 1 g (the end of the effective
+#: contact, Cavagna et al. 1988) to the force take-off, s. Leave-one-trial-out on the
+#: 16 Alcantara et al. (2022) treadmill trials (one runner), every fold picks 43.7–45.7 ms
+#: (median of the other trials' offsets). [benchmarks/validate_running.py]
+TC_UNLOAD = 0.045
 #: Moving periods are widened by this much on each side, s.
 MOVING_PAD = 0.5
 #: Smallest loading-peak prominence, relative to the SD of the smoothed a_v while moving.
@@ -360,11 +365,13 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         # Edges on a lightly filtered signal: a 10 Hz filter would smear the steep contact
         # edges by tens of ms.
         a_edge = lowpass(a_v, fs, EDGE_CUTOFF, order=2)
-        ic_r, tc_r = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step)
+        ic_r, tc_edge = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step)
         ic[r_idx] = ic_r
-        # Where the falling edge is not found (it never drops to the 20 % level within
-        # reach, e.g. a slow or a tilted-sensor unloading) the start of the final drop to
-        # flight still times the take-off: a TC on every contact rather than a gap.
+        # TC from the end of the effective contact (a_v falling through 1 g) plus the
+        # unloading time; where that crossing is not found, the edge rule, then the start
+        # of the final drop to flight: a TC on every contact rather than a gap.
+        tc_r = _unload_end(t, a_edge, peaks[r_idx], fs, f_step)
+        tc_r = np.where(np.isfinite(tc_r), tc_r, tc_edge)
         missing = ~np.isfinite(tc_r)
         if missing.any():
             knee = _push_off_end(t, a_edge, peaks[r_idx][missing], lows[r_idx][missing], fs, f_step)
@@ -669,6 +676,59 @@ def _push_off_end(
     d2 = np.gradient(np.gradient(a))
     out[ok] = t[win[np.arange(win.shape[0]), np.argmin(d2[win], axis=1)]]
     return out
+
+
+def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step: float) -> FloatArray:
+    """Terminal contact of running steps from the end of the effective contact.
+
+    The vertical specific force is the vertical ground reaction over the body mass, so
+    ``a_v`` falls through 1 g where the force falls below body weight in late stance: the
+    end of the "effective contact" of Cavagna et al. (1988), whose time to the take-off is
+    short and steady (the force falls from body weight to zero, and at the sacrum the trunk
+    follows the unloading with a lag). The last downward 1 g crossing before ``a_v`` first
+    drops below :data:`FLIGHT_LEVEL` after the loading peak, plus :data:`TC_UNLOAD`, is the
+    TC. Taking the last crossing skips the dip after a rearfoot impact peak.
+
+    Parameters
+    ----------
+    t : ndarray
+        Sample times, s.
+    a : ndarray
+        Vertical specific force (lightly low-passed), m/s².
+    peaks : ndarray of int
+        Loading-peak sample of each running contact.
+    fs : float
+        Sampling rate, Hz.
+    f_step : float
+        Step frequency, Hz.
+
+    Returns
+    -------
+    ndarray
+        TC per contact, s; NaN where ``a_v`` does not reach the flight level before the
+        next loading peak.
+    """
+    n = a.size
+    reach = max(int(fs / f_step), 2)
+    fwd = _window_index(peaks, 0, reach, n)
+    vals = a[fwd]
+    low = vals < FLIGHT_LEVEL
+    nxt = np.append(peaks[1:], n)
+    has = low.any(axis=1)
+    j_fl = np.argmax(low, axis=1)
+    has &= fwd[np.arange(peaks.size), j_fl] < nxt
+    # last sample at or above 1 g before flight: the crossing lies between it and the next
+    cols = np.arange(vals.shape[1])[None, :]
+    above = (vals >= G) & (cols < j_fl[:, None])
+    has &= above.any(axis=1)
+    j = vals.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    j = np.minimum(j, vals.shape[1] - 2)
+    rows = np.arange(peaks.size)
+    v0, v1 = vals[rows, j], vals[rows, j + 1]
+    frac = np.clip(np.where(v0 != v1, (v0 - G) / np.where(v0 == v1, 1.0, v0 - v1), 0.0), 0.0, 1.0)
+    t0, t1 = t[fwd[rows, j]], t[fwd[rows, j + 1]]
+    cross = t0 + frac * (t1 - t0)
+    return np.where(has, cross + TC_UNLOAD, np.nan)
 
 
 def _first_below(vals: FloatArray, level: FloatArray, times: FloatArray) -> FloatArray:
