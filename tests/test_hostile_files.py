@@ -143,7 +143,8 @@ def test_stream_parquet_missing_a_column(tmp_path: Path) -> None:
 
 def _peak_rss_mb(code: str) -> tuple[float, str]:
     """Run ``code`` in a fresh interpreter; its peak RSS (MB) and what it printed."""
-    wrapper = code + "\nimport resource\nprint('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    # VmHWM, not ru_maxrss: Linux carries a large parent's (pytest's) peak over exec
+    wrapper = code + "\nfrom gait._peak_memory import peak_rss_mb\nprint('RSS', peak_rss_mb())\n"
     out = subprocess.run(
         [sys.executable, "-c", wrapper], capture_output=True, text=True, cwd=ROOT, timeout=300,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -14,8 +14,18 @@ import struct
 import zlib
 from pathlib import Path
 
+from scipy.io.matlab import MatReadError
+
 from gait.errors import BadValueError, LimitError
 from gait.io.limits import decoded_budget
+
+#: What scipy's MAT reader raises on damaged files (it has no single error type).
+MAT_ERRORS = (
+    ValueError, OSError, NotImplementedError, TypeError, EOFError, KeyError, IndexError,
+    AttributeError, OverflowError, zlib.error, struct.error, MatReadError,
+    # scipy 1.17's reader hits an unbound local on some damaged array headers.
+    UnboundLocalError,
+)
 
 _MI_INT8, _MI_INT32, _MI_UINT32, _MI_MATRIX, _MI_COMPRESSED = 1, 5, 6, 14, 15
 _MX_CELL, _MX_STRUCT, _MX_OBJECT, _MX_SPARSE = 1, 2, 3, 5

@@ -42,6 +42,7 @@ import pandas as pd
 
 from gait.errors import InputFileError, MissingColumnError
 from gait.io._events import contacts_from_force
+from gait.io._matscan import MAT_ERRORS, check_mat
 from gait.io.units import G
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
@@ -70,9 +71,10 @@ def split_selector(path: Path) -> tuple[Path, str | None]:
 def _load(base: Path) -> list[dict[str, Any]]:
     import scipy.io
 
+    check_mat(base)  # bounds what loadmat will allocate on a damaged file
     try:
         mat = scipy.io.loadmat(str(base), simplify_cells=True, variable_names=["data"])
-    except (ValueError, OSError, NotImplementedError, TypeError) as exc:
+    except MAT_ERRORS as exc:
         raise InputFileError(base, f"cannot read the MAT-file ({exc})") from None
     data = mat.get("data")
     trials = [data] if isinstance(data, dict) else list(np.atleast_1d(data)) if data is not None else []
@@ -103,7 +105,7 @@ def sniff(path: Path) -> bool:
         if int(np.prod(info[0][1])) <= 1 and base.stat().st_size > 4 * 2**20:
             return False
         _load(base)
-    except (ValueError, OSError, InputFileError):
+    except (*MAT_ERRORS, InputFileError):
         return False
     return True
 

@@ -16,20 +16,17 @@ y left, z up): ``body = (z, -y, x)``, a proper rotation, applied to acc and gyr.
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.io.matlab import MatReadError
 
 from gait.errors import BadValueError, InputFileError, MissingColumnError
 from gait.io._csv import drop_time_glitches
 from gait.io._events import pair_contacts
-from gait.io._matscan import check_mat
+from gait.io._matscan import MAT_ERRORS, check_mat
 from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import G, gyr_factor
 from gait.recording import Recording, Reference, SessionMeta, Stream
@@ -42,14 +39,6 @@ SEP = "::"
 #: Mobilise-D sensor (x up, y right, z forward) to body (x forward, y left, z up): body = R @ sensor.
 SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 
-
-#: What scipy's MAT reader raises on damaged files (it has no single error type).
-_MAT_ERRORS = (
-    ValueError, OSError, NotImplementedError, TypeError, EOFError, KeyError, IndexError,
-    AttributeError, OverflowError, zlib.error, struct.error, MatReadError,
-    # scipy 1.17's reader hits an unbound local on some damaged array headers.
-    UnboundLocalError,
-)
 
 
 def split_selector(path: Path) -> tuple[Path, list[str]]:
@@ -77,7 +66,7 @@ def sniff(path: Path) -> bool:
 
     try:
         return any(name == "data" for name, _, _ in whosmat(base))
-    except _MAT_ERRORS:
+    except MAT_ERRORS:
         return False
 
 
@@ -198,7 +187,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
     try:
         check_mat(base)  # bounds what loadmat will allocate
         mat = scipy.io.loadmat(str(base), simplify_cells=True)
-    except _MAT_ERRORS as exc:
+    except MAT_ERRORS as exc:
         raise InputFileError(base, f"cannot read the MAT-file ({exc})") from None
     if "data" not in mat or not isinstance(mat["data"], dict):
         raise MissingColumnError(base, "no 'data' struct: not a Mobilise-D data.mat", column="data")
