@@ -26,3 +26,24 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def file_backed_mb() -> float:
+    """Resident pages of this process mapped from files (libraries, mapped data), MB.
+
+    ``RssFile`` from ``/proc/self/status``; 0.0 where ``/proc`` is missing. How much of the
+    same libraries is resident depends on the kernel's page cache (a freshly installed
+    environment maps tens of MB more of them), so memory tests subtract it from the peak.
+
+    Returns
+    -------
+    float
+        Megabytes (2**20 bytes).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
