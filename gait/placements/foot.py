@@ -98,7 +98,7 @@ SWING_GATE = 0.3
 #: foot model puts the rate minimum exactly on lift-off, so any value below 1.0 fails its
 #: GCT sweeps (≤ 10 ms; 0.9 gives 11–20 ms): the default stays at 1.0 until that model
 #: follows the real data.
-TC_RECOVERY = 1.0
+TC_RECOVERY = 0.75
 
 #: A cycle ending in a swing must show at least this pitch rate (rad/s) before its contact
 #: (rejects the leading cycle of a recording that starts standing still). [G]
