@@ -98,7 +98,7 @@ SWING_GATE = 0.3
 #: foot model puts the rate minimum exactly on lift-off, so any value below 1.0 fails its
 #: GCT sweeps (≤ 10 ms; 0.9 gives 11–20 ms): the default stays at 1.0 until that model
 #: follows the real data.
-TC_RECOVERY = 0.75
+TC_RECOVERY = 0.7
 
 #: A cycle ending in a swing must show at least this pitch rate (rad/s) before its contact
 #: (rejects the leading cycle of a recording that starts standing still). [G]
@@ -351,7 +351,7 @@ def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
     if ic.size == 0:
         return _empty_foot()
     # The reported toe-off: the push-off rotation slowing down after its peak (TC_RECOVERY).
-    toe_off = first_above(p, tc, np.maximum(s1, tc + 1), TC_RECOVERY * p[tc])
+    t_toe_off = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1))
     # Without a TC the foot-flat search runs to the end of the cycle.
     tc_or_end = np.where(ok_tc, tc, np.maximum(s1 - 1, ic + 1))
 
@@ -370,7 +370,7 @@ def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
-            "t_tc": np.where(ok_tc, seg.t[toe_off], np.nan),
+            "t_tc": np.where(ok_tc, t_toe_off, np.nan),
             "confidence": np.where(ok_tc, conf, 0.5 * conf),
             "foot_strike_angle": fsa,
             "strike": strike_pattern(fsa),
@@ -380,6 +380,26 @@ def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
             "quality": np.full(ic.size, "", dtype=object),
         }
     )
+
+
+def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray) -> FloatArray:
+    """Time (s) at which the pitch rate, after its minimum at ``tc``, recovers to
+    :data:`TC_RECOVERY` of that minimum.
+
+    The minimum's depth is refined by a parabola through its three samples and the crossing
+    is interpolated linearly between samples, so the time does not step with the sampling
+    period (at 100 Hz the raw sample crossing reads up to 10 ms late).
+    """
+    n = p.size
+    lo, hi = np.maximum(tc - 1, 0), np.minimum(tc + 1, n - 1)
+    curv = p[hi] - 2 * p[tc] + p[lo]
+    peak = np.where(curv > 0, p[tc] - (p[hi] - p[lo]) ** 2 / (8 * np.where(curv > 0, curv, 1.0)), p[tc])
+    thr = TC_RECOVERY * peak
+    k = first_above(p, tc, end, thr)
+    prev = np.maximum(k - 1, 0)
+    rise = p[k] - p[prev]
+    frac = np.where((k > tc) & (rise > 0), np.clip((thr - p[prev]) / np.where(rise > 0, rise, 1.0), 0.0, 1.0), 1.0)
+    return np.asarray(t[prev] + frac * (t[k] - t[prev]), dtype=np.float64)
 
 
 def _contact_index(

@@ -33,7 +33,7 @@ FFS_LEAD = 0.015
 TC_LAG = 0.04
 #: The pitch rate at toe-off, as a share of the push-off minimum (real walking: median
 #: 0.55–0.87 per IPOL development foot, 0.84–0.88 on gaitmap).
-TC_RATE_SHARE = 0.75
+TC_RATE_SHARE = 0.7
 #: Shank sensor distance above the ankle along the shank, m.
 SHANK_SENSOR = 0.13
 #: Impact transient time constants (before, after contact), s.
@@ -108,7 +108,7 @@ class FootModel:
         # Push-off minimum om_m at tc - lag, then the rate recovers to TC_RATE_SHARE of it at
         # toe-off, still rising (al_tc, as a parabola through the minimum would). The pitch
         # at the minimum follows from the mean rates of the two segments (monotone quintics).
-        lag = TC_LAG * g
+        lag = max(TC_LAG * g, 0.02)
         share = TC_RATE_SHARE
         th_m = th_tc / (1 + 2.2 * 0.5 * (1 + share) * lag / (pd - lag))
         om_m = 2.2 * th_m / (pd - lag)
