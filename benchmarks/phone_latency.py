@@ -85,6 +85,7 @@ def one_hour(hours: float) -> None:
     """The whole path on simulated time for ``hours``, with faults: RSS and loss."""
     from devices.capture import CaptureWriter
     from devices.decoders import make_decoder
+    from devices.phone.fuzzing import asgi_request
     from devices.phone.profiles import phone_profile
     from devices.phone.receiver import PushReceiver, Reorder
     from devices.phone.simulator import PhoneFaults, sensorlogger_schedule
@@ -139,21 +140,9 @@ def one_hour(hours: float) -> None:
         rx = PushReceiver(on_batch, lambda: int((host0 + now[0]) * 1e9))
 
         async def post(body: bytes) -> None:
-            done = False
-
-            async def receive() -> dict[str, Any]:
-                nonlocal done
-                if done:
-                    return {"type": "http.disconnect"}
-                done = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            async def send(msg: dict[str, Any]) -> None:
-                if msg["type"] == "http.response.start" and msg["status"] != 200:
-                    raise AssertionError(f"push rejected: {msg['status']}")
-
-            await rx({"type": "http", "method": "POST", "path": "/push", "query_string": b"",
-                      "headers": [(b"host", b"127.0.0.1:8000")]}, receive, send)
+            status = await asgi_request(rx, "POST", "/push", body)
+            if status != 200:
+                raise AssertionError(f"push rejected: {status}")
 
         async def run() -> None:
             nonlocal expected

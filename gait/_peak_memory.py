@@ -19,13 +19,8 @@ def peak_rss_mb() -> float:
     float
         Megabytes (2**20 bytes).
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    hwm = _status_mb("VmHWM")
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def file_backed_mb() -> float:
@@ -40,10 +35,16 @@ def file_backed_mb() -> float:
     float
         Megabytes (2**20 bytes).
     """
+    rss_file = _status_mb("RssFile")
+    return rss_file if rss_file is not None else 0.0
+
+
+def _status_mb(key: str) -> float | None:
+    """A kB field of ``/proc/self/status`` in MB, or None where it (or ``/proc``) is missing."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("RssFile:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1]) / 1024.0
     except OSError:
         pass
-    return 0.0
+    return None

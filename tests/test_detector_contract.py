@@ -86,3 +86,19 @@ def test_no_usable_sample_is_a_typed_error(placement: str) -> None:
 def test_unknown_placement_is_a_typed_error() -> None:
     with pytest.raises(AnalysisError):
         get_detector("wrist")
+
+
+@pytest.mark.parametrize("placement", sorted(DETECTORS))
+def test_result_records_the_detector_and_its_parameters(placement: str) -> None:
+    rec = synthesize(activity="run", placements=(SYNTH_SENSOR[placement],), duration=8.0, rate=100.0, seed=3)
+    detector = get_detector(placement)
+    df = detector(rec.streams[0])
+    assert df.attrs["detector"] == detector.describe()
+    assert df.attrs["detector"]["placement"] == placement
+    assert df.attrs["detector"]["params"] == detector.params()
+
+
+@pytest.mark.parametrize("placement", sorted(DETECTORS))
+def test_unknown_parameter_is_a_typed_error(placement: str) -> None:
+    with pytest.raises(AnalysisError, match="bad parameter"):
+        get_detector(placement, no_such_parameter=1.0)

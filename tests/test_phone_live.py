@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from devices.phone.fuzzing import asgi_request
 from devices.phone.profiles import phone_profile
 from devices.phone.receiver import PushReceiver, Reorder
 from devices.phone.sensorlogger import build_sensorlogger
@@ -23,24 +24,6 @@ from gait.synth import GaitParams, SensorParams, synthesize
 HOST0 = 1_750_000_000.0  # host clock at simulated time 0, s
 
 
-async def call(app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> int:
-    """One request straight into an ASGI app; returns the status."""
-    hdrs = [(k.lower().encode(), v.encode()) for k, v in {"host": "127.0.0.1:8000", **(headers or {})}.items()]
-    sent: list[dict[str, Any]] = []
-    done = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal done
-        if done:
-            return {"type": "http.disconnect"}
-        done = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(msg: dict[str, Any]) -> None:
-        sent.append(msg)
-
-    await app({"type": "http", "method": method, "path": path, "headers": hdrs, "query_string": b""}, receive, send)
-    return int(sent[0]["status"])
 
 
 def _valid(mid: int = 0) -> bytes:
@@ -61,10 +44,10 @@ def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
         (("POST", "/push/sometoken", _valid()), 404),
     ]
     for (m, p, b), want in cases:
-        assert asyncio.run(call(rx, m, p, b)) == want
-    assert asyncio.run(call(rx, "POST", "/push", _valid(), {"origin": "http://evil.example"})) == 403
-    assert asyncio.run(call(rx, "POST", "/push", _valid(), {"host": "evil.example:8000"})) == 403
-    assert asyncio.run(call(rx, "POST", "/push", b"{}", {"content-length": "99999999"})) == 413
+        assert asyncio.run(asgi_request(rx, m, p, b)) == want
+    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"origin": "http://evil.example"})) == 403
+    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"host": "evil.example:8000"})) == 403
+    assert asyncio.run(asgi_request(rx, "POST", "/push", b"{}", {"content-length": "99999999"})) == 413
     assert len(got) == 1 and rx.stats.accepted == 1
     assert rx.stats.total == len(cases) + 3
     assert rx.stats.rejected["browser_origin"] == 1 and rx.stats.rejected["bad_host"] == 1
@@ -73,9 +56,9 @@ def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
 def test_lan_receiver_needs_the_token() -> None:
     rx = PushReceiver(lambda b, body, ns: None, lambda: 0, token="s3cret", loopback=False)
     assert rx.path() == "/push/s3cret"
-    assert asyncio.run(call(rx, "POST", "/push", _valid())) == 403
-    assert asyncio.run(call(rx, "POST", "/push/wrong", _valid(), {"host": "192.168.1.5:8000"})) == 403
-    assert asyncio.run(call(rx, "POST", "/push/s3cret", _valid(), {"host": "192.168.1.5:8000"})) == 200
+    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid())) == 403
+    assert asyncio.run(asgi_request(rx, "POST", "/push/wrong", _valid(), {"host": "192.168.1.5:8000"})) == 403
+    assert asyncio.run(asgi_request(rx, "POST", "/push/s3cret", _valid(), {"host": "192.168.1.5:8000"})) == 200
     assert rx.stats.rejected["bad_token"] == 2
 
 
@@ -84,7 +67,7 @@ def test_receiver_survives_a_failing_consumer() -> None:
         raise RuntimeError("bug downstream")
 
     rx = PushReceiver(boom, lambda: 0)
-    assert asyncio.run(call(rx, "POST", "/push", _valid())) == 500
+    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid())) == 500
     assert rx.stats.rejected["internal"] == 1
 
 
@@ -143,7 +126,7 @@ def _run_simulated(source: SampleSource, faults: PhoneFaults, batch: float, moun
         for ts, body in sched.sends:
             consume(reorder.due(HOST0 + ts))
             now[0] = ts
-            assert await call(rx, "POST", "/push", body) == 200
+            assert await asgi_request(rx, "POST", "/push", body) == 200
         consume(reorder.due(float("inf")))
 
     asyncio.run(go())
@@ -205,7 +188,7 @@ def test_phyphox_server_answers_incremental_gets() -> None:
     t = inc.buffers["acc_time"]
     assert t[0] > last and t.size == inc.buffers["accX"].size
     assert not ((t >= 8.0) & (t < 9.0)).any()  # paused: no data
-    assert asyncio.run(call(srv, "GET", "/nope")) == 404
+    assert asyncio.run(asgi_request(srv, "GET", "/nope")) == 404
 
 
 @pytest.mark.parametrize("device", ["phone:sensorlogger=waist", "phone:phyphox@127.0.0.1:8080=armband"])

@@ -10,6 +10,7 @@ share one definition of each byte format.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -270,20 +271,24 @@ class Decoder:
             no samples; the reason is counted in :attr:`stats`.
         """
         self.stats.packets += 1
-        role = self.role(char)
+        return self._counted(self._route, payload, host_time, self.role(char))
+
+    def _route(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+        """Samples from a data characteristic; a response or a refusal otherwise (may raise)."""
+        if role in self.data_roles():
+            return self._decode(bytes(payload), float(host_time), role)
+        if role in self.profile.characteristics:
+            resp = self._response(bytes(payload), role)
+            if resp is not None:
+                self.stats.responses += 1
+                self.responses.append(resp)
+            return None
+        raise BadPacket("unknown characteristic")
+
+    def _counted(self, decode: Callable[..., Samples | None], *args: Any) -> Samples | None:
+        """``decode(*args)`` with every outcome counted in :attr:`stats`; never raises."""
         try:
-            if role in self.data_roles():
-                out = self._decode(bytes(payload), float(host_time), role)
-                if out is not None:
-                    self.stats.samples += out.n
-                return out
-            if role in self.profile.characteristics:
-                resp = self._response(bytes(payload), role)
-                if resp is not None:
-                    self.stats.responses += 1
-                    self.responses.append(resp)
-                return None
-            raise BadPacket("unknown characteristic")
+            out = decode(*args)
         except Ignored as exc:
             self.stats.ignored += 1
             self.stats.reasons[f"ignored: {exc}"] += 1
@@ -298,6 +303,9 @@ class Decoder:
             self.stats.bad += 1
             self.stats.reasons[f"error: {type(exc).__name__}"] += 1
             return None
+        if out is not None:
+            self.stats.samples += out.n
+        return out
 
     def feed_response(self, payload: bytes, char: str = "control") -> ControlResponse | None:
         """Parse a control-point response without touching the sample path.

@@ -91,19 +91,7 @@ class SensorLoggerDecoder(Decoder):
     def feed_parsed(self, batch: SensorLoggerBatch, host_time: float) -> Samples | None:
         """:meth:`feed` for a body the receiver already parsed (same statistics)."""
         self.stats.packets += 1
-        try:
-            out = self.decode_parsed(batch, host_time)
-        except Ignored as exc:
-            self.stats.ignored += 1
-            self.stats.reasons[f"ignored: {exc}"] += 1
-            return None
-        except BadPacket as exc:
-            self.stats.bad += 1
-            self.stats.reasons[str(exc)] += 1
-            return None
-        if out is not None:
-            self.stats.samples += out.n
-        return out
+        return self._counted(self.decode_parsed, batch, host_time)
 
     def decode_parsed(self, batch: SensorLoggerBatch, host_time: float) -> Samples | None:
         """Acceleration with gravity of one parsed batch (raises BadPacket / Ignored)."""

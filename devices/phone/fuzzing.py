@@ -93,11 +93,30 @@ def mutate(rng: np.random.Generator, body: bytes) -> bytes:
     return body.replace(b'"', b"'", int(rng.integers(1, 5)))
 
 
-__all__ = ["mutate", "valid_push", "valid_reply"]
+__all__ = ["asgi_request", "mutate", "valid_push", "valid_reply"]
 
 
-async def _post(app: Any, body: bytes) -> int:
-    """One POST straight into the receiver's ASGI app (no sockets); returns the status."""
+async def asgi_request(app: Any, method: str, path: str, body: bytes = b"",
+                       headers: dict[str, str] | None = None) -> int:
+    """One HTTP request straight into an ASGI app (no sockets), for fuzzing and tests.
+
+    Parameters
+    ----------
+    app : ASGI application
+        For example a :class:`~devices.phone.receiver.PushReceiver`.
+    method, path : str
+        Request line.
+    body : bytes
+        Request body, sent in one piece.
+    headers : dict, optional
+        Extra or replacing headers; ``host`` defaults to ``127.0.0.1:8000``.
+
+    Returns
+    -------
+    int
+        The response's HTTP status.
+    """
+    hdrs = {"host": "127.0.0.1:8000", "content-length": str(len(body)), **(headers or {})}
     sent: list[dict[str, Any]] = []
     done = False
 
@@ -111,8 +130,8 @@ async def _post(app: Any, body: bytes) -> int:
     async def send(msg: dict[str, Any]) -> None:
         sent.append(msg)
 
-    scope = {"type": "http", "method": "POST", "path": "/push", "query_string": b"",
-             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-length", str(len(body)).encode())]}
+    scope = {"type": "http", "method": method, "path": path, "query_string": b"",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in hdrs.items()]}
     await app(scope, receive, send)
     return int(sent[0]["status"])
 
@@ -152,7 +171,7 @@ def fuzz_receiver(n: int, seed: int = 0) -> dict[str, Any]:
             body = valid_push(rng, i, int(rng.integers(1, 30)))
             if rng.random() >= 0.25:
                 body = mutate(rng, body)
-            statuses[str(await _post(rx, body))] += 1
+            statuses[str(await asgi_request(rx, "POST", "/push", body))] += 1
 
     asyncio.run(go())
     errors = sum(v for k, v in dec.stats.reasons.items() if k.startswith("error:"))

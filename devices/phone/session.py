@@ -22,6 +22,7 @@ from typing import Any
 from devices.capture import CaptureWriter
 from devices.decoders import Samples, make_decoder
 from devices.errors import DeviceError, PayloadError
+from devices.lan import lan_address
 from devices.phone.decoders import PhyphoxDecoder, SensorLoggerDecoder
 from devices.phone.http import request
 from devices.phone.phyphox import buffer_names, get_query, parse_get_reply
@@ -220,7 +221,7 @@ class PhoneSession:
             sock.close()
             raise DeviceError(f"{ph.label}: cannot listen on {ph.host}:{ph.port}: {exc.strerror or exc}") from None
         port = sock.getsockname()[1]
-        shown = ph.host if ph.host not in ("0.0.0.0", "::") else _lan_address()
+        shown = ph.host if ph.host not in ("0.0.0.0", "::") else lan_address()
         t.url = f"http://{shown}:{port}{t.receiver.path()}"
         server = uvicorn.Server(uvicorn.Config(t.receiver, log_level="warning", lifespan="off",
                                                access_log=False, limit_concurrency=64, timeout_keep_alive=5))
@@ -354,15 +355,3 @@ class PhoneSession:
             if isinstance(t.decoder, SensorLoggerDecoder):
                 t.stats.late_samples = t.decoder.late_samples
         return {t.phone.label: t.stats for t in self.targets}
-
-
-def _lan_address() -> str:
-    """This machine's address on the local network (best effort, no traffic sent)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("10.255.255.255", 1))  # UDP connect picks a route without sending
-        return str(s.getsockname()[0])
-    except OSError:
-        return "127.0.0.1"
-    finally:
-        s.close()

@@ -9,7 +9,6 @@ from gait.io import READERS, ReadOptions
 from gait.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 
 if TYPE_CHECKING:
-    from gait.recording import Recording
     from gait.sessions import SessionOutcome
 
 
@@ -38,14 +37,6 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         side=args.side,
         mount=args.mount,
     )
-
-
-def read_files(args: argparse.Namespace, attr: str = "files") -> list[tuple[str, Recording]]:
-    """Read every file named in ``args.<attr>``; errors propagate as typed GaitErrors."""
-    from gait.io import read
-
-    opts = read_options(args)
-    return [(str(f), read(f, opts)) for f in getattr(args, attr)]
 
 
 def add_history_options(parser: argparse.ArgumentParser) -> None:

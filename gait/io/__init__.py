@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gait.errors import InputFileError, UnsupportedFormatError
+from gait.io._selector import split_selector
 
 if TYPE_CHECKING:
     from gait.io.canonical import is_canonical, read_recording, write_recording
@@ -153,7 +154,7 @@ def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
     path = Path(path)
     options = options or ReadOptions()
     # ``file::selector`` picks a part of a multi-recording file (e.g. a Mobilise-D test).
-    base = Path(str(path).split("::", 1)[0])
+    base, _ = split_selector(path)
     check_readable(base)
     names = [n for n, _ in READERS]
     try:

@@ -182,37 +182,6 @@ def numeric_block(
     return block
 
 
-def check_time(t: FloatArray, path: Path, first_line: int, column: str) -> None:
-    """Raise :class:`TimeOrderError` at the first sample whose time does not increase.
-
-    Parameters
-    ----------
-    t : ndarray, shape (N,)
-        Times in any unit, in file order.
-    path : Path
-        The file, for the message.
-    first_line : int
-        1-based file line of ``t[0]``.
-    column : str
-        Name of the time column.
-    """
-    if t.shape[0] < 2:
-        return
-    d = np.diff(t)
-    bad = np.flatnonzero(d <= 0)
-    if bad.size:
-        i = int(bad[0]) + 1
-        verb = "repeats" if d[i - 1] == 0 else "goes backwards"
-        raise TimeOrderError(
-            path,
-            f"time {verb} ({t[i]!r} after {t[i - 1]!r}); {bad.size} such sample(s)",
-            line=first_line + i,
-            column=column,
-        )
-
-
-#: Isolated time glitches are dropped while they are at most this fraction of the samples
-#: (and at least one is always allowed); more is a systematic disorder and an error.
 GLITCH_MAX_FRACTION = 0.01
 #: A dropped sample may lie at most this many median sampling steps behind the latest time.
 GLITCH_MAX_LAG = 2.0

@@ -106,6 +106,20 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
         _matrix(buf, d, d + n, e, depth + 1, path)
 
 
+def is_mat5(path: Path) -> bool:
+    """True for an existing ``.mat`` file that starts with the MATLAB 5 header text.
+
+    Parameters
+    ----------
+    path : Path
+        The file (without a ``::`` selector).
+    """
+    if not path.is_file() or path.suffix.lower() != ".mat":
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(19) == b"MATLAB 5.0 MAT-file"
+
+
 def check_mat(path: Path) -> None:
     """Raise unless every array a MAT-file declares fits in its bytes.
 

@@ -33,6 +33,7 @@ import pandas as pd
 from gait.errors import InputFileError
 from gait.io._csv import head_text
 from gait.io._events import contacts_from_force
+from gait.io._selector import SEP, split_selector
 from gait.io.units import G
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
@@ -40,20 +41,11 @@ if TYPE_CHECKING:
     from gait.io import ReadOptions
 
 NAME = "alcantara"
-SEP = "::"
 RATE = 500.0
 #: Contact threshold on the vertical force, body weights.
 FORCE_THRESHOLD_BW = 0.05
 _NAME_RE = re.compile(r"^Accelerometer(?P<suffix>.*)\.csv$", re.IGNORECASE)
 
-
-def split_selector(path: Path) -> tuple[Path, str | None]:
-    """Split ``file.csv::5`` into the file and the row selector (None when absent)."""
-    text = str(path)
-    if SEP not in text:
-        return path, None
-    base, sel = text.split(SEP, 1)
-    return Path(base), sel.strip() or None
 
 
 def sniff(path: Path) -> bool:

@@ -42,7 +42,8 @@ import pandas as pd
 
 from gait.errors import InputFileError, MissingColumnError
 from gait.io._events import contacts_from_force
-from gait.io._matscan import MAT_ERRORS, check_mat
+from gait.io._matscan import MAT_ERRORS, check_mat, is_mat5
+from gait.io._selector import SEP, split_selector
 from gait.io.units import G
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from gait.io import ReadOptions
 
 NAME = "bach"
-SEP = "::"
 #: Accelerometer full scale, g (the data clip at ±7.97 g).
 ACC_RANGE_G = 8.0
 #: Contact threshold on the vertical ground reaction force, N.
@@ -58,14 +58,6 @@ FORCE_THRESHOLD_N = 50.0
 _FIELDS = ("Accelerometer", "GroundReactionForce")
 _ACTIVITY = {"running": "run", "walking": "walk"}
 
-
-def split_selector(path: Path) -> tuple[Path, str | None]:
-    """Split ``file.mat::3`` into the file and the trial selector (None when absent)."""
-    text = str(path)
-    if SEP not in text:
-        return path, None
-    base, sel = text.split(SEP, 1)
-    return Path(base), sel.strip() or None
 
 
 def _load(base: Path) -> list[dict[str, Any]]:
@@ -89,11 +81,8 @@ def sniff(path: Path) -> bool:
     Checked before the Mobilise-D reader, which also looks for a ``data`` struct.
     """
     base, _ = split_selector(path)
-    if not base.is_file() or base.suffix.lower() != ".mat":
+    if not is_mat5(base):
         return False
-    with open(base, "rb") as fh:
-        if fh.read(19) != b"MATLAB 5.0 MAT-file":
-            return False
     from scipy.io import whosmat
 
     try:

@@ -26,7 +26,9 @@ import pandas as pd
 from gait.errors import BadValueError, InputFileError, MissingColumnError
 from gait.io._csv import drop_time_glitches
 from gait.io._events import pair_contacts
-from gait.io._matscan import MAT_ERRORS, check_mat
+from gait.io._matscan import MAT_ERRORS, check_mat, is_mat5
+from gait.io._selector import SEP
+from gait.io._selector import split_selector as split_file_selector
 from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import G, gyr_factor
 from gait.recording import Recording, Reference, SessionMeta, Stream
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
     from gait.io import ReadOptions
 
 NAME = "mobgap"
-SEP = "::"
 #: Mobilise-D sensor (x up, y right, z forward) to body (x forward, y left, z up): body = R @ sensor.
 SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 
@@ -43,11 +44,8 @@ SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 
 def split_selector(path: Path) -> tuple[Path, list[str]]:
     """Split ``file.mat::Test5/Trial2`` into the file and the selector parts."""
-    text = str(path)
-    if SEP not in text:
-        return path, []
-    base, sel = text.split(SEP, 1)
-    return Path(base), [p for p in sel.replace("\\", "/").split("/") if p]
+    base, sel = split_file_selector(path)
+    return base, [p for p in (sel or "").replace("\\", "/").split("/") if p]
 
 
 def sniff(path: Path) -> bool:
@@ -57,11 +55,8 @@ def sniff(path: Path) -> bool:
     ``infoForAlgo.mat`` are not mistaken for recordings.
     """
     base, _ = split_selector(path)
-    if not base.is_file() or base.suffix.lower() != ".mat":
+    if not is_mat5(base):
         return False
-    with open(base, "rb") as fh:
-        if fh.read(19) != b"MATLAB 5.0 MAT-file":
-            return False
     from scipy.io import whosmat
 
     try:

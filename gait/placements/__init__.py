@@ -2,9 +2,10 @@
 
 The contract
 ------------
-Each placement module ``gait/placements/<placement>.py`` exposes::
+Each placement module ``gait/placements/<placement>.py`` holds one detector class (a frozen
+dataclass derived from :class:`gait.placements.base.EventDetector`), called as::
 
-    detect_events(stream: Stream, *, speed: float | None = None) -> pandas.DataFrame
+    detector(stream: Stream, *, speed: float | None = None) -> pandas.DataFrame
 
 * ``stream`` is one :class:`gait.recording.Stream` in device axes (never trust the mounting).
 * ``speed`` is a known reference speed in m/s (treadmill belt, RSC channel) or None.
@@ -32,74 +33,62 @@ Each placement module ``gait/placements/<placement>.py`` exposes::
 * Detectors are pure functions of the samples so a streaming engine can call them on a
   sliding window.
 
-:data:`DETECTORS` maps a placement name to the module that implements it; modules are
-imported lazily by :func:`get_detector` so that a missing module does not break others.
+:data:`DETECTORS` maps a placement name to its detector class (a subclass of
+:class:`gait.placements.base.EventDetector` whose tunable constants are constructor
+parameters); :func:`get_detector` imports the module lazily and builds the detector.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
 
 from gait.errors import AnalysisError
-
-if TYPE_CHECKING:
-    from gait.recording import Stream
+from gait.placements.base import EventDetector
 
 #: Columns every detector returns, in this order.
 EVENT_COLUMNS: tuple[str, ...] = ("side", "t_ic", "t_tc", "confidence")
 
-#: Placement → module path holding its ``detect_events``.  A phone in a waist belt is
-#: analysed by the phone module, which may delegate to the sacrum detector.
+#: Placement → ``"module:Class"`` of its detector.  A phone in a waist belt is analysed by
+#: the phone detector, which delegates to the sacrum detector.
 DETECTORS: dict[str, str] = {
-    "foot": "gait.placements.foot",
-    "shank": "gait.placements.shank",
-    "sacrum": "gait.placements.sacrum",
-    "phone": "gait.placements.phone",
+    "foot": "gait.placements.foot:FootDetector",
+    "shank": "gait.placements.shank:ShankDetector",
+    "sacrum": "gait.placements.sacrum:SacrumDetector",
+    "phone": "gait.placements.phone:PhoneDetector",
 }
 
 
-class Detector(Protocol):
-    """Signature of every ``detect_events`` function."""
-
-    def __call__(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
-        """Detect contacts in ``stream``; see the module docstring for the columns."""
-        ...
-
-
-def get_detector(placement: str) -> Callable[..., pd.DataFrame]:
-    """The ``detect_events`` function for ``placement``.
+def get_detector(placement: str, **params: object) -> EventDetector:
+    """Build the detector for ``placement``.
 
     Parameters
     ----------
     placement : str
         One of the keys of :data:`DETECTORS`.
+    **params
+        Constructor parameters of that detector (see its class); defaults otherwise.
 
     Returns
     -------
-    callable
-        ``detect_events(stream, *, speed=None) -> DataFrame``.
+    EventDetector
+        Callable as ``detector(stream, *, speed=None) -> DataFrame``.
 
     Raises
     ------
     AnalysisError
-        When the placement is unknown or its module is not available.
+        When the placement is unknown or a parameter is not one of the detector's.
     """
     if placement not in DETECTORS:
         raise AnalysisError(f"no step detector for placement {placement!r}; have {sorted(DETECTORS)}")
-    modname = DETECTORS[placement]
+    modname, clsname = DETECTORS[placement].split(":")
+    cls: type[EventDetector] = getattr(import_module(modname), clsname)
     try:
-        mod = import_module(modname)
-    except ModuleNotFoundError as exc:
-        if exc.name == modname:
-            raise AnalysisError(f"the {placement} step detector is not available yet") from exc
-        raise
-    fn: Callable[..., pd.DataFrame] = mod.detect_events
-    return fn
+        return cls(**params)
+    except TypeError as exc:
+        raise AnalysisError(f"bad parameter for the {placement} detector: {exc}") from exc
 
 
 def empty_events(extra: tuple[str, ...] = ()) -> pd.DataFrame:

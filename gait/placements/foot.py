@@ -31,6 +31,9 @@ transition, TC the push-off peak at its end.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -48,6 +51,7 @@ from gait.placements._signal import (
     near_holes,
     segment_arg,
 )
+from gait.placements.base import EventDetector
 from gait.placements.leg import (
     MAX_STRIDE,
     MIN_STRIDE,
@@ -599,3 +603,14 @@ def _detect_acc(seg: Segment) -> pd.DataFrame:
             "quality": np.full(n, "acc_only", dtype=object),
         }
     )
+
+
+@dataclass(frozen=True)
+class FootDetector(EventDetector):
+    """Ground contacts of one foot (shoe) IMU; see :func:`detect_events` for the method and columns."""
+
+    placement: ClassVar[str] = "foot"
+
+    def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+        """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
+        return detect_events(stream, speed=speed)

@@ -12,6 +12,9 @@ heavier mount than a clipped IMU).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +22,7 @@ from gait._scipy_signal import signal
 from gait.errors import AnalysisError
 from gait.placements import empty_events
 from gait.placements._signal import FloatArray, Segment, contiguous_segments, lowpass
+from gait.placements.base import EventDetector
 from gait.placements.sacrum import step_frequency
 from gait.recording import Stream
 
@@ -123,3 +127,14 @@ def step_times(seg: Segment) -> FloatArray:
 
 
 __all__ = ["detect_events", "step_times"]
+
+
+@dataclass(frozen=True)
+class PhoneDetector(EventDetector):
+    """Ground contacts of a phone, by its mount; see :func:`detect_events` for the method and columns."""
+
+    placement: ClassVar[str] = "phone"
+
+    def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+        """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
+        return detect_events(stream, speed=speed)

@@ -57,6 +57,9 @@ Per-step metrics
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -72,6 +75,7 @@ from gait.placements._signal import (
     flat_windows,
     lowpass,
 )
+from gait.placements.base import EventDetector
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -878,3 +882,14 @@ def _per_step_range(
 
 
 __all__ = ["SACRUM_COLUMNS", "detect_events", "moving_mask", "step_frequency"]
+
+
+@dataclass(frozen=True)
+class SacrumDetector(EventDetector):
+    """Ground contacts of a sacrum (lower back) IMU or accelerometer; see :func:`detect_events` for the method and columns."""
+
+    placement: ClassVar[str] = "sacrum"
+
+    def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+        """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
+        return detect_events(stream, speed=speed)

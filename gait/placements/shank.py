@@ -15,6 +15,9 @@ assumed vertical [G].
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +33,7 @@ from gait.placements._signal import (
     segment_arg,
     window_any,
 )
+from gait.placements.base import EventDetector
 from gait.placements.foot import _gyro_usable, midswing_peaks
 from gait.placements.leg import acc_cycles, acc_events, close_cycles, tilt_tc
 from gait.recording import Stream
@@ -199,3 +203,14 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
     out = pd.concat(frames, ignore_index=True)
     out.insert(0, "side", stream.side or "unknown")
     return out
+
+
+@dataclass(frozen=True)
+class ShankDetector(EventDetector):
+    """Ground contacts of one shank IMU or accelerometer; see :func:`detect_events` for the method and columns."""
+
+    placement: ClassVar[str] = "shank"
+
+    def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+        """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
+        return detect_events(stream, speed=speed)

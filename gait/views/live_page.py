@@ -42,6 +42,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from devices.lan import lan_address
 from gait.errors import GaitError
 from gait.views.host_guard import HostGuard
 
@@ -320,7 +321,7 @@ class LivePage:
         """URL to open (with the token when one is required)."""
         host = self.host
         if host == "0.0.0.0":
-            host = _lan_address()
+            host = lan_address()
         q = f"?token={self.token}" if self.token else ""
         return f"http://{host}:{self.port}/{q}"
 
@@ -388,15 +389,3 @@ class LivePage:
         server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
         self._server = server
         await server.serve(sockets=[sock])
-
-
-def _lan_address() -> str:
-    """This machine's address on the local network (best effort, no traffic sent)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("10.255.255.255", 1))  # UDP connect picks a route without sending
-        return str(s.getsockname()[0])
-    except OSError:
-        return "127.0.0.1"
-    finally:
-        s.close()
