@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from gait.placements.foot import detect_events, edge_swings, midswing_peaks
+from gait.placements.foot import FootDetector, edge_swings, midswing_peaks
 from gait.synth import GaitParams, synthesize
 
 FS = 200.0
@@ -43,7 +43,7 @@ def test_contact_cut_short_by_the_end_of_the_data() -> None:
         ref = rec.reference.events
         r = np.sort(ref[ref["side"] == st.side]["t_ic"].to_numpy())
         r = r[r > st.t[0] + 1.0]  # a contact before the first swing has no cycle
-        det = np.sort(detect_events(st)["t_ic"].to_numpy())
+        det = np.sort(FootDetector()(st)["t_ic"].to_numpy())
         err = det[np.argmin(np.abs(det[:, None] - r[None, :]), axis=0)] - r
         assert np.all(np.abs(err) <= 0.015), (st.name, r[np.abs(err) > 0.015])
         last_gap.append(st.t[-1] - r[-1])

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from gait.io import read
-from gait.placements.foot import detect_events
+from gait.placements.foot import FootDetector
 from gait.recording import Stream
 from gait.validate import match_events, within
 
@@ -42,7 +42,7 @@ def match(det: np.ndarray, ref: np.ndarray, tol: float = 0.15) -> tuple[int, np.
 
 
 def f1_and_error(stream: Stream, ref: pd.DataFrame, span: tuple[float, float]) -> tuple[float, float]:
-    ev = detect_events(stream)
+    ev = FootDetector()(stream)
     det = ev["t_ic"].to_numpy()
     det = det[(det >= span[0]) & (det <= span[1])]
     r = ref["t_ic"].to_numpy()
@@ -77,7 +77,7 @@ def test_ipol_feet_events(trial: str) -> None:
 def test_gaitmap_stride_length_and_strike() -> None:
     """Walking at ~1.2 m/s: ZUPT stride length in a plausible band; heel strikes are 'rear'."""
     rec = read(GAITMAP)
-    ev = detect_events(rec.streams[0])
+    ev = FootDetector()(rec.streams[0])
     sl = ev["stride_length"].dropna().to_numpy()
     assert 1.0 < np.median(sl) < 1.6
     assert (ev["strike"] == "rear").mean() > 0.8
@@ -111,7 +111,7 @@ def dataset_score(cases: list[tuple[Stream, pd.DataFrame, np.ndarray]]) -> tuple
     errs = []
     for st, ref, region in cases:
         r = ref[ref["side"] == st.side]["t_ic"].to_numpy(float)
-        a, b, c, e = region_score(r, detect_events(st)["t_ic"].to_numpy(float), region)
+        a, b, c, e = region_score(r, FootDetector()(st)["t_ic"].to_numpy(float), region)
         tp, fp, fn = tp + a, fp + b, fn + c
         errs.append(e)
     return 2 * tp / (2 * tp + fp + fn), float(np.mean(np.abs(np.concatenate(errs))))
@@ -153,7 +153,7 @@ def test_gaitmap_feet_meet_the_issue_targets() -> None:
 
 
 def _nearest_error(st: Stream, t_ref: float) -> float:
-    t = detect_events(st)["t_ic"].to_numpy()
+    t = FootDetector()(st)["t_ic"].to_numpy()
     return float(t[np.argmin(np.abs(t - t_ref))] - t_ref)
 
 

@@ -9,7 +9,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from gait.io import read
-from gait.placements.foot import detect_events
+from gait.placements.foot import FootDetector
 from gait.recording import Stream
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
@@ -21,10 +21,10 @@ GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 def test_random_rotation_same_events(seed: int, with_gyr: bool) -> None:
     st = read(GAITMAP).streams[seed % 2]
     gyr = st.gyr if with_gyr else None
-    base = detect_events(Stream("foot", st.side, st.t, st.acc, gyr, rate=st.rate))
+    base = FootDetector()(Stream("foot", st.side, st.t, st.acc, gyr, rate=st.rate))
     R = Rotation.random(random_state=seed).as_matrix()
     rot = Stream("foot", st.side, st.t, st.acc @ R.T, None if gyr is None else gyr @ R.T, rate=st.rate)
-    ev = detect_events(rot)
+    ev = FootDetector()(rot)
     assert len(ev) == len(base)
     np.testing.assert_allclose(ev["t_ic"], base["t_ic"], atol=0.006)
     np.testing.assert_allclose(ev["t_tc"], base["t_tc"], atol=0.006)

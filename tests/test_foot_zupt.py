@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.placements.foot import detect_events
+from gait.placements.foot import FootDetector
 from gait.synth import GaitParams, SensorParams, synthesize
 
 
@@ -22,7 +22,7 @@ def _matched(activity: str, *, seed: int = 4, **gait_kw: object) -> pd.DataFrame
     assert rec.reference is not None
     ref = rec.reference.events
     ref = ref[ref["side"] == "left"].sort_values("t_ic")
-    ev = detect_events(rec.streams[0], speed=rec.meta.treadmill_speed).sort_values("t_ic")
+    ev = FootDetector()(rec.streams[0], speed=rec.meta.treadmill_speed).sort_values("t_ic")
     det = ev.rename(columns={c: f"d_{c}" for c in ev.columns})
     m = pd.merge_asof(ref, det, left_on="t_ic", right_on="d_t_ic", direction="nearest",
                       tolerance=0.05)  # type: ignore[arg-type]

@@ -4,8 +4,8 @@ Gyroscope path (Falbriard 2018, METRICS §3a): the pitch (sagittal) axis is the
 principal axis of the angular rate, its sign chosen so that the long swing lobe is
 positive ("toes up").  Cycles run from mid-swing to mid-swing; terminal contact (TC) is
 where the pitch rate, after its minimum in the second half of the cycle (the fastest
-toes-down push-off), has come back to :data:`TC_RECOVERY` of that minimum (by default the minimum itself).  Initial contact (IC) is the
-start of the impact near the pitch-rate minimum of the first half (the foot slap, which
+toes-down push-off), has come back to a share of that minimum (``FootDetector.tc_recovery``).  Initial contact
+(IC) is the start of the impact near the pitch-rate minimum of the first half (the foot slap, which
 trails a heel strike by 20–60 ms in walking): see :func:`_contact_index`.  Weak swings
 of the half steps that start or end a walk (or follow a turn) are steps too
 (:func:`edge_swings`).  The foot strike angle is the pitch angle at IC relative to the
@@ -68,100 +68,17 @@ G = 9.80665  # m/s²
 #: Per-step metric columns of this detector.
 FOOT_COLUMNS: tuple[str, ...] = ("foot_strike_angle", "strike", "stride_length", "speed", "impact")
 
-#: Foot strike angle cut-offs, deg (Altman & Davis style; [G] for the exact values).
+#: Defaults of the public helpers below (the same values as :class:`FootDetector`'s fields,
+#: documented there): foot strike angle cut-offs, deg, and the swing tests.
 RFS_MIN_DEG = 8.0
 FFS_MAX_DEG = -1.6
-
-
-#: A contact's pitch-rate minima must reach this share of the typical depth. [G]
-DEPTH = 0.1
-
-#: A swing must reach this share of the typical swing peak (turning steps are weak). [G]
+SWING_LOWPASS_HZ = 4.0
+SWING_FLOOR = 1.2
 SWING_SHARE = 0.25
-
-#: Starting, stopping and first-after-a-turn half steps swing less: such a weak swing
-#: (low-passed pitch-rate peak of at least this, rad/s, and a prominence of at least
-#: EDGE_PROMINENCE of the typical swing) is a step when the nearest regular swing lies
-#: EDGE_GAP typical strides away (it fills a gap at the edge of a walk; a bump inside a
-#: regular stride is closer).  Measured on the ipol trials (first/last steps 1.3–1.7 rad/s,
-#: regular swings 5–6 rad/s). [G]
+SWING_PROMINENCE = 0.3
 EDGE_SWING_MIN = 1.0
 EDGE_PROMINENCE = 0.1
 EDGE_GAP = (0.6, 1.8)
-
-#: A contact cannot happen while the foot still swings toes-up fast: the impact search
-#: starts once the pitch rate has fallen below this share of the swing peak (a knock
-#: against the other leg in late swing is not a contact; gaitmap left foot at 9.5 s). [G]
-SWING_GATE = 0.3
-
-#: Toe-off comes just after the fastest toes-down rotation of push-off: TC is the first
-#: sample after that pitch-rate minimum where the rate has come back to this share of it
-#: (1.0: the minimum itself). Measured on the development subjects only (IPOL 1–5 hand-checked
-#: toe-offs, gaitmap motion capture): at 1.0 TC reads 36 ms early on IPOL and 11 ms early on
-#: gaitmap; 0.75 gives 9 and 6 ms mean absolute error (0.9: 15 and 3.5 ms). The synthetic
-#: foot model puts the rate minimum exactly on lift-off, so any value below 1.0 fails its
-#: GCT sweeps (≤ 10 ms; 0.9 gives 11–20 ms): the default stays at 1.0 until that model
-#: follows the real data.
-TC_RECOVERY = 0.7
-
-#: A cycle ending in a swing must show at least this pitch rate (rad/s) before its contact
-#: (rejects the leading cycle of a recording that starts standing still). [G]
-SWUNG_MIN = 0.6
-
-
-
-def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
-    """Detect ground contacts of one foot sensor.
-
-    Parameters
-    ----------
-    stream : Stream
-        A foot stream in device axes (acc m/s², gyr rad/s).
-    speed : float, optional
-        Known treadmill belt speed, m/s, used as the stance reference for the
-        foot velocity (the stance foot moves with the belt) and as the speed.
-
-    Returns
-    -------
-    DataFrame
-        One row per contact: ``side``, ``t_ic``, ``t_tc`` (s), ``confidence`` (0–1),
-        ``foot_strike_angle`` (deg, + toes up), ``strike`` ('rear'|'mid'|'fore'),
-        ``stride_length`` (m), ``speed`` (m/s), ``impact`` (m/s², peak specific-force
-        norm within 50 ms of IC), ``quality`` (str flags).
-
-    Raises
-    ------
-    AnalysisError
-        If the stream is not 3-axis or holds non-finite samples everywhere.
-    """
-    side = stream.side or "unknown"
-    if stream.acc.size and not np.isfinite(stream.acc).any():
-        # Nothing usable at all is bad input, not a still foot (single bad packets are
-        # dropped like lost ones by contiguous_segments).
-        raise AnalysisError(f"stream {stream.name!r} holds non-finite samples everywhere")
-    segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
-    frames = []
-    for seg in segs:
-        if not np.isfinite(seg.acc).all() or (seg.gyr is not None and not np.isfinite(seg.gyr).all()):
-            raise AnalysisError(f"stream {stream.name!r} holds non-finite samples")
-        if seg.gyr is not None and _gyro_usable(seg.gyr):
-            df = _detect_gyro(seg, speed)
-        else:
-            df = _detect_acc(seg)
-        if seg.bridged and len(df):
-            near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
-            q = df["quality"].to_numpy(dtype=object)
-            df["quality"] = np.where(near, np.where(q == "", "bridged", q + ",bridged"), q)
-        frames.append(df)
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        out = empty_events(("foot_strike_angle", "stride_length", "speed", "impact"))
-        out["strike"] = pd.Series([], dtype=object)
-        out["quality"] = pd.Series([], dtype=object)
-        return out
-    out = pd.concat(frames, ignore_index=True)
-    out.insert(0, "side", side)
-    return out
 
 
 def _gyro_usable(gyr: FloatArray) -> bool:
@@ -234,7 +151,15 @@ def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
     return np.asarray(axis, dtype=np.float64)
 
 
-def midswing_peaks(p: FloatArray, fs: float) -> IntArray:
+def midswing_peaks(
+    p: FloatArray,
+    fs: float,
+    *,
+    lowpass_hz: float = SWING_LOWPASS_HZ,
+    floor: float = SWING_FLOOR,
+    share: float = SWING_SHARE,
+    prominence: float = SWING_PROMINENCE,
+) -> IntArray:
     """Sample indices of mid-swing (maxima of the low-passed pitch rate).
 
     Parameters
@@ -243,6 +168,14 @@ def midswing_peaks(p: FloatArray, fs: float) -> IntArray:
         Pitch rate, rad/s, swing positive.
     fs : float
         Sampling rate, Hz.
+    lowpass_hz : float
+        Low-pass cut-off applied before the peak search, Hz.
+    floor : float
+        A swing peak must exceed this, rad/s (standing still or fidgeting gives no steps).
+    share : float
+        ... and this share of the typical swing peak (turning steps swing less).
+    prominence : float
+        ... with a prominence of at least this share of the typical swing peak.
 
     Returns
     -------
@@ -250,19 +183,27 @@ def midswing_peaks(p: FloatArray, fs: float) -> IntArray:
     """
     from scipy.signal import find_peaks
 
-    lp = lowpass(p, fs, 4.0)
+    lp = lowpass(p, fs, lowpass_hz)
+    # prominence 0.5 rad/s only thins the candidates; the share tests below decide
     peaks, props = find_peaks(lp, distance=max(1, int(MIN_STRIDE * fs)), prominence=0.5)
     if peaks.size == 0:
         return peaks.astype(np.intp)
     h = lp[peaks]
-    # Keep swings: a true swing reaches a share of the typical swing (with a 1.2 rad/s
-    # floor so standing still or fidgeting gives no steps); turning steps swing less.
     ref = np.median(np.sort(h)[-max(1, h.size // 2) :])
-    keep = (h > max(1.2, SWING_SHARE * ref)) & (props["prominences"] > 0.3 * ref)
+    keep = (h > max(floor, share * ref)) & (props["prominences"] > prominence * ref)
     return np.asarray(peaks[keep], dtype=np.intp)
 
 
-def edge_swings(p: FloatArray, fs: float, ms: IntArray) -> IntArray:
+def edge_swings(
+    p: FloatArray,
+    fs: float,
+    ms: IntArray,
+    *,
+    lowpass_hz: float = SWING_LOWPASS_HZ,
+    min_peak: float = EDGE_SWING_MIN,
+    prominence: float = EDGE_PROMINENCE,
+    gap: tuple[float, float] = EDGE_GAP,
+) -> IntArray:
     """Weak mid-swings of half steps at the edges of a walk (start, stop, after a turn).
 
     Parameters
@@ -273,24 +214,32 @@ def edge_swings(p: FloatArray, fs: float, ms: IntArray) -> IntArray:
         Sampling rate, Hz.
     ms : ndarray of int
         Regular mid-swings (:func:`midswing_peaks`), increasing.
+    lowpass_hz : float
+        Low-pass cut-off applied before the peak search, Hz.
+    min_peak : float
+        Smallest low-passed pitch-rate peak of a weak swing, rad/s.
+    prominence : float
+        Smallest prominence of a weak swing, as a share of the typical swing peak.
+    gap : tuple of float
+        Range of the distance to the nearest regular swing, in typical strides.
 
     Returns
     -------
     ndarray of int
         Sample indices of the extra mid-swings, not in ``ms``: low-passed pitch-rate peaks
-        of at least :data:`EDGE_SWING_MIN` whose nearest regular swing lies within
-        :data:`EDGE_GAP` typical strides (so they fill a gap next to a walk rather than
-        sit inside a regular stride or far from any walking).
+        of at least ``min_peak`` whose nearest regular swing lies within ``gap`` typical
+        strides (so they fill a gap next to a walk rather than sit inside a regular stride
+        or far from any walking).
     """
     from scipy.signal import find_peaks
 
     empty = np.zeros(0, dtype=np.intp)
     if ms.size < 2:
         return empty
-    lp = lowpass(p, fs, 4.0)
+    lp = lowpass(p, fs, lowpass_hz)
     peaks, props = find_peaks(lp, distance=max(1, int(MIN_STRIDE * fs)), prominence=0.3)
     ref = np.median(np.sort(lp[ms])[-max(1, ms.size // 2) :])
-    cand = (lp[peaks] >= EDGE_SWING_MIN) & (props["prominences"] >= EDGE_PROMINENCE * ref)
+    cand = (lp[peaks] >= min_peak) & (props["prominences"] >= prominence * ref)
     cand &= ~np.isin(peaks, ms)
     pk = peaks[cand]
     if pk.size == 0:
@@ -299,96 +248,14 @@ def edge_swings(p: FloatArray, fs: float, ms: IntArray) -> IntArray:
     j = np.searchsorted(ms, pk)
     before = np.where(j > 0, pk - ms[np.maximum(j - 1, 0)], np.iinfo(np.intp).max)
     after = np.where(j < ms.size, ms[np.minimum(j, ms.size - 1)] - pk, np.iinfo(np.intp).max)
-    gap = np.minimum(before, after)
-    ok = (gap >= EDGE_GAP[0] * typical) & (gap <= EDGE_GAP[1] * typical)
+    nearest = np.minimum(before, after)
+    ok = (nearest >= gap[0] * typical) & (nearest <= gap[1] * typical)
     return np.asarray(pk[ok], dtype=np.intp)
 
 
-def _detect_gyro(seg: Segment, speed: float | None) -> pd.DataFrame:
-    """Gyroscope event detection and per-stride metrics on one contiguous segment."""
-    assert seg.gyr is not None
-    fs = seg.fs
-    axis = _pitch_axis_fs(seg.gyr, fs)
-    p_raw = seg.gyr @ axis
-    # A mild low-pass keeps the contact minima sharp but removes sensor noise. [G]
-    p = lowpass(p_raw, fs, min(30.0, 0.4 * fs))
-    strong = midswing_peaks(p_raw, fs)
-    if strong.size < 1:
-        return _empty_foot()
-    ms = np.union1d(strong, edge_swings(p_raw, fs, strong)).astype(np.intp)
-    # Close the last cycle one typical stride after the last swing (or at the end of the
-    # data), so the final contact before stopping is not lost.
-    s0, s1 = close_cycles(ms, fs, p.size, clip_end=True)
-    if s0.size == 0:
-        return _empty_foot()
-    # A cycle cut by the end of the data keeps a typical first half for the IC search.
-    half = np.where(s1 >= p.size - 1, int(np.median(s1 - s0)) // 2, (s1 - s0) // 2)
-    mid = np.minimum(s0 + half, s1 - 1)
-    ic_min = segment_arg(p, s0, mid, mode="min")
-    tc = segment_arg(p, mid, s1, mode="min")
-    acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
-    ic = _contact_index(seg, p, acc_norm, s0, mid, ic_min)
-    # A real contact has a clear pitch-rate minimum at IC inside its window (an extremum on
-    # the window edge means the event lies outside the data).  The push-off minimum may
-    # be missing (the last step before standing still, a step cut by the end of the data):
-    # then the contact is kept with an unknown TC. [G: the depth ratio DEPTH]
-    depth_ic, depth_tc = p[ic_min], p[tc]
-    # A contact ends a swing: the window before it must hold a real swing peak (this
-    # rejects the leading cycle of a recording that starts standing still).
-    pre = segment_arg(p, s0, np.maximum(ic_min, s0 + 1), mode="max")
-    from_swing = np.isin(s0, ms)
-    swung = np.where(from_swing, p[pre] > SWUNG_MIN, p[pre] > 0.3 * np.median(p[strong]))
-    deep = depth_ic < DEPTH * min(np.median(depth_ic), 0.0)
-    # The last step before standing still often ends without a foot slap (a shallow
-    # minimum); a swing always ends in a contact, so that one is kept all the same.
-    last = np.append(s0[1:] != s1[:-1], True)
-    ok_ic = (deep | (last & from_swing)) & (ic_min > s0 + 1) & swung
-    gct = (tc - ic) / fs
-    ok_tc = (
-        (depth_tc < DEPTH * min(np.median(depth_tc), 0.0))
-        & (tc < s1 - 2)
-        & (tc > mid)
-        & (gct > 0.05)
-        & (gct < 0.8 * (s1 - s0) / fs)
-    )
-    ic, tc, s0, s1, ok_tc = ic[ok_ic], tc[ok_ic], s0[ok_ic], s1[ok_ic], ok_tc[ok_ic]
-    if ic.size == 0:
-        return _empty_foot()
-    # The reported toe-off: the push-off rotation slowing down after its peak (TC_RECOVERY).
-    t_toe_off = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1))
-    # Without a TC the foot-flat search runs to the end of the cycle.
-    tc_or_end = np.where(ok_tc, tc, np.maximum(s1 - 1, ic + 1))
-
-    gyr_norm = np.sqrt(np.einsum("ij,ij->i", seg.gyr, seg.gyr))
-    flat = _flat_index(gyr_norm, ic, tc_or_end)
-    del gyr_norm
-    cum_p = np.concatenate(([0.0], np.cumsum(p_raw) / fs))
-    # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground)
-    fsa = np.rad2deg(-(cum_p[flat] - cum_p[ic]))
-    stride_len, spd = _zupt(seg, axis, cum_p, flat, speed, ic)
-    w = max(1, int(0.05 * fs))
-    impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
-    # Confidence: how this swing compares with the typical swing of the segment. [G]
-    swing_h = p[s0]
-    conf = np.clip(swing_h / (np.median(swing_h) + 1e-9), 0.0, 1.0)
-    return pd.DataFrame(
-        {
-            "t_ic": seg.t[ic],
-            "t_tc": np.where(ok_tc, t_toe_off, np.nan),
-            "confidence": np.where(ok_tc, conf, 0.5 * conf),
-            "foot_strike_angle": fsa,
-            "strike": strike_pattern(fsa),
-            "stride_length": stride_len,
-            "speed": spd,
-            "impact": impact,
-            "quality": np.full(ic.size, "", dtype=object),
-        }
-    )
-
-
-def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray) -> FloatArray:
-    """Time (s) at which the pitch rate, after its minimum at ``tc``, recovers to
-    :data:`TC_RECOVERY` of that minimum.
+def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray, share: float) -> FloatArray:
+    """Time (s) at which the pitch rate, after its minimum at ``tc``, recovers to ``share``
+    of that minimum (searched up to ``end``).
 
     The minimum's depth is refined by a parabola through its three samples and the crossing
     is interpolated linearly between samples, so the time does not step with the sampling
@@ -398,7 +265,7 @@ def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray) ->
     lo, hi = np.maximum(tc - 1, 0), np.minimum(tc + 1, n - 1)
     curv = p[hi] - 2 * p[tc] + p[lo]
     peak = np.where(curv > 0, p[tc] - (p[hi] - p[lo]) ** 2 / (8 * np.where(curv > 0, curv, 1.0)), p[tc])
-    thr = TC_RECOVERY * peak
+    thr = share * peak
     k = first_above(p, tc, end, thr)
     prev = np.maximum(k - 1, 0)
     rise = p[k] - p[prev]
@@ -407,15 +274,24 @@ def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray) ->
 
 
 def _contact_index(
-    seg: Segment, p: FloatArray, acc_norm: FloatArray, s0: IntArray, mid: IntArray, ic_min: IntArray
+    seg: Segment,
+    p: FloatArray,
+    acc_norm: FloatArray,
+    s0: IntArray,
+    mid: IntArray,
+    ic_min: IntArray,
+    *,
+    swing_gate: float,
+    before_s: float,
+    after_s: float,
 ) -> IntArray:
     """Initial contact of each cycle: the start of the impact, searched around the slap.
 
     The pitch-rate minimum after the swing (``ic_min``) is the foot slap; in walking it
     trails the contact by 20–60 ms (gaitmap and ipol references), in a forefoot strike it
     comes just before it.  The contact is the start of the impact, searched from the
-    moment the swing has slowed down (:data:`SWING_GATE`; at most 120 ms before the slap)
-    to 60 ms after the slap, as the earlier of two cues:
+    moment the swing has slowed down (``swing_gate``; at most ``before_s`` before the slap)
+    to ``after_s`` after the slap, as the earlier of two cues:
 
     * the rise of ‖a‖: the first rise reaching half of the sharpest one before the slap
       (a heel strike may be followed by a sharper slap), or a clearly (2×) sharper rise
@@ -440,6 +316,10 @@ def _contact_index(
         Cycle starts (mid-swing) and half-way points.
     ic_min : ndarray of int
         Pitch-rate minimum in the first half of each cycle.
+    swing_gate : float
+        The search starts once the pitch rate is below this share of the swing peak.
+    before_s, after_s : float
+        Search window before and after the slap, s.
 
     Returns
     -------
@@ -447,9 +327,9 @@ def _contact_index(
         Sample index of each contact.
     """
     fs = seg.fs
-    w = max(1, int(0.12 * fs))
-    after = max(1, int(0.06 * fs))
-    b0 = np.minimum(np.maximum(np.maximum(ic_min - w, s0), _swing_end(p, s0, ic_min)), ic_min)
+    w = max(1, int(before_s * fs))
+    after = max(1, int(after_s * fs))
+    b0 = np.minimum(np.maximum(np.maximum(ic_min - w, s0), _swing_end(p, s0, ic_min, swing_gate)), ic_min)
     # cue 1: the rise of ‖a‖
     jerk = np.append(np.diff(lowpass(acc_norm, fs, 0.45 * fs)), 0.0)
     before_at = segment_arg(jerk, b0, ic_min + 1, mode="max")
@@ -468,11 +348,11 @@ def _contact_index(
     return np.asarray(np.minimum(by_norm, by_vector), dtype=np.intp)
 
 
-def _swing_end(p: FloatArray, s0: IntArray, ic_min: IntArray) -> IntArray:
-    """First sample after each swing peak where the pitch rate is below :data:`SWING_GATE` of it."""
+def _swing_end(p: FloatArray, s0: IntArray, ic_min: IntArray, gate: float) -> IntArray:
+    """First sample after each swing peak where the pitch rate is below ``gate`` (share) of it."""
     peak = segment_arg(p, s0, np.maximum(ic_min, s0 + 1), mode="max")
     end = np.maximum(ic_min + 1, peak + 1)
-    return first_above(-p, peak, end, -SWING_GATE * p[peak])
+    return first_above(-p, peak, end, -gate * p[peak])
 
 
 def _empty_foot() -> pd.DataFrame:
@@ -491,20 +371,24 @@ def _empty_foot() -> pd.DataFrame:
     )
 
 
-def strike_pattern(fsa_deg: FloatArray) -> FloatArray:
+def strike_pattern(fsa_deg: FloatArray, rear_min: float = RFS_MIN_DEG, fore_max: float = FFS_MAX_DEG) -> FloatArray:
     """Strike class per step from the foot strike angle.
 
     Parameters
     ----------
     fsa_deg : ndarray
         Foot strike angle, deg, positive toes up.
+    rear_min : float
+        Angles above this are rearfoot strikes, deg.
+    fore_max : float
+        Angles below this are forefoot strikes, deg.
 
     Returns
     -------
     ndarray of object
-        'rear' (> 8°), 'fore' (< −1.6°), 'mid' otherwise, None when NaN.
+        'rear' (> ``rear_min``), 'fore' (< ``fore_max``), 'mid' otherwise, None when NaN.
     """
-    out = np.where(fsa_deg > RFS_MIN_DEG, "rear", np.where(fsa_deg < FFS_MAX_DEG, "fore", "mid"))
+    out = np.where(fsa_deg > rear_min, "rear", np.where(fsa_deg < fore_max, "fore", "mid"))
     res = out.astype(object)
     res[~np.isfinite(fsa_deg)] = None
     return res  # type: ignore[no-any-return]
@@ -580,37 +464,256 @@ def _zupt(
     return length, spd
 
 
-def _detect_acc(seg: Segment) -> pd.DataFrame:
-    """Accelerometer-only foot contacts (see :func:`acc_cycles`, :func:`acc_events`)."""
-    s0, s1 = acc_cycles(seg)
-    if s0.size == 0:
-        return _empty_foot()
-    ic, tc, ok_tc, _ = acc_events(seg, s0, s1)
-    n = ic.size
-    norm = np.linalg.norm(seg.acc, axis=1)
-    w = max(1, int(0.05 * seg.fs))
-    impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
-    return pd.DataFrame(
-        {
-            "t_ic": seg.t[ic],
-            "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
-            "confidence": np.full(n, 0.6),
-            "foot_strike_angle": np.full(n, np.nan),
-            "strike": np.full(n, None, dtype=object),
-            "stride_length": np.full(n, np.nan),
-            "speed": np.full(n, np.nan),
-            "impact": impact,
-            "quality": np.full(n, "acc_only", dtype=object),
-        }
-    )
-
-
 @dataclass(frozen=True)
 class FootDetector(EventDetector):
-    """Ground contacts of one foot (shoe) IMU; see :func:`detect_events` for the method and columns."""
+    """Ground contacts of one foot (shoe) IMU; the method is in the module notes.
+
+    "Measured" defaults were chosen on development subjects only (``DEV_SUBJECTS`` of
+    ``benchmarks/validate_real.py``: IPOL 1–5, gaitmap) with
+    ``.venv/bin/python benchmarks/validate_real.py --per-subject``; "guess" marks a value set
+    by hand, kept because the synthetic sweeps (``tests/test_sweep_legs.py``) and the real data
+    pass with it.
+
+    Parameters
+    ----------
+    tc_recovery : float
+        Toe-off: share (0–1] of the push-off pitch-rate minimum the rate has come back to
+        (1.0: the minimum itself). Default 0.7, measured: TC mean absolute error on IPOL dev
+        9.5 ms and gaitmap 4.5 ms (1.0: 35.9 and 11.1 ms; 0.9: 15 and 3.5 ms; 0.75: 9 and 6 ms).
+    depth : float
+        A contact's pitch-rate minima (slap and push-off) must reach this share of the
+        typical minimum of the segment, else IC is rejected / TC unknown. Default 0.1, guess.
+    swung_min : float
+        Peak pitch rate a cycle starting at a swing must show before its contact, rad/s
+        (rejects the first cycle of a recording that starts standing still). Default 0.6, guess.
+    swing_gate : float
+        The IC search starts once the pitch rate has fallen below this share of the swing
+        peak (a knock against the other leg in late swing is not a contact; gaitmap left
+        foot at 9.5 s). Default 0.3, guess.
+    ic_before_s, ic_after_s : float
+        IC search window before and after the foot-slap pitch-rate minimum, s: in walking
+        the slap trails the heel strike by 20–60 ms. Defaults 0.12 and 0.06, guess.
+    pitch_lowpass_hz : float
+        Low-pass of the pitch rate for the event search, Hz (capped at 0.4 × rate): keeps
+        the contact minima sharp, removes sensor noise. Default 30, guess.
+    swing_lowpass_hz : float
+        Low-pass of the pitch rate for the mid-swing search, Hz. Default 4, guess.
+    swing_floor : float
+        A mid-swing peak must exceed this, rad/s (standing still or fidgeting gives no
+        steps). Default 1.2, guess.
+    swing_share, swing_prominence : float
+        ... and this share of the typical swing peak (turning steps swing less), with a
+        prominence of at least ``swing_prominence`` of it. Defaults 0.25 and 0.3, guess.
+    edge_swing_min : float
+        A weak swing of a half step at the start or end of a walk (or after a turn) is a
+        step when its low-passed pitch-rate peak reaches this, rad/s. Default 1.0, measured
+        by eye on the IPOL dev trials (first/last steps 1.3–1.7 rad/s, regular swings 5–6).
+    edge_prominence : float
+        ... with a prominence of at least this share of the typical swing. Default 0.1, guess.
+    edge_gap : tuple of float
+        ... and its nearest regular swing lies this many typical strides away (it fills a
+        gap at the edge of a walk; a bump inside a regular stride is closer). Default
+        (0.6, 1.8), guess.
+    min_gct_s, max_gct_share : float
+        A TC is kept when the contact lasts more than ``min_gct_s`` (s) and less than
+        ``max_gct_share`` of the cycle. Defaults 0.05 s and 0.8, guess.
+    impact_window_s : float
+        The impact is the peak ‖a‖ within this time after IC, s. Default 0.05, guess.
+    rfs_min_deg, ffs_max_deg : float
+        Foot strike angle cut-offs of the strike pattern, deg: rearfoot above
+        ``rfs_min_deg``, forefoot below ``ffs_max_deg``. Defaults 8.0 and −1.6 (Altman &
+        Davis 2012, Gait Posture 35(2):298–300, sensor-free video/mocap classification).
+    acc_only_confidence : float
+        Confidence of every step found without a gyroscope. Default 0.6, guess.
+    """
 
     placement: ClassVar[str] = "foot"
 
+    tc_recovery: float = 0.7
+    depth: float = 0.1
+    swung_min: float = 0.6
+    swing_gate: float = 0.3
+    ic_before_s: float = 0.12
+    ic_after_s: float = 0.06
+    pitch_lowpass_hz: float = 30.0
+    swing_lowpass_hz: float = SWING_LOWPASS_HZ
+    swing_floor: float = SWING_FLOOR
+    swing_share: float = SWING_SHARE
+    swing_prominence: float = SWING_PROMINENCE
+    edge_swing_min: float = EDGE_SWING_MIN
+    edge_prominence: float = EDGE_PROMINENCE
+    edge_gap: tuple[float, float] = EDGE_GAP
+    min_gct_s: float = 0.05
+    max_gct_share: float = 0.8
+    impact_window_s: float = 0.05
+    rfs_min_deg: float = RFS_MIN_DEG
+    ffs_max_deg: float = FFS_MAX_DEG
+    acc_only_confidence: float = 0.6
+
     def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
-        """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
-        return detect_events(stream, speed=speed)
+        """Detect ground contacts of one foot sensor (see the module notes for the method).
+
+        Parameters
+        ----------
+        stream : Stream
+            A foot stream in device axes (acc m/s², gyr rad/s).
+        speed : float, optional
+            Known treadmill belt speed, m/s, used as the stance reference for the
+            foot velocity (the stance foot moves with the belt) and as the speed.
+
+        Returns
+        -------
+        DataFrame
+            One row per contact: ``side``, ``t_ic``, ``t_tc`` (s), ``confidence`` (0–1),
+            ``foot_strike_angle`` (deg, + toes up), ``strike`` ('rear'|'mid'|'fore'),
+            ``stride_length`` (m), ``speed`` (m/s), ``impact`` (m/s², peak specific-force
+            norm within 50 ms of IC), ``quality`` (str flags).
+
+        Raises
+        ------
+        AnalysisError
+            If the stream is not 3-axis or holds non-finite samples everywhere.
+        """
+        side = stream.side or "unknown"
+        if stream.acc.size and not np.isfinite(stream.acc).any():
+            # Nothing usable at all is bad input, not a still foot (single bad packets are
+            # dropped like lost ones by contiguous_segments).
+            raise AnalysisError(f"stream {stream.name!r} holds non-finite samples everywhere")
+        segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
+        frames = []
+        for seg in segs:
+            if not np.isfinite(seg.acc).all() or (seg.gyr is not None and not np.isfinite(seg.gyr).all()):
+                raise AnalysisError(f"stream {stream.name!r} holds non-finite samples")
+            if seg.gyr is not None and _gyro_usable(seg.gyr):
+                df = self._detect_gyro(seg, speed)
+            else:
+                df = self._detect_acc(seg)
+            if seg.bridged and len(df):
+                near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
+                q = df["quality"].to_numpy(dtype=object)
+                df["quality"] = np.where(near, np.where(q == "", "bridged", q + ",bridged"), q)
+            frames.append(df)
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            out = empty_events(("foot_strike_angle", "stride_length", "speed", "impact"))
+            out["strike"] = pd.Series([], dtype=object)
+            out["quality"] = pd.Series([], dtype=object)
+            return out
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(0, "side", side)
+        return out
+
+    def _detect_gyro(self, seg: Segment, speed: float | None) -> pd.DataFrame:
+        """Gyroscope event detection and per-stride metrics on one contiguous segment."""
+        assert seg.gyr is not None
+        fs = seg.fs
+        axis = _pitch_axis_fs(seg.gyr, fs)
+        p_raw = seg.gyr @ axis
+        # A mild low-pass keeps the contact minima sharp but removes sensor noise.
+        p = lowpass(p_raw, fs, min(self.pitch_lowpass_hz, 0.4 * fs))
+        strong = midswing_peaks(
+            p_raw, fs, lowpass_hz=self.swing_lowpass_hz, floor=self.swing_floor, share=self.swing_share,
+            prominence=self.swing_prominence,
+        )
+        if strong.size < 1:
+            return _empty_foot()
+        edge = edge_swings(
+            p_raw, fs, strong, lowpass_hz=self.swing_lowpass_hz, min_peak=self.edge_swing_min,
+            prominence=self.edge_prominence, gap=self.edge_gap,
+        )
+        ms = np.union1d(strong, edge).astype(np.intp)
+        # Close the last cycle one typical stride after the last swing (or at the end of the
+        # data), so the final contact before stopping is not lost.
+        s0, s1 = close_cycles(ms, fs, p.size, clip_end=True)
+        if s0.size == 0:
+            return _empty_foot()
+        # A cycle cut by the end of the data keeps a typical first half for the IC search.
+        half = np.where(s1 >= p.size - 1, int(np.median(s1 - s0)) // 2, (s1 - s0) // 2)
+        mid = np.minimum(s0 + half, s1 - 1)
+        ic_min = segment_arg(p, s0, mid, mode="min")
+        tc = segment_arg(p, mid, s1, mode="min")
+        acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
+        ic = _contact_index(
+            seg, p, acc_norm, s0, mid, ic_min, swing_gate=self.swing_gate, before_s=self.ic_before_s,
+            after_s=self.ic_after_s,
+        )
+        # A real contact has a clear pitch-rate minimum at IC inside its window (an extremum on
+        # the window edge means the event lies outside the data).  The push-off minimum may
+        # be missing (the last step before standing still, a step cut by the end of the data):
+        # then the contact is kept with an unknown TC.
+        depth_ic, depth_tc = p[ic_min], p[tc]
+        # A contact ends a swing: the window before it must hold a real swing peak (this
+        # rejects the leading cycle of a recording that starts standing still).
+        pre = segment_arg(p, s0, np.maximum(ic_min, s0 + 1), mode="max")
+        from_swing = np.isin(s0, ms)
+        swung = np.where(from_swing, p[pre] > self.swung_min, p[pre] > 0.3 * np.median(p[strong]))
+        deep = depth_ic < self.depth * min(np.median(depth_ic), 0.0)
+        # The last step before standing still often ends without a foot slap (a shallow
+        # minimum); a swing always ends in a contact, so that one is kept all the same.
+        last = np.append(s0[1:] != s1[:-1], True)
+        ok_ic = (deep | (last & from_swing)) & (ic_min > s0 + 1) & swung
+        gct = (tc - ic) / fs
+        ok_tc = (
+            (depth_tc < self.depth * min(np.median(depth_tc), 0.0))
+            & (tc < s1 - 2)
+            & (tc > mid)
+            & (gct > self.min_gct_s)
+            & (gct < self.max_gct_share * (s1 - s0) / fs)
+        )
+        ic, tc, s0, s1, ok_tc = ic[ok_ic], tc[ok_ic], s0[ok_ic], s1[ok_ic], ok_tc[ok_ic]
+        if ic.size == 0:
+            return _empty_foot()
+        # The reported toe-off: the push-off rotation slowing down after its peak.
+        t_toe_off = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1), self.tc_recovery)
+        # Without a TC the foot-flat search runs to the end of the cycle.
+        tc_or_end = np.where(ok_tc, tc, np.maximum(s1 - 1, ic + 1))
+
+        gyr_norm = np.sqrt(np.einsum("ij,ij->i", seg.gyr, seg.gyr))
+        flat = _flat_index(gyr_norm, ic, tc_or_end)
+        del gyr_norm
+        cum_p = np.concatenate(([0.0], np.cumsum(p_raw) / fs))
+        # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground)
+        fsa = np.rad2deg(-(cum_p[flat] - cum_p[ic]))
+        stride_len, spd = _zupt(seg, axis, cum_p, flat, speed, ic)
+        w = max(1, int(self.impact_window_s * fs))
+        impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
+        # Confidence: how this swing compares with the typical swing of the segment. [G]
+        swing_h = p[s0]
+        conf = np.clip(swing_h / (np.median(swing_h) + 1e-9), 0.0, 1.0)
+        return pd.DataFrame(
+            {
+                "t_ic": seg.t[ic],
+                "t_tc": np.where(ok_tc, t_toe_off, np.nan),
+                "confidence": np.where(ok_tc, conf, 0.5 * conf),
+                "foot_strike_angle": fsa,
+                "strike": strike_pattern(fsa, self.rfs_min_deg, self.ffs_max_deg),
+                "stride_length": stride_len,
+                "speed": spd,
+                "impact": impact,
+                "quality": np.full(ic.size, "", dtype=object),
+            }
+        )
+
+    def _detect_acc(self, seg: Segment) -> pd.DataFrame:
+        """Accelerometer-only foot contacts (see :func:`acc_cycles`, :func:`acc_events`)."""
+        s0, s1 = acc_cycles(seg)
+        if s0.size == 0:
+            return _empty_foot()
+        ic, tc, ok_tc, _ = acc_events(seg, s0, s1)
+        n = ic.size
+        norm = np.linalg.norm(seg.acc, axis=1)
+        w = max(1, int(self.impact_window_s * seg.fs))
+        impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
+        return pd.DataFrame(
+            {
+                "t_ic": seg.t[ic],
+                "t_tc": np.where(ok_tc, seg.t[tc], np.nan),
+                "confidence": np.full(n, self.acc_only_confidence),
+                "foot_strike_angle": np.full(n, np.nan),
+                "strike": np.full(n, None, dtype=object),
+                "stride_length": np.full(n, np.nan),
+                "speed": np.full(n, np.nan),
+                "impact": impact,
+                "quality": np.full(n, "acc_only", dtype=object),
+            }
+        )
