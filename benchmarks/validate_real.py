@@ -51,6 +51,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -322,6 +323,8 @@ def score_case(case: RealCase) -> list[dict[str, object]]:
                     "fn": sc.fn,
                     "ic_err": sc.ic_err,
                     "tc_err": sc.tc_err,
+                    "ic_conf": sc.ic_conf,
+                    "tc_conf": sc.tc_conf,
                     "side_correct": sc.side_correct,
                     "side_known": sc.side_known,
                     "steps_ref": case.steps_total,
@@ -345,6 +348,9 @@ class Score:
     tc_err: np.ndarray
     side_correct: int
     side_known: int
+    #: Detector confidence of each step in ``ic_err`` / ``tc_err`` (NaN when it gives none).
+    ic_conf: np.ndarray = field(default_factory=lambda: np.empty(0))
+    tc_conf: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray) -> Score:
@@ -372,10 +378,13 @@ def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: n
     matched_det[m.det_idx] = True
     ri, di = m.ref_idx[counted], m.det_idx[counted]
     tc_err = np.empty(0)
+    conf = det["confidence"].to_numpy(float) if "confidence" in det else np.full(len(det), np.nan)
+    tc_conf = np.empty(0)
     if "t_tc" in ref and "t_tc" in det:
         r_ic, r_tc = ref["t_ic"].to_numpy(float)[ri], ref["t_tc"].to_numpy(float)[ri]
         tc_err = det["t_tc"].to_numpy(float)[di] - r_tc
-        tc_err = tc_err[np.isfinite(tc_err) & same_interval(r_ic, r_tc, region)]
+        scored = np.isfinite(tc_err) & same_interval(r_ic, r_tc, region)
+        tc_err, tc_conf = tc_err[scored], conf[di][scored]
     rs = ref["side"].astype(str).to_numpy()[ri] if "side" in ref else np.full(ri.size, "unknown")
     ds = det["side"].astype(str).to_numpy()[di] if "side" in det else np.full(di.size, "unknown")
     known = np.isin(rs, ("left", "right")) & np.isin(ds, ("left", "right"))
@@ -388,6 +397,8 @@ def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: n
         tc_err=tc_err,
         side_correct=int(np.sum(known & (rs == ds))),
         side_known=int(np.sum(known)),
+        ic_conf=conf[di],
+        tc_conf=tc_conf,
     )
 
 
@@ -552,6 +563,59 @@ def check_targets(summary: pd.DataFrame) -> list[str]:
     return missed
 
 
+#: Confidence band edges per placement for :func:`confidence_table` (the last edge is above 1
+#: so that confidence 1.0 falls in the top band).
+CONFIDENCE_EDGES: dict[str, tuple[float, ...]] = {
+    "feet": (0.0, 0.5, 0.8, 1.01),
+}
+DEFAULT_CONFIDENCE_EDGES: tuple[float, ...] = (0.0, 0.35, 0.45, 0.55, 0.7, 1.01)
+
+
+def confidence_table(per_file: pd.DataFrame, keys: tuple[str, ...] = ("dataset", "placement", "split")) -> pd.DataFrame:
+    """Per-step IC and TC errors by confidence band (does the detector's confidence predict error?).
+
+    Parameters
+    ----------
+    per_file : DataFrame
+        :func:`evaluate` output; only the headline tolerance (±100 ms, ±250 ms for phones) is used.
+    keys : tuple of str
+        Columns the steps are pooled by before banding.
+
+    Returns
+    -------
+    DataFrame
+        ``keys`` plus ``band`` (``[lo, hi)`` of the step confidence; edges from
+        :data:`CONFIDENCE_EDGES`), ``steps`` (matched steps), ``ic_mae_ms``, ``ic_p90_ms``,
+        ``tc_steps``, ``tc_mae_ms``, ``tc_p90_ms`` (absolute errors, ms).
+    """
+    head = per_file[per_file["tol_ms"].isin((round(1000 * TOLERANCE), round(1000 * PHONE_TOLERANCE)))]
+    rows = []
+    for vals, g in head.groupby(list(keys), sort=False):
+        ic = np.abs(np.concatenate(list(g["ic_err"]))) * 1000
+        tc = np.abs(np.concatenate(list(g["tc_err"]))) * 1000
+        ic_c, tc_c = np.concatenate(list(g["ic_conf"])), np.concatenate(list(g["tc_conf"]))
+        placement = str(dict(zip(keys, vals, strict=True)).get("placement", ""))
+        edges = CONFIDENCE_EDGES.get(placement, DEFAULT_CONFIDENCE_EDGES)
+        for lo, hi in pairwise(edges):
+            mi, mt = (ic_c >= lo) & (ic_c < hi), (tc_c >= lo) & (tc_c < hi)
+            if not mi.any():
+                continue
+            row = dict(zip(keys, vals, strict=True))
+            row.update(
+                {
+                    "band": f"[{lo:.2f}, {min(hi, 1.0):.2f}" + ("]" if hi > 1.0 else ")"),
+                    "steps": int(mi.sum()),
+                    "ic_mae_ms": float(np.mean(ic[mi])),
+                    "ic_p90_ms": float(np.percentile(ic[mi], 90)),
+                    "tc_steps": int(mt.sum()),
+                    "tc_mae_ms": float(np.mean(tc[mt])) if mt.any() else float("nan"),
+                    "tc_p90_ms": float(np.percentile(tc[mt], 90)) if mt.any() else float("nan"),
+                }
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _fmt(v: object, spec: str) -> str:
     return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, spec)
 
@@ -598,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
         pf["ic_mae_ms"] = [1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["ic_err"]]
         pf["tc_mae_ms"] = [1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["tc_err"]]
         print(pf.to_string(index=False))
+    print("\nPer-step absolute error by detector confidence (headline tolerance)\n")
+    print(per_file.pipe(confidence_table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     missed = check_targets(summary)
     print(f"\nmatching: ±{1000 * TOLERANCE:.0f} ms (phones carried off-trunk ±{1000 * PHONE_TOLERANCE:.0f} ms); "
           f"dev = subjects the detectors were tuned or inspected on, test = out of sample; "
