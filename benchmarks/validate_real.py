@@ -571,7 +571,11 @@ CONFIDENCE_EDGES: dict[str, tuple[float, ...]] = {
 DEFAULT_CONFIDENCE_EDGES: tuple[float, ...] = (0.0, 0.35, 0.45, 0.55, 0.7, 1.01)
 
 
-def confidence_table(per_file: pd.DataFrame, keys: tuple[str, ...] = ("dataset", "placement", "split")) -> pd.DataFrame:
+def confidence_table(
+    per_file: pd.DataFrame,
+    keys: tuple[str, ...] = ("dataset", "placement", "split"),
+    edges: dict[str, tuple[float, ...]] | None = None,
+) -> pd.DataFrame:
     """Per-step IC and TC errors by confidence band (does the detector's confidence predict error?).
 
     Parameters
@@ -580,12 +584,13 @@ def confidence_table(per_file: pd.DataFrame, keys: tuple[str, ...] = ("dataset",
         :func:`evaluate` output; only the headline tolerance (±100 ms, ±250 ms for phones) is used.
     keys : tuple of str
         Columns the steps are pooled by before banding.
+    edges : dict, optional
+        Band edges per placement; default :data:`CONFIDENCE_EDGES`.
 
     Returns
     -------
     DataFrame
-        ``keys`` plus ``band`` (``[lo, hi)`` of the step confidence; edges from
-        :data:`CONFIDENCE_EDGES`), ``steps`` (matched steps), ``ic_mae_ms``, ``ic_p90_ms``,
+        ``keys`` plus ``band`` (``[lo, hi)`` of the step confidence), ``steps`` (matched steps), ``ic_mae_ms``, ``ic_p90_ms``,
         ``tc_steps``, ``tc_mae_ms``, ``tc_p90_ms`` (absolute errors, ms).
     """
     head = per_file[per_file["tol_ms"].isin((round(1000 * TOLERANCE), round(1000 * PHONE_TOLERANCE)))]
@@ -595,8 +600,8 @@ def confidence_table(per_file: pd.DataFrame, keys: tuple[str, ...] = ("dataset",
         tc = np.abs(np.concatenate(list(g["tc_err"]))) * 1000
         ic_c, tc_c = np.concatenate(list(g["ic_conf"])), np.concatenate(list(g["tc_conf"]))
         placement = str(dict(zip(keys, vals, strict=True)).get("placement", ""))
-        edges = CONFIDENCE_EDGES.get(placement, DEFAULT_CONFIDENCE_EDGES)
-        for lo, hi in pairwise(edges):
+        cuts = (CONFIDENCE_EDGES if edges is None else edges).get(placement, DEFAULT_CONFIDENCE_EDGES)
+        for lo, hi in pairwise(cuts):
             mi, mt = (ic_c >= lo) & (ic_c < hi), (tc_c >= lo) & (tc_c < hi)
             if not mi.any():
                 continue

@@ -253,9 +253,15 @@ def edge_swings(
     return np.asarray(pk[ok], dtype=np.intp)
 
 
-def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray, share: float) -> FloatArray:
+def _recovery_time(
+    p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray, share: float
+) -> tuple[FloatArray, FloatArray]:
     """Time (s) at which the pitch rate, after its minimum at ``tc``, recovers to ``share``
-    of that minimum (searched up to ``end``).
+    of that minimum (searched up to ``end``), and how fast it recovers there.
+
+    Returns the crossing times (s) and the rate of change of the pitch rate at the crossing
+    divided by the depth of the minimum (1/s): the timing uncertainty of a threshold crossing
+    is the signal noise over this slope, so a slow recovery gives a less certain toe-off.
 
     The minimum's depth is refined by a parabola through its three samples and the crossing
     is interpolated linearly between samples, so the time does not step with the sampling
@@ -270,7 +276,53 @@ def _recovery_time(p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray, sh
     prev = np.maximum(k - 1, 0)
     rise = p[k] - p[prev]
     frac = np.where((k > tc) & (rise > 0), np.clip((thr - p[prev]) / np.where(rise > 0, rise, 1.0), 0.0, 1.0), 1.0)
-    return np.asarray(t[prev] + frac * (t[k] - t[prev]), dtype=np.float64)
+    dt = np.maximum(t[k] - t[prev], 1e-9)
+    slope = np.where(k > tc, rise / dt, 0.0) / np.maximum(np.abs(peak), 1e-9)
+    return np.asarray(t[prev] + frac * (t[k] - t[prev]), dtype=np.float64), np.asarray(slope, dtype=np.float64)
+
+
+def step_confidence(
+    swing: FloatArray,
+    gct: FloatArray,
+    slope: FloatArray,
+    has_tc: np.ndarray,
+    *,
+    gct_tolerance: float,
+    slope_share: float,
+    no_tc_factor: float,
+) -> FloatArray:
+    """Per-step confidence (0–1) of a foot contact from how typical the step is.
+
+    Parameters
+    ----------
+    swing : ndarray
+        Swing peak of the stride ending at the contact over the segment's median swing peak
+        (a weak swing is a half step at the edge of a walk or a turn: its IC is less sure).
+    gct : ndarray
+        Contact time over the segment's median contact time (NaN without a TC).
+    slope : ndarray
+        Recovery slope of the pitch rate at toe-off (see :func:`_recovery_time`) over the
+        segment's median, (NaN without a TC).
+    has_tc : ndarray of bool
+        Whether the contact has a toe-off.
+    gct_tolerance : float
+        Relative contact-time deviation, as ``|ln(gct)|``, at which the toe-off term reaches 0.
+    slope_share : float
+        Recovery slopes below this share of the median lower the toe-off term in proportion.
+    no_tc_factor : float
+        Confidence factor of a contact without a toe-off.
+
+    Returns
+    -------
+    ndarray
+        ``clip(swing, 0, 1)`` times the toe-off term: ``(1 − |ln gct| / gct_tolerance) ×
+        min(1, slope / slope_share)`` clipped to 0–1, or ``no_tc_factor`` without a TC.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        typical_gct = np.clip(1.0 - np.abs(np.log(gct)) / gct_tolerance, 0.0, 1.0)
+        sharp = np.clip(slope / slope_share, 0.0, 1.0)
+    tc_term = np.where(has_tc, np.nan_to_num(typical_gct * sharp), no_tc_factor)
+    return np.asarray(np.clip(swing, 0.0, 1.0) * tc_term, dtype=np.float64)
 
 
 def _contact_index(
@@ -549,6 +601,9 @@ class FootDetector(EventDetector):
     rfs_min_deg: float = RFS_MIN_DEG
     ffs_max_deg: float = FFS_MAX_DEG
     acc_only_confidence: float = 0.6
+    conf_gct_tolerance: float = 0.2
+    conf_slope_share: float = 0.5
+    conf_no_tc: float = 0.5
 
     def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
         """Detect ground contacts of one foot sensor (see the module notes for the method).
@@ -664,7 +719,7 @@ class FootDetector(EventDetector):
         if ic.size == 0:
             return _empty_foot()
         # The reported toe-off: the push-off rotation slowing down after its peak.
-        t_toe_off = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1), self.tc_recovery)
+        t_toe_off, slope = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1), self.tc_recovery)
         # Without a TC the foot-flat search runs to the end of the cycle.
         tc_or_end = np.where(ok_tc, tc, np.maximum(s1 - 1, ic + 1))
 
@@ -677,14 +732,24 @@ class FootDetector(EventDetector):
         stride_len, spd = _zupt(seg, axis, cum_p, flat, speed, ic)
         w = max(1, int(self.impact_window_s * fs))
         impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
-        # Confidence: how this swing compares with the typical swing of the segment. [G]
         swing_h = p[s0]
-        conf = np.clip(swing_h / (np.median(swing_h) + 1e-9), 0.0, 1.0)
+        gct_s = np.where(ok_tc, t_toe_off - seg.t[ic], np.nan)
+        slope = np.where(ok_tc, slope, np.nan)
+        typical = ok_tc.any()
+        conf = step_confidence(
+            swing_h / (np.median(swing_h) + 1e-9),
+            gct_s / np.nanmedian(gct_s) if typical else gct_s,
+            slope / np.nanmedian(slope) if typical else slope,
+            ok_tc,
+            gct_tolerance=self.conf_gct_tolerance,
+            slope_share=self.conf_slope_share,
+            no_tc_factor=self.conf_no_tc,
+        )
         return pd.DataFrame(
             {
                 "t_ic": seg.t[ic],
                 "t_tc": np.where(ok_tc, t_toe_off, np.nan),
-                "confidence": np.where(ok_tc, conf, 0.5 * conf),
+                "confidence": conf,
                 "foot_strike_angle": fsa,
                 "strike": strike_pattern(fsa, self.rfs_min_deg, self.ffs_max_deg),
                 "stride_length": stride_len,
