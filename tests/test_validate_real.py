@@ -29,11 +29,6 @@ MOBGAP = "mobgap_lowerback_walk"
 #: Targets of issue 11 not met yet: (dataset, placement, condition, metric) → (bound
 #: asserted = the value reached, rounded against us; the target; why). Tighten as they improve.
 REACHED: dict[tuple[str, str, str, str], tuple[float, float, str]] = {
-    (IPOL, "feet", "", "tc_mae_ms"): (
-        33.5, 30.0,
-        "TC is the pitch-rate minimum; the IPOL and gaitmap references put toe-off 10-36 ms "
-        "after it, but the synthetic foot model puts it on the minimum (foot.TC_RECOVERY)",
-    ),
     (IPOL, "lower back", "", "f1"): (
         0.955, 0.97, "timing errors beyond ±100 ms on some walkers (subject 8 of the test set)",
     ),
@@ -107,7 +102,39 @@ def test_ipol_feet_out_of_sample(summary: pd.DataFrame) -> None:
     assert r["subjects"] == 5 and r["files"] == 60
     assert r["f1"] >= 0.98, r
     assert r["ic_mae_ms"] <= 20.0, r
-    assert r["tc_mae_ms"] <= _bound((IPOL, "feet", "", "tc_mae_ms"), 30.0), r
+    # target 30 ms; measured 5.9 ms (toe-off at 70 % recovery of the push-off pitch rate)
+    assert r["tc_mae_ms"] <= 7.0, r
+
+
+def test_ipol_feet_every_test_subject(per_subject: pd.DataFrame) -> None:
+    """Issue 11 targets per test subject: F1 ≥ 0.98 and TC ≤ 30 ms; measured F1 ≥ 0.987 and
+    TC 3.7-8.2 ms, so the TC bound asserted is 10 ms. Development subjects stay bounded too
+    (TC 4.8-17.8 ms)."""
+    rows = per_subject[(per_subject["dataset"] == IPOL) & (per_subject["placement"] == "feet")
+                       & (per_subject["tol_ms"] == 100)]
+    test = rows[rows["split"] == "test"]
+    assert sorted(test["subject"], key=int) == ["6", "7", "8", "9", "10"]
+    assert (test["f1"] >= 0.98).all(), test[["subject", "f1"]]
+    assert (test["tc_mae_ms"] <= 10.0).all(), test[["subject", "tc_mae_ms"]]
+    dev = rows[rows["split"] == "dev"]
+    assert (dev["tc_mae_ms"] <= 20.0).all(), dev[["subject", "tc_mae_ms"]]
+
+
+def test_ipol_feet_confidence_orders_the_error(per_file: pd.DataFrame) -> None:
+    """The foot confidence predicts the error on test subjects (its form was chosen on dev):
+    steps with confidence ≥ 0.5 have lower IC and TC errors than the others (measured TC MAE
+    5.8 vs 6.7 ms, IC MAE 13.5 vs 20.4 ms), and IC error falls band by band."""
+    bench = _bench()
+    feet = per_file[(per_file["dataset"] == IPOL) & (per_file["placement"] == "feet") & (per_file["split"] == "test")]
+    two = bench.confidence_table(feet, edges={"feet": (0.0, 0.5, 1.01)})
+    assert len(two) == 2, two
+    low, high = two.iloc[0], two.iloc[1]
+    assert low["steps"] >= 50 and high["steps"] >= 500, two
+    assert high["ic_mae_ms"] < low["ic_mae_ms"] and high["tc_mae_ms"] < low["tc_mae_ms"], two
+    assert high["tc_p90_ms"] <= low["tc_p90_ms"], two
+    assert high["tc_mae_ms"] <= 7.0, two
+    three = bench.confidence_table(feet)
+    assert len(three) == 3 and np.all(np.diff(three["ic_mae_ms"].to_numpy()) < 0), three
 
 
 def test_ipol_lower_back_out_of_sample(summary: pd.DataFrame) -> None:
@@ -152,7 +179,8 @@ def test_phone_step_count_per_file(per_file: pd.DataFrame) -> None:
 
 def test_gaitmap_feet(summary: pd.DataFrame) -> None:
     r = _row(summary, dataset="gaitmap_feet_walk", placement="feet", tol_ms=100)
-    assert r["f1"] >= 0.98 and r["ic_mae_ms"] <= 20.0 and r["tc_mae_ms"] <= 15.0, r
+    # TC measured 4.5 ms
+    assert r["f1"] >= 0.98 and r["ic_mae_ms"] <= 20.0 and r["tc_mae_ms"] <= 6.0, r
 
 
 def test_running_rows_present() -> None:
