@@ -196,7 +196,9 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
         if d.walk_tc_uncertain:
             # Walking (no flight): on real shank recordings both cues miss toe-off by
             # 250-370 ms (validate_running.py, Bach walking trials), so say so.
-            uncertain |= ok_tc & ~running
+            # A walking segment's odd "running" stride is a misread stride, not running.
+            walking = ~running | (running[ok_tilt].mean() < 0.5 if ok_tilt.any() else True)
+            uncertain |= ok_tc & walking
     # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
     win = max(1, int(d.tc_clip_window * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
@@ -219,7 +221,10 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
     quality = add_flag(quality, uncertain, "tc_uncertain")
     base = d.gyro_confidence if gyro else d.acc_confidence
     conf = np.where(ok_tc & ~weak, base, d.weak_confidence)
-    conf = conf - np.where(sat_ic, d.saturation_penalty, 0.0)
+    # In a clipped running segment every contact is timed by the clipped-data fallback
+    # (touchdown bump, tilt), checked on two people only: all share the penalty, so an
+    # unclipped impact there does not look more trustworthy than its neighbours.
+    conf = conf - np.where(sat_ic | clipped_run, d.saturation_penalty, 0.0)
     conf = np.where(uncertain, np.minimum(conf, d.uncertain_confidence), conf)
     return pd.DataFrame(
         {
@@ -339,7 +344,8 @@ class ShankDetector(EventDetector):
     weak_confidence : float
         Confidence without TC or with IC from the swing timing. Default 0.4 [G].
     saturation_penalty : float
-        Confidence taken off a clipped impact. Default 0.15 [G].
+        Confidence taken off a clipped impact, and off every contact of an
+        accelerometer-only segment whose impacts clip. Default 0.15 [G].
     gap_penalty : float
         Confidence taken off a contact next to a bridged gap. Default 0.15 [G].
     uncertain_confidence : float
