@@ -183,7 +183,7 @@ def tc_signature(s: Stream, ic: np.ndarray, tc: np.ndarray) -> float:
     if s.placement == "shank":
         seg = contiguous_segments(s.t, s.acc, None, s.rate)[0][0]
         i = np.clip(np.searchsorted(seg.t, ic), 0, seg.t.size - 1)
-        got, good = tilt_tc(seg, i.astype(np.intp))
+        got, good, _ = tilt_tc(seg, i.astype(np.intp))
         return float(1000 * np.median(seg.t[got[good]] - tc[good])) if good.any() else np.nan
     fs = float(s.rate)
     a_v = lowpass(np.einsum("ij,ij->i", s.acc, gravity_direction(s.acc, fs)), fs, 30.0)
@@ -265,6 +265,40 @@ def print_running() -> None:
         print(f"{ds:<34}{pl:<15}{len(rows):>3}  " + "  ".join(cells))
 
 
+def shank_impact_before_after() -> None:
+    """Print the shank impact (peak@IC, clipped %) of the real running trials against the
+    synthetic shank with the foot's impact transient alone (before, gain 1) and with the
+    shank's own gain (after, :data:`gait.synth.body.SHANK_IMPACT_GAIN`)."""
+    from unittest import mock
+
+    import gait.synth.body as body
+
+    bach = REAL / "bach_shank_run_walk" / "walk+run_dev.mat"
+    rows: dict[str, list[dict[str, float]]] = {"real": [], "before": [], "after": []}
+    for k in range(1, 8):
+        rec = read(f"{bach}::{k}")
+        if rec.meta.activity != "run" or rec.reference is None:
+            continue
+        ev = rec.reference.events
+        rows["real"].append(run_metrics(rec.streams[0], ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy()))
+        cad = 120.0 / float(np.median(np.diff(ev["t_ic"].to_numpy())))
+        for label, gain in (("before", 1.0), ("after", body.SHANK_IMPACT_GAIN)):
+            with mock.patch.object(body, "SHANK_IMPACT_GAIN", gain):
+                syn = synthesize("run", ("shank-left",), duration=30.0, rate=float(rec.streams[0].rate),
+                                 seed=k, gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
+                                 sensor=SensorParams(no_gyro=True, acc_range=8 * 9.80665, rotation="uniform"))
+            assert syn.reference is not None
+            sev = syn.reference.events[syn.reference.events.side == "left"]
+            rows[label].append(run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy()))
+    print("\nShank impact, Bach running at ±8 g (medians over trials)")
+    print(f"{'':<34}{'peak@IC':>10}{'clipped %':>11}")
+    names = {"real": "real", "before": "synthetic, gain 1 (before)",
+             "after": f"synthetic, gain {body.SHANK_IMPACT_GAIN} (after)"}
+    for label, ms in rows.items():
+        print(f"{names[label]:<34}{np.median([m['peak@IC'] for m in ms]):>10.1f}"
+              f"{np.median([m['clipped %'] for m in ms]):>11.2f}")
+
+
 def main() -> int:
     """Print the real-vs-synthetic tables (walking, then running); return 0."""
     cases = real_cases()
@@ -289,6 +323,7 @@ def main() -> int:
             cells.append(f"{np.median(rvals):7.2f}|{np.median(svals):<7.2f}")
         print(f"{ds:<34}{pl:<15}{len(rows):>3}  " + "  ".join(cells))
     print_running()
+    shank_impact_before_after()
     return 0
 
 

@@ -315,6 +315,21 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
     return out
 
 
+def _drop_uncertain_tc(steps: pd.DataFrame) -> pd.DataFrame:
+    """``steps`` without the TC-derived values of contacts flagged ``tc_uncertain``.
+
+    A detector flags a terminal contact it cannot time (e.g. an accelerometer-only shank
+    in walking); its contact time, duty factor and flight must not enter the summaries.
+    """
+    if "quality" not in steps or len(steps) == 0:
+        return steps
+    bad = steps["quality"].fillna("").astype(str).str.contains("tc_uncertain", regex=False)
+    if not bad.any():
+        return steps
+    cols = {c: steps[c].where(~bad) for c in ("gct", "duty_factor", "flight") if c in steps}
+    return steps.assign(**cols)
+
+
 def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str, Any]:
     """Session-level numbers of a step table.
 
@@ -334,6 +349,7 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
         ``drift``, ``windows`` (records) and means of optional metrics.
     """
+    steps = _drop_uncertain_tc(steps)
     gct_ms, bal = gct_summary(steps)
     walk = is_walk(steps)
     sym_steps = with_double_support(steps) if walk else steps

@@ -46,8 +46,10 @@ def test_shank_angle_tracks_truth(rotation: str) -> None:
 
 
 def test_impact_follows_injected_impact() -> None:
-    lo = _matched(_rec(("shank-left",), gait_kw={"impact_g": 5.0}), "shank_left")["d_impact"].mean()
-    hi = _matched(_rec(("shank-left",), gait_kw={"impact_g": 12.0}), "shank_left")["d_impact"].mean()
+    # a ±40 g sensor: the shank's impact (1.8 × the foot's transient) must not clip
+    big = 40 * G
+    lo = _matched(_rec(("shank-left",), gait_kw={"impact_g": 5.0}, acc_range=big), "shank_left")["d_impact"].mean()
+    hi = _matched(_rec(("shank-left",), gait_kw={"impact_g": 12.0}, acc_range=big), "shank_left")["d_impact"].mean()
     assert hi > 1.5 * lo
 
 
@@ -71,3 +73,32 @@ def test_foot_timing_wins_and_shank_angle_is_attached() -> None:
     res = gait.analyze(rec)
     assert set(res.steps["source"]) == {"foot_left", "foot_right"}
     assert res.steps["shank_angle_ic"].notna().mean() > 0.9
+
+
+def test_parameters_change_the_result_and_are_recorded() -> None:
+    from gait.placements import get_detector
+
+    st = _rec(("shank-left",), no_gyro=True).stream("shank_left")
+    base = get_detector("shank")(st)
+    later = get_detector("shank", tc_lag_min=0.06)(st)
+    assert later.attrs["detector"]["params"]["tc_lag_min"] == 0.06
+    assert base.attrs["detector"]["params"]["tc_lag_min"] == 0.02
+    # a 40 ms longer minimum lag moves toe-off later on (nearly) every contact
+    gct0 = (base["t_tc"] - base["t_ic"]).to_numpy()
+    gct1 = (later["t_tc"] - later["t_ic"]).to_numpy()
+    assert len(base) == len(later)
+    assert np.nanmedian(gct1 - gct0) > 0.03
+
+
+def test_walking_without_gyroscope_flags_its_contact_time() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = synthesize("walk", ("shank-left", "shank-right"), duration=25.0, rate=200.0,
+                         seed=3, sensor=SensorParams(no_gyro=True))
+    ev = detect_events(rec.stream("shank_left"))
+    flagged = ev["quality"].str.contains("tc_uncertain")
+    assert flagged.mean() > 0.9
+    assert (ev.loc[flagged, "confidence"] <= 0.3 + 1e-9).all()
+    res = gait.analyze(rec)
+    # the summaries leave a contact time they cannot trust out
+    assert res.summary["gct_ms"]["mean"] is None

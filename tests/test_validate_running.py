@@ -21,7 +21,6 @@ import validate_running as vr  # noqa: E402
 
 #: Targets not met yet: measured bound used instead (target in the comment).
 NOT_MET = {
-    "shank_ic_mae_ms": 19.0,  # target 15 ms: IC is 17.5-18 ms late on every running trial
     "shank_f1": 0.975,  # target 0.98: trial 4 misses 1 of 25 contacts (F1 0.9796)
     "sacrum_f1": 0.95,  # target 0.98: trials 6, 7 and 14 miss one contact each
     "sacrum_ic_mae_ms": 16.0,  # target 15 ms: trial 11 (uphill, midfoot) 15.6 ms
@@ -50,7 +49,7 @@ def test_shank_running_contact_time_cadence_and_coverage(table: pd.DataFrame) ->
     assert (run["tc_coverage"] >= 0.98).all()
     assert (run["cadence_err_spm"] <= vr.CADENCE_ERR_MAX).all()
     assert (run["f1"] >= NOT_MET["shank_f1"]).all()
-    assert (run["ic_mae_ms"] <= NOT_MET["shank_ic_mae_ms"]).all()
+    assert (run["ic_mae_ms"] <= 1000 * vr.IC_MAE_MAX).all(), run[["trial", "ic_mae_ms"]]
 
 
 def test_shank_running_flags_clipping(table: pd.DataFrame) -> None:

@@ -8,6 +8,8 @@ impact at the start of the quiet-to-loud transition and TC the push-off at its e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -27,6 +29,9 @@ MAX_STRIDE = 2.5
 #: The final cycle cut by the end of the data is kept when at least this share of a
 #: typical stride remains after its swing (the contact lies in the first half). [G]
 CLIP_SHARE = 0.6
+#: With a gyroscope, a rise further than this share of the stride from the usual delay
+#: after mid-swing is not the impact (the swing's duration varies far less). [G]
+IC_DELAY_SPREAD = 0.15
 
 
 def acc_cycles(seg: Segment) -> tuple[IntArray, IntArray]:
@@ -92,7 +97,8 @@ def _stride_period(x: FloatArray, fs: float) -> float:
 
 
 def acc_events(
-    seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False
+    seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False,
+    swing: SwingOnset | None = None, ic_delay_spread: float = IC_DELAY_SPREAD,
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """IC and TC of each cycle from the acceleration norm.
 
@@ -113,6 +119,12 @@ def acc_events(
         Stride cycles.
     from_midswing : bool
         True when the cycles run from mid-swing to mid-swing (found with a gyroscope).
+    swing : SwingOnset, optional
+        Time TC by :func:`swing_onset` (after the push-off minimum) instead of at the
+        onset of the steepest rise.
+    ic_delay_spread : float
+        With ``from_midswing``: a rise further than this share of the stride from the
+        usual mid-swing-to-impact delay is taken as a lost impact (``weak``).
 
     Returns
     -------
@@ -150,6 +162,11 @@ def acc_events(
         # An impact far weaker than usual was probably lost in a hole in the data: use
         # the (very stable) delay from mid-swing to IC instead. [G: the 0.4 ratio]
         weak = rise[r1] < 0.4 * np.median(rise[r1])
+        # A lost impact can leave the push-off rise as the steepest one: a rise far from
+        # the usual delay after mid-swing (the swing's duration is stable) is no impact.
+        if (~weak).sum() >= 3:
+            typical = np.median((r1 - s0)[~weak])
+            weak |= np.abs((r1 - s0) - typical) > ic_delay_spread * np.median(s1 - s0)
         if weak.any() and (~weak).sum() >= 3:
             delay = int(np.median((r1 - s0)[~weak]))
             ic_r = np.where(weak, np.minimum(s0 + delay, s1 - 1), r1)
@@ -169,11 +186,80 @@ def acc_events(
     t1 = np.where(ok_tc, end, t0 + 1)
     t0 = np.minimum(t0, n - 2)
     t1 = np.minimum(np.maximum(t1, t0 + 1), n)
-    tc_r = segment_arg(rise, t0, t1, mode="max")
     ic = np.where(weak, ic_r, onset(norm, ic_r, fs))
-    tc = onset(norm, tc_r, fs)
+    if swing is None:
+        tc = onset(norm, segment_arg(rise, t0, t1, mode="max"), fs)
+    else:
+        tc = swing_onset(norm, ic, t0, t1, fs, swing)
     ok_tc &= tc > ic
     return ic.astype(np.intp), tc.astype(np.intp), ok_tc, weak
+
+
+@dataclass(frozen=True)
+class SwingOnset:
+    """Parameters of :func:`swing_onset`.
+
+    Parameters
+    ----------
+    cutoff : float
+        Low-pass cut-off of the acceleration norm, Hz (capped at 0.4 fs).
+    lag_share : float
+        Toe-off after the push-off minimum as a share of the time from IC to that minimum.
+    lag_min : float
+        Shortest toe-off lag after the push-off minimum, s.
+    lead : float
+        Extra lag for the filter moving the minimum earlier, s.
+    back : float
+        Longest look-back from the swing's steepest rise to the push-off minimum, s.
+    """
+
+    cutoff: float = 20.0
+    lag_share: float = 0.04
+    lag_min: float = 0.02
+    lead: float = 0.005
+    back: float = 0.08
+
+
+def swing_onset(
+    norm: FloatArray, ic: IntArray, t0: IntArray, t1: IntArray, fs: float, p: SwingOnset
+) -> IntArray:
+    """Terminal contact from the push-off minimum of the smoothed acceleration norm.
+
+    Push-off ends with the shank's acceleration norm at a minimum (the ankle is no longer
+    driven up and forward by the foot rolling over its toes); the steepest rise after it
+    is the swing.  The lowest smoothed norm within ``p.back`` before that rise is the
+    minimum, and toe-off comes ``max(lag_share * (minimum - IC), lag_min) + lead`` after
+    it: the toes leave the ground while the foot's push-off rotation recovers, 20–50 ms
+    after its fastest point in real walking (4 % of contact, at least 20 ms: the push-off
+    of :mod:`gait.synth.foot`, measured on real foot recordings).
+
+    Parameters
+    ----------
+    norm : ndarray
+        Acceleration norm, m/s².
+    ic : ndarray of int
+        Initial contact of each window.
+    t0, t1 : ndarray of int
+        Half-open search windows (after IC, before the next IC).
+    fs : float
+        Sampling rate, Hz.
+    p : SwingOnset
+        Parameters.
+
+    Returns
+    -------
+    ndarray of int
+        TC sample of each window.
+    """
+    cutoff, back = p.cutoff, p.back
+    sm = lowpass(norm, fs, min(cutoff, 0.4 * fs))
+    rise = np.append(np.diff(sm), 0.0)
+    r = segment_arg(rise, t0, t1, mode="max")
+    # The push-off minimum: the lowest smoothed norm shortly before the rise.
+    lo = segment_arg(sm, np.maximum(t0, r - int(back * fs)), r + 1, mode="min")
+    lag = np.maximum(p.lag_share * (lo - ic), p.lag_min * fs) + p.lead * fs
+    out = lo + np.round(lag).astype(np.intp)
+    return np.asarray(np.minimum(out, norm.size - 1), dtype=np.intp)
 
 
 def _impact_by_vote(
@@ -344,8 +430,9 @@ def _window_mean(cum: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
 
 
 def tilt_tc(
-    seg: Segment, ic: IntArray, *, ml_axis: FloatArray | None = None
-) -> tuple[IntArray, NDArray[np.bool_]]:
+    seg: Segment, ic: IntArray, *, ml_axis: FloatArray | None = None,
+    cutoff: float = TILT_CUTOFF, run_duty: float = RUN_DUTY, rate_share: float | None = None,
+) -> tuple[IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """Terminal contact of each stride from the shank's forward acceleration.
 
     Over stance the shank rotates from ankle-ahead to ankle-behind, so the forward
@@ -369,6 +456,14 @@ def tilt_tc(
         Initial contacts, increasing.
     ml_axis : ndarray, shape (3,), optional
         Mediolateral axis (device coordinates) when a gyroscope gives it.
+    cutoff : float
+        Low-pass cut-off of the tilt, Hz (:data:`TILT_CUTOFF`).
+    run_duty : float
+        Tilt minimum earlier than this share of the stride: running (:data:`RUN_DUTY`).
+    rate_share : float, optional
+        Running: TC where the backward tilt has slowed to this share of its fastest rate
+        before the extreme, instead of the extreme itself (the shank keeps tilting back
+        for a few tens of ms after toe-off, until the knee's flexion turns it).
 
     Returns
     -------
@@ -376,13 +471,15 @@ def tilt_tc(
         Sample of each stride's TC.
     ok : ndarray of bool
         False where the stride is too short or cut by the end of the data.
+    running : ndarray of bool
+        True where the stride has a flight phase (tilt minimum before ``run_duty``).
     """
     n = seg.t.size
     none = np.zeros(ic.size, dtype=bool)
     if ic.size < 3:
-        return ic.copy(), none
+        return ic.copy(), none, none.copy()
     fs = seg.fs
-    lp = lowpass(seg.acc, fs, TILT_CUTOFF)
+    lp = lowpass(seg.acc, fs, cutoff)
     f = sagittal_forward(lp, ml_axis)
     p = lp @ f
     d = np.diff(ic)
@@ -405,15 +502,16 @@ def tilt_tc(
     w1 = np.minimum(at(0.75), nxt - gap)
     ok = (w1 > w0 + 2) & (at(0.75) < n)
     tc = ic.copy()
+    run_all = np.zeros(ic.size, dtype=bool)
     if not ok.any():
-        return tc, ok
+        return tc, ok, run_all
     i = np.flatnonzero(ok)
     im = segment_arg(p, w0[i], w1[i], mode="min")
     share = (im - ic[i]) / stride[i]
     # One stride's minimum can wander: decide running vs walking on a 5-stride median.
     from scipy.ndimage import median_filter
 
-    running = median_filter(share, size=5, mode="nearest") < RUN_DUTY
+    running = median_filter(share, size=5, mode="nearest") < run_duty
     rise = np.append(np.diff(p), 0.0)
     r1 = np.minimum(im + np.round(0.2 * stride[i]).astype(np.intp), w1[i])
     r1 = np.maximum(r1, im + 1)
@@ -425,5 +523,24 @@ def tilt_tc(
     up = up - (up @ f) * f
     tilt = np.unwrap(np.arctan2(p, lp @ (up / max(float(np.linalg.norm(up)), 1e-12))))
     it = segment_arg(tilt, w0[i], w1[i], mode="min")
+    if rate_share is not None:
+        it = _rate_recovered(tilt, w0[i], it, rate_share)
     tc[i] = np.where(running, it, ir)
-    return tc.astype(np.intp), ok
+    run_all[i] = running
+    return tc.astype(np.intp), ok, run_all
+
+
+def _rate_recovered(x: FloatArray, a: IntArray, b: IntArray, share: float) -> IntArray:
+    """First sample after the fastest fall of ``x`` in ``[a, b)`` where the fall has slowed
+    to ``share`` of its fastest rate (``b``, the minimum, when it never does)."""
+    d = np.append(np.diff(x), 0.0)
+    out = b.copy()
+    for k in range(a.size):
+        lo, hi = int(a[k]), int(b[k])
+        if hi <= lo + 1:
+            continue
+        j = lo + int(np.argmin(d[lo:hi]))
+        slow = np.flatnonzero(d[j:hi] > share * d[j])
+        if slow.size:
+            out[k] = j + int(slow[0])
+    return out

@@ -1,11 +1,14 @@
 """Shank (tibia) IMU: contact events, shank angle at contact and peak tibial acceleration.
 
 Accelerometer-only is first-class: the stride is segmented by the loud swing, IC is the
-impact (largest jerk after the swing, Purcell-style impact timing) and TC the push-off
-jerk after the quiet stance.  When the accelerometer clips at the impacts (real ±8 g
-running data) that jerk is cut, and TC comes from the shank's sagittal tilt instead
-(:func:`gait.placements.leg.tilt_tc`); where the two cues disagree by a quarter of the
-stride the contact time is flagged ``tc_uncertain`` with confidence 0.3.  A clipped
+impact (largest jerk after the swing, Purcell-style impact timing; moved back to the top
+of the touchdown bump before it, :func:`touchdown`) and TC follows the push-off minimum of
+the acceleration norm (:func:`gait.placements.leg.swing_onset`).  When the accelerometer
+clips at the impacts (real ±8 g running data) TC comes from the shank's sagittal tilt
+instead (:func:`gait.placements.leg.tilt_tc`).  Accelerometer-only walking (no flight
+phase) has no trustworthy TC cue on real recordings: its contact time is flagged
+``tc_uncertain`` with confidence 0.3, as are contacts whose two TC cues disagree by a
+quarter of the stride.  A clipped
 impact has no ``impact`` value (flag ``saturated``).  With a gyroscope the shank pitch rate
 gives Purcell-style timing exactly like the foot (mid-swing peaks, minima either side)
 and the shank angle at IC (positive = distal end ahead of the knee, i.e. the foot lands
@@ -24,6 +27,7 @@ import pandas as pd
 from gait.placements import empty_events
 from gait.placements._signal import (
     FloatArray,
+    IntArray,
     Segment,
     add_flag,
     clipped_samples,
@@ -35,7 +39,16 @@ from gait.placements._signal import (
 )
 from gait.placements.base import EventDetector
 from gait.placements.foot import _gyro_usable, midswing_peaks
-from gait.placements.leg import acc_cycles, acc_events, close_cycles, tilt_tc
+from gait.placements.leg import (
+    IC_DELAY_SPREAD,
+    RUN_DUTY,
+    TILT_CUTOFF,
+    SwingOnset,
+    acc_cycles,
+    acc_events,
+    close_cycles,
+    tilt_tc,
+)
 from gait.recording import Stream
 
 #: A clipped sample this close to TC (s) bends the low-passed tilt that places it. [G]
@@ -46,7 +59,7 @@ CLIPPED_SHARE = 0.1
 SATURATION_PENALTY = 0.15
 #: Confidence taken off a contact next to a bridged gap in the data. [G]
 GAP_PENALTY = 0.15
-#: The tilt and push-off-jerk TCs disagreeing by more than this share of the stride
+#: The tilt and push-off TCs disagreeing by more than this share of the stride
 #: make the contact time untrustworthy (flag ``tc_uncertain``). [G]
 TC_DISAGREE = 0.25
 #: Confidence of a contact whose TC is uncertain.
@@ -94,8 +107,47 @@ def shank_pitch(gyr: FloatArray, fs: float) -> FloatArray:
     return -p if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5) else p
 
 
-def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
-    """Contacts of one contiguous shank segment."""
+def touchdown(x: FloatArray, ic: IntArray, fs: float, *, window: float, drop: float) -> IntArray:
+    """Move each impact onset back to the top of the touchdown bump before it.
+
+    On real shank recordings (Bach et al. running, 142.857 Hz) the acceleration norm rises
+    to a small bump that peaks at the force-plate contact, dips and then spikes (the
+    impact, whose peak follows contact by 20–30 ms): the onset of the spike, the dip, is
+    one or two samples late.  Where a local maximum at least ``drop`` above the dip lies
+    within ``window`` before it, IC is that maximum.
+
+    Parameters
+    ----------
+    x : ndarray
+        Acceleration norm, m/s².
+    ic : ndarray of int
+        Impact onsets (local minima of ``x``).
+    fs : float
+        Sampling rate, Hz.
+    window : float
+        Longest look-back, s.
+    drop : float
+        Smallest bump height above the dip, m/s².
+
+    Returns
+    -------
+    ndarray of int
+    """
+    back = max(1, round(window * fs))
+    a = np.maximum(ic - back, 1)
+    ok = a < ic
+    if not ok.any():
+        return ic.copy()
+    top = ic.copy()
+    top[ok] = segment_arg(x, a[ok], ic[ok], mode="max")
+    # the top must be a local maximum inside the window, not its start on a falling slope
+    # (the late swing's deceleration, which fades into the impact without a bump)
+    bump = ok & (top > a) & (x[top] - x[ic] >= drop) & (x[top] >= x[np.maximum(top - 1, 0)])
+    return np.asarray(np.where(bump, top, ic), dtype=np.intp)
+
+
+def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> pd.DataFrame:
+    """Contacts of one contiguous shank segment, with the parameters of ``d``."""
     gyro = seg.gyr is not None and _gyro_usable(seg.gyr)
     p: FloatArray | None = None
     if gyro:
@@ -107,32 +159,48 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
         s0, s1 = acc_cycles(seg)
     if s0.size == 0:
         return pd.DataFrame()
-    ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro)
+    swing = SwingOnset(d.tc_cutoff, d.tc_lag_share, d.tc_lag_min, d.tc_lead, d.tc_back)
+    ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro, swing=swing,
+                                     ic_delay_spread=d.ic_delay_spread)
     if ic.size == 0:
         return pd.DataFrame()
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
-    w = max(1, int(0.05 * seg.fs))
-    impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
-    # A clipped impact reads low: report no peak rather than a wrong one.
+    w = max(1, int(d.impact_window * seg.fs))
     clipped = clipped_samples(seg.acc, acc_range)
     sat_ic = window_any(clipped, ic, ic + w)
+    clipped_run = not gyro and sat_ic.mean() >= d.clipped_share
+    if clipped_run:
+        # Real ±8 g shank running: the force-plate contact is at the top of a bump 7-14 ms
+        # before the impact onset (an empirical rule from two people, see ShankDetector;
+        # the synthetic impact has no such delay, so it is not applied to unclipped data).
+        ic = np.where(weak, ic, touchdown(norm, ic, seg.fs, window=d.ic_bump_window,
+                                          drop=d.ic_bump_drop))
+        sat_ic = window_any(clipped, ic, ic + w)
+    impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
+    # A clipped impact reads low: report no peak rather than a wrong one.
     uncertain = np.zeros(ic.size, dtype=bool)
     if not gyro:
-        tilt, ok_tilt = tilt_tc(seg, ic)
+        tilt, ok_tilt, running = tilt_tc(seg, ic, cutoff=d.tilt_cutoff, run_duty=d.run_duty,
+                                         rate_share=d.tilt_rate_share)
         ok_tilt &= tilt > ic
-        if sat_ic.mean() >= CLIPPED_SHARE:
-            # Clipping: the push-off jerk that acc_events times TC with is cut at full
-            # scale (on real ±8 g running data it lands ~70 ms or ~370 ms after IC);
-            # the shank's tilt is slow and unclipped, so it times TC instead.
+        if clipped_run:
+            # Clipping: the push-off that acc_events times TC with is cut at full scale
+            # (on real ±8 g running data it lands ~100 ms off); the shank's tilt is slow
+            # and unclipped, so it times TC instead.
             tc, ok_tc = tilt, ok_tilt
         else:
             # Two independent TC cues that disagree by a large share of the stride: the
-            # contact time is not trustworthy (real walking data, where the jerk cue
-            # fails, shows exactly this).
+            # contact time is not trustworthy.
             stride = float(np.median(np.diff(ic))) if ic.size > 1 else float(seg.fs)
-            uncertain = ok_tc & ok_tilt & (np.abs(tilt - tc) > TC_DISAGREE * stride)
+            uncertain = ok_tc & ok_tilt & (np.abs(tilt - tc) > d.tc_disagree * stride)
+        if d.walk_tc_uncertain:
+            # Walking (no flight): on real shank recordings both cues miss toe-off by
+            # 250-370 ms (validate_running.py, Bach walking trials), so say so.
+            # A walking segment's odd "running" stride is a misread stride, not running.
+            walking = ~running | (running[ok_tilt].mean() < 0.5 if ok_tilt.any() else True)
+            uncertain |= ok_tc & walking
     # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
-    win = max(1, int(TC_CLIP_WINDOW * seg.fs))
+    win = max(1, int(d.tc_clip_window * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
     impact = np.where(sat_ic, np.nan, impact)
     ok_tc &= ~sat_tc
@@ -151,9 +219,13 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     quality = add_flag(quality, sat_ic, "saturated")
     quality = add_flag(quality, sat_tc, "saturated_tc")
     quality = add_flag(quality, uncertain, "tc_uncertain")
-    base = 0.8 if gyro else 0.6
-    conf = np.where(ok_tc & ~weak, base, 0.4) - np.where(sat_ic, SATURATION_PENALTY, 0.0)
-    conf = np.where(uncertain, np.minimum(conf, UNCERTAIN_CONFIDENCE), conf)
+    base = d.gyro_confidence if gyro else d.acc_confidence
+    conf = np.where(ok_tc & ~weak, base, d.weak_confidence)
+    # In a clipped running segment every contact is timed by the clipped-data fallback
+    # (touchdown bump, tilt), checked on two people only: all share the penalty, so an
+    # unclipped impact there does not look more trustworthy than its neighbours.
+    conf = conf - np.where(sat_ic | clipped_run, d.saturation_penalty, 0.0)
+    conf = np.where(uncertain, np.minimum(conf, d.uncertain_confidence), conf)
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
@@ -166,7 +238,8 @@ def _detect_segment(seg: Segment, acc_range: float | None) -> pd.DataFrame:
     )
 
 
-def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+def detect_events(stream: Stream, *, speed: float | None = None,
+                  detector: ShankDetector | None = None) -> pd.DataFrame:
     """Detect ground contacts of one shank sensor.
 
     Parameters
@@ -175,25 +248,28 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
         Shank stream (acc m/s², optional gyr rad/s), device axes.
     speed : float, optional
         Unused (kept for the detector contract).
+    detector : ShankDetector, optional
+        Parameters of the method; the defaults when omitted.
 
     Returns
     -------
     DataFrame
         ``side``, ``t_ic``, ``t_tc`` (s), ``confidence``, ``shank_angle_ic`` (deg, NaN
-        without gyroscope), ``impact`` (m/s², peak acceleration norm within 50 ms of IC,
-        i.e. peak tibial acceleration), ``quality``.
+        without gyroscope), ``impact`` (m/s², peak acceleration norm within
+        ``impact_window`` of IC, i.e. peak tibial acceleration), ``quality``.
     """
     del speed
+    d = detector if detector is not None else ShankDetector()
     segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
     frames = []
     for seg in segs:
-        df = _detect_segment(seg, stream.acc_range)
+        df = _detect_segment(seg, stream.acc_range, d)
         if seg.bridged and len(df):
             near = near_holes(seg, df["t_ic"].to_numpy(), df["t_tc"].to_numpy(dtype=np.float64))
             q = df["quality"].to_numpy(dtype=object)
             df["quality"] = add_flag(q, near, "bridged")
             # a contact next to bridged (interpolated) samples is timed on guessed data
-            df["confidence"] = df["confidence"].to_numpy() - np.where(near, GAP_PENALTY, 0.0)
+            df["confidence"] = df["confidence"].to_numpy() - np.where(near, d.gap_penalty, 0.0)
         if len(df):
             frames.append(df)
     if not frames:
@@ -207,10 +283,101 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
 
 @dataclass(frozen=True)
 class ShankDetector(EventDetector):
-    """Ground contacts of one shank IMU or accelerometer; see :func:`detect_events` for the method and columns."""
+    """Ground contacts of one shank IMU or accelerometer; see :func:`detect_events`.
+
+    Defaults marked [G] are engineering guesses; "sweeps" means chosen on the synthetic
+    sweeps (``tests/test_sweep_legs.py``), "Bach" on the real running trials of
+    ``benchmarks/validate_running.py`` (two people: not scored out of sample).
+
+    Parameters
+    ----------
+    tc_cutoff : float
+        Low-pass of the acceleration norm for the push-off minimum, Hz. Default 20
+        (sweeps: keeps the push-off dip, drops the sample-to-sample jerk).
+    tc_lag_share : float
+        Toe-off after the push-off minimum, as a share of IC-to-minimum. Default 0.04
+        (the push-off lag of real walking feet, 20–50 ms of 0.6–0.7 s contacts).
+    tc_lag_min : float
+        Shortest lag of toe-off after the push-off minimum, s. Default 0.02 (as above).
+    tc_lead : float
+        Added lag for the 20 Hz filter moving the minimum earlier, s. Default 0.005
+        (sweeps: the filtered minimum is 4–6 ms early at 200 Hz).
+    tc_back : float
+        Longest look-back from the swing's steepest rise to the push-off minimum, s.
+        Default 0.08 (sweeps pass with 0.06–0.08; 0.1 reaches into stance at 5 m/s).
+    ic_bump_window : float
+        Accelerometer-only with clipped impacts (real ±8 g running): longest look-back
+        from the impact onset to the touchdown bump that marks contact, s (0 disables).
+        Default 0.03 (Bach: the bump tops 1–2 samples, 7–14 ms, before the onset; the
+        synthetic impact has no bump-dip-spike delay, so unclipped data keep the onset).
+    ic_bump_drop : float
+        Smallest height of that bump above the onset dip, m/s². Default 4.9 (0.5 g,
+        [G]: above sensor noise, below the 10–15 m/s² bumps of the Bach trials).
+    ic_delay_spread : float
+        With a gyroscope: an impact further than this share of the stride from the usual
+        delay after mid-swing is taken as lost. Default 0.15 [G] (sweeps: a lost impact
+        left the push-off rise as IC).
+    impact_window : float
+        Window after IC for the peak tibial acceleration, s. Default 0.05 [G].
+    tilt_cutoff : float
+        Low-pass of the tilt (accelerometer-only TC), Hz. Default 6 [G].
+    run_duty : float
+        Tilt minimum before this share of the stride means running. Default 0.5 (the
+        definition of running: duty factor below one half).
+    tilt_rate_share : float
+        Running, clipped: TC where the backward tilt has slowed to this share of its
+        fastest rate. Default 0.4 (Bach: 0.3–0.5 meet the targets on all three running
+        trials; the tilt extreme itself is 15–30 ms after toe-off).
+    clipped_share : float
+        Share of clipped impacts from which TC is timed by the tilt. Default 0.1 [G].
+    tc_clip_window : float
+        A clipped sample this close to TC (s) drops the TC. Default 0.08 [G].
+    tc_disagree : float
+        Push-off and tilt TCs this far apart (share of the stride) flag ``tc_uncertain``.
+        Default 0.25 [G].
+    walk_tc_uncertain : bool
+        Flag every accelerometer-only walking contact time ``tc_uncertain``. Default
+        True (Bach walking: both cues miss toe-off by 250–370 ms).
+    gyro_confidence, acc_confidence : float
+        Confidence of a contact with both events, with and without gyroscope. Defaults
+        0.8 and 0.6 [G].
+    weak_confidence : float
+        Confidence without TC or with IC from the swing timing. Default 0.4 [G].
+    saturation_penalty : float
+        Confidence taken off a clipped impact, and off every contact of an
+        accelerometer-only segment whose impacts clip. Default 0.15 [G].
+    gap_penalty : float
+        Confidence taken off a contact next to a bridged gap. Default 0.15 [G].
+    uncertain_confidence : float
+        Confidence of a ``tc_uncertain`` contact. Default 0.3 (Bach: such contacts are
+        off by 250–500 ms, the rest by < 15 ms).
+    """
 
     placement: ClassVar[str] = "shank"
 
+    tc_cutoff: float = 20.0
+    tc_lag_share: float = 0.04
+    tc_lag_min: float = 0.02
+    tc_lead: float = 0.005
+    tc_back: float = 0.08
+    ic_bump_window: float = 0.03
+    ic_bump_drop: float = 4.9
+    ic_delay_spread: float = IC_DELAY_SPREAD
+    impact_window: float = 0.05
+    tilt_cutoff: float = TILT_CUTOFF
+    run_duty: float = RUN_DUTY
+    tilt_rate_share: float = 0.4
+    clipped_share: float = CLIPPED_SHARE
+    tc_clip_window: float = TC_CLIP_WINDOW
+    tc_disagree: float = TC_DISAGREE
+    walk_tc_uncertain: bool = True
+    gyro_confidence: float = 0.8
+    acc_confidence: float = 0.6
+    weak_confidence: float = 0.4
+    saturation_penalty: float = SATURATION_PENALTY
+    gap_penalty: float = GAP_PENALTY
+    uncertain_confidence: float = UNCERTAIN_CONFIDENCE
+
     def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
         """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
-        return detect_events(stream, speed=speed)
+        return detect_events(stream, speed=speed, detector=self)
