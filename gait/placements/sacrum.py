@@ -65,7 +65,7 @@ import pandas as pd
 
 from gait._scipy_signal import signal
 from gait.errors import AnalysisError
-from gait.orient import BodyFrame, gravity_direction, to_body_frame
+from gait.orient import GRAVITY_CUTOFF_HZ, BodyFrame, gravity_direction, to_body_frame
 from gait.placements import empty_events
 from gait.placements._signal import (
     FloatArray,
@@ -277,9 +277,28 @@ def _window_index(centers: IntArray, before: int, after: int, n: int) -> IntArra
     return np.clip(centers[:, None] + offs[None, :], 0, n - 1)
 
 
+def _gravity_up(acc: FloatArray, fs: float) -> FloatArray:
+    """Per-sample "up" of :func:`gait.orient.gravity_direction`, without its edge transient.
+
+    The 0.25 Hz zero-phase low-pass starts and ends on a short padding, so in the first and
+    last second or two of a recording that starts mid-run the estimate swings by tens of
+    degrees (on a 5 s Alcantara trial, over 90° in the first 0.2 s), and the first contacts
+    are lost. The sensor is strapped to the trunk, so its gravity direction changes slowly
+    and the run is periodic: mirroring one filter time constant (1 / 0.25 Hz = 4 s) of
+    signal at each end before filtering continues it plausibly, and the padding is cut off
+    again.
+    """
+    n = acc.shape[0]
+    pad = min(int(round(fs / GRAVITY_CUTOFF_HZ)), n - 1)
+    if pad < 1:
+        return gravity_direction(acc, fs)
+    ext = np.concatenate((acc[pad:0:-1], acc, acc[-2 : -pad - 2 : -1]))
+    return np.asarray(gravity_direction(ext, fs)[pad : pad + n])
+
+
 def _detect_segment(seg: Segment) -> pd.DataFrame:
     fs = seg.fs
-    up = gravity_direction(seg.acc, fs)
+    up = _gravity_up(seg.acc, fs)
     a_v = np.einsum("ij,ij->i", seg.acc, up)
     n = a_v.size
     moving = moving_mask(a_v, fs)
@@ -313,8 +332,11 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     prev = np.concatenate(([max(peaks[0] - int(fs / f_step), 0)], peaks[:-1]))
     lows = _range_min(a10, prev, peaks)
     running = lows < FLIGHT_LEVEL
-    # Contacts whose windows are cut by the segment edge cannot be timed: drop them.
-    inside = (peaks - int(0.3 * fs) >= 0) & (peaks + int(0.45 * fs / f_step) + 1 < n)
+    # Contacts whose windows are cut by the segment edge cannot be timed: drop them. A
+    # running contact needs only its rising edge from the flight before it (``running``
+    # means that flight is in view; a missing edge drops the row below), not the 0.3 s of
+    # walking braking search.
+    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (peaks + int(0.45 * fs / f_step) + 1 < n)
     peaks, lows, running = peaks[inside], lows[inside], running[inside]
     if peaks.size < 2:
         return _empty()
