@@ -109,6 +109,11 @@ TC_DROP_WINDOW = 0.04
 #: 16 Alcantara et al. (2022) treadmill trials (one runner), every fold picks 43.7–45.7 ms
 #: (median of the other trials' offsets). [benchmarks/validate_running.py]
 TC_UNLOAD = 0.045
+#: Running TC: the impact transient of a heel strike, and the dip of ``a_v`` below 1 g after
+#: it, are over this long after IC, s (the vertical impact peak comes 20–50 ms after
+#: contact: Cavanagh & Lafortune 1980, Lieberman et al. 2010); the effective contact ends
+#: at the first fall through 1 g after it.
+IMPACT_WINDOW = 0.1
 #: Moving periods are widened by this much on each side, s.
 MOVING_PAD = 0.5
 #: Smallest loading-peak prominence, relative to the SD of the smoothed a_v while moving.
@@ -335,8 +340,11 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     # Contacts whose windows are cut by the segment edge cannot be timed: drop them. A
     # running contact needs only its rising edge from the flight before it (``running``
     # means that flight is in view; a missing edge drops the row below), not the 0.3 s of
-    # walking braking search.
-    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (peaks + int(0.45 * fs / f_step) + 1 < n)
+    # walking braking search; at the end, its falling edge is searched up to the last sample
+    # (a contact still under way there keeps its IC and gets no TC).
+    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (
+        (peaks + int(0.45 * fs / f_step) + 1 < n) | (running & (peaks + 2 < n))
+    )
     peaks, lows, running = peaks[inside], lows[inside], running[inside]
     if peaks.size < 2:
         return _empty()
@@ -396,7 +404,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         # TC from the end of the effective contact (a_v falling through 1 g) plus the
         # unloading time; where that crossing is not found, the edge rule, then the start
         # of the final drop to flight: a TC on every contact rather than a gap.
-        tc_r = _unload_end(t, a_edge, peaks[r_idx], fs, f_step)
+        tc_r = _unload_end(t, a_edge, peaks[r_idx], fs, f_step, ic_r, IMPACT_WINDOW)
         tc_r = np.where(np.isfinite(tc_r), tc_r, tc_edge)
         missing = ~np.isfinite(tc_r)
         if missing.any():
@@ -704,7 +712,15 @@ def _push_off_end(
     return out
 
 
-def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step: float) -> FloatArray:
+def _unload_end(
+    t: FloatArray,
+    a: FloatArray,
+    peaks: IntArray,
+    fs: float,
+    f_step: float,
+    ic: FloatArray | None = None,
+    impact: float = 0.1,
+) -> FloatArray:
     """Terminal contact of running steps from the end of the effective contact.
 
     The vertical specific force is the vertical ground reaction over the body mass, so
@@ -745,9 +761,19 @@ def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step
     has &= fwd[np.arange(peaks.size), j_fl] < nxt
     # last sample at or above 1 g before flight: the crossing lies between it and the next
     cols = np.arange(vals.shape[1])[None, :]
-    above = (vals >= G) & (cols < j_fl[:, None])
+    before_flight = cols < j_fl[:, None]
+    above = (vals >= G) & before_flight
     has &= above.any(axis=1)
-    j = vals.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    j_last = vals.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    if ic is None:
+        j = j_last
+    else:
+        # The first fall through 1 g after the impact transient: a midfoot runner going uphill
+        # loads the sacrum again in push-off (the pelvis pitches), a bump through 1 g after
+        # the effective contact has ended that the last crossing would follow.
+        after_imp = t[fwd] >= (ic + impact)[:, None]
+        down = (vals[:, :-1] >= G) & (vals[:, 1:] < G) & after_imp[:, 1:] & before_flight[:, 1:]
+        j = np.where(down.any(axis=1), np.argmax(down, axis=1), j_last)
     j = np.minimum(j, vals.shape[1] - 2)
     rows = np.arange(peaks.size)
     v0, v1 = vals[rows, j], vals[rows, j + 1]
