@@ -295,7 +295,11 @@ def _gravity_up(acc: FloatArray, fs: float) -> FloatArray:
     """
     n = acc.shape[0]
     pad = min(int(round(fs / GRAVITY_CUTOFF_HZ)), n - 1)
-    if pad < 1:
+    # Only running has that regular periodic trunk signal to mirror (and walking results
+    # stay as they were): the norm of the 10 Hz specific force, which needs no "up", dips to
+    # free fall (below FLIGHT_LEVEL) in the flight phases on at least 5 % of the samples.
+    norm10 = lowpass(np.sqrt(np.einsum("ij,ij->i", acc, acc)), fs, 10.0, order=4) if n > 30 else None
+    if pad < 1 or norm10 is None or float(np.mean(norm10 < FLIGHT_LEVEL)) < 0.05:
         return gravity_direction(acc, fs)
     ext = np.concatenate((acc[pad:0:-1], acc, acc[-2 : -pad - 2 : -1]))
     return np.asarray(gravity_direction(ext, fs)[pad : pad + n])
@@ -340,12 +344,11 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     # Contacts whose windows are cut by the segment edge cannot be timed: drop them. A
     # running contact needs only its rising edge from the flight before it (``running``
     # means that flight is in view; a missing edge drops the row below), not the 0.3 s of
-    # walking braking search; at the end, its falling edge is searched up to the last sample
-    # (a contact still under way there keeps its IC and gets no TC).
-    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (
-        (peaks + int(0.45 * fs / f_step) + 1 < n) | (running & (peaks + 2 < n))
-    )
-    peaks, lows, running = peaks[inside], lows[inside], running[inside]
+    # walking braking search; at the end, a running contact is kept when it ends in view
+    # (its TC is found below), as its pulse is then complete.
+    full_end = peaks + int(0.45 * fs / f_step) + 1 < n
+    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (full_end | (running & (peaks + 2 < n)))
+    peaks, lows, running, full_end = peaks[inside], lows[inside], running[inside], full_end[inside]
     if peaks.size < 2:
         return _empty()
     rule = "brake_before_peak" if running.mean() > 0.5 else "drop"
@@ -411,6 +414,8 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
             knee = _push_off_end(t, a_edge, peaks[r_idx][missing], lows[r_idx][missing], fs, f_step)
             tc_r[missing] = knee
         tc_same[r_idx] = tc_r
+        # A pulse cut by the end of the data, with no TC in view, cannot be timed either.
+        ic[r_idx] = np.where(full_end[r_idx] | np.isfinite(tc_r), ic_r, np.nan)
 
     # Same-foot TC for walking steps: the contralateral toe-off after the next IC.
     nxt_contra = np.append(tc_contra[1:], np.nan)
