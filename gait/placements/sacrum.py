@@ -360,6 +360,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     ic = np.empty(peaks.size)
     ic_side = np.empty(peaks.size)
     tc_contra = np.full(peaks.size, np.nan)
+    tc_trust = np.ones(peaks.size)
     tc_same = np.full(peaks.size, np.nan)
 
     # --- walking: steepest rise before the loading peak
@@ -407,12 +408,10 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         # TC from the end of the effective contact (a_v falling through 1 g) plus the
         # unloading time; where that crossing is not found, the edge rule, then the start
         # of the final drop to flight: a TC on every contact rather than a gap.
-        tc_r = _unload_end(t, a_edge, peaks[r_idx], fs, f_step, ic_r, IMPACT_WINDOW)
-        tc_r = np.where(np.isfinite(tc_r), tc_r, tc_edge)
-        missing = ~np.isfinite(tc_r)
-        if missing.any():
-            knee = _push_off_end(t, a_edge, peaks[r_idx][missing], lows[r_idx][missing], fs, f_step)
-            tc_r[missing] = knee
+        tc_u = _unload_end(t, a_edge, peaks[r_idx], fs, f_step, ic_r, IMPACT_WINDOW)
+        knee = _push_off_end(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step)
+        tc_r = np.where(np.isfinite(tc_u), tc_u, np.where(np.isfinite(tc_edge), tc_edge, knee))
+        tc_trust[r_idx] = _tc_trust(tc_u, tc_edge, knee, lows[r_idx])
         tc_same[r_idx] = tc_r
         # A pulse cut by the end of the data, with no TC in view, cannot be timed either.
         ic[r_idx] = np.where(full_end[r_idx] | np.isfinite(tc_r), ic_r, np.nan)
@@ -429,7 +428,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     side, side_conf = _assign_sides(ic_side, bf, t, fs, running)
     vo, brk, imp = _step_metrics(t, a10, a_fwd, ic, tc, fs)
     rel = np.clip(a10[peaks] - lows, 0, None) / max(float(np.median(a10[peaks] - lows)), 1e-9)
-    conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf
+    conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf * tc_trust
     quality = np.where(np.isnan(tc), "no_tc", "")
     out = pd.DataFrame(
         {
@@ -786,6 +785,37 @@ def _unload_end(
     t0, t1 = t[fwd[rows, j]], t[fwd[rows, j + 1]]
     cross = t0 + frac * (t1 - t0)
     return np.where(has, cross + TC_UNLOAD, np.nan)
+
+
+def _tc_trust(tc_unload: FloatArray, tc_edge: FloatArray, tc_knee: FloatArray, lows: FloatArray) -> FloatArray:
+    """Trust (0.4–1) in the terminal contact of running steps.
+
+    Parameters
+    ----------
+    tc_unload, tc_edge, tc_knee : ndarray
+        TC per contact from :func:`_unload_end` (the rule used), :func:`_pulse_edges` and
+        :func:`_push_off_end` (s, NaN where not found).
+    lows : ndarray
+        Lowest ``a_v`` in the flight before each contact, m/s².
+
+    Returns
+    -------
+    ndarray
+        Product of three factors: which rule gave the TC (1 the unloading rule, 0.8 the
+        edge fallback, 0.6 the final-drop fallback, 0.4 none); the agreement of the
+        unloading TC with the start of the final drop to flight, two views of the same
+        take-off (1 within 20 ms, falling linearly to 0.6 at 80 ms apart); the depth of the
+        free fall before the contact (1 when ``a_v`` reached 0, 0.6 at
+        :data:`FLIGHT_LEVEL`: a shallow "flight" is a tilted, damped or mis-oriented
+        sensor, or no flight at all).
+    """
+    src = np.where(
+        np.isfinite(tc_unload), 1.0, np.where(np.isfinite(tc_edge), 0.8, np.where(np.isfinite(tc_knee), 0.6, 0.4))
+    )
+    gap = np.abs(tc_unload - tc_knee)
+    agree = np.where(np.isfinite(gap), 1.0 - 0.4 * np.clip((gap - 0.02) / 0.06, 0.0, 1.0), 0.8)
+    depth = 1.0 - 0.4 * np.clip(lows / FLIGHT_LEVEL, 0.0, 1.0)
+    return np.asarray(np.clip(src * agree * depth, 0.4, 1.0))
 
 
 def _first_below(vals: FloatArray, level: FloatArray, times: FloatArray) -> FloatArray:
