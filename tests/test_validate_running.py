@@ -23,9 +23,9 @@ import validate_running as vr  # noqa: E402
 NOT_MET = {
     "shank_ic_mae_ms": 19.0,  # target 15 ms: IC is 17.5-18 ms late on every running trial
     "shank_f1": 0.975,  # target 0.98: trial 4 misses 1 of 25 contacts (F1 0.9796)
-    "sacrum_ic_mae_ms": 18.5,  # target 15 ms: trial 11 (uphill, midfoot) 17.8 ms
-    "sacrum_gct_mae_ms": 28.5,  # target 25 ms: met on 15 of 16; trial 2 (2.5 m/s) 27.6 ms
-    "sacrum_cadence_spm": 1.25,  # target 1 spm: 13 of 16; 5 s trials, IC error at the ends, up to 1.19 spm
+    "sacrum_ic_mae_ms": 17.0,  # target 15 ms: trial 11 (uphill, midfoot) 16.4 ms
+    "sacrum_gct_mae_ms": 28.5,  # target 25 ms: met on 15 of 16; trial 2 (2.5 m/s) 27.7 ms
+    "sacrum_cadence_spm": 1.25,  # target 1 spm: 14 of 16; 5 s trials, IC error at the ends, up to 1.21 spm
 }
 
 
@@ -69,7 +69,7 @@ def test_sacrum_running_events(table: pd.DataFrame) -> None:
     assert (run["cadence_err_spm"] <= NOT_MET["sacrum_cadence_spm"]).all()
     # most trials meet the IC and cadence targets already
     assert (run["ic_mae_ms"] <= 1000 * vr.IC_MAE_MAX).sum() >= 15
-    assert (run["cadence_err_spm"] <= vr.CADENCE_ERR_MAX).sum() >= 13
+    assert (run["cadence_err_spm"] <= vr.CADENCE_ERR_MAX).sum() >= 14
     # the 1 g unloading rule (first fall after the impact) meets the contact-time target on all but trial 2
     assert (run["gct_mae_ms"] <= 1000 * vr.GCT_MAE_MAX).sum() >= 15, run[["trial", "gct_mae_ms"]]
 

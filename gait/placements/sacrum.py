@@ -296,7 +296,8 @@ def _gravity_up(acc: FloatArray, fs: float, flight_level: float = FLIGHT_LEVEL) 
     are lost. The sensor is strapped to the trunk, so its gravity direction changes slowly
     and the run is periodic: mirroring one filter time constant (1 / 0.25 Hz = 4 s) of
     signal at each end before filtering continues it plausibly, and the padding is cut off
-    again.
+    again. That estimate is blended into the plain one over the first and last 2 s, so only
+    the edges change.
     """
     n = acc.shape[0]
     pad = min(round(fs / GRAVITY_CUTOFF_HZ), n - 1)
@@ -307,7 +308,13 @@ def _gravity_up(acc: FloatArray, fs: float, flight_level: float = FLIGHT_LEVEL) 
     if pad < 1 or norm10 is None or float(np.mean(norm10 < flight_level)) < 0.05:
         return gravity_direction(acc, fs)
     ext = np.concatenate((acc[pad:0:-1], acc, acc[-2 : -pad - 2 : -1]))
-    return np.asarray(gravity_direction(ext, fs)[pad : pad + n])
+    mirrored = gravity_direction(ext, fs)[pad : pad + n]
+    # Away from the ends the plain estimate is kept: blend over half a filter time constant.
+    plain = gravity_direction(acc, fs)
+    i = np.arange(n)
+    w = np.clip(1.0 - np.minimum(i, n - 1 - i) / (0.5 * pad), 0.0, 1.0)[:, None]
+    up = w * mirrored + (1.0 - w) * plain
+    return np.asarray(up / np.linalg.norm(up, axis=1, keepdims=True))
 
 
 def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
