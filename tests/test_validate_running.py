@@ -22,10 +22,9 @@ import validate_running as vr  # noqa: E402
 #: Targets not met yet: measured bound used instead (target in the comment).
 NOT_MET = {
     "shank_f1": 0.975,  # target 0.98: trial 4 misses 1 of 25 contacts (F1 0.9796)
-    "sacrum_f1": 0.95,  # target 0.98: trials 6, 7 and 14 miss one contact each
-    "sacrum_ic_mae_ms": 16.0,  # target 15 ms: trial 11 (uphill, midfoot) 15.6 ms
-    "sacrum_gct_mae_ms": 50.0,  # target 25 ms: met on 14 of 16; trial 2 27.8 ms, trial 11 48.3 ms
-    "sacrum_cadence_spm": 1.25,  # target 1 spm: 5 s trials, up to 1.18 spm
+    "sacrum_ic_mae_ms": 17.0,  # target 15 ms: trial 11 (uphill, midfoot) 16.4 ms
+    "sacrum_gct_mae_ms": 28.5,  # target 25 ms: met on 15 of 16; trial 2 (2.5 m/s) 27.7 ms
+    "sacrum_cadence_spm": 1.25,  # target 1 spm: 14 of 16; 5 s trials, IC error at the ends, up to 1.21 spm
 }
 
 
@@ -63,15 +62,15 @@ def test_sacrum_running_events(table: pd.DataFrame) -> None:
     run = _rows(table, vr.ALCANTARA)
     assert len(run) == 16
     assert (run["tc_coverage"] >= vr.SACRUM_TC_COVERAGE_MIN).all()
-    assert (run["f1"] >= NOT_MET["sacrum_f1"]).all()
+    assert (run["f1"] >= vr.F1_MIN).all(), run[["trial", "f1"]]
     assert (run["ic_mae_ms"] <= NOT_MET["sacrum_ic_mae_ms"]).all()
     assert (run["gct_mae_ms"] <= NOT_MET["sacrum_gct_mae_ms"]).all()
     assert (run["cadence_err_spm"] <= NOT_MET["sacrum_cadence_spm"]).all()
-    # most trials meet the step-detection and IC targets already
-    assert (run["f1"] >= vr.F1_MIN).sum() >= 13
+    # most trials meet the IC and cadence targets already
     assert (run["ic_mae_ms"] <= 1000 * vr.IC_MAE_MAX).sum() >= 15
-    # the 1 g unloading rule meets the contact-time target on all but trials 2 and 11
-    assert (run["gct_mae_ms"] <= 1000 * vr.GCT_MAE_MAX).sum() >= 14, run[["trial", "gct_mae_ms"]]
+    assert (run["cadence_err_spm"] <= vr.CADENCE_ERR_MAX).sum() >= 14
+    # the 1 g unloading rule (first fall after the impact) meets the contact-time target on all but trial 2
+    assert (run["gct_mae_ms"] <= 1000 * vr.GCT_MAE_MAX).sum() >= 15, run[["trial", "gct_mae_ms"]]
 
 
 def test_shank_confidence_separates_trusted_contact_times(table: pd.DataFrame) -> None:

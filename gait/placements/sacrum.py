@@ -65,7 +65,7 @@ import pandas as pd
 
 from gait._scipy_signal import signal
 from gait.errors import AnalysisError
-from gait.orient import BodyFrame, gravity_direction, to_body_frame
+from gait.orient import GRAVITY_CUTOFF_HZ, BodyFrame, gravity_direction, to_body_frame
 from gait.placements import empty_events
 from gait.placements._signal import (
     FloatArray,
@@ -109,6 +109,11 @@ TC_DROP_WINDOW = 0.04
 #: 16 Alcantara et al. (2022) treadmill trials (one runner), every fold picks 43.7–45.7 ms
 #: (median of the other trials' offsets). [benchmarks/validate_running.py]
 TC_UNLOAD = 0.045
+#: Running TC: the impact transient of a heel strike, and the dip of ``a_v`` below 1 g after
+#: it, are over this long after IC, s (the vertical impact peak comes 20–50 ms after
+#: contact: Cavanagh & Lafortune 1980, Lieberman et al. 2010); the effective contact ends
+#: at the first fall through 1 g after it.
+IMPACT_WINDOW = 0.1
 #: Moving periods are widened by this much on each side, s.
 MOVING_PAD = 0.5
 #: Smallest loading-peak prominence, relative to the SD of the smoothed a_v while moving.
@@ -136,7 +141,9 @@ EXTRA_SPAN = 1.5
 END_EARLY = 0.05
 
 
-def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
+def detect_events(
+    stream: Stream, *, speed: float | None = None, detector: SacrumDetector | None = None
+) -> pd.DataFrame:
     """Detect ground contacts from a trunk (sacrum / lower back) sensor.
 
     Parameters
@@ -145,6 +152,8 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
         Trunk stream in device axes (acc m/s², optional gyr rad/s). Any mounting rotation.
     speed : float, optional
         Known running speed, m/s. Unused for the timing; accepted for the common contract.
+    detector : SacrumDetector, optional
+        The parameters of the running contact timing (default: ``SacrumDetector()``).
 
     Returns
     -------
@@ -167,7 +176,8 @@ def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame
     if gyr is not None and not np.all(np.isfinite(gyr)):
         gyr = None
     segs, _ = contiguous_segments(stream.t, stream.acc, gyr, stream.rate, min_duration=2.0)
-    frames = [f for f in (_detect_segment(s) for s in segs) if len(f)]
+    p = detector if detector is not None else SacrumDetector()
+    frames = [f for f in (_detect_segment(s, p) for s in segs) if len(f)]
     if not frames:
         return _empty()
     return pd.concat(frames, ignore_index=True).sort_values("t_ic", ignore_index=True)
@@ -277,9 +287,39 @@ def _window_index(centers: IntArray, before: int, after: int, n: int) -> IntArra
     return np.clip(centers[:, None] + offs[None, :], 0, n - 1)
 
 
-def _detect_segment(seg: Segment) -> pd.DataFrame:
+def _gravity_up(acc: FloatArray, fs: float, flight_level: float = FLIGHT_LEVEL) -> FloatArray:
+    """Per-sample "up" of :func:`gait.orient.gravity_direction`, without its edge transient.
+
+    The 0.25 Hz zero-phase low-pass starts and ends on a short padding, so in the first and
+    last second or two of a recording that starts mid-run the estimate swings by tens of
+    degrees (on a 5 s Alcantara trial, over 90° in the first 0.2 s), and the first contacts
+    are lost. The sensor is strapped to the trunk, so its gravity direction changes slowly
+    and the run is periodic: mirroring one filter time constant (1 / 0.25 Hz = 4 s) of
+    signal at each end before filtering continues it plausibly, and the padding is cut off
+    again. That estimate is blended into the plain one over the first and last 2 s, so only
+    the edges change.
+    """
+    n = acc.shape[0]
+    pad = min(round(fs / GRAVITY_CUTOFF_HZ), n - 1)
+    # Only running has that regular periodic trunk signal to mirror (and walking results
+    # stay as they were): the norm of the 10 Hz specific force, which needs no "up", dips to
+    # free fall (below FLIGHT_LEVEL) in the flight phases on at least 5 % of the samples.
+    norm10 = lowpass(np.sqrt(np.einsum("ij,ij->i", acc, acc)), fs, 10.0, order=4) if n > 30 else None
+    if pad < 1 or norm10 is None or float(np.mean(norm10 < flight_level)) < 0.05:
+        return gravity_direction(acc, fs)
+    ext = np.concatenate((acc[pad:0:-1], acc, acc[-2 : -pad - 2 : -1]))
+    mirrored = gravity_direction(ext, fs)[pad : pad + n]
+    # Away from the ends the plain estimate is kept: blend over half a filter time constant.
+    plain = gravity_direction(acc, fs)
+    i = np.arange(n)
+    w = np.clip(1.0 - np.minimum(i, n - 1 - i) / (0.5 * pad), 0.0, 1.0)[:, None]
+    up = w * mirrored + (1.0 - w) * plain
+    return np.asarray(up / np.linalg.norm(up, axis=1, keepdims=True))
+
+
+def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
     fs = seg.fs
-    up = gravity_direction(seg.acc, fs)
+    up = _gravity_up(seg.acc, fs, p.flight_level)
     a_v = np.einsum("ij,ij->i", seg.acc, up)
     n = a_v.size
     moving = moving_mask(a_v, fs)
@@ -312,10 +352,15 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     # Flight: lowest a_v between the previous anchor and this one.
     prev = np.concatenate(([max(peaks[0] - int(fs / f_step), 0)], peaks[:-1]))
     lows = _range_min(a10, prev, peaks)
-    running = lows < FLIGHT_LEVEL
-    # Contacts whose windows are cut by the segment edge cannot be timed: drop them.
-    inside = (peaks - int(0.3 * fs) >= 0) & (peaks + int(0.45 * fs / f_step) + 1 < n)
-    peaks, lows, running = peaks[inside], lows[inside], running[inside]
+    running = lows < p.flight_level
+    # Contacts whose windows are cut by the segment edge cannot be timed: drop them. A
+    # running contact needs only its rising edge from the flight before it (``running``
+    # means that flight is in view; a missing edge drops the row below), not the 0.3 s of
+    # walking braking search; at the end, a running contact is kept when it ends in view
+    # (its TC is found below), as its pulse is then complete.
+    full_end = peaks + int(0.45 * fs / f_step) + 1 < n
+    inside = ((peaks - int(0.3 * fs) >= 0) | running) & (full_end | (running & (peaks + 2 < n)))
+    peaks, lows, running, full_end = peaks[inside], lows[inside], running[inside], full_end[inside]
     if peaks.size < 2:
         return _empty()
     rule = "brake_before_peak" if running.mean() > 0.5 else "drop"
@@ -327,6 +372,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     ic = np.empty(peaks.size)
     ic_side = np.empty(peaks.size)
     tc_contra = np.full(peaks.size, np.nan)
+    tc_trust = np.ones(peaks.size)
     tc_same = np.full(peaks.size, np.nan)
 
     # --- walking: steepest rise before the loading peak
@@ -368,19 +414,23 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     if r_idx.size:
         # Edges on a lightly filtered signal: a 10 Hz filter would smear the steep contact
         # edges by tens of ms.
-        a_edge = lowpass(a_v, fs, EDGE_CUTOFF, order=2)
-        ic_r, tc_edge = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step)
+        a_edge = lowpass(a_v, fs, p.edge_cutoff, order=2)
+        ic_r, tc_edge = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step, p.edge_levels)
         ic[r_idx] = ic_r
         # TC from the end of the effective contact (a_v falling through 1 g) plus the
         # unloading time; where that crossing is not found, the edge rule, then the start
         # of the final drop to flight: a TC on every contact rather than a gap.
-        tc_r = _unload_end(t, a_edge, peaks[r_idx], fs, f_step)
-        tc_r = np.where(np.isfinite(tc_r), tc_r, tc_edge)
-        missing = ~np.isfinite(tc_r)
-        if missing.any():
-            knee = _push_off_end(t, a_edge, peaks[r_idx][missing], lows[r_idx][missing], fs, f_step)
-            tc_r[missing] = knee
+        tc_u = _unload_end(
+            t, a_edge, peaks[r_idx], fs, f_step, ic_r, p.impact_window, p.flight_level, p.tc_unload
+        )
+        knee = _push_off_end(
+            t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step, p.tc_flight_margin, p.tc_drop_window
+        )
+        tc_r = np.where(np.isfinite(tc_u), tc_u, np.where(np.isfinite(tc_edge), tc_edge, knee))
+        tc_trust[r_idx] = _tc_trust(tc_u, tc_edge, knee, lows[r_idx], p.flight_level)
         tc_same[r_idx] = tc_r
+        # A pulse cut by the end of the data, with no TC in view, cannot be timed either.
+        ic[r_idx] = np.where(full_end[r_idx] | np.isfinite(tc_r), ic_r, np.nan)
 
     # Same-foot TC for walking steps: the contralateral toe-off after the next IC.
     nxt_contra = np.append(tc_contra[1:], np.nan)
@@ -394,7 +444,7 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
     side, side_conf = _assign_sides(ic_side, bf, t, fs, running)
     vo, brk, imp = _step_metrics(t, a10, a_fwd, ic, tc, fs)
     rel = np.clip(a10[peaks] - lows, 0, None) / max(float(np.median(a10[peaks] - lows)), 1e-9)
-    conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf
+    conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf * tc_trust
     quality = np.where(np.isnan(tc), "no_tc", "")
     out = pd.DataFrame(
         {
@@ -619,19 +669,27 @@ def _refine_max(t: FloatArray, y: FloatArray, i: IntArray) -> FloatArray:
 
 
 def _pulse_edges(
-    t: FloatArray, a: FloatArray, peaks: IntArray, lows: FloatArray, fs: float, f_step: float
+    t: FloatArray,
+    a: FloatArray,
+    peaks: IntArray,
+    lows: FloatArray,
+    fs: float,
+    f_step: float,
+    levels: tuple[float, float] = EDGE_LEVELS,
 ) -> tuple[FloatArray, FloatArray]:
     """Contact start and end of running steps from the loading pulse of ``a_v``.
 
     The 20 % and 60 % crossings (between the flight baseline and the peak) of the rising and
     falling edges are joined by a straight line that is extrapolated to the baseline.
+    ``levels`` are the two crossing levels (shares of the pulse height above the baseline;
+    default :data:`EDGE_LEVELS`). Returns IC and TC, s (NaN where an edge is not found).
     """
     n = a.size
     reach = max(int(0.6 * fs / f_step), 2)
     base = lows
     height = a[peaks] - base
-    lv_a = base + EDGE_LEVELS[0] * height
-    lv_b = base + EDGE_LEVELS[1] * height
+    lv_a = base + levels[0] * height
+    lv_b = base + levels[1] * height
     # rising edge: look back from the peak
     back = _window_index(peaks, reach, 0, n)[:, ::-1]  # column 0 = the peak, going back
     tb = t[back]
@@ -639,14 +697,21 @@ def _pulse_edges(
     fwd = _window_index(peaks, 0, reach, n)
     tf = t[fwd]
     fa, fb = _first_below(a[fwd], lv_a, tf), _first_below(a[fwd], lv_b, tf)
-    k = EDGE_EXTRAPOLATE * EDGE_LEVELS[0] / (EDGE_LEVELS[1] - EDGE_LEVELS[0])
+    k = EDGE_EXTRAPOLATE * levels[0] / (levels[1] - levels[0])
     ic = ra - (rb - ra) * k
     tc = fa + (fa - fb) * k
     return ic, tc
 
 
 def _push_off_end(
-    t: FloatArray, a: FloatArray, peaks: IntArray, lows: FloatArray, fs: float, f_step: float
+    t: FloatArray,
+    a: FloatArray,
+    peaks: IntArray,
+    lows: FloatArray,
+    fs: float,
+    f_step: float,
+    margin: float = TC_FLIGHT_MARGIN,
+    drop_window: float = TC_DROP_WINDOW,
 ) -> FloatArray:
     """Terminal contact of running steps: where the trunk's final drop to free fall starts.
 
@@ -659,6 +724,8 @@ def _push_off_end(
     baseline after the loading peak.  NaN where it never does before the next loading peak.
     On the Alcantara et al. (2022) treadmill trials this is within ~10 ms of the force
     TC on the sensor's own vertical axis; used as the fallback of the edge rule.
+    ``margin`` (m/s²) and ``drop_window`` (s) replace :data:`TC_FLIGHT_MARGIN` and
+    :data:`TC_DROP_WINDOW`. Returns the TC per contact, s.
     """
     n = a.size
     # Flight starts within one step of the loading peak, and before the next one.
@@ -666,7 +733,7 @@ def _push_off_end(
     fwd = _window_index(peaks, 0, reach, n)
     # Flight: within TC_FLIGHT_MARGIN, or a tenth of the pulse height (noisy or tilted
     # sensors), of the flight baseline before this contact.
-    level = lows + np.maximum(TC_FLIGHT_MARGIN, 0.1 * (a[peaks] - lows))
+    level = lows + np.maximum(margin, 0.1 * (a[peaks] - lows))
     flight = _first_below(a[fwd], level, t[fwd])
     nxt = np.append(t[peaks[1:]], np.inf)
     flight = np.where(flight < nxt, flight, np.nan)
@@ -675,14 +742,24 @@ def _push_off_end(
     if not ok.any():
         return out
     i_fl = np.clip(np.searchsorted(t, flight[ok]), 1, n - 1)
-    w = max(round(TC_DROP_WINDOW * fs), 2)
+    w = max(round(drop_window * fs), 2)
     win = np.maximum(_window_index(i_fl, w, 0, n), peaks[ok][:, None])
     d2 = np.gradient(np.gradient(a))
     out[ok] = t[win[np.arange(win.shape[0]), np.argmin(d2[win], axis=1)]]
     return out
 
 
-def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step: float) -> FloatArray:
+def _unload_end(
+    t: FloatArray,
+    a: FloatArray,
+    peaks: IntArray,
+    fs: float,
+    f_step: float,
+    ic: FloatArray | None = None,
+    impact: float = IMPACT_WINDOW,
+    flight_level: float = FLIGHT_LEVEL,
+    unload: float = TC_UNLOAD,
+) -> FloatArray:
     """Terminal contact of running steps from the end of the effective contact.
 
     The vertical specific force is the vertical ground reaction over the body mass, so
@@ -705,6 +782,15 @@ def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step
         Sampling rate, Hz.
     f_step : float
         Step frequency, Hz.
+    ic : ndarray, optional
+        IC per contact, s. With it, the first fall through 1 g later than ``ic + impact``
+        is used (else the last before flight).
+    impact : float
+        Impact transient length, s (:data:`IMPACT_WINDOW`).
+    flight_level : float
+        ``a_v`` below this is flight, m/s² (:data:`FLIGHT_LEVEL`).
+    unload : float
+        Time from the 1 g fall to take-off, s (:data:`TC_UNLOAD`).
 
     Returns
     -------
@@ -716,23 +802,72 @@ def _unload_end(t: FloatArray, a: FloatArray, peaks: IntArray, fs: float, f_step
     reach = max(int(fs / f_step), 2)
     fwd = _window_index(peaks, 0, reach, n)
     vals = a[fwd]
-    low = vals < FLIGHT_LEVEL
+    low = vals < flight_level
     nxt = np.append(peaks[1:], n)
     has = low.any(axis=1)
     j_fl = np.argmax(low, axis=1)
     has &= fwd[np.arange(peaks.size), j_fl] < nxt
     # last sample at or above 1 g before flight: the crossing lies between it and the next
     cols = np.arange(vals.shape[1])[None, :]
-    above = (vals >= G) & (cols < j_fl[:, None])
+    before_flight = cols < j_fl[:, None]
+    above = (vals >= G) & before_flight
     has &= above.any(axis=1)
-    j = vals.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    j_last = vals.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    if ic is None:
+        j = j_last
+    else:
+        # The first fall through 1 g after the impact transient: a midfoot runner going uphill
+        # loads the sacrum again in push-off (the pelvis pitches), a bump through 1 g after
+        # the effective contact has ended that the last crossing would follow.
+        after_imp = t[fwd] >= (ic + impact)[:, None]
+        down = (vals[:, :-1] >= G) & (vals[:, 1:] < G) & after_imp[:, 1:] & before_flight[:, 1:]
+        j = np.where(down.any(axis=1), np.argmax(down, axis=1), j_last)
     j = np.minimum(j, vals.shape[1] - 2)
     rows = np.arange(peaks.size)
     v0, v1 = vals[rows, j], vals[rows, j + 1]
     frac = np.clip(np.where(v0 != v1, (v0 - G) / np.where(v0 == v1, 1.0, v0 - v1), 0.0), 0.0, 1.0)
     t0, t1 = t[fwd[rows, j]], t[fwd[rows, j + 1]]
     cross = t0 + frac * (t1 - t0)
-    return np.where(has, cross + TC_UNLOAD, np.nan)
+    return np.where(has, cross + unload, np.nan)
+
+
+def _tc_trust(
+    tc_unload: FloatArray,
+    tc_edge: FloatArray,
+    tc_knee: FloatArray,
+    lows: FloatArray,
+    flight_level: float = FLIGHT_LEVEL,
+) -> FloatArray:
+    """Trust (0.4–1) in the terminal contact of running steps.
+
+    Parameters
+    ----------
+    tc_unload, tc_edge, tc_knee : ndarray
+        TC per contact from :func:`_unload_end` (the rule used), :func:`_pulse_edges` and
+        :func:`_push_off_end` (s, NaN where not found).
+    lows : ndarray
+        Lowest ``a_v`` in the flight before each contact, m/s².
+    flight_level : float
+        ``a_v`` below this is flight, m/s².
+
+    Returns
+    -------
+    ndarray
+        Product of three factors: which rule gave the TC (1 the unloading rule, 0.8 the
+        edge fallback, 0.6 the final-drop fallback, 0.4 none); the agreement of the
+        unloading TC with the start of the final drop to flight, two views of the same
+        take-off (1 within 20 ms, falling linearly to 0.6 at 80 ms apart); the depth of the
+        free fall before the contact (1 when ``a_v`` reached 0, 0.6 at
+        :data:`FLIGHT_LEVEL`: a shallow "flight" is a tilted, damped or mis-oriented
+        sensor, or no flight at all).
+    """
+    src = np.where(
+        np.isfinite(tc_unload), 1.0, np.where(np.isfinite(tc_edge), 0.8, np.where(np.isfinite(tc_knee), 0.6, 0.4))
+    )
+    gap = np.abs(tc_unload - tc_knee)
+    agree = np.where(np.isfinite(gap), 1.0 - 0.4 * np.clip((gap - 0.02) / 0.06, 0.0, 1.0), 0.8)
+    depth = 1.0 - 0.4 * np.clip(lows / flight_level, 0.0, 1.0)
+    return np.asarray(np.clip(src * agree * depth, 0.4, 1.0))
 
 
 def _first_below(vals: FloatArray, level: FloatArray, times: FloatArray) -> FloatArray:
@@ -886,10 +1021,50 @@ __all__ = ["SACRUM_COLUMNS", "detect_events", "moving_mask", "step_frequency"]
 
 @dataclass(frozen=True)
 class SacrumDetector(EventDetector):
-    """Ground contacts of a sacrum (lower back) IMU or accelerometer; see :func:`detect_events` for the method and columns."""
+    """Ground contacts of a sacrum (lower back) IMU or accelerometer.
+
+    See :func:`detect_events` for the method and columns. The fields are the constants of
+    the running contact timing; the walking rules keep their module constants.
+
+    Parameters
+    ----------
+    flight_level : float, default 0.4 g = 3.92 m/s²
+        A step whose lowest vertical specific force before its loading peak is below this
+        had a flight phase (running); also the flight level of the TC search. Set between
+        the ~0 g of free fall and the ≥ 0.6 g trough of walking [G].
+    edge_levels : tuple of float, default (0.2, 0.6)
+        Shares of the loading-pulse height above the flight baseline whose rising-edge
+        crossings are extrapolated to the baseline for IC (insensitive to the pulse height;
+        in the spirit of Auvinet 2002 / Patoz 2022).
+    edge_cutoff : float, default 30.0
+        Low-pass cut-off of the signal whose edges time the running contacts, Hz (10 Hz
+        smears the steep contact edges by tens of ms).
+    tc_flight_margin : float, default 0.1 g = 0.98 m/s²
+        Final-drop fallback TC: ``a_v`` within this of the flight baseline is flight
+        (a few % of body weight plus sensor noise) [G].
+    tc_drop_window : float, default 0.04
+        Final-drop fallback TC: the drop is searched this long before flight starts, s
+        (leave-one-trial-out on the Alcantara et al. 2022 trials: every fold picks 40 ms).
+    tc_unload : float, default 0.045
+        Time from the fall of ``a_v`` through 1 g (end of the effective contact, Cavagna
+        et al. 1988) to take-off, s (leave-one-trial-out on the 16 Alcantara et al. 2022
+        trials: every fold picks 43.7–45.7 ms).
+    impact_window : float, default 0.1
+        The heel-strike impact transient and the dip through 1 g after it are over this long
+        after IC, s (impact peak 20–50 ms after contact: Cavanagh & Lafortune 1980,
+        Lieberman et al. 2010); the effective contact ends at the first fall after it.
+    """
 
     placement: ClassVar[str] = "sacrum"
 
+    flight_level: float = FLIGHT_LEVEL
+    edge_levels: tuple[float, float] = EDGE_LEVELS
+    edge_cutoff: float = EDGE_CUTOFF
+    tc_flight_margin: float = TC_FLIGHT_MARGIN
+    tc_drop_window: float = TC_DROP_WINDOW
+    tc_unload: float = TC_UNLOAD
+    impact_window: float = IMPACT_WINDOW
+
     def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
         """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
-        return detect_events(stream, speed=speed)
+        return detect_events(stream, speed=speed, detector=self)
