@@ -76,6 +76,7 @@ from gait.placements._signal import (
     lowpass,
 )
 from gait.placements.base import EventDetector
+from gait.placements.trunk_side import walking_side_scores
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -767,6 +768,13 @@ def _assign_sides(
         # forward): negative yaw rate, seen on real lower-back data (ipol, mobgap).
         win = _window_index(iq - int(0.03 * fq), int(0.19 * fq), 0, nq)
         score = -yaw[win].mean(axis=1)  # > 0 → left
+        # Walking: yaw and pelvic roll together, the roll sign checked against the forward
+        # axis (see gait.placements.trunk_side), so a weak yaw pattern or a reversed forward
+        # estimate does not swap the sides.
+        walk = ~running
+        if walk.sum() >= 4:
+            score = score.copy()
+            score[walk] = walking_side_scores(bf_, i_ic[walk], fs)
     else:
         # Mediolateral acceleration (with the trunk roll it carries) just after contact.
         # Walking: towards the swing side after a left contact (real lower-back data, 8 of
