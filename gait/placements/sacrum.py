@@ -121,7 +121,9 @@ CLOSE_MIN_STEPS = 4
 #: Closing step: a_v SD in the step after the last contact, relative to the SD while walking,
 #: must exceed CLOSE_SWING (the trailing leg still swings), and the SD from 1.6 to 3 step
 #: periods after it must stay below CLOSE_STILL (standing). [IPOL and mobgap lower back]
-CLOSE_SWING = 0.3
+#: CLOSE_SWING 0.15 (was 0.3): some walkers (IPOL dev subjects 2 and 5) stop with a trunk
+#: barely moving in the closing step (ratios 0.17-0.28); chosen on IPOL subjects 1-5.
+CLOSE_SWING = 0.15
 CLOSE_STILL = 0.3
 #: Standing time that must be seen after the closing step, s.
 CLOSE_STILL_MIN = 0.5
