@@ -43,7 +43,10 @@ Stops
 Left/right
     With a gyroscope: the pelvis yaw rate about the vertical is negative (clockwise seen
     from above) in the run-up to a left contact and positive before a right contact (Lee
-    et al. use the same alternation of trunk signals). Without one: the mediolateral
+    et al. use the same alternation of trunk signals). Walking steps add the pelvic roll
+    after contact, its sign checked against the forward axis
+    (:mod:`gait.placements.trunk_side`), so the sides do not depend on the mounting or on
+    one walker's weak yaw pattern. Without a gyroscope: the mediolateral
     acceleration around contact. Within a run of regular steps the sides must alternate,
     so one parity is chosen per run by a weighted vote, which fixes isolated errors.
 Per-step metrics
