@@ -141,6 +141,13 @@ EXTRA_SPAN = 1.5
 #: earlier by more than this, s (the disagreement margin of the rhythm check). [IPOL]
 END_EARLY = 0.05
 
+# ---- walking IC: braking onset over a late vertical rise (lower-back helper; the lead
+# folds these into SacrumDetector). Chosen on IPOL subjects 1-5.
+#: The two braking-onset estimates agree within this, s ...
+BRAKE_AGREE = 0.03
+#: ... and come earlier than the vertical-rise IC by more than this, s: take the onset.
+BRAKE_LEAD = 0.1
+
 
 def detect_events(stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
     """Detect ground contacts from a trunk (sacrum / lower back) sensor.
@@ -359,6 +366,18 @@ def _detect_segment(seg: Segment) -> pd.DataFrame:
         top2, _ = _braking_onset(pw, fjerk, a_fwd, fs, polarity)
         ic_w2 = _consensus(ic_v, t[top2] + np.median(ic_v - t[top2]), end_early=True)
         ic[w_idx] = np.minimum(ic_w, ic_w2)
+        # Both braking-onset passes pointing at the same instant, well before the vertical
+        # rise that both passes kept: the rise is a late second loading (the walker's trunk
+        # takes the weight late), and the braking onset marks the heel strike.
+        f_1 = t[top] + np.median(ic_v - t[top])
+        f_2 = t[top2] + np.median(ic_v - t[top2])
+        f_both = 0.5 * (f_1 + f_2)
+        late = (np.abs(f_1 - f_2) < BRAKE_AGREE) & (ic[w_idx] - f_both > BRAKE_LEAD)
+        # Not on the last step before a stop: there the whole body decelerates, and the
+        # forward acceleration no longer marks the heel strike.
+        nxt_gap = np.append(np.diff(t[pw]), np.inf)
+        late &= nxt_gap < MAX_STEP
+        ic[w_idx] = np.where(late, f_both, ic[w_idx])
         # The side cues are read relative to the main loading rise (first pass).
         ic_side[w_idx] = ic_w
         # contralateral toe-off: trough of a_v after the loading peak (end of double support)
