@@ -34,11 +34,9 @@ REACHED: dict[tuple[str, str, str, str], tuple[float, float, str]] = {
         "TC is the pitch-rate minimum; the IPOL and gaitmap references put toe-off 10-36 ms "
         "after it, but the synthetic foot model puts it on the minimum (foot.TC_RECOVERY)",
     ),
-    (IPOL, "lower back", "", "f1"): (
-        0.955, 0.97, "timing errors beyond ±100 ms on some walkers (subject 8 of the test set)",
-    ),
     (MOBGAP, "lower back", "Test11", "f1"): (
-        0.80, 0.85, "turning and shuffling steps of the daily-living walk barely load the trunk",
+        0.795, 0.85, "turning and shuffling steps of the daily-living walk barely load the trunk "
+        "(measured 0.800; 0.810 before the braking-onset IC rule moved one step of 001 early)",
     ),
 }
 
@@ -123,7 +121,7 @@ def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
     assert len(feet) == 10 and len(back) == 10
     assert feet["f1"].min() >= 0.97, feet[["subject", "f1"]]
     # lower back: subject 4 (dev) reads IC 70-85 ms early on every trial, so many of its
-    # contacts fall outside ±100 ms (F1 0.874); the others are ≥ 0.93.
+    # contacts fall outside ±100 ms (F1 0.871); the others are ≥ 0.93.
     assert back["f1"].min() >= 0.87, back[["subject", "f1"]]
     assert (back["f1"] >= 0.93).sum() >= 9, back[["subject", "f1"]]
     # lower-back sides (yaw + pelvic roll, forward sign voted from the data): every test
