@@ -43,7 +43,10 @@ Stops
 Left/right
     With a gyroscope: the pelvis yaw rate about the vertical is negative (clockwise seen
     from above) in the run-up to a left contact and positive before a right contact (Lee
-    et al. use the same alternation of trunk signals). Without one: the mediolateral
+    et al. use the same alternation of trunk signals). Walking steps add the pelvic roll
+    after contact, its sign checked against the forward axis
+    (:mod:`gait.placements.trunk_side`), so the sides do not depend on the mounting or on
+    one walker's weak yaw pattern. Without a gyroscope: the mediolateral
     acceleration around contact. Within a run of regular steps the sides must alternate,
     so one parity is chosen per run by a weighted vote, which fixes isolated errors.
 Per-step metrics
@@ -76,6 +79,7 @@ from gait.placements._signal import (
     lowpass,
 )
 from gait.placements.base import EventDetector
+from gait.placements.trunk_side import walking_side_scores
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -125,7 +129,9 @@ CLOSE_MIN_STEPS = 4
 #: Closing step: a_v SD in the step after the last contact, relative to the SD while walking,
 #: must exceed CLOSE_SWING (the trailing leg still swings), and the SD from 1.6 to 3 step
 #: periods after it must stay below CLOSE_STILL (standing). [IPOL and mobgap lower back]
-CLOSE_SWING = 0.3
+#: CLOSE_SWING 0.15 (was 0.3): some walkers (IPOL dev subjects 2 and 5) stop with a trunk
+#: barely moving in the closing step (ratios 0.17-0.28); chosen on IPOL subjects 1-5.
+CLOSE_SWING = 0.15
 CLOSE_STILL = 0.3
 #: Standing time that must be seen after the closing step, s.
 CLOSE_STILL_MIN = 0.5
@@ -139,6 +145,13 @@ EXTRA_SPAN = 1.5
 #: On the last step of a walk the second-pass (braking-drop) IC replaces the first when it is
 #: earlier by more than this, s (the disagreement margin of the rhythm check). [IPOL]
 END_EARLY = 0.05
+
+# ---- walking IC: braking onset over a late vertical rise (lower-back helper; the lead
+# folds these into SacrumDetector). Chosen on IPOL subjects 1-5.
+#: The two braking-onset estimates agree within this, s ...
+BRAKE_AGREE = 0.03
+#: ... and come earlier than the vertical-rise IC by more than this, s: take the onset.
+BRAKE_LEAD = 0.1
 
 
 def detect_events(
@@ -399,6 +412,18 @@ def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
         top2, _ = _braking_onset(pw, fjerk, a_fwd, fs, polarity)
         ic_w2 = _consensus(ic_v, t[top2] + np.median(ic_v - t[top2]), end_early=True)
         ic[w_idx] = np.minimum(ic_w, ic_w2)
+        # Both braking-onset passes pointing at the same instant, well before the vertical
+        # rise that both passes kept: the rise is a late second loading (the walker's trunk
+        # takes the weight late), and the braking onset marks the heel strike.
+        f_1 = t[top] + np.median(ic_v - t[top])
+        f_2 = t[top2] + np.median(ic_v - t[top2])
+        f_both = 0.5 * (f_1 + f_2)
+        late = (np.abs(f_1 - f_2) < BRAKE_AGREE) & (ic[w_idx] - f_both > BRAKE_LEAD)
+        # Not on the last step before a stop: there the whole body decelerates, and the
+        # forward acceleration no longer marks the heel strike.
+        nxt_gap = np.append(np.diff(t[pw]), np.inf)
+        late &= nxt_gap < MAX_STEP
+        ic[w_idx] = np.where(late, f_both, ic[w_idx])
         # The side cues are read relative to the main loading rise (first pass).
         ic_side[w_idx] = ic_w
         # contralateral toe-off: trough of a_v after the loading peak (end of double support)
@@ -902,6 +927,13 @@ def _assign_sides(
         # forward): negative yaw rate, seen on real lower-back data (ipol, mobgap).
         win = _window_index(iq - int(0.03 * fq), int(0.19 * fq), 0, nq)
         score = -yaw[win].mean(axis=1)  # > 0 → left
+        # Walking: yaw and pelvic roll together, the roll sign checked against the forward
+        # axis (see gait.placements.trunk_side), so a weak yaw pattern or a reversed forward
+        # estimate does not swap the sides.
+        walk = ~running
+        if walk.sum() >= 4:
+            score = score.copy()
+            score[walk] = walking_side_scores(bf_, i_ic[walk], fs)
     else:
         # Mediolateral acceleration (with the trunk roll it carries) just after contact.
         # Walking: towards the swing side after a left contact (real lower-back data, 8 of
