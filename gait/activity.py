@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from gait._scipy_signal import signal
 from gait.errors import AnalysisError
-from gait.placements._signal import contiguous_segments
+from gait.placements._signal import butter_sos, contiguous_segments
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -67,7 +67,7 @@ def window_features(stream: Stream) -> pd.DataFrame:
         hop = max(round(HOP * fs), 1)
         if mag.size < w:
             continue
-        sos = signal.butter(2, [0.5, min(8.0, 0.45 * fs)], btype="band", fs=fs, output="sos")
+        sos = butter_sos(2, (0.5, float(min(8.0, 0.45 * fs))), float(fs), "band")
         band = signal.sosfiltfilt(sos, mag)
         bw = sliding_window_view(band, w)[::hop]
         mw = sliding_window_view(mag, w)[::hop]

@@ -21,6 +21,7 @@ from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
+from gait.placements._signal import finite_rows
 from gait.recording import Recording, Stream
 from gait.result import GaitResult
 from gait.steps import build_step_table
@@ -80,12 +81,10 @@ def stream_flags(stream: Stream) -> list[str]:
     flags: list[str] = []
     if stream.n < 2:
         return [f"too_short:{stream.name}"]
-    finite = np.isfinite(stream.acc).all(axis=1)
-    if stream.gyr is not None:
-        finite &= np.isfinite(stream.gyr).all(axis=1)
-    if not finite.all():
+    finite = finite_rows(stream.acc, stream.gyr)  # None: every sample finite
+    if finite is not None:
         flags.append(f"nonfinite:{stream.name}:{int((~finite).sum())}")
-    acc = stream.acc if finite.all() else stream.acc[finite]
+    acc = stream.acc if finite is None else stream.acc[finite]
     if acc.shape[0] == 0:
         return flags
     peak = float(max(acc.max(), -acc.min()))  # cheap test first; counting only if needed
@@ -98,7 +97,7 @@ def stream_flags(stream: Stream) -> list[str]:
         if _share_at_or_above(acc, 0.999 * peak) * acc.shape[0] >= max(5, 0.001 * stream.n):
             flags.append(f"saturated:{stream.name}")
     if stream.gyr is not None and stream.gyr_range:
-        gyr = stream.gyr if finite.all() else stream.gyr[finite]
+        gyr = stream.gyr if finite is None else stream.gyr[finite]
         gthr = SATURATION_FRACTION * stream.gyr_range
         if gyr.size and max(gyr.max(), -gyr.min()) >= gthr and (
             _share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE
@@ -120,11 +119,10 @@ def _share_at_or_above(x: np.ndarray, thr: float) -> float:
 def _finite_only(stream: Stream) -> Stream:
     """The stream without non-finite samples (dropped like lost packets, flagged earlier)
     and in strictly increasing time order (repeated or backward stamps are dropped)."""
-    ok = np.isfinite(stream.t) & np.isfinite(stream.acc).all(axis=1)
-    if stream.gyr is not None:
-        ok &= np.isfinite(stream.gyr).all(axis=1)
-    if ok.all() and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
+    finite = finite_rows(stream.t, stream.acc, stream.gyr)  # None: every sample finite
+    if finite is None and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
         return stream
+    ok = np.ones(stream.n, dtype=bool) if finite is None else finite
     # keep a sample only if it is later than every kept sample before it
     t = np.where(ok, stream.t, -np.inf)
     run_max = np.maximum.accumulate(t)
