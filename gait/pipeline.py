@@ -223,12 +223,41 @@ def _windowed(st: Stream) -> bool:
     )
 
 
-def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list[SensorEvents]:
+class _BoutPass:
+    """Activity bouts gathered chunk by chunk during a stream's detection pass, so the
+    stream is read once: the same bouts as :func:`_bouts_from_activity_module`."""
+
+    def __init__(self, detect_bouts: Any) -> None:
+        self.detect_bouts = detect_bouts
+        self.parts: list[pd.DataFrame] = []
+        self.failed = False
+
+    def add(self, chunk: Stream, a: float, b: float) -> None:
+        """Bouts of one chunk with core ``[a, b)``; any failure gives no bouts at all."""
+        if self.failed:
+            return
+        try:
+            piece = _core_bouts(self.detect_bouts, chunk, a, b)
+        except Exception:
+            self.failed, self.parts = True, []
+            return
+        if piece is not None:
+            self.parts.append(piece)
+
+    def result(self) -> pd.DataFrame | None:
+        """The merged bouts, or None (then the duty-factor fallback applies)."""
+        return None if self.failed else _checked_bouts(self.parts)
+
+
+def _analyze_windowed(
+    st: Stream, speed: float | None, flags: list[str], bouts: _BoutPass | None = None
+) -> list[SensorEvents]:
     """Quality flags and events of a piece-by-piece stream in one pass over its chunks.
 
     The same flags, in the same order, and the same events as the whole-stream path of
     :func:`analyze` (``stream_flags`` → ``placement_check`` → ``detect_chunked``); only one
-    chunk of samples is in memory at a time.
+    chunk of samples is in memory at a time. With ``bouts``, each chunk's activity bouts
+    are gathered there too.
 
     Raises
     ------
@@ -246,6 +275,8 @@ def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list
     for (a, b), (piece, c0, c1) in zip(cores, st.windows(cores, CHUNK_OVERLAP), strict=True):  # type: ignore[attr-defined]
         scan.update(piece.t[c0:c1], piece.acc[c0:c1],
                     None if piece.gyr is None else piece.gyr[c0:c1])
+        if bouts is not None:
+            bouts.add(piece, a, b)
         if detector is None or piece.n < 2:
             continue
         try:
@@ -434,35 +465,61 @@ def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
-    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
+def _core_bouts(detect_bouts: Any, chunk: Stream, a: float, b: float) -> pd.DataFrame | None:
+    """Bouts of one chunk clipped to its core ``[a, b)`` (so chunks tile the time axis)."""
+    piece: pd.DataFrame = detect_bouts(chunk)
+    if not len(piece):
+        return None
+    piece = piece.assign(t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b))
+    return piece[piece["t_end"] > piece["t_start"]]
+
+
+def _bout_stream(rec: Recording) -> Stream | None:
+    """The stream the activity bouts are taken from (trunk first, then feet, then shanks)."""
+    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
+    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
+    return streams[0] if streams else None
+
+
+def _detect_bouts_fn() -> Any:
+    """``gait.activity.detect_bouts``, or None when that module is not available."""
     try:
         from gait.activity import detect_bouts  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return None
-    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
-    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
-    if not streams:
+    return detect_bouts
+
+
+def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
+    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
+    detect_bouts = _detect_bouts_fn()
+    if detect_bouts is None:
         return None
-    st = streams[0]
+    st = _bout_stream(rec)
+    if st is None:
+        return None
     try:
         parts = []
         for (a, b_), chunk in _chunks(st):
-            # bouts are clipped to the chunk core so chunks tile the time axis
-            piece = detect_bouts(chunk)
+            piece = _core_bouts(detect_bouts, chunk, a, b_)
             del chunk
             release_free_memory()
-            if len(piece):
-                piece = piece.assign(
-                    t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b_)
-                )
-                parts.append(piece[piece["t_end"] > piece["t_start"]])
-        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
+            if piece is not None:
+                parts.append(piece)
     except InputFileError:
         if not _windowed(st):
             return None
         st.unordered = True  # type: ignore[attr-defined]
         return _bouts_from_activity_module(rec)  # the whole-stream way
+    except Exception:
+        return None
+    return _checked_bouts(parts)
+
+
+def _checked_bouts(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The chunks' bouts merged, or None when there are none or they are malformed."""
+    try:
+        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
     except Exception:
         return None
     if not isinstance(b, pd.DataFrame) or not {"t_start", "t_end", "activity"} <= set(b.columns):
@@ -566,10 +623,17 @@ def analyze(
     flags: list[str] = []
     speed_ref = reference_speed(recording)
     sensors: list[SensorEvents] = []
+    # The activity bouts come from one stream; a piece-by-piece stream gives them during its
+    # detection pass (read once), any other one afterwards.
+    bout_fn = _detect_bouts_fn() if activity not in ("run", "walk") else None
+    bout_st = _bout_stream(recording) if bout_fn is not None else None
+    bout_pass: _BoutPass | None = None
     for st in recording.streams:
         if _windowed(st):
             try:
-                sensors.extend(_analyze_windowed(st, speed_ref, flags))
+                bp = _BoutPass(bout_fn) if st is bout_st else None
+                sensors.extend(_analyze_windowed(st, speed_ref, flags, bp))
+                bout_pass = bp if bp is not None else bout_pass
                 continue
             except InputFileError:
                 # non-finite samples or unordered time: the whole-stream path below (which
@@ -611,7 +675,7 @@ def analyze(
              "t_end": [steps["t_ic"].max() if len(steps) else 0.0], "activity": [activity]}
         )
     else:
-        ext = _bouts_from_activity_module(recording)
+        ext = bout_pass.result() if bout_pass is not None else _bouts_from_activity_module(recording)
         bouts = ext if ext is not None else duty_factor_bouts(steps)
         if ext is None:
             flags.append("activity:duty_factor_fallback")
