@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -174,9 +175,8 @@ def finite_rows(*arrays: FloatArray | None) -> NDArray[np.bool_] | None:
             return None
     mask: NDArray[np.bool_] | None = None
     for a in present:
-        ok = np.isfinite(a)
-        if ok.ndim > 1:
-            ok = ok.all(axis=tuple(range(1, ok.ndim)))
+        fin = np.isfinite(a)
+        ok = np.asarray(fin.all(axis=tuple(range(1, fin.ndim))) if fin.ndim > 1 else fin, dtype=bool)
         mask = ok if mask is None else mask & ok
     if mask is None or mask.all():
         return None
@@ -185,7 +185,8 @@ def finite_rows(*arrays: FloatArray | None) -> NDArray[np.bool_] | None:
 
 @functools.lru_cache(maxsize=128)
 def _butter_sos_cached(order: int, fc: float | tuple[float, float], fs: float, btype: str) -> FloatArray:
-    sos = np.asarray(signal.butter(order, fc, btype=btype, fs=fs, output="sos"), dtype=np.float64)
+    kind: Any = btype  # one of SciPy's btype literals, checked by butter itself
+    sos = np.asarray(signal.butter(order, fc, btype=kind, fs=fs, output="sos"), dtype=np.float64)
     sos.flags.writeable = False
     return sos
 
