@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from gait._scipy_signal import signal
 from gait.errors import AnalysisError
-from gait.placements._signal import contiguous_segments
+from gait.placements._signal import butter_sos, contiguous_segments
 from gait.recording import Stream
 
 G = 9.80665  # m/s²
@@ -67,7 +67,7 @@ def window_features(stream: Stream) -> pd.DataFrame:
         hop = max(round(HOP * fs), 1)
         if mag.size < w:
             continue
-        sos = signal.butter(2, [0.5, min(8.0, 0.45 * fs)], btype="band", fs=fs, output="sos")
+        sos = butter_sos(2, (0.5, float(min(8.0, 0.45 * fs))), float(fs), "band")
         band = signal.sosfiltfilt(sos, mag)
         bw = sliding_window_view(band, w)[::hop]
         mw = sliding_window_view(mag, w)[::hop]
@@ -75,7 +75,6 @@ def window_features(stream: Stream) -> pd.DataFrame:
         rms = np.sqrt(np.mean(bw**2, axis=1))
         # Dominant frequency per window from a zero-padded, Hann-windowed spectrum.
         nfft = int(2 ** np.ceil(np.log2(max(w, int(8 * fs)))))
-        spec = np.abs(np.fft.rfft(bw * np.hanning(w), n=nfft, axis=1)) ** 2
         freqs = np.fft.rfftfreq(nfft, 1.0 / fs)
         if stream.placement in ("foot", "shank"):
             band_sel = (freqs >= 0.4) & (freqs <= 2.0)  # own stride
@@ -83,7 +82,12 @@ def window_features(stream: Stream) -> pd.DataFrame:
         else:
             band_sel = (freqs >= 0.67) & (freqs <= 4.0)
             mult = 1.0
-        f_dom = freqs[band_sel][np.argmax(spec[:, band_sel], axis=1)]
+        # Only bins up to twice the band's top are ever looked at (the band and its double):
+        # the power of the rest of the spectrum, most of it, is not computed.
+        top = freqs[band_sel][-1] if band_sel.any() else freqs[-1]
+        nbin = min(freqs.size, int(np.searchsorted(freqs, 2 * top)) + 1)
+        spec = np.abs(np.fft.rfft(bw * np.hanning(w), n=nfft, axis=1)[:, :nbin]) ** 2
+        f_dom = freqs[band_sel][np.argmax(spec[:, band_sel[:nbin]], axis=1)]
         if stream.placement not in ("foot", "shank"):
             # A swinging phone or an asymmetric trunk can peak at the stride: double slow ones
             # when the double has comparable power.

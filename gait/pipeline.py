@@ -21,6 +21,7 @@ from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
+from gait.placements._signal import finite_rows
 from gait.recording import Recording, Stream
 from gait.result import GaitResult
 from gait.steps import build_step_table
@@ -80,12 +81,10 @@ def stream_flags(stream: Stream) -> list[str]:
     flags: list[str] = []
     if stream.n < 2:
         return [f"too_short:{stream.name}"]
-    finite = np.isfinite(stream.acc).all(axis=1)
-    if stream.gyr is not None:
-        finite &= np.isfinite(stream.gyr).all(axis=1)
-    if not finite.all():
+    finite = finite_rows(stream.acc, stream.gyr)  # None: every sample finite
+    if finite is not None:
         flags.append(f"nonfinite:{stream.name}:{int((~finite).sum())}")
-    acc = stream.acc if finite.all() else stream.acc[finite]
+    acc = stream.acc if finite is None else stream.acc[finite]
     if acc.shape[0] == 0:
         return flags
     peak = float(max(acc.max(), -acc.min()))  # cheap test first; counting only if needed
@@ -98,7 +97,7 @@ def stream_flags(stream: Stream) -> list[str]:
         if _share_at_or_above(acc, 0.999 * peak) * acc.shape[0] >= max(5, 0.001 * stream.n):
             flags.append(f"saturated:{stream.name}")
     if stream.gyr is not None and stream.gyr_range:
-        gyr = stream.gyr if finite.all() else stream.gyr[finite]
+        gyr = stream.gyr if finite is None else stream.gyr[finite]
         gthr = SATURATION_FRACTION * stream.gyr_range
         if gyr.size and max(gyr.max(), -gyr.min()) >= gthr and (
             _share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE
@@ -120,11 +119,10 @@ def _share_at_or_above(x: np.ndarray, thr: float) -> float:
 def _finite_only(stream: Stream) -> Stream:
     """The stream without non-finite samples (dropped like lost packets, flagged earlier)
     and in strictly increasing time order (repeated or backward stamps are dropped)."""
-    ok = np.isfinite(stream.t) & np.isfinite(stream.acc).all(axis=1)
-    if stream.gyr is not None:
-        ok &= np.isfinite(stream.gyr).all(axis=1)
-    if ok.all() and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
+    finite = finite_rows(stream.t, stream.acc, stream.gyr)  # None: every sample finite
+    if finite is None and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
         return stream
+    ok = np.ones(stream.n, dtype=bool) if finite is None else finite
     # keep a sample only if it is later than every kept sample before it
     t = np.where(ok, stream.t, -np.inf)
     run_max = np.maximum.accumulate(t)
@@ -225,12 +223,41 @@ def _windowed(st: Stream) -> bool:
     )
 
 
-def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list[SensorEvents]:
+class _BoutPass:
+    """Activity bouts gathered chunk by chunk during a stream's detection pass, so the
+    stream is read once: the same bouts as :func:`_bouts_from_activity_module`."""
+
+    def __init__(self, detect_bouts: Any) -> None:
+        self.detect_bouts = detect_bouts
+        self.parts: list[pd.DataFrame] = []
+        self.failed = False
+
+    def add(self, chunk: Stream, a: float, b: float) -> None:
+        """Bouts of one chunk with core ``[a, b)``; any failure gives no bouts at all."""
+        if self.failed:
+            return
+        try:
+            piece = _core_bouts(self.detect_bouts, chunk, a, b)
+        except Exception:
+            self.failed, self.parts = True, []
+            return
+        if piece is not None:
+            self.parts.append(piece)
+
+    def result(self) -> pd.DataFrame | None:
+        """The merged bouts, or None (then the duty-factor fallback applies)."""
+        return None if self.failed else _checked_bouts(self.parts)
+
+
+def _analyze_windowed(
+    st: Stream, speed: float | None, flags: list[str], bouts: _BoutPass | None = None
+) -> list[SensorEvents]:
     """Quality flags and events of a piece-by-piece stream in one pass over its chunks.
 
     The same flags, in the same order, and the same events as the whole-stream path of
     :func:`analyze` (``stream_flags`` → ``placement_check`` → ``detect_chunked``); only one
-    chunk of samples is in memory at a time.
+    chunk of samples is in memory at a time. With ``bouts``, each chunk's activity bouts
+    are gathered there too.
 
     Raises
     ------
@@ -248,6 +275,8 @@ def _analyze_windowed(st: Stream, speed: float | None, flags: list[str]) -> list
     for (a, b), (piece, c0, c1) in zip(cores, st.windows(cores, CHUNK_OVERLAP), strict=True):  # type: ignore[attr-defined]
         scan.update(piece.t[c0:c1], piece.acc[c0:c1],
                     None if piece.gyr is None else piece.gyr[c0:c1])
+        if bouts is not None:
+            bouts.add(piece, a, b)
         if detector is None or piece.n < 2:
             continue
         try:
@@ -436,35 +465,61 @@ def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
-    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
+def _core_bouts(detect_bouts: Any, chunk: Stream, a: float, b: float) -> pd.DataFrame | None:
+    """Bouts of one chunk clipped to its core ``[a, b)`` (so chunks tile the time axis)."""
+    piece: pd.DataFrame = detect_bouts(chunk)
+    if not len(piece):
+        return None
+    piece = piece.assign(t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b))
+    return piece[piece["t_end"] > piece["t_start"]]
+
+
+def _bout_stream(rec: Recording) -> Stream | None:
+    """The stream the activity bouts are taken from (trunk first, then feet, then shanks)."""
+    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
+    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
+    return streams[0] if streams else None
+
+
+def _detect_bouts_fn() -> Any:
+    """``gait.activity.detect_bouts``, or None when that module is not available."""
     try:
         from gait.activity import detect_bouts  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return None
-    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
-    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
-    if not streams:
+    return detect_bouts
+
+
+def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
+    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
+    detect_bouts = _detect_bouts_fn()
+    if detect_bouts is None:
         return None
-    st = streams[0]
+    st = _bout_stream(rec)
+    if st is None:
+        return None
     try:
         parts = []
         for (a, b_), chunk in _chunks(st):
-            # bouts are clipped to the chunk core so chunks tile the time axis
-            piece = detect_bouts(chunk)
+            piece = _core_bouts(detect_bouts, chunk, a, b_)
             del chunk
             release_free_memory()
-            if len(piece):
-                piece = piece.assign(
-                    t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b_)
-                )
-                parts.append(piece[piece["t_end"] > piece["t_start"]])
-        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
+            if piece is not None:
+                parts.append(piece)
     except InputFileError:
         if not _windowed(st):
             return None
         st.unordered = True  # type: ignore[attr-defined]
         return _bouts_from_activity_module(rec)  # the whole-stream way
+    except Exception:
+        return None
+    return _checked_bouts(parts)
+
+
+def _checked_bouts(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The chunks' bouts merged, or None when there are none or they are malformed."""
+    try:
+        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
     except Exception:
         return None
     if not isinstance(b, pd.DataFrame) or not {"t_start", "t_end", "activity"} <= set(b.columns):
@@ -568,10 +623,17 @@ def analyze(
     flags: list[str] = []
     speed_ref = reference_speed(recording)
     sensors: list[SensorEvents] = []
+    # The activity bouts come from one stream; a piece-by-piece stream gives them during its
+    # detection pass (read once), any other one afterwards.
+    bout_fn = _detect_bouts_fn() if activity not in ("run", "walk") else None
+    bout_st = _bout_stream(recording) if bout_fn is not None else None
+    bout_pass: _BoutPass | None = None
     for st in recording.streams:
         if _windowed(st):
             try:
-                sensors.extend(_analyze_windowed(st, speed_ref, flags))
+                bp = _BoutPass(bout_fn) if st is bout_st else None
+                sensors.extend(_analyze_windowed(st, speed_ref, flags, bp))
+                bout_pass = bp if bp is not None else bout_pass
                 continue
             except InputFileError:
                 # non-finite samples or unordered time: the whole-stream path below (which
@@ -613,7 +675,7 @@ def analyze(
              "t_end": [steps["t_ic"].max() if len(steps) else 0.0], "activity": [activity]}
         )
     else:
-        ext = _bouts_from_activity_module(recording)
+        ext = bout_pass.result() if bout_pass is not None else _bouts_from_activity_module(recording)
         bouts = ext if ext is not None else duty_factor_bouts(steps)
         if ext is None:
             flags.append("activity:duty_factor_fallback")

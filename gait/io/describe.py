@@ -73,10 +73,13 @@ def saturated(x: FloatArray, full_scale: float | None) -> int:
         return int((a >= SAT_FRACTION * full_scale).any(axis=1).sum())
     peak = a.max(axis=0)
     at_peak = (a >= peak * (1.0 - _PLATEAU_TOL)) & (peak > 0)
+    plateau_axes = at_peak.sum(axis=0) >= PLATEAU_MIN
+    if not plateau_axes.any():
+        return 0  # no axis sits at its peak long enough: the medians below are not needed
     # A plateau only counts when the peak stands well above the axis's typical level, so
     # an axis that just carries gravity (constant) is not "saturated".
-    typical = np.median(a, axis=0)
-    plateau_axes = (at_peak.sum(axis=0) >= PLATEAU_MIN) & (peak > 2.0 * typical)
+    typical = np.median(a[:, plateau_axes], axis=0)
+    plateau_axes[plateau_axes] = peak[plateau_axes] > 2.0 * typical
     return int((at_peak[:, plateau_axes]).any(axis=1).sum())
 
 

@@ -6,8 +6,10 @@ functions run on a full recording or on a sliding window.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,10 +87,8 @@ def contiguous_segments(
         Number of long gaps found.
     """
     # Non-finite samples (corrupt packets) are dropped like lost packets.
-    finite = np.isfinite(t) & np.isfinite(acc).all(axis=1)
-    if gyr is not None:
-        finite &= np.isfinite(gyr).all(axis=1)
-    if not finite.all():
+    finite = finite_rows(t, acc, gyr)
+    if finite is not None:
         t, acc = t[finite], acc[finite]
         gyr = None if gyr is None else gyr[finite]
     if t.size < 2:
@@ -152,6 +152,68 @@ def near_holes(seg: Segment, t_ic: FloatArray, t_tc: FloatArray, pad: float = 0.
     return np.asarray(i1 > i0)
 
 
+def finite_rows(*arrays: FloatArray | None) -> NDArray[np.bool_] | None:
+    """Rows (first axis) where every given array is finite; ``None`` when all of them are.
+
+    Parameters
+    ----------
+    *arrays : ndarray or None
+        Arrays with the same first dimension (e.g. times in s, shape (N,), and samples,
+        shape (N, 3)); ``None`` entries are skipped.
+
+    Returns
+    -------
+    ndarray of bool, shape (N,), or None
+        ``None`` when no array holds a NaN or an infinity (the usual case), else the mask.
+    """
+    present = [a for a in arrays if a is not None]
+    # A NaN or an infinity anywhere makes the sum non-finite, so a finite sum proves every
+    # element finite in one contiguous pass (``isfinite(x).all(axis=1)`` is several times
+    # slower on (N, 3) arrays).  A finite sum that overflows only sends us to the exact test.
+    with np.errstate(invalid="ignore", over="ignore"):
+        if all(np.isfinite(np.sum(a)) for a in present):
+            return None
+    mask: NDArray[np.bool_] | None = None
+    for a in present:
+        fin = np.isfinite(a)
+        ok = np.asarray(fin.all(axis=tuple(range(1, fin.ndim))) if fin.ndim > 1 else fin, dtype=bool)
+        mask = ok if mask is None else mask & ok
+    if mask is None or mask.all():
+        return None
+    return mask
+
+
+@functools.lru_cache(maxsize=128)
+def _butter_sos_cached(order: int, fc: float | tuple[float, float], fs: float, btype: str) -> FloatArray:
+    kind: Any = btype  # one of SciPy's btype literals, checked by butter itself
+    sos = np.asarray(signal.butter(order, fc, btype=kind, fs=fs, output="sos"), dtype=np.float64)
+    sos.flags.writeable = False
+    return sos
+
+
+def butter_sos(order: int, fc: float | tuple[float, float], fs: float, btype: str = "low") -> FloatArray:
+    """Butterworth second-order sections, designed once per (order, cut-off, rate, type).
+
+    Parameters
+    ----------
+    order : int
+        Filter order.
+    fc : float or (float, float)
+        Cut-off, Hz (a pair for ``btype='band'``).
+    fs : float
+        Sampling rate, Hz.
+    btype : str
+        ``'low'``, ``'high'`` or ``'band'``.
+
+    Returns
+    -------
+    ndarray, shape (n_sections, 6)
+        A fresh copy (SciPy's filters want a writable array); the design itself, a
+        pole placement costing milliseconds, is done once per parameter set.
+    """
+    return _butter_sos_cached(order, fc, fs, btype).copy()
+
+
 def lowpass(x: FloatArray, fs: float, fc: float, order: int = 2) -> FloatArray:
     """Zero-phase Butterworth low-pass along axis 0.
 
@@ -172,7 +234,7 @@ def lowpass(x: FloatArray, fs: float, fc: float, order: int = 2) -> FloatArray:
         Filtered signal, same unit and shape.
     """
     fc = min(fc, 0.45 * fs)
-    sos = signal.butter(order, fc, btype="low", fs=fs, output="sos")
+    sos = butter_sos(int(order), float(fc), float(fs))
     padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=padlen), dtype=np.float64)
 
