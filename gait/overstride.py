@@ -26,12 +26,46 @@ from gait.metric_defs import vertical_ratio_pct
 SHANK_IC_MAX_DEG = 10.0
 #: Pelvis forward speed loss per step above which braking is high, m/s. Project threshold
 #: (braking impulse / body mass; higher braking impulse was linked to injury by Napier et
-#: al. 2018); the synthetic runner's default is 0.12 m/s.
+#: al. 2018), set above the level-running means of the one real runner we have (0.22–0.26
+#: m/s, docs/metrics.md); not validated out of sample.
 BRAKING_MAX_MPS = 0.30
 #: Foot strike angle above which the heel lands with the toes high, deg: twice the
 #: rearfoot cut-off of Altman & Davis (2012), a project threshold. A heel strike alone is
 #: not overstriding; a steep one usually comes with the foot far ahead.
 STEEP_STRIKE_MIN_DEG = 16.0
+
+
+#: Forward lean of the shank (knee ahead of the ankle) at mid-stance, deg: a project
+#: assumption. The shank detector integrates the pitch rate from IC to mid-stance, which
+#: gives the shank angle at IC plus this lean (the absolute tilt of a sensor with unknown
+#: mounting is not observable).
+MIDSTANCE_SHANK_LEAN_DEG = 8.0
+
+
+def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
+    """Post-detection overstride columns of a step table (in place, also returned).
+
+    The shank detectors' ``shank_angle_ic`` is the shank's swing-back from initial
+    contact to mid-stance; the shank angle at IC is that minus
+    :data:`MIDSTANCE_SHANK_LEAN_DEG`. Applied once, where the step table is built, so the
+    summary, report, live page and drills read the same value.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table as built from fused contacts.
+
+    Returns
+    -------
+    DataFrame
+        ``steps`` with ``shank_angle_ic`` in deg from vertical (+ foot ahead of the knee).
+    """
+    if "shank_angle_ic" in steps.columns and not steps.attrs.get("shank_angle_ic_absolute"):
+        steps["shank_angle_ic"] = (
+            pd.to_numeric(steps["shank_angle_ic"], errors="coerce") - MIDSTANCE_SHANK_LEAN_DEG
+        )
+        steps.attrs["shank_angle_ic_absolute"] = True
+    return steps
 
 
 def _mean(steps: pd.DataFrame, col: str) -> float:
@@ -112,7 +146,8 @@ def overstride_indicators(
         ``cadence`` {spm, baseline_spm, relative_pct, speed_mps}; ``strike``
         {rear, mid, fore shares 0–1, n}; ``foot_strike_angle_deg``; ``braking_mps``;
         ``shank_angle_ic_deg``; ``vertical_oscillation_cm``; ``vertical_ratio_pct``;
-        ``impact_ms2`` — each only when measured.
+        ``impact_ms2`` — each only when measured; ``overstriding``: the absolute check of
+        :func:`overstride_flag` (no baseline needed).
     """
     out: dict[str, Any] = {}
     base = baseline_cadence(baseline, speed)
