@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,3 +78,15 @@ def test_flag_logic_and_drill_thresholds() -> None:
                        ("foot_strike_angle", STEEP_STRIKE_MIN_DEG)):
         assert not checks[metric].relative and checks[metric].high == th
         assert np.isnan(checks[metric].low)
+
+
+def test_report_and_replayed_drill_show_the_overstride(tmp_path: Path) -> None:
+    """Issue 12: the report of the issue's run said nothing; now the headline and drill do."""
+    from gait.feedback import replay_cues
+    from gait.report.build import build_report
+
+    res = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.35))
+    events, _ = replay_cues(res.steps, {"overstride": load_drills()["overstride"]})
+    assert any(e.metric == "braking" and e.state == "high" for e in events)
+    html = build_report(res, cues=events, path=tmp_path / "r.html").read_text()
+    assert "overstriding" in html and "yes: braking (m/s)" in html
