@@ -112,11 +112,14 @@ _DEFS: tuple[MetricDef, ...] = (
               "vertical oscillation / step length × 100 (step = half a stride; the scale "
               "running watches use)", "Garmin Running Dynamics", "overstride.vertical_ratio_pct"),
     MetricDef("speed", "speed", "m/s", "m/s", 1.0, "stride length / stride time",
-              "Cavanagh & Kram 1989", "speed_mps"),
+              "Cavanagh & Kram 1989", "speed"),
 )
 
 #: Metric name → definition.
 METRICS: dict[str, MetricDef] = {d.name: d for d in _DEFS}
+#: Summary path (``"overstride.vertical_ratio_pct"``) → definition, for views that list the
+#: flattened summary (history trends).
+BY_SUMMARY_KEY: dict[str, MetricDef] = {d.summary_key: d for d in _DEFS if d.summary_key}
 
 
 def get(name: str) -> MetricDef:

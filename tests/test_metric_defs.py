@@ -11,7 +11,13 @@ import pytest
 
 import gait
 from gait.feedback import METRIC_UNITS, CueEngine, load_drills, window_metrics
-from gait.metric_defs import METRICS, label_with_unit, summary_value, vertical_ratio_pct
+from gait.metric_defs import (
+    BY_SUMMARY_KEY,
+    METRICS,
+    label_with_unit,
+    summary_value,
+    vertical_ratio_pct,
+)
 from gait.report.tables import INTERVAL_COLUMNS, interval_table
 from gait.synth import GaitParams, SensorParams, synthesize
 from gait.watch import COMPARED, compare
@@ -38,6 +44,19 @@ def test_every_view_names_metrics_of_the_table() -> None:
         assert METRICS[name].summary_key is not None
     for d in METRICS.values():
         assert d.definition and d.source and d.display_unit
+    assert len(BY_SUMMARY_KEY) == sum(d.summary_key is not None for d in METRICS.values())
+
+
+def test_every_summary_metric_is_in_the_table(run) -> None:  # type: ignore[no-untyped-def]
+    """Every per-metric value the summary emits (top level and overstride) is defined."""
+    s = run.summary
+    top = {"cadence_spm", "stride_length", "speed", "duty_factor", "gct_balance_pct", "flight_ms",
+           "braking", "impact", "vertical_oscillation", "foot_strike_angle", "shank_angle_ic"}
+    for key in top & set(s):
+        assert key in BY_SUMMARY_KEY or key in METRICS, key
+    for key, v in s["overstride"].items():
+        if isinstance(v, int | float):
+            assert f"overstride.{key}" in BY_SUMMARY_KEY, key
 
 
 def test_vertical_ratio_is_per_step() -> None:
