@@ -1,7 +1,12 @@
-"""Overstriding indicators (METRICS §4): cadence vs own baseline, strike, braking, shank, VO/VR.
+"""Overstriding indicators: cadence vs own baseline, strike, braking, shank angle, VO/VR.
 
-These are proxies; none measures the foot landing position itself.  Each indicator is
-present only when the placement measured it.
+Each indicator is present only when the placement measured it: foot sensors give the
+foot strike angle and pattern, shank sensors the shank angle at initial contact, trunk
+sensors (sacrum, belt phone) the braking speed loss and vertical oscillation. The
+absolute checks in :func:`overstride_flag` need no baseline of the runner; thresholds and
+their sources are in ``docs/metrics.md``. None of these measures the foot's landing
+position ahead of the body directly (no single IMU can); the synthetic truth has it
+(``foot_ahead``) for validation.
 """
 
 from __future__ import annotations
@@ -12,6 +17,55 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from gait.metric_defs import vertical_ratio_pct
+
+#: Shank inclination at initial contact above which the foot lands well ahead of the knee,
+#: deg. Project threshold; a near-vertical shank at contact is the guidance of Souza (2016)
+#: and shank angle was the strongest landing predictor of braking in Lieberman et al. (2015).
+SHANK_IC_MAX_DEG = 10.0
+#: Pelvis forward speed loss per step above which braking is high, m/s. Project threshold
+#: (braking impulse / body mass; higher braking impulse was linked to injury by Napier et
+#: al. 2018), set above the level-running means of the one real runner we have (0.22–0.26
+#: m/s, docs/metrics.md); not validated out of sample.
+BRAKING_MAX_MPS = 0.30
+#: Foot strike angle above which the heel lands with the toes high, deg: twice the
+#: rearfoot cut-off of Altman & Davis (2012), a project threshold. A heel strike alone is
+#: not overstriding; a steep one usually comes with the foot far ahead.
+STEEP_STRIKE_MIN_DEG = 16.0
+
+
+#: Forward lean of the shank (knee ahead of the ankle) at mid-stance, deg: a project
+#: assumption. The shank detector integrates the pitch rate from IC to mid-stance, which
+#: gives the shank angle at IC plus this lean (the absolute tilt of a sensor with unknown
+#: mounting is not observable).
+MIDSTANCE_SHANK_LEAN_DEG = 8.0
+
+
+def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
+    """Post-detection overstride columns of a step table (in place, also returned).
+
+    The shank detectors' ``shank_angle_ic`` is the shank's swing-back from initial
+    contact to mid-stance; the shank angle at IC is that minus
+    :data:`MIDSTANCE_SHANK_LEAN_DEG`. Applied once, where the step table is built, so the
+    summary, report, live page and drills read the same value.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table as built from fused contacts.
+
+    Returns
+    -------
+    DataFrame
+        ``steps`` with ``shank_angle_ic`` in deg from vertical (+ foot ahead of the knee).
+    """
+    if "shank_angle_ic" in steps.columns and not steps.attrs.get("shank_angle_ic_absolute"):
+        steps["shank_angle_ic"] = (
+            pd.to_numeric(steps["shank_angle_ic"], errors="coerce") - MIDSTANCE_SHANK_LEAN_DEG
+        )
+        steps.attrs["shank_angle_ic_absolute"] = True
+    return steps
 
 
 def _mean(steps: pd.DataFrame, col: str) -> float:
@@ -92,7 +146,8 @@ def overstride_indicators(
         ``cadence`` {spm, baseline_spm, relative_pct, speed_mps}; ``strike``
         {rear, mid, fore shares 0–1, n}; ``foot_strike_angle_deg``; ``braking_mps``;
         ``shank_angle_ic_deg``; ``vertical_oscillation_cm``; ``vertical_ratio_pct``;
-        ``impact_ms2`` — each only when measured.
+        ``impact_ms2`` — each only when measured; ``overstriding``: the absolute check of
+        :func:`overstride_flag` (no baseline needed).
     """
     out: dict[str, Any] = {}
     base = baseline_cadence(baseline, speed)
@@ -119,11 +174,54 @@ def overstride_indicators(
         m = _mean(steps, col)
         if math.isfinite(m):
             out[key] = _r(scale * m, 3)
-    vo = _mean(steps, "vertical_oscillation")
-    stride_len = _mean(steps, "stride_length")
-    if not math.isfinite(stride_len) and speed and math.isfinite(cadence) and cadence > 0:
-        stride_len = speed * 120.0 / cadence  # stride = two steps
-    if math.isfinite(vo) and math.isfinite(stride_len) and stride_len > 0:
-        # VR = VO / stride length × 100 (METRICS §2; Garmin defines it per stride)
-        out["vertical_ratio_pct"] = _r(100.0 * vo / stride_len, 3)
+    vr = _session_vertical_ratio(steps, cadence, speed)
+    if math.isfinite(vr):
+        out["vertical_ratio_pct"] = _r(vr, 3)
+    out["overstriding"] = overstride_flag(out)
     return out
+
+
+def _session_vertical_ratio(steps: pd.DataFrame, cadence: float, speed: float | None) -> float:
+    """Vertical ratio of a session on the step scale, %.
+
+    The mean of the per-step ratios (as the rolling metrics compute it, so the summary,
+    report and live page agree); a trunk-only session without stride lengths uses the
+    session speed: step length = speed × 60 / cadence.
+    """
+    if {"vertical_oscillation", "stride_length"} <= set(steps.columns):
+        per = vertical_ratio_pct(steps["vertical_oscillation"].to_numpy(np.float64),
+                                 steps["stride_length"].to_numpy(np.float64))
+        per = per[np.isfinite(per)]
+        if per.size:
+            return float(per.mean())
+    vo = _mean(steps, "vertical_oscillation")
+    if speed and math.isfinite(cadence) and cadence > 0 and math.isfinite(vo):
+        return 100.0 * vo / (speed * 60.0 / cadence)
+    return float("nan")
+
+
+def overstride_flag(ind: Mapping[str, Any]) -> dict[str, Any]:
+    """Absolute overstriding check of a session (no baseline needed).
+
+    Parameters
+    ----------
+    ind : mapping
+        Indicators as returned by :func:`overstride_indicators` (``shank_angle_ic_deg``,
+        ``braking_mps``, ``foot_strike_angle_deg``; any may be missing).
+
+    Returns
+    -------
+    dict
+        ``flag`` (True when any measured indicator is beyond its threshold, False when
+        all measured ones are within, None when none was measured), ``reasons`` (list of
+        ``{"metric", "value", "threshold"}``) and ``measured`` (indicators checked).
+    """
+    checks = (
+        ("shank_angle_ic", ind.get("shank_angle_ic_deg"), SHANK_IC_MAX_DEG),
+        ("braking", ind.get("braking_mps"), BRAKING_MAX_MPS),
+        ("foot_strike_angle", ind.get("foot_strike_angle_deg"), STEEP_STRIKE_MIN_DEG),
+    )
+    measured = [m for m, v, _ in checks if v is not None]
+    reasons = [{"metric": m, "value": v, "threshold": th} for m, v, th in checks
+               if v is not None and v > th]
+    return {"flag": bool(reasons) if measured else None, "reasons": reasons, "measured": measured}

@@ -101,7 +101,9 @@ def build_step_table(contacts: pd.DataFrame, *, single_side: bool = False) -> pd
             out[col] = df[col].to_numpy()
     out["quality"] = quality
     out["confidence"] = df["confidence"].to_numpy(dtype=np.float64) if "confidence" in df else 1.0
-    return out
+    from gait.overstride import add_overstride_columns  # post-detection step (shank angle at IC)
+
+    return add_overstride_columns(out)
 
 
 def _next_same_side(side: np.ndarray, t: np.ndarray) -> np.ndarray:

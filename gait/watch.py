@@ -7,15 +7,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait.metric_defs import METRICS, summary_value
 from gait.recording import Channel
 
-#: (label, our summary key, watch summary key, unit)
-COMPARED: tuple[tuple[str, str, str, str], ...] = (
-    ("cadence", "cadence_spm", "cadence_spm", "spm"),
-    ("contact time", "gct_ms.mean", "gct_ms.mean", "ms"),
-    ("GCT balance (left)", "gct_balance_pct", "gct_balance_pct", "%"),
-    ("vertical oscillation", "vertical_oscillation_cm", "vertical_oscillation_cm", "cm"),
-    ("vertical ratio", "vertical_ratio_pct", "vertical_ratio_pct", "%"),
+#: (metric of :data:`gait.metric_defs.METRICS`, watch summary key in its display unit);
+#: our value is read where the metric table says the summary keeps it.
+COMPARED: tuple[tuple[str, str], ...] = (
+    ("cadence", "cadence_spm"),
+    ("gct", "gct_ms.mean"),
+    ("gct_balance", "gct_balance_pct"),
+    ("vertical_oscillation", "vertical_oscillation_cm"),
+    ("vertical_ratio", "vertical_ratio_pct"),
 )
 
 
@@ -76,9 +78,12 @@ def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
         show NaN.
     """
     rows = []
-    for label, k_ours, k_watch, unit in COMPARED:
-        a, b = _get(ours, k_ours), _get(watch, k_watch)
-        a = float(a) if isinstance(a, int | float) else np.nan
+    for name, k_watch in COMPARED:
+        d = METRICS[name]
+        v = summary_value(ours, name)
+        a = v * d.scale if v is not None else np.nan
+        b = _get(watch, k_watch)
         b = float(b) if isinstance(b, int | float) else np.nan
-        rows.append({"metric": label, "unit": unit, "ours": a, "watch": b, "difference": a - b})
+        rows.append({"metric": d.label, "unit": d.display_unit, "ours": a, "watch": b,
+                     "difference": a - b})
     return pd.DataFrame(rows)

@@ -20,7 +20,8 @@ def test_default_drills_cover_the_brief() -> None:
     assert d["cadence"].metronome
     assert cad.band(160.0) == pytest.approx((168.0, 176.0))
     assert cad.band(None) is None  # relative target without a baseline yet
-    assert {c.metric for c in d["overstride"].checks} == {"rear_share", "braking", "vertical_ratio"}
+    assert {c.metric for c in d["overstride"].checks} == {"shank_angle_ic", "braking", "foot_strike_angle",
+                                                        "vertical_ratio"}
     sym = d["symmetry"].checks[0]
     assert sym.metric == "gct_balance" and (sym.low, sym.high) == (49.3, 50.7)
     assert d["easy_pace"].checks[0].metric == "speed"

@@ -65,7 +65,7 @@ def test_watch_summary_and_comparison(tmp_path: Path) -> None:
     ours = {"cadence_spm": 168.0, "gct_ms": {"mean": 262.0}, "gct_balance_pct": 51.0}
     table = compare(ours, s).set_index("metric")
     assert table.loc["cadence", "difference"] == pytest.approx(-3.0)
-    assert table.loc["contact time", "difference"] == pytest.approx(7.0)
+    assert table.loc["ground contact time", "difference"] == pytest.approx(7.0)
     assert np.isnan(table.loc["vertical ratio", "ours"])
 
 

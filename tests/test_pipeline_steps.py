@@ -147,7 +147,7 @@ def test_overstride_indicators() -> None:
     o = overstride_indicators(st, cadence=160.0, speed=3.3, baseline={"cadence_spm": 170.0, "speed": 3.3})
     assert o["cadence"]["relative_pct"] == pytest.approx(-5.88, abs=0.01)
     assert o["strike"]["rear"] == pytest.approx(0.75)
-    assert o["vertical_ratio_pct"] == pytest.approx(100 * 0.08 / 2.4, abs=1e-3)
+    assert o["vertical_ratio_pct"] == pytest.approx(100 * 0.08 / 1.2, abs=1e-3)  # per step
     base = pd.DataFrame({"speed": [2.5, 3.5], "cadence": [160.0, 170.0]})
     assert baseline_cadence(base, 3.0) == pytest.approx(165.0)
     assert baseline_cadence({"cadence_spm": 170, "speed": 2.0}, 3.3) is None

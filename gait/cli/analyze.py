@@ -215,6 +215,10 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
     if o.get("strike"):
         st = o["strike"]
         con.print(f"strike: rear {st['rear']:.0%}  mid {st['mid']:.0%}  fore {st['fore']:.0%}")
+    over = o.get("overstriding") or {}
+    if over.get("flag"):
+        con.print("[yellow]overstriding[/]: " + ", ".join(
+            f"{r['metric']} {r['value']:g} > {r['threshold']:g}" for r in over.get("reasons", [])))
     if s.get("asymmetry"):
         for a in s["asymmetry"]:
             con.print(f"[yellow]asymmetry[/]: {a['metric']} SI {a['si_pct']} % ({a['longer']} higher), "

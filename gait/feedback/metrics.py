@@ -15,38 +15,27 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
+from gait.metric_defs import METRICS, vertical_ratio_pct
+
 FloatArray = NDArray[np.float64]
 
-#: Metrics produced per window, with their units (SI except cadence and percentages).
+#: Metrics produced per window, with their units (from :data:`gait.metric_defs.METRICS`,
+#: the one table of names, units and scales).
 METRIC_UNITS: dict[str, str] = {
-    "cadence": "steps/min",
-    "gct": "s",
-    "gct_left": "s",
-    "gct_right": "s",
-    "gct_balance": "% left",
-    "gct_cv": "1",
-    "gct_asym_ratio": "1",
-    "duty_factor": "1",
-    "flight": "s",
-    "rear_share": "1",
-    "mid_share": "1",
-    "fore_share": "1",
-    "foot_strike_angle": "deg",
-    "braking": "m/s",
-    "impact": "m/s²",
-    "vertical_oscillation": "m",
-    "stride_length": "m",
-    "vertical_ratio": "%",
-    "speed": "m/s",
+    name: METRICS[name].unit
+    for name in ("cadence", "gct", "gct_left", "gct_right", "gct_balance", "gct_cv",
+                 "gct_asym_ratio", "duty_factor", "flight", "rear_share", "mid_share",
+                 "fore_share", "foot_strike_angle", "shank_angle_ic", "braking", "impact",
+                 "vertical_oscillation", "stride_length", "vertical_ratio", "speed")
 }
 
-#: Default number of steps in a rolling window (METRICS.md §3e suggests about 20).
+#: Default number of steps in a rolling window (about 20 steps: a few seconds of running).
 DEFAULT_WINDOW = 20
 #: Fewest valid values a window needs before a metric is reported.
 DEFAULT_MIN_STEPS = 4
 
 _STRIKES = ("rear", "mid", "fore")
-_PLAIN = ("duty_factor", "flight", "foot_strike_angle", "braking", "impact",
+_PLAIN = ("duty_factor", "flight", "foot_strike_angle", "shank_angle_ic", "braking", "impact",
           "vertical_oscillation", "stride_length", "speed")
 
 
@@ -70,11 +59,8 @@ def _inputs(steps: pd.DataFrame) -> dict[str, FloatArray]:
     }
     for name in _PLAIN:
         out[name] = _column(steps, name)
-    vo, sl = out["vertical_oscillation"], out["stride_length"]
-    # Vertical ratio on Garmin's scale (METRICS.md §2, §7): VO over the distance of one
-    # *step*; the step table's stride_length spans two steps (same-foot IC to IC).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["vertical_ratio"] = np.where(sl > 0, 100.0 * vo / (sl / 2.0), np.nan)
+    # Step scale, as running watches report it (see gait.metric_defs).
+    out["vertical_ratio"] = vertical_ratio_pct(out["vertical_oscillation"], out["stride_length"])
     if "strike" in steps.columns:
         strike = steps["strike"].astype(object).to_numpy()
         known = np.isin(strike, _STRIKES)
@@ -122,7 +108,7 @@ def _reduce(win: dict[str, FloatArray], min_n: int) -> dict[str, FloatArray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["gct_balance"] = 100.0 * gl / (gl + gr)
         # Within-limb variability (mean of the two sides' CV) and how many times larger the
-        # L/R difference is: METRICS.md §5 flags asymmetry only when it exceeds that variability.
+        # L/R difference is: asymmetry counts only when it exceeds that variability.
         cv = 0.5 * (_std(win["gct_left"], side_min) / gl + _std(win["gct_right"], side_min) / gr)
         out["gct_cv"] = cv
         out["gct_asym_ratio"] = np.abs(gl - gr) / (0.5 * (gl + gr)) / cv

@@ -18,6 +18,7 @@ import plotly.io as pio
 from gait.feedback.cues import CueEvent
 from gait.feedback.drills import load_drills
 from gait.feedback.metrics import metrics_table, window_metrics
+from gait.metric_defs import label_with_unit
 from gait.report import figures as F
 from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
 from gait.result import GaitResult
@@ -242,6 +243,11 @@ def build_report(
             headline.append(("strike", f"{whole['strike']} ({_fmt(whole['rear_share'], 100, 0)}% heel)"))
         if whole.get("speed") is not None:
             headline.append(("speed", f"{_fmt(whole['speed'], 3.6)} km/h"))
+        over = ((result.summary if result is not None else {}).get("overstride") or {}).get("overstriding") or {}
+        if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
+            why = ", ".join(f"{label_with_unit(r['metric'])} {r['value']:g} > {r['threshold']:g}"
+                            for r in over.get("reasons", []))
+            headline.append(("overstriding", f"yes: {why}" if over["flag"] else "not seen"))
         figs: list[tuple[str, go.Figure | None, str]] = [
             ("Cadence", F.cadence_figure(steps, rolling, band),
              "" if cadence_band is not None or band is None else

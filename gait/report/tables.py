@@ -6,18 +6,15 @@ import numpy as np
 import pandas as pd
 
 from gait.feedback.metrics import window_metrics
+from gait.metric_defs import METRICS, label_with_unit
 
-#: (column, label, scale, decimals) of the per-interval table.
-INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
-    ("cadence", "cadence (spm)", 1.0, 1),
-    ("gct_left", "GCT L (ms)", 1000.0, 0),
-    ("gct_right", "GCT R (ms)", 1000.0, 0),
-    ("gct_balance", "GCT balance (% L)", 1.0, 1),
-    ("duty_factor", "duty factor (%)", 100.0, 1),
-    ("rear_share", "heel strikes (%)", 100.0, 0),
-    ("braking", "braking (m/s)", 1.0, 3),
-    ("vertical_ratio", "vertical ratio (%)", 1.0, 1),
-    ("speed", "speed (m/s)", 1.0, 2),
+#: (column, label, scale, decimals) of the per-interval table; labels, units and scales
+#: from :data:`gait.metric_defs.METRICS`.
+INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = tuple(
+    (name, label_with_unit(name), METRICS[name].scale, nd)
+    for name, nd in (("cadence", 1), ("gct_left", 0), ("gct_right", 0), ("gct_balance", 1),
+                     ("duty_factor", 1), ("rear_share", 0), ("braking", 3),
+                     ("shank_angle_ic", 1), ("vertical_ratio", 1), ("speed", 2))
 )
 
 

@@ -28,7 +28,8 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
     up), ``strike``, ``braking`` (pelvis speed loss, m/s), ``impact`` (peak specific
     force norm of an ideal foot sensor, m/s², within 30 ms after IC, gravity included), ``vertical_oscillation`` (pelvis, m), ``stride_length`` (m,
     relative to the ground/belt), ``speed`` (m/s, mean true belt/ground speed over the
-    stride), ``shank_angle_ic`` (deg), ``activity`` and ``quality`` ('' or 'stop': the
+    stride), ``shank_angle_ic`` (deg), ``foot_ahead`` (m, heel ahead of the pelvis at IC: the
+    overstride itself), ``activity`` and ``quality`` ('' or 'stop': the
     foot stays down for a stand, so contact-derived values are NaN).
     """
     tl = body.tl
@@ -82,6 +83,7 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
         "stride_length": stride_len,
         "speed": stride_len / stride,
         "shank_angle_ic": shank,
+        "foot_ahead": np.where(tl.stop, np.nan, tl.overstride),
         "activity": tl.mode,
         "quality": np.where(tl.stop, "stop", ""),
     })
