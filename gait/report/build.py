@@ -226,7 +226,8 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
     return parts
 
 
-def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3) -> list[dict[str, Any]]:
+def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
+                 relative: bool = True) -> list[dict[str, Any]]:
     """The drill checks most often out of band: what to fix first.
 
     Parameters
@@ -235,19 +236,26 @@ def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3) -> list[di
         Drill state (:meth:`gait.feedback.CueEngine.state`).
     limit : int
         Most findings returned.
+    relative : bool
+        Include checks whose target is relative to the run's own baseline (cadence +5–10 %).
+        Such a target is a drill to practise, not a fault, so it counts only when the runner
+        did the drill (a live session's drill state), not in a replay of an ordinary run.
 
     Returns
     -------
     list of dict
-        ``drill`` (name), ``title``, ``metric``, ``pct`` (time in band, %), ``value`` and
-        ``band`` (display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
+        ``drill`` (name), ``title``, ``metric``, ``pct`` (time in band, %), ``value`` (last
+        rolling value) and ``band`` (``(low, high)``, None for an open side; display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
         its measured time, least time in band first.
     """
     found = []
+    known = load_drills()
     for d in drills:
+        spec = known.get(str(d.get("name", "")))
+        rel = {c.metric for c in spec.checks if c.relative} if spec is not None else set()
         for c in d.get("checks", []):
             pct = _num(c.get("time_in_band_pct"))
-            if pct is None or pct >= FIX_BELOW_PCT:
+            if pct is None or pct >= FIX_BELOW_PCT or (not relative and c["metric"] in rel):
                 continue
             scale = float(c.get("scale", 1.0) or 1.0)
             band = c.get("band") or [None, None]
@@ -255,7 +263,7 @@ def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3) -> list[di
             found.append({"drill": str(d.get("name", "")), "title": str(d.get("title", d.get("name", ""))),
                           "metric": str(c["metric"]), "pct": pct,
                           "value": None if _num(c.get("value")) is None else float(c["value"]) * scale,
-                          "band": None if lo is None or hi is None else (lo * scale, hi * scale)})
+                          "band": (None if lo is None else lo * scale, None if hi is None else hi * scale)})
     found.sort(key=lambda f: f["pct"])
     return found[:limit]
 
@@ -270,8 +278,10 @@ def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
         for f in findings:
             label, unit = _METRIC_LABELS.get(f["metric"], (f["metric"], ""))
             u = f" {unit}" if unit else ""
-            band = "" if f["band"] is None else f"; target {f['band'][0]:.4g}–{f['band'][1]:.4g}{u}"
-            last = "" if f["value"] is None else f", {f['value']:.4g}{u} at the end"
+            lo, hi = f["band"]
+            band = ("" if lo is None and hi is None else f"; target ≤ {hi:.3g}{u}" if lo is None
+                    else f"; target ≥ {lo:.3g}{u}" if hi is None else f"; target {lo:.3g}–{hi:.3g}{u}")
+            last = "" if f["value"] is None else f", {f['value']:.3g}{u} at the end"
             d = drills.get(f["drill"])
             how = html.escape(d.description) if d is not None and d.description else ""
             lis.append(f"<li><b>{html.escape(label.capitalize())}</b>: in its target band "
@@ -391,7 +401,7 @@ def build_report(
             ("Foot strike pattern", F.strike_figure(steps), ""),
         ]
         state = list(drills) if drills else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
-        fix = _fix_html(fix_findings(state), "From the drill checks over the whole run" + (
+        fix = _fix_html(fix_findings(state, relative=bool(drills)), "From the drill checks over the whole run" + (
             "." if drills else " (replayed: what the cues would have said)."))
         drift = drift_table(steps)
         if not drift.empty:
