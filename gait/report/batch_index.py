@@ -33,7 +33,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 a
 h2{margin-top:2rem;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f0f2f5}
 td.n{text-align:right;white-space:nowrap}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.05rem .4rem;margin:.1rem}
-.wrap{overflow-x:auto;max-width:100%}.trends{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:.5rem}
+.wrap{overflow-x:auto;max-width:100%}.trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(350px,1fr));gap:.5rem}
+.trends .fig{width:350px;max-width:100%;overflow:hidden}
 td.head{overflow-wrap:anywhere}
 """
 
@@ -125,25 +126,33 @@ def trend_figures(summary: pd.DataFrame) -> list[go.Figure]:
     Returns
     -------
     list of Figure
-        One per metric of :data:`TREND_COLUMNS` measured in at least two files.
+        One per metric of :data:`TREND_COLUMNS` measured in at least two files, one line
+        per activity (run, walk ...), files in table order.
     """
     figs = []
     names = [Path(str(p)).name for p in summary.get("path", pd.Series(dtype=str))]
+    acts = [str(a) for a in summary.get("activity", pd.Series([""] * len(summary)))]
     for col, label, unit, _ in TREND_COLUMNS:
         if col not in summary.columns:
             continue
         y = [_num(v) for v in summary[col]]
-        keep = [(n, v) for n, v in zip(names, y, strict=True) if v is not None]
+        keep = [(n, v, a) for n, v, a in zip(names, y, acts, strict=True) if v is not None]
         if len(keep) < 2:
             continue
-        fig = go.Figure(go.Scatter(x=[n for n, _ in keep], y=[v for _, v in keep], mode="lines+markers",
-                                   name=label, hovertemplate=f"%{{x}}: %{{y:.1f}} {unit}<extra></extra>"))
+        fig = go.Figure()
+        # One line per activity: a walk's cadence is not a point on a run's trend.
+        for act in sorted({a for *_, a in keep}):
+            pts = [(n, v) for n, v, a in keep if a == act]
+            fig.add_trace(go.Scatter(x=[n for n, _ in pts], y=[v for _, v in pts], mode="lines+markers", name=act,
+                                     hovertemplate=f"%{{x}}: %{{y:.1f}} {unit}<extra>{act}</extra>"))
         if col == "gct_balance_pct":
             fig.add_hrect(y0=GCT_BALANCE_BAND[0], y1=GCT_BALANCE_BAND[1], fillcolor="#2ca02c", opacity=0.12,
                           line_width=0)
-        fig.update_layout(title={"text": f"{label} ({unit})", "font": {"size": 13}}, height=240,
+        # A fixed small size: the charts sit in a grid and must not overflow their cell.
+        fig.update_layout(title={"text": f"{label} ({unit})", "font": {"size": 13}}, height=260, width=350,
                           margin={"l": 50, "r": 10, "t": 40, "b": 60}, template="plotly_white",
-                          showlegend=False, autosize=True)
+                          showlegend=len(fig.data) > 1, legend={"orientation": "h", "y": 1.12, "x": 1,
+                                                                 "xanchor": "right"})
         fig.update_xaxes(type="category", tickangle=-30, automargin=True)
         figs.append(fig)
     return figs
@@ -175,7 +184,7 @@ def index_html(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: 
                     f"<td class='head'>{html.escape(row_headline(r))}</td><td>{flag_html}</td></tr>")
     figs = "".join(
         '<div class="fig">' + pio.to_html(f, full_html=False, include_plotlyjs=False, div_id=f"trend-{i}",
-                                          config={"displaylogo": False, "responsive": True}) + "</div>"
+                                          config={"displaylogo": False}) + "</div>"
         for i, f in enumerate(trend_figures(summary)))
     parts = [f"<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>"]
     if figs:
