@@ -55,7 +55,7 @@ def _read_summary(out: Path, folder: str) -> Mapping[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def row_flags(row: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> list[str]:
+def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) -> list[str]:
     """Out-of-band and quality flags of one analysed file.
 
     Parameters
@@ -83,7 +83,7 @@ def row_flags(row: Mapping[str, Any], summary: Mapping[str, Any] | None = None) 
     return flags
 
 
-def row_headline(row: Mapping[str, Any]) -> str:
+def row_headline(row: Mapping[Any, Any]) -> str:
     """One line saying what a file holds and its key numbers.
 
     Parameters

@@ -248,7 +248,7 @@ def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
         rolling value) and ``band`` (``(low, high)``, None for an open side; display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
         its measured time, least time in band first.
     """
-    found = []
+    found: list[dict[str, Any]] = []
     known = load_drills()
     for d in drills:
         spec = known.get(str(d.get("name", "")))
