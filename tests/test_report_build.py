@@ -115,6 +115,7 @@ def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     html = out.read_text()
     assert (tmp_path / "plotly.min.js").is_file()
     assert _figures(html) >= 4 and "target 100\\u2013110" in html
+    assert "<title>Walk session: 1-1.json</title>" in html  # activity and file name
     assert "report:" in capsys.readouterr().out
 
 
