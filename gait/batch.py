@@ -29,7 +29,6 @@ make a worker die or stall deterministically; it does nothing unless set.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -48,7 +47,7 @@ from gait.io import ReadOptions
 from gait.pool import DEFAULT_TIMEOUT_S, Limits, Lost, run_supervised
 
 #: Bump when analysis results change, so earlier batch results are recomputed.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"  # 2: reports lead with what to fix, titled by file
 _SKIP_NAMES = {"LICENSE", "README.md", "README", "COPYING"}
 #: Environment variable of the test-only fault injection (see the module docstring).
 TEST_FAULT_ENV = "GAIT_BATCH_TEST_FAULT"
@@ -252,7 +251,7 @@ def _analyze_to(folder: Path, path: Path, options: ReadOptions, digest: str, sav
 
     rec = read(path, options)
     outcome = analyze_recording(rec)
-    outcome.write(folder, plotly_js="shared:../../plotly.min.js")
+    outcome.write(folder, plotly_js="shared:../../plotly.min.js", name=path.name)
     if save_db:
         from gait.sessions import save_outcome
 
@@ -394,35 +393,6 @@ def _write_plotly_js(out: Path) -> None:
 
 
 def _write_index(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame) -> None:
-    rows = []
-    for r in summary.to_dict(orient="records"):
-        link = f"files/{Path(str(r['folder'])).name}/report.html"
-        cells = "".join(
-            f"<td>{html.escape(_fmt(r.get(c)))}</td>" for c in ("activity", "cadence_spm", "gct_ms", "gct_balance_pct", "steps")
-        )
-        rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(str(r['path']))}</a></td>{cells}</tr>")
-    err_rows = "".join(
-        f"<tr><td>{html.escape(str(e['path']))}</td><td>{html.escape(str(e['error_type']))}</td>"
-        f"<td>{html.escape(str(e['error']))}</td></tr>"
-        for e in errors.to_dict(orient="records")
-    )
-    skip_rows = "".join(
-        f"<tr><td>{html.escape(str(k['path']))}</td><td>{html.escape(str(k['reason']))}</td></tr>"
-        for k in skipped.to_dict(orient="records")
-    )
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Batch results</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>
-<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>
-<table><tr><th>file</th><th>activity</th><th>cadence (spm)</th><th>contact time (ms)</th>
-<th>GCT balance (% left)</th><th>steps</th></tr>{''.join(rows)}</table>
-<h2>Errors</h2><table><tr><th>file</th><th>type</th><th>message</th></tr>{err_rows}</table>
-<h2>Skipped (not files)</h2><table><tr><th>path</th><th>reason</th></tr>{skip_rows}</table>
-</body></html>"""
-    (out / "index.html").write_text(page, encoding="utf-8")
+    from gait.report.batch_index import index_html
 
-
-def _fmt(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    return f"{v:.1f}" if isinstance(v, float) else str(v)
+    (out / "index.html").write_text(index_html(out, summary, errors, skipped), encoding="utf-8")

@@ -1,7 +1,7 @@
 """Run a batch on a dask.distributed cluster (optional extra: ``pip install .[distributed]``).
 
 Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in every worker, which slowed our
-numpy work by about 28 % (DESIGN.md). :data:`DASK_CONFIG` unsets it through
+numpy work by about 28 % in this project's measurement. :data:`DASK_CONFIG` unsets it through
 ``distributed.nanny.pre-spawn-environ``. That setting acts where the nanny runs: we apply
 it to the LocalCluster we start; for your own cluster put :data:`WORKER_CONFIG_YAML` in a
 dask config folder on each worker machine (``~/.config/dask/gait.yaml``, or a folder named

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-#: Required step-table columns (DESIGN.md "Data contract"); times in s, cadence in steps/min.
+#: Required step-table columns (the step-table data contract); times in s, cadence in steps/min.
 STEP_COLUMNS: tuple[str, ...] = (
     "side",
     "t_ic",

@@ -69,7 +69,7 @@ class SessionOutcome:
             row.update(trials=len(self.balance.trials), verdict=self.balance.verdict)
         return row
 
-    def write(self, folder: Path, *, plotly_js: str = "inline") -> dict[str, Path]:
+    def write(self, folder: Path, *, plotly_js: str = "inline", name: str | None = None) -> dict[str, Path]:
         """Write ``steps.csv`` (or ``trials.csv``), ``summary.json`` and ``report.html``.
 
         Parameters
@@ -78,6 +78,8 @@ class SessionOutcome:
             Existing output folder.
         plotly_js : str
             ``"inline"`` for a self-contained report, or ``"shared:<relative path>"``.
+        name : str, optional
+            The recording's file name, shown in the report title.
 
         Returns
         -------
@@ -97,7 +99,7 @@ class SessionOutcome:
         written["summary"] = folder / "summary.json"
         written["summary"].write_text(json.dumps(self.summary(), indent=1, default=json_default))
         written["report"] = build_report(
-            self.gait, balance=self.balance, path=folder / "report.html", plotly_js=plotly_js
+            self.gait, balance=self.balance, path=folder / "report.html", plotly_js=plotly_js, source=name
         )
         return written
 

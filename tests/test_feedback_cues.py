@@ -129,7 +129,7 @@ def test_current_cue_priority_live_text_and_ok_display() -> None:
     cur = eng.current()
     assert cur is not None and cur.drill == "cadence"
     assert cur.text.startswith("cadence 149 → aim 170")  # re-rendered with the latest value
-    assert "left foot lands harder than right" in act[1].text
+    assert "left foot stays on the ground longer than right" in act[1].text
     for t in np.arange(12.0, 30.0):
         eng.update(float(t), {"cadence": 175.0, "gct_balance": 53.0, "gct_asym_ratio": 5.0})
     cur = eng.current()

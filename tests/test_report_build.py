@@ -44,10 +44,11 @@ def test_inline_report_is_self_contained_with_every_section(session, tmp_path: P
     ours = html.replace(plotly_code, "")
     assert not re.search(r"""(src|href)=["']https?://""", ours)  # no external asset outside plotly.js
     assert _figures(html) == 6  # cadence, contact, balance, strike, drift, cue timeline
-    for heading in ("Cadence", "Contact time per side", "GCT balance", "Foot strike pattern", "Drift", "Cues",
+    for heading in ("Cadence", "Contact time per side", "Contact-time balance", "Foot strike pattern", "Drift", "Cues",
                     "Per interval"):
         assert f"<h2>{heading}" in html
-    assert "quicker, shorter steps" in html and "left foot lands harder than right" in html
+    assert "quicker, shorter steps" in html and "left foot stays on the ground longer than right" in html
+    assert "lands harder" not in html  # a contact-time imbalance says nothing about impact
     intervals = html.split('<table id="intervals">', 1)[1].split("</table>", 1)[0]
     assert intervals.count("<tr>") == 1 + 4  # header + four 1-minute intervals
     assert "gap:sacrum" in html
@@ -114,6 +115,7 @@ def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     html = out.read_text()
     assert (tmp_path / "plotly.min.js").is_file()
     assert _figures(html) >= 4 and "target 100\\u2013110" in html
+    assert "<title>Walk session: 1-1.json</title>" in html  # activity and file name
     assert "report:" in capsys.readouterr().out
 
 

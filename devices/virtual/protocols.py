@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 P = Characteristic.Properties
 
-#: PMD status codes used here (PROTOCOLS.md §2).
+#: PMD status codes used here (Polar BLE SDK, PMD control-point responses).
 PMD_OK = 0
 PMD_INVALID_MTU = 10
 #: Thingy:52 Motion service configuration characteristic (EF680401-9B35-...).

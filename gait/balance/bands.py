@@ -1,6 +1,9 @@
-"""Reference bands from METRICS.md §6/§7, each labelled as population guidance.
+"""Published reference bands for a runner's balance session, each labelled as guidance.
 
-Few numeric balance norms exist in METRICS.md; where none was found the value is marked
+Only bands from published sources that fit an adult runner are used, each cited in full.
+Single-leg stance norms found in the literature are for people aged 60 and over
+(Bohannon 2006, Top Geriatr Rehabil 22(1):70), so time to failure has no band here: a runner
+is expected to hold the full trial. Where no fitting band exists the value is marked
 ``"no reference band"`` instead of inventing one.
 """
 
@@ -10,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-GUIDANCE = "population guidance, not a rule (METRICS.md §7)"
+GUIDANCE = "population guidance, not a rule"
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class Band:
     labels : tuple of str
         One label per zone (``len(edges) + 1``).
     source : str
-        Evidence tag from METRICS.md.
+        The published source, cited in full (shown to the user).
     note : str
         Caveat shown with the value.
     """
@@ -52,41 +55,31 @@ BANDS: dict[str, Band] = {
         "|limb symmetry index| of sway, %",
         (5.0, 10.0),
         ("symmetric (0–5 %)", "mild asymmetry (5–10 %)", "marked asymmetry (>10 %)"),
-        "[V, R106] vendor heuristic 0–5/5–10/>10 %",
-        "the 10 % cut-off is arbitrary [R60]",
-    ),
-    "time_to_failure": Band(
-        "single-leg time to first touch-down, s",
-        (8.5, 17.2, 27.0),
-        (
-            "below the 80–99 y average (8.5 s)",
-            "below the 70–79 y average (17.2 s)",
-            "below the 60–69 y average (27.0 s)",
-            "at or above the 60–69 y average (27.0 s)",
-        ),
-        "[R121] single-limb stance ≥ 60 y",
-        "only older-adult averages were found; younger runners should reach the full trial",
+        "vendor heuristic 0–5/5–10/>10 % (runfisix.com, running asymmetry guide)",
+        "the 10 % cut-off is arbitrary (Herzog et al. 1989, Med Sci Sports Exerc 21(1):110)",
     ),
     "bess_errors": Band(
         "BESS-style errors per condition",
         (1.0, 4.0),
         ("no errors", "some errors (1–3)", "many errors (≥4)"),
-        "[R113] BESS error scale, max 10 per condition; zone edges are [G]",
+        "BESS error scale, max 10 per condition (Riemann, Guskiewicz & Shields 1999, J Sport Rehabil 8(2):71); zone edges are this project's",
         "errors here count touch-downs only",
     ),
     "hop_tts": Band(
         "hop-and-stick time to stabilization, s",
         (2.0,),
         ("within the force-plate typical ≈1.9–2.0 s", "longer than the force-plate typical ≈2 s"),
-        "[R118] force-plate resultant-vector TTS",
-        "trunk-IMU TTS is a different method; compare your own sessions first [R117]",
+        "force-plate resultant-vector TTS (Gribble et al. 2012, J Sci Med Sport)",
+        "trunk-IMU TTS is a different method; compare your own sessions first (Fransz et al., time-to-stabilization methods review)",
     ),
 }
 
-#: Metrics with no numeric band in METRICS.md.
+#: Metrics with no published band that fits a runner.
 NO_BAND: dict[str, str] = {
+    "time_to_failure": "no band for adult runners (published single-leg stance norms are for ages 60+); "
+                       "a runner should hold the full trial",
     "romberg": "no population band found (eyes closed normally sways more: ratio > 1)",
-    "sway": "normative trunk-sway values [R52] were not retrieved; compare legs and sessions",
+    "sway": "no published trunk-sway norm was retrieved; compare legs and sessions",
 }
 
 

@@ -117,6 +117,8 @@ def balance_figure(res: BalanceResult) -> go.Figure:
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
     if lim_t > 0:
         fig.update_yaxes(range=[-1.5 * lim_t, 2.5 * lim_t], title_text="m/s²", row=2, col=1)
-    fig.update_layout(title={"text": res.verdict, "font": {"size": 14}}, height=800,
+    # The verdict is page text next to the figure: as a figure title a long one is clipped.
+    fig.update_layout(title={"text": "Single-leg balance: sway per leg and trials over time", "font": {"size": 14}},
+                      height=800, autosize=True, margin={"l": 60, "r": 20, "t": 70, "b": 60},
                       template="plotly_white", legend={"orientation": "h", "y": -0.08})
     return fig

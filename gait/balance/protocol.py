@@ -190,7 +190,7 @@ class ProtocolConfig:
     trial_length : float
         Stance trial length, s.
     familiarisation : bool
-        Start with an unscored practice trial (left, eyes open) [R42, R43].
+        Start with an unscored practice trial (left, eyes open): scores improve over the first trials (Sway Medical acclimation study, Mummareddy et al.).
     hop : bool
         Add the hop-and-stick drill (one landing per leg).
     hop_stick : float

@@ -1,4 +1,4 @@
-"""Sway metrics of one trial (Mancini 2012 set, METRICS.md §6) in the horizontal plane.
+"""Sway metrics of one trial (Mancini et al. 2012 set, J Neuroeng Rehabil 9:59) in the horizontal plane.
 
 Fixed processing, identical for every trial so sessions compare:
 
@@ -33,7 +33,7 @@ PENDULUM_H = {"sacrum": 1.0, "belt": 1.0, "sternum": 1.35, None: 1.0}
 def metric_margin(length: float) -> float:
     """Seconds dropped at each end of a trial before metrics: ``clip((L − 20)/2, 1, 5)``.
 
-    A 30 s trial keeps its middle 20 s (single-leg COP practice, METRICS.md §6).
+    A 30 s trial keeps its middle 20 s (single-leg COP practice).
 
     Parameters
     ----------

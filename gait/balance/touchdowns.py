@@ -1,6 +1,6 @@
 """Touch-downs of the lifted foot during a single-leg trial.
 
-No validated IMU method exists (METRICS.md §6), so the proposed one is used:
+No validated IMU method was found, so the proposed one is used:
 
 * trunk only: a vertical impact spike (3 Hz high-passed vertical specific force above
   ``max(1 m/s², 8 σ)``, σ from the median absolute deviation) confirmed by a step change in
@@ -140,7 +140,7 @@ def lifted_foot(feet: dict[str, FloatArray], rate: float) -> str | None:
 
 
 def bess_errors(n_touchdowns: int) -> int:
-    """BESS-style error count: one per touch-down, capped at 10 per condition [R113].
+    """BESS-style error count: one per touch-down, capped at 10 per condition (Riemann, Guskiewicz & Shields 1999, J Sport Rehabil 8(2):71).
 
     Parameters
     ----------

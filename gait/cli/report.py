@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         band = args.cadence_target
     path = build_report(
         gait_res, cues=cues, balance=outcome.balance, path=out, plotly_js=args.plotly_js,
-        cadence_band=band, drills=drill_state, title=args.title or f"Session report: {Path(args.file).name}",
+        cadence_band=band, drills=drill_state, title=args.title, source=args.file,
     )
     n = 0 if gait_res is None else len(gait_res.steps)
     what = "balance session" if outcome.balance is not None else f"{n} steps"

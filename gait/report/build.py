@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from gait.feedback.cues import CueEvent
+from gait.feedback.cues import CueEvent, replay_cues
 from gait.feedback.drills import load_drills
 from gait.feedback.metrics import metrics_table, window_metrics
 from gait.metric_defs import label_with_unit
@@ -31,14 +31,34 @@ h1{margin:.2rem 0}.sub{color:#666}h2{margin-top:2rem;border-bottom:1px solid #dd
 .card .v{font-size:1.6rem;font-weight:700}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}td.l,th.l{text-align:left}
 .note{color:#666;font-size:.9rem}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
-.fig{margin:.5rem 0 1rem}.trials td{white-space:nowrap}
+.fig{margin:.5rem 0 1rem}.wrap{overflow-x:auto;max-width:100%}
+.fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
+.fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}.fix li{margin:.35rem 0}
+.fix .drill{color:#444;font-size:.92rem}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
+#: Human label and unit of each drill metric, for the headline (value × check scale).
+_METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "cadence": ("cadence", "steps/min"), "gct_balance": ("contact-time balance", "% left"),
+    "gct": ("ground contact time", "ms"), "speed": ("speed", "m/s"), "rear_share": ("heel strikes", "%"),
+    "braking": ("braking", "m/s"), "vertical_ratio": ("vertical ratio", "%"),
+    "vertical_oscillation": ("vertical oscillation", "cm"), "duty_factor": ("duty factor", "%"),
+    "overstride": ("overstride", ""),
+}
 
-#: Balance trial columns shown in the report (the CSV keeps them all), when present.
-_TRIAL_COLUMNS: tuple[str, ...] = (
-    "trial", "kind", "leg", "eyes", "duration", "rms", "jerk", "ellipse_area", "mean_velocity", "f50",
-    "n_touchdowns", "time_to_failure", "completed", "stabilization_time", "flag",
+#: A drill check counts as a finding when its metric was in band less than this share of the time, %.
+FIX_BELOW_PCT = 80.0
+
+
+#: Balance trial columns shown in the report (the CSV keeps them all): column, header with
+#: unit, format. Only columns present and measured in some trial are shown.
+TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("trial", "trial", "d"), ("kind", "test", "s"), ("leg", "leg", "s"), ("eyes", "eyes", "s"),
+    ("duration", "length (s)", ".0f"), ("rms", "sway RMS (m/s²)", ".3f"), ("jerk", "jerk (m²/s⁵)", ".1f"),
+    ("ellipse_area", "95% sway ellipse (m²/s⁴)", ".3f"), ("mean_velocity", "sway velocity (m/s)", ".3f"),
+    ("f50", "median freq. (Hz)", ".2f"), ("n_touchdowns", "touch-downs", "d"),
+    ("time_to_failure", "first touch-down (s)", ".1f"), ("completed", "held to the end", "b"),
+    ("stabilization_time", "stable after (s)", ".2f"), ("flag", "note", "s"),
 )
 
 
@@ -157,8 +177,45 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
             f'<th>time in band</th></tr>{"".join(rows)}</table>')
 
 
+def _cell(v: Any, fmt: str) -> str:
+    if fmt == "b":
+        return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else ("yes" if bool(v) else "no")
+    if fmt == "s":
+        return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else html.escape(str(v))
+    f = _num(v)
+    if f is None:
+        return "—"
+    return f"{round(f):d}" if fmt == "d" else format(f, fmt)
+
+
+def trial_table_html(trials: pd.DataFrame) -> str:
+    """The balance trials as an HTML table with human headers and units.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        :attr:`gait.balance.BalanceResult.trials`.
+
+    Returns
+    -------
+    str
+        ``<table id="trials">`` with the :data:`TRIAL_COLUMNS` present and measured.
+    """
+    cols = [(c, h, f) for c, h, f in TRIAL_COLUMNS
+            if c in trials.columns and any(_cell(v, f) not in ("", "—") for v in trials[c])]
+    head = "".join(f"<th{' class=l' if f in 'sb' else ''}>{html.escape(h)}</th>" for _, h, f in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=l' if f in 'sb' else ''}>{_cell(r[c], f)}</td>" for c, _, f in cols) + "</tr>"
+        for r in trials.to_dict("records"))
+    return f'<table id="trials" class="trials"><tr>{head}</tr>{body}</table>'
+
+
 def _balance_html(balance: Any, start_id: int) -> list[str]:
     parts: list[str] = []
+    verdict = getattr(balance, "verdict", None)
+    if verdict:
+        # The verdict leads, as page text that wraps (a figure title is clipped at the figure's edge).
+        parts.append(f'<p class="verdict" id="verdict"><b>Verdict:</b> {html.escape(str(verdict))}</p>')
     figs = balance.figure() if hasattr(balance, "figure") else []
     if isinstance(figs, go.Figure):
         figs = [figs]
@@ -166,14 +223,100 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
         parts.append(_fig_html(fig, f"fig-balance-{start_id + i}"))
     trials = getattr(balance, "trials", None)
     if isinstance(trials, pd.DataFrame) and not trials.empty:
-        keep = [c for c in _TRIAL_COLUMNS if c in trials.columns]
-        tab = trials[keep] if len(keep) >= 3 else trials
-        table = tab.to_html(index=False, float_format=lambda v: f"{v:.3g}", classes="trials", border=0, na_rep="—")
-        parts.append(f'<div style="overflow-x:auto">{table}</div>')
-    verdict = getattr(balance, "verdict", None)
-    if verdict:
-        parts.append(f'<p><b>Verdict:</b> {html.escape(str(verdict))}</p>')
+        parts.append(f'<div class="wrap">{trial_table_html(trials)}</div>')
     return parts
+
+
+def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
+                 relative: bool = True) -> list[dict[str, Any]]:
+    """The drill checks most often out of band: what to fix first.
+
+    Parameters
+    ----------
+    drills : sequence of dict
+        Drill state (:meth:`gait.feedback.CueEngine.state`).
+    limit : int
+        Most findings returned.
+    relative : bool
+        Include checks whose target is relative to the run's own baseline (cadence +5–10 %).
+        Such a target is a drill to practise, not a fault, so it counts only when the runner
+        did the drill (a live session's drill state), not in a replay of an ordinary run.
+
+    Returns
+    -------
+    list of dict
+        ``drill`` (name), ``title``, ``metric``, ``pct`` (time in band, %), ``value`` (last
+        rolling value) and ``band`` (``(low, high)``, None for an open side; display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
+        its measured time, least time in band first.
+    """
+    found: list[dict[str, Any]] = []
+    known = load_drills()
+    for d in drills:
+        spec = known.get(str(d.get("name", "")))
+        rel = {c.metric for c in spec.checks if c.relative} if spec is not None else set()
+        for c in d.get("checks", []):
+            pct = _num(c.get("time_in_band_pct"))
+            if pct is None or pct >= FIX_BELOW_PCT or (not relative and c["metric"] in rel):
+                continue
+            scale = float(c.get("scale", 1.0) or 1.0)
+            band = c.get("band") or [None, None]
+            lo, hi = (_num(band[0]), _num(band[1]))
+            found.append({"drill": str(d.get("name", "")), "title": str(d.get("title", d.get("name", ""))),
+                          "metric": str(c["metric"]), "pct": pct,
+                          "value": None if _num(c.get("value")) is None else float(c["value"]) * scale,
+                          "band": (None if lo is None else lo * scale, None if hi is None else hi * scale)})
+    found.sort(key=lambda f: f["pct"])
+    return found[:limit]
+
+
+def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
+    if not findings:
+        items = ("<p>Nothing to fix: every drill check was in its target band at least "
+                 f"{FIX_BELOW_PCT:.0f}% of the time.</p>")
+    else:
+        drills = load_drills()
+        lis = []
+        for f in findings:
+            label, unit = _METRIC_LABELS.get(f["metric"], (f["metric"], ""))
+            u = f" {unit}" if unit else ""
+            lo, hi = f["band"]
+            band = ("" if lo is None and hi is None else f"; target ≤ {hi:.3g}{u}" if lo is None
+                    else f"; target ≥ {lo:.3g}{u}" if hi is None else f"; target {lo:.3g}–{hi:.3g}{u}")
+            last = "" if f["value"] is None else f", {f['value']:.3g}{u} at the end"
+            d = drills.get(f["drill"])
+            how = html.escape(d.description) if d is not None and d.description else ""
+            lis.append(f"<li><b>{html.escape(label.capitalize())}</b>: in its target band "
+                       f"{f['pct']:.0f}% of the time{html.escape(band + last)}."
+                       f'<div class="drill">Drill: <b>{html.escape(f["title"])}</b>. {how}</div></li>')
+        items = f"<ol>{''.join(lis)}</ol>"
+    return (f'<section class="fix" id="fix"><h2>What to fix first</h2>{items}'
+            f'<p class="note">{html.escape(source)}</p></section>')
+
+
+def report_title(result: GaitResult | None, balance: Any = None, source: str | Path | None = None) -> str:
+    """Page title: the activity and the recording's file name.
+
+    Parameters
+    ----------
+    result : GaitResult or None
+        Gait analysis; its summary's ``activity`` names the session (run, walk ...).
+    balance : BalanceResult, optional
+        Present for a balance session.
+    source : str or Path, optional
+        The recording's file; only its name is shown.
+
+    Returns
+    -------
+    str
+        E.g. ``"Walk session: park.csv"``; ``"Balance session"`` without a file.
+    """
+    if result is None or (balance is not None and result.steps.empty):
+        what = "Balance"
+    else:
+        act = str(result.summary.get("activity") or "").strip()
+        what = {"run": "Run", "walk": "Walk", "balance": "Balance"}.get(act, act.capitalize() if act and act != "unknown" else "Gait")
+    name = Path(str(source)).name if source else ""
+    return f"{what} session: {name}" if name else f"{what} session"
 
 
 def build_report(
@@ -187,6 +330,7 @@ def build_report(
     drills: Sequence[Mapping[str, Any]] | None = None,
     title: str | None = None,
     interval_s: float = 60.0,
+    source: str | Path | None = None,
 ) -> Path:
     """Write the session report as one offline HTML file.
 
@@ -209,9 +353,11 @@ def build_report(
     drills : sequence of dict, optional
         Drill state (:meth:`gait.feedback.CueEngine.state`) for the time-in-band table.
     title : str, optional
-        Report title.
+        Report title; default :func:`report_title` (activity and file name).
     interval_s : float
         Length of the per-interval table's rows, s.
+    source : str or Path, optional
+        The recording's file, named in the default title.
 
     Returns
     -------
@@ -227,6 +373,7 @@ def build_report(
     steps = result.steps if result is not None else pd.DataFrame()
     has_steps = not steps.empty and {"t_ic", "side", "gct"} <= set(steps.columns)
     headline: list[tuple[str, str]] = []
+    fix = ""
     if has_steps:
         steps = steps.sort_values("t_ic", kind="stable").reset_index(drop=True)
         rolling = metrics_table(steps)
@@ -237,7 +384,7 @@ def build_report(
             ("duration", f"{t_end / 60:.1f} min"), ("steps", str(len(steps))),
             ("cadence", f"{_fmt(whole['cadence'], 1, 0)} spm"),
             ("contact L / R", f"{_fmt(whole['gct_left'], 1000, 0)} / {_fmt(whole['gct_right'], 1000, 0)} ms"),
-            ("GCT balance", f"{_fmt(whole['gct_balance'])} % L"),
+            ("contact-time balance", f"{_fmt(whole['gct_balance'])} % L"),
         ]
         if whole.get("strike"):
             headline.append(("strike", f"{whole['strike']} ({_fmt(whole['rear_share'], 100, 0)}% heel)"))
@@ -253,9 +400,15 @@ def build_report(
              "" if cadence_band is not None or band is None else
              f"Target band {band[0]:.0f}–{band[1]:.0f} spm: +5–10% over this run's first-minute cadence."),
             ("Contact time per side", F.contact_figure(steps, rolling), ""),
-            ("GCT balance", F.balance_figure(rolling), "Form feedback, not injury prediction (METRICS.md §5)."),
+            ("Contact-time balance", F.balance_figure(rolling),
+             "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "
+             "prediction: asymmetry did not raise injury risk in 836 recreational runners "
+             "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787)."),
             ("Foot strike pattern", F.strike_figure(steps), ""),
         ]
+        state = list(drills) if drills else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
+        fix = _fix_html(fix_findings(state, relative=bool(drills)), "From the drill checks over the whole run" + (
+            "." if drills else " (replayed: what the cues would have said)."))
         drift = drift_table(steps)
         if not drift.empty:
             figs.append(("Drift", F.drift_figure(drift), "Positive: the metric grew towards the end of the run."))
@@ -289,13 +442,13 @@ def build_report(
         flags = list(result.flags) + [str(f) for f in result.summary.get("flags", []) if f not in result.flags]
         if flags:
             sections.append("<h2>Quality flags</h2>" + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags))
-    heading = title or ("Balance session" if result is None else "Running session")
+    heading = title or report_title(result, balance, source)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     doc = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
         f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
-        f'{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
+        f'{fix}{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
     )
     out.write_text(doc, encoding="utf-8")
     return out

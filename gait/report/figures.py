@@ -17,7 +17,7 @@ from gait.feedback.cues import CueEvent
 
 #: Colours used across figures (left, right, cadence, target band).
 LEFT, RIGHT, CADENCE, BAND = "#e6772e", "#7a5cd6", "#1f77b4", "rgba(44,160,44,0.18)"
-#: Garmin GCT-balance bands, % left (METRICS.md §5): green within, orange beyond.
+#: Garmin GCT-balance bands, % left (Garmin owner's manuals, "Running dynamics"): green within, orange beyond.
 BALANCE_GREEN = (49.3, 50.7)
 BALANCE_ORANGE = (47.8, 52.2)
 

@@ -55,7 +55,7 @@ def metric_margin(length: float) -> float:
     """Seconds dropped at each end of a trial of ``length`` s before metrics are computed.
 
     The truth window is the middle of the trial: the middle 20 s of a 30 s trial, as in
-    single-leg COP analysis (METRICS.md §6).
+    single-leg COP analysis.
 
     Parameters
     ----------
