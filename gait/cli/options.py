@@ -135,3 +135,24 @@ def coach_from_args(args: argparse.Namespace) -> tuple[CoachSettings, dict[str, 
         baseline_s=args.baseline_s,
     )
     return from_file.merged(cli), drills
+
+
+class DeprecatedAlias(argparse.Action):
+    """A hidden old spelling of an option: stores like the new one and says it is deprecated.
+
+    Parameters
+    ----------
+    new : str
+        The option to use instead (e.g. ``--speed-up``).
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, *, new: str, **kwargs: object) -> None:
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        import sys
+
+        print(f"{parser.prog}: {option_string} is deprecated, use {self.new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
