@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,25 @@ def test_no_numpy_reprs_in_messages(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     err = capsys.readouterr().err
     assert not NUMPY_REPR.search(err), err
     assert "band (1.0, 2.5) has [3] steps, ok=True" in err
+
+
+def test_analyze_figure_on_a_run_says_why_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rec = tmp_path / "r.gaitrec"
+    assert main(["synth", "--activity", "run", "--duration", "20", "--out", str(rec)]) == 0
+    fig = tmp_path / "fig.html"
+    assert main(["analyze", str(rec), "--figure", str(fig), "--no-save"]) == 0
+    err = capsys.readouterr().err
+    assert "--figure draws balance sessions only" in err and "gait report" in err
+    assert not fig.exists()
+
+
+def test_batch_expands_tilde_inside_a_quoted_glob(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from gait.batch_discovery import find
+    from gait.cli.batch import expand_inputs
+
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "a.csv").write_text("t,ax\n0,1\n")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    inputs = expand_inputs(["~/runs/*.csv"])
+    assert inputs == [f"{tmp_path}/runs/*.csv"]
+    assert [f.name for f, _ in find(list(inputs)).files] == ["a.csv"]
