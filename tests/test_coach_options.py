@@ -10,7 +10,13 @@ import pytest
 
 from gait.cli import build_parser
 from gait.errors import GaitError
-from gait.feedback.drills import CoachSettings, DrillFileError, coach_drills, load_coach, load_drills
+from gait.feedback.drills import (
+    CoachSettings,
+    DrillFileError,
+    coach_drills,
+    load_coach,
+    load_drills,
+)
 from gait.live.session import LiveConfig, make_feedback
 
 DRILL_OPTIONS = ("--drills", "--drill", "--cadence-target", "--baseline-cadence", "--pace-band", "--baseline-s")
