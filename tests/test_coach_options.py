@@ -114,3 +114,24 @@ def test_simulated_live_page_is_titled_a_live_session(tmp_path: Path) -> None:
 
     assert page_title(LiveConfig(devices=["x"], out=tmp_path, simulate=True)).startswith("gait live")
     assert page_title(demo_config(tmp_path)) == "gait demo"
+
+
+def _demo_cadence_cue_times(out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[float]:
+    import re
+
+    from gait.cli import main
+
+    rc = main(["demo", "--speed-up", "20", "--duration", "40", "--out", str(out), "--drill", "cadence", *extra])
+    assert rc == 0
+    return [float(t) for t in re.findall(r"cue at\s+([\d.]+) s\s+\[cadence\]", capsys.readouterr().out)]
+
+
+def test_demo_with_a_given_baseline_cues_before_a_minute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """End to end on simulated time: --baseline-cadence means no 60 s of learning first."""
+    from gait.live.demo import CADENCE
+
+    base = CADENCE[0] / 0.95  # the runner is 5 % below the baseline, so below the +5-10 % band
+    said = _demo_cadence_cue_times(tmp_path / "given", capsys, "--baseline-cadence", f"{base:.1f}")
+    assert said and min(said) < 40
+    # without it the first 60 s learn the baseline: a 40 s session says nothing about cadence
+    assert _demo_cadence_cue_times(tmp_path / "learned", capsys) == []
