@@ -135,3 +135,12 @@ def test_demo_with_a_given_baseline_cues_before_a_minute(tmp_path: Path, capsys:
     assert said and min(said) < 40
     # without it the first 60 s learn the baseline: a 40 s session says nothing about cadence
     assert _demo_cadence_cue_times(tmp_path / "learned", capsys) == []
+
+
+def test_a_check_without_target_needs_both_cue_texts(tmp_path: Path) -> None:
+    f = tmp_path / "d.toml"
+    f.write_text('[[drill]]\nname = "p"\n[[drill.check]]\nmetric = "speed"\nhigh = "fast"\n')
+    with pytest.raises(DrillFileError, match="without target"):
+        load_drills(f)
+    f.write_text('[[drill]]\nname = "p"\n[[drill.check]]\nmetric = "speed"\nhigh = "fast"\nlow = "slow"\n')
+    assert load_drills(f)["p"].checks[0].band(None) is None
