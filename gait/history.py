@@ -407,7 +407,49 @@ class History:
         rows = self._retry(lambda: self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name").fetchall())
         return [r[0] for r in rows]
 
-    def trend(self, metric: str, athlete: str | None = None) -> pd.DataFrame:
+    def metric_activities(self, metric: str) -> list[str]:
+        """Activities of the sessions that have ``metric``, most sessions first.
+
+        Parameters
+        ----------
+        metric : str
+            A metric name, e.g. ``cadence_spm``.
+
+        Returns
+        -------
+        list of str
+            E.g. ``["run", "walk"]``; empty when no session has it.
+        """
+        rows = self._retry(lambda: self._con.execute(
+            "SELECT s.activity, COUNT(*) FROM metrics m JOIN sessions s ON s.id = m.session_id"
+            " WHERE m.name = ? GROUP BY s.activity ORDER BY COUNT(*) DESC, s.activity", (metric,)
+        ).fetchall())
+        return [r[0] for r in rows]
+
+    def default_activity(self, metric: str) -> str | None:
+        """The activity a trend of ``metric`` shows by default.
+
+        A gait metric is a running metric (walks have a different cadence and contact time,
+        so one line over both would mix 78 and 170 steps/min); a metric only balance
+        sessions have is a balance metric; a metric only walks have is a walking one.
+
+        Parameters
+        ----------
+        metric : str
+            A metric name.
+
+        Returns
+        -------
+        str or None
+            ``run``, ``walk``, ``balance`` ... or None when no session has the metric.
+        """
+        acts = self.metric_activities(metric)
+        for preferred in ("run", "balance"):
+            if preferred in acts:
+                return preferred
+        return acts[0] if acts else None
+
+    def trend(self, metric: str, athlete: str | None = None, activity: str | None = None) -> pd.DataFrame:
         """One metric over time.
 
         Parameters
@@ -416,11 +458,14 @@ class History:
             A metric name (see :meth:`metric_names`), e.g. ``cadence_spm``.
         athlete : str, optional
             Only this athlete.
+        activity : str, optional
+            Only sessions of this activity (``run``, ``walk``, ``balance``).
 
         Returns
         -------
         DataFrame
-            ``started_at`` (UTC), ``athlete``, ``value``, ``session_id``; sorted by time.
+            ``started_at`` (UTC), ``athlete``, ``value``, ``session_id``, ``activity``;
+            sorted by time.
 
         Raises
         ------
@@ -428,7 +473,7 @@ class History:
             When no session has that metric (the message lists the available ones).
         """
         sql = (
-            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id FROM metrics m"
+            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity FROM metrics m"
             " JOIN sessions s ON s.id = m.session_id JOIN athletes a ON a.id = s.athlete_id"
             " WHERE m.name = ?"
         )
@@ -436,12 +481,65 @@ class History:
         if athlete is not None:
             sql += " AND a.name = ?"
             params.append(athlete)
+        if activity is not None:
+            sql += " AND s.activity = ?"
+            params.append(activity)
         df = self._query(sql + " ORDER BY s.started_at", params)
         if df.empty:
+            if activity is not None and self.metric_activities(metric):
+                have = ", ".join(self.metric_activities(metric))
+                raise HistoryError(f"no {activity} sessions have metric {metric!r}; it is saved for: {have}")
             names = ", ".join(n for n in self.metric_names() if "." not in n) or "none yet"
             raise HistoryError(f"no sessions have metric {metric!r}; available: {names}")
         df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
         return df
+
+    def balance_trend(self, metric: str, athlete: str | None = None) -> pd.DataFrame:
+        """A balance metric over time, one series per leg and eyes condition.
+
+        Parameters
+        ----------
+        metric : str
+            ``sway_area`` (the 95 % ellipse area) or a per-condition metric of the balance
+            summary, e.g. ``rms`` or ``ellipse_area`` (saved as ``conditions.<leg>_<eyes>.<metric>``).
+        athlete : str, optional
+            Only this athlete.
+
+        Returns
+        -------
+        DataFrame
+            ``started_at`` (UTC), ``athlete``, ``value``, ``session_id``, ``activity``, ``leg``,
+            ``eyes`` and ``series`` (e.g. ``left leg, eyes open``); sorted by time.
+
+        Raises
+        ------
+        HistoryError
+            When no balance session has that metric per condition.
+        """
+        leaf = "ellipse_area" if metric == "sway_area" else metric
+        sql = (
+            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity, m.name"
+            " FROM metrics m JOIN sessions s ON s.id = m.session_id JOIN athletes a ON a.id = s.athlete_id"
+            " WHERE s.activity = 'balance' AND m.name LIKE 'conditions.%' AND m.name LIKE ?"
+        )
+        params: list[Any] = [f"%.{leaf}"]
+        if athlete is not None:
+            sql += " AND a.name = ?"
+            params.append(athlete)
+        df = self._query(sql + " ORDER BY s.started_at", params)
+        # conditions.<leg>_<eyes>.<leaf>: keep exact matches only (LIKE's '_' is a wildcard)
+        parts = df["name"].str.split(".", n=2, expand=True) if not df.empty else None
+        if parts is not None and parts.shape[1] == 3:
+            df = df[(parts[2] == leaf) & parts[1].str.fullmatch(r"(left|right)_(open|closed)")].copy()
+        else:
+            df = df.iloc[0:0]
+        if df.empty:
+            raise HistoryError(f"no balance sessions have {metric!r} per leg and eyes condition")
+        cond = df.pop("name").str.split(".", n=2).str[1].str.split("_", n=1)
+        df["leg"], df["eyes"] = cond.str[0], cond.str[1]
+        df["series"] = df["leg"] + " leg, eyes " + df["eyes"]
+        df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
+        return df.reset_index(drop=True)
 
     def steps(self, session_id: int) -> pd.DataFrame:
         """The stored step table of a session (empty when none was stored)."""

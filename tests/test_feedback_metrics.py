@@ -82,7 +82,8 @@ def test_session_updates_are_json_and_memory_is_bounded() -> None:
 
 
 def test_session_tick_without_steps_and_external_speed() -> None:
-    sess = FeedbackSession([load_drills()["easy_pace"]])
+    # easy_pace judges only with a band asked for (none ships)
+    sess = FeedbackSession([load_drills()["easy_pace"].with_target("speed", 2.5, 3.1)])
     steps = scripted_steps(30.0, seed=5)
     sess.add_steps(steps)
     upd = sess.add_steps(steps.iloc[0:0], t_now=31.0, extra={"speed": 3.5})

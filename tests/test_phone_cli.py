@@ -27,7 +27,7 @@ def _gait(*args: str) -> subprocess.Popen[str]:
 
 
 def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
-    sim = _gait("simulate", "--profile", "phyphox", "--port", "0", "--mount", "armband", "--speed", "2",
+    sim = _gait("simulate", "--profile", "phyphox", "--port", "0", "--mount", "armband", "--speed-up", "2",
                 "--length", "60", "--seconds", "40")
     try:
         assert sim.stdout is not None
@@ -56,7 +56,7 @@ def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    sim = _gait("simulate", "--profile", "sensorlogger", "--url", f"http://127.0.0.1:{port}/push", "--speed", "2",
+    sim = _gait("simulate", "--profile", "sensorlogger", "--url", f"http://127.0.0.1:{port}/push", "--speed-up", "2",
                 "--length", "60", "--seconds", "18", "--faults", "duplicate=0.2,late=0.1,seed=3")
     try:
         sim.wait(60)

@@ -8,6 +8,7 @@ stays fast.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -53,6 +54,26 @@ def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
     return parser
 
 
+#: ``np.float64(1.5)``, ``np.int64(3)``, ``np.True_`` ...: numpy 2 reprs that leak into messages
+#: through containers or ``!r``.
+_NUMPY_REPR = re.compile(r"\bnp\.(?:float|int|uint|bool|complex|str)_?\d*\(([^()]*)\)|\bnp\.(True|False)_")
+
+
+def plain_numbers(text: str) -> str:
+    """``text`` with numpy scalar reprs shown as plain numbers (``np.float64(1.0)`` → ``1.0``).
+
+    Parameters
+    ----------
+    text : str
+        A message for the user.
+
+    Returns
+    -------
+    str
+    """
+    return _NUMPY_REPR.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gait`` console script; returns the process exit status."""
     from devices.errors import DeviceLayerError
@@ -70,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GaitError, DeviceLayerError) as exc:
         from gait.safe_text import error_line
 
-        print(f"gait {args.verb}: error: {error_line(exc)}", file=sys.stderr)
+        print(f"gait {args.verb}: error: {plain_numbers(error_line(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"gait {args.verb}: interrupted", file=sys.stderr)

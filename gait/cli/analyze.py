@@ -35,7 +35,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--window-steps", type=int, default=20, metavar="N", help="steps per summary window")
     p.add_argument("--steps-csv", metavar="OUT.csv", help="write the step table (one row per step)")
     p.add_argument("--summary-json", metavar="OUT.json", help="write the session summary")
-    p.add_argument("--figure", metavar="OUT.html", help="balance sessions: write the sway figure")
+    p.add_argument("--figure", metavar="OUT.html",
+                   help="balance sessions: write the sway figure (for a run or walk use 'gait report FILE')")
     p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     p.add_argument(
         "--compare-fit", metavar="WATCH.fit",
@@ -105,6 +106,11 @@ def run(args: argparse.Namespace) -> int:
         res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
                       window_steps=args.window_steps)
         save_to_history(args, SessionOutcome(rec, gait=res), name)
+        if args.figure:
+            import sys
+
+            print(f"{name}: --figure draws balance sessions only; for this {res.summary.get('activity', 'gait')} "
+                  "session use 'gait report FILE' (cadence, contact time, strike figures)", file=sys.stderr)
         summary = dict(res.summary)
         summary["file"] = name
         if args.compare_fit:

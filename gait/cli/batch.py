@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "in OUT/skipped.csv. Exit status 1 when any file failed."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB")
+    p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB",
+                   help="folders (searched recursively) or globs such as '~/runs/*.csv' (quote them; ~ is expanded)")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="output folder")
     p.add_argument("--workers", type=int, default=None,
                    help=f"local worker processes (default: {os.cpu_count()}; 0 = analyse in this "
@@ -79,6 +80,23 @@ def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome],
     return start, prog.stop
 
 
+def expand_inputs(inputs: list[str]) -> list[str]:
+    """``~`` and ``~user`` expanded in every input, also inside a quoted glob the shell left alone.
+
+    Parameters
+    ----------
+    inputs : list of str
+        Folders, globs or files as typed.
+
+    Returns
+    -------
+    list of str
+    """
+    import os
+
+    return [os.path.expanduser(i) for i in inputs]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``gait batch``."""
     import pandas as pd
@@ -92,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     memory = -1 if args.max_memory is None else (args.max_memory or None)
     try:
         summary, errors = run_batch(
-            args.inputs, args.out, options=read_options(args), workers=args.workers,
+            expand_inputs(args.inputs), args.out, options=read_options(args), workers=args.workers,
             scheduler=args.scheduler, save_db=db, progress=start,
             timeout_s=args.timeout or None, memory_mb=memory,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from gait.cli.options import add_drill_options
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``demo`` verb."""
@@ -28,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--port", type=int, default=0, help="live page port (default: a free one)")
     p.add_argument("--save", action="store_true", help="also save the session into the history database")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic runner")
+    add_drill_options(p, default_drills="cadence and symmetry")
     p.set_defaults(func=run)
 
 
@@ -35,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo; prints the page URL and the report path. Returns 0."""
     from pathlib import Path
 
+    from gait.cli.options import coach_from_args
     from gait.errors import GaitError
     from gait.live.cli_common import run_with_view
     from gait.live.demo import demo_config
@@ -43,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise GaitError("--speed-up must be > 0 and --duration at least 20 s")
     out = Path(args.out or "gait-demo")
     cfg = demo_config(out, duration=args.duration, speed_up=args.speed_up, seed=args.seed, save=args.save)
+    cfg.coach, cfg.drill_defs = coach_from_args(args)
     print(f"gait demo: a simulated {args.duration:g} s treadmill run at {args.speed_up:g}x speed "
           f"(cadence drop and L/R asymmetry at {args.duration / 2:g} s)", flush=True)
     result = run_with_view(cfg, terminal=args.terminal, lan=False, port=args.port)

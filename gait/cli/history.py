@@ -29,8 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--athlete", help="only this athlete's sessions")
     p.add_argument(
         "--trend", metavar="METRIC",
-        help="plot METRIC over time, e.g. cadence_spm, gct_balance_pct, gct_ms.mean, sway_area",
+        help="plot METRIC over time, e.g. cadence_spm, gct_balance_pct, gct_ms.mean, sway_area "
+             "(balance metrics per leg and eyes condition)",
     )
+    p.add_argument("--activity", choices=["run", "walk", "balance"],
+                   help="only sessions of this activity for --trend (default: the metric's activity: "
+                        "run for gait metrics, balance for balance metrics)")
     p.add_argument("--volume", action="store_true", help="weekly running volume with the 10%% rule flag")
     p.add_argument("--out", type=Path, help="HTML file for --trend/--volume (default: in the current folder)")
     p.add_argument("--export", type=Path, metavar="CSV", help="write the session list (or trend) as CSV")
@@ -81,8 +85,8 @@ _DRILL_METRIC = {"cadence_spm": "cadence", "gct_balance_pct": "gct_balance"}
 def _bands(metric: str, values: list[float]) -> list[TargetBand]:
     """Target bands of the drills (gait/feedback/drills.toml) that train ``metric``.
 
-    Relative targets (cadence +5–10 %) are placed on the median of the first three sessions,
-    the runner's own early baseline.
+    Relative targets (cadence +5–10 %) are placed on the median of the first three sessions
+    in ``values``, the runner's own early baseline: pass the values of one activity only.
     """
     from gait.feedback.drills import load_drills
     from gait.views.trend import TargetBand
@@ -104,10 +108,23 @@ def _bands(metric: str, values: list[float]) -> list[TargetBand]:
 
 
 def _trend(h: History, args: argparse.Namespace) -> int:
+    from gait.history import HistoryError
     from gait.views.trend import trend_figure
 
-    df = h.trend(args.trend, args.athlete)
-    fig = trend_figure(df, args.trend, _bands(args.trend, df["value"].tolist()))
+    activity = args.activity or h.default_activity(args.trend)
+    if activity is None and args.trend != "sway_area":
+        # not a session-level metric: maybe a per-condition balance one (rms, ellipse_area ...)
+        activity = "balance"
+    df = None
+    if activity == "balance" and "." not in args.trend:
+        try:
+            df = h.balance_trend(args.trend, args.athlete)
+        except HistoryError:
+            df = None  # not a per-condition metric: one value per session below
+    if df is None:
+        df = h.trend(args.trend, args.athlete, activity=activity or "balance")
+    bands = [] if "series" in df else _bands(args.trend, df["value"].tolist())
+    fig = trend_figure(df, args.trend, bands, title=f"{args.trend} over time ({activity} sessions)")
     out = args.out or Path(f"trend-{args.trend}.html")
     fig.write_html(out, include_plotlyjs=True)
     if args.export:

@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Describe each file: streams (placement, side, mount, gyro), nominal and measured "
             "rates, duration, gaps (intervals > 1.5x the nominal period: count and longest), "
-            "saturated samples (at 99%% of the known range, else a repeated max |value|), "
+            "saturated samples (at 99% of the known range, else a repeated max |value|), "
             "low-rate channels and the reference it carries. A Mobilise-D test is picked with "
             "'data.mat::Test11'."
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gait.cli.options import add_history_options
+from gait.cli.options import add_drill_options, add_history_options
 from gait.cli.scan import RADIO_HELP
 
 
@@ -32,8 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--radio", metavar="RADIO", help=RADIO_HELP)
     p.add_argument("--speed-up", type=float, default=1.0, metavar="X",
                    help="with --simulate: simulated seconds per wall second (default 1)")
-    p.add_argument("--drill", action="append", metavar="NAME",
-                   help="drill to coach (repeat; default cadence): cadence, overstride, symmetry, easy_pace")
+    add_drill_options(p, default_drills="cadence")
     p.add_argument("--duration", type=float, default=600.0, metavar="S",
                    help="session length, s (default 600; Ctrl-C ends earlier)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: ./gait-live)")
@@ -51,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the live session; prints the page URL and the report path. Returns 0."""
     from pathlib import Path
 
+    from gait.cli.options import coach_from_args
     from gait.errors import GaitError
     from gait.live.cli_common import run_with_view
     from gait.live.session import LiveConfig
@@ -61,11 +61,15 @@ def run(args: argparse.Namespace) -> int:
         raise GaitError("--belt-speed must be > 0 m/s")
     from devices.phone.spec import with_lan
 
+    coach, defined = coach_from_args(args)
+
     cfg = LiveConfig(
         devices=[with_lan(d) for d in args.device] if args.lan else list(args.device),
         out=Path(args.out or "gait-live"),
         duration=args.duration,
-        drills=list(args.drill or ["cadence"]),
+        drills=["cadence"],
+        coach=coach,
+        drill_defs=defined,
         simulate=args.simulate,
         radio=args.radio,
         speed_up=args.speed_up,

@@ -9,6 +9,7 @@ from gait.io import READERS, ReadOptions
 from gait.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 
 if TYPE_CHECKING:
+    from gait.feedback.drills import CoachSettings, Drill
     from gait.sessions import SessionOutcome
 
 
@@ -69,3 +70,89 @@ def save_to_history(args: argparse.Namespace, outcome: SessionOutcome, source: s
     if report.message:
         print(report.message, file=sys.stderr)
     return report.session_id
+
+
+def _band(text: str) -> tuple[float, float]:
+    """Parse ``LO-HI`` (e.g. ``170-176`` steps/min or ``2.5-3.1`` m/s)."""
+    try:
+        lo, hi = (float(x) for x in text.replace("–", "-").split("-", 1))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected LO-HI such as 170-176, got {text!r}") from exc
+    if not 0 < lo <= hi:
+        raise argparse.ArgumentTypeError(f"need 0 < LO <= HI, got {text!r}")
+    return lo, hi
+
+
+def add_drill_options(parser: argparse.ArgumentParser, *, default_drills: str) -> None:
+    """Add ``--drills --drill --cadence-target --baseline-cadence --pace-band --baseline-s``.
+
+    Parameters
+    ----------
+    parser : ArgumentParser
+        The verb's parser.
+    default_drills : str
+        Help wording of the drills run when none are named.
+    """
+    g = parser.add_argument_group("drills (command line wins over the drills file's [coach] table)")
+    g.add_argument("--drills", metavar="DRILLS.toml",
+                   help="drill definitions and [coach] settings (default: the shipped drills)")
+    g.add_argument("--drill", action="append", metavar="NAME",
+                   help=f"drill to run (repeatable; default: {default_drills}): cadence, overstride, "
+                        "symmetry, easy_pace or one from --drills")
+    g.add_argument("--cadence-target", type=_band, metavar="LO-HI",
+                   help="fixed cadence band in steps/min (default: +5-10%% over the baseline cadence)")
+    g.add_argument("--baseline-cadence", type=float, metavar="SPM",
+                   help="your usual cadence at this speed (default: learned over the first --baseline-s)")
+    g.add_argument("--pace-band", type=_band, metavar="LO-HI",
+                   help="easy-pace band in m/s, e.g. 2.5-3.1; without it pace is not judged")
+    g.add_argument("--baseline-s", type=float, metavar="S",
+                   help="seconds at the start used to learn baselines not given (default 60)")
+
+
+def coach_from_args(args: argparse.Namespace) -> tuple[CoachSettings, dict[str, Drill]]:
+    """The coach settings (file's ``[coach]`` table, then the command line) and drills.
+
+    Returns
+    -------
+    settings : CoachSettings
+        Merged settings; ``drills`` is None when neither names any.
+    drills : dict of str to Drill
+        Every drill defined in ``--drills`` (or the shipped file).
+    """
+    from gait.errors import GaitError
+    from gait.feedback.drills import CoachSettings, load_coach
+
+    if args.baseline_cadence is not None and not args.baseline_cadence > 0:
+        raise GaitError("--baseline-cadence must be > 0 steps/min")
+    if args.baseline_s is not None and not args.baseline_s > 0:
+        raise GaitError("--baseline-s must be > 0 s")
+    drills, from_file = load_coach(args.drills)
+    cli = CoachSettings(
+        drills=tuple(args.drill) if args.drill else None,
+        cadence_target=args.cadence_target,
+        baseline_cadence=args.baseline_cadence,
+        pace_band=args.pace_band,
+        baseline_s=args.baseline_s,
+    )
+    return from_file.merged(cli), drills
+
+
+class DeprecatedAlias(argparse.Action):
+    """A hidden old spelling of an option: stores like the new one and says it is deprecated.
+
+    Parameters
+    ----------
+    new : str
+        The option to use instead (e.g. ``--speed-up``).
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, *, new: str, **kwargs: object) -> None:
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        import sys
+
+        print(f"{parser.prog}: {option_string} is deprecated, use {self.new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)

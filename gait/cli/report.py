@@ -6,18 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gait.cli.options import add_reader_options
-
-
-def _band(text: str) -> tuple[float, float]:
-    """Parse ``LO-HI`` (steps/min) for ``--cadence-target``."""
-    try:
-        lo, hi = (float(x) for x in text.replace("–", "-").split("-", 1))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected LO-HI such as 170-176, got {text!r}") from exc
-    if not 0 < lo <= hi:
-        raise argparse.ArgumentTypeError(f"need 0 < LO <= HI, got {text!r}")
-    return lo, hi
+from gait.cli.options import add_drill_options, add_reader_options
 
 
 def register(subparsers: Any) -> None:
@@ -38,15 +27,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", metavar="REPORT.html", help="output file (default: <file name>.report.html here)")
     p.add_argument("--activity", choices=["auto", "run", "walk", "balance"], default="auto",
                    help="force the activity (default: from the file)")
-    p.add_argument("--drills", metavar="DRILLS.toml", help="drill definitions (default: the shipped drills)")
-    p.add_argument("--drill", action="append", metavar="NAME",
-                   help="evaluate only this drill (repeatable; default: all)")
-    p.add_argument("--cadence-target", type=_band, metavar="LO-HI",
-                   help="fixed cadence band in steps/min (default: +5-10%% over the run's baseline)")
-    p.add_argument("--baseline-cadence", type=float, metavar="SPM",
-                   help="your usual cadence at this speed (default: the first minute of the run)")
-    p.add_argument("--baseline-s", type=float, default=60.0, metavar="S",
-                   help="seconds at the start used to learn baselines (default 60)")
+    add_drill_options(p, default_drills="all")
     p.add_argument("--no-cues", action="store_true", help="leave out the cue replay")
     p.add_argument("--plotly-js", default="inline", metavar="inline|shared:PATH",
                    help="embed plotly.js (default) or share one copy at a path relative to the report")
@@ -56,37 +37,31 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, analyse and write the report; returns 0 on success."""
-    from gait.cli.options import read_options
+    from gait.cli.options import coach_from_args, read_options
     from gait.errors import GaitError
-    from gait.feedback import load_drills, replay_cues
+    from gait.feedback import replay_cues
+    from gait.feedback.drills import coach_drills
     from gait.io import read
     from gait.report import build_report
     from gait.sessions import analyze_recording
 
     if not (args.plotly_js == "inline" or args.plotly_js.startswith("shared:")):
         raise GaitError(f"--plotly-js must be 'inline' or 'shared:PATH', got {args.plotly_js!r}")
-    drills = load_drills(args.drills)
-    if args.drill:
-        unknown = [d for d in args.drill if d not in drills]
-        if unknown:
-            raise GaitError(f"unknown drill(s) {', '.join(unknown)}; have {', '.join(drills)}")
-        drills = {k: v for k, v in drills.items() if k in args.drill}
-    if args.cadence_target and "cadence" in drills:
-        drills["cadence"] = drills["cadence"].with_target("cadence", *args.cadence_target)
+    settings, defined = coach_from_args(args)
+    drills, baseline = coach_drills(defined, settings)
     rec = read(args.file, read_options(args))
     outcome = analyze_recording(rec, activity=None if args.activity == "auto" else args.activity)
     out = Path(args.out) if args.out else Path.cwd() / (Path(args.file.split("::", 1)[0]).name + ".report.html")
     cues = drill_state = band = None
     gait_res = outcome.gait
     if gait_res is not None and not gait_res.steps.empty and not args.no_cues:
-        baseline = {"cadence": args.baseline_cadence} if args.baseline_cadence else None
         t_ic = gait_res.steps["t_ic"]
         # A short recording still gets baselines: at most its first third is used to learn them.
-        baseline_s = min(args.baseline_s, max(float(t_ic.max() - t_ic.min()) / 3.0, 5.0))
+        baseline_s = min(settings.baseline_s or 60.0, max(float(t_ic.max() - t_ic.min()) / 3.0, 5.0))
         events, engine = replay_cues(gait_res.steps, drills, baseline=baseline, baseline_s=baseline_s)
         cues, drill_state, band = events, engine.state(), engine.band("cadence")
-    if args.cadence_target:
-        band = args.cadence_target
+    if settings.cadence_target:
+        band = settings.cadence_target
     path = build_report(
         gait_res, cues=cues, balance=outcome.balance, path=out, plotly_js=args.plotly_js,
         cadence_band=band, drills=drill_state, title=args.title, source=args.file,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gait.cli.options import DeprecatedAlias
+
 PLACEMENTS = ("foot", "shank", "sacrum")
 SCENARIOS = ("run", "walk")
 
@@ -39,7 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N; "
                         "phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
                         "clock_jump_at=S, clock_jump=S")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
+    p.add_argument("--speed-up", type=float, default=1.0, metavar="X",
+                   help="simulated seconds per wall second (default 1)")
+    p.add_argument("--speed", type=float, dest="speed_up", action=DeprecatedAlias, new="--speed-up",
+                   default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.add_argument("--length", type=float, default=120.0, metavar="S",
                    help="seconds of synthetic signal, replayed in a loop (default 120)")
     p.add_argument("--seconds", type=float, metavar="S", help="stop after this many wall seconds (default: until quit/Ctrl-C)")
@@ -119,8 +124,8 @@ async def _simulate(args: argparse.Namespace) -> None:
     from devices.profiles import get_profile
     from devices.virtual import VirtualDevice, parse_faults
 
-    if args.speed <= 0 or args.length <= 0:
-        raise DeviceError("--speed and --length must be > 0")
+    if args.speed_up <= 0 or args.length <= 0:
+        raise DeviceError("--speed-up and --length must be > 0")
     spec = args.radio or os.environ.get(RADIO_ENV) or "virtual"
     if spec.lower() == "ble":
         raise DeviceError("gait simulate runs on the virtual radio; use --radio virtual[:HOST:PORT]")
@@ -130,7 +135,7 @@ async def _simulate(args: argparse.Namespace) -> None:
     radio = await open_radio(spec, serve=True)
     dev = VirtualDevice(
         profile, source, radio, name=args.name, address=args.address,  # type: ignore[arg-type]
-        speed=args.speed, faults=faults, loop=True,
+        speed=args.speed_up, faults=faults, loop=True,
     )
     await dev.start()
     role = "running the hub" if radio.hub is not None else "joined the hub"

@@ -47,8 +47,8 @@ async def _run(args: argparse.Namespace) -> None:
     from gait.live.phone import SIM_PLACEMENT
     from gait.synth import SensorParams, synthesize
 
-    if args.speed <= 0 or args.length <= 0:
-        raise DeviceError("--speed and --length must be > 0")
+    if args.speed_up <= 0 or args.length <= 0:
+        raise DeviceError("--speed-up and --length must be > 0")
     faults = parse_phone_faults(args.faults)
     rec = synthesize(activity=args.scenario, placements=(SIM_PLACEMENT[args.mount],), duration=args.length,
                      rate=float(args.rate or 100.0), seed=args.seed, sensor=SensorParams(quantize=False))
@@ -56,7 +56,7 @@ async def _run(args: argparse.Namespace) -> None:
     t = np.asarray(s.t, dtype=float)
     source = SampleSource(t=t - t[0], acc=s.acc)
     loop = asyncio.get_running_loop()
-    limit = args.seconds if args.seconds is not None else args.length / args.speed + 5.0
+    limit = args.seconds if args.seconds is not None else args.length / args.speed_up + 5.0
     if args.profile == "sensorlogger":
         if not args.url:
             raise DeviceError("--url is needed: the receiver URL 'gait live --device phone:sensorlogger=...' prints")
@@ -69,7 +69,7 @@ async def _run(args: argparse.Namespace) -> None:
               f"({args.mount}, faults {dict(sched.faults) or 'none'})", flush=True)
         stop = asyncio.Event()
         loop.call_later(limit, stop.set)
-        counts = await push_schedule(sched, u.hostname, u.port or 80, u.path or "/push", speed=args.speed, stop=stop)
+        counts = await push_schedule(sched, u.hostname, u.port or 80, u.path or "/push", speed=args.speed_up, stop=stop)
         print(f"stopped: {dict(counts)}", flush=True)
         return
     origin = loop.time()
@@ -77,7 +77,7 @@ async def _run(args: argparse.Namespace) -> None:
     if faults.outage_every > 0 and faults.outage > 0:
         pauses = [(k * faults.outage_every, k * faults.outage_every + faults.outage)
                   for k in range(1, int(args.length / faults.outage_every) + 1)]
-    server = PhyphoxServer(source, clock=lambda: (loop.time() - origin) * args.speed, pauses=pauses)
+    server = PhyphoxServer(source, clock=lambda: (loop.time() - origin) * args.speed_up, pauses=pauses)
     task = asyncio.create_task(serve(server, "127.0.0.1", args.port,
                                      lambda port: print(f"phyphox remote access on http://127.0.0.1:{port} "
                                                         f"({args.mount})", flush=True)))

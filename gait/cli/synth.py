@@ -23,14 +23,15 @@ def register(sub: Any) -> None:
             "write a .gaitrec file plus the true step table as <out stem>.truth.csv."
         ),
     )
-    p.add_argument("--activity", choices=["run", "walk", "balance"], default="run")
+    p.add_argument("--activity", choices=["run", "walk", "balance"], default="run",
+                   help="what the synthetic subject does (default run)")
     p.add_argument("--placements", default=None, help=PLACEMENT_HELP +
                    " (default foot-left,foot-right,sacrum; balance: sacrum)")
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="seconds (default 60; balance: seconds per trial, default 30)")
     p.add_argument("--rate", type=float, default=None, metavar="HZ",
                    help="sampling rate (default 200; balance 100)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", required=True, metavar="FILE", help="output .gaitrec file")
     g = p.add_argument_group("gait (run/walk; defaults depend on the activity)")
     g.add_argument("--speed", type=float, metavar="M/S", help="belt or ground speed")
@@ -60,10 +61,14 @@ def register(sub: Any) -> None:
     s = p.add_argument_group("sensors")
     s.add_argument("--rotation", choices=["none", "small", "uniform"], default="small",
                    help="mounting rotation per sensor")
-    s.add_argument("--acc-noise", type=float, default=0.05, metavar="M/S2")
-    s.add_argument("--gyr-noise", type=float, default=0.005, metavar="RAD/S")
-    s.add_argument("--acc-bias", type=float, default=0.1, metavar="M/S2")
-    s.add_argument("--gyr-bias", type=float, default=0.01, metavar="RAD/S")
+    s.add_argument("--acc-noise", type=float, default=0.05, metavar="M/S2",
+                   help="accelerometer white noise SD (default 0.05)")
+    s.add_argument("--gyr-noise", type=float, default=0.005, metavar="RAD/S",
+                   help="gyroscope white noise SD (default 0.005)")
+    s.add_argument("--acc-bias", type=float, default=0.1, metavar="M/S2",
+                   help="accelerometer bias range (default 0.1)")
+    s.add_argument("--gyr-bias", type=float, default=0.01, metavar="RAD/S",
+                   help="gyroscope bias range (default 0.01)")
     s.add_argument("--acc-range", type=float, metavar="G", help="accelerometer full scale")
     s.add_argument("--gyr-range", type=float, metavar="DEG/S", help="gyroscope full scale")
     s.add_argument("--drop-rate", type=float, default=0.0, help="fraction of packets lost")

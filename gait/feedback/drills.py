@@ -76,8 +76,11 @@ class Check:
         Returns
         -------
         tuple of float or None
-            None when the check is relative and no baseline is known yet.
+            None when the check has no band (none shipped and none given) or is relative
+            and no baseline is known yet: such a check judges nothing.
         """
+        if math.isnan(self.low) and math.isnan(self.high):
+            return None
         if not self.relative:
             return (self.low, self.high)
         if baseline is None or not math.isfinite(baseline):
@@ -146,11 +149,19 @@ def _check(raw: dict[str, Any], where: str, path: Path) -> Check:
     if metric not in METRIC_UNITS:
         raise DrillFileError(path, f"{where}: unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
     target = raw.get("target")
-    if not isinstance(target, list) or len(target) != 2:
+    if target is None:
+        # No shipped band: the runner must give one (e.g. --pace-band); until then the check
+        # judges nothing, so it needs both cue texts ready.
+        low = high = math.nan
+        missing = [k for k in ("low", "high") if k not in raw]
+        if missing:
+            raise DrillFileError(path, f"{where}: a check without target needs 'low' and 'high' cue texts")
+    elif not isinstance(target, list) or len(target) != 2:
         raise DrillFileError(path, f"{where}: target must be [low, high] (use nan for no bound)")
-    low, high = (_float(v, f"{where}.target", path) for v in target)
-    if math.isnan(low) and math.isnan(high):
-        raise DrillFileError(path, f"{where}: target needs at least one bound")
+    else:
+        low, high = (_float(v, f"{where}.target", path) for v in target)
+        if math.isnan(low) and math.isnan(high):
+            raise DrillFileError(path, f"{where}: target needs at least one bound (or leave target out)")
     if not (math.isnan(low) or math.isnan(high)) and low > high:
         raise DrillFileError(path, f"{where}: target low {low} is above high {high}")
     cues: dict[str, str] = {k: str(raw[k]) for k in ("low", "high", "ok") if k in raw}
@@ -218,6 +229,145 @@ def parse_drills(data: dict[str, Any], path: Path) -> dict[str, Drill]:
     return out
 
 
+@dataclass(frozen=True)
+class CoachSettings:
+    """What a coach asked for: which drills, and the targets or baselines they use.
+
+    Every field may come from a drills file's ``[coach]`` table or the command line (the
+    command line wins, see :meth:`merged`). Nothing is judged that is not asked for here or
+    known: a check without a band (``easy_pace`` without ``pace_band``) stays silent.
+
+    Parameters
+    ----------
+    drills : tuple of str or None
+        Drills to run, in priority order (None: the caller's default).
+    cadence_target : tuple of float or None
+        Fixed cadence band, steps/min; replaces the relative +5–10 % band (no learning).
+    baseline_cadence : float or None
+        The runner's usual cadence, steps/min; the relative band uses it (no learning).
+    pace_band : tuple of float or None
+        Easy-pace band, m/s; without it ``easy_pace`` judges nothing.
+    baseline_s : float or None
+        Seconds at the start used to learn baselines not given (None: 60 s).
+    """
+
+    drills: tuple[str, ...] | None = None
+    cadence_target: tuple[float, float] | None = None
+    baseline_cadence: float | None = None
+    pace_band: tuple[float, float] | None = None
+    baseline_s: float | None = None
+
+    def merged(self, override: CoachSettings) -> CoachSettings:
+        """These settings with every field ``override`` sets replacing ours."""
+        return CoachSettings(**{
+            k: getattr(override, k) if getattr(override, k) is not None else getattr(self, k)
+            for k in ("drills", "cadence_target", "baseline_cadence", "pace_band", "baseline_s")
+        })
+
+
+def _band_setting(v: Any, key: str, path: Path) -> tuple[float, float]:
+    if not isinstance(v, list) or len(v) != 2:
+        raise DrillFileError(path, f"[coach] {key} must be [low, high]")
+    lo, hi = (_float(x, f"[coach] {key}", path) for x in v)
+    if not 0 < lo <= hi:
+        raise DrillFileError(path, f"[coach] {key}: need 0 < low <= high, got [{lo:g}, {hi:g}]")
+    return lo, hi
+
+
+def parse_coach(data: dict[str, Any], path: Path) -> CoachSettings:
+    """The ``[coach]`` table of parsed drills TOML (empty settings when absent).
+
+    Parameters
+    ----------
+    data : dict
+        Parsed TOML.
+    path : Path
+        Source file, for error messages.
+
+    Returns
+    -------
+    CoachSettings
+    """
+    raw = data.get("coach", {})
+    if not isinstance(raw, dict):
+        raise DrillFileError(path, "[coach] must be a table")
+    unknown = set(raw) - {"drills", "cadence_target", "baseline_cadence", "pace_band", "baseline_s"}
+    if unknown:
+        raise DrillFileError(path, f"[coach]: unknown key(s) {', '.join(sorted(unknown))}")
+    names = raw.get("drills")
+    if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)):
+        raise DrillFileError(path, "[coach] drills must be a list of drill names")
+    base = raw.get("baseline_cadence")
+    base_s = raw.get("baseline_s")
+    return CoachSettings(
+        drills=None if names is None else tuple(names),
+        cadence_target=None if "cadence_target" not in raw else _band_setting(raw["cadence_target"], "cadence_target", path),
+        baseline_cadence=None if base is None else _float(base, "[coach] baseline_cadence", path),
+        pace_band=None if "pace_band" not in raw else _band_setting(raw["pace_band"], "pace_band", path),
+        baseline_s=None if base_s is None else _float(base_s, "[coach] baseline_s", path),
+    )
+
+
+def coach_drills(
+    drills: dict[str, Drill], settings: CoachSettings, default: tuple[str, ...] | None = None
+) -> tuple[dict[str, Drill], dict[str, float]]:
+    """The drills to run and the known baselines, as ``settings`` ask.
+
+    Parameters
+    ----------
+    drills : dict of str to Drill
+        Available drills.
+    settings : CoachSettings
+        What was asked for.
+    default : tuple of str, optional
+        Drills when ``settings.drills`` is None (None: all of ``drills``).
+
+    Returns
+    -------
+    drills : dict of str to Drill
+        Selected drills with the asked targets (cadence band, pace band) set.
+    baseline : dict of str to float
+        Baselines given (metric units), e.g. ``{"cadence": 165.0}``; these are not learned.
+
+    Raises
+    ------
+    GaitError
+        An unknown drill name, or an option whose drill is not selected.
+    """
+    from gait.errors import GaitError
+
+    names = settings.drills if settings.drills is not None else (default or tuple(drills))
+    unknown = [d for d in names if d not in drills]
+    if unknown:
+        raise GaitError(f"unknown drill(s) {', '.join(unknown)}; have {', '.join(drills)}")
+    out = {k: drills[k] for k in names}
+    if settings.cadence_target is not None and "cadence" in out:
+        out["cadence"] = out["cadence"].with_target("cadence", *settings.cadence_target)
+    if settings.pace_band is not None:
+        for k, d in out.items():
+            if any(c.metric == "speed" for c in d.checks):
+                out[k] = d.with_target("speed", *settings.pace_band)
+    baseline = {} if settings.baseline_cadence is None else {"cadence": float(settings.baseline_cadence)}
+    return out, baseline
+
+
+def load_coach(path: str | Path | None = None) -> tuple[dict[str, Drill], CoachSettings]:
+    """Drills and the ``[coach]`` settings of a drills file (None: the shipped one).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A drills TOML file.
+
+    Returns
+    -------
+    drills : dict of str to Drill
+    settings : CoachSettings
+    """
+    where, data = _read_toml(path)
+    return parse_drills(data, where), parse_coach(data, where)
+
+
 def load_drills(path: str | Path | None = None) -> dict[str, Drill]:
     """Load drills from a TOML file, or the defaults shipped with the package.
 
@@ -238,6 +388,11 @@ def load_drills(path: str | Path | None = None) -> dict[str, Drill]:
         When the file is not valid TOML or a drill is malformed (names the file and,
         for TOML syntax errors, the line).
     """
+    return load_coach(path)[0]
+
+
+def _read_toml(path: str | Path | None) -> tuple[Path, dict[str, Any]]:
+    """The file's path and parsed TOML (the shipped drills when ``path`` is None)."""
     if path is None:
         src = resources.files("gait.feedback").joinpath("drills.toml")
         where = Path(str(src))
@@ -258,4 +413,4 @@ def load_drills(path: str | Path | None = None) -> dict[str, Drill]:
         found = re.search(r"line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         raise DrillFileError(where, f"not valid TOML: {exc}", line=line) from exc
-    return parse_drills(data, where)
+    return where, data

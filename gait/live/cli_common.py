@@ -42,7 +42,7 @@ def run_with_view(cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quie
         from gait.views.live_page import LivePage
 
         # up to 40 messages/s so a step update rarely waits behind a status tick (latency)
-        page = LivePage(lan=lan, port=port, title="gait live" if not cfg.simulate else "gait demo", max_rate_hz=40.0)
+        page = LivePage(lan=lan, port=port, title=page_title(cfg), max_rate_hz=40.0)
         page.start(announce=lambda m: print(m, flush=True))
         try:
             result = run_live(cfg, page, announce=say)
@@ -50,6 +50,23 @@ def run_with_view(cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quie
             page.stop()
     _print_result(result)
     return result
+
+
+def page_title(cfg: LiveConfig) -> str:
+    """Title of the live page: ``cfg.title``, else a live session (marked when simulated).
+
+    Parameters
+    ----------
+    cfg : LiveConfig
+        The session.
+
+    Returns
+    -------
+    str
+    """
+    if cfg.title:
+        return cfg.title
+    return "gait live (simulated)" if cfg.simulate else "gait live"
 
 
 def _print_result(r: LiveResult) -> None:

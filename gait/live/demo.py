@@ -64,6 +64,7 @@ def demo_config(out: Path, *, duration: float = 120.0, speed_up: float = 4.0, se
         save=save,
         history_db=history_db,
         athlete="demo",
+        title="gait demo",
     )
 
 

@@ -28,6 +28,7 @@ from devices.decoders import Samples
 from devices.errors import DeviceError
 from gait.errors import GaitError
 from gait.feedback import FeedbackSession, load_drills
+from gait.feedback.drills import CoachSettings, Drill, coach_drills
 from gait.live.clock import DeviceClock
 from gait.stream import SensorSpec, StreamEngine
 
@@ -63,7 +64,12 @@ class LiveConfig:
     duration : float
         Session length, s of session time (simulated time on an accelerated clock).
     drills : list of str
-        Drill names (see ``drills.toml``).
+        Drill names (see ``drills.toml``); ``coach.drills`` wins when set.
+    coach : CoachSettings or None
+        Targets and baselines asked for (cadence band or baseline, pace band); None:
+        nothing beyond the drills' own bands.
+    drill_defs : dict of str to Drill or None
+        Drill definitions (a user drills file); None: the shipped drills.
     simulate : bool
         Run virtual sensors driven by :mod:`gait.synth` in this process.
     radio : str or None
@@ -86,12 +92,18 @@ class LiveConfig:
         Seconds to look for the devices, s.
     drop : tuple of (str, float, float) or None
         Simulate only: (device key, session time s, outage s) of a forced link drop.
+    athlete : str or None
+        Athlete to file the session under in the history.
+    title : str or None
+        Live page title (None: "gait live", marked "(simulated)" with ``simulate``).
     """
 
     devices: list[str]
     out: Path
     duration: float = 60.0
     drills: list[str] = field(default_factory=lambda: ["cadence"])
+    coach: CoachSettings | None = None
+    drill_defs: dict[str, Drill] | None = None
     simulate: bool = False
     radio: str | None = None
     speed_up: float = 1.0
@@ -104,6 +116,7 @@ class LiveConfig:
     scan_timeout: float = 5.0
     drop: tuple[str, float, float] | None = None
     athlete: str | None = None
+    title: str | None = None
 
 
 @dataclass
@@ -526,19 +539,29 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     return live, {k: v.as_dict() for k, v in stats.items()}, capture
 
 
-def make_feedback(drills: list[str]) -> FeedbackSession:
-    """A FeedbackSession with the named drills (``drills.toml``).
+def make_feedback(
+    drills: list[str], coach: CoachSettings | None = None, defined: dict[str, Drill] | None = None
+) -> FeedbackSession:
+    """A FeedbackSession with the named drills and the targets a coach asked for.
+
+    Parameters
+    ----------
+    drills : list of str
+        Drill names, used when ``coach.drills`` is not set.
+    coach : CoachSettings, optional
+        Cadence target or baseline (then no baseline is learned), pace band, baseline period.
+    defined : dict of str to Drill, optional
+        Drill definitions (default: the shipped ``drills.toml``).
 
     Raises
     ------
     GaitError
         An unknown drill name.
     """
-    known = load_drills()
-    bad = [d for d in drills if d not in known]
-    if bad:
-        raise GaitError(f"unknown drill(s) {bad}; known: {list(known)}")
-    return FeedbackSession([known[d] for d in drills])
+    known = defined if defined is not None else load_drills()
+    selected, baseline = coach_drills(known, coach or CoachSettings(), default=tuple(drills))
+    base_s = coach.baseline_s if coach is not None and coach.baseline_s is not None else 60.0
+    return FeedbackSession(list(selected.values()), baseline=baseline, baseline_s=base_s)
 
 
 def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str], None] = print) -> LiveResult:
@@ -568,7 +591,7 @@ def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str]
         raise DeviceError("give at least one --device")
     if not (cfg.duration > 0) or not (cfg.speed_up > 0):
         raise GaitError("--duration and --speed-up must be > 0")
-    fb = make_feedback(cfg.drills)
+    fb = make_feedback(cfg.drills, cfg.coach, cfg.drill_defs)
     scale = cfg.speed_up if cfg.simulate else 1.0
 
     def factory(t0: float, clock: Callable[[], float]) -> LiveSession:

@@ -26,7 +26,8 @@ def trend_figure(
     Parameters
     ----------
     trend : DataFrame
-        Columns ``started_at`` (datetime), ``value`` and optionally ``athlete``.
+        Columns ``started_at`` (datetime), ``value`` and optionally ``athlete`` and ``series``
+        (one line each, e.g. ``left leg, eyes open`` for balance trends).
     metric : str
         Metric name, used for the axis title (units are part of the name, e.g. ``_spm``).
     bands : sequence of TargetBand
@@ -44,13 +45,16 @@ def trend_figure(
             y0=band.low, y1=band.high, fillcolor="seagreen", opacity=0.15, line_width=0,
             annotation_text=band.label, annotation_position="top left",
         )
-    groups = trend.groupby("athlete") if "athlete" in trend else [("", trend)]
+    keys = [k for k in ("athlete", "series") if k in trend]
+    groups = trend.groupby(keys) if keys else [((), trend)]
     for name, df in groups:
+        label = " · ".join(str(n) for n in (name if isinstance(name, tuple) else (name,)) if str(n))
         fig.add_trace(
-            go.Scatter(x=df["started_at"], y=df["value"], mode="lines+markers", name=str(name) or metric)
+            go.Scatter(x=df["started_at"], y=df["value"], mode="lines+markers", name=label or metric)
         )
     weekly = trend.set_index("started_at")["value"].resample("W-MON", label="left").mean().dropna()
-    if len(weekly) > 1:
+    # a weekly mean over legs and eyes conditions would mix different things: none then
+    if len(weekly) > 1 and "series" not in trend:
         fig.add_trace(
             go.Scatter(x=weekly.index, y=weekly.to_numpy(), mode="lines", name="weekly mean",
                        line={"dash": "dot", "color": "grey"})
