@@ -1,4 +1,4 @@
-"""Decoders against hand-built vectors from PROTOCOLS.md, and encode → decode round trips."""
+"""Decoders against hand-built vectors from the published formats, and encode → decode round trips."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _bits_lsb_first(values: list[int], width: int) -> bytes:
 
 def test_rsc_measurement_all_fields() -> None:
     dec = make_decoder(get_profile("rsc-footpod"))
-    # flags: stride + distance + running; 3.2 m/s is sent as 819 (PROTOCOLS.md).
+    # flags: stride + distance + running; 3.2 m/s is sent as 819 (RSC speed unit 1/256 m/s).
     payload = struct.pack("<BHBHI", 0x07, 819, 172, 118, 12345)
     s = dec.feed(payload, 10.0, "data")
     assert s is not None and s.sensor == "rsc"

@@ -163,7 +163,7 @@ def test_replay_over_a_step_table_follows_the_injected_cadence_drop() -> None:
 @pytest.mark.parametrize(("noise", "expect_cue"), [(0.01, True), (0.12, False)])
 def test_symmetry_cue_only_when_asymmetry_beats_within_limb_variability(noise: float, expect_cue: bool) -> None:
     # 52% left is outside the green band either way; with 12% step-to-step CV the 8% L/R
-    # difference is within the noise (METRICS.md §5) and must not be cued.
+    # difference is within the noise (docs/metrics.md) and must not be cued.
     steps = scripted_steps(120.0, balance=52.0, noise=noise, seed=6)
     ev, _ = replay_cues(steps, [load_drills()["symmetry"]])
     assert any(e.state == "high" for e in ev) is expect_cue

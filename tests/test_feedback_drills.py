@@ -16,7 +16,7 @@ def test_default_drills_cover_the_brief() -> None:
     assert list(d) == ["cadence", "overstride", "symmetry", "easy_pace"]
     cad = d["cadence"].checks[0]
     assert cad.metric == "cadence" and cad.relative
-    assert (cad.low, cad.high) == (1.05, 1.10)  # baseline +5–10% (METRICS.md §4, §7)
+    assert (cad.low, cad.high) == (1.05, 1.10)  # baseline +5–10% (Heiderscheit et al. 2011)
     assert d["cadence"].metronome
     assert cad.band(160.0) == pytest.approx((168.0, 176.0))
     assert cad.band(None) is None  # relative target without a baseline yet

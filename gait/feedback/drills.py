@@ -49,7 +49,7 @@ class Check:
         Display factor applied to numbers in the texts (e.g. 100 for a share as %).
     gate : str or None
         Optional metric that must reach ``gate_min`` for a warning to start or stay
-        (e.g. asymmetry larger than within-limb variability, METRICS.md §5).
+        (e.g. asymmetry larger than within-limb variability; docs/metrics.md).
     gate_min : float
         Threshold of ``gate``.
     """
