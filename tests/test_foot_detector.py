@@ -54,3 +54,15 @@ def test_step_confidence_ranks_atypical_steps_lower() -> None:
     assert conf[3] == 0.5  # recovery at half the share of the typical slope
     assert conf[4] == 0.5  # no toe-off
     assert np.all((conf >= 0) & (conf <= one))
+
+
+@pytest.mark.parametrize(("activity", "fsa"), [("run", 20.0), ("run", 25.0), ("run", 30.0), ("walk", 25.0)])
+def test_steep_heel_strike_keeps_the_pitch_sign(activity: str, fsa: float) -> None:
+    # A steep heel strike lifts the toes about as far as push-off lowers them; the pitch-axis
+    # sign then comes from their order (toes-down first after mid-stance), not their size.
+    from gait.synth import GaitParams
+
+    rec = synthesize(activity=activity, placements=("foot-left",), duration=20.0, rate=200.0, seed=3,
+                     gait=GaitParams(foot_strike_angle=fsa))
+    got = FootDetector()(rec.streams[0])["foot_strike_angle"].median()
+    assert got == pytest.approx(fsa, abs=7.0)

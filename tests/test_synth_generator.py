@@ -13,6 +13,7 @@ from scipy.signal import find_peaks
 
 from gait.result import STEP_COLUMNS
 from gait.synth import GaitParams, SensorParams, SynthParamError, synthesize
+from gait.synth.foot import TC_RATE_SHARE
 from gait.synth.generate import synthesize as synth_direct
 
 IDEAL = SensorParams.ideal()
@@ -25,14 +26,19 @@ def _pitch_rate(rec, side: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def falbriard_events(t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """IC/TC as the pitch-rate minima before/after each swing peak (Falbriard 2018 style)."""
+    """IC as the pitch-rate minimum before each swing peak (Falbriard 2018 style); TC where the
+    rate, after its push-off minimum, has recovered to TC_RATE_SHARE of it (the foot model's
+    toe-off, which follows the real recordings), interpolated between samples."""
     fs = 1.0 / np.median(np.diff(t))
     pk, _ = find_peaks(w, height=0.5 * w.max(), distance=int(0.4 * fs))
     ic, tc = [], []
     for a, b in itertools.pairwise(pk):
         mid = (a + b) // 2
         ic.append(t[a + np.argmin(w[a:mid])])
-        tc.append(t[mid + np.argmin(w[mid:b])])
+        m = mid + int(np.argmin(w[mid:b]))
+        thr = TC_RATE_SHARE * w[m]
+        k = m + int(np.argmax(w[m:b] >= thr))
+        tc.append(t[k - 1] + (thr - w[k - 1]) / (w[k] - w[k - 1]) * (t[k] - t[k - 1]))
     return np.array(ic), np.array(tc)
 
 

@@ -79,6 +79,9 @@ SWING_PROMINENCE = 0.3
 EDGE_SWING_MIN = 1.0
 EDGE_PROMINENCE = 0.1
 EDGE_GAP = (0.6, 1.8)
+#: Pitch-axis sign: when the largest toes-down and toes-up angles of the strides differ by
+#: less than this factor, the sign is taken from their order, not their size.
+SIGN_MARGIN = 2.0
 
 
 def _gyro_usable(gyr: FloatArray) -> bool:
@@ -116,9 +119,10 @@ def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
     The sign is resolved from the foot angle, not from rate amplitudes (toe-off spikes
     can exceed the swing peak): over each cycle between two quiet stance instants the
     foot pitches toes-down far more at push-off (−40…−80°) than toes-up at contact
-    (+25° at most for a heel strike, negative for a forefoot strike).  So with the right
-    sign the most negative angle of a cycle is larger in magnitude than the most
-    positive one.
+    (negative for a forefoot strike).  So with the right sign the most negative angle of a
+    cycle is usually the larger one.  A steep heel strike (20–30°, with the toes still
+    rising in late swing) can match or beat push-off; where the two differ by less than
+    :data:`SIGN_MARGIN` the order decides: toes-down comes first after mid-stance.
     """
     from scipy.signal import find_peaks
 
@@ -145,7 +149,18 @@ def _pitch_axis_fs(gyr: FloatArray, fs: float) -> FloatArray:
             theta = drift_free_integral(cum, starts, ends, idx, seg)
             up = np.maximum.reduceat(theta, first)
             down = -np.minimum.reduceat(theta, first)
-            if np.median(up) > np.median(down):
+            ratio = np.median(down) / max(float(np.median(up)), 1e-9)
+            if 1.0 / SIGN_MARGIN < ratio < SIGN_MARGIN:
+                # Close amplitudes (a steep heel strike lifts the toes about as far as
+                # push-off lowers them): decide by order instead.  From mid-stance the foot
+                # pitches toes-down first (heel rise, toe-off) and toes-up last (before the
+                # next contact), so with the right sign the minimum comes before the maximum.
+                n = idx.size
+                at_max = np.minimum.reduceat(np.where(theta == up[seg], np.arange(n), n), first)
+                at_min = np.minimum.reduceat(np.where(theta == -down[seg], np.arange(n), n), first)
+                if np.median(at_max - at_min) < 0:
+                    axis = -axis
+            elif ratio < 1.0:
                 axis = -axis
             return np.asarray(axis, dtype=np.float64)
     if np.percentile(p, 99.5) < -np.percentile(p, 0.5):
