@@ -315,15 +315,45 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
     return out
 
 
+#: Why a ``tc_uncertain`` contact time is left out, as the summaries say it.
+TC_UNCERTAIN_REASON = ("the sensor cannot time toe-off reliably on these steps (flag tc_uncertain, "
+                       "e.g. an accelerometer-only shank in walking): no contact time rather than a wrong one")
+
+
+def _uncertain_tc(steps: pd.DataFrame) -> pd.Series:
+    """Mask of the steps whose detector flagged their terminal contact ``tc_uncertain``."""
+    if "quality" not in steps or len(steps) == 0:
+        return pd.Series(np.zeros(len(steps), dtype=bool), index=steps.index)
+    return steps["quality"].fillna("").astype(str).str.contains("tc_uncertain", regex=False)
+
+
+def tc_left_out(steps: pd.DataFrame) -> dict[str, Any] | None:
+    """How many steps' contact times the summaries leave out as untrustworthy, and why.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Step table with ``quality`` flags.
+
+    Returns
+    -------
+    dict or None
+        ``steps`` (count left out), ``of`` (all steps) and ``reason`` (text); None when no
+        step is flagged ``tc_uncertain``.
+    """
+    bad = _uncertain_tc(steps)
+    if not bad.any():
+        return None
+    return {"steps": int(bad.sum()), "of": len(steps), "reason": TC_UNCERTAIN_REASON}
+
+
 def _drop_uncertain_tc(steps: pd.DataFrame) -> pd.DataFrame:
     """``steps`` without the TC-derived values of contacts flagged ``tc_uncertain``.
 
     A detector flags a terminal contact it cannot time (e.g. an accelerometer-only shank
     in walking); its contact time, duty factor and flight must not enter the summaries.
     """
-    if "quality" not in steps or len(steps) == 0:
-        return steps
-    bad = steps["quality"].fillna("").astype(str).str.contains("tc_uncertain", regex=False)
+    bad = _uncertain_tc(steps)
     if not bad.any():
         return steps
     cols = {c: steps[c].where(~bad) for c in ("gct", "duty_factor", "flight") if c in steps}
@@ -347,8 +377,10 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         ``gct_balance_pct``, ``duty_factor``, ``flight_ms`` (None for a walk, which has no
         flight), ``double_support_ms`` (None for a run), ``symmetry_index``
         (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
-        ``drift``, ``windows`` (records) and means of optional metrics.
+        ``drift``, ``contact_time_left_out`` (:func:`tc_left_out`), ``windows`` (records) and
+        means of optional metrics.
     """
+    left_out = tc_left_out(steps)
     steps = _drop_uncertain_tc(steps)
     gct_ms, bal = gct_summary(steps)
     walk = is_walk(steps)
@@ -378,6 +410,7 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
             if r["asymmetry"]
         ],
         "drift": drift(steps),
+        "contact_time_left_out": left_out,
         "windows": [
             {k: (_f(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}
             for rec in windows.to_dict(orient="records")

@@ -31,3 +31,36 @@ def test_higher_confidence_bands_have_smaller_contact_time_error() -> None:
     assert (np.diff(mae) < 0).all(), bands
     # the trusted band meets the running contact-time target
     assert mae[-1] <= 1000 * vr.GCT_MAE_MAX, bands
+
+
+def test_flags_lower_confidence() -> None:
+    """A bridged gap, a withheld TC and a clipped impact each lower a step's confidence."""
+    import dataclasses
+    import warnings
+
+    from gait.placements.shank import ShankDetector, detect_events
+    from gait.synth import SensorParams, synthesize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = synthesize("run", ("shank-left",), duration=20.0, rate=200.0, seed=5)
+    st = rec.stream("shank_left")
+    base = detect_events(st)
+    clean_conf = float(base["confidence"].median())
+    # drop 0.1 s of samples in the middle (a few lost packets, bridged by resampling)
+    keep = (st.t < 10.0) | (st.t >= 10.1)
+    holed = dataclasses.replace(st, t=st.t[keep], acc=st.acc[keep],
+                                gyr=None if st.gyr is None else st.gyr[keep])
+    ev = detect_events(holed)
+    near = ev["quality"].str.contains("bridged")
+    assert near.any() and (~near).sum() > 10
+    assert (ev.loc[near, "confidence"] < clean_conf).all()
+    # a withheld TC (accelerometer-only, every stride taken for walking) caps the confidence
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acc = synthesize("run", ("shank-left",), duration=20.0, rate=200.0, seed=5,
+                         sensor=SensorParams(no_gyro=True)).stream("shank_left")
+    trusted = detect_events(acc)
+    withheld = detect_events(acc, detector=ShankDetector(walk_stride_min=0.3))
+    assert withheld["quality"].str.contains("tc_uncertain").mean() > 0.9
+    assert withheld["confidence"].max() < trusted["confidence"].median()

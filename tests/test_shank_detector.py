@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.placements.shank import detect_events
+from gait.placements.shank import ShankDetector, detect_events
 from gait.synth import GaitParams, SensorParams, synthesize
 
 G = 9.80665
@@ -100,5 +100,24 @@ def test_walking_without_gyroscope_flags_its_contact_time() -> None:
     assert flagged.mean() > 0.9
     assert (ev.loc[flagged, "confidence"] <= 0.3 + 1e-9).all()
     res = gait.analyze(rec)
-    # the summaries leave a contact time they cannot trust out
+    # the summaries leave a contact time they cannot trust out, and say so
     assert res.summary["gct_ms"]["mean"] is None
+    left_out = res.summary["contact_time_left_out"]
+    assert left_out["steps"] >= 0.9 * left_out["of"] and "tc_uncertain" in left_out["reason"]
+    # no step carries a contact time, duty factor or flight derived from the withheld TC
+    flagged_steps = res.steps["quality"].str.contains("tc_uncertain")
+    assert res.steps.loc[flagged_steps, ["t_tc", "gct", "duty_factor"]].isna().all().all()
+    # the guess is still there for validation when asked for
+    kept = detect_events(rec.stream("shank_left"), detector=ShankDetector(drop_uncertain_tc=False))
+    assert kept["t_tc"].notna().mean() > 0.9
+
+
+def test_quick_strides_are_not_taken_for_walking() -> None:
+    # synthetic running: the shank's tilt minimum comes late (as in walking), but a stride
+    # of ~0.7 s is quicker than any walk, so the contact time is kept
+    st = _rec(("shank-left",), no_gyro=True).stream("shank_left")
+    ev = detect_events(st)
+    assert not ev["quality"].str.contains("tc_uncertain").any()
+    assert ev["t_tc"].notna().mean() > 0.9
+    slow = detect_events(st, detector=ShankDetector(walk_stride_min=0.3))
+    assert slow["quality"].str.contains("tc_uncertain").mean() > 0.9

@@ -39,10 +39,10 @@ def _match(det: np.ndarray, ref: np.ndarray, tol: float = 0.1) -> tuple[np.ndarr
     return near[ok][first], ok[first]
 
 
-def score_stream(rec: Recording, name: str) -> dict[str, float]:
-    """F1 and GCT MAE (s) of one leg stream's detector against the reference."""
+def score_stream(rec: Recording, name: str, **params: Any) -> dict[str, float]:
+    """F1 and GCT MAE (s) of one leg stream's detector (``params``: its parameters) against the reference."""
     st = rec.stream(name)
-    ev = get_detector(st.placement)(st).sort_values("t_ic").reset_index(drop=True)
+    ev = get_detector(st.placement, **params)(st).sort_values("t_ic").reset_index(drop=True)
     assert rec.reference is not None
     ref = rec.reference.events
     ref = ref[ref["side"] == st.side].sort_values("t_ic").reset_index(drop=True)
@@ -84,9 +84,9 @@ def make(activity: str, legs: str, *, rate: float = 200.0, seed: int = 0,
                           gait=GaitParams(**(gait_kw or {})), sensor=SensorParams(**(sensor_kw or {})))
 
 
-def check(rec: Recording, legs: str) -> None:
+def check(rec: Recording, legs: str, **params: Any) -> None:
     for side in ("left", "right"):
-        s = score_stream(rec, f"{legs}_{side}")
+        s = score_stream(rec, f"{legs}_{side}", **params)
         assert s["f1"] >= F1_MIN, (side, s)
         assert s["gct_mae"] <= GCT_MAE_MAX, (side, s)
     assert cadence_error(rec) <= CADENCE_TOL
@@ -115,7 +115,18 @@ def test_sampling_rate(legs: str, rate: float, activity: str) -> None:
 @pytest.mark.parametrize("legs", LEGS)
 @pytest.mark.parametrize("activity", ["run", "walk"])
 def test_accelerometer_only(legs: str, activity: str) -> None:
-    check(make(activity, legs, seed=2, sensor_kw={"no_gyro": True}), legs)
+    rec = make(activity, legs, seed=2, sensor_kw={"no_gyro": True})
+    if legs == "shank" and activity == "walk":
+        # Real accelerometer-only shank walking misses toe-off by 250-370 ms
+        # (benchmarks/validate_running.py), so the detector withholds that TC by default;
+        # the synthetic walk still checks the method behind the withheld guess.
+        st = rec.stream("shank_left")
+        ev = get_detector("shank")(st)
+        assert ev["quality"].str.contains("tc_uncertain").mean() > 0.9
+        assert ev["t_tc"].isna().mean() > 0.9
+        check(rec, legs, drop_uncertain_tc=False)
+        return
+    check(rec, legs)
 
 
 @pytest.mark.parametrize("legs", LEGS)

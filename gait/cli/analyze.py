@@ -233,5 +233,8 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
     if "gct_ms" in d and "cadence" in d:
         con.print(f"drift first→last: cadence {d['cadence']['change']:+.1f} spm, "
                   f"GCT {d['gct_ms']['change']:+.1f} ms")
+    lo = s.get("contact_time_left_out")
+    if lo:  # say why the contact-time rows are empty
+        con.print(f"contact time left out on {lo['steps']} of {lo['of']} steps: {lo['reason']}")
     if s.get("flags"):
         con.print(f"[dim]flags: {', '.join(s['flags'])}[/]")

@@ -172,6 +172,7 @@ def acc_events(
             ic_r = np.where(weak, np.minimum(s0 + delay, s1 - 1), r1)
     else:
         ic_r = _impact_by_vote(rise, lp, r1, s0, s1, gap, fs)
+        weak = np.zeros(ic_r.size, dtype=bool)  # may hold one more impact at each edge
     order = np.argsort(ic_r, kind="stable")
     ic_r, weak = ic_r[order], weak[order]
     keep = np.concatenate(([True], np.diff(ic_r) > gap))
@@ -307,7 +308,47 @@ def _impact_by_vote(
     w0 = np.maximum(w0, np.concatenate(([0], w1[:-1])))  # keep windows disjoint
     ok = w1 > w0
     del fs
-    return segment_arg(rise, w0[ok], w1[ok], mode="max")
+    found = segment_arg(rise, w0[ok], w1[ok], mode="max")
+    return _edge_impacts(rise, found, expect[ok], length[ok], quarter[ok], w0[ok], w1[ok])
+
+
+#: An impact outside the first or last cycle is kept when its rise is at least this share
+#: of the median impact rise (the same "as strong as a usual impact" test as the 0.5 of
+#: the gyroscope branch of :func:`acc_events`). [G]
+EDGE_IMPACT_SHARE = 0.5
+
+
+def _edge_impacts(
+    rise: FloatArray, found: IntArray, expect: IntArray, length: IntArray, quarter: IntArray,
+    w0: IntArray, w1: IntArray,
+) -> IntArray:
+    """Add the impact one cycle before the first and one after the last found impact.
+
+    Cycles run from envelope hump to hump; when a hump tops just after its impact (a loud,
+    clipped running impact dominates the envelope), the first contact of a recording lies
+    before the first cycle and no cycle holds it.  The impact one typical cycle before the
+    first (after the last) expected one is searched in the same ±¼-cycle window and kept
+    only when it is a complete, strong rise: a local maximum inside the window (not cut by
+    the edge of the data) at least :data:`EDGE_IMPACT_SHARE` of the median impact rise.
+    """
+    n = rise.size
+    if found.size < 3:
+        return found
+    strong = EDGE_IMPACT_SHARE * float(np.median(rise[found]))
+    extra: list[int] = []
+    for e, q, lo_lim, hi_lim in (
+        (int(expect[0] - length[0]), int(quarter[0]), 0, int(w0[0])),
+        (int(expect[-1] + length[-1]), int(quarter[-1]), int(w1[-1]), n),
+    ):
+        a, b = max(e - q, lo_lim, 1), min(e + q, hi_lim, n - 1)
+        if b - a < max(2, q):  # too little of the window lies in the data
+            continue
+        k = a + int(np.argmax(rise[a:b]))
+        if rise[k] >= strong and rise[k] >= rise[k - 1] and rise[k] >= rise[k + 1] and a < k < b - 1:
+            extra.append(k)
+    if not extra:
+        return found
+    return np.sort(np.concatenate((found, np.asarray(extra, dtype=np.intp))))
 
 
 def onset(x: FloatArray, r: IntArray, fs: float) -> IntArray:

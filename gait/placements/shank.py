@@ -8,7 +8,8 @@ clips at the impacts (real ±8 g running data) TC comes from the shank's sagitta
 instead (:func:`gait.placements.leg.tilt_tc`).  Accelerometer-only walking (no flight
 phase) has no trustworthy TC cue on real recordings: its contact time is flagged
 ``tc_uncertain`` with confidence 0.3, as are contacts whose two TC cues disagree by a
-quarter of the stride.  A clipped
+quarter of the stride; such a contact has no ``t_tc`` (no contact time rather than a wrong
+one).  A clipped
 impact has no ``impact`` value (flag ``saturated``).  With a gyroscope the shank pitch rate
 gives Purcell-style timing exactly like the foot (mid-swing peaks, minima either side)
 and the shank angle at IC (positive = distal end ahead of the knee, i.e. the foot lands
@@ -64,6 +65,9 @@ GAP_PENALTY = 0.15
 TC_DISAGREE = 0.25
 #: Confidence of a contact whose TC is uncertain.
 UNCERTAIN_CONFIDENCE = 0.3
+#: Shortest stride (s) that the accelerometer-only walking rule takes for walking (cadence
+#: 133 steps/min, above adult walking cadences). See ShankDetector.walk_stride_min.
+WALK_STRIDE_MIN = 0.9
 
 
 def shank_pitch_axis(gyr: FloatArray) -> FloatArray:
@@ -105,6 +109,28 @@ def shank_pitch(gyr: FloatArray, fs: float) -> FloatArray:
     p = gyr @ shank_pitch_axis(gyr)
     lp = lowpass(p, fs, 4.0)
     return -p if np.percentile(lp, 99.5) < -np.percentile(lp, 0.5) else p
+
+
+def local_stride(ic: IntArray) -> FloatArray:
+    """Stride length (samples) around each contact: 5-contact median of the IC intervals.
+
+    Parameters
+    ----------
+    ic : ndarray of int
+        Initial contacts of one leg, increasing.
+
+    Returns
+    -------
+    ndarray of float
+        One value per contact (the last contact takes the interval before it); a pause
+        between two contacts does not move its neighbours' values.
+    """
+    from scipy.ndimage import median_filter
+
+    if ic.size < 2:
+        return np.full(ic.size, np.inf)
+    d = np.diff(ic).astype(np.float64)
+    return np.asarray(median_filter(np.append(d, d[-1]), size=5, mode="nearest"), dtype=np.float64)
 
 
 def touchdown(x: FloatArray, ic: IntArray, fs: float, *, window: float, drop: float) -> IntArray:
@@ -198,7 +224,9 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
             # 250-370 ms (validate_running.py, Bach walking trials), so say so.
             # A walking segment's odd "running" stride is a misread stride, not running.
             walking = ~running | (running[ok_tilt].mean() < 0.5 if ok_tilt.any() else True)
-            uncertain |= ok_tc & walking
+            # A stride quicker than a walk can be is running whatever the tilt says (the
+            # tilt's late minimum can come from the mounting or the running style).
+            uncertain |= ok_tc & walking & (local_stride(ic) / seg.fs >= d.walk_stride_min)
     # A clipped sample near TC would bend the low-passed tilt that places it: no TC then.
     win = max(1, int(d.tc_clip_window * seg.fs))
     sat_tc = ok_tc & window_any(clipped, tc - win, tc + win)
@@ -226,10 +254,13 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
     # unclipped impact there does not look more trustworthy than its neighbours.
     conf = conf - np.where(sat_ic | clipped_run, d.saturation_penalty, 0.0)
     conf = np.where(uncertain, np.minimum(conf, d.uncertain_confidence), conf)
+    # An untrustworthy TC is left out (NaN) rather than passed on as a number every table,
+    # report and cue downstream would show: the flag says why.
+    shown_tc = ok_tc & ~(uncertain & d.drop_uncertain_tc)
     return pd.DataFrame(
         {
             "t_ic": seg.t[ic],
-            "t_tc": np.where(ok_tc, seg.t[np.minimum(tc, seg.t.size - 1)], np.nan),
+            "t_tc": np.where(shown_tc, seg.t[np.minimum(tc, seg.t.size - 1)], np.nan),
             "confidence": conf,
             "shank_angle_ic": angle,
             "impact": impact,
@@ -338,6 +369,12 @@ class ShankDetector(EventDetector):
     walk_tc_uncertain : bool
         Flag every accelerometer-only walking contact time ``tc_uncertain``. Default
         True (Bach walking: both cues miss toe-off by 250–370 ms).
+    walk_stride_min : float
+        Shortest stride taken for walking by that rule, s: a quicker one is running even
+        when the tilt minimum comes late. Default 0.9 (cadence 133 steps/min: adults walk
+        at 100 to about 130 steps/min, Tudor-Locke et al., Br J Sports Med 52 (2018)
+        776–788, and run at 150 and more; not fitted: the Bach strides are 1.04–1.09 s
+        walking and 0.79 s running).
     gyro_confidence, acc_confidence : float
         Confidence of a contact with both events, with and without gyroscope. Defaults
         0.8 and 0.6 [G].
@@ -351,6 +388,10 @@ class ShankDetector(EventDetector):
     uncertain_confidence : float
         Confidence of a ``tc_uncertain`` contact. Default 0.3 (Bach: such contacts are
         off by 250–500 ms, the rest by < 15 ms).
+    drop_uncertain_tc : bool
+        Leave the TC of a ``tc_uncertain`` contact out (``t_tc`` NaN, so no contact time,
+        duty factor or flight is derived from it). Default True; False keeps the guess,
+        for validation of what the flag withholds (``benchmarks/validate_running.py``).
     """
 
     placement: ClassVar[str] = "shank"
@@ -371,12 +412,14 @@ class ShankDetector(EventDetector):
     tc_clip_window: float = TC_CLIP_WINDOW
     tc_disagree: float = TC_DISAGREE
     walk_tc_uncertain: bool = True
+    walk_stride_min: float = WALK_STRIDE_MIN
     gyro_confidence: float = 0.8
     acc_confidence: float = 0.6
     weak_confidence: float = 0.4
     saturation_penalty: float = SATURATION_PENALTY
     gap_penalty: float = GAP_PENALTY
     uncertain_confidence: float = UNCERTAIN_CONFIDENCE
+    drop_uncertain_tc: bool = True
 
     def detect(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:
         """Detect contacts in ``stream`` (device axes, acc m/s², gyr rad/s; ``speed`` m/s)."""
