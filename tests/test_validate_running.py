@@ -138,3 +138,14 @@ def test_deblip_drops_a_blip_before_a_contact_only() -> None:
     assert raw["t_ic"].iloc[0] < 0.59  # the flicker rule merged the blip into the contact
     assert abs(clean["t_ic"].iloc[0] - 0.6) < 0.003
     np.testing.assert_allclose(clean["t_tc"], raw["t_tc"])
+
+
+def test_cadence_reference_spans_the_detected_steps() -> None:
+    # alternating 0.30 / 0.34 s steps: a span one contact longer on one side only is biased
+    t = np.cumsum(np.tile([0.30, 0.34], 8))
+    ref = pd.DataFrame({"side": None, "t_ic": t, "t_tc": t + 0.2})
+    steps = pd.DataFrame({"t_ic": t[1:-2] + 0.01})
+    span = vr.same_span(ref, steps)
+    np.testing.assert_allclose(span["t_ic"], t[1:-2])
+    # an even count of intervals: the true mean step, whatever side it starts on
+    assert vr.reference_cadence(span, single_leg=False) == pytest.approx(60 / 0.32)
