@@ -108,7 +108,9 @@ def acc_events(
     with its neighbours (which are of the other kind): the impact is the sharper rise,
     and the stance after IC is quieter than the swing after TC; the votes fix one phase
     of IC within the cycle for the whole segment, so a noisy stride cannot swap IC and
-    TC.  TC is then the steepest rise between this IC and the next.  Each event is the
+    TC; one more impact is searched one cycle before the first and after the last cycle
+    (:func:`_edge_impacts`: a recording's first contact can precede the first envelope
+    hump).  TC is then the steepest rise between this IC and the next.  Each event is the
     nearest local minimum of ‖a‖ before its rise, where the event itself happens.
 
     Parameters
