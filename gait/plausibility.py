@@ -39,9 +39,13 @@ if TYPE_CHECKING:
 #: Seconds per window whose mean acceleration vector estimates gravity. [G]
 GRAVITY_WINDOW_S = 2.0
 #: Gravity estimates (in the file's raw numbers) read as g inside this range ... [G]
-G_RANGE = (0.3, 4.0)
-#: ... and as m/s² inside this one; outside both the unit is not told. [G]
-MS2_RANGE = (5.0, 40.0)
+G_RANGE = (0.3, 5.0)
+#: ... and as m/s² inside this one; outside both the unit is not told. [G: one boundary at
+#: 5: a body-worn sensor in m/s² averages to at least ~6 (a foot pitching ±60° averages to
+#: 0.6 g before its swing's centripetal part, which only adds), one in g to at most ~4
+#: (synthetic 6 m/s sprint: foot 3.71, shank 3.55; real feet and shanks 1.0–1.45). Above 80
+#: the numbers were scaled by g twice.]
+MS2_RANGE = (5.0, 80.0)
 #: 99th percentile of |gyr| above which the numbers cannot be rad/s (they are °/s). [G]
 GYR_DEG_ABOVE = 40.0
 #: A trunk (sacrum, belt phone) sensor whose moving 99th-percentile |gyr| exceeds this,
@@ -127,7 +131,7 @@ def gravity_estimate(acc: np.ndarray, rate: float) -> float:
 
 def acc_unit_from_gravity(gravity_raw: float) -> str | None:
     """``'g'``, ``'m/s2'`` or None (cannot tell) from :func:`gravity_estimate` in raw units."""
-    if G_RANGE[0] <= gravity_raw <= G_RANGE[1]:
+    if G_RANGE[0] <= gravity_raw < G_RANGE[1]:
         return "g"
     if MS2_RANGE[0] <= gravity_raw <= MS2_RANGE[1]:
         return "m/s2"
@@ -352,7 +356,7 @@ def side_checks(streams: list[tuple[str, str, str | None, int]], single_side: bo
 def gravity_check(name: str, acc_si: np.ndarray, rate: float) -> Check | None:
     """A stream read as m/s² whose gravity is ~1 (in g) or ~96 (g read twice), else None."""
     grav = gravity_estimate(acc_si, rate)
-    # m/s² data never average below 5 m/s²; above 40 the numbers were scaled by g twice
+    # m/s² data never average below 5 m/s²; above 80 the numbers were scaled by g twice
     if not np.isfinite(grav) or MS2_RANGE[0] <= grav <= MS2_RANGE[1]:
         return None
     return Check(

@@ -31,6 +31,7 @@ from gait.plausibility import (
 )
 from gait.recording import Recording, SessionMeta, Stream
 from gait.synth import synthesize
+from gait.synth.params import GaitParams
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -68,7 +69,10 @@ def _codes(summary: dict[str, object]) -> set[str]:
 def test_gravity_tells_g_from_ms2_on_every_synthetic_placement() -> None:
     rec = synthesize("run", ("foot-left", "shank-left", "sacrum", "phone-belt"), duration=20.0, seed=1)
     walk = synthesize("walk", ("foot-left", "shank-left", "sacrum"), duration=20.0, seed=1)
-    for st in rec.streams + walk.streams:
+    # a sprint: the swinging foot's centripetal acceleration lifts its mean vector to ~3.7 g
+    sprint = synthesize("run", ("foot-left", "shank-left"), duration=20.0, seed=1,
+                        gait=GaitParams(speed=6.0, cadence=196.0))
+    for st in rec.streams + walk.streams + sprint.streams:
         grav = gravity_estimate(st.acc, st.rate)
         assert acc_unit_from_gravity(grav) == "m/s2", (st.name, grav)
         assert acc_unit_from_gravity(gravity_estimate(st.acc / G, st.rate)) == "g", st.name
