@@ -656,8 +656,8 @@ def analyze(
         flags.append("single_side")
     _check_placement_consistency(recording, sensors, flags)
     checks = input_checks(recording, [(s.name, s.placement, s.side, len(s.events)) for s in sensors],
-                          fused.single_side, flags, skip_gravity=[st.name for st in recording.streams
-                                                                  if _windowed(st)])
+                          fused.single_side, flags, sources=fused.sources,
+                          skip_gravity=[st.name for st in recording.streams if _windowed(st)])
     flags.extend(c.flag for c in checks if c.flag not in flags)
 
     if activity in ("run", "walk"):

@@ -11,9 +11,10 @@ Physical facts used (no fitted constants except where marked [G], a design choic
 on the synthetic generator and on the public recordings, see
 ``benchmarks/input_checks.py``):
 
-* with gravity included, an accelerometer worn on the body averages to 1 g = 9.81 m/s²
-  over a few seconds wherever it is worn, since the body does not keep accelerating in one
-  direction (a rotating segment averages to somewhat less, never to 10× less or more);
+* with gravity included, an accelerometer worn on the body averages to about 1 g over a few
+  seconds wherever it is worn, since the body does not keep accelerating in one direction
+  (a swinging foot or shank averages to more, up to ~4 g in a sprint, from the centripetal
+  acceleration of its swing, never to 10× more or less);
 * no body segment turns faster than about 30 rad/s (≈ 1700 °/s) in running, and common
   IMU gyroscopes end at 2000 °/s (35 rad/s); more than 40 "rad/s" is °/s;
 * a foot or a shank swings through several rad/s every stride, a trunk sensor far less
@@ -299,8 +300,11 @@ def placement_check_message(name: str, placement: str, verdict: str) -> Check:
     return Check("placement_suspect", name, msg, metrics, f"placement_suspect:{name}:{verdict}")
 
 
-def side_checks(streams: list[tuple[str, str, str | None, int]], single_side: bool) -> list[Check]:
-    """What the side labels allow: one leg only, an unknown side, a side given twice.
+def side_checks(
+    streams: list[tuple[str, str, str | None, int]], single_side: bool,
+    sources: dict[str, str] | None = None,
+) -> list[Check]:
+    """What the side labels allow: one leg only, an unknown or inferred side, a side twice.
 
     Parameters
     ----------
@@ -308,27 +312,38 @@ def side_checks(streams: list[tuple[str, str, str | None, int]], single_side: bo
         Every analysed stream with its detected contact count.
     single_side : bool
         True when the fused contacts cover one leg only.
+    sources : dict, optional
+        Side → stream used for it by the fusion (:attr:`gait.fuse.Fused.sources`): a leg
+        stream without a side used for the side no labelled stream covers had its side
+        inferred (the only leg left).
 
     Returns
     -------
     list of Check
     """
     out: list[Check] = []
+    used_as = {v: k for k, v in (sources or {}).items() if k in ("left", "right")}
     legs = [s for s in streams if s[1] in LEG_PLACEMENTS and s[3] > 0]
     trunk = [s for s in streams if s[1] not in LEG_PLACEMENTS and s[3] > 0]
-    unknown = [s for s in legs if s[2] not in ("left", "right")]
+    unknown = [s for s in legs if s[2] not in ("left", "right") and s[0] not in used_as]
+    for name, placement, side, _ in legs:
+        if side not in ("left", "right") and name in used_as:
+            out.append(Check(
+                "side_inferred", name,
+                f"{name}: a {placement} sensor without a side, taken as the {used_as[name]} leg "
+                "(the other leg sensor has the other side); give --side to be sure",
+            ))
     for name, placement, _, _ in unknown:
         out.append(Check(
             "side_unknown", name,
             f"{name}: a {placement} sensor without a side (give --side left|right); it is counted "
             "as one leg: cadence = 2 × its stride rate",
         ))
-    sides = [s[2] for s in legs if s[2] in ("left", "right")]
-    if len(unknown) >= 2 or (len(unknown) == 1 and sides):
+    if len(unknown) >= 2:
         out.append(Check(
             "sides_ambiguous", None,
-            "several leg sensors but not every one has a side: only one leg is used; "
-            "label each stream's side to measure both legs",
+            "several leg sensors without a side: only one of them is used; label each "
+            "stream's side to measure both legs",
             TWO_LEG_METRICS,
         ))
     for side in ("left", "right"):
@@ -373,6 +388,7 @@ def input_checks(
     single_side: bool,
     flags: Sequence[str],
     skip_gravity: Sequence[str] = (),
+    sources: dict[str, str] | None = None,
 ) -> list[Check]:
     """Every plausibility finding of one analysis, in one list (the pipeline's one call).
 
@@ -389,6 +405,8 @@ def input_checks(
         checks with a message).
     skip_gravity : sequence of str
         Streams not to read for the gravity check (read piece by piece; SI by format).
+    sources : dict, optional
+        Side → stream the fusion used (see :func:`side_checks`).
 
     Returns
     -------
@@ -414,5 +432,5 @@ def input_checks(
                 "sensor sees about twice a leg sensor's contacts): check --placement and --side",
                 ("cadence_spm",), f,
             ))
-    out.extend(side_checks(list(sensors), single_side))
+    out.extend(side_checks(list(sensors), single_side, sources))
     return out

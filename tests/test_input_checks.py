@@ -179,6 +179,20 @@ def test_two_feet_labelled_the_same_side(run_rec: Recording) -> None:
     assert res.summary["gct_balance_pct"] is None and res.summary["symmetry"] == {}
 
 
+def test_a_foot_without_side_next_to_a_labelled_one_is_inferred(run_rec: Recording) -> None:
+    left, right = run_rec.by_placement("foot")
+    nameless = Stream("foot", None, right.t, right.acc, right.gyr, rate=right.rate, name="foot_x")
+    res = gait.analyze(Recording(SessionMeta(), [left, nameless]))
+    assert _codes(res.summary) == {"side_inferred"}
+    assert res.summary["sources"] == {"left": "foot_left", "right": "foot_x"}
+    assert res.summary["gct_balance_pct"] == pytest.approx(50.0, abs=2.0)  # both legs measured
+    # two feet without any side: one leg is used, and the summary says so
+    lu = Stream("foot", None, left.t, left.acc, left.gyr, rate=left.rate, name="foot_y")
+    res = gait.analyze(Recording(SessionMeta(), [lu, nameless]))
+    assert {"side_unknown", "sides_ambiguous", "one_leg"} <= _codes(res.summary)
+    assert res.summary["flight_ms"] is None and res.summary["gct_balance_pct"] is None
+
+
 def test_side_checks_pure() -> None:
     assert side_checks([("foot_left", "foot", "left", 40), ("foot_right", "foot", "right", 40)], False) == []
     assert side_checks([("sacrum", "sacrum", None, 80)], False) == []
