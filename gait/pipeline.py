@@ -22,6 +22,7 @@ from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
 from gait.placements._signal import finite_rows
+from gait.plausibility import gyro_motion, input_checks, placement_suspect
 from gait.recording import Recording, Stream
 from gait.result import GaitResult
 from gait.steps import build_step_table
@@ -205,14 +206,10 @@ class _StreamScan:
         if not st.has_gyr or self.rows < 200 or self.sub_rows == 0:
             return None
         g = np.concatenate(self.moving)
-        if g.size / self.sub_rows < 0.1:
-            return None
-        p99 = float(np.percentile(g, 99))
-        if st.placement in ("sacrum", "phone") and st.mount in (None, "belt") and p99 > 5.0:
-            return f"placement_suspect:{st.name}:looks_like_leg"
-        if st.placement in ("foot", "shank") and p99 < 4.0:
-            return f"placement_suspect:{st.name}:looks_like_trunk"
-        return None
+        share = g.size / self.sub_rows
+        p99 = float(np.percentile(g, 99)) if g.size else 0.0
+        verdict = placement_suspect(st.placement, st.mount, share, p99)
+        return None if verdict is None else f"placement_suspect:{st.name}:{verdict}"
 
 
 def _windowed(st: Stream) -> bool:
@@ -312,11 +309,8 @@ def _analyze_windowed(
 def placement_check(stream: Stream) -> str | None:
     """Flag a placement label that contradicts the signal (a foot labelled sacrum, ...).
 
-    A foot or shank swings through several rad/s every stride, a trunk sensor rotates
-    far less.  Only judged with a gyroscope and when the stream moves at all. [G: the
-    5.0 and 4.0 rad/s cut-offs are design choices checked on the real feet/lower-back
-    recordings (feet 8–14, lower back ≤ 3.4 rad/s incl. U-turns) and on synthetic
-    walking/running (feet and shanks ≥ 8.5, sacrum ≤ 1 rad/s), not published values.]
+    Only judged with a gyroscope and when the stream moves at all; the rule is
+    :func:`gait.plausibility.placement_suspect`.
 
     Parameters
     ----------
@@ -330,18 +324,11 @@ def placement_check(stream: Stream) -> str | None:
     """
     if stream.gyr is None or stream.n < 200:
         return None
-    # every 4th sample is plenty for a 99th percentile and keeps memory small
-    sub = np.nan_to_num(stream.gyr[::4])
-    g = np.sqrt(np.einsum("ij,ij->i", sub, sub))
-    moving = g > 0.5
-    if moving.mean() < 0.1:
+    motion = gyro_motion(stream.gyr)
+    if motion is None:
         return None
-    p99 = float(np.percentile(g[moving], 99))
-    if stream.placement in ("sacrum", "phone") and stream.mount in (None, "belt") and p99 > 5.0:
-        return f"placement_suspect:{stream.name}:looks_like_leg"
-    if stream.placement in ("foot", "shank") and p99 < 4.0:
-        return f"placement_suspect:{stream.name}:looks_like_trunk"
-    return None
+    verdict = placement_suspect(stream.placement, stream.mount, *motion)
+    return None if verdict is None else f"placement_suspect:{stream.name}:{verdict}"
 
 
 def duty_factor_bouts(steps: pd.DataFrame) -> pd.DataFrame:
@@ -668,6 +655,10 @@ def analyze(
     if fused.single_side:
         flags.append("single_side")
     _check_placement_consistency(recording, sensors, flags)
+    checks = input_checks(recording, [(s.name, s.placement, s.side, len(s.events)) for s in sensors],
+                          fused.single_side, flags, sources=fused.sources,
+                          skip_gravity=[st.name for st in recording.streams if _windowed(st)])
+    flags.extend(c.flag for c in checks if c.flag not in flags)
 
     if activity in ("run", "walk"):
         bouts = pd.DataFrame(
@@ -703,10 +694,23 @@ def analyze(
     summary["speed_mps"] = speed_sess
     summary["sources"] = fused.sources
     summary["flags"] = flags
+    summary["input_checks"] = [c.as_dict() for c in checks]
+    _withhold(summary, checks)
     windows = pd.DataFrame(summary["windows"])
     return GaitResult(
         steps=steps, summary=_jsonable(summary), windows=windows, bouts=bouts, flags=flags
     )
+
+
+def _withhold(summary: dict[str, Any], checks: list[Any]) -> None:
+    """Blank the two-leg metrics a one-leg recording cannot measure (never a silent number)."""
+    if not any(c.code in ("one_leg", "sides_ambiguous", "side_twice") for c in checks):
+        return
+    for key in ("flight_ms", "double_support_ms", "gct_balance_pct"):
+        summary[key] = None
+    for key in ("symmetry", "symmetry_index"):
+        summary[key] = {}
+    summary["asymmetry"] = []
 
 
 def _check_placement_consistency(

@@ -188,9 +188,13 @@ def test_unknown_unit_and_contradicting_unit(tmp_path: Path) -> None:
     data_g = data.copy()
     data_g[:, 1:4] /= G
     p2 = _write(tmp_path / "m.csv", HEADER, data_g)
-    with pytest.raises(UnitError, match="look like g"):
-        read(p2)
-    with pytest.raises(UnitError, match="look like m/s"):
+    # without --acc-unit the unit comes from gravity; a contradicting one names the option
+    s2 = read(p2).streams[0]
+    assert s2.device["acc_unit"] == "g" and "acc_unit=g" in s2.device["units_inferred"]
+    np.testing.assert_allclose(s2.acc, data[:, 1:4], atol=1e-9)
+    with pytest.raises(UnitError, match=r"--acc-unit m/s2 contradicts .* use --acc-unit g"):
+        read(p2, ReadOptions(acc_unit="m/s2"))
+    with pytest.raises(UnitError, match=r"--acc-unit g contradicts .* use --acc-unit m/s2"):
         read(p, ReadOptions(acc_unit="g"))
     p3 = _write(tmp_path / "n.csv", HEADER.replace("t,", "timestamp,"), data)
     with pytest.raises(UnitError, match="--time-unit"):
@@ -228,6 +232,7 @@ def frames(draw: st.DrawFn) -> np.ndarray:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     vals = rng.normal(0.0, scale, (n, 6))
     vals[:, 2] += 3 * G  # keep |acc| clearly in m/s² so the unit check stays quiet
+    vals[:, 3:] = np.clip(vals[:, 3:], -20.0, 20.0)  # |gyr| < 40: still rad/s, not inferred °/s
     return np.column_stack([np.arange(n) / rate, vals])
 
 

@@ -86,7 +86,7 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]
 
 def run(args: argparse.Namespace) -> int:
     """Analyse every file; returns 0 when all succeeded."""
-    from gait.cli.options import save_to_history
+    from gait.cli.options import save_to_history, warn_input_checks
     from gait.errors import AnalysisError
     from gait.sessions import SessionOutcome
 
@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
                       window_steps=args.window_steps)
         save_to_history(args, SessionOutcome(rec, gait=res), name)
+        warn_input_checks(name, res.summary)
         if args.figure:
             import sys
 

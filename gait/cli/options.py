@@ -40,6 +40,19 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
+def warn_input_checks(name: str, summary: dict[str, object]) -> None:
+    """Print every plausibility finding of ``summary['input_checks']`` on stderr.
+
+    The same findings are in ``summary['flags']`` (and in ``--summary-json``); this makes
+    them visible where the numbers are read.
+    """
+    import sys
+
+    checks = summary.get("input_checks") or []
+    for c in checks if isinstance(checks, list) else []:
+        print(f"{name}: warning: {c['message']}", file=sys.stderr)
+
+
 def add_history_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-save --db --athlete`` (sessions are saved to the history by default)."""
     g = parser.add_argument_group("history")

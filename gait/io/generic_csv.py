@@ -9,9 +9,11 @@ comma, semicolon or tab separated):
     time in the unit given by ``--time-unit`` (``s``, ``ms``, ``us``, ``ns``), or neither,
     and then ``--rate HZ`` gives the sampling rate;
 ``acc_x, acc_y, acc_z``
-    acceleration including gravity, in ``--acc-unit`` (``m/s2`` default, or ``g``);
+    acceleration including gravity, in ``--acc-unit`` (``m/s2`` or ``g``; without it the
+    unit is inferred from gravity, see :func:`gait.plausibility.resolve_acc_unit`);
 ``gyr_x, gyr_y, gyr_z`` (optional)
-    angular rate in ``--gyr-unit`` (``rad/s`` default, or ``deg/s``).
+    angular rate in ``--gyr-unit`` (``rad/s`` or ``deg/s``; without it ``rad/s`` unless
+    the numbers are too large to be rad/s, :func:`gait.plausibility.resolve_gyr_unit`).
 
 Other columns are ignored. ``--placement`` (default ``foot``), ``--side`` and ``--mount``
 describe the sensor. Every problem raises one typed error naming the file and the
@@ -35,8 +37,9 @@ from gait.io._csv import (
     parse_table,
 )
 from gait.io.limits import check_stream_size, check_time_span, guess_time_unit
-from gait.io.units import G, acc_factor, epoch_iso, gyr_factor, time_factor
-from gait.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
+from gait.io.units import acc_factor, epoch_iso, gyr_factor, time_factor
+from gait.plausibility import resolve_acc_unit, resolve_gyr_unit
+from gait.recording import Placement, Recording, SessionMeta, Side, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions
@@ -91,25 +94,6 @@ def stream_identity(
     }
 
 
-def check_acc_magnitude(acc: FloatArray, unit: str, path: Path) -> None:
-    """Raise :class:`UnitError` when the acceleration clearly is in the other unit.
-
-    With gravity included, the median norm is near 9.81 m/s² (1 g). A median near 1
-    with unit m/s² means the file is in g, and above 50 m/s² with unit g means m/s².
-    """
-    if acc.shape[0] < 10:
-        return
-    med = float(np.median(np.linalg.norm(acc, axis=1)))
-    if unit in ("m/s2", "m/s^2") and 0.5 < med < 2.0:
-        raise UnitError(
-            f"{path}: median |acc| is {med:.2f} m/s²; the data look like g — use --acc-unit g"
-        )
-    if unit == "g" and med > 50.0:
-        raise UnitError(
-            f"{path}: median |acc| is {med / G:.1f} g; the data look like m/s² — use --acc-unit m/s2"
-        )
-
-
 def read(path: Path, options: ReadOptions) -> Recording:
     """Read a generic CSV file.
 
@@ -131,13 +115,13 @@ def read(path: Path, options: ReadOptions) -> Recording:
     MissingColumnError, BadValueError, EmptyFileError, TruncatedFileError, TimeOrderError
         Malformed file (names the line and/or column).
     UnitError
-        Unknown unit, or values contradicting the stated accelerometer unit.
+        Unknown unit, or values contradicting the stated accelerometer or gyroscope unit.
     RateError
         No time column and no rate, a rate <= 0, or a rate that contradicts the time column.
     """
-    acc_unit = options.acc_unit or "m/s2"
-    k_acc = acc_factor(acc_unit)
-    k_gyr = gyr_factor(options.gyr_unit or "rad/s")
+    # unknown unit names fail before the file is parsed
+    acc_factor(options.acc_unit)
+    gyr_factor(options.gyr_unit)
     if options.rate is not None and not options.rate > 0:
         raise RateError(f"{path}: --rate must be > 0 Hz, got {options.rate}")
 
@@ -193,15 +177,26 @@ def read(path: Path, options: ReadOptions) -> Recording:
         check_stream_size(path, "csv", block.shape[0], block.shape[0] / rate, rate)
         t = np.arange(block.shape[0], dtype=np.float64) / rate
         data = block
-    acc = data[:, 0:3] * k_acc
-    check_acc_magnitude(acc, acc_unit, path)
-    gyr = data[:, 3:6] * k_gyr if gyr_present else None
+    raw_gyr = data[:, 3:6] if gyr_present else None
+    # the units from the signal itself: inferred when not given, an error when contradicted
+    acc_unit = resolve_acc_unit(data[:, 0:3], rate, options.acc_unit, str(path))
+    gyr_unit = resolve_gyr_unit(raw_gyr, options.gyr_unit, str(path))
+    acc = data[:, 0:3] * acc_factor(acc_unit)
+    gyr = raw_gyr * gyr_factor(gyr_unit) if raw_gyr is not None else None
+    device: dict[str, Any] = {"source_file": path.name, "dropped_samples": dropped, "acc_unit": acc_unit}
+    if gyr is not None:
+        device["gyr_unit"] = gyr_unit
+    inferred = [f"{o}={u}" for o, u, given in (("acc_unit", acc_unit, options.acc_unit),
+                                               ("gyr_unit", gyr_unit, options.gyr_unit))
+                if given is None and not (o == "gyr_unit" and gyr is None)]
+    if inferred:
+        device["units_inferred"] = ",".join(inferred)
     stream = Stream(
         t=t,
         acc=acc,
         gyr=gyr,
         rate=rate,
-        device={"source_file": path.name, "dropped_samples": dropped},
+        device=device,
         **stream_identity(options, "foot"),
     )
     meta = SessionMeta(source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {})
