@@ -18,6 +18,11 @@ INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = tuple(
 )
 
 
+#: Metrics of the first-vs-last drift table, in order.
+DRIFT_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor",
+                                  "flight", "braking", "vertical_oscillation", "speed")
+
+
 def interval_table(steps: pd.DataFrame, interval_s: float = 60.0) -> pd.DataFrame:
     """Metrics per fixed time interval.
 
@@ -59,21 +64,21 @@ def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``metric``, ``first``, ``last`` (metric units) and ``change_pct``; only metrics
-        measured in both parts. Empty with fewer than 30 steps.
+        ``metric`` (the table's label), ``unit`` (its display unit), ``first``, ``last`` (display units of
+        :mod:`gait.metric_defs`) and ``change_pct``; only metrics measured in both parts.
+        Empty with fewer than 30 steps.
     """
     n = len(steps)
     if n < 30:
-        return pd.DataFrame(columns=["metric", "first", "last", "change_pct"])
+        return pd.DataFrame(columns=["metric", "unit", "first", "last", "change_pct"])
     third = n // 3
     a = window_metrics(steps.iloc[:third], window=third, min_steps=2)
     b = window_metrics(steps.iloc[n - third:], window=third, min_steps=2)
     rows = []
-    for key, label in (("cadence", "cadence"), ("gct_left", "GCT left"), ("gct_right", "GCT right"),
-                       ("gct_balance", "GCT balance"), ("duty_factor", "duty factor"),
-                       ("flight", "flight time"), ("braking", "braking"),
-                       ("vertical_oscillation", "vertical oscillation"), ("speed", "speed")):
+    for key in DRIFT_METRICS:
         if a[key] is not None and b[key] is not None and a[key] != 0:
-            rows.append({"metric": label, "first": a[key], "last": b[key],
+            d = METRICS[key]
+            rows.append({"metric": d.label, "unit": d.display_unit, "first": a[key] * d.scale,
+                         "last": b[key] * d.scale,
                          "change_pct": 100.0 * (b[key] - a[key]) / abs(a[key])})
     return pd.DataFrame(rows)
