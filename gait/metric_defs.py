@@ -174,6 +174,9 @@ _DEFS: tuple[MetricDef, ...] = (
               decimals=2, kind="balance"),
 )
 
+#: km/h per m/s: views that show a speed in m/s (its display unit) may add km/h below it.
+KMH_PER_MPS = 3.6
+
 #: Metric name → definition.
 METRICS: dict[str, MetricDef] = {d.name: d for d in _DEFS}
 #: Summary path (``"overstride.vertical_ratio_pct"``) → definition, for views that list the

@@ -103,7 +103,8 @@ def row_headline(row: Mapping[Any, Any]) -> str:
     Returns
     -------
     str
-        E.g. ``"run, 12.0 min, 1990 steps, 166 steps/min, contact 251 ms, balance 50.2% left"``;
+        E.g. ``"run, 12.0 min, 1990 steps, cadence 166 spm, ground contact time 251 ms, GCT
+        balance 50.2 % L"`` (labels, units and decimals of :mod:`gait.metric_defs`);
         for a balance session its verdict.
     """
     act = str(row.get("activity") or "unknown")

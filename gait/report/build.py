@@ -18,7 +18,7 @@ import plotly.io as pio
 from gait.feedback.cues import CueEvent, replay_cues
 from gait.feedback.drills import load_drills
 from gait.feedback.metrics import metrics_table, window_metrics
-from gait.metric_defs import METRICS, fmt, label_with_unit
+from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, label_with_unit, with_unit
 from gait.report import figures as F
 from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
 from gait.result import GaitResult
@@ -393,7 +393,7 @@ def build_report(
                                        f"{METRICS['rear_share'].label})"))
         if whole.get("speed") is not None:
             headline.append((METRICS["speed"].label, f"{fmt('speed', whole['speed'])} "
-                                                     f"({whole['speed'] * 3.6:.1f} km/h)"))
+                                                     f"({whole['speed'] * KMH_PER_MPS:.1f} km/h)"))
         over = ((result.summary if result is not None else {}).get("overstride") or {}).get("overstriding") or {}
         if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
             why = ", ".join(f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
@@ -403,7 +403,8 @@ def build_report(
         figs: list[tuple[str, go.Figure | None, str]] = [
             ("Cadence", F.cadence_figure(steps, rolling, band),
              "" if cadence_band is not None or band is None else
-             f"Target band {band[0]:.0f}–{band[1]:.0f} spm: +5–10% over this run's first-minute cadence."),
+             f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% over this run's "
+             "first-minute cadence."),
             ("Contact time per side", F.contact_figure(steps, rolling), ""),
             ("Contact-time balance", F.balance_figure(rolling),
              "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "

@@ -17,12 +17,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gait.metric_defs import METRICS, fmt, with_unit
+from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, with_unit
 
 #: The metrics drawn as big numbers, in order (labels, units and scales from the table).
 BIG_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "speed")
-#: km/h per m/s: a second line under the speed, for runners used to km/h.
-KMH_PER_MPS = 3.6
 
 # A 3-row block font so the key numbers read from a treadmill a metre or two away.
 _FONT: dict[str, tuple[str, str, str]] = {
