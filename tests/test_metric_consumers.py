@@ -234,15 +234,27 @@ def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[
 
 # --- report, batch index, history ------------------------------------------------------------
 def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from gait.feedback import replay_cues
     from gait.report import build_report, drift_table
 
-    html = build_report(run, path=tmp_path / "r.html", plotly_js="shared:p.js").read_text()
+    ev, eng = replay_cues(run.steps, load_drills(), baseline_s=10.0)
+    html = build_report(run, cues=ev, drills=eng.state(), path=tmp_path / "r.html",
+                        plotly_js="shared:p.js").read_text()
     whole = window_metrics(run.steps, window=len(run.steps), min_steps=2)
     cards = html[html.index('class="cards"'):]
     for name in ("cadence", "gct_balance"):
         assert fmt(name, whole[name], missing="—") in cards, name
     assert f"{fmt('gct_left', whole['gct_left'], unit=False)} / {fmt('gct_right', whole['gct_right'])}" in cards
     assert " km/h" not in cards.split("</div>")[0]  # speed leads in m/s
+    from gait.report.tables import INTERVAL_COLUMNS
+
+    for name, label, scale, nd in INTERVAL_COLUMNS:
+        assert (label, scale, nd) == (label_with_unit(name), METRICS[name].scale, METRICS[name].decimals)
+    drills = html[html.index('<table id="drills"'):]
+    drills = drills[:drills.index("</table>")]
+    for label in re.findall(r"<td class='l'>[^<]*</td><td class='l'>([^<]*)</td>", drills):
+        assert label in {label_with_unit(n) for n in METRICS}, label
+    assert "vertical ratio (%)" in drills and "cadence (spm)" in drills
     drift = drift_table(run.steps)
     assert set(drift["metric"]) <= {d.label for d in METRICS.values()}
     for rec in drift.to_dict(orient="records"):

@@ -166,9 +166,11 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
         for c in d.get("checks", []):
             band = c.get("band") or [None, None]
             pct = _num(c.get("time_in_band_pct"))
+            m = str(c["metric"])
+            nd = METRICS[m].decimals + 1 if m in METRICS else 2  # a band edge one digit finer than a value
             rows.append(
-                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(_label_unit(str(c['metric']))[0])}</td>"
-                f"<td>{_fmt(band[0], c.get('scale', 1.0), 2)} – {_fmt(band[1], c.get('scale', 1.0), 2)}</td>"
+                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
+                f"<td>{_fmt(band[0], c.get('scale', 1.0), nd)} – {_fmt(band[1], c.get('scale', 1.0), nd)}</td>"
                 f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>")
     if not rows:
         return ""

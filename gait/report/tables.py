@@ -8,13 +8,12 @@ import pandas as pd
 from gait.feedback.metrics import window_metrics
 from gait.metric_defs import METRICS, label_with_unit
 
-#: (column, label, scale, decimals) of the per-interval table; labels, units and scales
-#: from :data:`gait.metric_defs.METRICS`.
+#: (column, label, scale, decimals) of the per-interval table; labels, units, scales and
+#: decimals from :data:`gait.metric_defs.METRICS`.
 INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = tuple(
-    (name, label_with_unit(name), METRICS[name].scale, nd)
-    for name, nd in (("cadence", 1), ("gct_left", 0), ("gct_right", 0), ("gct_balance", 1),
-                     ("duty_factor", 1), ("rear_share", 0), ("braking", 3),
-                     ("shank_angle_ic", 1), ("vertical_ratio", 1), ("speed", 2))
+    (name, label_with_unit(name), METRICS[name].scale, METRICS[name].decimals)
+    for name in ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor", "rear_share",
+                 "braking", "shank_angle_ic", "vertical_ratio", "speed")
 )
 
 

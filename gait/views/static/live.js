@@ -38,7 +38,7 @@
     Plotly.newPlot("gct-chart", [
       { x: [], y: [], name: "left", mode: "markers+lines", line: { color: "#ff8c42" } },
       { x: [], y: [], name: "right", mode: "markers+lines", line: { color: "#b48cff" } },
-    ], { ...dark, title: { text: titled("gct") + " per step" }, xaxis: { title: { text: "time (s)" } } },
+    ], { ...dark, title: { text: labelOf("gct") + " per step (" + def("gct").unit + ")" }, xaxis: { title: { text: "time (s)" } } },
     { displayModeBar: false, responsive: true });
   }
 
