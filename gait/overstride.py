@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.metric_defs import vertical_ratio_pct
+from gait.metric_defs import METRICS, vertical_ratio_pct
 
 #: Shank inclination at initial contact above which the foot lands well ahead of the knee,
 #: deg. Project threshold; a near-vertical shank at contact is the guidance of Souza (2016)
@@ -164,16 +164,12 @@ def overstride_indicators(
             share = s.value_counts(normalize=True)
             out["strike"] = {k: round(float(share.get(k, 0.0)), 3) for k in ("rear", "mid", "fore")}
             out["strike"]["n"] = len(s)
-    for col, key, scale in (
-        ("foot_strike_angle", "foot_strike_angle_deg", 1.0),
-        ("braking", "braking_mps", 1.0),
-        ("shank_angle_ic", "shank_angle_ic_deg", 1.0),
-        ("impact", "impact_ms2", 1.0),
-        ("vertical_oscillation", "vertical_oscillation_cm", 100.0),
-    ):
+    # key and unit in the summary as the metric table defines them
+    for col in ("foot_strike_angle", "braking", "shank_angle_ic", "impact", "vertical_oscillation"):
+        d = METRICS[col]
         m = _mean(steps, col)
-        if math.isfinite(m):
-            out[key] = _r(scale * m, 3)
+        if math.isfinite(m) and d.summary_key is not None:
+            out[d.summary_key.removeprefix("overstride.")] = _r(d.summary_scale * m, 3)
     vr = _session_vertical_ratio(steps, cadence, speed)
     if math.isfinite(vr):
         out["vertical_ratio_pct"] = _r(vr, 3)

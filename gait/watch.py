@@ -74,8 +74,9 @@ def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``metric, unit, ours, watch, difference`` (ours − watch); rows where either is missing
-        show NaN.
+        ``name`` (of the metric table), ``metric`` (its label), ``unit`` (its display unit),
+        ``ours``, ``watch`` and ``difference`` (ours − watch), all in the display unit; rows
+        where either is missing show NaN.
     """
     rows = []
     for name, k_watch in COMPARED:
@@ -84,6 +85,6 @@ def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
         a = v * d.scale if v is not None else np.nan
         b = _get(watch, k_watch)
         b = float(b) if isinstance(b, int | float) else np.nan
-        rows.append({"metric": d.label, "unit": d.display_unit, "ours": a, "watch": b,
+        rows.append({"name": name, "metric": d.label, "unit": d.display_unit, "ours": a, "watch": b,
                      "difference": a - b})
     return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ from browser_helpers import chromium
 from playwright.sync_api import Browser, Page
 
 from gait.feedback import FeedbackSession, load_drills
+from gait.metric_defs import METRICS, fmt
 from gait.views.live_page import LivePage
 from gait.views.scripted import play, scripted_steps
 
@@ -68,7 +69,30 @@ def test_live_numbers_charts_and_sensor_status_update(browser: Browser) -> None:
         for sel in ("#gct-left", "#gct-right"):
             assert 200 <= float(page.inner_text(sel)) <= 300
         assert 48 <= float(page.inner_text("#balance")) <= 52
-        assert page.inner_text("#speed") == "10.8"  # 3.0 m/s in km/h
+        # the numbers shown are the last message's metrics on the table's scale and decimals
+        # (read in one evaluate: the page handles a message in one go)
+        shown, sent = page.evaluate(
+            "() => [Object.fromEntries(['cadence', 'gct-left', 'gct-right', 'balance', 'speed',"
+            " 'speed-kmh'].map(i => [i, document.getElementById(i).textContent])),"
+            " window.gaitLive.last.metrics]")
+        for elem, metric in (("cadence", "cadence"), ("gct-left", "gct_left"), ("gct-right", "gct_right"),
+                             ("balance", "gct_balance"), ("speed", "speed")):
+            assert shown[elem] == fmt(metric, sent[metric], unit=False, missing="—"), metric
+        assert 2.9 <= float(shown["speed"]) <= 3.1  # m/s, the table's unit; km/h below
+        assert shown["speed-kmh"] == f"{sent['speed'] * 3.6:.1f} km/h"
+        assert page.inner_text("#speed-unit") == METRICS["speed"].display_unit
+        # every number box is labelled with the table's label and display unit
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('.big[data-metric]')].map(b => [b.dataset.metric,"
+            " b.querySelector('.label').textContent, b.querySelector('.unit').textContent])")
+        assert {m for m, *_ in boxes} == {"cadence", "gct_left", "gct_right", "gct_balance", "speed"}
+        for metric, label, unit in boxes:
+            assert label.lower() == METRICS[metric].label.lower()
+            assert unit == METRICS[metric].display_unit
+        heel = page.inner_text("#strike-share")
+        assert heel == "" or heel.endswith(f"{METRICS['rear_share'].display_unit} {METRICS['rear_share'].label}")
+        title = page.evaluate("document.getElementById('gct-chart').layout.title.text")
+        assert f"({METRICS['gct'].display_unit})" in title
         play(steps[steps["t_ic"] >= 28], sess, server.publish, speedup=float("inf"),
              sensors=[(40.0, "foot_right", "dropped")])
         _cadence_is(page, 162, 166)  # the number followed the new cadence

@@ -32,7 +32,7 @@ def test_render_shows_numbers_cue_and_sensor_state() -> None:
     out = _text(render(upd))
     assert "cadence 150 → aim 168: quicker, shorter steps" in out
     assert "target 168-176" in out and "sacrum: dropped" in out
-    assert "speed km/h" in out and "metronome 172 spm" in out
+    assert "speed m/s" in out and "km/h" in out and "metronome 172 spm" in out
     assert "▀▀▀" in out  # big digits drawn
 
 

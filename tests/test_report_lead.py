@@ -49,7 +49,7 @@ def test_run_report_leads_with_findings_and_their_drills(run: GaitResult, tmp_pa
     block = html[fix:html.index("</section>", fix)]
     items = re.findall(r"<li>.*?</li>", block)
     assert 1 <= len(items) <= 3
-    assert "Cadence" in block and "Contact-time balance" in block
+    assert "Cadence" in block and "GCT balance" in block  # the metric table's labels
     assert all("Drill: <b>" in li for li in items)  # each finding names its drill
     # The least-in-band check comes first.
     pcts = [int(p) for p in re.findall(r"in its target band (\d+)% of the time", block)]
@@ -101,12 +101,12 @@ def test_index_flags_out_of_band_rows() -> None:
            "gct_ms": 250.0, "gct_balance_pct": 52.4}
     assert "63 steps" in row_headline(row) and "63.0" not in row_headline(row)
     flags = row_flags(row, {"flags": ["gap:sacrum"]})
-    assert flags[0].startswith("contact-time balance 52.4% left: left foot on the ground longer")
+    assert flags[0].startswith("GCT balance 52.4 % L: left foot on the ground longer")  # the metric table's words
     assert flags[1] == "gap:sacrum"
     assert row_flags({**row, "gct_balance_pct": 50.2}) == []
     html = index_html(Path("/nonexistent"), pd.DataFrame([row]), pd.DataFrame(columns=["path", "error_type", "error"]),
                       pd.DataFrame(columns=["path", "reason"]))
-    assert "52.4% left" in html and "trend-0" not in html  # one file: no trend to draw
+    assert "52.4 % L" in html and "trend-0" not in html  # one file: no trend to draw
 
 
 def test_balance_report_labels_units_and_verdict_as_text(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_balance_report_labels_units_and_verdict_as_text(tmp_path: Path) -> None
     table = table[:table.index("</table>")]
     for raw in ("ellipse_area", "n_touchdowns", "time_to_failure", "stabilization_time", "True", "False", ">nan<"):
         assert raw not in table, raw
-    assert "95% sway ellipse (m²/s⁴)" in table and "sway RMS (m/s²)" in table and "held to the end" in table
+    assert "95 % sway ellipse area (m²/s⁴)" in table and "sway RMS (m/s²)" in table and "held to the end" in table
     assert f'id="verdict"><b>Verdict:</b> {res.verdict[:30]}' in html.replace("&#x27;", "'")
     assert res.figure().layout.title.text != res.verdict  # not a clipped figure title
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.balance.bands import GUIDANCE
+from gait.metric_defs import METRICS, fmt
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -94,31 +96,33 @@ class BalanceResult:
         """
         lines = [f"Single-leg balance ({self.session.get('stream', '?')} sensor, "
                  f"{len(self.trials)} trials)", ""]
-        hdr = (f"{'trial':<22}{'RMS AP':>8}{'RMS ML':>8}{'ellipse':>9}{'jerk':>8}{'F50':>6}"
-               f"{'lean ML':>8}{'TTF':>7}{'touch':>6}  note")
-        lines += [hdr, f"{'':<22}{'m/s²':>8}{'m/s²':>8}{'m²/s⁴':>9}{'m²/s⁵':>8}{'Hz':>6}"
-                  f"{'deg':>8}{'s':>7}{'':>6}", "-" * len(hdr)]
+        # (column, short header, width); units and decimals from gait.metric_defs
+        cols = (("rms_ap", "RMS AP", 8), ("rms_ml", "RMS ML", 8), ("ellipse_area", "ellipse", 9),
+                ("jerk", "jerk", 8), ("f50", "F50", 6), ("lean_rms_ml", "lean ML", 8),
+                ("time_to_failure", "TTF", 7), ("n_touchdowns", "touch", 6))
+        hdr = f"{'trial':<22}" + "".join(f"{h:>{w}}" for _, h, w in cols) + "  note"
+        lines += [hdr, f"{'':<22}" + "".join(f"{METRICS[c].display_unit:>{w}}" for c, _, w in cols),
+                  "-" * len(hdr)]
 
         def f(v: Any, fmt: str) -> str:
             return format(v, fmt) if isinstance(v, int | float) and math.isfinite(v) else "–"
+
+        def cell(d: Mapping[Any, Any], col: str, width: int) -> str:
+            v = d.get(col)
+            v = v * METRICS[col].scale if isinstance(v, int | float) and not isinstance(v, bool) else v
+            return f(v, f"{width}.{METRICS[col].decimals}f")
 
         for leg in ("left", "right", None):
             sub = self.trials[self.trials["leg"].isna()] if leg is None else self.trials[self.trials["leg"] == leg]
             for d in sub.to_dict("records"):
                 if d["kind"] == "hop":
                     name = f"{leg or '?'} hop"
-                    note = d["flag"] or f"stable after {f(d.get('stabilization_time'), '.2f')} s"
+                    note = d["flag"] or f"stable after {fmt('stabilization_time', d.get('stabilization_time'))}"
                     lines.append(f"{name:<22}{'':>8}{'':>8}{'':>9}{'':>8}{'':>6}{'':>8}{'':>7}{'':>6}  {note}")
                     continue
                 name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + (" (famil.)" if d["familiarisation"] else "")
                 note = d["flag"]
-                lines.append(
-                    f"{name:<22}{f(d.get('rms_ap'), '8.3f')}{f(d.get('rms_ml'), '8.3f')}"
-                    f"{f(d.get('ellipse_area'), '9.3f')}{f(d.get('jerk'), '8.1f')}{f(d.get('f50'), '6.2f')}"
-                    f"{f(d.get('lean_rms_ml'), '8.2f')}{f(d.get('time_to_failure'), '7.1f')}"
-                    f"{f(d.get('n_touchdowns'), '6d') if isinstance(d.get('n_touchdowns'), int) else f(d.get('n_touchdowns'), '6.0f')}"
-                    f"  {note}"
-                )
+                lines.append(f"{name:<22}" + "".join(cell(d, c, w).rjust(w) for c, _, w in cols) + f"  {note}")
         lines.append("")
         for eyes, mets in self.session.get("symmetry", {}).items():
             s = mets["rms"]
@@ -130,11 +134,13 @@ class BalanceResult:
         hop = self.session.get("hop", {})
         for leg in ("left", "right"):
             if leg in hop:
-                lines.append(f"Hop landing, {leg}: stable after {hop[leg]['value']:.2f} s → {hop[leg]['zone']}")
+                lines.append(f"Hop landing, {leg}: stable after {fmt('stabilization_time', hop[leg]['value'])} "
+                             f"→ {hop[leg]['zone']}")
         ttf = self.session.get("time_to_failure", {})
         short = {k: v for k, v in ttf.items() if v["zone"] and "below" in v["zone"]}
         for k, v in short.items():
-            lines.append(f"Time to failure {k.replace('_', ' eyes ')}: {v['value']:.1f} s → {v['zone']}")
+            lines.append(f"{METRICS['time_to_failure'].label.capitalize()} {k.replace('_', ' eyes ')}: "
+                         f"{fmt('time_to_failure', v['value'])} → {v['zone']}")
         if short:
             lines.append(f"  ({next(iter(short.values()))['note']})")
         lines.append(f"Bands are {GUIDANCE}.")

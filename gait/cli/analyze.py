@@ -151,6 +151,22 @@ def _compare_fit(path: str, ours: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def comparison_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """``(metric (unit), ours, watch, difference)`` text of the watch comparison.
+
+    Values are already in the display unit (:func:`gait.watch.compare`); they are shown
+    with the metric table's decimals.
+    """
+    from gait.metric_defs import METRICS
+
+    out = []
+    for r in rows:
+        nd = METRICS[r["name"]].decimals if r.get("name") in METRICS else 1
+        out.append((f"{r['metric']} ({r['unit']})", _fmt(r["ours"], nd=nd), _fmt(r["watch"], nd=nd),
+                    _fmt(r["difference"], nd=nd)))
+    return out
+
+
 def _print_comparison(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -158,8 +174,8 @@ def _print_comparison(rows: list[dict[str, Any]]) -> None:
     t = Table(title="ours vs the watch (same run; devices differ, compare trends)")
     for c in ("metric", "ours", "watch", "difference"):
         t.add_column(c, justify="left" if c == "metric" else "right")
-    for r in rows:
-        t.add_row(f"{r['metric']} ({r['unit']})", _fmt(r["ours"]), _fmt(r["watch"]), _fmt(r["difference"]))
+    for r in comparison_rows(rows):
+        t.add_row(*r)
     Console().print(t)
 
 
@@ -187,6 +203,95 @@ def _fmt(x: Any, unit: str = "", nd: int = 1) -> str:
     return f"{x}{unit}"
 
 
+#: Rows of the terminal table (metric-table names; a walk shows double support, a run flight).
+SUMMARY_ROWS: tuple[str, ...] = (
+    "cadence", "gct", "gct_balance", "duty_factor", "flight", "double_support", "stride_length",
+    "speed", "foot_strike_angle", "shank_angle_ic", "braking", "impact", "vertical_oscillation",
+    "vertical_ratio",
+)
+
+
+def summary_rows(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The terminal table of one summary: ``(metric, value, left, right)`` text per row.
+
+    Labels, units, scales and decimals come from :mod:`gait.metric_defs`; a metric the
+    session did not measure is left out, symmetry rows follow (left and right means).
+
+    Parameters
+    ----------
+    s : dict
+        A session summary.
+
+    Returns
+    -------
+    list of tuple of str
+    """
+    from gait.metric_defs import METRICS, fmt, summary_value
+
+    rows = []
+    for name in SUMMARY_ROWS:
+        v = summary_value(s, name)
+        if v is None:
+            continue
+        left = right = ""
+        if name == "gct":
+            left, right = fmt("gct_left", summary_value(s, "gct_left")), fmt("gct_right", summary_value(s, "gct_right"))
+        rows.append((METRICS[name].label, fmt(name, v), left, right))
+    for m, r in (s.get("symmetry") or {}).items():
+        flag = " ⚠" if r.get("asymmetry") else ""
+        label = METRICS[m].label if m in METRICS else m
+        left, right = ((fmt(m, r.get("left")), fmt(m, r.get("right"))) if m in METRICS
+                       else (_fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3)))
+        rows.append((f"SI {label}", _fmt(r.get("si_pct"), " %", 2) + flag, left, right))
+    return rows
+
+
+def summary_notes(s: dict[str, Any]) -> list[str]:
+    """Lines below the table (strike pattern, overstriding, asymmetry, drift), in table units.
+
+    Parameters
+    ----------
+    s : dict
+        A session summary.
+
+    Returns
+    -------
+    list of str
+        Rich markup.
+    """
+    from gait.metric_defs import METRICS, fmt, with_unit
+
+    lines = []
+    o = s.get("overstride") or {}
+    if o.get("strike"):
+        st = o["strike"]
+        lines.append("strike: " + "  ".join(f"{METRICS[f'{k}_share'].label} {fmt(f'{k}_share', st[k])}"
+                                            for k in ("rear", "mid", "fore")))
+    over = o.get("overstriding") or {}
+    if over.get("flag"):
+        lines.append("[yellow]overstriding[/]: " + ", ".join(
+            f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > {fmt(r['metric'], r['threshold'])}"
+            for r in over.get("reasons", [])))
+    for a in s.get("asymmetry") or []:
+        label = METRICS[a["metric"]].label if a["metric"] in METRICS else a["metric"]
+        lines.append(f"[yellow]asymmetry[/]: {label} SI {a['si_pct']} % ({a['longer']} higher), "
+                     "beyond within-limb variability")
+    d = s.get("drift") or {}
+    if "gct_ms" in d and "cadence" in d:
+        # the summary keeps drift changes in its own units (spm, ms): back to stored, then shown
+        dc = d["cadence"]["change"] / METRICS["cadence"].summary_scale
+        dg = d["gct_ms"]["change"] / METRICS["gct"].summary_scale
+        lines.append(f"drift first→last: {METRICS['cadence'].label} "
+                     f"{with_unit('cadence', format(dc * METRICS['cadence'].scale, '+.1f'))}, "
+                     f"{METRICS['gct'].label} {with_unit('gct', format(dg * METRICS['gct'].scale, '+.1f'))}")
+    lo = s.get("contact_time_left_out")
+    if lo:  # say why the contact-time rows are empty
+        lines.append(f"contact time left out on {lo['steps']} of {lo['of']} steps: {lo['reason']}")
+    if s.get("flags"):
+        lines.append(f"[dim]flags: {', '.join(s['flags'])}[/]")
+    return lines
+
+
 def _print_summary(name: str, s: dict[str, Any]) -> None:
     """Readable terminal summary (rich table)."""
     from rich.console import Console
@@ -198,44 +303,8 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
     t.add_column("value", justify="right")
     t.add_column("left", justify="right")
     t.add_column("right", justify="right")
-    g = s.get("gct_ms") or {}
-    t.add_row("cadence", _fmt(s.get("cadence_spm"), " spm"), "", "")
-    t.add_row("ground contact", _fmt(g.get("mean"), " ms"), _fmt(g.get("left"), " ms"),
-              _fmt(g.get("right"), " ms"))
-    t.add_row("GCT balance", _fmt(s.get("gct_balance_pct"), " % L", 2), "", "")
-    t.add_row("duty factor", _fmt(s.get("duty_factor"), "", 3), "", "")
-    if s.get("double_support_ms") is not None:  # a walk has double support, not flight
-        t.add_row("double support", _fmt(s.get("double_support_ms"), " ms"), "", "")
-    else:
-        t.add_row("flight", _fmt(s.get("flight_ms"), " ms"), "", "")
-    for key, label, unit in (("stride_length", "stride length", " m"), ("speed", "speed", " m/s"),
-                             ("foot_strike_angle", "foot strike angle", "°"),
-                             ("vertical_oscillation", "vertical oscillation", " m")):
-        if s.get(key) is not None:
-            t.add_row(label, _fmt(s.get(key), unit, 2), "", "")
-    for m, r in (s.get("symmetry") or {}).items():
-        flag = " ⚠" if r.get("asymmetry") else ""
-        t.add_row(f"SI {m}", _fmt(r.get("si_pct"), " %", 2) + flag,
-                  _fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3))
+    for row in summary_rows(s):
+        t.add_row(*row)
     con.print(t)
-    o = s.get("overstride") or {}
-    if o.get("strike"):
-        st = o["strike"]
-        con.print(f"strike: rear {st['rear']:.0%}  mid {st['mid']:.0%}  fore {st['fore']:.0%}")
-    over = o.get("overstriding") or {}
-    if over.get("flag"):
-        con.print("[yellow]overstriding[/]: " + ", ".join(
-            f"{r['metric']} {r['value']:g} > {r['threshold']:g}" for r in over.get("reasons", [])))
-    if s.get("asymmetry"):
-        for a in s["asymmetry"]:
-            con.print(f"[yellow]asymmetry[/]: {a['metric']} SI {a['si_pct']} % ({a['longer']} higher), "
-                      "beyond within-limb variability")
-    d = s.get("drift") or {}
-    if "gct_ms" in d and "cadence" in d:
-        con.print(f"drift first→last: cadence {d['cadence']['change']:+.1f} spm, "
-                  f"GCT {d['gct_ms']['change']:+.1f} ms")
-    lo = s.get("contact_time_left_out")
-    if lo:  # say why the contact-time rows are empty
-        con.print(f"contact time left out on {lo['steps']} of {lo['of']} steps: {lo['reason']}")
-    if s.get("flags"):
-        con.print(f"[dim]flags: {', '.join(s['flags'])}[/]")
+    for line in summary_notes(s):
+        con.print(line)

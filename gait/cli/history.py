@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gait.metric_defs import for_summary_key, summary_label
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -74,26 +76,53 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
     if out["distance_m"].isna().all():
         out = out.drop(columns=["distance_m"])
     out = out.drop(columns=["kind"])
-    return out.rename(columns={"started_at": "date", "cadence_spm": "cadence", "gct_ms": "GCT ms",
-                               "gct_balance_pct": "GCT bal %"})
+    # headline metrics: labels and display units from the metric table
+    keys = {"cadence_spm": "cadence_spm", "gct_ms": "gct_ms.mean", "gct_balance_pct": "gct_balance_pct"}
+    for col, key in keys.items():
+        if col in out:
+            out[col] = display_values(key, out[col])
+    return out.rename(columns={"started_at": "date", **{col: summary_label(key) for col, key in keys.items()}})
 
 
-#: History metric → the drill metric whose target band is drawn on its trend.
-_DRILL_METRIC = {"cadence_spm": "cadence", "gct_balance_pct": "gct_balance"}
+def display_values(key: str, values: pd.Series) -> pd.Series:
+    """Saved values of summary key ``key`` in the metric table's display unit.
+
+    Parameters
+    ----------
+    key : str
+        Flattened summary key (``gct_ms.mean``, ``duty_factor``, ``conditions.left_open.rms``).
+    values : Series
+        Values as saved (the summary's unit).
+
+    Returns
+    -------
+    Series
+        Scaled by :attr:`MetricDef.scale` / :attr:`MetricDef.summary_scale`; unchanged for a
+        key the table does not define.
+    """
+    import pandas as pd
+
+    d = for_summary_key(key)
+    if d is None:
+        return values
+    return pd.to_numeric(values, errors="coerce") * (d.scale / d.summary_scale)
 
 
 def _bands(metric: str, values: list[float]) -> list[TargetBand]:
     """Target bands of the drills (gait/feedback/drills.toml) that train ``metric``.
 
-    Relative targets (cadence +5–10 %) are placed on the median of the first three sessions
-    in ``values``, the runner's own early baseline: pass the values of one activity only.
+    ``values`` are in the metric table's display unit. Relative targets (cadence +5–10 %)
+    are placed on the median of the first three sessions in ``values``, the runner's own
+    early baseline: pass the values of one activity only. Absolute targets are in the
+    stored unit and shown on the display scale.
     """
     from gait.feedback.drills import load_drills
     from gait.views.trend import TargetBand
 
-    want = _DRILL_METRIC.get(metric)
-    if want is None or not values:
+    d = for_summary_key(metric)
+    if d is None or d.kind != "gait" or not values:
         return []
+    want = d.name
     early = sorted(values[:3])
     base = early[len(early) // 2]
     out = []
@@ -101,7 +130,8 @@ def _bands(metric: str, values: list[float]) -> list[TargetBand]:
         for check in drill.checks:
             if check.metric != want:
                 continue
-            lo, hi = (check.low * base, check.high * base) if check.relative else (check.low, check.high)
+            lo, hi = ((check.low * base, check.high * base) if check.relative
+                      else (check.low * d.scale, check.high * d.scale))
             if lo == lo and hi == hi:  # both bounds set
                 out.append(TargetBand(f"{drill.title} drill target (guidance)", lo, hi))
     return out
@@ -123,8 +153,10 @@ def _trend(h: History, args: argparse.Namespace) -> int:
             df = None  # not a per-condition metric: one value per session below
     if df is None:
         df = h.trend(args.trend, args.athlete, activity=activity or "balance")
-    bands = [] if "series" in df else _bands(args.trend, df["value"].tolist())
-    fig = trend_figure(df, args.trend, bands, title=f"{args.trend} over time ({activity} sessions)")
+    label = summary_label(args.trend)  # "cadence (spm)": the table's label and display unit
+    shown = df.assign(value=display_values(args.trend, df["value"]))
+    bands = [] if "series" in df else _bands(args.trend, shown["value"].tolist())
+    fig = trend_figure(shown, label, bands, title=f"{label} over time ({activity} sessions)")
     out = args.out or Path(f"trend-{args.trend}.html")
     fig.write_html(out, include_plotlyjs=True)
     if args.export:
@@ -132,7 +164,7 @@ def _trend(h: History, args: argparse.Namespace) -> int:
     if args.json:
         print(df.to_json(orient="records", date_format="iso"))
     else:
-        _print_table(df.rename(columns={"value": args.trend}), f"Trend of {args.trend}")
+        _print_table(shown.rename(columns={"value": label}), f"Trend of {label}")
         print(f"trend plot: {out}")
     return 0
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from gait.feedback.drills import Check, Drill
 from gait.feedback.metrics import DEFAULT_WINDOW, metrics_table
+from gait.metric_defs import METRICS
 
 #: Longest gap between samples (s) still counted towards time-in-band.
 MAX_GAP_S = 5.0
@@ -89,10 +90,12 @@ def _fmt(template: str, check: Check, state: str, value: float, band: tuple[floa
     else:
         target = (lo + hi) / 2 if math.isfinite(lo) and math.isfinite(hi) else (lo if math.isfinite(lo) else hi)
     s = check.scale
+    d = METRICS.get(check.metric)
     try:
         return template.format(
             value=value * s, target=target * s, low=lo * s, high=hi * s,
             baseline=(baseline if baseline is not None else math.nan) * s,
+            unit=d.display_unit if d is not None else "", label=d.label if d is not None else check.metric,
         )
     except (KeyError, IndexError, ValueError):
         return template  # a coach's typo in a placeholder must not stop the session

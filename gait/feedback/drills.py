@@ -18,6 +18,7 @@ from typing import Any
 
 from gait.errors import InputFileError
 from gait.feedback.metrics import METRIC_UNITS
+from gait.metric_defs import METRICS
 
 
 class DrillFileError(InputFileError):
@@ -45,8 +46,9 @@ class Check:
     cues : dict of str to str
         Texts for the states ``low``, ``high`` and ``ok`` (format placeholders
         ``{value} {target} {low} {high} {baseline}``).
-    scale : float
-        Display factor applied to numbers in the texts (e.g. 100 for a share as %).
+    scale : float, optional
+        Display factor applied to numbers in the texts; default the metric's display
+        scale in :mod:`gait.metric_defs` (100 for a share shown in %, 1000 for s → ms).
     gate : str or None
         Optional metric that must reach ``gate_min`` for a warning to start or stay
         (e.g. asymmetry larger than within-limb variability; docs/metrics.md).
@@ -61,9 +63,15 @@ class Check:
     tolerance: float = 0.0
     hold: float = 3.0
     cues: dict[str, str] = field(default_factory=dict)
-    scale: float = 1.0
+    scale: float = math.nan
     gate: str | None = None
     gate_min: float = 0.0
+
+    def __post_init__(self) -> None:
+        # one scale per metric: unless a coach overrides it, the metric table's
+        if math.isnan(self.scale):
+            d = METRICS.get(self.metric)
+            object.__setattr__(self, "scale", d.scale if d is not None else 1.0)
 
     def band(self, baseline: float | None) -> tuple[float, float] | None:
         """Absolute target band ``(low, high)`` in metric units (nan = unbounded).
@@ -186,7 +194,7 @@ def _check(raw: dict[str, Any], where: str, path: Path) -> Check:
         tolerance=tolerance,
         hold=hold,
         cues=cues,
-        scale=_float(raw.get("scale", 1.0), f"{where}.scale", path),
+        scale=_float(raw.get("scale", METRICS[str(metric)].scale), f"{where}.scale", path),
     )
 
 

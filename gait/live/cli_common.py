@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from gait.live.session import LiveConfig, LiveResult, run_live
+from gait.metric_defs import METRICS, fmt, summary_value
 
 
 def run_with_view(cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quiet: bool = False) -> LiveResult:
@@ -69,6 +70,32 @@ def page_title(cfg: LiveConfig) -> str:
     return "gait live (simulated)" if cfg.simulate else "gait live"
 
 
+#: Session metrics in the closing line of ``gait live`` and ``gait demo``.
+CLOSING_METRICS: tuple[str, ...] = ("cadence", "gct", "gct_balance")
+
+
+def closing_line(live_steps: int, summary: dict[str, Any]) -> str:
+    """The closing line: steps, then the session metrics as the metric table shows them.
+
+    Parameters
+    ----------
+    live_steps : int
+        Steps the live view saw.
+    summary : dict
+        The report's ``summary.json`` (may be empty).
+
+    Returns
+    -------
+    str
+        E.g. ``"steps: 310 live, 312 in the report; cadence 170 spm; ground contact time
+        251 ms; GCT balance 50.2 % L"``.
+    """
+    parts = [f"steps: {live_steps} live, {summary.get('steps_total', '?')} in the report"]
+    for name in CLOSING_METRICS:
+        parts.append(f"{METRICS[name].label} {fmt(name, summary_value(summary, name))}")
+    return "; ".join(parts)
+
+
 def _print_result(r: LiveResult) -> None:
     s: dict[str, Any] = {}
     try:
@@ -77,13 +104,7 @@ def _print_result(r: LiveResult) -> None:
         s = json.loads(r.written["summary"].read_text())
     except (KeyError, OSError, ValueError):
         pass
-    cad = s.get("cadence_spm")
-    gct = s.get("gct_ms") or {}
-    gmean = gct.get("mean") if isinstance(gct, dict) else gct
-    print(f"steps: {len(r.live_steps)} live, {s.get('steps_total', '?')} in the report; "
-          f"cadence {cad if cad is None else round(float(cad))} spm; "
-          f"contact {gmean if gmean is None else round(float(gmean))} ms; "
-          f"GCT balance {s.get('gct_balance_pct')} % L", flush=True)
+    print(closing_line(len(r.live_steps), s), flush=True)
     lost = [f"{name} {status} at {t:.0f} s" for t, name, status in r.sensor_log
             if status in ("dropped", "vanished", "no data") or status.startswith("gap")]
     if lost:

@@ -74,7 +74,8 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
     Parameters
     ----------
     steps : DataFrame
-        Step table (``t_ic`` s, ``side``, ``stride_time`` s, ``gct`` s).
+        Step table (``t_ic`` s, ``side``, ``stride_time`` s, ``gct`` s). Labels, units and
+        decimals are those of :mod:`gait.metric_defs`.
     t_change : float
         Session time of the change, s.
     margin : float
@@ -86,15 +87,19 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
     """
     import numpy as np
 
+    from gait.metric_defs import METRICS, fmt
+
     lines = []
     for label, part in (("before", steps[steps["t_ic"] < t_change - margin]),
                         ("after", steps[steps["t_ic"] > t_change + margin])):
         if not len(part):
             continue
-        gl = float(np.nanmedian(part.loc[part["side"] == "left", "gct"])) * 1000
-        gr = float(np.nanmedian(part.loc[part["side"] == "right", "gct"])) * 1000
+        gl = float(np.nanmedian(part.loc[part["side"] == "left", "gct"]))
+        gr = float(np.nanmedian(part.loc[part["side"] == "right", "gct"]))
         # from stride times (two steps each): independent of how the two feet line up
         cad = 120.0 / float(np.nanmedian(part["stride_time"]))
-        lines.append(f"  {label:<6} {t_change:>4.0f} s: cadence {cad:5.1f} spm, contact L {gl:4.0f} ms / "
-                     f"R {gr:4.0f} ms ({100 * (gl - gr) / ((gl + gr) / 2):+.1f} %)")
+        lines.append(f"  {label:<6} {t_change:>4.0f} s: {METRICS['cadence'].label} {fmt('cadence', cad)}, "
+                     f"{METRICS['gct_left'].label} {fmt('gct_left', gl)} / "
+                     f"{METRICS['gct_right'].label} {fmt('gct_right', gr)} "
+                     f"(L − R {100 * (gl - gr) / ((gl + gr) / 2):+.1f} % of the mean)")
     return lines

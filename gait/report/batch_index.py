@@ -17,15 +17,23 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from gait.metric_defs import METRICS, fmt, with_unit
+
 #: Contact-time balance band, % left: Garmin's green zone (within 49.3–50.7 %), the one
 #: the symmetry drill uses (Garmin Forerunner/Enduro owner's manuals, "Running dynamics").
 GCT_BALANCE_BAND = (49.3, 50.7)
 
-#: (column, label, unit, decimals) of the trend charts and the table.
-TREND_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("cadence_spm", "cadence", "steps/min", 0),
-    ("gct_ms", "ground contact time", "ms", 0),
-    ("gct_balance_pct", "contact-time balance", "% left", 1),
+#: (``summary.csv`` column, metric of :data:`gait.metric_defs.METRICS`) of the trend charts
+#: and the headline; the column holds the summary's value (``summary_key``).
+_TREND_METRICS: tuple[tuple[str, str], ...] = (
+    ("cadence_spm", "cadence"), ("gct_ms", "gct"), ("gct_balance_pct", "gct_balance"),
+)
+#: (column, label, unit, decimals, factor from the column's unit to the display unit) of the
+#: trend charts and the headline, all from the metric table.
+TREND_COLUMNS: tuple[tuple[str, str, str, int, float], ...] = tuple(
+    (col, METRICS[name].label, METRICS[name].display_unit, METRICS[name].decimals,
+     METRICS[name].scale / METRICS[name].summary_scale)
+    for col, name in _TREND_METRICS
 )
 
 _CSS = """
@@ -75,8 +83,9 @@ def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) 
     lo, hi = GCT_BALANCE_BAND
     if bal is not None and not lo <= bal <= hi:
         side = "left" if bal > hi else "right"
-        flags.append(f"contact-time balance {bal:.1f}% left: {side} foot on the ground longer "
-                     f"(band {lo}–{hi}%)")
+        d = METRICS["gct_balance"]  # summary, stored and display units are all % left
+        flags.append(f"{d.label} {fmt('gct_balance', bal)}: {side} foot on the ground longer "
+                     f"(band {with_unit('gct_balance', f'{lo}–{hi}')})")
     for f in (summary or {}).get("flags") or []:
         if str(f) not in flags:
             flags.append(str(f))
@@ -94,7 +103,8 @@ def row_headline(row: Mapping[Any, Any]) -> str:
     Returns
     -------
     str
-        E.g. ``"run, 12.0 min, 1990 steps, 166 steps/min, contact 251 ms, balance 50.2% left"``;
+        E.g. ``"run, 12.0 min, 1990 steps, cadence 166 spm, ground contact time 251 ms, GCT
+        balance 50.2 % L"`` (labels, units and decimals of :mod:`gait.metric_defs`);
         for a balance session its verdict.
     """
     act = str(row.get("activity") or "unknown")
@@ -108,10 +118,10 @@ def row_headline(row: Mapping[Any, Any]) -> str:
     steps = _num(row.get("steps"))
     if steps is not None:
         parts.append(f"{round(steps):d} steps")
-    for col, label, unit, dec in TREND_COLUMNS:
+    for col, label, unit, dec, factor in TREND_COLUMNS:
         v = _num(row.get(col))
         if v is not None:
-            parts.append(f"{label} {v:.{dec}f} {unit}")
+            parts.append(f"{label} {v * factor:.{dec}f} {unit}")
     return ", ".join(parts)
 
 
@@ -132,10 +142,10 @@ def trend_figures(summary: pd.DataFrame) -> list[go.Figure]:
     figs = []
     names = [Path(str(p)).name for p in summary.get("path", pd.Series(dtype=str))]
     acts = [str(a) for a in summary.get("activity", pd.Series([""] * len(summary)))]
-    for col, label, unit, _ in TREND_COLUMNS:
+    for col, label, unit, _, factor in TREND_COLUMNS:
         if col not in summary.columns:
             continue
-        y = [_num(v) for v in summary[col]]
+        y = [None if (x := _num(v)) is None else x * factor for v in summary[col]]
         keep = [(n, v, a) for n, v, a in zip(names, y, acts, strict=True) if v is not None]
         if len(keep) < 2:
             continue

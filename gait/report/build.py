@@ -18,7 +18,7 @@ import plotly.io as pio
 from gait.feedback.cues import CueEvent, replay_cues
 from gait.feedback.drills import load_drills
 from gait.feedback.metrics import metrics_table, window_metrics
-from gait.metric_defs import label_with_unit
+from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, label_with_unit, with_unit
 from gait.report import figures as F
 from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
 from gait.result import GaitResult
@@ -37,14 +37,11 @@ td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:
 .fix .drill{color:#444;font-size:.92rem}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
-#: Human label and unit of each drill metric, for the headline (value × check scale).
-_METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "cadence": ("cadence", "steps/min"), "gct_balance": ("contact-time balance", "% left"),
-    "gct": ("ground contact time", "ms"), "speed": ("speed", "m/s"), "rear_share": ("heel strikes", "%"),
-    "braking": ("braking", "m/s"), "vertical_ratio": ("vertical ratio", "%"),
-    "vertical_oscillation": ("vertical oscillation", "cm"), "duty_factor": ("duty factor", "%"),
-    "overstride": ("overstride", ""),
-}
+def _label_unit(metric: str) -> tuple[str, str]:
+    """Label and display unit of a drill metric (the metric table; the name when unknown)."""
+    d = METRICS.get(metric)
+    return (d.label, d.display_unit) if d is not None else (metric, "")
+
 
 #: A drill check counts as a finding when its metric was in band less than this share of the time, %.
 FIX_BELOW_PCT = 80.0
@@ -52,13 +49,15 @@ FIX_BELOW_PCT = 80.0
 
 #: Balance trial columns shown in the report (the CSV keeps them all): column, header with
 #: unit, format. Only columns present and measured in some trial are shown.
+#: Metric columns take their header, unit and decimals from :data:`gait.metric_defs.METRICS`.
 TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("trial", "trial", "d"), ("kind", "test", "s"), ("leg", "leg", "s"), ("eyes", "eyes", "s"),
-    ("duration", "length (s)", ".0f"), ("rms", "sway RMS (m/s²)", ".3f"), ("jerk", "jerk (m²/s⁵)", ".1f"),
-    ("ellipse_area", "95% sway ellipse (m²/s⁴)", ".3f"), ("mean_velocity", "sway velocity (m/s)", ".3f"),
-    ("f50", "median freq. (Hz)", ".2f"), ("n_touchdowns", "touch-downs", "d"),
-    ("time_to_failure", "first touch-down (s)", ".1f"), ("completed", "held to the end", "b"),
-    ("stabilization_time", "stable after (s)", ".2f"), ("flag", "note", "s"),
+    ("duration", "length (s)", ".0f"),
+    *((m, label_with_unit(m), "d" if METRICS[m].decimals == 0 else f".{METRICS[m].decimals}f")
+      for m in ("rms", "jerk", "ellipse_area", "mean_velocity", "f50", "n_touchdowns", "time_to_failure")),
+    ("completed", "held to the end", "b"),
+    ("stabilization_time", label_with_unit("stabilization_time"), f".{METRICS['stabilization_time'].decimals}f"),
+    ("flag", "note", "s"),
 )
 
 
@@ -167,9 +166,11 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
         for c in d.get("checks", []):
             band = c.get("band") or [None, None]
             pct = _num(c.get("time_in_band_pct"))
+            m = str(c["metric"])
+            nd = METRICS[m].decimals + 1 if m in METRICS else 2  # a band edge one digit finer than a value
             rows.append(
-                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(str(c['metric']))}</td>"
-                f"<td>{_fmt(band[0], c.get('scale', 1.0), 2)} – {_fmt(band[1], c.get('scale', 1.0), 2)}</td>"
+                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
+                f"<td>{_fmt(band[0], c.get('scale', 1.0), nd)} – {_fmt(band[1], c.get('scale', 1.0), nd)}</td>"
                 f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>")
     if not rows:
         return ""
@@ -277,7 +278,7 @@ def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
         drills = load_drills()
         lis = []
         for f in findings:
-            label, unit = _METRIC_LABELS.get(f["metric"], (f["metric"], ""))
+            label, unit = _label_unit(f["metric"])
             u = f" {unit}" if unit else ""
             lo, hi = f["band"]
             band = ("" if lo is None and hi is None else f"; target ≤ {hi:.3g}{u}" if lo is None
@@ -285,7 +286,7 @@ def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
             last = "" if f["value"] is None else f", {f['value']:.3g}{u} at the end"
             d = drills.get(f["drill"])
             how = html.escape(d.description) if d is not None and d.description else ""
-            lis.append(f"<li><b>{html.escape(label.capitalize())}</b>: in its target band "
+            lis.append(f"<li><b>{html.escape(label[:1].upper() + label[1:])}</b>: in its target band "
                        f"{f['pct']:.0f}% of the time{html.escape(band + last)}."
                        f'<div class="drill">Drill: <b>{html.escape(f["title"])}</b>. {how}</div></li>')
         items = f"<ol>{''.join(lis)}</ol>"
@@ -382,23 +383,30 @@ def build_report(
         band = cadence_band if cadence_band is not None else default_cadence_band(rolling)
         headline = [
             ("duration", f"{t_end / 60:.1f} min"), ("steps", str(len(steps))),
-            ("cadence", f"{_fmt(whole['cadence'], 1, 0)} spm"),
-            ("contact L / R", f"{_fmt(whole['gct_left'], 1000, 0)} / {_fmt(whole['gct_right'], 1000, 0)} ms"),
-            ("contact-time balance", f"{_fmt(whole['gct_balance'])} % L"),
+            # labels, units, scales and decimals: the metric table
+            (METRICS["cadence"].label, fmt("cadence", whole["cadence"], missing="—")),
+            (f"{METRICS['gct'].label} L / R",
+             f"{fmt('gct_left', whole['gct_left'], unit=False, missing='—')} / "
+             f"{fmt('gct_right', whole['gct_right'], missing='—')}"),
+            (METRICS["gct_balance"].label, fmt("gct_balance", whole["gct_balance"], missing="—")),
         ]
         if whole.get("strike"):
-            headline.append(("strike", f"{whole['strike']} ({_fmt(whole['rear_share'], 100, 0)}% heel)"))
+            headline.append(("strike", f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
+                                       f"{METRICS['rear_share'].label})"))
         if whole.get("speed") is not None:
-            headline.append(("speed", f"{_fmt(whole['speed'], 3.6)} km/h"))
+            headline.append((METRICS["speed"].label, f"{fmt('speed', whole['speed'])} "
+                                                     f"({whole['speed'] * KMH_PER_MPS:.1f} km/h)"))
         over = ((result.summary if result is not None else {}).get("overstride") or {}).get("overstriding") or {}
         if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
-            why = ", ".join(f"{label_with_unit(r['metric'])} {r['value']:g} > {r['threshold']:g}"
+            why = ", ".join(f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
+                            f"{fmt(r['metric'], r['threshold'])}"
                             for r in over.get("reasons", []))
             headline.append(("overstriding", f"yes: {why}" if over["flag"] else "not seen"))
         figs: list[tuple[str, go.Figure | None, str]] = [
             ("Cadence", F.cadence_figure(steps, rolling, band),
              "" if cadence_band is not None or band is None else
-             f"Target band {band[0]:.0f}–{band[1]:.0f} spm: +5–10% over this run's first-minute cadence."),
+             f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% over this run's "
+             "first-minute cadence."),
             ("Contact time per side", F.contact_figure(steps, rolling), ""),
             ("Contact-time balance", F.balance_figure(rolling),
              "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "

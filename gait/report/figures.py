@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gait.feedback.cues import CueEvent
+from gait.metric_defs import METRICS, label_with_unit
 
 #: Colours used across figures (left, right, cadence, target band).
 LEFT, RIGHT, CADENCE, BAND = "#e6772e", "#7a5cd6", "#1f77b4", "rgba(44,160,44,0.18)"
@@ -54,19 +55,20 @@ def cadence_figure(steps: pd.DataFrame, rolling: pd.DataFrame,
                              marker={"size": 3, "color": "rgba(31,119,180,0.35)"}))
     fig.add_trace(go.Scatter(x=rolling["t"], y=rolling["cadence"], mode="lines", name="rolling (20 steps)",
                              line={"color": CADENCE, "width": 2.5}))
-    return _layout(fig, "Cadence over time", "steps/min")
+    return _layout(fig, "Cadence over time", label_with_unit("cadence"))
 
 
 def contact_figure(steps: pd.DataFrame, rolling: pd.DataFrame) -> go.Figure:
-    """Ground contact time per side: per-step points and rolling means (ms)."""
+    """Ground contact time per side: per-step points and rolling means (display unit of ``gct``)."""
+    scale = METRICS["gct"].scale
     fig = go.Figure()
     for side, colour, col in (("left", LEFT, "gct_left"), ("right", RIGHT, "gct_right")):
         s = steps[steps["side"] == side]
-        fig.add_trace(go.Scatter(x=s["t_ic"], y=s["gct"] * 1000, mode="markers", name=f"{side} per step",
+        fig.add_trace(go.Scatter(x=s["t_ic"], y=s["gct"] * scale, mode="markers", name=f"{side} per step",
                                  marker={"size": 3, "color": colour, "opacity": 0.35}))
-        fig.add_trace(go.Scatter(x=rolling["t"], y=rolling[col] * 1000, mode="lines", name=f"{side} rolling",
+        fig.add_trace(go.Scatter(x=rolling["t"], y=rolling[col] * scale, mode="lines", name=f"{side} rolling",
                                  line={"color": colour, "width": 2.5}))
-    return _layout(fig, "Ground contact time per side", "ms")
+    return _layout(fig, f"{METRICS['gct'].label[:1].upper()}{METRICS['gct'].label[1:]} per side", label_with_unit("gct"))
 
 
 def balance_figure(rolling: pd.DataFrame) -> go.Figure:
@@ -75,13 +77,15 @@ def balance_figure(rolling: pd.DataFrame) -> go.Figure:
     fig.add_hrect(y0=BALANCE_ORANGE[0], y1=BALANCE_ORANGE[1], fillcolor="rgba(255,165,0,0.12)", line_width=0)
     fig.add_hrect(y0=BALANCE_GREEN[0], y1=BALANCE_GREEN[1], fillcolor=BAND, line_width=0)
     fig.add_hline(y=50, line_dash="dot", line_color="grey")
-    fig.add_trace(go.Scatter(x=rolling["t"], y=rolling["gct_balance"], mode="lines", name="GCT balance (20 steps)",
+    fig.add_trace(go.Scatter(x=rolling["t"], y=rolling["gct_balance"], mode="lines", name=f"{METRICS['gct_balance'].label} (20 steps)",
                              line={"color": "#333", "width": 2.5}))
     vals = rolling["gct_balance"].to_numpy(dtype=np.float64)
     span = np.nanmax(np.abs(vals - 50)) if np.isfinite(vals).any() else 3.0
     half = max(3.0, float(span) + 0.5)
     fig.update_yaxes(range=[50 - half, 50 + half])
-    return _layout(fig, "GCT balance over time (green 49.3–50.7 %, orange to 52.2 %)", "% of contact time on the left")
+    u = METRICS["gct_balance"].display_unit
+    return _layout(fig, f"{METRICS['gct_balance'].label} over time (green {BALANCE_GREEN[0]}–{BALANCE_GREEN[1]} {u}, "
+                        f"orange to {BALANCE_ORANGE[1]} {u})", label_with_unit("gct_balance"))
 
 
 def strike_figure(steps: pd.DataFrame) -> go.Figure | None:
@@ -94,10 +98,10 @@ def strike_figure(steps: pd.DataFrame) -> go.Figure | None:
         s = steps.loc[steps["side"] == side, "strike"]
         counts = s.value_counts().reindex(order, fill_value=0)
         total = max(int(counts.sum()), 1)
-        fig.add_trace(go.Bar(x=order, y=100 * counts / total, name=side, marker_color=colour,
+        fig.add_trace(go.Bar(x=order, y=METRICS["rear_share"].scale * counts / total, name=side, marker_color=colour,
                              text=[f"{c}" for c in counts], textposition="outside"))
     fig.update_layout(barmode="group")
-    return _layout(fig, "Foot strike pattern", "% of steps", x="strike")
+    return _layout(fig, "Foot strike pattern", f"steps ({METRICS['rear_share'].display_unit})", x="strike")
 
 
 def drift_figure(drift: pd.DataFrame) -> go.Figure:
@@ -106,8 +110,10 @@ def drift_figure(drift: pd.DataFrame) -> go.Figure:
         x=drift["metric"], y=drift["change_pct"],
         marker_color="#5b7d9a",  # neutral: whether a change is good depends on the metric
         text=[f"{v:+.1f}%" for v in drift["change_pct"]], textposition="outside",
-        customdata=np.c_[drift["first"], drift["last"]],
-        hovertemplate="%{x}: %{customdata[0]:.3g} → %{customdata[1]:.3g} (%{y:+.1f}%)<extra></extra>",
+        # a list of rows keeps numbers numbers beside the unit text (np.c_ would make all text)
+        customdata=[[float(f), float(la), str(u)] for f, la, u in
+                    zip(drift["first"], drift["last"], drift.get("unit", [""] * len(drift)), strict=True)],
+        hovertemplate="%{x}: %{customdata[0]:.3g} → %{customdata[1]:.3g} %{customdata[2]} (%{y:+.1f}%)<extra></extra>",
     ))
     return _layout(fig, "Drift: last third vs first third of the run", "change (%)", x="metric")
 

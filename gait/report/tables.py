@@ -8,14 +8,18 @@ import pandas as pd
 from gait.feedback.metrics import window_metrics
 from gait.metric_defs import METRICS, label_with_unit
 
-#: (column, label, scale, decimals) of the per-interval table; labels, units and scales
-#: from :data:`gait.metric_defs.METRICS`.
+#: (column, label, scale, decimals) of the per-interval table; labels, units, scales and
+#: decimals from :data:`gait.metric_defs.METRICS`.
 INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = tuple(
-    (name, label_with_unit(name), METRICS[name].scale, nd)
-    for name, nd in (("cadence", 1), ("gct_left", 0), ("gct_right", 0), ("gct_balance", 1),
-                     ("duty_factor", 1), ("rear_share", 0), ("braking", 3),
-                     ("shank_angle_ic", 1), ("vertical_ratio", 1), ("speed", 2))
+    (name, label_with_unit(name), METRICS[name].scale, METRICS[name].decimals)
+    for name in ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor", "rear_share",
+                 "braking", "shank_angle_ic", "vertical_ratio", "speed")
 )
+
+
+#: Metrics of the first-vs-last drift table, in order.
+DRIFT_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor",
+                                  "flight", "braking", "vertical_oscillation", "speed")
 
 
 def interval_table(steps: pd.DataFrame, interval_s: float = 60.0) -> pd.DataFrame:
@@ -59,21 +63,21 @@ def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``metric``, ``first``, ``last`` (metric units) and ``change_pct``; only metrics
-        measured in both parts. Empty with fewer than 30 steps.
+        ``metric`` (the table's label), ``unit`` (its display unit), ``first``, ``last`` (display units of
+        :mod:`gait.metric_defs`) and ``change_pct``; only metrics measured in both parts.
+        Empty with fewer than 30 steps.
     """
     n = len(steps)
     if n < 30:
-        return pd.DataFrame(columns=["metric", "first", "last", "change_pct"])
+        return pd.DataFrame(columns=["metric", "unit", "first", "last", "change_pct"])
     third = n // 3
     a = window_metrics(steps.iloc[:third], window=third, min_steps=2)
     b = window_metrics(steps.iloc[n - third:], window=third, min_steps=2)
     rows = []
-    for key, label in (("cadence", "cadence"), ("gct_left", "GCT left"), ("gct_right", "GCT right"),
-                       ("gct_balance", "GCT balance"), ("duty_factor", "duty factor"),
-                       ("flight", "flight time"), ("braking", "braking"),
-                       ("vertical_oscillation", "vertical oscillation"), ("speed", "speed")):
+    for key in DRIFT_METRICS:
         if a[key] is not None and b[key] is not None and a[key] != 0:
-            rows.append({"metric": label, "first": a[key], "last": b[key],
+            d = METRICS[key]
+            rows.append({"metric": d.label, "unit": d.display_unit, "first": a[key] * d.scale,
+                         "last": b[key] * d.scale,
                          "change_pct": 100.0 * (b[key] - a[key]) / abs(a[key])})
     return pd.DataFrame(rows)

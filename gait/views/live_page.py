@@ -44,6 +44,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from devices.lan import lan_address
 from gait.errors import GaitError
+from gait.metric_defs import METRICS, page_defs
 from gait.views.host_guard import HostGuard
 
 #: Fields of an update that replace the page state (the rest are appended histories).
@@ -61,6 +62,16 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_finite(v) for v in obj]
     return obj
+
+
+def metric_defs_json() -> str:
+    """The gait metrics' labels, display units, scales and decimals as the page reads them.
+
+    From :mod:`gait.metric_defs`, so the page shows every number on the table's scale; safe
+    to embed in a ``<script type="application/json">`` element (no ``</``).
+    """
+    names = [n for n, d in METRICS.items() if d.kind == "gait"]
+    return json.dumps(page_defs(names), ensure_ascii=False).replace("</", "<\\/")
 
 
 def to_json(msg: Mapping[str, Any]) -> str:
@@ -263,7 +274,8 @@ class LivePage:
         self._wake = None
 
     def _build_app(self) -> Starlette:
-        page = (static_dir() / "live.html").read_text(encoding="utf-8")
+        page = (static_dir() / "live.html").read_text(encoding="utf-8").replace(
+            "{{METRIC_DEFS}}", metric_defs_json())
 
         async def index(request: Request) -> Response:
             if not self._authorised(request.query_params.get("token")):

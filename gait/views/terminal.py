@@ -17,6 +17,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, with_unit
+
+#: The metrics drawn as big numbers, in order (labels, units and scales from the table).
+BIG_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "speed")
+
 # A 3-row block font so the key numbers read from a treadmill a metre or two away.
 _FONT: dict[str, tuple[str, str, str]] = {
     "0": ("█▀█", "█ █", "▀▀▀"), "1": (" ▄█", "  █", "  ▀"), "2": ("▀▀█", "█▀▀", "▀▀▀"),
@@ -35,10 +40,44 @@ def big(text: str, style: str = "bold") -> Text:
     return Text("\n".join(rows), style=style)
 
 
-def _num(v: Any, scale: float = 1.0, digits: int = 0) -> str:
-    if v is None:
-        return "-"
-    return f"{float(v) * scale:.{digits}f}"
+def _num(name: str, v: Any) -> str:
+    """A stored value of ``name`` as the table shows it, without the unit ("-" when missing)."""
+    return fmt(name, v, unit=False, missing="-")
+
+
+def cell_label(name: str) -> str:
+    """Small label above a big number: ``"cadence spm"``, ``"contact time left ms"``."""
+    return with_unit(name, METRICS[name].label)
+
+
+def big_cells(metrics: Mapping[str, Any], band: Any = None) -> list[tuple[str, str, str, str]]:
+    """The big numbers as text: ``(metric, label with unit, value, note)`` per cell.
+
+    Parameters
+    ----------
+    metrics : mapping
+        Rolling metrics in stored units (:func:`gait.feedback.window_metrics`).
+    band : (float, float), optional
+        Cadence target band, steps/min.
+
+    Returns
+    -------
+    list of tuple of str
+        Labels, units, scales and decimals from :mod:`gait.metric_defs`; speed only when
+        measured, with km/h as its note.
+    """
+    cells = []
+    for name in BIG_METRICS:
+        v = metrics.get(name)
+        note = ""
+        if name == "cadence":
+            note = f"target {band[0]:.0f}-{band[1]:.0f}" if band else "learning baseline"
+        elif name == "speed":
+            if v is None:
+                continue
+            note = f"{float(v) * KMH_PER_MPS:.1f} km/h"
+        cells.append((name, cell_label(name), _num(name, v), note))
+    return cells
 
 
 def render(state: Mapping[str, Any]) -> RenderableType:
@@ -60,15 +99,8 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     cad_style = "bold"
     if band and cad is not None:
         cad_style = "bold green" if band[0] <= cad <= band[1] else "bold yellow"
-    cells = [
-        ("cadence spm", big(_num(cad), cad_style),
-         f"target {band[0]:.0f}-{band[1]:.0f}" if band else "learning baseline"),
-        ("contact L ms", big(_num(m.get("gct_left"), 1000)), ""),
-        ("contact R ms", big(_num(m.get("gct_right"), 1000)), ""),
-        ("GCT balance % L", big(_num(m.get("gct_balance"), 1, 1)), ""),
-    ]
-    if m.get("speed") is not None:
-        cells.append(("speed km/h", big(_num(m.get("speed"), 3.6, 1)), f"{m['speed']:.2f} m/s"))
+    cells = [(label, big(value, cad_style if name == "cadence" else "bold"), note)
+             for name, label, value, note in big_cells(m, band)]
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in cells:
         grid.add_column(justify="center")
@@ -79,9 +111,10 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     extra = Text()
     if strike:
         share = m.get("rear_share")
-        extra.append(f"strike: {strike}" + (f" ({share * 100:.0f}% heel)" if share is not None else "") + "   ")
+        heel = f" ({fmt('rear_share', share)} {METRICS['rear_share'].label})" if share is not None else ""
+        extra.append(f"strike: {strike}{heel}   ")
     if state.get("metronome_spm"):
-        extra.append(f"metronome {state['metronome_spm']:.0f} spm   ", style="cyan")
+        extra.append(f"metronome {fmt('cadence', state['metronome_spm'])}   ", style="cyan")
     t = float(state.get("t") or 0.0)
     extra.append(f"time {int(t) // 60}:{int(t) % 60:02d}", style="dim")
     cue = state.get("cue")

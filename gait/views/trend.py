@@ -29,7 +29,8 @@ def trend_figure(
         Columns ``started_at`` (datetime), ``value`` and optionally ``athlete`` and ``series``
         (one line each, e.g. ``left leg, eyes open`` for balance trends).
     metric : str
-        Metric name, used for the axis title (units are part of the name, e.g. ``_spm``).
+        Axis title: the metric's label and display unit (``gait.metric_defs.summary_label``,
+        e.g. ``"cadence (spm)"``), or a raw key the metric table does not define.
     bands : sequence of TargetBand
         Shaded horizontal bands drawn behind the data.
     title : str, optional

@@ -11,6 +11,19 @@
                  legend: { orientation: "h", y: -0.2 } };
 
   function fmt(v, digits) { return v === null || v === undefined ? "—" : Number(v).toFixed(digits); }
+  // Labels, units, scales and decimals come from the one metric table (gait/metric_defs.py),
+  // embedded in the page by the server: no unit or conversion factor is written here.
+  const DEFS = JSON.parse(document.getElementById("metric-defs").textContent);
+  function def(name) { return DEFS[name] || { label: name, unit: "", scale: 1, decimals: 1 }; }
+  function shown(name, v) { const d = def(name); return v === null || v === undefined ? "—" : fmt(v * d.scale, d.decimals); }
+  function labelOf(name) { const l = def(name).label; return l.charAt(0).toUpperCase() + l.slice(1); }
+  function titled(name) { const d = def(name); return labelOf(name) + (d.unit ? " (" + d.unit + ")" : ""); }
+  function withUnit(name, text) { const u = def(name).unit; return !u ? text : ("°×".includes(u[0]) ? text + u : text + " " + u); }
+  const KMH_PER_MPS = 3.6;  // second line under a speed in m/s, for runners used to km/h
+  for (const box of document.querySelectorAll(".big[data-metric]")) {
+    box.querySelector(".label").textContent = labelOf(box.dataset.metric);
+    if (box.dataset.metric !== "speed") box.querySelector(".unit").textContent = def(box.dataset.metric).unit;
+  }
   function clock(t) { const s = Math.max(0, Math.floor(t)); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
 
   // --- charts --------------------------------------------------------------------------
@@ -20,12 +33,12 @@
       { x: [], y: [], name: "target band", mode: "lines", line: { width: 0 }, fill: "tonexty",
         fillcolor: "rgba(60,207,122,0.25)", hoverinfo: "skip" },
       { x: [], y: [], name: "cadence", mode: "lines", line: { color: "#4fb3ff", width: 3 } },
-    ], { ...dark, title: { text: "Cadence (steps/min)" }, xaxis: { title: { text: "time (s)" } } },
+    ], { ...dark, title: { text: titled("cadence") }, xaxis: { title: { text: "time (s)" } } },
     { displayModeBar: false, responsive: true });
     Plotly.newPlot("gct-chart", [
       { x: [], y: [], name: "left", mode: "markers+lines", line: { color: "#ff8c42" } },
       { x: [], y: [], name: "right", mode: "markers+lines", line: { color: "#b48cff" } },
-    ], { ...dark, title: { text: "Contact time per step (ms)" }, xaxis: { title: { text: "time (s)" } } },
+    ], { ...dark, title: { text: labelOf("gct") + " per step (" + def("gct").unit + ")" }, xaxis: { title: { text: "time (s)" } } },
     { displayModeBar: false, responsive: true });
   }
 
@@ -48,7 +61,7 @@
     const R = steps.filter((s) => s.side === "right" && s.gct !== null);
     Plotly.extendTraces("gct-chart", {
       x: [L.map((s) => s.t_ic), R.map((s) => s.t_ic)],
-      y: [L.map((s) => s.gct * 1000), R.map((s) => s.gct * 1000)],
+      y: [L.map((s) => s.gct * def("gct").scale), R.map((s) => s.gct * def("gct").scale)],
     }, [0, 1], MAX_POINTS);
     const tEnd = steps[steps.length - 1].t_ic;
     if (tEnd !== null) Plotly.relayout("gct-chart", { "xaxis.range": [Math.max(0, tEnd - WINDOW_S / 2), tEnd + 2] });
@@ -58,16 +71,18 @@
   function showState(m) {
     const x = m.metrics || {};
     $("clock").textContent = clock(m.t || 0);
-    $("cadence").textContent = fmt(x.cadence, 0);
-    $("gct-left").textContent = x.gct_left === null || x.gct_left === undefined ? "—" : fmt(x.gct_left * 1000, 0);
-    $("gct-right").textContent = x.gct_right === null || x.gct_right === undefined ? "—" : fmt(x.gct_right * 1000, 0);
-    $("balance").textContent = fmt(x.gct_balance, 1);
+    $("cadence").textContent = shown("cadence", x.cadence);
+    $("gct-left").textContent = shown("gct_left", x.gct_left);
+    $("gct-right").textContent = shown("gct_right", x.gct_right);
+    $("balance").textContent = shown("gct_balance", x.gct_balance);
     $("strike").textContent = x.strike || "—";
-    $("strike-share").textContent = x.rear_share === null || x.rear_share === undefined ? "" : fmt(x.rear_share * 100, 0) + "% heel";
+    $("strike-share").textContent = x.rear_share === null || x.rear_share === undefined ? ""
+      : withUnit("rear_share", shown("rear_share", x.rear_share)) + " " + def("rear_share").label;
     if (x.speed !== null && x.speed !== undefined) {
-      $("speed").textContent = fmt(x.speed * 3.6, 1);
-      $("speed-unit").textContent = "km/h (" + fmt(x.speed, 2) + " m/s)";
-    } else { $("speed").textContent = "—"; $("speed-unit").textContent = "not measured"; }
+      $("speed").textContent = shown("speed", x.speed);
+      $("speed-unit").textContent = def("speed").unit;
+      $("speed-kmh").textContent = fmt(x.speed * KMH_PER_MPS, 1) + " km/h";
+    } else { $("speed").textContent = "—"; $("speed-unit").textContent = "not measured"; $("speed-kmh").textContent = ""; }
     const band = m.target && m.target.cadence;
     const cbox = $("cadence").parentElement;
     cbox.classList.remove("warn", "good");
@@ -102,7 +117,7 @@
       for (const c of d.checks) {
         const s = document.createElement("span");
         s.className = "check " + c.state;
-        let txt = c.metric + " " + c.state;
+        let txt = def(c.metric).label + " " + c.state;
         if (c.time_in_band_pct !== null && c.time_in_band_pct !== undefined) txt += " · " + fmt(c.time_in_band_pct, 0) + "% in band";
         s.textContent = txt;
         div.appendChild(s);
@@ -140,7 +155,7 @@
     spm = v || null;
     const b = $("metronome-btn");
     b.disabled = !spm;
-    b.textContent = spm ? "Metronome " + (metOn ? "on" : "off") + " · " + fmt(spm, 0) + " spm" : "Metronome: no target yet";
+    b.textContent = spm ? "Metronome " + (metOn ? "on" : "off") + " · " + withUnit("cadence", fmt(spm, def("cadence").decimals)) : "Metronome: no target yet";
     b.classList.toggle("on", metOn);
   }
   function click(at) {
