@@ -35,7 +35,9 @@ from gait.stream import SensorSpec, StreamEngine
 #: Status publications per second (the page itself sends at most ~20 messages/s).
 TICK_HZ = 10.0
 #: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
-#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`).
+#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`),
+#: plus the longest time a device holds samples before sending a full frame
+#: (:func:`gait.live.simulated.delivery_lag`).
 SIM_LEAD = 0.25
 #: A streaming sensor silent for this many wall seconds while another one delivers no
 #: longer holds the simulated clock back.
@@ -441,7 +443,7 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     try:
         if cfg.simulate:
             from devices.virtual import SimClock
-            from gait.live.simulated import make_sources, plan_devices, start_devices
+            from gait.live.simulated import delivery_lag, make_sources, plan_devices, start_devices
 
             plan = plan_devices(specs)
             # the devices sample from power-on; leave room for scanning and connecting
@@ -458,7 +460,10 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
             if sim_clock is not None:
                 # session time → simulated time: the capture opened a little after the clock started
                 shift = t0 - sim_clock.epoch_ns * 1e-9
-                sim_clock.limit = lambda: live.watermark() + shift + SIM_LEAD
+                # a device sends only full frames: the lead must cover the longest one, or
+                # the clock waits for samples the device waits to take (a deadlock)
+                lead = SIM_LEAD + max((delivery_lag(p.profile) for p in plan), default=0.0)
+                sim_clock.limit = lambda: live.watermark() + shift + lead
 
             def status(msg: str) -> None:
                 announce(msg)
