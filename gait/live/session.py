@@ -36,9 +36,11 @@ from gait.stream import SensorSpec, StreamEngine
 TICK_HZ = 10.0
 #: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
 #: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`),
-#: plus the longest time a device holds samples before sending a full frame
-#: (:func:`gait.live.simulated.delivery_lag`).
+#: or further when a device holds its samples longer before sending a full frame
+#: (:func:`gait.live.simulated.delivery_lag`; a 52 Hz Verity Sense: 0.52 s).
 SIM_LEAD = 0.25
+#: Lead beyond a device's longest frame, s (the clock must be able to reach its next send).
+SIM_LEAD_MARGIN = 0.05
 #: A streaming sensor silent for this many wall seconds while another one delivers no
 #: longer holds the simulated clock back.
 SIM_STALL = 2.0
@@ -462,7 +464,7 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
                 shift = t0 - sim_clock.epoch_ns * 1e-9
                 # a device sends only full frames: the lead must cover the longest one, or
                 # the clock waits for samples the device waits to take (a deadlock)
-                lead = SIM_LEAD + max((delivery_lag(p.profile) for p in plan), default=0.0)
+                lead = max([SIM_LEAD] + [delivery_lag(p.profile) + SIM_LEAD_MARGIN for p in plan])
                 sim_clock.limit = lambda: live.watermark() + shift + lead
 
             def status(msg: str) -> None:
