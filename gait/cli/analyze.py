@@ -201,7 +201,9 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
     t.add_row("cadence", _fmt(s.get("cadence_spm"), " spm"), "", "")
     t.add_row("ground contact", _fmt(g.get("mean"), " ms"), _fmt(g.get("left"), " ms"),
               _fmt(g.get("right"), " ms"))
-    t.add_row("GCT balance", _fmt(s.get("gct_balance_pct"), " % L", 2), "", "")
+    status = s.get("symmetry_status") or {}
+    t.add_row("GCT balance", "not shown ¹" if "gct_balance" in status else _fmt(s.get("gct_balance_pct"), " % L", 2),
+              "", "")
     t.add_row("duty factor", _fmt(s.get("duty_factor"), "", 3), "", "")
     if s.get("double_support_ms") is not None:  # a walk has double support, not flight
         t.add_row("double support", _fmt(s.get("double_support_ms"), " ms"), "", "")
@@ -216,7 +218,17 @@ def _print_summary(name: str, s: dict[str, Any]) -> None:
         flag = " ⚠" if r.get("asymmetry") else ""
         t.add_row(f"SI {m}", _fmt(r.get("si_pct"), " %", 2) + flag,
                   _fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3))
+    for m in status:
+        if m != "gct_balance":
+            t.add_row(f"SI {m}", "not shown ¹", "", "")
     con.print(t)
+    if status:
+        # say why instead of printing a number the sensors cannot support
+        by_reason: dict[str, list[str]] = {}
+        for m, why in status.items():
+            by_reason.setdefault(why, []).append(m)
+        for why, ms in by_reason.items():
+            con.print(f"¹ {', '.join(ms)} not shown: {why}", markup=False)
     o = s.get("overstride") or {}
     if o.get("strike"):
         st = o["strike"]
