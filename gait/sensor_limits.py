@@ -399,3 +399,53 @@ def side_comparison(steps: pd.DataFrame, limits: Mapping[str, SensorLimits], met
         v = v[np.isfinite(v)]
         stride = float(v.mean()) if v.size else None
     return resolution_reason(metric, left_mean, right_mean, coarse, stride)
+
+
+def spec_limits(name: str, placement: str, side: str | None, rate_hz: float, has_gyr: bool,
+                acc_range: float | None = None, gyr_range: float | None = None) -> SensorLimits:
+    """The limits a sensor is known to have before any sample arrives (nothing clipped yet).
+
+    Parameters
+    ----------
+    name, placement, side : str
+        Stream name, placement and leg.
+    rate_hz : float
+        Sample rate, Hz.
+    has_gyr : bool
+        True with a gyroscope.
+    acc_range, gyr_range : float, optional
+        Full scales, m/s² and rad/s.
+
+    Returns
+    -------
+    SensorLimits
+    """
+    return SensorLimits(name, placement, side, float(rate_hz), bool(has_gyr),
+                        round(acc_range / G, 2) if acc_range else None,
+                        round(math.degrees(gyr_range), 0) if gyr_range else None, 0.0, 0.0)
+
+
+def leg_pair_mismatch(limits: list[SensorLimits]) -> str | None:
+    """Why the left and right leg sensors of a session are not comparable (None: they are).
+
+    The sensor that times each side is chosen as :func:`gait.fuse.fuse` does (foot before
+    shank); with no leg sensor on a side (a trunk sensor times both) nothing is compared.
+
+    Parameters
+    ----------
+    limits : list of SensorLimits
+        Every sensor of the session.
+
+    Returns
+    -------
+    str or None
+        :func:`sensor_mismatch` of the two sides (any metric).
+    """
+    rank = {"foot": 0, "shank": 1}
+    best: dict[str, SensorLimits] = {}
+    for lim in sorted((x for x in limits if x.placement in rank), key=lambda x: rank[x.placement]):
+        if lim.side in ("left", "right"):
+            best.setdefault(lim.side, lim)
+    if len(best) < 2:
+        return None
+    return sensor_mismatch(best["left"], best["right"], "gct")

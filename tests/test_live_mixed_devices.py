@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from devices.profiles import get_profile
 from devices.session import parse_device_spec
@@ -50,7 +51,7 @@ def test_polar_alone_records_the_whole_session(tmp_path: Path) -> None:
     assert np.all(np.diff(st.t) > 0)
 
 
-def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(tmp_path: Path) -> None:
+def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "mixed"
     rc = main(["live", "--device", "Polar Sense L=foot:left", "--device", "gait-imu R=foot:right", "--simulate",
                "--speed-up", "10", "--duration", "30", "--terminal", "--no-save", "--out", str(out)])
@@ -64,3 +65,39 @@ def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(tmp_path: Path) -
     assert "gct_balance" in s["symmetry_status"]
     report = (out / "report.html").read_text()
     assert "Left/right comparisons not shown" in report
+    # the terminal's closing line says why instead of a number
+    assert "GCT balance not shown (left sampled at 52 Hz" in capsys.readouterr().out
+
+
+def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
+    from gait.feedback import FeedbackSession, load_drills
+    from gait.pipeline import analyze
+    from gait.sensor_limits import leg_pair_mismatch, spec_limits
+    from gait.synth import GaitParams, synthesize
+
+    polar = spec_limits("foot_left", "foot", "left", 52.0, True, 8 * 9.81)
+    imu = spec_limits("foot_right", "foot", "right", 200.0, True, 16 * 9.81)
+    why = leg_pair_mismatch([polar, imu, spec_limits("sacrum", "sacrum", None, 200.0, False)])
+    assert why is not None and "52 Hz" in why
+    assert leg_pair_mismatch([imu, spec_limits("foot_left", "foot", "left", 200.0, True)]) is None
+    # a clearly unbalanced run: the symmetry drill would cue on it ...
+    steps = analyze(synthesize(placements=("foot-left", "foot-right"), duration=60.0, seed=4,
+                               gait=GaitParams(gct_asym_pct=15.0))).steps
+    drills = load_drills()
+
+    def run(withhold: bool) -> tuple[list[dict], dict]:
+        fb = FeedbackSession([drills["symmetry"]], baseline_s=0.0)
+        if withhold:
+            fb.withhold("gct_balance", why)
+        events, last = [], {}
+        for i in range(0, len(steps), 10):
+            last = fb.add_steps(steps.iloc[i:i + 10])
+            events += last["events"]
+        return events, last
+
+    events, last = run(False)
+    assert last["metrics"]["gct_balance"] > 52 and any(e["metric"] == "gct_balance" for e in events)
+    # ... unless the balance is withheld: then it is neither shown nor cued on, and the reason goes out
+    events, last = run(True)
+    assert last["metrics"]["gct_balance"] is None and last["withheld"] == {"gct_balance": why}
+    assert not [e for e in events if e["metric"] == "gct_balance"]

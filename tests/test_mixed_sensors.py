@@ -54,6 +54,8 @@ def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(po
     assert s["gct_balance_pct"] is None
     for m in ("gct", "flight", "step_time", "duty_factor", "foot_strike_angle", "gct_balance"):
         assert "52 Hz" in s["symmetry_status"][m] and "200 Hz" in s["symmetry_status"][m]
+    # the low-rate leg sensor is named in the quality flags
+    assert "low_rate:foot_left:52Hz" in s["flags"] and not any(f.startswith("low_rate:foot_right") for f in s["flags"])
     # the limits are in the summary
     left, right = s["sensors"]["foot_left"], s["sensors"]["foot_right"]
     assert left["rate_hz"] == 52.0 and left["acc_range_g"] == 8.0 and left["acc_saturated_pct"] > 0.1

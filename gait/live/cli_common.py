@@ -83,7 +83,9 @@ def _print_result(r: LiveResult) -> None:
     print(f"steps: {len(r.live_steps)} live, {s.get('steps_total', '?')} in the report; "
           f"cadence {cad if cad is None else round(float(cad))} spm; "
           f"contact {gmean if gmean is None else round(float(gmean))} ms; "
-          f"GCT balance {s.get('gct_balance_pct')} % L", flush=True)
+          + (f"GCT balance not shown ({(s.get('symmetry_status') or {})['gct_balance']})"
+             if "gct_balance" in (s.get("symmetry_status") or {}) else f"GCT balance {s.get('gct_balance_pct')} % L"),
+          flush=True)
     lost = [f"{name} {status} at {t:.0f} s" for t, name, status in r.sensor_log
             if status in ("dropped", "vanished", "no data") or status.startswith("gap")]
     if lost:

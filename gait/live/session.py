@@ -30,6 +30,7 @@ from gait.errors import GaitError
 from gait.feedback import FeedbackSession, load_drills
 from gait.feedback.drills import CoachSettings, Drill, coach_drills
 from gait.live.clock import DeviceClock
+from gait.sensor_limits import leg_pair_mismatch, spec_limits
 from gait.stream import SensorSpec, StreamEngine
 
 #: Status publications per second (the page itself sends at most ~20 messages/s).
@@ -239,6 +240,11 @@ class LiveSession:
             self.labels[t.adv.local_name or t.device.address] = name
         if not specs:
             raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
+        # a left/right balance from sensors that time events differently is not shown or cued on
+        why = leg_pair_mismatch([spec_limits(s.name, s.placement, s.side, s.rate, s.has_gyr, s.acc_range, s.gyr_range)
+                                 for s in specs])
+        if why is not None:
+            self.fb.withhold("gct_balance", why)
         # in accelerated time the hop grows so the wall-clock CPU stays the same
         hop = self.hop if self.hop is not None else max(0.5, 0.25 * self.scale)
         self.engine = StreamEngine(specs, speed=self.speed, hop=hop)

@@ -62,6 +62,10 @@
     $("gct-left").textContent = x.gct_left === null || x.gct_left === undefined ? "—" : fmt(x.gct_left * 1000, 0);
     $("gct-right").textContent = x.gct_right === null || x.gct_right === undefined ? "—" : fmt(x.gct_right * 1000, 0);
     $("balance").textContent = fmt(x.gct_balance, 1);
+    // a balance from sensors that are not comparable is withheld: say so, the reason on hover
+    const noBalance = m.withheld && m.withheld.gct_balance;
+    $("balance-unit").textContent = noBalance ? "not shown: sensors differ" : "% left";
+    $("balance-unit").title = noBalance || "";
     $("strike").textContent = x.strike || "—";
     $("strike-share").textContent = x.rear_share === null || x.rear_share === undefined ? "" : fmt(x.rear_share * 100, 0) + "% heel";
     if (x.speed !== null && x.speed !== undefined) {
