@@ -131,3 +131,14 @@ def test_resolution_rule_and_confidence_factor() -> None:
     steps = pd.DataFrame({"source": ["a", "b"], "confidence": [0.9, 0.9]})
     out = apply_limits(steps, {"a": _lim("a", 50), "b": _lim("b", 200)})
     assert out["confidence"].tolist() == pytest.approx([0.45, 0.9])
+
+
+def test_one_trunk_sensor_measures_both_sides_alike() -> None:
+    from gait.sensor_limits import side_comparison, sides_mismatch
+
+    steps = pd.DataFrame({"side": ["left", "right"] * 5, "source": ["sacrum"] * 10,
+                          "stride_time": [0.7] * 10})
+    clipped = {"sacrum": SensorLimits("sacrum", "sacrum", None, 100.0, False, 8.0, None, 0.02, 0.0)}
+    assert sides_mismatch(steps, clipped, "gct") is None
+    assert side_comparison(steps, clipped, "gct", 0.250, 0.270) is None
+    assert "sample period" in (side_comparison(steps, clipped, "gct", 0.250, 0.255) or "")
