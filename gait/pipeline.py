@@ -25,13 +25,21 @@ from gait.placements._signal import finite_rows
 from gait.plausibility import gyro_motion, input_checks, placement_suspect
 from gait.recording import Recording, Stream
 from gait.result import GaitResult
+from gait.sensor_limits import (
+    FULL_RATE_HZ,
+    MAX_SATURATED_SHARE,
+    SATURATION_FRACTION,
+    SensorLimits,
+    apply_limits,
+    make_limits,
+    stream_limits,
+)
 from gait.steps import build_step_table
 from gait.summary import session_summary
 
-#: Samples within this fraction of full scale count as saturated. [G]
-SATURATION_FRACTION = 0.98
-#: Share of saturated samples that earns a flag. [G]
-SATURATION_FLAG_SHARE = 0.001
+#: Share of saturated samples that earns a flag (samples within
+#: :data:`gait.sensor_limits.SATURATION_FRACTION` of full scale count as saturated). [G]
+SATURATION_FLAG_SHARE = MAX_SATURATED_SHARE
 #: Long streams are analysed in chunks of this many seconds (bounded memory for any
 #: recording length; the stage functions are window-pure so results do not depend on it).
 CHUNK_SECONDS = 600.0
@@ -247,7 +255,8 @@ class _BoutPass:
 
 
 def _analyze_windowed(
-    st: Stream, speed: float | None, flags: list[str], bouts: _BoutPass | None = None
+    st: Stream, speed: float | None, flags: list[str], bouts: _BoutPass | None = None,
+    limits: dict[str, SensorLimits] | None = None,
 ) -> list[SensorEvents]:
     """Quality flags and events of a piece-by-piece stream in one pass over its chunks.
 
@@ -287,6 +296,8 @@ def _analyze_windowed(
         del piece, ev
         release_free_memory()  # the next chunk reuses pages, not fragments: flat peak memory
     flags.extend(scan.flags())
+    if limits is not None:
+        limits[st.name] = make_limits(st, scan.rows, scan.sat, scan.gyr_sat)
     suspect = scan.placement()
     if suspect:
         flags.append(suspect)
@@ -610,6 +621,7 @@ def analyze(
     flags: list[str] = []
     speed_ref = reference_speed(recording)
     sensors: list[SensorEvents] = []
+    limits: dict[str, SensorLimits] = {}
     # The activity bouts come from one stream; a piece-by-piece stream gives them during its
     # detection pass (read once), any other one afterwards.
     bout_fn = _detect_bouts_fn() if activity not in ("run", "walk") else None
@@ -619,7 +631,7 @@ def analyze(
         if _windowed(st):
             try:
                 bp = _BoutPass(bout_fn) if st is bout_st else None
-                sensors.extend(_analyze_windowed(st, speed_ref, flags, bp))
+                sensors.extend(_analyze_windowed(st, speed_ref, flags, bp, limits))
                 bout_pass = bp if bp is not None else bout_pass
                 continue
             except InputFileError:
@@ -633,6 +645,7 @@ def analyze(
         if suspect:
             flags.append(suspect)
         st = _finite_only(st)
+        limits[st.name] = stream_limits(st)
         try:
             detector = get_detector(st.placement)
             ev = check_events(detect_chunked(detector, st, speed_ref), st.name)
@@ -648,10 +661,17 @@ def analyze(
         raise AnalysisError(
             "no stream could be analysed: " + ", ".join(f for f in flags if f.startswith("no_detector"))
         )
+    for name, lim in limits.items():
+        if lim.placement in ("foot", "shank") and lim.rate_hz < FULL_RATE_HZ:
+            # a leg's events are timed to one sample: at 52 Hz a foot's contacts came out
+            # 50 ms long and its strike angles 20° steep on the synthetic runs (gait.sensor_limits)
+            flags.append(f"low_rate:{name}:{lim.rate_hz:.0f}Hz")
     fused = fuse(sensors)
     steps = build_step_table(fused.contacts, single_side=fused.single_side)
     if "source" in fused.contacts.columns and len(steps):
         steps["source"] = fused.contacts["source"].to_numpy()
+        # each sensor's rate and clipping enter the confidence of the steps it timed
+        steps = apply_limits(steps, limits)
     if fused.single_side:
         flags.append("single_side")
     _check_placement_consistency(recording, sensors, flags)
@@ -678,7 +698,7 @@ def analyze(
     moving = steps[steps["activity"].isin(["run", "walk"])]
     dominant = moving["activity"].mode().iat[0] if len(moving) else "still"
     part = steps[steps["activity"] == dominant] if len(moving) else steps
-    summary = session_summary(part, window_steps=window_steps)
+    summary = session_summary(part, window_steps=window_steps, limits=limits)
     summary["steps_total"] = len(steps)
     summary["activity"] = str(dominant) if len(steps) else "still"
     summary["activity_steps"] = {str(k): int(v) for k, v in steps["activity"].value_counts().items()}
@@ -693,6 +713,7 @@ def analyze(
     )
     summary["speed_mps"] = speed_sess
     summary["sources"] = fused.sources
+    summary["sensors"] = {name: lim.to_dict() for name, lim in limits.items()}
     summary["flags"] = flags
     summary["input_checks"] = [c.as_dict() for c in checks]
     _withhold(summary, checks)

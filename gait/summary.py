@@ -7,10 +7,13 @@ session or on a sliding window of steps.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from gait.sensor_limits import SensorLimits, side_comparison, sides_mismatch
 
 #: Metrics compared left vs right (METRICS §5), with the unit used in the summary.
 SYMMETRY_METRICS: tuple[str, ...] = (
@@ -22,6 +25,10 @@ SYMMETRY_METRICS: tuple[str, ...] = (
     "braking",
     "impact",
 )
+
+#: ``symmetry_status`` reason of a metric whose index :func:`symmetry` does not give.
+NEAR_ZERO_REASON = ("mean near zero or the sides on both sides of zero: an index of a near-zero "
+                    "quantity is not meaningful")
 
 #: Fraction of the steps that forms the "first" and "last" part for drift. [G]
 DRIFT_FRACTION = 0.2
@@ -170,6 +177,17 @@ def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
         "asymmetry": flag,
         "longer": "right" if mr > ml else "left",
     }
+
+
+def _both_sides(steps: pd.DataFrame, metric: str) -> bool:
+    """True when both sides have at least 3 finite values of ``metric``."""
+    if metric not in steps.columns:
+        return False
+    for side in ("left", "right"):
+        v = steps.loc[steps["side"] == side, metric].to_numpy(dtype=np.float64)
+        if np.isfinite(v).sum() < 3:
+            return False
+    return True
 
 
 def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | None]:
@@ -360,7 +378,8 @@ def _drop_uncertain_tc(steps: pd.DataFrame) -> pd.DataFrame:
     return steps.assign(**cols)
 
 
-def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str, Any]:
+def session_summary(steps: pd.DataFrame, *, window_steps: int = 20,
+                    limits: Mapping[str, SensorLimits] | None = None) -> dict[str, Any]:
     """Session-level numbers of a step table.
 
     Parameters
@@ -369,6 +388,9 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         Step table.
     window_steps : int
         Steps per window for the per-window rows.
+    limits : mapping of str to SensorLimits, optional
+        Stream name → what it resolves (:mod:`gait.sensor_limits`). With it, a left/right
+        index is only given when the two sides' sensors measure comparably.
 
     Returns
     -------
@@ -377,6 +399,9 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         ``gct_balance_pct``, ``duty_factor``, ``flight_ms`` (None for a walk, which has no
         flight), ``double_support_ms`` (None for a run), ``symmetry_index``
         (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
+        ``symmetry_status`` (metric → why its index is not shown: sensors not comparable,
+        a difference below their time resolution, or a mean near zero; ``gct_balance``
+        too when ``gct_balance_pct`` is withheld because the sensors are not comparable),
         ``drift``, ``contact_time_left_out`` (:func:`tc_left_out`), ``windows`` (records) and
         means of optional metrics.
     """
@@ -386,11 +411,25 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
     walk = is_walk(steps)
     sym_steps = with_double_support(steps) if walk else steps
     sym: dict[str, Any] = {}
+    status: dict[str, str] = {}
     for m in SYMMETRY_METRICS:
         m = "double_support" if (walk and m == "flight") else m
         r = symmetry(sym_steps, m)
-        if r is not None:
-            sym[m] = r
+        if r is None:
+            if _both_sides(sym_steps, m):
+                status[m] = NEAR_ZERO_REASON
+            continue
+        why = side_comparison(sym_steps, limits, m, float(r["left"]), float(r["right"])) if limits else None
+        if why is not None:
+            status[m] = why
+            continue
+        sym[m] = r
+    mismatch = sides_mismatch(sym_steps, limits, "gct") if limits else None
+    if mismatch is not None and bal is not None:
+        # the balance is the same left/right comparison of contact time on another scale;
+        # a difference merely below the time resolution leaves it (it then reads "even")
+        bal = None
+        status["gct_balance"] = mismatch
     flight = _mean(steps["flight"]) if len(steps) else float("nan")
     windows = window_table(steps, window_steps)
     summary: dict[str, Any] = {
@@ -404,6 +443,7 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20) -> dict[str,
         "double_support_ms": _f(-1000 * flight, 1) if walk else None,
         "symmetry_index": {m: r["si_pct"] for m, r in sym.items()},
         "symmetry": sym,
+        "symmetry_status": status,
         "asymmetry": [
             {"metric": m, "si_pct": r["si_pct"], "longer": r["longer"]}
             for m, r in sym.items()

@@ -46,6 +46,9 @@ TYPE_OF = {"acc": ACC, "gyr": GYRO}
 #: Nanoseconds from the Unix epoch to the Polar epoch 2000-01-01T00:00:00Z.
 POLAR_EPOCH_NS = 946_684_800_000_000_000
 HEADER = 10
+#: Frames closer than this many nominal frame durations are spread evenly over the time
+#: since the previous frame; a longer interval is a gap (lost frames).
+SPREAD_BELOW = 1.5
 MG = G / 1000.0
 STATUS = {
     0: "success",
@@ -319,8 +322,11 @@ class PMDDecoder(Decoder):
         dt = 1e9 / self.rate[kind]
         prev = self._last_ts.get(mtype)
         k = np.arange(n, dtype=np.float64)
-        if prev is not None and ts > prev and abs((ts - prev) / n - dt) < 0.5 * dt:
-            # As the Polar SDK: spread the samples evenly since the previous frame.
+        if prev is not None and ts > prev and ts - prev < SPREAD_BELOW * n * dt:
+            # As the Polar SDK: spread the samples evenly since the previous frame. Also when
+            # the frames come closer than nominal (a device sampling faster than it was
+            # asked, or its clock being corrected): counting back at the nominal period from
+            # the last sample would put the first samples before the previous frame's.
             tns = prev + (ts - prev) * (k + 1) / n
         else:
             if prev is not None:

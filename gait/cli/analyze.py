@@ -243,6 +243,15 @@ def summary_rows(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         left, right = ((fmt(m, r.get("left")), fmt(m, r.get("right"))) if m in METRICS
                        else (_fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3)))
         rows.append((f"SI {label}", _fmt(r.get("si_pct"), " %", 2) + flag, left, right))
+    status = s.get("symmetry_status") or {}
+    for m in status:  # withheld: a mark that points to the reason printed below the table
+        label = METRICS[m].label if m in METRICS else m
+        if m == "gct_balance":
+            rows = [(r[0], "not shown ¹", *r[2:]) if r[0] == label else r for r in rows]
+            if not any(r[0] == label for r in rows):
+                rows.append((label, "not shown ¹", "", ""))
+        else:
+            rows.append((f"SI {label}", "not shown ¹", "", ""))
     return rows
 
 
@@ -259,9 +268,16 @@ def summary_notes(s: dict[str, Any]) -> list[str]:
     list of str
         Rich markup.
     """
+    from rich.markup import escape
+
     from gait.metric_defs import METRICS, fmt, with_unit
 
     lines = []
+    by_reason: dict[str, list[str]] = {}
+    for m, why in (s.get("symmetry_status") or {}).items():
+        by_reason.setdefault(why, []).append(METRICS[m].label if m in METRICS else m)
+    for why, labels in by_reason.items():  # say why instead of a number the sensors cannot support
+        lines.append(escape(f"¹ {', '.join(labels)} not shown: {why}"))
     o = s.get("overstride") or {}
     if o.get("strike"):
         st = o["strike"]

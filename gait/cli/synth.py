@@ -71,6 +71,9 @@ def register(sub: Any) -> None:
                    help="gyroscope bias range (default 0.01)")
     s.add_argument("--acc-range", type=float, metavar="G", help="accelerometer full scale")
     s.add_argument("--gyr-range", type=float, metavar="DEG/S", help="gyroscope full scale")
+    s.add_argument("--stream", action="append", default=[], metavar="PLACEMENT=HZ[:G]",
+                   help="one placement's own sampling rate and accelerometer range, e.g. "
+                        "'foot-left=52:8' (a Polar Verity Sense beside 200 Hz sensors); repeatable")
     s.add_argument("--drop-rate", type=float, default=0.0, help="fraction of packets lost")
     s.add_argument("--jitter", type=float, default=0.0, metavar="MS", help="timestamp jitter SD")
     s.add_argument("--drift", type=float, default=0.0, metavar="PPM", help="clock drift bound")
@@ -146,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
             drop_rate=args.drop_rate, jitter=args.jitter / 1000.0, drift_ppm=args.drift,
             no_gyro=args.no_gyro,
         )
+    if balance and args.stream:
+        raise SynthParamError("--stream applies to runs and walks, not to balance sessions")
     if balance:
         rec = synthesize(activity="balance", placements=places, duration=duration, rate=rate,
                          seed=args.seed, sensor=sensor)
@@ -159,9 +164,16 @@ def run(args: argparse.Namespace) -> int:
             belt_dip=args.belt_dip, treadmill=not args.overground,
         )
         segs = [parse_segment(s) for s in args.segment]
-        rec = synthesize(activity=args.activity, placements=places, duration=duration,
-                         rate=rate, seed=args.seed, gait=gait, sensor=sensor,
-                         segments=segs or None)
+        if args.stream:
+            from gait.synth.mixed import parse_stream_option, synthesize_mixed
+
+            own = {p: (r, g) for p, r, g in map(parse_stream_option, args.stream)}
+            rec = synthesize_mixed(places, own, rate=rate, sensor=sensor, activity=args.activity,
+                                   duration=duration, seed=args.seed, gait=gait, segments=segs or None)
+        else:
+            rec = synthesize(activity=args.activity, placements=places, duration=duration,
+                             rate=rate, seed=args.seed, gait=gait, sensor=sensor,
+                             segments=segs or None)
     path = write_recording(rec, out)
     stem = out.name.split(".")[0]
     truth = out.with_name(stem + ".truth.csv")

@@ -66,6 +66,21 @@ class FeedbackSession:
         self.metrics: dict[str, Any] = {}
         self.t = 0.0
         self.n_steps = 0
+        #: Metrics not shown or judged, with the reason (e.g. a left/right balance from
+        #: sensors that are not comparable: :mod:`gait.sensor_limits`).
+        self.withheld: dict[str, str] = {}
+
+    def withhold(self, metric: str, reason: str) -> None:
+        """Show and judge ``metric`` no more; the views get ``reason`` instead.
+
+        Parameters
+        ----------
+        metric : str
+            A window metric, e.g. ``gct_balance``.
+        reason : str
+            Why, in a sentence.
+        """
+        self.withheld[metric] = reason
 
     def set_sensor(self, name: str, status: str, **info: Any) -> None:
         """Record a sensor's status (``ok``, ``connecting``, ``dropped`` ...) for the views.
@@ -120,7 +135,8 @@ class FeedbackSession:
             :data:`STEP_FIELDS`), ``cadence_point`` ``[t, spm]`` or None, ``events`` (new
             cue events), ``cue`` (current cue or None), ``cues`` (active warnings),
             ``drills`` (drill state), ``target`` (``{"cadence": [lo, hi]}``),
-            ``metronome_spm``, ``sensors``, ``n_steps``.
+            ``metronome_spm``, ``sensors``, ``n_steps``, ``withheld`` (metric → why it is
+            not shown).
         """
         new = steps if len(steps) else None
         if new is not None:
@@ -134,6 +150,8 @@ class FeedbackSession:
             self.metrics = window_metrics(self._recent, window=self.window) if len(self._recent) else {}
             for k, v in (extra or {}).items():
                 self.metrics[k] = _clean(v)
+            for k in self.withheld:
+                self.metrics[k] = None  # neither shown nor cued on
             events = self.engine.update(self.t, self.metrics)
         cad = self.metrics.get("cadence")
         band = self.engine.band("cadence")
@@ -156,4 +174,5 @@ class FeedbackSession:
             "metronome_spm": _clean(self.engine.metronome_spm()),
             "sensors": {k: dict(v) for k, v in self.sensors.items()},
             "n_steps": self.n_steps,
+            "withheld": dict(self.withheld),
         }

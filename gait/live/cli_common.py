@@ -91,8 +91,12 @@ def closing_line(live_steps: int, summary: dict[str, Any]) -> str:
         251 ms; GCT balance 50.2 % L"``.
     """
     parts = [f"steps: {live_steps} live, {summary.get('steps_total', '?')} in the report"]
+    status = summary.get("symmetry_status") or {}
     for name in CLOSING_METRICS:
-        parts.append(f"{METRICS[name].label} {fmt(name, summary_value(summary, name))}")
+        if name in status:  # withheld: say why instead of a number
+            parts.append(f"{METRICS[name].label} not shown ({status[name]})")
+        else:
+            parts.append(f"{METRICS[name].label} {fmt(name, summary_value(summary, name))}")
     return "; ".join(parts)
 
 

@@ -30,13 +30,18 @@ from gait.errors import GaitError
 from gait.feedback import FeedbackSession, load_drills
 from gait.feedback.drills import CoachSettings, Drill, coach_drills
 from gait.live.clock import DeviceClock
+from gait.sensor_limits import leg_pair_mismatch, spec_limits
 from gait.stream import SensorSpec, StreamEngine
 
 #: Status publications per second (the page itself sends at most ~20 messages/s).
 TICK_HZ = 10.0
 #: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
-#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`).
+#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`),
+#: or further when a device holds its samples longer before sending a full frame
+#: (:func:`gait.live.simulated.delivery_lag`; a 52 Hz Verity Sense: 0.52 s).
 SIM_LEAD = 0.25
+#: Lead beyond a device's longest frame, s (the clock must be able to reach its next send).
+SIM_LEAD_MARGIN = 0.05
 #: A streaming sensor silent for this many wall seconds while another one delivers no
 #: longer holds the simulated clock back.
 SIM_STALL = 2.0
@@ -235,6 +240,11 @@ class LiveSession:
             self.labels[t.adv.local_name or t.device.address] = name
         if not specs:
             raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
+        # a left/right balance from sensors that time events differently is not shown or cued on
+        why = leg_pair_mismatch([spec_limits(s.name, s.placement, s.side, s.rate, s.has_gyr, s.acc_range, s.gyr_range)
+                                 for s in specs])
+        if why is not None:
+            self.fb.withhold("gct_balance", why)
         # in accelerated time the hop grows so the wall-clock CPU stays the same
         hop = self.hop if self.hop is not None else max(0.5, 0.25 * self.scale)
         self.engine = StreamEngine(specs, speed=self.speed, hop=hop)
@@ -441,7 +451,7 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
     try:
         if cfg.simulate:
             from devices.virtual import SimClock
-            from gait.live.simulated import make_sources, plan_devices, start_devices
+            from gait.live.simulated import delivery_lag, make_sources, plan_devices, start_devices
 
             plan = plan_devices(specs)
             # the devices sample from power-on; leave room for scanning and connecting
@@ -458,7 +468,10 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
             if sim_clock is not None:
                 # session time → simulated time: the capture opened a little after the clock started
                 shift = t0 - sim_clock.epoch_ns * 1e-9
-                sim_clock.limit = lambda: live.watermark() + shift + SIM_LEAD
+                # a device sends only full frames: the lead must cover the longest one, or
+                # the clock waits for samples the device waits to take (a deadlock)
+                lead = max([SIM_LEAD] + [delivery_lag(p.profile) + SIM_LEAD_MARGIN for p in plan])
+                sim_clock.limit = lambda: live.watermark() + shift + lead
 
             def status(msg: str) -> None:
                 announce(msg)

@@ -100,24 +100,74 @@ def make_sources(
     Returns
     -------
     dict
-        Device key → :class:`devices.virtual.SampleSource` (time from 0 s).
+        Device key → :class:`devices.virtual.SampleSource` (time from 0 s), sampled at the
+        rate of the device's profile.
     """
     from devices.virtual import SampleSource
     from gait.synth import SensorParams, synthesize
 
-    placements = tuple(dict.fromkeys(d.synth_name for d in devices))
-    rate = max(float(d.profile.rate) for d in devices)
-    # the virtual device quantises like the real one, so the generator must not
-    rec = synthesize(activity="run", placements=placements, duration=duration, rate=rate, seed=seed,
-                     gait=gait, segments=segments, sensor=SensorParams(quantize=False))
-    by_place: dict[tuple[str, str | None], Any] = {(s.placement, s.side): s for s in rec.streams}
+    # Each device samples at its own profile's rate (a 52 Hz Verity Sense beside a 200 Hz
+    # gait-imu must not stream at 200 Hz). One synthetic run per rate: the same seed gives
+    # the same body and each placement its own noise whatever else is simulated, so the
+    # sensors still wear one body.
+    by_rate: dict[float, list[SimDevice]] = {}
+    for d in devices:
+        by_rate.setdefault(float(d.profile.rate), []).append(d)
+    by_place: dict[tuple[str, str | None, float], Any] = {}
+    for rate, group in by_rate.items():
+        placements = tuple(dict.fromkeys(d.synth_name for d in group))
+        # the virtual device quantises like the real one, so the generator must not
+        rec = synthesize(activity="run", placements=placements, duration=duration, rate=rate, seed=seed,
+                         gait=gait, segments=segments, sensor=SensorParams(quantize=False))
+        by_place.update({(s.placement, s.side, rate): s for s in rec.streams})
     out = {}
     for d in devices:
-        s = by_place[(d.placement, d.side)]
+        s = by_place[(d.placement, d.side, float(d.profile.rate))]
         t = np.asarray(s.t, dtype=np.float64)
         gyr = s.gyr if "gyr" in d.profile.streams else None
         out[d.spec.key] = SampleSource(t=t - t[0], acc=s.acc, gyr=gyr)
     return out
+
+
+def delivery_lag(profile: Profile, rate: float | None = None) -> float:
+    """Longest simulated time a device holds samples before it sends them, s.
+
+    A device sends a notification only when a frame is full: a Polar Verity Sense packs 26
+    samples at 52 Hz, so its newest delivered sample is up to 0.5 s old. A simulated clock
+    held to a smaller lead over what was delivered would wait for samples the device waits
+    to sample: a deadlock (the 26-sample sessions of ``gait live --simulate`` with a Verity
+    Sense alone). Measured by encoding two seconds of still samples with the profile's
+    own encoder.
+
+    Parameters
+    ----------
+    profile : Profile
+        The device's profile.
+    rate : float, optional
+        Sample rate, Hz (default the profile's).
+
+    Returns
+    -------
+    float
+        Seconds (0 when the profile's encoder cannot tell, e.g. a footpod).
+    """
+    from devices.decoders import make_encoder
+
+    hz = float(rate or profile.rate)
+    if not hz > 0 or "acc" not in profile.streams:
+        return 0.0
+    t = np.arange(0.0, 2.0, 1.0 / hz)
+    still = np.tile([0.0, 0.0, 9.81], (t.size, 1))
+    try:
+        enc = make_encoder(profile, rate=hz)
+        packets = enc.encode(t, still, np.zeros_like(still) if "gyr" in profile.streams else None)
+    except Exception:  # an encoder that needs other inputs: no lead to add
+        return 0.0
+    times = np.unique([p.t for p in packets if p.char != "control"])
+    if times.size == 0:
+        return 0.0
+    # from the first sample to the first send, and between sends
+    return float(max(times[0] - t[0], np.diff(times).max(initial=0.0)) + 1.0 / hz)
 
 
 async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio: Any, clock: Any) -> list[Any]:

@@ -130,6 +130,12 @@ def _plotly_tag(plotly_js: str, out: Path) -> str:
     raise ValueError(f"plotly_js must be 'inline' or 'shared:<relative path>', got {plotly_js!r}")
 
 
+#: Names of the left/right comparisons in the report's "not shown" list.
+_SYM_LABELS = {"gct": "contact time", "gct_balance": "contact-time balance", "flight": "flight time",
+               "double_support": "double support", "step_time": "step time", "duty_factor": "duty factor",
+               "foot_strike_angle": "foot strike angle", "braking": "braking", "impact": "impact"}
+
+
 def _cards(items: Sequence[tuple[str, str]]) -> str:
     cells = "".join(f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
                     for k, v in items)
@@ -390,6 +396,11 @@ def build_report(
              f"{fmt('gct_right', whole['gct_right'], missing='—')}"),
             (METRICS["gct_balance"].label, fmt("gct_balance", whole["gct_balance"], missing="—")),
         ]
+        # left/right comparisons the sensors cannot support are not shown; the report says why
+        sym_status: dict[str, str] = dict((result.summary if result is not None else {}).get("symmetry_status") or {})
+        no_balance = sym_status.get("gct_balance")
+        if no_balance is not None:
+            headline[-1] = ("contact-time balance", "not shown (sensors not comparable)")
         if whole.get("strike"):
             headline.append(("strike", f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
                                        f"{METRICS['rear_share'].label})"))
@@ -414,8 +425,16 @@ def build_report(
              "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787)."),
             ("Foot strike pattern", F.strike_figure(steps), ""),
         ]
+        if no_balance is not None:
+            figs[2] = ("Contact-time balance", None, "Not shown: " + no_balance + ".")
+            figs[1] = (figs[1][0], figs[1][1], "The two sides were measured by sensors that are not comparable "
+                       "(see the contact-time balance below): compare each side with itself over time, "
+                       "not with the other side.")
         state = list(drills) if drills else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
-        fix = _fix_html(fix_findings(state, relative=bool(drills)), "From the drill checks over the whole run" + (
+        findings = fix_findings(state, relative=bool(drills))
+        if no_balance is not None:
+            findings = [f for f in findings if f["metric"] != "gct_balance"]
+        fix = _fix_html(findings, "From the drill checks over the whole run" + (
             "." if drills else " (replayed: what the cues would have said)."))
         drift = drift_table(steps)
         if not drift.empty:
@@ -424,8 +443,10 @@ def build_report(
             sections.append(f"<h2>{html.escape(name)}</h2>")
             if note:
                 sections.append(f'<p class="note">{html.escape(note)}</p>')
-            if fig is None:
+            if fig is None and not note.startswith("Not shown: "):
                 sections.append('<p class="note">Not measured from this sensor placement.</p>')
+            elif fig is None:
+                pass  # the note above says why
             else:
                 n_fig += 1
                 sections.append(_fig_html(fig, f"fig-{n_fig}"))
@@ -439,6 +460,13 @@ def build_report(
             sections.append(_cue_list(cue_list))
         else:
             sections.append('<p class="note">No cue log for this session.</p>')
+        if sym_status:
+            by_reason: dict[str, list[str]] = {}
+            for m, why in sym_status.items():
+                by_reason.setdefault(why, []).append(_SYM_LABELS.get(m, m))
+            sections.append("<h2>Left/right comparisons not shown</h2>" + "<ul>" + "".join(
+                f"<li><b>{html.escape(', '.join(ms))}</b>: {html.escape(why)}.</li>"
+                for why, ms in by_reason.items()) + "</ul>")
         sections.append(f"<h2>Per interval ({interval_s:.0f} s)</h2>")
         sections.append(_interval_html(interval_table(steps, interval_s)))
     elif result is not None:

@@ -136,6 +136,9 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     parts += [grid, extra]
     if len(sensors):
         parts.append(sensors)
+    for metric, why in (state.get("withheld") or {}).items():
+        label = "GCT balance" if metric == "gct_balance" else metric
+        parts.append(Text(f"{label} not shown: {why}", style="dim"))
     return Panel(Group(*parts), title="gait live", border_style="blue")
 
 

@@ -75,6 +75,10 @@
     $("gct-left").textContent = shown("gct_left", x.gct_left);
     $("gct-right").textContent = shown("gct_right", x.gct_right);
     $("balance").textContent = shown("gct_balance", x.gct_balance);
+    // a balance from sensors that are not comparable is withheld: say so, the reason on hover
+    const noBalance = m.withheld && m.withheld.gct_balance;
+    $("balance-unit").textContent = noBalance ? "not shown: sensors differ" : def("gct_balance").unit;
+    $("balance-unit").title = noBalance || "";
     $("strike").textContent = x.strike || "—";
     $("strike-share").textContent = x.rear_share === null || x.rear_share === undefined ? ""
       : withUnit("rear_share", shown("rear_share", x.rear_share)) + " " + def("rear_share").label;

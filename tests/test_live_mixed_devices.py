@@ -1,0 +1,103 @@
+"""Simulated live sensors at their own rates (issue 12, "Mixed sensors").
+
+* A Polar Verity Sense beside a gait-imu streamed at the gait-imu's 200 Hz while its
+  profile (and its decoder) said 52 Hz.
+* A Verity Sense alone recorded one 26-sample frame and stopped: the simulated clock may
+  run only a little ahead of what was delivered, but the device sends a frame only every
+  0.5 s, so each waited for the other.
+* With both, the session's summary withholds the left/right comparisons and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from devices.profiles import get_profile
+from devices.session import parse_device_spec
+from gait.cli import main
+from gait.io import read
+from gait.live.simulated import delivery_lag, make_sources, plan_devices
+
+
+def test_each_virtual_device_streams_at_its_profile_rate() -> None:
+    plan = plan_devices([parse_device_spec("Polar Sense L=foot:left"), parse_device_spec("gait-imu R=foot:right")])
+    src = make_sources(plan, 10.0, seed=1)
+    assert abs(src["Polar Sense L"].rate - 52.0) < 0.1
+    assert abs(src["gait-imu R"].rate - 200.0) < 0.1
+    # one body: both feet land at the same cadence (same strides in the same 10 s)
+    for s in src.values():
+        assert np.isfinite(s.acc).all() and s.duration > 9.5
+
+
+def test_delivery_lag_covers_a_full_frame() -> None:
+    assert delivery_lag(get_profile("polar-verity")) >= 26 / 52.0
+    assert delivery_lag(get_profile("gait-imu")) < 0.1
+
+
+def test_polar_alone_records_the_whole_session(tmp_path: Path) -> None:
+    out = tmp_path / "polar"
+    rc = main(["live", "--device", "Polar Sense L=foot:left", "--simulate", "--speed-up", "10",
+               "--duration", "20", "--terminal", "--no-save", "--out", str(out)])
+    assert rc == 0
+    rec = read(out / "session.gaitcap")
+    (st,) = rec.streams
+    assert abs(st.rate - 52.0) < 0.5
+    # 20 s at 52 Hz (before the fix: 26 samples, one frame)
+    assert st.n > 0.9 * 20 * 52
+    assert np.all(np.diff(st.t) > 0)
+
+
+def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mixed"
+    rc = main(["live", "--device", "Polar Sense L=foot:left", "--device", "gait-imu R=foot:right", "--simulate",
+               "--speed-up", "10", "--duration", "30", "--terminal", "--no-save", "--out", str(out)])
+    assert rc == 0
+    rates = {s.name: s.rate for s in read(out / "session.gaitcap").streams}
+    assert abs(rates["foot_left"] - 52.0) < 0.5 and abs(rates["foot_right"] - 200.0) < 0.5
+    s = json.loads((out / "summary.json").read_text())
+    assert s["symmetry_index"] == {} and s["asymmetry"] == []
+    assert s["gct_balance_pct"] is None
+    assert "52 Hz" in s["symmetry_status"]["gct"] and "200 Hz" in s["symmetry_status"]["gct"]
+    assert "gct_balance" in s["symmetry_status"]
+    report = (out / "report.html").read_text()
+    assert "Left/right comparisons not shown" in report
+    # the terminal's closing line says why instead of a number
+    assert "GCT balance not shown (left sampled at 52 Hz" in capsys.readouterr().out
+
+
+def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
+    from gait.feedback import FeedbackSession, load_drills
+    from gait.pipeline import analyze
+    from gait.sensor_limits import leg_pair_mismatch, spec_limits
+    from gait.synth import GaitParams, synthesize
+
+    polar = spec_limits("foot_left", "foot", "left", 52.0, True, 8 * 9.81)
+    imu = spec_limits("foot_right", "foot", "right", 200.0, True, 16 * 9.81)
+    why = leg_pair_mismatch([polar, imu, spec_limits("sacrum", "sacrum", None, 200.0, False)])
+    assert why is not None and "52 Hz" in why
+    assert leg_pair_mismatch([imu, spec_limits("foot_left", "foot", "left", 200.0, True)]) is None
+    # a clearly unbalanced run: the symmetry drill would cue on it ...
+    steps = analyze(synthesize(placements=("foot-left", "foot-right"), duration=60.0, seed=4,
+                               gait=GaitParams(gct_asym_pct=15.0))).steps
+    drills = load_drills()
+
+    def run(withhold: bool) -> tuple[list[dict], dict]:
+        fb = FeedbackSession([drills["symmetry"]], baseline_s=0.0)
+        if withhold:
+            fb.withhold("gct_balance", why)
+        events, last = [], {}
+        for i in range(0, len(steps), 10):
+            last = fb.add_steps(steps.iloc[i:i + 10])
+            events += last["events"]
+        return events, last
+
+    events, last = run(False)
+    assert last["metrics"]["gct_balance"] > 52 and any(e["metric"] == "gct_balance" for e in events)
+    # ... unless the balance is withheld: then it is neither shown nor cued on, and the reason goes out
+    events, last = run(True)
+    assert last["metrics"]["gct_balance"] is None and last["withheld"] == {"gct_balance": why}
+    assert not [e for e in events if e["metric"] == "gct_balance"]
