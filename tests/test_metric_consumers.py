@@ -198,8 +198,11 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
                                                fmt("gct_right", summary_value(s, "gct_right")))
     assert rows["duty factor"][1].endswith(" %")  # a share shown in %, not 0.36
     assert rows["vertical oscillation"][1].endswith(" cm")
-    si = rows["SI ground contact time"]
-    assert si[2] == fmt("gct", s["symmetry"]["gct"]["left"])
+    shown = next(m for m in s["symmetry"] if m in METRICS)
+    assert rows[f"SI {METRICS[shown].label}"][2] == fmt(shown, s["symmetry"][shown]["left"])
+    for m in s.get("symmetry_status") or {}:  # a withheld index points to its reason
+        if m != "gct_balance":
+            assert rows[f"SI {METRICS[m].label if m in METRICS else m}"][1] == "not shown ¹"
     notes = "\n".join(summary_notes(s))
     assert f"heel strikes {fmt('rear_share', s['overstride']['strike']['rear'])}" in notes
     watch = {"cadence_spm": 170.0, "gct_ms": {"mean": 250.0}, "gct_balance_pct": 50.0,

@@ -93,7 +93,7 @@ def closing_line(live_steps: int, summary: dict[str, Any]) -> str:
     parts = [f"steps: {live_steps} live, {summary.get('steps_total', '?')} in the report"]
     status = summary.get("symmetry_status") or {}
     for name in CLOSING_METRICS:
-        if name in status:  # withheld: say why instead of a number
+        if name == "gct_balance" and name in status:  # withheld: say why instead of a number
             parts.append(f"{METRICS[name].label} not shown ({status[name]})")
         else:
             parts.append(f"{METRICS[name].label} {fmt(name, summary_value(summary, name))}")
