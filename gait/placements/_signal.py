@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from gait._scipy_signal import signal
 
+_sosfilt: Any
 try:  # the compiled section filter behind scipy.signal.sosfilt (private: SciPy is the fallback)
     from scipy.signal._sosfilt import _sosfilt
 except ImportError:  # pragma: no cover - other SciPy layouts
