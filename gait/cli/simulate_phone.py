@@ -35,6 +35,7 @@ def run_phone(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> None:
     import asyncio
+
     import numpy as np
 
     from devices.errors import DeviceError
