@@ -298,7 +298,7 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
         if n == 0:
             return 0, 0.0, 0.0
         first = last = None
-        for k in (0, pf.metadata.num_row_groups - 1):
+        for k in sorted({0, pf.metadata.num_row_groups - 1}):  # one group: read it once
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[k], columns=["t"],
                                          use_threads=False):
                 col = batch.column(0).to_numpy()
