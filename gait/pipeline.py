@@ -167,19 +167,23 @@ class _StreamScan:
         if t.size == 0:
             return
         st = self.st
-        self.peak = max(self.peak, float(max(acc.max(), -acc.min())))
+        core_peak = float(max(acc.max(), -acc.min()))
+        self.peak = max(self.peak, core_peak)
         if st.acc_range:
             thr = SATURATION_FRACTION * st.acc_range
-            self.sat += int(((acc >= thr) | (acc <= -thr)).any(axis=1).sum())
+            if not core_peak < thr:  # below it no sample can count: skip the full pass
+                self.sat += int(((acc >= thr) | (acc <= -thr)).any(axis=1).sum())
         else:
             rmax = np.abs(acc).max(axis=1)
             cand = rmax[rmax >= 0.999 * self.peak]
             self.near_peak = [c[c >= 0.999 * self.peak] for c in self.near_peak] + [cand]
         if gyr is not None:
-            self.gyr_peak = max(self.gyr_peak, float(max(gyr.max(), -gyr.min())))
+            core_gpeak = float(max(gyr.max(), -gyr.min()))
+            self.gyr_peak = max(self.gyr_peak, core_gpeak)
             if st.gyr_range:
                 gthr = SATURATION_FRACTION * st.gyr_range
-                self.gyr_sat += int(((gyr >= gthr) | (gyr <= -gthr)).any(axis=1).sum())
+                if not core_gpeak < gthr:
+                    self.gyr_sat += int(((gyr >= gthr) | (gyr <= -gthr)).any(axis=1).sum())
             sub = np.nan_to_num(gyr[(-self.rows) % 4 :: 4])
             g = np.sqrt(np.einsum("ij,ij->i", sub, sub))
             self.sub_rows += g.size

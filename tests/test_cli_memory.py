@@ -61,3 +61,8 @@ def test_four_hours_private_peak_at_most_240_mb(peaks: dict[float, dict[str, flo
 def test_peak_rss_flat_in_length(peaks: dict[float, dict[str, float]]) -> None:
     one, four = peaks[1.0]["private_peak_mb"], peaks[4.0]["private_peak_mb"]
     assert four <= 1.10 * one, (one, four)
+    # the whole peak too (libraries included): both runs map the same libraries from the same
+    # venv one after the other, so 5 MB covers the page-cache difference between them
+    # (measured: 268 and 277 MB whole, 180 and 189 MB private)
+    whole_one, whole_four = peaks[1.0]["rss_peak_mb"], peaks[4.0]["rss_peak_mb"]
+    assert whole_four <= 1.10 * whole_one + 5.0, (whole_one, whole_four)

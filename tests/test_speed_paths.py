@@ -138,3 +138,37 @@ def test_light_scipy_signal_keeps_stats_real() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert out.stdout.split()[0] != "0"
+
+
+def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
+    from gait._scipy_signal import signal
+    from gait.placements._signal import butter_sos, filtfilt_sos
+
+    rng = np.random.default_rng(8)
+    big = rng.normal(0, 10, (3001, 7))
+    inputs = [big[:, 0].copy(), big[:, 1:4], np.ascontiguousarray(big[:, 4:7]), big[::-1, 3], big[:40, 2]]
+    designs = [butter_sos(2, 90.0, 200.0), butter_sos(4, 10.0, 200.0), butter_sos(1, 3.0, 50.0),
+               butter_sos(2, (0.5, 8.0), 100.0, "band")]
+    for sos in designs:
+        for x in inputs:
+            for pad in (1, 9, min(27, x.shape[0] - 1)):
+                want = np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=pad))
+                got = filtfilt_sos(sos, x, pad)
+                # same values and the same memory layout (downstream reductions see the same order)
+                assert got.shape == want.shape and got.strides == want.strides
+                assert got.tobytes() == want.tobytes()
+    # what it does not handle itself goes to SciPy (and raises what SciPy raises)
+    with pytest.raises(ValueError):
+        filtfilt_sos(designs[0], big[:5, 0], 5)
+    short = filtfilt_sos(designs[0], big[:5, 0], 0)
+    assert short.tobytes() == np.asarray(signal.sosfiltfilt(designs[0], big[:5, 0], padlen=0)).tobytes()
+
+
+def test_gyro_usable_fast_path_decides_like_np_std() -> None:
+    from gait.placements.foot import _gyro_usable
+
+    rng = np.random.default_rng(9)
+    for sd in (0.0, 0.01, 0.0499, 0.05, 0.0501, 0.2, 3.0):
+        g = rng.normal(0, 1, (5000, 3))
+        g = (g - g.mean(axis=0)) / g.std(axis=0) * sd + rng.normal(0, 5, 3)
+        assert _gyro_usable(g) == bool(np.std(g, axis=0).max() > 0.05), sd

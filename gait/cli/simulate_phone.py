@@ -9,7 +9,6 @@ Both stream a synthetic run (``--mount`` decides how the phone moves) with optio
 from __future__ import annotations
 
 import argparse
-import asyncio
 from urllib.parse import urlsplit
 
 PHONE_PROFILES = ("sensorlogger", "phyphox")
@@ -28,11 +27,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_phone(args: argparse.Namespace) -> int:
     """Run the simulated phone until ``--seconds`` elapse or Ctrl-C."""
+    import asyncio  # here, not at the top: `gait --help` builds every verb's parser
+
     asyncio.run(_run(args))
     return 0
 
 
 async def _run(args: argparse.Namespace) -> None:
+    import asyncio
+
     import numpy as np
 
     from devices.errors import DeviceError

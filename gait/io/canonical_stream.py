@@ -207,37 +207,49 @@ class FileStream(Stream):
             caller then loads the whole stream; nothing is lost).
         """
         cols = ["t", *_ACC, *(_GYR if self._has_gyr else [])]
+        groups = 3 if self._has_gyr else 2  # t, acc[, gyr]: each kept as its own C array
         pf, src = self._parquet()
         try:
             batches = pf.iter_batches(batch_size=BATCH_ROWS, columns=cols, use_threads=False)
-            held: list[np.ndarray] = []  # (rows, cols) blocks not yet dropped
+            held: list[list[np.ndarray]] = []  # per group, blocks not yet dropped
             last_t = -np.inf
             done = False
             for a, b in cores:
                 lo, hi = a - overlap, b + overlap
-                while not done and (not held or held[-1][-1, 0] < hi):
+                while not done and (not held or held[-1][0][-1] < hi):
                     batch = next(batches, None)
                     if batch is None:
                         done = True
                         break
-                    block = np.column_stack([batch.column(i).to_numpy() for i in range(len(cols))])
-                    tb = block[:, 0]
-                    if block.size and (
-                        not np.isfinite(block).all() or tb[0] <= last_t or (np.diff(tb) <= 0).any()
+                    # own float64 copies (Arrow's zero-copy views are read-only)
+                    tb = np.array(batch.column(0).to_numpy(), dtype=np.float64)
+                    parts = [tb] + [
+                        np.column_stack([batch.column(i).to_numpy() for i in range(1 + 3 * g, 4 + 3 * g)])
+                        .astype(np.float64, copy=False)
+                        for g in range(groups - 1)
+                    ]
+                    if tb.size and (
+                        not all(_all_finite(x) for x in parts) or tb[0] <= last_t
+                        or (np.diff(tb) <= 0).any()
                     ):
                         raise UnorderedStreamError(self._path, f"stream {self.name!r} needs cleaning")
-                    if block.shape[0]:
+                    if tb.size:
                         last_t = float(tb[-1])
-                        held.append(block)
-                buf = np.concatenate(held) if len(held) > 1 else (held[0] if held else
-                                                                  np.empty((0, len(cols))))
-                held = [buf] if buf.shape[0] else []
-                t = np.ascontiguousarray(buf[:, 0])
+                        held.append(parts)
+                if len(held) > 1:
+                    bufs = [np.concatenate([h[g] for h in held]) for g in range(groups)]
+                elif held:
+                    bufs = held[0]
+                else:
+                    bufs = [np.empty(0)] + [np.empty((0, 3)) for _ in range(groups - 1)]
+                held = [bufs] if bufs[0].shape[0] else []
+                t = bufs[0]
                 i0, i1 = np.searchsorted(t, [lo, hi])
                 c0, c1 = np.searchsorted(t, [a, b])
+                # row slices of C arrays: the Stream keeps them as they are (no copy)
                 piece = Stream(
                     placement=self.placement, side=self.side, t=t[i0:i1],
-                    acc=buf[i0:i1, 1:4], gyr=buf[i0:i1, 4:7] if self._has_gyr else None,
+                    acc=bufs[1][i0:i1], gyr=bufs[2][i0:i1] if self._has_gyr else None,
                     rate=self.rate, device=dict(self.device), mount=self.mount,
                     acc_range=self.acc_range, gyr_range=self.gyr_range, name=self.name,
                 )
@@ -245,9 +257,18 @@ class FileStream(Stream):
                 # the next core starts at b: keep only what its window reaches back to
                 keep = int(np.searchsorted(t, b - overlap))
                 if held:
-                    held = [held[0][keep:]] if keep < held[0].shape[0] else []
+                    held = [[x[keep:] for x in held[0]]] if keep < held[0][0].shape[0] else []
         finally:
             src.close()
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    """True when every value is finite: a finite sum proves it in one pass (the exact test
+    runs only when the sum is not finite, which an overflow can cause too)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(x)):
+            return True
+    return bool(np.isfinite(x).all())
 
 
 def _data_location(path: Path, info: zipfile.ZipInfo) -> tuple[int, int] | None:
@@ -277,7 +298,7 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
         if n == 0:
             return 0, 0.0, 0.0
         first = last = None
-        for k in (0, pf.metadata.num_row_groups - 1):
+        for k in sorted({0, pf.metadata.num_row_groups - 1}):  # one group: read it once
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[k], columns=["t"],
                                          use_threads=False):
                 col = batch.column(0).to_numpy()

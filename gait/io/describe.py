@@ -68,9 +68,13 @@ def saturated(x: FloatArray, full_scale: float | None) -> int:
     """
     if x.shape[0] == 0:
         return 0
-    a = np.abs(x)
     if full_scale is not None and full_scale > 0:
-        return int((a >= SAT_FRACTION * full_scale).any(axis=1).sum())
+        thr = SAT_FRACTION * full_scale
+        # the largest |value| first (two cheap passes): below the limit nothing is counted
+        if not max(float(np.max(x)), -float(np.min(x))) >= thr and np.isfinite(np.sum(x)):
+            return 0
+        return int((np.abs(x) >= thr).any(axis=1).sum())
+    a = np.abs(x)
     peak = a.max(axis=0)
     at_peak = (a >= peak * (1.0 - _PLATEAU_TOL)) & (peak > 0)
     plateau_axes = at_peak.sum(axis=0) >= PLATEAU_MIN
