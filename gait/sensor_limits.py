@@ -172,7 +172,8 @@ def make_limits(stream: Any, n: int, acc_clipped: int, gyr_clipped: int) -> Sens
     -------
     SensorLimits
     """
-    has_gyr = bool(getattr(stream, "has_gyr", getattr(stream, "gyr", None) is not None))
+    # ``has_gyr``, never ``gyr``: a file-backed stream would load every sample to answer
+    has_gyr = bool(stream.has_gyr)
     acc_range = getattr(stream, "acc_range", None)
     gyr_range = getattr(stream, "gyr_range", None)
     return SensorLimits(
