@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:  # numpy only where an array is computed: `gait --help` reads this table
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -407,6 +408,8 @@ def vertical_ratio_pct(
     ndarray
         100 × VO / (stride length / 2); NaN where the stride length is unknown or ≤ 0.
     """
+    import numpy as np
+
     vo = np.asarray(vertical_oscillation, dtype=np.float64)
     sl = np.asarray(stride_length, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
