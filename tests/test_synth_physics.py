@@ -64,7 +64,9 @@ def test_running_pelvis_is_near_free_fall_in_flight_and_loaded_in_stance() -> No
     st = np.zeros(t.size, bool)
     for ic, tc, nx in zip(ev["t_ic"], ev["t_tc"], ev["t_ic"] + ev["step_time"], strict=True):
         fl |= (t > tc + 0.01) & (t < nx - 0.01)
-        st |= (t > ic + 0.3 * (tc - ic)) & (t < ic + 0.7 * (tc - ic))
+        # Mid-stance after the impact sag, which ends at 35 % of stance (real sacra dip
+        # to about 1 g there too, Alcantara et al. 2022).
+        st |= (t > ic + 0.4 * (tc - ic)) & (t < ic + 0.7 * (tc - ic))
     assert np.abs(a[fl, 2] + G).max() < 0.6  # about -1 g in flight
     assert a[st, 2].min() > 0.5 * G  # loaded in mid-stance
 
