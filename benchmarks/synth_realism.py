@@ -188,11 +188,15 @@ def tc_signature(s: Stream, ic: np.ndarray, tc: np.ndarray) -> float:
     fs = float(s.rate)
     a_v = lowpass(np.einsum("ij,ij->i", s.acc, gravity_direction(s.acc, fs)), fs, 30.0)
     out = []
-    for a, b in zip(ic, tc, strict=True):
-        i0, i1 = np.searchsorted(s.t, [a, b + 0.15])
-        if i1 >= s.t.size or i1 - i0 < 5:
+    nxt = np.append(ic[1:], np.inf)
+    for a, b, c in zip(ic, tc, nxt, strict=True):
+        # This stance's loading peak, and the flight up to the next contact at most: with a
+        # short flight, TC + 0.15 s reaches into the next stance, whose impact peak may be
+        # higher and whose contact may dip below the flight level.
+        i0, ib, i1 = np.searchsorted(s.t, [a, b, min(b + 0.15, c)])
+        if i1 >= s.t.size or ib - i0 < 5 or i1 - ib < 2:
             continue
-        pk = i0 + int(np.argmax(a_v[i0:i1]))
+        pk = i0 + int(np.argmax(a_v[i0:ib]))
         base = float(np.min(a_v[pk:i1]))
         below = np.flatnonzero(a_v[pk:i1] < base + 0.1 * 9.80665)
         if below.size:
