@@ -43,8 +43,9 @@ def test_non_default_unloading_time_moves_tc_and_is_recorded() -> None:
     "Detector weakness shown by the realistic sacral impact (issue 11 item 6): on the clean "
     "half the contact time is off by ~9 ms (IC ~7 ms early: the zero-phase edge filter spreads "
     "the sharp impact peak forward in time; real Alcantara RFS trials show -5 to -12 ms IC "
-    "bias too), so the degraded half is only ~2x worse (20 vs 9 ms), not 3x, although its "
-    "confidence is lower (0.76 vs 0.91). Detector logic is out of this change's scope."))
+    "bias too), so the degraded half is only ~2x worse (17 vs 9 ms), not 3x; and as a real "
+    "trunk dips below free fall late in the flight, the +0.25 g bias barely lowers the "
+    "confidence (0.93 vs 0.99). Detector logic is out of this change's scope."))
 def test_confidence_orders_the_contact_time_error() -> None:
     """A sensor that stops showing free fall (damped strap, tilted) gets lower confidence and
     its contact times are worse: the confidence ranks the per-step GCT error."""

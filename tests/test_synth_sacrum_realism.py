@@ -21,8 +21,8 @@ out-of-sample validation.
 * active (mid-stance) peak ±25 % (measured 20 % low: the real sensor averages 1.18 g over
   whole strides where the treadmill force averages 1.00 body weight, an excess that a
   model obeying momentum balance cannot have);
-* AP propulsion maximum within 0.4 g and vertical at take-off within 0.25 g (known gaps,
-  measured 0.55 vs 0.86 g and 0.18 vs 0.35 g).
+* vertical at take-off within 0.15 g (measured 0.36 vs 0.35 g);
+* AP propulsion maximum within 0.4 g (a known gap, measured 0.55 vs 0.86 g).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ TOLERANCES = [
     ("v_imp_g", "rel", 0.15),
     ("v_act_g", "rel", 0.25),
     ("v_unload_t", "abs", 0.05),
-    ("v_tc_g", "abs", 0.25),
+    ("v_tc_g", "abs", 0.15),
     ("ap_min_t", "abs", 0.05),
     ("ap_min_g", "rel", 0.25),
     ("ap_max_g", "abs", 0.40),
