@@ -19,7 +19,14 @@ the band powers, and ``TC sign. ms``: how long after the true terminal contact t
 feature that marks take-off comes (shank: the extreme of the sagittal tilt, the feature the
 accelerometer-only shank detector uses when clipped; sacrum: the trunk reaching free fall).
 
-Norms are used so that no axis convention or mounting matters. Files are read with
+A third table (:func:`sacrum_before_after`) compares the sacrum's stance-normalised
+vertical and AP profiles with the 16 Alcantara et al. (2022) trials, each matched by a
+synthetic run and filtered and clipped as the authors did: vertical peak timing and size,
+mid-stance peak, unloading, vertical at take-off, AP braking minimum and propulsion maximum,
+for the trunk model before this comparison (:data:`BEFORE_COMMIT`) and now.
+
+Norms are used so that no axis convention or mounting matters (except in the sacrum table,
+which uses the sensors' own vertical and AP axes). Files are read with
 ``gait.io.read`` (the project's readers). Run: ``python benchmarks/synth_realism.py``.
 """
 
