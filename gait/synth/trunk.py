@@ -2,10 +2,29 @@
 
 Running: the vertical motion is ballistic in flight (specific force ~0, i.e. -1 g of
 acceleration) and driven in stance by a ground-reaction shape (half sine plus a
-rearfoot impact peak) whose impulse is solved step by step so the pelvis returns to the
+rearfoot impact lobe) whose impulse is solved step by step so the pelvis returns to the
 same height at every contact; the vertical velocity is therefore periodic by construction.
-The forward acceleration is a braking-then-propulsion sine in stance whose speed loss is
-the step's ``braking``. Walking: an inverted-pendulum-like bounce and forward surge at the
+On top of it the sacrum sags briefly at a heel strike (:func:`_sag`): a dip of a few mm
+below the ballistic path that starts and ends at rest, so it reads as a sharp impact peak
+about 38 ms after contact with a dip towards 1 g after it, and changes neither the step's
+impulse nor its height. A smaller sag of the same kind centred on take-off makes the trunk
+unload a little earlier, still read ~0.4 g at take-off and reach free fall some tens of ms
+into the flight (then dip slightly below it), as real sacra do. The forward acceleration
+is a sharp braking lobe over the first 22 % of stance followed by a broader propulsion
+lobe of equal impulse, whose speed loss is the step's ``braking``.
+
+The running shape follows the real sacral recordings of Alcantara et al. (2022, PeerJ
+10:e12752; 16 treadmill trials of one runner at 2.5-4.17 m/s, vertical and AP
+acceleration with the treadmill force): stance-normalised, their vertical peaks at 0.175 of
+stance (3.2 g, the impact; the vertical ground-reaction impact peak comes 20-50 ms after
+contact, Cavanagh & Lafortune 1980), the mid-stance peak is 2.5 g, the vertical falls below
+1 g at 0.805 of stance, and the AP axis reaches its braking minimum (-1.5 g) at 0.11 of
+stance and its propulsion maximum at 0.49 (medians; ``benchmarks/synth_realism.py``,
+:func:`sacrum_before_after`, which also prints the matched synthetic values). The
+constants below were chosen on those same trials; the remaining differences are listed
+in ``tests/test_synth_sacrum_realism.py``.
+
+Walking: an inverted-pendulum-like bounce and forward surge at the
 step frequency. Both: medio-lateral sway, pelvic drop (roll) and rotation (yaw) at the
 stride frequency, positive towards the stance side, so left and right steps differ.
 Bouts blend into standing and into each other with quintic smooth steps.
@@ -26,6 +45,34 @@ G = 9.80665
 #: constant (s). Running needs none: the impact peak of its ground-reaction shape is it.
 WALK_JOLT = 4.0
 TAU_JOLT = 0.02
+#: Running vertical force shape: share of the stance impulse in the impact lobe at a full
+#: rearfoot strike, the strike angle (deg) giving that full share (less for flatter
+#: strikes, none for forefoot), and the impact lobe's width, s (at most half the contact;
+#: its peak at 38 ms is inside the 20-50 ms of Cavanagh & Lafortune 1980).
+RUN_IMPACT_WEIGHT = 0.12
+RUN_IMPACT_FULL_FSA = 15.0
+RUN_IMPACT_WIDTH = 0.076
+#: The sacrum's impact sag (:func:`_sag`) at a full rearfoot strike: peak upward
+#: acceleration, g, and duration, s (at most half the contact; scaled like the impact
+#: lobe by the strike angle). 2.5 g over 76 ms is a 3.6 mm dip; with it the matched synthetic
+#: impact peak after the authors' 20 Hz filter is 3.1 g against 3.2 g real (Alcantara
+#: et al. 2022, median of 16 trials; tuned on them).
+RUN_SAG_PEAK = 2.5
+RUN_SAG_WIDTH = 0.076
+#: The take-off sag: a :func:`_sag` centred on TC, peak g and duration s (at most 1.8
+#: flight times and half the contact, so it ends before the next contact). The real
+#: sacrum still reads 0.35 g at take-off (after the authors' 20 Hz filter) and reaches
+#: free fall about 40 ms later; without this sag the model read 0.18 g and reached free
+#: fall at take-off. 0.4 g over 80 ms gives 0.36 g (Alcantara et al. 2022, median of 16
+#: trials; tuned on them).
+RUN_TAKEOFF_PEAK = 0.4
+RUN_TAKEOFF_WIDTH = 0.08
+#: Forward braking lobe from IC to RUN_BRAKE_WIDTH, then propulsion to RUN_PUSH_END, as
+#: fractions of contact time: the real AP minimum comes at 0.11 of stance (the lobe's
+#: centre), propulsion peaks near mid-stance and fades before take-off (Alcantara et al.
+#: 2022). Was a full-stance sine, whose minimum at 0.25 of stance was too late and shallow.
+RUN_BRAKE_WIDTH = 0.22
+RUN_PUSH_END = 0.85
 #: Cross-fade time at bout boundaries, s.
 BLEND = 0.4
 #: Sway amplitudes per mode: ML displacement m, yaw/roll/pitch rad; phase offsets in steps.
@@ -59,6 +106,35 @@ def _zero(t: F) -> PVA:
 
 def _add(a: PVA, b: PVA) -> PVA:
     return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+def _lobe(tau: F, start: F | float, width: F | float) -> PVA:
+    """A sin² lobe of unit height over [start, start + width] and its running integrals.
+
+    Returns ``(s, S, SS)``: the lobe ``sin²(pi (tau - start) / width)`` (0 outside), its
+    integral from 0 to ``tau`` (``width / 2`` once complete) and the integral of that.
+    """
+    u = np.clip(tau - start, 0.0, width)
+    arg = 2 * np.pi * u / width
+    s = np.where((tau > start) & (tau < start + width), np.sin(np.pi * u / width) ** 2, 0.0)
+    S = u / 2 - width / (4 * np.pi) * np.sin(arg)
+    SS = u**2 / 4 + width**2 / (8 * np.pi**2) * (np.cos(arg) - 1)
+    SS = SS + np.maximum(tau - start - width, 0.0) * width / 2
+    return s, S, SS
+
+
+def _sag(tau: F, width: F, peak: F | float) -> PVA:
+    """A downward dip ``-D sin⁴(pi tau / width)`` over [0, width] and its derivatives.
+
+    Its acceleration is a C1 triplet of lobes (down, up, down); the upward one peaks at
+    ``tau = width / 2`` with ``peak`` (m/s²), i.e. ``D = peak / (4 (pi / width)²)``. It
+    starts and ends at rest, so it adds no velocity or displacement over a step.
+    """
+    k = np.pi / width
+    x = np.clip(tau, 0.0, width) * k
+    s, c = np.sin(x), np.cos(x)
+    d = np.where((tau > 0) & (tau < width), peak / (4 * k * k), 0.0)
+    return -d * s**4, -d * 4 * s**3 * c * k, -d * 4 * k * k * (3 * s * s * c * c - s**4)
 
 
 class TrunkModel:
@@ -145,8 +221,11 @@ class TrunkModel:
         T = tl.t_ic[ks + 1] - ic
         c = np.where(np.isfinite(tl.t_tc[ks]), tl.t_tc[ks] - ic, tl.gct_nom[ks])
         c = np.minimum(np.where(np.isfinite(c), c, tl.gct_nom[ks]), 0.9 * T)
-        wi = 0.12 * np.clip(tl.fsa[ks] / 15.0, 0.0, 1.0)
-        d = np.minimum(0.06, c / 2)
+        rear = np.clip(tl.fsa[ks] / RUN_IMPACT_FULL_FSA, 0.0, 1.0)  # 1 = full rearfoot strike
+        wi = RUN_IMPACT_WEIGHT * rear
+        d = np.minimum(RUN_IMPACT_WIDTH, c / 2)
+        # Centroid of the unit-impulse stance shape (half sine centred at c/2, impact
+        # lobe at d/2): the impulse J of each step follows from it in closed form.
         tbar = (1 - wi) * c / 2 + wi * d / 2
         u = np.empty(ks.size)
         J = np.empty(ks.size)
@@ -155,8 +234,13 @@ class TrunkModel:
             u[i] = uk
             J[i] = (G * T[i] ** 2 / 2 - uk * T[i]) / (T[i] - tbar[i])
             uk = uk + J[i] - G * T[i]
-        B = tl.braking[ks] * np.pi / c
-        dx_step = -B * c**2 / (2 * np.pi)
+        # Forward: a braking lobe over the first RUN_BRAKE_WIDTH of stance, then a
+        # propulsion lobe to take-off with the same impulse; the speed lost is `braking`.
+        db = RUN_BRAKE_WIDTH * c
+        A1 = 2 * tl.braking[ks] / db
+        pw = (RUN_PUSH_END - RUN_BRAKE_WIDTH) * c
+        A2 = A1 * db / pw
+        dx_step = -A1 * _lobe(c, 0.0, db)[2] + A2 * _lobe(c, db, pw)[2]
         X = np.concatenate([[0.0], np.cumsum(dx_step)])
         vbar = X[-1] / (ic[-1] + T[-1] - ic[0]) if ks.size else 0.0
 
@@ -169,11 +253,8 @@ class TrunkModel:
         s_half = np.sin(arg) * np.pi / (2 * ci)
         S_half = (1 - np.cos(arg)) / 2
         SS_half = (tau_s - ci / np.pi * np.sin(arg)) / 2
-        tb = np.minimum(tau_s, di)
-        argb = 2 * np.pi * tb / di
-        s_b = np.where(tau_s < di, np.sin(np.pi * tb / di) ** 2 / (di / 2), 0.0)
-        S_b = tb / di - np.sin(argb) / (2 * np.pi)
-        SS_b = tb**2 / (2 * di) + di / (4 * np.pi**2) * (np.cos(argb) - 1) + (tau_s - tb)
+        s_b, S_b, SS_b = _lobe(tau_s, 0.0, di)
+        s_b, S_b, SS_b = s_b / (di / 2), S_b / (di / 2), SS_b / (di / 2)
         s = (1 - wii) * s_half + wii * s_b
         S = (1 - wii) * S_half + wii * S_b
         SS = (1 - wii) * SS_half + wii * SS_b
@@ -186,12 +267,25 @@ class TrunkModel:
         z = np.where(st, z_st, zc + vc * fl - G * fl**2 / 2)
         v = np.where(st, v_st, vc - G * fl)
         a = np.where(st, a_st, -G)
-        # Forward: braking then propulsion during stance, still in flight.
-        Bi = B[j]
-        arg2 = 2 * np.pi * tau_s / ci
-        ax = np.where(st, -Bi * np.sin(arg2), 0.0)
-        vx = -Bi * ci / (2 * np.pi) * (1 - np.cos(arg2))
-        xx = -Bi * ci / (2 * np.pi) * (tau_s - ci / (2 * np.pi) * np.sin(arg2))
+        # The sacrum's impact sag: a brief dip below the ballistic path (no net velocity
+        # or displacement, so the step's impulse and height are untouched).
+        sag = _sag(tau, np.minimum(RUN_SAG_WIDTH, ci / 2), RUN_SAG_PEAK * G * rear[j])
+        z, v, a = z + sag[0], v + sag[1], a + sag[2]
+        if RUN_TAKEOFF_PEAK > 0:
+            # Centred on TC and over before the next contact: again no net velocity or
+            # displacement, so the step's impulse and height stay as solved above.
+            fl_i = T[j] - ci
+            w_to = np.minimum(RUN_TAKEOFF_WIDTH, np.minimum(1.8 * fl_i, ci / 2))
+            to = _sag(tau - (ci - w_to / 2), w_to, RUN_TAKEOFF_PEAK * G)
+            z, v, a = z + to[0], v + to[1], a + to[2]
+        # Forward: braking then propulsion during stance, still in flight (the stance
+        # shape is evaluated at min(tau, c), where both lobes are complete).
+        dbi, A1i, A2i = db[j], A1[j], A2[j]
+        br = _lobe(tau_s, 0.0, dbi)
+        pr = _lobe(tau_s, dbi, pw[j])
+        ax = np.where(st, -A1i * br[0] + A2i * pr[0], 0.0)
+        vx = -A1i * br[1] + A2i * pr[1]
+        xx = -A1i * br[2] + A2i * pr[2]
         x = X[j] + xx - vbar * (t - ic[0])
         vx = vx - vbar
         return (z, v, a), (x, vx, ax)
