@@ -1,6 +1,6 @@
 """False alarms of the input plausibility checks (:mod:`gait.plausibility`) on real recordings.
 
-Run: ``.venv/bin/python benchmarks/input_checks.py [--pipeline] [--root DIR]``
+Run: ``.venv/bin/python benchmarks/input_checks.py [--pipeline] [--live] [--root DIR]``
 
 Every stream of every public recording in ``../shared/data/real`` (read by the project's
 readers, so in SI units with correct labels) goes through the checks four ways, each of which
@@ -16,6 +16,10 @@ must hold:
 * with ``--pipeline``, the full :func:`gait.pipeline.analyze` (about 20 s for all): its
   ``input_checks`` must be empty (side and step-count checks included), except the true
   findings of :func:`expected_codes` (one shank without a side is one leg).
+
+* with ``--live``, the live checks on the first seconds (:mod:`gait.live.reasons`) on every
+  whole 20 s window of every stream: false alarms with the true label, and how often a
+  swapped label (leg read as sacrum, sacrum read as foot) is caught.
 
 Prints one row per stream and a last line counting the failures; exits 1 if there are any.
 """
@@ -96,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=REAL_DIR, help="folder of the real data")
     ap.add_argument("--pipeline", action="store_true", help="also run the full analysis (slow)")
+    ap.add_argument("--live", action="store_true",
+                    help="also run the live first-seconds checks on every 20 s window")
     args = ap.parse_args(argv)
     n_streams = n_fail = n_rec = 0
     grav_all: dict[str, list[float]] = {}
@@ -136,7 +142,38 @@ def main(argv: list[str] | None = None) -> int:
         gyr = f", moving gyr p99 {p.min():.2f}–{p.max():.2f} rad/s" if p.size else ""
         print(f"{pl:7s}: {g.size:3d} streams, gravity {g.min():.2f}–{g.max():.2f} m/s²{gyr}")
     print(f"{n_rec} recordings, {n_streams} streams, {n_fail} false alarm(s)")
+    if args.live:
+        n_fail += live_windows(args.root)
     return 1 if n_fail else 0
+
+
+def live_windows(root: Path) -> int:
+    """The live checks (:mod:`gait.live.reasons`) on every whole ``CHECK_S`` window of every
+    stream, as if a live session started there: false alarms with the true label, and how
+    often a swapped label (foot/shank read as sacrum, sacrum read as foot) is caught.
+
+    Returns
+    -------
+    int
+        Number of false alarms.
+    """
+    from gait.live.reasons import CHECK_S, first_seconds_checks
+
+    n = alarms = swapped = caught = 0
+    for _, _, rec in recordings(root):
+        for st in rec.streams:
+            k = int(CHECK_S * st.rate)
+            wrong = {"foot": "sacrum", "shank": "sacrum", "sacrum": "foot"}.get(st.placement)
+            for s0 in range(0, st.n - k + 1, k):
+                acc, gyr = st.acc[s0:s0 + k], None if st.gyr is None else st.gyr[s0:s0 + k]
+                n += 1
+                alarms += bool(first_seconds_checks(st.name, st.placement, st.mount, acc, gyr, st.rate))
+                if wrong is not None and gyr is not None:
+                    swapped += 1
+                    caught += bool(first_seconds_checks(st.name, wrong, None, acc, gyr, st.rate))
+    print(f"live ({CHECK_S:.0f} s windows): {n} windows, {alarms} false alarm(s); "
+          f"swapped label caught in {caught} of {swapped} gyroscope windows")
+    return alarms
 
 
 if __name__ == "__main__":

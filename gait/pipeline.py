@@ -720,6 +720,9 @@ def analyze(
     summary["sensors"] = {name: lim.to_dict() for name, lim in limits.items()}
     summary["flags"] = flags
     summary["input_checks"] = [c.as_dict() for c in checks]
+    # units read from the signal (no --acc-unit/--gyr-unit): the CLI announces them
+    summary["units_inferred"] = {st.name: str(st.device["units_inferred"]) for st in recording.streams
+                                 if st.device.get("units_inferred")}
     _withhold(summary, checks)
     windows = pd.DataFrame(summary["windows"])
     return GaitResult(

@@ -25,7 +25,7 @@ on the synthetic generator and on the public recordings, see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -433,4 +433,77 @@ def input_checks(
                 ("cadence_spm",), f,
             ))
     out.extend(side_checks(list(sensors), single_side, sources))
+    return out
+
+
+#: Per check code: (what was found, in a few words; what to do). The short form of a finding
+#: for the batch index and the report's "Input checks" block (the full sentence is the
+#: check's ``message``).
+ADVICE: dict[str, tuple[str, str]] = {
+    "one_leg": ("one leg measured", "add a sensor on the other leg (or a trunk sensor) to get flight "
+                "time, GCT balance and left/right"),
+    "side_unknown": ("side unknown", "give --side left or --side right"),
+    "side_inferred": ("side inferred", "give --side left or --side right to be sure"),
+    "sides_ambiguous": ("several leg sensors without a side", "label each stream's side (--side)"),
+    "side_twice": ("two foot sensors on one side", "check each stream's --side"),
+    "placement_suspect": ("signal does not fit the placement", "check --placement"),
+    "placement_mismatch": ("step counts do not fit the placements", "check --placement and --side"),
+    "acc_unit_suspect": ("gravity is not 1 g", "check --acc-unit (g or m/s2)"),
+}
+#: Labels of the check metrics the metric table does not name by summary key.
+_OTHER_LABELS = {"symmetry": "left/right symmetry", "asymmetry": "asymmetry", "speed_mps": "speed",
+                 "gct_ms": "ground contact time"}
+
+
+def _as_mapping(check: Check | Mapping[str, object]) -> Mapping[str, object]:
+    return check.as_dict() if isinstance(check, Check) else check
+
+
+def finding_short(check: Check | Mapping[str, object]) -> str:
+    """A finding in a few words with what to do, e.g. ``'foot: side unknown (give --side left
+    or --side right)'``.
+
+    Parameters
+    ----------
+    check : Check or mapping
+        A :class:`Check` or its ``summary['input_checks']`` record.
+
+    Returns
+    -------
+    str
+        For an unknown code, the check's message.
+    """
+    d = _as_mapping(check)
+    code, stream = str(d.get("code") or ""), d.get("stream")
+    if code not in ADVICE:
+        return str(d.get("message") or code)
+    what, todo = ADVICE[code]
+    return f"{str(stream) + ': ' if stream else ''}{what} ({todo})"
+
+
+def finding_action(check: Check | Mapping[str, object]) -> str:
+    """What to do about a finding (empty for an unknown code)."""
+    return ADVICE.get(str(_as_mapping(check).get("code") or ""), ("", ""))[1]
+
+
+def metric_labels(keys: Sequence[object]) -> list[str]:
+    """Readable names of a check's affected summary keys (labels of :mod:`gait.metric_defs`).
+
+    Parameters
+    ----------
+    keys : sequence of str
+        E.g. ``('flight_ms', 'gct_balance_pct')``.
+
+    Returns
+    -------
+    list of str
+        E.g. ``['flight time', 'GCT balance']``; an unknown key is kept as it is.
+    """
+    from gait.metric_defs import METRICS, for_summary_key
+
+    out = []
+    for k in keys:
+        key = str(k)
+        d = for_summary_key(key) or METRICS.get(key)
+        out.append(d.label if d is not None else _OTHER_LABELS.get(key, key))
     return out

@@ -140,3 +140,35 @@ def test_cadence_cue_appears_below_target_and_clears_after_recovery(browser: Bro
     finally:
         server.stop()
     assert outside == []
+
+
+def test_missing_numbers_say_why_and_input_checks_show(browser: Browser) -> None:
+    """A "—" the sensors cannot fill gets its reason under it (only while it is "—"); input
+    checks on the first seconds show as a banner."""
+    server = LivePage()
+    url = server.start(announce=None)
+    outside: list[str] = []
+    try:
+        sess = _session()
+        sess.explain("speed", "needs a foot sensor with a gyroscope (or a footpod)")
+        sess.explain("gct_right", "no sensor on the right leg")  # has a value below: not shown
+        # (was: the page server dropped "withheld", so this label never showed)
+        sess.withhold("gct_balance", "left sampled at 52 Hz, right at 200 Hz")
+        page = _open(browser, url, outside)
+        page.wait_for_function("() => window.gaitLive && window.gaitLive.messages >= 1", timeout=WAIT_MS)
+        assert not page.locator("#input-checks").is_visible()
+        sess.add_input_check({"code": "placement_suspect", "stream": "sacrum", "metrics": [],
+                              "message": "sacrum: labelled sacrum but it swings like a foot. Check --placement."})
+        play(scripted_steps(20.0, seed=5), sess, server.publish, speedup=float("inf"))
+        page.wait_for_function("() => document.getElementById('speed').textContent === '—'"
+                               " && window.gaitLive.last.n_steps > 10", timeout=WAIT_MS)
+        assert page.inner_text(".why[data-why='speed']") == "needs a foot sensor with a gyroscope (or a footpod)"
+        assert page.inner_text("#gct-right") != "—"
+        assert page.inner_text(".why[data-why='gct_right']") == ""
+        assert page.inner_text("#balance-unit") == "not shown: sensors differ"
+        assert page.get_attribute("#balance-unit", "title") == "left sampled at 52 Hz, right at 200 Hz"
+        banner = page.locator("#input-checks")
+        assert banner.is_visible() and "Check --placement" in banner.inner_text()
+    finally:
+        server.stop()
+    assert outside == []

@@ -134,6 +134,17 @@ def test_reports_and_index_fit_1280_px(browser: Browser, tmp_path_factory: pytes
     assert page.locator("#fix li").count() >= 1
     assert page.locator("#fix").bounding_box()["y"] < page.locator("h2:text('Cadence')").bounding_box()["y"]
 
+    # the input-checks block (a one-shoe file without --side, read in g) fits and leads the page
+    from gait.plausibility import side_checks
+
+    checks = [c.as_dict() for c in side_checks([("foot", "foot", None, 80)], single_side=True)]
+    warned = build_report(GaitResult(steps=steps, summary={"activity": "run", "input_checks": checks,
+                                                           "units_inferred": {"foot": "acc_unit=g,gyr_unit=rad/s"}}),
+                          path=tmp / "warned.html", plotly_js="shared:plotly.min.js", source="shoe.csv")
+    page = _open_1280(browser, warned.as_uri(), shots, "warned")
+    assert "give --side left or --side right" in page.inner_text("#input-checks")
+    assert page.locator("#input-checks").bounding_box()["y"] < page.locator("#fix").bounding_box()["y"]
+
     res = balance_result()
     bal = build_report(None, balance=res, path=tmp / "balance.html", plotly_js="shared:plotly.min.js",
                        source="balance.csv")
@@ -146,5 +157,5 @@ def test_reports_and_index_fit_1280_px(browser: Browser, tmp_path_factory: pytes
     page = _open_1280(browser, (out / "index.html").as_uri(), shots, "index")
     assert page.locator("#trends .plotly-graph-div").count() == 3
     assert page.locator("#files tr").count() == 1 + 4
-    for name in ("run", "balance", "index"):
+    for name in ("run", "warned", "balance", "index"):
         assert (shots / f"{name}.png").stat().st_size > 10_000

@@ -86,7 +86,7 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]
 
 def run(args: argparse.Namespace) -> int:
     """Analyse every file; returns 0 when all succeeded."""
-    from gait.cli.options import save_to_history, warn_input_checks
+    from gait.cli.options import save_to_history, units_inferred, warn_input_checks
     from gait.errors import AnalysisError
     from gait.sessions import SessionOutcome
 
@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         if args.activity == "balance" or (args.activity == "auto" and rec.meta.activity == "balance"):
             bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
+            warn_input_checks(name, {"units_inferred": units_inferred(rec)})
             continue
         from gait.pipeline import analyze
 

@@ -13,6 +13,8 @@ from gait.cli.options import add_reader_options, read_options
 from gait.pool import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from gait.batch import BatchOutcome
 
 
@@ -97,6 +99,23 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     return [os.path.expanduser(i) for i in inputs]
 
 
+def _print_input_checks(out: Path, summary: pd.DataFrame) -> None:
+    """Each analysed file's inferred units (info) and input-check findings (warnings) on stderr,
+    read from its ``summary.json`` (the worker processes do not print)."""
+    import json
+
+    from gait.cli.options import input_check_lines
+
+    for r in summary.to_dict(orient="records"):
+        folder = str(r.get("folder") or "")
+        try:
+            s = json.loads((out / folder / "summary.json").read_text(encoding="utf-8")) if folder else {}
+        except (OSError, ValueError):
+            continue
+        for line in input_check_lines(Path(str(r["path"])).name, s if isinstance(s, dict) else {}):
+            print(line, file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``gait batch``."""
     import pandas as pd
@@ -119,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     skipped = pd.read_csv(args.out / "skipped.csv")
     print(f"{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped "
           f"-> {args.out / 'index.html'}")
+    _print_input_checks(args.out, summary)
     for e in errors.itertuples(index=False):
         print(f"  FAILED {e.path}: {e.error_type}: {e.error}", file=sys.stderr)
     for k in skipped.itertuples(index=False):

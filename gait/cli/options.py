@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gait.io import READERS, ReadOptions
@@ -10,6 +11,7 @@ from gait.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 
 if TYPE_CHECKING:
     from gait.feedback.drills import CoachSettings, Drill
+    from gait.recording import Recording
     from gait.sessions import SessionOutcome
 
 
@@ -40,17 +42,51 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def warn_input_checks(name: str, summary: dict[str, object]) -> None:
-    """Print every plausibility finding of ``summary['input_checks']`` on stderr.
+def input_check_lines(name: str, summary: Mapping[str, object]) -> list[str]:
+    """The stderr lines for one analysed file: inferred units (info), then findings (warnings).
+
+    Parameters
+    ----------
+    name : str
+        File name that starts each line.
+    summary : mapping
+        The gait summary (``units_inferred``: stream → ``'acc_unit=g,...'``;
+        ``input_checks``: :meth:`gait.plausibility.Check.as_dict` records).
+
+    Returns
+    -------
+    list of str
+        E.g. ``'run.csv: info: foot: acc_unit=g inferred from gravity (give --acc-unit to
+        set it)'`` and ``'run.csv: warning: ...'``.
+    """
+    lines = []
+    units = summary.get("units_inferred") or {}
+    for stream, what in units.items() if isinstance(units, Mapping) else ():
+        opts = " ".join(f"--{str(w).split('=', 1)[0].replace('_', '-')}" for w in str(what).split(","))
+        lines.append(f"{name}: info: {stream}: {str(what).replace(',', ', ')} inferred from the signal "
+                     f"(give {opts} to set it)")
+    checks = summary.get("input_checks") or []
+    for c in checks if isinstance(checks, list) else []:
+        lines.append(f"{name}: warning: {c['message']}")
+    return lines
+
+
+def units_inferred(rec: Recording) -> dict[str, str]:
+    """Stream → units the reader inferred from the signal (``'acc_unit=g'`` ...), for a
+    session without a gait summary (a balance session)."""
+    return {st.name: str(st.device["units_inferred"]) for st in rec.streams if st.device.get("units_inferred")}
+
+
+def warn_input_checks(name: str, summary: Mapping[str, object]) -> None:
+    """Print :func:`input_check_lines` on stderr.
 
     The same findings are in ``summary['flags']`` (and in ``--summary-json``); this makes
     them visible where the numbers are read.
     """
     import sys
 
-    checks = summary.get("input_checks") or []
-    for c in checks if isinstance(checks, list) else []:
-        print(f"{name}: warning: {c['message']}", file=sys.stderr)
+    for line in input_check_lines(name, summary):
+        print(line, file=sys.stderr)
 
 
 def add_history_options(parser: argparse.ArgumentParser) -> None:

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, analyse and write the report; returns 0 on success."""
-    from gait.cli.options import coach_from_args, read_options, warn_input_checks
+    from gait.cli.options import coach_from_args, read_options, units_inferred, warn_input_checks
     from gait.errors import GaitError
     from gait.feedback import replay_cues
     from gait.feedback.drills import coach_drills
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path.cwd() / (Path(args.file.split("::", 1)[0]).name + ".report.html")
     cues = drill_state = band = None
     gait_res = outcome.gait
-    if gait_res is not None:
-        warn_input_checks(args.file, gait_res.summary)
+    # inferred units (info) and input-check findings (warnings) on stderr
+    warn_input_checks(args.file, gait_res.summary if gait_res is not None else {"units_inferred": units_inferred(rec)})
     if gait_res is not None and not gait_res.steps.empty and not args.no_cues:
         t_ic = gait_res.steps["t_ic"]
         # A short recording still gets baselines: at most its first third is used to learn them.

@@ -69,6 +69,36 @@ class FeedbackSession:
         #: Metrics not shown or judged, with the reason (e.g. a left/right balance from
         #: sensors that are not comparable: :mod:`gait.sensor_limits`).
         self.withheld: dict[str, str] = {}
+        #: Metrics these sensors cannot measure, with a short reason shown under the "—"
+        #: (:func:`gait.live.reasons.missing_reasons`).
+        self.missing: dict[str, str] = {}
+        #: Input-check findings on the first seconds of each sensor
+        #: (:meth:`gait.plausibility.Check.as_dict` records).
+        self.input_checks: list[dict[str, Any]] = []
+
+    def explain(self, metric: str, reason: str) -> None:
+        """Say why ``metric`` has no value (shown only while it has none).
+
+        Parameters
+        ----------
+        metric : str
+            A window metric, e.g. ``speed``.
+        reason : str
+            Short reason, e.g. ``'needs a foot sensor with a gyroscope'``.
+        """
+        self.missing[metric] = reason
+
+    def add_input_check(self, check: Mapping[str, Any]) -> None:
+        """Record one input-check finding for the views (once per code and stream).
+
+        Parameters
+        ----------
+        check : mapping
+            ``code``, ``stream``, ``message`` and ``metrics``.
+        """
+        key = (check.get("code"), check.get("stream"))
+        if all((c.get("code"), c.get("stream")) != key for c in self.input_checks):
+            self.input_checks.append(dict(check))
 
     def withhold(self, metric: str, reason: str) -> None:
         """Show and judge ``metric`` no more; the views get ``reason`` instead.
@@ -136,7 +166,8 @@ class FeedbackSession:
             cue events), ``cue`` (current cue or None), ``cues`` (active warnings),
             ``drills`` (drill state), ``target`` (``{"cadence": [lo, hi]}``),
             ``metronome_spm``, ``sensors``, ``n_steps``, ``withheld`` (metric → why it is
-            not shown).
+            not shown), ``missing`` (metric → why these sensors cannot measure it) and
+            ``input_checks`` (findings on the first seconds of each sensor).
         """
         new = steps if len(steps) else None
         if new is not None:
@@ -175,4 +206,6 @@ class FeedbackSession:
             "sensors": {k: dict(v) for k, v in self.sensors.items()},
             "n_steps": self.n_steps,
             "withheld": dict(self.withheld),
+            "missing": dict(self.missing),
+            "input_checks": [dict(c) for c in self.input_checks],
         }

@@ -26,6 +26,7 @@ import numpy as np
 from devices.errors import DeviceError
 from devices.phone.spec import PhoneSpec, is_phone_spec, parse_phone_spec
 from gait.live.clock import DeviceClock
+from gait.live.reasons import missing_reasons
 from gait.live.session import TICK_HZ, LiveConfig, LiveSession, stream_name
 from gait.stream import SensorSpec, StreamEngine
 
@@ -74,6 +75,9 @@ class PhoneLiveSession(LiveSession):
             self.labels[t.phone.label] = name
             self._by_name[name] = t
             self.info[name] = {"note": mount_note(t.phone.mount), "app": t.phone.app}
+        # phones stream no gyroscope here: no speed or strike; say so under the "—"
+        for metric, reason in missing_reasons([("phone", None, False)], speed_source=bool(self.speed)).items():
+            self.fb.explain(metric, reason)
         self.engine = StreamEngine(specs, speed=self.speed, hop=max(0.5, 0.25 * self.scale))
         for s in specs:
             self._set_status(s.name, "connecting")

@@ -30,6 +30,7 @@ from gait.errors import GaitError
 from gait.feedback import FeedbackSession, load_drills
 from gait.feedback.drills import CoachSettings, Drill, coach_drills
 from gait.live.clock import DeviceClock
+from gait.live.reasons import FirstSeconds, missing_reasons
 from gait.sensor_limits import leg_pair_mismatch, spec_limits
 from gait.stream import SensorSpec, StreamEngine
 
@@ -184,12 +185,15 @@ class LiveSession:
         simulated clock of a simulated session).
     hop : float, optional
         Engine hop, s of session time (default grows with ``clock_scale``).
+    announce : callable, optional
+        Where a warning goes on the terminal (input checks on the first seconds).
     """
 
     def __init__(self, feedback: FeedbackSession, view: View | None, t0: float, *, clock_scale: float = 1.0,
                  speed: float | None = None, clock: Callable[[], float] = time.time,
-                 hop: float | None = None) -> None:
+                 hop: float | None = None, announce: Callable[[str], None] | None = None) -> None:
         self.fb = feedback
+        self.announce = announce
         self.view = view
         self.t0 = t0
         self.scale = clock_scale
@@ -200,6 +204,8 @@ class LiveSession:
         self._gaps_seen: dict[str, tuple[int, float]] = {}
         self.engine: StreamEngine | None = None
         self.clocks: dict[int, DeviceClock] = {}
+        #: The first seconds of each device's samples, for the input checks (judged once).
+        self.first: dict[int, FirstSeconds] = {}
         self.names: dict[int, str] = {}
         self.labels: dict[str, str] = {}  # advertised name → stream name
         self.steps: list[pd.DataFrame] = []
@@ -235,11 +241,17 @@ class LiveSession:
             taken.add(name)
             has_gyr = "gyr" in prof.streams
             specs.append(SensorSpec(name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range))
+            self.first[t.index] = FirstSeconds(name, placement, float(prof.rate), getattr(t.spec, "mount", None))
             self.clocks[t.index] = DeviceClock(float(prof.rate), self.t0, has_gyr=has_gyr, clock_scale=self.scale)
             self.names[t.index] = name
             self.labels[t.adv.local_name or t.device.address] = name
         if not specs:
             raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
+        # say under a "—" why these sensors cannot measure a metric (speed without a foot gyro ...)
+        footpod = any("rsc" in t.profile.streams for t in targets)
+        for metric, reason in missing_reasons([(s.placement, s.side, s.has_gyr) for s in specs],
+                                              speed_source=bool(self.speed) or footpod).items():
+            self.fb.explain(metric, reason)
         # a left/right balance from sensors that time events differently is not shown or cued on
         why = leg_pair_mismatch([spec_limits(s.name, s.placement, s.side, s.rate, s.has_gyr, s.acc_range, s.gyr_range)
                                  for s in specs])
@@ -324,6 +336,13 @@ class LiveSession:
         block = clock.add(samples)
         if block is None:
             return
+        first = self.first.get(index)
+        if first is not None and not first.done:
+            # unit and placement judged on the first seconds, as gait analyze judges a file
+            for c in first.add(block.acc, block.gyr, block.t.size / first.rate) or []:
+                self.fb.add_input_check(c.as_dict())
+                if self.announce is not None:  # the terminal too, once, as gait analyze warns
+                    self.announce(f"warning: {c.message}")
         try:
             new = self.engine.push(self.names[index], block.t, block.acc, block.gyr)
         except GaitError:
@@ -610,7 +629,8 @@ def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str]
     def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
         # a simulated session runs on its simulated clock: session time = capture time;
         # the engine's hop still grows with the speed-up so the wall-clock CPU stays the same
-        return LiveSession(fb, view, t0, speed=cfg.treadmill_speed, clock=clock, hop=max(0.5, 0.25 * scale))
+        return LiveSession(fb, view, t0, speed=cfg.treadmill_speed, clock=clock, hop=max(0.5, 0.25 * scale),
+                           announce=announce)
 
     live, stats, capture = asyncio.run(record_live(cfg, factory, announce))
     steps = live.live_steps()

@@ -43,7 +43,7 @@ td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:
 td.n{text-align:right;white-space:nowrap}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.05rem .4rem;margin:.1rem}
 .wrap{overflow-x:auto;max-width:100%}.trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(350px,1fr));gap:.5rem}
 .trends .fig{width:350px;max-width:100%;overflow:hidden}
-td.head{overflow-wrap:anywhere}
+td.head{overflow-wrap:anywhere}.check{color:#8a5a00;font-size:.85rem;margin-top:.15rem}
 """
 
 
@@ -90,6 +90,25 @@ def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) 
         if str(f) not in flags:
             flags.append(str(f))
     return flags
+
+
+def row_checks(summary: Mapping[str, Any] | None) -> list[str]:
+    """The file's input-check findings, short (:func:`gait.plausibility.finding_short`).
+
+    Parameters
+    ----------
+    summary : mapping or None
+        The file's ``summary.json``.
+
+    Returns
+    -------
+    list of str
+        One line per finding, e.g. ``"foot: side unknown (give --side left or --side right)"``.
+    """
+    from gait.plausibility import finding_short
+
+    checks = (summary or {}).get("input_checks") or []
+    return [finding_short(c) for c in checks if isinstance(c, Mapping)]
 
 
 def row_headline(row: Mapping[Any, Any]) -> str:
@@ -188,10 +207,12 @@ def index_html(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: 
         folder = str(r.get("folder") or "")
         name = Path(str(r["path"])).name
         link = f"files/{Path(folder).name}/report.html"
-        flags = row_flags(r, _read_summary(out, folder) if folder else None)
+        file_summary = _read_summary(out, folder) if folder else {}
+        flags = row_flags(r, file_summary)
         flag_html = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags) or "none"
+        checks = "".join(f'<div class="check">input check: {html.escape(c)}</div>' for c in row_checks(file_summary))
         rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(name)}</a></td>"
-                    f"<td class='head'>{html.escape(row_headline(r))}</td><td>{flag_html}</td></tr>")
+                    f"<td class='head'>{html.escape(row_headline(r))}{checks}</td><td>{flag_html}</td></tr>")
     figs = "".join(
         '<div class="fig">' + pio.to_html(f, full_html=False, include_plotlyjs=False, div_id=f"trend-{i}",
                                           config={"displaylogo": False}) + "</div>"

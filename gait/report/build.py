@@ -34,7 +34,9 @@ td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:
 .fig{margin:.5rem 0 1rem}.wrap{overflow-x:auto;max-width:100%}
 .fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
 .fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}.fix li{margin:.35rem 0}
-.fix .drill{color:#444;font-size:.92rem}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
+.fix .drill{color:#444;font-size:.92rem}
+.checks{background:#fdecea;border-left:4px solid #c62828;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
+.checks h2{margin:.2rem 0 .4rem;border:0}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
 def _label_unit(metric: str) -> tuple[str, str]:
@@ -300,6 +302,42 @@ def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
             f'<p class="note">{html.escape(source)}</p></section>')
 
 
+def input_checks_html(summary: Mapping[str, Any]) -> str:
+    """The "Input checks" block: each plausibility finding, the metrics it affects, what to do.
+
+    Parameters
+    ----------
+    summary : mapping
+        The gait summary (``input_checks``, ``units_inferred``).
+
+    Returns
+    -------
+    str
+        HTML ``<section id="input-checks">``; empty when nothing was found or inferred.
+    """
+    from gait.plausibility import finding_action, metric_labels
+
+    checks = [c for c in summary.get("input_checks") or [] if isinstance(c, Mapping)]
+    units = summary.get("units_inferred") or {}
+    if not checks and not units:
+        return ""
+    rows = []
+    for c in checks:
+        affects = ", ".join(metric_labels(list(c.get("metrics") or []))) or "—"
+        rows.append(f"<tr><td class='l'>{html.escape(str(c.get('message', '')))}</td>"
+                    f"<td class='l'>{html.escape(affects)}</td>"
+                    f"<td class='l'>{html.escape(finding_action(c) or 'see the finding')}</td></tr>")
+    table = ("<div class='wrap'><table><tr><th class='l'>found</th><th class='l'>affects</th>"
+             f"<th class='l'>what to do</th></tr>{''.join(rows)}</table></div>") if rows else ""
+    info = "".join(
+        f"<p class='note'>{html.escape(str(name))}: {html.escape(str(what).replace(',', ', '))} inferred "
+        "from the signal (gravity, angular rate); give the option to set it.</p>"
+        for name, what in (units.items() if isinstance(units, Mapping) else ()))
+    lead = ("<p>The input does not fit what the numbers below assume; the metrics named are "
+            "wrong or not reported until the input is fixed.</p>") if rows else ""
+    return f'<section class="checks" id="input-checks"><h2>Input checks</h2>{lead}{table}{info}</section>'
+
+
 def report_title(result: GaitResult | None, balance: Any = None, source: str | Path | None = None) -> str:
     """Page title: the activity and the recording's file name.
 
@@ -425,6 +463,15 @@ def build_report(
              "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787)."),
             ("Foot strike pattern", F.strike_figure(steps), ""),
         ]
+        left_out = (result.summary if result is not None else {}).get("contact_time_left_out")
+        if left_out:  # contact times the detector could not time: say why they are missing
+            why = (f"contact time left out on {left_out.get('steps')} of {left_out.get('of')} steps: "
+                   f"{left_out.get('reason')}.")
+            figs[1] = (figs[1][0], figs[1][1], ("Not shown: " + why) if figs[1][1] is None else why[:1].upper() + why[1:])
+            if headline[3][1].count("—") == 2:  # both sides empty
+                headline[3] = (headline[3][0], f"left out on {left_out.get('steps')} of {left_out.get('of')} steps")
+            if headline[4][1] == "—":  # a balance of contact times that were left out
+                headline[4] = (headline[4][0], "— (no contact times)")
         if no_balance is not None:
             figs[2] = ("Contact-time balance", None, "Not shown: " + no_balance + ".")
             figs[1] = (figs[1][0], figs[1][1], "The two sides were measured by sensors that are not comparable "
@@ -478,13 +525,14 @@ def build_report(
         flags = list(result.flags) + [str(f) for f in result.summary.get("flags", []) if f not in result.flags]
         if flags:
             sections.append("<h2>Quality flags</h2>" + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags))
+    checks = input_checks_html(result.summary) if result is not None else ""
     heading = title or report_title(result, balance, source)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     doc = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
         f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
-        f'{fix}{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
+        f'{checks}{fix}{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
     )
     out.write_text(doc, encoding="utf-8")
     return out

@@ -50,6 +50,9 @@ from gait.views.host_guard import HostGuard
 #: Fields of an update that replace the page state (the rest are appended histories).
 STATE_FIELDS: tuple[str, ...] = (
     "t", "metrics", "cue", "cues", "drills", "target", "metronome_spm", "sensors", "n_steps",
+    # why a number is not shown: withheld (sensors not comparable), missing (not measured by
+    # these sensors), and the input checks on the first seconds of each sensor
+    "withheld", "missing", "input_checks",
 )
 
 
@@ -137,7 +140,8 @@ class LivePage:
         self.min_interval = 1.0 / max_rate_hz
         self._lock = threading.Lock()
         self._state: dict[str, Any] = {"t": 0.0, "metrics": {}, "cue": None, "cues": [], "drills": [],
-                                       "target": {}, "metronome_spm": None, "sensors": {}, "n_steps": 0}
+                                       "target": {}, "metronome_spm": None, "sensors": {}, "n_steps": 0,
+                                       "withheld": {}, "missing": {}, "input_checks": []}
         self._points: deque[list[float]] = deque(maxlen=history)
         self._steps: deque[dict[str, Any]] = deque(maxlen=history)
         self._events: deque[dict[str, Any]] = deque(maxlen=history)

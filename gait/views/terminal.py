@@ -136,6 +136,11 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     parts += [grid, extra]
     if len(sensors):
         parts.append(sensors)
+    for c in state.get("input_checks") or []:
+        parts.append(Text(f"input check: {c.get('message', '')}", style="bold red"))
+    for metric, why in (state.get("missing") or {}).items():
+        if m.get(metric) is None:  # shown only while the number is missing
+            parts.append(Text(f"{METRICS[metric].label if metric in METRICS else metric}: {why}", style="dim"))
     for metric, why in (state.get("withheld") or {}).items():
         label = "GCT balance" if metric == "gct_balance" else metric
         parts.append(Text(f"{label} not shown: {why}", style="dim"))

@@ -105,9 +105,27 @@
       if (cue && c.drill === cue.drill && c.metric === cue.metric) continue;
       const div = document.createElement("div"); div.textContent = c.text; more.appendChild(div);
     }
+    // why a metric has no number, when these sensors cannot measure it (speed without a foot gyro ...)
+    const missing = m.missing || {};
+    for (const el of document.querySelectorAll(".why[data-why]")) {
+      const k = el.dataset.why, v = x[k];
+      el.textContent = (v === null || v === undefined || v === "") && missing[k] ? missing[k] : "";
+    }
+    showChecks(m.input_checks || []);
     showDrills(m.drills || []);
     showSensors(m.sensors || {});
     setTempo(m.metronome_spm);
+  }
+
+  // input checks on the first seconds of each sensor (unit from gravity, placement from rotation)
+  function showChecks(checks) {
+    const box = $("input-checks");
+    box.replaceChildren();
+    for (const c of checks) {
+      const div = document.createElement("div"); div.dataset.code = c.code; div.textContent = "Input check: " + c.message;
+      box.appendChild(div);
+    }
+    box.hidden = !checks.length;
   }
 
   function showDrills(drills) {
