@@ -18,7 +18,7 @@ from gait.synth import GaitParams, synthesize
 
 #: Bounds, at every rate: mean contact-time error (ms) and mean strike-angle error (deg).
 #: Measured after the fix (3 seeds, ``benchmarks/foot_low_rate.py``): +9 ms / +3.3° at 52 Hz,
-#: +0 ms / +0.2° at 100 Hz, −0.5 ms / −0.1° at 200 Hz; before it +53 ms / +19.9°,
+#: +0 ms / +0.1° at 100 Hz, −0.4 ms / −0.1° at 200 Hz; before it +53 ms / +19.9°,
 #: +7 ms / +5.1° and +4 ms / +2.7°.
 GCT_TOL_MS = 12.0
 FSA_TOL_DEG = 4.0

@@ -22,7 +22,7 @@ what one detector can match (measured with ``benchmarks/validate_real.py``):
   15–40 ms, so this detector reads +21 ms there.
 * ipol (detected, then checked by hand on the 100 Hz sample grid): IC is at the impact
   itself (the sharp drop of the pitch rate / rise of the acceleration), 30–60 ms after that
-  zero crossing; this detector reads +3 ms there (about half a sample: it times the impact
+  zero crossing; this detector reads +4 ms there (about half a sample: it times the impact
   between samples, see :func:`_contact_index`).
 
 Accelerometer-only path: the stance phase is where the acceleration norm is close to
@@ -438,10 +438,10 @@ def _contact_index(
     200, 100 and 52 Hz; see the README for the figures now.
 
     Measured (see the module notes): on the ipol hand-checked heel strikes this contact
-    is 3 ms late on average (mean absolute 15 ms, test subjects); the gaitmap motion-capture
+    is 4 ms late on average (mean absolute 15 ms, test subjects); the gaitmap motion-capture
     IC is the peak toes-up angle of the foot, 15–40 ms before the impact, hence +21 ms
     there.  Resampled to 52 Hz (``benchmarks/foot_low_rate.py``) the mean IC moves by
-    −2.6 ms on gaitmap, −10 to −11 ms on ipol and −8 ms on the synthetic truth (before:
+    −2.8 ms on gaitmap, −10 to −12 ms on ipol and −8 ms on the synthetic truth (before:
     −18, −11 to −15 and −48 ms).
 
     Parameters
@@ -713,7 +713,7 @@ class FootDetector(EventDetector):
         proportion when the pitch-rate recovery slope at toe-off is below
         ``conf_slope_share`` of the median; a step without a toe-off gets ``conf_no_tc``.
         Defaults 0.2, 0.5 and 0.5: guesses, checked on the development subjects only (IPOL
-        1–5: per-step TC MAE 17.5 / 8.7 / 8.2 ms in the confidence bands < 0.5, 0.5–0.8,
+        1–5: per-step TC MAE 17.6 / 8.5 / 8.3 ms in the confidence bands < 0.5, 0.5–0.8,
         ≥ 0.8, printed by ``benchmarks/validate_real.py``).
     """
 
