@@ -422,9 +422,11 @@ def _contact_index(
     to ``after_s`` after the slap, as the earlier of two cues:
 
     * the onset of the rise of ‖a‖, where ‖a‖ bends upwards (its second difference,
-      :func:`_curvature`): the first bend reaching half of the sharpest one before the
-      slap (a heel strike may be followed by a sharper slap), or a clearly (2×) sharper
-      bend just after it (a forefoot strike);
+      :func:`_curvature`), counted only as far as the vector bends too (where the vector
+      passes close to zero in late swing ‖a‖ has a V-shaped dip, a kink of the norm
+      alone): the first bend reaching half of the sharpest one before the slap (a heel
+      strike may be followed by a sharper slap), or a clearly (2×) sharper bend just after
+      it (a forefoot strike);
     * where the acceleration *vector* bends: the first sample where the norm of its second
       difference reaches half of its largest in the window (a soft heel strike turns the
       specific force without changing its norm much: ipol subject 2).
