@@ -2,7 +2,9 @@
 
 A 52 Hz Polar Verity Sense clipping at ±8 g on one foot and a 200 Hz ±16 g IMU on the
 other made two identical legs look 17 % asymmetric in contact time (311 vs 261 ms) with
-strike angles of 30° vs 13°. The synthetic pair below has no true asymmetry at all.
+strike angles of 30° vs 13°. The foot detector now times contacts between samples
+(``tests/test_foot_low_rate.py``), which leaves about 10 ms and 3°; the rate-ratio rule
+still withholds the comparison. The synthetic pair below has no true asymmetry at all.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def _lim(name: str, rate: float, *, placement: str = "foot", gyr: bool = True, s
 
 def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(polar_and_imu: dict) -> None:
     s = polar_and_imu
-    # the sensors alone make the sides differ (the synthetic legs are identical) ...
-    assert s["gct_ms"]["left"] - s["gct_ms"]["right"] > 25
+    # the sensors alone make the sides differ (the synthetic legs are identical): 266 vs
+    # 256 ms measured (311 vs 261 ms before contacts were timed between samples) ...
+    assert 0 < s["gct_ms"]["left"] - s["gct_ms"]["right"] < 20
     # ... so no index, no flag and no balance is given, and every one has a reason
     assert s["symmetry_index"] == {} and s["symmetry"] == {} and s["asymmetry"] == []
     assert s["gct_balance_pct"] is None

@@ -19,10 +19,11 @@ what one detector can match (measured with ``benchmarks/validate_real.py``):
 * gaitmap (motion capture): IC is the peak toes-up angle of the foot, i.e. the
   pitch-rate zero crossing at the end of the swing (checked against the heel and toe
   markers of ``mocap_sample.csv``: within 1 sample, SD 6 ms).  The impact follows it by
-  15–40 ms, so this detector reads +17 ms there.
-* ipol (detected, then checked by hand): IC is at the impact itself (the sharp drop of
-  the pitch rate / rise of the acceleration), 30–60 ms after that zero crossing; this
-  detector reads −9 ms there.
+  15–40 ms, so this detector reads +21 ms there.
+* ipol (detected, then checked by hand on the 100 Hz sample grid): IC is at the impact
+  itself (the sharp drop of the pitch rate / rise of the acceleration), 30–60 ms after that
+  zero crossing; this detector reads +4 ms there (about half a sample: it times the impact
+  between samples, see :func:`_contact_index`).
 
 Accelerometer-only path: the stance phase is where the acceleration norm is close to
 gravity and quiet; IC is the impact (largest jerk) at the start of the quiet-to-loud
@@ -59,7 +60,6 @@ from gait.placements.leg import (
     acc_cycles,
     acc_events,
     close_cycles,
-    onset,
 )
 from gait.recording import Stream
 
@@ -356,6 +356,51 @@ def step_confidence(
     return np.asarray(np.clip(swing, 0.0, 1.0) * tc_term, dtype=np.float64)
 
 
+def _curvature(x: FloatArray) -> FloatArray:
+    """Centred second difference ``x[i+1] − 2 x[i] + x[i−1]`` along axis 0 (0 at both ends).
+
+    Why the contact cues use it rather than the first difference: over one sampling period
+    ``dt`` a smooth late-swing motion changes the signal by ~``ẋ dt`` but bends it by only
+    ~``ẍ dt²``, while an impact shorter than a sample changes and bends it by its whole
+    jump whatever the rate.  So the impact stands out of the swing at least as clearly at
+    52 Hz as at 200 Hz in the second difference, but four times less in the first
+    difference, where a half-maximum threshold then fires on the swing (measured: −53 ms
+    at 52 Hz, see :func:`_contact_index`).
+    """
+    out = np.zeros_like(x, dtype=np.float64)
+    out[1:-1] = x[2:] - 2.0 * x[1:-1] + x[:-2]
+    return out
+
+
+def _bend_time(bend: FloatArray, at: IntArray) -> FloatArray:
+    """Fractional sample index of the bend found at (or just before) sample ``at``.
+
+    ``bend`` is a second difference (:func:`_curvature`).  A signal that is flat and then
+    rises along a straight line from a time ``i + φ`` between samples ``i`` and ``i + 1``
+    has a second difference of ``s(1 − φ)`` at ``i`` and ``s φ`` at ``i + 1`` (``s``: rise
+    per sample) and none elsewhere, so the centroid of the positive second difference
+    around its peak is the bend time itself, between samples.  Taking the sample instead
+    reads up to a sampling period early or late (19 ms at 52 Hz).  ``at`` is the first
+    sample of the bend above a threshold; the peak is it or the next sample (a straight-line
+    bend spans two samples).
+    """
+    n = bend.size
+    nxt = np.minimum(at + 1, n - 1)
+    k = np.where(bend[nxt] > bend[at], nxt, at)
+    lo, hi = np.maximum(k - 1, 0), np.minimum(k + 1, n - 1)
+    w0, w1, w2 = (np.maximum(bend[i], 0.0) for i in (lo, k, hi))
+    tot = w0 + w1 + w2
+    pos = np.where(tot > 0, (lo * w0 + k * w1 + hi * w2) / np.where(tot > 0, tot, 1.0), k)
+    # A rise that is over within one sampling period started somewhere between sample k and
+    # k + 1; with no way to tell where, the middle of that interval is the unbiased choice
+    # (the centroid would say k).  Such a rise bends down at k + 1 about as sharply as it
+    # bent up at k (a step: +J then −J); a rise that goes on bends down much less (a
+    # straight ramp: not at all), hence the half.
+    sub = (bend[hi] < -0.5 * bend[k]) & (hi > k)
+    pos = np.where(sub, np.maximum(pos, k + 0.5), pos)
+    return np.asarray(pos, dtype=np.float64)
+
+
 def _contact_index(
     seg: Segment,
     p: FloatArray,
@@ -367,7 +412,7 @@ def _contact_index(
     swing_gate: float,
     before_s: float,
     after_s: float,
-) -> IntArray:
+) -> FloatArray:
     """Initial contact of each cycle: the start of the impact, searched around the slap.
 
     The pitch-rate minimum after the swing (``ic_min``) is the foot slap; in walking it
@@ -376,16 +421,30 @@ def _contact_index(
     moment the swing has slowed down (``swing_gate``; at most ``before_s`` before the slap)
     to ``after_s`` after the slap, as the earlier of two cues:
 
-    * the rise of ‖a‖: the first rise reaching half of the sharpest one before the slap
-      (a heel strike may be followed by a sharper slap), or a clearly (2×) sharper rise
-      just after it (a forefoot strike), moved back to the local minimum where it starts;
-    * the first sample where the change of the acceleration *vector* reaches half of its
-      largest change in the window: a soft heel strike turns the specific force without
-      changing its norm much (ipol subject 2).
+    * the onset of the rise of ‖a‖, where ‖a‖ bends upwards (its second difference,
+      :func:`_curvature`), counted only as far as the vector bends too (where the vector
+      passes close to zero in late swing ‖a‖ has a V-shaped dip, a kink of the norm
+      alone): the first bend reaching half of the sharpest one before the slap (a heel
+      strike may be followed by a sharper slap), or a clearly (2×) sharper bend just after
+      it (a forefoot strike);
+    * where the acceleration *vector* bends: the first sample where the norm of its second
+      difference reaches half of its largest in the window (a soft heel strike turns the
+      specific force without changing its norm much: ipol subject 2).
+
+    Both cues read the samples as the sensor gives them: the sensor's own anti-alias filter
+    already limits them to its Nyquist band, and a further zero-phase low-pass would spread
+    the impact backwards by about a sample (20 ms at 52 Hz).  Each bend is
+    placed between samples (:func:`_bend_time`), so the contact time does not step
+    with the sampling period.  Before (first differences of low-passed signals, the
+    crossing taken on the sample grid) synthetic run contacts read 4, 7 and 52 ms early at
+    200, 100 and 52 Hz; see the README for the figures now.
 
     Measured (see the module notes): on the ipol hand-checked heel strikes this contact
-    is 9 ms early on average (mean absolute 12 ms); the gaitmap motion-capture IC is the
-    peak toes-up angle of the foot, 15–40 ms before the impact, hence a +17 ms offset.
+    is 4 ms late on average (mean absolute 15 ms, test subjects); the gaitmap motion-capture
+    IC is the peak toes-up angle of the foot, 15–40 ms before the impact, hence +21 ms
+    there.  Resampled to 52 Hz (``benchmarks/foot_low_rate.py``) the mean IC moves by
+    −2.8 ms on gaitmap, −10 to −12 ms on ipol and −8 ms on the synthetic truth (before:
+    −18, −11 to −15 and −48 ms).
 
     Parameters
     ----------
@@ -406,29 +465,35 @@ def _contact_index(
 
     Returns
     -------
-    ndarray of int
-        Sample index of each contact.
+    ndarray of float
+        Fractional sample index of each contact (``floor`` of it is the last sample at or
+        before the contact).
     """
     fs = seg.fs
     w = max(1, int(before_s * fs))
     after = max(1, int(after_s * fs))
     b0 = np.minimum(np.maximum(np.maximum(ic_min - w, s0), _swing_end(p, s0, ic_min, swing_gate)), ic_min)
-    # cue 1: the rise of ‖a‖
-    jerk = np.append(np.diff(lowpass(acc_norm, fs, 0.45 * fs)), 0.0)
-    before_at = segment_arg(jerk, b0, ic_min + 1, mode="max")
-    before_at = first_above(jerk, b0, ic_min + 1, 0.5 * jerk[before_at])
     a_end = np.minimum(ic_min + after, np.maximum(mid, ic_min + 2))
-    after_at = segment_arg(jerk, np.minimum(ic_min + 1, a_end - 1), a_end, mode="max")
-    rise_at = np.where(jerk[after_at] > 2.0 * jerk[before_at], after_at, before_at)
-    by_norm = np.maximum(onset(acc_norm, rise_at, fs), s0)
-    del jerk
-    # cue 2: the change of the acceleration vector
-    dv = np.diff(lowpass(seg.acc, fs, 0.45 * fs), axis=0)
-    turn = np.append(np.sqrt(np.einsum("ij,ij->i", dv, dv)), 0.0)
-    del dv
+    # how sharply the acceleration vector bends (cue 2, and the gate of cue 1)
+    d2 = _curvature(seg.acc)
+    turn = np.sqrt(np.einsum("ij,ij->i", d2, d2))
+    del d2
+    # cue 1: the upward bend of ‖a‖ where the vector bends as much: where the vector passes
+    # close to zero in late swing ‖a‖ has a V-shaped dip, a kink of the norm alone that at
+    # 52 Hz matched half of the impact's bend (35–50 ms early with a steep heel strike)
+    bend = np.minimum(_curvature(acc_norm), turn)
+    sharpest = segment_arg(bend, b0, ic_min + 1, mode="max")
+    thr_before = 0.5 * bend[sharpest]
+    before_at = first_above(bend, b0, ic_min + 1, thr_before)
+    after_at = segment_arg(bend, np.minimum(ic_min + 1, a_end - 1), a_end, mode="max")
+    late = bend[after_at] > 2.0 * bend[before_at]
+    by_norm = np.maximum(_bend_time(bend, np.where(late, after_at, before_at)), s0)
+    del bend
+    # cue 2: the bend of the acceleration vector
     biggest = segment_arg(turn, b0, a_end, mode="max")
-    by_vector = first_above(turn, b0, a_end, 0.5 * turn[biggest])
-    return np.asarray(np.minimum(by_norm, by_vector), dtype=np.intp)
+    thr = 0.5 * turn[biggest]
+    by_vector = _bend_time(turn, first_above(turn, b0, a_end, thr))
+    return np.asarray(np.minimum(by_norm, by_vector), dtype=np.float64)
 
 
 def _swing_end(p: FloatArray, s0: IntArray, ic_min: IntArray, gate: float) -> IntArray:
@@ -475,6 +540,42 @@ def strike_pattern(fsa_deg: FloatArray, rear_min: float = RFS_MIN_DEG, fore_max:
     res = out.astype(object)
     res[~np.isfinite(fsa_deg)] = None
     return res  # type: ignore[no-any-return]
+
+
+def strike_angle(p: FloatArray, fs: float, ic_at: FloatArray, flat: IntArray) -> FloatArray:
+    """Foot strike angle: the pitch angle at contact relative to the flat foot at mid-stance.
+
+    Parameters
+    ----------
+    p : ndarray, shape (N,)
+        Pitch rate, rad/s, toes-up positive (unfiltered: a low-pass would spread the
+        slap's rotation over the contact).
+    fs : float
+        Sampling rate, Hz.
+    ic_at : ndarray of float
+        Contact of each step as a fractional sample index.
+    flat : ndarray of int
+        Foot-flat sample of each step (angle 0), after its contact.
+
+    Returns
+    -------
+    ndarray of float
+        ``−∫ p dt`` from the contact to foot flat, deg (positive: toes up at contact).
+
+    Notes
+    -----
+    The integral is trapezoidal and starts at the contact time itself, not at a sample.
+    At the contact the foot is rotating toes-down fastest (the slap, ~5 rad/s in a heel-strike
+    run), so each sample of timing error is worth ``5 rad/s × dt`` (5.5° at 52 Hz), and the
+    rectangle rule from the sample (the sum of ``p[i] dt``) adds half of that: with both, a
+    synthetic 10° strike read 12.7° at 200 Hz and 29.9° at 52 Hz.
+    """
+    n = p.size
+    # trapezoidal running integral, rad: cum[i] = ∫_0^i p dt over samples 0..i
+    cum = np.concatenate(([0.0], np.cumsum(0.5 * (p[1:] + p[:-1])) / fs))
+    at = np.clip(ic_at, 0.0, n - 1.0)
+    theta_ic = np.interp(at, np.arange(n), cum)
+    return np.asarray(np.rad2deg(-(cum[flat] - theta_ic)), dtype=np.float64)
 
 
 def _flat_index(gyr_norm: FloatArray, ic: IntArray, tc: IntArray) -> IntArray:
@@ -614,7 +715,7 @@ class FootDetector(EventDetector):
         proportion when the pitch-rate recovery slope at toe-off is below
         ``conf_slope_share`` of the median; a step without a toe-off gets ``conf_no_tc``.
         Defaults 0.2, 0.5 and 0.5: guesses, checked on the development subjects only (IPOL
-        1–5: per-step TC MAE 17.6 / 8.8 / 8.2 ms in the confidence bands < 0.5, 0.5–0.8,
+        1–5: per-step TC MAE 17.6 / 8.5 / 8.3 ms in the confidence bands < 0.5, 0.5–0.8,
         ≥ 0.8, printed by ``benchmarks/validate_real.py``).
     """
 
@@ -730,10 +831,12 @@ class FootDetector(EventDetector):
         ic_min = segment_arg(p, s0, mid, mode="min")
         tc = segment_arg(p, mid, s1, mode="min")
         acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
-        ic = _contact_index(
+        ic_at = _contact_index(
             seg, p, acc_norm, s0, mid, ic_min, swing_gate=self.swing_gate, before_s=self.ic_before_s,
             after_s=self.ic_after_s,
         )
+        # the sample windows below start at the last sample at or before the contact
+        ic = np.floor(ic_at).astype(np.intp)
         # A real contact has a clear pitch-rate minimum at IC inside its window (an extremum on
         # the window edge means the event lies outside the data).  The push-off minimum may
         # be missing (the last step before standing still, a step cut by the end of the data):
@@ -758,8 +861,11 @@ class FootDetector(EventDetector):
             & (gct < self.max_gct_share * (s1 - s0) / fs)
         )
         ic, tc, s0, s1, ok_tc = ic[ok_ic], tc[ok_ic], s0[ok_ic], s1[ok_ic], ok_tc[ok_ic]
+        ic_at = ic_at[ok_ic]
         if ic.size == 0:
             return _empty_foot()
+        # contact time between samples (uniform samples: linear in the index)
+        t_ic = np.interp(ic_at, np.arange(seg.t.size), seg.t)
         # The reported toe-off: the push-off rotation slowing down after its peak.
         t_toe_off, slope = _recovery_time(p, seg.t, tc, np.maximum(s1, tc + 1), self.tc_recovery)
         # Without a TC the foot-flat search runs to the end of the cycle.
@@ -769,13 +875,14 @@ class FootDetector(EventDetector):
         flat = _flat_index(gyr_norm, ic, tc_or_end)
         del gyr_norm
         cum_p = np.concatenate(([0.0], np.cumsum(p_raw) / fs))
-        # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground)
-        fsa = np.rad2deg(-(cum_p[flat] - cum_p[ic]))
+        # angle(IC) = angle(flat) − ∫_IC^flat p dt with angle(flat) = 0 (foot flat on the ground),
+        # from the contact time itself: see strike_angle.
+        fsa = strike_angle(p_raw, fs, ic_at, flat)
         stride_len, spd = _zupt(seg, axis, cum_p, flat, speed, ic)
         w = max(1, int(self.impact_window_s * fs))
         impact = acc_norm[segment_arg(acc_norm, ic, np.minimum(ic + w, acc_norm.size), mode="max")]
         swing_h = p[s0]
-        gct_s = np.where(ok_tc, t_toe_off - seg.t[ic], np.nan)
+        gct_s = np.where(ok_tc, t_toe_off - t_ic, np.nan)
         slope = np.where(ok_tc, slope, np.nan)
         typical = ok_tc.any()
         conf = step_confidence(
@@ -789,7 +896,7 @@ class FootDetector(EventDetector):
         )
         return pd.DataFrame(
             {
-                "t_ic": seg.t[ic],
+                "t_ic": t_ic,
                 "t_tc": np.where(ok_tc, t_toe_off, np.nan),
                 "confidence": conf,
                 "foot_strike_angle": fsa,
