@@ -1,4 +1,4 @@
-"""Contacts → step table (METRICS §2).
+"""Contacts → step table (columns and units: docs/architecture.md).
 
 A pure function of the fused contact list, so a streaming engine can run it on a
 sliding window: a row is final once the next contact of each side is in.

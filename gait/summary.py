@@ -1,4 +1,4 @@
-"""Session and per-window summaries of a step table (METRICS §2, §5, DESIGN "Summaries").
+"""Session and per-window summaries of a step table (definitions: docs/metrics.md).
 
 All functions are pure functions of a step table, so they run the same on a whole
 session or on a sliding window of steps.
@@ -15,7 +15,7 @@ import pandas as pd
 
 from gait.sensor_limits import SensorLimits, side_comparison, sides_mismatch
 
-#: Metrics compared left vs right (METRICS §5), with the unit used in the summary.
+#: Metrics compared left vs right, with the unit used in the summary.
 SYMMETRY_METRICS: tuple[str, ...] = (
     "gct",
     "flight",
@@ -117,7 +117,7 @@ def cadence_spm(steps: pd.DataFrame) -> float:
 def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
     """Left/right comparison of one metric against within-limb variability.
 
-    SI = (X_R − X_L) / (0.5 (X_R + X_L)) × 100 (METRICS §2).  Within-limb variability is
+    SI = (X_R − X_L) / (0.5 (X_R + X_L)) × 100 (Robinson et al. 1987).  Within-limb variability is
     the mean of the two sides' CV (%).  The ``asymmetry`` flag is set only when |SI|
     exceeds that variability *and* the side means differ by more than twice their
     standard error (so a long noisy run is not flagged by chance).
@@ -203,7 +203,7 @@ def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | N
     gct_ms : dict
         ``mean``, ``left``, ``right`` (ms), ``cv_pct``.
     balance : float or None
-        GCT_L / (GCT_L + GCT_R) × 100, % (METRICS §2); None without both sides.
+        GCT_L / (GCT_L + GCT_R) × 100, % (docs/metrics.md); None without both sides.
     """
     if "gct" not in steps or len(steps) == 0:
         return {"mean": None, "left": None, "right": None, "cv_pct": None}, None

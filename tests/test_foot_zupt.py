@@ -1,4 +1,4 @@
-"""Foot stride length / speed (ZUPT, METRICS §9 targets) and strike angle / pattern on synthetic data."""
+"""Foot stride length / speed (ZUPT, the project's accuracy targets) and strike angle / pattern on synthetic data."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _matched(activity: str, *, seed: int = 4, **gait_kw: object) -> pd.DataFrame
 def test_overground_zupt_stride_length_and_speed(activity: str, speed: float) -> None:
     m = _matched(activity, treadmill=False, speed=speed).dropna(subset=["d_stride_length"])
     err = m["d_stride_length"] - m["stride_length"]
-    assert abs(err.mean()) <= 0.03  # m, METRICS §9
+    assert abs(err.mean()) <= 0.03  # m, project accuracy target
     assert err.std() <= 0.16
     assert m["d_speed"].mean() == pytest.approx(speed, rel=0.03)
     # per stride too: the stride time runs contact to contact (the flat instant wanders)
@@ -50,7 +50,7 @@ def test_treadmill_uses_belt_speed() -> None:
 def test_strike_angle_and_pattern(fsa: float, pattern: str) -> None:
     m = _matched("run", foot_strike_angle=fsa)
     err = m["d_foot_strike_angle"] - m["foot_strike_angle"]
-    assert abs(err.mean()) <= 4.0  # deg, METRICS §9
+    assert abs(err.mean()) <= 4.0  # deg, project accuracy target
     assert err.std() <= 6.0
     assert (m["d_strike"] == pattern).mean() >= 0.9
 

@@ -1,6 +1,6 @@
 """Foot (shoe) IMU: contact events, foot strike angle and pattern, stride length and speed.
 
-Gyroscope path (Falbriard 2018, METRICS §3a): the pitch (sagittal) axis is the
+Gyroscope path (Falbriard et al. 2018): the pitch (sagittal) axis is the
 principal axis of the angular rate, its sign chosen so that the long swing lobe is
 positive ("toes up").  Cycles run from mid-swing to mid-swing; terminal contact (TC) is
 where the pitch rate, after its minimum in the second half of the cycle (the fastest

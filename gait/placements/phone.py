@@ -1,7 +1,7 @@
 """Phone: step events for cadence (hand, pocket, armband, bag, neck), sacrum-like in a belt.
 
 A phone that is held, pocketed or swinging in a bag moves with the arm, thigh or bag as much
-as with the trunk, so only the step *rhythm* is trustworthy (METRICS §3c): one event per step
+as with the trunk, so only the step *rhythm* is trustworthy: one event per step
 from the peaks of the acceleration magnitude (orientation-free), with the spacing taken from
 the dominant step frequency of the spectrum. Those rows have ``side='unknown'``, ``t_tc=NaN``
 and the quality flag ``cadence_only``; their times mark the step rhythm, not the exact

@@ -3,7 +3,7 @@
 Everything starts from the body frame of :mod:`gait.orient` (vertical from gravity, forward
 from the motion), so the mounting does not matter.
 
-Steps (METRICS §3b)
+Steps
     Each contact loads the trunk: the vertical specific force ``a_v`` has one dominant peak
     per step. Peaks of a smoothed ``a_v`` (cut-off scaled to the step frequency found by the
     spectrum) anchor the steps; only peaks inside moving periods count.
