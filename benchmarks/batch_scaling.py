@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from gait.batch import run_batch
+from gait.distributed import DaskExecutor
 from gait.io import write_recording
 from gait.synth import synthesize
 
@@ -43,7 +44,7 @@ def main() -> None:
     rows = []
     base = None
     for label, kw in (("in process", {"workers": 0}), ("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
-                      ("dask local (2 workers)", {"scheduler": "local"})):
+                      ("dask local (2 workers)", {"executor": DaskExecutor("local")})):
         out = Path(tempfile.mkdtemp(prefix="gait-batch-out-"))
         t = time.perf_counter()
         summary, errors = run_batch([inputs], out, **kw)  # type: ignore[arg-type]

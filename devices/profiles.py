@@ -16,7 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from devices.decoders import validate_params
 from devices.errors import ProfileError
+from devices.phone.tables import PHONE_VARIANTS, phone_source, phone_table
 
 #: Bluetooth base UUID used to expand 16-bit short UUIDs.
 _BASE = "-0000-1000-8000-00805f9b34fb"
@@ -373,9 +375,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         mtu_min=mtu,
         source=source,
     )
-    # Decoder parameters are checked by building a decoder: one place knows each family.
-    from devices.decoders import validate_params
-
+    # Decoder parameters are checked by their family: one place knows each family.
     try:
         validate_params(prof)
     except ProfileError as exc:
@@ -445,6 +445,12 @@ def load_profiles() -> list[Profile]:
     return list(_shipped())
 
 
+@lru_cache(maxsize=1)
+def _phone_profiles() -> tuple[Profile, ...]:
+    """The phone profiles (:mod:`devices.phone.tables`), parsed once."""
+    return tuple(parse_profile(phone_table(app, plat), phone_source(app)) for app, plat in PHONE_VARIANTS)
+
+
 def get_profile(profile_id: str) -> Profile:
     """The shipped profile called ``profile_id``.
 
@@ -457,9 +463,7 @@ def get_profile(profile_id: str) -> Profile:
         if p.id == profile_id:
             return p
     if profile_id.startswith("phone-"):  # phones are not BLE: their profiles live in code
-        from devices.phone.profiles import phone_profiles
-
-        for p in phone_profiles():
+        for p in _phone_profiles():
             if p.id == profile_id:
                 return p
     raise ProfileError(f"unknown profile {profile_id!r}; known: {[p.id for p in _shipped()]}")

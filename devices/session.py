@@ -399,8 +399,8 @@ class Session:
         t.client = client
         try:
             await self._start_sequence(t, client)
-        except BaseException:
-            with contextlib.suppress(Exception):
+        except BaseException:  # any exit (cancel too): drop the half-started link, re-raise
+            with contextlib.suppress(Exception):  # the link may already be gone
                 await client.disconnect()
             t.client = None
             raise

@@ -35,13 +35,15 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from gait.batch_discovery import Skipped, find
+from gait.batch_types import BatchExecutor, BatchItem, BatchOutcome
 from gait.errors import GaitError
 from gait.io import ReadOptions
 from gait.pool import DEFAULT_TIMEOUT_S, Limits, Lost, run_supervised
@@ -73,29 +75,6 @@ def default_memory_mb(workers: int) -> int:
     import psutil
 
     return max(2048, int(0.8 * psutil.virtual_memory().total / max(1, workers)) >> 20)
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One unit of work: a recording (possibly several files of one trial)."""
-
-    path: Path
-    files: tuple[Path, ...]
-    key: str
-
-
-@dataclass
-class BatchOutcome:
-    """What happened to one item."""
-
-    path: str
-    key: str
-    ok: bool
-    skipped: bool = False
-    row: dict[str, Any] = field(default_factory=dict)
-    error_type: str = ""
-    error: str = ""
-    seconds: float = 0.0
 
 
 @dataclass
@@ -292,7 +271,7 @@ def run_batch(
     *,
     options: ReadOptions | None = None,
     workers: int | None = None,
-    scheduler: str | None = None,
+    executor: BatchExecutor | None = None,
     save_db: str | Path | None = None,
     progress: Callable[[int], ProgressFn] | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
@@ -311,10 +290,10 @@ def run_batch(
     workers : int, optional
         Worker processes; default: CPU count. 0 runs in this process, without the time
         and memory limits and without protection from a crash (for debugging).
-    scheduler : str, optional
-        ``tcp://host:port`` of a dask.distributed scheduler, or ``"local"`` for a
-        LocalCluster; needs the ``distributed`` extra. Dask restarts dead workers itself;
-        the limits here do not apply.
+    executor : BatchExecutor, optional
+        Runs the files elsewhere, e.g. :class:`gait.distributed.DaskExecutor` on a
+        dask.distributed cluster (dask restarts dead workers itself); ``workers`` and the
+        limits here do not apply then. Default: this machine's supervised worker pool.
     save_db : str or Path, optional
         History database to record every session into.
     progress : callable, optional
@@ -342,10 +321,9 @@ def run_batch(
     tick = progress(len(items)) if progress else (lambda _o: None)
     db = str(save_db) if save_db else None
     n_workers = (os.cpu_count() or 1) if workers is None else workers
-    if scheduler:
-        from gait.distributed import map_on_dask
-
-        outcomes += map_on_dask(scheduler, items, str(out), options, db, tick)
+    if executor is not None:
+        outcomes += executor(partial(analyze_item, out_dir=str(out), options=options, save_db=db),
+                             items, tick)
     elif n_workers <= 0:
         for item in items:
             outcomes.append(analyze_item(item, str(out), options, db))

@@ -13,13 +13,10 @@ the variable name up as written.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from gait.batch_types import BatchItem, BatchOutcome, BatchTask
 from gait.errors import GaitError
-
-if TYPE_CHECKING:
-    from gait.batch import BatchItem, BatchOutcome
-    from gait.io import ReadOptions
 
 #: Dask config applied before a LocalCluster starts (see the module docstring).
 DASK_CONFIG: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
@@ -57,8 +54,6 @@ def _outcome(fut: Any, item: BatchItem) -> BatchOutcome:
     """The future's outcome; a task whose workers kept dying fails only its file."""
     from distributed import KilledWorker
 
-    from gait.batch import BatchOutcome
-
     try:
         return fut.result()  # type: ignore[no-any-return]
     except KilledWorker as exc:
@@ -68,45 +63,57 @@ def _outcome(fut: Any, item: BatchItem) -> BatchOutcome:
                             error=f"worker died on every try (dask: {exc})")
 
 
-def map_on_dask(
-    scheduler: str,
-    items: Sequence[BatchItem],
-    out_dir: str,
-    options: ReadOptions,
-    save_db: str | None,
-    tick: Callable[[BatchOutcome], None],
-) -> list[BatchOutcome]:
-    """Run :func:`gait.batch.analyze_item` for every item on a dask cluster.
+class DaskExecutor:
+    """Run a batch on a dask cluster: a :class:`gait.batch_types.BatchExecutor`.
 
     Parameters
     ----------
     scheduler : str
         ``tcp://host:port``, or ``"local"`` to start a 2-worker LocalCluster on 127.0.0.1.
-    items, out_dir, options, save_db
-        As for :func:`gait.batch.analyze_item`. ``out_dir`` must be visible to every worker
-        (a shared file system), as must the input files.
-    tick : callable
-        Called with each outcome as it completes. A file whose dask workers keep dying
-        fails with ``WorkerDied``; the others complete.
-
-    Returns
-    -------
-    list of BatchOutcome
+        The batch's output folder must be visible to every worker (a shared file system),
+        as must the input files.
     """
-    from distributed import as_completed
 
-    from gait.batch import analyze_item
+    def __init__(self, scheduler: str) -> None:
+        self.scheduler = scheduler
 
-    client = _client(scheduler)
-    try:
-        futs = {client.submit(analyze_item, it, out_dir, options, save_db, pure=False): it for it in items}
-        outcomes = []
-        for fut in as_completed(list(futs)):
-            outcomes.append(_outcome(fut, futs[fut]))
-            tick(outcomes[-1])
-        return outcomes
-    finally:
-        cluster = client.cluster
-        client.close()
-        if scheduler == "local" and cluster is not None:
-            cluster.close()
+    def __call__(
+        self, task: BatchTask, items: Sequence[BatchItem], tick: Callable[[BatchOutcome], None]
+    ) -> list[BatchOutcome]:
+        """Run ``task`` for every item on the cluster.
+
+        Parameters
+        ----------
+        task : callable
+            ``task(item) -> BatchOutcome`` (picklable; see :func:`gait.batch.analyze_item`).
+        items : sequence of BatchItem
+            The work.
+        tick : callable
+            Called with each outcome as it completes. A file whose dask workers keep dying
+            fails with ``WorkerDied``; the others complete.
+
+        Returns
+        -------
+        list of BatchOutcome
+            In completion order.
+
+        Raises
+        ------
+        GaitError
+            Without dask.distributed installed, or when the scheduler cannot be reached.
+        """
+        from distributed import as_completed  # dask is an optional extra, loaded only here
+
+        client = _client(self.scheduler)
+        try:
+            futs = {client.submit(task, it, pure=False): it for it in items}
+            outcomes = []
+            for fut in as_completed(list(futs)):
+                outcomes.append(_outcome(fut, futs[fut]))
+                tick(outcomes[-1])
+            return outcomes
+        finally:
+            cluster = client.cluster
+            client.close()
+            if self.scheduler == "local" and cluster is not None:
+                cluster.close()

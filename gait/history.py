@@ -206,7 +206,7 @@ class History:
         except sqlite3.DatabaseError as exc:
             self._con.close()
             raise HistoryError(f"{self.path}: not a usable history database ({exc})") from None
-        except BaseException:
+        except BaseException:  # any exit (even Ctrl-C): close the connection, re-raise
             self._con.close()
             raise
 
@@ -255,7 +255,7 @@ class History:
         try:
             yield self._con
             self._con.execute("COMMIT")
-        except BaseException:
+        except BaseException:  # any exit: roll back, re-raise
             # Also when COMMIT itself was busy: leave no open transaction behind a retry.
             if self._con.in_transaction:
                 self._con.execute("ROLLBACK")

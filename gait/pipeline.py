@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gait._heap import release_free_memory
+from gait.activity import detect_bouts
 from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents, fuse
 from gait.overstride import overstride_indicators
@@ -234,20 +235,20 @@ def _windowed(st: Stream) -> bool:
 
 class _BoutPass:
     """Activity bouts gathered chunk by chunk during a stream's detection pass, so the
-    stream is read once: the same bouts as :func:`_bouts_from_activity_module`."""
+    stream is read once: the same bouts as :func:`_bouts_of`."""
 
-    def __init__(self, detect_bouts: Any) -> None:
-        self.detect_bouts = detect_bouts
+    def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
         self.failed = False
 
     def add(self, chunk: Stream, a: float, b: float) -> None:
-        """Bouts of one chunk with core ``[a, b)``; any failure gives no bouts at all."""
+        """Bouts of one chunk with core ``[a, b)``; a chunk with non-finite samples gives no
+        bouts at all (then the duty-factor rule labels the steps)."""
         if self.failed:
             return
         try:
-            piece = _core_bouts(self.detect_bouts, chunk, a, b)
-        except Exception:
+            piece = _core_bouts(chunk, a, b)
+        except AnalysisError:
             self.failed, self.parts = True, []
             return
         if piece is not None:
@@ -255,7 +256,7 @@ class _BoutPass:
 
     def result(self) -> pd.DataFrame | None:
         """The merged bouts, or None (then the duty-factor fallback applies)."""
-        return None if self.failed else _checked_bouts(self.parts)
+        return None if self.failed else _merged_bouts(self.parts)
 
 
 def _analyze_windowed(
@@ -313,8 +314,7 @@ def _analyze_windowed(
             problem = exc
     if problem is not None:
         flags.append(f"no_detector:{st.name}")
-        if "not available" not in str(problem):
-            flags.append(f"error:{st.name}:{problem}")
+        flags.append(f"error:{st.name}:{problem}")
         return []
     if len(ev) == 0:
         flags.append(f"no_steps:{st.name}")
@@ -467,9 +467,9 @@ def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _core_bouts(detect_bouts: Any, chunk: Stream, a: float, b: float) -> pd.DataFrame | None:
+def _core_bouts(chunk: Stream, a: float, b: float) -> pd.DataFrame | None:
     """Bouts of one chunk clipped to its core ``[a, b)`` (so chunks tile the time axis)."""
-    piece: pd.DataFrame = detect_bouts(chunk)
+    piece = detect_bouts(chunk)
     if not len(piece):
         return None
     piece = piece.assign(t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b))
@@ -483,27 +483,16 @@ def _bout_stream(rec: Recording) -> Stream | None:
     return streams[0] if streams else None
 
 
-def _detect_bouts_fn() -> Any:
-    """``gait.activity.detect_bouts``, or None when that module is not available."""
-    try:
-        from gait.activity import detect_bouts  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    return detect_bouts
-
-
-def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
-    """Bouts from pipeline B's ``gait.activity.detect_bouts`` when available."""
-    detect_bouts = _detect_bouts_fn()
-    if detect_bouts is None:
-        return None
+def _bouts_of(rec: Recording) -> pd.DataFrame | None:
+    """Activity bouts (:func:`gait.activity.detect_bouts`) of the recording's bout stream,
+    chunk by chunk; None when there are none or the stream has non-finite samples."""
     st = _bout_stream(rec)
     if st is None:
         return None
     try:
         parts = []
         for (a, b_), chunk in _chunks(st):
-            piece = _core_bouts(detect_bouts, chunk, a, b_)
+            piece = _core_bouts(chunk, a, b_)
             del chunk
             release_free_memory()
             if piece is not None:
@@ -512,21 +501,15 @@ def _bouts_from_activity_module(rec: Recording) -> pd.DataFrame | None:
         if not _windowed(st):
             return None
         st.unordered = True  # type: ignore[attr-defined]
-        return _bouts_from_activity_module(rec)  # the whole-stream way
-    except Exception:
+        return _bouts_of(rec)  # the whole-stream way
+    except AnalysisError:  # non-finite acceleration: no bouts, the duty-factor rule applies
         return None
-    return _checked_bouts(parts)
+    return _merged_bouts(parts)
 
 
-def _checked_bouts(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
-    """The chunks' bouts merged, or None when there are none or they are malformed."""
-    try:
-        b = merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
-    except Exception:
-        return None
-    if not isinstance(b, pd.DataFrame) or not {"t_start", "t_end", "activity"} <= set(b.columns):
-        return None
-    return b
+def _merged_bouts(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The chunks' bouts merged, or None when there are none."""
+    return merge_bouts(pd.concat(parts, ignore_index=True)) if parts else None
 
 
 def _chunks(st: Stream) -> Iterator[tuple[tuple[float, float], Stream]]:
@@ -628,13 +611,12 @@ def analyze(
     limits: dict[str, SensorLimits] = {}
     # The activity bouts come from one stream; a piece-by-piece stream gives them during its
     # detection pass (read once), any other one afterwards.
-    bout_fn = _detect_bouts_fn() if activity not in ("run", "walk") else None
-    bout_st = _bout_stream(recording) if bout_fn is not None else None
+    bout_st = _bout_stream(recording) if activity not in ("run", "walk") else None
     bout_pass: _BoutPass | None = None
     for st in recording.streams:
         if _windowed(st):
             try:
-                bp = _BoutPass(bout_fn) if st is bout_st else None
+                bp = _BoutPass() if st is bout_st else None
                 sensors.extend(_analyze_windowed(st, speed_ref, flags, bp, limits))
                 bout_pass = bp if bp is not None else bout_pass
                 continue
@@ -655,8 +637,7 @@ def analyze(
             ev = check_events(detect_chunked(detector, st, speed_ref), st.name)
         except AnalysisError as exc:
             flags.append(f"no_detector:{st.name}")
-            if "not available" not in str(exc):
-                flags.append(f"error:{st.name}:{exc}")
+            flags.append(f"error:{st.name}:{exc}")
             continue
         if len(ev) == 0:
             flags.append(f"no_steps:{st.name}")
@@ -690,7 +671,7 @@ def analyze(
              "t_end": [steps["t_ic"].max() if len(steps) else 0.0], "activity": [activity]}
         )
     else:
-        ext = bout_pass.result() if bout_pass is not None else _bouts_from_activity_module(recording)
+        ext = bout_pass.result() if bout_pass is not None else _bouts_of(recording)
         bouts = ext if ext is not None else duty_factor_bouts(steps)
         if ext is None:
             flags.append("activity:duty_factor_fallback")

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 
 from gait.batch import discover, run_batch
 from gait.cli import main
+from gait.distributed import DaskExecutor
 from gait.io import ReadOptions
 from gait.synth import synthesize
 
@@ -46,7 +48,7 @@ def test_serial_pool_and_dask_agree(tmp_path: Path) -> None:
     inputs = [SAMPLES, REAL]
     serial, err1 = run_batch(inputs, tmp_path / "serial", workers=1)
     pool, err2 = run_batch(inputs, tmp_path / "pool", workers=2)
-    dask, err3 = run_batch(inputs, tmp_path / "dask", scheduler="local")
+    dask, err3 = run_batch(inputs, tmp_path / "dask", executor=DaskExecutor("local"))
     # The three modes fail the same files the same way, and only with typed input errors
     # (the shared data folder holds a .mat that is not a Mobilise-D data.mat).
     for err in (err2, err3):
@@ -199,7 +201,7 @@ def test_batch_on_a_scheduler_and_workers_started_on_localhost(tmp_path: Path) -
             # The documented worker setting unsets dask's malloc trim threshold.
             envs = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
             assert set(envs.values()) == {None}
-        remote, errors = run_batch([data], tmp_path / "remote", scheduler=addr)
+        remote, errors = run_batch([data], tmp_path / "remote", executor=DaskExecutor(addr))
         assert errors.empty
         pd.testing.assert_frame_equal(_table(serial), _table(remote))
     finally:
@@ -220,3 +222,31 @@ def test_local_cluster_unsets_malloc_trim_threshold() -> None:
     ) as cluster, Client(cluster) as client:
         envs = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert set(envs.values()) == {None}
+
+
+def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
+    """An executor gets one picklable task per item and its outcomes are the batch's."""
+    import pickle
+
+    from gait.batch_types import BatchItem, BatchOutcome, BatchTask
+
+    seen: list[str] = []
+
+    def reversed_executor(task: BatchTask, items: Sequence[BatchItem],
+                          tick: Callable[[BatchOutcome], None]) -> list[BatchOutcome]:
+        pickle.dumps(task)  # what a remote executor (dask) has to do with it
+        outcomes = []
+        for it in reversed(items):  # completion order is the executor's to choose
+            seen.append(it.path.name)
+            outcomes.append(task(it))
+            tick(outcomes[-1])
+        return outcomes
+
+    inputs = [SAMPLES / "walk.gaitrec", SAMPLES / "treadmill_run.gaitrec"]
+    ticks: list[str] = []
+    summary, errors = run_batch(inputs, tmp_path / "ex", executor=reversed_executor,
+                                progress=lambda n: lambda o: ticks.append(o.path))
+    serial, _ = run_batch(inputs, tmp_path / "serial", workers=0)
+    assert errors.empty and sorted(seen) == ["treadmill_run.gaitrec", "walk.gaitrec"]
+    assert sorted(ticks) == sorted(str(p) for p in inputs)
+    pd.testing.assert_frame_equal(_table(summary), _table(serial))

@@ -114,6 +114,9 @@ def test_nan_samples_give_typed_error_or_flag(gaitmap_rec: Recording) -> None:
     bad = Stream("foot", "left", st.t, acc, st.gyr, rate=st.rate)
     res = gait.analyze(Recording(SessionMeta(), [bad]))
     assert any("foot_left" in f for f in res.flags)
+    # the activity bouts refuse non-finite samples (AnalysisError): steps are labelled by
+    # the duty-factor rule instead, and the summary says so
+    assert "activity:duty_factor_fallback" in res.flags
 
 
 def test_acc_only_feet(gaitmap_rec: Recording) -> None:

@@ -122,7 +122,7 @@ class BumbleClient(BaseBleakClient):
             self._peer = Peer(connection)
             await self._op(self._peer.request_mtu(self._requested_mtu), "MTU exchange")
             self.services = await self._op(self._discover(), "service discovery")
-        except BaseException:
+        except BaseException:  # any exit (cancel too): release the link, re-raise
             await self._release(disconnect=True)
             raise
 

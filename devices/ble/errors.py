@@ -44,7 +44,7 @@ def bleak_errors(what: str) -> Iterator[None]:
     """Context manager re-raising bumble errors as bleak ones (see :func:`to_bleak_error`)."""
     try:
         yield
-    except Exception as exc:
+    except Exception as exc:  # mapped to bleak's type when it is bumble's, else re-raised as is
         mapped = to_bleak_error(exc, what)
         if mapped is exc:
             raise

@@ -1,6 +1,6 @@
 """Vectorized decoders (bytes → SI arrays) and encoders (arrays → bytes), one module per family.
 
-Use :func:`make_decoder` and :func:`make_encoder` with a :class:`~devices.profiles.Profile`;
+Use :func:`make_decoder` and :func:`make_encoder` with a :class:`~devices.profiles.Profile` (or any :class:`DecoderProfile`);
 the profile's ``decoder`` key picks the family:
 
 ========== ==============================================================
@@ -16,20 +16,18 @@ the profile's ``decoder`` key picks the family:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from devices.decoders.base import (
     ControlResponse,
     Decoder,
+    DecoderProfile,
     DecoderStats,
     Encoder,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
-
-if TYPE_CHECKING:
-    from devices.profiles import Profile
 
 _FAMILIES = {
     "rsc": "devices.decoders.rsc",
@@ -42,14 +40,34 @@ _FAMILIES = {
 }
 
 
-def _family(profile: Profile):  # type: ignore[no-untyped-def]
+class DecoderFamily(Protocol):
+    """One decoder family module (``devices/decoders/<family>.py``): these three functions."""
+
+    def validate_params(self, profile: DecoderProfile) -> None:
+        """Raise :class:`~devices.errors.ProfileError` on a bad ``decoder_params`` key."""
+        ...
+
+    def make_decoder(self, profile: DecoderProfile) -> Decoder:
+        """A fresh decoder for one device."""
+        ...
+
+    def make_encoder(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> Encoder:
+        """A fresh encoder for one device."""
+        ...
+
+
+def _family(profile: DecoderProfile) -> DecoderFamily:
+    """The family module named by ``profile.decoder``, imported on first use (a replay needs one)."""
     try:
-        return import_module(_FAMILIES[profile.decoder])
+        name = _FAMILIES[profile.decoder]
     except KeyError:
         raise ProfileError(f"profile {profile.id!r}: unknown decoder {profile.decoder!r}") from None
+    return cast(DecoderFamily, import_module(name))
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check the profile's ``decoder_params`` for its family.
 
     Raises
@@ -60,12 +78,12 @@ def validate_params(profile: Profile) -> None:
     _family(profile).validate_params(profile)
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """A fresh stateful decoder for one device.
 
     Parameters
     ----------
-    profile : Profile
+    profile : DecoderProfile
         The device's profile.
 
     Returns
@@ -73,16 +91,15 @@ def make_decoder(profile: Profile) -> Decoder:
     Decoder
         ``feed(payload, host_time, char) -> Samples | None``; never raises on bad packets.
     """
-    dec: Decoder = _family(profile).make_decoder(profile)
-    return dec
+    return _family(profile).make_decoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """A fresh stateful encoder producing the device's exact notification bytes.
 
     Parameters
     ----------
-    profile : Profile
+    profile : DecoderProfile
         The device's profile.
     rate : float, optional
         Sampling rate, Hz (default: profile rate).
@@ -94,13 +111,14 @@ def make_encoder(profile: Profile, rate: float | None = None, device_clock: floa
     -------
     Encoder
     """
-    enc: Encoder = _family(profile).make_encoder(profile, rate=rate, device_clock=device_clock)
-    return enc
+    return _family(profile).make_encoder(profile, rate=rate, device_clock=device_clock)
 
 
 __all__ = [
     "ControlResponse",
     "Decoder",
+    "DecoderFamily",
+    "DecoderProfile",
     "DecoderStats",
     "Encoder",
     "Packet",

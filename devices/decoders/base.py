@@ -10,18 +10,68 @@ share one definition of each byte format.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from devices.profiles import Profile
-
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+class DecoderProfile(Protocol):
+    """What a decoder or encoder reads from a device profile.
+
+    :class:`devices.profiles.Profile` is one; the decoders depend on this view only, so
+    the profiles module can build decoders (to check ``decoder_params``) without the two
+    importing each other.
+    """
+
+    @property
+    def id(self) -> str:
+        """Profile id, for messages."""
+        ...
+
+    @property
+    def decoder(self) -> str:
+        """Decoder family name (``polar_pmd``, ``packed`` ...)."""
+        ...
+
+    @property
+    def decoder_params(self) -> Mapping[str, Any]:
+        """Family-specific parameters."""
+        ...
+
+    @property
+    def characteristics(self) -> Mapping[str, str]:
+        """Role (``data``, ``control`` ...) → characteristic UUID."""
+        ...
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        """Streams the device sends (``acc``, ``gyr`` ...)."""
+        ...
+
+    @property
+    def rate(self) -> float:
+        """Nominal sample rate, Hz."""
+        ...
+
+    @property
+    def acc_range(self) -> float | None:
+        """Accelerometer full scale, m/s²."""
+        ...
+
+    @property
+    def gyr_range(self) -> float | None:
+        """Gyroscope full scale, rad/s."""
+        ...
+
+    def role_of(self, uuid: str) -> str | None:
+        """Role of characteristic ``uuid``, or None when the profile does not use it."""
+        ...
 
 #: Standard gravity, m/s², used to convert g and mg.
 G = 9.80665
@@ -235,11 +285,11 @@ class Decoder:
 
     Parameters
     ----------
-    profile : Profile
+    profile : DecoderProfile
         The device profile (decoder parameters, characteristics, rate).
     """
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         self.profile = profile
         self.params: dict[str, Any] = dict(profile.decoder_params)
         self.stats = DecoderStats()
@@ -297,7 +347,7 @@ class Decoder:
             self.stats.bad += 1
             self.stats.reasons[str(exc)] += 1
             return None
-        except Exception as exc:
+        except Exception as exc:  # device link boundary: never raise on bytes
             # Defence in depth: a decoder bug on a hostile packet still only drops it;
             # the fuzz tests assert this branch is never taken.
             self.stats.bad += 1
@@ -389,7 +439,7 @@ class Encoder:
 
     Parameters
     ----------
-    profile : Profile
+    profile : DecoderProfile
         The device profile.
     rate : float, optional
         Sampling rate, Hz; default the profile's nominal rate.
@@ -397,7 +447,7 @@ class Encoder:
         Device clock reading at caller time 0, s (for devices that send time stamps).
     """
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         self.profile = profile
         self.params: dict[str, Any] = dict(profile.decoder_params)
         self.rate = float(rate or profile.rate)

@@ -18,7 +18,7 @@ time stamp: times come from arrival times (see :mod:`devices.timestamps`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from devices.decoders.base import (
     BadPacket,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     G,
@@ -35,9 +36,6 @@ from devices.decoders.base import (
     Samples,
 )
 from devices.errors import ProfileError
-
-if TYPE_CHECKING:
-    from devices.profiles import Profile
 
 ACC_MODULE, GYR_MODULE = 0x03, 0x13
 DEFAULTS: dict[str, Any] = {
@@ -51,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _params(profile: Profile) -> dict[str, Any]:
+def _params(profile: DecoderProfile) -> dict[str, Any]:
     p = {**DEFAULTS, **dict(profile.decoder_params)}
 
     def err(key: str, problem: str) -> ProfileError:
@@ -74,7 +72,7 @@ def _params(profile: Profile) -> dict[str, Any]:
     return p
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check a MetaWear profile's ``decoder_params`` (raises ProfileError)."""
     _params(profile)
 
@@ -82,7 +80,7 @@ def validate_params(profile: Profile) -> None:
 class MetaWearDecoder(Decoder):
     """Decoder of MetaWear data signals and register responses."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         p = _params(profile)
         self.acc_lsb = G / float(p["acc_lsb_per_g"])
@@ -125,7 +123,7 @@ class MetaWearDecoder(Decoder):
 class MetaWearEncoder(Encoder):
     """Encoder of MetaWear acc/gyro data notifications (packed or single)."""
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.p = p
@@ -186,11 +184,11 @@ class MetaWearEncoder(Encoder):
         return {"acc": self.acc_lsb, "gyr": self.gyr_lsb}
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """MetaWear decoder for ``profile``."""
     return MetaWearDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """MetaWear encoder for ``profile``."""
     return MetaWearEncoder(profile, rate, device_clock)

@@ -13,7 +13,7 @@ client's subscription reference, 1..255), ``samples_per_packet`` (encoder, 1..10
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from devices.decoders.base import (
     BadPacket,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     Ignored,
@@ -30,15 +31,12 @@ from devices.decoders.base import (
 )
 from devices.errors import ProfileError
 
-if TYPE_CHECKING:
-    from devices.profiles import Profile
-
 COMMAND_RESULT, DATA, DATA_PART2 = 1, 2, 3
 HELLO, SUBSCRIBE, UNSUBSCRIBE = 0, 1, 2
 RESOURCES = {"IMU6": 2, "Acc": 1, "Gyro": 1}
 
 
-def _params(profile: Profile) -> dict[str, Any]:
+def _params(profile: DecoderProfile) -> dict[str, Any]:
     p = dict(profile.decoder_params)
 
     def err(key: str, problem: str) -> ProfileError:
@@ -56,7 +54,7 @@ def _params(profile: Profile) -> dict[str, Any]:
     return {"resource": res, "ref": ref, "samples_per_packet": spp}
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check a Movesense profile's ``decoder_params`` (raises ProfileError)."""
     _params(profile)
 
@@ -64,7 +62,7 @@ def validate_params(profile: Profile) -> None:
 class MovesenseDecoder(Decoder):
     """Decoder of GSP notifications (data and command results share one characteristic)."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         p = _params(profile)
         self.resource = p["resource"]
@@ -137,7 +135,7 @@ class MovesenseDecoder(Decoder):
 class MovesenseEncoder(Encoder):
     """Encoder of GSP DATA notifications and command results."""
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.resource = p["resource"]
@@ -209,11 +207,11 @@ class MovesenseEncoder(Encoder):
         return {"acc": acc, "gyr": gyr}
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """Movesense decoder for ``profile``."""
     return MovesenseDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """Movesense encoder for ``profile``."""
     return MovesenseEncoder(profile, rate, device_clock)

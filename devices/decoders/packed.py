@@ -21,7 +21,7 @@ Types: ``u8 i8 u16 i16 u32 i32 f32``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from devices.decoders.base import (
     Batch,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     G,
@@ -38,9 +39,6 @@ from devices.decoders.base import (
     Samples,
 )
 from devices.errors import ProfileError
-
-if TYPE_CHECKING:
-    from devices.profiles import Profile
 
 TYPES = {"u8": "u1", "i8": "i1", "u16": "u2", "i16": "i2", "u32": "u4", "i32": "i4", "f32": "f4"}
 ACC_UNITS = {"g": G, "mg": G / 1000.0, "m/s2": 1.0}
@@ -168,7 +166,7 @@ class Layout:
         return self.header_dtype.itemsize + n * self.sample_dtype.itemsize
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check a packed profile's ``decoder_params`` (raises ProfileError)."""
     Layout(dict(profile.decoder_params))
 
@@ -176,7 +174,7 @@ def validate_params(profile: Profile) -> None:
 class PackedDecoder(Decoder):
     """Decoder of fixed-layout sample packets (gait-imu, Thingy:52 raw motion ...)."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         self.layout = Layout(self.params)
         self._next: int | None = None  # unwrapped index expected for the next sample
@@ -344,7 +342,7 @@ class PackedDecoder(Decoder):
 class PackedEncoder(Encoder):
     """Inverse of :class:`PackedDecoder`: quantise, pack, number the packets."""
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         super().__init__(profile, rate, device_clock)
         self.layout = Layout(self.params)
         self.spp = self.layout.spp or 1
@@ -428,11 +426,11 @@ class PackedEncoder(Encoder):
         return {"acc": self.layout.acc_lsb, "gyr": self.layout.gyr_lsb}
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """Packed decoder for ``profile``."""
     return PackedDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """Packed encoder for ``profile``."""
     return PackedEncoder(profile, rate, device_clock)

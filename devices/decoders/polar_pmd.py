@@ -19,7 +19,7 @@ a FACTOR in a START response replaces the profile's default factor.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from devices.decoders.base import (
     BadPacket,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     G,
@@ -36,9 +37,6 @@ from devices.decoders.base import (
     Samples,
 )
 from devices.errors import ProfileError
-
-if TYPE_CHECKING:
-    from devices.profiles import Profile
 
 ACC, GYRO = 2, 5
 KIND = {ACC: "acc", GYRO: "gyr"}
@@ -220,7 +218,7 @@ def _int24(b: np.ndarray) -> np.ndarray:
     return np.where(v >= 1 << 23, v - (1 << 24), v)
 
 
-def _params(profile: Profile) -> dict[str, Any]:
+def _params(profile: DecoderProfile) -> dict[str, Any]:
     p = dict(profile.decoder_params)
 
     def err(key: str, problem: str) -> ProfileError:
@@ -249,7 +247,7 @@ def _params(profile: Profile) -> dict[str, Any]:
     return p
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check a PMD profile's ``decoder_params`` (raises ProfileError)."""
     _params(profile)
 
@@ -257,7 +255,7 @@ def validate_params(profile: Profile) -> None:
 class PMDDecoder(Decoder):
     """Decoder of PMD data frames and control point responses."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         p = _params(profile)
         self.measurements = tuple(p.get("measurements", ["acc"]))
@@ -372,7 +370,7 @@ class PMDDecoder(Decoder):
 class PMDEncoder(Encoder):
     """Encoder of PMD frames (raw or delta-compressed) and control point answers."""
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.measurements = tuple(p.get("measurements", ["acc"]))
@@ -517,11 +515,11 @@ def to_unix_ns(polar_ns: int) -> int:
     return int(polar_ns) + POLAR_EPOCH_NS
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """PMD decoder for ``profile``."""
     return PMDDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """PMD encoder for ``profile``."""
     return PMDEncoder(profile, rate, device_clock)

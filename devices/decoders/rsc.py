@@ -10,7 +10,6 @@ No decoder parameters.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,19 +17,17 @@ from devices.decoders.base import (
     BadPacket,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     Packet,
     Samples,
 )
 
-if TYPE_CHECKING:
-    from devices.profiles import Profile
-
 RESULTS = {1: "success", 2: "opcode not supported", 3: "invalid parameter", 4: "operation failed"}
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """RSC takes no parameters; nothing to check."""
 
 
@@ -141,11 +138,11 @@ class RSCEncoder(Encoder):
         return {"speed": 1 / 256, "cadence": 1.0, "stride_length": 0.01, "distance": 0.1}
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """RSC decoder for ``profile``."""
     return RSCDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """RSC encoder for ``profile``."""
     return RSCEncoder(profile, rate, device_clock)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
@@ -29,6 +28,7 @@ from devices.decoders.base import (
     Batch,
     ControlResponse,
     Decoder,
+    DecoderProfile,
     Encoder,
     FloatArray,
     Ignored,
@@ -49,14 +49,11 @@ from devices.phone.fields import (
 from devices.phone.phyphox import buffer_names, parse_get_reply
 from devices.phone.sensorlogger import SensorLoggerBatch, build_sensorlogger, parse_sensorlogger
 
-if TYPE_CHECKING:
-    from devices.profiles import Profile
-
 #: Recent (session, messageId) pairs remembered to drop duplicated batches.
 DEDUP_MEMORY = 512
 
 
-def validate_params(profile: Profile) -> None:
+def validate_params(profile: DecoderProfile) -> None:
     """Check ``decoder_params`` (``platform`` for Sensor Logger: android, ios or unknown)."""
     p = dict(profile.decoder_params)
     plat = p.get("platform", "unknown")
@@ -70,7 +67,7 @@ def validate_params(profile: Profile) -> None:
 class SensorLoggerDecoder(Decoder):
     """Sensor Logger push bodies → acceleration with gravity on the phone's clock."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         self.platform = str(self.params.get("platform", "unknown"))
         self._seen: deque[tuple[str | None, int]] = deque(maxlen=DEDUP_MEMORY)
@@ -180,7 +177,7 @@ class SensorLoggerDecoder(Decoder):
 class PhyphoxDecoder(Decoder):
     """phyphox ``/get`` replies → acceleration on the experiment clock (s since start)."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: DecoderProfile) -> None:
         super().__init__(profile)
         self.names = buffer_names(None)
         self._last_t = -math.inf
@@ -233,7 +230,7 @@ class SensorLoggerEncoder(Encoder):
     caller time 0; change it between calls to make the phone's clock jump.
     """
 
-    def __init__(self, profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
         super().__init__(profile, rate=rate, device_clock=device_clock)
         self.batch = float(self.params.get("batch", 1.0))
         self.platform = str(self.params.get("platform", "android"))
@@ -295,14 +292,14 @@ class SensorLoggerEncoder(Encoder):
         return [Packet(float(t[-1]), "data", self._body(t, a, g))] if t.size else []
 
 
-def make_decoder(profile: Profile) -> Decoder:
+def make_decoder(profile: DecoderProfile) -> Decoder:
     """The decoder of a phone profile (``sensorlogger`` or ``phyphox``)."""
     if profile.decoder == "sensorlogger":
         return SensorLoggerDecoder(profile)
     return PhyphoxDecoder(profile)
 
 
-def make_encoder(profile: Profile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
     """The Sensor Logger encoder; phyphox is served, not pushed (see :mod:`devices.phone.simulator`).
 
     Raises

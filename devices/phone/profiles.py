@@ -10,38 +10,9 @@ identifiers for the capture file (``data`` = one HTTP body with samples; ``confi
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
+from devices.phone.tables import PHONE_RATE, PHONE_VARIANTS, phone_source, phone_table
 from devices.profiles import Profile, parse_profile
-
-_BASE = "67616974-7068-6f6e-65{:02x}-00000000{:04x}"  # "gaitphone"
-
-#: Nominal rate, Hz (Sensor Logger's and phyphox's usual setting; the real rate is
-#: measured from the phone's time stamps).
-PHONE_RATE = 100.0
-
-
-def _uuid(app: int, role: int) -> str:
-    return _BASE.format(app, role)
-
-
-def _table(pid: str, name: str, decoder: str, app: int, params: dict[str, Any], desc: str) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "name": name,
-        "description": desc,
-        "decoder": decoder,
-        "streams": ["acc"],
-        "placement": "phone",
-        "rate": PHONE_RATE,
-        "acc_range_g": 8,
-        "service": _uuid(app, 0),
-        "match": {"names": [f"^phone:{decoder}$"]},
-        "characteristics": {"data": _uuid(app, 1), "config": _uuid(app, 2), "time": _uuid(app, 3),
-                            "meta": _uuid(app, 4)},
-        "subscribe": ["data"],
-        "decoder_params": params,
-    }
 
 
 @lru_cache(maxsize=8)
@@ -58,19 +29,18 @@ def phone_profile(app: str, platform: str = "unknown") -> Profile:
     Returns
     -------
     Profile
+
+    Raises
+    ------
+    ValueError
+        For another app.
     """
-    if app == "sensorlogger":
-        pid = "phone-sensorlogger" + ("-ios" if platform == "ios" else "")
-        t = _table(pid, "Phone (Sensor Logger HTTP push)", "sensorlogger", 1, {"platform": platform},
-                   "A phone running Sensor Logger, pushing JSON batches over HTTP.")
-    elif app == "phyphox":
-        t = _table("phone-phyphox", "Phone (phyphox remote access)", "phyphox", 2, {},
-                   "A phone running phyphox with remote access, polled over its REST API.")
-    else:
-        raise ValueError(f"unknown phone app {app!r}")
-    return parse_profile(t, f"devices/phone/profiles.py:{app}")
+    return parse_profile(phone_table(app, platform), phone_source(app))
 
 
 def phone_profiles() -> list[Profile]:
-    """Every phone profile (for :func:`devices.profiles.get_profile`)."""
-    return [phone_profile("sensorlogger"), phone_profile("sensorlogger", "ios"), phone_profile("phyphox")]
+    """Every phone profile (:func:`devices.profiles.get_profile` finds them by id too)."""
+    return [phone_profile(app, platform) for app, platform in PHONE_VARIANTS]
+
+
+__all__ = ["PHONE_RATE", "phone_profile", "phone_profiles"]

@@ -15,7 +15,8 @@ from gait.balance.errors import BalanceInputError
 from gait.balance.frames import Heading, heading_from_walking, nominal_heading, plane_signals
 from gait.balance.hop import hop_path, stabilization
 from gait.balance.resample import uniform
-from gait.balance.result import BalanceResult, TrialSeries
+from gait.balance.result import BalanceResult
+from gait.balance.series import TrialSeries
 from gait.balance.session import compare, verdict
 from gait.balance.sway import (
     PENDULUM_H,

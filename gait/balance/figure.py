@@ -1,19 +1,17 @@
 """The balance figure: per leg the AP-vs-ML sway path with its 95 % ellipse, side by side,
 and below a time plot of the trials with touch-down markers. Reused by reports and the live
-page (it only needs a :class:`~gait.balance.result.BalanceResult`)."""
+page (it only needs the trials' :class:`~gait.balance.series.TrialSeries`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from gait.balance.series import TrialSeries
 from gait.balance.sway import ellipse
-
-if TYPE_CHECKING:
-    from gait.balance.result import BalanceResult
 
 #: Samples per second kept in the figure (keeps HTML small; sway is below 5 Hz).
 PLOT_RATE = 25.0
@@ -50,12 +48,13 @@ def ellipse_xy(ml: np.ndarray, ap: np.ndarray, n: int = 100) -> tuple[np.ndarray
     return x, y
 
 
-def balance_figure(res: BalanceResult) -> go.Figure:
-    """Build the figure for a balance result.
+def balance_figure(series: Sequence[TrialSeries]) -> go.Figure:
+    """Build the figure of a balance session from its trials.
 
     Parameters
     ----------
-    res : BalanceResult
+    series : sequence of TrialSeries
+        The trials' signals (:attr:`gait.balance.result.BalanceResult.series`).
 
     Returns
     -------
@@ -69,7 +68,7 @@ def balance_figure(res: BalanceResult) -> go.Figure:
     )
     lim = 0.0
     lim_t = 0.0  # time-plot range from the stance sway, so a hop's landing spike does not squash it
-    for ser in res.series:
+    for ser in series:
         if ser.kind != "stance":
             continue
         col = 1 if ser.leg == "left" else 2
@@ -98,7 +97,7 @@ def balance_figure(res: BalanceResult) -> go.Figure:
                 marker={"symbol": "x", "size": 12, "color": "black"},
                 name="touch-down", legendgroup="td", showlegend=False,
                 hovertemplate="touch-down %{x:.2f} s<extra></extra>"), row=2, col=1)
-    for ser in res.series:
+    for ser in series:
         if ser.kind == "hop":
             t_d, m_d = _decimate(ser.t, ser.ap)
             fig.add_trace(go.Scatter(x=t_d, y=m_d, mode="lines", line={"color": "#2ca02c"},

@@ -11,51 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from gait.balance.bands import GUIDANCE
+from gait.balance.series import TrialSeries
 from gait.metric_defs import METRICS, fmt
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
-
-FloatArray = NDArray[np.float64]
-
-
-@dataclass
-class TrialSeries:
-    """Signals of one trial kept for the figure.
-
-    Parameters
-    ----------
-    trial : int
-        Row in the trial table.
-    kind : {'stance', 'hop'}
-    leg, eyes : str or None
-    t : ndarray
-        Times, s.
-    ap, ml : ndarray
-        Low-passed AP/ML specific force, m/s² (hop: ``ap`` holds the moving RMS, m/s²).
-    window : (float, float)
-        Metric window, s.
-    touchdowns : ndarray
-        Touch-down times, s.
-    tts, baseline : float
-        Hop only: time to stabilization (s) and baseline RMS (m/s²).
-    """
-
-    trial: int
-    kind: str
-    leg: str | None
-    eyes: str | None
-    t: FloatArray
-    ap: FloatArray
-    ml: FloatArray
-    window: tuple[float, float]
-    touchdowns: FloatArray
-    tts: float = math.nan
-    baseline: float = math.nan
-
 
 @dataclass
 class BalanceResult:
@@ -209,9 +171,9 @@ class BalanceResult:
         -------
         plotly.graph_objects.Figure
         """
-        from gait.balance.figure import balance_figure
+        from gait.balance.figure import balance_figure  # plotly loads only for a figure
 
-        return balance_figure(self)
+        return balance_figure(self.series)
 
 
 def _clean(x: Any) -> Any:

@@ -32,7 +32,7 @@ VERBS: tuple[str, ...] = (
 
 
 def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
-    """The top-level parser with every available verb (or only ``verbs``)."""
+    """The top-level parser with every verb (or only ``verbs``)."""
     parser = argparse.ArgumentParser(
         prog="gait",
         description=(
@@ -44,13 +44,7 @@ def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb in verbs:
-        try:
-            mod = import_module(f"gait.cli.{verb}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"gait.cli.{verb}":
-                continue  # verb not built yet
-            raise
-        mod.register(sub)
+        import_module(f"gait.cli.{verb}").register(sub)
     return parser
 
 

@@ -184,12 +184,8 @@ def _run_balance(
     rec: Any, args: argparse.Namespace, table: Path | None, summary: Path | None, figure: Path | None
 ) -> Any:
     """Hand a balance session to the balance analysis."""
-    from gait.errors import AnalysisError
+    from gait.balance import analyze_balance
 
-    try:
-        from gait.balance import analyze_balance  # type: ignore[attr-defined, import-not-found, unused-ignore]
-    except ImportError as exc:
-        raise AnalysisError("balance analysis is not available in this installation") from exc
     res = analyze_balance(rec)
     print(res.render_text())
     res.write_outputs(table_csv=table, summary_json=summary, figure=figure)

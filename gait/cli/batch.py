@@ -122,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gait import history_pending
     from gait.batch import run_batch
+    from gait.distributed import DaskExecutor
     from gait.history import default_db_path
 
     start, stop = _progress(sys.stderr.isatty())
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary, errors = run_batch(
             expand_inputs(args.inputs), args.out, options=read_options(args), workers=args.workers,
-            scheduler=args.scheduler, save_db=db, progress=start,
+            executor=DaskExecutor(args.scheduler) if args.scheduler else None, save_db=db, progress=start,
             timeout_s=args.timeout or None, memory_mb=memory,
         )
     finally:

@@ -254,7 +254,7 @@ def write_recording(rec: Recording, path: str | Path) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException:  # any exit: no temporary file left behind; re-raised
         Path(tmp).unlink(missing_ok=True)
         raise
     return path

@@ -92,7 +92,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         start = t0.isoformat()
     except GaitError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # third-party parser boundary: becomes a typed InputFileError
         # The SDK signals damage with whatever its parser hits (IndexError, KeyError,
         # struct errors, OverflowError ...); the file is unreadable either way.
         raise InputFileError(path, f"FIT decode error ({type(exc).__name__}: {exc})") from None
