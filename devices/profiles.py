@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.errors import ProfileError
+from gait.constants import G
 
 #: Bluetooth base UUID used to expand 16-bit short UUIDs.
 _BASE = "-0000-1000-8000-00805f9b34fb"
@@ -28,7 +29,6 @@ DECODERS: tuple[str, ...] = ("rsc", "polar_pmd", "movesense", "metawear", "packe
 PLACEMENTS: tuple[str, ...] = ("foot", "shank", "sacrum", "phone")
 SIDES: tuple[str, ...] = ("left", "right")
 STREAM_KINDS: tuple[str, ...] = ("acc", "gyr", "rsc")
-G = 9.80665
 DEG = 3.141592653589793 / 180.0
 
 

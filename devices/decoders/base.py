@@ -24,7 +24,6 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 #: Standard gravity, m/s², used to convert g and mg.
-G = 9.80665
 #: Degrees to radians.
 DEG = float(np.pi / 180.0)
 

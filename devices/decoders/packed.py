@@ -33,11 +33,11 @@ from devices.decoders.base import (
     Decoder,
     Encoder,
     FloatArray,
-    G,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
+from gait.constants import G
 
 if TYPE_CHECKING:
     from devices.profiles import Profile

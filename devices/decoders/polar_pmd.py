@@ -30,12 +30,12 @@ from devices.decoders.base import (
     Decoder,
     Encoder,
     FloatArray,
-    G,
     Ignored,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
+from gait.constants import G
 
 if TYPE_CHECKING:
     from devices.profiles import Profile

@@ -35,9 +35,9 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
+from gait.constants import G
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
-G = 9.80665
 FloatArray = NDArray[np.float64]
 
 Leg = Literal["left", "right"]
