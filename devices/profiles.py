@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.errors import ProfileError
-from gait.constants import G
+from devices.units import G
 
 #: Bluetooth base UUID used to expand 16-bit short UUIDs.
 _BASE = "-0000-1000-8000-00805f9b34fb"

@@ -1,11 +1,12 @@
-"""Physical constants shared by the analysis, the simulator and the device decoders.
+"""Physical constants shared by the analysis and the simulator.
 
-This module imports nothing, so every layer (``devices/`` included) can use it without
-pulling numpy or pandas in.
+Standard gravity is defined once, in :mod:`devices.units` (``devices`` imports nothing from
+``gait``, so the lower layer holds it); this module is the analysis side's name for it and, like
+that one, imports neither numpy nor pandas.
 """
 
 from __future__ import annotations
 
-#: Standard gravity, m/s². The conventional value fixed by the 3rd CGPM (1901) and adopted in
-#: ISO 80000-3; phone APIs and IMU vendors use it to convert ``g`` to m/s².
-G: float = 9.80665
+from devices.units import G
+
+__all__ = ["G"]

@@ -19,7 +19,7 @@ from devices.decoders.polar_pmd import (
     to_unix_ns,
 )
 from devices.profiles import get_profile, load_profiles
-from gait.constants import G
+from devices.units import G
 
 
 def _bits_lsb_first(values: list[int], width: int) -> bytes:

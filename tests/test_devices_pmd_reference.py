@@ -14,7 +14,7 @@ from devices.decoders import make_decoder, make_encoder
 from devices.decoders.base import DEG
 from devices.decoders.polar_pmd import POLAR_EPOCH_NS, PMDDecoder, PMDEncoder
 from devices.profiles import get_profile, parse_profile
-from gait.constants import G
+from devices.units import G
 
 MG = G / 1000.0
 

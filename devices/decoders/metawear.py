@@ -34,7 +34,7 @@ from devices.decoders.base import (
     Samples,
 )
 from devices.errors import ProfileError
-from gait.constants import G
+from devices.units import G
 
 if TYPE_CHECKING:
     from devices.profiles import Profile
