@@ -19,6 +19,7 @@ from typing import Any
 from devices.decoders import validate_params
 from devices.errors import ProfileError
 from devices.phone.tables import PHONE_VARIANTS, phone_source, phone_table
+from devices.units import G
 
 #: Bluetooth base UUID used to expand 16-bit short UUIDs.
 _BASE = "-0000-1000-8000-00805f9b34fb"
@@ -30,7 +31,6 @@ DECODERS: tuple[str, ...] = ("rsc", "polar_pmd", "movesense", "metawear", "packe
 PLACEMENTS: tuple[str, ...] = ("foot", "shank", "sacrum", "phone")
 SIDES: tuple[str, ...] = ("left", "right")
 STREAM_KINDS: tuple[str, ...] = ("acc", "gyr", "rsc")
-G = 9.80665
 DEG = 3.141592653589793 / 180.0
 
 

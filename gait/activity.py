@@ -22,11 +22,10 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from gait._scipy_signal import signal
+from gait.constants import G
 from gait.errors import AnalysisError
 from gait.placements._signal import butter_sos, contiguous_segments
 from gait.recording import Stream
-
-G = 9.80665  # m/s²
 
 #: Window length and hop, s.
 WINDOW = 2.5

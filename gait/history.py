@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from gait.errors import GaitError
+from gait.jsonsafe import json_default
 
 APP_NAME = "runner-gait"
 #: Week-on-week volume growth above this fraction is flagged (coaching rule of thumb).
@@ -632,14 +633,3 @@ def save_session(rec: SessionRecord, db: str | Path | None = None, *,
                           message=f"{exc}; session kept in {kept}, saved on the next run")
     msg = f"history: added {merged} session(s) kept while the database was locked" if merged else ""
     return SaveReport(sid, merged=merged, message=msg)
-
-
-def json_default(obj: Any) -> Any:
-    """``json.dumps(default=...)`` for summaries: numpy scalars and arrays, timestamps, else str."""
-    if hasattr(obj, "item") and getattr(obj, "ndim", 0) == 0:
-        return obj.item()
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    if isinstance(obj, datetime | pd.Timestamp):
-        return obj.isoformat()
-    return str(obj)

@@ -63,7 +63,7 @@ def encode(rec: SessionRecord) -> str:
     str
         The line.
     """
-    from gait.history import json_default
+    from gait.jsonsafe import json_default
 
     doc: dict[str, Any] = {
         "id": uuid.uuid4().hex,

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gait.constants import G
+
 if TYPE_CHECKING:  # numpy only where an array is computed: `gait --help` reads this table
     import numpy as np
     from numpy.typing import NDArray
@@ -115,7 +117,7 @@ _DEFS: tuple[MetricDef, ...] = (
               "pelvis forward speed loss from initial contact to its minimum in stance "
               "(= braking impulse / body mass)", "Napier et al. 2018; Lieberman et al. 2015",
               "overstride.braking_mps", decimals=2),
-    MetricDef("impact", "impact", "m/s²", "g", 1.0 / 9.80665,
+    MetricDef("impact", "impact", "m/s²", "g", 1.0 / G,
               "peak specific-force norm within 30 ms of initial contact", "Milner et al. 2006",
               "overstride.impact_ms2"),
     MetricDef("vertical_oscillation", "vertical oscillation", "m", "cm", 100.0,

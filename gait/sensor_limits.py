@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait.constants import G
+
 #: Samples within this fraction of full scale count as clipped.
 SATURATION_FRACTION = 0.98
 #: Share of clipped samples that earns a ``saturated`` flag and makes a side incomparable.
@@ -65,7 +67,6 @@ SATURATED_CONFIDENCE = 0.9
 ACC_MAGNITUDE_METRICS: frozenset[str] = frozenset({"impact", "braking"})
 #: Step-table metrics that are times (s) or, for the duty factor, a ratio of times.
 TIME_METRICS: frozenset[str] = frozenset({"gct", "flight", "step_time", "double_support"})
-G = 9.80665
 
 
 @dataclass(frozen=True)

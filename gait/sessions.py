@@ -86,7 +86,7 @@ class SessionOutcome:
         dict of str to Path
             What was written.
         """
-        from gait.history import json_default
+        from gait.jsonsafe import json_default
         from gait.report import build_report
 
         written: dict[str, Path] = {}

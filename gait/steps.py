@@ -97,7 +97,7 @@ def build_step_table(contacts: pd.DataFrame, *, single_side: bool = False) -> pd
         columns=list(STEP_COLUMNS),
     )
     for col in OPTIONAL_STEP_COLUMNS:
-        if col in df.columns and col != "quality":
+        if col in df.columns:
             out[col] = df[col].to_numpy()
     out["quality"] = quality
     out["confidence"] = df["confidence"].to_numpy(dtype=np.float64) if "confidence" in df else 1.0

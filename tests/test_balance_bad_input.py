@@ -10,9 +10,10 @@ import pytest
 
 from gait.balance import BalanceInputError, analyze_balance
 from gait.cli import main
+from gait.constants import G
 from gait.errors import GaitError
 from gait.recording import Recording, SessionMeta, Stream
-from gait.synth.balance import BalanceParams, G, Segment, synthesize_balance
+from gait.synth.balance import BalanceParams, Segment, synthesize_balance
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.decoders import make_decoder, make_encoder
-from devices.decoders.base import DEG, G
+from devices.decoders.base import DEG
 from devices.decoders.polar_pmd import (
     POLAR_EPOCH_NS,
     decode_deltas,
@@ -19,6 +19,7 @@ from devices.decoders.polar_pmd import (
     to_unix_ns,
 )
 from devices.profiles import get_profile, load_profiles
+from devices.units import G
 
 
 def _bits_lsb_first(values: list[int], width: int) -> bytes:

@@ -11,9 +11,10 @@ from polar_python.constants import TIMESTAMP_OFFSET
 from polar_python.models import ACCData, GyroData, PmdDataFrame
 
 from devices.decoders import make_decoder, make_encoder
-from devices.decoders.base import DEG, G
+from devices.decoders.base import DEG
 from devices.decoders.polar_pmd import POLAR_EPOCH_NS, PMDDecoder, PMDEncoder
 from devices.profiles import get_profile, parse_profile
+from devices.units import G
 
 MG = G / 1000.0
 

@@ -74,7 +74,6 @@ class DecoderProfile(Protocol):
         ...
 
 #: Standard gravity, m/s², used to convert g and mg.
-G = 9.80665
 #: Degrees to radians.
 DEG = float(np.pi / 180.0)
 

@@ -30,12 +30,12 @@ from devices.decoders.base import (
     DecoderProfile,
     Encoder,
     FloatArray,
-    G,
     Ignored,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
+from devices.units import G
 
 ACC_MODULE, GYR_MODULE = 0x03, 0x13
 DEFAULTS: dict[str, Any] = {

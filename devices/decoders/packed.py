@@ -34,11 +34,11 @@ from devices.decoders.base import (
     DecoderProfile,
     Encoder,
     FloatArray,
-    G,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
+from devices.units import G
 
 TYPES = {"u8": "u1", "i8": "i1", "u16": "u2", "i16": "i2", "u32": "u4", "i32": "i4", "f32": "f4"}
 ACC_UNITS = {"g": G, "mg": G / 1000.0, "m/s2": 1.0}

@@ -31,12 +31,12 @@ from devices.decoders.base import (
     DecoderProfile,
     Encoder,
     FloatArray,
-    G,
     Ignored,
     Packet,
     Samples,
 )
 from devices.errors import ProfileError
+from devices.units import G
 
 ACC, GYRO = 2, 5
 KIND = {ACC: "acc", GYRO: "gyr"}

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from gait.balance.bands import GUIDANCE
 from gait.balance.series import TrialSeries
+from gait.jsonsafe import to_jsonable
 from gait.metric_defs import METRICS, fmt
 
 if TYPE_CHECKING:
@@ -119,8 +119,9 @@ class BalanceResult:
         -------
         dict
         """
-        return _clean({"verdict": self.verdict, "session": self.session, "flags": self.flags,
-                       "trials": self.trials.to_dict("records")})
+        doc = {"verdict": self.verdict, "session": self.session, "flags": self.flags,
+               "trials": self.trials.to_dict("records")}
+        return dict(to_jsonable(doc))
 
     def write_outputs(
         self,
@@ -176,15 +177,3 @@ class BalanceResult:
         return balance_figure(self.series)
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if x is pd.NA or x is pd.NaT:
-        return None
-    return x

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gait._scipy_signal import signal
+from gait.constants import G
 
 FloatArray = NDArray[np.float64]
 
@@ -231,7 +232,7 @@ def lean_from_acc(ap: FloatArray, ml: FloatArray, rate: float, h: float) -> tupl
     n = ap.size
     m = 2 * n  # even mirror extension: periodic without a jump at the ends
     w = 2 * np.pi * np.fft.rfftfreq(m, 1.0 / rate)
-    k = -1.0 / (9.80665 + h * w**2)
+    k = -1.0 / (G + h * w**2)
     k[w < 2 * np.pi * 0.1] = 0.0
     out = []
     for x in (ap, ml):

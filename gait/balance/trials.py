@@ -22,6 +22,7 @@ from scipy.ndimage import uniform_filter1d
 
 from gait._scipy_signal import signal
 from gait.balance.activity import ActivityProfile, runs
+from gait.constants import G
 
 FloatArray = NDArray[np.float64]
 
@@ -222,9 +223,9 @@ def hop_landings(profile: ActivityProfile, t: FloatArray) -> list[float]:
     for _i0, i1 in runs(low):
         j = i1
         k1 = min(mag.size, j + int(0.6 * rate))
-        if j >= mag.size or mag[j:k1].max() < 2 * 9.80665:
+        if j >= mag.size or mag[j:k1].max() < 2 * G:
             continue
-        above = np.flatnonzero(mag[j:k1] > 9.80665)
+        above = np.flatnonzero(mag[j:k1] > G)
         land = j + int(above[0])
         if out and t[land] - out[-1] < 2.0:
             continue

@@ -6,6 +6,8 @@ import argparse
 import math
 from typing import Any
 
+from gait.constants import G
+
 PLACEMENT_HELP = (
     "comma-separated sensors: foot-left, foot-right, shank-left, shank-right, sacrum, "
     "phone-belt, phone-armband, phone-hand, phone-pocket (balance: sacrum, phone-belt, "
@@ -144,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         sensor = SensorParams(
             rotation=args.rotation, acc_noise=args.acc_noise, gyr_noise=args.gyr_noise,
             acc_bias=args.acc_bias, gyr_bias=args.gyr_bias,
-            acc_range=None if args.acc_range is None else args.acc_range * 9.80665,
+            acc_range=None if args.acc_range is None else args.acc_range * G,
             gyr_range=None if args.gyr_range is None else math.radians(args.gyr_range),
             drop_rate=args.drop_rate, jitter=args.jitter / 1000.0, drift_ppm=args.drift,
             no_gyro=args.no_gyro,

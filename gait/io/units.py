@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 
+from gait.constants import G
 from gait.errors import UnitError
-
-#: Standard gravity, m/s² (the value phone APIs and IMU vendors use for ``g``).
-G = 9.80665
 
 #: Accelerometer units: factor that turns a value in that unit into m/s².
 ACC_UNITS: dict[str, float] = {"m/s2": 1.0, "m/s^2": 1.0, "m/s²": 1.0, "g": G, "mg": G / 1000.0}

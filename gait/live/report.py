@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.feedback import FeedbackSession
+from gait.jsonsafe import to_jsonable
 from gait.stream.gaps import GAP_MIN
 
 #: A capture clock further than this (s) from the live clock is moved onto it.
@@ -196,4 +197,4 @@ def write_report(
 def _cue_dict(c: Any) -> dict[str, Any]:
     """A cue event as plain JSON."""
     d = c.to_dict() if hasattr(c, "to_dict") else dict(c)
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+    return to_jsonable(d)

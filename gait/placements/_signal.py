@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gait._scipy_signal import signal
+from gait.constants import G
 
 _sosfilt: Any
 try:  # the compiled section filter behind scipy.signal.sosfilt (private: SciPy is the fallback)
@@ -450,7 +451,7 @@ def clipped_samples(acc: FloatArray, acc_range: float | None) -> NDArray[np.bool
         return np.asarray((mag >= CLIP_FRACTION * acc_range).any(axis=1))
     n = acc.shape[0]
     peak = float(mag.max()) if n else 0.0
-    if peak <= 2 * 9.80665:
+    if peak <= 2 * G:
         return np.zeros(n, dtype=bool)
     hit = np.asarray((mag >= 0.999 * peak).any(axis=1), dtype=bool)
     return hit if int(hit.sum()) >= max(5, 0.001 * n) else np.zeros(n, dtype=bool)

@@ -63,8 +63,6 @@ from gait.placements.leg import (
 )
 from gait.recording import Stream
 
-G = 9.80665  # m/s²
-
 #: Per-step metric columns of this detector.
 FOOT_COLUMNS: tuple[str, ...] = ("foot_strike_angle", "strike", "stride_length", "speed", "impact")
 

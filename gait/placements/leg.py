@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from gait.constants import G
 from gait.placements._signal import (
     FloatArray,
     IntArray,
@@ -20,8 +21,6 @@ from gait.placements._signal import (
     lowpass,
     segment_arg,
 )
-
-G = 9.80665  # m/s²
 
 #: Shortest and longest plausible stride, s (sprinting to slow walking). [G]
 MIN_STRIDE = 0.45

@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from gait._scipy_signal import signal
+from gait.constants import G
 from gait.errors import AnalysisError
 from gait.orient import GRAVITY_CUTOFF_HZ, BodyFrame, gravity_direction, to_body_frame
 from gait.placements import empty_events
@@ -81,8 +82,6 @@ from gait.placements._signal import (
 from gait.placements.base import EventDetector
 from gait.placements.trunk_side import walking_side_scores
 from gait.recording import Stream
-
-G = 9.80665  # m/s²
 
 #: Per-step metric columns of this detector.
 SACRUM_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking", "impact")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from gait.jsonsafe import finite_float
 from gait.metric_defs import METRICS, fmt, with_unit
 
 #: Contact-time balance band, % left: Garmin's green zone (within 49.3–50.7 %), the one
@@ -47,14 +47,6 @@ td.head{overflow-wrap:anywhere}.check{color:#8a5a00;font-size:.85rem;margin-top:
 """
 
 
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _read_summary(out: Path, folder: str) -> Mapping[str, Any]:
     try:
         data = json.loads((out / folder / "summary.json").read_text(encoding="utf-8"))
@@ -79,7 +71,7 @@ def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) 
         Contact-time balance outside :data:`GCT_BALANCE_BAND`, then the analysis flags.
     """
     flags = []
-    bal = _num(row.get("gct_balance_pct"))
+    bal = finite_float(row.get("gct_balance_pct"))
     lo, hi = GCT_BALANCE_BAND
     if bal is not None and not lo <= bal <= hi:
         side = "left" if bal > hi else "right"
@@ -131,14 +123,14 @@ def row_headline(row: Mapping[Any, Any]) -> str:
     if act == "balance" or (isinstance(verdict, str) and verdict):
         return f"balance: {verdict}" if isinstance(verdict, str) and verdict else "balance session"
     parts = [act]
-    dur = _num(row.get("duration_s"))
+    dur = finite_float(row.get("duration_s"))
     if dur is not None:
         parts.append(f"{dur / 60:.1f} min")
-    steps = _num(row.get("steps"))
+    steps = finite_float(row.get("steps"))
     if steps is not None:
         parts.append(f"{round(steps):d} steps")
     for col, label, unit, dec, factor in TREND_COLUMNS:
-        v = _num(row.get(col))
+        v = finite_float(row.get(col))
         if v is not None:
             parts.append(f"{label} {v * factor:.{dec}f} {unit}")
     return ", ".join(parts)
@@ -164,7 +156,7 @@ def trend_figures(summary: pd.DataFrame) -> list[go.Figure]:
     for col, label, unit, _, factor in TREND_COLUMNS:
         if col not in summary.columns:
             continue
-        y = [None if (x := _num(v)) is None else x * factor for v in summary[col]]
+        y = [None if (x := finite_float(v)) is None else x * factor for v in summary[col]]
         keep = [(n, v, a) for n, v, a in zip(names, y, acts, strict=True) if v is not None]
         if len(keep) < 2:
             continue

@@ -18,6 +18,7 @@ import plotly.io as pio
 from gait.feedback.cues import CueEvent, replay_cues
 from gait.feedback.drills import load_drills
 from gait.feedback.metrics import metrics_table, window_metrics
+from gait.jsonsafe import finite_float
 from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, label_with_unit, with_unit
 from gait.report import figures as F
 from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
@@ -61,14 +62,6 @@ TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("stabilization_time", label_with_unit("stabilization_time"), f".{METRICS['stabilization_time'].decimals}f"),
     ("flag", "note", "s"),
 )
-
-
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def _cue(c: CueEvent | Mapping[str, Any]) -> CueEvent:
@@ -145,7 +138,7 @@ def _cards(items: Sequence[tuple[str, str]]) -> str:
 
 
 def _fmt(v: Any, scale: float = 1.0, digits: int = 1) -> str:
-    f = _num(v)
+    f = finite_float(v)
     return "—" if f is None else f"{f * scale:.{digits}f}"
 
 
@@ -173,7 +166,7 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
     for d in drills:
         for c in d.get("checks", []):
             band = c.get("band") or [None, None]
-            pct = _num(c.get("time_in_band_pct"))
+            pct = finite_float(c.get("time_in_band_pct"))
             m = str(c["metric"])
             nd = METRICS[m].decimals + 1 if m in METRICS else 2  # a band edge one digit finer than a value
             rows.append(
@@ -191,7 +184,7 @@ def _cell(v: Any, fmt: str) -> str:
         return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else ("yes" if bool(v) else "no")
     if fmt == "s":
         return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else html.escape(str(v))
-    f = _num(v)
+    f = finite_float(v)
     if f is None:
         return "—"
     return f"{round(f):d}" if fmt == "d" else format(f, fmt)
@@ -264,15 +257,15 @@ def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
         spec = known.get(str(d.get("name", "")))
         rel = {c.metric for c in spec.checks if c.relative} if spec is not None else set()
         for c in d.get("checks", []):
-            pct = _num(c.get("time_in_band_pct"))
+            pct = finite_float(c.get("time_in_band_pct"))
             if pct is None or pct >= FIX_BELOW_PCT or (not relative and c["metric"] in rel):
                 continue
             scale = float(c.get("scale", 1.0) or 1.0)
             band = c.get("band") or [None, None]
-            lo, hi = (_num(band[0]), _num(band[1]))
+            lo, hi = (finite_float(band[0]), finite_float(band[1]))
             found.append({"drill": str(d.get("name", "")), "title": str(d.get("title", d.get("name", ""))),
                           "metric": str(c["metric"]), "pct": pct,
-                          "value": None if _num(c.get("value")) is None else float(c["value"]) * scale,
+                          "value": None if finite_float(c.get("value")) is None else float(c["value"]) * scale,
                           "band": (None if lo is None else lo * scale, None if hi is None else hi * scale)})
     found.sort(key=lambda f: f["pct"])
     return found[:limit]

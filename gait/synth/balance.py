@@ -35,9 +35,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
+from gait.constants import G
+from gait.jsonsafe import to_jsonable
 from gait.recording import Recording, Reference, SessionMeta, Stream
 
-G = 9.80665
 FloatArray = NDArray[np.float64]
 
 Leg = Literal["left", "right"]
@@ -531,9 +532,10 @@ def synthesize_balance(
         "duration": duration,
         "rate": rate,
         "seed": seed,
-        "balance": _jsonable(asdict(bp)),
-        "sensor": _jsonable(asdict(so)),
-        "plan": [_jsonable(asdict(s)) for s in plan],
+        # The caller's parameters echoed as given: a NaN or inf they passed stays one.
+        "balance": to_jsonable(asdict(bp), nonfinite="keep"),
+        "sensor": to_jsonable(asdict(so), nonfinite="keep"),
+        "plan": [to_jsonable(asdict(s), nonfinite="keep") for s in plan],
         "sensor_height_m": {s: SENSOR_HEIGHT[s] for s in trunk},
         "touchdown_down_s": _TD_DOWN,
         "hop": {"tau_s": _TTS_TAU, "criterion": "envelope = sqrt(8) x baseline RMS (moving RMS = 3 x baseline)"},
@@ -592,16 +594,6 @@ def _sensor_options(sensor: Any) -> SensorOptions:
     if acc_only is not None:
         so.acc_only = bool(acc_only)
     return so
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
 
 
 def _other(leg: str | None) -> str:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gait.constants import G
 from gait.synth.belt import BeltSpeed
 from gait.synth.curves import PVA, F, impact_pulse
 from gait.synth.foot import ANKLE, SENSOR, SHANK_SENSOR, TAU_PRE, FootModel
 from gait.synth.timeline import Timeline
 from gait.synth.trunk import TrunkModel
-
-G = 9.80665
 
 #: Placement specs accepted by the generator: (placement, side, phone mount).
 PLACEMENT_SPECS: dict[str, tuple[str, str | None, str | None]] = {

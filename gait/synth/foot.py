@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from gait.constants import G
 from gait.synth.belt import BeltSpeed
 from gait.synth.curves import PVA, F, impact_pulse, knots_from, quintic
 from gait.synth.timeline import Timeline
 
-G = 9.80665
 #: Foot geometry in the foot frame (x forward from the heel, z up from the sole), m.
 MTP = np.array([0.19, 0.0])
 SENSOR = np.array([0.15, 0.07])

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait.constants import G
 from gait.recording import Recording, Reference, SessionMeta, Stream
 from gait.synth.body import PLACEMENT_SPECS, Body, ideal_imu
 from gait.synth.params import GaitParams, SensorParams, SynthParamError, check_sensor
@@ -25,7 +26,6 @@ from gait.synth.sensor import (
 from gait.synth.timeline import Segment, build_timeline, make_segments
 from gait.synth.truth import bouts_table, step_table
 
-G = 9.80665
 #: Internal evaluation rate, Hz: lower sensor rates average sub-samples (a boxcar
 #: anti-alias filter, as MEMS sensors decimate internally).
 INTERNAL_RATE = 1000.0

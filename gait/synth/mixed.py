@@ -14,11 +14,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gait.constants import G
 from gait.recording import Recording
 from gait.synth.generate import synthesize
 from gait.synth.params import SensorParams, SynthParamError
-
-G = 9.80665
 
 
 def parse_stream_option(text: str) -> tuple[str, float, float | None]:

@@ -20,7 +20,6 @@ from scipy.spatial.transform import Rotation
 from gait.synth.params import SensorParams
 
 F = NDArray[np.float64]
-G = 9.80665
 
 #: Nominal device axes of phones in each carry position, as columns in the segment frame
 #: (x forward, y left, z up): belt = upright, screen facing back; armband = upright along

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import CubicSpline
 
+from gait.constants import G
 from gait.synth.curves import PVA, F, cos_phase, impact_pulse, product, smoothstep
 from gait.synth.timeline import Timeline
 
-G = 9.80665
 #: Pelvis heel-strike jolt when walking: peak vertical acceleration (m/s²) and time
 #: constant (s). Running needs none: the impact peak of its ground-reaction shape is it.
 WALK_JOLT = 4.0

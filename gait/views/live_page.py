@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import secrets
 import socket
 import threading
@@ -44,6 +43,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from devices.lan import lan_address
 from gait.errors import GaitError
+from gait.jsonsafe import to_jsonable
 from gait.metric_defs import METRICS, page_defs
 from gait.views.host_guard import HostGuard
 
@@ -54,17 +54,6 @@ STATE_FIELDS: tuple[str, ...] = (
     # these sensors), and the input checks on the first seconds of each sensor
     "withheld", "missing", "input_checks",
 )
-
-
-def _finite(obj: Any) -> Any:
-    """``obj`` with NaN/inf floats replaced by None (JSON has no NaN)."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Mapping):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
 
 
 def metric_defs_json() -> str:
@@ -82,7 +71,7 @@ def to_json(msg: Mapping[str, Any]) -> str:
     try:
         return json.dumps(msg, allow_nan=False, default=str)
     except ValueError:
-        return json.dumps(_finite(msg), allow_nan=False, default=str)
+        return json.dumps(to_jsonable(msg), allow_nan=False, default=str)
 
 
 def plotly_js_path() -> Path:
