@@ -65,6 +65,10 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     assert shown[-1].get("gaps") == 1 and 9.9 < shown[-1]["gap_s"] < 16.0
     assert [s for _, n, s in res.sensor_log if n != "foot_right" and s.startswith("gap")] == []
     steps = res.live_steps
+    # one contact is one step, whichever sensor timed it first (no repeat at a handover)
+    for side in ("left", "right"):
+        t_side = steps.loc[steps["side"] == side, "t_ic"].to_numpy(dtype=float)
+        assert np.all(np.diff(t_side) > 0.25), (side, t_side)
     cad = steps["cadence"].to_numpy(dtype=float)
     # a contact missed or made up at the gap would be off by half or double (85 or 340 spm);
     # steps timed between a foot and the sacrum (during the outage) differ by a few percent

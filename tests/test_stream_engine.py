@@ -125,3 +125,18 @@ def test_ring_buffer_keeps_the_newest_rows() -> None:
     rb.append(np.arange(10.0, 20.0), np.zeros((10, 1)))  # larger than the capacity
     assert rb.since(-np.inf)[0].tolist() == [15.0, 16.0, 17.0, 18.0, 19.0]
     assert len(rb) == 5 and rb.total == 17
+
+
+def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -> None:
+    """Fusion may time a contact from the sacrum after the foot's version went out."""
+    from gait.stream.engine import SAME_CONTACT, _drop_repeats
+
+    emitted = pd.DataFrame({"side": ["left", "right"], "t_ic": [23.431, 23.785],
+                            "source": ["foot_left", "foot_right"]})
+    new = pd.DataFrame({"side": ["right", "left", "right"], "t_ic": [23.7945, 24.151, 24.503],
+                        "source": ["sacrum", "foot_left", "sacrum"]})
+    kept = _drop_repeats(new, emitted)
+    assert kept["t_ic"].tolist() == [24.151, 24.503]
+    assert _drop_repeats(new, emitted.iloc[:0]).equals(new)
+    # the next stride of the same side (≥ 0.5 s later) is never taken for a repeat
+    assert SAME_CONTACT < 0.5

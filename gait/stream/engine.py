@@ -43,6 +43,9 @@ HOP = 0.5
 LOOKBACK = 30.0
 #: A sensor whose newest sample is this far (s) behind the others' is treated as lost.
 STALE_AFTER = 2.0
+#: Contacts on one side closer than this are one contact seen twice, s (a stride lasts
+#: at least ~0.5 s even in sprinting).
+SAME_CONTACT = 0.25
 
 
 @dataclass(frozen=True)
@@ -376,6 +379,9 @@ class StreamEngine:
         if not len(new):
             return _empty_steps()
         self._emitted_until = float(new["t_ic"].iloc[-1]) + 1e-9
+        new = _drop_repeats(new, self._steps_tail)
+        if not len(new):
+            return _empty_steps()
         tail = pd.concat([self._steps_tail, new], ignore_index=True) if len(self._steps_tail) else new
         tail = tail[tail["t_ic"] >= self._emitted_until - self.lookback].reset_index(drop=True)
         bouts = duty_factor_bouts(tail)
@@ -383,6 +389,29 @@ class StreamEngine:
         new["activity"] = label_steps(new, bouts)
         self.n_steps += len(new)
         return new
+
+
+def _drop_repeats(new: pd.DataFrame, emitted: pd.DataFrame) -> pd.DataFrame:
+    """``new`` without the contacts already emitted from another sensor.
+
+    As data arrive, fusion may pick a different source for a side than it did for an
+    earlier emission (a foot's window not in yet, the sacrum's is); the same contact then
+    comes back a few ms later under the other source. A contact within ``SAME_CONTACT`` of
+    an emitted one on the same side is that repeat.
+    """
+    if not len(new) or not len(emitted):
+        return new
+    side = new["side"].astype(str).to_numpy()
+    t = new["t_ic"].to_numpy(dtype=np.float64)
+    keep = np.ones(t.size, dtype=bool)
+    prev_side = emitted["side"].astype(str).to_numpy()
+    prev_t = emitted["t_ic"].to_numpy(dtype=np.float64)
+    for s in np.unique(side):  # at most three labels
+        prev = prev_t[prev_side == s]
+        if prev.size:
+            idx = np.flatnonzero(side == s)
+            keep[idx] = np.abs(t[idx, None] - prev[None, :]).min(axis=1) >= SAME_CONTACT
+    return new if keep.all() else new[keep].reset_index(drop=True)
 
 
 def _has_next_same_side(side: NDArray[Any]) -> NDArray[np.bool_]:
