@@ -1,9 +1,10 @@
-# Two entry points: `make demo` and `make test`. Both create .venv on first use.
+# Entry points: `make demo`, `make test` (the whole suite, as CI runs it) and `make test-fast`.
+# They create .venv on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench compare-mobgap compare-peers clean system-deps
+.PHONY: demo test test-fast lint typecheck pytest bench compare-mobgap compare-peers clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,12 @@ pytest: $(VENV)/.installed-test system-deps
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# The quick loop while editing: no slow, browser, real-data or wall-clock tests (markers in
+# pyproject.toml). Not a substitute for `make test`, which CI runs.
+FAST := not slow and not browser and not realdata and not realtime
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "$(FAST)"
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/*.py; do \

@@ -106,6 +106,7 @@ def test_gap_splits_bouts() -> None:
     assert set(bouts["activity"]) == {"run"}
 
 
+@pytest.mark.realdata
 def test_real_shank_running_and_walking_labelled_as_such() -> None:
     """Bach et al.'s clipped (±8 g) real shank running reads as running, their walks as walking."""
     real = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"

@@ -74,6 +74,7 @@ def test_walking_detected_on_synthetic_walk():
     assert err.value.reason == "walking"
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("name", ["1-1_lb.txt", "2-1_lb.txt"])
 def test_walking_detected_on_real_lower_back_walk(name):
     """A real walking trial (ipol lower-back IMU) analysed as balance: 'walking detected'."""

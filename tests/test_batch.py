@@ -30,8 +30,8 @@ def _table(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[cols].sort_values("path").reset_index(drop=True)
 
 
+@pytest.mark.realdata
 def test_discovery_groups_multi_file_trials_and_skips_non_recordings() -> None:
-    assert REAL.is_dir(), "../shared/data/real must be present"
     found = discover([REAL], ReadOptions())
     assert not found.errors and not found.skipped
     items = found.items
@@ -44,6 +44,8 @@ def test_discovery_groups_multi_file_trials_and_skips_non_recordings() -> None:
     assert sum(1 for it in items if "oxford" in str(it.path)) == 6
 
 
+@pytest.mark.slow
+@pytest.mark.realdata
 def test_serial_pool_and_dask_agree(tmp_path: Path) -> None:
     inputs = [SAMPLES, REAL]
     serial, err1 = run_batch(inputs, tmp_path / "serial", workers=1)
@@ -93,6 +95,8 @@ def test_corrupt_file_is_reported_and_others_complete(tmp_path: Path, capsys: py
     assert "2 analysed, 2 failed, 0 skipped" in capsys.readouterr().out
 
 
+@pytest.mark.realtime
+@pytest.mark.slow
 def test_killed_batch_resumes_without_redoing_finished_files(tmp_path: Path) -> None:
     data = tmp_path / "in"
     _make_runs(data, 8)
@@ -172,6 +176,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
+@pytest.mark.realtime
 def test_batch_on_a_scheduler_and_workers_started_on_localhost(tmp_path: Path) -> None:
     """The --scheduler path against a real `dask scheduler` + `dask worker` on 127.0.0.1."""
     from distributed import Client

@@ -45,6 +45,7 @@ def _by_name(df: pd.DataFrame) -> pd.DataFrame:
     return df.set_index(df["path"].map(lambda p: Path(str(p)).name))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dead_worker_fails_only_its_file_and_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workers: int
@@ -64,6 +65,7 @@ def test_dead_worker_fails_only_its_file_and_is_replaced(
     assert "3 analysed, 1 failed, 0 skipped" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_resume_after_a_dead_worker_redoes_only_the_failed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _make_runs(tmp_path / "in", 3)
     out = tmp_path / "out"
@@ -107,6 +109,7 @@ def _echo_or_block(task: str) -> str:
     return task.upper()
 
 
+@pytest.mark.slow
 def test_pool_time_limit_stops_a_blocked_task_and_goes_on(tmp_path: Path) -> None:
     fifo = tmp_path / "blocks.csv"
     os.mkfifo(fifo)
@@ -149,6 +152,8 @@ def _alive(p: psutil.Process) -> bool:
         return False
 
 
+@pytest.mark.realtime
+@pytest.mark.slow
 def test_killing_the_batch_stops_its_workers(tmp_path: Path) -> None:
     _make_runs(tmp_path / "in", 2)
     env = {**os.environ, "PYTHONPATH": str(ROOT), TEST_FAULT_ENV: "run00.gaitrec=hang,run01.gaitrec=hang"}

@@ -23,6 +23,8 @@ from devices.hub import connect_hub, decode_pdu, encode_pdu, start_hub
 from devices.profiles import get_profile
 from devices.virtual import Faults, SampleSource, VirtualDevice, constant_rsc_source
 
+pytestmark = pytest.mark.realtime
+
 RSC_MEAS = "00002a53-0000-1000-8000-00805f9b34fb"
 RSC_FEATURE = "00002a54-0000-1000-8000-00805f9b34fb"
 GAIT_IMU = get_profile("gait-imu")

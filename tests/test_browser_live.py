@@ -17,6 +17,8 @@ from gait.metric_defs import METRICS, fmt
 from gait.views.live_page import LivePage
 from gait.views.scripted import play, scripted_steps
 
+pytestmark = [pytest.mark.browser, pytest.mark.realtime]
+
 WAIT_MS = 15_000
 
 
@@ -52,6 +54,7 @@ def _cadence_is(page: Page, lo: float, hi: float) -> None:
         f" return v >= {lo} && v <= {hi}; }}", timeout=WAIT_MS)
 
 
+@pytest.mark.slow
 def test_live_numbers_charts_and_sensor_status_update(browser: Browser) -> None:
     server = LivePage(title="browser test")
     url = server.start(announce=None)
@@ -112,6 +115,7 @@ def test_live_numbers_charts_and_sensor_status_update(browser: Browser) -> None:
     assert outside == []
 
 
+@pytest.mark.slow
 def test_cadence_cue_appears_below_target_and_clears_after_recovery(browser: Browser) -> None:
     server = LivePage()
     url = server.start(announce=None)

@@ -17,6 +17,8 @@ from gait.report import build_report
 from gait.result import GaitResult
 from gait.views.scripted import scripted_steps
 
+pytestmark = pytest.mark.browser
+
 # Every plotly div has drawn traces with data points (markers, lines or bars) in its SVG;
 # _fullData holds the decoded arrays (plotly.py 6 ships numpy data base64-encoded).
 FIGURES_DRAWN = """() => {
@@ -120,6 +122,7 @@ def _open_1280(browser: Browser, url: str, shots: Path, name: str):
     return page
 
 
+@pytest.mark.slow
 def test_reports_and_index_fit_1280_px(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
     from report_helpers import balance_result, mixed_batch
 

@@ -113,6 +113,7 @@ def assert_same(a: Recording, b: Recording) -> None:
             pd.testing.assert_frame_equal(df, b.reference.tables[k], check_dtype=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rec=recordings())
 def test_roundtrip_is_lossless(rec: Recording, tmp_path_factory: pytest.TempPathFactory) -> None:

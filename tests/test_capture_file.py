@@ -44,6 +44,7 @@ while True:
 """
 
 
+@pytest.mark.realtime
 def test_sigkill_mid_stream_keeps_everything_up_to_the_kill(tmp_path: Path) -> None:
     path = tmp_path / "killed.gaitcap"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

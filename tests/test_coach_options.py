@@ -126,6 +126,8 @@ def _demo_cadence_cue_times(out: Path, capsys: pytest.CaptureFixture[str], *extr
     return [float(t) for t in re.findall(r"cue at\s+([\d.]+) s\s+\[cadence\]", capsys.readouterr().out)]
 
 
+@pytest.mark.realtime
+@pytest.mark.slow
 def test_demo_with_a_given_baseline_cues_before_a_minute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """End to end on simulated time: --baseline-cadence means no 60 s of learning first."""
     from gait.live.demo import CADENCE

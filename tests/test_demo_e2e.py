@@ -23,6 +23,8 @@ from load_helpers import BUSY, busy_processes
 from gait.cli import main
 from gait.live.demo import CADENCE, GCT_ASYM_PCT
 
+pytestmark = [pytest.mark.realtime, pytest.mark.slow]
+
 
 def _halves(steps: pd.DataFrame, t_mid: float) -> list[dict[str, float]]:
     out = []

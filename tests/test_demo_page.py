@@ -19,6 +19,8 @@ from gait.live import demo_config, run_live
 from gait.live.session import LiveResult
 from gait.views.live_page import LivePage
 
+pytestmark = [pytest.mark.browser, pytest.mark.realtime, pytest.mark.slow]
+
 
 @pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
 def test_demo_page_updates_from_the_engine(tmp_path: Path, busy: int) -> None:

@@ -21,6 +21,8 @@ from gait.placements.foot import FootDetector
 from gait.recording import Stream
 from gait.validate import match_events, within
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 IPOL = REAL / "ipol_feet_lowerback_walk"

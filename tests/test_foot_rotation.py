@@ -12,6 +12,8 @@ from gait.io import read
 from gait.placements.foot import FootDetector
 from gait.recording import Stream
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 

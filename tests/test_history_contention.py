@@ -161,6 +161,7 @@ with History(db) as h:
 """
 
 
+@pytest.mark.slow
 def test_killed_writers_lose_no_committed_session(tmp_path: Path) -> None:
     """Ten writers killed with SIGKILL mid-stream: every save they reported is there."""
     import os

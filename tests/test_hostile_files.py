@@ -183,6 +183,7 @@ def test_parquet_of_constant_rows_is_refused_before_decoding(tmp_path: Path) -> 
     assert rss < 400
 
 
+@pytest.mark.slow
 def test_zip_entry_inflating_to_gigabytes_is_refused(tmp_path: Path) -> None:
     """A Sensor Logger ZIP whose CSV entry declares 3 GB from a 3 MB deflate stream."""
     size = 3 << 30

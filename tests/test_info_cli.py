@@ -12,6 +12,8 @@ from gait.cli import main
 from gait.io.describe import gaps, saturated
 from gait.io.units import G
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 FILES = {
     "gaitmap": REAL / "gaitmap_feet_walk" / "imu_sample.csv",

@@ -178,6 +178,7 @@ class _View:
             self.updates.append(dict(update))
 
 
+@pytest.mark.realtime
 def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
     from gait.live import LiveConfig, run_live
 
@@ -193,6 +194,8 @@ def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
     assert last["input_checks"] == []  # a sacrum labelled sacrum: nothing to warn about
 
 
+@pytest.mark.slow
+@pytest.mark.realtime
 def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A left foot only: the right contact time and the balance say why. The placement check

@@ -232,7 +232,7 @@ def test_sacrum_labelled_sacrum_stays_silent(tmp_path: Path, run_rec: Recording,
 # ----------------------------------------------------------------- real data: no false alarms
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="real data folder not present")
+@pytest.mark.realdata
 def test_no_false_alarms_on_real_recordings() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from input_checks import stream_row

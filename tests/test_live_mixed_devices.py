@@ -22,6 +22,8 @@ from gait.cli import main
 from gait.io import read
 from gait.live.simulated import delivery_lag, make_sources, plan_devices
 
+pytestmark = pytest.mark.realtime
+
 
 def test_each_virtual_device_streams_at_its_profile_rate() -> None:
     plan = plan_devices([parse_device_spec("Polar Sense L=foot:left"), parse_device_spec("gait-imu R=foot:right")])

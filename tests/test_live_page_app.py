@@ -91,6 +91,7 @@ def test_lan_mode_requires_the_token() -> None:
     assert f"token={page.token}" in page.url
 
 
+@pytest.mark.realtime
 def test_start_and_stop_a_real_server() -> None:
     import httpx
 
@@ -117,6 +118,7 @@ def test_nan_in_an_update_is_sent_as_null() -> None:
         assert msg["metrics"] == {"cadence": None, "gct": 0.25} and msg["new_points"] == [[1.0, None]]
 
 
+@pytest.mark.realtime
 def test_port_in_use_is_a_clear_error() -> None:
     from gait.errors import GaitError
 

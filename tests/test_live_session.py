@@ -35,6 +35,8 @@ class RecordingView:
             self.updates.append(dict(update))
 
 
+@pytest.mark.slow
+@pytest.mark.realtime
 @pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
 def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: int) -> None:
     cfg = LiveConfig(
@@ -98,6 +100,7 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     assert len(sessions) == 1 and res.session_id is not None
 
 
+@pytest.mark.realtime
 def test_cli_live_simulated_terminal_view(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "t"
     rc = main(["live", "--device", "gait-imu L=foot:left", "--device", "gait-imu R=foot:right", "--simulate",

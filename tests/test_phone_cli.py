@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from gait.live.session import LiveConfig, run_live
+
+pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 
 
 def _free_port() -> int:

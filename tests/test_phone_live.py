@@ -191,6 +191,8 @@ def test_phyphox_server_answers_incremental_gets() -> None:
     assert asyncio.run(asgi_request(srv, "GET", "/nope")) == 404
 
 
+@pytest.mark.slow
+@pytest.mark.realtime
 @pytest.mark.parametrize("device", ["phone:sensorlogger=waist", "phone:phyphox@127.0.0.1:8080=armband"])
 def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> None:
     """Simulated phone → receiver/poller over real sockets → engine → live page → report."""

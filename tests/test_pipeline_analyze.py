@@ -13,6 +13,8 @@ from gait.errors import AnalysisError
 from gait.io import read
 from gait.recording import Recording, SessionMeta, Stream
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 

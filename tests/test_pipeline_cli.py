@@ -11,6 +11,8 @@ import pytest
 from gait.cli import main
 from gait.result import STEP_COLUMNS
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 IPOL = REAL / "ipol_feet_lowerback_walk" / "1-1_lf.txt"

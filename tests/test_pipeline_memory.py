@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.realdata
+
 HERE = Path(__file__).resolve().parent
 
 

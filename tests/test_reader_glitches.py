@@ -46,6 +46,7 @@ def test_too_many_glitches_is_systematic() -> None:
     assert drop_time_glitches(t2, Path("x"), 2, "t")[1] == allowed
 
 
+@pytest.mark.realdata
 def test_ipol_repeated_packet_counter_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """One repeated PacketCounter (as in a real IPOL file) no longer refuses the whole trial."""
     seeds = seed_files(tmp_path)
@@ -68,6 +69,7 @@ def test_ipol_repeated_packet_counter_reads(tmp_path: Path, capsys: pytest.Captu
     assert "dropped (time glitch)" in out
 
 
+@pytest.mark.realdata
 def test_real_ipol_files_still_read(tmp_path: Path) -> None:
     src = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real" / "ipol_feet_lowerback_walk"
     trial = sorted(src.glob("*_lb.txt"))[:1]

@@ -10,6 +10,8 @@ import pytest
 from gait.errors import InputFileError, MissingColumnError, UnsupportedFormatError
 from gait.io import ReadOptions, group_of, read
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 GAITMAP = REAL / "gaitmap_feet_walk"
 IPOL = REAL / "ipol_feet_lowerback_walk"

@@ -13,6 +13,8 @@ from gait.io import ReadOptions, read
 from gait.io._events import contacts_from_force
 from gait.io.units import G
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 BACH = REAL / "bach_shank_run_walk" / "walk+run_dev.mat"
 ALC = REAL / "alcantara_sacrum_run" / "Accelerometer_dev.csv"

@@ -19,6 +19,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from gait.io import read
 from gait.recording import Stream
 
+pytestmark = pytest.mark.realdata
+
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 IPOL_TRIALS = ["1-1", "1-2", "1-3", "1-4", "1-5", "1-6", "2-1", "2-2", "2-3", "2-4"]
 OXFORD = sorted((REAL / "oxford_phone_walk").glob("*.csv"))

@@ -106,6 +106,7 @@ def test_report_without_strike_or_cues(tmp_path: Path) -> None:
     assert "Not measured from this sensor placement" in html and "No cue log" in html
 
 
+@pytest.mark.realdata
 def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     src = REAL / "ipol_feet_lowerback_walk" / "1-1.json"
     out = tmp_path / "rep.html"
@@ -119,6 +120,7 @@ def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     assert "report:" in capsys.readouterr().out
 
 
+@pytest.mark.realdata
 def test_cli_report_errors_are_clear(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path / "nope.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err

@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from devices.capture import read_capture
 from devices.replay import replay
+
+pytestmark = pytest.mark.realtime
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +51,7 @@ def _wait_line(proc: subprocess.Popen[str], prefix: str, timeout: float = 30) ->
     raise AssertionError(f"no '{prefix}' line; stderr: {proc.stderr.read() if proc.stderr else ''}")
 
 
+@pytest.mark.slow
 def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     port = _free_port()
     radio = f"virtual:127.0.0.1:{port}"

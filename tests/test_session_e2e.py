@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
+import pytest
 from ble_helpers import find_window, record_until_done, run, split_segments
 
 from devices.ble import open_radio
@@ -20,6 +21,8 @@ from devices.replay import replay
 from devices.session import DeviceSpec
 from devices.virtual import SampleSource, VirtualDevice
 from gait.synth import SensorParams, synthesize
+
+pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 
 RATE = 200.0
 SIM_SECONDS = 60.0

@@ -17,6 +17,8 @@ from devices.replay import replay
 from devices.session import DeviceSpec, parse_device_spec
 from devices.virtual import Faults, VirtualDevice
 
+pytestmark = pytest.mark.realtime
+
 RATE = 200.0
 SIM = 60.0
 SPEED = 5.0
@@ -24,6 +26,7 @@ SPEED = 5.0
 IN_FLIGHT = 0.25
 
 
+@pytest.mark.slow
 def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each reconnect within 2 s, every gap marked, nothing lost outside the outages."""
     out = tmp_path / "drops.gaitcap"

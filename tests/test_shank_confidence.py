@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.realdata
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -20,8 +22,6 @@ import validate_running as vr  # noqa: E402
 
 
 def test_higher_confidence_bands_have_smaller_contact_time_error() -> None:
-    if not (vr.REAL_DIR / vr.BACH).is_dir():
-        pytest.fail(f"real shank data missing under {vr.REAL_DIR / vr.BACH}")
     cases = [c for c in vr.load_cases() if c.dataset == vr.BACH]
     table = pd.DataFrame([vr.score_case(c) for c in cases])
     bands = vr.confidence_table(table)

@@ -83,6 +83,7 @@ def _same(a: object, b: object) -> None:
     assert ra.flags == rb.flags  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_windows_equal_slice_time(long_file: Path) -> None:
     whole = read_recording(long_file)
     lazy = open_recording(long_file)

@@ -12,9 +12,12 @@ import gc
 
 import numpy as np
 import psutil
+import pytest
 
 from gait.stream import StreamEngine, specs_from_recording
 from gait.synth import synthesize
+
+pytestmark = pytest.mark.slow
 
 MINUTES = 120
 RATE = 50.0

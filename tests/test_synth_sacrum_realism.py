@@ -34,6 +34,8 @@ import numpy as np
 import pytest
 from scipy.integrate import cumulative_trapezoid
 
+pytestmark = pytest.mark.realdata
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -60,8 +62,6 @@ TOLERANCES = [
 
 @pytest.fixture(scope="module")
 def medians() -> dict[str, dict[str, float]]:
-    if not (sr.REAL / "alcantara_sacrum_run").is_dir():
-        pytest.fail(f"real sacral running data missing under {sr.REAL}")
     rows = sr.sacrum_rows()
     assert len(rows) == 16
     return {key: {f: float(np.median([r[key][f] for r in rows]))  # type: ignore[index]

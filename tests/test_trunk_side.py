@@ -106,6 +106,7 @@ def test_roll_cue_follows_the_forward_sign_check() -> None:
     assert np.mean(s0[1:] * s0[:-1] < 0) >= 0.9
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("trial,angle_deg", [("3-3", 180.0), ("5-3", 180.0), ("1-1", 90.0)])
 def test_real_lower_back_rotated_keeps_sides(trial: str, angle_deg: float) -> None:
     """IPOL dev trials: the sides match the reference and survive a turned sensor."""

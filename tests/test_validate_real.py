@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.realdata
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 IPOL = "ipol_feet_lowerback_walk"
@@ -49,7 +51,6 @@ def _bench() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def per_file() -> pd.DataFrame:
-    assert REAL.is_dir(), f"real data folder missing: {REAL}"
     return _bench().evaluate(REAL)
 
 

@@ -18,6 +18,8 @@ from devices.replay import replay
 from devices.session import DeviceSpec
 from devices.virtual import Faults, VirtualDevice, constant_rsc_source, default_name, parse_faults
 
+pytestmark = pytest.mark.realtime
+
 IMU_PROFILES = [p.id for p in load_profiles() if "rsc" not in p.streams]
 
 
