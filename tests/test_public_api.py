@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import gait
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +45,7 @@ def test_import_gait_stays_light() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_mypy_sees_real_signatures(tmp_path: Path) -> None:
     snippet = tmp_path / "snippet.py"
     snippet.write_text(
