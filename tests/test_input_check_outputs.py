@@ -9,14 +9,12 @@ cannot fill) and in the live terminal. The recordings are synthetic (the generat
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from view_helpers import RecordingView
 
 from gait.cli import main
 from gait.io.units import G
@@ -168,23 +166,13 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     assert results.index(done[0]) == int(CHECK_S) - 1
 
 
-class _View:
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def publish(self, update: Mapping[str, Any]) -> None:
-        with self._lock:
-            self.updates.append(dict(update))
-
-
 @pytest.mark.realtime
 def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
     from gait.live import LiveConfig, run_live
 
     cfg = LiveConfig(devices=["Polar H10 S=sacrum"], out=tmp_path / "live", duration=30.0, simulate=True,
                      speed_up=10.0, seed=2, save=False)
-    view = _View()
+    view = RecordingView()
     run_live(cfg, view, announce=lambda m: None)
     last = view.updates[-1]
     assert last["metrics"].get("cadence") is not None  # the session ran
@@ -211,7 +199,7 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     monkeypatch.setattr(ls, "FirstSeconds", AsSacrum)
     cfg = LiveConfig(devices=["gait-imu L=foot:left"], out=tmp_path / "live", duration=40.0, simulate=True,
                      speed_up=10.0, seed=2, save=False)
-    view = _View()
+    view = RecordingView()
     said: list[str] = []
     run_live(cfg, view, announce=said.append)
     last = view.updates[-1]

@@ -8,31 +8,17 @@ report and history entry must be written from the capture file.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from load_helpers import BUSY, busy_processes
+from view_helpers import RecordingView
 
 from gait.cli import main
 from gait.history import History
 from gait.live import LiveConfig, run_live
-
-
-class RecordingView:
-    """A view that keeps every update (any thread)."""
-
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def publish(self, update: Mapping[str, Any]) -> None:
-        with self._lock:
-            self.updates.append(dict(update))
 
 
 @pytest.mark.slow
@@ -73,8 +59,10 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
         assert np.all(np.diff(t_side) > 0.25), (side, t_side)
     cad = steps["cadence"].to_numpy(dtype=float)
     # a contact missed or made up at the gap would be off by half or double (85 or 340 spm);
-    # steps timed between a foot and the sacrum (during the outage) differ by a few percent
-    assert np.nanmax(np.abs(cad / np.nanmedian(cad) - 1)) < 0.12, np.sort(cad[np.isfinite(cad)])
+    # a step timed between a foot and the sacrum differs by up to ~18 %: the two place the
+    # same contact 20-60 ms apart, and on a loaded machine the sacrum also fills in whenever
+    # a foot's delivery stalls (measured 0.17-0.18 beside busy processes, 0.06-0.10 alone)
+    assert np.nanmax(np.abs(cad / np.nanmedian(cad) - 1)) < 0.25, np.sort(cad[np.isfinite(cad)])
     across = steps[steps["quality"].astype(str).str.contains("gap")]
     assert len(across) >= 1 and across["cadence"].isna().all()
     # the capture has the hole too (the report and `gait info` read it from there)
