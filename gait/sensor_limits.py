@@ -255,7 +255,8 @@ def side_sources(steps: pd.DataFrame) -> dict[str, str]:
 
 
 def _fmt_rate(x: float) -> str:
-    return f"{x:.0f} Hz" if abs(x - round(x)) < 0.05 else f"{x:.1f} Hz"
+    # a live rate is estimated from arrival times (199.9 Hz): whole Hz from 20 Hz up
+    return f"{x:.0f} Hz" if x >= 20.0 or abs(x - round(x)) < 0.05 else f"{x:.1f} Hz"
 
 
 def _sat_text(side: str, lim: SensorLimits) -> str:

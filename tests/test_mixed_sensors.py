@@ -145,3 +145,10 @@ def test_one_trunk_sensor_measures_both_sides_alike() -> None:
     assert sides_mismatch(steps, clipped, "gct") is None
     assert side_comparison(steps, clipped, "gct", 0.250, 0.270) is None
     assert "sample period" in (side_comparison(steps, clipped, "gct", 0.250, 0.255) or "")
+
+
+def test_rates_in_reasons_read_as_whole_hz() -> None:
+    """A live rate estimated from arrival times (199.9 Hz) reads as the sensor's 200 Hz."""
+    from gait.sensor_limits import _fmt_rate
+
+    assert (_fmt_rate(199.9), _fmt_rate(52.0), _fmt_rate(12.5)) == ("200 Hz", "52 Hz", "12.5 Hz")
