@@ -55,7 +55,7 @@ def _outcome(fut: Any, item: BatchItem) -> BatchOutcome:
     from distributed import KilledWorker
 
     try:
-        return fut.result()  # type: ignore[no-any-return]
+        return fut.result()
     except KilledWorker as exc:
         # Dask retried the task on fresh workers (distributed.scheduler.allowed-failures)
         # and every one of them died running it.

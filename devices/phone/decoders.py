@@ -270,7 +270,7 @@ class SensorLoggerEncoder(Encoder):
         self._held.append((t, np.asarray(acc, dtype=np.float64), None if gyr is None else np.asarray(gyr)))
         ht = np.concatenate([h[0] for h in self._held])
         ha = np.concatenate([h[1] for h in self._held])
-        hg = None if any(h[2] is None for h in self._held) else np.concatenate([h[2] for h in self._held])  # type: ignore[misc]
+        hg = None if any(h[2] is None for h in self._held) else np.concatenate([h[2] for h in self._held])
         out = []
         i0 = 0
         while ht.size and ht[-1] >= self._batch_end:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from gait.batch import BatchOutcome
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``batch`` verb."""
     p = sub.add_parser(
         "batch",

@@ -7,7 +7,7 @@ import argparse
 from gait.cli.options import add_drill_options
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` verb."""
     p = subparsers.add_parser(
         "demo",

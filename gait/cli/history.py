@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from gait.views.trend import TargetBand
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``history`` verb."""
     p = sub.add_parser(
         "history",

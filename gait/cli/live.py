@@ -8,7 +8,7 @@ from gait.cli.options import add_drill_options, add_history_options
 from gait.cli.scan import RADIO_HELP
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``live`` verb."""
     p = subparsers.add_parser(
         "live",

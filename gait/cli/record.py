@@ -9,7 +9,7 @@ import sys
 from gait.cli.scan import RADIO_HELP
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``record`` verb."""
     p = subparsers.add_parser(
         "record",

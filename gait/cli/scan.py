@@ -12,7 +12,7 @@ RADIO_HELP = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``scan`` verb."""
     p = subparsers.add_parser(
         "scan",

@@ -15,7 +15,7 @@ PLACEMENTS = ("foot", "shank", "sacrum")
 SCENARIOS = ("run", "walk")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` verb."""
     p = subparsers.add_parser(
         "simulate",

@@ -120,15 +120,15 @@ class FileStream(Stream):
             self._data = (np.ascontiguousarray(t2[:, 0]), acc, rest[0] if rest else None)
         return self._data
 
-    @property  # type: ignore[override]
+    @property
     def t(self) -> FloatArray:
         return self._load()[0]
 
     @t.setter
     def t(self, value: FloatArray) -> None:
-        self._data = (value, *self._load()[1:])  # type: ignore[assignment]
+        self._data = (value, *self._load()[1:])
 
-    @property  # type: ignore[override]
+    @property
     def acc(self) -> FloatArray:
         return self._load()[1]
 
@@ -137,7 +137,7 @@ class FileStream(Stream):
         t, _, g = self._load()
         self._data = (t, value, g)
 
-    @property  # type: ignore[override]
+    @property
     def gyr(self) -> FloatArray | None:
         return self._load()[2] if self._has_gyr else None
 

@@ -537,7 +537,7 @@ def strike_pattern(fsa_deg: FloatArray, rear_min: float = RFS_MIN_DEG, fore_max:
     out = np.where(fsa_deg > rear_min, "rear", np.where(fsa_deg < fore_max, "fore", "mid"))
     res = out.astype(object)
     res[~np.isfinite(fsa_deg)] = None
-    return res  # type: ignore[no-any-return]
+    return res
 
 
 def strike_angle(p: FloatArray, fs: float, ic_at: FloatArray, flat: IntArray) -> FloatArray:
