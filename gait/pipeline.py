@@ -32,6 +32,7 @@ from gait.sensor_limits import (
     SATURATION_FRACTION,
     SensorLimits,
     apply_limits,
+    clipped_rows,
     make_limits,
     stream_limits,
 )
@@ -171,9 +172,7 @@ class _StreamScan:
         core_peak = float(max(acc.max(), -acc.min()))
         self.peak = max(self.peak, core_peak)
         if st.acc_range:
-            thr = SATURATION_FRACTION * st.acc_range
-            if not core_peak < thr:  # below it no sample can count: skip the full pass
-                self.sat += int(((acc >= thr) | (acc <= -thr)).any(axis=1).sum())
+            self.sat += clipped_rows(acc, st.acc_range)
         else:
             rmax = np.abs(acc).max(axis=1)
             cand = rmax[rmax >= 0.999 * self.peak]
@@ -181,10 +180,7 @@ class _StreamScan:
         if gyr is not None:
             core_gpeak = float(max(gyr.max(), -gyr.min()))
             self.gyr_peak = max(self.gyr_peak, core_gpeak)
-            if st.gyr_range:
-                gthr = SATURATION_FRACTION * st.gyr_range
-                if not core_gpeak < gthr:
-                    self.gyr_sat += int(((gyr >= gthr) | (gyr <= -gthr)).any(axis=1).sum())
+            self.gyr_sat += clipped_rows(gyr, st.gyr_range)
             sub = np.nan_to_num(gyr[(-self.rows) % 4 :: 4])
             g = np.sqrt(np.einsum("ij,ij->i", sub, sub))
             self.sub_rows += g.size

@@ -152,6 +152,8 @@ def clipped_rows(x: np.ndarray | None, full_scale: float | None) -> int:
     if x is None or not full_scale or full_scale <= 0 or x.size == 0:
         return 0
     thr = SATURATION_FRACTION * float(full_scale)
+    if float(max(x.max(), -x.min())) < thr:  # cheap test first: below it no row can count
+        return 0
     with np.errstate(invalid="ignore"):
         return int(((x >= thr) | (x <= -thr)).any(axis=1).sum())
 
