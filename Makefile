@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check gait devices firmware_profiles tests benchmarks
+	$(BIN)/ruff format --check gait devices firmware_profiles tests benchmarks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

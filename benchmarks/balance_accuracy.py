@@ -58,14 +58,20 @@ def rotate(rec: Recording, rng: np.random.Generator) -> Recording:
     streams = []
     for s in rec.streams:
         r = Rotation.random(random_state=rng)
-        streams.append(replace(s, acc=r.apply(s.acc), gyr=None if s.gyr is None else r.apply(s.gyr)))
+        streams.append(
+            replace(s, acc=r.apply(s.acc), gyr=None if s.gyr is None else r.apply(s.gyr))
+        )
     return Recording(meta=rec.meta, streams=streams, reference=rec.reference)
 
 
 def run(seeds: int) -> int:
-    print(f"{'configuration':<28}{'RMS err %':>11}{'ellipse %':>11}{'TD F1':>7}{'TD ms':>7}"
-          f"{'TTS err s':>10}{'rot. Δ %':>10}{'lean err %':>11}")
-    print(f"{'':<28}{'mean/max':>11}{'mean/max':>11}{'':>7}{'max':>7}{'max':>10}{'max':>10}{'max':>11}")
+    print(
+        f"{'configuration':<28}{'RMS err %':>11}{'ellipse %':>11}{'TD F1':>7}{'TD ms':>7}"
+        f"{'TTS err s':>10}{'rot. Δ %':>10}{'lean err %':>11}"
+    )
+    print(
+        f"{'':<28}{'mean/max':>11}{'mean/max':>11}{'':>7}{'max':>7}{'max':>10}{'max':>10}{'max':>11}"
+    )
     worst = {"rms": 0.0, "area": 0.0, "f1": 1.0, "ms": 0.0, "rot": 0.0}
     t_an: list[float] = []
     t_all = time.perf_counter()
@@ -76,8 +82,9 @@ def run(seeds: int) -> int:
         tp = fp = fn = 0
         dts: list[float] = []
         for seed in range(100 * ci, 100 * ci + seeds):
-            rec = synthesize_balance(placements, rate=rate, seed=seed, touchdowns_open=1,
-                                     touchdowns_closed=2, **kw)
+            rec = synthesize_balance(
+                placements, rate=rate, seed=seed, touchdowns_open=1, touchdowns_closed=2, **kw
+            )
             t0 = time.perf_counter()
             res = analyze_balance(rec)
             t_an.append(time.perf_counter() - t0)
@@ -100,9 +107,11 @@ def run(seeds: int) -> int:
                         rot_d.append(float(np.max(np.abs(b[ok] / a[ok] - 1)) * 100))
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
         ms = 1000 * max(np.abs(dts), default=0.0)
-        print(f"{name:<28}{np.mean(rms_e):5.1f}/{np.max(rms_e):<5.1f}{np.mean(area_e):5.1f}/"
-              f"{np.max(area_e):<5.1f}{f1:7.3f}{ms:7.0f}{np.max(tts_e):10.2f}{np.max(rot_d):10.2f}"
-              f"{np.max(lean_e):11.1f}")
+        print(
+            f"{name:<28}{np.mean(rms_e):5.1f}/{np.max(rms_e):<5.1f}{np.mean(area_e):5.1f}/"
+            f"{np.max(area_e):<5.1f}{f1:7.3f}{ms:7.0f}{np.max(tts_e):10.2f}{np.max(rot_d):10.2f}"
+            f"{np.max(lean_e):11.1f}"
+        )
         if name.startswith("*"):
             continue
         worst["rms"] = max(worst["rms"], float(np.max(rms_e)))
@@ -111,11 +120,15 @@ def run(seeds: int) -> int:
         worst["ms"] = max(worst["ms"], ms)
         worst["rot"] = max(worst["rot"], float(np.max(rot_d)))
     print(f"analysis time per ~210 s session: median {1000 * np.median(t_an):.0f} ms")
-    print("* stress rows (sensor noise SD 0.05/0.10 m/s², default 0.02; touch-down impact 1.5 m/s², "
-          "default 3) are not part of the targets")
-    print(f"\nworst (target rows): RMS {worst['rms']:.1f} %, ellipse {worst['area']:.1f} %, touch-down F1 "
-          f"{worst['f1']:.3f}, timing {worst['ms']:.0f} ms, rotation change {worst['rot']:.2f} %  "
-          f"({seeds} seeds per configuration, {time.perf_counter() - t_all:.0f} s)")
+    print(
+        "* stress rows (sensor noise SD 0.05/0.10 m/s², default 0.02; touch-down impact 1.5 m/s², "
+        "default 3) are not part of the targets"
+    )
+    print(
+        f"\nworst (target rows): RMS {worst['rms']:.1f} %, ellipse {worst['area']:.1f} %, touch-down F1 "
+        f"{worst['f1']:.3f}, timing {worst['ms']:.0f} ms, rotation change {worst['rot']:.2f} %  "
+        f"({seeds} seeds per configuration, {time.perf_counter() - t_all:.0f} s)"
+    )
     ok = worst["rms"] <= 5 and worst["area"] <= 5 and worst["f1"] >= 0.95 and worst["ms"] <= 100
     print("targets (RMS/ellipse ≤ 5 %, F1 ≥ 0.95, ≤ 100 ms):", "met" if ok else "NOT met")
     return 0 if ok else 1

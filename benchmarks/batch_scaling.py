@@ -26,8 +26,13 @@ def make_inputs(folder: Path, n: int, minutes: float) -> None:
     for i in range(n):
         path = folder / f"run{i:03d}.gaitrec"
         if not path.exists():
-            rec = synthesize("run", placements=("foot-left", "foot-right", "sacrum"),
-                             duration=minutes * 60, rate=200, seed=i)
+            rec = synthesize(
+                "run",
+                placements=("foot-left", "foot-right", "sacrum"),
+                duration=minutes * 60,
+                rate=200,
+                seed=i,
+            )
             write_recording(rec, path)
 
 
@@ -40,11 +45,17 @@ def main() -> None:
     inputs = args.cache / f"n{args.n}-m{args.minutes:g}"
     t0 = time.perf_counter()
     make_inputs(inputs, args.n, args.minutes)
-    print(f"inputs: {args.n} × {args.minutes:g} min runs in {inputs} ({time.perf_counter() - t0:.0f} s)")
+    print(
+        f"inputs: {args.n} × {args.minutes:g} min runs in {inputs} ({time.perf_counter() - t0:.0f} s)"
+    )
     rows = []
     base = None
-    for label, kw in (("in process", {"workers": 0}), ("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
-                      ("dask local (2 workers)", {"executor": DaskExecutor("local")})):
+    for label, kw in (
+        ("in process", {"workers": 0}),
+        ("1 worker", {"workers": 1}),
+        ("2 workers", {"workers": 2}),
+        ("dask local (2 workers)", {"executor": DaskExecutor("local")}),
+    ):
         out = Path(tempfile.mkdtemp(prefix="gait-batch-out-"))
         t = time.perf_counter()
         summary, errors = run_batch([inputs], out, **kw)  # type: ignore[arg-type]

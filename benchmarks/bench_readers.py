@@ -33,16 +33,28 @@ def main() -> None:
         rate, seconds = 200.0, 3600
         n = int(rate * seconds)
         rng = np.random.default_rng(0)
-        data = np.column_stack([np.arange(n) / rate, rng.normal(0, 3, (n, 6)) + np.array([0, 0, 9.81, 0, 0, 0])])
+        data = np.column_stack(
+            [np.arange(n) / rate, rng.normal(0, 3, (n, 6)) + np.array([0, 0, 9.81, 0, 0, 0])]
+        )
         p = Path(d) / "hour.csv"
-        np.savetxt(p, data, delimiter=",", header="t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z", comments="", fmt="%.6f")
+        np.savetxt(
+            p,
+            data,
+            delimiter=",",
+            header="t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z",
+            comments="",
+            fmt="%.6f",
+        )
         size = p.stat().st_size / 1e6
         sec, samples = _time(p, repeat=2)
         rows.append((f"generic CSV 1 h 200 Hz ({size:.0f} MB)", sec, samples, samples / sec))
     for name, path in [
         ("gaitmap imu_sample.csv", REAL / "gaitmap_feet_walk" / "imu_sample.csv"),
         ("ipol trial 2-3 (3 files + json)", REAL / "ipol_feet_lowerback_walk" / "2-3.json"),
-        ("mobgap data.mat::Test11", f"{REAL / 'mobgap_lowerback_walk' / 'lab' / 'HA' / '001' / 'data.mat'}::Test11"),
+        (
+            "mobgap data.mat::Test11",
+            f"{REAL / 'mobgap_lowerback_walk' / 'lab' / 'HA' / '001' / 'data.mat'}::Test11",
+        ),
         ("oxford bag", REAL / "oxford_phone_walk" / "user1_bag_1506423095164.csv"),
     ]:
         sec, samples = _time(path)

@@ -54,11 +54,20 @@ def _source(seconds: float, seed: int, gyr: bool) -> SampleSource:
     return SampleSource(t, acc, np.clip(rng.normal(0, 3, (t.size, 3)), -30, 30) if gyr else None)
 
 
-async def _devices(radio: VirtualRadio, seconds: float, faults: Faults | None = None,
-                   setup: list[tuple[str, str]] = SETUP) -> list[VirtualDevice]:
+async def _devices(
+    radio: VirtualRadio,
+    seconds: float,
+    faults: Faults | None = None,
+    setup: list[tuple[str, str]] = SETUP,
+) -> list[VirtualDevice]:
     devs = [
-        VirtualDevice(get_profile(pid), _source(seconds + 30, i, pid != "polar-h10"), radio, name=name,
-                      faults=faults or Faults())
+        VirtualDevice(
+            get_profile(pid),
+            _source(seconds + 30, i, pid != "polar-h10"),
+            radio,
+            name=name,
+            faults=faults or Faults(),
+        )
         for i, (pid, name) in enumerate(setup)
     ]
     for d in devs:
@@ -66,11 +75,17 @@ async def _devices(radio: VirtualRadio, seconds: float, faults: Faults | None = 
     return devs
 
 
-async def _record(radio: VirtualRadio, seconds: float,
-                  setup: list[tuple[str, str]] = SETUP) -> tuple[dict, float, float]:
+async def _record(
+    radio: VirtualRadio, seconds: float, setup: list[tuple[str, str]] = SETUP
+) -> tuple[dict, float, float]:
     with tempfile.TemporaryDirectory() as tmp, CaptureWriter(Path(tmp) / "b.gaitcap") as w:
-        s = Session([DeviceSpec(n) for _, n in setup], w, scanner_backend=BumbleScanner,
-                    client_backend=BumbleClient, backend_kwargs={"radio": radio})
+        s = Session(
+            [DeviceSpec(n) for _, n in setup],
+            w,
+            scanner_backend=BumbleScanner,
+            client_backend=BumbleClient,
+            backend_kwargs={"radio": radio},
+        )
         proc = psutil.Process()
         c0, t0 = proc.cpu_times(), time.monotonic()
         stats = await s.run(seconds)
@@ -79,8 +94,9 @@ async def _record(radio: VirtualRadio, seconds: float,
     return stats, cpu, t1 - t0
 
 
-async def one_process(seconds: float, faults: Faults | None = None,
-                      setup: list[tuple[str, str]] = SETUP) -> tuple[dict, float, float]:
+async def one_process(
+    seconds: float, faults: Faults | None = None, setup: list[tuple[str, str]] = SETUP
+) -> tuple[dict, float, float]:
     """Sensors and recorder in this process."""
     radio = await open_radio("local")
     devs = await _devices(radio, seconds, faults, setup)
@@ -107,8 +123,12 @@ async def via_hub(seconds: float) -> tuple[dict, float, float, float]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    child = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--seconds", str(seconds)],
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--seconds", str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         cp = psutil.Process(child.pid)
@@ -139,7 +159,9 @@ def main() -> None:
         return
     print(f"three sensors at {RATE:.0f} Hz, {args.seconds:.0f} s per run, real time")
     print(f"{'layout':<34} {'notif/s':>9} {'sample Hz':>16} {'CPU %':>9}")
-    logging.getLogger("bumble").setLevel(logging.ERROR)  # teardown chatter of the virtual controller
+    logging.getLogger("bumble").setLevel(
+        logging.ERROR
+    )  # teardown chatter of the virtual controller
     stats, cpu, wall = asyncio.run(one_process(args.seconds))
     print(_row("one process (sensors + recorder)", stats, cpu, wall))
     stats, rec_cpu, child_cpu, wall = asyncio.run(via_hub(args.seconds))
@@ -151,11 +173,15 @@ def main() -> None:
     rt = np.array([x for s in stats.values() for x in s.reconnect_times])
     print(_row("one process, drop every 5 s", stats, cpu, wall))
     if rt.size:
-        print(f"reconnects: {rt.size}, link loss to streaming again: median {1000 * np.median(rt):.0f} ms, "
-              f"max {1000 * rt.max():.0f} ms (includes the 200 ms the sensor stays silent)")
+        print(
+            f"reconnects: {rt.size}, link loss to streaming again: median {1000 * np.median(rt):.0f} ms, "
+            f"max {1000 * rt.max():.0f} ms (includes the 200 ms the sensor stays silent)"
+        )
     verdict = "met" if rec_cpu < 0.10 else "NOT met"
-    print(f"target: recorder CPU < 10 % of one core: {verdict} ({100 * rec_cpu:.1f} % with the sensors "
-          "in another process)")
+    print(
+        f"target: recorder CPU < 10 % of one core: {verdict} ({100 * rec_cpu:.1f} % with the sensors "
+        "in another process)"
+    )
 
 
 if __name__ == "__main__":

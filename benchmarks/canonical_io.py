@@ -37,8 +37,12 @@ print(json.dumps({"s": dt, "samples": n,
 
 
 def run(mode: str, path: Path, hours: float) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), str(hours)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(path), str(hours)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -46,16 +50,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--hours", type=float, nargs="+", default=[1.0])
     args = ap.parse_args()
-    print(f"{'hours':>6}{'samples':>12}{'file MB':>9}{'write s':>9}{'read s':>8}"
-          f"{'read Msamp/s':>14}{'read peak RSS MB':>18}")
+    print(
+        f"{'hours':>6}{'samples':>12}{'file MB':>9}{'write s':>9}{'read s':>8}"
+        f"{'read Msamp/s':>14}{'read peak RSS MB':>18}"
+    )
     with tempfile.TemporaryDirectory() as d:
         for h in args.hours:
             path = Path(d) / f"run{h:g}h.gaitrec"
             w = run("write", path, h)
             r = run("read", path, h)
             mb = path.stat().st_size / 1e6
-            print(f"{h:>6g}{int(r['samples']):>12}{mb:>9.1f}{w['s']:>9.2f}{r['s']:>8.2f}"
-                  f"{r['samples'] / r['s'] / 1e6:>14.1f}{r['rss_mb']:>18.0f}")
+            print(
+                f"{h:>6g}{int(r['samples']):>12}{mb:>9.1f}{w['s']:>9.2f}{r['s']:>8.2f}"
+                f"{r['samples'] / r['s'] / 1e6:>14.1f}{r['rss_mb']:>18.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ def main() -> int:
         path = Path(tmp) / "bench.gaitcap"
         t0 = time.perf_counter()
         with CaptureWriter(path, fsync_interval=1.0) as w:
-            for i, (pid, side) in enumerate((("gait-imu", "left"), ("gait-imu", "right"), ("polar-verity", None))):
+            for i, (pid, side) in enumerate(
+                (("gait-imu", "left"), ("gait-imu", "right"), ("polar-verity", None))
+            ):
                 w.add_device(f"AA:{i}", pid, pid, "foot" if side else "sacrum", side)
             base = w.now_ns()
             for ta, k, uuid, data in packets:
@@ -61,7 +63,9 @@ def main() -> int:
     rows.append(("write (flush per record)", t_write, f"{n_rec / t_write:,.0f} records/s"))
     rows.append(("read_capture", t_read, f"{n_rec / t_read:,.0f} records/s"))
     rows.append(("replay (decode + times)", t_replay, f"{n_samp / t_replay:,.0f} samples/s"))
-    print(f"session: {args.minutes:g} min, {n_rec:,} notifications, {n_samp:,} samples, file {size / 1e6:.1f} MB")
+    print(
+        f"session: {args.minutes:g} min, {n_rec:,} notifications, {n_samp:,} samples, file {size / 1e6:.1f} MB"
+    )
     print(f"{'stage':<26} {'seconds':>8}  throughput")
     for name, sec, thr in rows:
         print(f"{name:<26} {sec:>8.2f}  {thr}")

@@ -86,7 +86,9 @@ def mobgap_detections(root: Path) -> dict[tuple[str, str], np.ndarray]:
     return out
 
 
-def score_table(detections: dict[tuple[str, str], np.ndarray], cases: dict[str, vr.RealCase]) -> pd.DataFrame:
+def score_table(
+    detections: dict[tuple[str, str], np.ndarray], cases: dict[str, vr.RealCase]
+) -> pd.DataFrame:
     """F1 and IC MAE per detector and tolerance, over all cases and per test."""
     rows = []
     for detector in sorted({d for d, _ in detections}, key=lambda d: (d != "this project", d)):
@@ -126,7 +128,9 @@ def miss_contexts(case: vr.RealCase, det_ic: np.ndarray) -> pd.DataFrame:
     ref = ref[np.isfinite(ref["t_ic"].to_numpy(float))].sort_values("t_ic").reset_index(drop=True)
     det = pd.DataFrame({"t_ic": det_ic, "side": "unknown"})
     keep = ~vr.within(det_ic, case.unscored) if len(case.unscored) else np.ones(det_ic.size, bool)
-    match = score_steps(ref.assign(side="unknown"), det[keep].reset_index(drop=True), vr.TOLERANCE).ic
+    match = score_steps(
+        ref.assign(side="unknown"), det[keep].reset_index(drop=True), vr.TOLERANCE
+    ).ic
     hit = np.zeros(len(ref), dtype=bool)
     hit[match.ref_idx] = True
     t_ref = ref["t_ic"].to_numpy(float)
@@ -141,7 +145,11 @@ def miss_contexts(case: vr.RealCase, det_ic: np.ndarray) -> pd.DataFrame:
     prev = np.concatenate(([np.inf], gaps))
     nxt = np.concatenate((gaps, [np.inf]))
     context = np.select(
-        [yaw_mean > TURN_DEG_S, np.minimum(prev, nxt) > ISOLATED_S, np.minimum(prev, nxt) < SHUFFLE_S],
+        [
+            yaw_mean > TURN_DEG_S,
+            np.minimum(prev, nxt) > ISOLATED_S,
+            np.minimum(prev, nxt) < SHUFFLE_S,
+        ],
         ["turn", "isolated", "shuffle"],
         default="walk",
     )
@@ -160,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")  # mobgap's loaders warn about every unused field
     cases = {c.name: c for c in vr.load_cases(args.root) if c.dataset == "mobgap_lowerback_walk"}
     detect = get_detector("sacrum")
-    ours = {name: detect(c.recording.streams[0])["t_ic"].to_numpy(float) for name, c in cases.items()}
+    ours = {
+        name: detect(c.recording.streams[0])["t_ic"].to_numpy(float) for name, c in cases.items()
+    }
     detections = {("this project", n): t for n, t in ours.items()} | mobgap_detections(args.root)
     table = score_table(detections, cases)
     print("Step detection on Mobilise-D lab recordings (lower back), scored as validate_real.py\n")
@@ -169,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx = pd.concat([miss_contexts(c, ours[n]) for n, c in cases.items()], ignore_index=True)
     by = ctx.groupby("context")["hit"].agg(ref_ics="size", missed=lambda h: int((~h).sum()))
     by["missed_pct"] = 100 * by["missed"] / by["ref_ics"]
-    print(f"\nThis project's misses at ±{1000 * vr.TOLERANCE:.0f} ms by context of the reference IC\n")
+    print(
+        f"\nThis project's misses at ±{1000 * vr.TOLERANCE:.0f} ms by context of the reference IC\n"
+    )
     print(by.reset_index().to_markdown(index=False, floatfmt=".1f"))
     return 0
 

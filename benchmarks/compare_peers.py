@@ -81,8 +81,14 @@ def build_lumbar_csv(out: Path) -> float:
     data = np.concatenate([one] * (n // len(one) + 1))[:n]
     t = np.arange(n) / fs
     cols = np.column_stack([t, data[:, :3] / G, np.degrees(data[:, 3:6])])
-    np.savetxt(out, cols, delimiter=",", fmt="%.6f",
-               header="t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z", comments="")
+    np.savetxt(
+        out,
+        cols,
+        delimiter=",",
+        fmt="%.6f",
+        header="t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z",
+        comments="",
+    )
     return float(np.median(heights))
 
 
@@ -108,9 +114,17 @@ def peer_skdh(csv: str, out: str, height: float) -> None:
     from skdh.io import ReadCSV
 
     p = Pipeline()
-    p.add(ReadCSV(time_col_name="t", column_names={"accel": ["acc_x", "acc_y", "acc_z"],
-                                                   "gyro": ["gyr_x", "gyr_y", "gyr_z"]},
-                  to_datetime_kwargs={"unit": "s"}, ext_error="skip"))
+    p.add(
+        ReadCSV(
+            time_col_name="t",
+            column_names={
+                "accel": ["acc_x", "acc_y", "acc_z"],
+                "gyro": ["gyr_x", "gyr_y", "gyr_z"],
+            },
+            to_datetime_kwargs={"unit": "s"},
+            ext_error="skip",
+        )
+    )
     p.add(PredictGaitLumbarLgbm())
     p.add(GaitLumbar(), save_file=str(Path(out) / "skdh_gait.csv"))
     p.run(file=csv, height=height)
@@ -124,14 +138,20 @@ def peer_mobgap(csv: str, out: str, height: float) -> None:
     from mobgap.pipeline import MobilisedPipelineUniversal
 
     df = pd.read_csv(csv)
-    data = pd.DataFrame({c: df[c].to_numpy() * (G if c.startswith("acc") else 1.0)
-                         for c in ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]})
+    data = pd.DataFrame(
+        {
+            c: df[c].to_numpy() * (G if c.startswith("acc") else 1.0)
+            for c in ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+        }
+    )
     data.index.name = "samples"
     ds = GaitDatasetFromData(
-        {("p1",): {"LowerBack": data}}, 100.0,
+        {("p1",): {"LowerBack": data}},
+        100.0,
         {("p1",): {"height_m": height, "sensor_height_m": 0.53 * height, "cohort": "HA"}},
         {("p1",): {"measurement_condition": "free_living"}},
-        single_sensor_name="LowerBack", index_cols=["participant"],
+        single_sensor_name="LowerBack",
+        index_cols=["participant"],
     )
     res = MobilisedPipelineUniversal().safe_run(ds[0])
     per_wb = res.per_wb_parameters_
@@ -163,8 +183,10 @@ def peer_gaitmap(csv: str, out: str, height: float) -> None:
         stride_event_list=ed.min_vel_event_list_, sampling_rate_hz=fs
     )
     spatial = SpatialParameterCalculation().calculate(
-        stride_event_list=ed.min_vel_event_list_, positions=traj.position_,
-        orientations=traj.orientation_, sampling_rate_hz=fs,
+        stride_event_list=ed.min_vel_event_list_,
+        positions=traj.position_,
+        orientations=traj.orientation_,
+        sampling_rate_hz=fs,
     )
     for side, t in temporal.parameters_.items():
         t.join(spatial.parameters_[side], rsuffix="_s").to_csv(Path(out) / f"gaitmap_{side}.csv")
@@ -174,9 +196,11 @@ def peer_gaitmap(csv: str, out: str, height: float) -> None:
 PEERS = {"skdh": peer_skdh, "mobgap": peer_mobgap, "gaitmap": peer_gaitmap}
 #: Which data each peer runs on.
 DATA = {"skdh": "lumbar", "mobgap": "lumbar", "gaitmap": "feet"}
-LABEL = {"skdh": "scikit-digital-health 0.17 (PredictGaitLumbarLgbm → GaitLumbar)",
-         "mobgap": "mobgap 1.2 (MobilisedPipelineUniversal)",
-         "gaitmap": "gaitmap 2.6 (MaD: BarthDtw → Rampp → trajectory → parameters)"}
+LABEL = {
+    "skdh": "scikit-digital-health 0.17 (PredictGaitLumbarLgbm → GaitLumbar)",
+    "mobgap": "mobgap 1.2 (MobilisedPipelineUniversal)",
+    "gaitmap": "gaitmap 2.6 (MaD: BarthDtw → Rampp → trajectory → parameters)",
+}
 
 
 # ---------------------------------------------------------------- timing
@@ -192,17 +216,32 @@ def run_process(cmd: list[str]) -> dict[str, float]:
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed:\n{err.decode(errors='replace')[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd[:4])} ... failed:\n{err.decode(errors='replace')[-3000:]}"
+        )
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss / 1024.0}
 
 
 def ours_cmd(kind: str, data: Path, out: Path) -> list[str]:
     """The command line a user types, for this project."""
-    opts = (["--placement", "sacrum", "--acc-unit", "g", "--gyr-unit", "deg/s"] if kind == "lumbar"
-            else ["--format", "gaitmap"])
-    return [sys.executable, "-m", "gait", "analyze", str(data), *opts,
-            "--steps-csv", str(out / "steps.csv"), "--summary-json", str(out / "summary.json"),
-            "--no-save"]
+    opts = (
+        ["--placement", "sacrum", "--acc-unit", "g", "--gyr-unit", "deg/s"]
+        if kind == "lumbar"
+        else ["--format", "gaitmap"]
+    )
+    return [
+        sys.executable,
+        "-m",
+        "gait",
+        "analyze",
+        str(data),
+        *opts,
+        "--steps-csv",
+        str(out / "steps.csv"),
+        "--summary-json",
+        str(out / "summary.json"),
+        "--no-save",
+    ]
 
 
 def compare(peer: str, data: Path, height: float, runs: int, out: Path) -> dict[str, float]:
@@ -224,8 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     """Build the data, run every pair and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="A B pairs for skdh (default 5)")
-    ap.add_argument("--slow-runs", type=int, default=2,
-                    help="A B pairs for mobgap and gaitmap (default 2: minutes and GBs per run)")
+    ap.add_argument(
+        "--slow-runs",
+        type=int,
+        default=2,
+        help="A B pairs for mobgap and gaitmap (default 2: minutes and GBs per run)",
+    )
     ap.add_argument("--peers", default="skdh,mobgap,gaitmap", help="comma-separated peers")
     ap.add_argument("--keep", metavar="DIR", help="build the data here and keep it")
     ap.add_argument("--_peer", nargs=4, help=argparse.SUPPRESS)
@@ -261,14 +304,18 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print("whole process, medians of alternating runs (ratio = peer / ours, median per pair)")
-    print("| data | peer | runs | ours wall s | peer wall s | wall ratio | ours CPU s | peer CPU s | "
-          "CPU ratio | ours peak MB | peer peak MB | RSS ratio |")
+    print(
+        "| data | peer | runs | ours wall s | peer wall s | wall ratio | ours CPU s | peer CPU s | "
+        "CPU ratio | ours peak MB | peer peak MB | RSS ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p, runs, r in rows:
-        print(f"| {DATA[p]} 1 h | {LABEL[p]} | {runs} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} | "
-              f"{r['ratio_wall']:.1f}× | {r['ours_cpu']:.2f} | {r['peer_cpu']:.2f} | "
-              f"{r['ratio_cpu']:.1f}× | {r['ours_rss']:.0f} | {r['peer_rss']:.0f} | "
-              f"{r['ratio_rss']:.2f}× |")
+        print(
+            f"| {DATA[p]} 1 h | {LABEL[p]} | {runs} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} | "
+            f"{r['ratio_wall']:.1f}× | {r['ours_cpu']:.2f} | {r['peer_cpu']:.2f} | "
+            f"{r['ratio_cpu']:.1f}× | {r['ours_rss']:.0f} | {r['peer_rss']:.0f} | "
+            f"{r['ratio_rss']:.2f}× |"
+        )
     return 0
 
 

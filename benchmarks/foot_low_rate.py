@@ -58,8 +58,9 @@ def resample(stream: Stream, rate: float) -> Stream:
     t_new = t[0] + np.arange(acc.shape[0]) / new_rate
     j = np.clip(np.searchsorted(t, t_new), 1, t.size - 1)
     near = np.minimum(np.abs(t[j] - t_new), np.abs(t[j - 1] - t_new)) <= 1.0 / stream.rate
-    return dataclasses.replace(stream, t=t_new[near], acc=acc[near], gyr=None if gyr is None else gyr[near],
-                               rate=new_rate)
+    return dataclasses.replace(
+        stream, t=t_new[near], acc=acc[near], gyr=None if gyr is None else gyr[near], rate=new_rate
+    )
 
 
 def synthetic_table(rates: tuple[float, ...] = (52.0, 100.0, 200.0)) -> pd.DataFrame:
@@ -68,8 +69,14 @@ def synthetic_table(rates: tuple[float, ...] = (52.0, 100.0, 200.0)) -> pd.DataF
     for rate in rates:
         ic_err, tc_err, gct, fsa, true_gct, true_fsa = [], [], [], [], [], []
         for seed in (1, 2, 3):
-            rec = synthesize(placements=["foot-left", "foot-right"], activity="run", rate=rate, duration=40.0,
-                             seed=seed, gait=GaitParams(foot_strike_angle=10.0))
+            rec = synthesize(
+                placements=["foot-left", "foot-right"],
+                activity="run",
+                rate=rate,
+                duration=40.0,
+                seed=seed,
+                gait=GaitParams(foot_strike_angle=10.0),
+            )
             assert rec.reference is not None
             ev = rec.reference.events
             for s in rec.streams:
@@ -86,26 +93,36 @@ def synthetic_table(rates: tuple[float, ...] = (52.0, 100.0, 200.0)) -> pd.DataF
                 fsa.append(d["foot_strike_angle"].to_numpy())
                 true_gct.append(1000 * m["gct"].to_numpy())
                 true_fsa.append(m["foot_strike_angle"].to_numpy())
-        rows.append({
-            "rate_hz": rate,
-            "ic_err_ms": np.nanmean(np.concatenate(ic_err)),
-            "tc_err_ms": np.nanmean(np.concatenate(tc_err)),
-            "gct_ms": np.nanmean(np.concatenate(gct)),
-            "true_gct_ms": np.nanmean(np.concatenate(true_gct)),
-            "fsa_deg": np.nanmean(np.concatenate(fsa)),
-            "true_fsa_deg": np.nanmean(np.concatenate(true_fsa)),
-        })
+        rows.append(
+            {
+                "rate_hz": rate,
+                "ic_err_ms": np.nanmean(np.concatenate(ic_err)),
+                "tc_err_ms": np.nanmean(np.concatenate(tc_err)),
+                "gct_ms": np.nanmean(np.concatenate(gct)),
+                "true_gct_ms": np.nanmean(np.concatenate(true_gct)),
+                "fsa_deg": np.nanmean(np.concatenate(fsa)),
+                "true_fsa_deg": np.nanmean(np.concatenate(true_fsa)),
+            }
+        )
     return pd.DataFrame(rows).round(1)
 
 
-def strike_table(rate: float = 200.0, angles: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0, -8.0)) -> pd.DataFrame:
+def strike_table(
+    rate: float = 200.0, angles: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0, -8.0)
+) -> pd.DataFrame:
     """Strike-angle error (deg, mean and SD over steps) and pattern agreement per true angle at ``rate``."""
     rows = []
     for angle in angles:
         err, same = [], []
         for seed in (1, 2, 3):
-            rec = synthesize(placements=["foot-left", "foot-right"], activity="run", rate=rate, duration=40.0,
-                             seed=seed, gait=GaitParams(foot_strike_angle=angle))
+            rec = synthesize(
+                placements=["foot-left", "foot-right"],
+                activity="run",
+                rate=rate,
+                duration=40.0,
+                seed=seed,
+                gait=GaitParams(foot_strike_angle=angle),
+            )
             assert rec.reference is not None
             ev = rec.reference.events
             for s in rec.streams:
@@ -118,9 +135,15 @@ def strike_table(rate: float = 200.0, angles: tuple[float, ...] = (20.0, 10.0, 5
                 err.append(d["foot_strike_angle"].to_numpy() - m["foot_strike_angle"].to_numpy())
                 same.append(d["strike"].to_numpy() == m["strike"].to_numpy())
         e = np.concatenate(err)
-        rows.append({"rate_hz": rate, "true_deg": angle, "fsa_err_deg": round(float(np.nanmean(e)), 1),
-                     "fsa_sd_deg": round(float(np.nanstd(e)), 1),
-                     "pattern_pct": round(100 * float(np.mean(np.concatenate(same))), 1)})
+        rows.append(
+            {
+                "rate_hz": rate,
+                "true_deg": angle,
+                "fsa_err_deg": round(float(np.nanmean(e)), 1),
+                "fsa_sd_deg": round(float(np.nanstd(e)), 1),
+                "pattern_pct": round(100 * float(np.mean(np.concatenate(same))), 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -149,25 +172,37 @@ def real_table(rate: float) -> pd.DataFrame:
     for (dataset, split, label), d in sorted(acc.items()):
         tp, fp, fn = sum(d["tp"]), sum(d["fp"]), sum(d["fn"])
         ic, tc = np.asarray(d["ic"]), np.asarray(d["tc"])
-        rows.append({
-            "dataset": dataset, "split": split, "rate": label,
-            "f1": round(2 * tp / max(2 * tp + fp + fn, 1), 3),
-            "ic_mae_ms": round(1000 * float(np.mean(np.abs(ic))), 1),
-            "ic_bias_ms": round(1000 * float(np.mean(ic)), 1),
-            "tc_mae_ms": round(1000 * float(np.mean(np.abs(tc))), 1) if tc.size else np.nan,
-        })
+        rows.append(
+            {
+                "dataset": dataset,
+                "split": split,
+                "rate": label,
+                "f1": round(2 * tp / max(2 * tp + fp + fn, 1), 3),
+                "ic_mae_ms": round(1000 * float(np.mean(np.abs(ic))), 1),
+                "ic_bias_ms": round(1000 * float(np.mean(ic)), 1),
+                "tc_mae_ms": round(1000 * float(np.mean(np.abs(tc))), 1) if tc.size else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--rate", type=float, default=52.0, help="rate the real recordings are resampled to, Hz")
+    ap.add_argument(
+        "--rate", type=float, default=52.0, help="rate the real recordings are resampled to, Hz"
+    )
     args = ap.parse_args(argv)
     print("Synthetic run, strike angle 10°, seeds 1–3 (truth exact)\n")
     print(synthetic_table().to_string(index=False))
     print("\nStrike angle by true angle, synthetic runs, seeds 1–3\n")
-    print(pd.concat([strike_table(52.0), strike_table(200.0)], ignore_index=True).to_string(index=False))
-    print(f"\nReal foot recordings, native rate and resampled to {args.rate:g} Hz (±100 ms matching)\n")
+    print(
+        pd.concat([strike_table(52.0), strike_table(200.0)], ignore_index=True).to_string(
+            index=False
+        )
+    )
+    print(
+        f"\nReal foot recordings, native rate and resampled to {args.rate:g} Hz (±100 ms matching)\n"
+    )
     print(real_table(args.rate).to_string(index=False))
     return 0
 

@@ -41,7 +41,9 @@ def run(profile, n: int, seed: int) -> dict[str, float]:  # type: ignore[no-unty
             if rng.random() < 0.7:
                 pkts.append(mutate(pool[int(rng.integers(0, len(pool)))], rng, pool))
             else:
-                pkts.append(rng.integers(0, 256, int(rng.integers(0, 260)), dtype=np.uint8).tobytes())
+                pkts.append(
+                    rng.integers(0, 256, int(rng.integers(0, 260)), dtype=np.uint8).tobytes()
+                )
         roles = [ROLES[i] for i in rng.integers(0, len(ROLES), m)]
         dec = make_decoder(profile)
         t0 = time.perf_counter()
@@ -54,7 +56,13 @@ def run(profile, n: int, seed: int) -> dict[str, float]:  # type: ignore[no-unty
         safety_net += sum(v for k, v in dec.stats.reasons.items() if k.startswith("error:"))
         bad += dec.stats.bad
         fed += m
-    return {"packets": fed, "seconds": spent, "escaped": escaped, "safety_net": safety_net, "bad": bad}
+    return {
+        "packets": fed,
+        "seconds": spent,
+        "escaped": escaped,
+        "safety_net": safety_net,
+        "bad": bad,
+    }
 
 
 def main() -> int:
@@ -71,7 +79,9 @@ def main() -> int:
         c = int(r["escaped"] + r["safety_net"])
         crashes += c
         total += int(r["packets"])
-        print(f"{p.id:<14} {int(r['packets']):>10} {r['packets'] / r['seconds']:>11.0f} {int(r['bad']):>9} {c:>8}")
+        print(
+            f"{p.id:<14} {int(r['packets']):>10} {r['packets'] / r['seconds']:>11.0f} {int(r['bad']):>9} {c:>8}"
+        )
     print(f"{'total':<14} {total:>10} {'':>11} {'':>9} {crashes:>8}")
     return 1 if crashes else 0
 

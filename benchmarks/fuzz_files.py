@@ -135,14 +135,25 @@ def main() -> None:
     """Run the fuzzer and print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=100_000, help="mutated files in total")
-    ap.add_argument("--workers", type=int, default=2, help="worker processes (1-2 on a shared machine)")
+    ap.add_argument(
+        "--workers", type=int, default=2, help="worker processes (1-2 on a shared machine)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=30, help="seconds allowed per file")
     ap.add_argument("--chunk", type=int, default=500, help="files per task")
-    ap.add_argument("--crashes", type=Path, default=Path("fuzz-crashes"), help="where untyped failures are saved")
+    ap.add_argument(
+        "--crashes",
+        type=Path,
+        default=Path("fuzz-crashes"),
+        help="where untyped failures are saved",
+    )
     args = ap.parse_args()
     args.crashes.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="fuzz-files-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    root = Path(
+        tempfile.mkdtemp(
+            prefix="fuzz-files-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None
+        )
+    )
     tasks = []
     left, k = args.files, 0
     while left > 0:
@@ -170,11 +181,19 @@ def main() -> None:
         if res["peak_rss_mb"] > peak:
             peak, peak_at = res["peak_rss_mb"], res["peak_at"]
         done += len(res["rows"])
-        print(f"  {done}/{args.files} files, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {done}/{args.files} files, {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     wall = time.perf_counter() - t0
 
-    print(f"\nfuzz_files: {done} mutated files, {args.workers} workers, {wall:.0f} s wall, seed {args.seed}\n")
-    print(f"| class | files | ok | typed error | untyped (traceback) | slow (> {args.timeout} s) | median ms | max s |")
+    print(
+        f"\nfuzz_files: {done} mutated files, {args.workers} workers, {wall:.0f} s wall, seed {args.seed}\n"
+    )
+    print(
+        f"| class | files | ok | typed error | untyped (traceback) | slow (> {args.timeout} s) | median ms | max s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     total: Counter[str] = Counter()
     for kind in CLASSES:
@@ -182,17 +201,25 @@ def main() -> None:
         n = sum(c.values())
         total.update(c)
         ts = np.array(times[kind]) if times[kind] else np.zeros(1)
-        print(f"| {kind} | {n} | {c['ok']} | {c['typed']} | {c['untyped']} | {c['slow']} | "
-              f"{1e3 * float(np.median(ts)):.1f} | {float(ts.max()):.2f} |")
+        print(
+            f"| {kind} | {n} | {c['ok']} | {c['typed']} | {c['untyped']} | {c['slow']} | "
+            f"{1e3 * float(np.median(ts)):.1f} | {float(ts.max()):.2f} |"
+        )
     alltimes = np.concatenate([np.array(v) for v in times.values()]) if times else np.zeros(1)
-    print(f"| **all** | {sum(total.values())} | {total['ok']} | {total['typed']} | {total['untyped']} | {total['slow']} | "
-          f"{1e3 * float(np.median(alltimes)):.1f} | {float(alltimes.max()):.2f} |")
-    print(f"\npeak RSS of a worker: {peak:.0f} MB (high-water mark set by a {peak_at or 'seed'} file)")
+    print(
+        f"| **all** | {sum(total.values())} | {total['ok']} | {total['typed']} | {total['untyped']} | {total['slow']} | "
+        f"{1e3 * float(np.median(alltimes)):.1f} | {float(alltimes.max()):.2f} |"
+    )
+    print(
+        f"\npeak RSS of a worker: {peak:.0f} MB (high-water mark set by a {peak_at or 'seed'} file)"
+    )
     print("\n| format | files | ok | typed | untyped | slow |")
     print("|---|---:|---:|---:|---:|---:|")
     for fmt in sorted(by_fmt):
         c = by_fmt[fmt]
-        print(f"| {fmt} | {sum(c.values())} | {c['ok']} | {c['typed']} | {c['untyped']} | {c['slow']} |")
+        print(
+            f"| {fmt} | {sum(c.values())} | {c['ok']} | {c['typed']} | {c['untyped']} | {c['slow']} |"
+        )
     print("\nmost common outcomes:")
     for d, n in details.most_common(25):
         print(f"  {n:7d}  {d}")
@@ -218,7 +245,9 @@ def _keep_culprits(crashes: Path) -> None:
         marker.rename(crashes / f"died-{fmt}-{kind}-{pid}.txt")
 
 
-def _run_all(tasks: list[tuple[int, int, int, int]], workers: int, root: Path, crashes: Path) -> Any:
+def _run_all(
+    tasks: list[tuple[int, int, int, int]], workers: int, root: Path, crashes: Path
+) -> Any:
     """Yield each chunk's result; None for a chunk whose worker died (the pool is rebuilt)."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -226,7 +255,9 @@ def _run_all(tasks: list[tuple[int, int, int, int]], workers: int, root: Path, c
     ctx = mp.get_context("fork")
     pending = list(reversed(tasks))
     while pending:
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(str(root), str(crashes))) as ex:
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init, initargs=(str(root), str(crashes))
+        ) as ex:
             running = {}
             broken = False
             while (pending or running) and not broken:

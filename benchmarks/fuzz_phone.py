@@ -22,7 +22,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="bodies per path (default 100000)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    print(f"{'path':<28} {'bodies':>8} {'accepted':>9} {'rejected':>9} {'5xx/crash':>9} {'dec. errors':>11} {'s':>6}")
+    print(
+        f"{'path':<28} {'bodies':>8} {'accepted':>9} {'rejected':>9} {'5xx/crash':>9} {'dec. errors':>11} {'s':>6}"
+    )
     t = time.perf_counter()
     crashes = 0
     try:
@@ -35,15 +37,19 @@ def main() -> None:
     five = sum(v for k, v in r["statuses"].items() if k.startswith("5"))
     rej = sum(r["rejected"].values())
     assert r["accepted"] + rej == args.n, "a push was not counted"
-    print(f"{'Sensor Logger POST':<28} {args.n:>8} {r['accepted']:>9} {rej:>9} {five + crashes:>9} "
-          f"{r['decoder_errors']:>11} {dt:>6.1f}")
+    print(
+        f"{'Sensor Logger POST':<28} {args.n:>8} {r['accepted']:>9} {rej:>9} {five + crashes:>9} "
+        f"{r['decoder_errors']:>11} {dt:>6.1f}"
+    )
     print(f"  statuses {dict(sorted(r['statuses'].items()))}; reasons {r['rejected']}")
     t = time.perf_counter()
     q = fuzz_replies(args.n, args.seed + 1)
     dt = time.perf_counter() - t
     rej = sum(q["rejected"].values())
     assert q["parsed"] + rej == args.n, "a reply was not counted"
-    print(f"{'phyphox /get reply':<28} {args.n:>8} {q['parsed']:>9} {rej:>9} {0:>9} {q['decoder_errors']:>11} {dt:>6.1f}")
+    print(
+        f"{'phyphox /get reply':<28} {args.n:>8} {q['parsed']:>9} {rej:>9} {0:>9} {q['decoder_errors']:>11} {dt:>6.1f}"
+    )
     print(f"  reasons {q['rejected']}")
 
 

@@ -64,8 +64,11 @@ def stream_row(st: Stream) -> dict[str, object]:
     """The checks of one correctly labelled SI stream, and which of them fail."""
     grav = gravity_estimate(st.acc, st.rate)
     row: dict[str, object] = {
-        "stream": st.name, "placement": st.placement, "grav_ms2": grav,
-        "as_ms2": acc_unit_from_gravity(grav), "as_g": acc_unit_from_gravity(grav / G),
+        "stream": st.name,
+        "placement": st.placement,
+        "grav_ms2": grav,
+        "as_ms2": acc_unit_from_gravity(grav),
+        "as_g": acc_unit_from_gravity(grav / G),
     }
     fails = [] if row["as_ms2"] == "m/s2" else ["acc m/s2 read as " + str(row["as_ms2"])]
     if row["as_g"] != "g":
@@ -75,8 +78,12 @@ def stream_row(st: Stream) -> dict[str, object]:
         rad = resolve_gyr_unit(st.gyr, None)
         deg = resolve_gyr_unit(st.gyr * 180.0 / np.pi, None)
         p = np.sqrt(np.einsum("ij,ij->i", st.gyr, st.gyr))
-        row.update(gyr_p99=float(np.percentile(p[np.isfinite(p)], 99)), gyr_rad=rad, gyr_deg=deg,
-                   moving_p99=motion[1])
+        row.update(
+            gyr_p99=float(np.percentile(p[np.isfinite(p)], 99)),
+            gyr_rad=rad,
+            gyr_deg=deg,
+            moving_p99=motion[1],
+        )
         fails += [f"gyr rad/s read as {rad}"] if rad != "rad/s" else []
         fails += [f"gyr deg/s read as {deg}"] if deg != "deg/s" else []
         verdict = placement_suspect(st.placement, st.mount, *motion)
@@ -100,13 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=REAL_DIR, help="folder of the real data")
     ap.add_argument("--pipeline", action="store_true", help="also run the full analysis (slow)")
-    ap.add_argument("--live", action="store_true",
-                    help="also run the live first-seconds checks on every 20 s window")
+    ap.add_argument(
+        "--live",
+        action="store_true",
+        help="also run the live first-seconds checks on every 20 s window",
+    )
     args = ap.parse_args(argv)
     n_streams = n_fail = n_rec = 0
     grav_all: dict[str, list[float]] = {}
     p99_all: dict[str, list[float]] = {}
-    print(f"{'recording':44s} {'stream':13s} {'grav m/s²':>9s} {'gyr p99':>8s} {'moving p99':>10s}  result")
+    print(
+        f"{'recording':44s} {'stream':13s} {'grav m/s²':>9s} {'gyr p99':>8s} {'moving p99':>10s}  result"
+    )
     for dataset, name, rec in recordings(args.root):
         n_rec += 1
         label = f"{dataset[:24]}/{name}"[:44]
@@ -165,14 +177,18 @@ def live_windows(root: Path) -> int:
             k = int(CHECK_S * st.rate)
             wrong = {"foot": "sacrum", "shank": "sacrum", "sacrum": "foot"}.get(st.placement)
             for s0 in range(0, st.n - k + 1, k):
-                acc, gyr = st.acc[s0:s0 + k], None if st.gyr is None else st.gyr[s0:s0 + k]
+                acc, gyr = st.acc[s0 : s0 + k], None if st.gyr is None else st.gyr[s0 : s0 + k]
                 n += 1
-                alarms += bool(first_seconds_checks(st.name, st.placement, st.mount, acc, gyr, st.rate))
+                alarms += bool(
+                    first_seconds_checks(st.name, st.placement, st.mount, acc, gyr, st.rate)
+                )
                 if wrong is not None and gyr is not None:
                     swapped += 1
                     caught += bool(first_seconds_checks(st.name, wrong, None, acc, gyr, st.rate))
-    print(f"live ({CHECK_S:.0f} s windows): {n} windows, {alarms} false alarm(s); "
-          f"swapped label caught in {caught} of {swapped} gyroscope windows")
+    print(
+        f"live ({CHECK_S:.0f} s windows): {n} windows, {alarms} false alarm(s); "
+        f"swapped label caught in {caught} of {swapped} gyroscope windows"
+    )
     return alarms
 
 

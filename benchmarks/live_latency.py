@@ -40,16 +40,27 @@ from gait.views.scripted import scripted_steps
 RATE = 200.0
 PER_PACKET = 10
 SENSORS = ("foot_left", "foot_right", "sacrum")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="session length, s")
-    ap.add_argument("--path", choices=("real", "scripted", "both"), default="real",
-                    help="real: virtual BLE sensors through the streaming engine (default); "
-                         "scripted: scripted steps (views only)")
+    ap.add_argument(
+        "--path",
+        choices=("real", "scripted", "both"),
+        default="real",
+        help="real: virtual BLE sensors through the streaming engine (default); "
+        "scripted: scripted steps (views only)",
+    )
     args = ap.parse_args()
     if args.path in ("scripted", "both"):
         scripted(args)
@@ -64,7 +75,10 @@ def scripted(args: argparse.Namespace) -> None:
     t_steps = steps["t_tc"].to_numpy()  # a step is final once its toe-off is in
     ring = {s: np.zeros((int(RATE * 10), 6)) for s in SENSORS}  # 10 s ring buffer per sensor
     heads = dict.fromkeys(SENSORS, 0)
-    payloads = {s: rng.integers(-2000, 2000, size=(PER_PACKET, 6), dtype=np.int16).tobytes() for s in SENSORS}
+    payloads = {
+        s: rng.integers(-2000, 2000, size=(PER_PACKET, 6), dtype=np.int16).tobytes()
+        for s in SENSORS
+    }
     scale = np.array([9.80665 / 2048] * 3 + [np.deg2rad(1 / 16.4)] * 3)
 
     page = LivePage(title="latency benchmark")
@@ -111,11 +125,17 @@ def scripted(args: argparse.Namespace) -> None:
         browser.close()
     page.stop()
     cpu = 100.0 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / (wall1 - wall0)
-    print(f"live page latency, {len(SENSORS)} sensors x {RATE:.0f} Hz, {args.seconds:.0f} s session")
-    print(f"{'notifications':>14} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-          f"{'max ms':>7} {'CPU % core':>10}")
-    print(f"{n_packets:>14} {n_updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
-          f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>10.1f}")
+    print(
+        f"live page latency, {len(SENSORS)} sensors x {RATE:.0f} Hz, {args.seconds:.0f} s session"
+    )
+    print(
+        f"{'notifications':>14} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7} {'CPU % core':>10}"
+    )
+    print(
+        f"{n_packets:>14} {n_updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
+        f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>10.1f}"
+    )
 
 
 def real(args: argparse.Namespace) -> None:
@@ -150,8 +170,17 @@ def real(args: argparse.Namespace) -> None:
         return live
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        cfg = LiveConfig(devices=list(DEVICES), out=Path(tmp), duration=args.seconds, drills=["cadence", "symmetry"],
-                         simulate=True, speed_up=1.0, seed=1, save=False, treadmill_speed=3.0)
+        cfg = LiveConfig(
+            devices=list(DEVICES),
+            out=Path(tmp),
+            duration=args.seconds,
+            drills=["cadence", "symmetry"],
+            simulate=True,
+            speed_up=1.0,
+            seed=1,
+            save=False,
+            treadmill_speed=3.0,
+        )
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         bp = browser.new_page()
         bp.goto(url)
@@ -165,7 +194,9 @@ def real(args: argparse.Namespace) -> None:
         cpu0, pc0, wall0 = proc.cpu_times(), page_cpu(), time.perf_counter()
         out: dict[str, object] = {}
         # the live session runs its own asyncio loop; playwright's sync API keeps its own
-        th = threading.Thread(target=lambda: out.update(r=asyncio.run(record_live(cfg, factory, lambda m: None))))
+        th = threading.Thread(
+            target=lambda: out.update(r=asyncio.run(record_live(cfg, factory, lambda m: None)))
+        )
         th.start()
         th.join()
         time.sleep(0.5)
@@ -180,13 +211,19 @@ def real(args: argparse.Namespace) -> None:
     eng = 100.0 * busy["engine_s"] / wall
     pcpu = 100.0 * (pc1 - pc0) / wall
     steps = len(live.live_steps())
-    print(f"live latency, real path: 3 virtual sensors x 200 Hz -> capture -> engine -> page, "
-          f"{args.seconds:.0f} s session")
-    print(f"{'notifications':>14} {'steps':>6} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'max ms':>7} {'CPU % process':>13} {'engine+fb %':>11} {'page srv %':>10}")
-    print(f"{busy['calls']:>14} {steps:>6} {live.updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
-          f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>13.1f} "
-          f"{eng:>11.1f} {pcpu:>10.1f}")
+    print(
+        f"live latency, real path: 3 virtual sensors x 200 Hz -> capture -> engine -> page, "
+        f"{args.seconds:.0f} s session"
+    )
+    print(
+        f"{'notifications':>14} {'steps':>6} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'CPU % process':>13} {'engine+fb %':>11} {'page srv %':>10}"
+    )
+    print(
+        f"{busy['calls']:>14} {steps:>6} {live.updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
+        f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>13.1f} "
+        f"{eng:>11.1f} {pcpu:>10.1f}"
+    )
 
 
 if __name__ == "__main__":

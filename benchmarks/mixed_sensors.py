@@ -40,16 +40,22 @@ PAIRS: tuple[tuple[str, str], ...] = (
 
 def row(left: str, right: str, gct_asym: float, seed: int = 2) -> dict[str, Any]:
     """Analyse one pairing; the table row."""
-    rec = synthesize_mixed(["foot-left", "foot-right"], {"foot-left": SENSORS[left], "foot-right": SENSORS[right]},
-                           duration=60.0, seed=seed,
-                           gait=GaitParams(foot_strike_angle=10.0, gct_asym_pct=gct_asym))
+    rec = synthesize_mixed(
+        ["foot-left", "foot-right"],
+        {"foot-left": SENSORS[left], "foot-right": SENSORS[right]},
+        duration=60.0,
+        seed=seed,
+        gait=GaitParams(foot_strike_angle=10.0, gct_asym_pct=gct_asym),
+    )
     res = analyze(rec)
     s = res.summary
     by_side = res.steps.groupby("side")
     si = s["symmetry_index"].get("gct")
     why = s["symmetry_status"].get("gct", "")
     return {
-        "left": left, "right": right, "true_gct_asym_pct": gct_asym,
+        "left": left,
+        "right": right,
+        "true_gct_asym_pct": gct_asym,
         "gct_L_ms": round(1000 * by_side["gct"].mean()["left"], 1),
         "gct_R_ms": round(1000 * by_side["gct"].mean()["right"], 1),
         "fsa_L_deg": round(by_side["foot_strike_angle"].mean()["left"], 1),

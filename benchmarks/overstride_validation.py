@@ -24,10 +24,14 @@ import gait
 from gait.io import read
 from gait.synth import GaitParams, SensorParams, synthesize
 
-REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real" / "alcantara_sacrum_run"
+REAL = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real" / "alcantara_sacrum_run"
+)
 
 PLACEMENTS: tuple[tuple[str, ...], ...] = (
-    ("foot-left", "foot-right"), ("shank-left", "shank-right"), ("sacrum",),
+    ("foot-left", "foot-right"),
+    ("shank-left", "shank-right"),
+    ("sacrum",),
 )
 GAITS: tuple[dict[str, Any], ...] = (
     {},
@@ -45,25 +49,34 @@ def synthetic() -> pd.DataFrame:
         for g in GAITS:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                rec = synthesize("run", pl, duration=30.0, rate=200.0, seed=3,
-                                 gait=GaitParams(**g), sensor=SensorParams())
+                rec = synthesize(
+                    "run",
+                    pl,
+                    duration=30.0,
+                    rate=200.0,
+                    seed=3,
+                    gait=GaitParams(**g),
+                    sensor=SensorParams(),
+                )
                 o = gait.analyze(rec).summary["overstride"]
             assert rec.reference is not None
             ref = rec.reference.events
             vr = 100 * ref["vertical_oscillation"] / (ref["stride_length"] / 2)
-            rows.append({
-                "placements": "+".join(p.split("-")[0] for p in pl[:1]),
-                "foot_ahead_m": round(float(ref["foot_ahead"].mean()), 2),
-                "fsa_true": round(float(ref["foot_strike_angle"].mean()), 1),
-                "fsa_est": o.get("foot_strike_angle_deg"),
-                "shank_true": round(float(ref["shank_angle_ic"].mean()), 1),
-                "shank_est": o.get("shank_angle_ic_deg"),
-                "brake_true": round(float(ref["braking"].mean()), 3),
-                "brake_est": o.get("braking_mps"),
-                "vr_true": round(float(np.nanmean(vr)), 2),
-                "vr_est": o.get("vertical_ratio_pct"),
-                "flag": o["overstriding"]["flag"],
-            })
+            rows.append(
+                {
+                    "placements": "+".join(p.split("-")[0] for p in pl[:1]),
+                    "foot_ahead_m": round(float(ref["foot_ahead"].mean()), 2),
+                    "fsa_true": round(float(ref["foot_strike_angle"].mean()), 1),
+                    "fsa_est": o.get("foot_strike_angle_deg"),
+                    "shank_true": round(float(ref["shank_angle_ic"].mean()), 1),
+                    "shank_est": o.get("shank_angle_ic_deg"),
+                    "brake_true": round(float(ref["braking"].mean()), 3),
+                    "brake_est": o.get("braking_mps"),
+                    "vr_true": round(float(np.nanmean(vr)), 2),
+                    "vr_est": o.get("vertical_ratio_pct"),
+                    "flag": o["overstriding"]["flag"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -74,12 +87,19 @@ def real() -> pd.DataFrame:
     for i in range(len(info)):
         res = gait.analyze(read(f"{REAL / 'Accelerometer_dev.csv'}::{i + 1}"), activity="run")
         o = res.summary["overstride"]
-        rows.append({"trial": i + 1, "RFS_pct": round(float(info["RFS"][i])),
-                     "speed": info["Speed"][i], "slope_pct": info["Slope"][i],
-                     "steps": len(res.steps), "braking": o.get("braking_mps"),
-                     "impact_g": round(o["impact_ms2"] / 9.80665, 2) if o.get("impact_ms2") else None,
-                     "vo_cm": o.get("vertical_oscillation_cm"),
-                     "flag": o["overstriding"]["flag"]})
+        rows.append(
+            {
+                "trial": i + 1,
+                "RFS_pct": round(float(info["RFS"][i])),
+                "speed": info["Speed"][i],
+                "slope_pct": info["Slope"][i],
+                "steps": len(res.steps),
+                "braking": o.get("braking_mps"),
+                "impact_g": round(o["impact_ms2"] / 9.80665, 2) if o.get("impact_ms2") else None,
+                "vo_cm": o.get("vertical_oscillation_cm"),
+                "flag": o["overstriding"]["flag"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

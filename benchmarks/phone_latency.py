@@ -29,8 +29,15 @@ from typing import Any
 import numpy as np
 import psutil
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def _n_acc(body: bytes) -> int:
@@ -52,8 +59,16 @@ def loopback(batch: float, seconds: float) -> None:
     sim: dict[str, Any] = {}
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        cfg = LiveConfig(devices=["phone:sensorlogger=belt"], out=Path(tmp), duration=seconds, simulate=True,
-                         speed_up=1.0, seed=1, save=False, gait=GaitParams(cadence=170.0, speed=3.0))
+        cfg = LiveConfig(
+            devices=["phone:sensorlogger=belt"],
+            out=Path(tmp),
+            duration=seconds,
+            simulate=True,
+            speed_up=1.0,
+            seed=1,
+            save=False,
+            gait=GaitParams(cadence=170.0, speed=3.0),
+        )
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         bp = browser.new_page()
         bp.goto(url)
@@ -62,8 +77,13 @@ def loopback(batch: float, seconds: float) -> None:
         def factory(t0: float) -> LiveSession:
             return LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0)
 
-        th = threading.Thread(target=lambda: out.update(r=asyncio.run(
-            record_phone_live(cfg, factory, lambda m: None, sim_batch=batch, sim_out=sim))))
+        th = threading.Thread(
+            target=lambda: out.update(
+                r=asyncio.run(
+                    record_phone_live(cfg, factory, lambda m: None, sim_batch=batch, sim_out=sim)
+                )
+            )
+        )
         th.start()
         th.join()
         time.sleep(0.5)
@@ -76,9 +96,11 @@ def loopback(batch: float, seconds: float) -> None:
     n_sent = sum(sim["pushes"][0].values())
     sent_samples = sum(_n_acc(b) for _, b in sched.sends[:n_sent])
     lost = sent_samples - st["samples"]
-    print(f"{batch:>7.1f} {n_sent:>7} {st['packets']:>7} {sent_samples:>8} {lost:>5} {len(live.live_steps()):>6} "
-          f"{lat.size:>6} {np.percentile(lat, 50):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} "
-          f"{1000 * batch + 50:>9.0f}")
+    print(
+        f"{batch:>7.1f} {n_sent:>7} {st['packets']:>7} {sent_samples:>8} {lost:>5} {len(live.live_steps()):>6} "
+        f"{lat.size:>6} {np.percentile(lat, 50):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} "
+        f"{1000 * batch + 50:>9.0f}"
+    )
 
 
 def one_hour(hours: float) -> None:
@@ -97,8 +119,15 @@ def one_hour(hours: float) -> None:
     from gait.views.live_page import LivePage
 
     chunk = 600.0
-    rec = synthesize(activity="run", placements=("phone-belt",), duration=chunk, rate=100.0, seed=3,
-                     gait=GaitParams(cadence=170.0, speed=3.0), sensor=SensorParams(quantize=False))
+    rec = synthesize(
+        activity="run",
+        placements=("phone-belt",),
+        duration=chunk,
+        rate=100.0,
+        seed=3,
+        gait=GaitParams(cadence=170.0, speed=3.0),
+        sensor=SensorParams(quantize=False),
+    )
     s0 = rec.streams[0]
     t_src = np.asarray(s0.t, dtype=float) - float(s0.t[0])
     proc = psutil.Process()
@@ -129,8 +158,13 @@ def one_hour(hours: float) -> None:
     print(f"{'sim. min':>8} {'RSS MB':>7} {'steps':>6} {'pushes':>7}")
     expected = 0
     injected: dict[str, int] = {}
-    with tempfile.TemporaryDirectory() as tmp, CaptureWriter(Path(tmp) / "s.gaitcap", fsync_interval=0) as w:
-        idx = w.add_device("phone:sensorlogger", "phone:sensorlogger", "phone-sensorlogger", "phone")
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        CaptureWriter(Path(tmp) / "s.gaitcap", fsync_interval=0) as w,
+    ):
+        idx = w.add_device(
+            "phone:sensorlogger", "phone:sensorlogger", "phone-sensorlogger", "phone"
+        )
         uuid = phone_profile("sensorlogger").uuid("data")
 
         def on_batch(b: Any, body: bytes, ns: int) -> None:
@@ -150,10 +184,20 @@ def one_hour(hours: float) -> None:
             jumped = 0.0  # the phone clock keeps its jump in the following chunks
             for k in range(n_chunks):
                 src = SampleSource(t=t_src + k * chunk, acc=s0.acc)
-                f = PhoneFaults(outage_every=250.0, outage=2.0, burst_every=90.0, burst=1.5, late=0.05,
-                                duplicate=0.05, clock_jump_at=(k * chunk + 300.0) if k == 1 else 0.0,
-                                clock_jump=2.0 if k == 1 else 0.0, seed=k)
-                sched = sensorlogger_schedule(src, batch=0.5, faults=f, session_id=f"s{k}", epoch=1.7e9 + jumped)
+                f = PhoneFaults(
+                    outage_every=250.0,
+                    outage=2.0,
+                    burst_every=90.0,
+                    burst=1.5,
+                    late=0.05,
+                    duplicate=0.05,
+                    clock_jump_at=(k * chunk + 300.0) if k == 1 else 0.0,
+                    clock_jump=2.0 if k == 1 else 0.0,
+                    seed=k,
+                )
+                sched = sensorlogger_schedule(
+                    src, batch=0.5, faults=f, session_id=f"s{k}", epoch=1.7e9 + jumped
+                )
                 jumped += f.clock_jump
                 expected += int((~sched.lost).sum())
                 for key, v in sched.faults.items():
@@ -165,31 +209,46 @@ def one_hour(hours: float) -> None:
                     n_push += 1
                 consume(reorder.due(host0 + now[0] + 5.0))
                 if (k + 1) % max(1, n_chunks // 6) == 0 or k == 0:
-                    print(f"{(k + 1) * chunk / 60:>8.0f} {proc.memory_info().rss / 1e6:>7.1f} {steps[0]:>6} "
-                          f"{n_push:>7}", flush=True)
+                    print(
+                        f"{(k + 1) * chunk / 60:>8.0f} {proc.memory_info().rss / 1e6:>7.1f} {steps[0]:>6} "
+                        f"{n_push:>7}",
+                        flush=True,
+                    )
 
         asyncio.run(run())
     lost = expected - got[0]
     print(f"faults injected: {injected}")
-    print(f"samples expected outside outages {expected}, decoded {got[0]}, lost {lost}; "
-          f"receiver accepted {rx.stats.accepted}, rejected {dict(rx.stats.rejected)}; "
-          f"reordered {reorder.reordered}, duplicates dropped {dec.stats.reasons.get('ignored: duplicate batch', 0)}")
+    print(
+        f"samples expected outside outages {expected}, decoded {got[0]}, lost {lost}; "
+        f"receiver accepted {rx.stats.accepted}, rejected {dict(rx.stats.rejected)}; "
+        f"reordered {reorder.reordered}, duplicates dropped {dec.stats.reasons.get('ignored: duplicate batch', 0)}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seconds", type=float, default=40.0, help="real-time session per batch period, s")
-    ap.add_argument("--hours", type=float, default=1.0, help="simulated-time session length, h (0: skip)")
+    ap.add_argument(
+        "--seconds", type=float, default=40.0, help="real-time session per batch period, s"
+    )
+    ap.add_argument(
+        "--hours", type=float, default=1.0, help="simulated-time session length, h (0: skip)"
+    )
     ap.add_argument("--batches", default="0.2,0.5,1.0", help="batch periods, s")
     args = ap.parse_args()
     if args.seconds > 0:
-        print(f"loopback, real time, 100 Hz waist phone, {args.seconds:.0f} s per row; latency push -> page (ms)")
-        print(f"{'batch s':>7} {'pushes':>7} {'recv':>7} {'samples':>8} {'lost':>5} {'steps':>6} {'msgs':>6} "
-              f"{'p50':>7} {'p99':>7} {'max':>7} {'target ms':>9}")
+        print(
+            f"loopback, real time, 100 Hz waist phone, {args.seconds:.0f} s per row; latency push -> page (ms)"
+        )
+        print(
+            f"{'batch s':>7} {'pushes':>7} {'recv':>7} {'samples':>8} {'lost':>5} {'steps':>6} {'msgs':>6} "
+            f"{'p50':>7} {'p99':>7} {'max':>7} {'target ms':>9}"
+        )
         for b in (float(x) for x in args.batches.split(",")):
             loopback(b, args.seconds)
     if args.hours > 0:
-        print(f"\n{args.hours:g} h on simulated time (receiver ASGI, capture, engine, feedback, page state), faults on")
+        print(
+            f"\n{args.hours:g} h on simulated time (receiver ASGI, capture, engine, feedback, page state), faults on"
+        )
         one_hour(args.hours)
 
 

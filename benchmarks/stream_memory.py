@@ -27,11 +27,18 @@ def main() -> None:
     ap.add_argument("--minutes", type=int, default=120, help="simulated session length, min")
     ap.add_argument("--rate", type=float, default=200.0, help="sampling rate of every sensor, Hz")
     ap.add_argument("--hop", type=float, default=0.5, help="engine hop, s")
-    ap.add_argument("--trace", action="store_true", help="also trace Python allocations (about 3x slower)")
+    ap.add_argument(
+        "--trace", action="store_true", help="also trace Python allocations (about 3x slower)"
+    )
     args = ap.parse_args()
 
-    rec = synthesize(activity="run", placements=("foot-left", "foot-right", "sacrum"), duration=60.0,
-                     rate=args.rate, seed=2)
+    rec = synthesize(
+        activity="run",
+        placements=("foot-left", "foot-right", "sacrum"),
+        duration=60.0,
+        rate=args.rate,
+        seed=2,
+    )
     blocks = []
     for k in range(60):
         for s in rec.streams:
@@ -42,8 +49,12 @@ def main() -> None:
     if args.trace:
         tracemalloc.start()
     checkpoints = sorted({1, 5, 10, 20, 30, 60, 90, args.minutes} & set(range(1, args.minutes + 1)))
-    print(f"streaming engine memory: 3 sensors x {args.rate:.0f} Hz, hop {args.hop:g} s, {args.minutes} min")
-    print(f"{'minute':>6} {'RSS MB':>8} {'peak traced MB':>14} {'engine KB':>9} {'steps':>7} {'wall s':>7}")
+    print(
+        f"streaming engine memory: 3 sensors x {args.rate:.0f} Hz, hop {args.hop:g} s, {args.minutes} min"
+    )
+    print(
+        f"{'minute':>6} {'RSS MB':>8} {'peak traced MB':>14} {'engine KB':>9} {'steps':>7} {'wall s':>7}"
+    )
     steps = 0
     t0 = time.perf_counter()
     rss20 = None
@@ -58,11 +69,16 @@ def main() -> None:
                 tracemalloc.reset_peak()
             if minute + 1 == 20:
                 rss20 = rss
-            print(f"{minute + 1:>6} {rss:>8.1f} {peak:>14.2f} {eng.footprint() / 1024:>9.0f} {steps:>7} "
-                  f"{time.perf_counter() - t0:>7.1f}", flush=True)
+            print(
+                f"{minute + 1:>6} {rss:>8.1f} {peak:>14.2f} {eng.footprint() / 1024:>9.0f} {steps:>7} "
+                f"{time.perf_counter() - t0:>7.1f}",
+                flush=True,
+            )
     if rss20 is not None:
-        print(f"RSS growth from minute 20 to minute {args.minutes}: "
-              f"{proc.memory_info().rss / 2**20 - rss20:+.1f} MB")
+        print(
+            f"RSS growth from minute 20 to minute {args.minutes}: "
+            f"{proc.memory_info().rss / 2**20 - rss20:+.1f} MB"
+        )
 
 
 if __name__ == "__main__":

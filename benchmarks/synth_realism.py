@@ -63,17 +63,20 @@ class Case:
     step_time: float
 
 
-def metrics(s: Stream, ic: np.ndarray, t0: float, t1: float, step_time: float,
-            phone: bool) -> dict[str, float]:
+def metrics(
+    s: Stream, ic: np.ndarray, t0: float, t1: float, step_time: float, phone: bool
+) -> dict[str, float]:
     """The comparison metrics of one stream over the walking window [t0, t1] (s)."""
     m = (s.t >= t0) & (s.t <= t1)
     t, acc = s.t[m], s.acc[m]
     an = np.linalg.norm(acc, axis=1)
     lo, hi = (-0.15, 0.15) if phone else (-0.02, 0.08)
-    peaks = [an[(t >= c + lo) & (t <= c + hi)].max() for c in ic
-             if t0 <= c + lo and c + hi <= t1 and np.any((t >= c + lo) & (t <= c + hi))]
-    out = {"peak@IC": float(np.median(peaks)) if peaks else np.nan,
-           "acc sd": float(an.std())}
+    peaks = [
+        an[(t >= c + lo) & (t <= c + hi)].max()
+        for c in ic
+        if t0 <= c + lo and c + hi <= t1 and np.any((t >= c + lo) & (t <= c + hi))
+    ]
+    out = {"peak@IC": float(np.median(peaks)) if peaks else np.nan, "acc sd": float(an.std())}
     if s.gyr is not None:
         out["gyr p99"] = float(np.percentile(np.linalg.norm(s.gyr[m], axis=1), 99))
     else:
@@ -104,8 +107,17 @@ def real_cases() -> list[Case]:
     assert ev is not None
     for s in rec.streams:
         ic = ev[ev.side == s.side]["t_ic"].to_numpy()
-        cases.append(Case("gaitmap_feet_walk", f"foot-{s.side}", s, ic, ic.min() - 0.5,
-                          ic.max() + 0.5, _step_time(ev["t_ic"].to_numpy())))
+        cases.append(
+            Case(
+                "gaitmap_feet_walk",
+                f"foot-{s.side}",
+                s,
+                ic,
+                ic.min() - 0.5,
+                ic.max() + 0.5,
+                _step_time(ev["t_ic"].to_numpy()),
+            )
+        )
     for lf in sorted((REAL / "ipol_feet_lowerback_walk").glob("*_lf.txt")):
         rec = read(lf)
         assert rec.reference is not None
@@ -113,8 +125,11 @@ def real_cases() -> list[Case]:
         seg = rec.reference.tables["segments"].set_index("segment")
         # Straight walking only: from the trial start to the U-turn.
         t0 = float(seg.loc["trial", "t_start"])
-        t1 = float(seg.loc["u_turn", "t_start"]) if "u_turn" in seg.index else float(
-            seg.loc["trial", "t_end"])
+        t1 = (
+            float(seg.loc["u_turn", "t_start"])
+            if "u_turn" in seg.index
+            else float(seg.loc["trial", "t_end"])
+        )
         st = _step_time(ev["t_ic"].to_numpy())
         for s in rec.streams:
             if s.placement == "foot":
@@ -135,10 +150,23 @@ def real_cases() -> list[Case]:
             t0, t1 = float(b["t_start"].min()), float(b["t_end"].max())
         else:
             t0, t1 = float(ev["t_ic"].min()), float(ev["t_ic"].max())
-        cases.append(Case("mobgap_lowerback_walk", "sacrum", rec.streams[0],
-                          ev["t_ic"].to_numpy(), t0, t1, _step_time(ev["t_ic"].to_numpy())))
-    carry = {"hand": "phone-hand", "armband": "phone-armband", "frontpocket": "phone-pocket",
-             "backpocket": "phone-pocket"}
+        cases.append(
+            Case(
+                "mobgap_lowerback_walk",
+                "sacrum",
+                rec.streams[0],
+                ev["t_ic"].to_numpy(),
+                t0,
+                t1,
+                _step_time(ev["t_ic"].to_numpy()),
+            )
+        )
+    carry = {
+        "hand": "phone-hand",
+        "armband": "phone-armband",
+        "frontpocket": "phone-pocket",
+        "backpocket": "phone-pocket",
+    }
     for f in sorted((REAL / "oxford_phone_walk").glob("*.csv")):
         key = f.name.split("_")[1]
         if key not in carry:
@@ -146,8 +174,17 @@ def real_cases() -> list[Case]:
         rec = read(f)
         assert rec.reference is not None
         ic = rec.reference.events["t_ic"].to_numpy()
-        cases.append(Case(f"oxford_phone_walk ({key})", carry[key], rec.streams[0], ic,
-                          float(ic.min()), float(ic.max()), _step_time(ic)))
+        cases.append(
+            Case(
+                f"oxford_phone_walk ({key})",
+                carry[key],
+                rec.streams[0],
+                ic,
+                float(ic.min()),
+                float(ic.max()),
+                _step_time(ic),
+            )
+        )
     return cases
 
 
@@ -155,12 +192,25 @@ def synthetic_for(case: Case, seed: int) -> dict[str, float]:
     """Metrics of a synthetic walk matched to ``case`` (placement, rate, cadence)."""
     cadence = float(np.clip(60.0 / case.step_time, 80, 135))
     rate = float(case.stream.rate)
-    rec = synthesize(activity="walk", placements=(case.placement,), duration=40.0,
-                     rate=rate, seed=seed, gait=GaitParams(cadence=cadence, treadmill=False))
+    rec = synthesize(
+        activity="walk",
+        placements=(case.placement,),
+        duration=40.0,
+        rate=rate,
+        seed=seed,
+        gait=GaitParams(cadence=cadence, treadmill=False),
+    )
     s = rec.streams[0]
     if case.stream.gyr is None:
-        s = Stream(placement=s.placement, side=s.side, t=s.t, acc=s.acc, gyr=None,
-                   rate=s.rate, mount=s.mount)
+        s = Stream(
+            placement=s.placement,
+            side=s.side,
+            t=s.t,
+            acc=s.acc,
+            gyr=None,
+            rate=s.rate,
+            mount=s.mount,
+        )
     assert rec.reference is not None
     ev = rec.reference.events
     ic = ev["t_ic"].to_numpy()
@@ -214,7 +264,9 @@ def tc_signature(s: Stream, ic: np.ndarray, tc: np.ndarray) -> float:
 def run_metrics(s: Stream, ic: np.ndarray, tc: np.ndarray) -> dict[str, float]:
     """Running comparison metrics of one stream (norms, so no axis convention matters)."""
     t0, t1 = float(ic.min()) - 0.2, float(np.nanmax(tc)) + 0.2
-    m = metrics(s, ic, t0, t1, _step_time(ic) if s.placement == "sacrum" else _step_time(ic) / 2, False)
+    m = metrics(
+        s, ic, t0, t1, _step_time(ic) if s.placement == "sacrum" else _step_time(ic) / 2, False
+    )
     scale = s.acc_range or float(np.abs(s.acc).max())
     m["clipped %"] = float(100 * np.mean((np.abs(s.acc) >= 0.98 * scale).any(axis=1)))
     m["TC sign. ms"] = tc_signature(s, ic, tc)
@@ -232,14 +284,26 @@ def running_rows() -> list[tuple[str, str, dict[str, float], dict[str, float]]]:
         ev = rec.reference.events
         real = run_metrics(rec.streams[0], ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy())
         cad = 120.0 / float(np.median(np.diff(ev["t_ic"].to_numpy())))
-        syn = synthesize("run", ("shank-left",), duration=30.0, rate=float(rec.streams[0].rate), seed=k,
-                         gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
-                         sensor=SensorParams(no_gyro=True, acc_range=8 * 9.80665, rotation="uniform"))
+        syn = synthesize(
+            "run",
+            ("shank-left",),
+            duration=30.0,
+            rate=float(rec.streams[0].rate),
+            seed=k,
+            gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
+            sensor=SensorParams(no_gyro=True, acc_range=8 * 9.80665, rotation="uniform"),
+        )
         sev = syn.reference.events if syn.reference is not None else None
         assert sev is not None
         sev = sev[sev.side == "left"]
-        rows.append(("bach_shank_run_walk", "shank", real,
-                     run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy())))
+        rows.append(
+            (
+                "bach_shank_run_walk",
+                "shank",
+                real,
+                run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy()),
+            )
+        )
     alc = REAL / "alcantara_sacrum_run" / "Accelerometer_dev.csv"
     for k in range(1, 17):
         rec = read(f"{alc}::{k}")
@@ -248,13 +312,25 @@ def running_rows() -> list[tuple[str, str, dict[str, float], dict[str, float]]]:
         ev = rec.reference.events
         real = run_metrics(rec.streams[0], ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy())
         cad = 60.0 / float(np.median(np.diff(ev["t_ic"].to_numpy())))
-        syn = synthesize("run", ("sacrum",), duration=20.0, rate=500.0, seed=k,
-                         gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
-                         sensor=SensorParams(no_gyro=True))
+        syn = synthesize(
+            "run",
+            ("sacrum",),
+            duration=20.0,
+            rate=500.0,
+            seed=k,
+            gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
+            sensor=SensorParams(no_gyro=True),
+        )
         sev = syn.reference.events if syn.reference is not None else None
         assert sev is not None
-        rows.append(("alcantara_sacrum_run", "sacrum", real,
-                     run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy())))
+        rows.append(
+            (
+                "alcantara_sacrum_run",
+                "sacrum",
+                real,
+                run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy()),
+            )
+        )
     return rows
 
 
@@ -264,7 +340,9 @@ def print_running() -> None:
     for ds, pl, r, s in running_rows():
         groups.setdefault((ds, pl), []).append((r, s))
     print("\nSynthetic RUNNING vs real running (medians over trials; real | synthetic)")
-    head = f"{'dataset':<34}{'placement':<15}{'n':>3}  " + "  ".join(f"{m:>15}" for m in RUN_METRICS)
+    head = f"{'dataset':<34}{'placement':<15}{'n':>3}  " + "  ".join(
+        f"{m:>15}" for m in RUN_METRICS
+    )
     print(head)
     print("-" * len(head))
     for (ds, pl), rows in groups.items():
@@ -272,7 +350,9 @@ def print_running() -> None:
         for m in RUN_METRICS:
             rv = [r[m] for r, _ in rows if np.isfinite(r[m])]
             sv = [s[m] for _, s in rows if np.isfinite(s[m])]
-            cells.append(f"{np.median(rv):7.2f}|{np.median(sv):<7.2f}" if rv and sv else "n/a".rjust(15))
+            cells.append(
+                f"{np.median(rv):7.2f}|{np.median(sv):<7.2f}" if rv and sv else "n/a".rjust(15)
+            )
         print(f"{ds:<34}{pl:<15}{len(rows):>3}  " + "  ".join(cells))
 
 
@@ -291,23 +371,38 @@ def shank_impact_before_after() -> None:
         if rec.meta.activity != "run" or rec.reference is None:
             continue
         ev = rec.reference.events
-        rows["real"].append(run_metrics(rec.streams[0], ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy()))
+        rows["real"].append(
+            run_metrics(rec.streams[0], ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy())
+        )
         cad = 120.0 / float(np.median(np.diff(ev["t_ic"].to_numpy())))
         for label, gain in (("before", 1.0), ("after", body.SHANK_IMPACT_GAIN)):
             with mock.patch.object(body, "SHANK_IMPACT_GAIN", gain):
-                syn = synthesize("run", ("shank-left",), duration=30.0, rate=float(rec.streams[0].rate),
-                                 seed=k, gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
-                                 sensor=SensorParams(no_gyro=True, acc_range=8 * 9.80665, rotation="uniform"))
+                syn = synthesize(
+                    "run",
+                    ("shank-left",),
+                    duration=30.0,
+                    rate=float(rec.streams[0].rate),
+                    seed=k,
+                    gait=GaitParams(speed=rec.meta.treadmill_speed, cadence=cad),
+                    sensor=SensorParams(no_gyro=True, acc_range=8 * 9.80665, rotation="uniform"),
+                )
             assert syn.reference is not None
             sev = syn.reference.events[syn.reference.events.side == "left"]
-            rows[label].append(run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy()))
+            rows[label].append(
+                run_metrics(syn.streams[0], sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy())
+            )
     print("\nShank impact, Bach running at ±8 g (medians over trials)")
     print(f"{'':<34}{'peak@IC':>10}{'clipped %':>11}")
-    names = {"real": "real", "before": "synthetic, gain 1 (before)",
-             "after": f"synthetic, gain {body.SHANK_IMPACT_GAIN} (after)"}
+    names = {
+        "real": "real",
+        "before": "synthetic, gain 1 (before)",
+        "after": f"synthetic, gain {body.SHANK_IMPACT_GAIN} (after)",
+    }
     for label, ms in rows.items():
-        print(f"{names[label]:<34}{np.median([m['peak@IC'] for m in ms]):>10.1f}"
-              f"{np.median([m['clipped %'] for m in ms]):>11.2f}")
+        print(
+            f"{names[label]:<34}{np.median([m['peak@IC'] for m in ms]):>10.1f}"
+            f"{np.median([m['clipped %'] for m in ms]):>11.2f}"
+        )
 
 
 # --------------------------------------------------------------------------- sacrum profile
@@ -316,8 +411,19 @@ def shank_impact_before_after() -> None:
 #: from 35 % to 80 %, unloading (first fraction after the active peak where the vertical
 #: falls below 1 g) and the vertical at take-off (last 5 % of stance); AP (trial mean
 #: removed) braking minimum and propulsion maximum.
-SACRUM_FEATURES = ("v_peak_t", "v_peak_g", "v_imp_t", "v_imp_g", "v_act_g", "v_unload_t", "v_tc_g",
-                   "ap_min_t", "ap_min_g", "ap_max_t", "ap_max_g")
+SACRUM_FEATURES = (
+    "v_peak_t",
+    "v_peak_g",
+    "v_imp_t",
+    "v_imp_g",
+    "v_act_g",
+    "v_unload_t",
+    "v_tc_g",
+    "ap_min_t",
+    "ap_min_g",
+    "ap_max_t",
+    "ap_max_g",
+)
 #: The commit whose trunk model is "before" in :func:`sacrum_before_after`.
 BEFORE_COMMIT = "0aa8b37ba123fd274fac32337688d333ee1d0ca6"
 #: Foot-strike angle (deg) given to the synthetic runner for each strike label of a trial.
@@ -326,8 +432,9 @@ ALCANTARA_FC = 20.0
 _GRID = np.linspace(0.0, 1.0, 101)
 
 
-def sacrum_profiles(t: np.ndarray, vert_g: np.ndarray, ap_g: np.ndarray, ic: np.ndarray,
-                    tc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sacrum_profiles(
+    t: np.ndarray, vert_g: np.ndarray, ap_g: np.ndarray, ic: np.ndarray, tc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Median stance-normalised vertical and AP profiles (g) on 101 points from IC to TC.
 
     Parameters
@@ -357,13 +464,17 @@ def sacrum_features(pv: np.ndarray, pa: np.ndarray) -> dict[str, float]:
     k_act = int(np.flatnonzero(act)[np.argmax(pv[act])])
     below = np.flatnonzero(pv[k_act:] < 1.0)
     return {
-        "v_peak_t": float(_GRID[np.argmax(pv)]), "v_peak_g": float(pv.max()),
-        "v_imp_t": float(_GRID[imp][np.argmax(pv[imp])]), "v_imp_g": float(pv[imp].max()),
+        "v_peak_t": float(_GRID[np.argmax(pv)]),
+        "v_peak_g": float(pv.max()),
+        "v_imp_t": float(_GRID[imp][np.argmax(pv[imp])]),
+        "v_imp_g": float(pv[imp].max()),
         "v_act_g": float(pv[k_act]),
         "v_unload_t": float(_GRID[k_act + below[0]]) if below.size else 1.0,
         "v_tc_g": float(pv[_GRID >= 0.95].mean()),
-        "ap_min_t": float(_GRID[np.argmin(pa)]), "ap_min_g": float(pa.min()),
-        "ap_max_t": float(_GRID[np.argmax(pa)]), "ap_max_g": float(pa.max()),
+        "ap_min_t": float(_GRID[np.argmin(pa)]),
+        "ap_min_g": float(pa.min()),
+        "ap_max_t": float(_GRID[np.argmax(pa)]),
+        "ap_max_g": float(pa.max()),
     }
 
 
@@ -423,23 +534,48 @@ def sacrum_rows(trunk: type | None = None) -> list[dict[str, object]]:
         ev = rec.reference.events
         ic, tc = ev["t_ic"].to_numpy(), ev["t_tc"].to_numpy()
         ap_real = s.acc[:, 0] - s.acc[:, 0].mean()
-        real = sacrum_features(*sacrum_profiles(s.t, s.acc[:, 2] / 9.80665, ap_real / 9.80665, ic, tc))
+        real = sacrum_features(
+            *sacrum_profiles(s.t, s.acc[:, 2] / 9.80665, ap_real / 9.80665, ic, tc)
+        )
         brk = stance_speed_loss(s.t, ap_real, ic, tc)
         gct = float(np.nanmedian(tc - ic))
         cad = 60.0 / float(np.median(np.diff(ic)))
         label = str(rec.meta.extra.get("foot_strike") or "RFS")
-        gp = GaitParams(speed=rec.meta.treadmill_speed, cadence=cad, gct=gct, braking=brk,
-                        foot_strike_angle=STRIKE_FSA.get(label, 14.0))
+        gp = GaitParams(
+            speed=rec.meta.treadmill_speed,
+            cadence=cad,
+            gct=gct,
+            braking=brk,
+            foot_strike_angle=STRIKE_FSA.get(label, 14.0),
+        )
         with mock.patch.object(body, "TrunkModel", trunk or body.TrunkModel):
-            syn = synthesize("run", ("sacrum",), duration=20.0, rate=500.0, seed=k, gait=gp,
-                             sensor=SensorParams(no_gyro=True, rotation="none"))
+            syn = synthesize(
+                "run",
+                ("sacrum",),
+                duration=20.0,
+                rate=500.0,
+                seed=k,
+                gait=gp,
+                sensor=SensorParams(no_gyro=True, rotation="none"),
+            )
         assert syn.reference is not None
         sev = syn.reference.events
         v, ap = alcantara_like(syn.streams[0])
-        synf = sacrum_features(*sacrum_profiles(syn.streams[0].t, v, ap, sev["t_ic"].to_numpy(),
-                                                sev["t_tc"].to_numpy()))
-        rows.append({"trial": k, "slope": rec.meta.extra.get("slope_pct"), "strike": label,
-                     "braking": brk, "real": real, "synthetic": synf})
+        synf = sacrum_features(
+            *sacrum_profiles(
+                syn.streams[0].t, v, ap, sev["t_ic"].to_numpy(), sev["t_tc"].to_numpy()
+            )
+        )
+        rows.append(
+            {
+                "trial": k,
+                "slope": rec.meta.extra.get("slope_pct"),
+                "strike": label,
+                "braking": brk,
+                "real": real,
+                "synthetic": synf,
+            }
+        )
     return rows
 
 
@@ -448,8 +584,12 @@ def _before_trunk() -> type:
     import subprocess
     import types
 
-    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE_COMMIT}:gait/synth/trunk.py"],
-                         check=True, capture_output=True, text=True).stdout
+    src = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BEFORE_COMMIT}:gait/synth/trunk.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     mod = types.ModuleType("trunk_before")
     sys.modules["trunk_before"] = mod  # dataclasses look their module up
     exec(compile(src, "trunk_before.py", "exec"), mod.__dict__)
@@ -461,15 +601,22 @@ def sacrum_before_after() -> None:
     synthetic model before this change (:data:`BEFORE_COMMIT`) and now, matched per trial."""
     after = sacrum_rows()
     before = sacrum_rows(_before_trunk())
-    print("\nSacrum stance profile, Alcantara running (medians over 16 trials; t = fraction of "
-          "stance, g)")
+    print(
+        "\nSacrum stance profile, Alcantara running (medians over 16 trials; t = fraction of "
+        "stance, g)"
+    )
     print(f"{'':<22}" + "".join(f"{f:>11}" for f in SACRUM_FEATURES))
-    for name, rows, key in (("real", after, "real"), ("synthetic before", before, "synthetic"),
-                            ("synthetic after", after, "synthetic")):
+    for name, rows, key in (
+        ("real", after, "real"),
+        ("synthetic before", before, "synthetic"),
+        ("synthetic after", after, "synthetic"),
+    ):
         vals = [np.median([r[key][f] for r in rows]) for f in SACRUM_FEATURES]  # type: ignore[index]
         print(f"{name:<22}" + "".join(f"{v:>11.3f}" for v in vals))
-    print("real AP speed loss used as braking (m/s): median "
-          f"{np.median([float(r['braking']) for r in after]):.3f}")  # type: ignore[arg-type]
+    print(
+        "real AP speed loss used as braking (m/s): median "
+        f"{np.median([float(r['braking']) for r in after]):.3f}"
+    )  # type: ignore[arg-type]
 
 
 def main() -> int:
@@ -479,8 +626,9 @@ def main() -> int:
     for i, c in enumerate(cases):
         r = metrics(c.stream, c.ic, c.t0, c.t1, c.step_time, c.placement.startswith("phone"))
         s = synthetic_for(c, seed=i)
-        groups.setdefault((c.dataset, c.placement.replace("-left", "").replace("-right", "")),
-                          []).append((r, s))
+        groups.setdefault(
+            (c.dataset, c.placement.replace("-left", "").replace("-right", "")), []
+        ).append((r, s))
     print("Synthetic WALKING vs real walking (medians over recordings; real | synthetic)")
     head = f"{'dataset':<34}{'placement':<15}{'n':>3}  " + "  ".join(f"{m:>15}" for m in METRICS)
     print(head)

@@ -79,23 +79,43 @@ def analyse(path: str) -> None:
     c2 = time.process_time()
     rss = peak_rss_mb()
     n = sum(s.n for s in rec.streams)
-    print(json.dumps({"read_s": t1 - t0, "analyse_s": t2 - t1, "analyse_cpu_s": c2 - c1,
-                      "rss_mb": rss, "rss_read_mb": rss_read,
-                      "samples": n, "steps": len(res.steps), "hours": rec.duration / 3600.0}))
+    print(
+        json.dumps(
+            {
+                "read_s": t1 - t0,
+                "analyse_s": t2 - t1,
+                "analyse_cpu_s": c2 - c1,
+                "rss_mb": rss,
+                "rss_read_mb": rss_read,
+                "samples": n,
+                "steps": len(res.steps),
+                "hours": rec.duration / 3600.0,
+            }
+        )
+    )
 
 
-_CLI = ("import sys\nfrom gait.cli import main\ntry:\n    rc = main(sys.argv[1:])\n"
-        "except SystemExit as e:\n    rc = e.code\n"
-        "from gait._peak_memory import peak_rss_mb\nprint(peak_rss_mb())\nsys.exit(0)")
+_CLI = (
+    "import sys\nfrom gait.cli import main\ntry:\n    rc = main(sys.argv[1:])\n"
+    "except SystemExit as e:\n    rc = e.code\n"
+    "from gait._peak_memory import peak_rss_mb\nprint(peak_rss_mb())\nsys.exit(0)"
+)
 
 
 def whole_process(*args: str) -> dict[str, float]:
     """``gait ARGS`` in a fresh process: wall s, CPU s (user + sys) and its peak RSS MB."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        PYTHONWARNINGS="ignore",
+    )
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _CLI, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLI, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     assert proc.stdout is not None
     out = proc.stdout.read().decode()
     _, status, ru = os.wait4(proc.pid, 0)
@@ -108,8 +128,9 @@ def whole_process(*args: str) -> dict[str, float]:
 
 def _child(*args: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=True
+    )
     return out.stdout
 
 
@@ -136,31 +157,48 @@ def main(argv: list[str] | None = None) -> int:
             r["size"] = size
             out = Path(tmp) / size
             out.mkdir()
-            r["cli"] = whole_process("analyze", path, "--steps-csv", str(out / "steps.csv"),
-                                     "--summary-json", str(out / "summary.json"),
-                                     "--db", str(Path(tmp) / "history.db"))
+            r["cli"] = whole_process(
+                "analyze",
+                path,
+                "--steps-csv",
+                str(out / "steps.csv"),
+                "--summary-json",
+                str(out / "summary.json"),
+                "--db",
+                str(Path(tmp) / "history.db"),
+            )
             r["info"] = whole_process("info", path)
             rows.append(r)
             Path(path).unlink()
         help_ = whole_process("--help")
     # CPU s per recording-hour as well: on a busy machine the wall figure is inflated
-    print(f"{'size':>5} {'samples':>10} {'steps':>7} {'read s':>7} {'analyse s':>10} "
-          f"{'s / rec-h':>10} {'CPU s / rec-h':>14} {'RSS after read MB':>18} {'peak RSS MB':>12}")
+    print(
+        f"{'size':>5} {'samples':>10} {'steps':>7} {'read s':>7} {'analyse s':>10} "
+        f"{'s / rec-h':>10} {'CPU s / rec-h':>14} {'RSS after read MB':>18} {'peak RSS MB':>12}"
+    )
     for r in rows:
-        print(f"{r['size']:>5} {r['samples']:>10d} {r['steps']:>7d} {r['read_s']:>7.2f} "
-              f"{r['analyse_s']:>10.2f} {r['analyse_s'] / r['hours']:>10.2f} "
-              f"{r['analyse_cpu_s'] / r['hours']:>14.2f} "
-              f"{r['rss_read_mb']:>18.0f} {r['rss_mb']:>12.0f}")
+        print(
+            f"{r['size']:>5} {r['samples']:>10d} {r['steps']:>7d} {r['read_s']:>7.2f} "
+            f"{r['analyse_s']:>10.2f} {r['analyse_s'] / r['hours']:>10.2f} "
+            f"{r['analyse_cpu_s'] / r['hours']:>14.2f} "
+            f"{r['rss_read_mb']:>18.0f} {r['rss_mb']:>12.0f}"
+        )
     print()
     print("whole process: gait analyze FILE --steps-csv --summary-json (history save included)")
-    print(f"{'size':>5} {'wall s':>7} {'CPU s':>7} {'peak RSS MB':>12} {'info wall s':>12} "
-          f"{'info CPU s':>11}")
+    print(
+        f"{'size':>5} {'wall s':>7} {'CPU s':>7} {'peak RSS MB':>12} {'info wall s':>12} "
+        f"{'info CPU s':>11}"
+    )
     for r in rows:
         c, i = r["cli"], r["info"]
-        print(f"{r['size']:>5} {c['wall']:>7.2f} {c['cpu']:>7.2f} {c['rss']:>12.0f} "
-              f"{i['wall']:>12.2f} {i['cpu']:>11.2f}")
-    print(f"gait --help: wall {help_['wall']:.2f} s, CPU {help_['cpu']:.2f} s, "
-          f"peak RSS {help_['rss']:.0f} MB")
+        print(
+            f"{r['size']:>5} {c['wall']:>7.2f} {c['cpu']:>7.2f} {c['rss']:>12.0f} "
+            f"{i['wall']:>12.2f} {i['cpu']:>11.2f}"
+        )
+    print(
+        f"gait --help: wall {help_['wall']:.2f} s, CPU {help_['cpu']:.2f} s, "
+        f"peak RSS {help_['rss']:.0f} MB"
+    )
     return 0
 
 

@@ -265,7 +265,9 @@ def _tables(rec: Recording) -> dict[str, pd.DataFrame]:
 
 
 def _group(stream: Stream) -> str:
-    return {"foot": "feet", "sacrum": "lower back", "phone": "phone", "shank": "shank"}[stream.placement]
+    return {"foot": "feet", "sacrum": "lower back", "phone": "phone", "shank": "shank"}[
+        stream.placement
+    ]
 
 
 def tolerances(case: RealCase, stream: Stream) -> tuple[float, ...]:
@@ -353,7 +355,9 @@ class Score:
     tc_conf: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
-def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray) -> Score:
+def score_detections(
+    ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: np.ndarray, unscored: np.ndarray
+) -> Score:
     """Score one stream against its reference inside the scored region.
 
     Detected and reference ICs are matched one to one over the whole recording (a detection
@@ -363,7 +367,11 @@ def score_detections(ref: pd.DataFrame, det: pd.DataFrame, tol: float, region: n
     matched to a reference IC outside the region is neither. IC and TC errors and the side
     agreement are taken over the counted pairs.
     """
-    ref = ref[np.isfinite(ref["t_ic"].to_numpy(float))].sort_values("t_ic", kind="stable").reset_index(drop=True)
+    ref = (
+        ref[np.isfinite(ref["t_ic"].to_numpy(float))]
+        .sort_values("t_ic", kind="stable")
+        .reset_index(drop=True)
+    )
     t = det["t_ic"].to_numpy(float)
     keep = np.isfinite(t)
     if len(unscored):
@@ -425,7 +433,9 @@ def evaluate(root: Path = REAL_DIR) -> pd.DataFrame:
         One row per stream and matching tolerance (see :func:`score_case`; the placement
         group is in ``placement``). Aggregate with :func:`summarize`.
     """
-    cases = sorted(load_cases(root), key=lambda c: (c.dataset, _natural(c.subject), _natural(c.name)))
+    cases = sorted(
+        load_cases(root), key=lambda c: (c.dataset, _natural(c.subject), _natural(c.name))
+    )
     rows = [row for case in cases for row in score_case(case)]
     return pd.DataFrame(rows).rename(columns={"group": "placement"})
 
@@ -487,7 +497,9 @@ def summarize(per_file: pd.DataFrame, keys: list[str] | None = None) -> pd.DataF
     return pd.DataFrame(out)
 
 
-def running_summary(root: Path = REAL_DIR, keys: tuple[str, ...] = ("dataset", "activity", "split")) -> pd.DataFrame:
+def running_summary(
+    root: Path = REAL_DIR, keys: tuple[str, ...] = ("dataset", "activity", "split")
+) -> pd.DataFrame:
     """The running data sets (shank and sacrum against force plates), pooled by ``keys``.
 
     Scores come from ``benchmarks/validate_running.py`` (its readers, matching and reference
@@ -501,7 +513,9 @@ def running_summary(root: Path = REAL_DIR, keys: tuple[str, ...] = ("dataset", "
     table = validate_running.evaluate(root)
     if table.empty:
         return pd.DataFrame()
-    table = table.assign(split=[split_of(d, s) for d, s in zip(table["dataset"], table["subject"], strict=True)])
+    table = table.assign(
+        split=[split_of(d, s) for d, s in zip(table["dataset"], table["subject"], strict=True)]
+    )
     table["tp"] = np.rint(table["f1"] * (table["n_ref"] + table["n_det"]) / 2)
     out = []
     for vals, g in table.groupby(list(keys), sort=False):
@@ -510,14 +524,20 @@ def running_summary(root: Path = REAL_DIR, keys: tuple[str, ...] = ("dataset", "
         row = dict(zip(keys, vals if isinstance(vals, tuple) else (vals,), strict=True))
         row.update(
             {
-                "placement": "shank" if g["dataset"].iloc[0] == validate_running.BACH else "lower back",
+                "placement": "shank"
+                if g["dataset"].iloc[0] == validate_running.BACH
+                else "lower back",
                 "subjects": g["subject"].nunique(),
                 "files": len(g),
                 "ref_steps": n_ref,
                 "f1": 2 * tp / (n_ref + n_det) if (n_ref + n_det) else 1.0,
-                "ic_mae_ms": float(np.average(g["ic_mae_ms"], weights=g["tp"])) if tp else float("nan"),
+                "ic_mae_ms": float(np.average(g["ic_mae_ms"], weights=g["tp"]))
+                if tp
+                else float("nan"),
                 "gct_mae_ms": 1000 * float(np.mean(gct)) if gct.size else float("nan"),
-                "tc_coverage_pct": 100 * float(np.average(g["tc_coverage"], weights=g["tp"])) if tp else float("nan"),
+                "tc_coverage_pct": 100 * float(np.average(g["tc_coverage"], weights=g["tp"]))
+                if tp
+                else float("nan"),
                 "cadence_err_spm": float(g["cadence_err_spm"].max()),
             }
         )
@@ -536,7 +556,11 @@ def check_targets(summary: pd.DataFrame) -> list[str]:
     missed = []
     for _, r in summary.iterrows():
         cond = str(r.get("condition", ""))
-        name = f"{r['dataset']} / {r['placement']}" + (f" / {cond}" if cond else "") + f" / {r.get('split', '')}"
+        name = (
+            f"{r['dataset']} / {r['placement']}"
+            + (f" / {cond}" if cond else "")
+            + f" / {r.get('split', '')}"
+        )
         if r["errors"]:
             missed.append(f"{name}: detector error {r['errors']}")
         if r.get("tol_ms", 100) not in (100, 1000 * PHONE_TOLERANCE):
@@ -555,11 +579,15 @@ def check_targets(summary: pd.DataFrame) -> list[str]:
             missed.append(f"{name}: IC error {r['ic_mae_ms']:.1f} ms > {1000 * lim:.0f} ms")
         bounds = TEST_TARGETS.get(key, {}) if r.get("split") == "test" else {}
         if "tc_mae_ms" in bounds and not r["tc_mae_ms"] <= bounds["tc_mae_ms"]:
-            missed.append(f"{name}: TC error {r['tc_mae_ms']:.1f} ms > {bounds['tc_mae_ms']:.0f} ms")
+            missed.append(
+                f"{name}: TC error {r['tc_mae_ms']:.1f} ms > {bounds['tc_mae_ms']:.0f} ms"
+            )
         if "side_pct" in bounds and not r["side_pct"] >= bounds["side_pct"]:
             missed.append(f"{name}: left/right {r['side_pct']:.1f} % < {bounds['side_pct']:.0f} %")
         if r["placement"] == "phone" and not r["count_err_pct"] <= 100 * COUNT_ERR_MAX:
-            missed.append(f"{name}: step-count error {r['count_err_pct']:.1f} % > {100 * COUNT_ERR_MAX:.0f} %")
+            missed.append(
+                f"{name}: step-count error {r['count_err_pct']:.1f} % > {100 * COUNT_ERR_MAX:.0f} %"
+            )
     return missed
 
 
@@ -593,14 +621,18 @@ def confidence_table(
         ``keys`` plus ``band`` (``[lo, hi)`` of the step confidence), ``steps`` (matched steps), ``ic_mae_ms``, ``ic_p90_ms``,
         ``tc_steps``, ``tc_mae_ms``, ``tc_p90_ms`` (absolute errors, ms).
     """
-    head = per_file[per_file["tol_ms"].isin((round(1000 * TOLERANCE), round(1000 * PHONE_TOLERANCE)))]
+    head = per_file[
+        per_file["tol_ms"].isin((round(1000 * TOLERANCE), round(1000 * PHONE_TOLERANCE)))
+    ]
     rows = []
     for vals, g in head.groupby(list(keys), sort=False):
         ic = np.abs(np.concatenate(list(g["ic_err"]))) * 1000
         tc = np.abs(np.concatenate(list(g["tc_err"]))) * 1000
         ic_c, tc_c = np.concatenate(list(g["ic_conf"])), np.concatenate(list(g["tc_conf"]))
         placement = str(dict(zip(keys, vals, strict=True)).get("placement", ""))
-        cuts = (CONFIDENCE_EDGES if edges is None else edges).get(placement, DEFAULT_CONFIDENCE_EDGES)
+        cuts = (CONFIDENCE_EDGES if edges is None else edges).get(
+            placement, DEFAULT_CONFIDENCE_EDGES
+        )
         for lo, hi in pairwise(cuts):
             mi, mt = (ic_c >= lo) & (ic_c < hi), (tc_c >= lo) & (tc_c < hi)
             if not mi.any():
@@ -628,12 +660,35 @@ def _fmt(v: object, spec: str) -> str:
 def render(table: pd.DataFrame) -> str:
     """Markdown table of :func:`summarize` output (any keys)."""
     keys = [k for k in (*SUBJECT_KEYS, "activity") if k in table.columns]
-    cols = [*keys, "subjects", "files", "ref_steps", "f1", "ic_mae_ms", "ic_bias_ms", "tc_mae_ms", "gct_mae_ms",
-            "tc_coverage_pct", "side_pct", "count_err_pct", "cadence_err_spm", "ms_per_min"]
+    cols = [
+        *keys,
+        "subjects",
+        "files",
+        "ref_steps",
+        "f1",
+        "ic_mae_ms",
+        "ic_bias_ms",
+        "tc_mae_ms",
+        "gct_mae_ms",
+        "tc_coverage_pct",
+        "side_pct",
+        "count_err_pct",
+        "cadence_err_spm",
+        "ms_per_min",
+    ]
     cols = [c for c in cols if c in table.columns]
-    spec = {"f1": ".3f", "ic_mae_ms": ".1f", "ic_bias_ms": "+.1f", "tc_mae_ms": ".1f", "side_pct": ".1f",
-            "count_err_pct": ".1f", "ms_per_min": ".1f", "gct_mae_ms": ".1f", "tc_coverage_pct": ".0f",
-            "cadence_err_spm": ".2f"}
+    spec = {
+        "f1": ".3f",
+        "ic_mae_ms": ".1f",
+        "ic_bias_ms": "+.1f",
+        "tc_mae_ms": ".1f",
+        "side_pct": ".1f",
+        "count_err_pct": ".1f",
+        "ms_per_min": ".1f",
+        "gct_mae_ms": ".1f",
+        "tc_coverage_pct": ".0f",
+        "cadence_err_spm": ".2f",
+    }
     head = "| " + " | ".join(c.replace("_", " ") for c in cols) + " |\n|" + "---|" * len(cols)
     lines = [head]
     for _, r in table.iterrows():
@@ -654,7 +709,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize(per_file)
     print(render(summary))
     running = running_summary(args.root)
-    print("\nRunning data sets (scored by benchmarks/validate_running.py; GCT = contact time, TC - IC)\n")
+    print(
+        "\nRunning data sets (scored by benchmarks/validate_running.py; GCT = contact time, TC - IC)\n"
+    )
     print(render(running))
     if args.per_subject:
         print()
@@ -662,17 +719,35 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(render(running_summary(args.root, ("dataset", "activity", "subject", "split"))))
     if args.per_file:
-        cols = ["dataset", "split", "tol_ms", "file", "n_ref", "tp", "fp", "fn", "steps_ref", "steps_det", "error"]
+        cols = [
+            "dataset",
+            "split",
+            "tol_ms",
+            "file",
+            "n_ref",
+            "tp",
+            "fp",
+            "fn",
+            "steps_ref",
+            "steps_det",
+            "error",
+        ]
         pf = per_file[cols].copy()
-        pf["ic_mae_ms"] = [1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["ic_err"]]
-        pf["tc_mae_ms"] = [1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["tc_err"]]
+        pf["ic_mae_ms"] = [
+            1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["ic_err"]
+        ]
+        pf["tc_mae_ms"] = [
+            1000 * np.mean(np.abs(e)) if len(e) else np.nan for e in per_file["tc_err"]
+        ]
         print(pf.to_string(index=False))
     print("\nPer-step absolute error by detector confidence (headline tolerance)\n")
     print(per_file.pipe(confidence_table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     missed = check_targets(summary)
-    print(f"\nmatching: ±{1000 * TOLERANCE:.0f} ms (phones carried off-trunk ±{1000 * PHONE_TOLERANCE:.0f} ms); "
-          f"dev = subjects the detectors were tuned or inspected on, test = out of sample; "
-          f"total {time.perf_counter() - t0:.1f} s")
+    print(
+        f"\nmatching: ±{1000 * TOLERANCE:.0f} ms (phones carried off-trunk ±{1000 * PHONE_TOLERANCE:.0f} ms); "
+        f"dev = subjects the detectors were tuned or inspected on, test = out of sample; "
+        f"total {time.perf_counter() - t0:.1f} s"
+    )
     print("targets: all met" if not missed else "targets missed:\n  " + "\n  ".join(missed))
     return 1 if (missed and args.strict) else 0
 

@@ -91,7 +91,11 @@ def load_cases(root: Path = REAL_DIR) -> list[RunCase]:
         n = int(read(mat).meta.extra["trials"])
         for k in range(1, n + 1):
             rec = read(f"{mat}::{k}")
-            cases.append(RunCase(BACH, f"{k}:{rec.meta.activity}", str(rec.meta.extra.get("subject", "")), rec))
+            cases.append(
+                RunCase(
+                    BACH, f"{k}:{rec.meta.activity}", str(rec.meta.extra.get("subject", "")), rec
+                )
+            )
     acc = root / ALCANTARA / "Accelerometer_dev.csv"
     if acc.is_file():
         n = int(read(acc).meta.extra["trials"])
@@ -124,7 +128,9 @@ def reference_cadence(ref: pd.DataFrame, single_leg: bool) -> float:
     return float(60.0 / step.mean())
 
 
-def deblip_force(force: np.ndarray, threshold: float, confirm: float = BLIP_CONFIRM) -> tuple[np.ndarray, int]:
+def deblip_force(
+    force: np.ndarray, threshold: float, confirm: float = BLIP_CONFIRM
+) -> tuple[np.ndarray, int]:
     """The force with its ringing blips put below the contact threshold.
 
     A low-passed force signal rings in flight: small swings around zero that can poke above
@@ -201,7 +207,9 @@ def scored_region(rec: Recording, ref: pd.DataFrame | None = None) -> np.ndarray
     return np.array([[t0, t1]])
 
 
-def same_span(ref: pd.DataFrame, steps: pd.DataFrame, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
+def same_span(
+    ref: pd.DataFrame, steps: pd.DataFrame, tolerance: float = DEFAULT_TOLERANCE
+) -> pd.DataFrame:
     """Reference contacts inside the span of the detected steps (first to last IC ± ``tolerance`` s)."""
     t = steps["t_ic"].to_numpy(np.float64)
     t = t[np.isfinite(t)]
@@ -232,8 +240,14 @@ def withheld_gct(rec: Recording, t_ic: np.ndarray) -> np.ndarray:
     e_ic = ev["t_ic"].to_numpy(np.float64)
     order = np.argsort(e_ic)
     e_ic, e_tc = e_ic[order], ev["t_tc"].to_numpy(np.float64)[order]
-    k = np.clip(np.searchsorted(e_ic, t_ic), 1, e_ic.size - 1) if e_ic.size > 1 else np.zeros(t_ic.size, int)
-    k = np.where(np.abs(e_ic[np.maximum(k - 1, 0)] - t_ic) < np.abs(e_ic[k] - t_ic), np.maximum(k - 1, 0), k)
+    k = (
+        np.clip(np.searchsorted(e_ic, t_ic), 1, e_ic.size - 1)
+        if e_ic.size > 1
+        else np.zeros(t_ic.size, int)
+    )
+    k = np.where(
+        np.abs(e_ic[np.maximum(k - 1, 0)] - t_ic) < np.abs(e_ic[k] - t_ic), np.maximum(k - 1, 0), k
+    )
     same = np.abs(e_ic[k] - t_ic) < 0.5 / st.rate
     return np.where(same, e_tc[k] - e_ic[k], np.nan)
 
@@ -263,8 +277,11 @@ def score_case(case: RunCase, *, deblip: bool = False) -> dict[str, object]:
     has_det = np.isfinite(det_gct) & has_ref
     err = det_gct[has_det] - ref_gct[has_det]
     # What the flag withheld: the detector's own guess on those contacts (not shown to users).
-    guess = withheld_gct(rec, det_sorted["t_ic"].to_numpy(np.float64)[m.det_idx]) if withheld.any() \
+    guess = (
+        withheld_gct(rec, det_sorted["t_ic"].to_numpy(np.float64)[m.det_idx])
+        if withheld.any()
         else np.full(m.det_idx.size, np.nan)
+    )
     hidden = withheld & np.isfinite(guess) & has_ref
     hidden_err = guess[hidden] - ref_gct[hidden]
     cad = res.summary.get("cadence_spm")
@@ -291,9 +308,13 @@ def score_case(case: RunCase, *, deblip: bool = False) -> dict[str, object]:
         "gct_bias_ms": 1000 * float(np.mean(err)) if err.size else float("nan"),
         "tc_coverage": float(has_det.sum() / max(1, has_ref.sum())),
         "tc_withheld": int((withheld & has_ref).sum()),
-        "withheld_gct_mae_ms": 1000 * float(np.mean(np.abs(hidden_err))) if hidden_err.size else float("nan"),
+        "withheld_gct_mae_ms": 1000 * float(np.mean(np.abs(hidden_err)))
+        if hidden_err.size
+        else float("nan"),
         "cadence_err_spm": abs(float(cad) - cad_ref) if cad is not None else float("nan"),
-        "cadence_err_region_spm": abs(float(cad) - cad_ref_region) if cad is not None else float("nan"),
+        "cadence_err_region_spm": abs(float(cad) - cad_ref_region)
+        if cad is not None
+        else float("nan"),
         "confidence": float(np.mean(conf)) if conf.size else float("nan"),
         "flags": ";".join(res.flags),
         "abs_gct_err": np.abs(err),
@@ -323,11 +344,15 @@ def check_targets(table: pd.DataFrame) -> list[str]:
         if not r["cadence_err_spm"] <= CADENCE_ERR_MAX:
             out.append(f"{where}: cadence error {r['cadence_err_spm']:.2f} spm > {CADENCE_ERR_MAX}")
         if r["dataset"] == ALCANTARA and r["tc_coverage"] < SACRUM_TC_COVERAGE_MIN:
-            out.append(f"{where}: TC on {100 * r['tc_coverage']:.0f} % of contacts < {100 * SACRUM_TC_COVERAGE_MIN:.0f} %")
+            out.append(
+                f"{where}: TC on {100 * r['tc_coverage']:.0f} % of contacts < {100 * SACRUM_TC_COVERAGE_MIN:.0f} %"
+            )
     return out
 
 
-def confidence_table(table: pd.DataFrame, edges: tuple[float, ...] = (0.0, 0.35, 0.45, 0.55, 1.01)) -> pd.DataFrame:
+def confidence_table(
+    table: pd.DataFrame, edges: tuple[float, ...] = (0.0, 0.35, 0.45, 0.55, 1.01)
+) -> pd.DataFrame:
     """Per-step |GCT error| by confidence band, pooled over the trials of each dataset.
 
     Steps whose TC the detector withheld (flag ``tc_uncertain``) count with the error of the
@@ -351,14 +376,23 @@ def confidence_table(table: pd.DataFrame, edges: tuple[float, ...] = (0.0, 0.35,
         shown = np.concatenate([np.asarray(e, float) for e in part["abs_gct_err"]])
         hidden = np.concatenate([np.asarray(e, float) for e in part["abs_withheld_err"]])
         err = np.concatenate((shown, hidden))
-        conf = np.concatenate([np.asarray(c, float) for c in (*part["conf_matched"], *part["conf_withheld"])])
+        conf = np.concatenate(
+            [np.asarray(c, float) for c in (*part["conf_matched"], *part["conf_withheld"])]
+        )
         held = np.concatenate((np.zeros(shown.size, bool), np.ones(hidden.size, bool)))
         for lo, hi in itertools.pairwise(edges):
             m = (conf >= lo) & (conf < hi)
             if m.any():
-                rows.append({"dataset": ds, "band": f"[{lo:.2f}, {min(hi, 1.0):.2f}]", "steps": int(m.sum()),
-                             "tc_withheld": int(held[m].sum()),
-                             "gct_mae_ms": 1000 * float(err[m].mean()), "gct_p90_ms": 1000 * float(np.percentile(err[m], 90))})
+                rows.append(
+                    {
+                        "dataset": ds,
+                        "band": f"[{lo:.2f}, {min(hi, 1.0):.2f}]",
+                        "steps": int(m.sum()),
+                        "tc_withheld": int(held[m].sum()),
+                        "gct_mae_ms": 1000 * float(err[m].mean()),
+                        "gct_p90_ms": 1000 * float(np.percentile(err[m], 90)),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -373,8 +407,19 @@ def _gct_cell(r: pd.Series) -> str:
 
 def render(table: pd.DataFrame) -> str:
     """The per-trial table as fixed-width text (GCT MAE over the contact times shown)."""
-    cols = ["dataset", "trial", "n_ref", "n_det", "f1", "ic_mae_ms", "gct_mae_ms", "gct_bias_ms",
-            "tc_coverage", "cadence_err_spm", "confidence"]
+    cols = [
+        "dataset",
+        "trial",
+        "n_ref",
+        "n_det",
+        "f1",
+        "ic_mae_ms",
+        "gct_mae_ms",
+        "gct_bias_ms",
+        "tc_coverage",
+        "cadence_err_spm",
+        "confidence",
+    ]
     t = table[cols].copy()
     t["dataset"] = t["dataset"].str.split("_").str[0]
     t["gct_mae_ms"] = table.apply(_gct_cell, axis=1)
@@ -393,29 +438,49 @@ def main(argv: list[str] | None = None) -> int:
     """Print the per-trial table and the missed targets; exit 1 when any is missed."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--flags", action="store_true", help="also print each trial's analysis flags")
-    ap.add_argument("--ringing", action="store_true",
-                    help="also score against the reference with the force's ringing blips removed "
-                         "(deblip_force); the targets stay checked on the reader's reference")
+    ap.add_argument(
+        "--ringing",
+        action="store_true",
+        help="also score against the reference with the force's ringing blips removed "
+        "(deblip_force); the targets stay checked on the reader's reference",
+    )
     args = ap.parse_args(argv)
     table = evaluate()
     print(render(table))
     if args.flags:
         for _, r in table.iterrows():
             print(f"{r['dataset']} {r['trial']}: {r['flags']}")
-    print("\nper-step |GCT error| by confidence (withheld: the TC guess the tc_uncertain flag kept out):")
+    print(
+        "\nper-step |GCT error| by confidence (withheld: the TC guess the tc_uncertain flag kept out):"
+    )
     print(confidence_table(table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     if args.ringing:
         clean = evaluate(deblip=True)
-        print(f"\nreference without ringing blips (a force run never above {BLIP_CONFIRM:g} x the threshold "
-              "is dropped before the 30 ms gap filling):")
-        cols = ["dataset", "trial", "blips", "f1", "ic_mae_ms", "gct_mae_ms", "gct_bias_ms", "cadence_err_spm"]
+        print(
+            f"\nreference without ringing blips (a force run never above {BLIP_CONFIRM:g} x the threshold "
+            "is dropped before the 30 ms gap filling):"
+        )
+        cols = [
+            "dataset",
+            "trial",
+            "blips",
+            "f1",
+            "ic_mae_ms",
+            "gct_mae_ms",
+            "gct_bias_ms",
+            "cadence_err_spm",
+        ]
         both = clean[cols].copy()
         both["dataset"] = both["dataset"].str.split("_").str[0]
         both.insert(4, "f1_std", table["f1"].to_numpy())
         both.insert(6, "ic_std", table["ic_mae_ms"].to_numpy())
         both.insert(8, "gct_std", table["gct_mae_ms"].to_numpy())
         both["cad_std"] = table["cadence_err_spm"].to_numpy()
-        print(both.to_string(index=False, float_format=lambda v: f"{v:.3f}" if abs(v) < 2 else f"{v:.1f}"))
+        print(
+            both.to_string(
+                index=False, float_format=lambda v: f"{v:.3f}" if abs(v) < 2 else f"{v:.1f}"
+            )
+        )
     print("\n" + IN_SAMPLE_NOTE)
     missed = check_targets(table)
     print("\n".join(["", "missed targets:", *missed]) if missed else "\nall running targets met")

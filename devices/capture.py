@@ -184,8 +184,13 @@ class CaptureWriter:
     ...     w.write(d, "fb005c82-02e7-f387-1cad-8acd2d8df0c8", payload)
     """
 
-    def __init__(self, path: str | Path, meta: dict[str, Any] | None = None, fsync_interval: float = 1.0,
-                 clock: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        meta: dict[str, Any] | None = None,
+        fsync_interval: float = 1.0,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._chars: dict[tuple[int, str], int] = {}
@@ -212,7 +217,9 @@ class CaptureWriter:
         hb = json.dumps(header).encode()
         try:
             self._f: BinaryIO = open(self.path, "wb")
-            self._f.write(MAGIC + struct.pack("<I", len(hb)) + hb + struct.pack("<I", zlib.crc32(hb)))
+            self._f.write(
+                MAGIC + struct.pack("<I", len(hb)) + hb + struct.pack("<I", zlib.crc32(hb))
+            )
             self._f.flush()
         except OSError as exc:
             raise CaptureFileError(f"{self.path}: cannot create capture file: {exc}") from None
@@ -287,7 +294,9 @@ class CaptureWriter:
         if not 0 <= device < len(self.devices):
             raise CaptureFileError(f"{self.path}: no device {device} (add_device first)")
 
-    def write(self, device: int, char: str, payload: bytes, host_time_ns: int | None = None) -> None:
+    def write(
+        self, device: int, char: str, payload: bytes, host_time_ns: int | None = None
+    ) -> None:
         """Append one notification and flush it.
 
         Parameters
@@ -313,7 +322,9 @@ class CaptureWriter:
                 self._record(b"C", _CHAR_HEAD.pack(device, ci) + key[1].encode())
             self._record(b"N", _NOTE_HEAD.pack(t, device, ci) + bytes(payload))
 
-    def event(self, kind: str, device: int | None = None, host_time_ns: int | None = None, **info: Any) -> None:
+    def event(
+        self, kind: str, device: int | None = None, host_time_ns: int | None = None, **info: Any
+    ) -> None:
         """Append a session event (connect, disconnect, reconnect, gap, start, stop ...).
 
         Parameters
@@ -455,7 +466,9 @@ class Capture:
 def _parse_header(path: Path, buf: bytes) -> tuple[dict[str, Any], int]:
     if len(buf) < len(MAGIC) or buf[: len(MAGIC)] != MAGIC:
         if buf[:7] == MAGIC[:7]:
-            raise CaptureFileError(f"{path}: unsupported capture version {buf[7] if len(buf) > 7 else '?'}")
+            raise CaptureFileError(
+                f"{path}: unsupported capture version {buf[7] if len(buf) > 7 else '?'}"
+            )
         raise CaptureFileError(f"{path}: not a capture file (bad magic)")
     off = len(MAGIC)
     if len(buf) < off + 4:
@@ -624,7 +637,9 @@ def read_capture(path: str | Path) -> Capture:
         corrupt_records=corrupt,
     )
     if truncated and not gave_up:
-        cap.problems.append(f"{path}: file ends inside a record (recorder stopped abruptly); read {len(payloads)} notifications")
+        cap.problems.append(
+            f"{path}: file ends inside a record (recorder stopped abruptly); read {len(payloads)} notifications"
+        )
     if corrupt:
         cap.problems.append(f"{path}: skipped {corrupt} corrupt record(s)")
     if gave_up:
@@ -635,9 +650,13 @@ def read_capture(path: str | Path) -> Capture:
     if duplicates:
         cap.problems.append(f"{path}: ignored {duplicates} repeated device record(s)")
     if extra_devices:
-        cap.problems.append(f"{path}: ignored {extra_devices} device record(s) beyond MAX_DEVICES ({MAX_DEVICES})")
+        cap.problems.append(
+            f"{path}: ignored {extra_devices} device record(s) beyond MAX_DEVICES ({MAX_DEVICES})"
+        )
     if orphans:
-        cap.problems.append(f"{path}: {orphans} notification(s) refer to an undeclared device/characteristic")
+        cap.problems.append(
+            f"{path}: {orphans} notification(s) refer to an undeclared device/characteristic"
+        )
     known = {d.index for d in devices}
     for d in sorted(set(chars) - known):
         cap.problems.append(f"{path}: device {d} has notifications but no device record")

@@ -13,7 +13,9 @@ from devices.decoders import make_encoder
 from devices.profiles import Profile
 
 
-def valid_packets(profile: Profile, rng: np.random.Generator, n_samples: int = 240) -> list[tuple[str, bytes]]:
+def valid_packets(
+    profile: Profile, rng: np.random.Generator, n_samples: int = 240
+) -> list[tuple[str, bytes]]:
     """Well-formed notifications (role, bytes) of ``profile``, including control answers.
 
     Parameters
@@ -34,7 +36,9 @@ def valid_packets(profile: Profile, rng: np.random.Generator, n_samples: int = 2
     amp = float(rng.uniform(0.01, 1.0))
     acc = rng.normal(0, 1, (n_samples, 3)).cumsum(axis=0) * amp
     acc = np.clip(acc, -(profile.acc_range or 100.0), profile.acc_range or 100.0)
-    gyr = np.clip(rng.normal(0, 2, (n_samples, 3)), -(profile.gyr_range or 30.0), profile.gyr_range or 30.0)
+    gyr = np.clip(
+        rng.normal(0, 2, (n_samples, 3)), -(profile.gyr_range or 30.0), profile.gyr_range or 30.0
+    )
     vals = {
         "speed": rng.uniform(0, 7, n_samples),
         "cadence": rng.uniform(0, 220, n_samples),
@@ -75,7 +79,11 @@ def mutate(packet: bytes, rng: np.random.Generator, others: list[bytes] | None =
         b += rng.integers(0, 256, int(rng.integers(1, 40)), dtype=np.uint8).tobytes()
     elif op == 3 and b:  # overwrite a header byte with an edge value
         i = int(rng.integers(0, min(len(b), 12)))
-        b[i] = int(rng.choice([0x00, 0x01, 0x02, 0x05, 0x0F, 0x10, 0x20, 0x3F, 0x7F, 0x80, 0x81, 0xF0, 0xFF]))
+        b[i] = int(
+            rng.choice(
+                [0x00, 0x01, 0x02, 0x05, 0x0F, 0x10, 0x20, 0x3F, 0x7F, 0x80, 0x81, 0xF0, 0xFF]
+            )
+        )
     elif op == 4 and others:  # splice two packets
         o = others[int(rng.integers(0, len(others)))]
         b = b[: int(rng.integers(0, len(b) + 1))] + o[int(rng.integers(0, len(o) + 1)) :]
@@ -83,7 +91,11 @@ def mutate(packet: bytes, rng: np.random.Generator, others: list[bytes] | None =
         i = int(rng.integers(0, len(b) - 1))
         del b[i : i + int(rng.integers(1, 8))]
     elif op == 6:  # fully random, length near the original
-        b = bytearray(rng.integers(0, 256, max(0, len(b) + int(rng.integers(-3, 4))), dtype=np.uint8).tobytes())
+        b = bytearray(
+            rng.integers(
+                0, 256, max(0, len(b) + int(rng.integers(-3, 4))), dtype=np.uint8
+            ).tobytes()
+        )
     else:  # set a byte run to 0xFF (max widths, max counts)
         if b:
             i = int(rng.integers(0, len(b)))

@@ -218,7 +218,9 @@ class HubLink(LocalLink):
                 if n > MAX_FRAME:
                     # the stream cannot be trusted to resynchronise: cut this neighbour off
                     self.oversized += 1
-                    logger.warning("hub: frame of %d bytes (limit %d); closing that connection", n, MAX_FRAME)
+                    logger.warning(
+                        "hub: frame of %d bytes (limit %d); closing that connection", n, MAX_FRAME
+                    )
                     break
                 body = await peer.reader.readexactly(n)
                 try:
@@ -297,12 +299,16 @@ async def start_hub(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Hub:
     try:
         server = await asyncio.start_server(link.attach, host, port)
     except OSError as exc:
-        raise DeviceError(f"cannot start the virtual radio hub on {host}:{port}: {exc.strerror}") from exc
+        raise DeviceError(
+            f"cannot start the virtual radio hub on {host}:{port}: {exc.strerror}"
+        ) from exc
     bound_port = server.sockets[0].getsockname()[1]
     return Hub(link, server, host, bound_port)
 
 
-async def connect_hub(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float = 2.0) -> HubLink:
+async def connect_hub(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float = 2.0
+) -> HubLink:
     """Join the virtual radio of the hub at ``host:port``.
 
     Parameters

@@ -27,7 +27,15 @@ _UUID128 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _UUID16 = re.compile(r"^(0x)?[0-9a-f]{4}$")
 
 #: Decoder families that :func:`devices.decoders.make_decoder` knows.
-DECODERS: tuple[str, ...] = ("rsc", "polar_pmd", "movesense", "metawear", "packed", "sensorlogger", "phyphox")
+DECODERS: tuple[str, ...] = (
+    "rsc",
+    "polar_pmd",
+    "movesense",
+    "metawear",
+    "packed",
+    "sensorlogger",
+    "phyphox",
+)
 PLACEMENTS: tuple[str, ...] = ("foot", "shank", "sacrum", "phone")
 SIDES: tuple[str, ...] = ("left", "right")
 STREAM_KINDS: tuple[str, ...] = ("acc", "gyr", "rsc")
@@ -215,7 +223,9 @@ class _Reader:
     def err(self, key: str, problem: str) -> ProfileError:
         return ProfileError(f"{self.source}: key '{self.prefix}{key}': {problem}")
 
-    def get(self, key: str, typ: type | tuple[type, ...], default: Any = ..., *, required: bool = False) -> Any:
+    def get(
+        self, key: str, typ: type | tuple[type, ...], default: Any = ..., *, required: bool = False
+    ) -> Any:
         if key not in self.table:
             if required or default is ...:
                 raise self.err(key, "missing")
@@ -321,7 +331,9 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
             re.compile(p)
         except re.error as exc:
             raise mr.err(f"names[{i}]", f"bad regular expression {p!r}: {exc}") from None
-    services = tuple(uuid(mr, f"services[{i}]", u) for i, u in enumerate(mr.get("services", list, [])))
+    services = tuple(
+        uuid(mr, f"services[{i}]", u) for i, u in enumerate(mr.get("services", list, []))
+    )
     if not names and not services:
         raise mr.err("names", "give at least one name pattern or service UUID")
     subscribe = r.get("subscribe", list, ["data"])
@@ -422,7 +434,9 @@ def _shipped() -> tuple[Profile, ...]:
     out = []
     for entry in sorted(pkg.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            out.append(_parse_text(entry.read_text(encoding="utf-8"), f"firmware_profiles/{entry.name}"))
+            out.append(
+                _parse_text(entry.read_text(encoding="utf-8"), f"firmware_profiles/{entry.name}")
+            )
     ids = [p.id for p in out]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -448,7 +462,9 @@ def load_profiles() -> list[Profile]:
 @lru_cache(maxsize=1)
 def _phone_profiles() -> tuple[Profile, ...]:
     """The phone profiles (:mod:`devices.phone.tables`), parsed once."""
-    return tuple(parse_profile(phone_table(app, plat), phone_source(app)) for app, plat in PHONE_VARIANTS)
+    return tuple(
+        parse_profile(phone_table(app, plat), phone_source(app)) for app, plat in PHONE_VARIANTS
+    )
 
 
 def get_profile(profile_id: str) -> Profile:
@@ -490,7 +506,9 @@ def match_profile(name: str | None, service_uuids: Iterable[str] = ()) -> Profil
     best: tuple[int, Profile | None] = (0, None)
     for p in _shipped():
         # A name match says more than a shared service (Polar H10 and Verity share PMD).
-        score = 2 * bool(name and p.match.matches(name, ())) + bool(uu and p.match.matches(None, uu))
+        score = 2 * bool(name and p.match.matches(name, ())) + bool(
+            uu and p.match.matches(None, uu)
+        )
         if score > best[0]:
             best = (score, p)
     return best[1]

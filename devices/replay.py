@@ -82,7 +82,9 @@ def _extrap_interp(x: FloatArray, xp: FloatArray, fp: FloatArray) -> FloatArray:
     return y
 
 
-def _share_clock(acc: TimeBase, gyr: TimeBase, t_acc: FloatArray, t_gyr: FloatArray, rate: float) -> FloatArray:
+def _share_clock(
+    acc: TimeBase, gyr: TimeBase, t_acc: FloatArray, t_gyr: FloatArray, rate: float
+) -> FloatArray:
     """Gyro times on the accelerometer's fitted clock when both come from one sensor clock.
 
     Separately fitted streams disagree by a fraction of a millisecond, which matters when
@@ -148,7 +150,13 @@ def assemble(
             out.channels["rsc"] = {"t": tb.t - t0, **b.values}
             out.timebase[kind] = tb
             continue
-        tb = reconstruct(b.host_time, b.n, rate, device_time=b.device_time, counter=None if b.device_time is not None else b.counter)
+        tb = reconstruct(
+            b.host_time,
+            b.n,
+            rate,
+            device_time=b.device_time,
+            counter=None if b.device_time is not None else b.counter,
+        )
         axes[kind] = tb
         out.timebase[kind] = tb
         out.notes.extend(f"{kind}: {n}" for n in tb.notes)
@@ -182,7 +190,11 @@ def _merge(gs: list[Batch]) -> Batch:
     # Samples follow their packets: reorder packets, then expand to samples.
     n = np.concatenate([g.n for g in gs])
     starts = np.concatenate([[0], np.cumsum(n)[:-1]])
-    idx = np.concatenate([np.arange(s, s + k) for s, k in zip(starts[order], n[order], strict=True)]) if n.size else np.zeros(0, dtype=np.int64)
+    idx = (
+        np.concatenate([np.arange(s, s + k) for s, k in zip(starts[order], n[order], strict=True)])
+        if n.size
+        else np.zeros(0, dtype=np.int64)
+    )
 
     def pick(a: FloatArray | None) -> FloatArray | None:
         return None if a is None else a[idx]
@@ -196,11 +208,15 @@ def _merge(gs: list[Batch]) -> Batch:
         gyr=pick(cat([g.gyr for g in gs])),
         values={k: np.concatenate([g.values[k] for g in gs])[idx] for k in keys},
         device_time=pick(cat([g.device_time for g in gs])),
-        counter=None if any(g.counter is None for g in gs) else np.concatenate([g.counter for g in gs if g.counter is not None])[idx],
+        counter=None
+        if any(g.counter is None for g in gs)
+        else np.concatenate([g.counter for g in gs if g.counter is not None])[idx],
     )
 
 
-def decode_device(capture: Capture, device: CaptureDevice, profile: Profile | None = None) -> DeviceData:
+def decode_device(
+    capture: Capture, device: CaptureDevice, profile: Profile | None = None
+) -> DeviceData:
     """Decode every notification of one device of a capture.
 
     Parameters
@@ -236,10 +252,16 @@ def decode_device(capture: Capture, device: CaptureDevice, profile: Profile | No
     if type(dec).feed_batch is not Decoder.feed_batch and "data" in roles:
         # Fixed-layout packets decode in one vectorized call; the decoder's control
         # responses do not change how its data decodes, so order between them is free.
-        is_data = np.array([r == "data" for r in roles], dtype=bool)[chars] if roles else np.zeros(0, bool)
+        is_data = (
+            np.array([r == "data" for r in roles], dtype=bool)[chars]
+            if roles
+            else np.zeros(0, bool)
+        )
         di = sel[is_data]
         batches = dec.feed_batch([capture.payloads[i] for i in di.tolist()], host[is_data], "data")
-        for i, h, c in zip(sel[~is_data].tolist(), host[~is_data].tolist(), chars[~is_data].tolist(), strict=True):
+        for i, h, c in zip(
+            sel[~is_data].tolist(), host[~is_data].tolist(), chars[~is_data].tolist(), strict=True
+        ):
             dec.feed(capture.payloads[i], h, roles[c])
     else:
         per_packet: list[Samples] = []

@@ -132,7 +132,9 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
     if isinstance(value, str) and len(value) > MAX_STRING:
         raise SchemaError(where, f"string longer than {MAX_STRING} characters")
     if spec.choices is not None and value is not None and value not in spec.choices:
-        raise SchemaError(where, f"must be one of {sorted(map(str, spec.choices))}, got {str(value)[:60]!r}")
+        raise SchemaError(
+            where, f"must be one of {sorted(map(str, spec.choices))}, got {str(value)[:60]!r}"
+        )
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value is not None:
         if spec.low is not None and value < spec.low:
             raise SchemaError(where, f"must be >= {spec.low:g}, got {value!r}")
@@ -223,9 +225,18 @@ CAPTURE_HEADER = Obj(
     open=True,
 )
 
-_CHARS = Field((dict,), required=False, check=lambda d: next(
-    (f"characteristic {k!r} must map to a UUID string" for k, v in d.items() if not isinstance(v, str)), None
-))
+_CHARS = Field(
+    (dict,),
+    required=False,
+    check=lambda d: next(
+        (
+            f"characteristic {k!r} must map to a UUID string"
+            for k, v in d.items()
+            if not isinstance(v, str)
+        ),
+        None,
+    ),
+)
 
 #: One ``D`` record of a capture: a device table entry.
 CAPTURE_DEVICE = Obj(

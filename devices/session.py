@@ -270,7 +270,9 @@ class Session:
         def all_found(seen: dict[str, tuple[BLEDevice, AdvertisementData]]) -> bool:
             return all(any(s.matches(d, a) for d, a in seen.values()) for s in self.specs)
 
-        seen = await scan(self.scan_timeout, backend=self.scanner_backend, stop_when=all_found, **self.kw)
+        seen = await scan(
+            self.scan_timeout, backend=self.scanner_backend, stop_when=all_found, **self.kw
+        )
         targets = []
         for spec in self.specs:
             hit = next(((d, a) for d, a in seen.values() if spec.matches(d, a)), None)
@@ -410,7 +412,9 @@ class Session:
 
     async def _start_sequence(self, t: _Target, client: BleakClient) -> None:
         prof = t.profile
-        t.responses = {c.response_char or c.char: asyncio.Queue() for c in prof.start if c.expect is not None}
+        t.responses = {
+            c.response_char or c.char: asyncio.Queue() for c in prof.start if c.expect is not None
+        }
         try:
             for role in prof.subscribe:
                 uuid = prof.uuid(role)
@@ -418,7 +422,9 @@ class Session:
             for cmd in prof.start:
                 resp_role = cmd.response_char or cmd.char
                 try:
-                    await client.write_gatt_char(prof.uuid(cmd.char), cmd.data, response=cmd.with_response)
+                    await client.write_gatt_char(
+                        prof.uuid(cmd.char), cmd.data, response=cmd.with_response
+                    )
                 except BleakError as exc:
                     raise DeviceError(
                         f"{self._label(t)} refused start command {cmd.data.hex(' ')}: {exc}"
@@ -469,7 +475,9 @@ class Session:
                 if time.monotonic() - lost_wall > self.vanish_after:
                     t.stats.vanished = True
                     self.writer.event("vanished", t.index, after_s=self.vanish_after)
-                    self.on_status(f"{self._label(t)}: vanished (no answer for {self.vanish_after:g} s)")
+                    self.on_status(
+                        f"{self._label(t)}: vanished (no answer for {self.vanish_after:g} s)"
+                    )
                     return
                 delay = min(delay * factor, largest)
             else:
@@ -491,7 +499,9 @@ class Session:
                 return
             for cmd in t.profile.stop:
                 with contextlib.suppress(BleakError, TimeoutError, DeviceError):
-                    await client.write_gatt_char(t.profile.uuid(cmd.char), cmd.data, response=cmd.with_response)
+                    await client.write_gatt_char(
+                        t.profile.uuid(cmd.char), cmd.data, response=cmd.with_response
+                    )
             with contextlib.suppress(BleakError, TimeoutError):
                 await client.disconnect()
             t.client = None

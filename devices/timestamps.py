@@ -148,7 +148,9 @@ def robust_line(x: FloatArray, y: FloatArray, bins: int = 256) -> tuple[float, f
     return y0 + a - b * x0, b
 
 
-def _lost_from_arrivals(host: FloatArray, last_index: FloatArray, period: float, n_packet: NDArray[np.int64]) -> NDArray[np.int64]:
+def _lost_from_arrivals(
+    host: FloatArray, last_index: FloatArray, period: float, n_packet: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """Samples lost before each packet, from persistent steps in the latency floor.
 
     A lost packet shifts every later packet's index down, so their apparent latency
@@ -183,7 +185,9 @@ def _lost_from_arrivals(host: FloatArray, last_index: FloatArray, period: float,
     starts = np.flatnonzero(cand & ~np.r_[False, cand[:-1]])
     ends = np.flatnonzero(cand & ~np.r_[cand[1:], False]) + 1
     peak = np.maximum.reduceat(step, starts) if starts.size else np.zeros(0)
-    for s0, e0, pk in zip(starts.tolist(), ends.tolist(), peak.tolist(), strict=True):  # one per gap
+    for s0, e0, pk in zip(
+        starts.tolist(), ends.tolist(), peak.tolist(), strict=True
+    ):  # one per gap
         j = s0 + int(np.argmax(step[s0:e0] >= pk - half[s0]))
         lost[j] = max(0, round(pk / period))
     return lost

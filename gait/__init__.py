@@ -43,6 +43,11 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     """Public names plus the subpackages already imported (not the helpers used here)."""
-    loaded = [k for k, v in globals().items() if not k.startswith("_") and type(v).__name__ == "module"
-              and getattr(v, "__name__", "").startswith("gait.")]
+    loaded = [
+        k
+        for k, v in globals().items()
+        if not k.startswith("_")
+        and type(v).__name__ == "module"
+        and getattr(v, "__name__", "").startswith("gait.")
+    ]
     return sorted({*__all__, *loaded})

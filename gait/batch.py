@@ -140,10 +140,14 @@ def discover(inputs: Sequence[str | Path], options: ReadOptions) -> Discovery:
     from gait.io import sniff_any
 
     found = find(list(inputs))
-    errors = [BatchOutcome(m, "", ok=False, error_type="NotFound", error="no file or folder matches")
-              for m in found.missing]
-    errors += [BatchOutcome(u.path, "", ok=False, error_type=u.error_type, error=u.error)
-               for u in found.unreadable]
+    errors = [
+        BatchOutcome(m, "", ok=False, error_type="NotFound", error="no file or folder matches")
+        for m in found.missing
+    ]
+    errors += [
+        BatchOutcome(u.path, "", ok=False, error_type=u.error_type, error=u.error)
+        for u in found.unreadable
+    ]
     items: dict[str, BatchItem] = {}
     for f, explicit in found.files:
         if f.name in _SKIP_NAMES or f.name.startswith("."):
@@ -161,7 +165,9 @@ def _slug(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem)[:60]
 
 
-def analyze_item(item: BatchItem, out_dir: str, options: ReadOptions, save_db: str | None) -> BatchOutcome:
+def analyze_item(
+    item: BatchItem, out_dir: str, options: ReadOptions, save_db: str | None
+) -> BatchOutcome:
     """Analyse one recording and write its outputs (runs in a worker process).
 
     Never raises: a failure is returned as an outcome with the error type and message.
@@ -178,21 +184,40 @@ def analyze_item(item: BatchItem, out_dir: str, options: ReadOptions, save_db: s
         if done.is_file():
             prev = json.loads(done.read_text())
             if prev.get("hash") == digest:
-                return BatchOutcome(str(item.path), item.key, ok=True, skipped=True, row=prev["row"])
+                return BatchOutcome(
+                    str(item.path), item.key, ok=True, skipped=True, row=prev["row"]
+                )
         folder.mkdir(parents=True, exist_ok=True)
         row = _analyze_to(folder, item.path, options, digest, save_db)
         tmp = done.with_suffix(".tmp")
         tmp.write_text(json.dumps({"hash": digest, "row": row}, default=str))
         os.replace(tmp, done)
-        return BatchOutcome(str(item.path), item.key, ok=True, row=row,
-                            seconds=time.perf_counter() - t0)
+        return BatchOutcome(
+            str(item.path), item.key, ok=True, row=row, seconds=time.perf_counter() - t0
+        )
     except MemoryError:
-        limit = f"the {_MEMORY_MB} MiB per-worker limit (--max-memory)" if _MEMORY_MB else "available memory"
-        return BatchOutcome(str(item.path), item.key, ok=False, error_type="MemoryLimit",
-                            error=f"needed more memory than {limit}", seconds=time.perf_counter() - t0)
+        limit = (
+            f"the {_MEMORY_MB} MiB per-worker limit (--max-memory)"
+            if _MEMORY_MB
+            else "available memory"
+        )
+        return BatchOutcome(
+            str(item.path),
+            item.key,
+            ok=False,
+            error_type="MemoryLimit",
+            error=f"needed more memory than {limit}",
+            seconds=time.perf_counter() - t0,
+        )
     except Exception as exc:  # a failing file must not stop the batch
-        return BatchOutcome(str(item.path), item.key, ok=False, error_type=_error_kind(exc),
-                            error=_error_text(exc), seconds=time.perf_counter() - t0)
+        return BatchOutcome(
+            str(item.path),
+            item.key,
+            ok=False,
+            error_type=_error_kind(exc),
+            error=_error_text(exc),
+            seconds=time.perf_counter() - t0,
+        )
 
 
 def _error_kind(exc: Exception) -> str:
@@ -224,7 +249,9 @@ def _test_fault(item: BatchItem) -> None:
         bytearray(64 << 30)
 
 
-def _analyze_to(folder: Path, path: Path, options: ReadOptions, digest: str, save_db: str | None) -> dict[str, Any]:
+def _analyze_to(
+    folder: Path, path: Path, options: ReadOptions, digest: str, save_db: str | None
+) -> dict[str, Any]:
     from gait.io import read
     from gait.sessions import analyze_recording
 
@@ -236,7 +263,11 @@ def _analyze_to(folder: Path, path: Path, options: ReadOptions, digest: str, sav
 
         # A locked database keeps the session in its pending file (reported by the CLI).
         save_outcome(outcome, save_db, source=str(path), content_hash=digest)
-    row: dict[str, Any] = {"path": str(path), "hash": digest, "folder": str(folder.relative_to(folder.parents[1]))}
+    row: dict[str, Any] = {
+        "path": str(path),
+        "hash": digest,
+        "folder": str(folder.relative_to(folder.parents[1])),
+    }
     row.update(outcome.headline())
     return row
 
@@ -322,28 +353,38 @@ def run_batch(
     db = str(save_db) if save_db else None
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if executor is not None:
-        outcomes += executor(partial(analyze_item, out_dir=str(out), options=options, save_db=db),
-                             items, tick)
+        outcomes += executor(
+            partial(analyze_item, out_dir=str(out), options=options, save_db=db), items, tick
+        )
     elif n_workers <= 0:
         for item in items:
             outcomes.append(analyze_item(item, str(out), options, db))
             tick(outcomes[-1])
     elif items:
-        limits = Limits(timeout_s=timeout_s,
-                        memory_mb=default_memory_mb(n_workers) if memory_mb == -1 else memory_mb)
+        limits = Limits(
+            timeout_s=timeout_s,
+            memory_mb=default_memory_mb(n_workers) if memory_mb == -1 else memory_mb,
+        )
         tasks = [(it, str(out), options, db) for it in items]
-        for i, res in run_supervised(_pool_task, tasks, workers=n_workers, limits=limits,
-                                     initializer=_worker_init):
+        for i, res in run_supervised(
+            _pool_task, tasks, workers=n_workers, limits=limits, initializer=_worker_init
+        ):
             if isinstance(res, Lost):
-                res = BatchOutcome(str(items[i].path), items[i].key, ok=False,
-                                   error_type=res.kind, error=res.message)
+                res = BatchOutcome(
+                    str(items[i].path),
+                    items[i].key,
+                    ok=False,
+                    error_type=res.kind,
+                    error=res.message,
+                )
             outcomes.append(res)
             tick(res)
     return _write_tables(out, outcomes, found.skipped)
 
 
-def _write_tables(out: Path, outcomes: list[BatchOutcome],
-                  skipped: Sequence[Skipped] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _write_tables(
+    out: Path, outcomes: list[BatchOutcome], skipped: Sequence[Skipped] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     ok = sorted((o for o in outcomes if o.ok), key=lambda o: o.path)
     bad = sorted((o for o in outcomes if not o.ok), key=lambda o: o.path)
     summary = pd.DataFrame([o.row for o in ok])
@@ -354,8 +395,9 @@ def _write_tables(out: Path, outcomes: list[BatchOutcome],
     summary.to_csv(out / "summary.csv", index=False)
     summary.to_parquet(out / "summary.parquet", index=False)
     errors.to_csv(out / "errors.csv", index=False)
-    skips = pd.DataFrame([asdict(k) for k in sorted(skipped, key=lambda k: k.path)],
-                         columns=["path", "reason"])
+    skips = pd.DataFrame(
+        [asdict(k) for k in sorted(skipped, key=lambda k: k.path)], columns=["path", "reason"]
+    )
     skips.to_csv(out / "skipped.csv", index=False)
     _write_plotly_js(out)
     _write_index(out, summary, errors, skips)
@@ -370,7 +412,9 @@ def _write_plotly_js(out: Path) -> None:
         target.write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def _write_index(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame) -> None:
+def _write_index(
+    out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame
+) -> None:
     from gait.report.batch_index import index_html
 
     (out / "index.html").write_text(index_html(out, summary, errors, skipped), encoding="utf-8")

@@ -73,7 +73,9 @@ def _stat_problem(path: Path, exc: OSError) -> Skipped | Unreadable:
     if exc.errno == errno.ELOOP:
         return Skipped(str(path), "symbolic link loop: skipped")
     if isinstance(exc, PermissionError):
-        return Unreadable(str(path), "PermissionError", "permission denied: cannot look at this path")
+        return Unreadable(
+            str(path), "PermissionError", "permission denied: cannot look at this path"
+        )
     if path.is_symlink():
         return Skipped(str(path), "broken symbolic link: skipped")
     return Unreadable(str(path), type(exc).__name__, exc.strerror or str(exc))
@@ -95,7 +97,9 @@ def _readable(path: Path) -> Unreadable | None:
     return None
 
 
-def walk(root: Path, found: Found, max_depth: int | None = None) -> Iterator[tuple[Path, tuple[str, ...]]]:
+def walk(
+    root: Path, found: Found, max_depth: int | None = None
+) -> Iterator[tuple[Path, tuple[str, ...]]]:
     """Regular files under ``root`` with their path parts relative to it.
 
     Links to folders are followed once: a link back to a folder on the current path is
@@ -123,18 +127,25 @@ def walk(root: Path, found: Found, max_depth: int | None = None) -> Iterator[tup
         return
     top = (st.st_dev, st.st_ino)
     seen = {top}
-    stack: list[tuple[Path, tuple[str, ...], frozenset[tuple[int, int]]]] = [(root, (), frozenset([top]))]
+    stack: list[tuple[Path, tuple[str, ...], frozenset[tuple[int, int]]]] = [
+        (root, (), frozenset([top]))
+    ]
     while stack:
         folder, rel, ancestors = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except PermissionError:
-            found.unreadable.append(Unreadable(str(folder), "PermissionError",
-                                               "permission denied: cannot list this folder"))
+            found.unreadable.append(
+                Unreadable(
+                    str(folder), "PermissionError", "permission denied: cannot list this folder"
+                )
+            )
             continue
         except OSError as exc:
-            found.unreadable.append(Unreadable(str(folder), type(exc).__name__, exc.strerror or str(exc)))
+            found.unreadable.append(
+                Unreadable(str(folder), type(exc).__name__, exc.strerror or str(exc))
+            )
             continue
         subfolders = []
         for entry in entries:
@@ -218,7 +229,9 @@ def find(inputs: list[str | Path]) -> Found:
         elif st is not None and stat.S_ISREG(st.st_mode):
             found.files.append((p, True))
         elif st is not None:
-            found.skipped.append(Skipped(str(p), _kind(st.st_mode) or "not a regular file: skipped"))
+            found.skipped.append(
+                Skipped(str(p), _kind(st.st_mode) or "not a regular file: skipped")
+            )
         else:
             root, pattern = _split_pattern(str(raw))
             if not pattern or not root.is_dir():

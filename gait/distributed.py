@@ -41,8 +41,13 @@ def _client(scheduler: str) -> Any:
         ) from None
     dask.config.set(DASK_CONFIG)
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
         return Client(cluster)
     try:
         return Client(scheduler, timeout=15)
@@ -59,8 +64,13 @@ def _outcome(fut: Any, item: BatchItem) -> BatchOutcome:
     except KilledWorker as exc:
         # Dask retried the task on fresh workers (distributed.scheduler.allowed-failures)
         # and every one of them died running it.
-        return BatchOutcome(str(item.path), item.key, ok=False, error_type="WorkerDied",
-                            error=f"worker died on every try (dask: {exc})")
+        return BatchOutcome(
+            str(item.path),
+            item.key,
+            ok=False,
+            error_type="WorkerDied",
+            error=f"worker died on every try (dask: {exc})",
+        )
 
 
 class DaskExecutor:

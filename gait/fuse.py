@@ -82,7 +82,8 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
     usable = [s for s in sensors if len(s.events)]
     legs = [s for s in usable if s.placement in ("foot", "shank") and s.side in ("left", "right")]
     trunk = sorted(
-        (s for s in usable if s not in legs), key=lambda s: (RANK.get(s.placement, 9), -len(s.events))
+        (s for s in usable if s not in legs),
+        key=lambda s: (RANK.get(s.placement, 9), -len(s.events)),
     )
     best: dict[str, SensorEvents] = {}
     for s in sorted(legs, key=lambda s: (RANK[s.placement], -len(s.events))):
@@ -126,7 +127,9 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
             sources[missing] = tr.name
             single_side = len(fill) < 0.5 * len(frames[0])
     contacts = (
-        pd.concat(frames, ignore_index=True).sort_values("t_ic", kind="stable").reset_index(drop=True)
+        pd.concat(frames, ignore_index=True)
+        .sort_values("t_ic", kind="stable")
+        .reset_index(drop=True)
         if frames
         else pd.DataFrame(columns=["side", "t_ic", "t_tc", "confidence", "source"])
     )

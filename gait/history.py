@@ -287,12 +287,16 @@ class History:
 
     def _save_once(self, rec: SessionRecord, pending_id: str | None) -> int:
         """One transaction; with ``pending_id``, skip (return 0) if that id was merged before."""
-        started = rec.started_at.astimezone(UTC).isoformat() if rec.started_at.tzinfo else (
-            rec.started_at.isoformat()
+        started = (
+            rec.started_at.astimezone(UTC).isoformat()
+            if rec.started_at.tzinfo
+            else (rec.started_at.isoformat())
         )
         with self._tx() as con:
             if pending_id is not None:
-                cur = con.execute("INSERT OR IGNORE INTO pending_merged(id) VALUES (?)", (pending_id,))
+                cur = con.execute(
+                    "INSERT OR IGNORE INTO pending_merged(id) VALUES (?)", (pending_id,)
+                )
                 if cur.rowcount == 0:
                     return 0
             aid = self._athlete_id(con, rec.athlete)
@@ -327,7 +331,8 @@ class History:
                 buf = io.BytesIO()
                 rec.steps.to_parquet(buf, index=False)
                 con.execute(
-                    "INSERT INTO step_tables(session_id, parquet) VALUES (?,?)", (sid, buf.getvalue())
+                    "INSERT INTO step_tables(session_id, parquet) VALUES (?,?)",
+                    (sid, buf.getvalue()),
                 )
             if rec.balance_trials is not None:
                 rows = rec.balance_trials.to_dict(orient="records")
@@ -405,7 +410,9 @@ class History:
 
     def metric_names(self) -> list[str]:
         """Every metric name stored, sorted."""
-        rows = self._retry(lambda: self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name").fetchall())
+        rows = self._retry(
+            lambda: self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name").fetchall()
+        )
         return [r[0] for r in rows]
 
     def metric_activities(self, metric: str) -> list[str]:
@@ -421,10 +428,13 @@ class History:
         list of str
             E.g. ``["run", "walk"]``; empty when no session has it.
         """
-        rows = self._retry(lambda: self._con.execute(
-            "SELECT s.activity, COUNT(*) FROM metrics m JOIN sessions s ON s.id = m.session_id"
-            " WHERE m.name = ? GROUP BY s.activity ORDER BY COUNT(*) DESC, s.activity", (metric,)
-        ).fetchall())
+        rows = self._retry(
+            lambda: self._con.execute(
+                "SELECT s.activity, COUNT(*) FROM metrics m JOIN sessions s ON s.id = m.session_id"
+                " WHERE m.name = ? GROUP BY s.activity ORDER BY COUNT(*) DESC, s.activity",
+                (metric,),
+            ).fetchall()
+        )
         return [r[0] for r in rows]
 
     def default_activity(self, metric: str) -> str | None:
@@ -450,7 +460,9 @@ class History:
                 return preferred
         return acts[0] if acts else None
 
-    def trend(self, metric: str, athlete: str | None = None, activity: str | None = None) -> pd.DataFrame:
+    def trend(
+        self, metric: str, athlete: str | None = None, activity: str | None = None
+    ) -> pd.DataFrame:
         """One metric over time.
 
         Parameters
@@ -489,7 +501,9 @@ class History:
         if df.empty:
             if activity is not None and self.metric_activities(metric):
                 have = ", ".join(self.metric_activities(metric))
-                raise HistoryError(f"no {activity} sessions have metric {metric!r}; it is saved for: {have}")
+                raise HistoryError(
+                    f"no {activity} sessions have metric {metric!r}; it is saved for: {have}"
+                )
             names = ", ".join(n for n in self.metric_names() if "." not in n) or "none yet"
             raise HistoryError(f"no sessions have metric {metric!r}; available: {names}")
         df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
@@ -531,7 +545,9 @@ class History:
         # conditions.<leg>_<eyes>.<leaf>: keep exact matches only (LIKE's '_' is a wildcard)
         parts = df["name"].str.split(".", n=2, expand=True) if not df.empty else None
         if parts is not None and parts.shape[1] == 3:
-            df = df[(parts[2] == leaf) & parts[1].str.fullmatch(r"(left|right)_(open|closed)")].copy()
+            df = df[
+                (parts[2] == leaf) & parts[1].str.fullmatch(r"(left|right)_(open|closed)")
+            ].copy()
         else:
             df = df.iloc[0:0]
         if df.empty:
@@ -544,9 +560,11 @@ class History:
 
     def steps(self, session_id: int) -> pd.DataFrame:
         """The stored step table of a session (empty when none was stored)."""
-        row = self._retry(lambda: self._con.execute(
-            "SELECT parquet FROM step_tables WHERE session_id = ?", (session_id,)
-        ).fetchone())
+        row = self._retry(
+            lambda: self._con.execute(
+                "SELECT parquet FROM step_tables WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        )
         return pd.read_parquet(io.BytesIO(row[0])) if row else pd.DataFrame()
 
     def weekly_volume(self, athlete: str | None = None) -> pd.DataFrame:
@@ -562,7 +580,9 @@ class History:
         df = self.sessions(athlete)
         df = df[df["activity"] == "run"]
         if df.empty:
-            return pd.DataFrame(columns=["week", "duration_min", "distance_km", "growth_pct", "flag"])
+            return pd.DataFrame(
+                columns=["week", "duration_min", "distance_km", "growth_pct", "flag"]
+            )
         week = df["started_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN")
         g = df.groupby(week).agg(duration_s=("duration_s", "sum"), distance_m=("distance_m", "sum"))
         weeks = pd.period_range(g.index.min(), g.index.max(), freq="W-SUN")
@@ -595,8 +615,9 @@ class SaveReport:
     message: str = ""
 
 
-def save_session(rec: SessionRecord, db: str | Path | None = None, *,
-                 lock_wait_s: float | None = None) -> SaveReport:
+def save_session(
+    rec: SessionRecord, db: str | Path | None = None, *, lock_wait_s: float | None = None
+) -> SaveReport:
     """Save a session, merging earlier pending ones first; never lose it to a lock.
 
     Parameters
@@ -629,7 +650,11 @@ def save_session(rec: SessionRecord, db: str | Path | None = None, *,
             sid = h.save(rec)
     except HistoryLockedError as exc:
         kept = history_pending.append(path, rec)
-        return SaveReport(None, pending=kept, merged=merged,
-                          message=f"{exc}; session kept in {kept}, saved on the next run")
+        return SaveReport(
+            None,
+            pending=kept,
+            merged=merged,
+            message=f"{exc}; session kept in {kept}, saved on the next run",
+        )
     msg = f"history: added {merged} session(s) kept while the database was locked" if merged else ""
     return SaveReport(sid, merged=merged, message=msg)

@@ -78,7 +78,9 @@ def _filt(sos: NDArray[np.float64], x: FloatArray) -> FloatArray:
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=max(padlen, 0)))
 
 
-def gravity_direction(acc: FloatArray, rate: float, cutoff: float = GRAVITY_CUTOFF_HZ) -> FloatArray:
+def gravity_direction(
+    acc: FloatArray, rate: float, cutoff: float = GRAVITY_CUTOFF_HZ
+) -> FloatArray:
     """Unit "up" vector per sample from a low-pass estimate of gravity.
 
     Parameters

@@ -185,8 +185,10 @@ def _session_vertical_ratio(steps: pd.DataFrame, cadence: float, speed: float | 
     session speed: step length = speed × 60 / cadence.
     """
     if {"vertical_oscillation", "stride_length"} <= set(steps.columns):
-        per = vertical_ratio_pct(steps["vertical_oscillation"].to_numpy(np.float64),
-                                 steps["stride_length"].to_numpy(np.float64))
+        per = vertical_ratio_pct(
+            steps["vertical_oscillation"].to_numpy(np.float64),
+            steps["stride_length"].to_numpy(np.float64),
+        )
         per = per[np.isfinite(per)]
         if per.size:
             return float(per.mean())
@@ -218,6 +220,9 @@ def overstride_flag(ind: Mapping[str, Any]) -> dict[str, Any]:
         ("foot_strike_angle", ind.get("foot_strike_angle_deg"), STEEP_STRIKE_MIN_DEG),
     )
     measured = [m for m, v, _ in checks if v is not None]
-    reasons = [{"metric": m, "value": v, "threshold": th} for m, v, th in checks
-               if v is not None and v > th]
+    reasons = [
+        {"metric": m, "value": v, "threshold": th}
+        for m, v, th in checks
+        if v is not None and v > th
+    ]
     return {"flag": bool(reasons) if measured else None, "reasons": reasons, "measured": measured}

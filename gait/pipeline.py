@@ -110,8 +110,10 @@ def stream_flags(stream: Stream) -> list[str]:
     if stream.gyr is not None and stream.gyr_range:
         gyr = stream.gyr if finite is None else stream.gyr[finite]
         gthr = SATURATION_FRACTION * stream.gyr_range
-        if gyr.size and max(gyr.max(), -gyr.min()) >= gthr and (
-            _share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE
+        if (
+            gyr.size
+            and max(gyr.max(), -gyr.min()) >= gthr
+            and (_share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE)
         ):
             flags.append(f"gyr_saturated:{stream.name}")
     dt = np.diff(stream.t)
@@ -139,10 +141,17 @@ def _finite_only(stream: Stream) -> Stream:
     run_max = np.maximum.accumulate(t)
     ok &= np.concatenate(([True], t[1:] > run_max[:-1]))
     return Stream(
-        placement=stream.placement, side=stream.side, t=stream.t[ok], acc=stream.acc[ok],
-        gyr=None if stream.gyr is None else stream.gyr[ok], rate=stream.rate,
-        device=dict(stream.device), mount=stream.mount, acc_range=stream.acc_range,
-        gyr_range=stream.gyr_range, name=stream.name,
+        placement=stream.placement,
+        side=stream.side,
+        t=stream.t[ok],
+        acc=stream.acc[ok],
+        gyr=None if stream.gyr is None else stream.gyr[ok],
+        rate=stream.rate,
+        device=dict(stream.device),
+        mount=stream.mount,
+        acc_range=stream.acc_range,
+        gyr_range=stream.gyr_range,
+        name=stream.name,
     )
 
 
@@ -224,7 +233,8 @@ class _StreamScan:
 def _windowed(st: Stream) -> bool:
     """True for a long stream that can be read piece by piece (and has not failed to)."""
     return (
-        hasattr(st, "windows") and not getattr(st, "unordered", False)
+        hasattr(st, "windows")
+        and not getattr(st, "unordered", False)
         and st.duration > CHUNK_SECONDS + 2 * CHUNK_OVERLAP
     )
 
@@ -256,7 +266,10 @@ class _BoutPass:
 
 
 def _analyze_windowed(
-    st: Stream, speed: float | None, flags: list[str], bouts: _BoutPass | None = None,
+    st: Stream,
+    speed: float | None,
+    flags: list[str],
+    bouts: _BoutPass | None = None,
     limits: dict[str, SensorLimits] | None = None,
 ) -> list[SensorEvents]:
     """Quality flags and events of a piece-by-piece stream in one pass over its chunks.
@@ -280,8 +293,9 @@ def _analyze_windowed(
         detector, problem = None, exc
     frames: list[pd.DataFrame] = []
     for (a, b), (piece, c0, c1) in zip(cores, st.windows(cores, CHUNK_OVERLAP), strict=True):  # type: ignore[attr-defined]
-        scan.update(piece.t[c0:c1], piece.acc[c0:c1],
-                    None if piece.gyr is None else piece.gyr[c0:c1])
+        scan.update(
+            piece.t[c0:c1], piece.acc[c0:c1], None if piece.gyr is None else piece.gyr[c0:c1]
+        )
         if bouts is not None:
             bouts.add(piece, a, b)
         if detector is None or piece.n < 2:
@@ -397,7 +411,11 @@ def chunk_bounds(t0: float, t1: float, chunk: float = CHUNK_SECONDS) -> list[tup
 
 
 def detect_chunked(
-    detector: Any, stream: Stream, speed: float | None, *, chunk: float = CHUNK_SECONDS,
+    detector: Any,
+    stream: Stream,
+    speed: float | None,
+    *,
+    chunk: float = CHUNK_SECONDS,
     overlap: float = CHUNK_OVERLAP,
 ) -> pd.DataFrame:
     """Run ``detector`` on overlapping time chunks and keep each contact once.
@@ -459,7 +477,11 @@ def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
     grp = np.cumsum(new) - 1
     g = b.groupby(grp)
     return pd.DataFrame(
-        {"t_start": g["t_start"].min(), "t_end": g["t_end"].max(), "activity": g["activity"].first()}
+        {
+            "t_start": g["t_start"].min(),
+            "t_end": g["t_end"].max(),
+            "activity": g["activity"].first(),
+        }
     ).reset_index(drop=True)
 
 
@@ -599,7 +621,9 @@ def analyze(
     """
     if not recording.streams:
         raise AnalysisError("the recording has no sensor streams")
-    if activity == "balance" or (activity in (None, "auto") and recording.meta.activity == "balance"):
+    if activity == "balance" or (
+        activity in (None, "auto") and recording.meta.activity == "balance"
+    ):
         raise AnalysisError("this is a balance session: use gait.balance.analyze_balance")
     flags: list[str] = []
     speed_ref = reference_speed(recording)
@@ -640,7 +664,8 @@ def analyze(
         sensors.append(SensorEvents(st.name, st.placement, st.side, ev))
     if not sensors:
         raise AnalysisError(
-            "no stream could be analysed: " + ", ".join(f for f in flags if f.startswith("no_detector"))
+            "no stream could be analysed: "
+            + ", ".join(f for f in flags if f.startswith("no_detector"))
         )
     for name, lim in limits.items():
         if lim.placement in ("foot", "shank") and lim.rate_hz < FULL_RATE_HZ:
@@ -656,15 +681,23 @@ def analyze(
     if fused.single_side:
         flags.append("single_side")
     _check_placement_consistency(recording, sensors, flags)
-    checks = input_checks(recording, [(s.name, s.placement, s.side, len(s.events)) for s in sensors],
-                          fused.single_side, flags, sources=fused.sources,
-                          skip_gravity=[st.name for st in recording.streams if _windowed(st)])
+    checks = input_checks(
+        recording,
+        [(s.name, s.placement, s.side, len(s.events)) for s in sensors],
+        fused.single_side,
+        flags,
+        sources=fused.sources,
+        skip_gravity=[st.name for st in recording.streams if _windowed(st)],
+    )
     flags.extend(c.flag for c in checks if c.flag not in flags)
 
     if activity in ("run", "walk"):
         bouts = pd.DataFrame(
-            {"t_start": [steps["t_ic"].min() if len(steps) else 0.0],
-             "t_end": [steps["t_ic"].max() if len(steps) else 0.0], "activity": [activity]}
+            {
+                "t_start": [steps["t_ic"].min() if len(steps) else 0.0],
+                "t_end": [steps["t_ic"].max() if len(steps) else 0.0],
+                "activity": [activity],
+            }
         )
     else:
         ext = bout_pass.result() if bout_pass is not None else _bouts_of(recording)
@@ -682,7 +715,9 @@ def analyze(
     summary = session_summary(part, window_steps=window_steps, limits=limits)
     summary["steps_total"] = len(steps)
     summary["activity"] = str(dominant) if len(steps) else "still"
-    summary["activity_steps"] = {str(k): int(v) for k, v in steps["activity"].value_counts().items()}
+    summary["activity_steps"] = {
+        str(k): int(v) for k, v in steps["activity"].value_counts().items()
+    }
     speed_sess = speed_ref
     if speed_sess is None and "speed" in part.columns:
         sp = part["speed"].to_numpy(dtype=np.float64)
@@ -690,7 +725,10 @@ def analyze(
         speed_sess = float(np.median(sp)) if sp.size else None
     cad = summary["cadence_spm"]
     summary["overstride"] = overstride_indicators(
-        part, cadence=float("nan") if cad is None else float(cad), speed=speed_sess, baseline=baseline
+        part,
+        cadence=float("nan") if cad is None else float(cad),
+        speed=speed_sess,
+        baseline=baseline,
     )
     summary["speed_mps"] = speed_sess
     summary["sources"] = fused.sources
@@ -698,8 +736,11 @@ def analyze(
     summary["flags"] = flags
     summary["input_checks"] = [c.as_dict() for c in checks]
     # units read from the signal (no --acc-unit/--gyr-unit): the CLI announces them
-    summary["units_inferred"] = {st.name: str(st.device["units_inferred"]) for st in recording.streams
-                                 if st.device.get("units_inferred")}
+    summary["units_inferred"] = {
+        st.name: str(st.device["units_inferred"])
+        for st in recording.streams
+        if st.device.get("units_inferred")
+    }
     _withhold(summary, checks)
     windows = pd.DataFrame(summary["windows"])
     return GaitResult(

@@ -94,8 +94,12 @@ class Check:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form for ``summary['input_checks']``."""
-        return {"code": self.code, "stream": self.stream, "message": self.message,
-                "metrics": list(self.metrics)}
+        return {
+            "code": self.code,
+            "stream": self.stream,
+            "message": self.message,
+            "metrics": list(self.metrics),
+        }
 
 
 def gravity_estimate(acc: np.ndarray, rate: float) -> float:
@@ -170,7 +174,11 @@ def resolve_acc_unit(acc_raw: np.ndarray, rate: float, given: str | None, where:
     seen = acc_unit_from_gravity(grav)
     if given is None:
         return seen or "m/s2"
-    stated = "g" if given.strip() == "g" else ("m/s2" if given.strip() in ("m/s2", "m/s^2", "m/s²") else None)
+    stated = (
+        "g"
+        if given.strip() == "g"
+        else ("m/s2" if given.strip() in ("m/s2", "m/s^2", "m/s²") else None)
+    )
     if seen is not None and stated is not None and seen != stated:
         shown = f"{grav:.2f} {given}" + (f" = {grav * G:.1f} m/s²" if stated == "g" else "")
         raise UnitError(
@@ -243,7 +251,9 @@ def gyro_motion(gyr: np.ndarray | None, step: int = 4) -> tuple[float, float] | 
     return share, (float(np.percentile(g[moving], 99)) if moving.any() else 0.0)
 
 
-def placement_suspect(placement: str, mount: str | None, moving_share: float, p99: float) -> str | None:
+def placement_suspect(
+    placement: str, mount: str | None, moving_share: float, p99: float
+) -> str | None:
     """Whether the angular rate contradicts the placement label.
 
     A foot or shank swings through several rad/s every stride, a trunk sensor rotates far
@@ -289,19 +299,24 @@ def placement_check_message(name: str, placement: str, verdict: str) -> Check:
     Check
     """
     if verdict == "looks_like_leg":
-        msg = (f"{name}: labelled {placement} but it swings like a foot or shank (several rad/s "
-               "every stride); a trunk sensor sees both feet, a leg sensor one: cadence, flight, "
-               "GCT balance and left/right are wrong if the label is wrong. Check --placement.")
+        msg = (
+            f"{name}: labelled {placement} but it swings like a foot or shank (several rad/s "
+            "every stride); a trunk sensor sees both feet, a leg sensor one: cadence, flight, "
+            "GCT balance and left/right are wrong if the label is wrong. Check --placement."
+        )
         metrics: tuple[str, ...] = ("cadence_spm", "flight_ms", "gct_balance_pct", "symmetry")
     else:
-        msg = (f"{name}: labelled {placement} but it turns no more than a trunk sensor; "
-               "contact times and per-foot metrics are wrong if the label is wrong. Check --placement.")
+        msg = (
+            f"{name}: labelled {placement} but it turns no more than a trunk sensor; "
+            "contact times and per-foot metrics are wrong if the label is wrong. Check --placement."
+        )
         metrics = ("cadence_spm", "gct_ms", "flight_ms", "foot_strike_angle")
     return Check("placement_suspect", name, msg, metrics, f"placement_suspect:{name}:{verdict}")
 
 
 def side_checks(
-    streams: list[tuple[str, str, str | None, int]], single_side: bool,
+    streams: list[tuple[str, str, str | None, int]],
+    single_side: bool,
     sources: dict[str, str] | None = None,
 ) -> list[Check]:
     """What the side labels allow: one leg only, an unknown or inferred side, a side twice.
@@ -328,43 +343,59 @@ def side_checks(
     unknown = [s for s in legs if s[2] not in ("left", "right") and s[0] not in used_as]
     for name, placement, side, _ in legs:
         if side not in ("left", "right") and name in used_as:
-            out.append(Check(
-                "side_inferred", name,
-                f"{name}: a {placement} sensor without a side, taken as the {used_as[name]} leg "
-                "(the other leg sensor has the other side); give --side to be sure",
-            ))
+            out.append(
+                Check(
+                    "side_inferred",
+                    name,
+                    f"{name}: a {placement} sensor without a side, taken as the {used_as[name]} leg "
+                    "(the other leg sensor has the other side); give --side to be sure",
+                )
+            )
     for name, placement, _, _ in unknown:
-        out.append(Check(
-            "side_unknown", name,
-            f"{name}: a {placement} sensor without a side (give --side left|right); it is counted "
-            "as one leg: cadence = 2 × its stride rate",
-        ))
+        out.append(
+            Check(
+                "side_unknown",
+                name,
+                f"{name}: a {placement} sensor without a side (give --side left|right); it is counted "
+                "as one leg: cadence = 2 × its stride rate",
+            )
+        )
     if len(unknown) >= 2:
-        out.append(Check(
-            "sides_ambiguous", None,
-            "several leg sensors without a side: only one of them is used; label each "
-            "stream's side to measure both legs",
-            TWO_LEG_METRICS,
-        ))
+        out.append(
+            Check(
+                "sides_ambiguous",
+                None,
+                "several leg sensors without a side: only one of them is used; label each "
+                "stream's side to measure both legs",
+                TWO_LEG_METRICS,
+            )
+        )
     for side in ("left", "right"):
         same = [s for s in legs if s[2] == side and s[1] == "foot"]
         if len(same) > 1:
-            out.append(Check(
-                "side_twice", None,
-                f"{len(same)} foot sensors are labelled {side} ({', '.join(s[0] for s in same)}): "
-                "one of them is probably the other foot",
-                TWO_LEG_METRICS,
-            ))
+            out.append(
+                Check(
+                    "side_twice",
+                    None,
+                    f"{len(same)} foot sensors are labelled {side} ({', '.join(s[0] for s in same)}): "
+                    "one of them is probably the other foot",
+                    TWO_LEG_METRICS,
+                )
+            )
     if single_side and legs:
         covered = sorted({s[2] or "unknown" for s in legs})
-        out.append(Check(
-            "one_leg", None,
-            f"one leg measured ({', '.join(covered)}"
-            + ("" if not trunk else "; the trunk sensor does not fill the other") + "): "
-            "cadence is 2 × that leg's stride rate; flight time, GCT balance and left/right "
-            "symmetry need both legs and are not reported",
-            TWO_LEG_METRICS,
-        ))
+        out.append(
+            Check(
+                "one_leg",
+                None,
+                f"one leg measured ({', '.join(covered)}"
+                + ("" if not trunk else "; the trunk sensor does not fill the other")
+                + "): "
+                "cadence is 2 × that leg's stride rate; flight time, GCT balance and left/right "
+                "symmetry need both legs and are not reported",
+                TWO_LEG_METRICS,
+            )
+        )
     return out
 
 
@@ -375,7 +406,8 @@ def gravity_check(name: str, acc_si: np.ndarray, rate: float) -> Check | None:
     if not np.isfinite(grav) or MS2_RANGE[0] <= grav <= MS2_RANGE[1]:
         return None
     return Check(
-        "acc_unit_suspect", name,
+        "acc_unit_suspect",
+        name,
         f"{name}: gravity reads {grav:.2f} m/s² instead of 9.81: the accelerometer unit is "
         "probably wrong (--acc-unit)",
         ("speed_mps", "stride_length", "vertical_oscillation"),
@@ -426,12 +458,16 @@ def input_checks(
         if parts[0] == "placement_suspect" and len(parts) == 3:
             out.append(placement_check_message(parts[1], placements.get(parts[1], "?"), parts[2]))
         elif parts[0] == "placement_mismatch" and len(parts) == 3:
-            out.append(Check(
-                "placement_mismatch", parts[1],
-                f"{parts[1]} and {parts[2]} count steps that do not fit their placements (a trunk "
-                "sensor sees about twice a leg sensor's contacts): check --placement and --side",
-                ("cadence_spm",), f,
-            ))
+            out.append(
+                Check(
+                    "placement_mismatch",
+                    parts[1],
+                    f"{parts[1]} and {parts[2]} count steps that do not fit their placements (a trunk "
+                    "sensor sees about twice a leg sensor's contacts): check --placement and --side",
+                    ("cadence_spm",),
+                    f,
+                )
+            )
     out.extend(side_checks(list(sensors), single_side, sources))
     return out
 
@@ -440,8 +476,11 @@ def input_checks(
 #: for the batch index and the report's "Input checks" block (the full sentence is the
 #: check's ``message``).
 ADVICE: dict[str, tuple[str, str]] = {
-    "one_leg": ("one leg measured", "add a sensor on the other leg (or a trunk sensor) to get flight "
-                "time, GCT balance and left/right"),
+    "one_leg": (
+        "one leg measured",
+        "add a sensor on the other leg (or a trunk sensor) to get flight "
+        "time, GCT balance and left/right",
+    ),
     "side_unknown": ("side unknown", "give --side left or --side right"),
     "side_inferred": ("side inferred", "give --side left or --side right to be sure"),
     "sides_ambiguous": ("several leg sensors without a side", "label each stream's side (--side)"),
@@ -451,8 +490,12 @@ ADVICE: dict[str, tuple[str, str]] = {
     "acc_unit_suspect": ("gravity is not 1 g", "check --acc-unit (g or m/s2)"),
 }
 #: Labels of the check metrics the metric table does not name by summary key.
-_OTHER_LABELS = {"symmetry": "left/right symmetry", "asymmetry": "asymmetry", "speed_mps": "speed",
-                 "gct_ms": "ground contact time"}
+_OTHER_LABELS = {
+    "symmetry": "left/right symmetry",
+    "asymmetry": "asymmetry",
+    "speed_mps": "speed",
+    "gct_ms": "ground contact time",
+}
 
 
 def _as_mapping(check: Check | Mapping[str, object]) -> Mapping[str, object]:

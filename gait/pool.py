@@ -119,6 +119,7 @@ def _die_with_parent(parent_pid: int) -> None:
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     else:
+
         def watch() -> None:
             while os.getppid() == parent_pid:
                 time.sleep(_WATCH_PERIOD_S)
@@ -142,8 +143,13 @@ def _limit_memory(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(conn: Connection, parent_pid: int, fn: Callable[[Any], Any],
-                 initializer: Callable[[Limits], None] | None, limits: Limits) -> None:
+def _worker_main(
+    conn: Connection,
+    parent_pid: int,
+    fn: Callable[[Any], Any],
+    initializer: Callable[[Limits], None] | None,
+    limits: Limits,
+) -> None:
     """Worker loop: receive ``(index, task)``, acknowledge, run ``fn(task)``, send the result."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -207,8 +213,12 @@ def run_supervised(
 
     def start() -> _Slot[T]:
         parent_end, child_end = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child_end, os.getpid(), fn, initializer, limits),
-                           daemon=True, name="gait-worker")
+        proc = ctx.Process(
+            target=_worker_main,
+            args=(child_end, os.getpid(), fn, initializer, limits),
+            daemon=True,
+            name="gait-worker",
+        )
         proc.start()
         child_end.close()
         return _Slot(proc, parent_end)
@@ -228,7 +238,9 @@ def run_supervised(
                     s.started = None
                     try:
                         s.conn.send((s.task, tasks[s.task]))
-                    except OSError:  # died while idle: the task goes back, the worker is replaced below
+                    except (
+                        OSError
+                    ):  # died while idle: the task goes back, the worker is replaced below
                         queue.appendleft(s.task)
                         s.task = None
             timeout = None
@@ -260,9 +272,15 @@ def run_supervised(
                 if not s.proc.is_alive():
                     s.proc.join()
                     lost = Lost("WorkerDied", describe_exit(s.proc.exitcode))
-                elif (limits.timeout_s is not None and s.started is not None
-                      and time.monotonic() - s.started > limits.timeout_s):
-                    lost = Lost("TimeLimit", f"took longer than the {limits.timeout_s:g} s limit; worker stopped")
+                elif (
+                    limits.timeout_s is not None
+                    and s.started is not None
+                    and time.monotonic() - s.started > limits.timeout_s
+                ):
+                    lost = Lost(
+                        "TimeLimit",
+                        f"took longer than the {limits.timeout_s:g} s limit; worker stopped",
+                    )
                 if lost is None:
                     continue
                 task = s.task

@@ -162,7 +162,9 @@ class Channel:
         self.values = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in self.values.items()}
         for k, v in self.values.items():
             if v.shape != self.t.shape:
-                raise ValueError(f"channel {self.name!r}: {k} has shape {v.shape}, t {self.t.shape}")
+                raise ValueError(
+                    f"channel {self.name!r}: {k} has shape {v.shape}, t {self.t.shape}"
+                )
 
     def to_frame(self) -> pd.DataFrame:
         """Channel as a DataFrame with ``t`` and one column per series."""
@@ -257,9 +259,7 @@ class Recording:
     def by_placement(self, placement: str, side: str | None = None) -> list[Stream]:
         """Streams at ``placement`` (and ``side`` when given)."""
         return [
-            s
-            for s in self.streams
-            if s.placement == placement and (side is None or s.side == side)
+            s for s in self.streams if s.placement == placement and (side is None or s.side == side)
         ]
 
     def channel(self, name: str) -> Channel | None:

@@ -41,38 +41,148 @@ class StepColumn(NamedTuple):
 
 #: The step table, in column order: one row per step of :attr:`GaitResult.steps`.
 STEP_TABLE: tuple[StepColumn, ...] = (
-    StepColumn("side", "str", "", "'left', 'right' or 'unknown' (an unlabelled trunk contact)", True, "steps"),
-    StepColumn("t_ic", "float64", "s", "initial contact, from the start of the recording", True, "steps"),
-    StepColumn("t_tc", "float64", "s", "terminal contact (toe-off), from the start of the recording", True, "steps"),
-    StepColumn("gct", "float64", "s", "ground contact time t_tc − t_ic; NaN when implausible", True, "steps"),
-    StepColumn("flight", "float64", "s", "toe-off to the next contact of the other foot; NaN with one leg instrumented",
-               True, "steps"),
-    StepColumn("step_time", "float64", "s", "contact to the next contact of the other foot; NaN across a gap",
-               True, "steps"),
-    StepColumn("stride_time", "float64", "s", "contact to the next contact of the same foot; NaN across a gap",
-               True, "steps"),
-    StepColumn("duty_factor", "float64", "", "gct / stride_time (share of the stride in contact)", True, "steps"),
+    StepColumn(
+        "side",
+        "str",
+        "",
+        "'left', 'right' or 'unknown' (an unlabelled trunk contact)",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "t_ic", "float64", "s", "initial contact, from the start of the recording", True, "steps"
+    ),
+    StepColumn(
+        "t_tc",
+        "float64",
+        "s",
+        "terminal contact (toe-off), from the start of the recording",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "gct",
+        "float64",
+        "s",
+        "ground contact time t_tc − t_ic; NaN when implausible",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "flight",
+        "float64",
+        "s",
+        "toe-off to the next contact of the other foot; NaN with one leg instrumented",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "step_time",
+        "float64",
+        "s",
+        "contact to the next contact of the other foot; NaN across a gap",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "stride_time",
+        "float64",
+        "s",
+        "contact to the next contact of the same foot; NaN across a gap",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "duty_factor",
+        "float64",
+        "",
+        "gct / stride_time (share of the stride in contact)",
+        True,
+        "steps",
+    ),
     StepColumn("cadence", "float64", "steps/min", "60 / step_time", True, "steps"),
-    StepColumn("stride_length", "float64", "m", "distance from a contact to the next of the same foot", False,
-               "placement"),
+    StepColumn(
+        "stride_length",
+        "float64",
+        "m",
+        "distance from a contact to the next of the same foot",
+        False,
+        "placement",
+    ),
     StepColumn("speed", "float64", "m/s", "forward speed over the step", False, "placement"),
-    StepColumn("foot_strike_angle", "float64", "deg", "sole pitch at initial contact, positive = toes up (rearfoot)",
-               False, "placement"),
-    StepColumn("strike", "str", "", "strike pattern from the foot strike angle: 'rear', 'mid' or 'fore'", False,
-               "placement"),
-    StepColumn("braking", "float64", "m/s", "pelvis forward speed loss from contact to its minimum in stance",
-               False, "placement"),
+    StepColumn(
+        "foot_strike_angle",
+        "float64",
+        "deg",
+        "sole pitch at initial contact, positive = toes up (rearfoot)",
+        False,
+        "placement",
+    ),
+    StepColumn(
+        "strike",
+        "str",
+        "",
+        "strike pattern from the foot strike angle: 'rear', 'mid' or 'fore'",
+        False,
+        "placement",
+    ),
+    StepColumn(
+        "braking",
+        "float64",
+        "m/s",
+        "pelvis forward speed loss from contact to its minimum in stance",
+        False,
+        "placement",
+    ),
     StepColumn("impact", "float64", "m/s²", "peak acceleration at contact", False, "placement"),
-    StepColumn("vertical_oscillation", "float64", "m", "pelvis vertical excursion over the step", False,
-               "placement"),
-    StepColumn("shank_angle_ic", "float64", "deg",
-               "shank inclination from vertical at initial contact, positive = ankle ahead of the knee", False,
-               "placement"),
-    StepColumn("quality", "str", "", "comma-separated quality flags of the step, '' when clean", True, "steps"),
-    StepColumn("confidence", "float64", "", "detector's confidence in the contact, 0..1 (1.0 when it gives none)",
-               True, "steps"),
-    StepColumn("source", "str", "", "name of the stream whose detector found the contact", False, "pipeline"),
-    StepColumn("activity", "str", "", "activity of the step's bout: 'run', 'walk' or 'still'", True, "pipeline"),
+    StepColumn(
+        "vertical_oscillation",
+        "float64",
+        "m",
+        "pelvis vertical excursion over the step",
+        False,
+        "placement",
+    ),
+    StepColumn(
+        "shank_angle_ic",
+        "float64",
+        "deg",
+        "shank inclination from vertical at initial contact, positive = ankle ahead of the knee",
+        False,
+        "placement",
+    ),
+    StepColumn(
+        "quality",
+        "str",
+        "",
+        "comma-separated quality flags of the step, '' when clean",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "confidence",
+        "float64",
+        "",
+        "detector's confidence in the contact, 0..1 (1.0 when it gives none)",
+        True,
+        "steps",
+    ),
+    StepColumn(
+        "source",
+        "str",
+        "",
+        "name of the stream whose detector found the contact",
+        False,
+        "pipeline",
+    ),
+    StepColumn(
+        "activity",
+        "str",
+        "",
+        "activity of the step's bout: 'run', 'walk' or 'still'",
+        True,
+        "pipeline",
+    ),
 )
 
 #: Leading required columns (the contact timing block, always first and in this order);
@@ -81,7 +191,9 @@ STEP_COLUMNS: tuple[str, ...] = tuple(c.name for c in takewhile(lambda c: c.requ
 
 #: Per-step metrics a placement's detector may measure; :func:`gait.steps.build_step_table`
 #: copies them from the contacts when present.
-OPTIONAL_STEP_COLUMNS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE if c.origin == "placement")
+OPTIONAL_STEP_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in STEP_TABLE if c.origin == "placement"
+)
 
 
 def step_table_markdown() -> str:
@@ -104,7 +216,9 @@ def step_table_markdown() -> str:
     ]
     for c in STEP_TABLE:
         req = "yes" if c.required else "no"
-        lines.append(f"| `{c.name}` | {c.dtype} | {c.unit or '—'} | {req} | {c.origin} | {c.meaning} |")
+        lines.append(
+            f"| `{c.name}` | {c.dtype} | {c.unit or '—'} | {req} | {c.origin} | {c.meaning} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -205,8 +205,12 @@ def stream_limits(stream: Any) -> SensorLimits:
     SensorLimits
     """
     n = int(stream.t.shape[0])
-    return make_limits(stream, n, clipped_rows(stream.acc, stream.acc_range),
-                       clipped_rows(stream.gyr, stream.gyr_range))
+    return make_limits(
+        stream,
+        n,
+        clipped_rows(stream.acc, stream.acc_range),
+        clipped_rows(stream.gyr, stream.gyr_range),
+    )
 
 
 def apply_limits(steps: pd.DataFrame, limits: Mapping[str, SensorLimits]) -> pd.DataFrame:
@@ -264,14 +268,20 @@ def _fmt_rate(x: float) -> str:
 def _sat_text(side: str, lim: SensorLimits) -> str:
     if lim.acc_saturated >= MAX_SATURATED_SHARE:
         rng = f"±{lim.acc_range_g:g} g" if lim.acc_range_g else "full"
-        return (f"the {side} sensor ({lim.name}) clipped {100 * lim.acc_saturated:.1f} % of its samples "
-                f"at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)")
+        return (
+            f"the {side} sensor ({lim.name}) clipped {100 * lim.acc_saturated:.1f} % of its samples "
+            f"at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)"
+        )
     rng = f"±{lim.gyr_range_dps:g} deg/s" if lim.gyr_range_dps else "full"
-    return (f"the {side} gyroscope ({lim.name}) clipped {100 * lim.gyr_saturated:.1f} % of its samples "
-            f"at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)")
+    return (
+        f"the {side} gyroscope ({lim.name}) clipped {100 * lim.gyr_saturated:.1f} % of its samples "
+        f"at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)"
+    )
 
 
-def sensor_mismatch(left: SensorLimits, right: SensorLimits, metric: str | None = None) -> str | None:
+def sensor_mismatch(
+    left: SensorLimits, right: SensorLimits, metric: str | None = None
+) -> str | None:
     """Why two sides' sensors do not measure ``metric`` comparably, or None when they do.
 
     Checked in order: placement kind, gyroscope presence, rate ratio
@@ -291,24 +301,33 @@ def sensor_mismatch(left: SensorLimits, right: SensorLimits, metric: str | None 
         A sentence for the report.
     """
     if left.placement != right.placement:
-        return (f"left measured by a {left.placement} sensor, right by a {right.placement} sensor: "
-                "different placements see a leg differently")
+        return (
+            f"left measured by a {left.placement} sensor, right by a {right.placement} sensor: "
+            "different placements see a leg differently"
+        )
     if left.has_gyr != right.has_gyr:
         which = "left" if left.has_gyr else "right"
         return f"only the {which} sensor has a gyroscope: the two sides are detected by different methods"
     lo, hi = sorted((left.rate_hz, right.rate_hz))
     if lo <= 0 or hi / lo > MAX_RATE_RATIO:
-        return (f"left sampled at {_fmt_rate(left.rate_hz)}, right at {_fmt_rate(right.rate_hz)} "
-                f"(ratio {hi / lo if lo > 0 else math.inf:.1f} > {MAX_RATE_RATIO:g}): events are timed "
-                f"with a different resolution ({left.resolution_ms:.1f} vs {right.resolution_ms:.1f} ms)")
+        return (
+            f"left sampled at {_fmt_rate(left.rate_hz)}, right at {_fmt_rate(right.rate_hz)} "
+            f"(ratio {hi / lo if lo > 0 else math.inf:.1f} > {MAX_RATE_RATIO:g}): events are timed "
+            f"with a different resolution ({left.resolution_ms:.1f} vs {right.resolution_ms:.1f} ms)"
+        )
     for side, lim in (("left", left), ("right", right)):
         if lim.saturated and (metric is None or metric in ACC_MAGNITUDE_METRICS or not lim.has_gyr):
             return _sat_text(side, lim)
     return None
 
 
-def resolution_reason(metric: str, left_mean: float, right_mean: float, coarse: SensorLimits,
-                      stride_time: float | None = None) -> str | None:
+def resolution_reason(
+    metric: str,
+    left_mean: float,
+    right_mean: float,
+    coarse: SensorLimits,
+    stride_time: float | None = None,
+) -> str | None:
     """Why a time metric's difference is below what the coarser sensor resolves, or None.
 
     Parameters
@@ -330,16 +349,22 @@ def resolution_reason(metric: str, left_mean: float, right_mean: float, coarse: 
     period = coarse.resolution_ms / 1000.0
     if metric in TIME_METRICS:
         if diff < RESOLUTION_PERIODS * period:
-            return (f"the left/right difference ({1000 * diff:.1f} ms) is smaller than one sample period "
-                    f"of the coarser sensor ({coarse.resolution_ms:.1f} ms at {_fmt_rate(coarse.rate_hz)})")
+            return (
+                f"the left/right difference ({1000 * diff:.1f} ms) is smaller than one sample period "
+                f"of the coarser sensor ({coarse.resolution_ms:.1f} ms at {_fmt_rate(coarse.rate_hz)})"
+            )
     elif metric == "duty_factor" and stride_time and stride_time > 0:
         if diff < RESOLUTION_PERIODS * period / stride_time:
-            return (f"the left/right difference ({diff:.4f}) is smaller than one sample period of the "
-                    f"coarser sensor over a stride ({period / stride_time:.4f})")
+            return (
+                f"the left/right difference ({diff:.4f}) is smaller than one sample period of the "
+                f"coarser sensor over a stride ({period / stride_time:.4f})"
+            )
     return None
 
 
-def _side_limits(steps: pd.DataFrame, limits: Mapping[str, SensorLimits]) -> tuple[SensorLimits, SensorLimits] | None:
+def _side_limits(
+    steps: pd.DataFrame, limits: Mapping[str, SensorLimits]
+) -> tuple[SensorLimits, SensorLimits] | None:
     """The limits of the streams that timed the left and the right steps (None if unknown)."""
     src = side_sources(steps)
     if "left" not in src or "right" not in src:
@@ -350,7 +375,9 @@ def _side_limits(steps: pd.DataFrame, limits: Mapping[str, SensorLimits]) -> tup
     return left, right
 
 
-def sides_mismatch(steps: pd.DataFrame, limits: Mapping[str, SensorLimits], metric: str | None = None) -> str | None:
+def sides_mismatch(
+    steps: pd.DataFrame, limits: Mapping[str, SensorLimits], metric: str | None = None
+) -> str | None:
     """Why the left and right steps were not measured comparably (None: they were, or unknown).
 
     Parameters
@@ -373,8 +400,13 @@ def sides_mismatch(steps: pd.DataFrame, limits: Mapping[str, SensorLimits], metr
     return sensor_mismatch(*pair, metric)
 
 
-def side_comparison(steps: pd.DataFrame, limits: Mapping[str, SensorLimits], metric: str,
-                    left_mean: float, right_mean: float) -> str | None:
+def side_comparison(
+    steps: pd.DataFrame,
+    limits: Mapping[str, SensorLimits],
+    metric: str,
+    left_mean: float,
+    right_mean: float,
+) -> str | None:
     """Reason an asymmetry of ``metric`` must not be shown, or None when it may.
 
     Parameters
@@ -410,8 +442,15 @@ def side_comparison(steps: pd.DataFrame, limits: Mapping[str, SensorLimits], met
     return resolution_reason(metric, left_mean, right_mean, coarse, stride)
 
 
-def spec_limits(name: str, placement: str, side: str | None, rate_hz: float, has_gyr: bool,
-                acc_range: float | None = None, gyr_range: float | None = None) -> SensorLimits:
+def spec_limits(
+    name: str,
+    placement: str,
+    side: str | None,
+    rate_hz: float,
+    has_gyr: bool,
+    acc_range: float | None = None,
+    gyr_range: float | None = None,
+) -> SensorLimits:
     """The limits a sensor is known to have before any sample arrives (nothing clipped yet).
 
     Parameters
@@ -429,9 +468,17 @@ def spec_limits(name: str, placement: str, side: str | None, rate_hz: float, has
     -------
     SensorLimits
     """
-    return SensorLimits(name, placement, side, float(rate_hz), bool(has_gyr),
-                        round(acc_range / G, 2) if acc_range else None,
-                        round(math.degrees(gyr_range), 0) if gyr_range else None, 0.0, 0.0)
+    return SensorLimits(
+        name,
+        placement,
+        side,
+        float(rate_hz),
+        bool(has_gyr),
+        round(acc_range / G, 2) if acc_range else None,
+        round(math.degrees(gyr_range), 0) if gyr_range else None,
+        0.0,
+        0.0,
+    )
 
 
 def leg_pair_mismatch(limits: list[SensorLimits]) -> str | None:

@@ -43,7 +43,8 @@ class SessionOutcome:
             out = dict(self.balance.session)
             # Headline for trends: mean 95 % ellipse area over the stance conditions.
             areas = [
-                float(c["ellipse_area"]) for c in (out.get("conditions") or {}).values()
+                float(c["ellipse_area"])
+                for c in (out.get("conditions") or {}).values()
                 if isinstance(c, dict) and isinstance(c.get("ellipse_area"), int | float)
             ]
             finite = [a for a in areas if a == a]
@@ -54,7 +55,10 @@ class SessionOutcome:
 
     def headline(self) -> dict[str, Any]:
         """A flat row for batch tables: activity, duration and the key numbers."""
-        row: dict[str, Any] = {"activity": self.activity, "duration_s": round(self.recording.duration, 3)}
+        row: dict[str, Any] = {
+            "activity": self.activity,
+            "duration_s": round(self.recording.duration, 3),
+        }
         s = self.summary()
         if self.gait is not None:
             gct = s.get("gct_ms") or {}
@@ -69,7 +73,9 @@ class SessionOutcome:
             row.update(trials=len(self.balance.trials), verdict=self.balance.verdict)
         return row
 
-    def write(self, folder: Path, *, plotly_js: str = "inline", name: str | None = None) -> dict[str, Path]:
+    def write(
+        self, folder: Path, *, plotly_js: str = "inline", name: str | None = None
+    ) -> dict[str, Path]:
         """Write ``steps.csv`` (or ``trials.csv``), ``summary.json`` and ``report.html``.
 
         Parameters
@@ -99,7 +105,11 @@ class SessionOutcome:
         written["summary"] = folder / "summary.json"
         written["summary"].write_text(json.dumps(self.summary(), indent=1, default=json_default))
         written["report"] = build_report(
-            self.gait, balance=self.balance, path=folder / "report.html", plotly_js=plotly_js, source=name
+            self.gait,
+            balance=self.balance,
+            path=folder / "report.html",
+            plotly_js=plotly_js,
+            source=name,
         )
         return written
 
@@ -112,7 +122,9 @@ class SessionOutcome:
         dist = None
         if self.gait is not None and "stride_length" in self.gait.steps:
             sl = self.gait.steps["stride_length"].dropna()
-            dist = float(sl.sum() / 2.0) if len(sl) else None  # stride per step row counts both feet
+            dist = (
+                float(sl.sum() / 2.0) if len(sl) else None
+            )  # stride per step row counts both feet
         return SessionRecord(
             athlete=meta.athlete or "me",
             started_at=started,
@@ -128,8 +140,9 @@ class SessionOutcome:
         )
 
 
-def save_outcome(outcome: SessionOutcome, db: str | Path | None, *, source: str,
-                 content_hash: str | None = None) -> SaveReport:
+def save_outcome(
+    outcome: SessionOutcome, db: str | Path | None, *, source: str, content_hash: str | None = None
+) -> SaveReport:
     """Record ``outcome`` in the history at ``db``; a locked database defers, never loses it.
 
     Parameters
@@ -171,7 +184,9 @@ def analyze_recording(rec: Recording, *, activity: str | None = None) -> Session
         from gait.result import GaitResult
         from gait.watch import watch_summary
 
-        return SessionOutcome(rec, gait=GaitResult(steps=pd.DataFrame(), summary=watch_summary(watch)))
+        return SessionOutcome(
+            rec, gait=GaitResult(steps=pd.DataFrame(), summary=watch_summary(watch))
+        )
     if (activity or rec.meta.activity) == "balance":
         from gait.balance import analyze_balance
 

@@ -27,8 +27,10 @@ SYMMETRY_METRICS: tuple[str, ...] = (
 )
 
 #: ``symmetry_status`` reason of a metric whose index :func:`symmetry` does not give.
-NEAR_ZERO_REASON = ("mean near zero or the sides on both sides of zero: an index of a near-zero "
-                    "quantity is not meaningful")
+NEAR_ZERO_REASON = (
+    "mean near zero or the sides on both sides of zero: an index of a near-zero "
+    "quantity is not meaningful"
+)
 
 #: Fraction of the steps that forms the "first" and "last" part for drift. [G]
 DRIFT_FRACTION = 0.2
@@ -210,7 +212,9 @@ def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | N
     g = steps["gct"]
     left = _mean(g[steps["side"] == "left"])
     right = _mean(g[steps["side"] == "right"])
-    bal = 100.0 * left / (left + right) if math.isfinite(left + right) and left + right > 0 else None
+    bal = (
+        100.0 * left / (left + right) if math.isfinite(left + right) and left + right > 0 else None
+    )
     return (
         {
             "mean": _f(1000 * _mean(g), 1),
@@ -241,8 +245,18 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
         (NaN in a running window), ``gct_cv_pct`` and means of any optional metric.
     """
     cols = [
-        "t_start", "t_end", "n_steps", "cadence", "gct_ms", "gct_left_ms", "gct_right_ms",
-        "gct_balance_pct", "duty_factor", "flight_ms", "double_support_ms", "gct_cv_pct",
+        "t_start",
+        "t_end",
+        "n_steps",
+        "cadence",
+        "gct_ms",
+        "gct_left_ms",
+        "gct_right_ms",
+        "gct_balance_pct",
+        "duty_factor",
+        "flight_ms",
+        "double_support_ms",
+        "gct_cv_pct",
     ]
     n = len(steps)
     if n == 0 or window_steps < 1:
@@ -251,8 +265,11 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     last = w == w[-1]
     if last.sum() < max(1, window_steps // 2) and w[-1] > 0:
         w[last] = w[-1] - 1  # fold a short tail into the previous window
-    df = steps.assign(_w=w, _gct_l=steps["gct"].where(steps["side"] == "left"),
-                      _gct_r=steps["gct"].where(steps["side"] == "right"))
+    df = steps.assign(
+        _w=w,
+        _gct_l=steps["gct"].where(steps["side"] == "left"),
+        _gct_r=steps["gct"].where(steps["side"] == "right"),
+    )
     g = df.groupby("_w", sort=True)
     out = pd.DataFrame(
         {
@@ -273,8 +290,15 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     walking = (g["flight"].median() < 0).to_numpy()
     out["double_support_ms"] = np.where(walking, -out["flight_ms"], np.nan)
     out["flight_ms"] = np.where(walking, np.nan, out["flight_ms"])
-    for c in ("stride_length", "speed", "foot_strike_angle", "braking", "impact",
-              "vertical_oscillation", "shank_angle_ic"):
+    for c in (
+        "stride_length",
+        "speed",
+        "foot_strike_angle",
+        "braking",
+        "impact",
+        "vertical_oscillation",
+        "shank_angle_ic",
+    ):
         if c in steps.columns:
             out[c] = g[c].mean()
     return out.reset_index(drop=True)[cols + [c for c in out.columns if c not in cols]]
@@ -311,7 +335,8 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
             "cadence": cadence_spm(p),
             "gct_ms": 1000 * _mean(p["gct"]),
             "duty_factor": _mean(p["duty_factor"]),
-            ("double_support_ms" if walk else "flight_ms"): (-1000 if walk else 1000) * _mean(p["flight"]),
+            ("double_support_ms" if walk else "flight_ms"): (-1000 if walk else 1000)
+            * _mean(p["flight"]),
             "gct_balance_pct": float("nan") if bal is None else bal,
         }
         for c in ("foot_strike_angle", "vertical_oscillation", "braking", "impact", "speed"):
@@ -334,8 +359,10 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
 
 
 #: Why a ``tc_uncertain`` contact time is left out, as the summaries say it.
-TC_UNCERTAIN_REASON = ("the sensor cannot time toe-off reliably on these steps (flag tc_uncertain, "
-                       "e.g. an accelerometer-only shank in walking): no contact time rather than a wrong one")
+TC_UNCERTAIN_REASON = (
+    "the sensor cannot time toe-off reliably on these steps (flag tc_uncertain, "
+    "e.g. an accelerometer-only shank in walking): no contact time rather than a wrong one"
+)
 
 
 def _uncertain_tc(steps: pd.DataFrame) -> pd.Series:
@@ -378,8 +405,9 @@ def _drop_uncertain_tc(steps: pd.DataFrame) -> pd.DataFrame:
     return steps.assign(**cols)
 
 
-def session_summary(steps: pd.DataFrame, *, window_steps: int = 20,
-                    limits: Mapping[str, SensorLimits] | None = None) -> dict[str, Any]:
+def session_summary(
+    steps: pd.DataFrame, *, window_steps: int = 20, limits: Mapping[str, SensorLimits] | None = None
+) -> dict[str, Any]:
     """Session-level numbers of a step table.
 
     Parameters
@@ -419,7 +447,11 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20,
             if _both_sides(sym_steps, m):
                 status[m] = NEAR_ZERO_REASON
             continue
-        why = side_comparison(sym_steps, limits, m, float(r["left"]), float(r["right"])) if limits else None
+        why = (
+            side_comparison(sym_steps, limits, m, float(r["left"]), float(r["right"]))
+            if limits
+            else None
+        )
         if why is not None:
             status[m] = why
             continue
@@ -456,8 +488,15 @@ def session_summary(steps: pd.DataFrame, *, window_steps: int = 20,
             for rec in windows.to_dict(orient="records")
         ],
     }
-    for c in ("stride_length", "speed", "foot_strike_angle", "braking", "impact",
-              "vertical_oscillation", "shank_angle_ic"):
+    for c in (
+        "stride_length",
+        "speed",
+        "foot_strike_angle",
+        "braking",
+        "impact",
+        "vertical_oscillation",
+        "shank_angle_ic",
+    ):
         if c in steps.columns:
             summary[c] = _f(_mean(steps[c]), 4)
     return summary

@@ -130,7 +130,11 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, decimals: int = 4) -> None:
         for start in range(0, len(df), BLOCK_ROWS):
             # a block of rows at a time: a whole long table as text needs ~50 B per cell
             part = df.iloc[start : start + BLOCK_ROWS]
-            cols = [_column_text(part[c], k, decimals) for c, k in zip(df.columns, kinds, strict=True) if k]
+            cols = [
+                _column_text(part[c], k, decimals)
+                for c, k in zip(df.columns, kinds, strict=True)
+                if k
+            ]
             fh.write("\n".join(map(",".join, zip(*cols, strict=True))) + "\n")
 
 

@@ -85,6 +85,14 @@ def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
         a = v * d.scale if v is not None else np.nan
         b = _get(watch, k_watch)
         b = float(b) if isinstance(b, int | float) else np.nan
-        rows.append({"name": name, "metric": d.label, "unit": d.display_unit, "ours": a, "watch": b,
-                     "difference": a - b})
+        rows.append(
+            {
+                "name": name,
+                "metric": d.label,
+                "unit": d.display_unit,
+                "ours": a,
+                "watch": b,
+                "difference": a - b,
+            }
+        )
     return pd.DataFrame(rows)

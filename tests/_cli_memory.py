@@ -28,11 +28,30 @@ def main() -> None:
     from gait.cli import main as gait_main
 
     out = Path(sys.argv[3])
-    rc = gait_main(["analyze", sys.argv[2], "--steps-csv", str(out / "steps.csv"),
-                    "--summary-json", str(out / "summary.json"), "--db", str(out / "history.db")])
+    rc = gait_main(
+        [
+            "analyze",
+            sys.argv[2],
+            "--steps-csv",
+            str(out / "steps.csv"),
+            "--summary-json",
+            str(out / "summary.json"),
+            "--db",
+            str(out / "history.db"),
+        ]
+    )
     rows = sum(1 for _ in (out / "steps.csv").open()) - 1
     peak = peak_rss_mb()
-    print(json.dumps({"rc": rc, "rss_peak_mb": peak, "private_peak_mb": peak - file_backed_mb(), "steps": rows}))
+    print(
+        json.dumps(
+            {
+                "rc": rc,
+                "rss_peak_mb": peak,
+                "private_peak_mb": peak - file_backed_mb(),
+                "steps": rows,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

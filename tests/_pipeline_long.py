@@ -35,8 +35,15 @@ def build(hours: float, rate: float = 200.0):  # type: ignore[no-untyped-def]
         )
         full = np.resize(block, (n, 6))  # repeats the block, one allocation
         streams.append(
-            Stream(st.placement, st.side, t, full[:, :3].copy(), full[:, 3:].copy(), rate=rate,
-                   name=st.name)
+            Stream(
+                st.placement,
+                st.side,
+                t,
+                full[:, :3].copy(),
+                full[:, 3:].copy(),
+                rate=rate,
+                name=st.name,
+            )
         )
         del full
     return Recording(SessionMeta(activity="walk"), streams)

@@ -40,15 +40,25 @@ async def record(
     """Record ``specs`` over ``radio`` for ``seconds`` wall seconds into ``out``."""
     with CaptureWriter(out) as w:
         s = Session(
-            specs, w, scanner_backend=BumbleScanner, client_backend=BumbleClient,
-            backend_kwargs={"radio": radio}, scan_timeout=2.0, **kw,
+            specs,
+            w,
+            scanner_backend=BumbleScanner,
+            client_backend=BumbleClient,
+            backend_kwargs={"radio": radio},
+            scan_timeout=2.0,
+            **kw,
         )
         return await s.run(seconds)
 
 
 async def record_until_done(
-    radio: VirtualRadio, specs: list[DeviceSpec], devices: list[Any], out: Path,
-    limit: float = 60.0, quiet: float = 0.5, **kw: Any,
+    radio: VirtualRadio,
+    specs: list[DeviceSpec],
+    devices: list[Any],
+    out: Path,
+    limit: float = 60.0,
+    quiet: float = 0.5,
+    **kw: Any,
 ) -> dict[str, DeviceStats]:
     """Record until every device has streamed its whole source and the link is drained.
 
@@ -57,8 +67,13 @@ async def record_until_done(
     """
     with CaptureWriter(out) as w:
         s = Session(
-            specs, w, scanner_backend=BumbleScanner, client_backend=BumbleClient,
-            backend_kwargs={"radio": radio}, scan_timeout=2.0, **kw,
+            specs,
+            w,
+            scanner_backend=BumbleScanner,
+            client_backend=BumbleClient,
+            backend_kwargs={"radio": radio},
+            scan_timeout=2.0,
+            **kw,
         )
 
         async def stopper() -> None:

@@ -14,14 +14,23 @@ from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless flags; the background-networking ones keep chromium off the (closed) network.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """A headless Debian chromium for one block of a test."""
-    assert CHROMIUM.is_file(), "browser tests need Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"
+    assert CHROMIUM.is_file(), (
+        "browser tests need Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"
+    )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:

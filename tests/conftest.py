@@ -82,7 +82,9 @@ def real_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _private_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     db = tmp_path_factory.mktemp("history") / "history.sqlite"
     monkeypatch.setenv("GAIT_DB", str(db))
     return db

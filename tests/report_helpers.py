@@ -15,7 +15,9 @@ from gait.synth.balance import synthesize_balance
 
 def balance_result() -> BalanceResult:
     """A full synthetic single-leg protocol (four stances, two hops) on a sacrum sensor."""
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=3, touchdowns_open=1, touchdowns_closed=2)
+    rec = synthesize_balance(
+        ("sacrum",), rate=100.0, seed=3, touchdowns_open=1, touchdowns_closed=2
+    )
     return analyze_balance(rec)
 
 
@@ -24,10 +26,16 @@ def mixed_batch(root: Path) -> Path:
     data = root / "in"
     data.mkdir()
     for i in range(2):
-        write_recording(synthesize("run", placements=("foot-left", "foot-right"), duration=40, rate=100, seed=i),
-                        data / f"tempo{i}.gaitrec")
-    write_recording(synthesize("walk", placements=("foot-left", "foot-right"), duration=40, rate=100, seed=5),
-                    data / "park_walk.gaitrec")
+        write_recording(
+            synthesize(
+                "run", placements=("foot-left", "foot-right"), duration=40, rate=100, seed=i
+            ),
+            data / f"tempo{i}.gaitrec",
+        )
+    write_recording(
+        synthesize("walk", placements=("foot-left", "foot-right"), duration=40, rate=100, seed=5),
+        data / "park_walk.gaitrec",
+    )
     write_recording(synthesize_balance(("sacrum",), rate=100.0, seed=3), data / "balance.gaitrec")
     out = root / "out"
     run_batch([data], out, workers=0)

@@ -24,8 +24,9 @@ CASES = [
 
 
 def _session(placements, rate, seed, **kw):
-    return synthesize_balance(placements, rate=rate, seed=seed, touchdowns_open=1,
-                              touchdowns_closed=2, **kw)
+    return synthesize_balance(
+        placements, rate=rate, seed=seed, touchdowns_open=1, touchdowns_closed=2, **kw
+    )
 
 
 @pytest.mark.parametrize(("placements", "rate", "kw"), CASES)
@@ -54,7 +55,9 @@ def test_rms_ellipse_touchdowns_and_labels(placements, rate, kw):
 
 
 def test_no_false_touchdowns_on_clean_trials():
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=9, touchdowns_open=0, touchdowns_closed=0)
+    rec = synthesize_balance(
+        ("sacrum",), rate=100.0, seed=9, touchdowns_open=0, touchdowns_closed=0
+    )
     res = analyze_balance(rec)
     stance = res.trials[res.trials["kind"] == "stance"]
     assert (stance["n_touchdowns"] == 0).all()
@@ -75,7 +78,9 @@ def _rotated(rec: Recording, rng: np.random.Generator) -> Recording:
     streams = []
     for s in rec.streams:
         r = Rotation.random(random_state=rng)
-        streams.append(replace(s, acc=r.apply(s.acc), gyr=None if s.gyr is None else r.apply(s.gyr)))
+        streams.append(
+            replace(s, acc=r.apply(s.acc), gyr=None if s.gyr is None else r.apply(s.gyr))
+        )
     return Recording(meta=rec.meta, streams=streams, reference=rec.reference)
 
 
@@ -84,8 +89,17 @@ def test_same_result_under_any_mounting_rotation(acc_only):
     rec = _session(("sacrum",), 100.0, 1, acc_only=acc_only)
     base = analyze_balance(rec).trials
     rng = np.random.default_rng(42)
-    cols = ["rms_ap", "rms_ml", "ellipse_area", "path", "jerk", "f50", "lean_rms_ap",
-            "time_to_failure", "stabilization_time"]
+    cols = [
+        "rms_ap",
+        "rms_ml",
+        "ellipse_area",
+        "path",
+        "jerk",
+        "f50",
+        "lean_rms_ap",
+        "time_to_failure",
+        "stabilization_time",
+    ]
     for _ in range(4):
         other = analyze_balance(_rotated(rec, rng)).trials
         assert list(other["n_touchdowns"].fillna(-1)) == list(base["n_touchdowns"].fillna(-1))
@@ -109,8 +123,12 @@ def test_without_walking_heading_is_nominal_but_invariants_hold():
     """No steps between trials: AP/ML axes unknown (flagged); total RMS and ellipse still right."""
     seg = [Segment("stand", 3.0)]
     for leg, eyes in (("left", "open"), ("right", "open"), ("left", "closed"), ("right", "closed")):
-        seg += [Segment("stance", 30.0, leg=leg, eyes=eyes, rms_ap=0.15, rms_ml=0.1, touchdowns=(12.0,)),
-                Segment("stand", 8.0)]
+        seg += [
+            Segment(
+                "stance", 30.0, leg=leg, eyes=eyes, rms_ap=0.15, rms_ml=0.1, touchdowns=(12.0,)
+            ),
+            Segment("stand", 8.0),
+        ]
     rec = synthesize_balance(("sacrum",), rate=100.0, seed=1, balance=BalanceParams(plan=seg))
     res = analyze_balance(rec)
     # four trials in one quiet stretch, split at the two-leg pauses, edges within 0.2 s

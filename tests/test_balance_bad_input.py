@@ -23,10 +23,15 @@ def _plan(*segs: Segment) -> BalanceParams:
 
 
 def test_trial_too_short():
-    plan = _plan(Segment("stand", 4.0), Segment("stance", 5.0, leg="left", eyes="open", rms_ap=0.15,
-                                                rms_ml=0.15), Segment("stand", 4.0), Segment("walk", 3.0),
-                 Segment("stand", 4.0), Segment("stance", 4.0, leg="right", eyes="open", rms_ap=0.15,
-                                                rms_ml=0.15), Segment("stand", 4.0))
+    plan = _plan(
+        Segment("stand", 4.0),
+        Segment("stance", 5.0, leg="left", eyes="open", rms_ap=0.15, rms_ml=0.15),
+        Segment("stand", 4.0),
+        Segment("walk", 3.0),
+        Segment("stand", 4.0),
+        Segment("stance", 4.0, leg="right", eyes="open", rms_ap=0.15, rms_ml=0.15),
+        Segment("stand", 4.0),
+    )
     rec = synthesize_balance(("sacrum",), rate=100.0, seed=0, balance=plan)
     with pytest.raises(BalanceInputError) as err:
         analyze_balance(rec)
@@ -67,8 +72,12 @@ def test_sensor_not_on_trunk():
 
 
 def test_walking_detected_on_synthetic_walk():
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=0,
-                             balance=_plan(Segment("stand", 1.0), Segment("walk", 40.0), Segment("stand", 1.0)))
+    rec = synthesize_balance(
+        ("sacrum",),
+        rate=100.0,
+        seed=0,
+        balance=_plan(Segment("stand", 1.0), Segment("walk", 40.0), Segment("stand", 1.0)),
+    )
     with pytest.raises(BalanceInputError) as err:
         analyze_balance(rec)
     assert err.value.reason == "walking"
@@ -111,8 +120,10 @@ def test_given_trial_where_runner_moved_is_flagged():
     bouts = rec.reference.tables["bouts"]
     walk = bouts[bouts["activity"] == "walk"].iloc[1]
     truth = rec.reference.tables["balance_trials"]
-    marks = [{"t_start": walk.t_start - 1, "t_end": walk.t_end + 4, "leg": "left", "eyes": "open"},
-             *truth[["t_start", "t_end", "kind", "leg", "eyes"]].to_dict("records")]
+    marks = [
+        {"t_start": walk.t_start - 1, "t_end": walk.t_end + 4, "leg": "left", "eyes": "open"},
+        *truth[["t_start", "t_end", "kind", "leg", "eyes"]].to_dict("records"),
+    ]
     res = analyze_balance(rec, trials=marks)
     row = res.trials[np.isclose(res.trials["t_start"], walk.t_start - 1)].iloc[0]
     assert row["flag"].startswith("not still")
@@ -120,8 +131,12 @@ def test_given_trial_where_runner_moved_is_flagged():
 
 
 def test_file_with_no_balance_trials():
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=0,
-                             balance=_plan(Segment("stand", 30.0), Segment("walk", 5.0), Segment("stand", 30.0)))
+    rec = synthesize_balance(
+        ("sacrum",),
+        rate=100.0,
+        seed=0,
+        balance=_plan(Segment("stand", 30.0), Segment("walk", 5.0), Segment("stand", 30.0)),
+    )
     with pytest.raises(BalanceInputError) as err:
         analyze_balance(rec)
     assert err.value.reason == "no_trials"
@@ -142,8 +157,12 @@ def test_bad_marks_and_empty_recording():
 def test_cli_prints_clear_message_without_traceback(tmp_path, capsys):
     from gait.io.canonical import write_recording
 
-    rec = synthesize_balance(("sacrum",), rate=50.0, seed=0,
-                             balance=_plan(Segment("stand", 1.0), Segment("walk", 30.0), Segment("stand", 1.0)))
+    rec = synthesize_balance(
+        ("sacrum",),
+        rate=50.0,
+        seed=0,
+        balance=_plan(Segment("stand", 1.0), Segment("walk", 30.0), Segment("stand", 1.0)),
+    )
     path = tmp_path / "walk.gaitrec"
     write_recording(rec, path)
     assert main(["balance", "--file", str(path)]) == 2
@@ -168,7 +187,9 @@ def test_jitter_and_gaps():
     t0 = float(truth["t_start"][1]) + 12.0
     keep = (s.t < t0) | (s.t > t0 + 1.0)
     gap = replace(s, t=s.t[keep], acc=s.acc[keep], gyr=s.gyr[keep])
-    res = analyze_balance(Recording(rec.meta, [gap], reference=rec.reference),
-                          trials=truth[["t_start", "t_end", "kind", "leg", "eyes"]])
+    res = analyze_balance(
+        Recording(rec.meta, [gap], reference=rec.reference),
+        trials=truth[["t_start", "t_end", "kind", "leg", "eyes"]],
+    )
     assert res.trials.loc[1, "flag"].startswith("data gap")
     assert (res.trials.drop(index=1)["flag"] == "").all()

@@ -32,9 +32,13 @@ def test_protocol_order_and_prompts():
     steps = build_protocol(cfg)
     assert [(s.kind, s.leg, s.eyes, s.familiarisation) for s in steps] == [
         ("stance", "left", "open", True),
-        ("stance", "left", "open", False), ("stance", "right", "open", False),
-        ("stance", "left", "closed", False), ("stance", "right", "closed", False),
-        ("hop", "left", "open", False), ("hop", "right", "open", False)]
+        ("stance", "left", "open", False),
+        ("stance", "right", "open", False),
+        ("stance", "left", "closed", False),
+        ("stance", "right", "closed", False),
+        ("hop", "left", "open", False),
+        ("hop", "right", "open", False),
+    ]
     eng, source, prompter = _engine(cfg, seed=1)
     rec = eng.run()
     lines = prompter.lines
@@ -83,10 +87,34 @@ def test_scaled_clock_runs_faster_than_real_time():
 
 def test_cli_simulate_writes_outputs(tmp_path, capsys):
     out = {k: tmp_path / f"b.{k}" for k in ("csv", "json", "html", "gaitrec")}
-    rc = main(["balance", "--simulate", "--speed-up", "5000", "--quiet", "--trial-length", "20",
-               "--no-hop", "--transition", "6", "--sim-rate", "50", "--asym", "40", "--seed", "2",
-               "--table-csv", str(out["csv"]), "--summary-json", str(out["json"]),
-               "--figure", str(out["html"]), "--save-recording", str(out["gaitrec"])])
+    rc = main(
+        [
+            "balance",
+            "--simulate",
+            "--speed-up",
+            "5000",
+            "--quiet",
+            "--trial-length",
+            "20",
+            "--no-hop",
+            "--transition",
+            "6",
+            "--sim-rate",
+            "50",
+            "--asym",
+            "40",
+            "--seed",
+            "2",
+            "--table-csv",
+            str(out["csv"]),
+            "--summary-json",
+            str(out["json"]),
+            "--figure",
+            str(out["html"]),
+            "--save-recording",
+            str(out["gaitrec"]),
+        ]
+    )
     assert rc == 0
     text = capsys.readouterr().out
     assert "left eyes closed" in text and "Verdict: Left leg sways" in text
@@ -95,7 +123,7 @@ def test_cli_simulate_writes_outputs(tmp_path, capsys):
     assert len(summary["trials"]) == 4
     html = out["html"].read_text()
     # plotly.js is inlined: no external script tag (a CDN would break offline use)
-    assert "<script src=" not in html.replace("<script src=\"data:", "")
+    assert "<script src=" not in html.replace('<script src="data:', "")
     assert len(html) > 1_000_000
     # --file on the saved recording gives the same table (protocol marks travel with the file)
     rc = main(["balance", "--file", str(out["gaitrec"]), "--json"])
@@ -119,19 +147,35 @@ def test_result_outputs_and_figure(tmp_path):
     res = analyze_balance(rec)
     fig = res.figure()
     names = [tr.name or "" for tr in fig.data]
-    assert any("left eyes open" in n for n in names) and any("right eyes closed" in n for n in names)
+    assert any("left eyes open" in n for n in names) and any(
+        "right eyes closed" in n for n in names
+    )
     assert any("ellipse" in n for n in names)
-    td_x = np.concatenate([np.asarray(tr.x, float) for tr in fig.data
-                           if tr.name == "touch-down" and tr.x is not None and tr.x[0] is not None])
+    td_x = np.concatenate(
+        [
+            np.asarray(tr.x, float)
+            for tr in fig.data
+            if tr.name == "touch-down" and tr.x is not None and tr.x[0] is not None
+        ]
+    )
     assert td_x.size == 4
-    paths = res.write_outputs(table_csv=tmp_path / "t.csv", summary_json=tmp_path / "s.json",
-                              figure=tmp_path / "f.json")
+    paths = res.write_outputs(
+        table_csv=tmp_path / "t.csv", summary_json=tmp_path / "s.json", figure=tmp_path / "f.json"
+    )
     assert [p.name for p in paths] == ["t.csv", "s.json", "f.json"]
     s = json.loads((tmp_path / "s.json").read_text())
     assert s["session"]["guidance"].startswith("population guidance")
-    assert s["session"]["symmetry"]["open"]["rms"]["band"]["guidance"].startswith("population guidance")
+    assert s["session"]["symmetry"]["open"]["rms"]["band"]["guidance"].startswith(
+        "population guidance"
+    )
     text = res.render_text()
-    for word in ("left eyes open", "right eyes closed", "Romberg", "Verdict:", "population guidance"):
+    for word in (
+        "left eyes open",
+        "right eyes closed",
+        "Romberg",
+        "Verdict:",
+        "population guidance",
+    ):
         assert word in text
 
 
@@ -143,10 +187,12 @@ def test_symmetry_index_and_session_progress():
     assert symmetry_index(1.0, 1.0) == 0.0
     assert symmetry_index(1.0, 1.5) == pytest.approx(40.0)  # (R − L)/(0.5(R + L)) × 100
     assert np.isnan(symmetry_index(0.0, 0.0))
-    before = analyze_balance(synthesize_balance(("sacrum",), rate=50.0, seed=1, hop_legs=(),
-                                                rms_open=0.15)).trials
-    after = analyze_balance(synthesize_balance(("sacrum",), rate=50.0, seed=2, hop_legs=(),
-                                               rms_open=0.10)).trials
+    before = analyze_balance(
+        synthesize_balance(("sacrum",), rate=50.0, seed=1, hop_legs=(), rms_open=0.15)
+    ).trials
+    after = analyze_balance(
+        synthesize_balance(("sacrum",), rate=50.0, seed=2, hop_legs=(), rms_open=0.10)
+    ).trials
     prog = compare_sessions(before, after)
     rms = prog[prog["metric"] == "rms"]
     assert set(rms["condition"]) == {"left_open", "right_open", "left_closed", "right_closed"}
@@ -168,8 +214,13 @@ def test_spoken_prompts_and_live_callback(tmp_path, monkeypatch):
     cfg = ProtocolConfig(trial_length=10.0, hop=False, eyes=("open",), transition=5.0)
     source = SimulatedSource(build_protocol(cfg), cfg, rate=25.0, seed=0)
     seen: list[int] = []
-    eng = ProtocolEngine(cfg, source, ManualClock(), ConsolePrompter(out=out, speak=True),
-                         on_chunk=lambda ch: seen.append(ch.t.size))
+    eng = ProtocolEngine(
+        cfg,
+        source,
+        ManualClock(),
+        ConsolePrompter(out=out, speak=True),
+        on_chunk=lambda ch: seen.append(ch.t.size),
+    )
     rec = eng.run()
     assert "GO" in out.getvalue()
     assert sum(seen) == rec.streams[0].n > 0

@@ -17,8 +17,13 @@ from gait.synth.balance import (
 
 @pytest.fixture(scope="module")
 def rec():
-    return synthesize_balance(("sacrum", "phone-sternum", "foot-left", "foot-right"), rate=100.0,
-                              seed=3, touchdowns_open=1, touchdowns_closed=2)
+    return synthesize_balance(
+        ("sacrum", "phone-sternum", "foot-left", "foot-right"),
+        rate=100.0,
+        seed=3,
+        touchdowns_open=1,
+        touchdowns_closed=2,
+    )
 
 
 def test_truth_tables_and_meta(rec):
@@ -29,7 +34,11 @@ def test_truth_tables_and_meta(rec):
     tr = ref.tables["balance_trials"]
     assert list(tr["kind"]) == ["stance"] * 4 + ["hop"] * 2
     assert list(zip(tr["leg"][:4], tr["eyes"][:4], strict=True)) == [
-        ("left", "open"), ("right", "open"), ("left", "closed"), ("right", "closed")]
+        ("left", "open"),
+        ("right", "open"),
+        ("left", "closed"),
+        ("right", "closed"),
+    ]
     np.testing.assert_allclose((tr["t_end"] - tr["t_start"])[:4], 30.0, atol=0.02)
     # eyes closed sways romberg (1.6) times more; ML = 1.2 x AP by default
     np.testing.assert_allclose(tr["rms_ap"][2] / tr["rms_ap"][0], 1.6, rtol=1e-6)
@@ -58,23 +67,37 @@ def test_deterministic_per_seed():
 
 def test_rotation_keeps_norms_and_acc_only():
     kw = {"rate": 100.0, "seed": 5}
-    flat = synthesize_balance(("sacrum",), sensor=SensorOptions(rotation=False, acc_noise=0.0,
-                                                                gyr_noise=0.0, gyr_bias=0.0), **kw)
-    rot = synthesize_balance(("sacrum",), sensor=SensorOptions(rotation=True, acc_noise=0.0,
-                                                               gyr_noise=0.0, gyr_bias=0.0), **kw)
-    np.testing.assert_allclose(np.linalg.norm(flat.streams[0].acc, axis=1),
-                               np.linalg.norm(rot.streams[0].acc, axis=1), atol=1e-9)
+    flat = synthesize_balance(
+        ("sacrum",),
+        sensor=SensorOptions(rotation=False, acc_noise=0.0, gyr_noise=0.0, gyr_bias=0.0),
+        **kw,
+    )
+    rot = synthesize_balance(
+        ("sacrum",),
+        sensor=SensorOptions(rotation=True, acc_noise=0.0, gyr_noise=0.0, gyr_bias=0.0),
+        **kw,
+    )
+    np.testing.assert_allclose(
+        np.linalg.norm(flat.streams[0].acc, axis=1),
+        np.linalg.norm(rot.streams[0].acc, axis=1),
+        atol=1e-9,
+    )
     q = rot.streams[0].device["mount_rotation_quat"]
-    np.testing.assert_allclose(Rotation.from_quat(q).apply(rot.streams[0].acc), flat.streams[0].acc,
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        Rotation.from_quat(q).apply(rot.streams[0].acc), flat.streams[0].acc, atol=1e-9
+    )
     acc_only = synthesize_balance(("sacrum",), acc_only=True, **kw)
     assert acc_only.streams[0].gyr is None
 
 
 def test_designed_sway_reaches_the_unrotated_sensor():
     """Without rotation/noise the horizontal body axes carry the designed sway (+ gravity tilt)."""
-    rec = synthesize_balance(("sacrum",), rate=100.0, seed=2,
-                             sensor=SensorOptions(rotation=False, acc_noise=0.0, gyr_noise=0.0, gyr_bias=0.0))
+    rec = synthesize_balance(
+        ("sacrum",),
+        rate=100.0,
+        seed=2,
+        sensor=SensorOptions(rotation=False, acc_noise=0.0, gyr_noise=0.0, gyr_bias=0.0),
+    )
     tr = rec.reference.tables["balance_trials"].iloc[0]
     s = rec.streams[0]
     w = (s.t >= tr.win_start) & (s.t <= tr.win_end)
@@ -98,8 +121,13 @@ def test_hop_has_flight_and_impact():
 
 
 def test_explicit_plan_and_bad_options():
-    plan = [Segment("stand", 3.0), Segment("stance", 12.0, leg="right", eyes="closed", rms_ap=0.2,
-                                           rms_ml=0.1, touchdowns=(5.0,)), Segment("stand", 3.0)]
+    plan = [
+        Segment("stand", 3.0),
+        Segment(
+            "stance", 12.0, leg="right", eyes="closed", rms_ap=0.2, rms_ml=0.1, touchdowns=(5.0,)
+        ),
+        Segment("stand", 3.0),
+    ]
     rec = synthesize_balance(("phone-belt",), rate=60.0, seed=0, balance=BalanceParams(plan=plan))
     tr = rec.reference.tables["balance_trials"]
     assert len(tr) == 1 and tr.leg[0] == "right" and tr.rms_ap[0] == pytest.approx(0.2)

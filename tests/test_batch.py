@@ -22,7 +22,16 @@ from gait.synth import synthesize
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
 SAMPLES = ROOT / "samples"
-COMPARED = ["path", "hash", "activity", "duration_s", "cadence_spm", "gct_ms", "gct_balance_pct", "steps"]
+COMPARED = [
+    "path",
+    "hash",
+    "activity",
+    "duration_s",
+    "cadence_spm",
+    "gct_ms",
+    "gct_balance_pct",
+    "steps",
+]
 
 
 def _table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -39,7 +48,9 @@ def test_discovery_groups_multi_file_trials_and_skips_non_recordings() -> None:
     # ipol: one item per trial, not one per sensor file; no LICENSE, README, reference CSVs.
     trials = len(list((REAL / "ipol_feet_lowerback_walk").glob("*.json")))
     assert trials >= 10 and sum(1 for it in items if "ipol" in str(it.path)) == trials
-    assert not any(n in {"LICENSE", "README.md", "stride_events_sample.csv", "infoForAlgo.mat"} for n in names)
+    assert not any(
+        n in {"LICENSE", "README.md", "stride_events_sample.csv", "infoForAlgo.mat"} for n in names
+    )
     assert sum(1 for n in names if n == "data.mat") == 2
     assert sum(1 for it in items if "oxford" in str(it.path)) == 6
 
@@ -54,8 +65,10 @@ def test_serial_pool_and_dask_agree(tmp_path: Path) -> None:
     # The three modes fail the same files the same way, and only with typed input errors
     # (the shared data folder holds a .mat that is not a Mobilise-D data.mat).
     for err in (err2, err3):
-        pd.testing.assert_frame_equal(err1.sort_values("path").reset_index(drop=True),
-                                      err.sort_values("path").reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            err1.sort_values("path").reset_index(drop=True),
+            err.sort_values("path").reset_index(drop=True),
+        )
     assert not err1["error_type"].str.contains("bug|Worker|Limit").any(), err1
     assert len(serial) >= 24
     pd.testing.assert_frame_equal(_table(serial), _table(pool))
@@ -76,11 +89,15 @@ def _make_runs(folder: Path, n: int) -> None:
 
     folder.mkdir()
     for i in range(n):
-        rec = synthesize("run", placements=("foot-left", "foot-right"), duration=20, rate=100, seed=i)
+        rec = synthesize(
+            "run", placements=("foot-left", "foot-right"), duration=20, rate=100, seed=i
+        )
         write_recording(rec, folder / f"run{i:02d}.gaitrec")
 
 
-def test_corrupt_file_is_reported_and_others_complete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_file_is_reported_and_others_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "in"
     _make_runs(data, 2)
     (data / "broken.csv").write_text("t,acc_x,acc_y,acc_z\n0,0,0,9.8\n0.01,0,zz,9.8\n")
@@ -90,7 +107,10 @@ def test_corrupt_file_is_reported_and_others_complete(tmp_path: Path, capsys: py
     assert rc == 1
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert sorted(Path(p).name for p in errors["path"]) == ["broken.csv", "cut.gaitrec"]
-    assert "line 3" in errors.set_index(errors["path"].map(lambda p: Path(p).name)).loc["broken.csv", "error"]
+    assert (
+        "line 3"
+        in errors.set_index(errors["path"].map(lambda p: Path(p).name)).loc["broken.csv", "error"]
+    )
     assert len(pd.read_csv(tmp_path / "out" / "summary.csv")) == 2
     assert "2 analysed, 2 failed, 0 skipped" in capsys.readouterr().out
 
@@ -103,9 +123,21 @@ def test_killed_batch_resumes_without_redoing_finished_files(tmp_path: Path) -> 
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gait", "batch", str(data), "--out", str(out), "--workers", "1",
-         "--no-save"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gait",
+            "batch",
+            str(data),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--no-save",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while len(list(out.glob("files/*/done.json"))) < 3 and time.monotonic() < deadline:
@@ -135,7 +167,10 @@ def test_batch_records_sessions_in_history(tmp_path: Path) -> None:
     data = tmp_path / "in"
     _make_runs(data, 2)
     db = tmp_path / "h.sqlite"
-    assert main(["batch", str(data), "--out", str(tmp_path / "o"), "--workers", "1", "--db", str(db)]) == 0
+    assert (
+        main(["batch", str(data), "--out", str(tmp_path / "o"), "--workers", "1", "--db", str(db)])
+        == 0
+    )
     with History(db) as h:
         df = h.sessions()
     assert len(df) == 2 and (df["cadence_spm"] > 140).all()
@@ -154,16 +189,23 @@ def test_folders_of_phone_app_exports(tmp_path: Path) -> None:
         t_ns = 1_700_000_000_000_000_000 + k * 10**12 + np.round(s.t * 1e9).astype(np.int64)
 
         def csv(xyz: np.ndarray, t_ns: np.ndarray = t_ns) -> str:
-            rows = [f"{tn},{(tn - t_ns[0]) / 1e9},{r[2]!r},{r[1]!r},{r[0]!r}" for tn, r in zip(t_ns, xyz.tolist(), strict=True)]
+            rows = [
+                f"{tn},{(tn - t_ns[0]) / 1e9},{r[2]!r},{r[1]!r},{r[0]!r}"
+                for tn, r in zip(t_ns, xyz.tolist(), strict=True)
+            ]
             return "\n".join(["time,seconds_elapsed,z,y,x", *rows]) + "\n"
 
         (folder / "TotalAcceleration.csv").write_text(csv(s.acc))
         assert s.gyr is not None
         (folder / "Gyroscope.csv").write_text(csv(s.gyr))
-        (folder / "Metadata.csv").write_text("version,device name,recording time,platform\n3,Pixel,2023-11-14_22-13-20,android\n")
+        (folder / "Metadata.csv").write_text(
+            "version,device name,recording time,platform\n3,Pixel,2023-11-14_22-13-20,android\n"
+        )
     items = discover([root], ReadOptions(mount="belt")).items
     assert sorted(it.path.name for it in items) == ["Run-0", "Run-1"]
-    summary, errors = run_batch([root], tmp_path / "out", options=ReadOptions(mount="belt"), workers=1)
+    summary, errors = run_batch(
+        [root], tmp_path / "out", options=ReadOptions(mount="belt"), workers=1
+    )
     assert errors.empty and len(summary) == 2
     assert (summary["cadence_spm"] > 150).all()
 
@@ -194,14 +236,41 @@ def test_batch_on_a_scheduler_and_workers_started_on_localhost(tmp_path: Path) -
     conf.mkdir()
     (conf / "gait.yaml").write_text(WORKER_CONFIG_YAML)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_CONFIG": str(conf)}
-    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                               str(port), "--no-dashboard"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            [
+                str(bin_dir / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     try:
-        procs += [subprocess.Popen([str(bin_dir / "dask"), "worker", addr, "--nthreads", "1",
-                                    "--host", "127.0.0.1", "--no-dashboard"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                  for _ in range(2)]
+        procs += [
+            subprocess.Popen(
+                [
+                    str(bin_dir / "dask"),
+                    "worker",
+                    addr,
+                    "--nthreads",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
         with Client(addr, timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
             # The documented worker setting unsets dask's malloc trim threshold.
@@ -223,9 +292,17 @@ def test_local_cluster_unsets_malloc_trim_threshold() -> None:
 
     from gait.distributed import DASK_CONFIG
 
-    with dask.config.set(DASK_CONFIG), LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
-    ) as cluster, Client(cluster) as client:
+    with (
+        dask.config.set(DASK_CONFIG),
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         envs = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert set(envs.values()) == {None}
 
@@ -238,8 +315,9 @@ def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
 
     seen: list[str] = []
 
-    def reversed_executor(task: BatchTask, items: Sequence[BatchItem],
-                          tick: Callable[[BatchOutcome], None]) -> list[BatchOutcome]:
+    def reversed_executor(
+        task: BatchTask, items: Sequence[BatchItem], tick: Callable[[BatchOutcome], None]
+    ) -> list[BatchOutcome]:
         pickle.dumps(task)  # what a remote executor (dask) has to do with it
         outcomes = []
         for it in reversed(items):  # completion order is the executor's to choose
@@ -250,8 +328,12 @@ def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
 
     inputs = [SAMPLES / "walk.gaitrec", SAMPLES / "treadmill_run.gaitrec"]
     ticks: list[str] = []
-    summary, errors = run_batch(inputs, tmp_path / "ex", executor=reversed_executor,
-                                progress=lambda n: lambda o: ticks.append(o.path))
+    summary, errors = run_batch(
+        inputs,
+        tmp_path / "ex",
+        executor=reversed_executor,
+        progress=lambda n: lambda o: ticks.append(o.path),
+    )
     serial, _ = run_batch(inputs, tmp_path / "serial", workers=0)
     assert errors.empty and sorted(seen) == ["treadmill_run.gaitrec", "walk.gaitrec"]
     assert sorted(ticks) == sorted(str(p) for p in inputs)

@@ -35,7 +35,9 @@ def _make_runs(folder: Path, n: int, duration: float = 20) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
-        rec = synthesize("run", placements=("foot-left", "foot-right"), duration=duration, rate=100, seed=i)
+        rec = synthesize(
+            "run", placements=("foot-left", "foot-right"), duration=duration, rate=100, seed=i
+        )
         paths.append(folder / f"run{i:02d}.gaitrec")
         write_recording(rec, paths[-1])
     return paths
@@ -48,25 +50,38 @@ def _by_name(df: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dead_worker_fails_only_its_file_and_is_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workers: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    workers: int,
 ) -> None:
     _make_runs(tmp_path / "in", 4)
     monkeypatch.setenv(TEST_FAULT_ENV, "run01.gaitrec=kill")
     out = tmp_path / "out"
-    rc = main(["batch", str(tmp_path / "in"), "--out", str(out), "--workers", str(workers), "--no-save"])
+    rc = main(
+        ["batch", str(tmp_path / "in"), "--out", str(out), "--workers", str(workers), "--no-save"]
+    )
     assert rc == 1
     errors = _by_name(pd.read_csv(out / "errors.csv"))
     assert list(errors.index) == ["run01.gaitrec"]
     assert errors.loc["run01.gaitrec", "error_type"] == "WorkerDied"
-    assert "killed by signal 9 (SIGKILL; out of memory?)" in str(errors.loc["run01.gaitrec", "error"])
+    assert "killed by signal 9 (SIGKILL; out of memory?)" in str(
+        errors.loc["run01.gaitrec", "error"]
+    )
     # With one worker, the files after the dead one ran on its replacement.
     summary = pd.read_csv(out / "summary.csv")
-    assert sorted(Path(p).name for p in summary["path"]) == ["run00.gaitrec", "run02.gaitrec", "run03.gaitrec"]
+    assert sorted(Path(p).name for p in summary["path"]) == [
+        "run00.gaitrec",
+        "run02.gaitrec",
+        "run03.gaitrec",
+    ]
     assert "3 analysed, 1 failed, 0 skipped" in capsys.readouterr().out
 
 
 @pytest.mark.slow
-def test_resume_after_a_dead_worker_redoes_only_the_failed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resume_after_a_dead_worker_redoes_only_the_failed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _make_runs(tmp_path / "in", 3)
     out = tmp_path / "out"
     monkeypatch.setenv(TEST_FAULT_ENV, "run02.gaitrec=kill")
@@ -74,10 +89,18 @@ def test_resume_after_a_dead_worker_redoes_only_the_failed_file(tmp_path: Path, 
     assert len(errors) == 1
     monkeypatch.delenv(TEST_FAULT_ENV)
     done: list[tuple[str, bool]] = []
-    summary, errors = run_batch([tmp_path / "in"], out, workers=1,
-                                progress=lambda n: lambda o: done.append((Path(o.path).name, o.skipped)))
+    summary, errors = run_batch(
+        [tmp_path / "in"],
+        out,
+        workers=1,
+        progress=lambda n: lambda o: done.append((Path(o.path).name, o.skipped)),
+    )
     assert errors.empty and len(summary) == 3
-    assert sorted(done) == [("run00.gaitrec", True), ("run01.gaitrec", True), ("run02.gaitrec", False)]
+    assert sorted(done) == [
+        ("run00.gaitrec", True),
+        ("run01.gaitrec", True),
+        ("run02.gaitrec", False),
+    ]
     # The resumed tables are byte-identical to those of a batch that never failed.
     run_batch([tmp_path / "in"], tmp_path / "clean", workers=1)
     for name in ("summary.csv", "errors.csv", "skipped.csv"):
@@ -87,7 +110,9 @@ def test_resume_after_a_dead_worker_redoes_only_the_failed_file(tmp_path: Path, 
             assert (out / "files" / f.parent.name / f.name).read_bytes() == f.read_bytes(), f
 
 
-def test_memory_limit_fails_the_file_not_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_limit_fails_the_file_not_the_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _make_runs(tmp_path / "in", 3)
     monkeypatch.setenv(TEST_FAULT_ENV, "run01.gaitrec=alloc")  # asks for 64 GiB
     summary, errors = run_batch([tmp_path / "in"], tmp_path / "out", workers=1, memory_mb=2048)
@@ -127,8 +152,12 @@ def test_batch_time_limit_on_a_file_that_blocks(tmp_path: Path) -> None:
     fifo = tmp_path / "stuck.csv"
     os.mkfifo(fifo)
     item = BatchItem(path=fifo, files=(fifo,), key=str(fifo))
-    (i, res), = run_supervised(_pool_task, [(item, str(tmp_path / "out"), ReadOptions(), None)],
-                               workers=1, limits=Limits(timeout_s=1.0))
+    ((i, res),) = run_supervised(
+        _pool_task,
+        [(item, str(tmp_path / "out"), ReadOptions(), None)],
+        workers=1,
+        limits=Limits(timeout_s=1.0),
+    )
     assert i == 0 and isinstance(res, Lost) and res.kind == "TimeLimit"
 
 
@@ -156,11 +185,29 @@ def _alive(p: psutil.Process) -> bool:
 @pytest.mark.slow
 def test_killing_the_batch_stops_its_workers(tmp_path: Path) -> None:
     _make_runs(tmp_path / "in", 2)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), TEST_FAULT_ENV: "run00.gaitrec=hang,run01.gaitrec=hang"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        TEST_FAULT_ENV: "run00.gaitrec=hang,run01.gaitrec=hang",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gait", "batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
-         "--workers", "2", "--no-save", "--timeout", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gait",
+            "batch",
+            str(tmp_path / "in"),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+            "--no-save",
+            "--timeout",
+            "0",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     workers: list[psutil.Process] = []
@@ -197,7 +244,10 @@ def test_symlink_loops_end_and_are_listed(tmp_path: Path, pattern: str) -> None:
     _make_loops(root)
     found = discover([f"{root}{pattern}"], ReadOptions())
     assert sorted(str(Path(it.path).relative_to(root)) for it in found.items) == [
-        "a/run00.gaitrec", "b/run00.gaitrec", "b/run01.gaitrec"]
+        "a/run00.gaitrec",
+        "b/run00.gaitrec",
+        "b/run01.gaitrec",
+    ]
     reasons = {str(Path(k.path).relative_to(root)): k.reason for k in found.skipped}
     assert reasons["self"].startswith("symbolic link loop")
     assert reasons["a/up"].startswith("symbolic link loop")
@@ -207,7 +257,9 @@ def test_symlink_loops_end_and_are_listed(tmp_path: Path, pattern: str) -> None:
 
 
 @pytest.mark.timeout(120)
-def test_fifo_and_socket_are_skipped_without_opening(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifo_and_socket_are_skipped_without_opening(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "in"
     _make_runs(root, 1)
     os.mkfifo(root / "pipe.csv")  # opening it would block until someone writes
@@ -223,8 +275,18 @@ def test_fifo_and_socket_are_skipped_without_opening(tmp_path: Path, capsys: pyt
         finally:
             os.chdir(cwd)
     try:
-        rc = main(["batch", str(root), str(root / "pipe.csv"), "--out", str(tmp_path / "out"),
-                   "--workers", "1", "--no-save"])
+        rc = main(
+            [
+                "batch",
+                str(root),
+                str(root / "pipe.csv"),
+                "--out",
+                str(tmp_path / "out"),
+                "--workers",
+                "1",
+                "--no-save",
+            ]
+        )
     finally:
         sock.close()
     assert rc == 0
@@ -236,7 +298,9 @@ def test_fifo_and_socket_are_skipped_without_opening(tmp_path: Path, capsys: pyt
     assert "Skipped (not files)" in (tmp_path / "out" / "index.html").read_text()
 
 
-def test_permission_denied_is_named_in_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_denied_is_named_in_discovery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests run as root, which reads chmod-000 files, so the denial is made at os.open."""
     root = tmp_path / "in"
     paths = _make_runs(root, 2)
@@ -251,10 +315,13 @@ def test_permission_denied_is_named_in_discovery(tmp_path: Path, monkeypatch: py
     found = discover([root], ReadOptions())
     assert [it.path for it in found.items] == [paths[0]]
     assert [(e.path, e.error_type, e.error) for e in found.errors] == [
-        (str(paths[1]), "PermissionError", "permission denied: cannot read this file")]
+        (str(paths[1]), "PermissionError", "permission denied: cannot read this file")
+    ]
 
 
-def test_permission_denied_in_the_worker_is_not_a_bug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_denied_in_the_worker_is_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file that became unreadable after discovery (denied at open(), as root is not)."""
     import builtins
 
@@ -267,7 +334,9 @@ def test_permission_denied_in_the_worker_is_not_a_bug(tmp_path: Path, monkeypatc
         return real_open(file, *a, **k)  # type: ignore[call-overload]
 
     monkeypatch.setattr(builtins, "open", deny)
-    o = analyze_item(BatchItem(path, (path,), str(path)), str(tmp_path / "out"), ReadOptions(), None)
+    o = analyze_item(
+        BatchItem(path, (path,), str(path)), str(tmp_path / "out"), ReadOptions(), None
+    )
     assert not o.ok and o.error_type == "PermissionError"
     assert o.error == f"permission denied: {path}"
 
@@ -279,8 +348,11 @@ def test_pool_stops_busy_workers_when_the_caller_stops(tmp_path: Path) -> None:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     gen = run_supervised(_echo_or_block, ["a", f"fifo:{fifo}", f"fifo:{fifo}"], workers=2)
     assert next(gen) == (0, "A")
-    workers = [p for p in psutil.Process().children(recursive=True)
-               if p.pid not in before and "spawn_main" in " ".join(p.cmdline())]
+    workers = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.pid not in before and "spawn_main" in " ".join(p.cmdline())
+    ]
     assert workers
     gen.close()
     assert not any(_alive(w) for w in workers)

@@ -34,7 +34,9 @@ def run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(asyncio.wait_for(coro, 60))
 
 
-async def discover(radio: VirtualRadio, timeout: float, **kw: Any) -> dict[str, tuple[BLEDevice, AdvertisementData]]:
+async def discover(
+    radio: VirtualRadio, timeout: float, **kw: Any
+) -> dict[str, tuple[BLEDevice, AdvertisementData]]:
     """``BleakScanner`` with the bumble backend on ``radio`` (public bleak API only)."""
     extra: dict[str, Any] = {"radio": radio, **kw}
     async with BleakScanner(backend=BumbleScanner, **extra) as scanner:
@@ -55,7 +57,9 @@ def test_advertising_data_round_trip_and_limit() -> None:
     assert adv.local_name == "gait-imu 01"
     assert "00001814-0000-1000-8000-00805f9b34fb" in adv.service_uuids
     # a name that fills the packet leaves no room for a 128-bit UUID: name kept, UUID dropped
-    long_adv = parse_advertising_data(build_advertising_data("Polar Sense B5A13C2A", [GAIT_IMU.service]))
+    long_adv = parse_advertising_data(
+        build_advertising_data("Polar Sense B5A13C2A", [GAIT_IMU.service])
+    )
     assert long_adv.local_name == "Polar Sense B5A13C2A" and long_adv.service_uuids == []
     # malformed tail: length byte running past the end is ignored, not raised
     assert parse_advertising_data(data + b"\x09\x09ab").local_name == "gait-imu 01"
@@ -97,10 +101,16 @@ def test_pdu_codec_round_trip() -> None:
 def test_scan_connect_read_notify_disconnect() -> None:
     async def main() -> None:
         radio = await open_radio("local")
-        dev = VirtualDevice(get_profile("rsc-footpod"), constant_rsc_source(60, rate=4), radio, name="Stryd", speed=5)
+        dev = VirtualDevice(
+            get_profile("rsc-footpod"),
+            constant_rsc_source(60, rate=4),
+            radio,
+            name="Stryd",
+            speed=5,
+        )
         await dev.start()
         found = await discover(radio, 0.3)
-        (bd, adv), = found.values()
+        ((bd, adv),) = found.values()
         assert adv.local_name == "Stryd" and adv.rssi < 0
         assert "00001814-0000-1000-8000-00805f9b34fb" in adv.service_uuids
         # the service filter of the scanner uses the advertised UUIDs
@@ -108,7 +118,9 @@ def test_scan_connect_read_notify_disconnect() -> None:
         assert none == {}
         got: list[bytes] = []
         lost = asyncio.Event()
-        async with BleakClient(bd, backend=BumbleClient, radio=radio, disconnected_callback=lambda c: lost.set()) as c:
+        async with BleakClient(
+            bd, backend=BumbleClient, radio=radio, disconnected_callback=lambda c: lost.set()
+        ) as c:
             assert c.mtu_size == 247
             assert bytes(await c.read_gatt_char(RSC_FEATURE)) == b"\x05\x00"
             # properties are enforced although bumble's GATT server does not check them
@@ -136,7 +148,9 @@ def test_scan_connect_read_notify_disconnect() -> None:
 def test_connect_to_absent_device_times_out_cleanly() -> None:
     async def main() -> None:
         radio = await open_radio("local")
-        client = BleakClient(random_static_address(), backend=BumbleClient, radio=radio, timeout=0.3)
+        client = BleakClient(
+            random_static_address(), backend=BumbleClient, radio=radio, timeout=0.3
+        )
         with pytest.raises(BleakDeviceNotFoundError):
             await client.connect()
         # the cancelled attempt released its controller (no hang, nothing left on the link)
@@ -154,7 +168,9 @@ def test_write_refused_maps_to_bleak_protocol_error() -> None:
         async with BleakClient(dev.address, backend=BumbleClient, radio=radio) as c:
             cfg = prof.uuid("config")
             with pytest.raises(BleakGATTProtocolError) as exc:
-                await c.write_gatt_char(cfg, bytes.fromhex("e8 03 e8 03 e8 03 2c 01 00"), response=True)  # 300 Hz
+                await c.write_gatt_char(
+                    cfg, bytes.fromhex("e8 03 e8 03 e8 03 2c 01 00"), response=True
+                )  # 300 Hz
             assert exc.value.args[0] == 0x03  # Write Not Permitted, as the firmware answers
             await c.write_gatt_char(cfg, bytes.fromhex("e8 03 e8 03 e8 03 64 00 00"), response=True)
             assert bytes(await c.read_gatt_char(cfg)) == bytes.fromhex("e8 03 e8 03 e8 03 64 00 00")
@@ -171,15 +187,20 @@ def test_hub_relays_between_links() -> None:
         client_link = await connect_hub("127.0.0.1", hub.port)
         dev_radio = VirtualRadio(hub.link, hub=hub, spec="hub")
         app_radio = VirtualRadio(client_link, spec="virtual")
-        dev = VirtualDevice(GAIT_IMU, imu_source(), dev_radio, name="gait-imu hub", speed=2,
-                            faults=Faults())
+        dev = VirtualDevice(
+            GAIT_IMU, imu_source(), dev_radio, name="gait-imu hub", speed=2, faults=Faults()
+        )
         await dev.start()
         found = await discover(app_radio, 0.4)
         assert [a.local_name for _, a in found.values()] == ["gait-imu hub"]
         got: list[bytes] = []
         lost = asyncio.Event()
-        async with BleakClient(dev.address, backend=BumbleClient, radio=app_radio,
-                               disconnected_callback=lambda c: lost.set()) as c:
+        async with BleakClient(
+            dev.address,
+            backend=BumbleClient,
+            radio=app_radio,
+            disconnected_callback=lambda c: lost.set(),
+        ) as c:
             await c.start_notify(GAIT_IMU.uuid("control"), lambda ch, d: got.append(bytes(d)))
             await c.start_notify(GAIT_IMU.uuid("data"), lambda ch, d: got.append(bytes(d)))
             await c.write_gatt_char(GAIT_IMU.uuid("control"), GAIT_IMU.start[0].data, response=True)
@@ -211,15 +232,20 @@ def test_hub_drops_malformed_frames_and_keeps_the_link() -> None:
 
         hub = await start_hub("127.0.0.1", 0)
         _reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
-        for body in (b"not json", json.dumps({"op": "adv", "pdu": {"k": "Nope", "f": {}}}).encode(),
-                     json.dumps({"op": "acl", "src": {"a": "zz"}}).encode()):
+        for body in (
+            b"not json",
+            json.dumps({"op": "adv", "pdu": {"k": "Nope", "f": {}}}).encode(),
+            json.dumps({"op": "acl", "src": {"a": "zz"}}).encode(),
+        ):
             writer.write(struct.pack(">I", len(body)) + body)
         await writer.drain()
         await asyncio.sleep(0.2)
         assert len(hub.link.peers) == 1  # still connected, frames dropped
         # a well-formed advertisement from that neighbour still reaches the hub's link
         a = hci.Address("C1:02:03:04:05:06")
-        ok = json.dumps({"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}).encode()
+        ok = json.dumps(
+            {"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}
+        ).encode()
         writer.write(struct.pack(">I", len(ok)) + ok)
         await writer.drain()
         await asyncio.sleep(0.1)
@@ -238,6 +264,7 @@ def test_hub_cuts_off_a_neighbour_announcing_an_oversized_frame() -> None:
         from devices.hub import MAX_FRAME
 
         hub = await start_hub("127.0.0.1", 0)
+
         async def until(cond: Callable[[], bool]) -> None:
             # polls: no assumption on how fast a loaded machine gets there
             for _ in range(1000):
@@ -263,7 +290,9 @@ def test_hub_cuts_off_a_neighbour_announcing_an_oversized_frame() -> None:
         assert hub.link.oversized == 2
         # the other neighbour is unaffected: its advertisement still arrives
         a = hci.Address("C1:02:03:04:05:07")
-        ok = json.dumps({"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}).encode()
+        ok = json.dumps(
+            {"op": "adv", "pdu": encode_pdu(ll.AdvInd(advertiser_address=a, data=b""))}
+        ).encode()
         good_w.write(struct.pack(">I", len(ok)) + ok)
         await good_w.drain()
         await until(lambda: str(a) in hub.link.peers[0].addresses)
@@ -285,8 +314,12 @@ def test_device_process_vanishing_behind_the_hub_drops_the_link() -> None:
         dev = VirtualDevice(GAIT_IMU, imu_source(), dev_radio, name="gait-imu far")
         await dev.start()
         lost = asyncio.Event()
-        async with BleakClient(dev.address, backend=BumbleClient, radio=app_radio,
-                               disconnected_callback=lambda c: lost.set()) as c:
+        async with BleakClient(
+            dev.address,
+            backend=BumbleClient,
+            radio=app_radio,
+            disconnected_callback=lambda c: lost.set(),
+        ) as c:
             assert c.is_connected
             await dev_radio.aclose()  # the device's process is gone: hub tells the others
             await asyncio.wait_for(lost.wait(), 2)

@@ -39,12 +39,24 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.mark.parametrize("plotly_js", ["inline", "shared:js/plotly.min.js"])
-def test_report_renders_offline_with_every_figure_non_empty(browser: Browser, tmp_path: Path, plotly_js: str) -> None:
-    steps = scripted_steps(200.0, cadence=[(0, 168), (90, 168), (95, 150), (140, 150), (145, 176)],
-                           balance=[(0, 50), (90, 50), (95, 53)], speed=2.9, seed=5)
+def test_report_renders_offline_with_every_figure_non_empty(
+    browser: Browser, tmp_path: Path, plotly_js: str
+) -> None:
+    steps = scripted_steps(
+        200.0,
+        cadence=[(0, 168), (90, 168), (95, 150), (140, 150), (145, 176)],
+        balance=[(0, 50), (90, 50), (95, 53)],
+        speed=2.9,
+        seed=5,
+    )
     ev, eng = replay_cues(steps, load_drills(), baseline_s=60.0)
-    out = build_report(GaitResult(steps=steps, summary={}), cues=ev, drills=eng.state(),
-                       path=tmp_path / "report.html", plotly_js=plotly_js)
+    out = build_report(
+        GaitResult(steps=steps, summary={}),
+        cues=ev,
+        drills=eng.state(),
+        path=tmp_path / "report.html",
+        plotly_js=plotly_js,
+    )
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     outside: list[str] = []
     errors: list[str] = []
@@ -62,7 +74,8 @@ def test_report_renders_offline_with_every_figure_non_empty(browser: Browser, tm
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
-        timeout=15_000)
+        timeout=15_000,
+    )
     figs = page.evaluate(FIGURES_DRAWN)
     assert len(figs) == 6
     for f in figs:
@@ -107,13 +120,20 @@ VERDICT_VISIBLE = """() => {
 def _open_1280(browser: Browser, url: str, shots: Path, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     outside: list[str] = []
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-               else (outside.append(r.request.url), r.abort()))
+    page.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith("file://")
+            else (outside.append(r.request.url), r.abort())
+        ),
+    )
     page.goto(url)
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
-        timeout=15_000)
+        timeout=15_000,
+    )
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     clipped = page.evaluate(CLIPPED)
     assert clipped["scroll"] <= clipped["inner"], (name, clipped)
@@ -123,34 +143,67 @@ def _open_1280(browser: Browser, url: str, shots: Path, name: str):
 
 
 @pytest.mark.slow
-def test_reports_and_index_fit_1280_px(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_reports_and_index_fit_1280_px(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     from report_helpers import balance_result, mixed_batch
 
     shots = tmp_path_factory.mktemp("screenshots")  # not in the repository
     tmp = tmp_path_factory.mktemp("pages")
-    steps = scripted_steps(200.0, cadence=[(0, 168), (90, 168), (95, 150), (140, 150), (145, 176)],
-                           balance=[(0, 50), (90, 50), (95, 53)], speed=2.9, seed=5)
+    steps = scripted_steps(
+        200.0,
+        cadence=[(0, 168), (90, 168), (95, 150), (140, 150), (145, 176)],
+        balance=[(0, 50), (90, 50), (95, 53)],
+        speed=2.9,
+        seed=5,
+    )
     ev, eng = replay_cues(steps, load_drills(), baseline_s=60.0)
-    run = build_report(GaitResult(steps=steps, summary={"activity": "run"}), cues=ev, drills=eng.state(),
-                       path=tmp / "run.html", plotly_js="shared:plotly.min.js", source="tempo.csv")
+    run = build_report(
+        GaitResult(steps=steps, summary={"activity": "run"}),
+        cues=ev,
+        drills=eng.state(),
+        path=tmp / "run.html",
+        plotly_js="shared:plotly.min.js",
+        source="tempo.csv",
+    )
     page = _open_1280(browser, run.as_uri(), shots, "run")
     assert page.locator("#fix li").count() >= 1
-    assert page.locator("#fix").bounding_box()["y"] < page.locator("h2:text('Cadence')").bounding_box()["y"]
+    assert (
+        page.locator("#fix").bounding_box()["y"]
+        < page.locator("h2:text('Cadence')").bounding_box()["y"]
+    )
 
     # the input-checks block (a one-shoe file without --side, read in g) fits and leads the page
     from gait.plausibility import side_checks
 
     checks = [c.as_dict() for c in side_checks([("foot", "foot", None, 80)], single_side=True)]
-    warned = build_report(GaitResult(steps=steps, summary={"activity": "run", "input_checks": checks,
-                                                           "units_inferred": {"foot": "acc_unit=g,gyr_unit=rad/s"}}),
-                          path=tmp / "warned.html", plotly_js="shared:plotly.min.js", source="shoe.csv")
+    warned = build_report(
+        GaitResult(
+            steps=steps,
+            summary={
+                "activity": "run",
+                "input_checks": checks,
+                "units_inferred": {"foot": "acc_unit=g,gyr_unit=rad/s"},
+            },
+        ),
+        path=tmp / "warned.html",
+        plotly_js="shared:plotly.min.js",
+        source="shoe.csv",
+    )
     page = _open_1280(browser, warned.as_uri(), shots, "warned")
     assert "give --side left or --side right" in page.inner_text("#input-checks")
-    assert page.locator("#input-checks").bounding_box()["y"] < page.locator("#fix").bounding_box()["y"]
+    assert (
+        page.locator("#input-checks").bounding_box()["y"] < page.locator("#fix").bounding_box()["y"]
+    )
 
     res = balance_result()
-    bal = build_report(None, balance=res, path=tmp / "balance.html", plotly_js="shared:plotly.min.js",
-                       source="balance.csv")
+    bal = build_report(
+        None,
+        balance=res,
+        path=tmp / "balance.html",
+        plotly_js="shared:plotly.min.js",
+        source="balance.csv",
+    )
     page = _open_1280(browser, bal.as_uri(), shots, "balance")
     v = page.evaluate(VERDICT_VISIBLE)
     assert v is not None and v["fits"] and res.verdict in v["text"], v

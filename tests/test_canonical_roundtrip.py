@@ -90,7 +90,13 @@ def assert_same(a: Recording, b: Recording) -> None:
     assert len(a.streams) == len(b.streams)
     for s, r in zip(a.streams, b.streams, strict=True):
         assert (s.name, s.placement, s.side, s.rate, s.device, s.mount, s.acc_range) == (
-            r.name, r.placement, r.side, r.rate, r.device, r.mount, r.acc_range
+            r.name,
+            r.placement,
+            r.side,
+            r.rate,
+            r.device,
+            r.mount,
+            r.acc_range,
         )
         np.testing.assert_array_equal(s.t, r.t)
         np.testing.assert_array_equal(s.acc, r.acc)

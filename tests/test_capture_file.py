@@ -48,7 +48,9 @@ while True:
 def test_sigkill_mid_stream_keeps_everything_up_to_the_kill(tmp_path: Path) -> None:
     path = tmp_path / "killed.gaitcap"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env, text=True
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "go"
@@ -74,10 +76,16 @@ def test_sigkill_mid_stream_keeps_everything_up_to_the_kill(tmp_path: Path) -> N
 
 def _write_sample(path: Path, n: int = 50, seed: int = 0) -> list[bytes]:
     rng = np.random.default_rng(seed)
-    payloads = [rng.integers(0, 256, int(rng.integers(0, 245)), dtype=np.uint8).tobytes() for _ in range(n)]
+    payloads = [
+        rng.integers(0, 256, int(rng.integers(0, 245)), dtype=np.uint8).tobytes() for _ in range(n)
+    ]
     with CaptureWriter(path, fsync_interval=0) as w:
-        a = w.add_device("A", "Polar Sense A", "polar-verity", "foot", "left", dict(VERITY.characteristics))
-        b = w.add_device("B", "Polar Sense B", "polar-verity", "foot", "right", dict(VERITY.characteristics))
+        a = w.add_device(
+            "A", "Polar Sense A", "polar-verity", "foot", "left", dict(VERITY.characteristics)
+        )
+        b = w.add_device(
+            "B", "Polar Sense B", "polar-verity", "foot", "right", dict(VERITY.characteristics)
+        )
         w.event("start")
         for i, p in enumerate(payloads):
             w.write(a if i % 2 else b, VERITY.uuid("data" if i % 3 else "control"), p, 10_000 + i)
@@ -103,7 +111,9 @@ def test_bit_exact_replay(tmp_path: Path) -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(cut=st.integers(0, 10_000), seed=st.integers(0, 1000))
-def test_any_truncation_reads_a_prefix(tmp_path_factory: pytest.TempPathFactory, cut: int, seed: int) -> None:
+def test_any_truncation_reads_a_prefix(
+    tmp_path_factory: pytest.TempPathFactory, cut: int, seed: int
+) -> None:
     path = tmp_path_factory.mktemp("cut") / "t.gaitcap"
     payloads = _write_sample(path, n=30, seed=seed)
     data = path.read_bytes()

@@ -27,12 +27,26 @@ DURATION = 20.0
 
 
 def _signal(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    acc = np.column_stack([12 * np.sin(2 * np.pi * 1.4 * t), 4 * np.cos(2 * np.pi * 0.7 * t), 9.81 + 8 * np.sin(2 * np.pi * 2.8 * t)])
-    gyr = np.column_stack([4 * np.sin(2 * np.pi * 1.4 * t + 1), np.cos(2 * np.pi * 0.7 * t), 0.5 * np.sin(2 * np.pi * 2.8 * t)])
+    acc = np.column_stack(
+        [
+            12 * np.sin(2 * np.pi * 1.4 * t),
+            4 * np.cos(2 * np.pi * 0.7 * t),
+            9.81 + 8 * np.sin(2 * np.pi * 2.8 * t),
+        ]
+    )
+    gyr = np.column_stack(
+        [
+            4 * np.sin(2 * np.pi * 1.4 * t + 1),
+            np.cos(2 * np.pi * 0.7 * t),
+            0.5 * np.sin(2 * np.pi * 2.8 * t),
+        ]
+    )
     return acc, gyr
 
 
-def _write(path: Path, drop: slice | None = None, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _write(
+    path: Path, drop: slice | None = None, seed: int = 0
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Encode each device's signal, deliver with BLE-like latency, record; returns the truth."""
     rng = np.random.default_rng(seed)
     truth = {}
@@ -40,7 +54,9 @@ def _write(path: Path, drop: slice | None = None, seed: int = 0) -> dict[str, tu
         t0 = w.now_ns()
         for pid, placement, side in DEVICES:
             p = get_profile(pid)
-            d = w.add_device(f"AA:{pid}", f"{pid} unit", pid, placement, side, dict(p.characteristics))
+            d = w.add_device(
+                f"AA:{pid}", f"{pid} unit", pid, placement, side, dict(p.characteristics)
+            )
             enc = make_encoder(p, device_clock=float(rng.uniform(1e6, 7e8)))
             t = 0.5 + np.arange(int(DURATION * p.rate)) / p.rate
             acc, gyr = _signal(t)
@@ -48,7 +64,12 @@ def _write(path: Path, drop: slice | None = None, seed: int = 0) -> dict[str, tu
             for cmd in p.start:  # control answers are recorded too (PMD FACTOR lives there)
                 for r in enc.respond(cmd.char, cmd.data):
                     w.write(d, p.uuid(r.char), r.data, t0)
-            vals = {"speed": 3.0 + 0.1 * np.sin(t), "cadence": np.full(t.size, 172.0), "stride_length": np.full(t.size, 1.05), "distance": 3 * t}
+            vals = {
+                "speed": 3.0 + 0.1 * np.sin(t),
+                "cadence": np.full(t.size, 172.0),
+                "stride_length": np.full(t.size, 1.05),
+                "distance": 3 * t,
+            }
             pk = enc.encode(t, acc, gyr, vals)
             if drop is not None and pid == "gait-imu":
                 pk = pk[: drop.start] + pk[drop.stop :]
@@ -68,7 +89,9 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 def test_capture_reads_as_recording(capture: tuple[Path, dict]) -> None:
     path, truth = capture
     rec = read(path)
-    assert rec.meta.source == "capture" and rec.meta.activity == "run" and rec.meta.athlete == "test"
+    assert (
+        rec.meta.source == "capture" and rec.meta.activity == "run" and rec.meta.athlete == "test"
+    )
     names = {s.name: s for s in rec.streams}
     assert set(names) == {"foot_left", "foot_right", "sacrum", "shank_left", "shank_right"}
     by_profile = {s.device["profile"]: s for s in rec.streams}
@@ -96,7 +119,9 @@ def test_capture_reads_as_recording(capture: tuple[Path, dict]) -> None:
         assert s.acc_range == p.acc_range and s.device["decoder_bad"] == 0
     rsc = rec.channel("rsc")
     assert rsc is not None and rsc.t.size == truth["rsc-footpod"][0].size
-    np.testing.assert_allclose(rsc.values["speed"], 3.0 + 0.1 * np.sin(truth["rsc-footpod"][0]), atol=1 / 512 + 1e-9)
+    np.testing.assert_allclose(
+        rsc.values["speed"], 3.0 + 0.1 * np.sin(truth["rsc-footpod"][0]), atol=1 / 512 + 1e-9
+    )
     assert set(rsc.values) >= {"speed", "cadence", "stride_length", "distance"}
 
 
@@ -160,7 +185,9 @@ def test_placement_option_fills_missing(tmp_path: Path) -> None:
     assert rec.streams[0].placement == "sacrum"  # the profile's nominal placement
 
 
-def test_cli_info_accepts_capture(capture: tuple[Path, dict], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_info_accepts_capture(
+    capture: tuple[Path, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
     path, _ = capture
     assert main(["info", "--json", str(path)]) == 0
     out = capsys.readouterr().out
@@ -185,9 +212,13 @@ def test_analyze_capture_matches_source_recording(tmp_path: Path) -> None:
     with CaptureWriter(cap, meta={"activity": "run"}, fsync_interval=0) as w:
         t0 = w.now_ns()
         for s in rec.streams:
-            d = w.add_device(s.name, f"gait-imu {s.name}", p.id, s.placement, s.side, dict(p.characteristics))
+            d = w.add_device(
+                s.name, f"gait-imu {s.name}", p.id, s.placement, s.side, dict(p.characteristics)
+            )
             pk = make_encoder(p).encode(s.t, s.acc, s.gyr)
-            arrive = np.maximum.accumulate(np.array([x.t for x in pk]) + 0.004 + rng.exponential(0.004, len(pk)))
+            arrive = np.maximum.accumulate(
+                np.array([x.t for x in pk]) + 0.004 + rng.exponential(0.004, len(pk))
+            )
             for x, a in zip(pk, arrive, strict=True):
                 w.write(d, p.uuid(x.char), x.data, t0 + int(a * 1e9))
     outs = []
@@ -214,7 +245,13 @@ def test_recorder_gap_events_are_kept(tmp_path: Path) -> None:
         d = w.add_device("A", "Stryd", p.id, "foot", "left")
         for x in enc.encode(t, values=vals):
             w.write(d, p.uuid(x.char), x.data, t0 + int((x.t + 0.01) * 1e9))
-        w.event("gap", device=d, host_time_ns=t0 + 12 * 10**9, start_ns=t0 + 10 * 10**9, end_ns=t0 + 12 * 10**9)
+        w.event(
+            "gap",
+            device=d,
+            host_time_ns=t0 + 12 * 10**9,
+            start_ns=t0 + 10 * 10**9,
+            end_ns=t0 + 12 * 10**9,
+        )
     from devices.replay import replay
 
     (data,) = replay(path)

@@ -28,8 +28,14 @@ ENV = dict(os.environ, PYTHONPATH=str(HERE.parent), PYTHONWARNINGS="ignore")
 
 
 def _child(*args: str) -> str:
-    out = subprocess.run([sys.executable, str(HERE / "_cli_memory.py"), *args],
-                         capture_output=True, text=True, env=ENV, timeout=600, check=True)
+    out = subprocess.run(
+        [sys.executable, str(HERE / "_cli_memory.py"), *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=600,
+        check=True,
+    )
     return out.stdout
 
 

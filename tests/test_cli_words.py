@@ -11,7 +11,9 @@ import pytest
 from gait.cli import VERBS, build_parser, main
 
 
-def _parsers(parser: argparse.ArgumentParser, path: str = "gait") -> list[tuple[str, argparse.ArgumentParser]]:
+def _parsers(
+    parser: argparse.ArgumentParser, path: str = "gait"
+) -> list[tuple[str, argparse.ArgumentParser]]:
     """Every parser under ``parser`` (verbs and their sub-verbs) with its command path."""
     out = [(path, parser)]
     for action in parser._actions:
@@ -53,10 +55,14 @@ def test_time_acceleration_is_spelled_speed_up_everywhere() -> None:
             if a.help == argparse.SUPPRESS:
                 continue
             if "per wall second" in (a.help or ""):
-                assert "--speed-up" in a.option_strings, f"{path}: {a.option_strings} accelerates time"
+                assert "--speed-up" in a.option_strings, (
+                    f"{path}: {a.option_strings} accelerates time"
+                )
 
 
-def test_simulate_keeps_speed_as_a_hidden_deprecated_alias(capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_keeps_speed_as_a_hidden_deprecated_alias(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     parser = build_parser()
     args = parser.parse_args(["simulate", "--profile", "x", "--speed", "3"])
     assert args.speed_up == 3.0
@@ -68,13 +74,17 @@ def test_simulate_keeps_speed_as_a_hidden_deprecated_alias(capsys: pytest.Captur
 NUMPY_REPR = re.compile(r"np\.(float|int|bool|True|False)\w*|numpy\.\w+\(")
 
 
-def test_no_numpy_reprs_in_messages(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_numpy_reprs_in_messages(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import numpy as np
 
     from gait.errors import GaitError
 
     def fails(args: argparse.Namespace) -> int:
-        raise GaitError(f"band {(np.float64(1.0), np.float64(2.5))} has {[np.int64(3)]} steps, ok={np.True_!r}")
+        raise GaitError(
+            f"band {(np.float64(1.0), np.float64(2.5))} has {[np.int64(3)]} steps, ok={np.True_!r}"
+        )
 
     monkeypatch.setattr("gait.cli.info.run", fails)
     import gait.cli.info as info
@@ -92,7 +102,9 @@ def test_no_numpy_reprs_in_messages(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     assert "band (1.0, 2.5) has [3] steps, ok=True" in err
 
 
-def test_analyze_figure_on_a_run_says_why_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_figure_on_a_run_says_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rec = tmp_path / "r.gaitrec"
     assert main(["synth", "--activity", "run", "--duration", "20", "--out", str(rec)]) == 0
     fig = tmp_path / "fig.html"
@@ -102,7 +114,9 @@ def test_analyze_figure_on_a_run_says_why_not(tmp_path: Path, capsys: pytest.Cap
     assert not fig.exists()
 
 
-def test_batch_expands_tilde_inside_a_quoted_glob(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_batch_expands_tilde_inside_a_quoted_glob(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from gait.batch_discovery import find
     from gait.cli.batch import expand_inputs
 

@@ -19,7 +19,14 @@ from gait.feedback.drills import (
 )
 from gait.live.session import LiveConfig, make_feedback
 
-DRILL_OPTIONS = ("--drills", "--drill", "--cadence-target", "--baseline-cadence", "--pace-band", "--baseline-s")
+DRILL_OPTIONS = (
+    "--drills",
+    "--drill",
+    "--cadence-target",
+    "--baseline-cadence",
+    "--pace-band",
+    "--baseline-s",
+)
 
 
 def _options(verb: str) -> set[str]:
@@ -49,8 +56,10 @@ def test_easy_pace_with_a_pace_band_judges() -> None:
     assert [e.state for e in fb.engine.events] == ["high"]
 
 
-@pytest.mark.parametrize("settings", [CoachSettings(baseline_cadence=160.0),
-                                      CoachSettings(cadence_target=(168.0, 176.0))])
+@pytest.mark.parametrize(
+    "settings",
+    [CoachSettings(baseline_cadence=160.0), CoachSettings(cadence_target=(168.0, 176.0))],
+)
 def test_given_baseline_or_target_means_no_learning(settings: CoachSettings) -> None:
     fb = make_feedback(["cadence"], settings)
     band = fb.engine.band("cadence")
@@ -69,8 +78,10 @@ def test_without_baseline_cadence_is_learned_first() -> None:
 def test_coach_table_in_a_drills_file(tmp_path: Path) -> None:
     shipped = (Path(__file__).parents[1] / "gait/feedback/drills.toml").read_text()
     f = tmp_path / "mine.toml"
-    f.write_text('[coach]\ndrills = ["easy_pace", "cadence"]\npace_band = [2.6, 3.0]\n'
-                 'baseline_cadence = 162\n\n' + shipped)
+    f.write_text(
+        '[coach]\ndrills = ["easy_pace", "cadence"]\npace_band = [2.6, 3.0]\n'
+        "baseline_cadence = 162\n\n" + shipped
+    )
     defined, settings = load_coach(f)
     assert settings.drills == ("easy_pace", "cadence") and settings.pace_band == (2.6, 3.0)
     drills, baseline = coach_drills(defined, settings)
@@ -83,24 +94,43 @@ def test_coach_table_in_a_drills_file(tmp_path: Path) -> None:
 
 def test_bad_coach_table(tmp_path: Path) -> None:
     f = tmp_path / "bad.toml"
-    f.write_text('[coach]\npace_band = [3.1, 2.5]\n' + (Path(__file__).parents[1] / "gait/feedback/drills.toml").read_text())
+    f.write_text(
+        "[coach]\npace_band = [3.1, 2.5]\n"
+        + (Path(__file__).parents[1] / "gait/feedback/drills.toml").read_text()
+    )
     with pytest.raises(DrillFileError, match="pace_band"):
         load_coach(f)
     with pytest.raises(GaitError, match="unknown drill"):
         coach_drills(load_drills(), CoachSettings(drills=("nope",)))
 
 
-def test_gait_live_passes_the_options_to_the_session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_gait_live_passes_the_options_to_the_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     seen: dict[str, Any] = {}
 
     def fake_run(cfg: LiveConfig, **kw: Any) -> None:
         seen["cfg"] = cfg
 
     monkeypatch.setattr("gait.live.cli_common.run_with_view", fake_run)
-    args = build_parser().parse_args([
-        "live", "--simulate", "--device", "gait-imu L=foot:left", "--out", str(tmp_path),
-        "--drill", "cadence", "--drill", "easy_pace", "--baseline-cadence", "165", "--pace-band", "2.5-3.1",
-    ])
+    args = build_parser().parse_args(
+        [
+            "live",
+            "--simulate",
+            "--device",
+            "gait-imu L=foot:left",
+            "--out",
+            str(tmp_path),
+            "--drill",
+            "cadence",
+            "--drill",
+            "easy_pace",
+            "--baseline-cadence",
+            "165",
+            "--pace-band",
+            "2.5-3.1",
+        ]
+    )
     assert args.func(args) == 0
     cfg = seen["cfg"]
     fb = make_feedback(cfg.drills, cfg.coach, cfg.drill_defs)
@@ -112,23 +142,44 @@ def test_simulated_live_page_is_titled_a_live_session(tmp_path: Path) -> None:
     from gait.live.cli_common import page_title
     from gait.live.demo import demo_config
 
-    assert page_title(LiveConfig(devices=["x"], out=tmp_path, simulate=True)).startswith("gait live")
+    assert page_title(LiveConfig(devices=["x"], out=tmp_path, simulate=True)).startswith(
+        "gait live"
+    )
     assert page_title(demo_config(tmp_path)) == "gait demo"
 
 
-def _demo_cadence_cue_times(out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[float]:
+def _demo_cadence_cue_times(
+    out: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> list[float]:
     import re
 
     from gait.cli import main
 
-    rc = main(["demo", "--speed-up", "20", "--duration", "40", "--out", str(out), "--drill", "cadence", *extra])
+    rc = main(
+        [
+            "demo",
+            "--speed-up",
+            "20",
+            "--duration",
+            "40",
+            "--out",
+            str(out),
+            "--drill",
+            "cadence",
+            *extra,
+        ]
+    )
     assert rc == 0
-    return [float(t) for t in re.findall(r"cue at\s+([\d.]+) s\s+\[cadence\]", capsys.readouterr().out)]
+    return [
+        float(t) for t in re.findall(r"cue at\s+([\d.]+) s\s+\[cadence\]", capsys.readouterr().out)
+    ]
 
 
 @pytest.mark.realtime
 @pytest.mark.slow
-def test_demo_with_a_given_baseline_cues_before_a_minute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_with_a_given_baseline_cues_before_a_minute(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """End to end on simulated time: --baseline-cadence means no 60 s of learning first."""
     from gait.live.demo import CADENCE
 
@@ -144,5 +195,7 @@ def test_a_check_without_target_needs_both_cue_texts(tmp_path: Path) -> None:
     f.write_text('[[drill]]\nname = "p"\n[[drill.check]]\nmetric = "speed"\nhigh = "fast"\n')
     with pytest.raises(DrillFileError, match="without target"):
         load_drills(f)
-    f.write_text('[[drill]]\nname = "p"\n[[drill.check]]\nmetric = "speed"\nhigh = "fast"\nlow = "slow"\n')
+    f.write_text(
+        '[[drill]]\nname = "p"\n[[drill.check]]\nmetric = "speed"\nhigh = "fast"\nlow = "slow"\n'
+    )
     assert load_drills(f)["p"].checks[0].band(None) is None

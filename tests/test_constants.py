@@ -17,8 +17,12 @@ def _sources(pkg: str) -> list[Path]:
 
 
 def test_gravity_literal_appears_once() -> None:
-    hits = [p.relative_to(ROOT).as_posix() for pkg in ("gait", "devices") for p in _sources(pkg)
-            if re.search(r"9\.80665", p.read_text(encoding="utf-8"))]
+    hits = [
+        p.relative_to(ROOT).as_posix()
+        for pkg in ("gait", "devices")
+        for p in _sources(pkg)
+        if re.search(r"9\.80665", p.read_text(encoding="utf-8"))
+    ]
     assert hits == ["devices/units.py"]
     assert G is DEVICES_G and G == 9.80665
 
@@ -27,7 +31,12 @@ def test_devices_imports_nothing_from_gait() -> None:
     bad = []
     for p in _sources("devices"):
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             bad += [f"{p.name}: {n}" for n in names if n == "gait" or n.startswith("gait.")]
     assert bad == []

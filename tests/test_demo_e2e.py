@@ -31,18 +31,21 @@ def _halves(steps: pd.DataFrame, t_mid: float) -> list[dict[str, float]]:
     for part in (steps[steps["t_ic"] < t_mid - 5], steps[steps["t_ic"] > t_mid + 5]):
         gl = float(part.loc[part["side"] == "left", "gct"].median())
         gr = float(part.loc[part["side"] == "right", "gct"].median())
-        out.append({
-            "cadence": float(part["cadence"].median()),
-            # from stride times: independent of how well the two feet's clocks line up
-            "cadence_stride": 120.0 / float(part["stride_time"].median()),
-            "asym": 100 * (gl - gr) / ((gl + gr) / 2),
-        })
+        out.append(
+            {
+                "cadence": float(part["cadence"].median()),
+                # from stride times: independent of how well the two feet's clocks line up
+                "cadence_stride": 120.0 / float(part["stride_time"].median()),
+                "asym": 100 * (gl - gr) / ((gl + gr) / 2),
+            }
+        )
     return out
 
 
 @pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
-def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                              caplog: pytest.LogCaptureFixture, busy: int) -> None:
+def test_demo_runs_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, busy: int
+) -> None:
     out = tmp_path / "demo"
     caplog.set_level(logging.WARNING)
     with busy_processes(busy):
@@ -52,7 +55,10 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     # bumble's per-packet warnings are counted, never printed or logged through
     assert not [r for r in caplog.records if r.name.startswith("bumble")]
     # what `make demo` prints: cadence before and after the change within 2 spm of the truth
-    said = [float(x) for x in re.findall(r"^\s+(?:before|after)\s+60 s: cadence\s+([\d.]+) spm", text, re.M)]
+    said = [
+        float(x)
+        for x in re.findall(r"^\s+(?:before|after)\s+60 s: cadence\s+([\d.]+) spm", text, re.M)
+    ]
     assert len(said) == 2 and abs(said[0] - CADENCE[0]) < 2 and abs(said[1] - CADENCE[1]) < 2, text
     m = re.search(r"^report: (.+)$", text, re.M)
     assert m, text
@@ -83,7 +89,10 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     # live, the two feet share one session clock: per-step cadence is right too (the
     # capture's clock for an accelerated run lines the feet up less well, see the report)
     before, after = _halves(live, 60.0)
-    assert abs(before["cadence"] - CADENCE[0]) < 5 and abs(after["cadence"] - CADENCE[1]) < 5, (before, after)
+    assert abs(before["cadence"] - CADENCE[0]) < 5 and abs(after["cadence"] - CADENCE[1]) < 5, (
+        before,
+        after,
+    )
     # live and report agree step for step (same contacts, same clock after the shift);
     # at 10x a millisecond of wall latency is 10 ms of session time, and the first
     # seconds may be held back while the live clock settles (so: loose, but a wrong

@@ -52,33 +52,46 @@ def test_demo_page_updates_from_the_engine(tmp_path: Path, busy: int) -> None:
 
             bp.route("**/*", route)
             bp.goto(url)
-            bp.wait_for_function("() => window.gaitLive && window.gaitLive.messages >= 1", timeout=15_000)
+            bp.wait_for_function(
+                "() => window.gaitLive && window.gaitLive.messages >= 1", timeout=15_000
+            )
             th = threading.Thread(target=run, daemon=True)
             th.start()
             # numbers from the engine's steps: the demo runner's 170 steps/min
             bp.wait_for_function(
                 "() => { const v = parseFloat(document.getElementById('cadence').textContent);"
-                " return v > 160 && v < 180; }", timeout=120_000)
+                " return v > 160 && v < 180; }",
+                timeout=120_000,
+            )
             bp.wait_for_function(
-                "() => parseFloat(document.getElementById('gct-left').textContent) > 150", timeout=10_000)
+                "() => parseFloat(document.getElementById('gct-left').textContent) > 150",
+                timeout=10_000,
+            )
             sensors = bp.inner_text("#sensors")
             for name in ("foot_left", "foot_right", "sacrum"):
                 assert name in sensors
             # the dropout shows on the page, then the sensor comes back
             bp.wait_for_function(
                 "() => /foot_right: (dropped|no data)/.test(document.getElementById('sensors').innerText)",
-                timeout=120_000, polling=50)
+                timeout=120_000,
+                polling=50,
+            )
             bp.wait_for_function(
-                "() => /foot_right: ok/.test(document.getElementById('sensors').innerText)", timeout=120_000)
+                "() => /foot_right: ok/.test(document.getElementById('sensors').innerText)",
+                timeout=120_000,
+            )
             # back, with the outage shown as a gap
             bp.wait_for_function(
                 "() => /foot_right: ok · 1 gap \\(1\\d\\.\\d s missing\\)/"
-                ".test(document.getElementById('sensors').innerText)", timeout=120_000)
+                ".test(document.getElementById('sensors').innerText)",
+                timeout=120_000,
+            )
             n0 = bp.evaluate("window.gaitLive.messages")
             bp.wait_for_timeout(1500)
             assert bp.evaluate("window.gaitLive.messages") > n0 + 5  # still updating
             traces = bp.evaluate(
-                "() => document.getElementById('cadence-chart').data.reduce((n, t) => n + t.x.length, 0)")
+                "() => document.getElementById('cadence-chart').data.reduce((n, t) => n + t.x.length, 0)"
+            )
             assert traces > 5  # the rolling cadence chart fills
             th.join(600)
             assert not th.is_alive()

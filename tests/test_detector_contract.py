@@ -16,7 +16,12 @@ from gait.recording import Stream
 from gait.synth import synthesize
 
 #: The synthetic sensor used for each placement's walking and running input.
-SYNTH_SENSOR = {"foot": "foot-left", "shank": "shank-left", "sacrum": "sacrum", "phone": "phone-belt"}
+SYNTH_SENSOR = {
+    "foot": "foot-left",
+    "shank": "shank-left",
+    "sacrum": "sacrum",
+    "phone": "phone-belt",
+}
 FLOAT_COLUMNS = ("t_ic", "t_tc", "confidence")
 
 
@@ -24,8 +29,16 @@ def _stream(placement: str, acc: np.ndarray, gyr: np.ndarray | None, fs: float =
     t = np.arange(acc.shape[0]) / fs
     side = "left" if placement in ("foot", "shank") else None
     mount = "belt" if placement == "phone" else None
-    return Stream(name=f"{placement}_test", placement=placement, side=side, t=t, acc=acc, gyr=gyr,  # type: ignore[arg-type]
-                  rate=fs, mount=mount)
+    return Stream(
+        name=f"{placement}_test",
+        placement=placement,
+        side=side,
+        t=t,
+        acc=acc,
+        gyr=gyr,  # type: ignore[arg-type]
+        rate=fs,
+        mount=mount,
+    )
 
 
 def _check_columns(df: pd.DataFrame) -> None:
@@ -51,7 +64,9 @@ def test_still_input_gives_the_exact_empty_table(placement: str) -> None:
 @pytest.mark.parametrize("activity", ["walk", "run"])
 @pytest.mark.parametrize("placement", sorted(DETECTORS))
 def test_real_gait_gives_sorted_typed_contacts(placement: str, activity: str) -> None:
-    rec = synthesize(activity=activity, placements=(SYNTH_SENSOR[placement],), duration=15.0, rate=100.0, seed=2)
+    rec = synthesize(
+        activity=activity, placements=(SYNTH_SENSOR[placement],), duration=15.0, rate=100.0, seed=2
+    )
     df = get_detector(placement)(rec.streams[0])
     assert len(df) >= 10, len(df)
     _check_columns(df)
@@ -90,7 +105,9 @@ def test_unknown_placement_is_a_typed_error() -> None:
 
 @pytest.mark.parametrize("placement", sorted(DETECTORS))
 def test_result_records_the_detector_and_its_parameters(placement: str) -> None:
-    rec = synthesize(activity="run", placements=(SYNTH_SENSOR[placement],), duration=8.0, rate=100.0, seed=3)
+    rec = synthesize(
+        activity="run", placements=(SYNTH_SENSOR[placement],), duration=8.0, rate=100.0, seed=3
+    )
     detector = get_detector(placement)
     df = detector(rec.streams[0])
     assert df.attrs["detector"] == detector.describe()

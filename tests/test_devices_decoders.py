@@ -55,7 +55,10 @@ def test_rsc_optional_fields_follow_flag_order() -> None:
     assert s.values["running"][0] == 0.0
 
 
-@pytest.mark.parametrize("payload", [b"", b"\x00\x01\x02", struct.pack("<BHB", 0x01, 1, 2), struct.pack("<BHBH", 0x00, 1, 2, 3)])
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"\x00\x01\x02", struct.pack("<BHB", 0x01, 1, 2), struct.pack("<BHBH", 0x00, 1, 2, 3)],
+)
 def test_rsc_bad_lengths_are_counted_not_raised(payload: bytes) -> None:
     dec = make_decoder(get_profile("rsc-footpod"))
     assert dec.feed(payload, 0.0, "data") is None
@@ -101,7 +104,11 @@ def test_pmd_raw_acc_type0_and_type2() -> None:
     s = dec.feed(struct.pack("<BQB", 2, 10**12, 0) + bytes([1, 0xFF, 0x7F]), 0.0, "data")
     assert s is not None and s.acc is not None
     np.testing.assert_allclose(s.acc[0], np.array([1, -1, 127]) * G / 1000)
-    body = (-5 & 0xFFFFFF).to_bytes(3, "little") + (70000).to_bytes(3, "little") + (0).to_bytes(3, "little")
+    body = (
+        (-5 & 0xFFFFFF).to_bytes(3, "little")
+        + (70000).to_bytes(3, "little")
+        + (0).to_bytes(3, "little")
+    )
     s = dec.feed(struct.pack("<BQB", 2, 2 * 10**12, 2) + body, 0.0, "data")
     assert s is not None and s.acc is not None
     np.testing.assert_allclose(s.acc[0], np.array([-5, 70000, 0]) * G / 1000)
@@ -154,7 +161,9 @@ def test_pmd_control_errors_and_stop_message() -> None:
     assert r is not None and not r.ok and r.status == 10 and r.message == "invalid MTU"
     r = dec.feed_response(bytes([0x01, 0x02]), "control")
     assert r is not None and not r.ok and "stopped" in r.message
-    assert parse_settings(bytes.fromhex("00 01 34 00 01 01 10 00 02 01 08 00 04 01 03".replace(" ", ""))) == {
+    assert parse_settings(
+        bytes.fromhex("00 01 34 00 01 01 10 00 02 01 08 00 04 01 03".replace(" ", ""))
+    ) == {
         0: [52.0],
         1: [16.0],
         2: [8.0],
@@ -214,7 +223,9 @@ def test_metawear_single_and_packed() -> None:
     s = dec.feed(bytes([0x03, 0x04]) + struct.pack("<3h", 4096, -4096, 0), 0.0, "data")
     assert s is not None and s.sensor == "acc" and s.acc is not None
     np.testing.assert_allclose(s.acc[0], [G, -G, 0])
-    s = dec.feed(bytes([0x13, 0x07]) + struct.pack("<9h", 164, 0, 0, 0, 164, 0, 0, 0, -164), 0.0, "data")
+    s = dec.feed(
+        bytes([0x13, 0x07]) + struct.pack("<9h", 164, 0, 0, 0, 164, 0, 0, 0, -164), 0.0, "data"
+    )
     assert s is not None and s.sensor == "gyr" and s.gyr is not None and s.gyr.shape == (3, 3)
     np.testing.assert_allclose(np.diag(s.gyr), np.array([10, 10, -10]) * DEG)
     assert dec.feed(bytes([0x03, 0x80, 0x01, 0x01]), 0.0, "data") is None  # module info reply
@@ -298,7 +309,9 @@ def test_encode_decode_round_trip(profile_id: str, seed: int, n: int, scale: flo
     t = np.arange(n) / p.rate
     enc = make_encoder(p, device_clock=6.5e8)
     dec = make_decoder(p)
-    packets = enc.encode(t[: n // 2], acc[: n // 2], gyr[: n // 2]) + enc.encode(t[n // 2 :], acc[n // 2 :], gyr[n // 2 :])
+    packets = enc.encode(t[: n // 2], acc[: n // 2], gyr[: n // 2]) + enc.encode(
+        t[n // 2 :], acc[n // 2 :], gyr[n // 2 :]
+    )
     packets += enc.flush()
     out = [dec.feed(pk.data, pk.t, pk.char) for pk in packets]
     assert dec.stats.bad == 0 and dec.stats.counter_gaps == 0
@@ -353,7 +366,9 @@ def test_virtual_answers_satisfy_start_and_stop_expectations(profile_id: str) ->
     unit=st.sampled_from(["sample", "packet"]),
     bits=st.sampled_from([16, 12, 8]),
 )
-def test_packed_batch_path_equals_per_packet_path(seed: int, start: int, unit: str, bits: int) -> None:
+def test_packed_batch_path_equals_per_packet_path(
+    seed: int, start: int, unit: str, bits: int
+) -> None:
     """The vectorized replay path gives the same samples, counters and statistics."""
     import tomllib
     from importlib import resources

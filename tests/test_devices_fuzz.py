@@ -84,7 +84,11 @@ def test_valid_stream_interleaved_with_garbage_still_decodes(profile_id: str) ->
     for i, (role, d) in enumerate(valid):
         if dec.feed(d, float(i), role) is not None:
             good += 1
-        dec.feed(rng.integers(0, 256, int(rng.integers(0, 30)), dtype=np.uint8).tobytes(), float(i), "data")
+        dec.feed(
+            rng.integers(0, 256, int(rng.integers(0, 30)), dtype=np.uint8).tobytes(),
+            float(i),
+            "data",
+        )
     # Garbage between packets must not poison the decoder's state for valid ones.
     assert good == expected
     _no_unexpected(dec)

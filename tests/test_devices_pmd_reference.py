@@ -39,7 +39,9 @@ def _profile_with(frame_acc: int, factor: float):  # type: ignore[no-untyped-def
     import tomllib
     from importlib import resources
 
-    d = tomllib.loads(resources.files("firmware_profiles").joinpath("polar-verity.toml").read_text())
+    d = tomllib.loads(
+        resources.files("firmware_profiles").joinpath("polar-verity.toml").read_text()
+    )
     d["decoder_params"]["acc_frame"] = frame_acc
     d["decoder_params"]["acc_factor"] = factor
     return parse_profile(d, "test")
@@ -55,7 +57,10 @@ def test_h10_raw_frames_match(seed: int, n: int) -> None:
     p = get_profile("polar-h10")
     rng = np.random.default_rng(seed)
     acc = rng.uniform(-7.9, 7.9, (n, 3)) * G
-    frames = make_encoder(p, device_clock=6e8).encode(np.arange(n) / p.rate, acc) + make_encoder(p).flush()
+    frames = (
+        make_encoder(p, device_clock=6e8).encode(np.arange(n) / p.rate, acc)
+        + make_encoder(p).flush()
+    )
     dec = make_decoder(p)
     for f in frames:
         s = dec.feed(f.data, 0.0, "data")

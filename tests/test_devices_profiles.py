@@ -14,7 +14,15 @@ from devices.errors import ProfileError
 from devices.profiles import get_profile, load_profile, load_profiles, match_profile, normalize_uuid
 from gait.cli import main
 
-EXPECTED = {"rsc-footpod", "polar-h10", "polar-verity", "movesense", "metawear", "thingy52", "gait-imu"}
+EXPECTED = {
+    "rsc-footpod",
+    "polar-h10",
+    "polar-verity",
+    "movesense",
+    "metawear",
+    "thingy52",
+    "gait-imu",
+}
 PMD = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 
 
@@ -80,7 +88,11 @@ def _dump(d: dict, path: Path) -> Path:
             return "[" + ", ".join(val(x) for x in v) + "]"
         return repr(v)
 
-    lines = [f"{k} = {val(v)}" for k, v in d.items() if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))]
+    lines = [
+        f"{k} = {val(v)}"
+        for k, v in d.items()
+        if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
+    ]
     for k, v in d.items():
         if isinstance(v, dict):
             lines.append(f"[{k}]")
@@ -123,11 +135,17 @@ def test_base_profile_roundtrips_through_writer(tmp_path: Path) -> None:
         (lambda d: d["start"][0].update(char="elsewhere"), "start[0].char"),
         (lambda d: d["start"][0].update(hex="zz"), "start[0].hex"),
         (lambda d: d["start"][0].update(timeout=0), "start[0].timeout"),
-        (lambda d: d["decoder_params"].update(fields=[["acc_x", "i12"]]), "decoder_params.fields[0]"),
+        (
+            lambda d: d["decoder_params"].update(fields=[["acc_x", "i12"]]),
+            "decoder_params.fields[0]",
+        ),
         (lambda d: d["decoder_params"].update(counter="nope"), "decoder_params.counter"),
         (lambda d: d["decoder_params"].update(axes=["x", "x", "z"]), "decoder_params.axes"),
         (lambda d: d["decoder_params"].update(acc_scale=0), "decoder_params.acc_scale"),
-        (lambda d: d["decoder_params"].update(samples_per_packet=-1), "decoder_params.samples_per_packet"),
+        (
+            lambda d: d["decoder_params"].update(samples_per_packet=-1),
+            "decoder_params.samples_per_packet",
+        ),
     ],
 )
 def test_malformed_profile_names_file_and_key(tmp_path: Path, mutate, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -152,7 +170,9 @@ def test_malformed_profile_names_file_and_key(tmp_path: Path, mutate, key: str) 
         ("metawear", "gyr_packed_register", 0x05),
     ],
 )
-def test_malformed_decoder_params_other_families(tmp_path: Path, profile_id: str, param: str, value: object) -> None:
+def test_malformed_decoder_params_other_families(
+    tmp_path: Path, profile_id: str, param: str, value: object
+) -> None:
     src = resources.files("firmware_profiles").joinpath(f"{profile_id}.toml")
     d = tomllib.loads(src.read_text(encoding="utf-8"))
     d["decoder_params"][param] = value

@@ -19,7 +19,20 @@ THIS = Path(__file__).resolve()
 #: Folders and top-level files whose text is checked.
 SCANNED_DIRS = ("docs", "gait", "devices", "firmware_profiles", "benchmarks", "tests")
 SCANNED_FILES = ("README.md", "Makefile", "pyproject.toml")
-TEXT_SUFFIXES = {".py", ".md", ".toml", ".txt", ".html", ".js", ".css", ".json", ".cfg", ".ini", ".yml", ".yaml"}
+TEXT_SUFFIXES = {
+    ".py",
+    ".md",
+    ".toml",
+    ".txt",
+    ".html",
+    ".js",
+    ".css",
+    ".json",
+    ".cfg",
+    ".ini",
+    ".yml",
+    ".yaml",
+}
 
 #: A reference to the outside notes: by file name, by section ("METRICS §2"), by a quoted
 #: section title ('DESIGN "Summaries"'), or any ``../shared/`` path other than the data.
@@ -39,7 +52,11 @@ CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 def outside_doc_refs(text: str) -> list[str]:
     """Every line of ``text`` that cites the outside notes, as ``'line N: ...'``."""
-    return [f"line {i}: {line.strip()}" for i, line in enumerate(text.splitlines(), 1) if OUTSIDE_DOC.search(line)]
+    return [
+        f"line {i}: {line.strip()}"
+        for i, line in enumerate(text.splitlines(), 1)
+        if OUTSIDE_DOC.search(line)
+    ]
 
 
 def relative_links(markdown: str) -> list[str]:
@@ -57,7 +74,12 @@ def _scanned() -> list[Path]:
     files = [ROOT / f for f in SCANNED_FILES if (ROOT / f).is_file()]
     for d in SCANNED_DIRS:
         for p in sorted((ROOT / d).rglob("*")):
-            if p.is_file() and p.suffix in TEXT_SUFFIXES and "__pycache__" not in p.parts and p.resolve() != THIS:
+            if (
+                p.is_file()
+                and p.suffix in TEXT_SUFFIXES
+                and "__pycache__" not in p.parts
+                and p.resolve() != THIS
+            ):
                 files.append(p)
     return files
 
@@ -84,7 +106,7 @@ def test_the_patterns_catch_outside_references_and_allow_data_paths() -> None:
 
 def test_link_parser_skips_urls_anchors_and_code() -> None:
     md = (
-        "A [page](docs/a.md#part), an ![image](img/b.png \"title\"), a [site](https://x.org/y),\n"
+        'A [page](docs/a.md#part), an ![image](img/b.png "title"), a [site](https://x.org/y),\n'
         "an [anchor](#top), `[code](not/a/link.md)`.\n\n```python\nf[0](x)\n```\n"
     )
     assert relative_links(md) == ["docs/a.md", "img/b.png"]
@@ -101,13 +123,23 @@ def test_no_file_cites_the_notes_outside_the_repository() -> None:
 
 def test_scan_covers_the_documentation_and_the_code() -> None:
     names = {p.relative_to(ROOT).as_posix() for p in _scanned()}
-    for must in ("README.md", "docs/architecture.md", "docs/protocols.md", "docs/extending.md",
-                 "docs/metrics.md", "gait/pipeline.py", "devices/profiles.py"):
+    for must in (
+        "README.md",
+        "docs/architecture.md",
+        "docs/protocols.md",
+        "docs/extending.md",
+        "docs/metrics.md",
+        "gait/pipeline.py",
+        "devices/profiles.py",
+    ):
         assert must in names, must
     assert "tests/test_docs_selfcontained.py" not in names
 
 
-@pytest.mark.parametrize("page", ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))])
+@pytest.mark.parametrize(
+    "page",
+    ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))],
+)
 def test_relative_links_point_to_files_in_the_repository(page: str) -> None:
     path = ROOT / page
     broken = []

@@ -17,10 +17,23 @@ from gait.views.scripted import scripted_steps
 
 def _cadence_drill(hold: float = 3.0, tol: float = 2.0) -> Drill:
     return Drill(
-        name="cadence", title="Cadence", metronome=True,
-        checks=(Check(metric="cadence", low=170.0, high=180.0, tolerance=tol, hold=hold,
-                      cues={"low": "cadence {value:.0f} → aim {target:.0f}: quicker, shorter steps",
-                            "high": "slower {value:.0f}", "ok": "on target"}),),
+        name="cadence",
+        title="Cadence",
+        metronome=True,
+        checks=(
+            Check(
+                metric="cadence",
+                low=170.0,
+                high=180.0,
+                tolerance=tol,
+                hold=hold,
+                cues={
+                    "low": "cadence {value:.0f} → aim {target:.0f}: quicker, shorter steps",
+                    "high": "slower {value:.0f}",
+                    "ok": "on target",
+                },
+            ),
+        ),
     )
 
 
@@ -51,7 +64,10 @@ def test_hysteresis_dead_band_never_starts_or_ends_a_cue() -> None:
     ev = _feed(eng2, np.arange(0.0, 5.0, 0.5), np.full(10, 160.0))
     assert [e.state for e in ev] == ["low"]
     # Back into the dead band: still low, no "ok" until the value is inside the band.
-    assert _feed(eng2, np.arange(5.0, 100.0, 0.5), 169.0 + 0.9 * np.sin(np.arange(5.0, 100.0, 0.5))) == []
+    assert (
+        _feed(eng2, np.arange(5.0, 100.0, 0.5), 169.0 + 0.9 * np.sin(np.arange(5.0, 100.0, 0.5)))
+        == []
+    )
     assert [e.state for e in eng2.active()] == ["low"]
 
 
@@ -71,7 +87,9 @@ def test_noise_around_the_threshold_does_not_flicker() -> None:
     dts=st.lists(st.floats(0.01, 2.0), min_size=200, max_size=200),
     hold=st.floats(0.0, 5.0),
 )
-def test_changes_are_at_least_hold_apart_and_alternate(values: list[float], dts: list[float], hold: float) -> None:
+def test_changes_are_at_least_hold_apart_and_alternate(
+    values: list[float], dts: list[float], hold: float
+) -> None:
     eng = CueEngine([_cadence_drill(hold=hold)])
     t = np.cumsum(dts[: len(values)])
     ev = _feed(eng, t, np.asarray(values))
@@ -121,7 +139,9 @@ def test_relative_target_learns_the_baseline_and_sets_the_metronome() -> None:
 
 def test_current_cue_priority_live_text_and_ok_display() -> None:
     drills = load_drills()
-    eng = CueEngine([drills["cadence"].with_target("cadence", 170, 180), drills["symmetry"]], ok_show_s=5.0)
+    eng = CueEngine(
+        [drills["cadence"].with_target("cadence", 170, 180), drills["symmetry"]], ok_show_s=5.0
+    )
     for t in np.arange(0.0, 12.0):
         eng.update(float(t), {"cadence": 160.0 - t, "gct_balance": 53.0, "gct_asym_ratio": 5.0})
     act = eng.active()
@@ -143,14 +163,23 @@ def test_current_cue_priority_live_text_and_ok_display() -> None:
 
 
 def test_bad_placeholder_in_a_cue_text_is_shown_verbatim() -> None:
-    d = Drill(name="x", title="x", checks=(Check(metric="cadence", low=170, high=math.nan, hold=0.0,
-                                                 cues={"low": "aim {nonsense}"}),))
+    d = Drill(
+        name="x",
+        title="x",
+        checks=(
+            Check(
+                metric="cadence", low=170, high=math.nan, hold=0.0, cues={"low": "aim {nonsense}"}
+            ),
+        ),
+    )
     eng = CueEngine([d])
     assert [e.text for e in eng.update(0.0, {"cadence": 150.0})] == ["aim {nonsense}"]
 
 
 def test_replay_over_a_step_table_follows_the_injected_cadence_drop() -> None:
-    steps = scripted_steps(180.0, cadence=[(0, 172), (70, 172), (75, 155), (120, 155), (125, 174)], seed=1)
+    steps = scripted_steps(
+        180.0, cadence=[(0, 172), (70, 172), (75, 155), (120, 155), (125, 174)], seed=1
+    )
     drill = load_drills()["cadence"].with_target("cadence", 168, 178)
     ev, eng = replay_cues(steps, [drill])
     assert [e.state for e in ev] == ["low", "ok"]
@@ -161,7 +190,9 @@ def test_replay_over_a_step_table_follows_the_injected_cadence_drop() -> None:
 
 
 @pytest.mark.parametrize(("noise", "expect_cue"), [(0.01, True), (0.12, False)])
-def test_symmetry_cue_only_when_asymmetry_beats_within_limb_variability(noise: float, expect_cue: bool) -> None:
+def test_symmetry_cue_only_when_asymmetry_beats_within_limb_variability(
+    noise: float, expect_cue: bool
+) -> None:
     # 52% left is outside the green band either way; with 12% step-to-step CV the 8% L/R
     # difference is within the noise (docs/metrics.md) and must not be cued.
     steps = scripted_steps(120.0, balance=52.0, noise=noise, seed=6)

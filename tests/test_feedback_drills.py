@@ -20,8 +20,12 @@ def test_default_drills_cover_the_brief() -> None:
     assert d["cadence"].metronome
     assert cad.band(160.0) == pytest.approx((168.0, 176.0))
     assert cad.band(None) is None  # relative target without a baseline yet
-    assert {c.metric for c in d["overstride"].checks} == {"shank_angle_ic", "braking", "foot_strike_angle",
-                                                        "vertical_ratio"}
+    assert {c.metric for c in d["overstride"].checks} == {
+        "shank_angle_ic",
+        "braking",
+        "foot_strike_angle",
+        "vertical_ratio",
+    }
     sym = d["symmetry"].checks[0]
     assert sym.metric == "gct_balance" and (sym.low, sym.high) == (49.3, 50.7)
     assert d["easy_pace"].checks[0].metric == "speed"
@@ -58,7 +62,9 @@ def test_coach_adds_a_drill_without_code(tmp_path: Path) -> None:
     events = []
     for i in range(10):
         events += eng.update(float(i), {"duty_factor": 0.35 if i < 4 else 0.40})
-    assert [(e.t, e.state, e.text) for e in events] == [(6.0, "high", "duty factor 40%: quick off the ground")]
+    assert [(e.t, e.state, e.text) for e in events] == [
+        (6.0, "high", "duty factor 40%: quick off the ground")
+    ]
 
 
 def test_with_target_sets_a_fixed_cadence_band() -> None:
@@ -72,13 +78,28 @@ def test_with_target_sets_a_fixed_cadence_band() -> None:
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ("[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'bogus'\n  target = [1, 2]\n", "unknown metric 'bogus'"),
-        ("[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [180, 170]\n  low='a'\n  high='b'\n", "above high"),
-        ("[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [170, 180]\n  low='a'\n", "no 'high' cue"),
-        ("[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [nan, nan]\n", "at least one bound"),
+        (
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'bogus'\n  target = [1, 2]\n",
+            "unknown metric 'bogus'",
+        ),
+        (
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [180, 170]\n  low='a'\n  high='b'\n",
+            "above high",
+        ),
+        (
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [170, 180]\n  low='a'\n",
+            "no 'high' cue",
+        ),
+        (
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [nan, nan]\n",
+            "at least one bound",
+        ),
         ("[[drill]]\nname = 'x'\n", "no [[drill.check]]"),
         ("title = 'no drills'\n", "no [[drill]]"),
-        ("[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = 'fast'\n", "target must be"),
+        (
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = 'fast'\n",
+            "target must be",
+        ),
     ],
 )
 def test_bad_drill_files_raise_a_typed_error(tmp_path: Path, text: str, needle: str) -> None:

@@ -17,13 +17,22 @@ def _table(n: int = 40) -> pd.DataFrame:
     side = np.where(np.arange(n) % 2 == 0, "left", "right")
     t = np.arange(n) * 0.4
     gct = np.where(side == "left", 0.30, 0.20)
-    return pd.DataFrame({
-        "side": side, "t_ic": t, "t_tc": t + gct, "gct": gct, "flight": 0.4 - gct,
-        "step_time": np.full(n, 0.4), "stride_time": np.full(n, 0.8), "duty_factor": gct / 0.8,
-        "cadence": np.full(n, 150.0),
-        "strike": np.where(np.arange(n) % 4 == 0, "fore", "rear"),
-        "vertical_oscillation": np.full(n, 0.08), "stride_length": np.full(n, 2.0),
-    })
+    return pd.DataFrame(
+        {
+            "side": side,
+            "t_ic": t,
+            "t_tc": t + gct,
+            "gct": gct,
+            "flight": 0.4 - gct,
+            "step_time": np.full(n, 0.4),
+            "stride_time": np.full(n, 0.8),
+            "duty_factor": gct / 0.8,
+            "cadence": np.full(n, 150.0),
+            "strike": np.where(np.arange(n) % 4 == 0, "fore", "rear"),
+            "vertical_oscillation": np.full(n, 0.08),
+            "stride_length": np.full(n, 2.0),
+        }
+    )
 
 
 def test_formulas_on_a_known_table() -> None:
@@ -44,7 +53,9 @@ def test_too_few_steps_give_none() -> None:
 
 @pytest.mark.parametrize("window", [5, 20])
 def test_batch_table_equals_the_live_window_at_every_step(window: int) -> None:
-    steps = scripted_steps(60.0, cadence=[(0, 160), (60, 180)], balance=[(0, 48), (60, 53)], speed=3.0, seed=4)
+    steps = scripted_steps(
+        60.0, cadence=[(0, 160), (60, 180)], balance=[(0, 48), (60, 53)], speed=3.0, seed=4
+    )
     table = metrics_table(steps, window=window)
     assert len(table) == len(steps)
     for i in (3, 10, 57, len(steps) - 1):
@@ -91,7 +102,11 @@ def test_session_tick_without_steps_and_external_speed() -> None:
     assert upd["metrics"]["speed"] == 3.5
     for t in np.arange(32.0, 45.0):
         upd = sess.add_steps(steps.iloc[0:0], t_now=float(t), extra={"speed": 3.5})
-    assert upd["cue"] is not None and upd["cue"]["drill"] == "easy_pace" and upd["cue"]["state"] == "high"
+    assert (
+        upd["cue"] is not None
+        and upd["cue"]["drill"] == "easy_pace"
+        and upd["cue"]["state"] == "high"
+    )
 
 
 def test_within_limb_variability_and_asymmetry_ratio() -> None:

@@ -20,22 +20,32 @@ T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
 
 def write_fit(path: Path, n: int = 120) -> Path:
     enc = Encoder()
-    enc.on_mesg(Profile["mesg_num"]["FILE_ID"], {
-        "type": "activity", "manufacturer": "garmin", "product": 1, "time_created": T0,
-        "serial_number": 1234,
-    })
+    enc.on_mesg(
+        Profile["mesg_num"]["FILE_ID"],
+        {
+            "type": "activity",
+            "manufacturer": "garmin",
+            "product": 1,
+            "time_created": T0,
+            "serial_number": 1234,
+        },
+    )
     for i in range(n):
-        enc.on_mesg(Profile["mesg_num"]["RECORD"], {
-            "timestamp": T0 + timedelta(seconds=i),
-            "cadence": 85, "fractional_cadence": 0.5,  # strides/min → 171 steps/min
-            "stance_time": 250.0 + (i % 2) * 10.0,  # ms
-            "stance_time_balance": 50.8,
-            "vertical_oscillation": 85.0,  # mm
-            "step_length": 1100.0,  # mm
-            "vertical_ratio": 7.5,
-            "enhanced_speed": 3.2,
-            "distance": 3.2 * i,
-        })
+        enc.on_mesg(
+            Profile["mesg_num"]["RECORD"],
+            {
+                "timestamp": T0 + timedelta(seconds=i),
+                "cadence": 85,
+                "fractional_cadence": 0.5,  # strides/min → 171 steps/min
+                "stance_time": 250.0 + (i % 2) * 10.0,  # ms
+                "stance_time_balance": 50.8,
+                "vertical_oscillation": 85.0,  # mm
+                "step_length": 1100.0,  # mm
+                "vertical_ratio": 7.5,
+                "enhanced_speed": 3.2,
+                "distance": 3.2 * i,
+            },
+        )
     path.write_bytes(enc.close())
     return path
 
@@ -78,7 +88,9 @@ def test_truncated_fit_is_a_clear_error(tmp_path: Path) -> None:
         read(cut)
 
 
-def test_analyze_cli_compares_with_watch_and_saves(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_cli_compares_with_watch_and_saves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     from gait.cli import main
@@ -87,8 +99,22 @@ def test_analyze_cli_compares_with_watch_and_saves(tmp_path: Path, capsys: pytes
     fit = write_fit(tmp_path / "watch.fit")
     sample = Path(__file__).resolve().parents[1] / "samples" / "treadmill_run.gaitrec"
     db = tmp_path / "h.sqlite"
-    assert main(["analyze", str(sample), "--compare-fit", str(fit), "--json", "--db", str(db),
-                 "--athlete", "kim"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(sample),
+                "--compare-fit",
+                str(fit),
+                "--json",
+                "--db",
+                str(db),
+                "--athlete",
+                "kim",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     rows = {r["metric"]: r for r in out["watch_comparison"]}
     assert rows["cadence"]["watch"] == pytest.approx(171.0)

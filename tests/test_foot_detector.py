@@ -14,15 +14,20 @@ from gait.synth import synthesize
 
 @pytest.fixture(scope="module")
 def stream():  # type: ignore[no-untyped-def]
-    return synthesize(activity="run", placements=("foot-left",), duration=12.0, rate=100.0, seed=3).streams[0]
+    return synthesize(
+        activity="run", placements=("foot-left",), duration=12.0, rate=100.0, seed=3
+    ).streams[0]
 
 
 def test_tc_recovery_moves_toe_off_and_is_recorded(stream) -> None:  # type: ignore[no-untyped-def]
     base = FootDetector()(stream)
     late = get_detector("foot", tc_recovery=0.4)(stream)
     assert base.attrs["detector"]["params"]["tc_recovery"] == 0.7
-    assert late.attrs["detector"] == {"detector": "FootDetector", "placement": "foot",
-                                      "params": {**base.attrs["detector"]["params"], "tc_recovery": 0.4}}
+    assert late.attrs["detector"] == {
+        "detector": "FootDetector",
+        "placement": "foot",
+        "params": {**base.attrs["detector"]["params"], "tc_recovery": 0.4},
+    }
     assert np.allclose(base["t_ic"], late["t_ic"])  # only the toe-off depends on it
     d = (late["t_tc"] - base["t_tc"]).dropna().to_numpy()
     assert d.size >= 10 and np.all(d > 0)  # a lower share is reached later in the recovery
@@ -46,7 +51,9 @@ def test_step_confidence_ranks_atypical_steps_lower() -> None:
         gct=np.array([1.0, 1.1, 1.0, 1.0, np.nan]),
         slope=np.array([1.3, 1.0, 1.0, 0.25, np.nan]),
         has_tc=np.array([True, True, True, True, False]),
-        gct_tolerance=0.2, slope_share=0.5, no_tc_factor=0.5,
+        gct_tolerance=0.2,
+        slope_share=0.5,
+        no_tc_factor=0.5,
     )
     assert conf[0] == 1.0  # typical (a strong swing is not more than sure)
     assert conf[1] == pytest.approx(1 - np.log(1.1) / 0.2)  # contact 10 % longer than typical
@@ -56,13 +63,21 @@ def test_step_confidence_ranks_atypical_steps_lower() -> None:
     assert np.all((conf >= 0) & (conf <= one))
 
 
-@pytest.mark.parametrize(("activity", "fsa"), [("run", 20.0), ("run", 25.0), ("run", 30.0), ("walk", 25.0)])
+@pytest.mark.parametrize(
+    ("activity", "fsa"), [("run", 20.0), ("run", 25.0), ("run", 30.0), ("walk", 25.0)]
+)
 def test_steep_heel_strike_keeps_the_pitch_sign(activity: str, fsa: float) -> None:
     # A steep heel strike lifts the toes about as far as push-off lowers them; the pitch-axis
     # sign then comes from their order (toes-down first after mid-stance), not their size.
     from gait.synth import GaitParams
 
-    rec = synthesize(activity=activity, placements=("foot-left",), duration=20.0, rate=200.0, seed=3,
-                     gait=GaitParams(foot_strike_angle=fsa))
+    rec = synthesize(
+        activity=activity,
+        placements=("foot-left",),
+        duration=20.0,
+        rate=200.0,
+        seed=3,
+        gait=GaitParams(foot_strike_angle=fsa),
+    )
     got = FootDetector()(rec.streams[0])["foot_strike_angle"].median()
     assert got == pytest.approx(fsa, abs=7.0)

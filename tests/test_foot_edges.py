@@ -35,8 +35,14 @@ def test_contact_cut_short_by_the_end_of_the_data() -> None:
     """The last contact, less than a stride after the last swing, is found at its time."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize("run", ("foot-left", "foot-right"), duration=25.0, rate=FS, seed=0,
-                         gait=GaitParams(speed=2.5, cadence=160.0))
+        rec = synthesize(
+            "run",
+            ("foot-left", "foot-right"),
+            duration=25.0,
+            rate=FS,
+            seed=0,
+            gait=GaitParams(speed=2.5, cadence=160.0),
+        )
     assert rec.reference is not None
     last_gap = []
     for st in rec.streams:

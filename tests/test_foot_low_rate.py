@@ -26,8 +26,14 @@ FSA_TOL_DEG = 4.0
 
 def _errors(rate: float) -> tuple[float, float, float]:
     """Mean IC, contact-time (ms) and strike-angle (deg) error against the truth at ``rate``."""
-    rec = synthesize(placements=["foot-left", "foot-right"], activity="run", rate=rate, duration=40.0, seed=1,
-                     gait=GaitParams(foot_strike_angle=10.0))
+    rec = synthesize(
+        placements=["foot-left", "foot-right"],
+        activity="run",
+        rate=rate,
+        duration=40.0,
+        seed=1,
+        gait=GaitParams(foot_strike_angle=10.0),
+    )
     assert rec.reference is not None
     ic_err, gct_err, fsa_err = [], [], []
     for st in rec.streams:
@@ -44,8 +50,11 @@ def _errors(rate: float) -> tuple[float, float, float]:
         ic_err.append(1000 * (d["t_ic"].to_numpy() - m["t_ic"].to_numpy()))
         gct_err.append(1000 * ((d["t_tc"] - d["t_ic"]).to_numpy() - m["gct"].to_numpy()))
         fsa_err.append(d["foot_strike_angle"].to_numpy() - m["foot_strike_angle"].to_numpy())
-    return (float(np.nanmean(np.concatenate(ic_err))), float(np.nanmean(np.concatenate(gct_err))),
-            float(np.nanmean(np.concatenate(fsa_err))))
+    return (
+        float(np.nanmean(np.concatenate(ic_err))),
+        float(np.nanmean(np.concatenate(gct_err))),
+        float(np.nanmean(np.concatenate(fsa_err))),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +71,9 @@ def test_contact_time_and_strike_angle_match_the_truth_at_every_rate(
     assert abs(fsa) <= FSA_TOL_DEG, (rate, fsa)
 
 
-def test_low_rate_no_longer_flags_overstriding(errors: dict[float, tuple[float, float, float]]) -> None:
+def test_low_rate_no_longer_flags_overstriding(
+    errors: dict[float, tuple[float, float, float]],
+) -> None:
     # the overstriding threshold is 16°; the true strike is 10°
     assert 10.0 + errors[52.0][2] < 16.0
 

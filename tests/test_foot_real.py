@@ -43,7 +43,9 @@ def match(det: np.ndarray, ref: np.ndarray, tol: float = 0.15) -> tuple[int, np.
     return int(first.size), err[ok][first]
 
 
-def f1_and_error(stream: Stream, ref: pd.DataFrame, span: tuple[float, float]) -> tuple[float, float]:
+def f1_and_error(
+    stream: Stream, ref: pd.DataFrame, span: tuple[float, float]
+) -> tuple[float, float]:
     ev = FootDetector()(stream)
     det = ev["t_ic"].to_numpy()
     det = det[(det >= span[0]) & (det <= span[1])]
@@ -90,7 +92,9 @@ TOL = 0.1  # s, the issue's matching window
 IPOL_TRIALS = ("1-1", "1-2", "1-3", "1-4", "1-5", "1-6", "2-1", "2-2", "2-3", "2-4")
 
 
-def region_score(ref_ic: np.ndarray, det_ic: np.ndarray, region: np.ndarray) -> tuple[int, int, int, np.ndarray]:
+def region_score(
+    ref_ic: np.ndarray, det_ic: np.ndarray, region: np.ndarray
+) -> tuple[int, int, int, np.ndarray]:
     """tp, fp, fn and IC errors (s): matched over the whole recording, counted in ``region``.
 
     A reference IC counts when it lies in the region; an unmatched detection is a false
@@ -173,8 +177,14 @@ def test_knock_in_late_swing_is_not_the_contact() -> None:
 
 @pytest.mark.parametrize(
     ("trial", "side", "t_ref"),
-    [("1-1", "right", 5.07), ("1-3", "right", 5.64), ("1-1", "left", 15.04),  # first steps
-     ("1-4", "right", 25.80), ("2-2", "right", 27.12), ("2-3", "left", 32.98)],  # last steps
+    [
+        ("1-1", "right", 5.07),
+        ("1-3", "right", 5.64),
+        ("1-1", "left", 15.04),  # first steps
+        ("1-4", "right", 25.80),
+        ("2-2", "right", 27.12),
+        ("2-3", "left", 32.98),
+    ],  # last steps
 )
 def test_half_steps_at_the_edges_of_a_walk(trial: str, side: str, t_ref: float) -> None:
     """Starting, stopping and first-after-the-turn steps swing weakly (1.3–1.7 rad/s) or land

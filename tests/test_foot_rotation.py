@@ -25,7 +25,9 @@ def test_random_rotation_same_events(seed: int, with_gyr: bool) -> None:
     gyr = st.gyr if with_gyr else None
     base = FootDetector()(Stream("foot", st.side, st.t, st.acc, gyr, rate=st.rate))
     R = Rotation.random(random_state=seed).as_matrix()
-    rot = Stream("foot", st.side, st.t, st.acc @ R.T, None if gyr is None else gyr @ R.T, rate=st.rate)
+    rot = Stream(
+        "foot", st.side, st.t, st.acc @ R.T, None if gyr is None else gyr @ R.T, rate=st.rate
+    )
     ev = FootDetector()(rot)
     assert len(ev) == len(base)
     np.testing.assert_allclose(ev["t_ic"], base["t_ic"], atol=0.006)

@@ -16,16 +16,23 @@ from gait.synth import GaitParams, SensorParams, synthesize
 def _matched(activity: str, *, seed: int = 4, **gait_kw: object) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize(activity, ("foot-left",), duration=25.0, rate=200.0, seed=seed,
-                         gait=GaitParams(**gait_kw),  # type: ignore[arg-type]
-                         sensor=SensorParams(rotation="uniform"))
+        rec = synthesize(
+            activity,
+            ("foot-left",),
+            duration=25.0,
+            rate=200.0,
+            seed=seed,
+            gait=GaitParams(**gait_kw),  # type: ignore[arg-type]
+            sensor=SensorParams(rotation="uniform"),
+        )
     assert rec.reference is not None
     ref = rec.reference.events
     ref = ref[ref["side"] == "left"].sort_values("t_ic")
     ev = FootDetector()(rec.streams[0], speed=rec.meta.treadmill_speed).sort_values("t_ic")
     det = ev.rename(columns={c: f"d_{c}" for c in ev.columns})
-    m = pd.merge_asof(ref, det, left_on="t_ic", right_on="d_t_ic", direction="nearest",
-                      tolerance=0.05)  # type: ignore[arg-type]
+    m = pd.merge_asof(
+        ref, det, left_on="t_ic", right_on="d_t_ic", direction="nearest", tolerance=0.05
+    )  # type: ignore[arg-type]
     return m.dropna(subset=["d_t_ic"])
 
 
@@ -58,7 +65,12 @@ def test_strike_angle_and_pattern(fsa: float, pattern: str) -> None:
 def test_strike_distribution_in_summary() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize("run", ("foot-left", "foot-right"), duration=25.0, seed=5,
-                         gait=GaitParams(foot_strike_angle=-9.0))
+        rec = synthesize(
+            "run",
+            ("foot-left", "foot-right"),
+            duration=25.0,
+            seed=5,
+            gait=GaitParams(foot_strike_angle=-9.0),
+        )
     o = gait.analyze(rec).summary["overstride"]
     assert o["strike"]["fore"] >= 0.9

@@ -24,8 +24,13 @@ def _run(i: int, minutes: float, cadence: float, athlete: str = "ann") -> Sessio
         started_at=T0 + timedelta(days=i),
         source=f"run{i}.gaitrec",
         activity="run",
-        summary={"cadence_spm": cadence, "gct_ms": {"mean": 250.0, "left": 255.0, "right": 245.0},
-                 "gct_balance_pct": 51.0, "windows": [{"a": 1}], "steps": 6},
+        summary={
+            "cadence_spm": cadence,
+            "gct_ms": {"mean": 250.0, "left": 255.0, "right": 245.0},
+            "gct_balance_pct": 51.0,
+            "windows": [{"a": 1}],
+            "steps": 6,
+        },
         content_hash=f"h{i}",
         duration_s=minutes * 60,
         steps=steps,
@@ -119,8 +124,22 @@ def test_cli_lists_trends_and_exports(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "ann" in capsys.readouterr().out
     out = tmp_path / "t.html"
     csv = tmp_path / "t.csv"
-    assert main(["history", "--db", str(db), "--trend", "cadence_spm", "--out", str(out),
-                 "--export", str(csv)]) == 0
+    assert (
+        main(
+            [
+                "history",
+                "--db",
+                str(db),
+                "--trend",
+                "cadence_spm",
+                "--out",
+                str(out),
+                "--export",
+                str(csv),
+            ]
+        )
+        == 0
+    )
     html = out.read_text()
     assert "drill target (guidance)" in html and "Cadence +5" in html and "plotly" in html.lower()
     assert len(pd.read_csv(csv)) == 3

@@ -16,14 +16,26 @@ T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
 
 
 def _session(i: int, activity: str, summary: dict[str, object]) -> SessionRecord:
-    return SessionRecord(athlete="ann", started_at=T0 + timedelta(days=i), source=f"s{i}", activity=activity,
-                         summary=summary, content_hash=f"h{i}", duration_s=600.0)
+    return SessionRecord(
+        athlete="ann",
+        started_at=T0 + timedelta(days=i),
+        source=f"s{i}",
+        activity=activity,
+        summary=summary,
+        content_hash=f"h{i}",
+        duration_s=600.0,
+    )
 
 
 def _balance(i: int, left_open: float, right_open: float, left_closed: float) -> SessionRecord:
-    cond = {"left_open": {"ellipse_area": left_open, "rms": 0.1}, "right_open": {"ellipse_area": right_open, "rms": 0.1},
-            "left_closed": {"ellipse_area": left_closed, "rms": 0.2}}
-    return _session(i, "balance", {"conditions": cond, "sway_area": (left_open + right_open + left_closed) / 3})
+    cond = {
+        "left_open": {"ellipse_area": left_open, "rms": 0.1},
+        "right_open": {"ellipse_area": right_open, "rms": 0.1},
+        "left_closed": {"ellipse_area": left_closed, "rms": 0.2},
+    }
+    return _session(
+        i, "balance", {"conditions": cond, "sway_area": (left_open + right_open + left_closed) / 3}
+    )
 
 
 @pytest.fixture
@@ -50,28 +62,55 @@ def test_trend_filters_by_activity(db: Path) -> None:
             h.trend("cadence_spm", activity="balance")
 
 
-def test_cli_trend_defaults_to_runs_and_learns_the_band_from_runs(db: Path, tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_trend_defaults_to_runs_and_learns_the_band_from_runs(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "t.html"
-    assert main(["history", "--db", str(db), "--trend", "cadence_spm", "--out", str(out), "--json"]) == 0
+    assert (
+        main(["history", "--db", str(db), "--trend", "cadence_spm", "--out", str(out), "--json"])
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert [r["value"] for r in rows] == [160.0, 162.0, 164.0, 166.0]
     html = out.read_text()
     # +5-10 % over the runs' early median 162 spm: 170.1-178.2, not the walks' 83-87
     assert "170.1" in html and "178.2" in html
-    assert main(["history", "--db", str(db), "--trend", "cadence_spm", "--activity", "walk",
-                 "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "history",
+                "--db",
+                str(db),
+                "--trend",
+                "cadence_spm",
+                "--activity",
+                "walk",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert [r["value"] for r in json.loads(capsys.readouterr().out)] == [78.0, 79.0, 80.0]
 
 
-def test_balance_trend_per_leg_and_eyes(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_balance_trend_per_leg_and_eyes(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with History(db) as h:
         df = h.balance_trend("sway_area")
-    assert set(df["series"]) == {"left leg, eyes open", "right leg, eyes open", "left leg, eyes closed"}
+    assert set(df["series"]) == {
+        "left leg, eyes open",
+        "right leg, eyes open",
+        "left leg, eyes closed",
+    }
     lo = df[df["series"] == "left leg, eyes open"]
     assert list(lo["value"]) == [0.010, 0.008]
     out = tmp_path / "b.html"
-    assert main(["history", "--db", str(db), "--trend", "sway_area", "--out", str(out), "--json"]) == 0
+    assert (
+        main(["history", "--db", str(db), "--trend", "sway_area", "--out", str(out), "--json"]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 6 and {r["leg"] for r in rows} == {"left", "right"}
     assert "right leg, eyes open" in out.read_text()

@@ -39,7 +39,9 @@ def test_locked_save_is_kept_then_merged(tmp_path: Path) -> None:
     rec = _run(0, 30, 160.0)
     report = save_session(rec, db, lock_wait_s=0.3)
     assert report.session_id is None and report.pending == history_pending.pending_path(db)
-    assert "locked by another program (waited 0.3 s)" in report.message and "\n" not in report.message
+    assert (
+        "locked by another program (waited 0.3 s)" in report.message and "\n" not in report.message
+    )
     with History(db, lock_wait_s=0.3) as h:  # WAL: reading works while the lock is held
         assert h.sessions().empty
     holder.execute("COMMIT")
@@ -52,7 +54,9 @@ def test_locked_save_is_kept_then_merged(tmp_path: Path) -> None:
         assert list(df["source"]) == ["run0.gaitrec", "run1.gaitrec"]
         first = int(df["id"].iloc[0])
         pd.testing.assert_frame_equal(h.steps(first), rec.steps)
-        summary = h._con.execute("SELECT summary_json FROM sessions WHERE id = ?", (first,)).fetchone()[0]
+        summary = h._con.execute(
+            "SELECT summary_json FROM sessions WHERE id = ?", (first,)
+        ).fetchone()[0]
     assert json.loads(summary) == rec.summary
     assert history_pending.read(db) == ([], [])
 
@@ -99,8 +103,12 @@ def test_analyze_with_the_db_held_by_another_process(
     files = []
     for i in range(2):
         files.append(tmp_path / f"run{i}.gaitrec")
-        write_recording(synthesize("run", placements=("foot-left", "foot-right"), duration=20, rate=100, seed=i),
-                        files[-1])
+        write_recording(
+            synthesize(
+                "run", placements=("foot-left", "foot-right"), duration=20, rate=100, seed=i
+            ),
+            files[-1],
+        )
     db = tmp_path / "h.sqlite"
     History(db).close()
     monkeypatch.setattr(history, "LOCK_WAIT_S", 0.3)
@@ -112,7 +120,9 @@ def test_analyze_with_the_db_held_by_another_process(
         assert locked.wait(120)
         assert main(["analyze", str(files[0]), "--db", str(db), "--json"]) == 0
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "locked by another program" in err and "Traceback" not in err
+        assert (
+            err.count("\n") == 1 and "locked by another program" in err and "Traceback" not in err
+        )
         assert "saved on the next run" in err
     finally:
         release.set()
@@ -170,9 +180,12 @@ def test_killed_writers_lose_no_committed_session(tmp_path: Path) -> None:
     committed: list[int] = []
     start = 0
     for _ in range(10):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(start)],
-                                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), str(start)],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         for _ in range(5):  # kill after five reported commits, during the sixth
             committed.append(int(proc.stdout.readline()))

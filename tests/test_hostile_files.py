@@ -43,11 +43,15 @@ def _stream(n: int = 2000, rate: float = 100.0, seed: int = 0) -> Stream:
     rng = np.random.default_rng(seed)
     t = np.arange(n) / rate
     acc = rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.81])
-    return Stream(placement="foot", side="left", t=t, acc=acc, gyr=rng.normal(0, 1, (n, 3)), rate=rate)
+    return Stream(
+        placement="foot", side="left", t=t, acc=acc, gyr=rng.normal(0, 1, (n, 3)), rate=rate
+    )
 
 
 def _gaitrec(tmp_path: Path, name: str = "r.gaitrec", **meta: Any) -> Path:
-    return write_recording(Recording(SessionMeta(activity="run", **meta), [_stream()]), tmp_path / name)
+    return write_recording(
+        Recording(SessionMeta(activity="run", **meta), [_stream()]), tmp_path / name
+    )
 
 
 def _edit_header(src: Path, dst: Path, edit: Any) -> Path:
@@ -104,7 +108,9 @@ def _drop(path: str) -> Any:
         (_set("reference", {"kind": "measured", "tables": "x"}), "reference.tables"),
     ],
 )
-def test_recording_json_schema_errors_name_the_field(tmp_path: Path, edit: Any, field: str | None) -> None:
+def test_recording_json_schema_errors_name_the_field(
+    tmp_path: Path, edit: Any, field: str | None
+) -> None:
     bad = _edit_header(_gaitrec(tmp_path), tmp_path / "bad.gaitrec", edit)
     with pytest.raises(InputFileError) as ei:
         read(bad)
@@ -115,7 +121,9 @@ def test_recording_json_schema_errors_name_the_field(tmp_path: Path, edit: Any, 
 
 
 def test_recording_json_not_utf8(tmp_path: Path) -> None:
-    bad = _edit_header(_gaitrec(tmp_path), tmp_path / "bad.gaitrec", lambda h: b'{"format": "gaitrec\xff\xfe"}')
+    bad = _edit_header(
+        _gaitrec(tmp_path), tmp_path / "bad.gaitrec", lambda h: b'{"format": "gaitrec\xff\xfe"}'
+    )
     with pytest.raises(HeaderError, match="UTF-8"):
         read(bad)
 
@@ -146,7 +154,11 @@ def _peak_rss_mb(code: str) -> tuple[float, str]:
     # VmHWM, not ru_maxrss: Linux carries a large parent's (pytest's) peak over exec
     wrapper = code + "\nfrom gait._peak_memory import peak_rss_mb\nprint('RSS', peak_rss_mb())\n"
     out = subprocess.run(
-        [sys.executable, "-c", wrapper], capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [sys.executable, "-c", wrapper],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert out.returncode == 0, out.stderr
@@ -167,8 +179,20 @@ def test_parquet_of_constant_rows_is_refused_before_decoding(tmp_path: Path) -> 
         for _ in range(rows // batch):
             w.write_table(one)
     header = {
-        "format": "gaitrec", "version": 1, "meta": {"activity": "run"}, "channels": [], "reference": None,
-        "streams": [{"name": "foot_left", "placement": "foot", "side": "left", "rate": 100.0, "has_gyr": False}],
+        "format": "gaitrec",
+        "version": 1,
+        "meta": {"activity": "run"},
+        "channels": [],
+        "reference": None,
+        "streams": [
+            {
+                "name": "foot_left",
+                "placement": "foot",
+                "side": "left",
+                "rate": 100.0,
+                "has_gyr": False,
+            }
+        ],
     }
     bomb = tmp_path / "bomb.gaitrec"
     with zipfile.ZipFile(bomb, "w") as z:
@@ -190,15 +214,52 @@ def test_zip_entry_inflating_to_gigabytes_is_refused(tmp_path: Path) -> None:
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     chunk = b"0" * (1 << 20)
     head = b"time,seconds_elapsed,z,y,x\n"
-    body = comp.compress(head) + b"".join(comp.compress(chunk) for _ in range((size - len(head)) >> 20))
+    body = comp.compress(head) + b"".join(
+        comp.compress(chunk) for _ in range((size - len(head)) >> 20)
+    )
     body += comp.compress(b"0" * ((size - len(head)) % (1 << 20))) + comp.flush()
     crc = 0  # the reader must refuse before it could check the CRC
     name = b"TotalAcceleration.csv"
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(body), 0xFFFFFFFF & size, len(name), 0) + name
-    central = struct.pack(
-        "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(body), 0xFFFFFFFF & size,
-        len(name), 0, 0, 0, 0, 0, 0,
-    ) + name
+    local = (
+        struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            len(body),
+            0xFFFFFFFF & size,
+            len(name),
+            0,
+        )
+        + name
+    )
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            len(body),
+            0xFFFFFFFF & size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + name
+    )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(body), 0)
     bomb = tmp_path / "export.zip"
     bomb.write_bytes(local + body + central + end)
@@ -214,21 +275,35 @@ def test_tiny_step_then_long_span_is_refused(tmp_path: Path) -> None:
     """1 kHz for a second, then one sample 7 h later: a 25 M-sample uniform grid."""
     t = np.concatenate([np.arange(1000) * 1e-3, [25_000.0]])
     rng = np.random.default_rng(1)
-    s = Stream(placement="foot", side="left", t=t, acc=rng.normal(0, 1, (t.size, 3)) + np.array([0.0, 0.0, 9.81]), rate=1000.0)
+    s = Stream(
+        placement="foot",
+        side="left",
+        t=t,
+        acc=rng.normal(0, 1, (t.size, 3)) + np.array([0.0, 0.0, 9.81]),
+        rate=1000.0,
+    )
     p = write_recording(Recording(SessionMeta(), [s]), tmp_path / "span.gaitrec")
     with pytest.raises(LimitError) as ei:
         read(p)
     assert ei.value.limit == "MAX_SAMPLES"
 
 
-@pytest.mark.parametrize(("unit", "factor", "offset"), [("ns", 1e9, 1.7e18), ("us", 1e6, 1.7e15), ("ms", 1e3, 1.7e12)])
-def test_epoch_timestamps_in_t_column_suggest_the_unit(tmp_path: Path, unit: str, factor: float, offset: float) -> None:
+@pytest.mark.parametrize(
+    ("unit", "factor", "offset"), [("ns", 1e9, 1.7e18), ("us", 1e6, 1.7e15), ("ms", 1e3, 1.7e12)]
+)
+def test_epoch_timestamps_in_t_column_suggest_the_unit(
+    tmp_path: Path, unit: str, factor: float, offset: float
+) -> None:
     n = 500
     rng = np.random.default_rng(2)
     t = offset + np.arange(n) / 100.0 * factor
     acc = rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.81])
     p = tmp_path / "epoch.csv"
-    p.write_text("t,acc_x,acc_y,acc_z\n" + "\n".join(f"{a:.0f},{b},{c},{d}" for a, (b, c, d) in zip(t, acc, strict=True)) + "\n")
+    p.write_text(
+        "t,acc_x,acc_y,acc_z\n"
+        + "\n".join(f"{a:.0f},{b},{c},{d}" for a, (b, c, d) in zip(t, acc, strict=True))
+        + "\n"
+    )
     with pytest.raises(TimeUnitError) as ei:
         read(p)
     assert f"--time-unit {unit}" in str(ei.value)
@@ -237,15 +312,24 @@ def test_epoch_timestamps_in_t_column_suggest_the_unit(tmp_path: Path, unit: str
     from gait.io import ReadOptions
 
     rec = read(p, ReadOptions(time_unit=unit))
-    assert rec.streams[0].n == n and rec.streams[0].duration == pytest.approx((n - 1) / 100.0, rel=1e-6)
+    assert rec.streams[0].n == n and rec.streams[0].duration == pytest.approx(
+        (n - 1) / 100.0, rel=1e-6
+    )
     assert rec.meta.start_time is not None and rec.meta.start_time.startswith("2023")
 
 
 def _capture(path: Path, header: dict[str, Any] | None = None, records: bytes = b"") -> Path:
     """A capture file with the given header JSON and raw record bytes."""
-    h = header or {"format": "gait-capture", "version": 1, "start_time_ns": 1_700_000_000_000_000_000, "meta": {}}
+    h = header or {
+        "format": "gait-capture",
+        "version": 1,
+        "start_time_ns": 1_700_000_000_000_000_000,
+        "meta": {},
+    }
     hb = json.dumps(h).encode()
-    path.write_bytes(MAGIC + struct.pack("<I", len(hb)) + hb + struct.pack("<I", zlib.crc32(hb)) + records)
+    path.write_bytes(
+        MAGIC + struct.pack("<I", len(hb)) + hb + struct.pack("<I", zlib.crc32(hb)) + records
+    )
     return path
 
 
@@ -256,10 +340,21 @@ def _record(rtype: bytes, body: bytes) -> bytes:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("start_time_ns", "1700000000"), ("start_time_ns", 10**25), ("start_time_ns", -5), ("version", "1"), ("meta", [1])],
+    [
+        ("start_time_ns", "1700000000"),
+        ("start_time_ns", 10**25),
+        ("start_time_ns", -5),
+        ("version", "1"),
+        ("meta", [1]),
+    ],
 )
 def test_capture_header_schema(tmp_path: Path, field: str, value: Any) -> None:
-    h = {"format": "gait-capture", "version": 1, "start_time_ns": 1_700_000_000_000_000_000, "meta": {}}
+    h = {
+        "format": "gait-capture",
+        "version": 1,
+        "start_time_ns": 1_700_000_000_000_000_000,
+        "meta": {},
+    }
     h[field] = value
     p = _capture(tmp_path / "h.gaitcap", h)
     with pytest.raises(HeaderError) as ei:
@@ -268,8 +363,16 @@ def test_capture_header_schema(tmp_path: Path, field: str, value: Any) -> None:
 
 
 def _device_record(index: int = 0) -> bytes:
-    d = {"index": index, "address": "AA", "name": "x", "profile": "polar-verity", "placement": "foot", "side": "left",
-         "characteristics": {}, "info": {}}
+    d = {
+        "index": index,
+        "address": "AA",
+        "name": "x",
+        "profile": "polar-verity",
+        "placement": "foot",
+        "side": "left",
+        "characteristics": {},
+        "info": {},
+    }
     return _record(b"D", json.dumps(d).encode())
 
 
@@ -307,7 +410,9 @@ def test_fake_sync_markers_cost_little(tmp_path: Path) -> None:
     assert len(cap.devices) == 1  # what came before the noise is kept
 
 
-def test_markup_and_escapes_in_metadata_print_inertly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_markup_and_escapes_in_metadata_print_inertly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = _gaitrec(tmp_path, athlete="[/oops] \x1b[2J\x1b]0;pwned\x07", notes="[bold]x[/bold]\x9b31m")
     assert main(["info", str(p)]) == 0
     out = capsys.readouterr().out
@@ -322,15 +427,25 @@ def test_markup_in_saved_history_prints(tmp_path: Path, capsys: pytest.CaptureFi
 
     db = tmp_path / "h.sqlite"
     with History(db) as h:
-        h.save(SessionRecord(athlete="[/oops]\x1b[31m", started_at=datetime(2026, 1, 5, tzinfo=UTC), source="[/x].gaitrec",
-                             activity="run", summary={"cadence_spm": 170.0}, duration_s=60.0,
-                             steps=pd.DataFrame({"side": ["left"], "t_ic": [0.0]})))
+        h.save(
+            SessionRecord(
+                athlete="[/oops]\x1b[31m",
+                started_at=datetime(2026, 1, 5, tzinfo=UTC),
+                source="[/x].gaitrec",
+                activity="run",
+                summary={"cadence_spm": 170.0},
+                duration_s=60.0,
+                steps=pd.DataFrame({"side": ["left"], "t_ic": [0.0]}),
+            )
+        )
     assert main(["history", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "[/oops]" in out and "\x1b" not in out
 
 
-def test_long_multiline_error_is_one_capped_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_long_multiline_error_is_one_capped_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "bad.csv"
     p.write_text("t,acc_x,acc_y,acc_z\n0," + "x" * 5000 + "\x1b[2J\n2,3,4,5\n")
     assert main(["info", str(p)]) == 2

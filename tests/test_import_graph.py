@@ -63,7 +63,9 @@ def _owner(name: str, mods: dict[str, Path]) -> str | None:
     return name or None
 
 
-def _targets(node: ast.Import | ast.ImportFrom, here: str, is_pkg: bool, mods: dict[str, Path]) -> list[str]:
+def _targets(
+    node: ast.Import | ast.ImportFrom, here: str, is_pkg: bool, mods: dict[str, Path]
+) -> list[str]:
     if isinstance(node, ast.Import):
         return [a.name for a in node.names]
     base = node.module or ""
@@ -145,8 +147,12 @@ def cycles(edges: Edges) -> list[frozenset[str]]:
 
 def describe(comp: frozenset[str], edges: Edges) -> str:
     """The imports inside one cycle, one per line, for an assertion message."""
-    lines = [f"  {a} -> {b}: {', '.join(edges[a][b])}"
-             for a in sorted(comp) for b in sorted(edges.get(a, {})) if b in comp]
+    lines = [
+        f"  {a} -> {b}: {', '.join(edges[a][b])}"
+        for a in sorted(comp)
+        for b in sorted(edges.get(a, {}))
+        if b in comp
+    ]
     return "cycle " + " / ".join(sorted(comp)) + "\n" + "\n".join(lines)
 
 
@@ -161,14 +167,18 @@ def test_fixed_modules_do_not_import_each_other(graph: tuple[Edges, list[frozens
     together = [(a, b) for a, b in FIXED for c in comps if a in c and b in c]
     assert not together, "\n".join(
         f"{a} and {b} are in a cycle again:\n" + describe(c, edges)
-        for a, b in together for c in comps if a in c
+        for a, b in together
+        for c in comps
+        if a in c
     )
 
 
 def test_no_cycles_but_the_allowed_ones(graph: tuple[Edges, list[frozenset[str]]]) -> None:
     edges, comps = graph
     new = [c for c in comps if c not in ALLOWED]
-    assert not new, "import cycles not on the allow-list:\n" + "\n".join(describe(c, edges) for c in new)
+    assert not new, "import cycles not on the allow-list:\n" + "\n".join(
+        describe(c, edges) for c in new
+    )
     stale = [sorted(c) for c in ALLOWED if c not in comps]
     assert not stale, f"these allowed cycles are gone: remove them from ALLOWED: {stale}"
 
@@ -181,7 +191,9 @@ def test_the_walker_sees_lazy_and_type_checking_imports(tmp_path: Path) -> None:
     (pkg / "__init__.py").write_text("")
     (pkg / "a.py").write_text("def f():\n    from pkg.b import g\n    return g\n")
     (pkg / "b.py").write_text("import pkg.a\n\ndef g():\n    return 1\n")
-    (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.d import D\n")
+    (pkg / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.d import D\n"
+    )
     (pkg / "d.py").write_text("from . import c\nclass D: ...\n")
     (pkg / "e.py").write_text("from pkg import a\n")
     edges = import_edges(module_files(tmp_path, ("pkg",)))

@@ -29,14 +29,22 @@ def _generic(tmp_path: Path) -> Path:
     acc = np.column_stack([np.zeros(500), np.zeros(500), np.full(500, G)])
     acc[100:105, 0] = 78.0  # a clipped plateau
     p = tmp_path / "gen.csv"
-    p.write_text("t,acc_x,acc_y,acc_z\n" + "\n".join(f"{a},{b},{c},{d}" for a, (b, c, d) in zip(t, acc, strict=True)) + "\n")
+    p.write_text(
+        "t,acc_x,acc_y,acc_z\n"
+        + "\n".join(f"{a},{b},{c},{d}" for a, (b, c, d) in zip(t, acc, strict=True))
+        + "\n"
+    )
     return p
 
 
 def _phyphox(tmp_path: Path) -> Path:
     t = np.arange(100) / 100.0
     p = tmp_path / "Raw Data.csv"
-    p.write_text('"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"\n' + "\n".join(f"{v},0.1,0.2,9.8" for v in t) + "\n")
+    p.write_text(
+        '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"\n'
+        + "\n".join(f"{v},0.1,0.2,9.8" for v in t)
+        + "\n"
+    )
     return p
 
 
@@ -44,7 +52,11 @@ def _sensorlogger(tmp_path: Path) -> Path:
     d = tmp_path / "sl"
     d.mkdir()
     t = 1_700_000_000_000_000_000 + np.arange(100) * 10_000_000
-    (d / "TotalAcceleration.csv").write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(f"{v},{i / 100},9.8,0.1,0.2" for i, v in enumerate(t)) + "\n")
+    (d / "TotalAcceleration.csv").write_text(
+        "time,seconds_elapsed,z,y,x\n"
+        + "\n".join(f"{v},{i / 100},9.8,0.1,0.2" for i, v in enumerate(t))
+        + "\n"
+    )
     return d
 
 
@@ -53,13 +65,27 @@ def test_info_json_every_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     rc = main(["info", "--json", *map(str, paths)])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
-    assert [i["source"] for i in out] == ["gaitmap", "ipol", "mobgap", "oxford", "csv", "phyphox", "sensorlogger"]
+    assert [i["source"] for i in out] == [
+        "gaitmap",
+        "ipol",
+        "mobgap",
+        "oxford",
+        "csv",
+        "phyphox",
+        "sensorlogger",
+    ]
     by = {i["source"]: i for i in out}
     assert [s["name"] for s in by["ipol"]["streams"]] == ["foot_left", "foot_right", "sacrum"]
     assert by["ipol"]["streams"][2]["gaps"] == 171  # dropped packets in 2-3_lb
-    assert by["gaitmap"]["reference"]["events"] == 57 and by["gaitmap"]["streams"][0]["rate_nominal_hz"] == 204.8
+    assert (
+        by["gaitmap"]["reference"]["events"] == 57
+        and by["gaitmap"]["streams"][0]["rate_nominal_hz"] == 204.8
+    )
     assert by["mobgap"]["reference"]["tables"] == {"bouts": 1, "strides": 7}
-    assert by["oxford"]["streams"][0]["has_gyr"] is False and by["oxford"]["reference"]["events"] == 346
+    assert (
+        by["oxford"]["streams"][0]["has_gyr"] is False
+        and by["oxford"]["reference"]["events"] == 346
+    )
     gen = by["csv"]["streams"][0]
     assert gen["gaps"] == 1 and gen["longest_gap_s"] == pytest.approx(0.51)
     assert gen["acc_saturated"] == 5
@@ -69,7 +95,14 @@ def test_info_json_every_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_info_table_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", str(FILES["ipol"])]) == 0
     out = capsys.readouterr().out
-    for word in ("foot_left", "foot_right", "sacrum", "measured Hz", "longest gap s", "reference: measured, 34 steps"):
+    for word in (
+        "foot_left",
+        "foot_right",
+        "sacrum",
+        "measured Hz",
+        "longest gap s",
+        "reference: measured, 34 steps",
+    ):
         assert word in out
 
 
@@ -78,7 +111,9 @@ def test_info_mobgap_selector(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)[0]["reference"]["tables"]["bouts"] == 6
 
 
-def test_info_bad_files_exit_nonzero_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_bad_files_exit_nonzero_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("t,acc_x,acc_y,acc_z\n0,1,2,3\n0.01,1,x,3\n")
     empty = tmp_path / "empty.csv"
@@ -114,7 +149,9 @@ def test_gap_and_saturation_rules() -> None:
     assert saturated(x, 5.0) == 3 and saturated(x, 100.0) == 0
 
 
-def test_info_gaitrec_with_channel_and_known_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_gaitrec_with_channel_and_known_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import pandas as pd
 
     from gait.io import write_recording
@@ -123,23 +160,52 @@ def test_info_gaitrec_with_channel_and_known_range(tmp_path: Path, capsys: pytes
     t = np.arange(1000) / 200.0
     acc = np.tile([0.0, 0.0, G], (1000, 1))
     acc[10:14, 2] = 156.9  # at a 16 g full scale
-    s = Stream(placement="foot", side="left", t=t, acc=acc, gyr=np.zeros((1000, 3)), rate=200.0, acc_range=156.9, gyr_range=34.9)
-    ch = Channel(name="rsc", t=np.arange(5.0), values={"speed": np.full(5, 3.0), "cadence": np.full(5, 170.0)})
-    ref = Reference(kind="synthetic", events=pd.DataFrame({"side": ["left"], "t_ic": [1.0], "t_tc": [1.2]}))
-    p = write_recording(Recording(meta=SessionMeta(activity="run"), streams=[s], channels=[ch], reference=ref), tmp_path / "r.gaitrec")
+    s = Stream(
+        placement="foot",
+        side="left",
+        t=t,
+        acc=acc,
+        gyr=np.zeros((1000, 3)),
+        rate=200.0,
+        acc_range=156.9,
+        gyr_range=34.9,
+    )
+    ch = Channel(
+        name="rsc",
+        t=np.arange(5.0),
+        values={"speed": np.full(5, 3.0), "cadence": np.full(5, 170.0)},
+    )
+    ref = Reference(
+        kind="synthetic", events=pd.DataFrame({"side": ["left"], "t_ic": [1.0], "t_tc": [1.2]})
+    )
+    p = write_recording(
+        Recording(meta=SessionMeta(activity="run"), streams=[s], channels=[ch], reference=ref),
+        tmp_path / "r.gaitrec",
+    )
     assert main(["info", "--json", str(p)]) == 0
     info = json.loads(capsys.readouterr().out)[0]
     st = info["streams"][0]
-    assert st["acc_saturated"] == 4 and st["gyr_saturated"] == 0 and st["rate_measured_hz"] == pytest.approx(200.0)
-    assert info["channels"][0]["series"] == ["cadence", "speed"] and info["channels"][0]["rate_measured_hz"] == 1.0
+    assert (
+        st["acc_saturated"] == 4
+        and st["gyr_saturated"] == 0
+        and st["rate_measured_hz"] == pytest.approx(200.0)
+    )
+    assert (
+        info["channels"][0]["series"] == ["cadence", "speed"]
+        and info["channels"][0]["rate_measured_hz"] == 1.0
+    )
     assert info["reference"]["kind"] == "synthetic" and info["reference"]["with_tc"] == 1
     assert main(["info", str(p)]) == 0
     assert "channel rsc" in capsys.readouterr().out
 
 
-def test_info_unknown_unit_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_unknown_unit_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = _generic(tmp_path)
-    with pytest.raises(SystemExit) as ei:  # argparse rejects it before reading: exit 2, no traceback
+    with pytest.raises(
+        SystemExit
+    ) as ei:  # argparse rejects it before reading: exit 2, no traceback
         main(["info", "--acc-unit", "furlong/s2", str(p)])
     assert ei.value.code == 2
     err = capsys.readouterr().err

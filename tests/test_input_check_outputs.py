@@ -32,8 +32,11 @@ def run_rec() -> Recording:
 def _csv(path: Path, st: Stream, acc_k: float = 1.0) -> Path:
     """``st`` as a generic CSV, acceleration divided by ``acc_k`` (``G``: the file is in g)."""
     assert st.gyr is not None
-    cols = {"t": st.t, **{f"acc_{a}": st.acc[:, i] / acc_k for i, a in enumerate("xyz")},
-            **{f"gyr_{a}": st.gyr[:, i] for i, a in enumerate("xyz")}}
+    cols = {
+        "t": st.t,
+        **{f"acc_{a}": st.acc[:, i] / acc_k for i, a in enumerate("xyz")},
+        **{f"gyr_{a}": st.gyr[:, i] for i, a in enumerate("xyz")},
+    }
     pd.DataFrame(cols).to_csv(path, index=False)
     return path
 
@@ -41,8 +44,9 @@ def _csv(path: Path, st: Stream, acc_k: float = 1.0) -> Path:
 # ----------------------------------------------------------------- CLI stderr
 
 
-def test_analyze_announces_an_inferred_unit_as_info(tmp_path: Path, run_rec: Recording,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_announces_an_inferred_unit_as_info(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = _csv(tmp_path / "shoe_g.csv", run_rec.streams[0], acc_k=G)
     capsys.readouterr()
     assert main(["analyze", str(p), "--side", "left", "--no-save"]) == 0
@@ -53,16 +57,45 @@ def test_analyze_announces_an_inferred_unit_as_info(tmp_path: Path, run_rec: Rec
     # an info line, not a warning: the unit was right, only not given
     assert "acc_unit" not in " ".join(ln for ln in err.splitlines() if ": warning: " in ln)
     # given on the command line: nothing to announce
-    assert main(["analyze", str(p), "--side", "left", "--acc-unit", "g", "--gyr-unit", "rad/s", "--no-save"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(p),
+                "--side",
+                "left",
+                "--acc-unit",
+                "g",
+                "--gyr-unit",
+                "rad/s",
+                "--no-save",
+            ]
+        )
+        == 0
+    )
     assert ": info: " not in capsys.readouterr().err
 
 
-def test_report_prints_the_info_line_and_the_block(tmp_path: Path, run_rec: Recording,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_prints_the_info_line_and_the_block(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = _csv(tmp_path / "shoe.csv", run_rec.streams[0], acc_k=G)  # in g and without --side
     out = tmp_path / "r.html"
     capsys.readouterr()
-    assert main(["report", str(p), "--no-cues", "--out", str(out), "--plotly-js", "shared:plotly.min.js"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(p),
+                "--no-cues",
+                "--out",
+                str(out),
+                "--plotly-js",
+                "shared:plotly.min.js",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "info: foot: acc_unit=g" in err and "warning: " in err and "--side" in err
     page = out.read_text()
@@ -82,7 +115,9 @@ def test_a_plausible_input_has_no_block(tmp_path: Path, run_rec: Recording) -> N
 
     res = analyze(Recording(run_rec.meta, run_rec.by_placement("foot")))
     assert res.summary["input_checks"] == [] and res.summary["units_inferred"] == {}
-    page = build_report(res, path=tmp_path / "ok.html", plotly_js="shared:plotly.min.js").read_text()
+    page = build_report(
+        res, path=tmp_path / "ok.html", plotly_js="shared:plotly.min.js"
+    ).read_text()
     assert 'id="input-checks"' not in page
 
 
@@ -91,12 +126,19 @@ def test_report_says_why_contact_time_is_empty(tmp_path: Path) -> None:
     from gait.pipeline import analyze
     from gait.report import build_report
 
-    rec = synthesize("walk", ("shank-left", "shank-right"), duration=30.0, seed=4,
-                     sensor=SensorParams(no_gyro=True))
+    rec = synthesize(
+        "walk",
+        ("shank-left", "shank-right"),
+        duration=30.0,
+        seed=4,
+        sensor=SensorParams(no_gyro=True),
+    )
     res = analyze(rec)
     left_out = res.summary["contact_time_left_out"]
     assert left_out and left_out["steps"] > 0
-    page = build_report(res, path=tmp_path / "walk.html", plotly_js="shared:plotly.min.js").read_text()
+    page = build_report(
+        res, path=tmp_path / "walk.html", plotly_js="shared:plotly.min.js"
+    ).read_text()
     section = page.split("<h2>Contact time per side</h2>", 1)[1].split("<h2>", 1)[0]
     assert f"ontact time left out on {left_out['steps']} of {left_out['of']} steps" in section
     assert str(left_out["reason"])[:40] in section
@@ -107,8 +149,9 @@ def test_report_says_why_contact_time_is_empty(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- batch
 
 
-def test_batch_prints_findings_and_the_index_shows_them(tmp_path: Path, run_rec: Recording,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_prints_findings_and_the_index_shows_them(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in"
     src.mkdir()
     _csv(src / "one_shoe.csv", run_rec.streams[0], acc_k=G)  # no side, in g
@@ -150,9 +193,15 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     sac = run_rec.by_placement("sacrum")[0]
     n = int(CHECK_S * foot.rate)
     assert foot.gyr is not None and sac.gyr is not None
-    codes = [c.code for c in first_seconds_checks("s", "sacrum", None, foot.acc[:n], foot.gyr[:n], foot.rate)]
+    codes = [
+        c.code
+        for c in first_seconds_checks("s", "sacrum", None, foot.acc[:n], foot.gyr[:n], foot.rate)
+    ]
     assert codes == ["placement_suspect"]
-    codes = [c.code for c in first_seconds_checks("s", "sacrum", None, sac.acc[:n] / G, sac.gyr[:n], sac.rate)]
+    codes = [
+        c.code
+        for c in first_seconds_checks("s", "sacrum", None, sac.acc[:n] / G, sac.gyr[:n], sac.rate)
+    ]
     assert codes == ["acc_unit_suspect"]
     # right labels and units: silent
     assert first_seconds_checks("s", "sacrum", None, sac.acc[:n], sac.gyr[:n], sac.rate) == []
@@ -160,7 +209,7 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     # judged once, after CHECK_S seconds of blocks
     fs = FirstSeconds("s", "sacrum", foot.rate)
     k = int(foot.rate)
-    results = [fs.add(foot.acc[i:i + k], foot.gyr[i:i + k], 1.0) for i in range(0, 25 * k, k)]
+    results = [fs.add(foot.acc[i : i + k], foot.gyr[i : i + k], 1.0) for i in range(0, 25 * k, k)]
     done = [r for r in results if r is not None]
     assert len(done) == 1 and [c.code for c in done[0]] == ["placement_suspect"]
     assert results.index(done[0]) == int(CHECK_S) - 1
@@ -170,8 +219,15 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
 def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
     from gait.live import LiveConfig, run_live
 
-    cfg = LiveConfig(devices=["Polar H10 S=sacrum"], out=tmp_path / "live", duration=30.0, simulate=True,
-                     speed_up=10.0, seed=2, save=False)
+    cfg = LiveConfig(
+        devices=["Polar H10 S=sacrum"],
+        out=tmp_path / "live",
+        duration=30.0,
+        simulate=True,
+        speed_up=10.0,
+        seed=2,
+        save=False,
+    )
     view = RecordingView()
     run_live(cfg, view, announce=lambda m: None)
     last = view.updates[-1]
@@ -185,7 +241,8 @@ def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.realtime
 def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A left foot only: the right contact time and the balance say why. The placement check
     runs on the first seconds: here a foot judged as if it were labelled sacrum (the simulator
     always moves a sensor as its label says, so the label is swapped for the check only)."""
@@ -193,12 +250,21 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     from gait.live import LiveConfig, run_live
 
     class AsSacrum(FirstSeconds):
-        def __init__(self, name: str, placement: str, rate: float, mount: str | None = None) -> None:
+        def __init__(
+            self, name: str, placement: str, rate: float, mount: str | None = None
+        ) -> None:
             super().__init__(name, "sacrum", rate, mount)
 
     monkeypatch.setattr(ls, "FirstSeconds", AsSacrum)
-    cfg = LiveConfig(devices=["gait-imu L=foot:left"], out=tmp_path / "live", duration=40.0, simulate=True,
-                     speed_up=10.0, seed=2, save=False)
+    cfg = LiveConfig(
+        devices=["gait-imu L=foot:left"],
+        out=tmp_path / "live",
+        duration=40.0,
+        simulate=True,
+        speed_up=10.0,
+        seed=2,
+        save=False,
+    )
     view = RecordingView()
     said: list[str] = []
     run_live(cfg, view, announce=said.append)
@@ -242,8 +308,18 @@ def test_live_page_server_passes_the_reasons_on() -> None:
     from gait.views.live_page import LivePage
 
     page = LivePage()
-    page.publish({"t": 1.0, "withheld": {"gct_balance": "rates differ"}, "missing": {"speed": "no foot"},
-                  "input_checks": [{"code": "acc_unit_suspect", "stream": "sacrum", "message": "m", "metrics": []}]})
+    page.publish(
+        {
+            "t": 1.0,
+            "withheld": {"gct_balance": "rates differ"},
+            "missing": {"speed": "no foot"},
+            "input_checks": [
+                {"code": "acc_unit_suspect", "stream": "sacrum", "message": "m", "metrics": []}
+            ],
+        }
+    )
     snap = page.snapshot()
-    assert snap["withheld"] == {"gct_balance": "rates differ"} and snap["missing"] == {"speed": "no foot"}
+    assert snap["withheld"] == {"gct_balance": "rates differ"} and snap["missing"] == {
+        "speed": "no foot"
+    }
     assert [c["code"] for c in snap["input_checks"]] == ["acc_unit_suspect"]

@@ -53,8 +53,11 @@ def _truth_cadence(rec: Recording) -> float:
 def _csv(path: Path, st: Stream, acc_k: float = 1.0, gyr_k: float = 1.0) -> Path:
     """``st`` as a generic CSV with acc divided by ``acc_k`` and gyr multiplied by ``gyr_k``."""
     assert st.gyr is not None
-    cols = {"t": st.t, **{f"acc_{a}": st.acc[:, i] / acc_k for i, a in enumerate("xyz")},
-            **{f"gyr_{a}": st.gyr[:, i] * gyr_k for i, a in enumerate("xyz")}}
+    cols = {
+        "t": st.t,
+        **{f"acc_{a}": st.acc[:, i] / acc_k for i, a in enumerate("xyz")},
+        **{f"gyr_{a}": st.gyr[:, i] * gyr_k for i, a in enumerate("xyz")},
+    }
     pd.DataFrame(cols).to_csv(path, index=False)
     return path
 
@@ -67,11 +70,18 @@ def _codes(summary: dict[str, object]) -> set[str]:
 
 
 def test_gravity_tells_g_from_ms2_on_every_synthetic_placement() -> None:
-    rec = synthesize("run", ("foot-left", "shank-left", "sacrum", "phone-belt"), duration=20.0, seed=1)
+    rec = synthesize(
+        "run", ("foot-left", "shank-left", "sacrum", "phone-belt"), duration=20.0, seed=1
+    )
     walk = synthesize("walk", ("foot-left", "shank-left", "sacrum"), duration=20.0, seed=1)
     # a sprint: the swinging foot's centripetal acceleration lifts its mean vector to ~3.7 g
-    sprint = synthesize("run", ("foot-left", "shank-left"), duration=20.0, seed=1,
-                        gait=GaitParams(speed=6.0, cadence=196.0))
+    sprint = synthesize(
+        "run",
+        ("foot-left", "shank-left"),
+        duration=20.0,
+        seed=1,
+        gait=GaitParams(speed=6.0, cadence=196.0),
+    )
     for st in rec.streams + walk.streams + sprint.streams:
         grav = gravity_estimate(st.acc, st.rate)
         assert acc_unit_from_gravity(grav) == "m/s2", (st.name, grav)
@@ -98,8 +108,9 @@ def test_contradicting_units_name_the_option(run_rec: Recording) -> None:
     assert resolve_gyr_unit(sacrum.gyr, None) == "rad/s"
 
 
-def test_user_case_file_in_g_without_acc_unit(tmp_path: Path, run_rec: Recording,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_case_file_in_g_without_acc_unit(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Was: speed 0.32 m/s, exit 0. Now the unit is inferred and the speed is right."""
     foot = run_rec.streams[0]
     p = _csv(tmp_path / "shoe_g.csv", foot, acc_k=G)
@@ -132,16 +143,22 @@ def test_stream_in_g_inside_a_recording_is_flagged(run_rec: Recording) -> None:
     """A reader or file that left the numbers in g: flagged, with a message naming the option."""
     sac = run_rec.by_placement("sacrum")[0]
     wrong = Stream("sacrum", None, sac.t, sac.acc / G, sac.gyr, rate=sac.rate)
-    checks = input_checks(Recording(SessionMeta(), [wrong]), [("sacrum", "sacrum", None, 80)], False, [])
+    checks = input_checks(
+        Recording(SessionMeta(), [wrong]), [("sacrum", "sacrum", None, 80)], False, []
+    )
     assert [c.code for c in checks] == ["acc_unit_suspect"] and "--acc-unit" in checks[0].message
-    assert input_checks(Recording(SessionMeta(), [sac]), [("sacrum", "sacrum", None, 80)], False, []) == []
+    assert (
+        input_checks(Recording(SessionMeta(), [sac]), [("sacrum", "sacrum", None, 80)], False, [])
+        == []
+    )
 
 
 # ----------------------------------------------------------------- side
 
 
-def test_user_case_one_shoe_without_side(tmp_path: Path, run_rec: Recording,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_case_one_shoe_without_side(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Was: cadence 81.8 spm (half) and flight 463 ms. Now: the runner's cadence, no flight,
     no balance, and a warning that names --side."""
     p = _csv(tmp_path / "shoe.csv", run_rec.streams[0])
@@ -194,7 +211,10 @@ def test_a_foot_without_side_next_to_a_labelled_one_is_inferred(run_rec: Recordi
 
 
 def test_side_checks_pure() -> None:
-    assert side_checks([("foot_left", "foot", "left", 40), ("foot_right", "foot", "right", 40)], False) == []
+    assert (
+        side_checks([("foot_left", "foot", "left", 40), ("foot_right", "foot", "right", 40)], False)
+        == []
+    )
     assert side_checks([("sacrum", "sacrum", None, 80)], False) == []
     two_unknown = side_checks([("a", "foot", None, 40), ("b", "foot", None, 40)], True)
     assert {c.code for c in two_unknown} == {"side_unknown", "sides_ambiguous", "one_leg"}
@@ -203,13 +223,17 @@ def test_side_checks_pure() -> None:
 # ----------------------------------------------------------------- placement
 
 
-def test_user_case_foot_read_as_sacrum(tmp_path: Path, run_rec: Recording,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_case_foot_read_as_sacrum(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Was: GCT balance from a foot analysed as a sacrum, silently. Now: warning + flag."""
     p = _csv(tmp_path / "shoe.csv", run_rec.streams[0])
     js = tmp_path / "s.json"
     capsys.readouterr()
-    assert main(["analyze", str(p), "--placement", "sacrum", "--no-save", "--summary-json", str(js)]) == 0
+    assert (
+        main(["analyze", str(p), "--placement", "sacrum", "--no-save", "--summary-json", str(js)])
+        == 0
+    )
     err = capsys.readouterr().err
     s = json.loads(js.read_text())
     assert "placement_suspect:sacrum:looks_like_leg" in s["flags"]
@@ -218,15 +242,21 @@ def test_user_case_foot_read_as_sacrum(tmp_path: Path, run_rec: Recording,
     assert "warning" in err and "--placement" in err
 
 
-def test_sacrum_labelled_sacrum_stays_silent(tmp_path: Path, run_rec: Recording,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_sacrum_labelled_sacrum_stays_silent(
+    tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = _csv(tmp_path / "sacrum.csv", run_rec.by_placement("sacrum")[0])
     js = tmp_path / "s.json"
     capsys.readouterr()
-    assert main(["analyze", str(p), "--placement", "sacrum", "--no-save", "--summary-json", str(js)]) == 0
+    assert (
+        main(["analyze", str(p), "--placement", "sacrum", "--no-save", "--summary-json", str(js)])
+        == 0
+    )
     assert "warning" not in capsys.readouterr().err
     s = json.loads(js.read_text())
-    assert s["input_checks"] == [] and s["cadence_spm"] == pytest.approx(_truth_cadence(run_rec), rel=0.02)
+    assert s["input_checks"] == [] and s["cadence_spm"] == pytest.approx(
+        _truth_cadence(run_rec), rel=0.02
+    )
 
 
 # ----------------------------------------------------------------- real data: no false alarms

@@ -17,8 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_non_editable_install_has_profiles_and_cli(tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -35,7 +45,11 @@ def test_non_editable_install_has_profiles_and_cli(tmp_path: Path) -> None:
     # The installed copy, not the work tree, must be what ran.
     where = subprocess.run(
         [sys.executable, "-c", "import gait; print(gait.__file__)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert where.stdout.startswith(str(target))
     profiles = run("profiles")

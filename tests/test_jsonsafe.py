@@ -19,14 +19,27 @@ from gait.pipeline import _jsonable as pipeline_jsonable
 
 def test_nested_numpy_nan_path_and_missing_values_become_plain_python() -> None:
     doc = {
-        1: np.float32(1.5), "b": np.bool_(True), "i": np.int64(7), "nan": float("nan"),
-        "inf": np.float64(-np.inf), "arr": np.array([[1.0, np.nan], [2.0, 3.0]]),
-        "t": (np.int32(1), [pd.NA, pd.NaT, None]), "p": Path("a") / "b.csv", "s": np.str_("x"),
+        1: np.float32(1.5),
+        "b": np.bool_(True),
+        "i": np.int64(7),
+        "nan": float("nan"),
+        "inf": np.float64(-np.inf),
+        "arr": np.array([[1.0, np.nan], [2.0, 3.0]]),
+        "t": (np.int32(1), [pd.NA, pd.NaT, None]),
+        "p": Path("a") / "b.csv",
+        "s": np.str_("x"),
     }
     out = to_jsonable(doc)
     assert out == {
-        "1": 1.5, "b": True, "i": 7, "nan": None, "inf": None, "arr": [[1.0, None], [2.0, 3.0]],
-        "t": [1, [None, None, None]], "p": str(Path("a") / "b.csv"), "s": "x",
+        "1": 1.5,
+        "b": True,
+        "i": 7,
+        "nan": None,
+        "inf": None,
+        "arr": [[1.0, None], [2.0, 3.0]],
+        "t": [1, [None, None, None]],
+        "p": str(Path("a") / "b.csv"),
+        "s": "x",
     }
     assert type(out["b"]) is bool and type(out["i"]) is int and type(out["s"]) is str
     json.dumps(out, allow_nan=False)  # raises if anything non-JSON is left
@@ -45,20 +58,37 @@ def test_unknown_objects_are_returned_as_is() -> None:
 def test_matches_the_pipeline_summary_conversion() -> None:
     # gait.pipeline keeps its own copy for now; the summary of a synthetic run must be the same
     # through both, so that swapping it for to_jsonable changes no output.
-    res = gait.analyze(gait.synthesize("run", placements=("foot-left", "foot-right", "sacrum"),
-                                       duration=20.0, seed=5))
-    raw = {**res.summary, "extra": {"x": np.float64(np.nan), "n": np.int16(3), "b": np.bool_(False)}}
+    res = gait.analyze(
+        gait.synthesize(
+            "run", placements=("foot-left", "foot-right", "sacrum"), duration=20.0, seed=5
+        )
+    )
+    raw = {
+        **res.summary,
+        "extra": {"x": np.float64(np.nan), "n": np.int16(3), "b": np.bool_(False)},
+    }
     a, b = to_jsonable(raw), pipeline_jsonable(raw)
     assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
 def test_json_default_hook() -> None:
     t = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    doc = {"x": np.float32(0.5), "a": np.arange(3), "t": t, "ts": pd.Timestamp(t), "p": Path("q"),
-           "nan": float("nan")}
+    doc = {
+        "x": np.float32(0.5),
+        "a": np.arange(3),
+        "t": t,
+        "ts": pd.Timestamp(t),
+        "p": Path("q"),
+        "nan": float("nan"),
+    }
     s = json.dumps(doc, default=json_default)
     assert json.loads(s.replace("NaN", "null")) == {
-        "x": 0.5, "a": [0, 1, 2], "t": t.isoformat(), "ts": pd.Timestamp(t).isoformat(), "p": "q", "nan": None,
+        "x": 0.5,
+        "a": [0, 1, 2],
+        "t": t.isoformat(),
+        "ts": pd.Timestamp(t).isoformat(),
+        "p": "q",
+        "nan": None,
     }
     assert '"nan": NaN' in s  # the hook does not touch floats json writes itself
 

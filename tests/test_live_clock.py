@@ -16,8 +16,9 @@ RATE = 100.0
 N = 5  # samples per packet
 
 
-def _packets(seconds: float, *, counter0: int = 0, backlog: float = 0.0, seed: int = 0,
-             kind: str = "imu") -> list[tuple[Samples, np.ndarray]]:
+def _packets(
+    seconds: float, *, counter0: int = 0, backlog: float = 0.0, seed: int = 0, kind: str = "imu"
+) -> list[tuple[Samples, np.ndarray]]:
     """Packets of N samples with true sample times k/RATE; arrival = last sample + latency."""
     rng = np.random.default_rng(seed)
     out = []
@@ -30,13 +31,20 @@ def _packets(seconds: float, *, counter0: int = 0, backlog: float = 0.0, seed: i
         x = np.column_stack([np.sin(t_true), np.cos(t_true), t_true])
         acc = x if kind in ("imu", "acc") else None
         gyr = x * 2 if kind in ("imu", "gyr") else None
-        s = Samples(sensor=kind, host_time=1000.0 + t_true[-1] + lat, acc=acc, gyr=gyr,
-                    counter=(k + counter0).astype(np.int64))
+        s = Samples(
+            sensor=kind,
+            host_time=1000.0 + t_true[-1] + lat,
+            acc=acc,
+            gyr=gyr,
+            counter=(k + counter0).astype(np.int64),
+        )
         out.append((s, t_true))
     return out
 
 
-def _run(clock: DeviceClock, packets: list[tuple[Samples, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+def _run(
+    clock: DeviceClock, packets: list[tuple[Samples, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
     ts = []
     for s, _ in packets:
         b = clock.add(s)
@@ -69,8 +77,19 @@ def test_a_counter_restart_is_reanchored_on_arrival() -> None:
     first = _packets(10.0)
     t1, _ = _run(clock, first)
     # the device restarts its counter at 0 after a 5 s outage
-    later = [(Samples(sensor=s.sensor, host_time=s.host_time + 15.0, acc=s.acc, gyr=s.gyr, counter=s.counter), tt)
-             for s, tt in _packets(5.0, seed=1)]
+    later = [
+        (
+            Samples(
+                sensor=s.sensor,
+                host_time=s.host_time + 15.0,
+                acc=s.acc,
+                gyr=s.gyr,
+                counter=s.counter,
+            ),
+            tt,
+        )
+        for s, tt in _packets(5.0, seed=1)
+    ]
     t2, _ = _run(clock, later)
     assert t2[0] > t1[-1] + 4.0  # after the outage, not back at the start
     assert np.allclose(np.diff(t2), 1.0 / RATE)
@@ -100,8 +119,19 @@ def test_accelerated_clock_scales_arrivals_to_session_time() -> None:
     clock = DeviceClock(RATE, t0=1000.0, has_gyr=True, clock_scale=10.0)
     pk = _packets(30.0)
     # a device 10x faster than real time: arrivals come 10x closer together
-    fast = [(Samples(sensor=s.sensor, host_time=1000.0 + (s.host_time - 1000.0) / 10.0, acc=s.acc, gyr=s.gyr,
-                     counter=s.counter), tt) for s, tt in pk]
+    fast = [
+        (
+            Samples(
+                sensor=s.sensor,
+                host_time=1000.0 + (s.host_time - 1000.0) / 10.0,
+                acc=s.acc,
+                gyr=s.gyr,
+                counter=s.counter,
+            ),
+            tt,
+        )
+        for s, tt in pk
+    ]
     t, truth = _run(clock, fast)
     assert np.all(np.diff(t) > 0.5 / RATE) and abs(np.median(np.diff(t)) - 1.0 / RATE) < 1e-9
     err = t - truth
@@ -119,8 +149,13 @@ def test_clock_drift_is_followed_over_a_long_session() -> None:
         for p in range(n_pk):
             k = np.arange(p * N, (p + 1) * N)
             t_true = k / RATE * (1.0 + ppm * 1e-6)  # the device's sample period is off
-            s = Samples(sensor="imu", host_time=1000.0 + t_true[-1] + lat[p], acc=np.zeros((N, 3)),
-                        gyr=np.zeros((N, 3)), counter=k.astype(np.int64))
+            s = Samples(
+                sensor="imu",
+                host_time=1000.0 + t_true[-1] + lat[p],
+                acc=np.zeros((N, 3)),
+                gyr=np.zeros((N, 3)),
+                counter=k.astype(np.int64),
+            )
             b = clock.add(s)
             if b is not None:
                 worst = max(worst, float(np.abs(b.t[-1] - t_true[-1])))

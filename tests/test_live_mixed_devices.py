@@ -26,7 +26,9 @@ pytestmark = pytest.mark.realtime
 
 
 def test_each_virtual_device_streams_at_its_profile_rate() -> None:
-    plan = plan_devices([parse_device_spec("Polar Sense L=foot:left"), parse_device_spec("gait-imu R=foot:right")])
+    plan = plan_devices(
+        [parse_device_spec("Polar Sense L=foot:left"), parse_device_spec("gait-imu R=foot:right")]
+    )
     src = make_sources(plan, 10.0, seed=1)
     assert abs(src["Polar Sense L"].rate - 52.0) < 0.1
     assert abs(src["gait-imu R"].rate - 200.0) < 0.1
@@ -42,8 +44,22 @@ def test_delivery_lag_covers_a_full_frame() -> None:
 
 def test_polar_alone_records_the_whole_session(tmp_path: Path) -> None:
     out = tmp_path / "polar"
-    rc = main(["live", "--device", "Polar Sense L=foot:left", "--simulate", "--speed-up", "10",
-               "--duration", "20", "--terminal", "--no-save", "--out", str(out)])
+    rc = main(
+        [
+            "live",
+            "--device",
+            "Polar Sense L=foot:left",
+            "--simulate",
+            "--speed-up",
+            "10",
+            "--duration",
+            "20",
+            "--terminal",
+            "--no-save",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     rec = read(out / "session.gaitcap")
     (st,) = rec.streams
@@ -53,10 +69,28 @@ def test_polar_alone_records_the_whole_session(tmp_path: Path) -> None:
     assert np.all(np.diff(st.t) > 0)
 
 
-def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "mixed"
-    rc = main(["live", "--device", "Polar Sense L=foot:left", "--device", "gait-imu R=foot:right", "--simulate",
-               "--speed-up", "10", "--duration", "30", "--terminal", "--no-save", "--out", str(out)])
+    rc = main(
+        [
+            "live",
+            "--device",
+            "Polar Sense L=foot:left",
+            "--device",
+            "gait-imu R=foot:right",
+            "--simulate",
+            "--speed-up",
+            "10",
+            "--duration",
+            "30",
+            "--terminal",
+            "--no-save",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     rates = {s.name: s.rate for s in read(out / "session.gaitcap").streams}
     assert abs(rates["foot_left"] - 52.0) < 0.5 and abs(rates["foot_right"] - 200.0) < 0.5
@@ -83,8 +117,14 @@ def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
     assert why is not None and "52 Hz" in why
     assert leg_pair_mismatch([imu, spec_limits("foot_left", "foot", "left", 200.0, True)]) is None
     # a clearly unbalanced run: the symmetry drill would cue on it ...
-    steps = analyze(synthesize(placements=("foot-left", "foot-right"), duration=60.0, seed=4,
-                               gait=GaitParams(gct_asym_pct=15.0))).steps
+    steps = analyze(
+        synthesize(
+            placements=("foot-left", "foot-right"),
+            duration=60.0,
+            seed=4,
+            gait=GaitParams(gct_asym_pct=15.0),
+        )
+    ).steps
     drills = load_drills()
 
     def run(withhold: bool) -> tuple[list[dict], dict]:
@@ -93,7 +133,7 @@ def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
             fb.withhold("gct_balance", why)
         events, last = [], {}
         for i in range(0, len(steps), 10):
-            last = fb.add_steps(steps.iloc[i:i + 10])
+            last = fb.add_steps(steps.iloc[i : i + 10])
             events += last["events"]
         return events, last
 

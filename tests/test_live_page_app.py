@@ -111,11 +111,18 @@ def test_nan_in_an_update_is_sent_as_null() -> None:
     page = LivePage()
     with TestClient(page.app, base_url=LOCAL) as client, client.websocket_connect(WS + "/ws") as ws:
         ws.receive_json()
-        page.publish({"metrics": {"cadence": float("nan"), "gct": 0.25}, "cadence_point": [1.0, float("inf")]})
+        page.publish(
+            {
+                "metrics": {"cadence": float("nan"), "gct": 0.25},
+                "cadence_point": [1.0, float("inf")],
+            }
+        )
         msg = ws.receive_json()
         while msg["type"] != "update":
             msg = ws.receive_json()
-        assert msg["metrics"] == {"cadence": None, "gct": 0.25} and msg["new_points"] == [[1.0, None]]
+        assert msg["metrics"] == {"cadence": None, "gct": 0.25} and msg["new_points"] == [
+            [1.0, None]
+        ]
 
 
 @pytest.mark.realtime
@@ -139,7 +146,10 @@ def test_foreign_host_names_are_refused(host: str) -> None:
         r = client.get("/", headers={"host": host})
         assert r.status_code == 403 and "Host or Origin" in r.text
         assert client.get("/api/state", headers={"host": host}).status_code == 403
-        with pytest.raises(WebSocketDisconnect), client.websocket_connect(WS + "/ws", headers={"host": host}) as ws:
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect(WS + "/ws", headers={"host": host}) as ws,
+        ):
             ws.receive_json()
 
 
@@ -153,12 +163,17 @@ def test_loopback_names_are_served(host: str) -> None:
             assert ws.receive_json()["type"] == "snapshot"
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "null", "file://", "http://127.0.0.1.evil.example"])
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "file://", "http://127.0.0.1.evil.example"]
+)
 def test_cross_site_origin_is_refused_on_http_and_websocket(origin: str) -> None:
     page = LivePage()
     with TestClient(page.app, base_url=LOCAL) as client:
         assert client.get("/api/state", headers={"origin": origin}).status_code == 403
-        with pytest.raises(WebSocketDisconnect), client.websocket_connect(WS + "/ws", headers={"origin": origin}) as ws:
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect(WS + "/ws", headers={"origin": origin}) as ws,
+        ):
             ws.receive_json()
 
 
@@ -167,11 +182,15 @@ def test_lan_page_takes_any_host_but_only_its_own_origin() -> None:
     q = f"?token={page.token}"
     with TestClient(page.app, base_url="http://192.168.1.20:8765") as client:
         assert client.get("/" + q).status_code == 200
-        assert client.get("/" + q, headers={"origin": "http://192.168.1.20:8765"}).status_code == 200
+        assert (
+            client.get("/" + q, headers={"origin": "http://192.168.1.20:8765"}).status_code == 200
+        )
         assert client.get("/" + q, headers={"origin": "http://evil.example"}).status_code == 403
         lan_ws = "ws://192.168.1.20:8765/ws" + q
-        with pytest.raises(WebSocketDisconnect), client.websocket_connect(
-                lan_ws, headers={"origin": "http://evil.example"}) as ws:
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect(lan_ws, headers={"origin": "http://evil.example"}) as ws,
+        ):
             ws.receive_json()
         with client.websocket_connect(lan_ws, headers={"origin": "http://192.168.1.20:8765"}) as ws:
             assert ws.receive_json()["type"] == "snapshot"

@@ -27,15 +27,23 @@ from gait.live import LiveConfig, run_live
 def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: int) -> None:
     cfg = LiveConfig(
         devices=["gait-imu L=foot:left", "gait-imu R=foot:right", "Polar H10 S=sacrum"],
-        out=tmp_path / "live", duration=70.0, drills=["cadence", "symmetry"], simulate=True,
-        speed_up=10.0, seed=3, drop=("gait-imu R", 30.0, 10.0), save=True,
+        out=tmp_path / "live",
+        duration=70.0,
+        drills=["cadence", "symmetry"],
+        simulate=True,
+        speed_up=10.0,
+        seed=3,
+        drop=("gait-imu R", 30.0, 10.0),
+        save=True,
         history_db=tmp_path / "history.db",
     )
     view = RecordingView()
     with busy_processes(busy):
         res = run_live(cfg, view, announce=lambda m: None)
     # the page saw the right foot drop out and come back
-    right = [u["sensors"].get("foot_right", {}).get("status") for u in view.updates if u.get("sensors")]
+    right = [
+        u["sensors"].get("foot_right", {}).get("status") for u in view.updates if u.get("sensors")
+    ]
     assert "dropped" in right or "no data" in right
     first_bad = next(i for i, s in enumerate(right) if s in ("dropped", "no data"))
     assert "ok" in right[first_bad:]
@@ -49,7 +57,9 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     gaps = [(t, s) for t, n, s in res.sensor_log if n == "foot_right" and s.startswith("gap")]
     # 10 s of outage plus the reconnection (simulated time runs on for the other sensors)
     assert len(gaps) == 1 and 9.9 < float(gaps[0][1].split()[1]) < 16.0, res.sensor_log
-    shown = [u["sensors"]["foot_right"] for u in view.updates if "foot_right" in u.get("sensors", {})]
+    shown = [
+        u["sensors"]["foot_right"] for u in view.updates if "foot_right" in u.get("sensors", {})
+    ]
     assert shown[-1].get("gaps") == 1 and 9.9 < shown[-1]["gap_s"] < 16.0
     assert [s for _, n, s in res.sensor_log if n != "foot_right" and s.startswith("gap")] == []
     steps = res.live_steps
@@ -89,10 +99,28 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
 
 
 @pytest.mark.realtime
-def test_cli_live_simulated_terminal_view(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_live_simulated_terminal_view(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "t"
-    rc = main(["live", "--device", "gait-imu L=foot:left", "--device", "gait-imu R=foot:right", "--simulate",
-               "--speed-up", "10", "--duration", "30", "--terminal", "--no-save", "--out", str(out)])
+    rc = main(
+        [
+            "live",
+            "--device",
+            "gait-imu L=foot:left",
+            "--device",
+            "gait-imu R=foot:right",
+            "--simulate",
+            "--speed-up",
+            "10",
+            "--duration",
+            "30",
+            "--terminal",
+            "--no-save",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     text = capsys.readouterr().out
     m = re.search(r"^report: (.+)$", text, re.M)
@@ -113,7 +141,9 @@ def test_cli_live_simulated_terminal_view(tmp_path: Path, capsys: pytest.Capture
 def test_cli_live_bad_options_are_clear_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    rc = main(["live", *argv, "--duration", "5", "--no-save", "--out", str(tmp_path / "x"), "--terminal"])
+    rc = main(
+        ["live", *argv, "--duration", "5", "--no-save", "--out", str(tmp_path / "x"), "--terminal"]
+    )
     assert rc == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

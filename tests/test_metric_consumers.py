@@ -40,8 +40,15 @@ STATIC = ROOT / "gait" / "views" / "static"
 def run() -> gait.GaitResult:  # type: ignore[name-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize("run", ("foot-left", "foot-right", "sacrum"), duration=30.0, rate=200.0,
-                         seed=11, gait=GaitParams(), sensor=SensorParams())
+        rec = synthesize(
+            "run",
+            ("foot-left", "foot-right", "sacrum"),
+            duration=30.0,
+            rate=200.0,
+            seed=11,
+            gait=GaitParams(),
+            sensor=SensorParams(),
+        )
     return gait.analyze(rec)
 
 
@@ -64,7 +71,7 @@ def test_readme_metric_table_is_the_table() -> None:
 
 def test_every_source_is_in_the_references() -> None:
     refs = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
-    refs = refs[refs.index("## References"):]
+    refs = refs[refs.index("## References") :]
     for d in METRICS.values():
         for src in d.source.split(";"):
             words = src.strip().split()
@@ -102,7 +109,11 @@ def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ign
     from gait.watch import COMPARED
 
     shown = set(SUMMARY_ROWS) | set(CLOSING_METRICS) | set(DRIFT_METRICS) | set(BIG_METRICS)
-    shown |= {n for n, *_ in INTERVAL_COLUMNS} | {n for _, n in _TREND_METRICS} | {n for n, _ in COMPARED}
+    shown |= (
+        {n for n, *_ in INTERVAL_COLUMNS}
+        | {n for _, n in _TREND_METRICS}
+        | {n for n, _ in COMPARED}
+    )
     shown |= set(SYMMETRY_METRICS) | {"double_support"}
     shown |= {c.metric for d in load_drills().values() for c in d.checks}
     page = (STATIC / "live.html").read_text(encoding="utf-8")
@@ -113,7 +124,9 @@ def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ign
     assert not missing, missing
     # the balance report's metric columns and the per-condition summary (history's trends)
     metric_cols = [c for c, h, _ in TRIAL_COLUMNS if c in METRICS]
-    assert {"rms", "ellipse_area", "n_touchdowns", "time_to_failure", "stabilization_time"} <= set(metric_cols)
+    assert {"rms", "ellipse_area", "n_touchdowns", "time_to_failure", "stabilization_time"} <= set(
+        metric_cols
+    )
     means = condition_means(balance.trials)
     assert {"left_open", "right_open", "left_closed", "right_closed"} <= set(means)
     for cond, values in means.items():
@@ -138,11 +151,24 @@ def test_live_page_embeds_the_table_and_hard_codes_no_unit() -> None:
     defs = json.loads(m.group(1))
     assert defs == page_defs([n for n, d in METRICS.items() if d.kind == "gait"])
     assert defs["vertical_ratio"]["scale"] == 1.0 and defs["gct"] == {
-        "label": "ground contact time", "unit": "ms", "scale": 1000.0, "decimals": 0}
+        "label": "ground contact time",
+        "unit": "ms",
+        "scale": 1000.0,
+        "decimals": 0,
+    }
     # the page's code carries no unit or conversion factor of its own (km/h under m/s aside)
     js = (STATIC / "live.js").read_text(encoding="utf-8")
-    for bad in (r"\*\s*1000\b", r"\*\s*100\b", r'"\s*ms\b', r"steps/min", r"% left", r'" spm"', r"% heel",
-                r'" m/s', r"\* 3\.6\b"):
+    for bad in (
+        r"\*\s*1000\b",
+        r"\*\s*100\b",
+        r'"\s*ms\b',
+        r"steps/min",
+        r"% left",
+        r'" spm"',
+        r"% heel",
+        r'" m/s',
+        r"\* 3\.6\b",
+    ):
         assert not re.search(bad, js), bad
     page_html = (STATIC / "live.html").read_text(encoding="utf-8")
     for bad in (">ms<", ">steps/min<", ">% left<", ">Contact L<"):
@@ -176,7 +202,9 @@ def test_live_and_demo_closing_lines(run) -> None:  # type: ignore[no-untyped-de
     lines = describe_change(run.steps, 15.0, margin=2.0)
     assert len(lines) == 2
     for ln in lines:
-        assert re.search(r"cadence \d+ spm, contact time left \d+ ms / contact time right \d+ ms", ln), ln
+        assert re.search(
+            r"cadence \d+ spm, contact time left \d+ ms / contact time right \d+ ms", ln
+        ), ln
 
 
 # --- gait analyze and --compare-fit ------------------------------------------------------------
@@ -194,8 +222,10 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
         assert rows[d.label][1] == fmt(name, v), name
         seen += 1
     assert seen >= 10
-    assert rows["ground contact time"][2:] == (fmt("gct_left", summary_value(s, "gct_left")),
-                                               fmt("gct_right", summary_value(s, "gct_right")))
+    assert rows["ground contact time"][2:] == (
+        fmt("gct_left", summary_value(s, "gct_left")),
+        fmt("gct_right", summary_value(s, "gct_right")),
+    )
     assert rows["duty factor"][1].endswith(" %")  # a share shown in %, not 0.36
     assert rows["vertical oscillation"][1].endswith(" cm")
     shown = next(m for m in s["symmetry"] if m in METRICS)
@@ -205,8 +235,13 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
             assert rows[f"SI {METRICS[m].label if m in METRICS else m}"][1] == "not shown ¹"
     notes = "\n".join(summary_notes(s))
     assert f"heel strikes {fmt('rear_share', s['overstride']['strike']['rear'])}" in notes
-    watch = {"cadence_spm": 170.0, "gct_ms": {"mean": 250.0}, "gct_balance_pct": 50.0,
-             "vertical_oscillation_cm": 8.0, "vertical_ratio_pct": 7.0}
+    watch = {
+        "cadence_spm": 170.0,
+        "gct_ms": {"mean": 250.0},
+        "gct_balance_pct": 50.0,
+        "vertical_oscillation_cm": 8.0,
+        "vertical_ratio_pct": 7.0,
+    }
     table = compare(s, watch)
     printed = {r[0]: r for r in comparison_rows(table.to_dict(orient="records"))}
     for rec in table.to_dict(orient="records"):
@@ -223,7 +258,9 @@ def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[
     s = run.summary
     part = run.steps[run.steps["activity"] == s["activity"]].sort_values("t_ic")
     ok = part["vertical_oscillation"].notna() & part["stride_length"].notna()
-    per_step = float(np.mean(100 * part.loc[ok, "vertical_oscillation"] / (part.loc[ok, "stride_length"] / 2)))
+    per_step = float(
+        np.mean(100 * part.loc[ok, "vertical_oscillation"] / (part.loc[ok, "stride_length"] / 2))
+    )
     per_stride = per_step / 2
     summary_vr = s["overstride"]["vertical_ratio_pct"]
     live_vr = window_metrics(part, window=len(part), min_steps=2)["vertical_ratio"]
@@ -231,8 +268,12 @@ def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[
     for v in (summary_vr, live_vr, report_vr):
         assert v == pytest.approx(per_step, abs=0.01) and abs(v - per_stride) > 1.0
     drill = next(c for c in load_drills()["overstride"].checks if c.metric == "vertical_ratio")
-    assert drill.scale == METRICS["vertical_ratio"].scale == 1.0  # the 8.6 % bound is on the step scale
-    assert {r[0]: r[1] for r in summary_rows(s)}["vertical ratio"] == fmt("vertical_ratio", summary_vr)
+    assert (
+        drill.scale == METRICS["vertical_ratio"].scale == 1.0
+    )  # the 8.6 % bound is on the step scale
+    assert {r[0]: r[1] for r in summary_rows(s)}["vertical ratio"] == fmt(
+        "vertical_ratio", summary_vr
+    )
 
 
 # --- report, batch index, history ------------------------------------------------------------
@@ -241,20 +282,28 @@ def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None: 
     from gait.report import build_report, drift_table
 
     ev, eng = replay_cues(run.steps, load_drills(), baseline_s=10.0)
-    html = build_report(run, cues=ev, drills=eng.state(), path=tmp_path / "r.html",
-                        plotly_js="shared:p.js").read_text()
+    html = build_report(
+        run, cues=ev, drills=eng.state(), path=tmp_path / "r.html", plotly_js="shared:p.js"
+    ).read_text()
     whole = window_metrics(run.steps, window=len(run.steps), min_steps=2)
-    cards = html[html.index('class="cards"'):]
+    cards = html[html.index('class="cards"') :]
     for name in ("cadence", "gct_balance"):
         assert fmt(name, whole[name], missing="—") in cards, name
-    assert f"{fmt('gct_left', whole['gct_left'], unit=False)} / {fmt('gct_right', whole['gct_right'])}" in cards
+    assert (
+        f"{fmt('gct_left', whole['gct_left'], unit=False)} / {fmt('gct_right', whole['gct_right'])}"
+        in cards
+    )
     assert " km/h" not in cards.split("</div>")[0]  # speed leads in m/s
     from gait.report.tables import INTERVAL_COLUMNS
 
     for name, label, scale, nd in INTERVAL_COLUMNS:
-        assert (label, scale, nd) == (label_with_unit(name), METRICS[name].scale, METRICS[name].decimals)
-    drills = html[html.index('<table id="drills"'):]
-    drills = drills[:drills.index("</table>")]
+        assert (label, scale, nd) == (
+            label_with_unit(name),
+            METRICS[name].scale,
+            METRICS[name].decimals,
+        )
+    drills = html[html.index('<table id="drills"') :]
+    drills = drills[: drills.index("</table>")]
     for label in re.findall(r"<td class='l'>[^<]*</td><td class='l'>([^<]*)</td>", drills):
         assert label in {label_with_unit(n) for n in METRICS}, label
     assert "vertical ratio (%)" in drills and "cadence (spm)" in drills
@@ -269,14 +318,35 @@ def test_batch_index_reads_the_table() -> None:
     from gait.report.batch_index import TREND_COLUMNS, row_headline
 
     for col, label, unit, dec, factor in TREND_COLUMNS:
-        d = next(d for d in METRICS.values() if d.summary_key and d.summary_key.split(".")[0] == col)
-        assert (label, unit, dec, factor) == (d.label, d.display_unit, d.decimals, d.scale / d.summary_scale)
-    head = row_headline({"activity": "run", "duration_s": 600.0, "steps": 1700, "cadence_spm": 170.4,
-                         "gct_ms": 251.2, "gct_balance_pct": 50.26})
-    assert "cadence 170 spm" in head and "ground contact time 251 ms" in head and "GCT balance 50.3 % L" in head
+        d = next(
+            d for d in METRICS.values() if d.summary_key and d.summary_key.split(".")[0] == col
+        )
+        assert (label, unit, dec, factor) == (
+            d.label,
+            d.display_unit,
+            d.decimals,
+            d.scale / d.summary_scale,
+        )
+    head = row_headline(
+        {
+            "activity": "run",
+            "duration_s": 600.0,
+            "steps": 1700,
+            "cadence_spm": 170.4,
+            "gct_ms": 251.2,
+            "gct_balance_pct": 50.26,
+        }
+    )
+    assert (
+        "cadence 170 spm" in head
+        and "ground contact time 251 ms" in head
+        and "GCT balance 50.3 % L" in head
+    )
 
 
-def test_history_trend_axis_and_table_read_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_trend_axis_and_table_read_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from gait.cli import main
     from gait.history import History, SessionRecord
 
@@ -284,18 +354,31 @@ def test_history_trend_axis_and_table_read_the_table(tmp_path: Path, capsys: pyt
     t0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
     with History(db) as h:
         for i, (df, gct) in enumerate([(0.36, 251.0), (0.37, 255.0)]):
-            h.save(SessionRecord(athlete="ann", started_at=t0 + timedelta(days=i), source=f"s{i}", activity="run",
-                                 summary={"cadence_spm": 170.0, "duty_factor": df, "gct_ms": {"mean": gct}},
-                                 content_hash=f"h{i}", duration_s=600.0))
+            h.save(
+                SessionRecord(
+                    athlete="ann",
+                    started_at=t0 + timedelta(days=i),
+                    source=f"s{i}",
+                    activity="run",
+                    summary={"cadence_spm": 170.0, "duty_factor": df, "gct_ms": {"mean": gct}},
+                    content_hash=f"h{i}",
+                    duration_s=600.0,
+                )
+            )
     out = tmp_path / "t.html"
     assert main(["history", "--db", str(db), "--trend", "duty_factor", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "duty factor (%)" in text and "36" in text and "0.36" not in text  # shown in %, the table's scale
+    assert (
+        "duty factor (%)" in text and "36" in text and "0.36" not in text
+    )  # shown in %, the table's scale
     assert "duty factor (%)" in out.read_text()
     assert main(["history", "--db", str(db), "--trend", "gct_ms.mean", "--out", str(out)]) == 0
     assert "ground contact time (ms)" in capsys.readouterr().out
     # --json keeps the saved values
-    assert main(["history", "--db", str(db), "--trend", "duty_factor", "--out", str(out), "--json"]) == 0
+    assert (
+        main(["history", "--db", str(db), "--trend", "duty_factor", "--out", str(out), "--json"])
+        == 0
+    )
     assert [r["value"] for r in json.loads(capsys.readouterr().out)] == [0.36, 0.37]
     assert main(["history", "--db", str(db)]) == 0
     listing = capsys.readouterr().out
@@ -312,8 +395,15 @@ def test_drills_use_the_table_scale_and_units() -> None:
     assert Check(metric="gct").scale == 1000.0 and Check(metric="gct", scale=1.0).scale == 1.0
     eng = CueEngine({"overstride": load_drills()["overstride"]}, baseline={})
     for t in range(0, 40):
-        eng.update(float(t), {"vertical_ratio": 9.5, "braking": 0.6, "shank_angle_ic": 14.0,
-                              "foot_strike_angle": 20.0})
+        eng.update(
+            float(t),
+            {
+                "vertical_ratio": 9.5,
+                "braking": 0.6,
+                "shank_angle_ic": 14.0,
+                "foot_strike_angle": 20.0,
+            },
+        )
     texts = " | ".join(e.text for e in eng.events)
     assert "vertical ratio 9.5 %" in texts and "braking 0.60 m/s per step" in texts
     assert "shank 14° at landing" in texts and "heel strike 20°" in texts
@@ -324,8 +414,16 @@ def test_balance_text_and_report_columns_read_the_table(balance) -> None:  # typ
     from gait.report.build import TRIAL_COLUMNS
 
     headers = {c: h for c, h, _ in TRIAL_COLUMNS}
-    for c in ("rms", "ellipse_area", "mean_velocity", "jerk", "f50", "n_touchdowns", "time_to_failure",
-              "stabilization_time"):
+    for c in (
+        "rms",
+        "ellipse_area",
+        "mean_velocity",
+        "jerk",
+        "f50",
+        "n_touchdowns",
+        "time_to_failure",
+        "stabilization_time",
+    ):
         assert headers[c] == label_with_unit(c)
     assert headers["mean_velocity"].endswith("(m/s³)")  # path of an acceleration per second
     text = balance.render_text()

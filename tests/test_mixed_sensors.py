@@ -34,8 +34,13 @@ FEET = ["foot-left", "foot-right"]
 
 
 def _pair(left: tuple[float, float], right: tuple[float, float], **gait: float) -> Recording:
-    return synthesize_mixed(FEET, {"foot-left": left, "foot-right": right}, duration=40.0, seed=2,
-                            gait=GaitParams(foot_strike_angle=10.0, **gait))
+    return synthesize_mixed(
+        FEET,
+        {"foot-left": left, "foot-right": right},
+        duration=40.0,
+        seed=2,
+        gait=GaitParams(foot_strike_angle=10.0, **gait),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +48,15 @@ def polar_and_imu() -> dict:
     return analyze(_pair((52.0, 8.0), (200.0, 16.0))).summary
 
 
-def _lim(name: str, rate: float, *, placement: str = "foot", gyr: bool = True, sat: float = 0.0) -> SensorLimits:
+def _lim(
+    name: str, rate: float, *, placement: str = "foot", gyr: bool = True, sat: float = 0.0
+) -> SensorLimits:
     return SensorLimits(name, placement, "left", rate, gyr, 16.0, 2000.0, sat, 0.0)
 
 
-def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(polar_and_imu: dict) -> None:
+def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(
+    polar_and_imu: dict,
+) -> None:
     s = polar_and_imu
     # the sensors alone make the sides differ (the synthetic legs are identical): 266 vs
     # 256 ms measured (311 vs 261 ms before contacts were timed between samples) ...
@@ -58,12 +67,19 @@ def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(po
     for m in ("gct", "flight", "step_time", "duty_factor", "foot_strike_angle", "gct_balance"):
         assert "52 Hz" in s["symmetry_status"][m] and "200 Hz" in s["symmetry_status"][m]
     # the low-rate leg sensor is named in the quality flags
-    assert "low_rate:foot_left:52Hz" in s["flags"] and not any(f.startswith("low_rate:foot_right") for f in s["flags"])
+    assert "low_rate:foot_left:52Hz" in s["flags"] and not any(
+        f.startswith("low_rate:foot_right") for f in s["flags"]
+    )
     # the limits are in the summary
     left, right = s["sensors"]["foot_left"], s["sensors"]["foot_right"]
-    assert left["rate_hz"] == 52.0 and left["acc_range_g"] == 8.0 and left["acc_saturated_pct"] > 0.1
+    assert (
+        left["rate_hz"] == 52.0 and left["acc_range_g"] == 8.0 and left["acc_saturated_pct"] > 0.1
+    )
     assert left["resolution_ms"] == pytest.approx(19.23, abs=0.01) and right["resolution_ms"] == 5.0
-    assert left["confidence_factor"] == pytest.approx(0.52 * 0.9, abs=0.01) and right["confidence_factor"] == 1.0
+    assert (
+        left["confidence_factor"] == pytest.approx(0.52 * 0.9, abs=0.01)
+        and right["confidence_factor"] == 1.0
+    )
 
 
 def test_step_confidence_carries_the_sensor_limits() -> None:
@@ -88,28 +104,43 @@ def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything(
     assert s["symmetry_index"]["gct"] == pytest.approx(-8.0, abs=2.0)
     assert "clipped" in s["symmetry_status"]["impact"] and "±8 g" in s["symmetry_status"]["impact"]
     # an accelerometer-only detector times events on the peaks that clipping flattens
-    s = analyze(synthesize_mixed(FEET, {"foot-left": (200.0, 8.0)}, duration=40.0, seed=2,
-                                 gait=GaitParams(foot_strike_angle=10.0, gct_asym_pct=8.0),
-                                 sensor=SensorParams(no_gyro=True))).summary
+    s = analyze(
+        synthesize_mixed(
+            FEET,
+            {"foot-left": (200.0, 8.0)},
+            duration=40.0,
+            seed=2,
+            gait=GaitParams(foot_strike_angle=10.0, gct_asym_pct=8.0),
+            sensor=SensorParams(no_gyro=True),
+        )
+    ).summary
     assert s["symmetry_index"] == {} and s["gct_balance_pct"] is None
     assert "clipped" in s["symmetry_status"]["gct"]
 
 
 def test_near_zero_quantities_stay_suppressed() -> None:
-    s = analyze(synthesize_mixed(FEET, {}, duration=40.0, seed=2, gait=GaitParams(foot_strike_angle=0.0))).summary
+    s = analyze(
+        synthesize_mixed(FEET, {}, duration=40.0, seed=2, gait=GaitParams(foot_strike_angle=0.0))
+    ).summary
     assert "foot_strike_angle" not in s["symmetry_index"]
     assert s["symmetry_status"]["foot_strike_angle"] == NEAR_ZERO_REASON
 
 
-def test_cli_and_report_say_why_instead_of_a_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_and_report_say_why_instead_of_a_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rec = _pair((52.0, 8.0), (200.0, 16.0))
     path = write_recording(rec, tmp_path / "mixed.gaitrec")
     assert main(["analyze", str(path)]) == 0
     out = capsys.readouterr().out
     assert "not shown" in out and "52 Hz" in out
     assert "⚠" not in out and "asymmetry:" not in out
-    html = build_report(analyze(rec), path=tmp_path / "r.html", plotly_js="shared:plotly.min.js").read_text()
-    assert "Left/right comparisons not shown" in html and "not shown (sensors not comparable)" in html
+    html = build_report(
+        analyze(rec), path=tmp_path / "r.html", plotly_js="shared:plotly.min.js"
+    ).read_text()
+    assert (
+        "Left/right comparisons not shown" in html and "not shown (sensors not comparable)" in html
+    )
 
 
 def test_sensor_mismatch_rules() -> None:
@@ -121,7 +152,9 @@ def test_sensor_mismatch_rules() -> None:
     assert "clipped" in (sensor_mismatch(_lim("a", 200), _lim("b", 200, sat=0.02)) or "")
     assert sensor_mismatch(_lim("a", 200), _lim("b", 200, sat=0.02), "gct") is None  # gyro timing
     assert "clipped" in (sensor_mismatch(_lim("a", 200), _lim("b", 200, sat=0.02), "impact") or "")
-    assert "clipped" in (sensor_mismatch(_lim("a", 200, gyr=False), _lim("b", 200, gyr=False, sat=0.02), "gct") or "")
+    assert "clipped" in (
+        sensor_mismatch(_lim("a", 200, gyr=False), _lim("b", 200, gyr=False, sat=0.02), "gct") or ""
+    )
 
 
 def test_resolution_rule_and_confidence_factor() -> None:
@@ -139,8 +172,9 @@ def test_resolution_rule_and_confidence_factor() -> None:
 def test_one_trunk_sensor_measures_both_sides_alike() -> None:
     from gait.sensor_limits import side_comparison, sides_mismatch
 
-    steps = pd.DataFrame({"side": ["left", "right"] * 5, "source": ["sacrum"] * 10,
-                          "stride_time": [0.7] * 10})
+    steps = pd.DataFrame(
+        {"side": ["left", "right"] * 5, "source": ["sacrum"] * 10, "stride_time": [0.7] * 10}
+    )
     clipped = {"sacrum": SensorLimits("sacrum", "sacrum", None, 100.0, False, 8.0, None, 0.02, 0.0)}
     assert sides_mismatch(steps, clipped, "gct") is None
     assert side_comparison(steps, clipped, "gct", 0.250, 0.270) is None

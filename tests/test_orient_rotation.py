@@ -32,8 +32,14 @@ def test_vertical_is_gravity_at_rest() -> None:
 
 @pytest.mark.parametrize("activity", ["run", "walk"])
 def test_body_frame_does_not_depend_on_mounting(activity: str) -> None:
-    rec = synthesize(activity=activity, placements=("sacrum",), duration=20.0, rate=200.0, seed=7,
-                     sensor=SensorParams(rotation="none"))
+    rec = synthesize(
+        activity=activity,
+        placements=("sacrum",),
+        duration=20.0,
+        rate=200.0,
+        seed=7,
+        sensor=SensorParams(rotation="none"),
+    )
     s = rec.streams[0]
     base = to_body_frame(s.acc, s.rate, s.gyr)
     rng = np.random.default_rng(0)
@@ -50,8 +56,14 @@ def test_body_frame_does_not_depend_on_mounting(activity: str) -> None:
 
 def test_forward_axis_and_sign_found_for_running() -> None:
     """With the device mounted straight, the found forward axis is the device x axis."""
-    rec = synthesize(activity="run", placements=("sacrum",), duration=20.0, rate=200.0, seed=1,
-                     sensor=SensorParams(rotation="none"))
+    rec = synthesize(
+        activity="run",
+        placements=("sacrum",),
+        duration=20.0,
+        rate=200.0,
+        seed=1,
+        sensor=SensorParams(rotation="none"),
+    )
     s = rec.streams[0]
     ev = detect_events(s)
     # the detector's braking is positive only if forward points forward
@@ -67,8 +79,14 @@ def test_forward_axis_and_sign_found_for_running() -> None:
 
 @pytest.mark.parametrize("activity", ["run", "walk"])
 def test_sacrum_events_invariant_to_random_rotation(activity: str) -> None:
-    rec = synthesize(activity=activity, placements=("sacrum",), duration=20.0, rate=200.0, seed=11,
-                     sensor=SensorParams(rotation="none"))
+    rec = synthesize(
+        activity=activity,
+        placements=("sacrum",),
+        duration=20.0,
+        rate=200.0,
+        seed=11,
+        sensor=SensorParams(rotation="none"),
+    )
     s = rec.streams[0]
     base = detect_events(s)
     for rot in Rotation.random(4, random_state=np.random.default_rng(3)):
@@ -80,5 +98,7 @@ def test_sacrum_events_invariant_to_random_rotation(activity: str) -> None:
         gct_b = (base["t_tc"] - base["t_ic"]).to_numpy()
         gct_r = (ev["t_tc"] - ev["t_ic"]).to_numpy()
         assert np.nanmax(np.abs(gct_b - gct_r)) < 1e-3
-        assert np.allclose(ev["vertical_oscillation"], base["vertical_oscillation"], atol=1e-4, equal_nan=True)
+        assert np.allclose(
+            ev["vertical_oscillation"], base["vertical_oscillation"], atol=1e-4, equal_nan=True
+        )
         assert np.allclose(ev["braking"], base["braking"], atol=1e-4, equal_nan=True)

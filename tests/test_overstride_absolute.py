@@ -25,8 +25,15 @@ from gait.synth import GaitParams, SensorParams, synthesize
 def _rec(placements: tuple[str, ...], **gait_kw: Any) -> Recording:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return synthesize("run", placements, duration=30.0, rate=200.0, seed=3,
-                          gait=GaitParams(**gait_kw), sensor=SensorParams())
+        return synthesize(
+            "run",
+            placements,
+            duration=30.0,
+            rate=200.0,
+            seed=3,
+            gait=GaitParams(**gait_kw),
+            sensor=SensorParams(),
+        )
 
 
 def test_truth_has_foot_ahead() -> None:
@@ -37,8 +44,9 @@ def test_truth_has_foot_ahead() -> None:
 
 def test_sacrum_flags_an_overstriding_run_without_baseline() -> None:
     """An overstriding run (overstride 0.35 m, strike 3°, braking 0.6 m/s) from a sacrum sensor."""
-    o = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6)).summary[
-        "overstride"]
+    o = gait.analyze(
+        _rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6)
+    ).summary["overstride"]
     assert o["cadence"]["baseline_spm"] is None
     assert o["braking_mps"] == pytest.approx(0.6, abs=0.03)
     assert o["overstriding"]["flag"] is True
@@ -50,7 +58,9 @@ def test_sacrum_flags_an_overstriding_run_without_baseline() -> None:
 @pytest.mark.parametrize(("braking", "fsa"), [(0.12, 15.0), (0.35, 3.0), (0.6, 15.0)])
 def test_sacrum_braking_tracks_the_truth(braking: float, fsa: float) -> None:
     """The sharp braking trough of the first ~20 % of stance is read to within 0.03 m/s."""
-    o = gait.analyze(_rec(("sacrum",), braking=braking, foot_strike_angle=fsa)).summary["overstride"]
+    o = gait.analyze(_rec(("sacrum",), braking=braking, foot_strike_angle=fsa)).summary[
+        "overstride"
+    ]
     assert o["braking_mps"] == pytest.approx(braking, abs=0.03)
 
 
@@ -71,7 +81,9 @@ def test_foot_strike_angle_and_steep_heel_strike() -> None:
     assert o["strike"]["rear"] > 0.9
     assert o["foot_strike_angle_deg"] == pytest.approx(20.0, abs=6.0)
     assert o["overstriding"]["flag"] is True
-    mid = gait.analyze(_rec(("foot-left", "foot-right"), foot_strike_angle=3.0)).summary["overstride"]
+    mid = gait.analyze(_rec(("foot-left", "foot-right"), foot_strike_angle=3.0)).summary[
+        "overstride"
+    ]
     assert mid["strike"]["mid"] > 0.8 and mid["overstriding"]["flag"] is False
 
 
@@ -82,8 +94,11 @@ def test_flag_logic_and_drill_thresholds() -> None:
     assert f["flag"] is True and f["reasons"][0]["metric"] == "shank_angle_ic"
     checks = {c.metric: c for c in load_drills()["overstride"].checks}
     # the drill fires on the same absolute thresholds, with no baseline to learn
-    for metric, th in (("shank_angle_ic", SHANK_IC_MAX_DEG), ("braking", BRAKING_MAX_MPS),
-                       ("foot_strike_angle", STEEP_STRIKE_MIN_DEG)):
+    for metric, th in (
+        ("shank_angle_ic", SHANK_IC_MAX_DEG),
+        ("braking", BRAKING_MAX_MPS),
+        ("foot_strike_angle", STEEP_STRIKE_MIN_DEG),
+    ):
         assert not checks[metric].relative and checks[metric].high == th
         assert np.isnan(checks[metric].low)
 

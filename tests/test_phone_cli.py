@@ -25,19 +25,41 @@ def _free_port() -> int:
 
 
 def _gait(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "gait", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gait", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
-    sim = _gait("simulate", "--profile", "phyphox", "--port", "0", "--mount", "armband", "--speed-up", "2",
-                "--length", "60", "--seconds", "40")
+    sim = _gait(
+        "simulate",
+        "--profile",
+        "phyphox",
+        "--port",
+        "0",
+        "--mount",
+        "armband",
+        "--speed-up",
+        "2",
+        "--length",
+        "60",
+        "--seconds",
+        "40",
+    )
     try:
         assert sim.stdout is not None
         line = sim.stdout.readline()
         assert "phyphox remote access on http://127.0.0.1:" in line, line
         port = int(line.split("127.0.0.1:")[1].split()[0])
-        cfg = LiveConfig(devices=[f"phone:phyphox@127.0.0.1:{port}=armband"], out=tmp_path, duration=12.0, save=False)
+        cfg = LiveConfig(
+            devices=[f"phone:phyphox@127.0.0.1:{port}=armband"],
+            out=tmp_path,
+            duration=12.0,
+            save=False,
+        )
         r = run_live(cfg, None, announce=lambda m: None)
     finally:
         sim.terminate()
@@ -50,7 +72,12 @@ def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
 
 def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
     port = _free_port()
-    cfg = LiveConfig(devices=[f"phone:sensorlogger@127.0.0.1:{port}=belt"], out=tmp_path, duration=25.0, save=False)
+    cfg = LiveConfig(
+        devices=[f"phone:sensorlogger@127.0.0.1:{port}=belt"],
+        out=tmp_path,
+        duration=25.0,
+        save=False,
+    )
     out: dict[str, object] = {}
     th = threading.Thread(target=lambda: out.update(r=run_live(cfg, None, announce=lambda m: None)))
     th.start()
@@ -59,8 +86,21 @@ def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    sim = _gait("simulate", "--profile", "sensorlogger", "--url", f"http://127.0.0.1:{port}/push", "--speed-up", "2",
-                "--length", "60", "--seconds", "18", "--faults", "duplicate=0.2,late=0.1,seed=3")
+    sim = _gait(
+        "simulate",
+        "--profile",
+        "sensorlogger",
+        "--url",
+        f"http://127.0.0.1:{port}/push",
+        "--speed-up",
+        "2",
+        "--length",
+        "60",
+        "--seconds",
+        "18",
+        "--faults",
+        "duplicate=0.2,late=0.1,seed=3",
+    )
     try:
         sim.wait(60)
         th.join(90)

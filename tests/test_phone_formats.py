@@ -18,12 +18,20 @@ T0 = 1_700_000_000_000_000_000
 
 
 def _body(entries: list[dict], **top: object) -> bytes:
-    return json.dumps({"messageId": 3, "sessionId": "s", "deviceId": "d", "payload": entries, **top}).encode()
+    return json.dumps(
+        {"messageId": 3, "sessionId": "s", "deviceId": "d", "payload": entries, **top}
+    ).encode()
 
 
 def test_documented_shape_parses() -> None:
-    e = [{"name": "accelerometer", "time": T0 + i * 10_000_000, "values": {"x": 0.1 * i, "y": 0.0, "z": 1.0}}
-         for i in range(5)]
+    e = [
+        {
+            "name": "accelerometer",
+            "time": T0 + i * 10_000_000,
+            "values": {"x": 0.1 * i, "y": 0.0, "z": 1.0},
+        }
+        for i in range(5)
+    ]
     b = parse_sensorlogger(_body([*e, {"name": "location", "time": T0, "values": {"latitude": 1}}]))
     assert b.message_id == 3 and b.session_id == "s"
     t, xyz = b.sensors["accelerometer"]
@@ -38,16 +46,19 @@ def test_tolerant_details_string_time_and_flat_axes() -> None:
     assert b.sensors["gravity"][1].tolist() == [[0.0, 9.8, 0.0]]
 
 
-@pytest.mark.parametrize("body,reason", [
-    (b"not json", "not_json"),
-    (b"[1, 2]", "not_object"),
-    (b'{"payload": {}}', "no_payload"),
-    (b'{"messageId": -1, "payload": []}', "bad_id"),
-    (b'{"messageId": 1, "payload": [], "x": NaN}', "not_json"),
-    (b"[" * 600_000 + b"]" * 600_000, "too_large"),
-    (b"[" * 50_000 + b"]" * 50_000, "not_json"),
-    (b"\xff\xfe", "not_json"),
-])
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        (b"not json", "not_json"),
+        (b"[1, 2]", "not_object"),
+        (b'{"payload": {}}', "no_payload"),
+        (b'{"messageId": -1, "payload": []}', "bad_id"),
+        (b'{"messageId": 1, "payload": [], "x": NaN}', "not_json"),
+        (b"[" * 600_000 + b"]" * 600_000, "too_large"),
+        (b"[" * 50_000 + b"]" * 50_000, "not_json"),
+        (b"\xff\xfe", "not_json"),
+    ],
+)
 def test_malformed_bodies_raise_typed_errors(body: bytes, reason: str) -> None:
     with pytest.raises(PayloadError) as exc:
         parse_sensorlogger(body)
@@ -56,11 +67,13 @@ def test_malformed_bodies_raise_typed_errors(body: bytes, reason: str) -> None:
 
 
 def test_bad_entries_are_counted_not_fatal() -> None:
-    e = [{"name": "accelerometer", "time": T0, "values": {"x": 1, "y": 2}},
-         {"name": "accelerometer", "time": -5, "values": {"x": 1, "y": 2, "z": 3}},
-         {"name": "accelerometer", "time": T0 + 1, "values": {"x": "1e400", "y": 2, "z": 3}},
-         {"name": "accelerometer", "time": T0 + 2, "values": {"x": 1, "y": 2, "z": 3}},
-         {"name": "accelerometer", "time": T0 + 2, "values": {"x": 9, "y": 9, "z": 9}}]
+    e = [
+        {"name": "accelerometer", "time": T0, "values": {"x": 1, "y": 2}},
+        {"name": "accelerometer", "time": -5, "values": {"x": 1, "y": 2, "z": 3}},
+        {"name": "accelerometer", "time": T0 + 1, "values": {"x": "1e400", "y": 2, "z": 3}},
+        {"name": "accelerometer", "time": T0 + 2, "values": {"x": 1, "y": 2, "z": 3}},
+        {"name": "accelerometer", "time": T0 + 2, "values": {"x": 9, "y": 9, "z": 9}},
+    ]
     b = parse_sensorlogger(_body(e))
     assert b.bad_entries == 4 and b.sensors["accelerometer"][0].tolist() == [T0 + 2]
     assert len(_body([]) * 1) < MAX_BODY
@@ -94,7 +107,9 @@ def test_replay_orders_late_pushes_by_message_id() -> None:
     bodies = []
     for k in range(4):
         t = np.array([T0 + k * 10**8], dtype=np.int64)
-        bodies.append(build_sensorlogger(k, "s", "d", {"totalacceleration": (t, np.array([[0, 0, 9.8 + k]]))}))
+        bodies.append(
+            build_sensorlogger(k, "s", "d", {"totalacceleration": (t, np.array([[0, 0, 9.8 + k]]))})
+        )
     order = [0, 2, 1, 3]  # push 2 overtook push 1 on the network
     dec = make_decoder(phone_profile("sensorlogger"))
     out = dec.feed_batch([bodies[i] for i in order], np.arange(4.0))
@@ -103,8 +118,11 @@ def test_replay_orders_late_pushes_by_message_id() -> None:
 
 def test_phyphox_reply_roundtrip_and_threshold_query() -> None:
     t = np.array([1.0, 1.01, 1.02])
-    body = format_get_reply({"acc_time": ("partial", t), "accX": ("partial", np.array([0.5, np.nan, -1.25e-3]))},
-                            session="ab12", measuring=True)
+    body = format_get_reply(
+        {"acc_time": ("partial", t), "accX": ("partial", np.array([0.5, np.nan, -1.25e-3]))},
+        session="ab12",
+        measuring=True,
+    )
     r = parse_get_reply(body)
     assert r.buffers["acc_time"].tolist() == pytest.approx(t.tolist())
     assert np.isnan(r.buffers["accX"][1]) and r.buffers["accX"][2] == pytest.approx(-1.25e-3)
@@ -114,29 +132,56 @@ def test_phyphox_reply_roundtrip_and_threshold_query() -> None:
     assert 12.5 < nudge(12.5) < 12.5 + 1e-5
 
 
-@pytest.mark.parametrize("body", [b"{}", b'{"buffer": []}', b'{"buffer": {"a": {"buffer": ["x"]}}}',
-                                  b'{"buffer": {"a": 3}}', b"\x00"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b'{"buffer": []}',
+        b'{"buffer": {"a": {"buffer": ["x"]}}}',
+        b'{"buffer": {"a": 3}}',
+        b"\x00",
+    ],
+)
 def test_phyphox_bad_replies_raise(body: bytes) -> None:
     with pytest.raises(PayloadError):
         parse_get_reply(body)
 
 
 def test_phyphox_config_names_buffers() -> None:
-    cfg = json.dumps({"inputs": [{"source": "accelerometer",
-                                  "outputs": [{"x": "ax"}, {"y": "ay"}, {"z": "az"}, {"t": "at"}]}]}).encode()
+    cfg = json.dumps(
+        {
+            "inputs": [
+                {
+                    "source": "accelerometer",
+                    "outputs": [{"x": "ax"}, {"y": "ay"}, {"z": "az"}, {"t": "at"}],
+                }
+            ]
+        }
+    ).encode()
     assert buffer_names(cfg)["acc"] == ("ax", "ay", "az", "at")
     assert buffer_names(b"garbage")["acc"] == ("accX", "accY", "accZ", "acc_time")
 
 
 def test_phone_specs() -> None:
     s = parse_phone_spec("phone:sensorlogger=waist")
-    assert (s.app, s.host, s.port, s.mount, s.on_lan) == ("sensorlogger", "127.0.0.1", 8000, "belt", False)
+    assert (s.app, s.host, s.port, s.mount, s.on_lan) == (
+        "sensorlogger",
+        "127.0.0.1",
+        8000,
+        "belt",
+        False,
+    )
     s = parse_phone_spec("phone:sensorlogger/ios@0.0.0.0:9000=armband")
     assert (s.platform, s.port, s.on_lan, s.mount) == ("ios", 9000, True, "armband")
     s = parse_phone_spec("phone:phyphox@192.168.1.20=pocket")
     assert (s.host, s.port) == ("192.168.1.20", 8080)
     assert with_lan("phone:sensorlogger=belt") == "phone:sensorlogger@0.0.0.0:8000=belt"
-    for bad in ("phone:whatsapp", "phone:phyphox=belt", "phone:sensorlogger=head", "phone:sensorlogger@h:99999"):
+    for bad in (
+        "phone:whatsapp",
+        "phone:phyphox=belt",
+        "phone:sensorlogger=head",
+        "phone:sensorlogger@h:99999",
+    ):
         with pytest.raises(DeviceError):
             parse_phone_spec(bad)
 
@@ -147,8 +192,16 @@ def test_phyphox_decoder_follows_a_restarted_experiment() -> None:
     def reply(t0: float) -> bytes:
         t = t0 + np.arange(5) * 0.01
         z = np.full(5, 9.8)
-        return format_get_reply({"acc_time": ("partial", t), "accX": ("partial", z * 0), "accY": ("partial", z * 0),
-                                 "accZ": ("partial", z)}, session="a", measuring=True)
+        return format_get_reply(
+            {
+                "acc_time": ("partial", t),
+                "accX": ("partial", z * 0),
+                "accY": ("partial", z * 0),
+                "accZ": ("partial", z),
+            },
+            session="a",
+            measuring=True,
+        )
 
     assert dec.feed(reply(100.0), 1.0).n == 5
     assert dec.feed(reply(100.0), 1.1) is None  # the same values again: dropped

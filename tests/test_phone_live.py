@@ -24,11 +24,11 @@ from gait.synth import GaitParams, SensorParams, synthesize
 HOST0 = 1_750_000_000.0  # host clock at simulated time 0, s
 
 
-
-
 def _valid(mid: int = 0) -> bytes:
     t = np.array([1_700_000_000_000_000_000 + mid * 10**7], dtype=np.int64)
-    return build_sensorlogger(mid, "s", "d", {"totalacceleration": (t, np.array([[0.0, 0.0, 9.81]]))})
+    return build_sensorlogger(
+        mid, "s", "d", {"totalacceleration": (t, np.array([[0.0, 0.0, 9.81]]))}
+    )
 
 
 def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
@@ -45,9 +45,17 @@ def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
     ]
     for (m, p, b), want in cases:
         assert asyncio.run(asgi_request(rx, m, p, b)) == want
-    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"origin": "http://evil.example"})) == 403
-    assert asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"host": "evil.example:8000"})) == 403
-    assert asyncio.run(asgi_request(rx, "POST", "/push", b"{}", {"content-length": "99999999"})) == 413
+    assert (
+        asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"origin": "http://evil.example"}))
+        == 403
+    )
+    assert (
+        asyncio.run(asgi_request(rx, "POST", "/push", _valid(), {"host": "evil.example:8000"}))
+        == 403
+    )
+    assert (
+        asyncio.run(asgi_request(rx, "POST", "/push", b"{}", {"content-length": "99999999"})) == 413
+    )
     assert len(got) == 1 and rx.stats.accepted == 1
     assert rx.stats.total == len(cases) + 3
     assert rx.stats.rejected["browser_origin"] == 1 and rx.stats.rejected["bad_host"] == 1
@@ -57,8 +65,16 @@ def test_lan_receiver_needs_the_token() -> None:
     rx = PushReceiver(lambda b, body, ns: None, lambda: 0, token="s3cret", loopback=False)
     assert rx.path() == "/push/s3cret"
     assert asyncio.run(asgi_request(rx, "POST", "/push", _valid())) == 403
-    assert asyncio.run(asgi_request(rx, "POST", "/push/wrong", _valid(), {"host": "192.168.1.5:8000"})) == 403
-    assert asyncio.run(asgi_request(rx, "POST", "/push/s3cret", _valid(), {"host": "192.168.1.5:8000"})) == 200
+    assert (
+        asyncio.run(asgi_request(rx, "POST", "/push/wrong", _valid(), {"host": "192.168.1.5:8000"}))
+        == 403
+    )
+    assert (
+        asyncio.run(
+            asgi_request(rx, "POST", "/push/s3cret", _valid(), {"host": "192.168.1.5:8000"})
+        )
+        == 200
+    )
     assert rx.stats.rejected["bad_token"] == 2
 
 
@@ -83,9 +99,18 @@ def test_reorder_passes_in_order_at_once_and_waits_for_a_missing_push() -> None:
     assert r.reordered == 2 and r.given_up == 1
 
 
-def _source(mount: str, cadence: float, duration: float, seed: int = 5) -> tuple[SampleSource, float]:
-    rec = synthesize(activity="run", placements=(f"phone-{mount}",), duration=duration, rate=100.0, seed=seed,
-                     gait=GaitParams(cadence=cadence, speed=3.0), sensor=SensorParams(quantize=False))
+def _source(
+    mount: str, cadence: float, duration: float, seed: int = 5
+) -> tuple[SampleSource, float]:
+    rec = synthesize(
+        activity="run",
+        placements=(f"phone-{mount}",),
+        duration=duration,
+        rate=100.0,
+        seed=seed,
+        gait=GaitParams(cadence=cadence, speed=3.0),
+        sensor=SensorParams(quantize=False),
+    )
     s = rec.streams[0]
     t = np.asarray(s.t, dtype=float)
     assert rec.reference is not None
@@ -94,7 +119,9 @@ def _source(mount: str, cadence: float, duration: float, seed: int = 5) -> tuple
     return SampleSource(t=t - t[0], acc=s.acc), 60.0 / float(np.median(np.diff(ic)))
 
 
-def _run_simulated(source: SampleSource, faults: PhoneFaults, batch: float, mount: str) -> dict[str, Any]:
+def _run_simulated(
+    source: SampleSource, faults: PhoneFaults, batch: float, mount: str
+) -> dict[str, Any]:
     """Schedule → receiver (ASGI) → reorder → decoder → clock → engine, all on simulated time."""
     from devices.decoders import make_decoder
 
@@ -134,17 +161,37 @@ def _run_simulated(source: SampleSource, faults: PhoneFaults, batch: float, moun
     import pandas as pd
 
     st = pd.concat([s for s in steps if len(s)], ignore_index=True)
-    return {"steps": st, "sched": sched, "received": int(sum(r.size for r in received)), "rx": rx, "dec": dec}
+    return {
+        "steps": st,
+        "sched": sched,
+        "received": int(sum(r.size for r in received)),
+        "rx": rx,
+        "dec": dec,
+    }
 
 
 def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> None:
     """Outages, bursts, late and duplicated pushes, a clock jump and 300 ppm drift, on simulated time."""
     source, truth = _source("belt", 171.0, 80.0)
-    faults = PhoneFaults(outage_every=25.0, outage=2.0, burst_every=17.0, burst=1.5, late=0.1, duplicate=0.1,
-                         clock_jump_at=40.0, clock_jump=3.0, drift_ppm=300.0, seed=2)
+    faults = PhoneFaults(
+        outage_every=25.0,
+        outage=2.0,
+        burst_every=17.0,
+        burst=1.5,
+        late=0.1,
+        duplicate=0.1,
+        clock_jump_at=40.0,
+        clock_jump=3.0,
+        drift_ppm=300.0,
+        seed=2,
+    )
     r = _run_simulated(source, faults, batch=0.5, mount="belt")
     sched = r["sched"]
-    assert sched.faults["late"] > 0 and sched.faults["duplicate"] > 0 and sched.faults["outage_pushes"] > 0
+    assert (
+        sched.faults["late"] > 0
+        and sched.faults["duplicate"] > 0
+        and sched.faults["outage_pushes"] > 0
+    )
     # every sample outside the injected outages reached the engine, once
     assert r["received"] == int((~sched.lost).sum())
     assert r["rx"].stats.accepted == len(sched.sends) and not r["rx"].stats.rejected
@@ -156,8 +203,12 @@ def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> 
 
 def test_phone_clock_stepping_back_loses_nothing() -> None:
     source, truth = _source("belt", 168.0, 60.0)
-    r = _run_simulated(source, PhoneFaults(clock_jump_at=30.0, clock_jump=-2.0, late=0.05, seed=4), batch=0.5,
-                       mount="belt")
+    r = _run_simulated(
+        source,
+        PhoneFaults(clock_jump_at=30.0, clock_jump=-2.0, late=0.05, seed=4),
+        batch=0.5,
+        mount="belt",
+    )
     assert r["received"] == int((~r["sched"].lost).sum())
     assert r["dec"].stats.reasons["phone clock stepped back"] == 1
     st = r["steps"]
@@ -181,7 +232,10 @@ def test_phyphox_server_answers_incremental_gets() -> None:
     from devices.phone.phyphox import parse_get_reply
 
     full = parse_get_reply(srv.get("acc_time=full&accX=full", now[0]))
-    assert full.buffers["acc_time"][-1] <= 5.0 and full.buffers["acc_time"].size == full.buffers["accX"].size
+    assert (
+        full.buffers["acc_time"][-1] <= 5.0
+        and full.buffers["acc_time"].size == full.buffers["accX"].size
+    )
     last = float(full.buffers["acc_time"][-1])
     now[0] = 10.0
     inc = parse_get_reply(srv.get(f"acc_time={last}&accX={last}|acc_time", now[0]))
@@ -193,7 +247,9 @@ def test_phyphox_server_answers_incremental_gets() -> None:
 
 @pytest.mark.slow
 @pytest.mark.realtime
-@pytest.mark.parametrize("device", ["phone:sensorlogger=waist", "phone:phyphox@127.0.0.1:8080=armband"])
+@pytest.mark.parametrize(
+    "device", ["phone:sensorlogger=waist", "phone:phyphox@127.0.0.1:8080=armband"]
+)
 def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> None:
     """Simulated phone → receiver/poller over real sockets → engine → live page → report."""
     from gait.live.session import LiveConfig, run_live
@@ -202,12 +258,22 @@ def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> No
     page = LivePage(port=0)
     page.start(announce=None)
     try:
-        cfg = LiveConfig(devices=[device], out=tmp_path, duration=30.0, simulate=True, speed_up=3.0, save=False,
-                         gait=GaitParams(cadence=168.0, speed=3.0), seed=4)
+        cfg = LiveConfig(
+            devices=[device],
+            out=tmp_path,
+            duration=30.0,
+            simulate=True,
+            speed_up=3.0,
+            save=False,
+            gait=GaitParams(cadence=168.0, speed=3.0),
+            seed=4,
+        )
         r = run_live(cfg, page, announce=lambda m: None)
         import urllib.request
 
-        with urllib.request.urlopen(page.url.rstrip("/") + "/api/state", timeout=10) as resp:  # over loopback
+        with urllib.request.urlopen(
+            page.url.rstrip("/") + "/api/state", timeout=10
+        ) as resp:  # over loopback
             state = json.loads(resp.read())
     finally:
         page.stop()

@@ -13,8 +13,16 @@ from gait.synth import synthesize
 def _pocket_stream() -> Stream:
     rec = synthesize(activity="walk", placements=("phone-belt",), duration=20.0, rate=100.0, seed=2)
     s = rec.streams[0]
-    return Stream(name=s.name, placement=s.placement, side=s.side, t=s.t, acc=s.acc, gyr=s.gyr,
-                  rate=s.rate, mount="pocket")
+    return Stream(
+        name=s.name,
+        placement=s.placement,
+        side=s.side,
+        t=s.t,
+        acc=s.acc,
+        gyr=s.gyr,
+        rate=s.rate,
+        mount="pocket",
+    )
 
 
 def test_cadence_only_confidence_is_a_parameter() -> None:

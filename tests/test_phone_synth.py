@@ -20,8 +20,14 @@ def _core(df, lo: float = 0.5, hi: float = DURATION - 0.5):  # type: ignore[no-u
 
 
 def _case(activity: str, placement: str, seed: int = 0):  # type: ignore[no-untyped-def]
-    rec = synthesize(activity=activity, placements=(placement,), duration=DURATION, rate=100.0,
-                     seed=seed, sensor=SensorParams(rotation="uniform"))
+    rec = synthesize(
+        activity=activity,
+        placements=(placement,),
+        duration=DURATION,
+        rate=100.0,
+        seed=seed,
+        sensor=SensorParams(rotation="uniform"),
+    )
     assert rec.reference is not None
     return rec.streams[0], rec.reference.events
 
@@ -76,7 +82,9 @@ def test_belt_is_sacrum_with_lower_confidence() -> None:
 
 def test_still_phone_has_no_steps_and_bad_input_raises() -> None:
     t = np.arange(0, 20, 0.01)
-    acc = np.tile([0.0, 9.81, 0.5], (t.size, 1)) + np.random.default_rng(0).normal(0, 0.05, (t.size, 3))
+    acc = np.tile([0.0, 9.81, 0.5], (t.size, 1)) + np.random.default_rng(0).normal(
+        0, 0.05, (t.size, 3)
+    )
     assert detect_events(Stream("phone", None, t, acc, rate=100.0, mount="hand")).empty
     acc[5] = np.inf
     with pytest.raises(AnalysisError):

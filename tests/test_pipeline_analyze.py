@@ -95,7 +95,9 @@ def test_long_gap_is_not_interpolated(gaitmap_rec: Recording) -> None:
 def test_saturation_is_flagged(gaitmap_rec: Recording) -> None:
     st = gaitmap_rec.streams[0]
     rng = 2 * 9.80665  # ±2 g clips the walking foot
-    clipped = Stream("foot", "left", st.t, np.clip(st.acc, -rng, rng), st.gyr, rate=st.rate, acc_range=rng)
+    clipped = Stream(
+        "foot", "left", st.t, np.clip(st.acc, -rng, rng), st.gyr, rate=st.rate, acc_range=rng
+    )
     res = gait.analyze(Recording(SessionMeta(), [clipped]))
     assert "saturated:foot_left" in res.flags
     assert len(res.steps) > 20  # the gyroscope path still finds the steps
@@ -122,7 +124,9 @@ def test_nan_samples_give_typed_error_or_flag(gaitmap_rec: Recording) -> None:
 
 
 def test_acc_only_feet(gaitmap_rec: Recording) -> None:
-    streams = [Stream(s.placement, s.side, s.t, s.acc, None, rate=s.rate) for s in gaitmap_rec.streams]
+    streams = [
+        Stream(s.placement, s.side, s.t, s.acc, None, rate=s.rate) for s in gaitmap_rec.streams
+    ]
     res = gait.analyze(Recording(SessionMeta(), streams))
     full = gait.analyze(gaitmap_rec)
     assert res.summary["cadence_spm"] == pytest.approx(full.summary["cadence_spm"], abs=3.0)

@@ -18,7 +18,9 @@ GAITMAP = REAL / "gaitmap_feet_walk" / "imu_sample.csv"
 IPOL = REAL / "ipol_feet_lowerback_walk" / "1-1_lf.txt"
 
 
-def test_analyze_writes_steps_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_writes_steps_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     csv, js = tmp_path / "steps.csv", tmp_path / "summary.json"
     rc = main(["analyze", str(GAITMAP), "--steps-csv", str(csv), "--summary-json", str(js)])
     assert rc == 0
@@ -26,8 +28,16 @@ def test_analyze_writes_steps_and_summary(tmp_path: Path, capsys: pytest.Capture
     assert list(steps.columns[: len(STEP_COLUMNS)]) == list(STEP_COLUMNS)
     assert len(steps) > 50
     s = json.loads(js.read_text())
-    for key in ("cadence_spm", "gct_ms", "gct_balance_pct", "symmetry_index", "duty_factor",
-                "steps", "activity", "windows"):
+    for key in (
+        "cadence_spm",
+        "gct_ms",
+        "gct_balance_pct",
+        "symmetry_index",
+        "duty_factor",
+        "steps",
+        "activity",
+        "windows",
+    ):
         assert key in s
     assert "cadence" in capsys.readouterr().out
 

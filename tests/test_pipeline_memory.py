@@ -22,7 +22,11 @@ def test_one_hour_feet_and_sacrum_peak_rss_below_500_mb() -> None:
     env = dict(os.environ, PYTHONPATH=str(HERE.parent), PYTHONWARNINGS="ignore")
     out = subprocess.run(
         [sys.executable, str(HERE / "_pipeline_long.py"), "1.0"],
-        capture_output=True, text=True, env=env, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
     )
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["rss_peak_mb"] < 500, res

@@ -99,8 +99,16 @@ def test_windows_and_drift() -> None:
 def test_summary_is_json_serialisable() -> None:
     s = session_summary(build_step_table(contacts()))
     json.dumps(s)
-    for key in ("cadence_spm", "gct_ms", "gct_balance_pct", "symmetry_index", "duty_factor",
-                "steps", "windows", "drift"):
+    for key in (
+        "cadence_spm",
+        "gct_ms",
+        "gct_balance_pct",
+        "symmetry_index",
+        "duty_factor",
+        "steps",
+        "windows",
+        "drift",
+    ):
         assert key in s
 
 
@@ -127,7 +135,12 @@ def test_fuse_one_foot_plus_sacrum_fills_other_side() -> None:
     left = c[c.side == "left"].reset_index(drop=True)
     sac = c.copy()
     sac["side"] = "unknown"
-    f = fuse([SensorEvents("foot_left", "foot", "left", left), SensorEvents("sacrum", "sacrum", None, sac)])
+    f = fuse(
+        [
+            SensorEvents("foot_left", "foot", "left", left),
+            SensorEvents("sacrum", "sacrum", None, sac),
+        ]
+    )
     assert not f.single_side
     assert (f.contacts["side"] == "right").sum() == (c.side == "right").sum()
 
@@ -144,7 +157,9 @@ def test_overstride_indicators() -> None:
     st["strike"] = ["rear"] * 45 + ["mid"] * 15
     st["vertical_oscillation"] = 0.08
     st["stride_length"] = 2.4
-    o = overstride_indicators(st, cadence=160.0, speed=3.3, baseline={"cadence_spm": 170.0, "speed": 3.3})
+    o = overstride_indicators(
+        st, cadence=160.0, speed=3.3, baseline={"cadence_spm": 170.0, "speed": 3.3}
+    )
     assert o["cadence"]["relative_pct"] == pytest.approx(-5.88, abs=0.01)
     assert o["strike"]["rear"] == pytest.approx(0.75)
     assert o["vertical_ratio_pct"] == pytest.approx(100 * 0.08 / 1.2, abs=1e-3)  # per step
@@ -171,11 +186,17 @@ def test_walk_reports_double_support_not_negative_flight() -> None:
     assert all(w["flight_ms"] is None for w in s["windows"])
     assert all(w["double_support_ms"] == pytest.approx(100.0, abs=5.0) for w in s["windows"])
     # A run keeps its flight time and has no double support.
-    run = build_step_table(pd.DataFrame({"side": side, "t_ic": 0.35 * np.arange(n),
-                                         "t_tc": 0.35 * np.arange(n) + 0.25}))
+    run = build_step_table(
+        pd.DataFrame(
+            {"side": side, "t_ic": 0.35 * np.arange(n), "t_tc": 0.35 * np.arange(n) + 0.25}
+        )
+    )
     r = session_summary(run)
     assert r["flight_ms"] == pytest.approx(100.0, abs=1.0) and r["double_support_ms"] is None
     # A metric whose mean is within one within-side SD of zero gets no symmetry index.
     near_zero = steps.assign(foot_strike_angle=rng.normal(0.2, 3.0, n))
     assert symmetry(near_zero, "foot_strike_angle") is None
-    assert symmetry(steps.assign(foot_strike_angle=rng.normal(12.0, 2.0, n)), "foot_strike_angle") is not None
+    assert (
+        symmetry(steps.assign(foot_strike_angle=rng.normal(12.0, 2.0, n)), "foot_strike_angle")
+        is not None
+    )

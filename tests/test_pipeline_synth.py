@@ -17,14 +17,26 @@ from gait.synth import GaitParams, SensorParams, synthesize
 analyze_mod = importlib.import_module("gait.pipeline")
 
 
-def _syn(activity: str = "run", placements: tuple[str, ...] = ("foot-left", "foot-right", "sacrum"),
-         duration: float = 30.0, seed: int = 7, **kw: Any) -> Recording:
+def _syn(
+    activity: str = "run",
+    placements: tuple[str, ...] = ("foot-left", "foot-right", "sacrum"),
+    duration: float = 30.0,
+    seed: int = 7,
+    **kw: Any,
+) -> Recording:
     gait_kw = kw.pop("gait_kw", {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return synthesize(activity, placements, duration=duration, rate=200.0, seed=seed,
-                          gait=GaitParams(**gait_kw), sensor=SensorParams(**kw.pop("sensor_kw", {})),
-                          **kw)
+        return synthesize(
+            activity,
+            placements,
+            duration=duration,
+            rate=200.0,
+            seed=seed,
+            gait=GaitParams(**gait_kw),
+            sensor=SensorParams(**kw.pop("sensor_kw", {})),
+            **kw,
+        )
 
 
 def _true_cadence(rec: Recording) -> float:
@@ -71,8 +83,15 @@ def test_drift_follows_injected_fatigue() -> None:
 
 
 def test_run_walk_stand_bouts() -> None:
-    rec = _syn(duration=60.0, segments=[(0.0, "stand"), (5.0, {"activity": "run"}),
-                                        (30.0, {"activity": "walk"}), (55.0, "stand")])
+    rec = _syn(
+        duration=60.0,
+        segments=[
+            (0.0, "stand"),
+            (5.0, {"activity": "run"}),
+            (30.0, {"activity": "walk"}),
+            (55.0, "stand"),
+        ],
+    )
     res = gait.analyze(rec)
     acts = res.steps.set_index("t_ic")["activity"]
     assert (acts.loc[8.0:27.0] == "run").mean() > 0.9

@@ -27,7 +27,11 @@ def test_every_lazy_name_resolves_to_the_object_the_type_checker_sees() -> None:
     tree = ast.parse((ROOT / "gait" / "__init__.py").read_text(encoding="utf-8"))
     seen: dict[str, tuple[str, str]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+        ):
             for imp in node.body:
                 assert isinstance(imp, ast.ImportFrom) and imp.module
                 for alias in imp.names:
@@ -41,7 +45,9 @@ def test_every_lazy_name_resolves_to_the_object_the_type_checker_sees() -> None:
 
 def test_import_gait_stays_light() -> None:
     code = "import sys, gait; dir(gait); print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -61,15 +67,34 @@ def test_mypy_sees_real_signatures(tmp_path: Path) -> None:
         "follow_imports = silent\n"
     )
     out = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(cfg), "--cache-dir", str(tmp_path / "cache"),
-         str(snippet)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(cfg),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(snippet),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
-    revealed = [ln.split("Revealed type is ", 1)[1] for ln in out.stdout.splitlines() if "Revealed type is" in ln]
+    revealed = [
+        ln.split("Revealed type is ", 1)[1]
+        for ln in out.stdout.splitlines()
+        if "Revealed type is" in ln
+    ]
     assert len(revealed) == 5, out.stdout + out.stderr
     assert all(r.strip('"') != "Any" for r in revealed), revealed
     analyze_t, read_t, synth_t, result_t, rec_t = revealed
-    assert "recording: gait.recording.Recording" in analyze_t and analyze_t.endswith('-> gait.result.GaitResult"')
+    assert "recording: gait.recording.Recording" in analyze_t and analyze_t.endswith(
+        '-> gait.result.GaitResult"'
+    )
     assert read_t.endswith('-> gait.recording.Recording"')
     assert synth_t.endswith('-> gait.recording.Recording"')
-    assert result_t.endswith('-> gait.result.GaitResult"') and rec_t.endswith('-> gait.recording.Recording"')
+    assert result_t.endswith('-> gait.result.GaitResult"') and rec_t.endswith(
+        '-> gait.recording.Recording"'
+    )

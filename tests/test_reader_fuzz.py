@@ -29,7 +29,9 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, byt
 _BOMBS: dict[str, bytes] = {}
 
 
-def _try(seeds: dict[str, tuple[Path, bytes]], fmt: str, kind: str, rng: np.random.Generator) -> str:
+def _try(
+    seeds: dict[str, tuple[Path, bytes]], fmt: str, kind: str, rng: np.random.Generator
+) -> str:
     path, original = seeds[fmt]
     data, name = mutant(original, fmt, kind, rng, _BOMBS)
     target = path if name is None else path.with_name(name)
@@ -54,7 +56,9 @@ def test_seeds_read(seeds: dict[str, tuple[Path, bytes]]) -> None:
 
 
 @pytest.mark.parametrize("kind", CLASSES)
-def test_every_format_and_class_gives_typed_errors(seeds: dict[str, tuple[Path, bytes]], kind: str) -> None:
+def test_every_format_and_class_gives_typed_errors(
+    seeds: dict[str, tuple[Path, bytes]], kind: str
+) -> None:
     rng = np.random.default_rng(CLASSES.index(kind))
     outcomes = {"ok": 0, "typed": 0}
     for fmt in sorted(seeds):
@@ -65,8 +69,16 @@ def test_every_format_and_class_gives_typed_errors(seeds: dict[str, tuple[Path, 
         assert outcomes["ok"] == 0  # every bomb is refused
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fmt_i=st.integers(0, 100), kind=st.sampled_from([c for c in CLASSES if c != "bomb"]), seed=st.integers(0, 2**32 - 1))
-def test_hypothesis_mutants(seeds: dict[str, tuple[Path, bytes]], fmt_i: int, kind: str, seed: int) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fmt_i=st.integers(0, 100),
+    kind=st.sampled_from([c for c in CLASSES if c != "bomb"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_hypothesis_mutants(
+    seeds: dict[str, tuple[Path, bytes]], fmt_i: int, kind: str, seed: int
+) -> None:
     fmts = sorted(seeds)
     _try(seeds, fmts[fmt_i % len(fmts)], kind, np.random.default_rng(seed))

@@ -47,7 +47,9 @@ def test_too_many_glitches_is_systematic() -> None:
 
 
 @pytest.mark.realdata
-def test_ipol_repeated_packet_counter_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ipol_repeated_packet_counter_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """One repeated PacketCounter (as in a real IPOL file) no longer refuses the whole trial."""
     seeds = seed_files(tmp_path)
     lb = seeds["ipol_lb"]
@@ -63,7 +65,11 @@ def test_ipol_repeated_packet_counter_reads(tmp_path: Path, capsys: pytest.Captu
     assert rec.stream("foot_left").n == 1000
     assert main(["info", "--json", str(lb)]) == 0
     info = json.loads(capsys.readouterr().out)[0]
-    assert {s["name"]: s["dropped_samples"] for s in info["streams"]} == {"foot_left": 0, "foot_right": 0, "sacrum": 1}
+    assert {s["name"]: s["dropped_samples"] for s in info["streams"]} == {
+        "foot_left": 0,
+        "foot_right": 0,
+        "sacrum": 1,
+    }
     assert main(["info", str(lb)]) == 0
     out = capsys.readouterr().out
     assert "dropped (time glitch)" in out
@@ -71,7 +77,14 @@ def test_ipol_repeated_packet_counter_reads(tmp_path: Path, capsys: pytest.Captu
 
 @pytest.mark.realdata
 def test_real_ipol_files_still_read(tmp_path: Path) -> None:
-    src = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real" / "ipol_feet_lowerback_walk"
+    src = (
+        Path(__file__).resolve().parents[1]
+        / ".."
+        / "shared"
+        / "data"
+        / "real"
+        / "ipol_feet_lowerback_walk"
+    )
     trial = sorted(src.glob("*_lb.txt"))[:1]
     assert trial, "real IPOL data missing"
     for f in sorted(src.glob(trial[0].name.replace("_lb.txt", "*"))):

@@ -70,10 +70,14 @@ def test_stream_size_limits() -> None:
 
 def _const_stream(n: int) -> Stream:
     t = np.arange(n) / 100.0
-    return Stream(placement="foot", side="left", t=t, acc=np.tile([0.0, 0.0, 9.81], (n, 1)), rate=100.0)
+    return Stream(
+        placement="foot", side="left", t=t, acc=np.tile([0.0, 0.0, 9.81], (n, 1)), rate=100.0
+    )
 
 
-def test_gaitrec_row_count_checked_from_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gaitrec_row_count_checked_from_the_footer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p = write_recording(Recording(SessionMeta(), [_const_stream(5000)]), tmp_path / "c.gaitrec")
     assert read(p).streams[0].n == 5000
     monkeypatch.setattr(L, "MAX_SAMPLES", 4999)
@@ -82,7 +86,9 @@ def test_gaitrec_row_count_checked_from_the_footer(tmp_path: Path, monkeypatch: 
     assert ei.value.limit == "MAX_SAMPLES"
 
 
-def test_gaitrec_expansion_checked_from_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gaitrec_expansion_checked_from_the_footer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 200 000 rows with constant acc (6.4 MB decoded) compress well: legal under the floor,
     # refused once the floor and the allowed ratio are lowered below what the file needs.
     p = write_recording(Recording(SessionMeta(), [_const_stream(200_000)]), tmp_path / "c.gaitrec")

@@ -41,7 +41,9 @@ def _write(path: Path, header: str, data: np.ndarray, newline_at_end: bool = Tru
 
 def test_reads_values_exactly(tmp_path: Path) -> None:
     data = _rows(200)
-    rec = read(_write(tmp_path / "a.csv", HEADER, data), ReadOptions(placement="shank", side="left"))
+    rec = read(
+        _write(tmp_path / "a.csv", HEADER, data), ReadOptions(placement="shank", side="left")
+    )
     s = rec.streams[0]
     assert (s.placement, s.side, s.name) == ("shank", "left", "shank_left")
     np.testing.assert_array_equal(s.t, data[:, 0])
@@ -213,7 +215,9 @@ def test_extra_field_in_a_row(tmp_path: Path) -> None:
 
 def test_bom_crlf_and_extra_columns(tmp_path: Path) -> None:
     data = _rows(20)
-    lines = ["T,ACC_X,acc_y,acc_z,temp"] + [",".join(repr(float(v)) for v in r[:4]) + ",21.5" for r in data]
+    lines = ["T,ACC_X,acc_y,acc_z,temp"] + [
+        ",".join(repr(float(v)) for v in r[:4]) + ",21.5" for r in data
+    ]
     p = tmp_path / "p.csv"
     p.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
     s = read(p).streams[0]
@@ -222,6 +226,7 @@ def test_bom_crlf_and_extra_columns(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- property tests
+
 
 @st.composite
 def frames(draw: st.DrawFn) -> np.ndarray:
@@ -236,14 +241,19 @@ def frames(draw: st.DrawFn) -> np.ndarray:
     return np.column_stack([np.arange(n) / rate, vals])
 
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS
 @given(data=frames(), sep=st.sampled_from([",", ";", "\t"]))
 def test_property_round_trip(tmp_path: Path, data: np.ndarray, sep: str) -> None:
     p = tmp_path / "prop.csv"
-    p.write_text("\n".join([HEADER.replace(",", sep)] + [sep.join(repr(float(v)) for v in r) for r in data]) + "\n")
+    p.write_text(
+        "\n".join([HEADER.replace(",", sep)] + [sep.join(repr(float(v)) for v in r) for r in data])
+        + "\n"
+    )
     s = read(p).streams[0]
     np.testing.assert_array_equal(s.acc, data[:, 1:4])
     np.testing.assert_array_equal(s.gyr, data[:, 4:7])
@@ -251,8 +261,14 @@ def test_property_round_trip(tmp_path: Path, data: np.ndarray, sep: str) -> None
 
 
 @SETTINGS
-@given(data=frames(), where=st.tuples(st.floats(0, 0.999), st.integers(0, 6)), token=st.sampled_from(["x", "1.2.3", "--", "nan", "", "1e", "0x1"]))
-def test_property_bad_cell_is_located(tmp_path: Path, data: np.ndarray, where: tuple[float, int], token: str) -> None:
+@given(
+    data=frames(),
+    where=st.tuples(st.floats(0, 0.999), st.integers(0, 6)),
+    token=st.sampled_from(["x", "1.2.3", "--", "nan", "", "1e", "0x1"]),
+)
+def test_property_bad_cell_is_located(
+    tmp_path: Path, data: np.ndarray, where: tuple[float, int], token: str
+) -> None:
     row = int(where[0] * len(data))
     col = where[1]
     lines = [HEADER] + [",".join(repr(float(v)) for v in r) for r in data]
@@ -273,7 +289,13 @@ def test_property_missing_column(tmp_path: Path, data: np.ndarray, drop: int) ->
     names = HEADER.split(",")
     keep = [i for i in range(7) if i != drop]
     p = tmp_path / "miss.csv"
-    p.write_text("\n".join([",".join(names[i] for i in keep)] + [",".join(repr(float(r[i])) for i in keep) for r in data]) + "\n")
+    p.write_text(
+        "\n".join(
+            [",".join(names[i] for i in keep)]
+            + [",".join(repr(float(r[i])) for i in keep) for r in data]
+        )
+        + "\n"
+    )
     if drop == 0:  # no time column: needs --rate, and with it reads fine
         with pytest.raises(RateError):
             read(p)

@@ -18,15 +18,25 @@ N = 300
 
 def _signals(n: int = N, rate: float = RATE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     t = np.arange(n) / rate
-    acc = np.column_stack([0.5 * np.sin(2 * np.pi * 2 * t), 0.2 * np.cos(t), G + np.sin(2 * np.pi * 1.5 * t)])
+    acc = np.column_stack(
+        [0.5 * np.sin(2 * np.pi * 2 * t), 0.2 * np.cos(t), G + np.sin(2 * np.pi * 1.5 * t)]
+    )
     gyr = np.column_stack([0.3 * np.sin(t), 0.1 * t, -0.2 * np.cos(2 * t)])
     return t, acc, gyr
 
 
-def _phyphox_csv(t: np.ndarray, xyz: np.ndarray, label: str, unit: str, sep: str = ",", dec: str = ".") -> str:
-    head = sep.join(f'"{h}"' for h in ["Time (s)", *(f"{label} {a} ({unit})" for a in "xyz"), f"Absolute ({unit})"])
+def _phyphox_csv(
+    t: np.ndarray, xyz: np.ndarray, label: str, unit: str, sep: str = ",", dec: str = "."
+) -> str:
+    head = sep.join(
+        f'"{h}"'
+        for h in ["Time (s)", *(f"{label} {a} ({unit})" for a in "xyz"), f"Absolute ({unit})"]
+    )
     absval = np.linalg.norm(xyz, axis=1)
-    rows = [sep.join(f"{v:.9E}".replace(".", dec) for v in (tt, *r, a)) for tt, r, a in zip(t, xyz, absval, strict=True)]
+    rows = [
+        sep.join(f"{v:.9E}".replace(".", dec) for v in (tt, *r, a))
+        for tt, r, a in zip(t, xyz, absval, strict=True)
+    ]
     return "\n".join([head, *rows]) + "\n"
 
 
@@ -69,7 +79,10 @@ def test_phyphox_zip_export_with_gyroscope_and_start_time(tmp_path: Path) -> Non
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("Accelerometer.csv", _phyphox_csv(t, acc, "Acceleration", "m/s^2"))
         zf.writestr("Gyroscope.csv", _phyphox_csv(t, gyr, "Gyroscope", "rad/s"))
-        zf.writestr("meta/time.csv", '"event","experiment time","system time","system time text"\n"START",0.0,1714557600.0,"2024-05-01 10:00:00.000 UTC+00:00"\n')
+        zf.writestr(
+            "meta/time.csv",
+            '"event","experiment time","system time","system time text"\n"START",0.0,1714557600.0,"2024-05-01 10:00:00.000 UTC+00:00"\n',
+        )
     rec = read(z)
     s = rec.streams[0]
     np.testing.assert_allclose(s.gyr, gyr, atol=1e-8)  # type: ignore[arg-type]
@@ -96,7 +109,10 @@ def test_phyphox_bad_cell(tmp_path: Path) -> None:
 
 
 def _sl_csv(t_ns: np.ndarray, xyz: np.ndarray, t0_ns: int) -> str:
-    rows = [f"{tn},{(tn - t0_ns) / 1e9},{float(r[2])!r},{float(r[1])!r},{float(r[0])!r}" for tn, r in zip(t_ns, xyz, strict=True)]
+    rows = [
+        f"{tn},{(tn - t0_ns) / 1e9},{float(r[2])!r},{float(r[1])!r},{float(r[0])!r}"
+        for tn, r in zip(t_ns, xyz, strict=True)
+    ]
     return "\n".join(["time,seconds_elapsed,z,y,x", *rows]) + "\n"
 
 
@@ -112,7 +128,9 @@ def _sl_export(folder: Path, android: bool = True) -> tuple[np.ndarray, np.ndarr
     (folder / "Gravity.csv").write_text(_sl_csv(t_ns, grav, t0))
     tg = t_ns + 3_000_000  # gyroscope 3 ms later
     (folder / "Gyroscope.csv").write_text(_sl_csv(tg, gyr, t0))
-    (folder / "Metadata.csv").write_text("version,device name,recording time,platform\n3,Pixel 7,2023-11-14_22-13-20,android\n")
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording time,platform\n3,Pixel 7,2023-11-14_22-13-20,android\n"
+    )
     return t_ns, acc, gyr
 
 
@@ -182,7 +200,9 @@ def test_sensorlogger_ios_signs_flipped(tmp_path: Path) -> None:
     grav = np.tile([0.0, 0.0, G], (N, 1))
     (folder / "Accelerometer.csv").write_text(_sl_csv(t_ns, -(acc - grav), int(t_ns[0])))
     (folder / "Gravity.csv").write_text(_sl_csv(t_ns, -grav, int(t_ns[0])))
-    (folder / "Metadata.csv").write_text("version,device name,recording time,platform\n3,iPhone 15,2023-11-14_22-13-20,ios\n")
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording time,platform\n3,iPhone 15,2023-11-14_22-13-20,ios\n"
+    )
     s = read(folder).streams[0]
     assert s.device["acc_sign"] == "negated (iOS convention)"
     np.testing.assert_allclose(s.acc, acc[1:], atol=1e-9)  # gravity back on +z

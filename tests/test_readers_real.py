@@ -46,7 +46,11 @@ def test_gaitmap_raw_frame_maps_onto_foot_frame() -> None:
 @pytest.mark.parametrize("name", ["1-1_lf.txt", "1-1_rf.txt", "1-1_lb.txt", "1-1.json"])
 def test_ipol_any_file_reads_the_trial(name: str) -> None:
     rec = read(IPOL / name)
-    assert [(s.placement, s.side) for s in rec.streams] == [("foot", "left"), ("foot", "right"), ("sacrum", None)]
+    assert [(s.placement, s.side) for s in rec.streams] == [
+        ("foot", "left"),
+        ("foot", "right"),
+        ("sacrum", None),
+    ]
     ev = rec.reference.events  # type: ignore[union-attr]
     # 1-1.json: 17 left and 18 right [toe_off, heel_strike] pairs -> 35 steps
     assert len(ev) == 35 and (ev.side == "left").sum() == 17
@@ -103,4 +107,7 @@ def test_oxford_phone_and_step_reference() -> None:
     assert len(ev) == 335 and ev.side.isna().all() and ev.t_tc.isna().all()
     assert rec.meta.start_time == "2017-09-26T10:57:18.471000+00:00"
     assert read(OXFORD / "user1_neckpouch_1506422851785.csv").streams[0].mount == "sternum"
-    assert read(OXFORD / "user1_hand_1506421989895.csv", ReadOptions(mount="belt")).streams[0].mount == "belt"
+    assert (
+        read(OXFORD / "user1_hand_1506421989895.csv", ReadOptions(mount="belt")).streams[0].mount
+        == "belt"
+    )

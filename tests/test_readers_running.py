@@ -42,7 +42,9 @@ def test_force_contacts_fill_gaps_and_drop_flicker() -> None:
     f[2900:] = 500.0  # still under way at the end: TC unknown
     ev = contacts_from_force(f, fs, 50.0)
     assert len(ev) == 3
-    assert ev.t_ic.iloc[0] == pytest.approx(0.0991, abs=2e-3) and ev.t_tc.iloc[0] == pytest.approx(0.3991, abs=2e-3)
+    assert ev.t_ic.iloc[0] == pytest.approx(0.0991, abs=2e-3) and ev.t_tc.iloc[0] == pytest.approx(
+        0.3991, abs=2e-3
+    )
     assert np.isnan(ev.t_tc.iloc[2])
     # a 40 ms gap is a real flight phase and stays
     f2 = np.zeros(2000)
@@ -68,7 +70,9 @@ def test_bach_trial_units_frame_and_contacts(trial: int) -> None:
     gct = (ev.t_tc - ev.t_ic).dropna()
     running = rec.meta.activity == "run"
     assert rec.meta.activity == ("run" if trial in (3, 4, 5) else "walk")
-    assert rec.meta.treadmill_speed == pytest.approx({True: 8.5, False: 4.5 if trial < 6 else 5.0}[running] / 3.6)
+    assert rec.meta.treadmill_speed == pytest.approx(
+        {True: 8.5, False: 4.5 if trial < 6 else 5.0}[running] / 3.6
+    )
     # one leg's contacts over 20-35 s of treadmill gait; stance 0.25-0.33 s running, 0.55-0.8 s walking
     assert 20 <= len(ev) <= 40
     lo, hi = (0.25, 0.33) if running else (0.55, 0.8)

@@ -46,7 +46,9 @@ def test_ipol_gravity_and_u_turn(trial: str) -> None:
     _, g_vec = stillest(lb)
     up = g_vec / np.linalg.norm(g_vec)
     seg = rec.reference.tables["segments"].set_index("segment")  # type: ignore[union-attr]
-    i0, i1 = np.searchsorted(lb.t, [seg.loc["u_turn", "t_start"] - 1.0, seg.loc["u_turn", "t_end"] + 1.0])
+    i0, i1 = np.searchsorted(
+        lb.t, [seg.loc["u_turn", "t_start"] - 1.0, seg.loc["u_turn", "t_end"] + 1.0]
+    )
     yaw_rate = lb.gyr[i0:i1] @ up  # type: ignore[index]
     turned = np.degrees(np.sum(yaw_rate * np.diff(lb.t[i0 : i1 + 1])))
     assert 160.0 < abs(turned) < 200.0, turned  # gyr is in rad/s

@@ -23,8 +23,11 @@ REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 @pytest.fixture(scope="module")
 def session() -> tuple[GaitResult, list, list]:
     steps = scripted_steps(
-        240.0, cadence=[(0, 166), (100, 166), (110, 150), (150, 150), (160, 176)],
-        balance=[(0, 50), (100, 50), (110, 53)], speed=2.8, seed=7,
+        240.0,
+        cadence=[(0, 166), (100, 166), (110, 150), (150, 150), (160, 176)],
+        balance=[(0, 50), (100, 50), (110, 53)],
+        speed=2.8,
+        seed=7,
     )
     ev, eng = replay_cues(steps, load_drills(), baseline_s=60.0)
     return GaitResult(steps=steps, summary={"flags": ["gap:sacrum"]}), ev, eng.state()
@@ -42,12 +45,24 @@ def test_inline_report_is_self_contained_with_every_section(session, tmp_path: P
     plotly_code = plotly_js_path().read_text()
     assert html.count(plotly_code[:200]) == 1  # plotly.js embedded exactly once
     ours = html.replace(plotly_code, "")
-    assert not re.search(r"""(src|href)=["']https?://""", ours)  # no external asset outside plotly.js
+    assert not re.search(
+        r"""(src|href)=["']https?://""", ours
+    )  # no external asset outside plotly.js
     assert _figures(html) == 6  # cadence, contact, balance, strike, drift, cue timeline
-    for heading in ("Cadence", "Contact time per side", "Contact-time balance", "Foot strike pattern", "Drift", "Cues",
-                    "Per interval"):
+    for heading in (
+        "Cadence",
+        "Contact time per side",
+        "Contact-time balance",
+        "Foot strike pattern",
+        "Drift",
+        "Cues",
+        "Per interval",
+    ):
         assert f"<h2>{heading}" in html
-    assert "quicker, shorter steps" in html and "left foot stays on the ground longer than right" in html
+    assert (
+        "quicker, shorter steps" in html
+        and "left foot stays on the ground longer than right" in html
+    )
     assert "lands harder" not in html  # a contact-time imbalance says nothing about impact
     intervals = html.split('<table id="intervals">', 1)[1].split("</table>", 1)[0]
     assert intervals.count("<tr>") == 1 + 4  # header + four 1-minute intervals
@@ -57,7 +72,9 @@ def test_inline_report_is_self_contained_with_every_section(session, tmp_path: P
 
 def test_shared_plotly_js_is_written_once_and_referenced(session, tmp_path: Path) -> None:
     res, ev, _ = session
-    a = build_report(res, cues=ev, path=tmp_path / "a.html", plotly_js="shared:assets/plotly.min.js")
+    a = build_report(
+        res, cues=ev, path=tmp_path / "a.html", plotly_js="shared:assets/plotly.min.js"
+    )
     b = build_report(res, path=tmp_path / "b.html", plotly_js="shared:assets/plotly.min.js")
     shared = tmp_path / "assets" / "plotly.min.js"
     assert shared.read_bytes() == plotly_js_path().read_bytes()
@@ -94,7 +111,9 @@ class _FakeBalance:
 
 
 def test_balance_only_report(tmp_path: Path) -> None:
-    out = build_report(None, balance=_FakeBalance(), path=tmp_path / "bal.html", title="Balance test")
+    out = build_report(
+        None, balance=_FakeBalance(), path=tmp_path / "bal.html", title="Balance test"
+    )
     html = out.read_text()
     assert "<h1>Balance test</h1>" in html and "Single-leg balance" in html
     assert _figures(html) == 1 and "right leg sways more" in html and "jerk" in html
@@ -110,8 +129,18 @@ def test_report_without_strike_or_cues(tmp_path: Path) -> None:
 def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     src = REAL / "ipol_feet_lowerback_walk" / "1-1.json"
     out = tmp_path / "rep.html"
-    rc = main(["report", str(src), "--out", str(out), "--cadence-target", "100-110",
-               "--plotly-js", "shared:plotly.min.js"])
+    rc = main(
+        [
+            "report",
+            str(src),
+            "--out",
+            str(out),
+            "--cadence-target",
+            "100-110",
+            "--plotly-js",
+            "shared:plotly.min.js",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     html = out.read_text()
     assert (tmp_path / "plotly.min.js").is_file()
@@ -143,5 +172,7 @@ def test_live_session_hands_its_cues_to_the_report(tmp_path: Path) -> None:
         sess.add_steps(steps.iloc[i : i + 3])
     kw = sess.report_kwargs()
     assert kw["cadence_band"] == (168.0, 178.0) and [e.state for e in kw["cues"]] == ["low"]
-    html = build_report(GaitResult(steps=steps, summary={}), path=tmp_path / "live.html", **kw).read_text()
+    html = build_report(
+        GaitResult(steps=steps, summary={}), path=tmp_path / "live.html", **kw
+    ).read_text()
     assert "target 168" in html and "quicker, shorter steps" in html and _figures(html) == 6

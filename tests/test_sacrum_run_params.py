@@ -24,8 +24,14 @@ def _matched(ref: pd.DataFrame, det: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
 
 
 def test_non_default_unloading_time_moves_tc_and_is_recorded() -> None:
-    rec = synthesize(activity="run", placements=("sacrum",), duration=12.0, rate=200.0, seed=4,
-                     sensor=SensorParams(rotation="uniform"))
+    rec = synthesize(
+        activity="run",
+        placements=("sacrum",),
+        duration=12.0,
+        rate=200.0,
+        seed=4,
+        sensor=SensorParams(rotation="uniform"),
+    )
     base = get_detector("sacrum")(rec.streams[0])
     longer = get_detector("sacrum", tc_unload=0.085)(rec.streams[0])
     assert longer.attrs["detector"]["params"]["tc_unload"] == 0.085
@@ -39,19 +45,30 @@ def test_non_default_unloading_time_moves_tc_and_is_recorded() -> None:
     assert np.mean(np.isclose(shift, 0.04, atol=1e-6)) >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Detector weakness shown by the realistic sacral impact (issue 11 item 6): on the clean "
-    "half the contact time is off by ~9 ms (IC ~7 ms early: the zero-phase edge filter spreads "
-    "the sharp impact peak forward in time; real Alcantara RFS trials show -5 to -12 ms IC "
-    "bias too), so the degraded half is only ~2x worse (17 vs 9 ms), not 3x; and as a real "
-    "trunk dips below free fall late in the flight, the +0.25 g bias barely lowers the "
-    "confidence (0.93 vs 0.99). Detector logic is out of this change's scope."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Detector weakness shown by the realistic sacral impact (issue 11 item 6): on the clean "
+        "half the contact time is off by ~9 ms (IC ~7 ms early: the zero-phase edge filter spreads "
+        "the sharp impact peak forward in time; real Alcantara RFS trials show -5 to -12 ms IC "
+        "bias too), so the degraded half is only ~2x worse (17 vs 9 ms), not 3x; and as a real "
+        "trunk dips below free fall late in the flight, the +0.25 g bias barely lowers the "
+        "confidence (0.93 vs 0.99). Detector logic is out of this change's scope."
+    ),
+)
 def test_confidence_orders_the_contact_time_error() -> None:
     """A sensor that stops showing free fall (damped strap, tilted) gets lower confidence and
     its contact times are worse: the confidence ranks the per-step GCT error."""
     dur = 30.0
-    rec = synthesize(activity="run", placements=("sacrum",), duration=dur, rate=200.0, seed=5,
-                     gait=GaitParams(speed=3.5), sensor=SensorParams())
+    rec = synthesize(
+        activity="run",
+        placements=("sacrum",),
+        duration=dur,
+        rate=200.0,
+        seed=5,
+        gait=GaitParams(speed=3.5),
+        sensor=SensorParams(),
+    )
     assert rec.reference is not None
     s = rec.streams[0]
     acc = s.acc.copy()
@@ -60,8 +77,16 @@ def test_confidence_orders_the_contact_time_error() -> None:
     up = acc.mean(axis=0) / np.linalg.norm(acc.mean(axis=0))
     ramp = np.clip((s.t - dur / 2) / 2.0, 0.0, 1.0)
     acc += 2.5 * ramp[:, None] * up[None, :]
-    degraded = Stream(name=s.name, placement=s.placement, side=s.side, t=s.t, acc=acc, gyr=s.gyr,
-                      rate=s.rate, mount=s.mount)
+    degraded = Stream(
+        name=s.name,
+        placement=s.placement,
+        side=s.side,
+        t=s.t,
+        acc=acc,
+        gyr=s.gyr,
+        rate=s.rate,
+        mount=s.mount,
+    )
     det = SacrumDetector()(degraded)
     ref = rec.reference.events
     keep = (ref["t_ic"] > 0.5) & (ref["t_ic"] < dur - 0.5)

@@ -25,18 +25,34 @@ from gait.validate import score_steps
 G = 9.80665
 
 
-def _core(ref: pd.DataFrame, det: pd.DataFrame, duration: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _core(
+    ref: pd.DataFrame, det: pd.DataFrame, duration: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Steps whose contact starts at least 0.5 s inside the recording (an edge cuts the others)."""
     keep_r = (ref["t_ic"] > 0.5) & (ref["t_ic"] < duration - 0.5)
     keep_d = (det["t_ic"] > 0.5) & (det["t_ic"] < duration - 0.5)
     return ref[keep_r].reset_index(drop=True), det[keep_d].reset_index(drop=True)
 
 
-def _run(activity: str, *, seed: int = 0, duration: float = 20.0, rate: float = 200.0,
-         gait: GaitParams | None = None, sensor: SensorParams | None = None,
-         placement: str = "sacrum") -> tuple[pd.DataFrame, pd.DataFrame]:
-    rec = synthesize(activity=activity, placements=(placement,), duration=duration, rate=rate,
-                     seed=seed, gait=gait, sensor=sensor or SensorParams(rotation="uniform"))
+def _run(
+    activity: str,
+    *,
+    seed: int = 0,
+    duration: float = 20.0,
+    rate: float = 200.0,
+    gait: GaitParams | None = None,
+    sensor: SensorParams | None = None,
+    placement: str = "sacrum",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rec = synthesize(
+        activity=activity,
+        placements=(placement,),
+        duration=duration,
+        rate=rate,
+        seed=seed,
+        gait=gait,
+        sensor=sensor or SensorParams(rotation="uniform"),
+    )
     assert rec.reference is not None
     return _core(rec.reference.events, detect_events(rec.streams[0]), duration)
 
@@ -57,7 +73,9 @@ def _gct_mae(ref: pd.DataFrame, det: pd.DataFrame, tol: float = 0.1) -> float:
     sc = score_steps(ref, det, tol)
     r = ref.sort_values("t_ic").reset_index(drop=True).iloc[sc.ic.ref_idx]
     d = det.sort_values("t_ic").reset_index(drop=True).iloc[sc.ic.det_idx]
-    err = (d["t_tc"].to_numpy() - d["t_ic"].to_numpy()) - (r["t_tc"].to_numpy() - r["t_ic"].to_numpy())
+    err = (d["t_tc"].to_numpy() - d["t_ic"].to_numpy()) - (
+        r["t_tc"].to_numpy() - r["t_ic"].to_numpy()
+    )
     return float(np.nanmean(np.abs(err)))
 
 
@@ -69,12 +87,24 @@ RUN_CASES = [
     ("acc-only", GaitParams(speed=3.5), SensorParams(rotation="uniform", no_gyro=True), 200.0),
     ("noisy", GaitParams(cadence=175), SensorParams(rotation="uniform", acc_noise=0.3), 200.0),
     ("dropped", GaitParams(), SensorParams(rotation="uniform", drop_rate=0.02), 200.0),
-    ("rearfoot-brake", GaitParams(foot_strike_angle=20.0, braking=0.4), SensorParams(rotation="uniform"), 200.0),
-    ("high-df", GaitParams(speed=2.5, cadence=160, duty_factor=0.42), SensorParams(rotation="uniform"), 200.0),
+    (
+        "rearfoot-brake",
+        GaitParams(foot_strike_angle=20.0, braking=0.4),
+        SensorParams(rotation="uniform"),
+        200.0,
+    ),
+    (
+        "high-df",
+        GaitParams(speed=2.5, cadence=160, duty_factor=0.42),
+        SensorParams(rotation="uniform"),
+        200.0,
+    ),
 ]
 
 
-@pytest.mark.parametrize("gait,sensor,rate", [c[1:] for c in RUN_CASES], ids=[c[0] for c in RUN_CASES])
+@pytest.mark.parametrize(
+    "gait,sensor,rate", [c[1:] for c in RUN_CASES], ids=[c[0] for c in RUN_CASES]
+)
 def test_running_bounds(gait: GaitParams, sensor: SensorParams, rate: float) -> None:
     ref, det = _run("run", gait=gait, sensor=sensor, rate=rate, seed=3)
     det = check_events(det, "sacrum")
@@ -106,7 +136,9 @@ def test_asymmetry_found_on_the_correct_side(sign: float) -> None:
     hits = 0
     n = 20
     for seed in range(n):
-        _, det = _run("run", gait=GaitParams(gct_asym_pct=4.0 * sign), seed=100 + seed, duration=15.0)
+        _, det = _run(
+            "run", gait=GaitParams(gct_asym_pct=4.0 * sign), seed=100 + seed, duration=15.0
+        )
         gct = det["t_tc"] - det["t_ic"]
         left, right = gct[det["side"] == "left"].mean(), gct[det["side"] == "right"].mean()
         hits += bool((left > right) == (sign > 0))
@@ -147,7 +179,14 @@ def test_long_gap_is_not_bridged() -> None:
     rec = synthesize(activity="run", placements=("sacrum",), duration=30.0, rate=200.0, seed=4)
     s = rec.streams[0]
     keep = (s.t < 12.0) | (s.t > 15.0)
-    holed = Stream("sacrum", None, s.t[keep], s.acc[keep], s.gyr[keep] if s.gyr is not None else None, rate=s.rate)
+    holed = Stream(
+        "sacrum",
+        None,
+        s.t[keep],
+        s.acc[keep],
+        s.gyr[keep] if s.gyr is not None else None,
+        rate=s.rate,
+    )
     det = detect_events(holed)
     assert not ((det["t_ic"] > 12.05) & (det["t_ic"] < 14.95)).any()
     assert len(det) > 0.8 * len(rec.reference.events) if rec.reference is not None else False

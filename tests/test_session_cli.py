@@ -34,9 +34,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _gait(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gait", *args], capture_output=True, text=True,
-                          env=env or _env(), timeout=timeout, cwd=ROOT)
+def _gait(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gait", *args],
+        capture_output=True,
+        text=True,
+        env=env or _env(),
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def _wait_line(proc: subprocess.Popen[str], prefix: str, timeout: float = 30) -> str:
@@ -56,10 +64,34 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
     port = _free_port()
     radio = f"virtual:127.0.0.1:{port}"
     sim = subprocess.Popen(
-        [sys.executable, "-m", "gait", "simulate", "--profile", "gait-imu", "--placement", "foot",
-         "--side", "left", "--scenario", "run", "--radio", radio, "--seconds", "60", "--length", "30",
-         "--name", "gait-imu LEFT"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gait",
+            "simulate",
+            "--profile",
+            "gait-imu",
+            "--placement",
+            "foot",
+            "--side",
+            "left",
+            "--scenario",
+            "run",
+            "--radio",
+            radio,
+            "--seconds",
+            "60",
+            "--length",
+            "30",
+            "--name",
+            "gait-imu LEFT",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
     )
     try:
         assert "running the hub" in _wait_line(sim, "simulating")
@@ -71,9 +103,26 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         env = _env()
         env["GAIT_RADIO"] = radio  # the environment variable selects the radio too
         # drop the link half-way through, from the simulator's command line
-        rec = subprocess.Popen([sys.executable, "-m", "gait", "record", "--device", "gait-imu LEFT=foot:left",
-                                "--duration", "3", "--out", str(out), "--json"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        rec = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gait",
+                "record",
+                "--device",
+                "gait-imu LEFT=foot:left",
+                "--duration",
+                "3",
+                "--out",
+                str(out),
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert rec.stderr is not None
         first = ""
         while "streaming" not in first:  # wait until the recorder streams
@@ -91,16 +140,36 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         stats = __import__("json").loads(stdout)["gait-imu LEFT"]
         assert stats["reconnects"] == 1 and stats["packets"] > 100
         cap = read_capture(out)
-        assert [e.kind for e in cap.events if e.kind in ("gap", "reconnect")] == ["gap", "reconnect"]
+        assert [e.kind for e in cap.events if e.kind in ("gap", "reconnect")] == [
+            "gap",
+            "reconnect",
+        ]
         (data,) = replay(cap)
         assert data.acc is not None and data.acc.shape[0] > 200 * 2
         assert np.isfinite(data.acc).all() and data.gaps
 
         # Ctrl-C stops a recording early and cleanly: statistics, intact file
         out2 = tmp_path / "y.gaitcap"
-        rec = subprocess.Popen([sys.executable, "-m", "gait", "record", "--device", "gait-imu LEFT",
-                                "--duration", "600", "--out", str(out2), "--json"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        rec = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gait",
+                "record",
+                "--device",
+                "gait-imu LEFT",
+                "--duration",
+                "600",
+                "--out",
+                str(out2),
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert rec.stderr is not None
         while "streaming" not in (line := rec.stderr.readline()):
             assert line
@@ -125,11 +194,23 @@ def test_cli_errors_are_clear_messages(tmp_path, capsys, monkeypatch) -> None:  
 
     monkeypatch.delenv("GAIT_RADIO", raising=False)
     cases = [
-        (["scan", "--radio", f"virtual:127.0.0.1:{_free_port()}", "--timeout", "0.5"], "no virtual radio hub"),
-        (["record", "--device", "x=elbow", "--duration", "1", "--out", str(tmp_path / "a")], "placement must be one of"),
-        (["record", "--device", "x", "--duration", "0", "--out", str(tmp_path / "a")], "--duration must be > 0"),
+        (
+            ["scan", "--radio", f"virtual:127.0.0.1:{_free_port()}", "--timeout", "0.5"],
+            "no virtual radio hub",
+        ),
+        (
+            ["record", "--device", "x=elbow", "--duration", "1", "--out", str(tmp_path / "a")],
+            "placement must be one of",
+        ),
+        (
+            ["record", "--device", "x", "--duration", "0", "--out", str(tmp_path / "a")],
+            "--duration must be > 0",
+        ),
         (["simulate", "--profile", "no-such", "--seconds", "1"], "unknown profile 'no-such'"),
-        (["simulate", "--profile", "gait-imu", "--side", "left", "--faults", "loss=3"], "loss must be a probability"),
+        (
+            ["simulate", "--profile", "gait-imu", "--side", "left", "--faults", "loss=3"],
+            "loss must be a probability",
+        ),
         (["simulate", "--profile", "gait-imu", "--radio", "ble"], "runs on the virtual radio"),
         (["simulate", "--profile", "gait-imu", "--seconds", "1"], "--side left|right is needed"),
         (["scan", "--radio", "bluetooth"], "unknown radio"),

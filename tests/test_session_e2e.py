@@ -27,15 +27,24 @@ pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 RATE = 200.0
 SIM_SECONDS = 60.0
 SPEED = 10.0
-SETUP = [("gait-imu", "gait-imu L", "foot", "left"), ("gait-imu", "gait-imu R", "foot", "right"),
-         ("polar-h10", "Polar H10 SACRUM", "sacrum", None)]
+SETUP = [
+    ("gait-imu", "gait-imu L", "foot", "left"),
+    ("gait-imu", "gait-imu R", "foot", "right"),
+    ("polar-h10", "Polar H10 SACRUM", "sacrum", None),
+]
 
 
 def test_three_devices_sixty_seconds_sample_exact(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "e2e.gaitcap"
     # the project's synthetic runner drives the devices (the device quantises, not the generator)
-    syn = synthesize(activity="run", placements=("foot-left", "foot-right", "sacrum"),
-                     duration=SIM_SECONDS, rate=RATE, seed=0, sensor=SensorParams(quantize=False))
+    syn = synthesize(
+        activity="run",
+        placements=("foot-left", "foot-right", "sacrum"),
+        duration=SIM_SECONDS,
+        rate=RATE,
+        seed=0,
+        sensor=SensorParams(quantize=False),
+    )
     by_place = {(s.placement, s.side): s for s in syn.streams}
     sources = {}
     for pid, name, placement, side in SETUP:
@@ -44,8 +53,10 @@ def test_three_devices_sixty_seconds_sample_exact(tmp_path) -> None:  # type: ig
 
     async def main() -> dict:
         radio = await open_radio("local")
-        devs = [VirtualDevice(get_profile(pid), sources[name], radio, name=name, speed=SPEED)
-                for pid, name, _, _ in SETUP]
+        devs = [
+            VirtualDevice(get_profile(pid), sources[name], radio, name=name, speed=SPEED)
+            for pid, name, _, _ in SETUP
+        ]
         await asyncio.gather(*(d.start() for d in devs))
         try:
             specs = [DeviceSpec(name, pl, side) for _, name, pl, side in SETUP]

@@ -37,8 +37,16 @@ def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore
     async def main() -> dict:
         radio = await open_radio("local")
         for pid, name, _ in setup:
-            devs.append(VirtualDevice(get_profile(pid), sources[name], radio, name=name, speed=SPEED,
-                                      faults=Faults(drop_every=10.0, outage=0.2)))
+            devs.append(
+                VirtualDevice(
+                    get_profile(pid),
+                    sources[name],
+                    radio,
+                    name=name,
+                    speed=SPEED,
+                    faults=Faults(drop_every=10.0, outage=0.2),
+                )
+            )
         await asyncio.gather(*(d.start() for d in devs))
         try:
             return await record(radio, [DeviceSpec(n) for _, n, _ in setup], SIM / SPEED + 0.3, out)
@@ -52,8 +60,11 @@ def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore
         assert len(dev.drops) >= 4  # 60 s with a drop every 10 s of connection
         assert len(st.reconnect_times) == len(dev.drops)
         assert max(st.reconnect_times) < 2.0
-        gaps = [e for e in cap.events if e.kind == "gap" and e.device is not None
-                and cap.devices[e.device].name == dev.name]
+        gaps = [
+            e
+            for e in cap.events
+            if e.kind == "gap" and e.device is not None and cap.devices[e.device].name == dev.name
+        ]
         assert len(gaps) == len(dev.drops)
     for data in replay(cap):
         dev = next(d for d in devs if d.name == data.device.name)
@@ -104,8 +115,14 @@ def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None: 
 
         task = asyncio.create_task(kill_b())
         try:
-            return await record(radio, [DeviceSpec("gait-imu A"), DeviceSpec("gait-imu B")], 3.0, out,
-                                vanish_after=0.8, connect_timeout=0.3)
+            return await record(
+                radio,
+                [DeviceSpec("gait-imu A"), DeviceSpec("gait-imu B")],
+                3.0,
+                out,
+                vanish_after=0.8,
+                connect_timeout=0.3,
+            )
         finally:
             await task
             await a.stop()
@@ -129,8 +146,11 @@ def test_unknown_and_unsupported_devices_are_clear_errors(tmp_path) -> None:  # 
 
         from devices.profiles import Match
 
-        odd = replace(get_profile("gait-imu"), service="12345678-0000-1000-8000-00805f9b34fb",
-                      match=Match(names=("^Toaster",)))
+        odd = replace(
+            get_profile("gait-imu"),
+            service="12345678-0000-1000-8000-00805f9b34fb",
+            match=Match(names=("^Toaster",)),
+        )
         dev = VirtualDevice(odd, gait_like_source(5, RATE), radio, name="Toaster 3000")
         await dev.start()
         try:
@@ -152,14 +172,23 @@ def test_refused_start_keeps_what_was_written(tmp_path) -> None:  # type: ignore
 
     async def main() -> str:
         radio = await open_radio("local")
-        ok = VirtualDevice(get_profile("gait-imu"), gait_like_source(5, RATE), radio, name="gait-imu ok")
-        bad = VirtualDevice(get_profile("polar-h10"), gait_like_source(5, RATE, gyr=False), radio,
-                            name="Polar H10 bad", faults=Faults(refuse_start=13))
+        ok = VirtualDevice(
+            get_profile("gait-imu"), gait_like_source(5, RATE), radio, name="gait-imu ok"
+        )
+        bad = VirtualDevice(
+            get_profile("polar-h10"),
+            gait_like_source(5, RATE, gyr=False),
+            radio,
+            name="Polar H10 bad",
+            faults=Faults(refuse_start=13),
+        )
         await ok.start()
         await bad.start()
         try:
             with pytest.raises(DeviceError) as exc:
-                await record(radio, [DeviceSpec("gait-imu ok"), DeviceSpec("Polar H10 bad")], 1.0, out)
+                await record(
+                    radio, [DeviceSpec("gait-imu ok"), DeviceSpec("Polar H10 bad")], 1.0, out
+                )
         finally:
             await ok.stop()
             await bad.stop()

@@ -49,8 +49,9 @@ def test_flags_lower_confidence() -> None:
     clean_conf = float(base["confidence"].median())
     # drop 0.1 s of samples in the middle (a few lost packets, bridged by resampling)
     keep = (st.t < 10.0) | (st.t >= 10.1)
-    holed = dataclasses.replace(st, t=st.t[keep], acc=st.acc[keep],
-                                gyr=None if st.gyr is None else st.gyr[keep])
+    holed = dataclasses.replace(
+        st, t=st.t[keep], acc=st.acc[keep], gyr=None if st.gyr is None else st.gyr[keep]
+    )
     ev = detect_events(holed)
     near = ev["quality"].str.contains("bridged")
     assert near.any() and (~near).sum() > 10
@@ -58,8 +59,14 @@ def test_flags_lower_confidence() -> None:
     # a withheld TC (accelerometer-only, every stride taken for walking) caps the confidence
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        acc = synthesize("run", ("shank-left",), duration=20.0, rate=200.0, seed=5,
-                         sensor=SensorParams(no_gyro=True)).stream("shank_left")
+        acc = synthesize(
+            "run",
+            ("shank-left",),
+            duration=20.0,
+            rate=200.0,
+            seed=5,
+            sensor=SensorParams(no_gyro=True),
+        ).stream("shank_left")
     trusted = detect_events(acc)
     withheld = detect_events(acc, detector=ShankDetector(walk_stride_min=0.3))
     assert withheld["quality"].str.contains("tc_uncertain").mean() > 0.9

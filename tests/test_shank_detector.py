@@ -19,9 +19,15 @@ def _rec(placements: tuple[str, ...], seed: int = 3, **kw: object):  # type: ign
     gait_kw = kw.pop("gait_kw", {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return synthesize("run", placements, duration=25.0, rate=200.0, seed=seed,
-                          gait=GaitParams(**gait_kw),  # type: ignore[arg-type]
-                          sensor=SensorParams(**kw))  # type: ignore[arg-type]
+        return synthesize(
+            "run",
+            placements,
+            duration=25.0,
+            rate=200.0,
+            seed=seed,
+            gait=GaitParams(**gait_kw),  # type: ignore[arg-type]
+            sensor=SensorParams(**kw),
+        )  # type: ignore[arg-type]
 
 
 def _matched(rec, name: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -30,9 +36,11 @@ def _matched(rec, name: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     ref = rec.reference.events
     ref = ref[ref["side"] == st.side].sort_values("t_ic")
     det = ev.rename(columns={c: f"d_{c}" for c in ev.columns})
-    return pd.merge_asof(ref, det, left_on="t_ic", right_on="d_t_ic", direction="nearest",
-                         tolerance=0.05).dropna(  # type: ignore[arg-type]
-                             subset=["d_t_ic"])
+    return pd.merge_asof(
+        ref, det, left_on="t_ic", right_on="d_t_ic", direction="nearest", tolerance=0.05
+    ).dropna(  # type: ignore[arg-type]
+        subset=["d_t_ic"]
+    )
 
 
 @pytest.mark.parametrize("rotation", ["none", "uniform"])
@@ -48,8 +56,12 @@ def test_shank_angle_tracks_truth(rotation: str) -> None:
 def test_impact_follows_injected_impact() -> None:
     # a ±40 g sensor: the shank's impact (1.8 × the foot's transient) must not clip
     big = 40 * G
-    lo = _matched(_rec(("shank-left",), gait_kw={"impact_g": 5.0}, acc_range=big), "shank_left")["d_impact"].mean()
-    hi = _matched(_rec(("shank-left",), gait_kw={"impact_g": 12.0}, acc_range=big), "shank_left")["d_impact"].mean()
+    lo = _matched(_rec(("shank-left",), gait_kw={"impact_g": 5.0}, acc_range=big), "shank_left")[
+        "d_impact"
+    ].mean()
+    hi = _matched(_rec(("shank-left",), gait_kw={"impact_g": 12.0}, acc_range=big), "shank_left")[
+        "d_impact"
+    ].mean()
     assert hi > 1.5 * lo
 
 
@@ -93,8 +105,14 @@ def test_parameters_change_the_result_and_are_recorded() -> None:
 def test_walking_without_gyroscope_flags_its_contact_time() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize("walk", ("shank-left", "shank-right"), duration=25.0, rate=200.0,
-                         seed=3, sensor=SensorParams(no_gyro=True))
+        rec = synthesize(
+            "walk",
+            ("shank-left", "shank-right"),
+            duration=25.0,
+            rate=200.0,
+            seed=3,
+            sensor=SensorParams(no_gyro=True),
+        )
     ev = detect_events(rec.stream("shank_left"))
     flagged = ev["quality"].str.contains("tc_uncertain")
     assert flagged.mean() > 0.9

@@ -28,9 +28,14 @@ def test_window_extrema_and_crossings_match_loops() -> None:
     x, starts, ends = _windows()
     pairs = list(zip(starts, ends, strict=True))
     assert np.array_equal(segment_arg(x, starts, ends), [s + np.argmin(x[s:e]) for s, e in pairs])
-    assert np.array_equal(segment_arg(x, starts, ends, mode="max"), [s + np.argmax(x[s:e]) for s, e in pairs])
+    assert np.array_equal(
+        segment_arg(x, starts, ends, mode="max"), [s + np.argmax(x[s:e]) for s, e in pairs]
+    )
     thr = np.full(starts.size, 1.5)
-    want = [s + (np.argmax(x[s:e] >= 1.5) if (x[s:e] >= 1.5).any() else np.argmax(x[s:e])) for s, e in pairs]
+    want = [
+        s + (np.argmax(x[s:e] >= 1.5) if (x[s:e] >= 1.5).any() else np.argmax(x[s:e]))
+        for s, e in pairs
+    ]
     assert np.array_equal(first_above(x, starts, ends, thr), want)
 
 

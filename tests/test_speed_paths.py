@@ -31,12 +31,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_format_fixed_matches_python_percent_format() -> None:
     rng = np.random.default_rng(3)
-    x = np.concatenate([
-        rng.normal(0, 10, 20000), rng.normal(0, 1e-4, 2000),
-        rng.integers(-10**6, 10**6, 5000) / 2.0 ** rng.integers(0, 12, 5000),
-        [0.5, -0.0, 1.03125, -1.03125, 2.5e-5, -2.5e-5, 0.99995, 9.99995, 1e15, -1e20,
-         np.inf, -np.inf, np.nan, 123456789.12345],
-    ])
+    x = np.concatenate(
+        [
+            rng.normal(0, 10, 20000),
+            rng.normal(0, 1e-4, 2000),
+            rng.integers(-(10**6), 10**6, 5000) / 2.0 ** rng.integers(0, 12, 5000),
+            [
+                0.5,
+                -0.0,
+                1.03125,
+                -1.03125,
+                2.5e-5,
+                -2.5e-5,
+                0.99995,
+                9.99995,
+                1e15,
+                -1e20,
+                np.inf,
+                -np.inf,
+                np.nan,
+                123456789.12345,
+            ],
+        ]
+    )
     for d in (0, 2, 4, 6):
         assert format_fixed(x, d) == ["" if v != v else f"%.{d}f" % v for v in x]
 
@@ -44,11 +61,15 @@ def test_format_fixed_matches_python_percent_format() -> None:
 def test_write_csv_is_byte_identical_to_pandas(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     n = 9000  # more than one block of rows
-    df = pd.DataFrame({
-        "side": pd.array(rng.choice(["left", "right", None], n), dtype="string"),
-        "t": rng.normal(0, 100, n), "i": np.arange(n), "ok": rng.random(n) > 0.5,
-        "q": rng.choice(["", 'a,"b"', "x\ny", "plain"], n).astype(object),
-    })
+    df = pd.DataFrame(
+        {
+            "side": pd.array(rng.choice(["left", "right", None], n), dtype="string"),
+            "t": rng.normal(0, 100, n),
+            "i": np.arange(n),
+            "ok": rng.random(n) > 0.5,
+            "q": rng.choice(["", 'a,"b"', "x\ny", "plain"], n).astype(object),
+        }
+    )
     df.loc[::7, "t"] = np.nan
     for frame in (df, df.iloc[:0], pd.DataFrame({"a": [1.5, 2.5], "b": [1.0, "x"]})):
         frame.to_csv(tmp_path / "a.csv", index=False, float_format="%.4f")
@@ -63,12 +84,14 @@ def long_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = synthesize("run", ("foot-left", "foot-right", "sacrum"), duration=1500.0, rate=50.0,
-                         seed=5)
+        rec = synthesize(
+            "run", ("foot-left", "foot-right", "sacrum"), duration=1500.0, rate=50.0, seed=5
+        )
     st = rec.streams[0]
     keep = (st.t < 700.0) | (st.t > 700.6)  # a 0.6 s hole
-    rec.streams[0] = type(st)(st.placement, st.side, st.t[keep], st.acc[keep], st.gyr[keep],
-                              rate=st.rate, name=st.name)
+    rec.streams[0] = type(st)(
+        st.placement, st.side, st.t[keep], st.acc[keep], st.gyr[keep], rate=st.rate, name=st.name
+    )
     rec.streams[1].acc[1000:1400] = np.clip(rec.streams[1].acc[1000:1400], -25.0, 25.0)
     rec.streams[1].acc_range = 25.0 / 0.98
     path = tmp_path_factory.mktemp("long") / "run.gaitrec"
@@ -92,7 +115,9 @@ def test_windows_equal_slice_time(long_file: Path) -> None:
         assert (s_lazy.n, s_lazy.duration) == (s_whole.n, s_whole.duration)
         cores = chunk_bounds(float(s_whole.t[0]), float(s_whole.t[-1]))
         assert len(cores) == 3
-        for (a, b), (piece, c0, c1) in zip(cores, s_lazy.windows(cores, CHUNK_OVERLAP), strict=True):
+        for (a, b), (piece, c0, c1) in zip(
+            cores, s_lazy.windows(cores, CHUNK_OVERLAP), strict=True
+        ):
             ref = s_whole.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
             assert np.array_equal(piece.t, ref.t) and np.array_equal(piece.acc, ref.acc)
             assert np.array_equal(piece.gyr, ref.gyr)
@@ -123,21 +148,35 @@ def test_nonfinite_stream_falls_back_to_whole(long_file: Path, tmp_path: Path) -
 
 
 def test_help_imports_no_numpy_or_pandas() -> None:
-    code = ("import sys; from gait.cli import build_parser; build_parser().format_help(); "
-            "print(sorted(m for m in ('numpy', 'pandas', 'scipy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    code = (
+        "import sys; from gait.cli import build_parser; build_parser().format_help(); "
+        "print(sorted(m for m in ('numpy', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert out.stdout.strip() == "[]"
 
 
 def test_light_scipy_signal_keeps_stats_real() -> None:
-    code = ("import sys; from gait._scipy_signal import signal; "
-            "assert 'scipy.stats' not in sys.modules; "
-            "import scipy.stats; assert hasattr(scipy.stats, 'norm'); "
-            "import numpy as np; x = np.sin(np.linspace(0, 20, 200)); "
-            "print(len(signal.find_peaks_cwt(x, [5, 10])), signal.find_peaks(x)[0].tolist())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    code = (
+        "import sys; from gait._scipy_signal import signal; "
+        "assert 'scipy.stats' not in sys.modules; "
+        "import scipy.stats; assert hasattr(scipy.stats, 'norm'); "
+        "import numpy as np; x = np.sin(np.linspace(0, 20, 200)); "
+        "print(len(signal.find_peaks_cwt(x, [5, 10])), signal.find_peaks(x)[0].tolist())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert out.stdout.split()[0] != "0"
 
 
@@ -147,9 +186,19 @@ def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
 
     rng = np.random.default_rng(8)
     big = rng.normal(0, 10, (3001, 7))
-    inputs = [big[:, 0].copy(), big[:, 1:4], np.ascontiguousarray(big[:, 4:7]), big[::-1, 3], big[:40, 2]]
-    designs = [butter_sos(2, 90.0, 200.0), butter_sos(4, 10.0, 200.0), butter_sos(1, 3.0, 50.0),
-               butter_sos(2, (0.5, 8.0), 100.0, "band")]
+    inputs = [
+        big[:, 0].copy(),
+        big[:, 1:4],
+        np.ascontiguousarray(big[:, 4:7]),
+        big[::-1, 3],
+        big[:40, 2],
+    ]
+    designs = [
+        butter_sos(2, 90.0, 200.0),
+        butter_sos(4, 10.0, 200.0),
+        butter_sos(1, 3.0, 50.0),
+        butter_sos(2, (0.5, 8.0), 100.0, "band"),
+    ]
     for sos in designs:
         for x in inputs:
             for pad in (1, 9, min(27, x.shape[0] - 1)):
@@ -162,7 +211,10 @@ def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
     with pytest.raises(ValueError):
         filtfilt_sos(designs[0], big[:5, 0], 5)
     short = filtfilt_sos(designs[0], big[:5, 0], 0)
-    assert short.tobytes() == np.asarray(signal.sosfiltfilt(designs[0], big[:5, 0], padlen=0)).tobytes()
+    assert (
+        short.tobytes()
+        == np.asarray(signal.sosfiltfilt(designs[0], big[:5, 0], padlen=0)).tobytes()
+    )
 
 
 def test_gyro_usable_fast_path_decides_like_np_std() -> None:

@@ -54,7 +54,9 @@ def test_analyze_returns_exactly_the_spec(placements: tuple[str, ...]) -> None:
     assert cols == [c.name for c in STEP_TABLE if c.name in cols]
     for c in STEP_TABLE:
         if c.name in cols:
-            assert _dtype_ok(steps[c.name], c.dtype), f"{c.name}: {steps[c.name].dtype} is not {c.dtype}"
+            assert _dtype_ok(steps[c.name], c.dtype), (
+                f"{c.name}: {steps[c.name].dtype} is not {c.dtype}"
+            )
 
 
 def test_foot_and_shank_runs_fill_the_placement_columns() -> None:
@@ -63,4 +65,11 @@ def test_foot_and_shank_runs_fill_the_placement_columns() -> None:
     for placements in (("foot-left", "foot-right", "sacrum"), ("shank-left", "shank-right")):
         rec = gait.synthesize("run", placements=placements, duration=20.0, rate=200.0, seed=3)
         cols |= set(gait.analyze(rec).steps.columns)
-    assert {"foot_strike_angle", "strike", "braking", "vertical_oscillation", "shank_angle_ic", "source"} <= cols
+    assert {
+        "foot_strike_angle",
+        "strike",
+        "braking",
+        "vertical_oscillation",
+        "shank_angle_ic",
+        "source",
+    } <= cols

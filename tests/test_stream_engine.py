@@ -35,9 +35,14 @@ def _compare(batch: pd.DataFrame, live: pd.DataFrame, t0: float, t1: float) -> N
     assert len(np.unique(k)) == len(bt)  # one live step per batch step
     # nothing extra inside either: every live step has a batch step within one sample
     ball = batch["t_ic"].to_numpy(dtype=float)
-    inner_live = ln[(ln["t_ic"] > t0 + EDGE) & (ln["t_ic"] < t1 - EDGE)]["t_ic"].to_numpy(dtype=float)
+    inner_live = ln[(ln["t_ic"] > t0 + EDGE) & (ln["t_ic"] < t1 - EDGE)]["t_ic"].to_numpy(
+        dtype=float
+    )
     jj = np.clip(np.searchsorted(ball, inner_live), 1, len(ball) - 1)
-    assert np.minimum(np.abs(ball[jj] - inner_live), np.abs(ball[jj - 1] - inner_live)).max() <= 1.0 / RATE
+    assert (
+        np.minimum(np.abs(ball[jj] - inner_live), np.abs(ball[jj - 1] - inner_live)).max()
+        <= 1.0 / RATE
+    )
     m = ln.reset_index(drop=True).iloc[k].reset_index(drop=True)
     assert list(m["side"]) == list(b["side"])
     for col in STEP_COLUMNS[2:]:
@@ -52,8 +57,14 @@ def _compare(batch: pd.DataFrame, live: pd.DataFrame, t0: float, t1: float) -> N
 )
 def test_random_chunks_match_batch(placements: tuple[str, ...], seed: int) -> None:
     # a cadence change mid-run, so the window has something to get wrong
-    rec = synthesize(activity="run", placements=placements, duration=60.0, rate=RATE, seed=seed,
-                     segments=[(30.0, {"cadence": 178.0})])
+    rec = synthesize(
+        activity="run",
+        placements=placements,
+        duration=60.0,
+        rate=RATE,
+        seed=seed,
+        segments=[(30.0, {"cadence": 178.0})],
+    )
     batch = analyze(rec).steps
     live, eng = replay_recording(rec, (0.005, 0.6), seed=seed)
     t0 = min(float(s.t[0]) for s in rec.streams)
@@ -68,7 +79,9 @@ def test_random_chunks_match_batch(placements: tuple[str, ...], seed: int) -> No
 
 def test_steps_are_final_soon_after_their_data() -> None:
     """A step comes out once the detector context and the next contacts are in."""
-    rec = synthesize(activity="run", placements=("foot-left", "foot-right"), duration=30.0, rate=RATE, seed=1)
+    rec = synthesize(
+        activity="run", placements=("foot-left", "foot-right"), duration=30.0, rate=RATE, seed=1
+    )
     eng = StreamEngine(specs_from_recording(rec))
     lag = []
     for k in range(int(30 / 0.1)):
@@ -83,8 +96,13 @@ def test_steps_are_final_soon_after_their_data() -> None:
 
 
 def test_a_lost_sensor_is_reported_and_steps_continue() -> None:
-    rec = synthesize(activity="run", placements=("foot-left", "foot-right", "sacrum"), duration=40.0,
-                     rate=RATE, seed=4)
+    rec = synthesize(
+        activity="run",
+        placements=("foot-left", "foot-right", "sacrum"),
+        duration=40.0,
+        rate=RATE,
+        seed=4,
+    )
     eng = StreamEngine(specs_from_recording(rec))
     times = []
     for k in range(400):
@@ -131,10 +149,16 @@ def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -
     """Fusion may time a contact from the sacrum after the foot's version went out."""
     from gait.stream.engine import SAME_CONTACT, _drop_repeats
 
-    emitted = pd.DataFrame({"side": ["left", "right"], "t_ic": [23.431, 23.785],
-                            "source": ["foot_left", "foot_right"]})
-    new = pd.DataFrame({"side": ["right", "left", "right"], "t_ic": [23.7945, 24.151, 24.503],
-                        "source": ["sacrum", "foot_left", "sacrum"]})
+    emitted = pd.DataFrame(
+        {"side": ["left", "right"], "t_ic": [23.431, 23.785], "source": ["foot_left", "foot_right"]}
+    )
+    new = pd.DataFrame(
+        {
+            "side": ["right", "left", "right"],
+            "t_ic": [23.7945, 24.151, 24.503],
+            "source": ["sacrum", "foot_left", "sacrum"],
+        }
+    )
     kept = _drop_repeats(new, emitted)
     assert kept["t_ic"].tolist() == [24.151, 24.503]
     assert _drop_repeats(new, emitted.iloc[:0]).equals(new)

@@ -26,8 +26,13 @@ RSS_BOUND = 8 * 2**20
 
 
 def test_memory_flat_over_two_hours() -> None:
-    rec = synthesize(activity="run", placements=("foot-left", "foot-right", "sacrum"), duration=60.0,
-                     rate=RATE, seed=2)
+    rec = synthesize(
+        activity="run",
+        placements=("foot-left", "foot-right", "sacrum"),
+        duration=60.0,
+        rate=RATE,
+        seed=2,
+    )
     blocks = []
     for k in range(60):
         for s in rec.streams:

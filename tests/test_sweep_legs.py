@@ -62,8 +62,11 @@ def score_stream(rec: Recording, name: str, **params: Any) -> dict[str, float]:
     gd = (d["t_tc"] - d["t_ic"]).to_numpy()[di]
     gr = (r["t_tc"] - r["t_ic"]).to_numpy()[ri]
     ok = np.isfinite(gd) & np.isfinite(gr)
-    return {"f1": f1, "gct_mae": float(np.mean(np.abs(gd[ok] - gr[ok]))) if ok.any() else np.inf,
-            "n": float(len(r))}
+    return {
+        "f1": f1,
+        "gct_mae": float(np.mean(np.abs(gd[ok] - gr[ok]))) if ok.any() else np.inf,
+        "n": float(len(r)),
+    }
 
 
 def cadence_error(rec: Recording) -> float:
@@ -75,13 +78,27 @@ def cadence_error(rec: Recording) -> float:
     return abs(float(res.summary["cadence_spm"]) - true)
 
 
-def make(activity: str, legs: str, *, rate: float = 200.0, seed: int = 0,
-         gait_kw: dict[str, Any] | None = None, sensor_kw: dict[str, Any] | None = None) -> Recording:
+def make(
+    activity: str,
+    legs: str,
+    *,
+    rate: float = 200.0,
+    seed: int = 0,
+    gait_kw: dict[str, Any] | None = None,
+    sensor_kw: dict[str, Any] | None = None,
+) -> Recording:
     placements = (f"{legs}-left", f"{legs}-right")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return synthesize(activity, placements, duration=DURATION, rate=rate, seed=seed,
-                          gait=GaitParams(**(gait_kw or {})), sensor=SensorParams(**(sensor_kw or {})))
+        return synthesize(
+            activity,
+            placements,
+            duration=DURATION,
+            rate=rate,
+            seed=seed,
+            gait=GaitParams(**(gait_kw or {})),
+            sensor=SensorParams(**(sensor_kw or {})),
+        )
 
 
 def check(rec: Recording, legs: str, **params: Any) -> None:
@@ -98,8 +115,13 @@ LEGS = ["foot", "shank"]
 @pytest.mark.parametrize("legs", LEGS)
 @pytest.mark.parametrize(
     ("activity", "speed", "cadence"),
-    [("run", 2.5, 160.0), ("run", 3.5, 175.0), ("run", 5.0, 188.0), ("walk", 1.0, 100.0),
-     ("walk", 1.5, 118.0)],
+    [
+        ("run", 2.5, 160.0),
+        ("run", 3.5, 175.0),
+        ("run", 5.0, 188.0),
+        ("walk", 1.0, 100.0),
+        ("walk", 1.5, 118.0),
+    ],
 )
 def test_speed_cadence(legs: str, activity: str, speed: float, cadence: float) -> None:
     check(make(activity, legs, gait_kw={"speed": speed, "cadence": cadence}), legs)
@@ -148,11 +170,19 @@ def test_injected_gct_asymmetry_found_on_the_right_side(legs: str) -> None:
     runs = []
     for seed in range(10):
         asym = 5.0 if seed % 2 == 0 else -5.0  # +: left contact longer
-        rec = make("run", legs, seed=30 + seed, gait_kw={"gct_asym_pct": asym},
-                   sensor_kw={"rotation": "uniform"})
+        rec = make(
+            "run",
+            legs,
+            seed=30 + seed,
+            gait_kw={"gct_asym_pct": asym},
+            sensor_kw={"rotation": "uniform"},
+        )
         s = gait.analyze(rec).summary
         longer = "left" if asym > 0 else "right"
         flagged = [a for a in s["asymmetry"] if a["metric"] == "gct"]
-        runs.append(bool(flagged) and flagged[0]["longer"] == longer
-                    and (s["gct_balance_pct"] > 50) == (longer == "left"))
+        runs.append(
+            bool(flagged)
+            and flagged[0]["longer"] == longer
+            and (s["gct_balance_pct"] > 50) == (longer == "left")
+        )
     assert np.mean(runs) >= 0.95, runs

@@ -67,8 +67,15 @@ def test_truth_table_columns_and_params_are_complete_and_json() -> None:
     assert ref.kind == "synthetic"
     ev = ref.events
     assert list(ev.columns[: len(STEP_COLUMNS)]) == list(STEP_COLUMNS)
-    for col in ("foot_strike_angle", "strike", "braking", "impact", "vertical_oscillation",
-                "stride_length", "speed"):
+    for col in (
+        "foot_strike_angle",
+        "strike",
+        "braking",
+        "impact",
+        "vertical_oscillation",
+        "stride_length",
+        "speed",
+    ):
         assert col in ev.columns
     assert set(ev["side"]) == {"left", "right"}
     assert (ev["side"].to_numpy()[1:] != ev["side"].to_numpy()[:-1]).all()  # alternate
@@ -113,8 +120,13 @@ def test_bad_parameters_raise_a_typed_error(kwargs) -> None:  # type: ignore[no-
 
 @pytest.mark.parametrize("cadence", [150.0, 185.0])
 def test_cadence_in_truth_and_in_the_sacrum_spectrum(cadence: float) -> None:
-    rec = synthesize(duration=20, seed=2, placements=("sacrum",),
-                     gait=GaitParams(cadence=cadence, stride_cv=0.01), sensor=IDEAL)
+    rec = synthesize(
+        duration=20,
+        seed=2,
+        placements=("sacrum",),
+        gait=GaitParams(cadence=cadence, stride_cv=0.01),
+        sensor=IDEAL,
+    )
     ev = rec.reference.events
     assert ev["cadence"].mean() == pytest.approx(cadence, rel=0.01)
     s = rec.stream("sacrum")
@@ -145,8 +157,13 @@ def test_gct_and_asymmetry_show_in_truth_and_in_foot_gyro_events() -> None:
 
 @pytest.mark.parametrize("fsa", [-6.0, 2.0, 14.0])
 def test_strike_angle_from_integrated_pitch_and_rate_sign(fsa: float) -> None:
-    rec = synthesize(duration=12, seed=7, placements=("foot-left",), sensor=IDEAL,
-                     gait=GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.0))
+    rec = synthesize(
+        duration=12,
+        seed=7,
+        placements=("foot-left",),
+        sensor=IDEAL,
+        gait=GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.0),
+    )
     ev = rec.reference.events
     left = ev[ev.side == "left"].dropna(subset=["gct"])
     assert np.allclose(left["foot_strike_angle"], fsa)
@@ -167,10 +184,12 @@ def test_strike_angle_from_integrated_pitch_and_rate_sign(fsa: float) -> None:
 
 
 def test_braking_and_overstride_defaults_scale() -> None:
-    soft = synthesize(duration=10, seed=1, placements=("sacrum",), sensor=IDEAL,
-                      gait=GaitParams(braking=0.05))
-    hard = synthesize(duration=10, seed=1, placements=("sacrum",), sensor=IDEAL,
-                      gait=GaitParams(braking=0.25))
+    soft = synthesize(
+        duration=10, seed=1, placements=("sacrum",), sensor=IDEAL, gait=GaitParams(braking=0.05)
+    )
+    hard = synthesize(
+        duration=10, seed=1, placements=("sacrum",), sensor=IDEAL, gait=GaitParams(braking=0.25)
+    )
     assert soft.reference.events["braking"].mean() == pytest.approx(0.05, rel=0.02)
     assert hard.reference.events["braking"].mean() == pytest.approx(0.25, rel=0.02)
     # The AP deceleration peak after contact scales with the braking.
@@ -185,8 +204,12 @@ def test_fatigue_and_segments_change_cadence_and_asymmetry_over_time() -> None:
     first, last = ev[ev.t_ic < 10], ev[ev.t_ic > 50]
     assert last["cadence"].mean() / first["cadence"].mean() == pytest.approx(0.94 / 0.995, abs=0.02)
     assert last["gct"].mean() / first["gct"].mean() == pytest.approx(1.08 / 1.013, abs=0.03)
-    rec = synthesize(duration=40, seed=1, placements=("sacrum",),
-                     segments=[(20.0, {"cadence": 156.0, "gct_asym_pct": 10.0})])
+    rec = synthesize(
+        duration=40,
+        seed=1,
+        placements=("sacrum",),
+        segments=[(20.0, {"cadence": 156.0, "gct_asym_pct": 10.0})],
+    )
     ev = rec.reference.events
     a, b = ev[ev.t_ic < 19], ev[ev.t_ic > 22]
     assert a["cadence"].mean() == pytest.approx(168, rel=0.02)
@@ -233,13 +256,19 @@ def test_belt_dips_lower_the_true_speed() -> None:
     assert rec.reference.params["gait"]["belt_dip"] == 0.3
 
 
-@pytest.mark.parametrize(("fsa", "lo", "hi"), [(12.0, -0.006, 0.006), (1.0, -0.006, 0.006),
-                                                (-8.0, -0.025, -0.010)])
+@pytest.mark.parametrize(
+    ("fsa", "lo", "hi"), [(12.0, -0.006, 0.006), (1.0, -0.006, 0.006), (-8.0, -0.025, -0.010)]
+)
 def test_falbriard_ic_bias_by_strike_type(fsa: float, lo: float, hi: float) -> None:
     """Rearfoot and midfoot: the pitch-rate minimum is at IC; forefoot: ~15 ms before it
     (the heel drop reverses the rate at contact), a bias detectors must expect."""
-    rec = synthesize(duration=12, seed=8, placements=("foot-left",), sensor=IDEAL,
-                     gait=GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.5))
+    rec = synthesize(
+        duration=12,
+        seed=8,
+        placements=("foot-left",),
+        sensor=IDEAL,
+        gait=GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.5),
+    )
     ev = rec.reference.events
     ic, _ = falbriard_events(*_pitch_rate(rec, "left"))
     truth = ev[ev.side == "left"]["t_ic"].to_numpy()

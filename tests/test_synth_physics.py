@@ -21,8 +21,9 @@ def _world_acc(rec, body, name: str) -> np.ndarray:  # type: ignore[no-untyped-d
     """Pelvis acceleration in the lab frame (gravity removed) from the ideal sensor."""
     s = rec.stream(name)
     pos = body.trunk.position(s.t)
-    rot = Rotation.from_euler("ZYX", np.column_stack([pos["yaw"][0], pos["pitch"][0],
-                                                      pos["roll"][0]]))
+    rot = Rotation.from_euler(
+        "ZYX", np.column_stack([pos["yaw"][0], pos["pitch"][0], pos["roll"][0]])
+    )
     a = rot.apply(s.acc)
     a[:, 2] -= G
     return a
@@ -78,8 +79,9 @@ def test_running_pelvis_is_near_free_fall_in_flight_and_loaded_in_stance() -> No
 
 
 def test_pelvis_braking_truth_matches_integrated_forward_acceleration() -> None:
-    rec = synthesize(placements=("sacrum",), sensor=IDEAL, duration=10.0, seed=2,
-                     gait=GaitParams(braking=0.2))
+    rec = synthesize(
+        placements=("sacrum",), sensor=IDEAL, duration=10.0, seed=2, gait=GaitParams(braking=0.2)
+    )
     body, _ = build_body("run", 10.0, 2, GaitParams(braking=0.2))
     a = _world_acc(rec, body, "sacrum")
     t = rec.stream("sacrum").t
@@ -112,8 +114,9 @@ def test_pelvis_sway_alternates_with_the_stance_side() -> None:
 @pytest.mark.parametrize("treadmill", [False, True])
 def test_zupt_integration_of_the_foot_gives_the_stride_length(treadmill: bool) -> None:
     gait = GaitParams(speed=3.5, treadmill=treadmill)
-    rec = synthesize(placements=("foot-right",), sensor=IDEAL, duration=10.0, seed=5,
-                     rate=200.0, gait=gait)
+    rec = synthesize(
+        placements=("foot-right",), sensor=IDEAL, duration=10.0, seed=5, rate=200.0, gait=gait
+    )
     s = rec.stream("foot_right")
     ev = rec.reference.events
     right = ev[ev.side == "right"].dropna(subset=["stride_length", "gct"])
@@ -134,8 +137,14 @@ def test_zupt_integration_of_the_foot_gives_the_stride_length(treadmill: bool) -
 def test_foot_impact_at_contact_and_rearfoot_hits_harder() -> None:
     peaks = {}
     for fsa in (14.0, -5.0):
-        rec = synthesize(placements=("foot-left", "shank-left"), sensor=IDEAL, duration=8.0,
-                         seed=6, rate=1000.0, gait=GaitParams(foot_strike_angle=fsa))
+        rec = synthesize(
+            placements=("foot-left", "shank-left"),
+            sensor=IDEAL,
+            duration=8.0,
+            seed=6,
+            rate=1000.0,
+            gait=GaitParams(foot_strike_angle=fsa),
+        )
         ev = rec.reference.events
         left = ev[ev.side == "left"]
         foot, shank = rec.stream("foot_left"), rec.stream("shank_left")
@@ -152,8 +161,13 @@ def test_foot_impact_at_contact_and_rearfoot_hits_harder() -> None:
 
 def test_swing_pitch_rate_peak_is_realistic_for_running() -> None:
     for speed, lo, hi in ((2.5, 8.0, 14.0), (5.0, 10.0, 20.0)):
-        rec = synthesize(placements=("foot-left",), sensor=IDEAL, duration=8.0, seed=1,
-                         gait=GaitParams(speed=speed, cadence=170 if speed < 4 else 185))
+        rec = synthesize(
+            placements=("foot-left",),
+            sensor=IDEAL,
+            duration=8.0,
+            seed=1,
+            gait=GaitParams(speed=speed, cadence=170 if speed < 4 else 185),
+        )
         w = -rec.stream("foot_left").gyr[:, 1]
         assert lo < np.percentile(w, 99.5) < hi
 

@@ -64,8 +64,13 @@ TOLERANCES = [
 def medians() -> dict[str, dict[str, float]]:
     rows = sr.sacrum_rows()
     assert len(rows) == 16
-    return {key: {f: float(np.median([r[key][f] for r in rows]))  # type: ignore[index]
-                  for f in sr.SACRUM_FEATURES} for key in ("real", "synthetic")}
+    return {
+        key: {
+            f: float(np.median([r[key][f] for r in rows]))  # type: ignore[index]
+            for f in sr.SACRUM_FEATURES
+        }
+        for key in ("real", "synthetic")
+    }
 
 
 @pytest.mark.parametrize(("feature", "kind", "tol"), TOLERANCES, ids=[t[0] for t in TOLERANCES])
@@ -93,21 +98,36 @@ def test_ground_truth_stays_exact_with_the_impact_sag(fsa: float) -> None:
     acceleration gives the truth's braking, which equals the requested one; the impact
     peak sits where the model puts it after the true contact."""
     gait = GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.0, stride_cv=0.0, braking=0.3)
-    rec = synthesize("run", ("sacrum",), duration=8.0, rate=1000.0, seed=7, gait=gait,
-                     sensor=SensorParams.ideal())
+    rec = synthesize(
+        "run",
+        ("sacrum",),
+        duration=8.0,
+        rate=1000.0,
+        seed=7,
+        gait=gait,
+        sensor=SensorParams.ideal(),
+    )
     body, _ = build_body("run", 8.0, 7, gait)
     s = rec.streams[0]
     pos = body.trunk.position(s.t)
     from scipy.spatial.transform import Rotation
 
-    rot = Rotation.from_euler("ZYX", np.column_stack([pos["yaw"][0], pos["pitch"][0], pos["roll"][0]]))
+    rot = Rotation.from_euler(
+        "ZYX", np.column_stack([pos["yaw"][0], pos["pitch"][0], pos["roll"][0]])
+    )
     a = rot.apply(s.acc)
     a[:, 2] -= G
     assert rec.reference is not None
     ev = rec.reference.events.dropna(subset=["step_time", "vertical_oscillation", "gct"])
     assert len(ev) > 10
-    for t0, st, tc, vo, brk in zip(ev["t_ic"], ev["step_time"], ev["t_tc"], ev["vertical_oscillation"],
-                                   ev["braking"], strict=True):
+    for t0, st, tc, vo, brk in zip(
+        ev["t_ic"],
+        ev["step_time"],
+        ev["t_tc"],
+        ev["vertical_oscillation"],
+        ev["braking"],
+        strict=True,
+    ):
         m = (s.t >= t0) & (s.t <= t0 + st)
         v = cumulative_trapezoid(a[m, 2], s.t[m], initial=0.0)
         assert abs(v[-1]) < 0.03  # m/s: the sag adds no net velocity

@@ -57,8 +57,14 @@ def _same_sides(a: pd.DataFrame, b: pd.DataFrame) -> float:
 
 @pytest.mark.parametrize("angle_deg", [90.0, 180.0])
 def test_synthetic_walk_rotated_about_vertical_keeps_sides(angle_deg: float) -> None:
-    rec = synthesize(activity="walk", placements=("sacrum",), duration=30.0, rate=100.0, seed=3,
-                     sensor=SensorParams(rotation="uniform"))
+    rec = synthesize(
+        activity="walk",
+        placements=("sacrum",),
+        duration=30.0,
+        rate=100.0,
+        seed=3,
+        sensor=SensorParams(rotation="uniform"),
+    )
     s = rec.streams[0]
     assert rec.reference is not None
     base = detect_events(s)
@@ -68,8 +74,14 @@ def test_synthetic_walk_rotated_about_vertical_keeps_sides(angle_deg: float) -> 
 
 
 def test_synthetic_walk_upside_down_keeps_sides() -> None:
-    rec = synthesize(activity="walk", placements=("sacrum",), duration=30.0, rate=100.0, seed=4,
-                     sensor=SensorParams(rotation="uniform"))
+    rec = synthesize(
+        activity="walk",
+        placements=("sacrum",),
+        duration=30.0,
+        rate=100.0,
+        seed=4,
+        sensor=SensorParams(rotation="uniform"),
+    )
     s = rec.streams[0]
     horizontal = np.cross(_mean_up(s), [0.3, 0.5, 0.8])  # any axis perpendicular to up
     flipped = detect_events(_rotated(s, _rotation(horizontal, np.pi)))

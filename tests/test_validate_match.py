@@ -62,10 +62,20 @@ def test_within_regions() -> None:
 
 
 def test_score_steps_sides_tc_and_region() -> None:
-    ref = pd.DataFrame({"side": ["left", "right", "left", "right"], "t_ic": [1.0, 1.5, 2.0, 2.5],
-                        "t_tc": [1.7, 2.2, 2.7, np.nan]})
-    det = pd.DataFrame({"side": ["left", "left", "left", "unknown"], "t_ic": [1.01, 1.49, 2.02, 2.5],
-                        "t_tc": [1.68, 2.25, np.nan, 3.0]})
+    ref = pd.DataFrame(
+        {
+            "side": ["left", "right", "left", "right"],
+            "t_ic": [1.0, 1.5, 2.0, 2.5],
+            "t_tc": [1.7, 2.2, 2.7, np.nan],
+        }
+    )
+    det = pd.DataFrame(
+        {
+            "side": ["left", "left", "left", "unknown"],
+            "t_ic": [1.01, 1.49, 2.02, 2.5],
+            "t_tc": [1.68, 2.25, np.nan, 3.0],
+        }
+    )
     sc = score_steps(ref, det, 0.1)
     assert sc.f1 == 1.0
     assert sc.side_known == 3 and sc.side_correct == 2

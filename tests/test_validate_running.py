@@ -100,7 +100,9 @@ def test_shank_walking_contact_time_is_withheld_not_wrong(table: pd.DataFrame) -
     # no walking contact time is given (so no error can be printed) ...
     assert walk["gct_mae_ms"].isna().all(), walk[["trial", "gct_mae_ms"]]
     assert (walk["tc_coverage"] == 0).all()
-    assert (walk["tc_withheld"] >= 0.75 * walk["n_ref"]).all(), walk[["trial", "tc_withheld", "n_ref"]]
+    assert (walk["tc_withheld"] >= 0.75 * walk["n_ref"]).all(), walk[
+        ["trial", "tc_withheld", "n_ref"]
+    ]
     # ... and what was withheld would have been far off the force plate's contact time
     assert (walk["withheld_gct_mae_ms"] > 200).all(), walk[["trial", "withheld_gct_mae_ms"]]
     # the running trials keep theirs

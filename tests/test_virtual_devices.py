@@ -43,14 +43,22 @@ def test_every_imu_profile_streams_exact_samples(pid: str, tmp_path) -> None:  #
     (st,) = stats.values()
     assert st.bad == 0 and st.packets > 5
     (data,) = replay(out)
-    assert data.device.profile == pid and data.device.placement == "foot" and data.device.side == "left"
+    assert (
+        data.device.profile == pid
+        and data.device.placement == "foot"
+        and data.device.side == "left"
+    )
     q = make_encoder(prof, rate=prof.rate).quantum()
     assert data.acc is not None and data.acc.shape[0] > 50
     i0 = find_window(src.acc, data.acc, q["acc"] / 2 + 1e-9)  # type: ignore[arg-type]
     assert i0 is not None, f"{pid}: decoded acc matches no window of the source"
     n = min(data.acc.shape[0], src.t.size - i0)
     assert np.abs(data.acc[:n] - src.acc[i0 : i0 + n]).max() <= q["acc"] / 2 + 1e-9  # type: ignore[index]
-    if "gyr" in prof.streams and data.gyr is not None and "gyr resampled" not in " ".join(data.notes):
+    if (
+        "gyr" in prof.streams
+        and data.gyr is not None
+        and "gyr resampled" not in " ".join(data.notes)
+    ):
         assert np.abs(data.gyr[:n] - src.gyr[i0 : i0 + n]).max() <= q["gyr"] / 2 + 1e-9  # type: ignore[index]
 
 
@@ -60,7 +68,9 @@ def test_footpod_speed_and_cadence(tmp_path) -> None:  # type: ignore[no-untyped
 
     async def main() -> None:
         radio = await open_radio("local")
-        dev = VirtualDevice(prof, constant_rsc_source(60, speed=3.5, cadence=180, rate=2), radio, speed=5)
+        dev = VirtualDevice(
+            prof, constant_rsc_source(60, speed=3.5, cadence=180, rate=2), radio, speed=5
+        )
         await dev.start()
         try:
             await record(radio, [DeviceSpec(dev.name)], 1.0, out)
@@ -143,11 +153,18 @@ def test_packet_loss_is_counted_by_the_decoder(tmp_path) -> None:  # type: ignor
 
     async def main() -> VirtualDevice:
         radio = await open_radio("local")
-        dev = VirtualDevice(prof, gait_like_source(30, 200), radio, speed=4, faults=Faults(loss=0.2, jitter=0.01))
+        dev = VirtualDevice(
+            prof, gait_like_source(30, 200), radio, speed=4, faults=Faults(loss=0.2, jitter=0.01)
+        )
         await dev.start()
         try:
-            await record(radio, [DeviceSpec(dev.name)], 1.5, out,
-                         on_samples=lambda i, smp: live.append(smp.n))
+            await record(
+                radio,
+                [DeviceSpec(dev.name)],
+                1.5,
+                out,
+                on_samples=lambda i, smp: live.append(smp.n),
+            )
         finally:
             await dev.stop()
         return dev
@@ -217,7 +234,10 @@ def test_sensors_on_one_body_share_one_clock() -> None:
     async def main() -> None:
         radio = await open_radio("local")
         origin = asyncio.get_running_loop().time()
-        shared = [VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name=f"s{i}", speed=50) for i in range(2)]
+        shared = [
+            VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name=f"s{i}", speed=50)
+            for i in range(2)
+        ]
         for dev in shared:
             await dev.start(clock_origin=origin)
             await asyncio.sleep(0.02)  # 1 s of simulated time between the two starts

@@ -112,7 +112,8 @@ def parse_advertising_data(data: bytes) -> ParsedAdvertisement:
                 adv.local_name = body.decode("utf-8", "replace")
         elif kind in (AD_UUID16_COMPLETE, AD_UUID16_INCOMPLETE):
             adv.service_uuids += [
-                f"{v:08x}{_BASE_SUFFIX}" for (v,) in struct.iter_unpack("<H", body[: len(body) // 2 * 2])
+                f"{v:08x}{_BASE_SUFFIX}"
+                for (v,) in struct.iter_unpack("<H", body[: len(body) // 2 * 2])
             ]
         elif kind in (AD_UUID128_COMPLETE, AD_UUID128_INCOMPLETE):
             adv.service_uuids += [

@@ -73,9 +73,7 @@ class BumbleClient(BaseBleakClient):
         self._lost: asyncio.Future[None] | None = None
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
         self._name = (
-            address_or_ble_device.name or ""
-            if isinstance(address_or_ble_device, BLEDevice)
-            else ""
+            address_or_ble_device.name or "" if isinstance(address_or_ble_device, BLEDevice) else ""
         )
 
     # -- connectivity -----------------------------------------------------------
@@ -231,7 +229,9 @@ class BumbleClient(BaseBleakClient):
             f"write {characteristic.uuid}",
         )
 
-    async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
+    async def write_gatt_descriptor(
+        self, descriptor: BleakGATTDescriptor, data: SizedBuffer
+    ) -> None:
         """Write a descriptor (with response)."""
         await self._op(
             descriptor.obj.write_value(bytes(data), with_response=True),
@@ -256,6 +256,4 @@ class BumbleClient(BaseBleakClient):
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         """Disable notifications/indications."""
         sub = self._subscribers.pop(characteristic.handle, None)
-        await self._op(
-            characteristic.obj.unsubscribe(sub), f"unsubscribe {characteristic.uuid}"
-        )
+        await self._op(characteristic.obj.unsubscribe(sub), f"unsubscribe {characteristic.uuid}")

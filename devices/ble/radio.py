@@ -51,7 +51,11 @@ class QuietHost(Host):
 
     def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
         """Send a packet to the controller."""
-        if self.snooper is None and self.hci_sink is not None and not _HOST_LOG.isEnabledFor(logging.DEBUG):
+        if (
+            self.snooper is None
+            and self.hci_sink is not None
+            and not _HOST_LOG.isEnabledFor(logging.DEBUG)
+        ):
             self.hci_sink.on_packet(bytes(packet))
             return
         super().send_hci_packet(packet)
@@ -91,7 +95,9 @@ class PatchedController(Controller):
 
     def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
         """Dispatch a packet from the host (data without the debug text, see :class:`QuietHost`)."""
-        if isinstance(packet, hci.HCI_AclDataPacket) and not _CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
+        if isinstance(packet, hci.HCI_AclDataPacket) and not _CONTROLLER_LOG.isEnabledFor(
+            logging.DEBUG
+        ):
             self.on_hci_acl_data_packet(packet)
             return
         super().on_hci_packet(packet)
@@ -189,7 +195,9 @@ def parse_radio_spec(spec: str) -> tuple[str, str, int]:
     if rest:
         h, sep, p = rest.rpartition(":")
         if not sep or not h or not p.isdigit() or not 0 < int(p) < 65536:
-            raise DeviceError(f"bad radio address {rest!r}: expected HOST:PORT, e.g. 127.0.0.1:{DEFAULT_PORT}")
+            raise DeviceError(
+                f"bad radio address {rest!r}: expected HOST:PORT, e.g. 127.0.0.1:{DEFAULT_PORT}"
+            )
         host, port = h, int(p)
     return kind, host, port
 

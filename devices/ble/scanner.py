@@ -66,6 +66,10 @@ class BumbleScanner(BaseBleakScanner):
             platform_data=(adv,),
         )
         device = self.create_or_update_device(
-            address, address, parsed.local_name, {"address_type": int(adv.address.address_type)}, data
+            address,
+            address,
+            parsed.local_name,
+            {"address_type": int(adv.address.address_type)},
+            data,
         )
         self.call_detection_callbacks(device, data)

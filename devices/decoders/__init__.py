@@ -94,7 +94,9 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return _family(profile).make_decoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """A fresh stateful encoder producing the device's exact notification bytes.
 
     Parameters

@@ -73,6 +73,7 @@ class DecoderProfile(Protocol):
         """Role of characteristic ``uuid``, or None when the profile does not use it."""
         ...
 
+
 #: Standard gravity, m/s², used to convert g and mg.
 #: Degrees to radians.
 DEG = float(np.pi / 180.0)
@@ -187,7 +188,11 @@ def batches_from_samples(samples: list[Samples]) -> list[Batch]:
                 n=np.array([s.n for s in ss], dtype=np.int64),
                 acc=_cat([s.acc for s in ss]),
                 gyr=_cat([s.gyr for s in ss]),
-                values={k: np.concatenate([s.values[k] for s in ss]) for k in keys if all(k in s.values for s in ss)},
+                values={
+                    k: np.concatenate([s.values[k] for s in ss])
+                    for k in keys
+                    if all(k in s.values for s in ss)
+                },
                 device_time=_cat([s.device_time for s in ss]),
                 counter=_cat([s.counter for s in ss]),
             )
@@ -376,7 +381,9 @@ class Decoder:
         except Exception:  # same contract as feed: never raise on bytes
             return None
 
-    def feed_batch(self, payloads: list[bytes], host_times: FloatArray, char: str = "data") -> list[Batch]:
+    def feed_batch(
+        self, payloads: list[bytes], host_times: FloatArray, char: str = "data"
+    ) -> list[Batch]:
         """Decode many notifications of one characteristic, in arrival order.
 
         Equivalent to calling :meth:`feed` on each (same statistics); decoders whose
@@ -396,7 +403,10 @@ class Decoder:
         list of Batch
             One per sensor kind.
         """
-        out = [self.feed(p, float(h), char) for p, h in zip(payloads, np.asarray(host_times).tolist(), strict=True)]
+        out = [
+            self.feed(p, float(h), char)
+            for p, h in zip(payloads, np.asarray(host_times).tolist(), strict=True)
+        ]
         return batches_from_samples([s for s in out if s is not None])
 
     def data_roles(self) -> tuple[str, ...]:
@@ -446,7 +456,9 @@ class Encoder:
         Device clock reading at caller time 0, s (for devices that send time stamps).
     """
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         self.profile = profile
         self.params: dict[str, Any] = dict(profile.decoder_params)
         self.rate = float(rate or profile.rate)

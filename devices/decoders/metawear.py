@@ -59,8 +59,14 @@ def _params(profile: DecoderProfile) -> dict[str, Any]:
         v = p[k]
         if not isinstance(v, int | float) or isinstance(v, bool) or not v > 0:
             raise err(k, f"must be a positive number, got {v!r}")
-    regs = [p[k] for k in ("acc_register", "acc_packed_register", "gyr_register", "gyr_packed_register")]
-    for k, v in zip(("acc_register", "acc_packed_register", "gyr_register", "gyr_packed_register"), regs, strict=True):
+    regs = [
+        p[k] for k in ("acc_register", "acc_packed_register", "gyr_register", "gyr_packed_register")
+    ]
+    for k, v in zip(
+        ("acc_register", "acc_packed_register", "gyr_register", "gyr_packed_register"),
+        regs,
+        strict=True,
+    ):
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 0x40:
             raise err(k, f"must be a register number 0..0x3f, got {v!r}")
     if p["acc_register"] == p["acc_packed_register"]:
@@ -116,14 +122,18 @@ class MetaWearDecoder(Decoder):
             raise BadPacket("short")
         module, reg = payload[0], payload[1]
         if reg & 0x80:
-            return ControlResponse(True, reg & 0x3F, 0, f"module 0x{module:02x} register 0x{reg & 0x3F:02x}", payload)
+            return ControlResponse(
+                True, reg & 0x3F, 0, f"module 0x{module:02x} register 0x{reg & 0x3F:02x}", payload
+            )
         raise Ignored("unsubscribed signal")
 
 
 class MetaWearEncoder(Encoder):
     """Encoder of MetaWear acc/gyro data notifications (packed or single)."""
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.p = p
@@ -189,6 +199,8 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return MetaWearDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """MetaWear encoder for ``profile``."""
     return MetaWearEncoder(profile, rate, device_clock)

@@ -94,7 +94,11 @@ class MovesenseDecoder(Decoder):
         n = body // (12 * blocks)
         (ms,) = struct.unpack_from("<I", payload, 2)
         with np.errstate(invalid="ignore"):  # NaN bit patterns are rejected just below
-            vals = np.frombuffer(payload, dtype="<f4", offset=6).astype(np.float64).reshape(blocks, n, 3)
+            vals = (
+                np.frombuffer(payload, dtype="<f4", offset=6)
+                .astype(np.float64)
+                .reshape(blocks, n, 3)
+            )
         if not np.all(np.isfinite(vals)):
             raise BadPacket("non-finite value")
         # Unwrap the 32-bit millisecond clock (wraps after 49.7 days).
@@ -135,7 +139,9 @@ class MovesenseDecoder(Decoder):
 class MovesenseEncoder(Encoder):
     """Encoder of GSP DATA notifications and command results."""
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.resource = p["resource"]
@@ -162,7 +168,10 @@ class MovesenseEncoder(Encoder):
         full = (t.size // self.spp) * self.spp
         if full < t.size:
             self._pending = (t[full:], a[full:], g[full:])
-        return [self._packet(t[s : s + self.spp], a[s : s + self.spp], g[s : s + self.spp]) for s in range(0, full, self.spp)]
+        return [
+            self._packet(t[s : s + self.spp], a[s : s + self.spp], g[s : s + self.spp])
+            for s in range(0, full, self.spp)
+        ]
 
     def _packet(self, t: FloatArray, a: FloatArray, g: FloatArray) -> Packet:
         ms = round((self.device_clock + float(t[0])) * 1000.0) & 0xFFFFFFFF
@@ -212,6 +221,8 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return MovesenseDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """Movesense encoder for ``profile``."""
     return MovesenseEncoder(profile, rate, device_clock)

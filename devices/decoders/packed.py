@@ -96,7 +96,9 @@ class Layout:
         names = [n for n, _ in self.fields]
         self.has_acc = all(f"acc_{a}" in names for a in AXES)
         self.has_gyr = all(f"gyr_{a}" in names for a in AXES)
-        if any(n.startswith(("acc_", "gyr_")) for n in names) and not (self.has_acc or self.has_gyr):
+        if any(n.startswith(("acc_", "gyr_")) for n in names) and not (
+            self.has_acc or self.has_gyr
+        ):
             raise err("fields", "acc_x/acc_y/acc_z (or gyr_*) must come as a full triple")
         if not (self.has_acc or self.has_gyr):
             raise err("fields", "needs acc_x, acc_y, acc_z and/or gyr_x, gyr_y, gyr_z")
@@ -135,7 +137,9 @@ class Layout:
         self.acc_lsb = scale("acc", ACC_UNITS, "g") if self.has_acc else 0.0
         self.gyr_lsb = scale("gyr", GYR_UNITS, "deg/s") if self.has_gyr else 0.0
         axes = params.get("axes", ["x", "y", "z"])
-        if not (isinstance(axes, list) and len(axes) == 3 and all(isinstance(a, str) for a in axes)):
+        if not (
+            isinstance(axes, list) and len(axes) == 3 and all(isinstance(a, str) for a in axes)
+        ):
             raise err("axes", f"expected three of x, y, z with optional '-', got {axes!r}")
         perm = [AXES.index(a.lstrip("-+")) if a.lstrip("-+") in AXES else -1 for a in axes]
         if sorted(perm) != [0, 1, 2]:
@@ -152,14 +156,20 @@ class Layout:
             try:
                 self.responses.append((bytes.fromhex(pair[0]), bytes.fromhex(pair[1])))
             except (ValueError, TypeError, IndexError, AttributeError):
-                raise err(f"responses[{i}]", f"expected [request hex, response hex], got {pair!r}") from None
+                raise err(
+                    f"responses[{i}]", f"expected [request hex, response hex], got {pair!r}"
+                ) from None
 
         # Fast path: when every sample field has one dtype, a packet body is a plain
         # (n, fields) array and acc/gyr are column picks with the axis map folded in.
         kinds = {dt for _, dt in self.fields}
         self.uniform: np.dtype | None = np.dtype(kinds.pop()) if len(kinds) == 1 else None
-        self.acc_cols = np.array([names.index(f"acc_{AXES[i]}") for i in self.perm]) if self.has_acc else None
-        self.gyr_cols = np.array([names.index(f"gyr_{AXES[i]}") for i in self.perm]) if self.has_gyr else None
+        self.acc_cols = (
+            np.array([names.index(f"acc_{AXES[i]}") for i in self.perm]) if self.has_acc else None
+        )
+        self.gyr_cols = (
+            np.array([names.index(f"gyr_{AXES[i]}") for i in self.perm]) if self.has_gyr else None
+        )
 
     def packet_size(self, n: int) -> int:
         """Bytes of a packet with ``n`` samples."""
@@ -223,7 +233,9 @@ class PackedDecoder(Decoder):
             counter = first + np.arange(n, dtype=np.int64)
         acc = gyr = None
         if lay.uniform is not None:
-            raw = np.frombuffer(payload, dtype=lay.uniform, offset=hsize).reshape(n, len(lay.fields))
+            raw = np.frombuffer(payload, dtype=lay.uniform, offset=hsize).reshape(
+                n, len(lay.fields)
+            )
             if lay.acc_cols is not None:
                 acc = raw[:, lay.acc_cols] * (lay.sign * lay.acc_lsb)
             if lay.gyr_cols is not None:
@@ -243,7 +255,9 @@ class PackedDecoder(Decoder):
         sensor = "imu" if lay.has_acc and lay.has_gyr else ("acc" if lay.has_acc else "gyr")
         return Samples(sensor=sensor, host_time=host_time, acc=acc, gyr=gyr, counter=counter)
 
-    def feed_batch(self, payloads: list[bytes], host_times: FloatArray, char: str = "data") -> list[Batch]:
+    def feed_batch(
+        self, payloads: list[bytes], host_times: FloatArray, char: str = "data"
+    ) -> list[Batch]:
         """Vectorized :meth:`Decoder.feed_batch` for fixed-size packets (same statistics)."""
         lay = self.layout
         if self.role(char) not in self.data_roles() or not lay.spp or not payloads:
@@ -289,7 +303,16 @@ class PackedDecoder(Decoder):
             counter = self._unwrap_many(arr[lay.counter].astype(np.int64), spp)
         self.stats.samples += arr.size * spp
         sensor = "imu" if lay.has_acc and lay.has_gyr else ("acc" if lay.has_acc else "gyr")
-        return [Batch(sensor, host, np.full(arr.size, spp, dtype=np.int64), acc=acc, gyr=gyr, counter=counter)]
+        return [
+            Batch(
+                sensor,
+                host,
+                np.full(arr.size, spp, dtype=np.int64),
+                acc=acc,
+                gyr=gyr,
+                counter=counter,
+            )
+        ]
 
     def _unwrap_many(self, raw: np.ndarray, spp: int) -> np.ndarray:
         """Vectorized :meth:`_unwrap` over packets; returns per-sample counters."""
@@ -336,13 +359,17 @@ class PackedDecoder(Decoder):
         if len(payload) < len(pre) + 2 or not payload.startswith(pre):
             raise BadPacket("not a control response")
         op, status = payload[len(pre)], payload[len(pre) + 1]
-        return ControlResponse(status == 0, op, status, "ok" if status == 0 else f"error {status}", payload)
+        return ControlResponse(
+            status == 0, op, status, "ok" if status == 0 else f"error {status}", payload
+        )
 
 
 class PackedEncoder(Encoder):
     """Inverse of :class:`PackedDecoder`: quantise, pack, number the packets."""
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         super().__init__(profile, rate, device_clock)
         self.layout = Layout(self.params)
         self.spp = self.layout.spp or 1
@@ -366,7 +393,10 @@ class PackedEncoder(Encoder):
         t = np.asarray(t, dtype=np.float64)
         n = t.size
         rec = np.zeros(n, dtype=lay.sample_dtype)
-        for kind, data, lsb, ok in (("acc", acc, lay.acc_lsb, lay.has_acc), ("gyr", gyr, lay.gyr_lsb, lay.has_gyr)):
+        for kind, data, lsb, ok in (
+            ("acc", acc, lay.acc_lsb, lay.has_acc),
+            ("gyr", gyr, lay.gyr_lsb, lay.has_gyr),
+        ):
             if not ok or data is None:
                 continue
             raw = self._raw(np.asarray(data, dtype=np.float64).reshape(n, 3), lsb)
@@ -431,6 +461,8 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return PackedDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """Packed encoder for ``profile``."""
     return PackedEncoder(profile, rate, device_clock)

@@ -154,7 +154,9 @@ def decode_deltas(payload: bytes, channels: int = 3, resolution: int = 16) -> np
     ref_len = channels * rb
     if len(payload) < ref_len:
         raise BadPacket("short reference sample")
-    raw = np.frombuffer(payload, dtype=np.uint8, count=ref_len).reshape(channels, rb).astype(np.int64)
+    raw = (
+        np.frombuffer(payload, dtype=np.uint8, count=ref_len).reshape(channels, rb).astype(np.int64)
+    )
     ref = (raw << (8 * np.arange(rb))).sum(axis=1)
     ref = np.where(ref >= (1 << (8 * rb - 1)), ref - (1 << (8 * rb)), ref)
     parts = [ref[None, :]]
@@ -201,7 +203,9 @@ def encode_deltas(values: np.ndarray, block_samples: int = 255, resolution: int 
     """
     v = np.asarray(values, dtype=np.int64)
     rb = (resolution + 7) // 8
-    out = [(v[0] & ((1 << (8 * rb)) - 1)).astype("<u8").view(np.uint8).reshape(-1, 8)[:, :rb].tobytes()]
+    out = [
+        (v[0] & ((1 << (8 * rb)) - 1)).astype("<u8").view(np.uint8).reshape(-1, 8)[:, :rb].tobytes()
+    ]
     d = np.diff(v, axis=0)
     for s in range(0, d.shape[0], block_samples):
         blk = d[s : s + block_samples]
@@ -214,7 +218,11 @@ def encode_deltas(values: np.ndarray, block_samples: int = 255, resolution: int 
 
 
 def _int24(b: np.ndarray) -> np.ndarray:
-    v = b[:, 0].astype(np.int64) | (b[:, 1].astype(np.int64) << 8) | (b[:, 2].astype(np.int64) << 16)
+    v = (
+        b[:, 0].astype(np.int64)
+        | (b[:, 1].astype(np.int64) << 8)
+        | (b[:, 2].astype(np.int64) << 16)
+    )
     return np.where(v >= 1 << 23, v - (1 << 24), v)
 
 
@@ -299,7 +307,11 @@ class PMDDecoder(Decoder):
         if width == 3:
             b = np.frombuffer(body, dtype=np.uint8).reshape(-1, 3)
             return _int24(b).reshape(-1, 3).astype(np.float64)
-        return np.frombuffer(body, dtype="<i1" if width == 1 else "<i2").reshape(-1, 3).astype(np.float64)
+        return (
+            np.frombuffer(body, dtype="<i1" if width == 1 else "<i2")
+            .reshape(-1, 3)
+            .astype(np.float64)
+        )
 
     def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
         if len(payload) < HEADER + 1:
@@ -350,7 +362,9 @@ class PMDDecoder(Decoder):
         if head == 0x0F:
             return ControlResponse(True, 0x0F, 0, "features", payload)
         if head == 0x01:
-            return ControlResponse(False, 0x01, 0, f"online measurement stopped: types {list(payload[1:])}", payload)
+            return ControlResponse(
+                False, 0x01, 0, f"online measurement stopped: types {list(payload[1:])}", payload
+            )
         if head != 0xF0 or len(payload) < 4:
             raise BadPacket("not a control response")
         op, mtype, status = payload[1], payload[2], payload[3]
@@ -364,13 +378,17 @@ class PMDDecoder(Decoder):
                 fac = float(settings[FACTOR][0])
                 if np.isfinite(fac) and fac > 0:
                     self.factor[KIND[mtype]] = fac
-        return ControlResponse(status == 0, op, status, STATUS.get(status, f"status {status}"), payload)
+        return ControlResponse(
+            status == 0, op, status, STATUS.get(status, f"status {status}"), payload
+        )
 
 
 class PMDEncoder(Encoder):
     """Encoder of PMD frames (raw or delta-compressed) and control point answers."""
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         super().__init__(profile, rate, device_clock)
         p = _params(profile)
         self.measurements = tuple(p.get("measurements", ["acc"]))
@@ -432,7 +450,9 @@ class PMDEncoder(Encoder):
                 self._pending[kind] = (tt[full:], x[full:])
             for s in range(0, full, self.spf):  # one iteration per frame
                 e = s + self.spf
-                out.append(Packet(float(tt[e - 1]), "data", self._frame(kind, float(tt[e - 1]), x[s:e])))
+                out.append(
+                    Packet(float(tt[e - 1]), "data", self._frame(kind, float(tt[e - 1]), x[s:e]))
+                )
         out.sort(key=lambda p: p.t)
         return out
 
@@ -453,7 +473,11 @@ class PMDEncoder(Encoder):
 
     def settings(self, kind: str) -> dict[int, list[float]]:
         """Settings the device offers for ``kind`` (one value each)."""
-        rng = round((self.profile.acc_range or 8 * G) / G) if kind == "acc" else round((self.profile.gyr_range or 2000 * DEG) / DEG)
+        rng = (
+            round((self.profile.acc_range or 8 * G) / G)
+            if kind == "acc"
+            else round((self.profile.gyr_range or 2000 * DEG) / DEG)
+        )
         s: dict[int, list[float]] = {SAMPLE_RATE: [self.rate], RESOLUTION: [16], RANGE: [rng]}
         if self.frame[kind] & 0x80:
             s[CHANNELS] = [3]
@@ -462,7 +486,11 @@ class PMDEncoder(Encoder):
     def respond(self, char: str, data: bytes) -> list[Packet]:
         """Control point indication answering ``data`` (GET, START, STOP)."""
         if char != "control" or len(data) < 2:
-            return [Packet(0.0, "control", response(data[0] if data else 0, 0, 4))] if char == "control" else []
+            return (
+                [Packet(0.0, "control", response(data[0] if data else 0, 0, 4))]
+                if char == "control"
+                else []
+            )
         op, mtype = data[0], data[1]
         kind = KIND.get(mtype)
         if op not in (1, 2, 3):
@@ -470,7 +498,9 @@ class PMDEncoder(Encoder):
         if kind is None or kind not in self.measurements:
             return [Packet(0.0, "control", response(op, mtype, 2 if kind is None else 3))]
         if op == 1:
-            return [Packet(0.0, "control", response(op, mtype, 0, build_settings(self.settings(kind))))]
+            return [
+                Packet(0.0, "control", response(op, mtype, 0, build_settings(self.settings(kind))))
+            ]
         if op == 2:
             if mtype in self.started:
                 return [Packet(0.0, "control", response(op, mtype, 6))]
@@ -479,7 +509,9 @@ class PMDEncoder(Encoder):
             except BadPacket:
                 return [Packet(0.0, "control", response(op, mtype, 5))]
             self.started.add(mtype)
-            extra = build_settings({FACTOR: [self.factor[kind]]}) if self.frame[kind] & 0x80 else b""
+            extra = (
+                build_settings({FACTOR: [self.factor[kind]]}) if self.frame[kind] & 0x80 else b""
+            )
             return [Packet(0.0, "control", response(op, mtype, 0, extra))]
         if mtype not in self.started:
             return [Packet(0.0, "control", response(op, mtype, 6))]
@@ -520,6 +552,8 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return PMDDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """PMD encoder for ``profile``."""
     return PMDEncoder(profile, rate, device_clock)

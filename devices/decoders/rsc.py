@@ -89,7 +89,9 @@ class RSCDecoder(Decoder):
         if len(payload) < 3 or payload[0] != 0x10:
             raise BadPacket("not an SC control point response")
         res = payload[2]
-        return ControlResponse(res == 1, payload[1], res, RESULTS.get(res, f"result {res}"), payload)
+        return ControlResponse(
+            res == 1, payload[1], res, RESULTS.get(res, f"result {res}"), payload
+        )
 
 
 class RSCEncoder(Encoder):
@@ -106,12 +108,18 @@ class RSCEncoder(Encoder):
         vals = values or {}
         t = np.asarray(t, dtype=np.float64)
         n = t.size
-        speed = np.clip(np.round(np.asarray(vals.get("speed", np.zeros(n))) * 256), 0, 0xFFFF).astype(int)
+        speed = np.clip(
+            np.round(np.asarray(vals.get("speed", np.zeros(n))) * 256), 0, 0xFFFF
+        ).astype(int)
         cad = np.clip(np.round(np.asarray(vals.get("cadence", np.zeros(n)))), 0, 0xFF).astype(int)
         stride = vals.get("stride_length")
         dist = vals.get("distance")
         running = vals.get("running")
-        run = (np.asarray(vals.get("speed", np.zeros(n))) >= 2.0) if running is None else np.asarray(running) > 0
+        run = (
+            (np.asarray(vals.get("speed", np.zeros(n))) >= 2.0)
+            if running is None
+            else np.asarray(running) > 0
+        )
         out = []
         for i in range(n):  # one packet per ~1 s measurement: loop length is tiny
             flags = 4 * int(run[i])
@@ -122,7 +130,9 @@ class RSCEncoder(Encoder):
             if dist is not None and np.isfinite(dist[i]):
                 flags |= 2
                 tail += struct.pack("<I", int(np.clip(round(dist[i] * 10), 0, 0xFFFFFFFF)))
-            out.append(Packet(float(t[i]), "data", struct.pack("<BHB", flags, speed[i], cad[i]) + tail))
+            out.append(
+                Packet(float(t[i]), "data", struct.pack("<BHB", flags, speed[i], cad[i]) + tail)
+            )
         return out
 
     def respond(self, char: str, data: bytes) -> list[Packet]:
@@ -143,6 +153,8 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return RSCDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """RSC encoder for ``profile``."""
     return RSCEncoder(profile, rate, device_clock)

@@ -144,9 +144,13 @@ class SensorLoggerDecoder(Decoder):
         if self._epoch0 is None:
             self._epoch0 = int(t_ns[0])
         dt = (t_ns - self._epoch0).astype(np.float64) * 1e-9
-        return Samples("acc", host_time, acc=np.ascontiguousarray(acc, dtype=np.float64), device_time=dt)
+        return Samples(
+            "acc", host_time, acc=np.ascontiguousarray(acc, dtype=np.float64), device_time=dt
+        )
 
-    def feed_batch(self, payloads: list[bytes], host_times: FloatArray, char: str = "data") -> list[Batch]:
+    def feed_batch(
+        self, payloads: list[bytes], host_times: FloatArray, char: str = "data"
+    ) -> list[Batch]:
         """Replay: bodies in the app's sending order (``messageId`` per session), then decoded.
 
         A batch that arrived late live was reordered by the receiver, so ordering here
@@ -218,7 +222,9 @@ class PhyphoxDecoder(Decoder):
         if t.size == 0:
             raise Ignored("no new samples")
         self._last_t = float(t[-1])
-        return Samples("acc", host_time, acc=np.ascontiguousarray(acc), device_time=np.ascontiguousarray(t))
+        return Samples(
+            "acc", host_time, acc=np.ascontiguousarray(acc), device_time=np.ascontiguousarray(t)
+        )
 
 
 class SensorLoggerEncoder(Encoder):
@@ -230,7 +236,9 @@ class SensorLoggerEncoder(Encoder):
     caller time 0; change it between calls to make the phone's clock jump.
     """
 
-    def __init__(self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> None:
+    def __init__(
+        self, profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+    ) -> None:
         super().__init__(profile, rate=rate, device_clock=device_clock)
         self.batch = float(self.params.get("batch", 1.0))
         self.platform = str(self.params.get("platform", "android"))
@@ -259,25 +267,41 @@ class SensorLoggerEncoder(Encoder):
         self.message_id += 1
         return body
 
-    def encode(self, t: FloatArray, acc: FloatArray | None = None, gyr: FloatArray | None = None,
-               values: dict[str, FloatArray] | None = None) -> list[Packet]:
+    def encode(
+        self,
+        t: FloatArray,
+        acc: FloatArray | None = None,
+        gyr: FloatArray | None = None,
+        values: dict[str, FloatArray] | None = None,
+    ) -> list[Packet]:
         """Bodies of every batch period completed by these samples (see :class:`Encoder`)."""
         if acc is None or len(t) == 0:
             return []
         t = np.asarray(t, dtype=np.float64)
         if self._batch_end is None:
             self._batch_end = float(t[0]) + self.batch
-        self._held.append((t, np.asarray(acc, dtype=np.float64), None if gyr is None else np.asarray(gyr)))
+        self._held.append(
+            (t, np.asarray(acc, dtype=np.float64), None if gyr is None else np.asarray(gyr))
+        )
         ht = np.concatenate([h[0] for h in self._held])
         ha = np.concatenate([h[1] for h in self._held])
-        hg = None if any(h[2] is None for h in self._held) else np.concatenate([h[2] for h in self._held])
+        hg = (
+            None
+            if any(h[2] is None for h in self._held)
+            else np.concatenate([h[2] for h in self._held])
+        )
         out = []
         i0 = 0
         while ht.size and ht[-1] >= self._batch_end:
             i1 = int(np.searchsorted(ht, self._batch_end, side="left"))
             if i1 > i0:
-                out.append(Packet(float(ht[i1 - 1]), "data",
-                                  self._body(ht[i0:i1], ha[i0:i1], None if hg is None else hg[i0:i1])))
+                out.append(
+                    Packet(
+                        float(ht[i1 - 1]),
+                        "data",
+                        self._body(ht[i0:i1], ha[i0:i1], None if hg is None else hg[i0:i1]),
+                    )
+                )
             i0 = i1
             self._batch_end += self.batch
         self._held = [(ht[i0:], ha[i0:], None if hg is None else hg[i0:])] if i0 < ht.size else []
@@ -299,7 +323,9 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
     return PhyphoxDecoder(profile)
 
 
-def make_encoder(profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0) -> Encoder:
+def make_encoder(
+    profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
+) -> Encoder:
     """The Sensor Logger encoder; phyphox is served, not pushed (see :mod:`devices.phone.simulator`).
 
     Raises
@@ -308,7 +334,7 @@ def make_encoder(profile: DecoderProfile, rate: float | None = None, device_cloc
         For the phyphox profile.
     """
     if profile.decoder != "sensorlogger":
-        raise ProfileError("phyphox data is served by the simulated phone's REST API, not encoded as packets")
+        raise ProfileError(
+            "phyphox data is served by the simulated phone's REST API, not encoded as packets"
+        )
     return SensorLoggerEncoder(profile, rate=rate, device_clock=device_clock)
-
-

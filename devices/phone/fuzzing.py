@@ -17,15 +17,34 @@ from devices.phone.phyphox import format_get_reply
 from devices.phone.sensorlogger import build_sensorlogger
 
 _T0 = 1_700_000_000_000_000_000
-_WEIRD: tuple[Any, ...] = (None, True, "", "x" * 50, [], {}, [1, 2], {"x": 1}, -1, 2**70, 1e308, -0.0, "1e400",
-                           "NaN", "9" * 30, 3.5)
+_WEIRD: tuple[Any, ...] = (
+    None,
+    True,
+    "",
+    "x" * 50,
+    [],
+    {},
+    [1, 2],
+    {"x": 1},
+    -1,
+    2**70,
+    1e308,
+    -0.0,
+    "1e400",
+    "NaN",
+    "9" * 30,
+    3.5,
+)
 
 
 def valid_push(rng: np.random.Generator, mid: int, n: int = 20) -> bytes:
     """A well-formed Sensor Logger push of ``n`` samples per sensor."""
     t = _T0 + mid * 10**9 + np.arange(n, dtype=np.int64) * 10_000_000
-    sensors = {"accelerometer": (t, rng.normal(0, 2, (n, 3))), "gravity": (t, rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.8])),
-               "gyroscope": (t, rng.normal(0, 1, (n, 3)))}
+    sensors = {
+        "accelerometer": (t, rng.normal(0, 2, (n, 3))),
+        "gravity": (t, rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 9.8])),
+        "gyroscope": (t, rng.normal(0, 1, (n, 3))),
+    }
     return build_sensorlogger(mid, "fuzz", "dev", sensors)
 
 
@@ -33,8 +52,16 @@ def valid_reply(rng: np.random.Generator, t0: float, n: int = 20) -> bytes:
     """A well-formed phyphox ``/get`` reply."""
     t = t0 + np.arange(n, dtype=np.float64) * 0.01
     a = rng.normal(0, 3, (n, 3))
-    return format_get_reply({"acc_time": ("partial", t), "accX": ("partial", a[:, 0]), "accY": ("partial", a[:, 1]),
-                             "accZ": ("partial", a[:, 2])}, session="f00d", measuring=True)
+    return format_get_reply(
+        {
+            "acc_time": ("partial", t),
+            "accX": ("partial", a[:, 0]),
+            "accY": ("partial", a[:, 1]),
+            "accZ": ("partial", a[:, 2]),
+        },
+        session="f00d",
+        measuring=True,
+    )
 
 
 def _structural(rng: np.random.Generator, body: bytes) -> bytes:
@@ -79,7 +106,9 @@ def mutate(rng: np.random.Generator, body: bytes) -> bytes:
         return bytes(b[: int(rng.integers(len(b)))])
     if r < 0.7:
         i = int(rng.integers(len(b)))
-        return bytes(b[:i] + rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8).tobytes() + b[i:])
+        return bytes(
+            b[:i] + rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8).tobytes() + b[i:]
+        )
     if r < 0.78:
         return rng.integers(0, 256, int(rng.integers(0, 512)), dtype=np.uint8).tobytes()
     if r < 0.84:
@@ -96,8 +125,9 @@ def mutate(rng: np.random.Generator, body: bytes) -> bytes:
 __all__ = ["asgi_request", "mutate", "valid_push", "valid_reply"]
 
 
-async def asgi_request(app: Any, method: str, path: str, body: bytes = b"",
-                       headers: dict[str, str] | None = None) -> int:
+async def asgi_request(
+    app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> int:
     """One HTTP request straight into an ASGI app (no sockets), for fuzzing and tests.
 
     Parameters
@@ -130,8 +160,13 @@ async def asgi_request(app: Any, method: str, path: str, body: bytes = b"",
     async def send(msg: dict[str, Any]) -> None:
         sent.append(msg)
 
-    scope = {"type": "http", "method": method, "path": path, "query_string": b"",
-             "headers": [(k.lower().encode(), v.encode()) for k, v in hdrs.items()]}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in hdrs.items()],
+    }
     await app(scope, receive, send)
     return int(sent[0]["status"])
 
@@ -175,8 +210,15 @@ def fuzz_receiver(n: int, seed: int = 0) -> dict[str, Any]:
 
     asyncio.run(go())
     errors = sum(v for k, v in dec.stats.reasons.items() if k.startswith("error:"))
-    return {"n": n, "statuses": statuses, "accepted": rx.stats.accepted, "rejected": dict(rx.stats.rejected),
-            "decoded": decoded[0], "decoder_bad": dec.stats.bad, "decoder_errors": errors}
+    return {
+        "n": n,
+        "statuses": statuses,
+        "accepted": rx.stats.accepted,
+        "rejected": dict(rx.stats.rejected),
+        "decoded": decoded[0],
+        "decoder_bad": dec.stats.bad,
+        "decoder_errors": errors,
+    }
 
 
 def fuzz_replies(n: int, seed: int = 0) -> dict[str, Any]:
@@ -209,8 +251,15 @@ def fuzz_replies(n: int, seed: int = 0) -> dict[str, Any]:
             rejected[exc.reason] += 1
         dec.feed(body, float(i), "data")
     errors = sum(v for k, v in dec.stats.reasons.items() if k.startswith("error:"))
-    return {"n": n, "parsed": parsed, "rejected": dict(rejected), "decoder_packets": dec.stats.packets,
-            "decoder_samples": dec.stats.samples, "decoder_bad": dec.stats.bad, "decoder_errors": errors}
+    return {
+        "n": n,
+        "parsed": parsed,
+        "rejected": dict(rejected),
+        "decoder_packets": dec.stats.packets,
+        "decoder_samples": dec.stats.samples,
+        "decoder_bad": dec.stats.bad,
+        "decoder_errors": errors,
+    }
 
 
 __all__ += ["fuzz_receiver", "fuzz_replies"]

@@ -16,9 +16,17 @@ from devices.errors import PayloadError
 MAX_HEADER = 16_384
 
 
-async def request(host: str, port: int, method: str, path: str, body: bytes = b"", *,
-                  headers: dict[str, str] | None = None, timeout: float = 2.0,
-                  max_reply: int = 2_000_000) -> tuple[int, bytes]:
+async def request(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 2.0,
+    max_reply: int = 2_000_000,
+) -> tuple[int, bytes]:
     """Send one request and read the whole reply.
 
     Parameters
@@ -52,15 +60,28 @@ async def request(host: str, port: int, method: str, path: str, body: bytes = b"
     PayloadError
         A reply that is not HTTP or is larger than ``max_reply``.
     """
-    return await asyncio.wait_for(_exchange(host, port, method, path, body, headers or {}, max_reply), timeout)
+    return await asyncio.wait_for(
+        _exchange(host, port, method, path, body, headers or {}, max_reply), timeout
+    )
 
 
-async def _exchange(host: str, port: int, method: str, path: str, body: bytes, headers: dict[str, str],
-                    max_reply: int) -> tuple[int, bytes]:
+async def _exchange(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    max_reply: int,
+) -> tuple[int, bytes]:
     reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEADER)
     try:
-        head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-                f"Content-Length: {len(body)}"]
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {host}:{port}",
+            "Connection: close",
+            f"Content-Length: {len(body)}",
+        ]
         head += [f"{k}: {v}" for k, v in headers.items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         await writer.drain()

@@ -151,7 +151,9 @@ def buffer_names(config_body: bytes | None) -> dict[str, tuple[str, str, str, st
     return {**names, **found} if "acc" in found else names
 
 
-def get_query(names: dict[str, tuple[str, str, str, str]], thresholds: dict[str, float | None]) -> str:
+def get_query(
+    names: dict[str, tuple[str, str, str, str]], thresholds: dict[str, float | None]
+) -> str:
     """Path and query of an incremental ``/get``.
 
     Parameters
@@ -196,7 +198,9 @@ def nudge(threshold: float) -> float:
     return threshold + 10.0 ** math.floor(math.log10(abs(threshold) / 1e7))
 
 
-def format_get_reply(buffers: dict[str, tuple[str, FloatArray]], *, session: str, measuring: bool) -> bytes:
+def format_get_reply(
+    buffers: dict[str, tuple[str, FloatArray]], *, session: str, measuring: bool
+) -> bytes:
     """A ``/get`` reply body as the app writes it (the simulated phone's side).
 
     Parameters
@@ -216,9 +220,21 @@ def format_get_reply(buffers: dict[str, tuple[str, FloatArray]], *, session: str
     for name, (mode, vals) in buffers.items():
         nums = ",".join(_fmt(float(v)) for v in np.asarray(vals, dtype=np.float64).tolist())
         items.append(f'"{name}":{{"size":0,"updateMode":"{mode}", "buffer":[{nums}]}}')
-    status = (f'"session":"{session}", "measuring":{"true" if measuring else "false"}, '
-              '"timedRun":false, "countDown":0')
-    return ("{\"buffer\":{\n" + ",\n".join(items) + "\n},\n\"status\":{\n" + status + "\n}\n}\n").encode()
+    status = (
+        f'"session":"{session}", "measuring":{"true" if measuring else "false"}, '
+        '"timedRun":false, "countDown":0'
+    )
+    return (
+        '{"buffer":{\n' + ",\n".join(items) + '\n},\n"status":{\n' + status + "\n}\n}\n"
+    ).encode()
 
 
-__all__ = ["MAX_REPLY", "GetReply", "buffer_names", "format_get_reply", "get_query", "nudge", "parse_get_reply"]
+__all__ = [
+    "MAX_REPLY",
+    "GetReply",
+    "buffer_names",
+    "format_get_reply",
+    "get_query",
+    "nudge",
+    "parse_get_reply",
+]

@@ -70,8 +70,15 @@ class PushReceiver:
         Largest body accepted, bytes.
     """
 
-    def __init__(self, on_batch: Callable[[SensorLoggerBatch, bytes, int], None], now_ns: Callable[[], int], *,
-                 token: str | None = None, loopback: bool = True, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        on_batch: Callable[[SensorLoggerBatch, bytes, int], None],
+        now_ns: Callable[[], int],
+        *,
+        token: str | None = None,
+        loopback: bool = True,
+        max_body: int = MAX_BODY,
+    ) -> None:
         self.on_batch = on_batch
         self.now_ns = now_ns
         self.token = token
@@ -106,12 +113,22 @@ class PushReceiver:
         else:
             self.stats.rejected[reason] += 1
         body = json.dumps({"ok": status == 200} if status == 200 else {"error": reason}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, str]:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         if "origin" in headers:
             return 403, "browser_origin"
         if self.loopback:

@@ -199,9 +199,23 @@ def build_sensorlogger(
     for name, (t, xyz) in sensors.items():
         for ti, (x, y, z) in zip(t.tolist(), xyz.tolist(), strict=True):
             entries.append({"name": name, "time": ti, "values": {"x": x, "y": y, "z": z}})
-    doc = {"messageId": int(message_id), "sessionId": session_id, "deviceId": device_id, "payload": entries}
+    doc = {
+        "messageId": int(message_id),
+        "sessionId": session_id,
+        "deviceId": device_id,
+        "payload": entries,
+    }
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-__all__ = ["MAX_BODY", "MAX_ENTRIES", "SL_ACC", "SL_GRAVITY", "SL_GYRO", "SL_TOTAL",
-           "SensorLoggerBatch", "build_sensorlogger", "parse_sensorlogger"]
+__all__ = [
+    "MAX_BODY",
+    "MAX_ENTRIES",
+    "SL_ACC",
+    "SL_GRAVITY",
+    "SL_GYRO",
+    "SL_TOTAL",
+    "SensorLoggerBatch",
+    "build_sensorlogger",
+    "parse_sensorlogger",
+]

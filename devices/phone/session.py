@@ -63,8 +63,12 @@ class PhoneStats(DeviceStats):
 
     def as_dict(self) -> dict[str, Any]:
         """Plain-JSON view."""
-        return {**super().as_dict(), "rejected": dict(self.rejected), "reordered": self.reordered,
-                "late_samples": self.late_samples}
+        return {
+            **super().as_dict(),
+            "rejected": dict(self.rejected),
+            "reordered": self.reordered,
+            "late_samples": self.late_samples,
+        }
 
 
 @dataclass
@@ -114,7 +118,9 @@ def make_target(phone: PhoneSpec) -> PhoneTarget:
     """A target for a parsed phone request (profile chosen by app and platform)."""
     prof = phone_profile(phone.app, phone.platform if phone.app == "sensorlogger" else "unknown")
     label = phone.label
-    return PhoneTarget(phone, DeviceSpec(label, "phone", None), prof, _Dev(label, label), _Adv(label))
+    return PhoneTarget(
+        phone, DeviceSpec(label, "phone", None), prof, _Dev(label, label), _Adv(label)
+    )
 
 
 class PhoneSession:
@@ -140,11 +146,18 @@ class PhoneSession:
         Seconds without data before a phone is reported lost.
     """
 
-    def __init__(self, phones: list[PhoneSpec], writer: CaptureWriter, *,
-                 on_status: Callable[[str], None] | None = None,
-                 on_samples: Callable[[int, Samples], None] | None = None,
-                 token: str | None = None, poll_interval: float = POLL_INTERVAL,
-                 reorder_hold: float = 1.0, quiet_after: float = QUIET_AFTER) -> None:
+    def __init__(
+        self,
+        phones: list[PhoneSpec],
+        writer: CaptureWriter,
+        *,
+        on_status: Callable[[str], None] | None = None,
+        on_samples: Callable[[int, Samples], None] | None = None,
+        token: str | None = None,
+        poll_interval: float = POLL_INTERVAL,
+        reorder_hold: float = 1.0,
+        quiet_after: float = QUIET_AFTER,
+    ) -> None:
         if not phones:
             raise DeviceError("no phone to record")
         self.phones = phones
@@ -211,20 +224,36 @@ class PhoneSession:
             self.token = self.token or PushReceiver.new_token()
             token = self.token
         t.reorder = Reorder(self.reorder_hold)
-        t.receiver = PushReceiver(lambda b, body, ns: self._on_push(t, b, body, ns), self.writer.now_ns,
-                                  token=token, loopback=not ph.on_lan)
-        sock = socket.socket(socket.AF_INET6 if ":" in ph.host else socket.AF_INET, socket.SOCK_STREAM)
+        t.receiver = PushReceiver(
+            lambda b, body, ns: self._on_push(t, b, body, ns),
+            self.writer.now_ns,
+            token=token,
+            loopback=not ph.on_lan,
+        )
+        sock = socket.socket(
+            socket.AF_INET6 if ":" in ph.host else socket.AF_INET, socket.SOCK_STREAM
+        )
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((ph.host, ph.port))
         except OSError as exc:
             sock.close()
-            raise DeviceError(f"{ph.label}: cannot listen on {ph.host}:{ph.port}: {exc.strerror or exc}") from None
+            raise DeviceError(
+                f"{ph.label}: cannot listen on {ph.host}:{ph.port}: {exc.strerror or exc}"
+            ) from None
         port = sock.getsockname()[1]
         shown = ph.host if ph.host not in ("0.0.0.0", "::") else lan_address()
         t.url = f"http://{shown}:{port}{t.receiver.path()}"
-        server = uvicorn.Server(uvicorn.Config(t.receiver, log_level="warning", lifespan="off",
-                                               access_log=False, limit_concurrency=64, timeout_keep_alive=5))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                t.receiver,
+                log_level="warning",
+                lifespan="off",
+                access_log=False,
+                limit_concurrency=64,
+                timeout_keep_alive=5,
+            )
+        )
         self._servers.append(server)
         self.on_status(f"{ph.label}: in Sensor Logger set HTTP Push to {t.url}")
         await server.serve(sockets=[sock])
@@ -244,7 +273,9 @@ class PhoneSession:
                     for role, path in (("config", "/config"), ("time", "/time"), ("meta", "/meta")):
                         st, body = await request(ph.host, ph.port, "GET", path)
                         if st == 200 and body:
-                            self.writer.write(t.index, t.profile.uuid(role), body, self.writer.now_ns())
+                            self.writer.write(
+                                t.index, t.profile.uuid(role), body, self.writer.now_ns()
+                            )
                             dec.feed(body, self.writer.now_ns() / 1e9, role)
                             if role == "config":
                                 names = {"acc": buffer_names(body)["acc"]}
@@ -296,7 +327,9 @@ class PhoneSession:
                     t.connected = False
                     t.lost_ns = t.last_ns
                     self.writer.event("disconnect", t.index)
-                    self.on_status(f"{t.phone.label}: link lost (no data for {self.quiet_after:g} s)")
+                    self.on_status(
+                        f"{t.phone.label}: link lost (no data for {self.quiet_after:g} s)"
+                    )
 
     async def run(self, duration: float) -> dict[str, PhoneStats]:
         """Record for ``duration`` wall seconds (or until :meth:`stop`).
@@ -314,17 +347,28 @@ class PhoneSession:
         self.targets = [make_target(p) for p in self.phones]
         for t in self.targets:
             info = {"app": t.phone.app, "mount": t.phone.mount, "platform": t.phone.platform}
-            t.index = self.writer.add_device(t.device.address, t.device.name, t.profile.id, "phone", None,
-                                             dict(t.profile.characteristics), info)
+            t.index = self.writer.add_device(
+                t.device.address,
+                t.device.name,
+                t.profile.id,
+                "phone",
+                None,
+                dict(t.profile.characteristics),
+                info,
+            )
             t.decoder = make_decoder(t.profile)
-        tasks = [asyncio.create_task(self._serve(t) if t.phone.app == "sensorlogger" else self._poll(t))
-                 for t in self.targets]
+        tasks = [
+            asyncio.create_task(self._serve(t) if t.phone.app == "sensorlogger" else self._poll(t))
+            for t in self.targets
+        ]
         tasks.append(asyncio.create_task(self._watch()))
         self.writer.event("start", None, devices=len(self.targets))
         t_start = time.monotonic()
         try:
             stop = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait([stop, *tasks[:-1]], timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                [stop, *tasks[:-1]], timeout=duration, return_when=asyncio.FIRST_COMPLETED
+            )
             for d in done:
                 if d is not stop and d.exception() is not None:
                     raise d.exception()  # type: ignore[misc]

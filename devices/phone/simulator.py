@@ -91,7 +91,9 @@ def parse_phone_faults(items: list[str] | None) -> PhoneFaults:
             k, _, v = kv.partition("=")
             k = k.strip()
             if k not in PhoneFaults.__dataclass_fields__:
-                raise DeviceError(f"unknown phone fault {k!r}; known: {list(PhoneFaults.__dataclass_fields__)}")
+                raise DeviceError(
+                    f"unknown phone fault {k!r}; known: {list(PhoneFaults.__dataclass_fields__)}"
+                )
             try:
                 setattr(f, k, int(v) if k == "seed" else float(v))
             except ValueError:
@@ -129,9 +131,15 @@ def _windows(t: FloatArray, every: float, length: float) -> NDArray[np.bool_]:
     return (k >= 1) & (t - k * every < length)
 
 
-def sensorlogger_schedule(source: SampleSource, *, batch: float = 0.5, platform: str = "android",
-                          epoch: float = 1.7e9, faults: PhoneFaults | None = None,
-                          session_id: str = "sim-session") -> Schedule:
+def sensorlogger_schedule(
+    source: SampleSource,
+    *,
+    batch: float = 0.5,
+    platform: str = "android",
+    epoch: float = 1.7e9,
+    faults: PhoneFaults | None = None,
+    session_id: str = "sim-session",
+) -> Schedule:
     """The pushes a Sensor Logger phone sends for ``source``, with faults applied.
 
     Parameters
@@ -199,8 +207,16 @@ def sensorlogger_schedule(source: SampleSource, *, batch: float = 0.5, platform:
     return Schedule(sends, t_true, lost, counts)
 
 
-async def push_schedule(schedule: Schedule, host: str, port: int, path: str, *, speed: float = 1.0,
-                        stop: asyncio.Event | None = None, origin: float | None = None) -> Counter[str]:
+async def push_schedule(
+    schedule: Schedule,
+    host: str,
+    port: int,
+    path: str,
+    *,
+    speed: float = 1.0,
+    stop: asyncio.Event | None = None,
+    origin: float | None = None,
+) -> Counter[str]:
     """POST a schedule's bodies to a receiver over a real socket, at their send times.
 
     Parameters
@@ -239,8 +255,15 @@ async def push_schedule(schedule: Schedule, host: str, port: int, path: str, *, 
         elif stop is not None and stop.is_set():
             return out
         try:
-            status, _ = await request(host, port, "POST", path, body,
-                                      headers={"Content-Type": "application/json"}, timeout=5.0)
+            status, _ = await request(
+                host,
+                port,
+                "POST",
+                path,
+                body,
+                headers={"Content-Type": "application/json"},
+                timeout=5.0,
+            )
             out[str(status)] += 1
         except (OSError, TimeoutError, PayloadError):
             out["error"] += 1  # receiver gone or answering garbage: counted, the phone goes on
@@ -265,8 +288,14 @@ class PhyphoxServer:
         Session id reported in ``status``.
     """
 
-    def __init__(self, source: SampleSource, clock: Callable[[], float], *,
-                 pauses: list[tuple[float, float]] | None = None, session: str = "5eed01") -> None:
+    def __init__(
+        self,
+        source: SampleSource,
+        clock: Callable[[], float],
+        *,
+        pauses: list[tuple[float, float]] | None = None,
+        session: str = "5eed01",
+    ) -> None:
         self.source = source
         self.clock = clock
         self.session = session
@@ -311,20 +340,50 @@ class PhyphoxServer:
 
     def config(self) -> bytes:
         """The ``/config`` reply (buffers and sensor inputs)."""
-        inputs = [{"source": "accelerometer", "outputs": [{"x": PHYPHOX_ACC[0]}, {"y": PHYPHOX_ACC[1]},
-                                                          {"z": PHYPHOX_ACC[2]}, {"t": PHYPHOX_ACC[3]}]}]
+        inputs = [
+            {
+                "source": "accelerometer",
+                "outputs": [
+                    {"x": PHYPHOX_ACC[0]},
+                    {"y": PHYPHOX_ACC[1]},
+                    {"z": PHYPHOX_ACC[2]},
+                    {"t": PHYPHOX_ACC[3]},
+                ],
+            }
+        ]
         names = list(PHYPHOX_ACC)
         if self.gyr is not None:
-            inputs.append({"source": "gyroscope", "outputs": [{"x": PHYPHOX_GYR[0]}, {"y": PHYPHOX_GYR[1]},
-                                                              {"z": PHYPHOX_GYR[2]}, {"t": PHYPHOX_GYR[3]}]})
+            inputs.append(
+                {
+                    "source": "gyroscope",
+                    "outputs": [
+                        {"x": PHYPHOX_GYR[0]},
+                        {"y": PHYPHOX_GYR[1]},
+                        {"z": PHYPHOX_GYR[2]},
+                        {"t": PHYPHOX_GYR[3]},
+                    ],
+                }
+            )
             names += list(PHYPHOX_GYR)
-        return json.dumps({"crc32": "0", "title": "Acceleration with g", "localTitle": "Acceleration with g",
-                           "category": "Raw Sensors", "localCategory": "Raw Sensors",
-                           "buffers": [{"name": n, "size": 0} for n in names], "inputs": inputs,
-                           "export": []}).encode()
+        return json.dumps(
+            {
+                "crc32": "0",
+                "title": "Acceleration with g",
+                "localTitle": "Acceleration with g",
+                "category": "Raw Sensors",
+                "localCategory": "Raw Sensors",
+                "buffers": [{"name": n, "size": 0} for n in names],
+                "inputs": inputs,
+                "export": [],
+            }
+        ).encode()
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
-                       send: Callable[[Any], Awaitable[None]]) -> None:
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
         """ASGI entry point."""
         if scope["type"] != "http":
             return
@@ -341,21 +400,34 @@ class PhyphoxServer:
         elif path == "/config":
             body = self.config()
         elif path == "/time":
-            body = json.dumps([{"event": "START", "experimentTime": 0.0, "systemTime": time.time() - now}]).encode()
+            body = json.dumps(
+                [{"event": "START", "experimentTime": 0.0, "systemTime": time.time() - now}]
+            ).encode()
         elif path == "/meta":
-            body = json.dumps({"version": "simulated", "model": "gait simulate", "sensors": {}}).encode()
+            body = json.dumps(
+                {"version": "simulated", "model": "gait simulate", "sensors": {}}
+            ).encode()
         elif path == "/control":
             body = b'{"result": true}'
         else:
             status, body = 404, b'{"error": "Not found."}'
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"access-control-allow-origin", b"*")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"access-control-allow-origin", b"*"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
-async def serve(app: Any, host: str = "127.0.0.1", port: int = 0,
-                ready: Callable[[int], None] | None = None) -> None:
+async def serve(
+    app: Any, host: str = "127.0.0.1", port: int = 0, ready: Callable[[int], None] | None = None
+) -> None:
     """Serve an ASGI app with uvicorn in the running loop until cancelled.
 
     Parameters
@@ -375,7 +447,9 @@ async def serve(app: Any, host: str = "127.0.0.1", port: int = 0,
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    )
     if ready is not None:
         ready(sock.getsockname()[1])
     try:

@@ -96,8 +96,10 @@ def parse_phone_spec(text: str, *, lan: bool = False) -> PhoneSpec:
     """
     s = text.strip()
     if not is_phone_spec(s):
-        raise DeviceError(f"--device {text!r}: not a phone (phone:sensorlogger or phone:phyphox@HOST)")
-    head, _, mount_s = s[len("phone:"):].partition("=")
+        raise DeviceError(
+            f"--device {text!r}: not a phone (phone:sensorlogger or phone:phyphox@HOST)"
+        )
+    head, _, mount_s = s[len("phone:") :].partition("=")
     head, _, where = head.partition("@")
     app, _, plat = head.strip().lower().partition("/")
     if app not in APPS:
@@ -106,7 +108,9 @@ def parse_phone_spec(text: str, *, lan: bool = False) -> PhoneSpec:
         raise DeviceError(f"--device {text!r}: platform must be /ios or /android")
     mount = _ALIASES.get(mount_s.strip().lower(), mount_s.strip().lower()) or None
     if mount is not None and mount not in MOUNTS:
-        raise DeviceError(f"--device {text!r}: mount must be one of {list(MOUNTS)} (or waist, sacrum, arm)")
+        raise DeviceError(
+            f"--device {text!r}: mount must be one of {list(MOUNTS)} (or waist, sacrum, arm)"
+        )
     host, port = "", DEFAULT_PORT[app]
     if where:
         h, sep, p = where.strip().rpartition(":")
@@ -118,7 +122,9 @@ def parse_phone_spec(text: str, *, lan: bool = False) -> PhoneSpec:
                 raise DeviceError(f"--device {text!r}: bad port {p!r}")
             port = int(p)
     if app == "phyphox" and not host:
-        raise DeviceError(f"--device {text!r}: give the phone's address shown by phyphox, e.g. phone:phyphox@192.168.1.20:8080")
+        raise DeviceError(
+            f"--device {text!r}: give the phone's address shown by phyphox, e.g. phone:phyphox@192.168.1.20:8080"
+        )
     if app == "sensorlogger" and not host:
         host = "0.0.0.0" if lan else "127.0.0.1"
     return PhoneSpec(app, host, port, mount, plat or "unknown", s)

@@ -20,7 +20,9 @@ def _uuid(app: int, role: int) -> str:
     return _BASE.format(app, role)
 
 
-def _table(pid: str, name: str, decoder: str, app: int, params: dict[str, Any], desc: str) -> dict[str, Any]:
+def _table(
+    pid: str, name: str, decoder: str, app: int, params: dict[str, Any], desc: str
+) -> dict[str, Any]:
     return {
         "id": pid,
         "name": name,
@@ -32,8 +34,12 @@ def _table(pid: str, name: str, decoder: str, app: int, params: dict[str, Any], 
         "acc_range_g": 8,
         "service": _uuid(app, 0),
         "match": {"names": [f"^phone:{decoder}$"]},
-        "characteristics": {"data": _uuid(app, 1), "config": _uuid(app, 2), "time": _uuid(app, 3),
-                            "meta": _uuid(app, 4)},
+        "characteristics": {
+            "data": _uuid(app, 1),
+            "config": _uuid(app, 2),
+            "time": _uuid(app, 3),
+            "meta": _uuid(app, 4),
+        },
         "subscribe": ["data"],
         "decoder_params": params,
     }
@@ -41,7 +47,9 @@ def _table(pid: str, name: str, decoder: str, app: int, params: dict[str, Any], 
 
 #: Every phone profile as ``(app, platform)``.
 PHONE_VARIANTS: tuple[tuple[str, str], ...] = (
-    ("sensorlogger", "unknown"), ("sensorlogger", "ios"), ("phyphox", "unknown"),
+    ("sensorlogger", "unknown"),
+    ("sensorlogger", "ios"),
+    ("phyphox", "unknown"),
 )
 
 
@@ -72,9 +80,21 @@ def phone_table(app: str, platform: str = "unknown") -> dict[str, Any]:
     """
     if app == "sensorlogger":
         pid = "phone-sensorlogger" + ("-ios" if platform == "ios" else "")
-        return _table(pid, "Phone (Sensor Logger HTTP push)", "sensorlogger", 1, {"platform": platform},
-                      "A phone running Sensor Logger, pushing JSON batches over HTTP.")
+        return _table(
+            pid,
+            "Phone (Sensor Logger HTTP push)",
+            "sensorlogger",
+            1,
+            {"platform": platform},
+            "A phone running Sensor Logger, pushing JSON batches over HTTP.",
+        )
     if app == "phyphox":
-        return _table("phone-phyphox", "Phone (phyphox remote access)", "phyphox", 2, {},
-                      "A phone running phyphox with remote access, polled over its REST API.")
+        return _table(
+            "phone-phyphox",
+            "Phone (phyphox remote access)",
+            "phyphox",
+            2,
+            {},
+            "A phone running phyphox with remote access, polled over its REST API.",
+        )
     raise ValueError(f"unknown phone app {app!r}")

@@ -9,4 +9,12 @@ from devices.virtual.device import VirtualDevice, default_name
 from devices.virtual.faults import Faults, parse_faults
 from devices.virtual.source import SampleSource, constant_rsc_source
 
-__all__ = ["Faults", "SampleSource", "SimClock", "VirtualDevice", "constant_rsc_source", "default_name", "parse_faults"]
+__all__ = [
+    "Faults",
+    "SampleSource",
+    "SimClock",
+    "VirtualDevice",
+    "constant_rsc_source",
+    "default_name",
+    "parse_faults",
+]

@@ -41,8 +41,14 @@ class SimClock:
         Wall seconds during which the limit held the clock back, s.
     """
 
-    def __init__(self, speed: float = 1.0, *, epoch_ns: int | None = None,
-                 limit: Callable[[], float] | None = None, max_step: float = 0.25) -> None:
+    def __init__(
+        self,
+        speed: float = 1.0,
+        *,
+        epoch_ns: int | None = None,
+        limit: Callable[[], float] | None = None,
+        max_step: float = 0.25,
+    ) -> None:
         if not (speed > 0 and math.isfinite(speed)):
             raise DeviceError(f"simulated clock speed must be a positive number, got {speed}")
         self.speed = float(speed)

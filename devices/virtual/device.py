@@ -152,7 +152,12 @@ class VirtualDevice:
                     write=lambda conn, value, r=role: self._on_write(r, value),
                 ),
             )
-            ch.on(ch.EVENT_SUBSCRIPTION, lambda bearer, notify, indicate, r=role: self.protocol.on_subscription(r, notify or indicate))
+            ch.on(
+                ch.EVENT_SUBSCRIPTION,
+                lambda bearer, notify, indicate, r=role: self.protocol.on_subscription(
+                    r, notify or indicate
+                ),
+            )
             self._chars[role] = ch
             chars.append(ch)
         host.add_service(Service(self.profile.service, chars))
@@ -175,7 +180,10 @@ class VirtualDevice:
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
-                    self._conn.disconnect(hci.HCI_ErrorCode.REMOTE_USER_TERMINATED_CONNECTION_ERROR), 1.0
+                    self._conn.disconnect(
+                        hci.HCI_ErrorCode.REMOTE_USER_TERMINATED_CONNECTION_ERROR
+                    ),
+                    1.0,
                 )
         if self._host is not None:
             with contextlib.suppress(Exception):
@@ -201,7 +209,10 @@ class VirtualDevice:
         self._conn_t0 = self.sim_time()
         self.protocol.reset()
         self.protocol.mtu = conn.att_mtu
-        conn.on(Connection.EVENT_CONNECTION_ATT_MTU_UPDATE, lambda: setattr(self.protocol, "mtu", conn.att_mtu))
+        conn.on(
+            Connection.EVENT_CONNECTION_ATT_MTU_UPDATE,
+            lambda: setattr(self.protocol, "mtu", conn.att_mtu),
+        )
         conn.on(Connection.EVENT_DISCONNECTION, lambda reason: self._on_disconnection(conn))
 
     def _on_disconnection(self, conn: Connection) -> None:
@@ -231,7 +242,9 @@ class VirtualDevice:
         return self.protocol.read(role)
 
     def _on_write(self, role: str, value: bytes) -> None:
-        writable = Characteristic.Properties.WRITE | Characteristic.Properties.WRITE_WITHOUT_RESPONSE
+        writable = (
+            Characteristic.Properties.WRITE | Characteristic.Properties.WRITE_WITHOUT_RESPONSE
+        )
         if not self.protocol.properties(role) & writable:
             raise ATT_Error(ErrorCode.WRITE_NOT_PERMITTED)
         self.protocol.refuse_start = self.faults.refuse_start  # faults may change while running
@@ -301,7 +314,11 @@ class VirtualDevice:
             await self._stream_step(t_from, t_now)
             # forced drops come after the step: what was sampled before the drop is delivered
             f = self.faults
-            if f.drop_every is not None and self._conn is not None and t_now - self._conn_t0 >= f.drop_every:
+            if (
+                f.drop_every is not None
+                and self._conn is not None
+                and t_now - self._conn_t0 >= f.drop_every
+            ):
                 await self.drop_link()
 
     async def _stream_step(self, t_from: float, t_now: float) -> None:

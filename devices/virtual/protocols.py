@@ -210,7 +210,11 @@ class PmdProtocol(Protocol):
 
     def allows(self, packet: Packet) -> bool:
         """Only frames of started measurement types."""
-        return "data" in self.subscribed and bool(packet.data) and (packet.data[0] & 0x3F) in self.streams_on
+        return (
+            "data" in self.subscribed
+            and bool(packet.data)
+            and (packet.data[0] & 0x3F) in self.streams_on
+        )
 
 
 class ThingyProtocol(Protocol):

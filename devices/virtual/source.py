@@ -50,12 +50,16 @@ class SampleSource:
             if a is not None:
                 a = np.asarray(a, dtype=np.float64)
                 if a.shape != (n, 3):
-                    raise DeviceError(f"sample source {name} must have shape ({n}, 3), got {a.shape}")
+                    raise DeviceError(
+                        f"sample source {name} must have shape ({n}, 3), got {a.shape}"
+                    )
                 setattr(self, name, a)
         self.values = {k: np.asarray(v, dtype=np.float64) for k, v in self.values.items()}
         for k, v in self.values.items():
             if v.shape != (n,):
-                raise DeviceError(f"sample source value {k!r} must have shape ({n},), got {v.shape}")
+                raise DeviceError(
+                    f"sample source value {k!r} must have shape ({n},), got {v.shape}"
+                )
 
     @property
     def rate(self) -> float:
@@ -72,7 +76,9 @@ class SampleSource:
         i0, i1 = np.searchsorted(self.t, [t_from, t_to], side="left")
         return slice(int(i0), int(i1))
 
-    def chunk(self, sl: slice) -> tuple[FloatArray, FloatArray | None, FloatArray | None, dict[str, FloatArray]]:
+    def chunk(
+        self, sl: slice
+    ) -> tuple[FloatArray, FloatArray | None, FloatArray | None, dict[str, FloatArray]]:
         """Arrays of one slice: (t, acc, gyr, values)."""
         return (
             self.t[sl],
@@ -82,7 +88,9 @@ class SampleSource:
         )
 
 
-def constant_rsc_source(duration: float, speed: float = 3.2, cadence: float = 172.0, rate: float = 1.0) -> SampleSource:
+def constant_rsc_source(
+    duration: float, speed: float = 3.2, cadence: float = 172.0, rate: float = 1.0
+) -> SampleSource:
     """A footpod source with constant speed and cadence.
 
     Parameters

@@ -52,14 +52,23 @@ def metric_errors(found: pd.DataFrame, truth: pd.DataFrame) -> dict[str, list[fl
         ``rms`` (AP and ML pooled), ``ellipse_area``, ``lean_rms`` (%), ``tts`` (s),
         ``labels_ok`` (1.0 per correctly labelled trial, else 0.0).
     """
-    out: dict[str, list[float]] = {"rms": [], "ellipse_area": [], "lean_rms": [], "tts": [],
-                                   "labels_ok": []}
+    out: dict[str, list[float]] = {
+        "rms": [],
+        "ellipse_area": [],
+        "lean_rms": [],
+        "tts": [],
+        "labels_ok": [],
+    }
     for i, j in pair_trials(found, truth):
         f, r = found.iloc[i], truth.iloc[j]
-        out["labels_ok"].append(float(f["leg"] == r["leg"] and (f["kind"] == "hop" or f["eyes"] == r["eyes"])))
+        out["labels_ok"].append(
+            float(f["leg"] == r["leg"] and (f["kind"] == "hop" or f["eyes"] == r["eyes"]))
+        )
         if f["kind"] == "hop":
             if np.isfinite(f.get("stabilization_time", np.nan)):
-                out["tts"].append(abs(float(f["stabilization_time"]) - float(r["stabilization_time"])))
+                out["tts"].append(
+                    abs(float(f["stabilization_time"]) - float(r["stabilization_time"]))
+                )
             continue
         if f["flag"]:
             continue
@@ -71,7 +80,9 @@ def metric_errors(found: pd.DataFrame, truth: pd.DataFrame) -> dict[str, list[fl
     return out
 
 
-def match_touchdowns(found: pd.DataFrame, truth: pd.DataFrame, tol: float = TD_TOL) -> dict[str, Any]:
+def match_touchdowns(
+    found: pd.DataFrame, truth: pd.DataFrame, tol: float = TD_TOL
+) -> dict[str, Any]:
     """Match found touch-downs to true ones within ``tol`` s (greedy by time).
 
     Parameters

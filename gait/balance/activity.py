@@ -187,5 +187,6 @@ def activity_profile(acc: FloatArray, rate: float) -> ActivityProfile:
         # (fidgeting can have a spectral bump but is not periodic).
         if share >= 0.25 and step_autocorr(mag[i0:i1], rate, fs) >= 0.4:
             w_runs.append((i0, i1, fs))
-    return ActivityProfile(rate=rate, mag=mag, sd=sd, quiet_runs=q_runs, walking_runs=w_runs,
-                           moving_runs=m_runs)
+    return ActivityProfile(
+        rate=rate, mag=mag, sd=sd, quiet_runs=q_runs, walking_runs=w_runs, moving_runs=m_runs
+    )

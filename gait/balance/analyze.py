@@ -47,13 +47,56 @@ TRUNK_PREFERENCE: tuple[tuple[str, str | None], ...] = (
 )
 #: Columns of the per-trial table, in order (units: m/s² family for sway, deg for lean_*, s).
 TRIAL_COLUMNS: tuple[str, ...] = (
-    "trial", "kind", "leg", "eyes", "familiarisation", "labels", "t_start", "t_end", "duration",
-    "win_start", "win_end", "rms_ap", "rms_ml", "rms", "range_ap", "range_ml", "dist", "path",
-    "mean_velocity", "jerk", "area_rate", "mean_freq", "ellipse_area", "f50", "f95", "cf", "fd",
-    "pwr", "f50_ap", "f50_ml", "lean_rms_ap", "lean_rms_ml", "lean_rms", "lean_ellipse_area",
-    "lean_path", "lean_mean_velocity", "lean_jerk", "lean_method", "n_touchdowns",
-    "touchdown_times", "touchdown_method", "completed", "time_to_failure", "bess_errors",
-    "t_land", "stabilization_time", "hop_baseline", "hop_path", "flag", "flag_note",
+    "trial",
+    "kind",
+    "leg",
+    "eyes",
+    "familiarisation",
+    "labels",
+    "t_start",
+    "t_end",
+    "duration",
+    "win_start",
+    "win_end",
+    "rms_ap",
+    "rms_ml",
+    "rms",
+    "range_ap",
+    "range_ml",
+    "dist",
+    "path",
+    "mean_velocity",
+    "jerk",
+    "area_rate",
+    "mean_freq",
+    "ellipse_area",
+    "f50",
+    "f95",
+    "cf",
+    "fd",
+    "pwr",
+    "f50_ap",
+    "f50_ml",
+    "lean_rms_ap",
+    "lean_rms_ml",
+    "lean_rms",
+    "lean_ellipse_area",
+    "lean_path",
+    "lean_mean_velocity",
+    "lean_jerk",
+    "lean_method",
+    "n_touchdowns",
+    "touchdown_times",
+    "touchdown_method",
+    "completed",
+    "time_to_failure",
+    "bess_errors",
+    "t_land",
+    "stabilization_time",
+    "hop_baseline",
+    "hop_path",
+    "flag",
+    "flag_note",
 )
 #: A trial is "not still" when more than this share of it is non-quiet movement.
 MAX_MOVING_SHARE = 0.3
@@ -79,7 +122,9 @@ def trunk_stream(rec: Recording) -> Stream:
         for s in rec.streams:
             if s.placement == placement and s.mount == mount and s.n > 1:
                 return s
-    have = ", ".join(f"{s.placement}{'/' + s.mount if s.mount else ''}" for s in rec.streams) or "none"
+    have = (
+        ", ".join(f"{s.placement}{'/' + s.mount if s.mount else ''}" for s in rec.streams) or "none"
+    )
     raise BalanceInputError(
         "not_trunk",
         f"balance needs a sensor on the trunk (sacrum/lower back, or a phone in a waist belt or "
@@ -127,8 +172,10 @@ def analyze_balance(
     heading = heading_from_walking(acc, rate, profile.walking_runs)
     if heading is None or heading.quality < 0.6:
         heading = nominal_heading(acc.mean(axis=0))
-        flags.append("no clear walking between trials: AP/ML taken from the sensor axes "
-                     "(RMS total, ellipse area and frequencies are unaffected)")
+        flags.append(
+            "no clear walking between trials: AP/ML taken from the sensor axes "
+            "(RMS total, ellipse area and frequencies are unaffected)"
+        )
     marks = _given_marks(rec, trials)
     if marks is None:
         marks, info = find_trials(t, acc, profile)
@@ -136,8 +183,10 @@ def analyze_balance(
             _raise_no_trials(profile, info, stream)
         marks = _label(marks, rec, rate)
         if any(m.labels == "inferred" for m in marks):
-            flags.append("trials found automatically; leg/eyes labels assume the protocol order "
-                         "(left, right with eyes open, then eyes closed; hops left, right)")
+            flags.append(
+                "trials found automatically; leg/eyes labels assume the protocol order "
+                "(left, right with eyes open, then eyes closed; hops left, right)"
+            )
         else:
             flags.append("trials found automatically; stance leg from the lifted-foot sensors")
     rows: list[dict[str, Any]] = []
@@ -172,14 +221,22 @@ def analyze_balance(
         if r["flag"]:
             flags.append(f"trial {r['trial']} ({r['leg']} {r['eyes']} {r['kind']}): {r['flag']}")
     session = compare(table)
-    session.update({
-        "stream": stream.name,
-        "heading": {"source": heading.source, "quality": heading.quality},
-        "walking_s": profile.walking_time,
-        "n_trials": len(table),
-    })
-    return BalanceResult(trials=table, session=session, verdict=verdict(session), flags=flags,
-                         series=series, duration=rec.duration)
+    session.update(
+        {
+            "stream": stream.name,
+            "heading": {"source": heading.source, "quality": heading.quality},
+            "walking_s": profile.walking_time,
+            "n_trials": len(table),
+        }
+    )
+    return BalanceResult(
+        trials=table,
+        session=session,
+        verdict=verdict(session),
+        flags=flags,
+        series=series,
+        duration=rec.duration,
+    )
 
 
 # ------------------------------------------------------------------------------ marks
@@ -211,12 +268,20 @@ def _given_marks(
         try:
             t0, t1 = float(it["t_start"]), float(it["t_end"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise BalanceInputError("no_trials", f"trial marks need numeric t_start and t_end: {it!r}") from exc
-        out.append(TrialMark(
-            t_start=t0, t_end=t1, kind=str(it.get("kind") or "stance"),
-            leg=it.get("leg"), eyes=it.get("eyes"),
-            familiarisation=bool(it.get("familiarisation") or False), labels=labels,
-        ))
+            raise BalanceInputError(
+                "no_trials", f"trial marks need numeric t_start and t_end: {it!r}"
+            ) from exc
+        out.append(
+            TrialMark(
+                t_start=t0,
+                t_end=t1,
+                kind=str(it.get("kind") or "stance"),
+                leg=it.get("leg"),
+                eyes=it.get("eyes"),
+                familiarisation=bool(it.get("familiarisation") or False),
+                labels=labels,
+            )
+        )
     if not out:
         raise BalanceInputError("no_trials", "the trial list is empty")
     return sorted(out, key=lambda m: m.t_start)
@@ -283,9 +348,16 @@ def _raise_no_trials(profile: ActivityProfile, info: dict[str, float], stream: S
 
 def _base_row(k: int, m: TrialMark) -> dict[str, Any]:
     return {
-        "trial": k, "kind": m.kind, "leg": m.leg, "eyes": m.eyes,
-        "familiarisation": bool(m.familiarisation), "labels": m.labels,
-        "t_start": m.t_start, "t_end": m.t_end, "duration": m.duration, "flag": "",
+        "trial": k,
+        "kind": m.kind,
+        "leg": m.leg,
+        "eyes": m.eyes,
+        "familiarisation": bool(m.familiarisation),
+        "labels": m.labels,
+        "t_start": m.t_start,
+        "t_end": m.t_end,
+        "duration": m.duration,
+        "flag": "",
     }
 
 
@@ -298,8 +370,13 @@ def _moving_share(profile: ActivityProfile, i0: int, i1: int) -> float:
 
 
 def _stance_row(
-    k: int, m: TrialMark, stream: Stream, profile: ActivityProfile, heading: Heading,
-    rec: Recording, trial_length: float | None,
+    k: int,
+    m: TrialMark,
+    stream: Stream,
+    profile: ActivityProfile,
+    heading: Heading,
+    rec: Recording,
+    trial_length: float | None,
 ) -> tuple[dict[str, Any], TrialSeries | None]:
     row = _base_row(k, m)
     rate = float(stream.rate)
@@ -315,7 +392,9 @@ def _stance_row(
     if trial_length and m.duration < 0.5 * trial_length:
         row["flag_note"] = f"shorter than the configured {trial_length:.0f} s"
     t = stream.t[i0:i1]
-    ps = plane_signals(stream.acc[i0:i1], None if stream.gyr is None else stream.gyr[i0:i1], heading)
+    ps = plane_signals(
+        stream.acc[i0:i1], None if stream.gyr is None else stream.gyr[i0:i1], heading
+    )
     ap, ml = lowpass(ps.ap, rate), lowpass(ps.ml, rate)
     margin = metric_margin(m.duration)
     w = (t >= m.t_start + margin) & (t <= m.t_end - margin)
@@ -330,8 +409,20 @@ def _stance_row(
         lap, lml = lean_from_acc(ap, ml, rate, h)
         row["lean_method"] = f"accelerometer (pendulum model, h = {h:.2f} m)"
     lean = time_metrics(lap[w], lml[w], rate, prefix="lean_")
-    row.update({k2: lean[k2] for k2 in ("lean_rms_ap", "lean_rms_ml", "lean_rms", "lean_ellipse_area",
-                                       "lean_path", "lean_mean_velocity", "lean_jerk")})
+    row.update(
+        {
+            k2: lean[k2]
+            for k2 in (
+                "lean_rms_ap",
+                "lean_rms_ml",
+                "lean_rms",
+                "lean_ellipse_area",
+                "lean_path",
+                "lean_mean_velocity",
+                "lean_jerk",
+            )
+        }
+    )
     # Touch-downs: the lifted-foot IMU when worn, else the trunk.
     up = None if m.leg is None else ("right" if m.leg == "left" else "left")
     foot = next((s for s in rec.by_placement("foot", up) if up), None)
@@ -347,8 +438,17 @@ def _stance_row(
     row["completed"] = bool(tds.size == 0)
     row["time_to_failure"] = float(tds[0] - m.t_start) if tds.size else float(m.duration)
     row["bess_errors"] = bess_errors(int(tds.size))
-    ser = TrialSeries(trial=k, kind="stance", leg=m.leg, eyes=m.eyes, t=t, ap=ap, ml=ml,
-                      window=(row["win_start"], row["win_end"]), touchdowns=tds)
+    ser = TrialSeries(
+        trial=k,
+        kind="stance",
+        leg=m.leg,
+        eyes=m.eyes,
+        t=t,
+        ap=ap,
+        ml=ml,
+        window=(row["win_start"], row["win_end"]),
+        touchdowns=tds,
+    )
     return row, ser
 
 
@@ -367,15 +467,27 @@ def _hop_row(
     row["t_land"] = t_land
     seg = stream.slice_time(t_land, t_land + HOP_WINDOW)
     if seg.duration < HOP_WINDOW - 2.0 / rate or m.t_end - t_land < HOP_WINDOW - 1.0:
-        row["flag"] = (f"too short: the stick phase lasted {m.t_end - t_land:.1f} s of the fixed "
-                       f"{HOP_WINDOW:.0f} s window")
+        row["flag"] = (
+            f"too short: the stick phase lasted {m.t_end - t_land:.1f} s of the fixed "
+            f"{HOP_WINDOW:.0f} s window"
+        )
         return row, None
     tts, moving, base = stabilization(seg.acc, rate)
     row["stabilization_time"] = tts
     row["hop_baseline"] = base
     row["hop_path"] = hop_path(seg.acc, rate)
     row["n_touchdowns"] = 0
-    ser = TrialSeries(trial=k, kind="hop", leg=m.leg, eyes=m.eyes, t=seg.t,
-                      ap=moving, ml=np.zeros(0), window=(t_land, t_land + HOP_WINDOW),
-                      touchdowns=np.zeros(0), tts=tts, baseline=base)
+    ser = TrialSeries(
+        trial=k,
+        kind="hop",
+        leg=m.leg,
+        eyes=m.eyes,
+        t=seg.t,
+        ap=moving,
+        ml=np.zeros(0),
+        window=(t_land, t_land + HOP_WINDOW),
+        touchdowns=np.zeros(0),
+        tts=tts,
+        baseline=base,
+    )
     return row, ser

@@ -77,7 +77,7 @@ BANDS: dict[str, Band] = {
 #: Metrics with no published band that fits a runner.
 NO_BAND: dict[str, str] = {
     "time_to_failure": "no band for adult runners (published single-leg stance norms are for ages 60+); "
-                       "a runner should hold the full trial",
+    "a runner should hold the full trial",
     "romberg": "no population band found (eyes closed normally sways more: ratio > 1)",
     "sway": "no published trunk-sway norm was retrieved; compare legs and sessions",
 }
@@ -101,7 +101,17 @@ def mark(metric: str, value: float) -> dict[str, Any]:
     v = float(value) if value is not None else math.nan
     if metric in BANDS:
         b = BANDS[metric]
-        return {"value": v, "zone": b.zone(abs(v) if metric == "symmetry_index" else v),
-                "source": b.source, "note": b.note, "guidance": GUIDANCE}
-    return {"value": v, "zone": "no reference band", "source": "", "note": NO_BAND.get(metric, ""),
-            "guidance": GUIDANCE}
+        return {
+            "value": v,
+            "zone": b.zone(abs(v) if metric == "symmetry_index" else v),
+            "source": b.source,
+            "note": b.note,
+            "guidance": GUIDANCE,
+        }
+    return {
+        "value": v,
+        "zone": "no reference band",
+        "source": "",
+        "note": NO_BAND.get(metric, ""),
+        "guidance": GUIDANCE,
+    }

@@ -57,7 +57,9 @@ class PlaneSignals:
     gyr_ml: FloatArray | None
 
 
-def heading_from_walking(acc: FloatArray, rate: float, runs: list[tuple[int, int, float]]) -> Heading | None:
+def heading_from_walking(
+    acc: FloatArray, rate: float, runs: list[tuple[int, int, float]]
+) -> Heading | None:
     """Forward axis from walking runs: principal horizontal axis at the step frequency.
 
     Parameters

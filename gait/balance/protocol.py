@@ -129,7 +129,9 @@ class ConsolePrompter:
         if speak and self.espeak:
             # Fire and forget: speech must never block or break the protocol.
             try:
-                subprocess.Popen([self.espeak, text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.Popen(
+                    [self.espeak, text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
             except OSError:
                 self.espeak = None
 
@@ -174,11 +176,15 @@ class ProtocolStep:
         """What the runner is told before the trial."""
         free = "right" if self.leg == "left" else "left"
         if self.kind == "hop":
-            return (f"Hop drill: hop forward onto your {self.leg.upper()} leg, stick the landing and "
-                    f"hold still for {self.duration:.0f} seconds.")
+            return (
+                f"Hop drill: hop forward onto your {self.leg.upper()} leg, stick the landing and "
+                f"hold still for {self.duration:.0f} seconds."
+            )
         pre = "Practice trial. " if self.familiarisation else ""
-        return (f"{pre}Stand on your {self.leg.upper()} leg, eyes {self.eyes.upper()}, hands on hips. "
-                f"Lift your {free} foot at GO and hold for {self.duration:.0f} seconds.")
+        return (
+            f"{pre}Stand on your {self.leg.upper()} leg, eyes {self.eyes.upper()}, hands on hips. "
+            f"Lift your {free} foot at GO and hold for {self.duration:.0f} seconds."
+        )
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,9 @@ HOP_LEAD = 1.0
 AFTER = 2.0
 
 
-def timeline(steps: list[ProtocolStep], cfg: ProtocolConfig) -> list[tuple[ProtocolStep, float, float]]:
+def timeline(
+    steps: list[ProtocolStep], cfg: ProtocolConfig
+) -> list[tuple[ProtocolStep, float, float]]:
     """Planned (step, go time, stop time) in session time, s.
 
     Each trial is preceded by ``cfg.transition`` s (walk, turn, stand, countdown) and
@@ -347,10 +355,14 @@ class SimulatedSource:
         self._pos = {s.name: 0 for s in self.recording.streams}
 
     @staticmethod
-    def _plan(steps: list[ProtocolStep], cfg: ProtocolConfig, seed: int, options: dict[str, Any]) -> list[Any]:
+    def _plan(
+        steps: list[ProtocolStep], cfg: ProtocolConfig, seed: int, options: dict[str, Any]
+    ) -> list[Any]:
         from gait.synth.balance import BalanceParams, Segment, _touchdown_times
 
-        bp = BalanceParams(**{k: v for k, v in options.items() if k in BalanceParams.__dataclass_fields__})
+        bp = BalanceParams(
+            **{k: v for k, v in options.items() if k in BalanceParams.__dataclass_fields__}
+        )
         for k in list(options):
             if k in BalanceParams.__dataclass_fields__:
                 options.pop(k)
@@ -364,15 +376,34 @@ class SimulatedSource:
             ratio = 1.0 + bp.asym_pct / 100.0
             base *= float(np.sqrt(ratio)) if st.leg == "left" else 1.0 / float(np.sqrt(ratio))
             if st.kind == "hop":
-                plan.append(Segment("hop", st.duration, leg=st.leg, eyes="open",  # type: ignore[arg-type]
-                                    rms_ap=base, rms_ml=base * bp.ml_ratio, band=bp.band,
-                                    stabilization_time=bp.stabilization_time))
+                plan.append(
+                    Segment(
+                        "hop",
+                        st.duration,
+                        leg=st.leg,  # type: ignore[arg-type]
+                        eyes="open",
+                        rms_ap=base,
+                        rms_ml=base * bp.ml_ratio,
+                        band=bp.band,
+                        stabilization_time=bp.stabilization_time,
+                    )
+                )
             else:
                 n_td = bp.touchdowns_closed if st.eyes == "closed" else bp.touchdowns_open
-                plan.append(Segment("stance", st.duration, leg=st.leg, eyes=st.eyes,  # type: ignore[arg-type]
-                                    rms_ap=base, rms_ml=base * bp.ml_ratio, band=bp.band,
-                                    touchdowns=_touchdown_times(n_td, st.duration, rng),
-                                    familiarisation=st.familiarisation, impact=bp.touchdown_impact))
+                plan.append(
+                    Segment(
+                        "stance",
+                        st.duration,
+                        leg=st.leg,  # type: ignore[arg-type]
+                        eyes=st.eyes,  # type: ignore[arg-type]
+                        rms_ap=base,
+                        rms_ml=base * bp.ml_ratio,
+                        band=bp.band,
+                        touchdowns=_touchdown_times(n_td, st.duration, rng),
+                        familiarisation=st.familiarisation,
+                        impact=bp.touchdown_impact,
+                    )
+                )
             plan.append(Segment("stand", AFTER))
         plan.append(Segment("stand", 2.0))
         return [s for s in plan if s.duration > 0]
@@ -388,7 +419,9 @@ class SimulatedSource:
             i0 = self._pos[s.name]
             i1 = int(np.searchsorted(s.t, until, side="right"))
             if i1 > i0:
-                out.append(Chunk(s.name, s.t[i0:i1], s.acc[i0:i1], None if s.gyr is None else s.gyr[i0:i1]))
+                out.append(
+                    Chunk(s.name, s.t[i0:i1], s.acc[i0:i1], None if s.gyr is None else s.gyr[i0:i1])
+                )
                 self._pos[s.name] = i1
         return out
 
@@ -406,9 +439,19 @@ class SimulatedSource:
 
 
 def _empty_like(s: Stream) -> Stream:
-    return Stream(placement=s.placement, side=s.side, t=np.zeros(0), acc=np.zeros((0, 3)),
-                  gyr=None if s.gyr is None else np.zeros((0, 3)), rate=s.rate, device=dict(s.device),
-                  mount=s.mount, acc_range=s.acc_range, gyr_range=s.gyr_range, name=s.name)
+    return Stream(
+        placement=s.placement,
+        side=s.side,
+        t=np.zeros(0),
+        acc=np.zeros((0, 3)),
+        gyr=None if s.gyr is None else np.zeros((0, 3)),
+        rate=s.rate,
+        device=dict(s.device),
+        mount=s.mount,
+        acc_range=s.acc_range,
+        gyr_range=s.gyr_range,
+        name=s.name,
+    )
 
 
 # ------------------------------------------------------------------------------ engine
@@ -491,8 +534,16 @@ class ProtocolEngine:
                 # The schedule defines the trial: prompts fire at the planned times, so the
                 # planned go/stop are the marks; how late a prompt was shown is kept as a check.
                 self._late = max(self._late, t_go - go, t_stop - stop)
-                marks.append({"t_start": go, "t_end": stop, "kind": st.kind,
-                              "leg": st.leg, "eyes": st.eyes, "familiarisation": st.familiarisation})
+                marks.append(
+                    {
+                        "t_start": go,
+                        "t_end": stop,
+                        "kind": st.kind,
+                        "leg": st.leg,
+                        "eyes": st.eyes,
+                        "familiarisation": st.familiarisation,
+                    }
+                )
             end = plan[-1][2] + AFTER if plan else 0.0
             self._wait_until(end)
         finally:
@@ -511,13 +562,32 @@ class ProtocolEngine:
             gyr = None
             if all(c.gyr is not None for c in mine):
                 gyr = np.concatenate([c.gyr for c in mine if c.gyr is not None])
-            streams.append(Stream(placement=tpl.placement, side=tpl.side, t=t, acc=acc, gyr=gyr,
-                                  rate=tpl.rate, device=dict(tpl.device), mount=tpl.mount,
-                                  acc_range=tpl.acc_range, gyr_range=tpl.gyr_range, name=tpl.name))
-        meta = SessionMeta(activity="balance", source="protocol",
-                           extra={"balance_trials": marks,
-                                  "protocol": {"trial_length": self.cfg.trial_length,
-                                               "familiarisation": self.cfg.familiarisation,
-                                               "hop": self.cfg.hop,
-                                               "max_prompt_delay_s": round(self._late, 3)}})
+            streams.append(
+                Stream(
+                    placement=tpl.placement,
+                    side=tpl.side,
+                    t=t,
+                    acc=acc,
+                    gyr=gyr,
+                    rate=tpl.rate,
+                    device=dict(tpl.device),
+                    mount=tpl.mount,
+                    acc_range=tpl.acc_range,
+                    gyr_range=tpl.gyr_range,
+                    name=tpl.name,
+                )
+            )
+        meta = SessionMeta(
+            activity="balance",
+            source="protocol",
+            extra={
+                "balance_trials": marks,
+                "protocol": {
+                    "trial_length": self.cfg.trial_length,
+                    "familiarisation": self.cfg.familiarisation,
+                    "hop": self.cfg.hop,
+                    "max_prompt_delay_s": round(self._late, 3),
+                },
+            },
+        )
         return Recording(meta=meta, streams=streams)

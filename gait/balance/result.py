@@ -19,6 +19,7 @@ from gait.metric_defs import METRICS, fmt
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+
 @dataclass
 class BalanceResult:
     """Result of :func:`gait.balance.analyze_balance`.
@@ -56,53 +57,93 @@ class BalanceResult:
         -------
         str
         """
-        lines = [f"Single-leg balance ({self.session.get('stream', '?')} sensor, "
-                 f"{len(self.trials)} trials)", ""]
+        lines = [
+            f"Single-leg balance ({self.session.get('stream', '?')} sensor, "
+            f"{len(self.trials)} trials)",
+            "",
+        ]
         # (column, short header, width); units and decimals from gait.metric_defs
-        cols = (("rms_ap", "RMS AP", 8), ("rms_ml", "RMS ML", 8), ("ellipse_area", "ellipse", 9),
-                ("jerk", "jerk", 8), ("f50", "F50", 6), ("lean_rms_ml", "lean ML", 8),
-                ("time_to_failure", "TTF", 7), ("n_touchdowns", "touch", 6))
+        cols = (
+            ("rms_ap", "RMS AP", 8),
+            ("rms_ml", "RMS ML", 8),
+            ("ellipse_area", "ellipse", 9),
+            ("jerk", "jerk", 8),
+            ("f50", "F50", 6),
+            ("lean_rms_ml", "lean ML", 8),
+            ("time_to_failure", "TTF", 7),
+            ("n_touchdowns", "touch", 6),
+        )
         hdr = f"{'trial':<22}" + "".join(f"{h:>{w}}" for _, h, w in cols) + "  note"
-        lines += [hdr, f"{'':<22}" + "".join(f"{METRICS[c].display_unit:>{w}}" for c, _, w in cols),
-                  "-" * len(hdr)]
+        lines += [
+            hdr,
+            f"{'':<22}" + "".join(f"{METRICS[c].display_unit:>{w}}" for c, _, w in cols),
+            "-" * len(hdr),
+        ]
 
         def f(v: Any, fmt: str) -> str:
             return format(v, fmt) if isinstance(v, int | float) and math.isfinite(v) else "–"
 
         def cell(d: Mapping[Any, Any], col: str, width: int) -> str:
             v = d.get(col)
-            v = v * METRICS[col].scale if isinstance(v, int | float) and not isinstance(v, bool) else v
+            v = (
+                v * METRICS[col].scale
+                if isinstance(v, int | float) and not isinstance(v, bool)
+                else v
+            )
             return f(v, f"{width}.{METRICS[col].decimals}f")
 
         for leg in ("left", "right", None):
-            sub = self.trials[self.trials["leg"].isna()] if leg is None else self.trials[self.trials["leg"] == leg]
+            sub = (
+                self.trials[self.trials["leg"].isna()]
+                if leg is None
+                else self.trials[self.trials["leg"] == leg]
+            )
             for d in sub.to_dict("records"):
                 if d["kind"] == "hop":
                     name = f"{leg or '?'} hop"
-                    note = d["flag"] or f"stable after {fmt('stabilization_time', d.get('stabilization_time'))}"
-                    lines.append(f"{name:<22}{'':>8}{'':>8}{'':>9}{'':>8}{'':>6}{'':>8}{'':>7}{'':>6}  {note}")
+                    note = (
+                        d["flag"]
+                        or f"stable after {fmt('stabilization_time', d.get('stabilization_time'))}"
+                    )
+                    lines.append(
+                        f"{name:<22}{'':>8}{'':>8}{'':>9}{'':>8}{'':>6}{'':>8}{'':>7}{'':>6}  {note}"
+                    )
                     continue
-                name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + (" (famil.)" if d["familiarisation"] else "")
+                name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + (
+                    " (famil.)" if d["familiarisation"] else ""
+                )
                 note = d["flag"]
-                lines.append(f"{name:<22}" + "".join(cell(d, c, w).rjust(w) for c, _, w in cols) + f"  {note}")
+                lines.append(
+                    f"{name:<22}"
+                    + "".join(cell(d, c, w).rjust(w) for c, _, w in cols)
+                    + f"  {note}"
+                )
         lines.append("")
         for eyes, mets in self.session.get("symmetry", {}).items():
             s = mets["rms"]
-            lines.append(f"Symmetry, eyes {eyes}: RMS SI {s['si_pct']:+.0f}% (+ = right sways more) "
-                         f"→ {s['band']['zone']}; ellipse SI {mets['ellipse_area']['si_pct']:+.0f}%")
+            lines.append(
+                f"Symmetry, eyes {eyes}: RMS SI {s['si_pct']:+.0f}% (+ = right sways more) "
+                f"→ {s['band']['zone']}; ellipse SI {mets['ellipse_area']['si_pct']:+.0f}%"
+            )
         for leg, r in self.session.get("romberg", {}).items():
-            lines.append(f"Romberg (eyes closed / open), {leg}: RMS {r['rms']:.2f}×, "
-                         f"ellipse {r['ellipse_area']:.2f}× ({r['band']['zone']})")
+            lines.append(
+                f"Romberg (eyes closed / open), {leg}: RMS {r['rms']:.2f}×, "
+                f"ellipse {r['ellipse_area']:.2f}× ({r['band']['zone']})"
+            )
         hop = self.session.get("hop", {})
         for leg in ("left", "right"):
             if leg in hop:
-                lines.append(f"Hop landing, {leg}: stable after {fmt('stabilization_time', hop[leg]['value'])} "
-                             f"→ {hop[leg]['zone']}")
+                lines.append(
+                    f"Hop landing, {leg}: stable after {fmt('stabilization_time', hop[leg]['value'])} "
+                    f"→ {hop[leg]['zone']}"
+                )
         ttf = self.session.get("time_to_failure", {})
         short = {k: v for k, v in ttf.items() if v["zone"] and "below" in v["zone"]}
         for k, v in short.items():
-            lines.append(f"{METRICS['time_to_failure'].label.capitalize()} {k.replace('_', ' eyes ')}: "
-                         f"{fmt('time_to_failure', v['value'])} → {v['zone']}")
+            lines.append(
+                f"{METRICS['time_to_failure'].label.capitalize()} {k.replace('_', ' eyes ')}: "
+                f"{fmt('time_to_failure', v['value'])} → {v['zone']}"
+            )
         if short:
             lines.append(f"  ({next(iter(short.values()))['note']})")
         lines.append(f"Bands are {GUIDANCE}.")
@@ -119,8 +160,12 @@ class BalanceResult:
         -------
         dict
         """
-        doc = {"verdict": self.verdict, "session": self.session, "flags": self.flags,
-               "trials": self.trials.to_dict("records")}
+        doc = {
+            "verdict": self.verdict,
+            "session": self.session,
+            "flags": self.flags,
+            "trials": self.trials.to_dict("records"),
+        }
         return dict(to_jsonable(doc))
 
     def write_outputs(
@@ -175,5 +220,3 @@ class BalanceResult:
         from gait.balance.figure import balance_figure  # plotly loads only for a figure
 
         return balance_figure(self.series)
-
-

@@ -57,8 +57,20 @@ def condition_means(trials: pd.DataFrame) -> dict[str, dict[str, float]]:
     """
     sc = _scored(trials)
     out: dict[str, dict[str, float]] = {}
-    cols = ["rms_ap", "rms_ml", "rms", "ellipse_area", "path", "jerk", "f50", "lean_rms_ap",
-            "lean_rms_ml", "time_to_failure", "n_touchdowns", "bess_errors"]
+    cols = [
+        "rms_ap",
+        "rms_ml",
+        "rms",
+        "ellipse_area",
+        "path",
+        "jerk",
+        "f50",
+        "lean_rms_ap",
+        "lean_rms_ml",
+        "time_to_failure",
+        "n_touchdowns",
+        "bess_errors",
+    ]
     for (leg, eyes), g in sc.groupby(["leg", "eyes"]):
         out[f"{leg}_{eyes}"] = {c: float(g[c].mean()) for c in cols if c in g}
         out[f"{leg}_{eyes}"]["n_trials"] = float(len(g))
@@ -92,8 +104,14 @@ def compare(trials: pd.DataFrame) -> dict[str, Any]:
             si = symmetry_index(lv, rv)
             more = "left" if lv > rv else "right"
             pct_more = (max(lv, rv) / min(lv, rv) - 1.0) * 100.0 if min(lv, rv) > 0 else math.nan
-            sym[eyes][m] = {"left": lv, "right": rv, "si_pct": si, "more_leg": more,
-                            "pct_more": pct_more, "band": mark("symmetry_index", si)}
+            sym[eyes][m] = {
+                "left": lv,
+                "right": rv,
+                "si_pct": si,
+                "more_leg": more,
+                "pct_more": pct_more,
+                "band": mark("symmetry_index", si),
+            }
     romberg: dict[str, dict[str, Any]] = {}
     for leg in ("left", "right"):
         eo, ec = cond.get(f"{leg}_open"), cond.get(f"{leg}_closed")
@@ -114,9 +132,17 @@ def compare(trials: pd.DataFrame) -> dict[str, Any]:
                 hop[leg] = mark("hop_tts", float(np.nanmean(v)))
         if "left" in hop and "right" in hop:
             hop["si_pct"] = symmetry_index(hop["left"]["value"], hop["right"]["value"])
-    return {"conditions": cond, "symmetry": sym, "romberg": romberg, "touchdowns": touch,
-            "time_to_failure": ttf, "bess_errors": bess, "hop": hop,
-            "sway_band": mark("sway", math.nan), "guidance": GUIDANCE}
+    return {
+        "conditions": cond,
+        "symmetry": sym,
+        "romberg": romberg,
+        "touchdowns": touch,
+        "time_to_failure": ttf,
+        "bess_errors": bess,
+        "hop": hop,
+        "sway_band": mark("sway", math.nan),
+        "guidance": GUIDANCE,
+    }
 
 
 def verdict(session: dict[str, Any]) -> str:
@@ -139,11 +165,15 @@ def verdict(session: dict[str, Any]) -> str:
             continue
         other = "right" if s["more_leg"] == "left" else "left"
         if s["pct_more"] >= 10.0:
-            parts.append(f"{s['more_leg'].capitalize()} leg sways {s['pct_more']:.0f}% more than "
-                         f"{other} with eyes {eyes}.")
+            parts.append(
+                f"{s['more_leg'].capitalize()} leg sways {s['pct_more']:.0f}% more than "
+                f"{other} with eyes {eyes}."
+            )
         else:
-            parts.append(f"Both legs sway about the same with eyes {eyes} "
-                         f"({s['more_leg']} {s['pct_more']:.0f}% more).")
+            parts.append(
+                f"Both legs sway about the same with eyes {eyes} "
+                f"({s['more_leg']} {s['pct_more']:.0f}% more)."
+            )
         break
     rom = session.get("romberg", {})
     if rom:
@@ -157,8 +187,11 @@ def verdict(session: dict[str, Any]) -> str:
     hop = session.get("hop", {})
     legs = [leg for leg in ("left", "right") if leg in hop]
     if legs:
-        parts.append("Hop landing stable after " + ", ".join(
-            f"{hop[leg]['value']:.1f} s ({leg})" for leg in legs) + ".")
+        parts.append(
+            "Hop landing stable after "
+            + ", ".join(f"{hop[leg]['value']:.1f} s ({leg})" for leg in legs)
+            + "."
+        )
     if not parts:
         return "No scoreable balance trials."
     return " ".join(parts)
@@ -186,5 +219,7 @@ def compare_sessions(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         for m in ("rms", "ellipse_area", "jerk", "time_to_failure", "n_touchdowns"):
             x, y = a[cond].get(m, math.nan), b[cond].get(m, math.nan)
             pct = (y / x - 1.0) * 100.0 if math.isfinite(x) and x > 0 else math.nan
-            rows.append({"condition": cond, "metric": m, "before": x, "after": y, "change_pct": pct})
+            rows.append(
+                {"condition": cond, "metric": m, "before": x, "after": y, "change_pct": pct}
+            )
     return pd.DataFrame(rows, columns=["condition", "metric", "before", "after", "change_pct"])

@@ -133,8 +133,15 @@ def spectral(ap: FloatArray, ml: FloatArray, rate: float) -> dict[str, float]:
         return f50, f95, cf, fd, tot * df
 
     f50, f95, cf, fd, pwr = moments(p_ap + p_ml)
-    return {"f50": f50, "f95": f95, "cf": cf, "fd": fd, "pwr": pwr,
-            "f50_ap": moments(p_ap)[0], "f50_ml": moments(p_ml)[0]}
+    return {
+        "f50": f50,
+        "f95": f95,
+        "cf": cf,
+        "fd": fd,
+        "pwr": pwr,
+        "f50_ap": moments(p_ap)[0],
+        "f50_ml": moments(p_ml)[0],
+    }
 
 
 def time_metrics(ap: FloatArray, ml: FloatArray, rate: float, prefix: str = "") -> dict[str, float]:
@@ -182,7 +189,9 @@ def time_metrics(ap: FloatArray, ml: FloatArray, rate: float, prefix: str = "") 
     return {prefix + k: v for k, v in out.items()}
 
 
-def lean_from_gyro(g_ap: FloatArray, g_ml: FloatArray, rate: float) -> tuple[FloatArray, FloatArray]:
+def lean_from_gyro(
+    g_ap: FloatArray, g_ml: FloatArray, rate: float
+) -> tuple[FloatArray, FloatArray]:
     """Lean angles (deg) by integrating angular rate; the linear trend (gyro bias) is removed.
 
     Parameters
@@ -206,7 +215,9 @@ def lean_from_gyro(g_ap: FloatArray, g_ml: FloatArray, rate: float) -> tuple[Flo
     return np.degrees(th[:, 0]), np.degrees(th[:, 1])
 
 
-def lean_from_acc(ap: FloatArray, ml: FloatArray, rate: float, h: float) -> tuple[FloatArray, FloatArray]:
+def lean_from_acc(
+    ap: FloatArray, ml: FloatArray, rate: float, h: float
+) -> tuple[FloatArray, FloatArray]:
     """Accelerometer-only lean angles (deg) from an inverted-pendulum model of height ``h``.
 
     The horizontal force of a pendulum is ``h·θ̈ − g·θ``, so ``Θ(ω) = −A(ω)/(g + h·ω²)``;

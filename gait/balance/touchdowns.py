@@ -131,7 +131,9 @@ def lifted_foot(feet: dict[str, FloatArray], rate: float) -> str | None:
         return None
     var = {}
     for side, a in feet.items():
-        lp = signal.sosfiltfilt(signal.butter(2, min(5.0, 0.4 * rate), fs=rate, output="sos"), a, axis=0)
+        lp = signal.sosfiltfilt(
+            signal.butter(2, min(5.0, 0.4 * rate), fs=rate, output="sos"), a, axis=0
+        )
         var[side] = float(np.sum(np.var(lp, axis=0)))
     lo, hi = sorted(var.values())
     if hi < 2.0 * lo:

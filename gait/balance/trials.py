@@ -174,7 +174,9 @@ def _raw_power(acc: FloatArray, rate: float) -> FloatArray:
     hor = acc - np.outer(acc @ g, g)
     if acc.shape[0] > int(3 * rate):
         # Sway lives below 5 Hz; the band keeps sensor noise from filling two-leg standing.
-        sos = signal.butter(2, [0.15, min(5.0, 0.45 * rate)], btype="bandpass", fs=rate, output="sos")
+        sos = signal.butter(
+            2, [0.15, min(5.0, 0.45 * rate)], btype="bandpass", fs=rate, output="sos"
+        )
         hor = signal.sosfiltfilt(sos, hor, axis=0)
     else:
         hor = hor - hor.mean(axis=0)
@@ -233,7 +235,9 @@ def hop_landings(profile: ActivityProfile, t: FloatArray) -> list[float]:
     return out
 
 
-def find_trials(t: FloatArray, acc: FloatArray, profile: ActivityProfile) -> tuple[list[TrialMark], dict[str, float]]:
+def find_trials(
+    t: FloatArray, acc: FloatArray, profile: ActivityProfile
+) -> tuple[list[TrialMark], dict[str, float]]:
     """Stance trials and hop trials in a continuous recording (unlabelled).
 
     Parameters
@@ -267,8 +271,15 @@ def find_trials(t: FloatArray, acc: FloatArray, profile: ActivityProfile) -> tup
         for k, (sa, sb) in enumerate(spans):
             a, b = i0 + sa, i0 + sb - 1
             if hop and k == 0:
-                marks.append(TrialMark(t_start=hop[0], t_end=float(t[b]), kind="hop", t_land=hop[0],
-                                       labels="inferred"))
+                marks.append(
+                    TrialMark(
+                        t_start=hop[0],
+                        t_end=float(t[b]),
+                        kind="hop",
+                        t_land=hop[0],
+                        labels="inferred",
+                    )
+                )
                 continue
             dur = float(t[b] - t[a])
             if dur < MIN_TRIAL:

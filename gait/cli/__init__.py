@@ -50,7 +50,9 @@ def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
 
 #: ``np.float64(1.5)``, ``np.int64(3)``, ``np.True_`` ...: numpy 2 reprs that leak into messages
 #: through containers or ``!r``.
-_NUMPY_REPR = re.compile(r"\bnp\.(?:float|int|uint|bool|complex|str)_?\d*\(([^()]*)\)|\bnp\.(True|False)_")
+_NUMPY_REPR = re.compile(
+    r"\bnp\.(?:float|int|uint|bool|complex|str)_?\d*\(([^()]*)\)|\bnp\.(True|False)_"
+)
 
 
 def plain_numbers(text: str) -> str:

@@ -32,14 +32,22 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="force the activity (default: detect per bout; 'balance' runs the balance analysis)",
     )
-    p.add_argument("--window-steps", type=int, default=20, metavar="N", help="steps per summary window")
+    p.add_argument(
+        "--window-steps", type=int, default=20, metavar="N", help="steps per summary window"
+    )
     p.add_argument("--steps-csv", metavar="OUT.csv", help="write the step table (one row per step)")
     p.add_argument("--summary-json", metavar="OUT.json", help="write the session summary")
-    p.add_argument("--figure", metavar="OUT.html",
-                   help="balance sessions: write the sway figure (for a run or walk use 'gait report FILE')")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     p.add_argument(
-        "--compare-fit", metavar="WATCH.fit",
+        "--figure",
+        metavar="OUT.html",
+        help="balance sessions: write the sway figure (for a run or walk use 'gait report FILE')",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print the summary as JSON instead of a table"
+    )
+    p.add_argument(
+        "--compare-fit",
+        metavar="WATCH.fit",
         help="compare with a Garmin FIT file of the same run (the watch's running dynamics)",
     )
     add_history_options(p)
@@ -70,11 +78,15 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]
     in_place = []
     for name in names:
         p = Path(name)
-        in_place.append(args.format in (None, "gaitrec") and p.is_file() and p.stat().st_size > 0
-                        and sniff(p))
+        in_place.append(
+            args.format in (None, "gaitrec") and p.is_file() and p.stat().st_size > 0 and sniff(p)
+        )
     # read the others up front, as every verb does (the same file may be named twice)
-    eager = {i: read(n, opts) for i, (n, lazy) in enumerate(zip(names, in_place, strict=True))
-             if not lazy}
+    eager = {
+        i: read(n, opts)
+        for i, (n, lazy) in enumerate(zip(names, in_place, strict=True))
+        if not lazy
+    }
     for i, (name, lazy) in enumerate(zip(names, in_place, strict=True)):
         if lazy:
             from gait.io.canonical_stream import open_recording
@@ -97,22 +109,30 @@ def run(args: argparse.Namespace) -> int:
     for i, name, rec in _recordings(args):
         steps_csv = _out_path(args.steps_csv, i, total)
         summary_json = _out_path(args.summary_json, i, total)
-        if args.activity == "balance" or (args.activity == "auto" and rec.meta.activity == "balance"):
+        if args.activity == "balance" or (
+            args.activity == "auto" and rec.meta.activity == "balance"
+        ):
             bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
             warn_input_checks(name, {"units_inferred": units_inferred(rec)})
             continue
         from gait.pipeline import analyze
 
-        res = analyze(rec, activity=None if args.activity == "auto" else args.activity,
-                      window_steps=args.window_steps)
+        res = analyze(
+            rec,
+            activity=None if args.activity == "auto" else args.activity,
+            window_steps=args.window_steps,
+        )
         save_to_history(args, SessionOutcome(rec, gait=res), name)
         warn_input_checks(name, res.summary)
         if args.figure:
             import sys
 
-            print(f"{name}: --figure draws balance sessions only; for this {res.summary.get('activity', 'gait')} "
-                  "session use 'gait report FILE' (cadence, contact time, strike figures)", file=sys.stderr)
+            print(
+                f"{name}: --figure draws balance sessions only; for this {res.summary.get('activity', 'gait')} "
+                "session use 'gait report FILE' (cadence, contact time, strike figures)",
+                file=sys.stderr,
+            )
         summary = dict(res.summary)
         summary["file"] = name
         if args.compare_fit:
@@ -163,8 +183,14 @@ def comparison_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str
     out = []
     for r in rows:
         nd = METRICS[r["name"]].decimals if r.get("name") in METRICS else 1
-        out.append((f"{r['metric']} ({r['unit']})", _fmt(r["ours"], nd=nd), _fmt(r["watch"], nd=nd),
-                    _fmt(r["difference"], nd=nd)))
+        out.append(
+            (
+                f"{r['metric']} ({r['unit']})",
+                _fmt(r["ours"], nd=nd),
+                _fmt(r["watch"], nd=nd),
+                _fmt(r["difference"], nd=nd),
+            )
+        )
     return out
 
 
@@ -181,7 +207,11 @@ def _print_comparison(rows: list[dict[str, Any]]) -> None:
 
 
 def _run_balance(
-    rec: Any, args: argparse.Namespace, table: Path | None, summary: Path | None, figure: Path | None
+    rec: Any,
+    args: argparse.Namespace,
+    table: Path | None,
+    summary: Path | None,
+    figure: Path | None,
 ) -> Any:
     """Hand a balance session to the balance analysis."""
     from gait.balance import analyze_balance
@@ -202,8 +232,19 @@ def _fmt(x: Any, unit: str = "", nd: int = 1) -> str:
 
 #: Rows of the terminal table (metric-table names; a walk shows double support, a run flight).
 SUMMARY_ROWS: tuple[str, ...] = (
-    "cadence", "gct", "gct_balance", "duty_factor", "flight", "double_support", "stride_length",
-    "speed", "foot_strike_angle", "shank_angle_ic", "braking", "impact", "vertical_oscillation",
+    "cadence",
+    "gct",
+    "gct_balance",
+    "duty_factor",
+    "flight",
+    "double_support",
+    "stride_length",
+    "speed",
+    "foot_strike_angle",
+    "shank_angle_ic",
+    "braking",
+    "impact",
+    "vertical_oscillation",
     "vertical_ratio",
 )
 
@@ -232,13 +273,19 @@ def summary_rows(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             continue
         left = right = ""
         if name == "gct":
-            left, right = fmt("gct_left", summary_value(s, "gct_left")), fmt("gct_right", summary_value(s, "gct_right"))
+            left, right = (
+                fmt("gct_left", summary_value(s, "gct_left")),
+                fmt("gct_right", summary_value(s, "gct_right")),
+            )
         rows.append((METRICS[name].label, fmt(name, v), left, right))
     for m, r in (s.get("symmetry") or {}).items():
         flag = " ⚠" if r.get("asymmetry") else ""
         label = METRICS[m].label if m in METRICS else m
-        left, right = ((fmt(m, r.get("left")), fmt(m, r.get("right"))) if m in METRICS
-                       else (_fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3)))
+        left, right = (
+            (fmt(m, r.get("left")), fmt(m, r.get("right")))
+            if m in METRICS
+            else (_fmt(r.get("left"), "", 3), _fmt(r.get("right"), "", 3))
+        )
         rows.append((f"SI {label}", _fmt(r.get("si_pct"), " %", 2) + flag, left, right))
     status = s.get("symmetry_status") or {}
     for m in status:  # withheld: a mark that points to the reason printed below the table
@@ -278,25 +325,38 @@ def summary_notes(s: dict[str, Any]) -> list[str]:
     o = s.get("overstride") or {}
     if o.get("strike"):
         st = o["strike"]
-        lines.append("strike: " + "  ".join(f"{METRICS[f'{k}_share'].label} {fmt(f'{k}_share', st[k])}"
-                                            for k in ("rear", "mid", "fore")))
+        lines.append(
+            "strike: "
+            + "  ".join(
+                f"{METRICS[f'{k}_share'].label} {fmt(f'{k}_share', st[k])}"
+                for k in ("rear", "mid", "fore")
+            )
+        )
     over = o.get("overstriding") or {}
     if over.get("flag"):
-        lines.append("[yellow]overstriding[/]: " + ", ".join(
-            f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > {fmt(r['metric'], r['threshold'])}"
-            for r in over.get("reasons", [])))
+        lines.append(
+            "[yellow]overstriding[/]: "
+            + ", ".join(
+                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > {fmt(r['metric'], r['threshold'])}"
+                for r in over.get("reasons", [])
+            )
+        )
     for a in s.get("asymmetry") or []:
         label = METRICS[a["metric"]].label if a["metric"] in METRICS else a["metric"]
-        lines.append(f"[yellow]asymmetry[/]: {label} SI {a['si_pct']} % ({a['longer']} higher), "
-                     "beyond within-limb variability")
+        lines.append(
+            f"[yellow]asymmetry[/]: {label} SI {a['si_pct']} % ({a['longer']} higher), "
+            "beyond within-limb variability"
+        )
     d = s.get("drift") or {}
     if "gct_ms" in d and "cadence" in d:
         # the summary keeps drift changes in its own units (spm, ms): back to stored, then shown
         dc = d["cadence"]["change"] / METRICS["cadence"].summary_scale
         dg = d["gct_ms"]["change"] / METRICS["gct"].summary_scale
-        lines.append(f"drift first→last: {METRICS['cadence'].label} "
-                     f"{with_unit('cadence', format(dc * METRICS['cadence'].scale, '+.1f'))}, "
-                     f"{METRICS['gct'].label} {with_unit('gct', format(dg * METRICS['gct'].scale, '+.1f'))}")
+        lines.append(
+            f"drift first→last: {METRICS['cadence'].label} "
+            f"{with_unit('cadence', format(dc * METRICS['cadence'].scale, '+.1f'))}, "
+            f"{METRICS['gct'].label} {with_unit('gct', format(dg * METRICS['gct'].scale, '+.1f'))}"
+        )
     lo = s.get("contact_time_left_out")
     if lo:  # say why the contact-time rows are empty
         lines.append(f"contact time left out on {lo['steps']} of {lo['of']} steps: {lo['reason']}")

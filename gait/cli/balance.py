@@ -28,27 +28,57 @@ def register(subparsers: Any) -> None:
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--file", metavar="FILE", help="analyse a recorded balance session")
-    src.add_argument("--simulate", action="store_true",
-                     help="run the protocol on a simulated runner (synthetic sensor data)")
+    src.add_argument(
+        "--simulate",
+        action="store_true",
+        help="run the protocol on a simulated runner (synthetic sensor data)",
+    )
     g = p.add_argument_group("protocol")
-    g.add_argument("--trial-length", type=float, default=None, metavar="S",
-                   help="seconds per stance trial (default 30)")
-    g.add_argument("--familiarisation", action="store_true", help="start with an unscored practice trial")
+    g.add_argument(
+        "--trial-length",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds per stance trial (default 30)",
+    )
+    g.add_argument(
+        "--familiarisation", action="store_true", help="start with an unscored practice trial"
+    )
     g.add_argument("--no-hop", action="store_true", help="skip the hop-and-stick drill")
-    g.add_argument("--transition", type=float, default=8.0, metavar="S",
-                   help="seconds between trials, including the countdown (default 8)")
-    g.add_argument("--countdown", type=int, default=3, metavar="N", help="countdown seconds before GO")
+    g.add_argument(
+        "--transition",
+        type=float,
+        default=8.0,
+        metavar="S",
+        help="seconds between trials, including the countdown (default 8)",
+    )
+    g.add_argument(
+        "--countdown", type=int, default=3, metavar="N", help="countdown seconds before GO"
+    )
     g.add_argument("--speak", action="store_true", help="speak prompts with espeak-ng if installed")
     g.add_argument("--quiet", action="store_true", help="do not print prompts")
     s = p.add_argument_group("simulation")
-    s.add_argument("--speed-up", type=float, default=1.0, metavar="X",
-                   help="run the simulated session X times faster than real time")
-    s.add_argument("--sim-placements", default="sacrum",
-                   help=f"comma-separated simulated sensors from {','.join(SIM_PLACEMENTS)}")
+    s.add_argument(
+        "--speed-up",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="run the simulated session X times faster than real time",
+    )
+    s.add_argument(
+        "--sim-placements",
+        default="sacrum",
+        help=f"comma-separated simulated sensors from {','.join(SIM_PLACEMENTS)}",
+    )
     s.add_argument("--sim-rate", type=float, default=100.0, metavar="HZ", help="simulated rate")
     s.add_argument("--seed", type=int, default=0, help="simulation seed")
-    s.add_argument("--asym", type=float, default=0.0, metavar="PCT",
-                   help="simulated runner: left leg sways PCT %% more than right")
+    s.add_argument(
+        "--asym",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="simulated runner: left leg sways PCT %% more than right",
+    )
     s.add_argument("--acc-only", action="store_true", help="simulate accelerometer-only sensors")
     o = p.add_argument_group("outputs")
     o.add_argument("--save-recording", metavar="OUT.gaitrec", help="save the session recording")
@@ -88,13 +118,16 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(res.render_text())
-    for path in res.write_outputs(table_csv=args.table_csv, summary_json=args.summary_json,
-                                  figure=args.figure):
+    for path in res.write_outputs(
+        table_csv=args.table_csv, summary_json=args.summary_json, figure=args.figure
+    ):
         print(f"wrote {path}", file=sys.stderr)
     from gait.cli.options import save_to_history
     from gait.sessions import SessionOutcome
 
-    save_to_history(args, SessionOutcome(rec, balance=res), args.file or "balance protocol (simulated)")
+    save_to_history(
+        args, SessionOutcome(rec, balance=res), args.file or "balance protocol (simulated)"
+    )
     return 0
 
 
@@ -113,7 +146,9 @@ def _simulate(args: argparse.Namespace) -> Any:
     placements = tuple(x.strip() for x in args.sim_placements.split(",") if x.strip())
     bad = [x for x in placements if x not in SIM_PLACEMENTS]
     if bad or not placements:
-        raise GaitError(f"--sim-placements: unknown {bad or placements}; choose from {', '.join(SIM_PLACEMENTS)}")
+        raise GaitError(
+            f"--sim-placements: unknown {bad or placements}; choose from {', '.join(SIM_PLACEMENTS)}"
+        )
     if args.speed_up <= 0:
         raise GaitError(f"--speed-up must be positive, got {args.speed_up}")
     length = args.trial_length if args.trial_length is not None else 30.0
@@ -121,14 +156,29 @@ def _simulate(args: argparse.Namespace) -> Any:
         raise GaitError(f"--trial-length must be 10–120 s for the protocol, got {length}")
     if args.transition < args.countdown + 1:
         raise GaitError("--transition must exceed the countdown by at least 1 s")
-    cfg = ProtocolConfig(trial_length=length, familiarisation=args.familiarisation,
-                         hop=not args.no_hop, transition=args.transition, countdown=args.countdown)
+    cfg = ProtocolConfig(
+        trial_length=length,
+        familiarisation=args.familiarisation,
+        hop=not args.no_hop,
+        transition=args.transition,
+        countdown=args.countdown,
+    )
     try:
-        source = SimulatedSource(build_protocol(cfg), cfg, placements=placements, rate=args.sim_rate,
-                                 seed=args.seed, asym_pct=args.asym, acc_only=args.acc_only)
+        source = SimulatedSource(
+            build_protocol(cfg),
+            cfg,
+            placements=placements,
+            rate=args.sim_rate,
+            seed=args.seed,
+            asym_pct=args.asym,
+            acc_only=args.acc_only,
+        )
     except ValueError as exc:
         raise GaitError(f"simulation: {exc}") from exc
-    prompter = ListPrompter() if args.quiet else ConsolePrompter(
-        out=sys.stderr, speak=args.speak and args.speed_up == 1.0)
+    prompter = (
+        ListPrompter()
+        if args.quiet
+        else ConsolePrompter(out=sys.stderr, speak=args.speak and args.speed_up == 1.0)
+    )
     engine = ProtocolEngine(cfg, source, ScaledClock(args.speed_up), prompter)
     return engine.run()

@@ -34,28 +34,51 @@ def register(sub: argparse._SubParsersAction) -> None:
             "in OUT/skipped.csv. Exit status 1 when any file failed."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB",
-                   help="folders (searched recursively) or globs such as '~/runs/*.csv' (quote them; ~ is expanded)")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="DIR_OR_GLOB",
+        help="folders (searched recursively) or globs such as '~/runs/*.csv' (quote them; ~ is expanded)",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="output folder")
-    p.add_argument("--workers", type=int, default=None,
-                   help=f"local worker processes (default: {os.cpu_count()}; 0 = analyse in this "
-                        "process, without limits or crash protection, for debugging)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
-                   help="time one file may take before its worker is stopped and the file fails "
-                        "(default: %(default)g; 0 = no limit)")
-    p.add_argument("--max-memory", type=int, default=None, metavar="MIB",
-                   help="address-space limit per worker in MiB; a file needing more fails with "
-                        "MemoryLimit instead of waking the OOM killer (default: 80%% of RAM divided "
-                        "by the workers, at least 2048; 0 = no limit)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="run on a dask.distributed cluster ('local' starts one on 127.0.0.1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"local worker processes (default: {os.cpu_count()}; 0 = analyse in this "
+        "process, without limits or crash protection, for debugging)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="time one file may take before its worker is stopped and the file fails "
+        "(default: %(default)g; 0 = no limit)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=int,
+        default=None,
+        metavar="MIB",
+        help="address-space limit per worker in MiB; a file needing more fails with "
+        "MemoryLimit instead of waking the OOM killer (default: 80%% of RAM divided "
+        "by the workers, at least 2048; 0 = no limit)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on a dask.distributed cluster ('local' starts one on 127.0.0.1)",
+    )
     p.add_argument("--db", type=Path, help="history database (default: user data dir or $GAIT_DB)")
     p.add_argument("--no-save", action="store_true", help="do not record sessions in the history")
     add_reader_options(p)
     p.set_defaults(func=run)
 
 
-def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome], None]], Callable[[], None]]:
+def _progress(
+    stream_ok: bool,
+) -> tuple[Callable[[int], Callable[[BatchOutcome], None]], Callable[[], None]]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -65,8 +88,13 @@ def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome],
     )
 
     prog = Progress(
-        TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
-        TimeRemainingColumn(), TextColumn("{task.fields[last]}"), disable=not stream_ok,
+        TextColumn("[bold]analysing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[last]}"),
+        disable=not stream_ok,
     )
 
     def start(total: int) -> Callable[[BatchOutcome], None]:
@@ -74,7 +102,9 @@ def _progress(stream_ok: bool) -> tuple[Callable[[int], Callable[[BatchOutcome],
         task = prog.add_task("batch", total=total, last="")
 
         def tick(o: BatchOutcome) -> None:
-            mark = "skipped (current)" if o.skipped else ("ok" if o.ok else f"FAILED: {o.error_type}")
+            mark = (
+                "skipped (current)" if o.skipped else ("ok" if o.ok else f"FAILED: {o.error_type}")
+            )
             prog.update(task, advance=1, last=f"{Path(o.path).name}: {mark}")
 
         return tick
@@ -109,7 +139,11 @@ def _print_input_checks(out: Path, summary: pd.DataFrame) -> None:
     for r in summary.to_dict(orient="records"):
         folder = str(r.get("folder") or "")
         try:
-            s = json.loads((out / folder / "summary.json").read_text(encoding="utf-8")) if folder else {}
+            s = (
+                json.loads((out / folder / "summary.json").read_text(encoding="utf-8"))
+                if folder
+                else {}
+            )
         except (OSError, ValueError):
             continue
         for line in input_check_lines(Path(str(r["path"])).name, s if isinstance(s, dict) else {}):
@@ -130,21 +164,32 @@ def run(args: argparse.Namespace) -> int:
     memory = -1 if args.max_memory is None else (args.max_memory or None)
     try:
         summary, errors = run_batch(
-            expand_inputs(args.inputs), args.out, options=read_options(args), workers=args.workers,
-            executor=DaskExecutor(args.scheduler) if args.scheduler else None, save_db=db, progress=start,
-            timeout_s=args.timeout or None, memory_mb=memory,
+            expand_inputs(args.inputs),
+            args.out,
+            options=read_options(args),
+            workers=args.workers,
+            executor=DaskExecutor(args.scheduler) if args.scheduler else None,
+            save_db=db,
+            progress=start,
+            timeout_s=args.timeout or None,
+            memory_mb=memory,
         )
     finally:
         stop()
     skipped = pd.read_csv(args.out / "skipped.csv")
-    print(f"{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped "
-          f"-> {args.out / 'index.html'}")
+    print(
+        f"{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped "
+        f"-> {args.out / 'index.html'}"
+    )
     _print_input_checks(args.out, summary)
     for e in errors.itertuples(index=False):
         print(f"  FAILED {e.path}: {e.error_type}: {e.error}", file=sys.stderr)
     for k in skipped.itertuples(index=False):
         print(f"  skipped {k.path}: {k.reason}", file=sys.stderr)
     if db is not None and (kept := len(history_pending.read(db)[0])):
-        print(f"history database locked: {kept} session(s) kept in {history_pending.pending_path(db)}, "
-              "saved on the next run", file=sys.stderr)
+        print(
+            f"history database locked: {kept} session(s) kept in {history_pending.pending_path(db)}, "
+            "saved on the next run",
+            file=sys.stderr,
+        )
     return 1 if len(errors) else 0

@@ -30,16 +30,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", type=Path, help="history database (default: user data dir or $GAIT_DB)")
     p.add_argument("--athlete", help="only this athlete's sessions")
     p.add_argument(
-        "--trend", metavar="METRIC",
+        "--trend",
+        metavar="METRIC",
         help="plot METRIC over time, e.g. cadence_spm, gct_balance_pct, gct_ms.mean, sway_area "
-             "(balance metrics per leg and eyes condition)",
+        "(balance metrics per leg and eyes condition)",
     )
-    p.add_argument("--activity", choices=["run", "walk", "balance"],
-                   help="only sessions of this activity for --trend (default: the metric's activity: "
-                        "run for gait metrics, balance for balance metrics)")
-    p.add_argument("--volume", action="store_true", help="weekly running volume with the 10%% rule flag")
-    p.add_argument("--out", type=Path, help="HTML file for --trend/--volume (default: in the current folder)")
-    p.add_argument("--export", type=Path, metavar="CSV", help="write the session list (or trend) as CSV")
+    p.add_argument(
+        "--activity",
+        choices=["run", "walk", "balance"],
+        help="only sessions of this activity for --trend (default: the metric's activity: "
+        "run for gait metrics, balance for balance metrics)",
+    )
+    p.add_argument(
+        "--volume", action="store_true", help="weekly running volume with the 10%% rule flag"
+    )
+    p.add_argument(
+        "--out", type=Path, help="HTML file for --trend/--volume (default: in the current folder)"
+    )
+    p.add_argument(
+        "--export", type=Path, metavar="CSV", help="write the session list (or trend) as CSV"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
@@ -77,11 +87,17 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["distance_m"])
     out = out.drop(columns=["kind"])
     # headline metrics: labels and display units from the metric table
-    keys = {"cadence_spm": "cadence_spm", "gct_ms": "gct_ms.mean", "gct_balance_pct": "gct_balance_pct"}
+    keys = {
+        "cadence_spm": "cadence_spm",
+        "gct_ms": "gct_ms.mean",
+        "gct_balance_pct": "gct_balance_pct",
+    }
     for col, key in keys.items():
         if col in out:
             out[col] = display_values(key, out[col])
-    return out.rename(columns={"started_at": "date", **{col: summary_label(key) for col, key in keys.items()}})
+    return out.rename(
+        columns={"started_at": "date", **{col: summary_label(key) for col, key in keys.items()}}
+    )
 
 
 def display_values(key: str, values: pd.Series) -> pd.Series:
@@ -130,8 +146,11 @@ def _bands(metric: str, values: list[float]) -> list[TargetBand]:
         for check in drill.checks:
             if check.metric != want:
                 continue
-            lo, hi = ((check.low * base, check.high * base) if check.relative
-                      else (check.low * d.scale, check.high * d.scale))
+            lo, hi = (
+                (check.low * base, check.high * base)
+                if check.relative
+                else (check.low * d.scale, check.high * d.scale)
+            )
             if lo == lo and hi == hi:  # both bounds set
                 out.append(TargetBand(f"{drill.title} drill target (guidance)", lo, hi))
     return out
@@ -197,7 +216,9 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
         table.add_column(markup_safe(c))
     for row in df.itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
-    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, highlight=False).print(table)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, highlight=False).print(
+        table
+    )
 
 
 def _fmt(v: object) -> str:

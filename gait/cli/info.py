@@ -57,11 +57,20 @@ def _print_tables(info: dict[str, Any]) -> None:
     for st in streams:
         t.add_column(q(st["name"]))
     rows: list[tuple[str, str]] = [
-        ("placement", "placement"), ("side", "side"), ("mount", "mount"), ("gyro", "has_gyr"),
-        ("samples", "samples"), ("rate Hz", "rate_nominal_hz"), ("measured Hz", "rate_measured_hz"),
-        ("duration s", "duration_s"), ("gaps", "gaps"), ("longest gap s", "longest_gap_s"),
-        ("saturated acc", "acc_saturated"), ("saturated gyr", "gyr_saturated"),
-        ("dropped (time glitch)", "dropped_samples"), ("device", "device_name"),
+        ("placement", "placement"),
+        ("side", "side"),
+        ("mount", "mount"),
+        ("gyro", "has_gyr"),
+        ("samples", "samples"),
+        ("rate Hz", "rate_nominal_hz"),
+        ("measured Hz", "rate_measured_hz"),
+        ("duration s", "duration_s"),
+        ("gaps", "gaps"),
+        ("longest gap s", "longest_gap_s"),
+        ("saturated acc", "acc_saturated"),
+        ("saturated gyr", "gyr_saturated"),
+        ("dropped (time glitch)", "dropped_samples"),
+        ("device", "device_name"),
     ]
     for label, key in rows:
         cells = []
@@ -77,7 +86,9 @@ def _print_tables(info: dict[str, Any]) -> None:
     console.print(t)
     for c in info["channels"]:
         series = ", ".join(map(str, c["series"]))
-        console.print(f"  channel {q(c['name'])}: {c['samples']} samples, {q(series, 300)}, {c['rate_measured_hz']:.2f} Hz")
+        console.print(
+            f"  channel {q(c['name'])}: {c['samples']} samples, {q(series, 300)}, {c['rate_measured_hz']:.2f} Hz"
+        )
     for note in info.get("warnings", []):
         console.print(f"  warning: {q(note, 300)}")
     ref = info["reference"]

@@ -22,26 +22,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "session is saved in the history."
         ),
     )
-    p.add_argument("--device", action="append", required=True, metavar="NAME|ADDRESS[=PLACEMENT[:SIDE]]",
-                   help="a sensor, e.g. 'Polar Sense B5A1=foot:left' (repeat for more); a phone: "
-                        "'phone:sensorlogger=belt' (receives Sensor Logger's HTTP push) or "
-                        "'phone:phyphox@PHONE-IP:8080=armband' (polls phyphox remote access)")
-    p.add_argument("--simulate", action="store_true",
-                   help="run virtual sensors (synthetic run) in this process; names must match a "
-                        "profile, e.g. 'gait-imu L=foot:left', 'Polar H10 S=sacrum'")
+    p.add_argument(
+        "--device",
+        action="append",
+        required=True,
+        metavar="NAME|ADDRESS[=PLACEMENT[:SIDE]]",
+        help="a sensor, e.g. 'Polar Sense B5A1=foot:left' (repeat for more); a phone: "
+        "'phone:sensorlogger=belt' (receives Sensor Logger's HTTP push) or "
+        "'phone:phyphox@PHONE-IP:8080=armband' (polls phyphox remote access)",
+    )
+    p.add_argument(
+        "--simulate",
+        action="store_true",
+        help="run virtual sensors (synthetic run) in this process; names must match a "
+        "profile, e.g. 'gait-imu L=foot:left', 'Polar H10 S=sacrum'",
+    )
     p.add_argument("--radio", metavar="RADIO", help=RADIO_HELP)
-    p.add_argument("--speed-up", type=float, default=1.0, metavar="X",
-                   help="with --simulate: simulated seconds per wall second (default 1)")
+    p.add_argument(
+        "--speed-up",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="with --simulate: simulated seconds per wall second (default 1)",
+    )
     add_drill_options(p, default_drills="cadence")
-    p.add_argument("--duration", type=float, default=600.0, metavar="S",
-                   help="session length, s (default 600; Ctrl-C ends earlier)")
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="session length, s (default 600; Ctrl-C ends earlier)",
+    )
     p.add_argument("--out", metavar="DIR", help="output folder (default: ./gait-live)")
-    p.add_argument("--lan", action="store_true", help="serve the page on the network (prints a token)")
+    p.add_argument(
+        "--lan", action="store_true", help="serve the page on the network (prints a token)"
+    )
     p.add_argument("--port", type=int, default=0, help="live page port (default: a free one)")
     p.add_argument("--terminal", action="store_true", help="terminal view instead of the page")
     p.add_argument("--belt-speed", type=float, metavar="M/S", help="treadmill belt speed, if known")
-    p.add_argument("--scan-timeout", type=float, default=5.0, metavar="S", help="seconds to look for the sensors")
-    p.add_argument("--seed", type=int, default=0, help="with --simulate: seed of the synthetic runner")
+    p.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds to look for the sensors",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="with --simulate: seed of the synthetic runner"
+    )
     add_history_options(p)
     p.set_defaults(func=run)
 

@@ -18,11 +18,25 @@ if TYPE_CHECKING:
 def add_reader_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--format --time-unit --acc-unit --gyr-unit --rate --placement --side --mount``."""
     g = parser.add_argument_group("reading files")
-    g.add_argument("--format", choices=[n for n, _ in READERS], help="force a reader instead of sniffing")
-    g.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="unit of a 'timestamp' column")
-    g.add_argument("--acc-unit", choices=["g", "m/s2"], help="accelerometer unit of a generic CSV (default m/s2)")
-    g.add_argument("--gyr-unit", choices=["deg/s", "rad/s"], help="gyroscope unit of a generic CSV (default rad/s)")
-    g.add_argument("--rate", type=float, metavar="HZ", help="sampling rate when the file has no time column")
+    g.add_argument(
+        "--format", choices=[n for n, _ in READERS], help="force a reader instead of sniffing"
+    )
+    g.add_argument(
+        "--time-unit", choices=["s", "ms", "us", "ns"], help="unit of a 'timestamp' column"
+    )
+    g.add_argument(
+        "--acc-unit",
+        choices=["g", "m/s2"],
+        help="accelerometer unit of a generic CSV (default m/s2)",
+    )
+    g.add_argument(
+        "--gyr-unit",
+        choices=["deg/s", "rad/s"],
+        help="gyroscope unit of a generic CSV (default rad/s)",
+    )
+    g.add_argument(
+        "--rate", type=float, metavar="HZ", help="sampling rate when the file has no time column"
+    )
     g.add_argument("--placement", choices=PLACEMENTS, help="where the sensor was worn")
     g.add_argument("--side", choices=SIDES, help="body side of a foot or shank sensor")
     g.add_argument("--mount", choices=PHONE_MOUNTS, help="how a phone was carried")
@@ -62,9 +76,13 @@ def input_check_lines(name: str, summary: Mapping[str, object]) -> list[str]:
     lines = []
     units = summary.get("units_inferred") or {}
     for stream, what in units.items() if isinstance(units, Mapping) else ():
-        opts = " ".join(f"--{str(w).split('=', 1)[0].replace('_', '-')}" for w in str(what).split(","))
-        lines.append(f"{name}: info: {stream}: {str(what).replace(',', ', ')} inferred from the signal "
-                     f"(give {opts} to set it)")
+        opts = " ".join(
+            f"--{str(w).split('=', 1)[0].replace('_', '-')}" for w in str(what).split(",")
+        )
+        lines.append(
+            f"{name}: info: {stream}: {str(what).replace(',', ', ')} inferred from the signal "
+            f"(give {opts} to set it)"
+        )
     checks = summary.get("input_checks") or []
     for c in checks if isinstance(checks, list) else []:
         lines.append(f"{name}: warning: {c['message']}")
@@ -74,7 +92,11 @@ def input_check_lines(name: str, summary: Mapping[str, object]) -> list[str]:
 def units_inferred(rec: Recording) -> dict[str, str]:
     """Stream → units the reader inferred from the signal (``'acc_unit=g'`` ...), for a
     session without a gait summary (a balance session)."""
-    return {st.name: str(st.device["units_inferred"]) for st in rec.streams if st.device.get("units_inferred")}
+    return {
+        st.name: str(st.device["units_inferred"])
+        for st in rec.streams
+        if st.device.get("units_inferred")
+    }
 
 
 def warn_input_checks(name: str, summary: Mapping[str, object]) -> None:
@@ -92,8 +114,12 @@ def warn_input_checks(name: str, summary: Mapping[str, object]) -> None:
 def add_history_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-save --db --athlete`` (sessions are saved to the history by default)."""
     g = parser.add_argument_group("history")
-    g.add_argument("--no-save", action="store_true", help="do not record the session in the history")
-    g.add_argument("--db", metavar="PATH", help="history database (default: user data dir or $GAIT_DB)")
+    g.add_argument(
+        "--no-save", action="store_true", help="do not record the session in the history"
+    )
+    g.add_argument(
+        "--db", metavar="PATH", help="history database (default: user data dir or $GAIT_DB)"
+    )
     g.add_argument("--athlete", metavar="NAME", help="athlete name to file the session under")
 
 
@@ -115,7 +141,9 @@ def save_to_history(args: argparse.Namespace, outcome: SessionOutcome, source: s
     digest = content_hash([src], read_options(args)) if src.is_file() else None
     if getattr(args, "athlete", None):
         outcome.recording.meta.athlete = args.athlete
-    report = save_outcome(outcome, getattr(args, "db", None), source=str(source), content_hash=digest)
+    report = save_outcome(
+        outcome, getattr(args, "db", None), source=str(source), content_hash=digest
+    )
     if report.message:
         print(report.message, file=sys.stderr)
     return report.session_id
@@ -143,19 +171,42 @@ def add_drill_options(parser: argparse.ArgumentParser, *, default_drills: str) -
         Help wording of the drills run when none are named.
     """
     g = parser.add_argument_group("drills (command line wins over the drills file's [coach] table)")
-    g.add_argument("--drills", metavar="DRILLS.toml",
-                   help="drill definitions and [coach] settings (default: the shipped drills)")
-    g.add_argument("--drill", action="append", metavar="NAME",
-                   help=f"drill to run (repeatable; default: {default_drills}): cadence, overstride, "
-                        "symmetry, easy_pace or one from --drills")
-    g.add_argument("--cadence-target", type=_band, metavar="LO-HI",
-                   help="fixed cadence band in steps/min (default: +5-10%% over the baseline cadence)")
-    g.add_argument("--baseline-cadence", type=float, metavar="SPM",
-                   help="your usual cadence at this speed (default: learned over the first --baseline-s)")
-    g.add_argument("--pace-band", type=_band, metavar="LO-HI",
-                   help="easy-pace band in m/s, e.g. 2.5-3.1; without it pace is not judged")
-    g.add_argument("--baseline-s", type=float, metavar="S",
-                   help="seconds at the start used to learn baselines not given (default 60)")
+    g.add_argument(
+        "--drills",
+        metavar="DRILLS.toml",
+        help="drill definitions and [coach] settings (default: the shipped drills)",
+    )
+    g.add_argument(
+        "--drill",
+        action="append",
+        metavar="NAME",
+        help=f"drill to run (repeatable; default: {default_drills}): cadence, overstride, "
+        "symmetry, easy_pace or one from --drills",
+    )
+    g.add_argument(
+        "--cadence-target",
+        type=_band,
+        metavar="LO-HI",
+        help="fixed cadence band in steps/min (default: +5-10%% over the baseline cadence)",
+    )
+    g.add_argument(
+        "--baseline-cadence",
+        type=float,
+        metavar="SPM",
+        help="your usual cadence at this speed (default: learned over the first --baseline-s)",
+    )
+    g.add_argument(
+        "--pace-band",
+        type=_band,
+        metavar="LO-HI",
+        help="easy-pace band in m/s, e.g. 2.5-3.1; without it pace is not judged",
+    )
+    g.add_argument(
+        "--baseline-s",
+        type=float,
+        metavar="S",
+        help="seconds at the start used to learn baselines not given (default 60)",
+    )
 
 
 def coach_from_args(args: argparse.Namespace) -> tuple[CoachSettings, dict[str, Drill]]:
@@ -199,8 +250,13 @@ class DeprecatedAlias(argparse.Action):
         self.new = new
         super().__init__(option_strings, dest, **kwargs)  # type: ignore[arg-type]
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: object, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
         import sys
 
         print(f"{parser.prog}: {option_string} is deprecated, use {self.new}", file=sys.stderr)

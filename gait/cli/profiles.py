@@ -56,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["id"], r["name"], r["decoder"], str(r["placement"] or "-"), "+".join(r["streams"]), f"{r['rate_hz']:g}"
+            r["id"],
+            r["name"],
+            r["decoder"],
+            str(r["placement"] or "-"),
+            "+".join(r["streams"]),
+            f"{r['rate_hz']:g}",
         )
     Console().print(table)
     return 0

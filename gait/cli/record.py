@@ -30,7 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--duration", type=float, required=True, metavar="S", help="seconds to record")
     p.add_argument("--out", required=True, metavar="CAPTURE", help="capture file to write")
     p.add_argument("--radio", metavar="RADIO", help=RADIO_HELP)
-    p.add_argument("--scan-timeout", type=float, default=5.0, metavar="S", help="seconds to look for the sensors")
+    p.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds to look for the sensors",
+    )
     p.add_argument("--json", action="store_true", help="print per-device statistics as JSON")
     p.set_defaults(func=run)
 
@@ -47,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
     else:
-        print(f"{'DEVICE':<24} {'PACKETS':>8} {'SAMPLES':>8} {'RATE Hz':>8} {'LOST':>6} {'RECONN':>6}  NOTE")
+        print(
+            f"{'DEVICE':<24} {'PACKETS':>8} {'SAMPLES':>8} {'RATE Hz':>8} {'LOST':>6} {'RECONN':>6}  NOTE"
+        )
         for name, s in stats.items():
             note = "vanished" if s["vanished"] else ""
             print(

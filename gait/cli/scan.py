@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Scan for BLE sensors and show which firmware profile each one matches.",
     )
     p.add_argument("--radio", metavar="RADIO", help=RADIO_HELP)
-    p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to scan (default 5)")
+    p.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S", help="seconds to scan (default 5)"
+    )
     p.add_argument("--all", action="store_true", help="also list devices no profile supports")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)

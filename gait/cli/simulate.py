@@ -28,30 +28,72 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "accept, quit."
         ),
     )
-    p.add_argument("--profile", required=True, metavar="ID",
-                   help="firmware profile id (see 'gait profiles'), or a phone app: sensorlogger, phyphox")
-    p.add_argument("--placement", choices=PLACEMENTS, default="foot", help="where the sensor is worn")
+    p.add_argument(
+        "--profile",
+        required=True,
+        metavar="ID",
+        help="firmware profile id (see 'gait profiles'), or a phone app: sensorlogger, phyphox",
+    )
+    p.add_argument(
+        "--placement", choices=PLACEMENTS, default="foot", help="where the sensor is worn"
+    )
     p.add_argument("--side", choices=("left", "right"), help="body side of a foot or shank sensor")
     p.add_argument("--scenario", choices=SCENARIOS, default="run", help="what the runner does")
-    p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate (default: the profile's)")
+    p.add_argument(
+        "--rate", type=float, metavar="HZ", help="sampling rate (default: the profile's)"
+    )
     p.add_argument("--name", help="advertised name (default: a typical name of the profile)")
     p.add_argument("--address", help="random static BLE address (default: random)")
-    p.add_argument("--radio", default=None, metavar="virtual[:HOST:PORT]", help="radio hub address (default virtual = 127.0.0.1:47555, or GAIT_RADIO)")
-    p.add_argument("--faults", action="append", metavar="KEY=VALUE[,...]",
-                   help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N; "
-                        "phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
-                        "clock_jump_at=S, clock_jump=S")
-    p.add_argument("--speed-up", type=float, default=1.0, metavar="X",
-                   help="simulated seconds per wall second (default 1)")
-    p.add_argument("--speed", type=float, dest="speed_up", action=DeprecatedAlias, new="--speed-up",
-                   default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    p.add_argument("--length", type=float, default=120.0, metavar="S",
-                   help="seconds of synthetic signal, replayed in a loop (default 120)")
-    p.add_argument("--seconds", type=float, metavar="S", help="stop after this many wall seconds (default: until quit/Ctrl-C)")
+    p.add_argument(
+        "--radio",
+        default=None,
+        metavar="virtual[:HOST:PORT]",
+        help="radio hub address (default virtual = 127.0.0.1:47555, or GAIT_RADIO)",
+    )
+    p.add_argument(
+        "--faults",
+        action="append",
+        metavar="KEY=VALUE[,...]",
+        help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N; "
+        "phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
+        "clock_jump_at=S, clock_jump=S",
+    )
+    p.add_argument(
+        "--speed-up",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="simulated seconds per wall second (default 1)",
+    )
+    p.add_argument(
+        "--speed",
+        type=float,
+        dest="speed_up",
+        action=DeprecatedAlias,
+        new="--speed-up",
+        default=argparse.SUPPRESS,
+        help=argparse.SUPPRESS,
+    )
+    p.add_argument(
+        "--length",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="seconds of synthetic signal, replayed in a loop (default 120)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="stop after this many wall seconds (default: until quit/Ctrl-C)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the synthetic runner")
-    p.add_argument("--replay", metavar="FILE",
-                   help="stream a recording (any readable file, e.g. a capture) instead of synthetic data; "
-                        "the stream is chosen by --placement/--side")
+    p.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="stream a recording (any readable file, e.g. a capture) instead of synthetic data; "
+        "the stream is chosen by --placement/--side",
+    )
     from gait.cli.simulate_phone import add_arguments
 
     add_arguments(p)
@@ -87,8 +129,14 @@ def _source(args: argparse.Namespace, profile: object) -> object:
         return constant_rsc_source(args.length, rate=rate)
     spec = args.placement if args.placement == "sacrum" else f"{args.placement}-{args.side}"
     # the virtual device quantises like the real one, so the generator must not
-    rec = synthesize(activity=args.scenario, placements=(spec,), duration=args.length, rate=rate,
-                     seed=args.seed, sensor=SensorParams(quantize=False))
+    rec = synthesize(
+        activity=args.scenario,
+        placements=(spec,),
+        duration=args.length,
+        rate=rate,
+        seed=args.seed,
+        sensor=SensorParams(quantize=False),
+    )
     s = rec.streams[0]
     t = np.asarray(s.t, dtype=float)
     return SampleSource(t=t - t[0], acc=s.acc, gyr=s.gyr if "gyr" in profile.streams else None)  # type: ignore[attr-defined]
@@ -104,10 +152,14 @@ def _replay_source(args: argparse.Namespace, profile: object) -> object:
 
     rec = read(args.replay, ReadOptions())
     side = args.side if args.placement in ("foot", "shank") else None
-    streams = [s for s in rec.streams if s.placement == args.placement and (side is None or s.side == side)]
+    streams = [
+        s for s in rec.streams if s.placement == args.placement and (side is None or s.side == side)
+    ]
     if not streams:
         have = [f"{s.placement}:{s.side}" if s.side else s.placement for s in rec.streams]
-        raise DeviceError(f"{args.replay}: no {args.placement} {side or ''} stream to replay; it has {have}")
+        raise DeviceError(
+            f"{args.replay}: no {args.placement} {side or ''} stream to replay; it has {have}"
+        )
     s = streams[0]
     t = np.asarray(s.t, dtype=float)
     gyr = s.gyr if "gyr" in profile.streams else None  # type: ignore[attr-defined]
@@ -128,18 +180,29 @@ async def _simulate(args: argparse.Namespace) -> None:
         raise DeviceError("--speed-up and --length must be > 0")
     spec = args.radio or os.environ.get(RADIO_ENV) or "virtual"
     if spec.lower() == "ble":
-        raise DeviceError("gait simulate runs on the virtual radio; use --radio virtual[:HOST:PORT]")
+        raise DeviceError(
+            "gait simulate runs on the virtual radio; use --radio virtual[:HOST:PORT]"
+        )
     profile = get_profile(args.profile)
     faults = parse_faults(args.faults)
     source = _source(args, profile)
     radio = await open_radio(spec, serve=True)
     dev = VirtualDevice(
-        profile, source, radio, name=args.name, address=args.address,  # type: ignore[arg-type]
-        speed=args.speed_up, faults=faults, loop=True,
+        profile,
+        source,  # type: ignore[arg-type]
+        radio,
+        name=args.name,
+        address=args.address,
+        speed=args.speed_up,
+        faults=faults,
+        loop=True,
     )
     await dev.start()
     role = "running the hub" if radio.hub is not None else "joined the hub"
-    print(f"simulating {dev.name} [{dev.address}] profile {profile.id} on {radio.spec} ({role})", flush=True)
+    print(
+        f"simulating {dev.name} [{dev.address}] profile {profile.id} on {radio.spec} ({role})",
+        flush=True,
+    )
 
     loop = asyncio.get_running_loop()
     quit_ = asyncio.Event()

@@ -80,22 +80,36 @@ class _CheckState:
     since: float = 0.0
 
 
-def _fmt(template: str, check: Check, state: str, value: float, band: tuple[float, float],
-         baseline: float | None) -> str:
+def _fmt(
+    template: str,
+    check: Check,
+    state: str,
+    value: float,
+    band: tuple[float, float],
+    baseline: float | None,
+) -> str:
     lo, hi = band
     if state == "low":
         target = lo
     elif state == "high":
         target = hi
     else:
-        target = (lo + hi) / 2 if math.isfinite(lo) and math.isfinite(hi) else (lo if math.isfinite(lo) else hi)
+        target = (
+            (lo + hi) / 2
+            if math.isfinite(lo) and math.isfinite(hi)
+            else (lo if math.isfinite(lo) else hi)
+        )
     s = check.scale
     d = METRICS.get(check.metric)
     try:
         return template.format(
-            value=value * s, target=target * s, low=lo * s, high=hi * s,
+            value=value * s,
+            target=target * s,
+            low=lo * s,
+            high=hi * s,
             baseline=(baseline if baseline is not None else math.nan) * s,
-            unit=d.display_unit if d is not None else "", label=d.label if d is not None else check.metric,
+            unit=d.display_unit if d is not None else "",
+            label=d.label if d is not None else check.metric,
         )
     except (KeyError, IndexError, ValueError):
         return template  # a coach's typo in a placeholder must not stop the session
@@ -202,7 +216,11 @@ class CueEngine:
                 continue
             cs.value = v
             # Time in band: the interval since the previous sample counts with that sample.
-            if cs.last_t is not None and cs.last_in_band is not None and 0 <= t - cs.last_t <= MAX_GAP_S:
+            if (
+                cs.last_t is not None
+                and cs.last_in_band is not None
+                and 0 <= t - cs.last_t <= MAX_GAP_S
+            ):
                 cs.total_s += t - cs.last_t
                 if cs.last_in_band:
                     cs.in_band_s += t - cs.last_t
@@ -226,13 +244,22 @@ class CueEngine:
         self.events.extend(out)
         return out
 
-    def _change(self, cs: _CheckState, zone: str, t: float, v: float, band: tuple[float, float]) -> CueEvent:
+    def _change(
+        self, cs: _CheckState, zone: str, t: float, v: float, band: tuple[float, float]
+    ) -> CueEvent:
         cs.state, cs.pending, cs.since = zone, None, t
         tmpl = cs.check.cues.get(zone, "")
-        text = _fmt(tmpl, cs.check, zone, v, band, self.baseline.get(cs.check.metric)) if tmpl else ""
+        text = (
+            _fmt(tmpl, cs.check, zone, v, band, self.baseline.get(cs.check.metric)) if tmpl else ""
+        )
         return CueEvent(
-            t=t, drill=cs.drill.name, metric=cs.check.metric, state=zone, text=text,
-            level="ok" if zone == "ok" else "warn", value=v,
+            t=t,
+            drill=cs.drill.name,
+            metric=cs.check.metric,
+            state=zone,
+            text=text,
+            level="ok" if zone == "ok" else "warn",
+            value=v,
         )
 
     # -- reading -----------------------------------------------------------------------
@@ -248,10 +275,22 @@ class CueEngine:
                 continue
             band = cs.check.band(self.baseline.get(cs.check.metric))
             tmpl = cs.check.cues.get(cs.state, "")
-            text = _fmt(tmpl, cs.check, cs.state, cs.value, band, self.baseline.get(cs.check.metric)) \
-                if tmpl and band is not None else tmpl
-            out.append(CueEvent(t=cs.since, drill=cs.drill.name, metric=cs.check.metric, state=cs.state,
-                                text=text, level="warn", value=cs.value))
+            text = (
+                _fmt(tmpl, cs.check, cs.state, cs.value, band, self.baseline.get(cs.check.metric))
+                if tmpl and band is not None
+                else tmpl
+            )
+            out.append(
+                CueEvent(
+                    t=cs.since,
+                    drill=cs.drill.name,
+                    metric=cs.check.metric,
+                    state=cs.state,
+                    text=text,
+                    level="warn",
+                    value=cs.value,
+                )
+            )
         return out
 
     def current(self) -> CueEvent | None:
@@ -259,7 +298,11 @@ class CueEngine:
         act = self.active()
         if act:
             return act[0]
-        if self.events and self.events[-1].level == "ok" and self._t - self.events[-1].t <= self.ok_show_s:
+        if (
+            self.events
+            and self.events[-1].level == "ok"
+            and self._t - self.events[-1].t <= self.ok_show_s
+        ):
             return self.events[-1]
         return None
 
@@ -296,16 +339,20 @@ class CueEngine:
                 if cs.drill is not d:
                     continue
                 band = cs.check.band(self.baseline.get(cs.check.metric))
-                checks.append({
-                    "metric": cs.check.metric,
-                    "state": cs.state,
-                    "band": None if band is None else [num(band[0]), num(band[1])],
-                    "value": num(cs.value),
-                    "scale": cs.check.scale,
-                    "time_in_band_s": cs.in_band_s,
-                    "time_s": cs.total_s,
-                    "time_in_band_pct": num(100.0 * cs.in_band_s / cs.total_s) if cs.total_s > 0 else None,
-                })
+                checks.append(
+                    {
+                        "metric": cs.check.metric,
+                        "state": cs.state,
+                        "band": None if band is None else [num(band[0]), num(band[1])],
+                        "value": num(cs.value),
+                        "scale": cs.check.scale,
+                        "time_in_band_s": cs.in_band_s,
+                        "time_s": cs.total_s,
+                        "time_in_band_pct": num(100.0 * cs.in_band_s / cs.total_s)
+                        if cs.total_s > 0
+                        else None,
+                    }
+                )
             out.append({"name": d.name, "title": d.title, "checks": checks})
         return out
 

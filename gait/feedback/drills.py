@@ -140,7 +140,9 @@ class Drill:
         if not any(c.metric == metric for c in self.checks):
             raise KeyError(f"drill {self.name!r} has no check on {metric!r}")
         checks = tuple(
-            replace(c, low=float(low), high=float(high), relative=relative) if c.metric == metric else c
+            replace(c, low=float(low), high=float(high), relative=relative)
+            if c.metric == metric
+            else c
             for c in self.checks
         )
         return replace(self, checks=checks)
@@ -155,7 +157,9 @@ def _float(v: Any, where: str, path: Path) -> float:
 def _check(raw: dict[str, Any], where: str, path: Path) -> Check:
     metric = raw.get("metric")
     if metric not in METRIC_UNITS:
-        raise DrillFileError(path, f"{where}: unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
+        raise DrillFileError(
+            path, f"{where}: unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}"
+        )
     target = raw.get("target")
     if target is None:
         # No shipped band: the runner must give one (e.g. --pace-band); until then the check
@@ -163,13 +167,17 @@ def _check(raw: dict[str, Any], where: str, path: Path) -> Check:
         low = high = math.nan
         missing = [k for k in ("low", "high") if k not in raw]
         if missing:
-            raise DrillFileError(path, f"{where}: a check without target needs 'low' and 'high' cue texts")
+            raise DrillFileError(
+                path, f"{where}: a check without target needs 'low' and 'high' cue texts"
+            )
     elif not isinstance(target, list) or len(target) != 2:
         raise DrillFileError(path, f"{where}: target must be [low, high] (use nan for no bound)")
     else:
         low, high = (_float(v, f"{where}.target", path) for v in target)
         if math.isnan(low) and math.isnan(high):
-            raise DrillFileError(path, f"{where}: target needs at least one bound (or leave target out)")
+            raise DrillFileError(
+                path, f"{where}: target needs at least one bound (or leave target out)"
+            )
     if not (math.isnan(low) or math.isnan(high)) and low > high:
         raise DrillFileError(path, f"{where}: target low {low} is above high {high}")
     cues: dict[str, str] = {k: str(raw[k]) for k in ("low", "high", "ok") if k in raw}
@@ -226,7 +234,9 @@ def parse_drills(data: dict[str, Any], path: Path) -> dict[str, Drill]:
         raw_checks = raw.get("check")
         if not isinstance(raw_checks, list) or not raw_checks:
             raise DrillFileError(path, f"drill {name!r}: no [[drill.check]] tables")
-        checks = tuple(_check(c, f"drill {name!r} check #{j + 1}", path) for j, c in enumerate(raw_checks))
+        checks = tuple(
+            _check(c, f"drill {name!r} check #{j + 1}", path) for j, c in enumerate(raw_checks)
+        )
         out[name] = Drill(
             name=name,
             title=str(raw.get("title", name)),
@@ -267,10 +277,12 @@ class CoachSettings:
 
     def merged(self, override: CoachSettings) -> CoachSettings:
         """These settings with every field ``override`` sets replacing ours."""
-        return CoachSettings(**{
-            k: getattr(override, k) if getattr(override, k) is not None else getattr(self, k)
-            for k in ("drills", "cadence_target", "baseline_cadence", "pace_band", "baseline_s")
-        })
+        return CoachSettings(
+            **{
+                k: getattr(override, k) if getattr(override, k) is not None else getattr(self, k)
+                for k in ("drills", "cadence_target", "baseline_cadence", "pace_band", "baseline_s")
+            }
+        )
 
 
 def _band_setting(v: Any, key: str, path: Path) -> tuple[float, float]:
@@ -303,15 +315,21 @@ def parse_coach(data: dict[str, Any], path: Path) -> CoachSettings:
     if unknown:
         raise DrillFileError(path, f"[coach]: unknown key(s) {', '.join(sorted(unknown))}")
     names = raw.get("drills")
-    if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)):
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+    ):
         raise DrillFileError(path, "[coach] drills must be a list of drill names")
     base = raw.get("baseline_cadence")
     base_s = raw.get("baseline_s")
     return CoachSettings(
         drills=None if names is None else tuple(names),
-        cadence_target=None if "cadence_target" not in raw else _band_setting(raw["cadence_target"], "cadence_target", path),
+        cadence_target=None
+        if "cadence_target" not in raw
+        else _band_setting(raw["cadence_target"], "cadence_target", path),
         baseline_cadence=None if base is None else _float(base, "[coach] baseline_cadence", path),
-        pace_band=None if "pace_band" not in raw else _band_setting(raw["pace_band"], "pace_band", path),
+        pace_band=None
+        if "pace_band" not in raw
+        else _band_setting(raw["pace_band"], "pace_band", path),
         baseline_s=None if base_s is None else _float(base_s, "[coach] baseline_s", path),
     )
 
@@ -355,7 +373,9 @@ def coach_drills(
         for k, d in out.items():
             if any(c.metric == "speed" for c in d.checks):
                 out[k] = d.with_target("speed", *settings.pace_band)
-    baseline = {} if settings.baseline_cadence is None else {"cadence": float(settings.baseline_cadence)}
+    baseline = (
+        {} if settings.baseline_cadence is None else {"cadence": float(settings.baseline_cadence)}
+    )
     return out, baseline
 
 
@@ -407,7 +427,9 @@ def _read_toml(path: str | Path | None) -> tuple[Path, dict[str, Any]]:
         try:
             text = src.read_text(encoding="utf-8")
         except OSError as exc:  # an install that left out the package data
-            raise DrillFileError(where, "the default drills file is missing from this installation") from exc
+            raise DrillFileError(
+                where, "the default drills file is missing from this installation"
+            ) from exc
     else:
         where = Path(path)
         try:

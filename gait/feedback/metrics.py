@@ -23,10 +23,28 @@ FloatArray = NDArray[np.float64]
 #: the one table of names, units and scales).
 METRIC_UNITS: dict[str, str] = {
     name: METRICS[name].unit
-    for name in ("cadence", "gct", "gct_left", "gct_right", "gct_balance", "gct_cv",
-                 "gct_asym_ratio", "duty_factor", "flight", "rear_share", "mid_share",
-                 "fore_share", "foot_strike_angle", "shank_angle_ic", "braking", "impact",
-                 "vertical_oscillation", "stride_length", "vertical_ratio", "speed")
+    for name in (
+        "cadence",
+        "gct",
+        "gct_left",
+        "gct_right",
+        "gct_balance",
+        "gct_cv",
+        "gct_asym_ratio",
+        "duty_factor",
+        "flight",
+        "rear_share",
+        "mid_share",
+        "fore_share",
+        "foot_strike_angle",
+        "shank_angle_ic",
+        "braking",
+        "impact",
+        "vertical_oscillation",
+        "stride_length",
+        "vertical_ratio",
+        "speed",
+    )
 }
 
 #: Default number of steps in a rolling window (about 20 steps: a few seconds of running).
@@ -35,8 +53,17 @@ DEFAULT_WINDOW = 20
 DEFAULT_MIN_STEPS = 4
 
 _STRIKES = ("rear", "mid", "fore")
-_PLAIN = ("duty_factor", "flight", "foot_strike_angle", "shank_angle_ic", "braking", "impact",
-          "vertical_oscillation", "stride_length", "speed")
+_PLAIN = (
+    "duty_factor",
+    "flight",
+    "foot_strike_angle",
+    "shank_angle_ic",
+    "braking",
+    "impact",
+    "vertical_oscillation",
+    "stride_length",
+    "speed",
+)
 
 
 def _column(steps: pd.DataFrame, name: str) -> FloatArray:
@@ -48,7 +75,11 @@ def _column(steps: pd.DataFrame, name: str) -> FloatArray:
 
 def _inputs(steps: pd.DataFrame) -> dict[str, FloatArray]:
     """Per-step float arrays that the reduction works on (NaN = not measured)."""
-    side = steps["side"].astype(str).to_numpy() if "side" in steps.columns else np.array([""] * len(steps))
+    side = (
+        steps["side"].astype(str).to_numpy()
+        if "side" in steps.columns
+        else np.array([""] * len(steps))
+    )
     gct = _column(steps, "gct")
     out = {
         "step_time": _column(steps, "step_time"),
@@ -88,7 +119,9 @@ def _std(w: FloatArray, min_n: int) -> FloatArray:
     mean = _mean(w, 1)
     dev = np.where(ok, w - mean[..., None], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(n >= max(min_n, 2), np.sqrt((dev**2).sum(axis=-1) / np.maximum(n - 1, 1)), np.nan)
+        return np.where(
+            n >= max(min_n, 2), np.sqrt((dev**2).sum(axis=-1) / np.maximum(n - 1, 1)), np.nan
+        )
 
 
 def _reduce(win: dict[str, FloatArray], min_n: int) -> dict[str, FloatArray]:

@@ -144,7 +144,11 @@ class FeedbackSession:
         }
 
     def add_steps(
-        self, steps: pd.DataFrame, *, t_now: float | None = None, extra: Mapping[str, float] | None = None
+        self,
+        steps: pd.DataFrame,
+        *,
+        t_now: float | None = None,
+        extra: Mapping[str, float] | None = None,
     ) -> dict[str, Any]:
         """Take newly final steps and return the view update.
 
@@ -178,7 +182,9 @@ class FeedbackSession:
         self.t = max(self.t, float(t_now))
         events = []
         if new is not None or extra:
-            self.metrics = window_metrics(self._recent, window=self.window) if len(self._recent) else {}
+            self.metrics = (
+                window_metrics(self._recent, window=self.window) if len(self._recent) else {}
+            )
             for k, v in (extra or {}).items():
                 self.metrics[k] = _clean(v)
             for k in self.withheld:
@@ -190,8 +196,10 @@ class FeedbackSession:
         rows: list[dict[str, Any]] = []
         if new is not None:
             cols = [c for c in STEP_FIELDS if c in new.columns]
-            rows = [{c: _clean(v) for c, v in zip(cols, r, strict=True)}
-                    for r in new[cols].itertuples(index=False, name=None)]
+            rows = [
+                {c: _clean(v) for c, v in zip(cols, r, strict=True)}
+                for r in new[cols].itertuples(index=False, name=None)
+            ]
         return {
             "t": self.t,
             "metrics": {k: _clean(v) for k, v in self.metrics.items()},

@@ -125,7 +125,15 @@ def group_of(path: str | Path) -> tuple[str, tuple[Path, ...]]:
             if group is not None and mod.sniff(path):
                 key, files = group(path)
                 return str(key), tuple(files)
-        except (OSError, UnicodeDecodeError, ValueError, EOFError, IndexError, KeyError, InputFileError):
+        except (
+            OSError,
+            UnicodeDecodeError,
+            ValueError,
+            EOFError,
+            IndexError,
+            KeyError,
+            InputFileError,
+        ):
             continue
     return str(path.resolve()), (path,)
 
@@ -160,7 +168,9 @@ def read(path: str | Path, options: ReadOptions | None = None) -> Recording:
     try:
         if options.format is not None:
             if options.format not in names:
-                raise UnsupportedFormatError(path, f"unknown format {options.format!r}; choose from {names}")
+                raise UnsupportedFormatError(
+                    path, f"unknown format {options.format!r}; choose from {names}"
+                )
             _, read_fn = _reader(dict(READERS)[options.format])
             return checked(read_fn(path, options), path)
         for _, module in READERS:
@@ -200,7 +210,9 @@ def check_readable(path: Path) -> None:
     if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
         raise NotARegularFileError(path, "not a regular file or folder (a FIFO, socket or device?)")
     if not os.access(path, os.R_OK | (os.X_OK if stat.S_ISDIR(st.st_mode) else 0)):
-        raise NotARegularFileError(path, "permission denied (the file is not readable by this user)")
+        raise NotARegularFileError(
+            path, "permission denied (the file is not readable by this user)"
+        )
     if stat.S_ISREG(st.st_mode) and st.st_size == 0:
         raise EmptyFileError(path, "the file is empty")
 

@@ -14,8 +14,15 @@ from gait.io.limits import MAX_ZIP_ENTRIES, check_decoded
 #: What ``zipfile`` raises on a damaged archive (it has no single error type): bad
 #: headers, unsupported versions or methods, encrypted entries, inflate errors, cut files.
 ZIP_ERRORS = (
-    zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, NotImplementedError,
-    RuntimeError, zlib.error, struct.error,
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    KeyError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    struct.error,
 )
 
 

@@ -172,12 +172,24 @@ def numeric_block(
         col_idx = int(np.flatnonzero(bad[row])[0])
         line = first_line + row
         colname = str(columns[col_idx])
-        if row == len(df) - 1 and isinstance(path, Path) and path.is_file() and not ends_with_newline(path):
+        if (
+            row == len(df) - 1
+            and isinstance(path, Path)
+            and path.is_file()
+            and not ends_with_newline(path)
+        ):
             raise TruncatedFileError(
-                path, "the last row is incomplete (file cut off mid-row?)", line=line, column=colname
+                path,
+                "the last row is incomplete (file cut off mid-row?)",
+                line=line,
+                column=colname,
             )
         raw = df[columns[col_idx]].iloc[row]
-        what = "is empty" if pd.isna(raw) or str(raw).strip() == "" else f"is not a finite number: {raw!r}"
+        what = (
+            "is empty"
+            if pd.isna(raw) or str(raw).strip() == ""
+            else f"is not a finite number: {raw!r}"
+        )
         raise BadValueError(path, f"cell {what}", line=line, column=colname)
     return block
 
@@ -187,7 +199,9 @@ GLITCH_MAX_FRACTION = 0.01
 GLITCH_MAX_LAG = 2.0
 
 
-def drop_time_glitches(t: FloatArray, path: Path, first_line: int, column: str) -> tuple[np.ndarray, int]:
+def drop_time_glitches(
+    t: FloatArray, path: Path, first_line: int, column: str
+) -> tuple[np.ndarray, int]:
     """Keep-mask that drops isolated repeated or slightly out-of-order times.
 
     Real loggers now and then write one sample twice or a packet a step late; those

@@ -118,7 +118,9 @@ def contacts_from_force(
     keep &= starts > 0  # under way at the first sample: its IC was not recorded
     starts, ends = starts[keep], ends[keep]
     t_ic = np.array([_crossing(f, int(i), threshold) for i in starts]) / rate
-    t_tc = np.array([_crossing(f, int(i), threshold) if i < f.size else np.nan for i in ends]) / rate
+    t_tc = (
+        np.array([_crossing(f, int(i), threshold) if i < f.size else np.nan for i in ends]) / rate
+    )
     return pd.DataFrame(
         {"side": pd.Series([side] * starts.size, dtype=object), "t_ic": t_ic, "t_tc": t_tc}
     )

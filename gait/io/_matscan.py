@@ -21,8 +21,18 @@ from gait.io.limits import decoded_budget
 
 #: What scipy's MAT reader raises on damaged files (it has no single error type).
 MAT_ERRORS = (
-    ValueError, OSError, NotImplementedError, TypeError, EOFError, KeyError, IndexError,
-    AttributeError, OverflowError, zlib.error, struct.error, MatReadError,
+    ValueError,
+    OSError,
+    NotImplementedError,
+    TypeError,
+    EOFError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    zlib.error,
+    struct.error,
+    MatReadError,
     # scipy 1.17's reader hits an unbound local on some damaged array headers.
     UnboundLocalError,
 )
@@ -55,7 +65,9 @@ def _tag(buf: bytes, off: int, end: int, e: str) -> tuple[int, int, int, int]:
 def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> None:
     """Check one miMATRIX body ``buf[off:end]`` and, for structs and cells, its children."""
     if depth > MAX_MAT_DEPTH:
-        raise LimitError(path, f"MAT arrays nested deeper than {MAX_MAT_DEPTH}", limit="MAX_MAT_DEPTH")
+        raise LimitError(
+            path, f"MAT arrays nested deeper than {MAX_MAT_DEPTH}", limit="MAX_MAT_DEPTH"
+        )
     if off >= end:
         return  # an empty matrix
     t, n, d, off = _tag(buf, off, end, e)  # array flags
@@ -96,8 +108,9 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
     children = count * nfields
     if children * _TAG > end - off:
         raise BadValueError(
-            path, f"a MAT {('cell', 'struct', 'object')[cls - 1]} array declares {children} elements "
-            f"in {end - off} bytes"
+            path,
+            f"a MAT {('cell', 'struct', 'object')[cls - 1]} array declares {children} elements "
+            f"in {end - off} bytes",
         )
     for _ in range(children):
         t, n, d, off = _tag(buf, off, end, e)
@@ -148,7 +161,11 @@ def check_mat(path: Path) -> None:
                 z = zlib.decompressobj()
                 inner = z.decompress(buf[d : d + n], budget)
                 if z.unconsumed_tail:
-                    raise LimitError(path, f"a compressed MAT element inflates past {budget >> 20} MiB", limit="MAX_EXPANSION")
+                    raise LimitError(
+                        path,
+                        f"a compressed MAT element inflates past {budget >> 20} MiB",
+                        limit="MAX_EXPANSION",
+                    )
                 it, inn, idd, _ = _tag(inner, 0, len(inner), e)
                 if it == _MI_MATRIX:
                     _matrix(inner, idd, idd + inn, e, 0, path)

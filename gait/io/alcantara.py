@@ -47,7 +47,6 @@ FORCE_THRESHOLD_BW = 0.05
 _NAME_RE = re.compile(r"^Accelerometer(?P<suffix>.*)\.csv$", re.IGNORECASE)
 
 
-
 def sniff(path: Path) -> bool:
     """True for ``Accelerometer*.csv`` whose first line is an even number (≥ 100) of numbers."""
     base, _ = split_selector(path)
@@ -111,7 +110,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
         raise InputFileError(base, f"no trial {SEP}{sel}; choose 1..{acc_rows.shape[0]}")
     row = acc_rows[k - 1]
     if row.size % 2:
-        raise InputFileError(base, f"row {k} has {row.size} values; expected vertical then anteroposterior halves")
+        raise InputFileError(
+            base, f"row {k} has {row.size} values; expected vertical then anteroposterior halves"
+        )
     n = row.size // 2
     vert, ap = row[:n], row[n:]
     acc = np.column_stack((ap, np.zeros(n), vert)) * G
@@ -132,7 +133,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
             "clipped_below_g": 0.0,
         },
     )
-    extra: dict[str, Any] = {"trial": k, "trials": int(acc_rows.shape[0]), "subject": "alcantara_runner"}
+    extra: dict[str, Any] = {
+        "trial": k,
+        "trials": int(acc_rows.shape[0]),
+        "subject": "alcantara_runner",
+    }
     speed = height = None
     info_path = _sibling(base, "Sub_Info")
     if info_path.is_file():
@@ -142,10 +147,14 @@ def read(path: Path, options: ReadOptions) -> Recording:
             speed = float(r["Speed"]) if pd.notna(r.get("Speed")) else None
             height = float(r["Height"]) / 100.0 if pd.notna(r.get("Height")) else None
             shares = {s: float(r[s]) for s in ("RFS", "MFS", "FFS") if s in r and pd.notna(r[s])}
-            extra.update({"slope_pct": float(r["Slope"]) if pd.notna(r.get("Slope")) else None,
-                          "mass_kg": float(r["Mass"]) if pd.notna(r.get("Mass")) else None,
-                          "strike_shares": shares,
-                          "foot_strike": max(shares, key=lambda s: shares[s]) if shares else None})
+            extra.update(
+                {
+                    "slope_pct": float(r["Slope"]) if pd.notna(r.get("Slope")) else None,
+                    "mass_kg": float(r["Mass"]) if pd.notna(r.get("Mass")) else None,
+                    "strike_shares": shares,
+                    "foot_strike": max(shares, key=lambda s: shares[s]) if shares else None,
+                }
+            )
     ref = None
     grf_path = _sibling(base, "GRF")
     if grf_path.is_file():
@@ -159,5 +168,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 params={"threshold_bw": FORCE_THRESHOLD_BW, "trial": k},
                 source="Alcantara et al. 2022 treadmill vertical force (> 0.05 BW, flicker removed)",
             )
-    meta = SessionMeta(activity="run", source=NAME, treadmill_speed=speed, height=height, extra=extra)
+    meta = SessionMeta(
+        activity="run", source=NAME, treadmill_speed=speed, height=height, extra=extra
+    )
     return Recording(meta=meta, streams=[stream], reference=ref)

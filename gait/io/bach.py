@@ -59,7 +59,6 @@ _FIELDS = ("Accelerometer", "GroundReactionForce")
 _ACTIVITY = {"running": "run", "walking": "walk"}
 
 
-
 def _load(base: Path) -> list[dict[str, Any]]:
     import scipy.io
 
@@ -69,9 +68,13 @@ def _load(base: Path) -> list[dict[str, Any]]:
     except MAT_ERRORS as exc:
         raise InputFileError(base, f"cannot read the MAT-file ({exc})") from None
     data = mat.get("data")
-    trials = [data] if isinstance(data, dict) else list(np.atleast_1d(data)) if data is not None else []
+    trials = (
+        [data] if isinstance(data, dict) else list(np.atleast_1d(data)) if data is not None else []
+    )
     if not trials or not all(isinstance(t, dict) and all(f in t for f in _FIELDS) for t in trials):
-        raise MissingColumnError(base, "no 'data' struct array with Accelerometer and GroundReactionForce", column="data")
+        raise MissingColumnError(
+            base, "no 'data' struct array with Accelerometer and GroundReactionForce", column="data"
+        )
     return trials
 
 
@@ -147,8 +150,14 @@ def body_axes(acc: np.ndarray, fs: float, contacts: pd.DataFrame | None = None) 
         i0 = np.round(ev["t_ic"].to_numpy() * fs).astype(int)
         i1 = np.round(ev["t_tc"].to_numpy() * fs).astype(int)
         ok = i1 < proj.size
-        early = [proj[a + (b - a) // 10 : a + 4 * (b - a) // 10].mean() for a, b in zip(i0[ok], i1[ok], strict=True)]
-        late = [proj[b - 4 * (b - a) // 10 : b - (b - a) // 10].mean() for a, b in zip(i0[ok], i1[ok], strict=True)]
+        early = [
+            proj[a + (b - a) // 10 : a + 4 * (b - a) // 10].mean()
+            for a, b in zip(i0[ok], i1[ok], strict=True)
+        ]
+        late = [
+            proj[b - 4 * (b - a) // 10 : b - (b - a) // 10].mean()
+            for a, b in zip(i0[ok], i1[ok], strict=True)
+        ]
         if early:
             drop = float(np.mean(early) - np.mean(late))
     if drop < 0:
@@ -192,7 +201,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
     raw = np.asarray(trial["Accelerometer"], dtype=np.float64).reshape(-1, 3)
     grf = np.asarray(trial["GroundReactionForce"], dtype=np.float64).reshape(-1)
     if grf.size != raw.shape[0]:
-        raise InputFileError(base, f"trial {k}: {raw.shape[0]} accelerometer and {grf.size} force samples")
+        raise InputFileError(
+            base, f"trial {k}: {raw.shape[0]} accelerometer and {grf.size} force samples"
+        )
     # the trials end with a few all-zero accelerometer rows (padding, not samples: a
     # working accelerometer never reads exactly 0 on all three axes); drop them
     live = np.flatnonzero(np.any(raw != 0.0, axis=1))
@@ -236,10 +247,17 @@ def read(path: Path, options: ReadOptions) -> Recording:
         row = info.loc[info["Index"] == k].iloc[0]
         speed = float(row["Speed [km/h]"]) / 3.6 if "Speed [km/h]" in row else None
         height = float(row["Height [cm]"]) / 100.0 if "Height [cm]" in row else None
-        extra.update({"mass_kg": float(row.get("Weight [kg]", np.nan)), "sex": str(row.get("Gender", "")),
-                      "original_trial": int(row.get("OriginalTrial", -1))})
+        extra.update(
+            {
+                "mass_kg": float(row.get("Weight [kg]", np.nan)),
+                "sex": str(row.get("Gender", "")),
+                "original_trial": int(row.get("OriginalTrial", -1)),
+            }
+        )
         # the two people differ in mass and height; this identifies them without a name
-        extra["subject"] = f"{row.get('Gender', '')}{int(row.get('Weight [kg]', 0))}-{int(row.get('Height [cm]', 0))}"
+        extra["subject"] = (
+            f"{row.get('Gender', '')}{int(row.get('Weight [kg]', 0))}-{int(row.get('Height [cm]', 0))}"
+        )
     meta = SessionMeta(
         activity=_ACTIVITY.get(condition, "unknown"),  # type: ignore[arg-type]
         source=NAME,

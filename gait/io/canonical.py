@@ -77,7 +77,11 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 
 def _entry_name(value: str) -> str | None:
     """A problem with a stream/channel/table name used in an entry path, or None."""
-    return None if _NAME.match(value) else "must be 1-64 letters, digits, '_', '.' or '-' (it names a ZIP entry)"
+    return (
+        None
+        if _NAME.match(value)
+        else "must be 1-64 letters, digits, '_', '.' or '-' (it names a ZIP entry)"
+    )
 
 
 _META = Obj(
@@ -130,7 +134,9 @@ HEADER_SCHEMA = Obj(
         "version": req(int, choices=(FORMAT_VERSION,)),
         "meta": req(dict, schema=_META),
         "streams": req(list, items=req(dict, schema=_STREAM), check=_unique_names, high=None),
-        "channels": Field((list,), required=False, items=req(dict, schema=_CHANNEL), check=_unique_names),
+        "channels": Field(
+            (list,), required=False, items=req(dict, schema=_CHANNEL), check=_unique_names
+        ),
         "reference": opt(dict, schema=_REFERENCE),
     }
 )
@@ -272,12 +278,16 @@ def _entry_bytes(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
     try:
         info = z.getinfo(name)
     except KeyError:
-        raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
+        raise TruncatedFileError(
+            path, f"entry {name!r} listed in recording.json is missing"
+        ) from None
     check_decoded(path, f"entry {name!r}", info.file_size, info.compress_size)
     try:
         return z.read(name)
     except KeyError:
-        raise TruncatedFileError(path, f"entry {name!r} listed in recording.json is missing") from None
+        raise TruncatedFileError(
+            path, f"entry {name!r} listed in recording.json is missing"
+        ) from None
     except ZIP_ERRORS as exc:
         raise TruncatedFileError(path, f"entry {name!r} is damaged: {exc}") from None
 
@@ -293,7 +303,9 @@ def _parquet(data: bytes, name: str, path: Path) -> pq.ParquetFile:
         pf = pq.ParquetFile(pa.BufferReader(data))
         md = pf.metadata
         rows, ncols = int(md.num_rows), int(md.num_columns)
-        declared = sum(max(int(md.row_group(i).total_byte_size), 0) for i in range(md.num_row_groups))
+        declared = sum(
+            max(int(md.row_group(i).total_byte_size), 0) for i in range(md.num_row_groups)
+        )
     except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
         raise InputFileError(path, f"entry {name!r} is not valid Parquet: {exc}") from None
     check_rows(path, f"entry {name!r}", rows)
@@ -316,7 +328,9 @@ def _read_table(z: zipfile.ZipFile, name: str, path: Path) -> pd.DataFrame:
 _READ_BATCH_ROWS = 65536
 
 
-def _read_columns(z: zipfile.ZipFile, name: str, path: Path, groups: list[list[str]]) -> list[np.ndarray]:
+def _read_columns(
+    z: zipfile.ZipFile, name: str, path: Path, groups: list[list[str]]
+) -> list[np.ndarray]:
     """Column groups of a stream entry as float64 arrays, decoded a batch of rows at a time.
 
     Only one stream's compressed bytes and one batch of decoded rows are alive besides the
@@ -389,7 +403,9 @@ def read_recording(path: str | Path) -> Recording:
             t2, acc, *rest = _read_columns(z, f"streams/{d['name']}.parquet", path, groups)
             t_col = t2[:, 0]
             if t_col.size and (not np.isfinite(t_col).all() or not (np.diff(t_col) > 0).all()):
-                raise TimeOrderError(path, f"stream {d['name']!r}: times are not finite and increasing", column="t")
+                raise TimeOrderError(
+                    path, f"stream {d['name']!r}: times are not finite and increasing", column="t"
+                )
             gyr = rest[0] if rest else None
             streams.append(
                 Stream(
@@ -420,7 +436,9 @@ def open_archive(path: Path) -> zipfile.ZipFile:
     except zipfile.BadZipFile:
         raise TruncatedFileError(path, "not a complete .gaitrec (ZIP) archive") from None
     except ZIP_ERRORS as exc:
-        raise InputFileError(path, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InputFileError(
+            path, f"cannot open: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
 
 
 def read_header(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
@@ -437,7 +455,9 @@ def read_header(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     try:
         header = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise HeaderError(path, f"recording.json is not valid UTF-8 JSON: {exc}", field="recording.json") from None
+        raise HeaderError(
+            path, f"recording.json is not valid UTF-8 JSON: {exc}", field="recording.json"
+        ) from None
     validate_header(header, path)
     return header
 
@@ -453,7 +473,12 @@ def read_channels(z: zipfile.ZipFile, header: dict[str, Any], path: Path) -> lis
         t = df.pop("t").to_numpy()
         try:
             channels.append(
-                Channel(name=d["name"], t=t, values={str(k): df[k].to_numpy() for k in df}, device=d.get("device") or {})
+                Channel(
+                    name=d["name"],
+                    t=t,
+                    values={str(k): df[k].to_numpy() for k in df},
+                    device=d.get("device") or {},
+                )
             )
         except (ValueError, TypeError) as exc:
             raise BadValueError(path, f"entry {where!r}: {exc}") from None
@@ -467,12 +492,20 @@ def read_reference(z: zipfile.ZipFile, header: dict[str, Any], path: Path) -> Re
         events = _read_table(z, "reference/events.parquet", path)
         for c in ("side", "t_ic"):
             if len(events) and c not in events:
-                raise MissingColumnError(path, "entry 'reference/events.parquet' lacks a column", column=c)
+                raise MissingColumnError(
+                    path, "entry 'reference/events.parquet' lacks a column", column=c
+                )
         if len(events) and events["t_ic"].dtype.kind not in "fiu":
-            raise BadValueError(path, "entry 'reference/events.parquet': t_ic is not numeric", column="t_ic")
+            raise BadValueError(
+                path, "entry 'reference/events.parquet': t_ic is not numeric", column="t_ic"
+            )
         tables = {n: _read_table(z, f"reference/{n}.parquet", path) for n in r.get("tables", [])}
         reference = Reference(
-            kind=r["kind"], events=events, tables=tables, params=r.get("params") or {}, source=r.get("source", "")
+            kind=r["kind"],
+            events=events,
+            tables=tables,
+            params=r.get("params") or {},
+            source=r.get("source", ""),
         )
     return reference
 

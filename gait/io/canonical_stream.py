@@ -95,8 +95,14 @@ class FileStream(Stream):
     by piece.
     """
 
-    def __init__(self, path: Path, entry: str, desc: dict[str, Any], span: tuple[int, float, float],
-                 location: tuple[int, int] | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        entry: str,
+        desc: dict[str, Any],
+        span: tuple[int, float, float],
+        location: tuple[int, int] | None,
+    ) -> None:
         # Stream's dataclass __init__ would need the arrays: set the metadata fields directly.
         self.placement = desc["placement"]
         self.side = desc["side"]
@@ -224,15 +230,19 @@ class FileStream(Stream):
                     # own float64 copies (Arrow's zero-copy views are read-only)
                     tb = np.array(batch.column(0).to_numpy(), dtype=np.float64)
                     parts = [tb] + [
-                        np.column_stack([batch.column(i).to_numpy() for i in range(1 + 3 * g, 4 + 3 * g)])
-                        .astype(np.float64, copy=False)
+                        np.column_stack(
+                            [batch.column(i).to_numpy() for i in range(1 + 3 * g, 4 + 3 * g)]
+                        ).astype(np.float64, copy=False)
                         for g in range(groups - 1)
                     ]
                     if tb.size and (
-                        not all(_all_finite(x) for x in parts) or tb[0] <= last_t
+                        not all(_all_finite(x) for x in parts)
+                        or tb[0] <= last_t
                         or (np.diff(tb) <= 0).any()
                     ):
-                        raise UnorderedStreamError(self._path, f"stream {self.name!r} needs cleaning")
+                        raise UnorderedStreamError(
+                            self._path, f"stream {self.name!r} needs cleaning"
+                        )
                     if tb.size:
                         last_t = float(tb[-1])
                         held.append(parts)
@@ -248,10 +258,17 @@ class FileStream(Stream):
                 c0, c1 = np.searchsorted(t, [a, b])
                 # row slices of C arrays: the Stream keeps them as they are (no copy)
                 piece = Stream(
-                    placement=self.placement, side=self.side, t=t[i0:i1],
-                    acc=bufs[1][i0:i1], gyr=bufs[2][i0:i1] if self._has_gyr else None,
-                    rate=self.rate, device=dict(self.device), mount=self.mount,
-                    acc_range=self.acc_range, gyr_range=self.gyr_range, name=self.name,
+                    placement=self.placement,
+                    side=self.side,
+                    t=t[i0:i1],
+                    acc=bufs[1][i0:i1],
+                    gyr=bufs[2][i0:i1] if self._has_gyr else None,
+                    rate=self.rate,
+                    device=dict(self.device),
+                    mount=self.mount,
+                    acc_range=self.acc_range,
+                    gyr_range=self.gyr_range,
+                    name=self.name,
                 )
                 yield piece, int(c0 - i0), int(c1 - i0)
                 # the next core starts at b: keep only what its window reaches back to
@@ -299,13 +316,18 @@ def _span(path: Path, entry: str, location: tuple[int, int] | None) -> tuple[int
             return 0, 0.0, 0.0
         first = last = None
         for k in sorted({0, pf.metadata.num_row_groups - 1}):  # one group: read it once
-            for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[k], columns=["t"],
-                                         use_threads=False):
+            for batch in pf.iter_batches(
+                batch_size=BATCH_ROWS, row_groups=[k], columns=["t"], use_threads=False
+            ):
                 col = batch.column(0).to_numpy()
                 if col.size:
                     first = float(col[0]) if first is None else first
                     last = float(col[-1])
-        return n, float(first if first is not None else 0.0), float(last if last is not None else 0.0)
+        return (
+            n,
+            float(first if first is not None else 0.0),
+            float(last if last is not None else 0.0),
+        )
     except (pa.ArrowException, OSError, KeyError, ValueError, IndexError) as exc:
         raise InputFileError(path, f"entry {entry!r} is not valid Parquet: {exc}") from None
     finally:
@@ -343,18 +365,34 @@ def open_recording(path: str | Path, *, reference: bool = True) -> Recording:
             try:
                 info = z.getinfo(entry)
             except KeyError:
-                raise TruncatedFileError(path, f"entry {entry!r} listed in recording.json is missing") from None
+                raise TruncatedFileError(
+                    path, f"entry {entry!r} listed in recording.json is missing"
+                ) from None
             loc = _data_location(path, info)
             fs = FileStream(path, entry, d, _span(path, entry, loc), loc)
             if fs.rate > 0:
                 streams.append(fs)
             else:  # the rate comes from the whole stream's time stamps: load it
-                streams.append(Stream(placement=fs.placement, side=fs.side, t=fs.t, acc=fs.acc, gyr=fs.gyr,
-                            rate=0.0, device=fs.device, mount=fs.mount, acc_range=fs.acc_range,
-                            gyr_range=fs.gyr_range, name=fs.name))
+                streams.append(
+                    Stream(
+                        placement=fs.placement,
+                        side=fs.side,
+                        t=fs.t,
+                        acc=fs.acc,
+                        gyr=fs.gyr,
+                        rate=0.0,
+                        device=fs.device,
+                        mount=fs.mount,
+                        acc_range=fs.acc_range,
+                        gyr_range=fs.gyr_range,
+                        name=fs.name,
+                    )
+                )
         channels = read_channels(z, header, path)
         ref = read_reference(z, header, path) if reference else None
-    return Recording(meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=ref)
+    return Recording(
+        meta=SessionMeta(**header["meta"]), streams=streams, channels=channels, reference=ref
+    )
 
 
 __all__ = ["FileStream", "UnorderedStreamError", "open_recording"]

@@ -99,16 +99,23 @@ def read(path: Path, options: ReadOptions) -> Recording:
             side = options.side or side
         if placement not in PLACEMENTS:
             raise InputFileError(
-                path, f"device {d.device.index} ({d.device.name}) has no placement; pass --placement"
+                path,
+                f"device {d.device.index} ({d.device.name}) has no placement; pass --placement",
             )
         if side is not None and side not in SIDES:
             side = None
         if d.acc is None:
-            raise InputFileError(path, f"device {d.device.index} ({d.device.name}) sent no accelerometer samples")
+            raise InputFileError(
+                path, f"device {d.device.index} ({d.device.name}) sent no accelerometer samples"
+            )
         if d.t.size < 2:
-            raise InputFileError(path, f"device {d.device.index} ({d.device.name}): fewer than 2 samples")
+            raise InputFileError(
+                path, f"device {d.device.index} ({d.device.name}): fewer than 2 samples"
+            )
         if not np.all(np.isfinite(d.t)) or not np.all(np.diff(d.t) > 0):
-            raise TimeOrderError(path, f"device {d.device.index} ({d.device.name}): sample times go backwards")
+            raise TimeOrderError(
+                path, f"device {d.device.index} ({d.device.name}): sample times go backwards"
+            )
         name = placement + (f"_{side}" if side else "")
         if name in names:
             name = f"{name}_{d.device.index}"
@@ -136,7 +143,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
     activity = hmeta.get("activity", "unknown")
     athlete = hmeta.get("athlete")
     # The header schema bounds start_time_ns to the int64 range (years 1970-2262).
-    start = datetime.fromtimestamp(cap.start_time_ns / 1e9, tz=UTC).isoformat() if cap.start_time_ns else None
+    start = (
+        datetime.fromtimestamp(cap.start_time_ns / 1e9, tz=UTC).isoformat()
+        if cap.start_time_ns
+        else None
+    )
     meta = SessionMeta(
         activity=activity if activity in ("run", "walk", "balance", "unknown") else "unknown",
         athlete=athlete if isinstance(athlete, str) else None,
@@ -149,7 +160,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 "corrupt_records": cap.corrupt_records,
                 "notifications": len(cap),
                 "events": [
-                    {"t": (e.host_time_ns - cap.start_time_ns) / 1e9, "device": e.device, "kind": e.kind, **e.info}
+                    {
+                        "t": (e.host_time_ns - cap.start_time_ns) / 1e9,
+                        "device": e.device,
+                        "kind": e.kind,
+                        **e.info,
+                    }
                     for e in cap.events
                 ],
             }

@@ -112,8 +112,17 @@ def describe_stream(s: Stream) -> dict[str, Any]:
         "acc_range": s.acc_range,
         "gyr_range": s.gyr_range,
         "dropped_samples": _count(s.device.get("dropped_samples")),
-        "device_name": next((str(s.device[k]) for k in ("device", "name", "model", "app") if isinstance(s.device.get(k), str)), None),
-        "device": {k: v for k, v in s.device.items() if isinstance(v, (str, int, float, bool)) or v is None},
+        "device_name": next(
+            (
+                str(s.device[k])
+                for k in ("device", "name", "model", "app")
+                if isinstance(s.device.get(k), str)
+            ),
+            None,
+        ),
+        "device": {
+            k: v for k, v in s.device.items() if isinstance(v, (str, int, float, bool)) or v is None
+        },
     }
 
 
@@ -140,11 +149,22 @@ def describe(rec: Recording, path: str = "") -> dict[str, Any]:
     channels = []
     for c in rec.channels:
         rate = float(1.0 / np.median(np.diff(c.t))) if c.t.shape[0] > 1 else 0.0
-        channels.append({"name": c.name, "samples": int(c.t.shape[0]), "series": sorted(c.values), "rate_measured_hz": rate})
+        channels.append(
+            {
+                "name": c.name,
+                "samples": int(c.t.shape[0]),
+                "series": sorted(c.values),
+                "rate_measured_hz": rate,
+            }
+        )
     ref: dict[str, Any] | None = None
     if rec.reference is not None:
         ev = rec.reference.events
-        sides = ev["side"].fillna("unknown").astype(str).value_counts().to_dict() if "side" in ev else {}
+        sides = (
+            ev["side"].fillna("unknown").astype(str).value_counts().to_dict()
+            if "side" in ev
+            else {}
+        )
         ref = {
             "kind": rec.reference.kind,
             "source": rec.reference.source,

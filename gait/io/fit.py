@@ -99,7 +99,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
     values: dict[str, np.ndarray] = {}
 
     def col(key: str) -> np.ndarray:
-        return np.array([float(v) if isinstance(v := r.get(key), (int, float)) else np.nan for r in records])
+        return np.array(
+            [float(v) if isinstance(v := r.get(key), (int, float)) else np.nan for r in records]
+        )
 
     if any("cadence" in r for r in records):
         values["cadence"] = 2.0 * (col("cadence") + np.nan_to_num(col("fractional_cadence")))
@@ -112,7 +114,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
             values[name] = col(key) * scale
     sport = (messages.get("session_mesgs") or [{}])[0].get("sport")
     return Recording(
-        meta=SessionMeta(activity="run" if sport in (None, "running") else "unknown", start_time=start, source="fit"),
+        meta=SessionMeta(
+            activity="run" if sport in (None, "running") else "unknown",
+            start_time=start,
+            source="fit",
+        ),
         streams=[],
         channels=[Channel("watch", t, values, {"format": "FIT"})],
     )

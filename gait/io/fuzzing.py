@@ -46,8 +46,26 @@ CLASSES = ("flip", "truncate", "splice", "rezip", "header", "time", "bomb")
 
 #: Values a header edit may put into a field.
 HOSTILE_VALUES: tuple[Any, ...] = (
-    None, "", "2", "fast", "elbow", "[/oops]", "\x1b[2J\x1b]0;x\x07", -1, 0, 1e308, 10**25, -(10**19),
-    [], [1, 2], {}, {"a": {"b": {"c": [1]}}}, True, "x" * 5000, 1.5, "../../x",
+    None,
+    "",
+    "2",
+    "fast",
+    "elbow",
+    "[/oops]",
+    "\x1b[2J\x1b]0;x\x07",
+    -1,
+    0,
+    1e308,
+    10**25,
+    -(10**19),
+    [],
+    [1, 2],
+    {},
+    {"a": {"b": {"c": [1]}}},
+    True,
+    "x" * 5000,
+    1.5,
+    "../../x",
 )
 
 _RATE = 100.0
@@ -81,13 +99,27 @@ def _gaitrec(rng: np.random.Generator) -> bytes:
 
     t, acc, gyr = _signal(rng)
     streams = [
-        Stream(placement="foot", side="left", t=t, acc=acc, gyr=gyr, rate=_RATE, device={"name": "IMU [a]"}),
+        Stream(
+            placement="foot",
+            side="left",
+            t=t,
+            acc=acc,
+            gyr=gyr,
+            rate=_RATE,
+            device={"name": "IMU [a]"},
+        ),
         Stream(placement="sacrum", side=None, t=t, acc=acc[::-1].copy(), gyr=None, rate=_RATE),
     ]
     ch = Channel("rsc", t[::100], {"speed": np.full(10, 3.0), "cadence": np.full(10, 170.0)})
     ref = Reference(
         kind="synthetic",
-        events=pd.DataFrame({"side": ["left", "right"] * 5, "t_ic": np.arange(10) * 0.9, "t_tc": np.arange(10) * 0.9 + 0.25}),
+        events=pd.DataFrame(
+            {
+                "side": ["left", "right"] * 5,
+                "t_ic": np.arange(10) * 0.9,
+                "t_tc": np.arange(10) * 0.9 + 0.25,
+            }
+        ),
         tables={"bouts": pd.DataFrame({"t_start": [0.0], "t_end": [9.0]})},
         params={"seed": 1},
         source="fuzz seed",
@@ -103,9 +135,14 @@ def _capture(path: Path, rng: np.random.Generator) -> None:
 
     with CaptureWriter(path, meta={"activity": "run", "athlete": "seed"}, fsync_interval=0) as w:
         t0 = w.now_ns()
-        for pid, placement, side in (("polar-verity", "foot", "left"), ("gait-imu", "sacrum", None)):
+        for pid, placement, side in (
+            ("polar-verity", "foot", "left"),
+            ("gait-imu", "sacrum", None),
+        ):
             p = get_profile(pid)
-            d = w.add_device(f"AA:{pid}", f"{pid} unit", pid, placement, side, dict(p.characteristics))
+            d = w.add_device(
+                f"AA:{pid}", f"{pid} unit", pid, placement, side, dict(p.characteristics)
+            )
             enc = make_encoder(p, device_clock=float(rng.uniform(1e6, 7e8)))
             t = 0.5 + np.arange(int(5.0 * p.rate)) / p.rate
             acc = rng.normal(0, 1, (t.size, 3)) + _G
@@ -114,7 +151,9 @@ def _capture(path: Path, rng: np.random.Generator) -> None:
                 for r in enc.respond(cmd.char, cmd.data):
                     w.write(d, p.uuid(r.char), r.data, t0)
             pk = enc.encode(t, acc, gyr, {})
-            arrive = np.maximum.accumulate(np.array([x.t for x in pk]) + 0.004 + rng.exponential(0.004, len(pk)))
+            arrive = np.maximum.accumulate(
+                np.array([x.t for x in pk]) + 0.004 + rng.exponential(0.004, len(pk))
+            )
             for x, a in zip(pk, arrive, strict=True):
                 w.write(d, p.uuid(x.char), x.data, t0 + int(a * 1e9))
 
@@ -124,14 +163,32 @@ def _fit() -> bytes:
 
     t0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
     enc = Encoder()
-    enc.on_mesg(Profile["mesg_num"]["FILE_ID"], {"type": "activity", "manufacturer": "garmin", "product": 1,
-                                                  "time_created": t0, "serial_number": 1234})
+    enc.on_mesg(
+        Profile["mesg_num"]["FILE_ID"],
+        {
+            "type": "activity",
+            "manufacturer": "garmin",
+            "product": 1,
+            "time_created": t0,
+            "serial_number": 1234,
+        },
+    )
     for i in range(60):
-        enc.on_mesg(Profile["mesg_num"]["RECORD"], {
-            "timestamp": t0 + timedelta(seconds=i), "cadence": 85, "fractional_cadence": 0.5,
-            "stance_time": 250.0, "stance_time_balance": 50.8, "vertical_oscillation": 85.0,
-            "step_length": 1100.0, "vertical_ratio": 7.5, "enhanced_speed": 3.2, "distance": 3.2 * i,
-        })
+        enc.on_mesg(
+            Profile["mesg_num"]["RECORD"],
+            {
+                "timestamp": t0 + timedelta(seconds=i),
+                "cadence": 85,
+                "fractional_cadence": 0.5,
+                "stance_time": 250.0,
+                "stance_time_balance": 50.8,
+                "vertical_oscillation": 85.0,
+                "step_length": 1100.0,
+                "vertical_ratio": 7.5,
+                "enhanced_speed": 3.2,
+                "distance": 3.2 * i,
+            },
+        )
     return bytes(enc.close())
 
 
@@ -139,14 +196,30 @@ def _mat(path: Path, rng: np.random.Generator) -> None:
     from scipy.io import savemat
 
     t, acc, gyr = _signal(rng)
-    wb = {"Start": 1.0, "End": 8.0, "NumberStrides": 6, "WalkingSpeed": 1.2, "Cadence": 100.0,
-          "AverageStrideLength": 1.3, "InitialContact_Event": np.arange(1.0, 8.0),
-          "InitialContact_LeftRight": np.array(["Left", "Right"] * 3 + ["Left"], dtype=object),
-          "FinalContact_Event": np.arange(1.0, 8.0) + 0.6,
-          "FinalContact_LeftRight": np.array(["Left", "Right"] * 3 + ["Left"], dtype=object)}
-    trial = {"SU": {"LowerBack": {"Acc": acc[:, [2, 1, 0]] / 9.81, "Gyr": np.degrees(gyr), "Fs": {"Acc": 100.0},
-                                  "Timestamp": 1.7e9 + t}},
-             "Standards": {"INDIP": {"MicroWB": wb}}, "StartDateTime": "2023-11-14T22:13:20"}
+    wb = {
+        "Start": 1.0,
+        "End": 8.0,
+        "NumberStrides": 6,
+        "WalkingSpeed": 1.2,
+        "Cadence": 100.0,
+        "AverageStrideLength": 1.3,
+        "InitialContact_Event": np.arange(1.0, 8.0),
+        "InitialContact_LeftRight": np.array(["Left", "Right"] * 3 + ["Left"], dtype=object),
+        "FinalContact_Event": np.arange(1.0, 8.0) + 0.6,
+        "FinalContact_LeftRight": np.array(["Left", "Right"] * 3 + ["Left"], dtype=object),
+    }
+    trial = {
+        "SU": {
+            "LowerBack": {
+                "Acc": acc[:, [2, 1, 0]] / 9.81,
+                "Gyr": np.degrees(gyr),
+                "Fs": {"Acc": 100.0},
+                "Timestamp": 1.7e9 + t,
+            }
+        },
+        "Standards": {"INDIP": {"MicroWB": wb}},
+        "StartDateTime": "2023-11-14T22:13:20",
+    }
     # Uncompressed, so byte flips reach the struct parsing rather than fail in zlib.
     savemat(path, {"data": {"TimeMeasure1": {"Test5": {"Trial1": trial}}}}, do_compression=False)
 
@@ -192,37 +265,80 @@ def seed_files(folder: Path, seed: int = 0) -> dict[str, Path]:
     }
     put("sensorlogger.zip", "sensorlogger", _zip(sl))
     put("TotalAcceleration.csv", "sensorlogger_csv", sl["TotalAcceleration.csv"])
-    ph_head = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'
+    ph_head = (
+        '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'
+    )
     ph = _csv(ph_head, [t, acc])
     put("Raw Data.csv", "phyphox", ph)
     gy_head = '"Time (s)","Gyroscope x (rad/s)","Gyroscope y (rad/s)","Gyroscope z (rad/s)"'
-    put("phyphox.zip", "phyphox_zip", _zip({"Accelerometer.csv": ph, "Gyroscope.csv": _csv(gy_head, [t, gyr]),
-                                            "meta/time.csv": b"event,experiment time,system time\nSTART,0,1700000000\n"}))
+    put(
+        "phyphox.zip",
+        "phyphox_zip",
+        _zip(
+            {
+                "Accelerometer.csv": ph,
+                "Gyroscope.csv": _csv(gy_head, [t, gyr]),
+                "meta/time.csv": b"event,experiment time,system time\nSTART,0,1700000000\n",
+            }
+        ),
+    )
     steps = np.floor(t * 1.8)
     ox = np.column_stack([(5e11 + t * 1e9).astype(np.int64), acc, steps, steps, steps])
-    put("u1_hand_1700000000000.csv", "oxford", "\n".join(
-        ",".join([str(int(r[0]))] + [f"{v:.6g}" for v in r[1:4]] + [str(int(v)) for v in r[4:]]) for r in ox
-    ).encode() + b"\n")
+    put(
+        "u1_hand_1700000000000.csv",
+        "oxford",
+        "\n".join(
+            ",".join([str(int(r[0]))] + [f"{v:.6g}" for v in r[1:4]] + [str(int(v)) for v in r[4:]])
+            for r in ox
+        ).encode()
+        + b"\n",
+    )
     head = "PacketCounter\tAcc_X\tAcc_Y\tAcc_Z\tGyr_X\tGyr_Y\tGyr_Z"
     for part in ("lf", "rf", "lb"):
-        data = b"Acquisition frequency: 100 Hz\n" + _csv(head, [np.arange(_N) + 100.0, acc, gyr], sep="\t")
+        data = b"Acquisition frequency: 100 Hz\n" + _csv(
+            head, [np.arange(_N) + 100.0, acc, gyr], sep="\t"
+        )
         put(f"1-1_{part}.txt", f"ipol_{part}", data)
-    put("1-1.json", "ipol_json", json.dumps({
-        "LeftFootEvents": [[150, 200], [350, 400]], "RightFootEvents": [[250, 300]],
-        "TrialBoundaries": [110, 900], "UTurnBoundaries": [500, 600], "Height": 175, "Subject": 1,
-    }).encode())
+    put(
+        "1-1.json",
+        "ipol_json",
+        json.dumps(
+            {
+                "LeftFootEvents": [[150, 200], [350, 400]],
+                "RightFootEvents": [[250, 300]],
+                "TrialBoundaries": [110, 900],
+                "UTurnBoundaries": [500, 600],
+                "Height": 175,
+                "Subject": 1,
+            }
+        ).encode(),
+    )
     for k in ("ipol_lf", "ipol_rf", "ipol_json"):
         out.pop(k)  # siblings of the trial; the lower-back file is the one mutated
     cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
-    gm_head = "sensor," + ",".join(["left_sensor"] * 6 + ["right_sensor"] * 6) + "\naxis," + ",".join(cols * 2)
-    put("imu_sample.csv", "gaitmap", _csv(gm_head, [np.arange(_N), acc, np.degrees(gyr), acc, np.degrees(gyr)]))
-    (folder / "stride_events_sample.csv").write_bytes(b"s_id,foot,ic,tc\n0,left,100,160\n1,right,200,260\n")
+    gm_head = (
+        "sensor,"
+        + ",".join(["left_sensor"] * 6 + ["right_sensor"] * 6)
+        + "\naxis,"
+        + ",".join(cols * 2)
+    )
+    put(
+        "imu_sample.csv",
+        "gaitmap",
+        _csv(gm_head, [np.arange(_N), acc, np.degrees(gyr), acc, np.degrees(gyr)]),
+    )
+    (folder / "stride_events_sample.csv").write_bytes(
+        b"s_id,foot,ic,tc\n0,left,100,160\n1,right,200,260\n"
+    )
     return out
 
 
 def _sensorlogger_csv(ns: np.ndarray, t: np.ndarray, xyz: np.ndarray) -> bytes:
     """Sensor Logger layout: integer ns epoch time, seconds elapsed, then z, y, x."""
-    rows = (f"{a},{b:.6f},{z:.6g},{y:.6g},{x:.6g}" for a, b, (x, y, z) in zip(ns.tolist(), t, xyz, strict=True))
+    rows = (
+        f"{a},{b:.6f},{z:.6g},{y:.6g},{x:.6g}"
+        for a, b, (x, y, z) in zip(ns.tolist(), t, xyz, strict=True)
+    )
     return ("time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n").encode()
 
 
@@ -259,7 +375,16 @@ def _entries(data: bytes) -> dict[str, bytes] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return {n: z.read(n) for n in z.namelist()}
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error, ValueError, NotImplementedError, RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        EOFError,
+        zlib.error,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         return None
 
 
@@ -299,7 +424,9 @@ def _parquet_edit(data: bytes, rng: np.random.Generator) -> bytes:
     if op == 0:
         table = table.drop_columns([col])
     elif op == 1:
-        table = table.set_column(table.column_names.index(col), col, pa.array(["x"] * table.num_rows))
+        table = table.set_column(
+            table.column_names.index(col), col, pa.array(["x"] * table.num_rows)
+        )
     elif op == 2:
         arr = np.full(table.num_rows, np.nan)
         table = table.set_column(table.column_names.index(col), col, pa.array(arr))
@@ -332,7 +459,9 @@ def _json_edit(doc: Any, rng: np.random.Generator) -> Any:
     if op < 0.2 and isinstance(parent, dict):
         del parent[key]
     elif op < 0.3 and isinstance(parent, dict):
-        parent["unknown_" + str(int(rng.integers(0, 99)))] = HOSTILE_VALUES[int(rng.integers(0, len(HOSTILE_VALUES)))]
+        parent["unknown_" + str(int(rng.integers(0, 99)))] = HOSTILE_VALUES[
+            int(rng.integers(0, len(HOSTILE_VALUES)))
+        ]
     else:
         parent[key] = HOSTILE_VALUES[int(rng.integers(0, len(HOSTILE_VALUES)))]
     return doc
@@ -379,11 +508,26 @@ def _header(data: bytes, fmt: str, rng: np.random.Generator) -> bytes:
         header, records = parts
         if rng.random() < 0.5:
             return _capture_bytes(_json_edit(header, rng), records)
-        dev = {"index": 0, "address": "AA", "name": "x", "profile": "polar-verity", "placement": "foot",
-               "side": "left", "characteristics": {}, "info": {}}
-        return _capture_bytes(header, capture_record(b"D", json.dumps(_json_edit(dev, rng)).encode()) + records)
+        dev = {
+            "index": 0,
+            "address": "AA",
+            "name": "x",
+            "profile": "polar-verity",
+            "placement": "foot",
+            "side": "left",
+            "characteristics": {},
+            "info": {},
+        }
+        return _capture_bytes(
+            header, capture_record(b"D", json.dumps(_json_edit(dev, rng)).encode()) + records
+        )
     if fmt in ("ipol_lb",) and rng.random() < 0.3:
-        return b"Acquisition frequency: " + str(HOSTILE_VALUES[int(rng.integers(0, len(HOSTILE_VALUES)))]).encode() + b" Hz\n" + data.split(b"\n", 1)[-1]
+        return (
+            b"Acquisition frequency: "
+            + str(HOSTILE_VALUES[int(rng.integers(0, len(HOSTILE_VALUES)))]).encode()
+            + b" Hz\n"
+            + data.split(b"\n", 1)[-1]
+        )
     # Text formats: rename, drop or duplicate a header column.
     lines = data.split(b"\n", 2)
     if len(lines) < 2:
@@ -472,19 +616,56 @@ def _build_bomb(kind: str) -> bytes:
         with pq.ParquetWriter(sink, schema, compression="zstd") as w:
             for _ in range(25):
                 w.write_table(one)
-        header = {"format": "gaitrec", "version": 1, "meta": {"activity": "run"}, "channels": [], "reference": None,
-                  "streams": [{"name": "foot_left", "placement": "foot", "side": "left", "rate": 100.0, "has_gyr": False}]}
-        return _zip({"recording.json": json.dumps(header).encode(), "streams/foot_left.parquet": sink.getvalue().to_pybytes()}, deflate=False)
+        header = {
+            "format": "gaitrec",
+            "version": 1,
+            "meta": {"activity": "run"},
+            "channels": [],
+            "reference": None,
+            "streams": [
+                {
+                    "name": "foot_left",
+                    "placement": "foot",
+                    "side": "left",
+                    "rate": 100.0,
+                    "has_gyr": False,
+                }
+            ],
+        }
+        return _zip(
+            {
+                "recording.json": json.dumps(header).encode(),
+                "streams/foot_left.parquet": sink.getvalue().to_pybytes(),
+            },
+            deflate=False,
+        )
     if kind == "zip_entry":
         return zip_bomb("TotalAcceleration.csv", b"time,seconds_elapsed,z,y,x\n", 3 << 30)
     if kind == "fake_sync":
         from devices.capture import SYNC
 
-        header = {"format": "gait-capture", "version": 1, "start_time_ns": 1_700_000_000_000_000_000, "meta": {}}
+        header = {
+            "format": "gait-capture",
+            "version": 1,
+            "start_time_ns": 1_700_000_000_000_000_000,
+            "meta": {},
+        }
         return _capture_bytes(header, (SYNC + b"D" + struct.pack("<I", 60_000)) * 400_000)
     if kind == "device_repeats":
-        header = {"format": "gait-capture", "version": 1, "start_time_ns": 1_700_000_000_000_000_000, "meta": {}}
-        dev = {"index": 0, "address": "AA", "name": "x", "profile": "polar-verity", "placement": "foot", "side": "left"}
+        header = {
+            "format": "gait-capture",
+            "version": 1,
+            "start_time_ns": 1_700_000_000_000_000_000,
+            "meta": {},
+        }
+        dev = {
+            "index": 0,
+            "address": "AA",
+            "name": "x",
+            "profile": "polar-verity",
+            "placement": "foot",
+            "side": "left",
+        }
         return _capture_bytes(header, capture_record(b"D", json.dumps(dev).encode()) * 20_000)
     n = 2000
     rng = np.random.default_rng(0)
@@ -514,20 +695,51 @@ def zip_bomb(name: str, head: bytes, size: int) -> bytes:
     total = len(head) + count * mib
     nm = name.encode()
     size32 = min(total, 0xFFFFFFFF)
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(body), size32, len(nm), 0) + nm
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(body), size32,
-                          len(nm), 0, 0, 0, 0, 0, 0) + nm
+    local = (
+        struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(body), size32, len(nm), 0)
+        + nm
+    )
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            0,
+            len(body),
+            size32,
+            len(nm),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + nm
+    )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(body), 0)
     return local + body + central + end
 
 
 _MUTATORS: dict[str, Callable[[bytes, np.random.Generator], bytes]] = {
-    "flip": _flip, "truncate": _truncate, "splice": _splice, "rezip": _rezip,
+    "flip": _flip,
+    "truncate": _truncate,
+    "splice": _splice,
+    "rezip": _rezip,
 }
 
 
 def mutant(
-    data: bytes, fmt: str, kind: str, rng: np.random.Generator, cache: dict[str, bytes] | None = None
+    data: bytes,
+    fmt: str,
+    kind: str,
+    rng: np.random.Generator,
+    cache: dict[str, bytes] | None = None,
 ) -> tuple[bytes, str | None]:
     """A damaged or hostile variant of a seed file.
 

@@ -104,9 +104,13 @@ def read(path: Path, options: ReadOptions) -> Recording:
         cols = [(sensor, a) for a in _AXES]
         for c in cols:
             if c not in df.columns:
-                raise MissingColumnError(path, "required column missing", line=2, column=f"{c[0]}/{c[1]}")
+                raise MissingColumnError(
+                    path, "required column missing", line=2, column=f"{c[0]}/{c[1]}"
+                )
         block = numeric_block(df, cols, path, first_line=3)  # type: ignore[arg-type]
-        idx = numeric_block(pd.DataFrame({"sample": df.index.to_numpy()}), ["sample"], path, 3)[:, 0]
+        idx = numeric_block(pd.DataFrame({"sample": df.index.to_numpy()}), ["sample"], path, 3)[
+            :, 0
+        ]
         keep, dropped = drop_time_glitches(idx, path, 3, "sample")
         idx, block = idx[keep], block[keep]
         check_time_span(path, idx / rate, "s", "sample")
@@ -122,7 +126,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 acc=acc,
                 gyr=gyr,
                 rate=rate,
-                device={"source_file": path.name, "sensor": sensor, "frame": "gaitmap foot sensor frame", "dropped_samples": dropped},
+                device={
+                    "source_file": path.name,
+                    "sensor": sensor,
+                    "frame": "gaitmap foot sensor frame",
+                    "dropped_samples": dropped,
+                },
                 **ident,
             )
         )

@@ -132,11 +132,15 @@ def read(path: Path, options: ReadOptions) -> Recording:
     have = list(df.columns)
     for c in ACC:
         if c not in have:
-            raise MissingColumnError(path, f"required column missing; the header has {have}", line=1, column=c)
+            raise MissingColumnError(
+                path, f"required column missing; the header has {have}", line=1, column=c
+            )
     gyr_present = [c for c in GYR if c in have]
     if gyr_present and len(gyr_present) < 3:
         missing = next(c for c in GYR if c not in have)
-        raise MissingColumnError(path, "gyr_x, gyr_y, gyr_z must all be present or all absent", line=1, column=missing)
+        raise MissingColumnError(
+            path, "gyr_x, gyr_y, gyr_z must all be present or all absent", line=1, column=missing
+        )
     time_col = "t" if "t" in have else ("timestamp" if "timestamp" in have else None)
 
     cols = ([time_col] if time_col else []) + list(ACC) + gyr_present
@@ -152,7 +156,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
             if options.time_unit is None:
                 guess = guess_time_unit(raw_t)
                 hint = f"; the values look like {guess}" if guess else ""
-                raise UnitError(f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns){hint}")
+                raise UnitError(
+                    f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns){hint}"
+                )
             k_t = time_factor(options.time_unit)
             check_time_span(path, raw_t, options.time_unit.strip(), time_col)
             t_s = raw_t * k_t
@@ -172,7 +178,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
         data = block[:, 1:]
     else:
         if options.rate is None:
-            raise RateError(f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ")
+            raise RateError(
+                f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ"
+            )
         rate = float(options.rate)
         check_stream_size(path, "csv", block.shape[0], block.shape[0] / rate, rate)
         t = np.arange(block.shape[0], dtype=np.float64) / rate
@@ -183,12 +191,21 @@ def read(path: Path, options: ReadOptions) -> Recording:
     gyr_unit = resolve_gyr_unit(raw_gyr, options.gyr_unit, str(path))
     acc = data[:, 0:3] * acc_factor(acc_unit)
     gyr = raw_gyr * gyr_factor(gyr_unit) if raw_gyr is not None else None
-    device: dict[str, Any] = {"source_file": path.name, "dropped_samples": dropped, "acc_unit": acc_unit}
+    device: dict[str, Any] = {
+        "source_file": path.name,
+        "dropped_samples": dropped,
+        "acc_unit": acc_unit,
+    }
     if gyr is not None:
         device["gyr_unit"] = gyr_unit
-    inferred = [f"{o}={u}" for o, u, given in (("acc_unit", acc_unit, options.acc_unit),
-                                               ("gyr_unit", gyr_unit, options.gyr_unit))
-                if given is None and not (o == "gyr_unit" and gyr is None)]
+    inferred = [
+        f"{o}={u}"
+        for o, u, given in (
+            ("acc_unit", acc_unit, options.acc_unit),
+            ("gyr_unit", gyr_unit, options.gyr_unit),
+        )
+        if given is None and not (o == "gyr_unit" and gyr is None)
+    ]
     if inferred:
         device["units_inferred"] = ",".join(inferred)
     stream = Stream(
@@ -199,5 +216,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         device=device,
         **stream_identity(options, "foot"),
     )
-    meta = SessionMeta(source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {})
+    meta = SessionMeta(
+        source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {}
+    )
     return Recording(meta=meta, streams=[stream])

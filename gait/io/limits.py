@@ -91,7 +91,9 @@ def check_decoded(path: str | Path, what: str, decoded_bytes: int, stored_bytes:
 def check_rows(path: str | Path, what: str, rows: int) -> None:
     """Raise :class:`LimitError` when a table declares more than :data:`MAX_SAMPLES` rows."""
     if rows > MAX_SAMPLES:
-        raise LimitError(path, f"{what} declares {rows} rows, more than {MAX_SAMPLES}", limit="MAX_SAMPLES")
+        raise LimitError(
+            path, f"{what} declares {rows} rows, more than {MAX_SAMPLES}", limit="MAX_SAMPLES"
+        )
 
 
 def guess_time_unit(t: np.ndarray, assumed: str = "s") -> str | None:
@@ -172,7 +174,11 @@ def check_time_span(path: str | Path, t: np.ndarray, unit: str, column: str) -> 
             else f"the values look like {guess}; pass --time-unit {guess}"
         )
         raise TimeUnitError(path, f"read in {unit}, the time {what}; {hint}", column=column)
-    limit = "MAX_DURATION_S" if span > MAX_DURATION_S else ("MAX_RATE_HZ" if rate > MAX_RATE_HZ else "MIN_RATE_HZ")
+    limit = (
+        "MAX_DURATION_S"
+        if span > MAX_DURATION_S
+        else ("MAX_RATE_HZ" if rate > MAX_RATE_HZ else "MIN_RATE_HZ")
+    )
     raise LimitError(path, f"column '{column}': the time {what}", limit=limit)
 
 

@@ -41,7 +41,6 @@ NAME = "mobgap"
 SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 
 
-
 def split_selector(path: Path) -> tuple[Path, list[str]]:
     """Split ``file.mat::Test5/Trial2`` into the file and the selector parts."""
     base, sel = split_file_selector(path)
@@ -129,7 +128,9 @@ def _reference(trial: dict[str, Any], fs: float) -> Reference | None:
                 "stride_length": float(wb.get("AverageStrideLength", np.nan)),
             }
         )
-        sic = np.asarray(wb.get("Stride_InitialContacts", np.empty((0, 2))), dtype=np.float64).reshape(-1, 2)
+        sic = np.asarray(
+            wb.get("Stride_InitialContacts", np.empty((0, 2))), dtype=np.float64
+        ).reshape(-1, 2)
         if sic.size:
             st = pd.DataFrame({"bout": i, "t_start": sic[:, 0] / fs, "t_end": sic[:, 1] / fs})
             for col, name in (
@@ -198,22 +199,35 @@ def read(path: Path, options: ReadOptions) -> Recording:
         return _read_trial(base, key, trial, trials)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         # MAT structs are untyped: a field of the wrong shape or type is a damaged file.
-        raise BadValueError(base, f"{'/'.join(key)}: malformed trial ({type(exc).__name__}: {exc})") from None
+        raise BadValueError(
+            base, f"{'/'.join(key)}: malformed trial ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _read_trial(
-    base: Path, key: tuple[str, ...], trial: dict[str, Any], trials: list[tuple[tuple[str, ...], dict[str, Any]]]
+    base: Path,
+    key: tuple[str, ...],
+    trial: dict[str, Any],
+    trials: list[tuple[tuple[str, ...], dict[str, Any]]],
 ) -> Recording:
     """One trial's lower-back stream and INDIP reference (see :func:`read`)."""
     imu = trial["SU"].get("LowerBack")
     if not isinstance(imu, dict) or "Acc" not in imu:
-        raise MissingColumnError(base, f"{'/'.join(key)} has no SU.LowerBack.Acc", column="LowerBack")
+        raise MissingColumnError(
+            base, f"{'/'.join(key)} has no SU.LowerBack.Acc", column="LowerBack"
+        )
     fs_node = imu.get("Fs", 100.0)
     fs = float(fs_node["Acc"] if isinstance(fs_node, dict) else fs_node)
     if not 0 < fs <= MAX_RATE_HZ:
-        raise BadValueError(base, f"{'/'.join(key)}: sampling rate Fs = {fs!r} Hz is not in (0, {MAX_RATE_HZ:g}]")
+        raise BadValueError(
+            base, f"{'/'.join(key)}: sampling rate Fs = {fs!r} Hz is not in (0, {MAX_RATE_HZ:g}]"
+        )
     acc = np.asarray(imu["Acc"], dtype=np.float64).reshape(-1, 3) * G
-    gyr = np.asarray(imu["Gyr"], dtype=np.float64).reshape(-1, 3) * gyr_factor("deg/s") if "Gyr" in imu else None
+    gyr = (
+        np.asarray(imu["Gyr"], dtype=np.float64).reshape(-1, 3) * gyr_factor("deg/s")
+        if "Gyr" in imu
+        else None
+    )
     n = acc.shape[0]
     ts = np.asarray(imu.get("Timestamp", np.arange(n) / fs), dtype=np.float64).reshape(-1)
     if ts.shape[0] != n or not np.all(np.isfinite(ts)):
@@ -230,7 +244,12 @@ def _read_trial(
         acc=acc @ SENSOR_TO_BODY.T,
         gyr=None if gyr is None else gyr @ SENSOR_TO_BODY.T,
         rate=fs,
-        device={"model": "Mobilise-D lower-back IMU", "source_file": base.name, "frame": "body (from x up, y right, z forward)", "dropped_samples": dropped},
+        device={
+            "model": "Mobilise-D lower-back IMU",
+            "source_file": base.name,
+            "frame": "body (from x up, y right, z forward)",
+            "dropped_samples": dropped,
+        },
     )
     start = trial.get("StartDateTime")
     start_time = None

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from gait.io import ReadOptions
 
 NAME = "oxford"
-_NAME_RE = re.compile(r"^(?P<user>[^_]+)_(?P<position>[a-z]+)_(?P<epoch>\d{12,14})\.csv$", re.IGNORECASE)
+_NAME_RE = re.compile(
+    r"^(?P<user>[^_]+)_(?P<position>[a-z]+)_(?P<epoch>\d{12,14})\.csv$", re.IGNORECASE
+)
 #: Carry position in the file name -> our phone mount.
 MOUNTS = {
     "hand": "hand",
@@ -109,7 +111,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
         acc=block[:, 0:3],
         gyr=None,
         rate=100.0,
-        device={"model": "Samsung S6 (Oxford dataset)", "position": position, "source_file": path.name, "dropped_samples": dropped},
+        device={
+            "model": "Samsung S6 (Oxford dataset)",
+            "position": position,
+            "source_file": path.name,
+            "dropped_samples": dropped,
+        },
         **ident,
     )
     gt = block[:, 4]
@@ -117,12 +124,23 @@ def read(path: Path, options: ReadOptions) -> Recording:
     if inc.size and inc.max() > MAX_STEPS_PER_SAMPLE:
         row = int(np.argmax(inc))
         raise BadValueError(
-            path, f"groundtruth_steps jumps by {inc[row]:g} in one sample", column="groundtruth_steps"
+            path,
+            f"groundtruth_steps jumps by {inc[row]:g} in one sample",
+            column="groundtruth_steps",
         )
     inc = np.where(inc > 0, inc, 0).astype(np.int64)
     step_t = np.repeat(t, inc)
-    events = pd.DataFrame({"side": pd.Series([None] * step_t.size, dtype=object), "t_ic": step_t, "t_tc": np.nan})
-    tables = {"step_counts": pd.DataFrame({"source": ["groundtruth", "algo", "hw"], "steps": [gt[-1] - gt[0], block[-1, 3] - block[0, 3], block[-1, 5] - block[0, 5]]})}
+    events = pd.DataFrame(
+        {"side": pd.Series([None] * step_t.size, dtype=object), "t_ic": step_t, "t_tc": np.nan}
+    )
+    tables = {
+        "step_counts": pd.DataFrame(
+            {
+                "source": ["groundtruth", "algo", "hw"],
+                "steps": [gt[-1] - gt[0], block[-1, 3] - block[0, 3], block[-1, 5] - block[0, 5]],
+            }
+        )
+    }
     ref = Reference(
         kind="measured",
         events=events,

@@ -46,7 +46,11 @@ _ACC_FILES = ("accelerometer.csv", "raw data.csv", "acceleration.csv")
 
 def _is_header(text: str) -> bool:
     first = text.splitlines()[:1]
-    return bool(first) and "Time (s)" in first[0] and ("Acceleration" in first[0] or "Gyroscope" in first[0])
+    return (
+        bool(first)
+        and "Time (s)" in first[0]
+        and ("Acceleration" in first[0] or "Gyroscope" in first[0])
+    )
 
 
 def sniff(path: Path) -> bool:
@@ -54,7 +58,9 @@ def sniff(path: Path) -> bool:
     if path.is_file() and path.suffix.lower() in (".csv", ".txt"):
         return _is_header(head_text(path, 1024))
     m = members(path)
-    return any(k in m and _is_header(head_member(path, m[k], 512)) for k in (*_ACC_FILES, "gyroscope.csv"))
+    return any(
+        k in m and _is_header(head_member(path, m[k], 512)) for k in (*_ACC_FILES, "gyroscope.csv")
+    )
 
 
 def _groups(columns: list[str], where: Path) -> list[dict[str, Any]]:
@@ -69,7 +75,9 @@ def _groups(columns: list[str], where: Path) -> list[dict[str, Any]]:
             groups.append({"time": col, "time_unit": m.group("unit")})
             continue
         if not groups:
-            raise MissingColumnError(where, "data columns before any 'Time (s)' column", line=1, column=str(col))
+            raise MissingColumnError(
+                where, "data columns before any 'Time (s)' column", line=1, column=str(col)
+            )
         axis = m.group("axis")
         if axis:
             groups[-1].setdefault(kind, {})[axis] = col
@@ -77,11 +85,15 @@ def _groups(columns: list[str], where: Path) -> list[dict[str, Any]]:
     return groups
 
 
-def _block(df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, decimal_comma: bool) -> tuple[FloatArray, FloatArray, int]:
+def _block(
+    df: pd.DataFrame, group: dict[str, Any], kind: str, where: Path, decimal_comma: bool
+) -> tuple[FloatArray, FloatArray, int]:
     axes = group[kind]
     for a in "xyz":
         if a not in axes:
-            raise MissingColumnError(where, f"{kind} has no {a} column", line=1, column=f"{kind} {a}")
+            raise MissingColumnError(
+                where, f"{kind} has no {a} column", line=1, column=f"{kind} {a}"
+            )
     cols = [group["time"], axes["x"], axes["y"], axes["z"]]
     sub = df[cols]
     # Blocks of different lengths are padded with empty cells at the end: cut those.
@@ -104,7 +116,9 @@ def _parse(source: Path, member: str | None) -> tuple[pd.DataFrame, Path, bool]:
     sep = guess_separator(lines[0])
     decimal_comma = sep != "," and len(lines) > 1 and "," in lines[1]
     buf: Any = source if member is None else open_member(source, member)
-    df = parse_table(where, filepath_or_buffer=buf, sep=sep, header=0, decimal="," if decimal_comma else ".")
+    df = parse_table(
+        where, filepath_or_buffer=buf, sep=sep, header=0, decimal="," if decimal_comma else "."
+    )
     return df, where, decimal_comma
 
 
@@ -166,8 +180,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 linear_only = True
     if acc is None or acc_t is None:
         if linear_only:
-            raise InputFileError(path, "only 'Linear Acceleration' (gravity removed); export 'Acceleration with g'")
-        raise MissingColumnError(path, "no 'Acceleration x/y/z' columns found", column="Acceleration x (m/s^2)")
+            raise InputFileError(
+                path, "only 'Linear Acceleration' (gravity removed); export 'Acceleration with g'"
+            )
+        raise MissingColumnError(
+            path, "no 'Acceleration x/y/z' columns found", column="Acceleration x (m/s^2)"
+        )
     acc = acc * acc_factor(acc_unit.replace("²", "^2"))
     device: dict[str, Any] = {"app": "phyphox", "source_file": path.name}
     trimmed = 0
@@ -180,11 +198,20 @@ def read(path: Path, options: ReadOptions) -> Recording:
             trimmed = int((~inside).sum())
             acc_t, acc = acc_t[inside], acc[inside]
             if acc_t.size == 0:
-                raise InputFileError(acc_where, "the gyroscope and accelerometer times do not overlap")
+                raise InputFileError(
+                    acc_where, "the gyroscope and accelerometer times do not overlap"
+                )
             gyr = np.column_stack([np.interp(acc_t, gyr_t, gyr[:, i]) for i in range(3)])
     device["trimmed_samples"] = trimmed
     device["dropped_samples"] = dropped
-    stream = Stream(t=acc_t - acc_t[0], acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))
+    stream = Stream(
+        t=acc_t - acc_t[0],
+        acc=acc,
+        gyr=gyr,
+        rate=0.0,
+        device=device,
+        **stream_identity(options, "phone"),
+    )
     meta = SessionMeta(
         source=NAME,
         start_time=_start_time(path, files) if files else None,

@@ -84,7 +84,9 @@ def _load(source: Path, member: str | None) -> tuple[np.ndarray, FloatArray, Pat
     df.columns = [str(c).strip().lower() for c in df.columns]
     for c in ("time", "x", "y", "z"):
         if c not in df.columns:
-            raise MissingColumnError(where, f"required column missing; have {list(df.columns)}", line=1, column=c)
+            raise MissingColumnError(
+                where, f"required column missing; have {list(df.columns)}", line=1, column=c
+            )
     xyz = numeric_block(df, ["x", "y", "z"], where, first_line=2)
     t = pd.to_numeric(df["time"], errors="coerce")
     if t.isna().any():
@@ -92,7 +94,9 @@ def _load(source: Path, member: str | None) -> tuple[np.ndarray, FloatArray, Pat
     tf = np.asarray(t, dtype=np.float64)
     if not (np.abs(tf) < 2**63).all():
         row = int(np.flatnonzero(~(np.abs(tf) < 2**63))[0])
-        raise BadValueError(where, "time is not an int64 nanosecond count", line=row + 2, column="time")
+        raise BadValueError(
+            where, "time is not an int64 nanosecond count", line=row + 2, column="time"
+        )
     t_ns = np.asarray(t, dtype=np.int64)
     return t_ns, xyz, where
 
@@ -133,7 +137,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
         files = members(path)
         acc_name = next((k for k in _SENSOR_FILES if k in files), "")
         if not acc_name:
-            raise InputFileError(path, "no TotalAcceleration.csv or Accelerometer.csv in the export")
+            raise InputFileError(
+                path, "no TotalAcceleration.csv or Accelerometer.csv in the export"
+            )
         t_ns, acc, where = _load(path, files[acc_name])
         src = path
     t_ns, acc, dropped = _clean(t_ns, acc)
@@ -177,9 +183,13 @@ def read(path: Path, options: ReadOptions) -> Recording:
         if t_ns.size == 0:
             raise InputFileError(path, "the gyroscope and accelerometer times do not overlap")
         gyr = interp_at(t_ns, w_t, w_xyz)
-    device.update({"dropped_samples": dropped, "trimmed_samples": trimmed, "source_file": path.name})
+    device.update(
+        {"dropped_samples": dropped, "trimmed_samples": trimmed, "source_file": path.name}
+    )
     t = (t_ns - t_ns[0]).astype(np.float64) * 1e-9
-    stream = Stream(t=t, acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone"))
+    stream = Stream(
+        t=t, acc=acc, gyr=gyr, rate=0.0, device=device, **stream_identity(options, "phone")
+    )
     start = epoch_iso(int(t_ns[0]) / 1e9, minimum=1e8)
     meta = SessionMeta(source=NAME, start_time=start, extra={"dropped_samples": dropped})
     return Recording(meta=meta, streams=[stream])

@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 NAME = "ipol"
 _TRIAL = re.compile(r"^(?P<trial>.+?)(?:_(?P<part>lf|rf|lb))?\.(?:txt|json)$")
 _RATE = re.compile(r"Acquisition frequency:\s*([0-9.]+)\s*Hz")
-PARTS: dict[str, tuple[str, str | None]] = {"lf": ("foot", "left"), "rf": ("foot", "right"), "lb": ("sacrum", None)}
+PARTS: dict[str, tuple[str, str | None]] = {
+    "lf": ("foot", "left"),
+    "rf": ("foot", "right"),
+    "lb": ("sacrum", None),
+}
 _COLS = ["PacketCounter", "Acc_X", "Acc_Y", "Acc_Z", "Gyr_X", "Gyr_Y", "Gyr_Z"]
 
 
@@ -53,7 +57,9 @@ def trial_files(path: Path) -> tuple[str, dict[str, Path], Path | None]:
     """The trial name, its existing sensor files by part and its JSON (or None)."""
     m = _TRIAL.match(path.name)
     if not m:
-        raise InputFileError(path, "not an IPOL trial file name (expected N-M_lf.txt, _rf, _lb or N-M.json)")
+        raise InputFileError(
+            path, "not an IPOL trial file name (expected N-M_lf.txt, _rf, _lb or N-M.json)"
+        )
     trial = m.group("trial")
     files = {p: path.with_name(f"{trial}_{p}.txt") for p in PARTS}
     files = {p: f for p, f in files.items() if f.is_file()}
@@ -77,7 +83,9 @@ def _read_sensor(path: Path) -> tuple[float, pd.DataFrame]:
     except ValueError:
         rate = 0.0
     if not 0 < rate <= MAX_RATE_HZ:
-        raise BadValueError(path, f"acquisition frequency {m.group(1)} Hz is not in (0, {MAX_RATE_HZ:g}]", line=1)
+        raise BadValueError(
+            path, f"acquisition frequency {m.group(1)} Hz is not in (0, {MAX_RATE_HZ:g}]", line=1
+        )
     df = parse_table(path, sep="\t", header=0, skiprows=1)
     for c in _COLS:
         if c not in df.columns:
@@ -99,7 +107,9 @@ def _reference(js: Path, t0: float, rate: float) -> tuple[Reference, dict[str, A
         raise BadValueError(js, f"malformed event lists ({type(exc).__name__}: {exc})") from None
 
 
-def _parse_reference(js: Path, d: dict[str, Any], t0: float, rate: float) -> tuple[Reference, dict[str, Any]]:
+def _parse_reference(
+    js: Path, d: dict[str, Any], t0: float, rate: float
+) -> tuple[Reference, dict[str, Any]]:
     ic_side: list[str] = []
     ic_t: list[float] = []
     tc_side: list[str] = []
@@ -116,12 +126,17 @@ def _parse_reference(js: Path, d: dict[str, Any], t0: float, rate: float) -> tup
         if key in d:
             a, b = d[key]
             rows.append({"segment": name, "t_start": (a - t0) / rate, "t_end": (b - t0) / rate})
-    subject: dict[str, Any] = {k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d}
+    subject: dict[str, Any] = {
+        k: d[k] for k in ("Subject", "Trial", "Age", "Gender", "Height", "Weight") if k in d
+    }
     ref = Reference(
         kind="measured",
         events=events,
         tables={"segments": pd.DataFrame(rows)},
-        params={"subject": subject, "event_pairs": "[toe_off, heel_strike] sample indices (PacketCounter)"},
+        params={
+            "subject": subject,
+            "event_pairs": "[toe_off, heel_strike] sample indices (PacketCounter)",
+        },
         source=f"IPOL dataset {js.name} (detected then checked by hand)",
     )
     return ref, subject
@@ -169,7 +184,11 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 acc=block[:, 1:4],
                 gyr=block[:, 4:7],
                 rate=r,
-                device={"model": "XSens MTw", "source_file": files[part].name, "dropped_samples": dropped},
+                device={
+                    "model": "XSens MTw",
+                    "source_file": files[part].name,
+                    "dropped_samples": dropped,
+                },
             )
         )
     reference, subject = _reference(js, t0, rate) if js else (None, {})
@@ -177,7 +196,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
     meta = SessionMeta(
         activity="walk",
         source=NAME,
-        height=float(height) / 100.0 if isinstance(height, (int, float)) and 0 < height < 300 else None,
+        height=float(height) / 100.0
+        if isinstance(height, (int, float)) and 0 < height < 300
+        else None,
         extra={"trial": trial, **({"dropped_samples": total_dropped} if total_dropped else {})},
     )
     return Recording(meta=meta, streams=streams, reference=reference)

@@ -8,4 +8,12 @@ from gait.live.clock import Block, DeviceClock
 from gait.live.demo import demo_config
 from gait.live.session import LiveConfig, LiveResult, LiveSession, run_live
 
-__all__ = ["Block", "DeviceClock", "LiveConfig", "LiveResult", "LiveSession", "demo_config", "run_live"]
+__all__ = [
+    "Block",
+    "DeviceClock",
+    "LiveConfig",
+    "LiveResult",
+    "LiveSession",
+    "demo_config",
+    "run_live",
+]

@@ -9,7 +9,9 @@ from gait.live.session import LiveConfig, LiveResult, run_live
 from gait.metric_defs import METRICS, fmt, summary_value
 
 
-def run_with_view(cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quiet: bool = False) -> LiveResult:
+def run_with_view(
+    cfg: LiveConfig, *, terminal: bool, lan: bool, port: int, quiet: bool = False
+) -> LiveResult:
     """Run a live session with the page (default) or the terminal view and print the result.
 
     Parameters
@@ -109,8 +111,11 @@ def _print_result(r: LiveResult) -> None:
     except (KeyError, OSError, ValueError):
         pass
     print(closing_line(len(r.live_steps), s), flush=True)
-    lost = [f"{name} {status} at {t:.0f} s" for t, name, status in r.sensor_log
-            if status in ("dropped", "vanished", "no data") or status.startswith("gap")]
+    lost = [
+        f"{name} {status} at {t:.0f} s"
+        for t, name, status in r.sensor_log
+        if status in ("dropped", "vanished", "no data") or status.startswith("gap")
+    ]
     if lost:
         print("sensors: " + "; ".join(lost), flush=True)
     print(f"capture: {r.capture}", flush=True)

@@ -124,7 +124,9 @@ class _Axis:
                 return []
             self.offset = env
             self._env, self._xl = [], []
-            out = [(len(self._warm) - 1 - i, self.offset + xs) for i, (xs, _) in enumerate(self._warm)]
+            out = [
+                (len(self._warm) - 1 - i, self.offset + xs) for i, (xs, _) in enumerate(self._warm)
+            ]
             self._warm = []
             self.t_last = self.t_recv = float(out[-1][1][-1])
             self._blk_start, self._blk_min = float(x[-1]), math.inf
@@ -210,7 +212,7 @@ class DeviceClock:
         timed = axis.times(s, arrival)
         if not timed:
             return None  # warming up: the packet waits for its clock offset
-        packets = held[-len(timed):]
+        packets = held[-len(timed) :]
         self._held[kind] = []
         if kind == "acc" and (s.sensor == "imu" or not self.has_gyr):
             parts = [(t, p) for (_, t), p in zip(timed, packets, strict=True) if p.acc is not None]
@@ -219,8 +221,12 @@ class DeviceClock:
             gyr = None
             if all(p.gyr is not None for _, p in parts):
                 gyr = np.concatenate([np.asarray(p.gyr, dtype=np.float64) for _, p in parts])
-            return Block(np.concatenate([t for t, _ in parts]),
-                         np.concatenate([np.asarray(p.acc, dtype=np.float64) for _, p in parts]), gyr, s.host_time)
+            return Block(
+                np.concatenate([t for t, _ in parts]),
+                np.concatenate([np.asarray(p.acc, dtype=np.float64) for _, p in parts]),
+                gyr,
+                s.host_time,
+            )
         for (_, t), p in zip(timed, packets, strict=True):
             if kind == "acc" and p.acc is not None:
                 self._acc.append((t, np.asarray(p.acc, dtype=np.float64)))
@@ -248,7 +254,9 @@ class DeviceClock:
         k = int(np.flatnonzero(take)[-1]) + 1
         t_out, acc_out = ta[:k], xa[:k]
         if tg.size >= 2:
-            gyr_out = np.column_stack([np.interp(t_out, tg, xg[:, i], left=np.nan, right=np.nan) for i in range(3)])
+            gyr_out = np.column_stack(
+                [np.interp(t_out, tg, xg[:, i], left=np.nan, right=np.nan) for i in range(3)]
+            )
         else:
             gyr_out = np.full_like(acc_out, np.nan)
         self._acc = [(ta[k:], xa[k:])] if k < ta.size else []

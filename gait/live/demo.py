@@ -13,7 +13,11 @@ from typing import Any
 from gait.live.session import LiveConfig
 
 #: The demo's virtual devices (advertised name = placement:side).
-DEVICES: tuple[str, ...] = ("gait-imu L=foot:left", "gait-imu R=foot:right", "Polar H10 SACRUM=sacrum")
+DEVICES: tuple[str, ...] = (
+    "gait-imu L=foot:left",
+    "gait-imu R=foot:right",
+    "Polar H10 SACRUM=sacrum",
+)
 #: Cadence before and after the change, steps/min.
 CADENCE = (170.0, 156.0)
 #: Left contact longer than right after the change, percent.
@@ -22,8 +26,15 @@ GCT_ASYM_PCT = 12.0
 BELT_SPEED = 3.0
 
 
-def demo_config(out: Path, *, duration: float = 120.0, speed_up: float = 4.0, seed: int = 7,
-                save: bool = False, history_db: Path | None = None) -> LiveConfig:
+def demo_config(
+    out: Path,
+    *,
+    duration: float = 120.0,
+    speed_up: float = 4.0,
+    seed: int = 7,
+    save: bool = False,
+    history_db: Path | None = None,
+) -> LiveConfig:
     """The demo session.
 
     Parameters
@@ -58,7 +69,9 @@ def demo_config(out: Path, *, duration: float = 120.0, speed_up: float = 4.0, se
         simulate=True,
         speed_up=speed_up,
         gait=GaitParams(cadence=CADENCE[0], speed=BELT_SPEED),
-        segments=[(half, {"cadence": CADENCE[1], "speed": BELT_SPEED, "gct_asym_pct": GCT_ASYM_PCT})],
+        segments=[
+            (half, {"cadence": CADENCE[1], "speed": BELT_SPEED, "gct_asym_pct": GCT_ASYM_PCT})
+        ],
         seed=seed,
         treadmill_speed=BELT_SPEED,
         save=save,
@@ -90,16 +103,20 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
     from gait.metric_defs import METRICS, fmt
 
     lines = []
-    for label, part in (("before", steps[steps["t_ic"] < t_change - margin]),
-                        ("after", steps[steps["t_ic"] > t_change + margin])):
+    for label, part in (
+        ("before", steps[steps["t_ic"] < t_change - margin]),
+        ("after", steps[steps["t_ic"] > t_change + margin]),
+    ):
         if not len(part):
             continue
         gl = float(np.nanmedian(part.loc[part["side"] == "left", "gct"]))
         gr = float(np.nanmedian(part.loc[part["side"] == "right", "gct"]))
         # from stride times (two steps each): independent of how the two feet line up
         cad = 120.0 / float(np.nanmedian(part["stride_time"]))
-        lines.append(f"  {label:<6} {t_change:>4.0f} s: {METRICS['cadence'].label} {fmt('cadence', cad)}, "
-                     f"{METRICS['gct_left'].label} {fmt('gct_left', gl)} / "
-                     f"{METRICS['gct_right'].label} {fmt('gct_right', gr)} "
-                     f"(L − R {100 * (gl - gr) / ((gl + gr) / 2):+.1f} % of the mean)")
+        lines.append(
+            f"  {label:<6} {t_change:>4.0f} s: {METRICS['cadence'].label} {fmt('cadence', cad)}, "
+            f"{METRICS['gct_left'].label} {fmt('gct_left', gl)} / "
+            f"{METRICS['gct_right'].label} {fmt('gct_right', gr)} "
+            f"(L − R {100 * (gl - gr) / ((gl + gr) / 2):+.1f} % of the mean)"
+        )
     return lines

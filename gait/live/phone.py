@@ -35,11 +35,20 @@ MOUNT_NOTES: dict[str | None, str] = {
     "belt": "phone at the waist: sacrum-like metrics (cadence, contact, balance), lower confidence than a clipped sensor",
     None: "phone placement not given: cadence only (give =belt for a waist belt)",
 }
-_CADENCE_ONLY = ("phone in {m}: cadence only; contact time, L/R balance and strike need a foot sensor "
-                 "or the phone in a waist belt (an {m} moves with the arm or leg, not with the trunk)")
+_CADENCE_ONLY = (
+    "phone in {m}: cadence only; contact time, L/R balance and strike need a foot sensor "
+    "or the phone in a waist belt (an {m} moves with the arm or leg, not with the trunk)"
+)
 #: Synthetic placement of a simulated phone, by mount.
-SIM_PLACEMENT = {"belt": "phone-belt", "armband": "phone-armband", "hand": "phone-hand", "pocket": "phone-pocket",
-                 "bag": "phone-pocket", "sternum": "phone-belt", None: "phone-belt"}
+SIM_PLACEMENT = {
+    "belt": "phone-belt",
+    "armband": "phone-armband",
+    "hand": "phone-hand",
+    "pocket": "phone-pocket",
+    "bag": "phone-pocket",
+    "sternum": "phone-belt",
+    None: "phone-belt",
+}
 
 
 def mount_note(mount: str | None) -> str:
@@ -69,14 +78,20 @@ class PhoneLiveSession(LiveSession):
             name = stream_name("phone", None, taken, t.index)
             taken.add(name)
             rate = float(t.profile.rate)
-            specs.append(SensorSpec(name, "phone", None, rate, False, t.profile.acc_range, None, mount=t.phone.mount))
+            specs.append(
+                SensorSpec(
+                    name, "phone", None, rate, False, t.profile.acc_range, None, mount=t.phone.mount
+                )
+            )
             self.clocks[t.index] = DeviceClock(rate, self.t0, has_gyr=False, clock_scale=self.scale)
             self.names[t.index] = name
             self.labels[t.phone.label] = name
             self._by_name[name] = t
             self.info[name] = {"note": mount_note(t.phone.mount), "app": t.phone.app}
         # phones stream no gyroscope here: no speed or strike; say so under the "—"
-        for metric, reason in missing_reasons([("phone", None, False)], speed_source=bool(self.speed)).items():
+        for metric, reason in missing_reasons(
+            [("phone", None, False)], speed_source=bool(self.speed)
+        ).items():
             self.fb.explain(metric, reason)
         self.engine = StreamEngine(specs, speed=self.speed, hop=max(0.5, 0.25 * self.scale))
         for s in specs:
@@ -100,7 +115,9 @@ class PhoneLiveSession(LiveSession):
                     self.info[name]["rate"] = (st.main_samples - n_ref) / (now - t_ref) / self.scale
                 if now - t_ref >= 5.0:
                     self._rate_ref[name] = (now, st.main_samples)
-            rejected = sum(st.rejected.values()) + (sum(t.receiver.stats.rejected.values()) if t.receiver else 0)
+            rejected = sum(st.rejected.values()) + (
+                sum(t.receiver.stats.rejected.values()) if t.receiver else 0
+            )
             self.info[name].update(gaps=len(st.gaps), rejected=rejected, url=t.url)
             self.fb.set_sensor(name, self.status.get(name, "connecting"), **self.info[name])
         super().tick()
@@ -113,18 +130,31 @@ def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[
 
     out = []
     for p in phones:
-        rec = synthesize(activity="run", placements=(SIM_PLACEMENT.get(p.mount, "phone-belt"),), duration=duration,
-                         rate=100.0, seed=cfg.seed, gait=cfg.gait, segments=cfg.segments,
-                         sensor=SensorParams(quantize=False))
+        rec = synthesize(
+            activity="run",
+            placements=(SIM_PLACEMENT.get(p.mount, "phone-belt"),),
+            duration=duration,
+            rate=100.0,
+            seed=cfg.seed,
+            gait=cfg.gait,
+            segments=cfg.segments,
+            sensor=SensorParams(quantize=False),
+        )
         s = rec.streams[0]
         t = np.asarray(s.t, dtype=np.float64)
         out.append(SampleSource(t=t - t[0], acc=s.acc))
     return out
 
 
-async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
-                            announce: Callable[[str], None], *, sim_batch: float = 0.5, sim_faults: Any = None,
-                            sim_out: dict[str, Any] | None = None) -> tuple[LiveSession, dict[str, Any], Path]:
+async def record_phone_live(
+    cfg: LiveConfig,
+    live_factory: Callable[..., LiveSession],
+    announce: Callable[[str], None],
+    *,
+    sim_batch: float = 0.5,
+    sim_faults: Any = None,
+    sim_out: dict[str, Any] | None = None,
+) -> tuple[LiveSession, dict[str, Any], Path]:
     """:func:`gait.live.session.record_live` for phones (real, or simulated with ``cfg.simulate``).
 
     Parameters
@@ -158,7 +188,9 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSes
     from devices.phone.simulator import PhyphoxServer, push_schedule, sensorlogger_schedule, serve
 
     if not all(is_phone_spec(d) for d in cfg.devices):
-        raise DeviceError("phones and BLE sensors cannot be mixed in one live session yet; run them apart")
+        raise DeviceError(
+            "phones and BLE sensors cannot be mixed in one live session yet; run them apart"
+        )
     phones = [parse_phone_spec(d) for d in cfg.devices]
     scale = cfg.speed_up if cfg.simulate else 1.0
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -179,8 +211,14 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSes
                 phones[i] = PhoneSpec(p.app, "127.0.0.1", await ready, p.mount, p.platform, p.text)
             else:
                 phones[i] = PhoneSpec(p.app, "127.0.0.1", 0, p.mount, p.platform, p.text)
-    meta = {"tool": "gait live", "activity": "run", "athlete": cfg.athlete, "simulated": cfg.simulate,
-            "speed_up": scale, "phones": [p.text for p in phones]}
+    meta = {
+        "tool": "gait live",
+        "activity": "run",
+        "athlete": cfg.athlete,
+        "simulated": cfg.simulate,
+        "speed_up": scale,
+        "phones": [p.text for p in phones],
+    }
     try:
         with CaptureWriter(capture, meta=meta) as writer:
             t0 = writer.now_ns() * 1e-9
@@ -191,8 +229,13 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSes
                 announce(msg)
                 live.on_status(msg)
 
-            session = PhoneSession(phones, writer, on_status=status, on_samples=live.on_samples,
-                                   quiet_after=max(3.0, 3.0 / scale) if cfg.simulate else 3.0)
+            session = PhoneSession(
+                phones,
+                writer,
+                on_status=status,
+                on_samples=live.on_samples,
+                quiet_after=max(3.0, 3.0 / scale) if cfg.simulate else 3.0,
+            )
             live.targets = lambda: session.targets
 
             async def ticker() -> None:
@@ -202,20 +245,36 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSes
 
             async def pushers() -> None:
                 # wait for the receivers to listen, then push the simulated phones' batches
-                while not session.targets or any(t.phone.app == "sensorlogger" and not t.url for t in session.targets):
+                while not session.targets or any(
+                    t.phone.app == "sensorlogger" and not t.url for t in session.targets
+                ):
                     await asyncio.sleep(0.01)
                 jobs = []
                 for i, t in enumerate(session.targets):
                     if t.phone.app == "sensorlogger":
-                        sched = sensorlogger_schedule(sources[i], batch=sim_batch, faults=sim_faults,
-                                                      platform=t.phone.platform
-                                                      if t.phone.platform != "unknown" else "android")
+                        sched = sensorlogger_schedule(
+                            sources[i],
+                            batch=sim_batch,
+                            faults=sim_faults,
+                            platform=t.phone.platform
+                            if t.phone.platform != "unknown"
+                            else "android",
+                        )
                         if sim_out is not None:
                             sim_out.setdefault("schedules", []).append(sched)
                         port = int(t.url.rsplit(":", 1)[1].split("/")[0])
                         path = "/" + t.url.split("/", 3)[3]
-                        jobs.append(push_schedule(sched, "127.0.0.1", port, path, speed=scale, stop=stop_sim,
-                                                  origin=origin))
+                        jobs.append(
+                            push_schedule(
+                                sched,
+                                "127.0.0.1",
+                                port,
+                                path,
+                                speed=scale,
+                                stop=stop_sim,
+                                origin=origin,
+                            )
+                        )
                 counts = await asyncio.gather(*jobs)
                 if sim_out is not None:
                     sim_out["pushes"] = counts
@@ -227,7 +286,11 @@ async def record_phone_live(cfg: LiveConfig, live_factory: Callable[..., LiveSes
                     if eng is None:
                         continue
                     st = eng.status()
-                    ends = [tt for name, tt in eng.latest().items() if st[name] == "ok" and math.isfinite(tt)]
+                    ends = [
+                        tt
+                        for name, tt in eng.latest().items()
+                        if st[name] == "ok" and math.isfinite(tt)
+                    ]
                     if ends and min(ends) >= cfg.duration:
                         session.stop()
                         return

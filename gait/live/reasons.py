@@ -133,14 +133,26 @@ class FirstSeconds:
         if self.seconds < CHECK_S:
             return None
         self.done = True
-        checks = first_seconds_checks(self.name, self.placement, self.mount, np.concatenate(self.acc),
-                                      np.concatenate(self.gyr) if self.gyr else None, self.rate)
+        checks = first_seconds_checks(
+            self.name,
+            self.placement,
+            self.mount,
+            np.concatenate(self.acc),
+            np.concatenate(self.gyr) if self.gyr else None,
+            self.rate,
+        )
         self.acc, self.gyr = [], []  # judged: the samples are not needed any more
         return checks
 
 
-def first_seconds_checks(name: str, placement: str, mount: str | None, acc: np.ndarray,
-                         gyr: np.ndarray | None, rate: float) -> list[Check]:
+def first_seconds_checks(
+    name: str,
+    placement: str,
+    mount: str | None,
+    acc: np.ndarray,
+    gyr: np.ndarray | None,
+    rate: float,
+) -> list[Check]:
     """The unit (gravity) and placement (angular rate) checks on a few seconds of one stream.
 
     Parameters

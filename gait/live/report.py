@@ -157,7 +157,9 @@ def write_report(
                 st.t = st.t - off
             for ch in rec.channels:
                 ch.t = ch.t - off
-            outcome = analyze_recording(rec, activity="run" if rec.meta.activity == "unknown" else None)
+            outcome = analyze_recording(
+                rec, activity="run" if rec.meta.activity == "unknown" else None
+            )
             gait = outcome.gait
             assert gait is not None
             shifted, off = off, 0.0
@@ -166,23 +168,34 @@ def write_report(
         kw["cues"] = [dataclasses.replace(c, t=c.t + off) for c in kw["cues"]]
         holes = capture_gaps(rec)
         # every lost second is named in the report, not only counted
-        gait.flags.extend(f"gap:{name} {a:.1f}–{b:.1f} s" for name, spans in holes.items() for a, b in spans)
+        gait.flags.extend(
+            f"gap:{name} {a:.1f}–{b:.1f} s" for name, spans in holes.items() for a, b in spans
+        )
         written["steps"] = folder / "steps.csv"
         gait.steps.to_csv(written["steps"], index=False)
         summary = dict(gait.summary)
-        summary["live"] = {"steps": len(live_steps), "cue_shift_s": off if math.isfinite(off) else None,
-                           "capture_shift_s": -shifted}
-        summary["gaps"] = {name: [[round(a, 3), round(b, 3)] for a, b in spans] for name, spans in holes.items()}
+        summary["live"] = {
+            "steps": len(live_steps),
+            "cue_shift_s": off if math.isfinite(off) else None,
+            "capture_shift_s": -shifted,
+        }
+        summary["gaps"] = {
+            name: [[round(a, 3), round(b, 3)] for a, b in spans] for name, spans in holes.items()
+        }
     else:
         summary = outcome.summary()
     if len(live_steps):
         written["live_steps"] = folder / "live_steps.csv"
         live_steps.to_csv(written["live_steps"], index=False)
     written["cues"] = folder / "cues.json"
-    written["cues"].write_text(json.dumps([_cue_dict(c) for c in kw["cues"]], indent=1, default=str))
+    written["cues"].write_text(
+        json.dumps([_cue_dict(c) for c in kw["cues"]], indent=1, default=str)
+    )
     written["summary"] = folder / "summary.json"
     written["summary"].write_text(json.dumps(summary, indent=1, default=str))
-    written["report"] = build_report(gait, balance=outcome.balance, path=folder / "report.html", **kw)
+    written["report"] = build_report(
+        gait, balance=outcome.balance, path=folder / "report.html", **kw
+    )
     sid = None
     if save:  # a locked history database defers the session to its pending file
         from gait.sessions import save_outcome

@@ -189,9 +189,18 @@ class LiveSession:
         Where a warning goes on the terminal (input checks on the first seconds).
     """
 
-    def __init__(self, feedback: FeedbackSession, view: View | None, t0: float, *, clock_scale: float = 1.0,
-                 speed: float | None = None, clock: Callable[[], float] = time.time,
-                 hop: float | None = None, announce: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        feedback: FeedbackSession,
+        view: View | None,
+        t0: float,
+        *,
+        clock_scale: float = 1.0,
+        speed: float | None = None,
+        clock: Callable[[], float] = time.time,
+        hop: float | None = None,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.fb = feedback
         self.announce = announce
         self.view = view
@@ -240,21 +249,39 @@ class LiveSession:
             name = stream_name(placement, side, taken, t.index)
             taken.add(name)
             has_gyr = "gyr" in prof.streams
-            specs.append(SensorSpec(name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range))
-            self.first[t.index] = FirstSeconds(name, placement, float(prof.rate), getattr(t.spec, "mount", None))
-            self.clocks[t.index] = DeviceClock(float(prof.rate), self.t0, has_gyr=has_gyr, clock_scale=self.scale)
+            specs.append(
+                SensorSpec(
+                    name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range
+                )
+            )
+            self.first[t.index] = FirstSeconds(
+                name, placement, float(prof.rate), getattr(t.spec, "mount", None)
+            )
+            self.clocks[t.index] = DeviceClock(
+                float(prof.rate), self.t0, has_gyr=has_gyr, clock_scale=self.scale
+            )
             self.names[t.index] = name
             self.labels[t.adv.local_name or t.device.address] = name
         if not specs:
-            raise DeviceError("none of the devices sends accelerometer samples; nothing to analyse live")
+            raise DeviceError(
+                "none of the devices sends accelerometer samples; nothing to analyse live"
+            )
         # say under a "—" why these sensors cannot measure a metric (speed without a foot gyro ...)
         footpod = any("rsc" in t.profile.streams for t in targets)
-        for metric, reason in missing_reasons([(s.placement, s.side, s.has_gyr) for s in specs],
-                                              speed_source=bool(self.speed) or footpod).items():
+        for metric, reason in missing_reasons(
+            [(s.placement, s.side, s.has_gyr) for s in specs],
+            speed_source=bool(self.speed) or footpod,
+        ).items():
             self.fb.explain(metric, reason)
         # a left/right balance from sensors that time events differently is not shown or cued on
-        why = leg_pair_mismatch([spec_limits(s.name, s.placement, s.side, s.rate, s.has_gyr, s.acc_range, s.gyr_range)
-                                 for s in specs])
+        why = leg_pair_mismatch(
+            [
+                spec_limits(
+                    s.name, s.placement, s.side, s.rate, s.has_gyr, s.acc_range, s.gyr_range
+                )
+                for s in specs
+            ]
+        )
         if why is not None:
             self.fb.withhold("gct_balance", why)
         # in accelerated time the hop grows so the wall-clock CPU stays the same
@@ -331,7 +358,9 @@ class LiveSession:
         clock = self.clocks.get(index)
         if clock is None or self.engine is None:
             return
-        arrival = time.time()  # wall time, for the page's latency (the capture's clock may be simulated)
+        arrival = (
+            time.time()
+        )  # wall time, for the page's latency (the capture's clock may be simulated)
         self._rx[index] = time.monotonic()
         block = clock.add(samples)
         if block is None:
@@ -413,14 +442,17 @@ async def _open_backends(cfg: LiveConfig) -> Any:
 
         spec = cfg.radio or "local"
         if spec.lower() == "ble":
-            raise DeviceError("--simulate runs on the virtual radio; use --radio virtual or leave --radio out")
+            raise DeviceError(
+                "--simulate runs on the virtual radio; use --radio virtual or leave --radio out"
+            )
         radio = await open_radio(spec, serve=not spec.lower().startswith("local"))
         return Backends(BumbleScanner, BumbleClient, {"radio": radio}, radio)
     return await open_backends(radio_name(cfg.radio))
 
 
-async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
-                      announce: Callable[[str], None]) -> tuple[LiveSession, dict[str, Any], Path]:
+async def record_live(
+    cfg: LiveConfig, live_factory: Callable[..., LiveSession], announce: Callable[[str], None]
+) -> tuple[LiveSession, dict[str, Any], Path]:
     """Run devices, recording and engine for ``cfg.duration`` session seconds.
 
     A simulated session runs on one simulated clock (:class:`devices.virtual.SimClock`):
@@ -474,14 +506,26 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
 
             plan = plan_devices(specs)
             # the devices sample from power-on; leave room for scanning and connecting
-            sources = make_sources(plan, cfg.duration + 10.0 + 2.0 * scale, seed=cfg.seed,
-                                   segments=cfg.segments, gait=cfg.gait)
+            sources = make_sources(
+                plan,
+                cfg.duration + 10.0 + 2.0 * scale,
+                seed=cfg.seed,
+                segments=cfg.segments,
+                gait=cfg.gait,
+            )
             sim_clock = SimClock(scale)
             vdevs = await start_devices(plan, sources, backends.radio, sim_clock)
             specs = [p.spec for p in plan]
-        meta = {"tool": "gait live", "activity": "run", "athlete": cfg.athlete,
-                "simulated": cfg.simulate, "speed_up": scale}
-        with CaptureWriter(capture, meta=meta, clock=sim_clock.now_ns if sim_clock else None) as writer:
+        meta = {
+            "tool": "gait live",
+            "activity": "run",
+            "athlete": cfg.athlete,
+            "simulated": cfg.simulate,
+            "speed_up": scale,
+        }
+        with CaptureWriter(
+            capture, meta=meta, clock=sim_clock.now_ns if sim_clock else None
+        ) as writer:
             t0 = writer.now_ns() * 1e-9
             live = live_factory(t0, (lambda: sim_clock.now_ns() * 1e-9) if sim_clock else time.time)
             if sim_clock is not None:
@@ -496,9 +540,16 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
                 announce(msg)
                 live.on_status(msg)
 
-            session = Session(specs, writer, scanner_backend=backends.scanner, client_backend=backends.client,
-                              backend_kwargs=backends.kwargs, scan_timeout=cfg.scan_timeout,
-                              on_status=status, on_samples=live.on_samples)
+            session = Session(
+                specs,
+                writer,
+                scanner_backend=backends.scanner,
+                client_backend=backends.client,
+                backend_kwargs=backends.kwargs,
+                scan_timeout=cfg.scan_timeout,
+                on_status=status,
+                on_samples=live.on_samples,
+            )
 
             live.targets = lambda: session.targets
 
@@ -526,7 +577,9 @@ async def record_live(cfg: LiveConfig, live_factory: Callable[..., LiveSession],
                     if now > last:
                         last, since = now, time.monotonic()
                     elif time.monotonic() - since > SIM_STUCK:
-                        announce(f"simulation stalled at {live.session_time():.1f} s; ending the session")
+                        announce(
+                            f"simulation stalled at {live.session_time():.1f} s; ending the session"
+                        )
                         session.stop()
                         return
                     eng = live.engine
@@ -596,7 +649,9 @@ def make_feedback(
     return FeedbackSession(list(selected.values()), baseline=baseline, baseline_s=base_s)
 
 
-def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str], None] = print) -> LiveResult:
+def run_live(
+    cfg: LiveConfig, view: View | None = None, announce: Callable[[str], None] = print
+) -> LiveResult:
     """Run a whole live session and write its report.
 
     Parameters
@@ -629,11 +684,25 @@ def run_live(cfg: LiveConfig, view: View | None = None, announce: Callable[[str]
     def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
         # a simulated session runs on its simulated clock: session time = capture time;
         # the engine's hop still grows with the speed-up so the wall-clock CPU stays the same
-        return LiveSession(fb, view, t0, speed=cfg.treadmill_speed, clock=clock, hop=max(0.5, 0.25 * scale),
-                           announce=announce)
+        return LiveSession(
+            fb,
+            view,
+            t0,
+            speed=cfg.treadmill_speed,
+            clock=clock,
+            hop=max(0.5, 0.25 * scale),
+            announce=announce,
+        )
 
     live, stats, capture = asyncio.run(record_live(cfg, factory, announce))
     steps = live.live_steps()
-    written, sid = write_report(capture, cfg.out, fb, steps, save=cfg.save, history_db=cfg.history_db,
-                                treadmill_speed=cfg.treadmill_speed)
+    written, sid = write_report(
+        capture,
+        cfg.out,
+        fb,
+        steps,
+        save=cfg.save,
+        history_db=cfg.history_db,
+        treadmill_speed=cfg.treadmill_speed,
+    )
     return LiveResult(capture, written, steps, live.updates, stats, sid, live.sensor_log, fb)

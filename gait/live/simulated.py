@@ -61,7 +61,9 @@ def plan_devices(specs: list[DeviceSpec]) -> list[SimDevice]:
         prof = match_profile(spec.key, [])
         placement = spec.placement or (prof.placement if prof else None)
         if placement not in SIM_PLACEMENTS:
-            raise DeviceError(f"--device {spec.key!r}: give a placement (foot, shank or sacrum) to simulate it")
+            raise DeviceError(
+                f"--device {spec.key!r}: give a placement (foot, shank or sacrum) to simulate it"
+            )
         if prof is None:
             raise DeviceError(
                 f"--device {spec.key!r}: no firmware profile matches this name, so it cannot be "
@@ -69,7 +71,9 @@ def plan_devices(specs: list[DeviceSpec]) -> list[SimDevice]:
             )
         side = spec.side or (prof.side if placement in ("foot", "shank") else None)
         if placement in ("foot", "shank") and side is None:
-            raise DeviceError(f"--device {spec.key!r}: a {placement} sensor needs a side, e.g. ={placement}:left")
+            raise DeviceError(
+                f"--device {spec.key!r}: a {placement} sensor needs a side, e.g. ={placement}:left"
+            )
         out.append(SimDevice(spec, prof, placement, side))
     return out
 
@@ -117,8 +121,16 @@ def make_sources(
     for rate, group in by_rate.items():
         placements = tuple(dict.fromkeys(d.synth_name for d in group))
         # the virtual device quantises like the real one, so the generator must not
-        rec = synthesize(activity="run", placements=placements, duration=duration, rate=rate, seed=seed,
-                         gait=gait, segments=segments, sensor=SensorParams(quantize=False))
+        rec = synthesize(
+            activity="run",
+            placements=placements,
+            duration=duration,
+            rate=rate,
+            seed=seed,
+            gait=gait,
+            segments=segments,
+            sensor=SensorParams(quantize=False),
+        )
         by_place.update({(s.placement, s.side, rate): s for s in rec.streams})
     out = {}
     for d in devices:
@@ -170,7 +182,9 @@ def delivery_lag(profile: Profile, rate: float | None = None) -> float:
     return float(max(times[0] - t[0], np.diff(times).max(initial=0.0)) + 1.0 / hz)
 
 
-async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio: Any, clock: Any) -> list[Any]:
+async def start_devices(
+    devices: list[SimDevice], sources: dict[str, Any], radio: Any, clock: Any
+) -> list[Any]:
     """Power on the virtual devices (advertising on ``radio``), all on one simulated clock.
 
     Parameters
@@ -197,8 +211,10 @@ async def start_devices(devices: list[SimDevice], sources: dict[str, Any], radio
     # a streaming step every SIM_TICK simulated seconds whatever the speed-up: packets
     # then arrive within about one step of being sampled, as over a real link
     tick = min(0.02, max(0.002, SIM_TICK / sim.speed))
-    devs = [VirtualDevice(d.profile, sources[d.spec.key], radio, name=d.spec.key, clock=sim, tick=tick)
-            for d in devices]
+    devs = [
+        VirtualDevice(d.profile, sources[d.spec.key], radio, name=d.spec.key, clock=sim, tick=tick)
+        for d in devices
+    ]
     # One body wears all the sensors: one simulated clock. Devices that started their own
     # clocks as each came up would be a few ms apart (tens of ms of simulated time when
     # accelerated), shifting the feet against each other.

@@ -82,7 +82,9 @@ def get_detector(placement: str, **params: object) -> EventDetector:
         When the placement is unknown or a parameter is not one of the detector's.
     """
     if placement not in DETECTORS:
-        raise AnalysisError(f"no step detector for placement {placement!r}; have {sorted(DETECTORS)}")
+        raise AnalysisError(
+            f"no step detector for placement {placement!r}; have {sorted(DETECTORS)}"
+        )
     modname, clsname = DETECTORS[placement].split(":")
     cls: type[EventDetector] = getattr(import_module(modname), clsname)
     try:
@@ -140,5 +142,7 @@ def check_events(df: pd.DataFrame, placement: str = "") -> pd.DataFrame:
         raise AnalysisError(f"{placement or 'detector'} events lack columns {missing}")
     bad = set(df["side"].unique()) - {"left", "right", "unknown"}
     if bad:
-        raise AnalysisError(f"{placement or 'detector'} events have unknown sides {sorted(map(str, bad))}")
+        raise AnalysisError(
+            f"{placement or 'detector'} events have unknown sides {sorted(map(str, bad))}"
+        )
     return df.sort_values("t_ic", kind="stable").reset_index(drop=True)

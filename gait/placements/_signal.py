@@ -183,7 +183,9 @@ def finite_rows(*arrays: FloatArray | None) -> NDArray[np.bool_] | None:
     mask: NDArray[np.bool_] | None = None
     for a in present:
         fin = np.isfinite(a)
-        ok = np.asarray(fin.all(axis=tuple(range(1, fin.ndim))) if fin.ndim > 1 else fin, dtype=bool)
+        ok = np.asarray(
+            fin.all(axis=tuple(range(1, fin.ndim))) if fin.ndim > 1 else fin, dtype=bool
+        )
         mask = ok if mask is None else mask & ok
     if mask is None or mask.all():
         return None
@@ -191,14 +193,18 @@ def finite_rows(*arrays: FloatArray | None) -> NDArray[np.bool_] | None:
 
 
 @functools.lru_cache(maxsize=128)
-def _butter_sos_cached(order: int, fc: float | tuple[float, float], fs: float, btype: str) -> FloatArray:
+def _butter_sos_cached(
+    order: int, fc: float | tuple[float, float], fs: float, btype: str
+) -> FloatArray:
     kind: Any = btype  # one of SciPy's btype literals, checked by butter itself
     sos = np.asarray(signal.butter(order, fc, btype=kind, fs=fs, output="sos"), dtype=np.float64)
     sos.flags.writeable = False
     return sos
 
 
-def butter_sos(order: int, fc: float | tuple[float, float], fs: float, btype: str = "low") -> FloatArray:
+def butter_sos(
+    order: int, fc: float | tuple[float, float], fs: float, btype: str = "low"
+) -> FloatArray:
     """Butterworth second-order sections, designed once per (order, cut-off, rate, type).
 
     Parameters
@@ -254,9 +260,14 @@ def filtfilt_sos(sos: FloatArray, x: FloatArray, padlen: int) -> FloatArray:
     """
     sos = np.asarray(sos)
     ok = (
-        _sosfilt is not None and x.dtype == np.float64 and sos.dtype == np.float64
-        and x.ndim in (1, 2) and sos.ndim == 2 and sos.shape[1] == 6
-        and 1 <= padlen < x.shape[0] and bool(np.all(sos[:, 3] == 1))
+        _sosfilt is not None
+        and x.dtype == np.float64
+        and sos.dtype == np.float64
+        and x.ndim in (1, 2)
+        and sos.ndim == 2
+        and sos.shape[1] == 6
+        and 1 <= padlen < x.shape[0]
+        and bool(np.all(sos[:, 3] == 1))
     )
     if not ok:
         return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=padlen))
@@ -326,7 +337,9 @@ def flat_windows(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray, 
     return idx, seg, first
 
 
-def drift_free_integral(cum: FloatArray, starts: IntArray, ends: IntArray, idx: IntArray, seg: IntArray) -> FloatArray:
+def drift_free_integral(
+    cum: FloatArray, starts: IntArray, ends: IntArray, idx: IntArray, seg: IntArray
+) -> FloatArray:
     """Running integral inside each window, from 0 at its start, with its linear drift removed.
 
     Parameters
@@ -347,7 +360,9 @@ def drift_free_integral(cum: FloatArray, starts: IntArray, ends: IntArray, idx: 
     return np.asarray(cum[idx] - cum[s] - (idx - s) / (e - s) * (cum[e] - cum[s]))
 
 
-def segment_arg(values: FloatArray, starts: IntArray, ends: IntArray, *, mode: str = "min") -> IntArray:
+def segment_arg(
+    values: FloatArray, starts: IntArray, ends: IntArray, *, mode: str = "min"
+) -> IntArray:
     """Index of the minimum (or maximum) of ``values[starts[k]:ends[k]]`` for every k.
 
     Parameters
@@ -476,7 +491,9 @@ def window_any(mask: NDArray[np.bool_], starts: IntArray, ends: IntArray) -> NDA
     return np.asarray(cum[np.maximum(a, b)] > cum[a])
 
 
-def add_flag(quality: NDArray[np.object_], mask: NDArray[np.bool_], flag: str) -> NDArray[np.object_]:
+def add_flag(
+    quality: NDArray[np.object_], mask: NDArray[np.bool_], flag: str
+) -> NDArray[np.object_]:
     """Append ``flag`` to the comma-separated quality strings where ``mask`` is True.
 
     Parameters

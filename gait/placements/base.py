@@ -73,4 +73,8 @@ class EventDetector(ABC):
 
     def describe(self) -> dict[str, object]:
         """Class name, placement and parameters, JSON-safe, for results and summaries."""
-        return {"detector": type(self).__name__, "placement": self.placement, "params": self.params()}
+        return {
+            "detector": type(self).__name__,
+            "placement": self.placement,
+            "params": self.params(),
+        }

@@ -299,15 +299,23 @@ def _recovery_time(
     n = p.size
     lo, hi = np.maximum(tc - 1, 0), np.minimum(tc + 1, n - 1)
     curv = p[hi] - 2 * p[tc] + p[lo]
-    peak = np.where(curv > 0, p[tc] - (p[hi] - p[lo]) ** 2 / (8 * np.where(curv > 0, curv, 1.0)), p[tc])
+    peak = np.where(
+        curv > 0, p[tc] - (p[hi] - p[lo]) ** 2 / (8 * np.where(curv > 0, curv, 1.0)), p[tc]
+    )
     thr = share * peak
     k = first_above(p, tc, end, thr)
     prev = np.maximum(k - 1, 0)
     rise = p[k] - p[prev]
-    frac = np.where((k > tc) & (rise > 0), np.clip((thr - p[prev]) / np.where(rise > 0, rise, 1.0), 0.0, 1.0), 1.0)
+    frac = np.where(
+        (k > tc) & (rise > 0),
+        np.clip((thr - p[prev]) / np.where(rise > 0, rise, 1.0), 0.0, 1.0),
+        1.0,
+    )
     dt = np.maximum(t[k] - t[prev], 1e-9)
     slope = np.where(k > tc, rise / dt, 0.0) / np.maximum(np.abs(peak), 1e-9)
-    return np.asarray(t[prev] + frac * (t[k] - t[prev]), dtype=np.float64), np.asarray(slope, dtype=np.float64)
+    return np.asarray(t[prev] + frac * (t[k] - t[prev]), dtype=np.float64), np.asarray(
+        slope, dtype=np.float64
+    )
 
 
 def step_confidence(
@@ -470,7 +478,9 @@ def _contact_index(
     fs = seg.fs
     w = max(1, int(before_s * fs))
     after = max(1, int(after_s * fs))
-    b0 = np.minimum(np.maximum(np.maximum(ic_min - w, s0), _swing_end(p, s0, ic_min, swing_gate)), ic_min)
+    b0 = np.minimum(
+        np.maximum(np.maximum(ic_min - w, s0), _swing_end(p, s0, ic_min, swing_gate)), ic_min
+    )
     a_end = np.minimum(ic_min + after, np.maximum(mid, ic_min + 2))
     # how sharply the acceleration vector bends (cue 2, and the gate of cue 1)
     d2 = _curvature(seg.acc)
@@ -517,7 +527,9 @@ def _empty_foot() -> pd.DataFrame:
     )
 
 
-def strike_pattern(fsa_deg: FloatArray, rear_min: float = RFS_MIN_DEG, fore_max: float = FFS_MAX_DEG) -> FloatArray:
+def strike_pattern(
+    fsa_deg: FloatArray, rear_min: float = RFS_MIN_DEG, fore_max: float = FFS_MAX_DEG
+) -> FloatArray:
     """Strike class per step from the foot strike angle.
 
     Parameters
@@ -775,7 +787,9 @@ class FootDetector(EventDetector):
         segs, _ = contiguous_segments(stream.t, stream.acc, stream.gyr, stream.rate)
         frames = []
         for seg in segs:
-            if not np.isfinite(seg.acc).all() or (seg.gyr is not None and not np.isfinite(seg.gyr).all()):
+            if not np.isfinite(seg.acc).all() or (
+                seg.gyr is not None and not np.isfinite(seg.gyr).all()
+            ):
                 raise AnalysisError(f"stream {stream.name!r} holds non-finite samples")
             if seg.gyr is not None and _gyro_usable(seg.gyr):
                 df = self._detect_gyro(seg, speed)
@@ -807,14 +821,25 @@ class FootDetector(EventDetector):
         # the swing search and the edge-swing search look at the same low-passed rate
         p_swing = lowpass(p_raw, fs, self.swing_lowpass_hz)
         strong = midswing_peaks(
-            p_raw, fs, lowpass_hz=self.swing_lowpass_hz, floor=self.swing_floor, share=self.swing_share,
-            prominence=self.swing_prominence, lp=p_swing,
+            p_raw,
+            fs,
+            lowpass_hz=self.swing_lowpass_hz,
+            floor=self.swing_floor,
+            share=self.swing_share,
+            prominence=self.swing_prominence,
+            lp=p_swing,
         )
         if strong.size < 1:
             return _empty_foot()
         edge = edge_swings(
-            p_raw, fs, strong, lowpass_hz=self.swing_lowpass_hz, min_peak=self.edge_swing_min,
-            prominence=self.edge_prominence, gap=self.edge_gap, lp=p_swing,
+            p_raw,
+            fs,
+            strong,
+            lowpass_hz=self.swing_lowpass_hz,
+            min_peak=self.edge_swing_min,
+            prominence=self.edge_prominence,
+            gap=self.edge_gap,
+            lp=p_swing,
         )
         del p_swing
         ms = np.union1d(strong, edge).astype(np.intp)
@@ -830,7 +855,14 @@ class FootDetector(EventDetector):
         tc = segment_arg(p, mid, s1, mode="min")
         acc_norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
         ic_at = _contact_index(
-            seg, p, acc_norm, s0, mid, ic_min, swing_gate=self.swing_gate, before_s=self.ic_before_s,
+            seg,
+            p,
+            acc_norm,
+            s0,
+            mid,
+            ic_min,
+            swing_gate=self.swing_gate,
+            before_s=self.ic_before_s,
             after_s=self.ic_after_s,
         )
         # the sample windows below start at the last sample at or before the contact

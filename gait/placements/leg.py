@@ -96,8 +96,13 @@ def _stride_period(x: FloatArray, fs: float) -> float:
 
 
 def acc_events(
-    seg: Segment, s0: IntArray, s1: IntArray, *, from_midswing: bool = False,
-    swing: SwingOnset | None = None, ic_delay_spread: float = IC_DELAY_SPREAD,
+    seg: Segment,
+    s0: IntArray,
+    s1: IntArray,
+    *,
+    from_midswing: bool = False,
+    swing: SwingOnset | None = None,
+    ic_delay_spread: float = IC_DELAY_SPREAD,
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """IC and TC of each cycle from the acceleration norm.
 
@@ -265,7 +270,12 @@ def swing_onset(
 
 
 def _impact_by_vote(
-    rise: FloatArray, lp: FloatArray, r1: IntArray, s0: IntArray, s1: IntArray, gap: int,
+    rise: FloatArray,
+    lp: FloatArray,
+    r1: IntArray,
+    s0: IntArray,
+    s1: IntArray,
+    gap: int,
     fs: float,
 ) -> IntArray:
     """Impact rise of each cycle without a gyroscope (see :func:`acc_events`)."""
@@ -320,8 +330,13 @@ EDGE_IMPACT_SHARE = 0.5
 
 
 def _edge_impacts(
-    rise: FloatArray, found: IntArray, expect: IntArray, length: IntArray, quarter: IntArray,
-    w0: IntArray, w1: IntArray,
+    rise: FloatArray,
+    found: IntArray,
+    expect: IntArray,
+    length: IntArray,
+    quarter: IntArray,
+    w0: IntArray,
+    w1: IntArray,
 ) -> IntArray:
     """Add the impact one cycle before the first and one after the last found impact.
 
@@ -345,7 +360,12 @@ def _edge_impacts(
         if b - a < max(2, q):  # too little of the window lies in the data
             continue
         k = a + int(np.argmax(rise[a:b]))
-        if rise[k] >= strong and rise[k] >= rise[k - 1] and rise[k] >= rise[k + 1] and a < k < b - 1:
+        if (
+            rise[k] >= strong
+            and rise[k] >= rise[k - 1]
+            and rise[k] >= rise[k + 1]
+            and a < k < b - 1
+        ):
             extra.append(k)
     if not extra:
         return found
@@ -472,8 +492,13 @@ def _window_mean(cum: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
 
 
 def tilt_tc(
-    seg: Segment, ic: IntArray, *, ml_axis: FloatArray | None = None,
-    cutoff: float = TILT_CUTOFF, run_duty: float = RUN_DUTY, rate_share: float | None = None,
+    seg: Segment,
+    ic: IntArray,
+    *,
+    ml_axis: FloatArray | None = None,
+    cutoff: float = TILT_CUTOFF,
+    run_duty: float = RUN_DUTY,
+    rate_share: float | None = None,
 ) -> tuple[IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """Terminal contact of each stride from the shank's forward acceleration.
 
@@ -531,7 +556,9 @@ def tilt_tc(
     gap = max(2, int(0.03 * fs))
 
     def at(share: float) -> IntArray:
-        return np.asarray(np.clip(ic + np.round(share * stride).astype(np.intp), 0, n), dtype=np.intp)
+        return np.asarray(
+            np.clip(ic + np.round(share * stride).astype(np.intp), 0, n), dtype=np.intp
+        )
 
     # Sign: the forward component is higher early in stance than later (see above).
     cum = np.concatenate(([0.0], np.cumsum(p)))

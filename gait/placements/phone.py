@@ -98,7 +98,9 @@ def detect_events(
     )
 
 
-def step_times(seg: Segment, moving_rms: float = MOVING_RMS, prominence: float = PROMINENCE) -> FloatArray:
+def step_times(
+    seg: Segment, moving_rms: float = MOVING_RMS, prominence: float = PROMINENCE
+) -> FloatArray:
     """Times of the steps in one contiguous piece of a carried phone's signal.
 
     Parameters

@@ -280,7 +280,9 @@ def moving_mask(a_v: FloatArray, fs: float, threshold: float = MOVING_RMS) -> np
     padded = np.convolve(moving.astype(float), np.ones(2 * grow + 1), mode="same") > 0
     full = np.repeat(padded, q)
     if full.size < n:  # the tail that did not fill a block
-        full = np.concatenate([full, np.full(n - full.size, bool(padded[-1]) if padded.size else False)])
+        full = np.concatenate(
+            [full, np.full(n - full.size, bool(padded[-1]) if padded.size else False)]
+        )
     return np.asarray(full[:n])
 
 
@@ -316,7 +318,9 @@ def _gravity_up(acc: FloatArray, fs: float, flight_level: float = FLIGHT_LEVEL) 
     # Only running has that regular periodic trunk signal to mirror (and walking results
     # stay as they were): the norm of the 10 Hz specific force, which needs no "up", dips to
     # free fall (below FLIGHT_LEVEL) in the flight phases on at least 5 % of the samples.
-    norm10 = lowpass(np.sqrt(np.einsum("ij,ij->i", acc, acc)), fs, 10.0, order=4) if n > 30 else None
+    norm10 = (
+        lowpass(np.sqrt(np.einsum("ij,ij->i", acc, acc)), fs, 10.0, order=4) if n > 30 else None
+    )
     if pad < 1 or norm10 is None or float(np.mean(norm10 < flight_level)) < 0.05:
         return gravity_direction(acc, fs)
     ext = np.concatenate((acc[pad:0:-1], acc, acc[-2 : -pad - 2 : -1]))
@@ -439,7 +443,9 @@ def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
         # Edges on a lightly filtered signal: a 10 Hz filter would smear the steep contact
         # edges by tens of ms.
         a_edge = lowpass(a_v, fs, p.edge_cutoff, order=2)
-        ic_r, tc_edge = _pulse_edges(t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step, p.edge_levels)
+        ic_r, tc_edge = _pulse_edges(
+            t, a_edge, peaks[r_idx], lows[r_idx], fs, f_step, p.edge_levels
+        )
         ic[r_idx] = ic_r
         # TC from the end of the effective contact (a_v falling through 1 g) plus the
         # unloading time; where that crossing is not found, the edge rule, then the start
@@ -888,7 +894,9 @@ def _tc_trust(
         sensor, or no flight at all).
     """
     src = np.where(
-        np.isfinite(tc_unload), 1.0, np.where(np.isfinite(tc_edge), 0.8, np.where(np.isfinite(tc_knee), 0.6, 0.4))
+        np.isfinite(tc_unload),
+        1.0,
+        np.where(np.isfinite(tc_edge), 0.8, np.where(np.isfinite(tc_knee), 0.6, 0.4)),
     )
     gap = np.abs(tc_unload - tc_knee)
     agree = np.where(np.isfinite(gap), 1.0 - 0.4 * np.clip((gap - 0.02) / 0.06, 0.0, 1.0), 0.8)
@@ -987,6 +995,7 @@ BRAKING_LOWPASS_HZ = 30.0
 #: trough a little before IC, and IC itself is found to within ~10 ms.
 BRAKING_LEAD = 0.02
 
+
 def _step_metrics(
     t: FloatArray, a10: FloatArray, a_fwd: FloatArray, ic: FloatArray, tc: FloatArray, fs: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -1026,7 +1035,9 @@ def _step_metrics(
     return vo, brk, imp
 
 
-def _braking(a_fwd: FloatArray, starts: IntArray, ends: IntArray, tc_len: FloatArray, fs: float) -> FloatArray:
+def _braking(
+    a_fwd: FloatArray, starts: IntArray, ends: IntArray, tc_len: FloatArray, fs: float
+) -> FloatArray:
     """Braking per step, m/s: the highest forward speed near IC minus the lowest in stance.
 
     The steps' windows are moved ``BRAKING_LEAD`` s earlier: the zero-phase low-pass of the

@@ -186,8 +186,9 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
     if s0.size == 0:
         return pd.DataFrame()
     swing = SwingOnset(d.tc_cutoff, d.tc_lag_share, d.tc_lag_min, d.tc_lead, d.tc_back)
-    ic, tc, ok_tc, weak = acc_events(seg, s0, s1, from_midswing=gyro, swing=swing,
-                                     ic_delay_spread=d.ic_delay_spread)
+    ic, tc, ok_tc, weak = acc_events(
+        seg, s0, s1, from_midswing=gyro, swing=swing, ic_delay_spread=d.ic_delay_spread
+    )
     if ic.size == 0:
         return pd.DataFrame()
     norm = np.sqrt(np.einsum("ij,ij->i", seg.acc, seg.acc))
@@ -199,15 +200,17 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
         # Real ±8 g shank running: the force-plate contact is at the top of a bump 7-14 ms
         # before the impact onset (an empirical rule from two people, see ShankDetector;
         # the synthetic impact has no such delay, so it is not applied to unclipped data).
-        ic = np.where(weak, ic, touchdown(norm, ic, seg.fs, window=d.ic_bump_window,
-                                          drop=d.ic_bump_drop))
+        ic = np.where(
+            weak, ic, touchdown(norm, ic, seg.fs, window=d.ic_bump_window, drop=d.ic_bump_drop)
+        )
         sat_ic = window_any(clipped, ic, ic + w)
     impact = norm[segment_arg(norm, ic, np.minimum(ic + w, norm.size), mode="max")]
     # A clipped impact reads low: report no peak rather than a wrong one.
     uncertain = np.zeros(ic.size, dtype=bool)
     if not gyro:
-        tilt, ok_tilt, running = tilt_tc(seg, ic, cutoff=d.tilt_cutoff, run_duty=d.run_duty,
-                                         rate_share=d.tilt_rate_share)
+        tilt, ok_tilt, running = tilt_tc(
+            seg, ic, cutoff=d.tilt_cutoff, run_duty=d.run_duty, rate_share=d.tilt_rate_share
+        )
         ok_tilt &= tilt > ic
         if clipped_run:
             # Clipping: the push-off that acc_events times TC with is cut at full scale
@@ -269,8 +272,9 @@ def _detect_segment(seg: Segment, acc_range: float | None, d: ShankDetector) -> 
     )
 
 
-def detect_events(stream: Stream, *, speed: float | None = None,
-                  detector: ShankDetector | None = None) -> pd.DataFrame:
+def detect_events(
+    stream: Stream, *, speed: float | None = None, detector: ShankDetector | None = None
+) -> pd.DataFrame:
     """Detect ground contacts of one shank sensor.
 
     Parameters

@@ -26,13 +26,20 @@ GCT_BALANCE_BAND = (49.3, 50.7)
 #: (``summary.csv`` column, metric of :data:`gait.metric_defs.METRICS`) of the trend charts
 #: and the headline; the column holds the summary's value (``summary_key``).
 _TREND_METRICS: tuple[tuple[str, str], ...] = (
-    ("cadence_spm", "cadence"), ("gct_ms", "gct"), ("gct_balance_pct", "gct_balance"),
+    ("cadence_spm", "cadence"),
+    ("gct_ms", "gct"),
+    ("gct_balance_pct", "gct_balance"),
 )
 #: (column, label, unit, decimals, factor from the column's unit to the display unit) of the
 #: trend charts and the headline, all from the metric table.
 TREND_COLUMNS: tuple[tuple[str, str, str, int, float], ...] = tuple(
-    (col, METRICS[name].label, METRICS[name].display_unit, METRICS[name].decimals,
-     METRICS[name].scale / METRICS[name].summary_scale)
+    (
+        col,
+        METRICS[name].label,
+        METRICS[name].display_unit,
+        METRICS[name].decimals,
+        METRICS[name].scale / METRICS[name].summary_scale,
+    )
     for col, name in _TREND_METRICS
 )
 
@@ -76,8 +83,10 @@ def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) 
     if bal is not None and not lo <= bal <= hi:
         side = "left" if bal > hi else "right"
         d = METRICS["gct_balance"]  # summary, stored and display units are all % left
-        flags.append(f"{d.label} {fmt('gct_balance', bal)}: {side} foot on the ground longer "
-                     f"(band {with_unit('gct_balance', f'{lo}–{hi}')})")
+        flags.append(
+            f"{d.label} {fmt('gct_balance', bal)}: {side} foot on the ground longer "
+            f"(band {with_unit('gct_balance', f'{lo}–{hi}')})"
+        )
     for f in (summary or {}).get("flags") or []:
         if str(f) not in flags:
             flags.append(str(f))
@@ -164,22 +173,41 @@ def trend_figures(summary: pd.DataFrame) -> list[go.Figure]:
         # One line per activity: a walk's cadence is not a point on a run's trend.
         for act in sorted({a for *_, a in keep}):
             pts = [(n, v) for n, v, a in keep if a == act]
-            fig.add_trace(go.Scatter(x=[n for n, _ in pts], y=[v for _, v in pts], mode="lines+markers", name=act,
-                                     hovertemplate=f"%{{x}}: %{{y:.1f}} {unit}<extra>{act}</extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=[n for n, _ in pts],
+                    y=[v for _, v in pts],
+                    mode="lines+markers",
+                    name=act,
+                    hovertemplate=f"%{{x}}: %{{y:.1f}} {unit}<extra>{act}</extra>",
+                )
+            )
         if col == "gct_balance_pct":
-            fig.add_hrect(y0=GCT_BALANCE_BAND[0], y1=GCT_BALANCE_BAND[1], fillcolor="#2ca02c", opacity=0.12,
-                          line_width=0)
+            fig.add_hrect(
+                y0=GCT_BALANCE_BAND[0],
+                y1=GCT_BALANCE_BAND[1],
+                fillcolor="#2ca02c",
+                opacity=0.12,
+                line_width=0,
+            )
         # A fixed small size: the charts sit in a grid and must not overflow their cell.
-        fig.update_layout(title={"text": f"{label} ({unit})", "font": {"size": 13}}, height=260, width=350,
-                          margin={"l": 50, "r": 10, "t": 40, "b": 60}, template="plotly_white",
-                          showlegend=len(fig.data) > 1, legend={"orientation": "h", "y": 1.12, "x": 1,
-                                                                 "xanchor": "right"})
+        fig.update_layout(
+            title={"text": f"{label} ({unit})", "font": {"size": 13}},
+            height=260,
+            width=350,
+            margin={"l": 50, "r": 10, "t": 40, "b": 60},
+            template="plotly_white",
+            showlegend=len(fig.data) > 1,
+            legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+        )
         fig.update_xaxes(type="category", tickangle=-30, automargin=True)
         figs.append(fig)
     return figs
 
 
-def index_html(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame) -> str:
+def index_html(
+    out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: pd.DataFrame
+) -> str:
     """The batch index page.
 
     Parameters
@@ -202,30 +230,58 @@ def index_html(out: Path, summary: pd.DataFrame, errors: pd.DataFrame, skipped: 
         file_summary = _read_summary(out, folder) if folder else {}
         flags = row_flags(r, file_summary)
         flag_html = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags) or "none"
-        checks = "".join(f'<div class="check">input check: {html.escape(c)}</div>' for c in row_checks(file_summary))
-        rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(name)}</a></td>"
-                    f"<td class='head'>{html.escape(row_headline(r))}{checks}</td><td>{flag_html}</td></tr>")
+        checks = "".join(
+            f'<div class="check">input check: {html.escape(c)}</div>'
+            for c in row_checks(file_summary)
+        )
+        rows.append(
+            f"<tr><td><a href='{html.escape(link)}'>{html.escape(name)}</a></td>"
+            f"<td class='head'>{html.escape(row_headline(r))}{checks}</td><td>{flag_html}</td></tr>"
+        )
     figs = "".join(
-        '<div class="fig">' + pio.to_html(f, full_html=False, include_plotlyjs=False, div_id=f"trend-{i}",
-                                          config={"displaylogo": False}) + "</div>"
-        for i, f in enumerate(trend_figures(summary)))
-    parts = [f"<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>"]
+        '<div class="fig">'
+        + pio.to_html(
+            f,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"trend-{i}",
+            config={"displaylogo": False},
+        )
+        + "</div>"
+        for i, f in enumerate(trend_figures(summary))
+    )
+    parts = [
+        f"<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>"
+    ]
     if figs:
         parts.append(f'<h2>Trends across files</h2><div class="trends" id="trends">{figs}</div>')
     if rows:
-        parts.append('<h2>Files</h2><div class="wrap"><table id="files"><tr><th>file (report)</th><th>headline</th>'
-                     f'<th>out of band / flags</th></tr>{"".join(rows)}</table></div>')
+        parts.append(
+            '<h2>Files</h2><div class="wrap"><table id="files"><tr><th>file (report)</th><th>headline</th>'
+            f"<th>out of band / flags</th></tr>{''.join(rows)}</table></div>"
+        )
     if len(errors):
-        err = "".join(f"<tr><td>{html.escape(str(e['path']))}</td><td>{html.escape(str(e['error_type']))}</td>"
-                      f"<td>{html.escape(str(e['error']))}</td></tr>" for e in errors.to_dict(orient="records"))
-        parts.append('<h2>Errors</h2><div class="wrap"><table id="errors"><tr><th>file</th><th>type</th>'
-                     f'<th>message</th></tr>{err}</table></div>')
+        err = "".join(
+            f"<tr><td>{html.escape(str(e['path']))}</td><td>{html.escape(str(e['error_type']))}</td>"
+            f"<td>{html.escape(str(e['error']))}</td></tr>"
+            for e in errors.to_dict(orient="records")
+        )
+        parts.append(
+            '<h2>Errors</h2><div class="wrap"><table id="errors"><tr><th>file</th><th>type</th>'
+            f"<th>message</th></tr>{err}</table></div>"
+        )
     if len(skipped):
-        sk = "".join(f"<tr><td>{html.escape(str(k['path']))}</td><td>{html.escape(str(k['reason']))}</td></tr>"
-                     for k in skipped.to_dict(orient="records"))
-        parts.append('<h2>Skipped (not files)</h2><div class="wrap"><table id="skipped"><tr><th>path</th>'
-                     f'<th>reason</th></tr>{sk}</table></div>')
+        sk = "".join(
+            f"<tr><td>{html.escape(str(k['path']))}</td><td>{html.escape(str(k['reason']))}</td></tr>"
+            for k in skipped.to_dict(orient="records")
+        )
+        parts.append(
+            '<h2>Skipped (not files)</h2><div class="wrap"><table id="skipped"><tr><th>path</th>'
+            f"<th>reason</th></tr>{sk}</table></div>"
+        )
     script = '<script src="plotly.min.js"></script>' if figs else ""
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Batch results</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}'
-            f'</head><body>{"".join(parts)}</body></html>')
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Batch results</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}'
+        f"</head><body>{''.join(parts)}</body></html>"
+    )

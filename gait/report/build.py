@@ -40,6 +40,7 @@ td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:
 .checks h2{margin:.2rem 0 .4rem;border:0}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
+
 def _label_unit(metric: str) -> tuple[str, str]:
     """Label and display unit of a drill metric (the metric table; the name when unknown)."""
     d = METRICS.get(metric)
@@ -54,12 +55,29 @@ FIX_BELOW_PCT = 80.0
 #: unit, format. Only columns present and measured in some trial are shown.
 #: Metric columns take their header, unit and decimals from :data:`gait.metric_defs.METRICS`.
 TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("trial", "trial", "d"), ("kind", "test", "s"), ("leg", "leg", "s"), ("eyes", "eyes", "s"),
+    ("trial", "trial", "d"),
+    ("kind", "test", "s"),
+    ("leg", "leg", "s"),
+    ("eyes", "eyes", "s"),
     ("duration", "length (s)", ".0f"),
-    *((m, label_with_unit(m), "d" if METRICS[m].decimals == 0 else f".{METRICS[m].decimals}f")
-      for m in ("rms", "jerk", "ellipse_area", "mean_velocity", "f50", "n_touchdowns", "time_to_failure")),
+    *(
+        (m, label_with_unit(m), "d" if METRICS[m].decimals == 0 else f".{METRICS[m].decimals}f")
+        for m in (
+            "rms",
+            "jerk",
+            "ellipse_area",
+            "mean_velocity",
+            "f50",
+            "n_touchdowns",
+            "time_to_failure",
+        )
+    ),
     ("completed", "held to the end", "b"),
-    ("stabilization_time", label_with_unit("stabilization_time"), f".{METRICS['stabilization_time'].decimals}f"),
+    (
+        "stabilization_time",
+        label_with_unit("stabilization_time"),
+        f".{METRICS['stabilization_time'].decimals}f",
+    ),
     ("flag", "note", "s"),
 )
 
@@ -67,11 +85,20 @@ TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
 def _cue(c: CueEvent | Mapping[str, Any]) -> CueEvent:
     if isinstance(c, CueEvent):
         return c
-    return CueEvent(t=float(c["t"]), drill=str(c["drill"]), metric=str(c["metric"]), state=str(c["state"]),
-                    text=str(c.get("text", "")), level=str(c.get("level", "warn")), value=float(c.get("value", np.nan)))
+    return CueEvent(
+        t=float(c["t"]),
+        drill=str(c["drill"]),
+        metric=str(c["metric"]),
+        state=str(c["state"]),
+        text=str(c.get("text", "")),
+        level=str(c.get("level", "warn")),
+        value=float(c.get("value", np.nan)),
+    )
 
 
-def default_cadence_band(rolling: pd.DataFrame, baseline_s: float = 60.0) -> tuple[float, float] | None:
+def default_cadence_band(
+    rolling: pd.DataFrame, baseline_s: float = 60.0
+) -> tuple[float, float] | None:
     """Target cadence band of the default cadence drill, from the run's own baseline.
 
     Parameters
@@ -100,8 +127,13 @@ def default_cadence_band(rolling: pd.DataFrame, baseline_s: float = 60.0) -> tup
 
 
 def _fig_html(fig: go.Figure, div_id: str) -> str:
-    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    body = pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
     return f'<div class="fig">{body}</div>'
 
 
@@ -116,7 +148,9 @@ def _plotly_tag(plotly_js: str, out: Path) -> str:
     if plotly_js.startswith("shared:"):
         rel = plotly_js.removeprefix("shared:")
         if not rel or Path(rel).is_absolute():
-            raise ValueError(f"plotly_js 'shared:<relative path>' needs a relative path, got {plotly_js!r}")
+            raise ValueError(
+                f"plotly_js 'shared:<relative path>' needs a relative path, got {plotly_js!r}"
+            )
         target = out.parent / rel
         if not target.is_file() or target.stat().st_size != src.stat().st_size:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,14 +160,24 @@ def _plotly_tag(plotly_js: str, out: Path) -> str:
 
 
 #: Names of the left/right comparisons in the report's "not shown" list.
-_SYM_LABELS = {"gct": "contact time", "gct_balance": "contact-time balance", "flight": "flight time",
-               "double_support": "double support", "step_time": "step time", "duty_factor": "duty factor",
-               "foot_strike_angle": "foot strike angle", "braking": "braking", "impact": "impact"}
+_SYM_LABELS = {
+    "gct": "contact time",
+    "gct_balance": "contact-time balance",
+    "flight": "flight time",
+    "double_support": "double support",
+    "step_time": "step time",
+    "duty_factor": "duty factor",
+    "foot_strike_angle": "foot strike angle",
+    "braking": "braking",
+    "impact": "impact",
+}
 
 
 def _cards(items: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
-                    for k, v in items)
+    cells = "".join(
+        f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
+        for k, v in items
+    )
     return f'<div class="cards">{cells}</div>'
 
 
@@ -144,11 +188,17 @@ def _fmt(v: Any, scale: float = 1.0, digits: int = 1) -> str:
 
 def _interval_html(tab: pd.DataFrame) -> str:
     cols = [c for c in INTERVAL_COLUMNS if c[0] in tab.columns and tab[c[0]].notna().any()]
-    head = "<tr><th>interval</th><th>steps</th>" + "".join(f"<th>{html.escape(lbl)}</th>" for _, lbl, _, _ in cols) + "</tr>"
+    head = (
+        "<tr><th>interval</th><th>steps</th>"
+        + "".join(f"<th>{html.escape(lbl)}</th>" for _, lbl, _, _ in cols)
+        + "</tr>"
+    )
     body = []
     for rd in tab.to_dict("records"):
         cells = "".join(f"<td>{_fmt(rd[c], s, d)}</td>" for c, _, s, d in cols)
-        body.append(f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td><td>{rd['steps']}</td>{cells}</tr>")
+        body.append(
+            f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td><td>{rd['steps']}</td>{cells}</tr>"
+        )
     return f'<table id="intervals">{head}{"".join(body)}</table>'
 
 
@@ -157,7 +207,9 @@ def _cue_list(cues: Sequence[CueEvent]) -> str:
         return '<p class="note">No cues were given: every drill check stayed in its band (or had no baseline yet).</p>'
     rows = "".join(
         f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td><td class='l'>{html.escape(c.level)}</td>"
-        f"<td class='l'>{html.escape(c.text)}</td></tr>" for c in cues)
+        f"<td class='l'>{html.escape(c.text)}</td></tr>"
+        for c in cues
+    )
     return f'<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th><th class="l">cue</th></tr>{rows}</table>'
 
 
@@ -168,22 +220,35 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
             band = c.get("band") or [None, None]
             pct = finite_float(c.get("time_in_band_pct"))
             m = str(c["metric"])
-            nd = METRICS[m].decimals + 1 if m in METRICS else 2  # a band edge one digit finer than a value
+            nd = (
+                METRICS[m].decimals + 1 if m in METRICS else 2
+            )  # a band edge one digit finer than a value
             rows.append(
                 f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
                 f"<td>{_fmt(band[0], c.get('scale', 1.0), nd)} – {_fmt(band[1], c.get('scale', 1.0), nd)}</td>"
-                f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>")
+                f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>"
+            )
     if not rows:
         return ""
-    return ('<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th><th>target band</th>'
-            f'<th>time in band</th></tr>{"".join(rows)}</table>')
+    return (
+        '<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th><th>target band</th>'
+        f"<th>time in band</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def _cell(v: Any, fmt: str) -> str:
     if fmt == "b":
-        return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else ("yes" if bool(v) else "no")
+        return (
+            "—"
+            if v is None or (isinstance(v, float) and not math.isfinite(v))
+            else ("yes" if bool(v) else "no")
+        )
     if fmt == "s":
-        return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else html.escape(str(v))
+        return (
+            ""
+            if v is None or (isinstance(v, float) and not math.isfinite(v))
+            else html.escape(str(v))
+        )
     f = finite_float(v)
     if f is None:
         return "—"
@@ -203,12 +268,20 @@ def trial_table_html(trials: pd.DataFrame) -> str:
     str
         ``<table id="trials">`` with the :data:`TRIAL_COLUMNS` present and measured.
     """
-    cols = [(c, h, f) for c, h, f in TRIAL_COLUMNS
-            if c in trials.columns and any(_cell(v, f) not in ("", "—") for v in trials[c])]
-    head = "".join(f"<th{' class=l' if f in 'sb' else ''}>{html.escape(h)}</th>" for _, h, f in cols)
+    cols = [
+        (c, h, f)
+        for c, h, f in TRIAL_COLUMNS
+        if c in trials.columns and any(_cell(v, f) not in ("", "—") for v in trials[c])
+    ]
+    head = "".join(
+        f"<th{' class=l' if f in 'sb' else ''}>{html.escape(h)}</th>" for _, h, f in cols
+    )
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=l' if f in 'sb' else ''}>{_cell(r[c], f)}</td>" for c, _, f in cols) + "</tr>"
-        for r in trials.to_dict("records"))
+        "<tr>"
+        + "".join(f"<td{' class=l' if f in 'sb' else ''}>{_cell(r[c], f)}</td>" for c, _, f in cols)
+        + "</tr>"
+        for r in trials.to_dict("records")
+    )
     return f'<table id="trials" class="trials"><tr>{head}</tr>{body}</table>'
 
 
@@ -217,7 +290,9 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
     verdict = getattr(balance, "verdict", None)
     if verdict:
         # The verdict leads, as page text that wraps (a figure title is clipped at the figure's edge).
-        parts.append(f'<p class="verdict" id="verdict"><b>Verdict:</b> {html.escape(str(verdict))}</p>')
+        parts.append(
+            f'<p class="verdict" id="verdict"><b>Verdict:</b> {html.escape(str(verdict))}</p>'
+        )
     figs = balance.figure() if hasattr(balance, "figure") else []
     if isinstance(figs, go.Figure):
         figs = [figs]
@@ -229,8 +304,9 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
     return parts
 
 
-def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
-                 relative: bool = True) -> list[dict[str, Any]]:
+def fix_findings(
+    drills: Sequence[Mapping[str, Any]], limit: int = 3, *, relative: bool = True
+) -> list[dict[str, Any]]:
     """The drill checks most often out of band: what to fix first.
 
     Parameters
@@ -263,18 +339,31 @@ def fix_findings(drills: Sequence[Mapping[str, Any]], limit: int = 3, *,
             scale = float(c.get("scale", 1.0) or 1.0)
             band = c.get("band") or [None, None]
             lo, hi = (finite_float(band[0]), finite_float(band[1]))
-            found.append({"drill": str(d.get("name", "")), "title": str(d.get("title", d.get("name", ""))),
-                          "metric": str(c["metric"]), "pct": pct,
-                          "value": None if finite_float(c.get("value")) is None else float(c["value"]) * scale,
-                          "band": (None if lo is None else lo * scale, None if hi is None else hi * scale)})
+            found.append(
+                {
+                    "drill": str(d.get("name", "")),
+                    "title": str(d.get("title", d.get("name", ""))),
+                    "metric": str(c["metric"]),
+                    "pct": pct,
+                    "value": None
+                    if finite_float(c.get("value")) is None
+                    else float(c["value"]) * scale,
+                    "band": (
+                        None if lo is None else lo * scale,
+                        None if hi is None else hi * scale,
+                    ),
+                }
+            )
     found.sort(key=lambda f: f["pct"])
     return found[:limit]
 
 
 def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
     if not findings:
-        items = ("<p>Nothing to fix: every drill check was in its target band at least "
-                 f"{FIX_BELOW_PCT:.0f}% of the time.</p>")
+        items = (
+            "<p>Nothing to fix: every drill check was in its target band at least "
+            f"{FIX_BELOW_PCT:.0f}% of the time.</p>"
+        )
     else:
         drills = load_drills()
         lis = []
@@ -282,17 +371,28 @@ def _fix_html(findings: Sequence[Mapping[str, Any]], source: str) -> str:
             label, unit = _label_unit(f["metric"])
             u = f" {unit}" if unit else ""
             lo, hi = f["band"]
-            band = ("" if lo is None and hi is None else f"; target ≤ {hi:.3g}{u}" if lo is None
-                    else f"; target ≥ {lo:.3g}{u}" if hi is None else f"; target {lo:.3g}–{hi:.3g}{u}")
+            band = (
+                ""
+                if lo is None and hi is None
+                else f"; target ≤ {hi:.3g}{u}"
+                if lo is None
+                else f"; target ≥ {lo:.3g}{u}"
+                if hi is None
+                else f"; target {lo:.3g}–{hi:.3g}{u}"
+            )
             last = "" if f["value"] is None else f", {f['value']:.3g}{u} at the end"
             d = drills.get(f["drill"])
             how = html.escape(d.description) if d is not None and d.description else ""
-            lis.append(f"<li><b>{html.escape(label[:1].upper() + label[1:])}</b>: in its target band "
-                       f"{f['pct']:.0f}% of the time{html.escape(band + last)}."
-                       f'<div class="drill">Drill: <b>{html.escape(f["title"])}</b>. {how}</div></li>')
+            lis.append(
+                f"<li><b>{html.escape(label[:1].upper() + label[1:])}</b>: in its target band "
+                f"{f['pct']:.0f}% of the time{html.escape(band + last)}."
+                f'<div class="drill">Drill: <b>{html.escape(f["title"])}</b>. {how}</div></li>'
+            )
         items = f"<ol>{''.join(lis)}</ol>"
-    return (f'<section class="fix" id="fix"><h2>What to fix first</h2>{items}'
-            f'<p class="note">{html.escape(source)}</p></section>')
+    return (
+        f'<section class="fix" id="fix"><h2>What to fix first</h2>{items}'
+        f'<p class="note">{html.escape(source)}</p></section>'
+    )
 
 
 def input_checks_html(summary: Mapping[str, Any]) -> str:
@@ -317,21 +417,38 @@ def input_checks_html(summary: Mapping[str, Any]) -> str:
     rows = []
     for c in checks:
         affects = ", ".join(metric_labels(list(c.get("metrics") or []))) or "—"
-        rows.append(f"<tr><td class='l'>{html.escape(str(c.get('message', '')))}</td>"
-                    f"<td class='l'>{html.escape(affects)}</td>"
-                    f"<td class='l'>{html.escape(finding_action(c) or 'see the finding')}</td></tr>")
-    table = ("<div class='wrap'><table><tr><th class='l'>found</th><th class='l'>affects</th>"
-             f"<th class='l'>what to do</th></tr>{''.join(rows)}</table></div>") if rows else ""
+        rows.append(
+            f"<tr><td class='l'>{html.escape(str(c.get('message', '')))}</td>"
+            f"<td class='l'>{html.escape(affects)}</td>"
+            f"<td class='l'>{html.escape(finding_action(c) or 'see the finding')}</td></tr>"
+        )
+    table = (
+        (
+            "<div class='wrap'><table><tr><th class='l'>found</th><th class='l'>affects</th>"
+            f"<th class='l'>what to do</th></tr>{''.join(rows)}</table></div>"
+        )
+        if rows
+        else ""
+    )
     info = "".join(
         f"<p class='note'>{html.escape(str(name))}: {html.escape(str(what).replace(',', ', '))} inferred "
         "from the signal (gravity, angular rate); give the option to set it.</p>"
-        for name, what in (units.items() if isinstance(units, Mapping) else ()))
-    lead = ("<p>The input does not fit what the numbers below assume; the metrics named are "
-            "wrong or not reported until the input is fixed.</p>") if rows else ""
+        for name, what in (units.items() if isinstance(units, Mapping) else ())
+    )
+    lead = (
+        (
+            "<p>The input does not fit what the numbers below assume; the metrics named are "
+            "wrong or not reported until the input is fixed.</p>"
+        )
+        if rows
+        else ""
+    )
     return f'<section class="checks" id="input-checks"><h2>Input checks</h2>{lead}{table}{info}</section>'
 
 
-def report_title(result: GaitResult | None, balance: Any = None, source: str | Path | None = None) -> str:
+def report_title(
+    result: GaitResult | None, balance: Any = None, source: str | Path | None = None
+) -> str:
     """Page title: the activity and the recording's file name.
 
     Parameters
@@ -352,7 +469,9 @@ def report_title(result: GaitResult | None, balance: Any = None, source: str | P
         what = "Balance"
     else:
         act = str(result.summary.get("activity") or "").strip()
-        what = {"run": "Run", "walk": "Walk", "balance": "Balance"}.get(act, act.capitalize() if act and act != "unknown" else "Gait")
+        what = {"run": "Run", "walk": "Walk", "balance": "Balance"}.get(
+            act, act.capitalize() if act and act != "unknown" else "Gait"
+        )
     name = Path(str(source)).name if source else ""
     return f"{what} session: {name}" if name else f"{what} session"
 
@@ -419,66 +538,117 @@ def build_report(
         t_end = float(steps["t_ic"].max())
         band = cadence_band if cadence_band is not None else default_cadence_band(rolling)
         headline = [
-            ("duration", f"{t_end / 60:.1f} min"), ("steps", str(len(steps))),
+            ("duration", f"{t_end / 60:.1f} min"),
+            ("steps", str(len(steps))),
             # labels, units, scales and decimals: the metric table
             (METRICS["cadence"].label, fmt("cadence", whole["cadence"], missing="—")),
-            (f"{METRICS['gct'].label} L / R",
-             f"{fmt('gct_left', whole['gct_left'], unit=False, missing='—')} / "
-             f"{fmt('gct_right', whole['gct_right'], missing='—')}"),
+            (
+                f"{METRICS['gct'].label} L / R",
+                f"{fmt('gct_left', whole['gct_left'], unit=False, missing='—')} / "
+                f"{fmt('gct_right', whole['gct_right'], missing='—')}",
+            ),
             (METRICS["gct_balance"].label, fmt("gct_balance", whole["gct_balance"], missing="—")),
         ]
         # left/right comparisons the sensors cannot support are not shown; the report says why
-        sym_status: dict[str, str] = dict((result.summary if result is not None else {}).get("symmetry_status") or {})
+        sym_status: dict[str, str] = dict(
+            (result.summary if result is not None else {}).get("symmetry_status") or {}
+        )
         no_balance = sym_status.get("gct_balance")
         if no_balance is not None:
             headline[-1] = ("contact-time balance", "not shown (sensors not comparable)")
         if whole.get("strike"):
-            headline.append(("strike", f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
-                                       f"{METRICS['rear_share'].label})"))
+            headline.append(
+                (
+                    "strike",
+                    f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
+                    f"{METRICS['rear_share'].label})",
+                )
+            )
         if whole.get("speed") is not None:
-            headline.append((METRICS["speed"].label, f"{fmt('speed', whole['speed'])} "
-                                                     f"({whole['speed'] * KMH_PER_MPS:.1f} km/h)"))
-        over = ((result.summary if result is not None else {}).get("overstride") or {}).get("overstriding") or {}
+            headline.append(
+                (
+                    METRICS["speed"].label,
+                    f"{fmt('speed', whole['speed'])} ({whole['speed'] * KMH_PER_MPS:.1f} km/h)",
+                )
+            )
+        over = ((result.summary if result is not None else {}).get("overstride") or {}).get(
+            "overstriding"
+        ) or {}
         if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
-            why = ", ".join(f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
-                            f"{fmt(r['metric'], r['threshold'])}"
-                            for r in over.get("reasons", []))
+            why = ", ".join(
+                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
+                f"{fmt(r['metric'], r['threshold'])}"
+                for r in over.get("reasons", [])
+            )
             headline.append(("overstriding", f"yes: {why}" if over["flag"] else "not seen"))
         figs: list[tuple[str, go.Figure | None, str]] = [
-            ("Cadence", F.cadence_figure(steps, rolling, band),
-             "" if cadence_band is not None or band is None else
-             f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% over this run's "
-             "first-minute cadence."),
+            (
+                "Cadence",
+                F.cadence_figure(steps, rolling, band),
+                ""
+                if cadence_band is not None or band is None
+                else f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% over this run's "
+                "first-minute cadence.",
+            ),
             ("Contact time per side", F.contact_figure(steps, rolling), ""),
-            ("Contact-time balance", F.balance_figure(rolling),
-             "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "
-             "prediction: asymmetry did not raise injury risk in 836 recreational runners "
-             "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787)."),
+            (
+                "Contact-time balance",
+                F.balance_figure(rolling),
+                "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "
+                "prediction: asymmetry did not raise injury risk in 836 recreational runners "
+                "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787).",
+            ),
             ("Foot strike pattern", F.strike_figure(steps), ""),
         ]
         left_out = (result.summary if result is not None else {}).get("contact_time_left_out")
         if left_out:  # contact times the detector could not time: say why they are missing
-            why = (f"contact time left out on {left_out.get('steps')} of {left_out.get('of')} steps: "
-                   f"{left_out.get('reason')}.")
-            figs[1] = (figs[1][0], figs[1][1], ("Not shown: " + why) if figs[1][1] is None else why[:1].upper() + why[1:])
+            why = (
+                f"contact time left out on {left_out.get('steps')} of {left_out.get('of')} steps: "
+                f"{left_out.get('reason')}."
+            )
+            figs[1] = (
+                figs[1][0],
+                figs[1][1],
+                ("Not shown: " + why) if figs[1][1] is None else why[:1].upper() + why[1:],
+            )
             if headline[3][1].count("—") == 2:  # both sides empty
-                headline[3] = (headline[3][0], f"left out on {left_out.get('steps')} of {left_out.get('of')} steps")
+                headline[3] = (
+                    headline[3][0],
+                    f"left out on {left_out.get('steps')} of {left_out.get('of')} steps",
+                )
             if headline[4][1] == "—":  # a balance of contact times that were left out
                 headline[4] = (headline[4][0], "— (no contact times)")
         if no_balance is not None:
             figs[2] = ("Contact-time balance", None, "Not shown: " + no_balance + ".")
-            figs[1] = (figs[1][0], figs[1][1], "The two sides were measured by sensors that are not comparable "
-                       "(see the contact-time balance below): compare each side with itself over time, "
-                       "not with the other side.")
-        state = list(drills) if drills else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
+            figs[1] = (
+                figs[1][0],
+                figs[1][1],
+                "The two sides were measured by sensors that are not comparable "
+                "(see the contact-time balance below): compare each side with itself over time, "
+                "not with the other side.",
+            )
+        state = (
+            list(drills)
+            if drills
+            else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
+        )
         findings = fix_findings(state, relative=bool(drills))
         if no_balance is not None:
             findings = [f for f in findings if f["metric"] != "gct_balance"]
-        fix = _fix_html(findings, "From the drill checks over the whole run" + (
-            "." if drills else " (replayed: what the cues would have said)."))
+        fix = _fix_html(
+            findings,
+            "From the drill checks over the whole run"
+            + ("." if drills else " (replayed: what the cues would have said)."),
+        )
         drift = drift_table(steps)
         if not drift.empty:
-            figs.append(("Drift", F.drift_figure(drift), "Positive: the metric grew towards the end of the run."))
+            figs.append(
+                (
+                    "Drift",
+                    F.drift_figure(drift),
+                    "Positive: the metric grew towards the end of the run.",
+                )
+            )
         for name, fig, note in figs:
             sections.append(f"<h2>{html.escape(name)}</h2>")
             if note:
@@ -504,9 +674,15 @@ def build_report(
             by_reason: dict[str, list[str]] = {}
             for m, why in sym_status.items():
                 by_reason.setdefault(why, []).append(_SYM_LABELS.get(m, m))
-            sections.append("<h2>Left/right comparisons not shown</h2>" + "<ul>" + "".join(
-                f"<li><b>{html.escape(', '.join(ms))}</b>: {html.escape(why)}.</li>"
-                for why, ms in by_reason.items()) + "</ul>")
+            sections.append(
+                "<h2>Left/right comparisons not shown</h2>"
+                + "<ul>"
+                + "".join(
+                    f"<li><b>{html.escape(', '.join(ms))}</b>: {html.escape(why)}.</li>"
+                    for why, ms in by_reason.items()
+                )
+                + "</ul>"
+            )
         sections.append(f"<h2>Per interval ({interval_s:.0f} s)</h2>")
         sections.append(_interval_html(interval_table(steps, interval_s)))
     elif result is not None:
@@ -515,9 +691,14 @@ def build_report(
         sections.append("<h2>Single-leg balance</h2>")
         sections += _balance_html(balance, n_fig + 1)
     if result is not None:
-        flags = list(result.flags) + [str(f) for f in result.summary.get("flags", []) if f not in result.flags]
+        flags = list(result.flags) + [
+            str(f) for f in result.summary.get("flags", []) if f not in result.flags
+        ]
         if flags:
-            sections.append("<h2>Quality flags</h2>" + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags))
+            sections.append(
+                "<h2>Quality flags</h2>"
+                + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags)
+            )
     checks = input_checks_html(result.summary) if result is not None else ""
     heading = title or report_title(result, balance, source)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -525,7 +706,7 @@ def build_report(
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
         f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
-        f'{checks}{fix}{_cards(headline) if headline else ""}{"".join(sections)}</body></html>'
+        f"{checks}{fix}{_cards(headline) if headline else ''}{''.join(sections)}</body></html>"
     )
     out.write_text(doc, encoding="utf-8")
     return out

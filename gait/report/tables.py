@@ -12,14 +12,33 @@ from gait.metric_defs import METRICS, label_with_unit
 #: decimals from :data:`gait.metric_defs.METRICS`.
 INTERVAL_COLUMNS: tuple[tuple[str, str, float, int], ...] = tuple(
     (name, label_with_unit(name), METRICS[name].scale, METRICS[name].decimals)
-    for name in ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor", "rear_share",
-                 "braking", "shank_angle_ic", "vertical_ratio", "speed")
+    for name in (
+        "cadence",
+        "gct_left",
+        "gct_right",
+        "gct_balance",
+        "duty_factor",
+        "rear_share",
+        "braking",
+        "shank_angle_ic",
+        "vertical_ratio",
+        "speed",
+    )
 )
 
 
 #: Metrics of the first-vs-last drift table, in order.
-DRIFT_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "duty_factor",
-                                  "flight", "braking", "vertical_oscillation", "speed")
+DRIFT_METRICS: tuple[str, ...] = (
+    "cadence",
+    "gct_left",
+    "gct_right",
+    "gct_balance",
+    "duty_factor",
+    "flight",
+    "braking",
+    "vertical_oscillation",
+    "speed",
+)
 
 
 def interval_table(steps: pd.DataFrame, interval_s: float = 60.0) -> pd.DataFrame:
@@ -72,12 +91,18 @@ def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["metric", "unit", "first", "last", "change_pct"])
     third = n // 3
     a = window_metrics(steps.iloc[:third], window=third, min_steps=2)
-    b = window_metrics(steps.iloc[n - third:], window=third, min_steps=2)
+    b = window_metrics(steps.iloc[n - third :], window=third, min_steps=2)
     rows = []
     for key in DRIFT_METRICS:
         if a[key] is not None and b[key] is not None and a[key] != 0:
             d = METRICS[key]
-            rows.append({"metric": d.label, "unit": d.display_unit, "first": a[key] * d.scale,
-                         "last": b[key] * d.scale,
-                         "change_pct": 100.0 * (b[key] - a[key]) / abs(a[key])})
+            rows.append(
+                {
+                    "metric": d.label,
+                    "unit": d.display_unit,
+                    "first": a[key] * d.scale,
+                    "last": b[key] * d.scale,
+                    "change_pct": 100.0 * (b[key] - a[key]) / abs(a[key]),
+                }
+            )
     return pd.DataFrame(rows)

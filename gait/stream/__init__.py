@@ -10,4 +10,12 @@ from gait.stream.engine import CONTEXT, HOP, SensorSpec, StreamEngine
 from gait.stream.feed import replay_recording, specs_from_recording
 from gait.stream.ring import RingBuffer
 
-__all__ = ["CONTEXT", "HOP", "RingBuffer", "SensorSpec", "StreamEngine", "replay_recording", "specs_from_recording"]
+__all__ = [
+    "CONTEXT",
+    "HOP",
+    "RingBuffer",
+    "SensorSpec",
+    "StreamEngine",
+    "replay_recording",
+    "specs_from_recording",
+]

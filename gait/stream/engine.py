@@ -163,7 +163,9 @@ class StreamEngine:
         """The sensor specs in session order."""
         return [st.spec for st in self._sensors.values()]
 
-    def push(self, name: str, t: FloatArray, acc: FloatArray, gyr: FloatArray | None = None) -> pd.DataFrame:
+    def push(
+        self, name: str, t: FloatArray, acc: FloatArray, gyr: FloatArray | None = None
+    ) -> pd.DataFrame:
         """Append a block of samples of one sensor and return any newly final steps.
 
         Parameters
@@ -195,7 +197,11 @@ class StreamEngine:
         if acc.shape[0] != t.shape[0]:
             raise AnalysisError(f"{name}: {t.shape[0]} times but {acc.shape[0]} samples")
         if st.spec.has_gyr:
-            g = np.full_like(acc, np.nan) if gyr is None else np.asarray(gyr, dtype=np.float64).reshape(-1, 3)
+            g = (
+                np.full_like(acc, np.nan)
+                if gyr is None
+                else np.asarray(gyr, dtype=np.float64).reshape(-1, 3)
+            )
             if g.shape != acc.shape:
                 raise AnalysisError(f"{name}: gyroscope block shape {g.shape} != {acc.shape}")
             x = np.hstack([acc, g])
@@ -289,7 +295,9 @@ class StreamEngine:
                 continue
             t_last = st.ring.t_last
             core_end = math.inf if final else t_last - self.context
-            if not final and (core_end - st.core_start < self.hop or t_last - st.last_run_end < self.hop):
+            if not final and (
+                core_end - st.core_start < self.hop or t_last - st.last_run_end < self.hop
+            ):
                 continue
             if core_end <= st.core_start:
                 continue
@@ -321,15 +329,23 @@ class StreamEngine:
         stream = Stream(
             placement=spec.placement,  # type: ignore[arg-type]
             side=spec.side,  # type: ignore[arg-type]
-            t=t, acc=x[:, :3], gyr=x[:, 3:6] if spec.has_gyr else None, rate=spec.rate,
-            acc_range=spec.acc_range, gyr_range=spec.gyr_range, name=spec.name, mount=spec.mount,
+            t=t,
+            acc=x[:, :3],
+            gyr=x[:, 3:6] if spec.has_gyr else None,
+            rate=spec.rate,
+            acc_range=spec.acc_range,
+            gyr_range=spec.gyr_range,
+            name=spec.name,
+            mount=spec.mount,
         )
         if spec.has_gyr and not np.isfinite(stream.gyr).any():  # type: ignore[arg-type]
             stream.gyr = None  # gyroscope never arrived
         self.flags.update(f for f in stream_flags(stream) if not f.startswith("too_short"))
         self.runs += 1
         try:
-            ev = check_events(get_detector(spec.placement)(_finite_only(stream), speed=self.speed), spec.name)
+            ev = check_events(
+                get_detector(spec.placement)(_finite_only(stream), speed=self.speed), spec.name
+            )
         except AnalysisError as exc:
             self.flags.add(f"error:{spec.name}:{exc}")
             return
@@ -382,7 +398,9 @@ class StreamEngine:
         new = _drop_repeats(new, self._steps_tail)
         if not len(new):
             return _empty_steps()
-        tail = pd.concat([self._steps_tail, new], ignore_index=True) if len(self._steps_tail) else new
+        tail = (
+            pd.concat([self._steps_tail, new], ignore_index=True) if len(self._steps_tail) else new
+        )
         tail = tail[tail["t_ic"] >= self._emitted_until - self.lookback].reset_index(drop=True)
         bouts = duty_factor_bouts(tail)
         self._steps_tail = tail

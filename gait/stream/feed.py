@@ -24,7 +24,9 @@ def specs_from_recording(rec: Recording) -> list[SensorSpec]:
     list of SensorSpec
     """
     return [
-        SensorSpec(s.name, s.placement, s.side, float(s.rate), s.gyr is not None, s.acc_range, s.gyr_range)
+        SensorSpec(
+            s.name, s.placement, s.side, float(s.rate), s.gyr is not None, s.acc_range, s.gyr_range
+        )
         for s in rec.streams
     ]
 

@@ -58,7 +58,9 @@ def _overlaps(a: FloatArray, b: FloatArray, gaps: list[tuple[float, float]]) -> 
     return out
 
 
-def drop_near_gaps(events: pd.DataFrame, gaps: list[tuple[float, float]], edge: float = EDGE) -> pd.DataFrame:
+def drop_near_gaps(
+    events: pd.DataFrame, gaps: list[tuple[float, float]], edge: float = EDGE
+) -> pd.DataFrame:
     """Contacts of one sensor minus those in or at the edges of its gaps.
 
     Parameters

@@ -49,7 +49,11 @@ class RingBuffer:
     @property
     def t_first(self) -> float:
         """Time of the oldest row kept, s (NaN when empty)."""
-        return float(self._t[(self._head - self._count) % self.capacity]) if self._count else float("nan")
+        return (
+            float(self._t[(self._head - self._count) % self.capacity])
+            if self._count
+            else float("nan")
+        )
 
     def append(self, t: FloatArray, x: FloatArray) -> None:
         """Append rows (vectorized; a block larger than the capacity keeps its tail).

@@ -51,7 +51,6 @@ TRUNK_ORDER: tuple[str, ...] = ("sacrum", "phone-belt", "phone-sternum")
 FOOT_SPECS: tuple[str, ...] = ("foot-left", "foot-right")
 
 
-
 def metric_margin(length: float) -> float:
     """Seconds dropped at each end of a trial of ``length`` s before metrics are computed.
 
@@ -238,16 +237,34 @@ def default_plan(p: BalanceParams, duration: float, rng: np.random.Generator) ->
         tds = _touchdown_times(n_td, duration, rng)
         ap, ml = amp(leg, eyes)
         plan.append(
-            Segment("stance", duration, leg=leg, eyes=eyes, rms_ap=ap, rms_ml=ml,  # type: ignore[arg-type]
-                    band=p.band, touchdowns=tds, familiarisation=fam, impact=p.touchdown_impact)
+            Segment(
+                "stance",
+                duration,
+                leg=leg,  # type: ignore[arg-type]
+                eyes=eyes,  # type: ignore[arg-type]
+                rms_ap=ap,
+                rms_ml=ml,
+                band=p.band,
+                touchdowns=tds,
+                familiarisation=fam,
+                impact=p.touchdown_impact,
+            )
         )
         plan.append(Segment("stand", p.stand_after))
     for leg in p.hop_legs:
         transition()
         ap, ml = amp(leg, "open")
         plan.append(
-            Segment("hop", p.hop_duration, leg=leg, eyes="open", rms_ap=ap, rms_ml=ml,  # type: ignore[arg-type]
-                    band=p.band, stabilization_time=p.stabilization_time)
+            Segment(
+                "hop",
+                p.hop_duration,
+                leg=leg,  # type: ignore[arg-type]
+                eyes="open",
+                rms_ap=ap,
+                rms_ml=ml,
+                band=p.band,
+                stabilization_time=p.stabilization_time,
+            )
         )
         plan.append(Segment("stand", p.stand_after))
     plan.append(Segment("walk", p.walk_time))
@@ -271,12 +288,16 @@ def _touchdown_times(n: int, duration: float, rng: np.random.Generator) -> tuple
 # ----------------------------------------------------------------------------- signals
 
 
-def _band_noise(n: int, rate: float, band: tuple[float, float], rng: np.random.Generator) -> FloatArray:
+def _band_noise(
+    n: int, rate: float, band: tuple[float, float], rng: np.random.Generator
+) -> FloatArray:
     """Periodic unit-RMS Gaussian noise with a flat spectrum in ``band`` (cosine edges)."""
     f = np.fft.rfftfreq(n, 1.0 / rate)
     lo, hi = band
     edge = 0.15  # Hz of cosine taper on each side keeps the series smooth
-    gain = np.clip((f - (lo - edge)) / (2 * edge), 0.0, 1.0) * np.clip(((hi + edge) - f) / (2 * edge), 0.0, 1.0)
+    gain = np.clip((f - (lo - edge)) / (2 * edge), 0.0, 1.0) * np.clip(
+        ((hi + edge) - f) / (2 * edge), 0.0, 1.0
+    )
     gain = np.sin(0.5 * np.pi * gain) ** 2
     spec = gain * (rng.standard_normal(f.size) + 1j * rng.standard_normal(f.size))
     spec[0] = 0.0
@@ -395,7 +416,9 @@ def synthesize_balance(
         ``meta.activity == "balance"``, one stream per placement, truth in ``reference``.
     """
     if segments is not None:
-        raise ValueError("segments are not used for balance sessions; pass balance=BalanceParams(plan=...)")
+        raise ValueError(
+            "segments are not used for balance sessions; pass balance=BalanceParams(plan=...)"
+        )
     bp = balance if balance is not None else BalanceParams()
     so = _sensor_options(sensor)
     for k, v in options.items():
@@ -408,10 +431,14 @@ def synthesize_balance(
     specs = [str(p) for p in placements]
     unknown = [s for s in specs if s not in TRUNK_ORDER and s not in FOOT_SPECS]
     if unknown:
-        raise ValueError(f"unsupported balance placements {unknown}; use {TRUNK_ORDER + FOOT_SPECS}")
+        raise ValueError(
+            f"unsupported balance placements {unknown}; use {TRUNK_ORDER + FOOT_SPECS}"
+        )
     trunk = [s for s in TRUNK_ORDER if s in specs]
     if not trunk:
-        raise ValueError("a balance session needs a trunk placement (sacrum, phone-belt or phone-sternum)")
+        raise ValueError(
+            "a balance session needs a trunk placement (sacrum, phone-belt or phone-sternum)"
+        )
     if rate < 20:
         raise ValueError(f"rate must be at least 20 Hz, got {rate}")
     rng = np.random.default_rng(seed)
@@ -476,7 +503,9 @@ def synthesize_balance(
         if seg.kind == "stance":
             # Foot lift at the start (a small weight shift) and the foot put down at the end (an
             # impact at t_end, smaller than an uncontrolled touch-down).
-            extra_f[:, 2] += 0.8 * _half_sine(t, t[s0] + 0.1, 0.2) + 2.0 * _half_sine(t, t[i1 - 1], 0.06)
+            extra_f[:, 2] += 0.8 * _half_sine(t, t[s0] + 0.1, 0.2) + 2.0 * _half_sine(
+                t, t[i1 - 1], 0.06
+            )
             for td in tdt:
                 tt = t[s0] + td
                 extra_f[:, 2] += seg.impact * _half_sine(t, tt, 0.06)
@@ -511,8 +540,13 @@ def synthesize_balance(
 
     trials = pd.DataFrame(rows)
     if not trials.empty:
-        trials["n_touchdowns"] = [sum(1 for x in tds if x["trial"] == i) for i in range(len(trials))]
-        first = {i: min((x["t"] for x in tds if x["trial"] == i), default=math.nan) for i in range(len(trials))}
+        trials["n_touchdowns"] = [
+            sum(1 for x in tds if x["trial"] == i) for i in range(len(trials))
+        ]
+        first = {
+            i: min((x["t"] for x in tds if x["trial"] == i), default=math.nan)
+            for i in range(len(trials))
+        }
         t0s, t1s = trials["t_start"].to_numpy(float), trials["t_end"].to_numpy(float)
         trials["time_to_failure"] = [
             (first[i] - t0s[i]) if not math.isnan(first[i]) else (t1s[i] - t0s[i])
@@ -521,7 +555,11 @@ def synthesize_balance(
     touch = pd.DataFrame(tds, columns=["t", "trial", "leg"])
     bouts = pd.DataFrame(
         [
-            {"t_start": t0, "t_end": t0 + s.duration + (_HOP_LEAD if s.kind == "hop" else 0.0), "activity": s.kind}
+            {
+                "t_start": t0,
+                "t_end": t0 + s.duration + (_HOP_LEAD if s.kind == "hop" else 0.0),
+                "activity": s.kind,
+            }
             for s, t0 in zip(plan, tl.starts, strict=True)
         ]
     )
@@ -538,7 +576,10 @@ def synthesize_balance(
         "plan": [to_jsonable(asdict(s), nonfinite="keep") for s in plan],
         "sensor_height_m": {s: SENSOR_HEIGHT[s] for s in trunk},
         "touchdown_down_s": _TD_DOWN,
-        "hop": {"tau_s": _TTS_TAU, "criterion": "envelope = sqrt(8) x baseline RMS (moving RMS = 3 x baseline)"},
+        "hop": {
+            "tau_s": _TTS_TAU,
+            "criterion": "envelope = sqrt(8) x baseline RMS (moving RMS = 3 x baseline)",
+        },
         "truth_definition": (
             "rms/ellipse/path/jerk of the designed horizontal specific force at the truth stream "
             "in the gravity-aligned frame over the window [win_start, win_end)"
@@ -546,13 +587,20 @@ def synthesize_balance(
     }
     ref = Reference(
         kind="synthetic",
-        events=pd.DataFrame({"side": pd.Series(dtype=str), "t_ic": pd.Series(dtype=float),
-                             "t_tc": pd.Series(dtype=float)}),
+        events=pd.DataFrame(
+            {
+                "side": pd.Series(dtype=str),
+                "t_ic": pd.Series(dtype=float),
+                "t_tc": pd.Series(dtype=float),
+            }
+        ),
         tables={"balance_trials": trials, "touchdowns": touch, "bouts": bouts},
         params=params,
         source="gait.synth.balance",
     )
-    meta = SessionMeta(activity="balance", source="synthetic", notes="synthetic single-leg balance session")
+    meta = SessionMeta(
+        activity="balance", source="synthetic", notes="synthetic single-leg balance session"
+    )
     return Recording(meta=meta, streams=streams, reference=ref)
 
 
@@ -677,15 +725,22 @@ def _band_median(band: tuple[float, float]) -> float:
 
 
 def _add_walk(
-    t: FloatArray, i0: int, i1: int, rate: float, rng: np.random.Generator,
-    f: FloatArray, w: FloatArray,
+    t: FloatArray,
+    i0: int,
+    i1: int,
+    rate: float,
+    rng: np.random.Generator,
+    f: FloatArray,
+    w: FloatArray,
 ) -> None:
     """A few steps and a 180° turn: trunk force at the step frequency (AP, V) and half of it (ML)."""
     tt = t[i0:i1] - t[i0]
     env = _taper(i1 - i0, rate, 0.5)
     fs = _STEP_FREQ * rng.uniform(0.92, 1.08)
     ph = rng.uniform(0, 2 * np.pi)
-    f[i0:i1, 0] += env * (1.5 * np.sin(2 * np.pi * fs * tt + ph) + 0.4 * np.sin(4 * np.pi * fs * tt))
+    f[i0:i1, 0] += env * (
+        1.5 * np.sin(2 * np.pi * fs * tt + ph) + 0.4 * np.sin(4 * np.pi * fs * tt)
+    )
     f[i0:i1, 1] += env * 0.8 * np.sin(np.pi * fs * tt + ph)
     f[i0:i1, 2] += env * 2.5 * np.sin(2 * np.pi * fs * tt + ph + 0.6)
     w[i0:i1, 0] += env * 0.3 * np.cos(np.pi * fs * tt + ph)
@@ -695,8 +750,16 @@ def _add_walk(
 
 
 def _add_hop(
-    t: FloatArray, s0: int, i1: int, rate: float, seg: Segment, theta: FloatArray,
-    h: float, f: FloatArray, acc_noise: float, flight_mask: NDArray[np.bool_],
+    t: FloatArray,
+    s0: int,
+    i1: int,
+    rate: float,
+    seg: Segment,
+    theta: FloatArray,
+    h: float,
+    f: FloatArray,
+    acc_noise: float,
+    flight_mask: NDArray[np.bool_],
 ) -> float:
     """Push-off, flight (zero specific force), landing impact and a decaying oscillation.
 
@@ -727,7 +790,10 @@ def _add_hop(
 
 
 def _foot_signals(
-    t: FloatArray, rate: float, side: str, events: list[tuple[str, str, float, float]],
+    t: FloatArray,
+    rate: float,
+    side: str,
+    events: list[tuple[str, str, float, float]],
     rng: np.random.Generator,
 ) -> tuple[FloatArray, FloatArray]:
     """Foot IMU: still on the ground, pitched and moving when lifted, impacts at touch-downs."""
@@ -765,8 +831,16 @@ def _foot_signals(
 
 
 def _finish(
-    spec: str, placement: str, side: str | None, mount: str | None, t: FloatArray,
-    f_b: FloatArray, w_b: FloatArray, rate: float, so: SensorOptions, rng: np.random.Generator,
+    spec: str,
+    placement: str,
+    side: str | None,
+    mount: str | None,
+    t: FloatArray,
+    f_b: FloatArray,
+    w_b: FloatArray,
+    rate: float,
+    so: SensorOptions,
+    rng: np.random.Generator,
 ) -> Stream:
     """Mounting rotation, noise and bias; build the Stream."""
     rot = Rotation.random(random_state=rng) if so.rotation else Rotation.identity()

@@ -33,8 +33,10 @@ PLACEMENT_SPECS: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 #: Arm and thigh swing per mode: amplitude (rad), mean angle (rad), elbow flexion (rad).
-ARM = {"run": (np.radians(30.0), np.radians(5.0), np.radians(85.0)),
-       "walk": (np.radians(25.0), np.radians(2.0), np.radians(15.0))}
+ARM = {
+    "run": (np.radians(30.0), np.radians(5.0), np.radians(85.0)),
+    "walk": (np.radians(25.0), np.radians(2.0), np.radians(15.0)),
+}
 THIGH = {"run": (np.radians(32.0), np.radians(12.0)), "walk": (np.radians(25.0), np.radians(5.0))}
 #: Shock reaching a thigh pocket at the same side's contact: peak m/s² and time constant s.
 THIGH_JOLT = (15.0, 0.05)
@@ -47,8 +49,10 @@ BELT_WOBBLE = 1.6
 #: 5-15 g running band, so it trades a little clipping for a plausible peak.
 SHANK_IMPACT_GAIN = 1.4
 #: A phone held in the hand (looking at it): small swing, forearm near horizontal.
-HAND = {"run": (np.radians(12.0), np.radians(0.0), np.radians(80.0)),
-        "walk": (np.radians(10.0), np.radians(0.0), np.radians(70.0))}
+HAND = {
+    "run": (np.radians(12.0), np.radians(0.0), np.radians(80.0)),
+    "walk": (np.radians(10.0), np.radians(0.0), np.radians(70.0)),
+}
 #: Heel-strike jolt seen by arm-worn phones, soft-tissue filtered: time constant s, gain.
 ARM_JOLT = (0.08, 0.2)
 
@@ -90,11 +94,13 @@ def ideal_imu(m: Motion) -> tuple[F, F]:
     sp, cp = np.sin(phi), np.cos(phi)
     y3, z3 = cp * y1 + sp * z2, -sp * y1 + cp * z2
     acc = np.column_stack([x2, y3, z3])
-    gyr = np.column_stack([
-        dphi - dpsi * sb,
-        dbeta * cp + dpsi * cb * sp,
-        -dbeta * sp + dpsi * cb * cp,
-    ])
+    gyr = np.column_stack(
+        [
+            dphi - dpsi * sb,
+            dbeta * cp + dpsi * cb * sp,
+            -dbeta * sp + dpsi * cb * cp,
+        ]
+    )
     return acc, gyr
 
 
@@ -149,8 +155,10 @@ class Body:
         g = SHANK_IMPACT_GAIN - 1.0
         ez = impact_pulse(t, ic, g * v_td, TAU_PRE, tp)
         ex = impact_pulse(t, ic, -0.3 * g * v_td, TAU_PRE, tp)
-        return ((x[0] + ex[0], x[1] + ex[1], x[2] + ex[2]),
-                (z[0] + ez[0], z[1] + ez[1], z[2] + ez[2]))
+        return (
+            (x[0] + ex[0], x[1] + ex[1], x[2] + ex[2]),
+            (z[0] + ez[0], z[1] + ez[1], z[2] + ez[2]),
+        )
 
     def motion(self, spec: str, t: F) -> Motion:
         """Motion of the segment that carries the sensor ``spec`` at true times ``t`` (s)."""

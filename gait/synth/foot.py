@@ -85,7 +85,9 @@ class FootModel:
         self.theta = self._theta_knots()
         self._impact = self._impact_params()
         # Knots are built once per foot point (evaluation runs in chunks).
-        self._point_cache: dict[tuple[float, float], tuple[tuple[F, F, F, F], tuple[F, F, F, F]]] = {}
+        self._point_cache: dict[
+            tuple[float, float], tuple[tuple[F, F, F, F], tuple[F, F, F, F]]
+        ] = {}
         self._shank: tuple[F, F, F, F] | None = None
 
     # -- pitch -----------------------------------------------------------------------
@@ -113,9 +115,20 @@ class FootModel:
         th_m = th_tc / (1 + 2.2 * 0.5 * (1 + share) * lag / (pd - lag))
         om_m = 2.2 * th_m / (pd - lag)
         return {
-            "ic": tl.t_ic[k], "tc": tl.t_tc[k], "a": a, "ld": ld, "pd": pd, "th_tc": th_tc,
-            "om_ic": om_ic, "lag": lag, "th_m": th_m, "om_m": om_m,
-            "om_tc": share * om_m, "al_tc": 2 * (1 - share) * abs(om_m) / lag, "run": float(run), "v": v,
+            "ic": tl.t_ic[k],
+            "tc": tl.t_tc[k],
+            "a": a,
+            "ld": ld,
+            "pd": pd,
+            "th_tc": th_tc,
+            "om_ic": om_ic,
+            "lag": lag,
+            "th_m": th_m,
+            "om_m": om_m,
+            "om_tc": share * om_m,
+            "al_tc": 2 * (1 - share) * abs(om_m) / lag,
+            "run": float(run),
+            "v": v,
             "th_max": np.radians((25 + 3 * v) if run else 22.0),
             "z_clear": (0.10 + 0.05 * v) if run else 0.09,
             "sh_ic": np.radians((4 + 0.4 * tl.fsa[k]) if run else (6 + 0.2 * tl.fsa[k])),
@@ -163,8 +176,11 @@ class FootModel:
                     th_p = nxt["a"] - FFS_LEAD * (om_p + nxt["om_ic"]) / 2
                     pre = dict(nxt, a=th_p, om_ic=om_p)
                     t += [c["tc"] + 0.1 * sw, nxt["ic"] - 0.3 * sw, nxt["ic"] - FFS_LEAD]
-                    y += [c["th_tc"] + 0.45 * c["om_tc"] * 0.1 * sw,
-                          self._th_max(pre, 0.3 * sw - FFS_LEAD), th_p]
+                    y += [
+                        c["th_tc"] + 0.45 * c["om_tc"] * 0.1 * sw,
+                        self._th_max(pre, 0.3 * sw - FFS_LEAD),
+                        th_p,
+                    ]
                     dy += [0.0, 0.0, om_p]
                     ddy += [0.0, 0.0, 0.0]
                 else:
@@ -196,9 +212,11 @@ class FootModel:
                 (c["ic"] + c["ld"], heel + r, z2, z2),
             ]
             if np.isfinite(c["tc"]):
-                keys += [(c["tc"] - c["pd"], heel + r, z2, z2),
-                         (c["tc"] - c["lag"], *_geo(c["th_m"], c["om_m"], mtp, r - MTP)),
-                         (c["tc"], *_geo(c["th_tc"], c["om_tc"], mtp, r - MTP, c["al_tc"]))]
+                keys += [
+                    (c["tc"] - c["pd"], heel + r, z2, z2),
+                    (c["tc"] - c["lag"], *_geo(c["th_m"], c["om_m"], mtp, r - MTP)),
+                    (c["tc"], *_geo(c["th_tc"], c["om_tc"], mtp, r - MTP, c["al_tc"])),
+                ]
             for tk, p, v, a in keys:
                 tx.append(tk)
                 px.append(float(p[0]))

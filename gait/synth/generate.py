@@ -87,13 +87,23 @@ def synthesize(
         # ours (its 'rotation' is a yes/no switch).
         so = None
         if sensor is not None:
-            so = SimpleNamespace(rotation=sensor.rotation != "none", acc_noise=sensor.acc_noise,
-                                 gyr_noise=sensor.gyr_noise, gyr_bias=sensor.gyr_bias,
-                                 no_gyro=sensor.no_gyro)
+            so = SimpleNamespace(
+                rotation=sensor.rotation != "none",
+                acc_noise=sensor.acc_noise,
+                gyr_noise=sensor.gyr_noise,
+                gyr_bias=sensor.gyr_bias,
+                no_gyro=sensor.no_gyro,
+            )
         try:
-            return synthesize_balance(placements=tuple(placements), duration=duration,
-                                      rate=rate, seed=seed, sensor=so, segments=segments,
-                                      **kwargs)
+            return synthesize_balance(
+                placements=tuple(placements),
+                duration=duration,
+                rate=rate,
+                seed=seed,
+                sensor=so,
+                segments=segments,
+                **kwargs,
+            )
         except (ValueError, TypeError) as exc:
             raise SynthParamError(f"balance: {exc}") from exc
     if kwargs:
@@ -133,8 +143,9 @@ def synthesize(
     events = step_table(body, duration)
     tables = {
         "bouts": bouts_table(body, duration),
-        "drops": pd.DataFrame(drops, columns=["stream", "i_start", "n", "t_start", "t_end",
-                                              "t_sensor_start"]),
+        "drops": pd.DataFrame(
+            drops, columns=["stream", "i_start", "n", "t_start", "t_end", "t_sensor_start"]
+        ),
     }
     base = segs[0].params
     speeds = events["speed"].dropna()
@@ -147,22 +158,31 @@ def synthesize(
         "seed": seed,
         "gait": base.to_dict(),
         "segments": [
-            {"t_start": s.t_start, "activity": s.mode, "overrides": s.overrides,
-             "params": s.params.to_dict()}
+            {
+                "t_start": s.t_start,
+                "activity": s.mode,
+                "overrides": s.overrides,
+                "params": s.params.to_dict(),
+            }
             for s in segs[1:]
         ],
         "sensor": sensor.to_dict(),
         "streams": stream_params,
         "time": "events are in true time; stream t is the sensor clock: "
-                "t_true = i / (rate * (1 + drift_ppm*1e-6)) for sample index i, "
-                "t_sensor = i / rate + jitter",
+        "t_true = i / (rate * (1 + drift_ppm*1e-6)) for sample index i, "
+        "t_sensor = i / rate + jitter",
         "strike_thresholds_deg": {"rear_above": 8.0, "fore_below": -1.6},
         "mean_true_speed": float(speeds.mean()) if len(speeds) else None,
         "impact_definition": "peak |specific force| of an ideal foot sensor (2 kHz) within "
-                             "30 ms after IC, m/s², gravity included",
+        "30 ms after IC, m/s², gravity included",
     }
-    ref = Reference(kind="synthetic", events=events, tables=tables, params=params,
-                    source=f"gait.synth seed={seed}")
+    ref = Reference(
+        kind="synthetic",
+        events=events,
+        tables=tables,
+        params=params,
+        source=f"gait.synth seed={seed}",
+    )
     meta = SessionMeta(
         activity=activity,  # type: ignore[arg-type]
         treadmill_speed=float(base.speed) if base.treadmill and base.speed else None,
@@ -215,7 +235,11 @@ def build_body(
 
 
 def _make_stream(
-    body: Body, spec: str, duration: float, rate: float, sp: SensorParams,
+    body: Body,
+    spec: str,
+    duration: float,
+    rate: float,
+    sp: SensorParams,
     rng: np.random.Generator,
 ) -> tuple[Stream, dict[str, Any], list[dict[str, Any]]]:
     placement, side, mount = PLACEMENT_SPECS[spec]
@@ -232,19 +256,24 @@ def _make_stream(
     gyr = np.empty((n, 3))
     step = max(1, CHUNK // q)
     for i0 in range(0, n, step):
-        tt = (t_true[i0:i0 + step, None] + off[None, :]).ravel()
+        tt = (t_true[i0 : i0 + step, None] + off[None, :]).ravel()
         m = body.motion(spec, tt)
         a, g = ideal_imu(m)
-        acc[i0:i0 + step] = a.reshape(-1, q, 3).mean(axis=1)
-        gyr[i0:i0 + step] = g.reshape(-1, q, 3).mean(axis=1)
-    acc, gyr, counts = apply_effects(acc, gyr, sp, draw, rng, acc_range, gyr_range,
-                                     noise_scale=2.0 if is_phone else 1.0)
+        acc[i0 : i0 + step] = a.reshape(-1, q, 3).mean(axis=1)
+        gyr[i0 : i0 + step] = g.reshape(-1, q, 3).mean(axis=1)
+    acc, gyr, counts = apply_effects(
+        acc, gyr, sp, draw, rng, acc_range, gyr_range, noise_scale=2.0 if is_phone else 1.0
+    )
     keep = drop_mask(n, sp, rng)
     k = np.flatnonzero(keep)
     t_sensor = stamp(k, rate, sp, rng)
     drops = drop_table(keep, t_true, np.arange(n) / rate)
-    name = {"foot": f"foot_{side}", "shank": f"shank_{side}", "sacrum": "sacrum",
-            "phone": f"phone_{mount}"}[placement]
+    name = {
+        "foot": f"foot_{side}",
+        "shank": f"shank_{side}",
+        "sacrum": "sacrum",
+        "phone": f"phone_{mount}",
+    }[placement]
     st = Stream(
         placement=placement,  # type: ignore[arg-type]
         side=side,  # type: ignore[arg-type]
@@ -258,6 +287,13 @@ def _make_stream(
         gyr_range=None if sp.no_gyro else gyr_range,
         name=name,
     )
-    info = dict(draw.to_dict(), **counts, samples=n, kept=int(k.size), dropped=int(n - k.size),
-                spec=spec, anti_alias_subsamples=q)
+    info = dict(
+        draw.to_dict(),
+        **counts,
+        samples=n,
+        kept=int(k.size),
+        dropped=int(n - k.size),
+        spec=spec,
+        anti_alias_subsamples=q,
+    )
     return st, info, drops

@@ -49,7 +49,9 @@ def parse_stream_option(text: str) -> tuple[str, float, float | None]:
         rate = float(rate_s)
         rng = float(rng_s) if rng_s.strip() else None
     except ValueError:
-        raise SynthParamError(f"--stream {text!r}: expected PLACEMENT=RATE[:RANGE_G], e.g. foot-left=52:8") from None
+        raise SynthParamError(
+            f"--stream {text!r}: expected PLACEMENT=RATE[:RANGE_G], e.g. foot-left=52:8"
+        ) from None
     if not rate > 0 or (rng is not None and not rng > 0):
         raise SynthParamError(f"--stream {text!r}: rate and range must be positive")
     return place.strip(), rate, rng
@@ -96,7 +98,9 @@ def synthesize_mixed(
         raise SynthParamError("--stream applies to runs and walks, not to balance sessions")
     unknown = [p for p in streams if p not in placements]
     if unknown:
-        raise SynthParamError(f"--stream names {unknown}, which are not among the placements {list(placements)}")
+        raise SynthParamError(
+            f"--stream names {unknown}, which are not among the placements {list(placements)}"
+        )
     base = sensor or SensorParams()
     groups: dict[tuple[float, float | None], list[str]] = {}
     for p in placements:
@@ -114,9 +118,15 @@ def synthesize_mixed(
     ref = first.reference
     if ref is not None:
         params = dict(ref.params)
-        params["streams"] = {k: v for rec in recs if rec.reference is not None
-                             for k, v in rec.reference.params.get("streams", {}).items()}
+        params["streams"] = {
+            k: v
+            for rec in recs
+            if rec.reference is not None
+            for k, v in rec.reference.params.get("streams", {}).items()
+        }
         params["placements"] = list(placements)
-        params["stream_overrides"] = {p: {"rate": r, "acc_range_g": g} for p, (r, g) in streams.items()}
+        params["stream_overrides"] = {
+            p: {"rate": r, "acc_range_g": g} for p, (r, g) in streams.items()
+        }
         ref = dataclasses.replace(ref, params=params)
     return Recording(meta=first.meta, streams=[by_name[n] for n in names], reference=ref)

@@ -110,8 +110,14 @@ class GaitParams:
         d = ACTIVITY_DEFAULTS["walk" if activity == "walk" else "run"]
         upd: dict[str, Any] = {}
         # impact_g stays None: its default follows each step's strike angle.
-        for k in ("speed", "cadence", "foot_strike_angle", "braking", "overstride",
-                  "vertical_oscillation"):
+        for k in (
+            "speed",
+            "cadence",
+            "foot_strike_angle",
+            "braking",
+            "overstride",
+            "vertical_oscillation",
+        ):
             if getattr(self, k) is None:
                 upd[k] = d[k]
         if self.gct is None and self.duty_factor is None:
@@ -191,8 +197,16 @@ class SensorParams:
     @classmethod
     def ideal(cls) -> SensorParams:
         """Perfect sensors: nominal mounting, no noise, bias, quantization, drops or clock error."""
-        return cls(rotation="none", acc_noise=0.0, gyr_noise=0.0, acc_bias=0.0, gyr_bias=0.0,
-                   quantize=False, acc_range=1e9, gyr_range=1e9)
+        return cls(
+            rotation="none",
+            acc_noise=0.0,
+            gyr_noise=0.0,
+            acc_bias=0.0,
+            gyr_bias=0.0,
+            quantize=False,
+            acc_range=1e9,
+            gyr_range=1e9,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The parameters as a JSON-able dict."""

@@ -188,7 +188,12 @@ def drop_table(keep: NDArray[np.bool_], t_true: F, t_sensor: F) -> list[dict[str
     s = np.flatnonzero(d == 1)
     e = np.flatnonzero(d == -1)
     return [
-        {"i_start": int(a), "n": int(b - a), "t_start": float(t_true[a]),
-         "t_end": float(t_true[b - 1]), "t_sensor_start": float(t_sensor[a])}
+        {
+            "i_start": int(a),
+            "n": int(b - a),
+            "t_start": float(t_true[a]),
+            "t_end": float(t_true[b - 1]),
+            "t_sensor_start": float(t_sensor[a]),
+        }
         for a, b in zip(s, e, strict=True)
     ]

@@ -128,8 +128,17 @@ def make_segments(
     return out
 
 
-_ACTIVITY_FIELDS = ("speed", "cadence", "gct", "duty_factor", "foot_strike_angle", "braking",
-                    "overstride", "impact_g", "vertical_oscillation")
+_ACTIVITY_FIELDS = (
+    "speed",
+    "cadence",
+    "gct",
+    "duty_factor",
+    "foot_strike_angle",
+    "braking",
+    "overstride",
+    "impact_g",
+    "vertical_oscillation",
+)
 
 
 def _segment_at(segs: list[Segment], t: float) -> tuple[int, Segment]:
@@ -138,7 +147,7 @@ def _segment_at(segs: list[Segment], t: float) -> tuple[int, Segment]:
 
 
 def _next_moving(segs: list[Segment], i: int) -> Segment | None:
-    for s in segs[i + 1:]:
+    for s in segs[i + 1 :]:
         if s.mode != "stand":
             return s
     return None
@@ -259,7 +268,9 @@ def build_timeline(
     )
 
 
-def _step(seg: Segment, t: float, side: int, duration: float, rng: np.random.Generator) -> dict[str, Any]:
+def _step(
+    seg: Segment, t: float, side: int, duration: float, rng: np.random.Generator
+) -> dict[str, Any]:
     """One step's timing and parameters at time ``t`` (side 0 = left)."""
     p = seg.params
     assert p.cadence is not None and p.speed is not None and p.foot_strike_angle is not None

@@ -77,10 +77,20 @@ RUN_PUSH_END = 0.85
 BLEND = 0.4
 #: Sway amplitudes per mode: ML displacement m, yaw/roll/pitch rad; phase offsets in steps.
 SWAY = {
-    "run": {"ml": 0.012, "yaw": np.radians(5.0), "roll": np.radians(5.0),
-            "pitch": np.radians(2.0), "off": 0.30},
-    "walk": {"ml": 0.020, "yaw": np.radians(6.0), "roll": np.radians(5.0),
-             "pitch": np.radians(3.0), "off": 0.35},
+    "run": {
+        "ml": 0.012,
+        "yaw": np.radians(5.0),
+        "roll": np.radians(5.0),
+        "pitch": np.radians(2.0),
+        "off": 0.30,
+    },
+    "walk": {
+        "ml": 0.020,
+        "yaw": np.radians(6.0),
+        "roll": np.radians(5.0),
+        "pitch": np.radians(3.0),
+        "off": 0.35,
+    },
 }
 
 
@@ -176,9 +186,21 @@ class TrunkModel:
             phase = CubicSpline(tl.t_ic[kk], kk.astype(np.float64))
             left = kk[tl.side[kk] == 0]
             left_off = float(left[0] % 2) if left.size else 0.0
-            self.bouts.append(_Bout(mode, k0, k1, on, off, fin - on, fout - off, phase,
-                                    left_off, float(np.mean(tl.vo[ks])),
-                                    float(np.mean(tl.braking[ks]))))
+            self.bouts.append(
+                _Bout(
+                    mode,
+                    k0,
+                    k1,
+                    on,
+                    off,
+                    fin - on,
+                    fout - off,
+                    phase,
+                    left_off,
+                    float(np.mean(tl.vo[ks])),
+                    float(np.mean(tl.braking[ks])),
+                )
+            )
 
     # -- helpers ---------------------------------------------------------------------
     def _window(self, b: _Bout, t: F) -> PVA:

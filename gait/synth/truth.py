@@ -65,28 +65,30 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
         tt = ic[foot.idx, None] + grid[None, :]
         acc, _ = ideal_imu(body.motion(spec, tt.ravel()))
         impact[foot.idx] = np.linalg.norm(acc, axis=1).reshape(tt.shape).max(axis=1)
-    df = pd.DataFrame({
-        "side": np.where(tl.side == 0, "left", "right"),
-        "t_ic": ic,
-        "t_tc": tc,
-        "gct": gct,
-        "flight": flight,
-        "step_time": step,
-        "stride_time": stride,
-        "duty_factor": gct / stride,
-        "cadence": 60.0 / step,
-        "foot_strike_angle": tl.fsa,
-        "strike": strike_class(tl.fsa),
-        "braking": np.where(tl.stop, np.nan, br),
-        "impact": impact,
-        "vertical_oscillation": np.where(np.isfinite(step), vo, np.nan),
-        "stride_length": stride_len,
-        "speed": stride_len / stride,
-        "shank_angle_ic": shank,
-        "foot_ahead": np.where(tl.stop, np.nan, tl.overstride),
-        "activity": tl.mode,
-        "quality": np.where(tl.stop, "stop", ""),
-    })
+    df = pd.DataFrame(
+        {
+            "side": np.where(tl.side == 0, "left", "right"),
+            "t_ic": ic,
+            "t_tc": tc,
+            "gct": gct,
+            "flight": flight,
+            "step_time": step,
+            "stride_time": stride,
+            "duty_factor": gct / stride,
+            "cadence": 60.0 / step,
+            "foot_strike_angle": tl.fsa,
+            "strike": strike_class(tl.fsa),
+            "braking": np.where(tl.stop, np.nan, br),
+            "impact": impact,
+            "vertical_oscillation": np.where(np.isfinite(step), vo, np.nan),
+            "stride_length": stride_len,
+            "speed": stride_len / stride,
+            "shank_angle_ic": shank,
+            "foot_ahead": np.where(tl.stop, np.nan, tl.overstride),
+            "activity": tl.mode,
+            "quality": np.where(tl.stop, "stop", ""),
+        }
+    )
     assert list(df.columns[: len(STEP_COLUMNS)]) == list(STEP_COLUMNS)
     keep = (ic >= 0) & (ic <= duration) & ~(np.isfinite(tc) & (tc > duration))
     df = df[keep].reset_index(drop=True)

@@ -49,10 +49,20 @@ from gait.views.host_guard import HostGuard
 
 #: Fields of an update that replace the page state (the rest are appended histories).
 STATE_FIELDS: tuple[str, ...] = (
-    "t", "metrics", "cue", "cues", "drills", "target", "metronome_spm", "sensors", "n_steps",
+    "t",
+    "metrics",
+    "cue",
+    "cues",
+    "drills",
+    "target",
+    "metronome_spm",
+    "sensors",
+    "n_steps",
     # why a number is not shown: withheld (sensors not comparable), missing (not measured by
     # these sensors), and the input checks on the first seconds of each sensor
-    "withheld", "missing", "input_checks",
+    "withheld",
+    "missing",
+    "input_checks",
 )
 
 
@@ -128,9 +138,20 @@ class LivePage:
         self.title = title
         self.min_interval = 1.0 / max_rate_hz
         self._lock = threading.Lock()
-        self._state: dict[str, Any] = {"t": 0.0, "metrics": {}, "cue": None, "cues": [], "drills": [],
-                                       "target": {}, "metronome_spm": None, "sensors": {}, "n_steps": 0,
-                                       "withheld": {}, "missing": {}, "input_checks": []}
+        self._state: dict[str, Any] = {
+            "t": 0.0,
+            "metrics": {},
+            "cue": None,
+            "cues": [],
+            "drills": [],
+            "target": {},
+            "metronome_spm": None,
+            "sensors": {},
+            "n_steps": 0,
+            "withheld": {},
+            "missing": {},
+            "input_checks": [],
+        }
         self._points: deque[list[float]] = deque(maxlen=history)
         self._steps: deque[dict[str, Any]] = deque(maxlen=history)
         self._events: deque[dict[str, Any]] = deque(maxlen=history)
@@ -267,12 +288,17 @@ class LivePage:
         self._wake = None
 
     def _build_app(self) -> Starlette:
-        page = (static_dir() / "live.html").read_text(encoding="utf-8").replace(
-            "{{METRIC_DEFS}}", metric_defs_json())
+        page = (
+            (static_dir() / "live.html")
+            .read_text(encoding="utf-8")
+            .replace("{{METRIC_DEFS}}", metric_defs_json())
+        )
 
         async def index(request: Request) -> Response:
             if not self._authorised(request.query_params.get("token")):
-                return PlainTextResponse("token required: open the URL printed at start", status_code=403)
+                return PlainTextResponse(
+                    "token required: open the URL printed at start", status_code=403
+                )
             html = page.replace("{{TITLE}}", self.title)
             return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
@@ -286,7 +312,9 @@ class LivePage:
 
         async def ws_endpoint(ws: WebSocket) -> None:
             if not self._authorised(ws.query_params.get("token")):
-                await ws.close(code=1008)  # policy violation: before accept, the handshake is refused
+                await ws.close(
+                    code=1008
+                )  # policy violation: before accept, the handshake is refused
                 return
             await ws.accept()
             await ws.send_text(to_json(self.snapshot()))
@@ -337,7 +365,9 @@ class LivePage:
             sock.bind((self.host, self.port))
         except OSError as exc:
             sock.close()
-            raise GaitError(f"cannot serve the live page on {self.host}:{self.port}: {exc.strerror or exc}") from exc
+            raise GaitError(
+                f"cannot serve the live page on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from exc
         self.port = sock.getsockname()[1]
         return sock
 
@@ -362,8 +392,9 @@ class LivePage:
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on")
         server = uvicorn.Server(config)
         self._server = server
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                                        name="gait-live-page", daemon=True)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="gait-live-page", daemon=True
+        )
         self._thread.start()
         t_end = time.monotonic() + timeout
         while not server.started:

@@ -92,7 +92,9 @@ def scripted_steps(
     t_tc = t_ic + gct_side
     rear = rng.random(n) < _profile(rear_share, t_ic)
     strike = np.where(rear, "rear", np.where(rng.random(n) < 0.7, "mid", "fore"))
-    fsa = np.where(strike == "rear", 15.0, np.where(strike == "mid", 2.0, -8.0)) + rng.normal(0, 2.0, n)
+    fsa = np.where(strike == "rear", 15.0, np.where(strike == "mid", 2.0, -8.0)) + rng.normal(
+        0, 2.0, n
+    )
     cols: dict[str, Any] = {
         "side": side,
         "t_ic": t_ic,
@@ -111,7 +113,9 @@ def scripted_steps(
         cols["speed"] = v
         cols["stride_length"] = v * stride_time  # same-foot IC to IC (two steps), m
     if vertical_oscillation is not None:
-        cols["vertical_oscillation"] = _profile(vertical_oscillation, t_ic) * (1.0 + rng.normal(0.0, noise, n))
+        cols["vertical_oscillation"] = _profile(vertical_oscillation, t_ic) * (
+            1.0 + rng.normal(0.0, noise, n)
+        )
     if braking is not None:
         cols["braking"] = _profile(braking, t_ic) * (1.0 + rng.normal(0.0, 3 * noise, n))
     return pd.DataFrame(cols)

@@ -24,10 +24,18 @@ BIG_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance
 
 # A 3-row block font so the key numbers read from a treadmill a metre or two away.
 _FONT: dict[str, tuple[str, str, str]] = {
-    "0": ("█▀█", "█ █", "▀▀▀"), "1": (" ▄█", "  █", "  ▀"), "2": ("▀▀█", "█▀▀", "▀▀▀"),
-    "3": ("▀▀█", " ▀█", "▀▀▀"), "4": ("█ █", "▀▀█", "  ▀"), "5": ("█▀▀", "▀▀█", "▀▀▀"),
-    "6": ("█▀▀", "█▀█", "▀▀▀"), "7": ("▀▀█", "  █", "  ▀"), "8": ("█▀█", "█▀█", "▀▀▀"),
-    "9": ("█▀█", "▀▀█", "▀▀▀"), ".": ("   ", "   ", " ▀ "), "-": ("   ", "▀▀▀", "   "),
+    "0": ("█▀█", "█ █", "▀▀▀"),
+    "1": (" ▄█", "  █", "  ▀"),
+    "2": ("▀▀█", "█▀▀", "▀▀▀"),
+    "3": ("▀▀█", " ▀█", "▀▀▀"),
+    "4": ("█ █", "▀▀█", "  ▀"),
+    "5": ("█▀▀", "▀▀█", "▀▀▀"),
+    "6": ("█▀▀", "█▀█", "▀▀▀"),
+    "7": ("▀▀█", "  █", "  ▀"),
+    "8": ("█▀█", "█▀█", "▀▀▀"),
+    "9": ("█▀█", "▀▀█", "▀▀▀"),
+    ".": ("   ", "   ", " ▀ "),
+    "-": ("   ", "▀▀▀", "   "),
     " ": ("   ", "   ", "   "),
 }
 
@@ -99,8 +107,10 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     cad_style = "bold"
     if band and cad is not None:
         cad_style = "bold green" if band[0] <= cad <= band[1] else "bold yellow"
-    cells = [(label, big(value, cad_style if name == "cadence" else "bold"), note)
-             for name, label, value, note in big_cells(m, band)]
+    cells = [
+        (label, big(value, cad_style if name == "cadence" else "bold"), note)
+        for name, label, value, note in big_cells(m, band)
+    ]
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in cells:
         grid.add_column(justify="center")
@@ -111,7 +121,11 @@ def render(state: Mapping[str, Any]) -> RenderableType:
     extra = Text()
     if strike:
         share = m.get("rear_share")
-        heel = f" ({fmt('rear_share', share)} {METRICS['rear_share'].label})" if share is not None else ""
+        heel = (
+            f" ({fmt('rear_share', share)} {METRICS['rear_share'].label})"
+            if share is not None
+            else ""
+        )
         extra.append(f"strike: {strike}{heel}   ")
     if state.get("metronome_spm"):
         extra.append(f"metronome {fmt('cadence', state['metronome_spm'])}   ", style="cyan")
@@ -123,13 +137,22 @@ def render(state: Mapping[str, Any]) -> RenderableType:
         cue_panel = Panel(Text(cue.get("text", ""), style=style, justify="center"), title="cue")
     else:
         cue_panel = Panel(Text("steady - no cue", style="dim", justify="center"), title="cue")
-    others = [c.get("text", "") for c in state.get("cues") or []
-              if not cue or (c.get("drill"), c.get("metric")) != (cue.get("drill"), cue.get("metric"))]
+    others = [
+        c.get("text", "")
+        for c in state.get("cues") or []
+        if not cue or (c.get("drill"), c.get("metric")) != (cue.get("drill"), cue.get("metric"))
+    ]
     sensors = Text()
     for name, info in (state.get("sensors") or {}).items():
         status = str(info.get("status", "?"))
-        colour = "green" if status == "ok" else ("red" if status in ("dropped", "lost") else "yellow")
-        gaps = f" ({info['gaps']} gaps, {info.get('gap_s', 0):.1f} s missing)" if info.get("gaps") else ""
+        colour = (
+            "green" if status == "ok" else ("red" if status in ("dropped", "lost") else "yellow")
+        )
+        gaps = (
+            f" ({info['gaps']} gaps, {info.get('gap_s', 0):.1f} s missing)"
+            if info.get("gaps")
+            else ""
+        )
         sensors.append(f"● {name}: {status}{gaps}   ", style=colour)
     parts: list[RenderableType] = [cue_panel]
     parts += [Text("also: " + o, style="yellow") for o in others]
@@ -140,7 +163,11 @@ def render(state: Mapping[str, Any]) -> RenderableType:
         parts.append(Text(f"input check: {c.get('message', '')}", style="bold red"))
     for metric, why in (state.get("missing") or {}).items():
         if m.get(metric) is None:  # shown only while the number is missing
-            parts.append(Text(f"{METRICS[metric].label if metric in METRICS else metric}: {why}", style="dim"))
+            parts.append(
+                Text(
+                    f"{METRICS[metric].label if metric in METRICS else metric}: {why}", style="dim"
+                )
+            )
     for metric, why in (state.get("withheld") or {}).items():
         label = "GCT balance" if metric == "gct_balance" else metric
         parts.append(Text(f"{label} not shown: {why}", style="dim"))
@@ -162,8 +189,12 @@ class TerminalView:
         self.console = console or Console()
         self.state: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._live = Live(render(self.state), console=self.console,
-                          refresh_per_second=refresh_per_second, transient=False)
+        self._live = Live(
+            render(self.state),
+            console=self.console,
+            refresh_per_second=refresh_per_second,
+            transient=False,
+        )
 
     def publish(self, update: Mapping[str, Any]) -> None:
         """Merge an update (same dict as the live page takes) and redraw (any thread)."""
@@ -180,6 +211,10 @@ class TerminalView:
         self._live.__enter__()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._live.__exit__(exc_type, exc, tb)

@@ -43,22 +43,34 @@ def trend_figure(
     fig = go.Figure()
     for band in bands:
         fig.add_hrect(
-            y0=band.low, y1=band.high, fillcolor="seagreen", opacity=0.15, line_width=0,
-            annotation_text=band.label, annotation_position="top left",
+            y0=band.low,
+            y1=band.high,
+            fillcolor="seagreen",
+            opacity=0.15,
+            line_width=0,
+            annotation_text=band.label,
+            annotation_position="top left",
         )
     keys = [k for k in ("athlete", "series") if k in trend]
     groups = trend.groupby(keys) if keys else [((), trend)]
     for name, df in groups:
         label = " · ".join(str(n) for n in (name if isinstance(name, tuple) else (name,)) if str(n))
         fig.add_trace(
-            go.Scatter(x=df["started_at"], y=df["value"], mode="lines+markers", name=label or metric)
+            go.Scatter(
+                x=df["started_at"], y=df["value"], mode="lines+markers", name=label or metric
+            )
         )
     weekly = trend.set_index("started_at")["value"].resample("W-MON", label="left").mean().dropna()
     # a weekly mean over legs and eyes conditions would mix different things: none then
     if len(weekly) > 1 and "series" not in trend:
         fig.add_trace(
-            go.Scatter(x=weekly.index, y=weekly.to_numpy(), mode="lines", name="weekly mean",
-                       line={"dash": "dot", "color": "grey"})
+            go.Scatter(
+                x=weekly.index,
+                y=weekly.to_numpy(),
+                mode="lines",
+                name="weekly mean",
+                line={"dash": "dot", "color": "grey"},
+            )
         )
     fig.update_layout(
         title=title or f"{metric} over time",
