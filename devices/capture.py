@@ -518,6 +518,198 @@ def is_capture(path: str | Path) -> bool:
         return False
 
 
+class _RecordScan:
+    """One pass over the records of a capture file, after its header.
+
+    Parameters
+    ----------
+    buf : bytes
+        The whole file.
+    off : int
+        Offset of the first record, bytes.
+    """
+
+    #: Errors a record with a good checksum can still raise while being parsed: it is then
+    #: counted as corrupt and skipped.
+    _BAD_BODY = (struct.error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError)
+
+    def __init__(self, buf: bytes, off: int) -> None:
+        self.buf = buf
+        self.mv = memoryview(buf)
+        self.off = off
+        self.n = len(buf)
+        self.times: list[int] = []
+        self.devs: list[int] = []
+        self.chars_i: list[int] = []
+        self.payloads: list[bytes] = []
+        self.devices: list[CaptureDevice] = []
+        self.chars: dict[int, list[str]] = {}
+        self.events: list[Event] = []
+        self.truncated = False
+        self.corrupt = 0
+        self.orphans = 0
+        self.duplicates = 0
+        self.extra_devices = 0
+        self.gave_up = False
+        self.done = False
+        self.resync_budget = _RESYNC_WORK * self.n + (16 << 20)
+        self._parsers: dict[int, Callable[[memoryview], None]] = {
+            0x4E: self._note,  # N
+            0x43: self._char,  # C
+            0x44: self._device,  # D
+            0x45: self._event,  # E
+        }
+
+    def scan(self) -> None:
+        """Read every record up to the end of the file or a torn or hopeless tail."""
+        # One pass over records (not samples); each step is a couple of struct calls.
+        while self.off < self.n and not self.done:
+            framed = self._next_record()
+            if framed is None:
+                continue
+            rtype, body = framed
+            parse = self._parsers.get(rtype)
+            if parse is None:
+                self.corrupt += 1
+                continue
+            try:
+                parse(body)
+            except self._BAD_BODY:
+                self.corrupt += 1
+
+    def _next_record(self) -> tuple[int, memoryview] | None:
+        """Type and body of the record at :attr:`off`, which then moves past it.
+
+        None when there is no good record there: at the end (:attr:`done` set) or after
+        a corrupt one (:attr:`off` moved to the next sync marker).
+        """
+        buf, off, n = self.buf, self.off, self.n
+        if n - off < _REC_HEAD.size + 4:
+            self.truncated = self.done = True
+            return None
+        sync, rtype, blen = _REC_HEAD.unpack_from(buf, off)
+        end = off + _REC_HEAD.size + blen + 4
+        if sync != SYNC or blen > _MAX_RECORD.get(rtype, -1):
+            self._resync()
+            return None
+        if end > n:
+            self.truncated = self.done = True
+            return None
+        body = self.mv[off + _REC_HEAD.size : end - 4]
+        (crc,) = struct.unpack_from("<I", buf, end - 4)
+        if zlib.crc32(body, zlib.crc32(buf[off + 2 : off + _REC_HEAD.size])) != crc:
+            self.resync_budget -= blen
+            self._resync()
+            return None
+        self.off = end
+        return rtype, body
+
+    def _resync(self) -> None:
+        """Count a corrupt record and move to the next sync marker, or give up."""
+        self.corrupt += 1
+        if self.resync_budget < 0:
+            self.gave_up = self.truncated = self.done = True
+            return
+        nxt = self.buf.find(SYNC, self.off + 1)
+        if nxt < 0:
+            self.truncated = self.done = True
+            return
+        self.off = nxt
+
+    def _note(self, body: memoryview) -> None:
+        t, d, c = _NOTE_HEAD.unpack_from(body)
+        if d not in self.chars or c >= len(self.chars[d]):
+            self.orphans += 1
+            return
+        self.times.append(t)
+        self.devs.append(d)
+        self.chars_i.append(c)
+        self.payloads.append(bytes(body[_NOTE_HEAD.size :]))
+
+    def _char(self, body: memoryview) -> None:
+        d, c = _CHAR_HEAD.unpack_from(body)
+        lst = self.chars.setdefault(d, [])
+        if c == len(lst):
+            lst.append(bytes(body[_CHAR_HEAD.size :]).decode())
+        else:
+            self.corrupt += 1
+
+    def _device(self, body: memoryview) -> None:
+        dev = _device(bytes(body))
+        if any(x.index == dev.index for x in self.devices):
+            self.duplicates += 1  # a repeated record adds nothing; the first one counts
+        elif len(self.devices) >= MAX_DEVICES:
+            self.extra_devices += 1
+        else:
+            self.devices.append(dev)
+
+    def _event(self, body: memoryview) -> None:
+        t, d = _EVENT_HEAD.unpack_from(body)
+        j = json.loads(bytes(body[_EVENT_HEAD.size :]))
+        if not isinstance(j, dict):
+            raise ValueError("event body is not an object")
+        self.events.append(Event(t, None if d == SESSION else d, str(j.pop("kind", "?")), j))
+
+    def capture(self, path: Path, header: dict[str, Any]) -> Capture:
+        """The :class:`Capture` read, without its :attr:`Capture.problems`."""
+        return Capture(
+            path=path,
+            header=header,
+            devices=self.devices,
+            host_time_ns=np.asarray(self.times, dtype=np.int64),
+            device=np.asarray(self.devs, dtype=np.int64),
+            char=np.asarray(self.chars_i, dtype=np.int64),
+            payloads=self.payloads,
+            chars=self.chars,
+            events=self.events,
+            truncated=self.truncated,
+            corrupt_records=self.corrupt,
+        )
+
+
+def _skipped_problems(path: Path, scan: _RecordScan) -> list[str]:
+    """Warnings about what the scan could not read or left out."""
+    found = [
+        (
+            scan.truncated and not scan.gave_up,
+            f"{path}: file ends inside a record (recorder stopped abruptly); "
+            f"read {len(scan.payloads)} notifications",
+        ),
+        (scan.corrupt, f"{path}: skipped {scan.corrupt} corrupt record(s)"),
+        (
+            scan.gave_up,
+            f"{path}: stopped reading at byte {scan.off}: the rest is corrupt beyond "
+            f"resynchronising (limit _RESYNC_WORK: {_RESYNC_WORK} checksum bytes per file byte)",
+        ),
+        (scan.duplicates, f"{path}: ignored {scan.duplicates} repeated device record(s)"),
+        (
+            scan.extra_devices,
+            f"{path}: ignored {scan.extra_devices} device record(s) beyond MAX_DEVICES "
+            f"({MAX_DEVICES})",
+        ),
+        (
+            scan.orphans,
+            f"{path}: {scan.orphans} notification(s) refer to an undeclared device/characteristic",
+        ),
+    ]
+    return [text for happened, text in found if happened]
+
+
+def _device_problems(path: Path, cap: Capture) -> list[str]:
+    """Warnings about notifications of devices or characteristics the file does not declare."""
+    out = []
+    known = {d.index for d in cap.devices}
+    for d in sorted(set(cap.chars) - known):
+        out.append(f"{path}: device {d} has notifications but no device record")
+    for d, u in cap.unknown_characteristics():
+        name = next((x.name for x in cap.devices if x.index == d), str(d))
+        cnt = int(np.count_nonzero((cap.device == d) & (cap.char == cap.chars[d].index(u))))
+        out.append(
+            f"{path}: device {d} ({name}): unknown characteristic {u} ({cnt} notifications ignored)"
+        )
+    return out
+
+
 def read_capture(path: str | Path) -> Capture:
     """Read a capture file, tolerating a torn tail.
 
@@ -543,127 +735,9 @@ def read_capture(path: str | Path) -> Capture:
     except OSError as exc:
         raise CaptureFileError(f"{path}: cannot read: {exc}") from None
     header, off = _parse_header(path, buf)
-    n = len(buf)
-    times: list[int] = []
-    devs: list[int] = []
-    chars_i: list[int] = []
-    payloads: list[bytes] = []
-    devices: list[CaptureDevice] = []
-    chars: dict[int, list[str]] = {}
-    events: list[Event] = []
-    truncated = False
-    corrupt = 0
-    orphans = 0
-    duplicates = 0
-    extra_devices = 0
-    gave_up = False
-    resync_budget = _RESYNC_WORK * n + (16 << 20)
-    mv = memoryview(buf)
-    # One pass over records (not samples); each step is a couple of struct calls.
-    while off < n:
-        if n - off < _REC_HEAD.size + 4:
-            truncated = True
-            break
-        sync, rtype, blen = _REC_HEAD.unpack_from(buf, off)
-        end = off + _REC_HEAD.size + blen + 4
-        ok = sync == SYNC and blen <= _MAX_RECORD.get(rtype, -1)
-        if ok and end > n:
-            truncated = True
-            break
-        if ok:
-            body = mv[off + _REC_HEAD.size : end - 4]
-            (crc,) = struct.unpack_from("<I", buf, end - 4)
-            ok = zlib.crc32(body, zlib.crc32(buf[off + 2 : off + _REC_HEAD.size])) == crc
-            if not ok:
-                resync_budget -= blen
-        if not ok:
-            corrupt += 1
-            if resync_budget < 0:
-                gave_up = truncated = True
-                break
-            nxt = buf.find(SYNC, off + 1)
-            if nxt < 0:
-                truncated = True
-                break
-            off = nxt
-            continue
-        off = end
-        try:
-            if rtype == 0x4E:  # N
-                t, d, c = _NOTE_HEAD.unpack_from(body)
-                if d not in chars or c >= len(chars[d]):
-                    orphans += 1
-                    continue
-                times.append(t)
-                devs.append(d)
-                chars_i.append(c)
-                payloads.append(bytes(body[_NOTE_HEAD.size :]))
-            elif rtype == 0x43:  # C
-                d, c = _CHAR_HEAD.unpack_from(body)
-                lst = chars.setdefault(d, [])
-                if c == len(lst):
-                    lst.append(bytes(body[_CHAR_HEAD.size :]).decode())
-                else:
-                    corrupt += 1
-            elif rtype == 0x44:  # D
-                dev = _device(bytes(body))
-                if any(x.index == dev.index for x in devices):
-                    duplicates += 1  # a repeated record adds nothing; the first one counts
-                elif len(devices) >= MAX_DEVICES:
-                    extra_devices += 1
-                else:
-                    devices.append(dev)
-            elif rtype == 0x45:  # E
-                t, d = _EVENT_HEAD.unpack_from(body)
-                j = json.loads(bytes(body[_EVENT_HEAD.size :]))
-                if not isinstance(j, dict):
-                    raise ValueError("event body is not an object")
-                events.append(Event(t, None if d == SESSION else d, str(j.pop("kind", "?")), j))
-            else:
-                corrupt += 1
-        except (struct.error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
-            corrupt += 1
-    cap = Capture(
-        path=path,
-        header=header,
-        devices=devices,
-        host_time_ns=np.asarray(times, dtype=np.int64),
-        device=np.asarray(devs, dtype=np.int64),
-        char=np.asarray(chars_i, dtype=np.int64),
-        payloads=payloads,
-        chars=chars,
-        events=events,
-        truncated=truncated,
-        corrupt_records=corrupt,
-    )
-    if truncated and not gave_up:
-        cap.problems.append(
-            f"{path}: file ends inside a record (recorder stopped abruptly); read {len(payloads)} notifications"
-        )
-    if corrupt:
-        cap.problems.append(f"{path}: skipped {corrupt} corrupt record(s)")
-    if gave_up:
-        cap.problems.append(
-            f"{path}: stopped reading at byte {off}: the rest is corrupt beyond resynchronising "
-            f"(limit _RESYNC_WORK: {_RESYNC_WORK} checksum bytes per file byte)"
-        )
-    if duplicates:
-        cap.problems.append(f"{path}: ignored {duplicates} repeated device record(s)")
-    if extra_devices:
-        cap.problems.append(
-            f"{path}: ignored {extra_devices} device record(s) beyond MAX_DEVICES ({MAX_DEVICES})"
-        )
-    if orphans:
-        cap.problems.append(
-            f"{path}: {orphans} notification(s) refer to an undeclared device/characteristic"
-        )
-    known = {d.index for d in devices}
-    for d in sorted(set(chars) - known):
-        cap.problems.append(f"{path}: device {d} has notifications but no device record")
-    for d, u in cap.unknown_characteristics():
-        name = next((x.name for x in devices if x.index == d), str(d))
-        cnt = int(np.count_nonzero((cap.device == d) & (cap.char == chars[d].index(u))))
-        cap.problems.append(
-            f"{path}: device {d} ({name}): unknown characteristic {u} ({cnt} notifications ignored)"
-        )
+    scan = _RecordScan(buf, off)
+    scan.scan()
+    cap = scan.capture(path, header)
+    cap.problems += _skipped_problems(path, scan)
+    cap.problems += _device_problems(path, cap)
     return cap

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -282,6 +282,109 @@ def _commands(r: _Reader, key: str, chars: Mapping[str, str]) -> tuple[Command, 
     return tuple(out)
 
 
+def _uuid(r: _Reader, key: str, value: Any) -> str:
+    try:
+        return normalize_uuid(value)
+    except (ValueError, AttributeError):
+        raise r.err(key, f"not a UUID: {value!r}") from None
+
+
+def _one_of(r: _Reader, key: str, value: Any, allowed: Collection[Any], problem: str) -> None:
+    """Raise ``problem`` on ``key`` unless ``value`` is in ``allowed``."""
+    if value not in allowed:
+        raise r.err(key, problem)
+
+
+def _ident(r: _Reader) -> tuple[str, str]:
+    """``id`` and ``decoder``."""
+    pid = r.get("id", str, required=True)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pid):
+        raise r.err("id", f"must be lower-case letters, digits, '-' or '_', got {pid!r}")
+    decoder = r.get("decoder", str, required=True)
+    _one_of(
+        r,
+        "decoder",
+        decoder,
+        DECODERS,
+        f"unknown decoder {decoder!r}; choose from {list(DECODERS)}",
+    )
+    return pid, decoder
+
+
+def _characteristics(r: _Reader) -> tuple[str, dict[str, str]]:
+    """``service`` and the ``[characteristics]`` table (role → UUID, ``data`` required)."""
+    service = _uuid(r, "service", r.get("service", str, required=True))
+    chars_t = r.get("characteristics", dict, required=True)
+    cr = r.sub("characteristics", chars_t)
+    chars = {k: _uuid(cr, k, cr.get(k, str)) for k in chars_t}
+    if "data" not in chars:
+        raise cr.err("data", "missing (the characteristic that carries samples)")
+    return service, chars
+
+
+def _match(r: _Reader) -> Match:
+    """The ``[match]`` table: name patterns (valid regular expressions) and service UUIDs."""
+    mr = r.sub("match", r.get("match", dict, required=True))
+    names = mr.get("names", list, [])
+    for i, p in enumerate(names):
+        if not isinstance(p, str):
+            raise mr.err(f"names[{i}]", "expected a string")
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise mr.err(f"names[{i}]", f"bad regular expression {p!r}: {exc}") from None
+    services = tuple(
+        _uuid(mr, f"services[{i}]", u) for i, u in enumerate(mr.get("services", list, []))
+    )
+    if not names and not services:
+        raise mr.err("names", "give at least one name pattern or service UUID")
+    return Match(names=tuple(names), services=services)
+
+
+def _roles_and_streams(r: _Reader, chars: Mapping[str, str]) -> tuple[list[Any], list[Any]]:
+    """``subscribe`` (known roles) and ``streams`` (known kinds)."""
+    subscribe = r.get("subscribe", list, ["data"])
+    for i, s in enumerate(subscribe):
+        _one_of(r, f"subscribe[{i}]", s, chars, f"unknown characteristic role {s!r}")
+    streams = r.get("streams", list, required=True)
+    for i, s in enumerate(streams):
+        _one_of(
+            r, f"streams[{i}]", s, STREAM_KINDS, f"must be one of {list(STREAM_KINDS)}, got {s!r}"
+        )
+    return subscribe, streams
+
+
+def _optional_choice(r: _Reader, key: str, allowed: tuple[str, ...]) -> str | None:
+    """An optional string key that must be one of ``allowed``."""
+    value = r.get(key, str, None)
+    if value is not None:
+        _one_of(r, key, value, allowed, f"must be one of {list(allowed)}, got {value!r}")
+    return value
+
+
+def _ranges(r: _Reader, streams: list[Any]) -> tuple[float, float | None, float | None]:
+    """``rate`` (Hz), ``acc_range_g`` (g) and ``gyr_range_dps`` (deg/s), as given."""
+    rate = float(r.get("rate", (int, float), required=True))
+    if not 0 < rate <= 10000:
+        raise r.err("rate", f"must be in (0, 10000] Hz, got {rate}")
+    acc_g = r.get("acc_range_g", (int, float), None)
+    gyr_dps = r.get("gyr_range_dps", (int, float), None)
+    for k, v in (("acc_range_g", acc_g), ("gyr_range_dps", gyr_dps)):
+        if v is not None and v <= 0:
+            raise r.err(k, "must be > 0")
+    for stream, k, v in (("acc", "acc_range_g", acc_g), ("gyr", "gyr_range_dps", gyr_dps)):
+        if stream in streams and v is None:
+            raise r.err(k, f"missing (the profile streams {stream})")
+    return rate, acc_g, gyr_dps
+
+
+def _mtu(r: _Reader) -> int:
+    mtu = r.get("mtu_min", int, 23)
+    if not 23 <= mtu <= 517:
+        raise r.err("mtu_min", f"must be in [23, 517], got {mtu}")
+    return int(mtu)
+
+
 def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     """Validate a profile table (already parsed TOML) into a :class:`Profile`.
 
@@ -295,6 +398,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     Returns
     -------
     Profile
+        The validated profile.
 
     Raises
     ------
@@ -302,75 +406,20 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         A key is missing, has the wrong type or an invalid value.
     """
     r = _Reader(source, data)
-    pid = r.get("id", str, required=True)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pid):
-        raise r.err("id", f"must be lower-case letters, digits, '-' or '_', got {pid!r}")
-    decoder = r.get("decoder", str, required=True)
-    if decoder not in DECODERS:
-        raise r.err("decoder", f"unknown decoder {decoder!r}; choose from {list(DECODERS)}")
-
-    def uuid(rr: _Reader, key: str, v: Any) -> str:
-        try:
-            return normalize_uuid(v)
-        except (ValueError, AttributeError):
-            raise rr.err(key, f"not a UUID: {v!r}") from None
-
-    service = uuid(r, "service", r.get("service", str, required=True))
-    chars_t = r.get("characteristics", dict, required=True)
-    cr = r.sub("characteristics", chars_t)
-    chars = {k: uuid(cr, k, cr.get(k, str)) for k in chars_t}
-    if "data" not in chars:
-        raise cr.err("data", "missing (the characteristic that carries samples)")
-    match_t = r.get("match", dict, required=True)
-    mr = r.sub("match", match_t)
-    names = mr.get("names", list, [])
-    for i, p in enumerate(names):
-        if not isinstance(p, str):
-            raise mr.err(f"names[{i}]", "expected a string")
-        try:
-            re.compile(p)
-        except re.error as exc:
-            raise mr.err(f"names[{i}]", f"bad regular expression {p!r}: {exc}") from None
-    services = tuple(
-        uuid(mr, f"services[{i}]", u) for i, u in enumerate(mr.get("services", list, []))
-    )
-    if not names and not services:
-        raise mr.err("names", "give at least one name pattern or service UUID")
-    subscribe = r.get("subscribe", list, ["data"])
-    for i, s in enumerate(subscribe):
-        if s not in chars:
-            raise r.err(f"subscribe[{i}]", f"unknown characteristic role {s!r}")
-    streams = r.get("streams", list, required=True)
-    for i, s in enumerate(streams):
-        if s not in STREAM_KINDS:
-            raise r.err(f"streams[{i}]", f"must be one of {list(STREAM_KINDS)}, got {s!r}")
-    placement = r.get("placement", str, None)
-    if placement is not None and placement not in PLACEMENTS:
-        raise r.err("placement", f"must be one of {list(PLACEMENTS)}, got {placement!r}")
-    side = r.get("side", str, None)
-    if side is not None and side not in SIDES:
-        raise r.err("side", f"must be one of {list(SIDES)}, got {side!r}")
-    rate = float(r.get("rate", (int, float), required=True))
-    if not 0 < rate <= 10000:
-        raise r.err("rate", f"must be in (0, 10000] Hz, got {rate}")
-    acc_g = r.get("acc_range_g", (int, float), None)
-    gyr_dps = r.get("gyr_range_dps", (int, float), None)
-    for k, v in (("acc_range_g", acc_g), ("gyr_range_dps", gyr_dps)):
-        if v is not None and v <= 0:
-            raise r.err(k, "must be > 0")
-    if "acc" in streams and acc_g is None:
-        raise r.err("acc_range_g", "missing (the profile streams acc)")
-    if "gyr" in streams and gyr_dps is None:
-        raise r.err("gyr_range_dps", "missing (the profile streams gyr)")
-    mtu = r.get("mtu_min", int, 23)
-    if not 23 <= mtu <= 517:
-        raise r.err("mtu_min", f"must be in [23, 517], got {mtu}")
+    pid, decoder = _ident(r)
+    service, chars = _characteristics(r)
+    match = _match(r)
+    subscribe, streams = _roles_and_streams(r, chars)
+    placement = _optional_choice(r, "placement", PLACEMENTS)
+    side = _optional_choice(r, "side", SIDES)
+    rate, acc_g, gyr_dps = _ranges(r, streams)
+    mtu = _mtu(r)
     params = r.get("decoder_params", dict, {})
     prof = Profile(
         id=pid,
         name=r.get("name", str, required=True),
         description=r.get("description", str, ""),
-        match=Match(names=tuple(names), services=services),
+        match=match,
         service=service,
         characteristics=chars,
         subscribe=tuple(subscribe),

@@ -122,28 +122,61 @@ def _free_form(value: Any, where: str, depth: int = 0) -> None:
             _free_form(v, f"{where}[{i}]", depth + 1)
 
 
-def _check_value(value: Any, spec: Field, where: str) -> None:
-    if not _type_ok(value, spec.types):
-        want = " or ".join(_NAMES.get(t, t.__name__) for t in spec.types)
-        shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-        raise SchemaError(where, f"expected {want}, got {shown[:60]}")
+def _type_problem(value: Any, spec: Field) -> str | None:
+    if _type_ok(value, spec.types):
+        return None
+    want = " or ".join(_NAMES.get(t, t.__name__) for t in spec.types)
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return f"expected {want}, got {shown[:60]}"
+
+
+def _finite_problem(value: Any, _spec: Field) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
-        raise SchemaError(where, f"must be finite, got {value!r}")
+        return f"must be finite, got {value!r}"
+    return None
+
+
+def _length_problem(value: Any, _spec: Field) -> str | None:
     if isinstance(value, str) and len(value) > MAX_STRING:
-        raise SchemaError(where, f"string longer than {MAX_STRING} characters")
+        return f"string longer than {MAX_STRING} characters"
+    return None
+
+
+def _choice_problem(value: Any, spec: Field) -> str | None:
     if spec.choices is not None and value is not None and value not in spec.choices:
-        raise SchemaError(
-            where, f"must be one of {sorted(map(str, spec.choices))}, got {str(value)[:60]!r}"
-        )
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value is not None:
-        if spec.low is not None and value < spec.low:
-            raise SchemaError(where, f"must be >= {spec.low:g}, got {value!r}")
-        if spec.high is not None and value > spec.high:
-            raise SchemaError(where, f"must be <= {spec.high:g}, got {value!r}")
+        return f"must be one of {sorted(map(str, spec.choices))}, got {str(value)[:60]!r}"
+    return None
+
+
+def _range_problem(value: Any, spec: Field) -> str | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if spec.low is not None and value < spec.low:
+        return f"must be >= {spec.low:g}, got {value!r}"
+    if spec.high is not None and value > spec.high:
+        return f"must be <= {spec.high:g}, got {value!r}"
+    return None
+
+
+def _custom_problem(value: Any, spec: Field) -> str | None:
     if spec.check is not None and value is not None:
-        problem = spec.check(value)
-        if problem:
-            raise SchemaError(where, problem)
+        return spec.check(value)
+    return None
+
+
+#: The checks of one value, in order; the first problem found is the one reported.
+_VALUE_CHECKS: tuple[Callable[[Any, Field], str | None], ...] = (
+    _type_problem,
+    _finite_problem,
+    _length_problem,
+    _choice_problem,
+    _range_problem,
+    _custom_problem,
+)
+
+
+def _check_children(value: Any, spec: Field, where: str) -> None:
+    """Check what a dict or a list holds: by its schema, or as bounded free-form JSON."""
     if isinstance(value, dict):
         if spec.schema is not None:
             validate(value, spec.schema, where)
@@ -157,6 +190,14 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
                 _check_value(item, spec.items, f"{where}[{i}]")
             else:
                 _free_form(item, f"{where}[{i}]")
+
+
+def _check_value(value: Any, spec: Field, where: str) -> None:
+    for check in _VALUE_CHECKS:
+        problem = check(value, spec)
+        if problem:
+            raise SchemaError(where, problem)
+    _check_children(value, spec, where)
 
 
 def validate(doc: Any, schema: Obj, where: str = "") -> dict[str, Any]:

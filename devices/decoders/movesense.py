@@ -74,19 +74,41 @@ class MovesenseDecoder(Decoder):
     def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
         if len(payload) < 2:
             raise BadPacket("short")
+        if payload[0] != DATA:
+            self._not_data(payload, role)
+            return None
+        if payload[1] != self.ref:
+            raise Ignored("other subscription")
+        ms, vals = self._unpack(payload)
+        n = vals.shape[1]
+        rate = float(self.profile.rate)
+        t0 = self._first_sample_time(ms, n, rate)
+        dev_t = t0 + np.arange(n) / rate
+        acc = gyr = None
+        if self.resource == "IMU6":
+            acc, gyr = vals[0], vals[1] * DEG
+        elif self.resource == "Acc":
+            acc = vals[0]
+        else:
+            gyr = vals[0] * DEG
+        sensor = {"IMU6": "imu", "Acc": "acc", "Gyro": "gyr"}[self.resource]
+        return Samples(sensor=sensor, host_time=host_time, acc=acc, gyr=gyr, device_time=dev_t)
+
+    def _not_data(self, payload: bytes, role: str) -> None:
+        """Take a command result that shares the data characteristic; refuse anything else."""
         kind = payload[0]
         if kind == COMMAND_RESULT:
             resp = self._response(payload, role)
             if resp is not None:
                 self.stats.responses += 1
                 self.responses.append(resp)
-            return None
+            return
         if kind == DATA_PART2:
             raise Ignored("DATA_PART2")
-        if kind != DATA:
-            raise BadPacket("notification type")
-        if payload[1] != self.ref:
-            raise Ignored("other subscription")
+        raise BadPacket("notification type")
+
+    def _unpack(self, payload: bytes) -> tuple[int, FloatArray]:
+        """Sensor time stamp (ms) and values, shape (blocks, n, 3), of a DATA packet."""
         blocks = RESOURCES[self.resource]
         body = len(payload) - 6
         if body <= 0 or body % (12 * blocks):
@@ -101,11 +123,14 @@ class MovesenseDecoder(Decoder):
             )
         if not np.all(np.isfinite(vals)):
             raise BadPacket("non-finite value")
+        return ms, vals
+
+    def _first_sample_time(self, ms: int, n: int, rate: float) -> float:
+        """Device time of a packet's first sample, s; counts gaps in the sensor clock."""
         # Unwrap the 32-bit millisecond clock (wraps after 49.7 days).
         if self._last_ms is not None and ms < self._last_ms and self._last_ms - ms > 1 << 31:
             self._wraps += 1
         self._last_ms = ms
-        rate = float(self.profile.rate)
         t0 = (ms + self._wraps * (1 << 32)) * 1e-3
         if self._next_t is not None and abs(t0 - self._next_t) > 1.5 / rate:
             self.stats.counter_gaps += 1
@@ -116,16 +141,7 @@ class MovesenseDecoder(Decoder):
             # the sample clock stays smooth yet tracks a sensor running off nominal rate.
             t0 = self._next_t + 0.05 * (t0 - self._next_t)
         self._next_t = t0 + n / rate
-        dev_t = t0 + np.arange(n) / rate
-        acc = gyr = None
-        if self.resource == "IMU6":
-            acc, gyr = vals[0], vals[1] * DEG
-        elif self.resource == "Acc":
-            acc = vals[0]
-        else:
-            gyr = vals[0] * DEG
-        sensor = {"IMU6": "imu", "Acc": "acc", "Gyro": "gyr"}[self.resource]
-        return Samples(sensor=sensor, host_time=host_time, acc=acc, gyr=gyr, device_time=dev_t)
+        return t0
 
     def _response(self, payload: bytes, role: str) -> ControlResponse | None:
         if len(payload) < 4 or payload[0] != COMMAND_RESULT:

@@ -34,6 +34,7 @@ from devices.decoders.base import (
     DecoderProfile,
     Encoder,
     FloatArray,
+    IntArray,
     Packet,
     Samples,
 )
@@ -44,6 +45,127 @@ TYPES = {"u8": "u1", "i8": "i1", "u16": "u2", "i16": "i2", "u32": "u4", "i32": "
 ACC_UNITS = {"g": G, "mg": G / 1000.0, "m/s2": 1.0}
 GYR_UNITS = {"deg/s": DEG, "mdps": DEG / 1000.0, "rad/s": 1.0}
 AXES = ("x", "y", "z")
+
+
+def _err(key: str, problem: str) -> ProfileError:
+    return ProfileError(f"key 'decoder_params.{key}': {problem}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _endian(params: dict[str, Any]) -> str:
+    """Struct byte-order prefix (``<`` or ``>``) of ``endian``."""
+    endian = params.get("endian", "little")
+    if endian not in ("little", "big"):
+        raise _err("endian", f"must be 'little' or 'big', got {endian!r}")
+    return "<" if endian == "little" else ">"
+
+
+def _field_list(
+    params: dict[str, Any], key: str, required: bool, order: str
+) -> list[tuple[str, str]]:
+    """``header`` or ``fields`` as (name, dtype string) pairs."""
+    raw = params.get(key, None)
+    if raw is None:
+        if required:
+            raise _err(key, "missing")
+        return []
+    if not isinstance(raw, list) or (required and not raw):
+        raise _err(key, "expected a non-empty list of [name, type]")
+    out = []
+    for i, f in enumerate(raw):
+        if not (isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)):
+            raise _err(f"{key}[{i}]", f"expected [name, type], got {f!r}")
+        if f[1] not in TYPES:
+            raise _err(f"{key}[{i}]", f"unknown type {f[1]!r}; choose from {list(TYPES)}")
+        out.append((f[0], order + TYPES[f[1]]))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise _err(key, f"duplicate field names in {names}")
+    return out
+
+
+def _sensors(names: list[str]) -> tuple[bool, bool]:
+    """Whether the sample fields hold a full accelerometer and a full gyroscope triple."""
+    has_acc = all(f"acc_{a}" in names for a in AXES)
+    has_gyr = all(f"gyr_{a}" in names for a in AXES)
+    if any(n.startswith(("acc_", "gyr_")) for n in names) and not (has_acc or has_gyr):
+        raise _err("fields", "acc_x/acc_y/acc_z (or gyr_*) must come as a full triple")
+    if not (has_acc or has_gyr):
+        raise _err("fields", "needs acc_x, acc_y, acc_z and/or gyr_x, gyr_y, gyr_z")
+    return has_acc, has_gyr
+
+
+def _samples_per_packet(params: dict[str, Any]) -> int:
+    spp = params.get("samples_per_packet", 0)
+    if not _is_int(spp) or not 0 <= spp <= 255:
+        raise _err("samples_per_packet", f"must be an integer 0..255, got {spp!r}")
+    return int(spp)
+
+
+def _counter(
+    params: dict[str, Any], header: list[tuple[str, str]], header_dtype: np.dtype, spp: int
+) -> tuple[str | None, int, str]:
+    """``counter`` (a header field or None), its wrap width in bits and its unit."""
+    counter = params.get("counter")
+    hnames = [n for n, _ in header]
+    if counter is not None:
+        if counter not in hnames:
+            raise _err("counter", f"{counter!r} is not a header field {hnames}")
+        if header_dtype[counter].kind not in "ui":
+            raise _err("counter", "must be an integer field")
+    width = header_dtype[counter].itemsize * 8 if counter else 32
+    bits = params.get("counter_bits", width)
+    if not _is_int(bits) or not 1 <= bits <= width:
+        raise _err("counter_bits", f"must be 1..{width}, got {bits!r}")
+    unit = params.get("counter_unit", "sample")
+    if unit not in ("sample", "packet"):
+        raise _err("counter_unit", f"must be 'sample' or 'packet', got {unit!r}")
+    if unit == "packet" and spp == 0:
+        raise _err("counter_unit", "'packet' needs a fixed samples_per_packet")
+    return counter, bits, unit
+
+
+def _lsb(params: dict[str, Any], kind: str, units: dict[str, float], default_unit: str) -> float:
+    """SI value of one LSB of ``kind`` (``acc``: m/s², ``gyr``: rad/s)."""
+    s = params.get(f"{kind}_scale")
+    u = params.get(f"{kind}_unit", default_unit)
+    if u not in units:
+        raise _err(f"{kind}_unit", f"must be one of {list(units)}, got {u!r}")
+    if not isinstance(s, int | float) or isinstance(s, bool) or not s > 0:
+        raise _err(f"{kind}_scale", f"must be a positive number, got {s!r}")
+    return float(s) * units[u]
+
+
+def _axes(params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Output axis permutation and signs of ``axes``."""
+    axes = params.get("axes", ["x", "y", "z"])
+    if not (isinstance(axes, list) and len(axes) == 3 and all(isinstance(a, str) for a in axes)):
+        raise _err("axes", f"expected three of x, y, z with optional '-', got {axes!r}")
+    perm = [AXES.index(a.lstrip("-+")) if a.lstrip("-+") in AXES else -1 for a in axes]
+    if sorted(perm) != [0, 1, 2]:
+        raise _err("axes", f"must use each of x, y, z once, got {axes!r}")
+    return np.array(perm), np.array([-1.0 if a.startswith("-") else 1.0 for a in axes])
+
+
+def _responses(params: dict[str, Any]) -> tuple[bytes | None, list[tuple[bytes, bytes]]]:
+    """``response_prefix`` and the ``responses`` table as bytes."""
+    prefix = params.get("response_prefix")
+    try:
+        response_prefix = None if prefix is None else bytes.fromhex(str(prefix))
+    except ValueError:
+        raise _err("response_prefix", f"not hex: {prefix!r}") from None
+    responses: list[tuple[bytes, bytes]] = []
+    for i, pair in enumerate(params.get("responses", [])):
+        try:
+            responses.append((bytes.fromhex(pair[0]), bytes.fromhex(pair[1])))
+        except (ValueError, TypeError, IndexError, AttributeError):
+            raise _err(
+                f"responses[{i}]", f"expected [request hex, response hex], got {pair!r}"
+            ) from None
+    return response_prefix, responses
 
 
 class Layout:
@@ -61,104 +183,21 @@ class Layout:
     """
 
     def __init__(self, params: dict[str, Any]) -> None:
-        def err(key: str, problem: str) -> ProfileError:
-            return ProfileError(f"key 'decoder_params.{key}': {problem}")
-
-        endian = params.get("endian", "little")
-        if endian not in ("little", "big"):
-            raise err("endian", f"must be 'little' or 'big', got {endian!r}")
-        e = "<" if endian == "little" else ">"
-
-        def fields(key: str, required: bool) -> list[tuple[str, str]]:
-            raw = params.get(key, None)
-            if raw is None:
-                if required:
-                    raise err(key, "missing")
-                return []
-            if not isinstance(raw, list) or (required and not raw):
-                raise err(key, "expected a non-empty list of [name, type]")
-            out = []
-            for i, f in enumerate(raw):
-                if not (isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)):
-                    raise err(f"{key}[{i}]", f"expected [name, type], got {f!r}")
-                if f[1] not in TYPES:
-                    raise err(f"{key}[{i}]", f"unknown type {f[1]!r}; choose from {list(TYPES)}")
-                out.append((f[0], e + TYPES[f[1]]))
-            names = [n for n, _ in out]
-            if len(set(names)) != len(names):
-                raise err(key, f"duplicate field names in {names}")
-            return out
-
-        self.header = fields("header", False)
-        self.fields = fields("fields", True)
+        order = _endian(params)
+        self.header = _field_list(params, "header", False, order)
+        self.fields = _field_list(params, "fields", True, order)
         self.header_dtype = np.dtype(self.header) if self.header else np.dtype([])
         self.sample_dtype = np.dtype(self.fields)
         names = [n for n, _ in self.fields]
-        self.has_acc = all(f"acc_{a}" in names for a in AXES)
-        self.has_gyr = all(f"gyr_{a}" in names for a in AXES)
-        if any(n.startswith(("acc_", "gyr_")) for n in names) and not (
-            self.has_acc or self.has_gyr
-        ):
-            raise err("fields", "acc_x/acc_y/acc_z (or gyr_*) must come as a full triple")
-        if not (self.has_acc or self.has_gyr):
-            raise err("fields", "needs acc_x, acc_y, acc_z and/or gyr_x, gyr_y, gyr_z")
-        spp = params.get("samples_per_packet", 0)
-        if not isinstance(spp, int) or isinstance(spp, bool) or not 0 <= spp <= 255:
-            raise err("samples_per_packet", f"must be an integer 0..255, got {spp!r}")
-        self.spp = spp
-        self.counter = params.get("counter")
-        hnames = [n for n, _ in self.header]
-        if self.counter is not None:
-            if self.counter not in hnames:
-                raise err("counter", f"{self.counter!r} is not a header field {hnames}")
-            if self.header_dtype[self.counter].kind not in "ui":
-                raise err("counter", "must be an integer field")
-        width = self.header_dtype[self.counter].itemsize * 8 if self.counter else 32
-        bits = params.get("counter_bits", width)
-        if not isinstance(bits, int) or isinstance(bits, bool) or not 1 <= bits <= width:
-            raise err("counter_bits", f"must be 1..{width}, got {bits!r}")
-        self.counter_bits = bits
-        unit = params.get("counter_unit", "sample")
-        if unit not in ("sample", "packet"):
-            raise err("counter_unit", f"must be 'sample' or 'packet', got {unit!r}")
-        if unit == "packet" and spp == 0:
-            raise err("counter_unit", "'packet' needs a fixed samples_per_packet")
-        self.counter_unit = unit
-
-        def scale(kind: str, units: dict[str, float], default_unit: str) -> float:
-            s = params.get(f"{kind}_scale")
-            u = params.get(f"{kind}_unit", default_unit)
-            if u not in units:
-                raise err(f"{kind}_unit", f"must be one of {list(units)}, got {u!r}")
-            if not isinstance(s, int | float) or isinstance(s, bool) or not s > 0:
-                raise err(f"{kind}_scale", f"must be a positive number, got {s!r}")
-            return float(s) * units[u]
-
-        self.acc_lsb = scale("acc", ACC_UNITS, "g") if self.has_acc else 0.0
-        self.gyr_lsb = scale("gyr", GYR_UNITS, "deg/s") if self.has_gyr else 0.0
-        axes = params.get("axes", ["x", "y", "z"])
-        if not (
-            isinstance(axes, list) and len(axes) == 3 and all(isinstance(a, str) for a in axes)
-        ):
-            raise err("axes", f"expected three of x, y, z with optional '-', got {axes!r}")
-        perm = [AXES.index(a.lstrip("-+")) if a.lstrip("-+") in AXES else -1 for a in axes]
-        if sorted(perm) != [0, 1, 2]:
-            raise err("axes", f"must use each of x, y, z once, got {axes!r}")
-        self.perm = np.array(perm)
-        self.sign = np.array([-1.0 if a.startswith("-") else 1.0 for a in axes])
-        prefix = params.get("response_prefix")
-        try:
-            self.response_prefix = None if prefix is None else bytes.fromhex(str(prefix))
-        except ValueError:
-            raise err("response_prefix", f"not hex: {prefix!r}") from None
-        self.responses: list[tuple[bytes, bytes]] = []
-        for i, pair in enumerate(params.get("responses", [])):
-            try:
-                self.responses.append((bytes.fromhex(pair[0]), bytes.fromhex(pair[1])))
-            except (ValueError, TypeError, IndexError, AttributeError):
-                raise err(
-                    f"responses[{i}]", f"expected [request hex, response hex], got {pair!r}"
-                ) from None
+        self.has_acc, self.has_gyr = _sensors(names)
+        self.spp = _samples_per_packet(params)
+        self.counter, self.counter_bits, self.counter_unit = _counter(
+            params, self.header, self.header_dtype, self.spp
+        )
+        self.acc_lsb = _lsb(params, "acc", ACC_UNITS, "g") if self.has_acc else 0.0
+        self.gyr_lsb = _lsb(params, "gyr", GYR_UNITS, "deg/s") if self.has_gyr else 0.0
+        self.perm, self.sign = _axes(params)
+        self.response_prefix, self.responses = _responses(params)
 
         # Fast path: when every sample field has one dtype, a packet body is a plain
         # (n, fields) array and acc/gyr are column picks with the axis map folded in.
@@ -212,25 +251,47 @@ class PackedDecoder(Decoder):
         self._next = first + step
         return first
 
-    def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+    def _decode(self, payload: bytes, host_time: float, _role: str) -> Samples | None:
         lay = self.layout
-        hsize = lay.header_dtype.itemsize
-        body = len(payload) - hsize
+        n = self._sample_count(payload)
+        counter = self._counters(payload, n)
+        acc, gyr = self._values(payload, n)
+        if lay.uniform is None or lay.uniform.kind == "f":
+            for a in (acc, gyr):
+                if a is not None and not np.all(np.isfinite(a)):
+                    raise BadPacket("non-finite value")
+        sensor = "imu" if lay.has_acc and lay.has_gyr else ("acc" if lay.has_acc else "gyr")
+        return Samples(sensor=sensor, host_time=host_time, acc=acc, gyr=gyr, counter=counter)
+
+    def _sample_count(self, payload: bytes) -> int:
+        """Samples in a packet; BadPacket unless its length fits the layout."""
+        lay = self.layout
+        body = len(payload) - lay.header_dtype.itemsize
         ssize = lay.sample_dtype.itemsize
         if body <= 0 or body % ssize:
             raise BadPacket("length")
         n = body // ssize
         if lay.spp and n != lay.spp:
             raise BadPacket("length")
-        counter = None
-        if lay.counter is not None:
-            hdr = np.frombuffer(payload, dtype=lay.header_dtype, count=1)
-            cval = int(hdr[lay.counter][0]) & ((1 << lay.counter_bits) - 1)
-            if lay.counter_unit == "packet":
-                first = self._unwrap(cval, 1, n) * n
-            else:
-                first = self._unwrap(cval, n, 1)
-            counter = first + np.arange(n, dtype=np.int64)
+        return n
+
+    def _counters(self, payload: bytes, n: int) -> IntArray | None:
+        """Unwrapped per-sample counters of a packet of ``n`` samples (None without a counter)."""
+        lay = self.layout
+        if lay.counter is None:
+            return None
+        hdr = np.frombuffer(payload, dtype=lay.header_dtype, count=1)
+        cval = int(hdr[lay.counter][0]) & ((1 << lay.counter_bits) - 1)
+        if lay.counter_unit == "packet":
+            first = self._unwrap(cval, 1, n) * n
+        else:
+            first = self._unwrap(cval, n, 1)
+        return first + np.arange(n, dtype=np.int64)
+
+    def _values(self, payload: bytes, n: int) -> tuple[FloatArray | None, FloatArray | None]:
+        """Acceleration (m/s²) and angular rate (rad/s) of the packet's ``n`` samples."""
+        lay = self.layout
+        hsize = lay.header_dtype.itemsize
         acc = gyr = None
         if lay.uniform is not None:
             raw = np.frombuffer(payload, dtype=lay.uniform, offset=hsize).reshape(
@@ -240,20 +301,15 @@ class PackedDecoder(Decoder):
                 acc = raw[:, lay.acc_cols] * (lay.sign * lay.acc_lsb)
             if lay.gyr_cols is not None:
                 gyr = raw[:, lay.gyr_cols] * (lay.sign * lay.gyr_lsb)
-        else:
-            rec = np.frombuffer(payload, dtype=lay.sample_dtype, offset=hsize)
-            if lay.has_acc:
-                dev = np.column_stack([rec[f"acc_{a}"] for a in AXES]).astype(np.float64)
-                acc = dev[:, lay.perm] * lay.sign * lay.acc_lsb
-            if lay.has_gyr:
-                dev = np.column_stack([rec[f"gyr_{a}"] for a in AXES]).astype(np.float64)
-                gyr = dev[:, lay.perm] * lay.sign * lay.gyr_lsb
-        if lay.uniform is None or lay.uniform.kind == "f":
-            for a in (acc, gyr):
-                if a is not None and not np.all(np.isfinite(a)):
-                    raise BadPacket("non-finite value")
-        sensor = "imu" if lay.has_acc and lay.has_gyr else ("acc" if lay.has_acc else "gyr")
-        return Samples(sensor=sensor, host_time=host_time, acc=acc, gyr=gyr, counter=counter)
+            return acc, gyr
+        rec = np.frombuffer(payload, dtype=lay.sample_dtype, offset=hsize)
+        if lay.has_acc:
+            dev = np.column_stack([rec[f"acc_{a}"] for a in AXES]).astype(np.float64)
+            acc = dev[:, lay.perm] * lay.sign * lay.acc_lsb
+        if lay.has_gyr:
+            dev = np.column_stack([rec[f"gyr_{a}"] for a in AXES]).astype(np.float64)
+            gyr = dev[:, lay.perm] * lay.sign * lay.gyr_lsb
+        return acc, gyr
 
     def feed_batch(
         self, payloads: list[bytes], host_times: FloatArray, char: str = "data"

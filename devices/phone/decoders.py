@@ -32,6 +32,7 @@ from devices.decoders.base import (
     Encoder,
     FloatArray,
     Ignored,
+    IntArray,
     Packet,
     Samples,
     batches_from_samples,
@@ -51,6 +52,9 @@ from devices.phone.sensorlogger import SensorLoggerBatch, build_sensorlogger, pa
 
 #: Recent (session, messageId) pairs remembered to drop duplicated batches.
 DEDUP_MEMORY = 512
+
+#: A parsed push's samples: sensor name → (epoch ns, x/y/z rows).
+SensorData = dict[str, tuple[IntArray, FloatArray]]
 
 
 def validate_params(profile: DecoderProfile) -> None:
@@ -92,54 +96,11 @@ class SensorLoggerDecoder(Decoder):
 
     def decode_parsed(self, batch: SensorLoggerBatch, host_time: float) -> Samples | None:
         """Acceleration with gravity of one parsed batch (raises BadPacket / Ignored)."""
-        if batch.message_id is not None:
-            key = (batch.session_id, batch.message_id)
-            if key in self._seen_set:
-                raise Ignored("duplicate batch")
-            if len(self._seen) == self._seen.maxlen:
-                self._seen_set.discard(self._seen[0])
-            self._seen.append(key)
-            self._seen_set.add(key)
-        s = batch.sensors
-        g_t: np.ndarray | None
-        g: FloatArray | None
-        if SL_GRAVITY in s:
-            g_t, g = s[SL_GRAVITY]
-            if self._grav is not None:  # the previous batch's last sample bridges the edge
-                g_t, g = np.r_[self._grav[0], g_t], np.vstack([self._grav[1], g])
-            self._grav = (g_t[-1:], g[-1:])
-        elif self._grav is not None:
-            g_t, g = self._grav
-        else:
-            g_t = g = None
-        if SL_TOTAL in s:
-            t_ns, acc = s[SL_TOTAL]
-        elif SL_ACC in s:
-            t_ns, acc = s[SL_ACC]
-            if g_t is not None and g is not None:
-                acc = specific_force(acc, interp_at(t_ns, g_t, g), self.platform)
-            elif not has_gravity(acc):
-                raise BadPacket("acceleration without gravity")
-        else:
-            if SL_GYRO in s or SL_GRAVITY in s:
-                raise Ignored("no accelerometer in batch")
-            raise Ignored("no motion sensor in batch")
-        if batch.message_id is not None:
-            newest = self._max_id.get(batch.session_id, -1)
-            if batch.message_id > newest:
-                self._max_id[batch.session_id] = batch.message_id
-                if t_ns.size and t_ns[0] <= self._last_ns:
-                    # a push newer than every other whose times go back: the phone's clock
-                    # stepped back (NTP); keep its samples, the clock fit re-anchors
-                    self.stats.reasons["phone clock stepped back"] += 1
-                    self._last_ns = int(t_ns[0]) - 1
-        keep = t_ns > self._last_ns
-        if not keep.all():
-            self.late_samples += int((~keep).sum())
-            self.stats.reasons["late or repeated samples"] += int((~keep).sum())
-            t_ns, acc = t_ns[keep], acc[keep]
-        if t_ns.size == 0:
-            raise Ignored("no new samples")
+        self._remember(batch)
+        g_t, g = self._gravity(batch.sensors)
+        t_ns, acc = self._acceleration(batch.sensors, g_t, g)
+        self._clock_step(batch, t_ns)
+        t_ns, acc = self._new_only(t_ns, acc)
         self._last_ns = int(t_ns[-1])
         if self._epoch0 is None:
             self._epoch0 = int(t_ns[0])
@@ -147,6 +108,71 @@ class SensorLoggerDecoder(Decoder):
         return Samples(
             "acc", host_time, acc=np.ascontiguousarray(acc, dtype=np.float64), device_time=dt
         )
+
+    def _remember(self, batch: SensorLoggerBatch) -> None:
+        """Note the batch's (session, messageId); Ignored when it was seen before."""
+        if batch.message_id is None:
+            return
+        key = (batch.session_id, batch.message_id)
+        if key in self._seen_set:
+            raise Ignored("duplicate batch")
+        if len(self._seen) == self._seen.maxlen:
+            self._seen_set.discard(self._seen[0])
+        self._seen.append(key)
+        self._seen_set.add(key)
+
+    def _gravity(self, s: SensorData) -> tuple[np.ndarray | None, FloatArray | None]:
+        """Gravity samples (epoch ns, m/s²) to split acceleration with, or (None, None)."""
+        if SL_GRAVITY in s:
+            g_t, g = s[SL_GRAVITY]
+            if self._grav is not None:  # the previous batch's last sample bridges the edge
+                g_t, g = np.r_[self._grav[0], g_t], np.vstack([self._grav[1], g])
+            self._grav = (g_t[-1:], g[-1:])
+            return g_t, g
+        if self._grav is not None:
+            return self._grav
+        return None, None
+
+    def _acceleration(
+        self, s: SensorData, g_t: np.ndarray | None, g: FloatArray | None
+    ) -> tuple[np.ndarray, FloatArray]:
+        """Times (epoch ns) and acceleration with gravity (m/s²) of a batch."""
+        if SL_TOTAL in s:
+            return s[SL_TOTAL]
+        if SL_ACC in s:
+            t_ns, acc = s[SL_ACC]
+            if g_t is not None and g is not None:
+                acc = specific_force(acc, interp_at(t_ns, g_t, g), self.platform)
+            elif not has_gravity(acc):
+                raise BadPacket("acceleration without gravity")
+            return t_ns, acc
+        if SL_GYRO in s or SL_GRAVITY in s:
+            raise Ignored("no accelerometer in batch")
+        raise Ignored("no motion sensor in batch")
+
+    def _clock_step(self, batch: SensorLoggerBatch, t_ns: np.ndarray) -> None:
+        """Accept times going back in the newest push yet: the phone's clock stepped back."""
+        if batch.message_id is None:
+            return
+        newest = self._max_id.get(batch.session_id, -1)
+        if batch.message_id > newest:
+            self._max_id[batch.session_id] = batch.message_id
+            if t_ns.size and t_ns[0] <= self._last_ns:
+                # a push newer than every other whose times go back: the phone's clock
+                # stepped back (NTP); keep its samples, the clock fit re-anchors
+                self.stats.reasons["phone clock stepped back"] += 1
+                self._last_ns = int(t_ns[0]) - 1
+
+    def _new_only(self, t_ns: np.ndarray, acc: FloatArray) -> tuple[np.ndarray, FloatArray]:
+        """The samples newer than the last one passed on; Ignored when none is."""
+        keep = t_ns > self._last_ns
+        if not keep.all():
+            self.late_samples += int((~keep).sum())
+            self.stats.reasons["late or repeated samples"] += int((~keep).sum())
+            t_ns, acc = t_ns[keep], acc[keep]
+        if t_ns.size == 0:
+            raise Ignored("no new samples")
+        return t_ns, acc
 
     def feed_batch(
         self, payloads: list[bytes], host_times: FloatArray, char: str = "data"

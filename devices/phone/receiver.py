@@ -24,6 +24,8 @@ from devices.phone.sensorlogger import MAX_BODY, SensorLoggerBatch, parse_sensor
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+#: An HTTP answer: status and reason (``ok`` or why the request was refused).
+Answer = tuple[int, str]
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
@@ -125,10 +127,24 @@ class PushReceiver:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, str]:
+    async def _handle(self, scope: Scope, receive: Receive) -> Answer:
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
         }
+        refused = (
+            self._refuse_headers(headers)
+            or self._refuse_route(scope)
+            or self._refuse_length(headers.get("content-length"))
+        )
+        if refused is not None:
+            return refused
+        body = await self._read_body(receive)
+        if isinstance(body, tuple):
+            return body
+        return self._accept(body)
+
+    def _refuse_headers(self, headers: dict[str, str]) -> Answer | None:
+        """Refuse browsers (an ``Origin``) and, on loopback, a non-loopback ``Host``."""
         if "origin" in headers:
             return 403, "browser_origin"
         if self.loopback:
@@ -136,6 +152,10 @@ class PushReceiver:
             name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
             if name not in _LOOPBACK_HOSTS:
                 return 403, "bad_host"
+        return None
+
+    def _refuse_route(self, scope: Scope) -> Answer | None:
+        """Refuse anything but a POST to ``/push`` with the right token (or none)."""
         path = str(scope.get("path", ""))
         parts = [p for p in path.split("/") if p]
         if not parts or parts[0] != "push" or len(parts) > 2:
@@ -148,9 +168,17 @@ class PushReceiver:
                 return 403, "bad_token"
         elif given is not None:
             return 404, "not_found"
-        cl = headers.get("content-length")
+        return None
+
+    def _refuse_length(self, content_length: str | None) -> Answer | None:
+        """Refuse a declared body larger than :attr:`max_body` (or a malformed length)."""
+        cl = content_length
         if cl is not None and (not cl.isdigit() or int(cl) > self.max_body):
             return 413, "too_large"
+        return None
+
+    async def _read_body(self, receive: Receive) -> bytes | Answer:
+        """The request body, or the answer when the client left or sent too much."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -163,8 +191,10 @@ class PushReceiver:
                 return 413, "too_large"
             chunks.append(part)
             if not msg.get("more_body", False):
-                break
-        body = b"".join(chunks)
+                return b"".join(chunks)
+
+    def _accept(self, body: bytes) -> Answer:
+        """Parse a body and hand it on."""
         host_ns = self.now_ns()
         try:
             batch = parse_sensorlogger(body)
@@ -172,7 +202,9 @@ class PushReceiver:
             return exc.status, exc.reason
         try:
             self.on_batch(batch, body, host_ns)
-        except Exception:  # a bug downstream must not take the receiver down; counted
+        # A callback boundary: whatever a bug downstream raises must not take the receiver
+        # (and the phone's link) down; the push is answered 500 and counted.
+        except Exception:  # noqa: BLE001
             return 500, "internal"
         self.stats.entries += batch.n_entries
         return 200, "ok"

@@ -23,7 +23,7 @@ from devices.capture import CaptureWriter
 from devices.decoders import Samples, make_decoder
 from devices.errors import DeviceError, PayloadError
 from devices.lan import lan_address
-from devices.phone.decoders import PhyphoxDecoder, SensorLoggerDecoder
+from devices.phone.decoders import SensorLoggerDecoder
 from devices.phone.http import request
 from devices.phone.phyphox import buffer_names, get_query, parse_get_reply
 from devices.phone.profiles import phone_profile
@@ -69,6 +69,28 @@ class PhoneStats(DeviceStats):
             "reordered": self.reordered,
             "late_samples": self.late_samples,
         }
+
+
+@dataclass
+class _PollState:
+    """What a phyphox poller keeps between polls.
+
+    Attributes
+    ----------
+    names : dict
+        Buffer names per kind (:func:`~devices.phone.phyphox.buffer_names`).
+    last_data : int
+        Host time of the last poll that brought new data, ns.
+    thresholds : dict of str to float or None
+        Per kind, the newest experiment time received, s; None asks for the newest time.
+    configured : bool
+        ``/config``, ``/time`` and ``/meta`` were recorded.
+    """
+
+    names: dict[str, tuple[str, str, str, str]]
+    last_data: int
+    thresholds: dict[str, float | None] = field(default_factory=lambda: {"acc": None})
+    configured: bool = False
 
 
 @dataclass
@@ -261,50 +283,13 @@ class PhoneSession:
     async def _poll(self, t: PhoneTarget) -> None:
         ph = t.phone
         t.url = f"http://{ph.host}:{ph.port}"
-        dec: PhyphoxDecoder = t.decoder
-        names = buffer_names(None)
-        thresholds: dict[str, float | None] = {"acc": None}
-        configured = False
+        st = _PollState(names=buffer_names(None), last_data=self.writer.now_ns())
         delay = self.poll_interval
-        last_data = self.writer.now_ns()
         while not self._stop.is_set():
             try:
-                if not configured:
-                    for role, path in (("config", "/config"), ("time", "/time"), ("meta", "/meta")):
-                        st, body = await request(ph.host, ph.port, "GET", path)
-                        if st == 200 and body:
-                            self.writer.write(
-                                t.index, t.profile.uuid(role), body, self.writer.now_ns()
-                            )
-                            dec.feed(body, self.writer.now_ns() / 1e9, role)
-                            if role == "config":
-                                names = {"acc": buffer_names(body)["acc"]}
-                    configured = True
-                st, body = await request(ph.host, ph.port, "GET", get_query(names, thresholds))
-                ns = self.writer.now_ns()
-                if st != 200:
-                    t.stats.rejected[f"http_{st}"] += 1
-                else:
-                    reply = parse_get_reply(body)
-                    tb = reply.buffers.get(names["acc"][3])
-                    if thresholds["acc"] is None:
-                        # first answer: the newest time only; data flows from here on
-                        if tb is not None and tb.size and tb[-1] == tb[-1]:
-                            thresholds["acc"] = float(tb[-1])
-                    else:
-                        self.writer.write(t.index, t.profile.uuid("data"), body, ns)
-                        t.stats.packets += 1
-                        fin = tb[tb == tb] if tb is not None else None
-                        if fin is not None and fin.size:
-                            thresholds["acc"] = max(float(thresholds["acc"]), float(fin.max()))
-                            self._arrived(t, ns)
-                            last_data = ns
-                        elif reply.measuring and ns - last_data > RESYNC_AFTER * 1e9:
-                            # measuring but nothing above our threshold: the experiment was
-                            # cleared and its time restarted; ask for the newest time again
-                            thresholds["acc"] = None
-                            last_data = ns
-                        self._emit(t, dec.feed(body, ns / 1e9, "data"))
+                if not st.configured:
+                    await self._configure(t, st)
+                await self._poll_once(t, st)
                 delay = self.poll_interval
             except PayloadError as exc:
                 t.stats.rejected[exc.reason] += 1
@@ -314,6 +299,47 @@ class PhoneSession:
                 delay = min(1.0, delay * 2)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
+
+    async def _configure(self, t: PhoneTarget, st: _PollState) -> None:
+        """Record the experiment's ``/config``, ``/time`` and ``/meta``; learn buffer names."""
+        ph = t.phone
+        for role, path in (("config", "/config"), ("time", "/time"), ("meta", "/meta")):
+            code, body = await request(ph.host, ph.port, "GET", path)
+            if code == 200 and body:
+                self.writer.write(t.index, t.profile.uuid(role), body, self.writer.now_ns())
+                t.decoder.feed(body, self.writer.now_ns() / 1e9, role)
+                if role == "config":
+                    st.names = {"acc": buffer_names(body)["acc"]}
+        st.configured = True
+
+    async def _poll_once(self, t: PhoneTarget, st: _PollState) -> None:
+        """One ``/get``: the newest time first, then the data above the threshold."""
+        ph = t.phone
+        code, body = await request(ph.host, ph.port, "GET", get_query(st.names, st.thresholds))
+        ns = self.writer.now_ns()
+        if code != 200:
+            t.stats.rejected[f"http_{code}"] += 1
+            return
+        reply = parse_get_reply(body)
+        tb = reply.buffers.get(st.names["acc"][3])
+        if st.thresholds["acc"] is None:
+            # first answer: the newest time only; data flows from here on
+            if tb is not None and tb.size and tb[-1] == tb[-1]:
+                st.thresholds["acc"] = float(tb[-1])
+            return
+        self.writer.write(t.index, t.profile.uuid("data"), body, ns)
+        t.stats.packets += 1
+        fin = tb[tb == tb] if tb is not None else None
+        if fin is not None and fin.size:
+            st.thresholds["acc"] = max(float(st.thresholds["acc"]), float(fin.max()))
+            self._arrived(t, ns)
+            st.last_data = ns
+        elif reply.measuring and ns - st.last_data > RESYNC_AFTER * 1e9:
+            # measuring but nothing above our threshold: the experiment was
+            # cleared and its time restarted; ask for the newest time again
+            st.thresholds["acc"] = None
+            st.last_data = ns
+        self._emit(t, t.decoder.feed(body, ns / 1e9, "data"))
 
     async def _watch(self) -> None:
         """Report phones that went quiet; release pushes waiting for a missing one."""
@@ -334,6 +360,11 @@ class PhoneSession:
     async def run(self, duration: float) -> dict[str, PhoneStats]:
         """Record for ``duration`` wall seconds (or until :meth:`stop`).
 
+        Parameters
+        ----------
+        duration : float
+            Longest recording time, s.
+
         Returns
         -------
         dict
@@ -344,6 +375,23 @@ class PhoneSession:
         DeviceError
             A receiver cannot listen on its address.
         """
+        self._add_phones()
+        tasks = [
+            asyncio.create_task(self._serve(t) if t.phone.app == "sensorlogger" else self._poll(t))
+            for t in self.targets
+        ]
+        tasks.append(asyncio.create_task(self._watch()))
+        self.writer.event("start", None, devices=len(self.targets))
+        t_start = time.monotonic()
+        try:
+            await self._until_done(tasks[:-1], duration)
+        finally:
+            await self._shut_down(tasks, t_start)
+        self._final_stats(t_start)
+        return {t.phone.label: t.stats for t in self.targets}
+
+    def _add_phones(self) -> None:
+        """Make the targets, their capture device records and their decoders."""
         self.targets = [make_target(p) for p in self.phones]
         for t in self.targets:
             info = {"app": t.phone.app, "mount": t.phone.mount, "platform": t.phone.platform}
@@ -357,37 +405,37 @@ class PhoneSession:
                 info,
             )
             t.decoder = make_decoder(t.profile)
-        tasks = [
-            asyncio.create_task(self._serve(t) if t.phone.app == "sensorlogger" else self._poll(t))
-            for t in self.targets
-        ]
-        tasks.append(asyncio.create_task(self._watch()))
-        self.writer.event("start", None, devices=len(self.targets))
-        t_start = time.monotonic()
-        try:
-            stop = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait(
-                [stop, *tasks[:-1]], timeout=duration, return_when=asyncio.FIRST_COMPLETED
-            )
-            for d in done:
-                if d is not stop and d.exception() is not None:
-                    raise d.exception()  # type: ignore[misc]
-        finally:
-            self._stop.set()
-            for s in self._servers:
-                s.should_exit = True
-            await asyncio.sleep(0)
-            for task in tasks:
-                if not task.done():
-                    task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self._release_due()
-            for t in self.targets:
-                if t.reorder is not None:  # end of session: nothing more will arrive
-                    t.reorder.hold = 0.0
-                    for b, h in t.reorder.due(float("inf")):
-                        self._emit(t, t.decoder.feed_parsed(b, h))
-            self.writer.event("stop", None, seconds=time.monotonic() - t_start)
+
+    async def _until_done(self, phones: list[asyncio.Task[None]], duration: float) -> None:
+        """Wait for the duration, :meth:`stop` or a phone task ending (its error raised)."""
+        stop = asyncio.create_task(self._stop.wait())
+        done, _ = await asyncio.wait(
+            [stop, *phones], timeout=duration, return_when=asyncio.FIRST_COMPLETED
+        )
+        for d in done:
+            if d is not stop and d.exception() is not None:
+                raise d.exception()  # type: ignore[misc]
+
+    async def _shut_down(self, tasks: list[asyncio.Task[None]], t_start: float) -> None:
+        """Stop servers and pollers, decode what the reorder buffers still hold, log the stop."""
+        self._stop.set()
+        for s in self._servers:
+            s.should_exit = True
+        await asyncio.sleep(0)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._release_due()
+        for t in self.targets:
+            if t.reorder is not None:  # end of session: nothing more will arrive
+                t.reorder.hold = 0.0
+                for b, h in t.reorder.due(float("inf")):
+                    self._emit(t, t.decoder.feed_parsed(b, h))
+        self.writer.event("stop", None, seconds=time.monotonic() - t_start)
+
+    def _final_stats(self, t_start: float) -> None:
+        """Copy the decoders', receivers' and reorder buffers' counts into each phone's stats."""
         for t in self.targets:
             ds = t.decoder.stats
             t.stats.bad, t.stats.samples = ds.bad, ds.samples
@@ -398,4 +446,3 @@ class PhoneSession:
                 t.stats.reordered = t.reorder.reordered
             if isinstance(t.decoder, SensorLoggerDecoder):
                 t.stats.late_samples = t.decoder.late_samples
-        return {t.phone.label: t.stats for t in self.targets}
