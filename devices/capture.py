@@ -1,9 +1,9 @@
-"""Crash-safe capture files: every notification with host time, device and characteristic.
+r"""Crash-safe capture files: every notification with host time, device and characteristic.
 
 Layout (all integers little-endian)::
 
-    b"GAITCAP\\x01"  u32 header_len  header (UTF-8 JSON)  u32 crc32(header)
-    then records:  b"\\xa5\\x5a"  u8 type  u32 body_len  body  u32 crc32(type|len|body)
+    b"GAITCAP\x01"  u32 header_len  header (UTF-8 JSON)  u32 crc32(header)
+    then records:  b"\xa5\x5a"  u8 type  u32 body_len  body  u32 crc32(type|len|body)
 
 Record types:
 

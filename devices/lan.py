@@ -1,4 +1,4 @@
-"""This machine's address on the local network, for the URLs a LAN server prints."""
+"""The local-network address of this machine, for the URLs a LAN server prints."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import socket
 
 
 def lan_address() -> str:
-    """This machine's address on the local network (best effort, no traffic sent).
+    """The local-network address of this machine (best effort, no traffic sent).
 
     Returns
     -------

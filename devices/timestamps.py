@@ -139,8 +139,8 @@ def robust_line(x: FloatArray, y: FloatArray, bins: int = 256) -> tuple[float, f
         return y0 + float(hy[0]) - 0.0 * x0, 0.0
     # Slope of the hull's chord over the middle two thirds: one short hull edge is
     # noisy, a long chord of the floor is not (measured on simulated BLE arrivals:
-    # worst case 2.3 ms over 60 s against 4.8 ms for the single edge). The line then drops until it is under
-    # every point, touching the fastest delivery.
+    # worst case 2.3 ms over 60 s against 4.8 ms for the single edge). The line then
+    # drops until it is under every point, touching the fastest delivery.
     q1, q2 = hx[0] + np.ptp(hx) / 6.0, hx[-1] - np.ptp(hx) / 6.0
     h1, h2 = np.interp([q1, q2], hx, hy)
     b = float((h2 - h1) / (q2 - q1))

@@ -1,0 +1,1 @@
+"""Firmware profiles shipped as data: one TOML file per kind of device (``devices.profiles``)."""

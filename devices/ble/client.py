@@ -44,7 +44,7 @@ _PROPERTY_NAMES = {
 
 
 def bumble_uuid_str(uuid: core.UUID) -> str:
-    """bleak's textual UUID (lower-case 128-bit) for a bumble UUID."""
+    """The textual UUID bleak uses (lower-case 128-bit) for a bumble UUID."""
     raw = uuid.to_bytes(force_128=True)[::-1].hex()
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
@@ -60,7 +60,7 @@ class BumbleClient(BaseBleakClient):
         timeout: float = 10.0,
         radio: VirtualRadio | None = None,
         mtu: int = REQUESTED_MTU,
-        **kwargs: Any,
+        **kwargs: Any,  # noqa: ARG002 (bleak also passes services, bluez ...: unused here)
     ) -> None:
         super().__init__(
             address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
@@ -92,7 +92,7 @@ class BumbleClient(BaseBleakClient):
         """True while the link is up."""
         return self._connection is not None and self._lost is not None and not self._lost.done()
 
-    async def connect(self, pair: bool, **kwargs: Any) -> None:
+    async def connect(self, pair: bool, **kwargs: Any) -> None:  # noqa: ARG002 (bleak's backend API)
         """Connect, exchange MTU, and discover every service.
 
         Raises
@@ -148,7 +148,7 @@ class BumbleClient(BaseBleakClient):
                     )
         return collection
 
-    def _on_disconnection(self, reason: int) -> None:
+    def _on_disconnection(self, _reason: int) -> None:
         if self._lost is not None and not self._lost.done():
             self._lost.set_result(None)
         asyncio.get_running_loop().create_task(self._release(disconnect=False))
@@ -164,7 +164,9 @@ class BumbleClient(BaseBleakClient):
                 await asyncio.wait_for(
                     conn.disconnect(hci.HCI_ErrorCode.REMOTE_USER_TERMINATED_CONNECTION_ERROR), 2.0
                 )
-            except Exception:  # the peer may already be gone; nothing left to release
+            # Link teardown is best effort: the peer may already be gone, and whatever the
+            # stack raises for that, nothing is left to release on this side.
+            except Exception:  # noqa: BLE001
                 pass
         host, self._host = self._host, None
         if host is not None and self._radio is not None:
@@ -207,14 +209,22 @@ class BumbleClient(BaseBleakClient):
         return task.result()
 
     async def read_gatt_char(
-        self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
+        self,
+        characteristic: BleakGATTCharacteristic,
+        *,
+        use_cached: bool = False,  # noqa: ARG002 (bleak passes it; the virtual link has no cache)
+        **kwargs: Any,  # noqa: ARG002 (bleak's backend API)
     ) -> bytearray:
         """Read a characteristic value."""
         value = await self._op(characteristic.obj.read_value(), f"read {characteristic.uuid}")
         return bytearray(value)
 
     async def read_gatt_descriptor(
-        self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
+        self,
+        descriptor: BleakGATTDescriptor,
+        *,
+        use_cached: bool = False,  # noqa: ARG002 (bleak passes it; the virtual link has no cache)
+        **kwargs: Any,  # noqa: ARG002 (bleak's backend API)
     ) -> bytearray:
         """Read a descriptor value."""
         value = await self._op(descriptor.obj.read_value(), f"read descriptor {descriptor.uuid}")
@@ -239,7 +249,10 @@ class BumbleClient(BaseBleakClient):
         )
 
     async def start_notify(
-        self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any
+        self,
+        characteristic: BleakGATTCharacteristic,
+        callback: NotifyCallback,
+        **kwargs: Any,  # noqa: ARG002 (bleak also passes bluez and cb: unused here)
     ) -> None:
         """Enable notifications (or indications when the characteristic only indicates)."""
 

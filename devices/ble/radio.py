@@ -72,6 +72,7 @@ class PatchedController(Controller):
     def on_hci_le_create_connection_cancel_command(
         self, _command: hci.HCI_LE_Create_Connection_Cancel_Command
     ) -> hci.HCI_StatusReturnParameters:
+        """Cancel a pending connection and end it with "unknown connection identifier"."""
         pending = self.pending_le_connection
         self.pending_le_connection = None
         if pending is not None:

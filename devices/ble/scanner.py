@@ -23,10 +23,10 @@ class BumbleScanner(BaseBleakScanner):
         self,
         detection_callback: AdvertisementDataCallback | None,
         service_uuids: list[str] | None,
-        scanning_mode: str = "active",
+        _scanning_mode: str = "active",
         *,
         radio: VirtualRadio | None = None,
-        **kwargs: Any,
+        **kwargs: Any,  # noqa: ARG002 (bleak also passes bluez, cb ...: unused here)
     ) -> None:
         super().__init__(detection_callback, service_uuids)
         self._radio = radio

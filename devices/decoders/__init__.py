@@ -1,7 +1,7 @@
 """Vectorized decoders (bytes → SI arrays) and encoders (arrays → bytes), one module per family.
 
-Use :func:`make_decoder` and :func:`make_encoder` with a :class:`~devices.profiles.Profile` (or any :class:`DecoderProfile`);
-the profile's ``decoder`` key picks the family:
+Use :func:`make_decoder` and :func:`make_encoder` with a :class:`~devices.profiles.Profile`
+(or any :class:`DecoderProfile`); the profile's ``decoder`` key picks the family:
 
 ========== ==============================================================
 ``rsc``      Bluetooth SIG Running Speed and Cadence (footpods)
@@ -59,7 +59,10 @@ class DecoderFamily(Protocol):
 
 
 def _family(profile: DecoderProfile) -> DecoderFamily:
-    """The family module named by ``profile.decoder``, imported on first use (a replay needs one)."""
+    """The family module named by ``profile.decoder``, imported on first use.
+
+    Only the families a replay needs are imported.
+    """
     try:
         name = _FAMILIES[profile.decoder]
     except KeyError:

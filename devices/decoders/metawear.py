@@ -117,7 +117,7 @@ class MetaWearDecoder(Decoder):
             return Samples(sensor="acc", host_time=host_time, acc=raw * self.acc_lsb)
         return Samples(sensor="gyr", host_time=host_time, gyr=raw * self.gyr_lsb)
 
-    def _response(self, payload: bytes, role: str) -> ControlResponse | None:
+    def _response(self, payload: bytes, _role: str) -> ControlResponse | None:
         if len(payload) < 2:
             raise BadPacket("short")
         module, reg = payload[0], payload[1]
@@ -160,7 +160,7 @@ class MetaWearEncoder(Encoder):
         t: FloatArray,
         acc: FloatArray | None = None,
         gyr: FloatArray | None = None,
-        values: dict[str, FloatArray] | None = None,
+        values: dict[str, FloatArray] | None = None,  # noqa: ARG002 (Encoder.encode; IMU only)
     ) -> list[Packet]:
         """Acc and gyro notifications, interleaved in time order."""
         t = np.asarray(t, dtype=np.float64)
@@ -181,7 +181,10 @@ class MetaWearEncoder(Encoder):
         return out
 
     def respond(self, char: str, data: bytes) -> list[Packet]:
-        """Answer register reads (bit 0x80): module info ``[module, 0x80, implementation, revision]``."""
+        """Answer register reads (bit 0x80) with module info.
+
+        The answer is ``[module, 0x80, implementation, revision]``.
+        """
         if char != "control" or len(data) < 2 or not data[1] & 0x80:
             return []
         impl = 1 if str(self.p.get("chip", "BMI160")).upper() == "BMI160" else 4

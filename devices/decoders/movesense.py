@@ -143,7 +143,7 @@ class MovesenseDecoder(Decoder):
         self._next_t = t0 + n / rate
         return t0
 
-    def _response(self, payload: bytes, role: str) -> ControlResponse | None:
+    def _response(self, payload: bytes, _role: str) -> ControlResponse | None:
         if len(payload) < 4 or payload[0] != COMMAND_RESULT:
             raise BadPacket("not a command result")
         if payload[2:7] == b"Hello":
@@ -170,7 +170,7 @@ class MovesenseEncoder(Encoder):
         t: FloatArray,
         acc: FloatArray | None = None,
         gyr: FloatArray | None = None,
-        values: dict[str, FloatArray] | None = None,
+        values: dict[str, FloatArray] | None = None,  # noqa: ARG002 (Encoder.encode; IMU only)
     ) -> list[Packet]:
         """DATA packets of ``samples_per_packet`` samples (float32, acc m/s², gyro deg/s)."""
         t = np.asarray(t, dtype=np.float64)
@@ -205,11 +205,16 @@ class MovesenseEncoder(Encoder):
             return []
         pt, pa, pg = self._pending
         self._pending = None
-        assert pa is not None and pg is not None
+        assert pa is not None
+        assert pg is not None
         return [self._packet(pt, pa, pg)] if pt.size else []
 
     def respond(self, char: str, data: bytes) -> list[Packet]:
-        """HELLO → ``01 ref 'Hello'``; SUBSCRIBE/UNSUBSCRIBE → ``01 ref <200 u16>`` (404 for other paths)."""
+        """Command results of control writes, on the data characteristic.
+
+        HELLO → ``01 ref 'Hello'``; SUBSCRIBE/UNSUBSCRIBE → ``01 ref <200 u16>`` (404 for a
+        SUBSCRIBE to another resource path).
+        """
         if char != "control" or len(data) < 2:
             return []
         cmd, ref = data[0], data[1]

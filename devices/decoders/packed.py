@@ -3,17 +3,21 @@
 ``[decoder_params]`` keys (all optional except ``fields``):
 
 ``endian``             ``"little"`` (default) or ``"big"``
-``header``             list of ``[name, type]`` before the samples (e.g. ``[["counter", "u16"]]``)
+``header``             list of ``[name, type]`` before the samples
+                       (e.g. ``[["counter", "u16"]]``)
 ``fields``             list of ``[name, type]`` of one sample; names ``acc_x..acc_z`` and
-                       ``gyr_x..gyr_z`` are decoded, any other name is skipped (padding, magnetometer)
+                       ``gyr_x..gyr_z`` are decoded, any other name is skipped (padding,
+                       magnetometer)
 ``samples_per_packet`` int; 0 = as many whole samples as the payload holds (≥ 1)
 ``counter``            header field holding the index of the packet's first sample
                        (``counter_unit = "sample"``) or a packet number (``"packet"``)
 ``counter_bits``       wrap-around width of the counter (default: the field's width)
 ``acc_scale``          accelerometer value of one LSB, in ``acc_unit`` (``g``, ``mg``, ``m/s2``)
 ``gyr_scale``          gyroscope value of one LSB, in ``gyr_unit`` (``deg/s``, ``mdps``, ``rad/s``)
-``axes``               output axes from device axes, e.g. ``["x", "y", "z"]`` or ``["-y", "x", "z"]``
-``response_prefix``    hex prefix of control responses ``<prefix> <opcode> <status>`` (status 0 = ok)
+``axes``               output axes from device axes, e.g. ``["x", "y", "z"]`` or
+                       ``["-y", "x", "z"]``
+``response_prefix``    hex prefix of control responses ``<prefix> <opcode> <status>``
+                       (status 0 = ok)
 ``responses``          list of ``[request hex prefix, response hex]`` a virtual device answers with
 
 Types: ``u8 i8 u16 i16 u32 i32 f32``.
@@ -408,7 +412,7 @@ class PackedDecoder(Decoder):
         sample_first = first * spp if per_packet else first
         return (sample_first[:, None] + np.arange(spp, dtype=np.int64)).ravel()
 
-    def _response(self, payload: bytes, role: str) -> ControlResponse | None:
+    def _response(self, payload: bytes, _role: str) -> ControlResponse | None:
         pre = self.layout.response_prefix
         if pre is None:
             return None
@@ -442,7 +446,7 @@ class PackedEncoder(Encoder):
         t: FloatArray,
         acc: FloatArray | None = None,
         gyr: FloatArray | None = None,
-        values: dict[str, FloatArray] | None = None,
+        values: dict[str, FloatArray] | None = None,  # noqa: ARG002 (Encoder.encode; IMU only)
     ) -> list[Packet]:
         """Encode samples into packets of ``samples_per_packet``; see :meth:`Encoder.encode`."""
         lay = self.layout
@@ -492,7 +496,10 @@ class PackedEncoder(Encoder):
         return [Packet(float(tl[i]), "data", buf[i * size : (i + 1) * size]) for i in range(p)]
 
     def flush(self) -> list[Packet]:
-        """Send buffered samples; with a fixed ``samples_per_packet`` a short remainder is dropped."""
+        """Send buffered samples.
+
+        With a fixed ``samples_per_packet`` a short remainder is dropped.
+        """
         if not self._pending:
             return []
         t, rec = self._pending.pop()

@@ -313,7 +313,7 @@ class PMDDecoder(Decoder):
             .astype(np.float64)
         )
 
-    def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+    def _decode(self, payload: bytes, host_time: float, _role: str) -> Samples | None:
         if len(payload) < HEADER + 1:
             raise BadPacket("short")
         mtype = payload[0]
@@ -355,7 +355,7 @@ class PMDDecoder(Decoder):
             device_time=tns * 1e-9,
         )
 
-    def _response(self, payload: bytes, role: str) -> ControlResponse | None:
+    def _response(self, payload: bytes, _role: str) -> ControlResponse | None:
         if not payload:
             raise BadPacket("empty")
         head = payload[0]
@@ -432,7 +432,7 @@ class PMDEncoder(Encoder):
         t: FloatArray,
         acc: FloatArray | None = None,
         gyr: FloatArray | None = None,
-        values: dict[str, FloatArray] | None = None,
+        values: dict[str, FloatArray] | None = None,  # noqa: ARG002 (Encoder.encode; IMU only)
     ) -> list[Packet]:
         """Frames of ``samples_per_frame`` samples per measurement, time-ordered."""
         t = np.asarray(t, dtype=np.float64)

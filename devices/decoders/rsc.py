@@ -77,7 +77,7 @@ def decode_measurement(payload: bytes) -> dict[str, float]:
 class RSCDecoder(Decoder):
     """Decoder of RSC measurements and SC control point responses."""
 
-    def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+    def _decode(self, payload: bytes, host_time: float, _role: str) -> Samples | None:
         v = decode_measurement(payload)
         return Samples(
             sensor="rsc",
@@ -85,7 +85,7 @@ class RSCDecoder(Decoder):
             values={k: np.array([x], dtype=np.float64) for k, x in v.items()},
         )
 
-    def _response(self, payload: bytes, role: str) -> ControlResponse | None:
+    def _response(self, payload: bytes, _role: str) -> ControlResponse | None:
         if len(payload) < 3 or payload[0] != 0x10:
             raise BadPacket("not an SC control point response")
         res = payload[2]
@@ -100,11 +100,14 @@ class RSCEncoder(Encoder):
     def encode(
         self,
         t: FloatArray,
-        acc: FloatArray | None = None,
-        gyr: FloatArray | None = None,
+        acc: FloatArray | None = None,  # noqa: ARG002 (Encoder.encode; RSC sends no IMU)
+        gyr: FloatArray | None = None,  # noqa: ARG002 (Encoder.encode; RSC sends no IMU)
         values: dict[str, FloatArray] | None = None,
     ) -> list[Packet]:
-        """Encode RSC values; see :meth:`Encoder.encode`. Needs ``values['speed']`` and ``['cadence']``."""
+        """Encode RSC values; see :meth:`Encoder.encode`.
+
+        Needs ``values['speed']`` and ``values['cadence']``.
+        """
         vals = values or {}
         t = np.asarray(t, dtype=np.float64)
         n = t.size

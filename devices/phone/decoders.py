@@ -82,7 +82,7 @@ class SensorLoggerDecoder(Decoder):
         self._grav: tuple[np.ndarray, FloatArray] | None = None  # last gravity sample
         self.late_samples = 0
 
-    def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+    def _decode(self, payload: bytes, host_time: float, _role: str) -> Samples | None:
         try:
             batch = parse_sensorlogger(payload)
         except PayloadError as exc:
@@ -217,7 +217,7 @@ class PhyphoxDecoder(Decoder):
             self.names = buffer_names(payload)
         return ControlResponse(True, -1, 0, role, payload[:200])
 
-    def _decode(self, payload: bytes, host_time: float, role: str) -> Samples | None:
+    def _decode(self, payload: bytes, host_time: float, _role: str) -> Samples | None:
         try:
             reply = parse_get_reply(payload)
         except PayloadError as exc:
@@ -298,7 +298,7 @@ class SensorLoggerEncoder(Encoder):
         t: FloatArray,
         acc: FloatArray | None = None,
         gyr: FloatArray | None = None,
-        values: dict[str, FloatArray] | None = None,
+        values: dict[str, FloatArray] | None = None,  # noqa: ARG002 (Encoder.encode; no RSC)
     ) -> list[Packet]:
         """Bodies of every batch period completed by these samples (see :class:`Encoder`)."""
         if acc is None or len(t) == 0:
@@ -352,7 +352,9 @@ def make_decoder(profile: DecoderProfile) -> Decoder:
 def make_encoder(
     profile: DecoderProfile, rate: float | None = None, device_clock: float = 0.0
 ) -> Encoder:
-    """The Sensor Logger encoder; phyphox is served, not pushed (see :mod:`devices.phone.simulator`).
+    """The Sensor Logger encoder; phyphox data is served, not pushed.
+
+    See :mod:`devices.phone.simulator` for the served side.
 
     Raises
     ------

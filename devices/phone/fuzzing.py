@@ -193,7 +193,7 @@ def fuzz_receiver(n: int, seed: int = 0) -> dict[str, Any]:
     reorder = Reorder(hold=1.0)
     decoded = [0]
 
-    def on_batch(b: Any, body: bytes, ns: int) -> None:
+    def on_batch(b: Any, _body: bytes, ns: int) -> None:
         for bb, h in reorder.push(b.session_id, b.message_id, (b, ns / 1e9), ns / 1e9):
             s = dec.feed_parsed(bb, h)
             decoded[0] += 0 if s is None else s.n

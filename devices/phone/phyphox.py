@@ -180,7 +180,7 @@ def get_query(
 
 
 def _fmt(v: float) -> str:
-    """phyphox's number format ``0.#######E0`` (8 significant digits), null if not finite."""
+    """A number in phyphox's format ``0.#######E0`` (8 significant digits), null if not finite."""
     if not math.isfinite(v):
         return "null"
     if v == 0:
@@ -192,7 +192,10 @@ def _fmt(v: float) -> str:
 
 
 def nudge(threshold: float) -> float:
-    """The app's threshold nudge: up by 10^floor(log10(|thr|/1e7)) so the boundary is not repeated."""
+    """The app's threshold nudge, so the boundary value is not sent again.
+
+    The threshold goes up by 10^floor(log10(|threshold| / 1e7)).
+    """
     if threshold == 0 or not math.isfinite(threshold):
         return threshold
     return threshold + 10.0 ** math.floor(math.log10(abs(threshold) / 1e7))

@@ -381,10 +381,10 @@ class PhyphoxServer:
     async def __call__(
         self,
         scope: Scope,
-        receive: Callable[[], Awaitable[Any]],
+        _receive: Callable[[], Awaitable[Any]],
         send: Callable[[Any], Awaitable[None]],
     ) -> None:
-        """ASGI entry point."""
+        """ASGI entry point (phyphox requests are GETs: no body to receive)."""
         if scope["type"] != "http":
             return
         path = scope.get("path", "")

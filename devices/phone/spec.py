@@ -123,7 +123,8 @@ def parse_phone_spec(text: str, *, lan: bool = False) -> PhoneSpec:
             port = int(p)
     if app == "phyphox" and not host:
         raise DeviceError(
-            f"--device {text!r}: give the phone's address shown by phyphox, e.g. phone:phyphox@192.168.1.20:8080"
+            f"--device {text!r}: give the phone's address shown by phyphox, "
+            "e.g. phone:phyphox@192.168.1.20:8080"
         )
     if app == "sensorlogger" and not host:
         host = "0.0.0.0" if lan else "127.0.0.1"

@@ -1,4 +1,4 @@
-"""Simulated time for virtual devices: runs ``speed`` times faster than the wall, never ahead of its consumer.
+"""Simulated time for virtual devices: ``speed`` times the wall clock, never ahead of its consumer.
 
 Virtual devices sample their sources at :meth:`SimClock.now`. The clock advances at
 ``speed`` simulated seconds per wall second, but never past ``limit()`` when a

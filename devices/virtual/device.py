@@ -148,13 +148,13 @@ class VirtualDevice:
                 self.protocol.properties(role),
                 Characteristic.READABLE | Characteristic.WRITEABLE,
                 CharacteristicValue(
-                    read=lambda conn, r=role: self._on_read(r),
-                    write=lambda conn, value, r=role: self._on_write(r, value),
+                    read=lambda _conn, r=role: self._on_read(r),
+                    write=lambda _conn, value, r=role: self._on_write(r, value),
                 ),
             )
             ch.on(
                 ch.EVENT_SUBSCRIPTION,
-                lambda bearer, notify, indicate, r=role: self.protocol.on_subscription(
+                lambda _bearer, notify, indicate, r=role: self.protocol.on_subscription(
                     r, notify or indicate
                 ),
             )
@@ -213,7 +213,7 @@ class VirtualDevice:
             Connection.EVENT_CONNECTION_ATT_MTU_UPDATE,
             lambda: setattr(self.protocol, "mtu", conn.att_mtu),
         )
-        conn.on(Connection.EVENT_DISCONNECTION, lambda reason: self._on_disconnection(conn))
+        conn.on(Connection.EVENT_DISCONNECTION, lambda _reason: self._on_disconnection(conn))
 
     def _on_disconnection(self, conn: Connection) -> None:
         if self._conn is conn:
@@ -353,7 +353,9 @@ class VirtualDevice:
                 break
             try:
                 await host.notify_subscriber(conn, ch, p.data)
-            except Exception as exc:  # the link dropped mid-batch; the rest is lost
+            # The link dropped mid-batch (the stack raises whatever it raises for a
+            # vanished peer): the rest of the batch is lost, the device keeps running.
+            except Exception as exc:  # noqa: BLE001
                 logger.debug("notify failed: %s", exc)
                 break
             self.sent += 1

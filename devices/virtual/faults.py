@@ -67,7 +67,8 @@ def parse_faults(specs: list[str] | None) -> Faults:
                 raise DeviceError(f"fault {item!r}: expected KEY=VALUE")
             if key not in ("drop_every", "outage", "loss", "jitter", "refuse_start", "seed"):
                 raise DeviceError(
-                    f"unknown fault {key!r}; use drop_every, outage, loss, jitter, refuse_start, seed"
+                    f"unknown fault {key!r}; "
+                    "use drop_every, outage, loss, jitter, refuse_start, seed"
                 )
             try:
                 kw[key] = int(val) if key in ("refuse_start", "seed") else float(val)
