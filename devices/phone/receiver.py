@@ -172,8 +172,9 @@ class PushReceiver:
 
     def _refuse_length(self, content_length: str | None) -> Answer | None:
         """Refuse a declared body larger than :attr:`max_body` (or a malformed length)."""
-        cl = content_length
-        if cl is not None and (not cl.isdigit() or int(cl) > self.max_body):
+        if content_length is not None and (
+            not content_length.isdigit() or int(content_length) > self.max_body
+        ):
             return 413, "too_large"
         return None
 
