@@ -147,7 +147,8 @@ def real(args: argparse.Namespace) -> None:
 
     from devices.decoders import Samples
     from gait.live.demo import DEVICES
-    from gait.live.session import LiveConfig, LiveSession, make_feedback, record_live
+    from gait.live.run import record_live
+    from gait.live.session import LiveConfig, LiveSession, make_feedback
 
     page = LivePage(title="latency benchmark (real path)", max_rate_hz=40.0)
     url = page.start(announce=None)
