@@ -143,11 +143,13 @@ def real(args: argparse.Namespace) -> None:
     import asyncio
     import tempfile
     import threading
+    from collections.abc import Callable
     from pathlib import Path
 
     from devices.decoders import Samples
     from gait.live.demo import DEVICES
-    from gait.live.session import LiveConfig, LiveSession, make_feedback, record_live
+    from gait.live.run import record_live
+    from gait.live.session import LiveConfig, LiveSession, make_feedback
 
     page = LivePage(title="latency benchmark (real path)", max_rate_hz=40.0)
     url = page.start(announce=None)
@@ -155,8 +157,8 @@ def real(args: argparse.Namespace) -> None:
     busy = {"engine_s": 0.0, "calls": 0}
     holder: dict[str, object] = {}
 
-    def factory(t0: float) -> LiveSession:
-        live = LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0)
+    def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
+        live = LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0, clock=clock)
         inner = live.on_samples
 
         def timed(index: int, samples: Samples) -> None:

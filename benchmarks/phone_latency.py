@@ -23,6 +23,7 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,8 @@ def loopback(batch: float, seconds: float) -> None:
         bp.goto(url)
         bp.wait_for_function("() => window.gaitLive && window.gaitLive.messages >= 1")
 
-        def factory(t0: float) -> LiveSession:
-            return LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0)
+        def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
+            return LiveSession(fb, page, t0, clock_scale=1.0, speed=3.0, clock=clock)
 
         th = threading.Thread(
             target=lambda: out.update(

@@ -42,7 +42,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from gait import history_pending
 from gait.errors import GaitError
+from gait.history_record import SessionRecord  # public here too, as before the split
 from gait.jsonsafe import json_default
 
 APP_NAME = "runner-gait"
@@ -155,23 +157,6 @@ def flatten_metrics(summary: Mapping[str, Any], prefix: str = "") -> dict[str, f
         elif isinstance(value, bool | int | float) and math.isfinite(float(value)):
             out[name] = float(value)
     return out
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """What is saved for one analysed session."""
-
-    athlete: str
-    started_at: datetime
-    source: str
-    activity: str
-    summary: Mapping[str, Any]
-    kind: str = "gait"
-    content_hash: str | None = None
-    duration_s: float | None = None
-    distance_m: float | None = None
-    steps: pd.DataFrame | None = None
-    balance_trials: pd.DataFrame | None = None
 
 
 class History:
@@ -359,8 +344,6 @@ class History:
             The database stayed locked; what was merged so far is saved and dropped from
             the file on the next merge.
         """
-        from gait import history_pending
-
         pending, bad = history_pending.read(self.path)
         if not pending and not bad:
             return 0
@@ -395,7 +378,8 @@ class History:
             "   AS cadence_spm,"
             " (SELECT value FROM metrics m WHERE m.session_id = s.id AND m.name = 'gct_ms.mean')"
             "   AS gct_ms,"
-            " (SELECT value FROM metrics m WHERE m.session_id = s.id AND m.name = 'gct_balance_pct')"
+            " (SELECT value FROM metrics m WHERE m.session_id = s.id"
+            " AND m.name = 'gct_balance_pct')"
             "   AS gct_balance_pct"
             " FROM sessions s JOIN athletes a ON a.id = s.athlete_id"
         )
@@ -486,7 +470,8 @@ class History:
             When no session has that metric (the message lists the available ones).
         """
         sql = (
-            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity FROM metrics m"
+            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity"
+            " FROM metrics m"
             " JOIN sessions s ON s.id = m.session_id JOIN athletes a ON a.id = s.athlete_id"
             " WHERE m.name = ?"
         )
@@ -516,7 +501,8 @@ class History:
         ----------
         metric : str
             ``sway_area`` (the 95 % ellipse area) or a per-condition metric of the balance
-            summary, e.g. ``rms`` or ``ellipse_area`` (saved as ``conditions.<leg>_<eyes>.<metric>``).
+            summary, e.g. ``rms`` or ``ellipse_area`` (saved as
+            ``conditions.<leg>_<eyes>.<metric>``).
         athlete : str, optional
             Only this athlete.
 
@@ -533,8 +519,9 @@ class History:
         """
         leaf = "ellipse_area" if metric == "sway_area" else metric
         sql = (
-            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity, m.name"
-            " FROM metrics m JOIN sessions s ON s.id = m.session_id JOIN athletes a ON a.id = s.athlete_id"
+            "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity,"
+            " m.name FROM metrics m JOIN sessions s ON s.id = m.session_id"
+            " JOIN athletes a ON a.id = s.athlete_id"
             " WHERE s.activity = 'balance' AND m.name LIKE 'conditions.%' AND m.name LIKE ?"
         )
         params: list[Any] = [f"%.{leaf}"]
@@ -640,8 +627,6 @@ def save_session(
     HistoryError
         The database is not usable (not a lock: that is reported in the SaveReport).
     """
-    from gait import history_pending
-
     path = Path(db) if db is not None else default_db_path()
     merged = 0
     try:

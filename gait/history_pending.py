@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from gait.history import SessionRecord
+from gait.history_record import SessionRecord
+from gait.jsonsafe import json_default
 
 
 def pending_path(db: str | Path) -> Path:
@@ -63,8 +63,6 @@ def encode(rec: SessionRecord) -> str:
     str
         The line.
     """
-    from gait.jsonsafe import json_default
-
     doc: dict[str, Any] = {
         "id": uuid.uuid4().hex,
         "deferred_at": datetime.now(UTC).isoformat(),
@@ -91,8 +89,6 @@ def decode(line: str) -> tuple[str, SessionRecord]:
     ValueError
         The line is not a pending session (e.g. cut short by a crash mid-write).
     """
-    from gait.history import SessionRecord
-
     try:
         d = json.loads(line)
         rec = SessionRecord(

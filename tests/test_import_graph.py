@@ -1,4 +1,4 @@
-"""The import graph of ``gait/`` and ``devices/`` has no cycles but the listed ones.
+"""The import graph of ``gait/`` and ``devices/`` has no cycles.
 
 The graph is read from the source (AST), not from an interpreter, so it sees every import:
 module level, inside functions (a lazy import that hides a cycle is still a cycle) and under
@@ -26,20 +26,9 @@ FIXED: tuple[tuple[str, str], ...] = (
     ("devices.profiles", "devices.decoders.base"),
     ("devices.profiles", "devices.phone.profiles"),  # phone tables are data (devices.phone.tables)
     ("gait.balance.result", "gait.balance.figure"),  # the figure takes TrialSeries (balance.series)
+    ("gait.history", "gait.history_pending"),  # both read SessionRecord from gait.history_record
+    ("gait.live.session", "gait.live.phone"),  # phone is a recorder on session; gait.live.run picks
 )
-
-#: Cycles still in the tree, each with the reason it is left. Remove an entry when it is
-#: fixed (the test fails on a stale entry); never add one to make the test pass.
-ALLOWED: dict[frozenset[str], str] = {
-    frozenset({"gait.history", "gait.history_pending"}): (
-        "history_pending needs SessionRecord and json_default from history; waits for the "
-        "shared JSON helper (issue 14, item 1)"
-    ),
-    frozenset({"gait.live.session", "gait.live.phone"}): (
-        "record_live dispatches phones to gait.live.phone, which builds on LiveSession; "
-        "waits for the live modules' split (issue 14, item 2)"
-    ),
-}
 
 Edges = dict[str, dict[str, list[str]]]
 
@@ -173,14 +162,9 @@ def test_fixed_modules_do_not_import_each_other(graph: tuple[Edges, list[frozens
     )
 
 
-def test_no_cycles_but_the_allowed_ones(graph: tuple[Edges, list[frozenset[str]]]) -> None:
+def test_no_cycles(graph: tuple[Edges, list[frozenset[str]]]) -> None:
     edges, comps = graph
-    new = [c for c in comps if c not in ALLOWED]
-    assert not new, "import cycles not on the allow-list:\n" + "\n".join(
-        describe(c, edges) for c in new
-    )
-    stale = [sorted(c) for c in ALLOWED if c not in comps]
-    assert not stale, f"these allowed cycles are gone: remove them from ALLOWED: {stale}"
+    assert not comps, "import cycles:\n" + "\n".join(describe(c, edges) for c in comps)
 
 
 def test_the_walker_sees_lazy_and_type_checking_imports(tmp_path: Path) -> None:

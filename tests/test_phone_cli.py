@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.live.session import LiveConfig, run_live
+from gait.live.run import run_live
+from gait.live.session import LiveConfig
 
 pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 

@@ -252,7 +252,8 @@ def test_phyphox_server_answers_incremental_gets() -> None:
 )
 def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> None:
     """Simulated phone → receiver/poller over real sockets → engine → live page → report."""
-    from gait.live.session import LiveConfig, run_live
+    from gait.live.run import run_live
+    from gait.live.session import LiveConfig
     from gait.views.live_page import LivePage
 
     page = LivePage(port=0)

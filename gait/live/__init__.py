@@ -6,7 +6,8 @@ is the ``gait demo`` scenario; :class:`DeviceClock` times live samples.
 
 from gait.live.clock import Block, DeviceClock
 from gait.live.demo import demo_config
-from gait.live.session import LiveConfig, LiveResult, LiveSession, run_live
+from gait.live.run import run_live
+from gait.live.session import LiveConfig, LiveResult, LiveSession
 
 __all__ = [
     "Block",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
-from gait.live.session import LiveConfig, LiveResult, run_live
+from gait.live.run import run_live
+from gait.live.session import LiveConfig, LiveResult
 from gait.metric_defs import METRICS, fmt, summary_value
 
 
@@ -37,10 +39,12 @@ def run_with_view(
             print(msg, file=sys.stderr, flush=True)
 
     if terminal:
+        # lazy: each view pulls in its own stack (rich; starlette and uvicorn), a session
+        # needs one of them
         from gait.views.terminal import TerminalView
 
         with TerminalView() as tv:
-            result = run_live(cfg, tv, announce=lambda m: None)
+            result = run_live(cfg, tv, announce=lambda _msg: None)
     else:
         from gait.views.live_page import LivePage
 
@@ -105,8 +109,6 @@ def closing_line(live_steps: int, summary: dict[str, Any]) -> str:
 def _print_result(r: LiveResult) -> None:
     s: dict[str, Any] = {}
     try:
-        import json
-
         s = json.loads(r.written["summary"].read_text())
     except (KeyError, OSError, ValueError):
         pass

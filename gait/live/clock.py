@@ -5,9 +5,10 @@ nominal rate (as :func:`devices.timestamps.reconstruct` does when it cannot trus
 arrival times), never from raw arrival times: BLE delivers in bursts. The offset to
 the session clock is the lower envelope of arrival − sample time (arrival = sampling
 + latency ≥ 0), found when the stream starts (samples wait until it settles), then
-followed for drift and found afresh after a restart or a long outage (see ``_Axis``). Separate accelerometer and gyroscope
-packets (Polar, MetaWear) are merged: gyroscope samples are interpolated onto the
-accelerometer times once both cover them, as :func:`devices.replay.assemble` does.
+followed for drift and found afresh after a restart or a long outage (see ``_Axis``).
+Separate accelerometer and gyroscope packets (Polar, MetaWear) are merged: gyroscope samples
+are interpolated onto the accelerometer times once both cover them, as
+:func:`devices.replay.assemble` does.
 """
 
 from __future__ import annotations

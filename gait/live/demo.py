@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from gait.live.session import LiveConfig
+from gait.metric_defs import METRICS, fmt
 
 #: The demo's virtual devices (advertised name = placement:side).
 DEVICES: tuple[str, ...] = (
@@ -56,7 +59,7 @@ def demo_config(
     -------
     LiveConfig
     """
-    from gait.synth import GaitParams
+    from gait.synth import GaitParams  # lazy: the synthesizer is needed only to run the demo
 
     # The session clock starts with the devices' simulated clocks (the capture is opened
     # right after they power on), so simulated time t is session time t.
@@ -98,10 +101,6 @@ def describe_change(steps: Any, t_change: float, margin: float = 5.0) -> list[st
     -------
     list of str
     """
-    import numpy as np
-
-    from gait.metric_defs import METRICS, fmt
-
     lines = []
     for label, part in (
         ("before", steps[steps["t_ic"] < t_change - margin]),

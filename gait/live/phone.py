@@ -9,30 +9,53 @@ sacrum-like metrics with lowered confidence; in an armband, hand, pocket or bag 
 step rhythm (cadence), and the page says why the rest is missing.
 With ``--simulate`` each phone is a simulated phone in this process
 (:mod:`devices.phone.simulator`) pushing or serving a synthetic run over loopback.
+
+:func:`record_phone_live` is a :data:`~gait.live.recorder.Recorder`, picked by
+:func:`gait.live.run.record_live`. The phone session, the simulator and the synthesizer are
+imported inside the functions that use them: they import bleak and bumble (the virtual
+radio), which ``import gait.live`` must not pay for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from devices.capture import CaptureWriter
 from devices.errors import DeviceError
 from devices.phone.spec import PhoneSpec, is_phone_spec, parse_phone_spec
 from gait.live.clock import DeviceClock
 from gait.live.reasons import missing_reasons
-from gait.live.session import TICK_HZ, LiveConfig, LiveSession, stream_name
+from gait.live.recorder import (
+    Announce,
+    LiveFactory,
+    Recording,
+    cancel_all,
+    capture_meta,
+    relay_status,
+    stop_on_sigint,
+    tick_forever,
+)
+from gait.live.session import LiveConfig, LiveSession, stream_name
 from gait.stream import SensorSpec, StreamEngine
+
+if TYPE_CHECKING:
+    from devices.phone.session import PhoneSession
+    from devices.phone.simulator import PhoneFaults, Schedule
+    from devices.virtual import SampleSource
 
 #: What each mount measures, shown on the live page next to the phone.
 MOUNT_NOTES: dict[str | None, str] = {
-    "belt": "phone at the waist: sacrum-like metrics (cadence, contact, balance), lower confidence than a clipped sensor",
+    "belt": (
+        "phone at the waist: sacrum-like metrics (cadence, contact, balance), "
+        "lower confidence than a clipped sensor"
+    ),
     None: "phone placement not given: cadence only (give =belt for a waist belt)",
 }
 _CADENCE_ONLY = (
@@ -123,9 +146,9 @@ class PhoneLiveSession(LiveSession):
         super().tick()
 
 
-def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[Any]:
+def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[SampleSource]:
     """One synthetic run per phone (same runner, the phone's carry position)."""
-    from devices.virtual import SampleSource
+    from devices.virtual import SampleSource  # lazy: see the module docstring
     from gait.synth import SensorParams, synthesize
 
     out = []
@@ -146,23 +169,175 @@ def _sources(phones: list[PhoneSpec], duration: float, cfg: LiveConfig) -> list[
     return out
 
 
+@dataclass
+class _SimPhones:
+    """Simulated phones: one synthetic run each, their servers and pushers, a stop signal.
+
+    Attributes
+    ----------
+    sources : list of SampleSource
+        The run of each phone, in ``--device`` order.
+    scale : float
+        Simulated seconds per wall second.
+    loop : asyncio.AbstractEventLoop
+        The event loop the phones run in.
+    origin : float
+        Its time (s) that simulated time 0 stands for.
+    stop : asyncio.Event
+        Set at the end: the pushers stop sending.
+    tasks : list of asyncio.Task
+        phyphox servers, then the Sensor Logger pusher.
+    pusher : asyncio.Task or None
+        The task pushing the Sensor Logger phones' batches, once started.
+    """
+
+    sources: list[SampleSource]
+    scale: float
+    loop: asyncio.AbstractEventLoop
+    origin: float
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    pusher: asyncio.Task[Any] | None = None
+
+    def now(self) -> float:
+        """Simulated time, s."""
+        return (self.loop.time() - self.origin) * self.scale
+
+    async def serve(self, phones: list[PhoneSpec]) -> list[PhoneSpec]:
+        """Start a loopback phyphox server per phyphox phone; the phones to connect to."""
+        from devices.phone.simulator import PhyphoxServer, serve
+
+        out = []
+        for p, source in zip(phones, self.sources, strict=True):
+            port = 0  # Sensor Logger phones push to the receiver: no server of their own
+            if p.app == "phyphox":
+                ready: asyncio.Future[int] = self.loop.create_future()
+                server = PhyphoxServer(source, clock=self.now)
+                self.tasks.append(
+                    asyncio.create_task(serve(server, "127.0.0.1", 0, ready.set_result))
+                )
+                port = await ready
+            out.append(PhoneSpec(p.app, "127.0.0.1", port, p.mount, p.platform, p.text))
+        return out
+
+    def start_pushing(self, session: PhoneSession, push: _PushOptions) -> None:
+        """Push the Sensor Logger phones' batches to their receivers once they listen."""
+        self.pusher = asyncio.create_task(self._push(session, push))
+        self.tasks.append(self.pusher)
+
+    async def _push(self, session: PhoneSession, push: _PushOptions) -> None:
+        from devices.phone.simulator import push_schedule
+
+        # wait for the receivers to listen, then push the simulated phones' batches
+        while not session.targets or any(
+            t.phone.app == "sensorlogger" and not t.url for t in session.targets
+        ):
+            await asyncio.sleep(0.01)
+        jobs = []
+        for t, source in zip(session.targets, self.sources, strict=True):
+            if t.phone.app != "sensorlogger":
+                continue
+            sched = push.schedule(source, t.phone.platform)
+            port = int(t.url.rsplit(":", 1)[1].split("/")[0])
+            path = "/" + t.url.split("/", 3)[3]
+            jobs.append(
+                push_schedule(
+                    sched,
+                    "127.0.0.1",
+                    port,
+                    path,
+                    speed=self.scale,
+                    stop=self.stop,
+                    origin=self.origin,
+                )
+            )
+        counts = await asyncio.gather(*jobs)
+        if push.out is not None:
+            push.out["pushes"] = counts
+
+    async def wind_down(self) -> None:
+        """Stop pushing; give the pushers up to 6 s to finish their last push."""
+        self.stop.set()
+        if self.pusher is not None:
+            await asyncio.wait([self.pusher], timeout=6.0)
+
+
+@dataclass(frozen=True)
+class _PushOptions:
+    """How the simulated Sensor Logger phones push (see :func:`record_phone_live`)."""
+
+    batch: float
+    faults: PhoneFaults | None
+    out: dict[str, Any] | None
+
+    def schedule(self, source: SampleSource, platform: str) -> Schedule:
+        """The pushes of one phone (an ``unknown`` platform pushes as Android does)."""
+        from devices.phone.simulator import sensorlogger_schedule
+
+        sched = sensorlogger_schedule(
+            source,
+            batch=self.batch,
+            faults=self.faults,
+            platform=platform if platform != "unknown" else "android",
+        )
+        if self.out is not None:
+            self.out.setdefault("schedules", []).append(sched)
+        return sched
+
+
+def _phone_specs(devices: list[str]) -> list[PhoneSpec]:
+    """The phones asked for.
+
+    Raises
+    ------
+    DeviceError
+        A device that is not a phone, or a bad phone request.
+    """
+    if not all(is_phone_spec(d) for d in devices):
+        raise DeviceError(
+            "phones and BLE sensors cannot be mixed in one live session yet; run them apart"
+        )
+    return [parse_phone_spec(d) for d in devices]
+
+
+def _phone_live(t0: float, live_factory: LiveFactory, scale: float) -> PhoneLiveSession:
+    """A :class:`PhoneLiveSession` with the feedback, view and speed ``live_factory`` sets up."""
+    base = live_factory(t0, time.time)  # the phone session keeps its own clock_scale
+    return PhoneLiveSession(base.fb, base.view, t0, clock_scale=scale, speed=base.speed)
+
+
+async def _until_data_end(live: LiveSession, session: PhoneSession, duration: float) -> None:
+    """Stop ``session`` once every live phone's data reaches ``duration`` s (simulate)."""
+    while True:
+        await asyncio.sleep(0.05)
+        eng = live.engine
+        if eng is None:
+            continue
+        st = eng.status()
+        ends = [tt for name, tt in eng.latest().items() if st[name] == "ok" and math.isfinite(tt)]
+        if ends and min(ends) >= duration:
+            session.stop()
+            return
+
+
 async def record_phone_live(
     cfg: LiveConfig,
-    live_factory: Callable[..., LiveSession],
-    announce: Callable[[str], None],
+    live_factory: LiveFactory,
+    announce: Announce,
     *,
     sim_batch: float = 0.5,
-    sim_faults: Any = None,
+    sim_faults: PhoneFaults | None = None,
     sim_out: dict[str, Any] | None = None,
-) -> tuple[LiveSession, dict[str, Any], Path]:
-    """:func:`gait.live.session.record_live` for phones (real, or simulated with ``cfg.simulate``).
+) -> Recording:
+    """:func:`gait.live.run.record_live` for phones (real, or simulated with ``cfg.simulate``).
 
     Parameters
     ----------
     cfg : LiveConfig
         The session; every ``--device`` must be a phone.
     live_factory : callable
-        ``t0 → LiveSession`` (a :class:`PhoneLiveSession` is built from its arguments).
+        ``(t0, clock) → LiveSession``; a :class:`PhoneLiveSession` is built with its
+        feedback, view and speed.
     announce : callable
         Status lines (the receiver URL to type into Sensor Logger comes here).
     sim_batch : float
@@ -176,149 +351,50 @@ async def record_phone_live(
     Returns
     -------
     live, stats, capture
-        As ``record_live``.
+        As :func:`gait.live.run.record_live`.
 
     Raises
     ------
     DeviceError
         A device that is not a phone, a bad phone request, a port in use.
     """
-    from devices.capture import CaptureWriter
     from devices.phone.session import PhoneSession
-    from devices.phone.simulator import PhyphoxServer, push_schedule, sensorlogger_schedule, serve
 
-    if not all(is_phone_spec(d) for d in cfg.devices):
-        raise DeviceError(
-            "phones and BLE sensors cannot be mixed in one live session yet; run them apart"
-        )
-    phones = [parse_phone_spec(d) for d in cfg.devices]
+    phones = _phone_specs(cfg.devices)
     scale = cfg.speed_up if cfg.simulate else 1.0
     cfg.out.mkdir(parents=True, exist_ok=True)
-    capture = cfg.out / "session.gaitcap"
+    capture: Path = cfg.out / "session.gaitcap"
+    sim: _SimPhones | None = None
     tasks: list[asyncio.Task[Any]] = []
-    loop = asyncio.get_running_loop()
-    stop_sim = asyncio.Event()
-    pusher: asyncio.Task[Any] | None = None
-    sources: list[Any] = []
-    if cfg.simulate:
-        sources = _sources(phones, cfg.duration + 10.0 + 2.0 * scale, cfg)
-        origin = loop.time()
-        for i, p in enumerate(phones):
-            if p.app == "phyphox":
-                server = PhyphoxServer(sources[i], clock=lambda: (loop.time() - origin) * scale)
-                ready: asyncio.Future[int] = loop.create_future()
-                tasks.append(asyncio.create_task(serve(server, "127.0.0.1", 0, ready.set_result)))
-                phones[i] = PhoneSpec(p.app, "127.0.0.1", await ready, p.mount, p.platform, p.text)
-            else:
-                phones[i] = PhoneSpec(p.app, "127.0.0.1", 0, p.mount, p.platform, p.text)
-    meta = {
-        "tool": "gait live",
-        "activity": "run",
-        "athlete": cfg.athlete,
-        "simulated": cfg.simulate,
-        "speed_up": scale,
-        "phones": [p.text for p in phones],
-    }
     try:
+        if cfg.simulate:
+            sources = _sources(phones, cfg.duration + 10.0 + 2.0 * scale, cfg)
+            loop = asyncio.get_running_loop()
+            sim = _SimPhones(sources, scale, loop, loop.time())
+            phones = await sim.serve(phones)
+        meta = capture_meta(cfg, scale, phones=[p.text for p in phones])
         with CaptureWriter(capture, meta=meta) as writer:
-            t0 = writer.now_ns() * 1e-9
-            base = live_factory(t0, time.time)  # the phone session keeps its own clock_scale
-            live = PhoneLiveSession(base.fb, base.view, t0, clock_scale=scale, speed=base.speed)
-
-            def status(msg: str) -> None:
-                announce(msg)
-                live.on_status(msg)
-
+            live = _phone_live(writer.now_ns() * 1e-9, live_factory, scale)
             session = PhoneSession(
                 phones,
                 writer,
-                on_status=status,
+                on_status=relay_status(live, announce),
                 on_samples=live.on_samples,
                 quiet_after=max(3.0, 3.0 / scale) if cfg.simulate else 3.0,
             )
             live.targets = lambda: session.targets
-
-            async def ticker() -> None:
-                while True:
-                    await asyncio.sleep(1.0 / TICK_HZ)
-                    live.tick()
-
-            async def pushers() -> None:
-                # wait for the receivers to listen, then push the simulated phones' batches
-                while not session.targets or any(
-                    t.phone.app == "sensorlogger" and not t.url for t in session.targets
-                ):
-                    await asyncio.sleep(0.01)
-                jobs = []
-                for i, t in enumerate(session.targets):
-                    if t.phone.app == "sensorlogger":
-                        sched = sensorlogger_schedule(
-                            sources[i],
-                            batch=sim_batch,
-                            faults=sim_faults,
-                            platform=t.phone.platform
-                            if t.phone.platform != "unknown"
-                            else "android",
-                        )
-                        if sim_out is not None:
-                            sim_out.setdefault("schedules", []).append(sched)
-                        port = int(t.url.rsplit(":", 1)[1].split("/")[0])
-                        path = "/" + t.url.split("/", 3)[3]
-                        jobs.append(
-                            push_schedule(
-                                sched,
-                                "127.0.0.1",
-                                port,
-                                path,
-                                speed=scale,
-                                stop=stop_sim,
-                                origin=origin,
-                            )
-                        )
-                counts = await asyncio.gather(*jobs)
-                if sim_out is not None:
-                    sim_out["pushes"] = counts
-
-            async def until_data_end() -> None:
-                while True:
-                    await asyncio.sleep(0.05)
-                    eng = live.engine
-                    if eng is None:
-                        continue
-                    st = eng.status()
-                    ends = [
-                        tt
-                        for name, tt in eng.latest().items()
-                        if st[name] == "ok" and math.isfinite(tt)
-                    ]
-                    if ends and min(ends) >= cfg.duration:
-                        session.stop()
-                        return
-
-            tasks.append(asyncio.create_task(ticker()))
+            tasks.append(asyncio.create_task(tick_forever(live)))
             wall_limit = cfg.duration / scale
-            if cfg.simulate:
-                pusher = asyncio.create_task(pushers())
-                tasks.append(pusher)
-                tasks.append(asyncio.create_task(until_data_end()))
+            if sim is not None:
+                sim.start_pushing(session, _PushOptions(sim_batch, sim_faults, sim_out))
+                tasks.append(asyncio.create_task(_until_data_end(live, session, cfg.duration)))
                 wall_limit = 3.0 * wall_limit + 20.0
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                import signal
-
-                loop.add_signal_handler(signal.SIGINT, session.stop)
-            try:
+            with stop_on_sigint(session.stop):
                 stats = await session.run(wall_limit)
-            finally:
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    import signal
-
-                    loop.remove_signal_handler(signal.SIGINT)
         live.finish()
     finally:
-        stop_sim.set()
-        if pusher is not None:  # let the simulated phones finish their last push
-            await asyncio.wait([pusher], timeout=6.0)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if sim is not None:
+            await sim.wind_down()
+            tasks = [*sim.tasks, *tasks]
+        await cancel_all(tasks)
     return live, {k: v.as_dict() for k, v in stats.items()}, capture

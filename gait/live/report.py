@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.feedback import FeedbackSession
+from gait.io import ReadOptions, read
 from gait.jsonsafe import to_jsonable
 from gait.stream.gaps import GAP_MIN
 
@@ -77,7 +78,8 @@ def capture_gaps(rec: Any, min_gap: float = GAP_MIN) -> dict[str, list[tuple[flo
     Returns
     -------
     dict
-        Stream name → [(start s, end s)] of holes longer than ``min_gap`` (streams without any left out).
+        Stream name → [(start s, end s)] of holes longer than ``min_gap`` (streams without
+        any left out).
     """
     out: dict[str, list[tuple[float, float]]] = {}
     for st in rec.streams:
@@ -135,7 +137,7 @@ def write_report(
     GaitError
         The capture cannot be read or analysed (e.g. no data arrived).
     """
-    from gait.io import ReadOptions, read
+    # lazy: the analysis and the report builder are needed only once the session has ended
     from gait.report import build_report
     from gait.sessions import analyze_recording
 

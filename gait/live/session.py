@@ -1,19 +1,21 @@
 """A live session: devices → capture file → streaming engine → feedback → view → report.
 
-:func:`run_live` drives everything in one asyncio loop: a :class:`devices.session.Session`
-records every notification into the capture file and hands each decoded batch to
-:meth:`LiveSession.on_samples`, which times it (:class:`~gait.live.clock.DeviceClock`),
-feeds the :class:`~gait.stream.StreamEngine` and, when steps become final, pushes the
-:class:`~gait.feedback.FeedbackSession` update to the view at once (latency). A 10 Hz
-timer publishes sensor status and session time, so a sensor that drops out shows on
-the page while the others go on. At the end the report is built from the capture file
+A recorder (:mod:`gait.live.recorder`: :mod:`gait.live.ble` for BLE sensors,
+:mod:`gait.live.phone` for phones) records every notification into the capture file and
+hands each decoded batch to :meth:`LiveSession.on_samples`, which times it
+(:class:`~gait.live.clock.DeviceClock`), feeds the :class:`~gait.stream.StreamEngine` and,
+when steps become final, pushes the :class:`~gait.feedback.FeedbackSession` update to the
+view at once (latency). A 10 Hz timer publishes sensor status and session time, so a sensor
+that drops out shows on the page while the others go on. :func:`gait.live.run.run_live`
+picks the recorder and at the end builds the report from the capture file
 (:mod:`gait.live.report`), exactly as ``gait report`` would.
+
+This module is the base the recorders build on (:class:`LiveConfig`, :class:`LiveSession`);
+it imports none of them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -36,18 +38,9 @@ from gait.stream import SensorSpec, StreamEngine
 
 #: Status publications per second (the page itself sends at most ~20 messages/s).
 TICK_HZ = 10.0
-#: Simulated sessions: the devices' clock may run this far (simulated s) ahead of the
-#: newest sample every streaming sensor has delivered (backpressure, see :meth:`LiveSession.watermark`),
-#: or further when a device holds its samples longer before sending a full frame
-#: (:func:`gait.live.simulated.delivery_lag`; a 52 Hz Verity Sense: 0.52 s).
-SIM_LEAD = 0.25
-#: Lead beyond a device's longest frame, s (the clock must be able to reach its next send).
-SIM_LEAD_MARGIN = 0.05
 #: A streaming sensor silent for this many wall seconds while another one delivers no
 #: longer holds the simulated clock back.
 SIM_STALL = 2.0
-#: A simulated clock that has not moved for this many wall seconds ends the session.
-SIM_STUCK = 60.0
 
 
 class View(Protocol):
@@ -432,198 +425,6 @@ class LiveSession:
         return pd.concat(self.steps, ignore_index=True) if self.steps else pd.DataFrame()
 
 
-async def _open_backends(cfg: LiveConfig) -> Any:
-    """bleak backends: the platform BLE, the virtual hub, or an in-process radio (simulate)."""
-    from devices.ble.backends import Backends, open_backends, radio_name
-
-    if cfg.simulate:
-        from devices.ble import BumbleClient, BumbleScanner
-        from devices.ble.radio import open_radio
-
-        spec = cfg.radio or "local"
-        if spec.lower() == "ble":
-            raise DeviceError(
-                "--simulate runs on the virtual radio; use --radio virtual or leave --radio out"
-            )
-        radio = await open_radio(spec, serve=not spec.lower().startswith("local"))
-        return Backends(BumbleScanner, BumbleClient, {"radio": radio}, radio)
-    return await open_backends(radio_name(cfg.radio))
-
-
-async def record_live(
-    cfg: LiveConfig, live_factory: Callable[..., LiveSession], announce: Callable[[str], None]
-) -> tuple[LiveSession, dict[str, Any], Path]:
-    """Run devices, recording and engine for ``cfg.duration`` session seconds.
-
-    A simulated session runs on one simulated clock (:class:`devices.virtual.SimClock`):
-    the devices sample by it, the capture is stamped with it, and it never runs more
-    than :data:`SIM_LEAD` s ahead of what the sensors have delivered to the engine, so
-    a busy machine slows the simulation down instead of losing data.
-
-    Parameters
-    ----------
-    cfg : LiveConfig
-        The session.
-    live_factory : callable
-        ``(t0, clock) → LiveSession`` (t0 = capture start, host s; clock = the
-        capture's clock, ``() → s since the epoch``).
-    announce : callable
-        One-line status messages for the user.
-
-    Returns
-    -------
-    live : LiveSession
-    stats : dict
-        Per-device statistics.
-    capture : Path
-        The capture file written.
-    """
-    from collections import Counter
-
-    from bleak.exc import BleakError
-
-    from devices.ble.backends import bluetooth_unavailable
-    from devices.ble.logs import bumble_summary, route_bumble_logs
-    from devices.capture import CaptureWriter
-    from devices.session import Session, parse_device_spec
-    from gait.live.phone import has_phones, record_phone_live
-
-    if has_phones(cfg.devices):  # phones come over HTTP, not BLE (gait.live.phone)
-        return await record_phone_live(cfg, live_factory, announce)
-    specs = [parse_device_spec(d) for d in cfg.devices]
-    scale = cfg.speed_up if cfg.simulate else 1.0
-    bumble_before = Counter(route_bumble_logs().counts)
-    backends = await _open_backends(cfg)
-    vdevs: list[Any] = []
-    cfg.out.mkdir(parents=True, exist_ok=True)
-    capture = cfg.out / "session.gaitcap"
-    tasks: list[asyncio.Task[Any]] = []
-    sim_clock: Any = None
-    try:
-        if cfg.simulate:
-            from devices.virtual import SimClock
-            from gait.live.simulated import delivery_lag, make_sources, plan_devices, start_devices
-
-            plan = plan_devices(specs)
-            # the devices sample from power-on; leave room for scanning and connecting
-            sources = make_sources(
-                plan,
-                cfg.duration + 10.0 + 2.0 * scale,
-                seed=cfg.seed,
-                segments=cfg.segments,
-                gait=cfg.gait,
-            )
-            sim_clock = SimClock(scale)
-            vdevs = await start_devices(plan, sources, backends.radio, sim_clock)
-            specs = [p.spec for p in plan]
-        meta = {
-            "tool": "gait live",
-            "activity": "run",
-            "athlete": cfg.athlete,
-            "simulated": cfg.simulate,
-            "speed_up": scale,
-        }
-        with CaptureWriter(
-            capture, meta=meta, clock=sim_clock.now_ns if sim_clock else None
-        ) as writer:
-            t0 = writer.now_ns() * 1e-9
-            live = live_factory(t0, (lambda: sim_clock.now_ns() * 1e-9) if sim_clock else time.time)
-            if sim_clock is not None:
-                # session time → simulated time: the capture opened a little after the clock started
-                shift = t0 - sim_clock.epoch_ns * 1e-9
-                # a device sends only full frames: the lead must cover the longest one, or
-                # the clock waits for samples the device waits to take (a deadlock)
-                lead = max([SIM_LEAD] + [delivery_lag(p.profile) + SIM_LEAD_MARGIN for p in plan])
-                sim_clock.limit = lambda: live.watermark() + shift + lead
-
-            def status(msg: str) -> None:
-                announce(msg)
-                live.on_status(msg)
-
-            session = Session(
-                specs,
-                writer,
-                scanner_backend=backends.scanner,
-                client_backend=backends.client,
-                backend_kwargs=backends.kwargs,
-                scan_timeout=cfg.scan_timeout,
-                on_status=status,
-                on_samples=live.on_samples,
-            )
-
-            live.targets = lambda: session.targets
-
-            async def ticker() -> None:
-                while True:
-                    await asyncio.sleep(1.0 / TICK_HZ)
-                    live.tick()
-
-            async def dropper(key: str, at: float, outage: float) -> None:
-                dev = next((d for d in vdevs if d.name == key), None)
-                if dev is None:
-                    return
-                while live.session_time() < at:
-                    await asyncio.sleep(0.02)
-                await dev.drop_link(outage)
-
-            async def until_data_end() -> None:
-                # Simulated sessions end when every live sensor's data reaches the
-                # duration (the simulated clock waits for them), or when the simulated
-                # clock has not moved for SIM_STUCK wall seconds (a stalled simulation).
-                last, since = -1.0, time.monotonic()
-                while True:
-                    await asyncio.sleep(0.05)
-                    now = sim_clock.now()
-                    if now > last:
-                        last, since = now, time.monotonic()
-                    elif time.monotonic() - since > SIM_STUCK:
-                        announce(
-                            f"simulation stalled at {live.session_time():.1f} s; ending the session"
-                        )
-                        session.stop()
-                        return
-                    eng = live.engine
-                    if eng is None:
-                        continue
-                    status = eng.status()
-                    ends = [t for name, t in eng.latest().items() if status[name] == "ok"]
-                    if ends and min(ends) >= cfg.duration:
-                        session.stop()
-                        return
-
-            wall_limit = cfg.duration / scale
-            tasks.append(asyncio.create_task(ticker()))
-            if cfg.simulate:
-                tasks.append(asyncio.create_task(until_data_end()))
-                wall_limit = 1e9  # the simulated clock ends the session (or its stall guard)
-            if cfg.drop is not None and vdevs:
-                tasks.append(asyncio.create_task(dropper(*cfg.drop)))
-            loop = asyncio.get_running_loop()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                import signal
-
-                loop.add_signal_handler(signal.SIGINT, session.stop)
-            try:
-                stats = await session.run(wall_limit)
-            except (BleakError, OSError) as exc:
-                raise bluetooth_unavailable(exc) from exc
-            finally:
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    import signal
-
-                    loop.remove_signal_handler(signal.SIGINT)
-        live.finish()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.gather(*(d.stop() for d in vdevs), return_exceptions=True)
-        await backends.aclose()
-        if line := bumble_summary(bumble_before):
-            announce(line)  # one line, not one warning per packet
-    return live, {k: v.as_dict() for k, v in stats.items()}, capture
-
-
 def make_feedback(
     drills: list[str], coach: CoachSettings | None = None, defined: dict[str, Drill] | None = None
 ) -> FeedbackSession:
@@ -647,62 +448,3 @@ def make_feedback(
     selected, baseline = coach_drills(known, coach or CoachSettings(), default=tuple(drills))
     base_s = coach.baseline_s if coach is not None and coach.baseline_s is not None else 60.0
     return FeedbackSession(list(selected.values()), baseline=baseline, baseline_s=base_s)
-
-
-def run_live(
-    cfg: LiveConfig, view: View | None = None, announce: Callable[[str], None] = print
-) -> LiveResult:
-    """Run a whole live session and write its report.
-
-    Parameters
-    ----------
-    cfg : LiveConfig
-        The session.
-    view : View, optional
-        Live page or terminal view (already started).
-    announce : callable
-        Status lines for the user.
-
-    Returns
-    -------
-    LiveResult
-
-    Raises
-    ------
-    DeviceError, GaitError
-        Devices not found, radio unavailable, bad options.
-    """
-    from gait.live.report import write_report
-
-    if not cfg.devices:
-        raise DeviceError("give at least one --device")
-    if not (cfg.duration > 0) or not (cfg.speed_up > 0):
-        raise GaitError("--duration and --speed-up must be > 0")
-    fb = make_feedback(cfg.drills, cfg.coach, cfg.drill_defs)
-    scale = cfg.speed_up if cfg.simulate else 1.0
-
-    def factory(t0: float, clock: Callable[[], float]) -> LiveSession:
-        # a simulated session runs on its simulated clock: session time = capture time;
-        # the engine's hop still grows with the speed-up so the wall-clock CPU stays the same
-        return LiveSession(
-            fb,
-            view,
-            t0,
-            speed=cfg.treadmill_speed,
-            clock=clock,
-            hop=max(0.5, 0.25 * scale),
-            announce=announce,
-        )
-
-    live, stats, capture = asyncio.run(record_live(cfg, factory, announce))
-    steps = live.live_steps()
-    written, sid = write_report(
-        capture,
-        cfg.out,
-        fb,
-        steps,
-        save=cfg.save,
-        history_db=cfg.history_db,
-        treadmill_speed=cfg.treadmill_speed,
-    )
-    return LiveResult(capture, written, steps, live.updates, stats, sid, live.sensor_log, fb)

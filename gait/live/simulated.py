@@ -9,11 +9,13 @@ sample counter; ``Polar H10 S``: accelerometer with a device clock). On an accel
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from devices.decoders import make_encoder
 from devices.errors import DeviceError, ProfileError
 from devices.profiles import Profile, match_profile
 from devices.session import DeviceSpec
@@ -107,6 +109,8 @@ def make_sources(
         Device key → :class:`devices.virtual.SampleSource` (time from 0 s), sampled at the
         rate of the device's profile.
     """
+    # lazy (as below): bumble's virtual radio and the synthesizer take more than a second to
+    # import, and only a simulated session needs them
     from devices.virtual import SampleSource
     from gait.synth import SensorParams, synthesize
 
@@ -163,8 +167,6 @@ def delivery_lag(profile: Profile, rate: float | None = None) -> float:
     float
         Seconds (0 when the profile's encoder cannot tell, e.g. a footpod).
     """
-    from devices.decoders import make_encoder
-
     hz = float(rate or profile.rate)
     if not hz > 0 or "acc" not in profile.streams:
         return 0.0
@@ -203,8 +205,6 @@ async def start_devices(
     list of VirtualDevice
         Started devices (call ``stop()`` on each when done).
     """
-    import asyncio
-
     from devices.virtual import SimClock, VirtualDevice
 
     sim = clock if isinstance(clock, SimClock) else SimClock(float(clock))
