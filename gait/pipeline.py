@@ -71,9 +71,12 @@ def reference_speed(rec: Recording) -> float | None:
 
 
 class _StreamScan:
-    """:func:`stream_flags` and :func:`placement_check` of a clean stream seen one chunk core
-    at a time, with the same results (the flags' counts and shares are the same integer
-    counts and float divisions; the 99th percentile is taken over the same values)."""
+    """Stream flags and placement check of a clean stream seen one chunk core at a time.
+
+    :func:`gait.stages.stream_flags` and :func:`placement_check` give the same results on the
+    whole stream (the flags' counts and shares are the same integer counts and float
+    divisions; the 99th percentile is taken over the same values).
+    """
 
     def __init__(self, stream: Stream) -> None:
         self.st = stream
@@ -155,16 +158,21 @@ def _windowed(st: Stream) -> bool:
 
 
 class _BoutPass:
-    """Activity bouts gathered chunk by chunk during a stream's detection pass, so the
-    stream is read once: the same bouts as :func:`_bouts_of`."""
+    """Activity bouts gathered chunk by chunk during a stream's detection pass.
+
+    The stream is read once; the bouts are the same as :func:`_bouts_of`'s.
+    """
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
         self.failed = False
 
     def add(self, chunk: Stream, a: float, b: float) -> None:
-        """Bouts of one chunk with core ``[a, b)``; a chunk with non-finite samples gives no
-        bouts at all (then the duty-factor rule labels the steps)."""
+        """Add the bouts of one chunk with core ``[a, b)``.
+
+        A chunk with non-finite samples gives no bouts at all (then the duty-factor rule
+        labels the steps).
+        """
         if self.failed:
             return
         try:
@@ -181,8 +189,11 @@ class _BoutPass:
 
 
 class _ChunkDetector:
-    """One stream's detector run chunk by chunk, keeping each chunk's core contacts; after a
-    detector error the rest of the pass still scans the stream for its flags."""
+    """One stream's detector run chunk by chunk, keeping each chunk's core contacts.
+
+    After a detector error the detector stops (the rest of the pass still scans the stream
+    for its flags) and :meth:`result` gives the error.
+    """
 
     def __init__(self, st: Stream, speed: float | None) -> None:
         self.name = st.name
@@ -305,8 +316,11 @@ def _detect_streams(
     limits: dict[str, SensorLimits],
     want_bouts: bool,
 ) -> tuple[list[SensorEvents], _BoutPass | None]:
-    """Every stream's flags, limits and events; with ``want_bouts``, the activity bouts of
-    a piece-by-piece bout stream, gathered during its detection pass (read once)."""
+    """Every stream's flags, limits and events.
+
+    With ``want_bouts``, a piece-by-piece bout stream also gives its activity bouts during
+    its detection pass (read once); they are returned, else None.
+    """
     bout_st = _bout_stream(rec) if want_bouts else None
     bout_pass: _BoutPass | None = None
     sensors: list[SensorEvents] = []
@@ -345,8 +359,11 @@ def _step_bouts(
     bout_pass: _BoutPass | None,
     flags: list[str],
 ) -> pd.DataFrame:
-    """The bouts that label the steps: one bout of the forced ``activity``, else the rule
-    of :func:`gait.activity.activity_bouts` (flagged when it falls back to duty factor)."""
+    """The bouts that label the steps.
+
+    One bout of the forced ``activity``, else the rule of
+    :func:`gait.activity.activity_bouts` (flagged when it falls back to the duty factor).
+    """
     if activity in ("run", "walk"):
         return pd.DataFrame(
             {
@@ -467,8 +484,10 @@ def _bout_stream(rec: Recording) -> Stream | None:
 
 
 def _bouts_of(rec: Recording) -> pd.DataFrame | None:
-    """Activity bouts (:func:`gait.activity.detect_bouts`) of the recording's bout stream,
-    chunk by chunk; None when there are none or the stream has non-finite samples."""
+    """Activity bouts (:func:`gait.activity.detect_bouts`) of the recording's bout stream.
+
+    Taken chunk by chunk; None when there are none or the stream has non-finite samples.
+    """
     st = _bout_stream(rec)
     if st is None:
         return None

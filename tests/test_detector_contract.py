@@ -72,7 +72,8 @@ def test_real_gait_gives_sorted_typed_contacts(placement: str, activity: str) ->
     assert len(df) >= 10, len(df)
     _check_columns(df)
     t = df["t_ic"].to_numpy()
-    assert np.all(np.isfinite(t)) and np.all(np.diff(t) >= 0), "not sorted by t_ic"
+    assert np.all(np.isfinite(t)), "non-finite t_ic"
+    assert np.all(np.diff(t) >= 0), "not sorted by t_ic"
     tc = df["t_tc"].to_numpy()
     ok = np.isfinite(tc)
     assert np.all(tc[ok] > t[ok]), "a TC before its IC"

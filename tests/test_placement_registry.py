@@ -137,7 +137,8 @@ def test_a_registered_placement_runs_live(wrist: PlacementSpec) -> None:
     assert set(batch["activity"]) == {"run"}
 
 
-def test_the_registry_drives_fusion_and_bouts(wrist: PlacementSpec) -> None:
+@pytest.mark.usefixtures("wrist")
+def test_the_registry_drives_fusion_and_bouts() -> None:
     assert PLACEMENTS == ("foot", "shank", "sacrum", "phone")  # the built-ins, in order
     assert set(PLACEMENTS) == set(Placement.__args__)  # type: ignore[attr-defined]
     assert [REGISTRY[p].rank for p in PLACEMENTS] == [0, 1, 2, 3]

@@ -138,11 +138,13 @@ def test_ring_buffer_keeps_the_newest_rows() -> None:
     rb.append(np.arange(3.0), np.arange(3.0)[:, None])
     rb.append(np.arange(3.0, 7.0), np.arange(3.0, 7.0)[:, None])
     t, x = rb.since(-np.inf)
-    assert t.tolist() == [2.0, 3.0, 4.0, 5.0, 6.0] and x[:, 0].tolist() == t.tolist()
+    assert t.tolist() == [2.0, 3.0, 4.0, 5.0, 6.0]
+    assert x[:, 0].tolist() == t.tolist()
     assert rb.since(4.5)[0].tolist() == [5.0, 6.0]
     rb.append(np.arange(10.0, 20.0), np.zeros((10, 1)))  # larger than the capacity
     assert rb.since(-np.inf)[0].tolist() == [15.0, 16.0, 17.0, 18.0, 19.0]
-    assert len(rb) == 5 and rb.total == 17
+    assert len(rb) == 5
+    assert rb.total == 17
 
 
 def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -> None:

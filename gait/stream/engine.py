@@ -385,8 +385,11 @@ class StreamEngine:
         self._bouts = merge_bouts(both)
 
     def _signal_bouts(self) -> pd.DataFrame | None:
-        """The bout sensor's bouts, or None while it has none or is lost (then the steps'
-        activity falls back to the duty-factor rule rather than 'unknown')."""
+        """The bout sensor's bouts, or None while it has none or is lost.
+
+        With None the steps' activity falls back to the duty-factor rule rather than
+        'unknown'.
+        """
         if self._bouts is None or not len(self._bouts):
             return None
         return None if self.status()[self._bout_sensor] == "lost" else self._bouts
