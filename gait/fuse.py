@@ -1,9 +1,10 @@
 """Merge the contacts of several sensors into one step sequence.
 
-Rules (issue 3): timing comes from the most precise placement per side
-(foot > shank > sacrum > phone); trunk sensors add what only they measure
-(vertical oscillation, braking) to the matching steps; a trunk sensor fills in the
-side that has no leg sensor.
+Rules (issue 3): timing comes from the most precise placement per side (the ``rank`` of
+its :class:`~gait.placements.registry.PlacementSpec`: foot > shank > sacrum > phone); other
+sensors add what only they measure (their ``adds_columns``: a shank's angle at initial
+contact, a trunk's vertical oscillation and braking) to the matching steps; a sensor that
+sees both legs fills in the side that has no leg sensor.
 """
 
 from __future__ import annotations
@@ -13,13 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Timing precision rank, best first.
-RANK: dict[str, int] = {"foot": 0, "shank": 1, "sacrum": 2, "phone": 3}
-
-#: Columns a trunk sensor contributes to leg-sensor steps.
-TRUNK_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking")
-#: Columns a shank contributes to foot steps.
-SHANK_COLUMNS: tuple[str, ...] = ("shank_angle_ic",)
+from gait.placements.registry import find_spec, is_leg, timing_rank
 
 #: Two contacts closer than this (s) are the same contact seen by two sensors. [G]
 MATCH_TOL = 0.12
@@ -34,7 +29,7 @@ class SensorEvents:
     name : str
         Stream name.
     placement : str
-        'foot', 'shank', 'sacrum' or 'phone'.
+        A registered placement (:data:`gait.placements.registry.REGISTRY`).
     side : str or None
         Body side of a leg sensor.
     events : DataFrame
@@ -80,13 +75,13 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
         The contacts with the best timing per side plus trunk/shank columns matched in.
     """
     usable = [s for s in sensors if len(s.events)]
-    legs = [s for s in usable if s.placement in ("foot", "shank") and s.side in ("left", "right")]
+    legs = [s for s in usable if is_leg(s.placement) and s.side in ("left", "right")]
     trunk = sorted(
         (s for s in usable if s not in legs),
-        key=lambda s: (RANK.get(s.placement, 9), -len(s.events)),
+        key=lambda s: (timing_rank(s.placement), -len(s.events)),
     )
     best: dict[str, SensorEvents] = {}
-    for s in sorted(legs, key=lambda s: (RANK[s.placement], -len(s.events))):
+    for s in sorted(legs, key=lambda s: (timing_rank(s.placement), -len(s.events))):
         assert s.side is not None
         best.setdefault(s.side, s)
     frames: list[pd.DataFrame] = []
@@ -95,14 +90,14 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
         ev = s.events.copy()
         ev["side"] = side
         ev["source"] = s.name
-        # A shank on a foot-covered side adds its angle at IC.
+        # Another leg sensor on this side adds what it measures (a shank its angle at IC).
         for other in legs:
-            if other is not s and other.side == side and other.placement == "shank":
-                ev = attach(ev, other.events, SHANK_COLUMNS)
+            if other is not s and other.side == side:
+                ev = attach(ev, other.events, _adds_columns(other.placement))
         frames.append(ev)
         sources[side] = s.name
     single_side = len(best) == 1
-    if not best and trunk and trunk[0].placement in ("foot", "shank"):
+    if not best and trunk and is_leg(trunk[0].placement):
         # a leg sensor whose side nobody stated still sees one leg only: each of its
         # contacts is a stride, not a step
         single_side = True
@@ -133,8 +128,8 @@ def fuse(sensors: list[SensorEvents]) -> Fused:
         if frames
         else pd.DataFrame(columns=["side", "t_ic", "t_tc", "confidence", "source"])
     )
-    if trunk and best:
-        contacts = attach(contacts, trunk[0].events, TRUNK_COLUMNS)
+    if trunk and best and not is_leg(trunk[0].placement):
+        contacts = attach(contacts, trunk[0].events, _adds_columns(trunk[0].placement))
     if single_side and len(best) == 1 and trunk:
         contacts = contacts[contacts["source"] != trunk[0].name].reset_index(drop=True)
     return Fused(contacts, single_side, sources)
@@ -178,6 +173,12 @@ def attach(steps: pd.DataFrame, other: pd.DataFrame, columns: tuple[str, ...]) -
         else:
             out[c] = vals
     return out
+
+
+def _adds_columns(placement: str) -> tuple[str, ...]:
+    """The columns a sensor at ``placement`` adds to steps another sensor timed."""
+    spec = find_spec(placement)
+    return () if spec is None else spec.adds_columns
 
 
 def _nearest_distance(t: np.ndarray, ref: np.ndarray) -> np.ndarray:

@@ -1,9 +1,11 @@
 """The batch gait pipeline, :func:`analyze`: recording → step table and summaries.
 
-Stages (each a pure function, so a streaming engine can reuse them on a window):
-quality checks → per-stream detectors (:mod:`gait.placements`) → fusion
-(:mod:`gait.fuse`) → step table (:mod:`gait.steps`) → activity bouts → summaries
-(:mod:`gait.summary`, :mod:`gait.overstride`).
+Stages (each a pure function, so the streaming engine reuses them on a window; the ones
+both call are in :mod:`gait.stages`): quality checks → per-stream detectors
+(:mod:`gait.placements`) → fusion and step table (:func:`gait.stages.contacts_to_steps`) →
+activity bouts (:func:`gait.activity.activity_bouts`) → summaries (:mod:`gait.summary`,
+:mod:`gait.overstride`). Nothing here branches on a placement's name: what a placement
+means is in its :class:`~gait.placements.registry.PlacementSpec`.
 """
 
 from __future__ import annotations
@@ -17,39 +19,32 @@ import numpy as np
 import pandas as pd
 
 from gait._heap import release_free_memory
-from gait.activity import detect_bouts
+from gait.activity import activity_bouts, bout_source, core_bouts, label_steps, merge_bouts
 from gait.errors import AnalysisError, InputFileError
-from gait.fuse import SensorEvents, fuse
+from gait.fuse import SensorEvents
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
-from gait.placements._signal import finite_rows
+from gait.placements.registry import is_leg, sees_both_legs
 from gait.plausibility import gyro_motion, input_checks, placement_suspect
 from gait.recording import Recording, Stream
 from gait.result import GaitResult
 from gait.sensor_limits import (
     FULL_RATE_HZ,
-    MAX_SATURATED_SHARE,
     SATURATION_FRACTION,
     SensorLimits,
-    apply_limits,
     clipped_rows,
     make_limits,
     stream_limits,
 )
-from gait.steps import build_step_table
+from gait.stages import SATURATION_FLAG_SHARE, contacts_to_steps, finite_only, stream_flags
 from gait.summary import session_summary
 
-#: Share of saturated samples that earns a flag (samples within
-#: :data:`gait.sensor_limits.SATURATION_FRACTION` of full scale count as saturated). [G]
-SATURATION_FLAG_SHARE = MAX_SATURATED_SHARE
 #: Long streams are analysed in chunks of this many seconds (bounded memory for any
 #: recording length; the stage functions are window-pure so results do not depend on it).
 CHUNK_SECONDS = 600.0
 #: Each chunk sees this much extra data on both sides so every contact of its core has
 #: complete cycles around it; events are kept only from the core. [G]
 CHUNK_OVERLAP = 10.0
-#: Duty factor separating running (< 0.5, a flight phase exists) from walking. [G]
-RUN_DF = 0.5
 
 
 def reference_speed(rec: Recording) -> float | None:
@@ -75,90 +70,13 @@ def reference_speed(rec: Recording) -> float | None:
     return None
 
 
-def stream_flags(stream: Stream) -> list[str]:
-    """Quality flags of one stream: saturation, gaps, non-finite samples.
-
-    Parameters
-    ----------
-    stream : Stream
-        Samples.
-
-    Returns
-    -------
-    list of str
-        E.g. ``'saturated:foot_left'`` (≥ 0.1 % of samples at full scale),
-        ``'gap:sacrum'`` (a hole > 0.25 s), ``'too_short:foot_left'``.
-    """
-    flags: list[str] = []
-    if stream.n < 2:
-        return [f"too_short:{stream.name}"]
-    finite = finite_rows(stream.acc, stream.gyr)  # None: every sample finite
-    if finite is not None:
-        flags.append(f"nonfinite:{stream.name}:{int((~finite).sum())}")
-    acc = stream.acc if finite is None else stream.acc[finite]
-    if acc.shape[0] == 0:
-        return flags
-    peak = float(max(acc.max(), -acc.min()))  # cheap test first; counting only if needed
-    if stream.acc_range:
-        thr = SATURATION_FRACTION * stream.acc_range
-        if peak >= thr and _share_at_or_above(acc, thr) >= SATURATION_FLAG_SHARE:
-            flags.append(f"saturated:{stream.name}")
-    elif stream.n > 100 and peak > 2 * 9.81:
-        # Without a stated range, a flat top on the largest value is clipping.
-        if _share_at_or_above(acc, 0.999 * peak) * acc.shape[0] >= max(5, 0.001 * stream.n):
-            flags.append(f"saturated:{stream.name}")
-    if stream.gyr is not None and stream.gyr_range:
-        gyr = stream.gyr if finite is None else stream.gyr[finite]
-        gthr = SATURATION_FRACTION * stream.gyr_range
-        if (
-            gyr.size
-            and max(gyr.max(), -gyr.min()) >= gthr
-            and (_share_at_or_above(gyr, gthr) >= SATURATION_FLAG_SHARE)
-        ):
-            flags.append(f"gyr_saturated:{stream.name}")
-    dt = np.diff(stream.t)
-    if dt.size and (dt > 0.25).any():
-        flags.append(f"gap:{stream.name}")
-    if dt.size and (dt <= 0).any():
-        flags.append(f"time_order:{stream.name}:{int((dt <= 0).sum())}")
-    return flags
-
-
-def _share_at_or_above(x: np.ndarray, thr: float) -> float:
-    """Share of rows of ``x`` with any |component| ≥ ``thr``."""
-    return float(((x >= thr) | (x <= -thr)).any(axis=1).mean())
-
-
-def _finite_only(stream: Stream) -> Stream:
-    """The stream without non-finite samples (dropped like lost packets, flagged earlier)
-    and in strictly increasing time order (repeated or backward stamps are dropped)."""
-    finite = finite_rows(stream.t, stream.acc, stream.gyr)  # None: every sample finite
-    if finite is None and (stream.n < 2 or bool(np.all(np.diff(stream.t) > 0))):
-        return stream
-    ok = np.ones(stream.n, dtype=bool) if finite is None else finite
-    # keep a sample only if it is later than every kept sample before it
-    t = np.where(ok, stream.t, -np.inf)
-    run_max = np.maximum.accumulate(t)
-    ok &= np.concatenate(([True], t[1:] > run_max[:-1]))
-    return Stream(
-        placement=stream.placement,
-        side=stream.side,
-        t=stream.t[ok],
-        acc=stream.acc[ok],
-        gyr=None if stream.gyr is None else stream.gyr[ok],
-        rate=stream.rate,
-        device=dict(stream.device),
-        mount=stream.mount,
-        acc_range=stream.acc_range,
-        gyr_range=stream.gyr_range,
-        name=stream.name,
-    )
-
-
 class _StreamScan:
-    """:func:`stream_flags` and :func:`placement_check` of a clean stream seen one chunk core
-    at a time, with the same results (the flags' counts and shares are the same integer
-    counts and float divisions; the 99th percentile is taken over the same values)."""
+    """Stream flags and placement check of a clean stream seen one chunk core at a time.
+
+    :func:`gait.stages.stream_flags` and :func:`placement_check` give the same results on the
+    whole stream (the flags' counts and shares are the same integer counts and float
+    divisions; the 99th percentile is taken over the same values).
+    """
 
     def __init__(self, stream: Stream) -> None:
         self.st = stream
@@ -240,20 +158,25 @@ def _windowed(st: Stream) -> bool:
 
 
 class _BoutPass:
-    """Activity bouts gathered chunk by chunk during a stream's detection pass, so the
-    stream is read once: the same bouts as :func:`_bouts_of`."""
+    """Activity bouts gathered chunk by chunk during a stream's detection pass.
+
+    The stream is read once; the bouts are the same as :func:`_bouts_of`'s.
+    """
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
         self.failed = False
 
     def add(self, chunk: Stream, a: float, b: float) -> None:
-        """Bouts of one chunk with core ``[a, b)``; a chunk with non-finite samples gives no
-        bouts at all (then the duty-factor rule labels the steps)."""
+        """Add the bouts of one chunk with core ``[a, b)``.
+
+        A chunk with non-finite samples gives no bouts at all (then the duty-factor rule
+        labels the steps).
+        """
         if self.failed:
             return
         try:
-            piece = _core_bouts(chunk, a, b)
+            piece = core_bouts(chunk, a, b)
         except AnalysisError:
             self.failed, self.parts = True, []
             return
@@ -263,6 +186,52 @@ class _BoutPass:
     def result(self) -> pd.DataFrame | None:
         """The merged bouts, or None (then the duty-factor fallback applies)."""
         return None if self.failed else _merged_bouts(self.parts)
+
+
+class _ChunkDetector:
+    """One stream's detector run chunk by chunk, keeping each chunk's core contacts.
+
+    After a detector error the detector stops (the rest of the pass still scans the stream
+    for its flags) and :meth:`result` gives the error.
+    """
+
+    def __init__(self, st: Stream, speed: float | None) -> None:
+        self.name = st.name
+        self.speed = speed
+        self.frames: list[pd.DataFrame] = []
+        self.problem: AnalysisError | None = None
+        self.detector: Any = None
+        try:
+            self.detector = get_detector(st.placement)
+        except AnalysisError as exc:
+            self.problem = exc
+
+    def add(self, piece: Stream, a: float, b: float) -> bool:
+        """Detect contacts in ``piece`` and keep those with ``t_ic`` in ``[a, b)``.
+
+        Returns True when the detector ran.
+        """
+        if self.detector is None or piece.n < 2:
+            return False
+        try:
+            ev = self.detector(piece, speed=self.speed)
+        except AnalysisError as exc:
+            self.detector, self.problem = None, exc
+            return False
+        kept = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < b)]
+        if len(kept) or not self.frames:
+            self.frames.append(kept)
+        return True
+
+    def result(self) -> pd.DataFrame | AnalysisError:
+        """The checked contacts of the whole stream, or the error that stopped them."""
+        if self.problem is not None:
+            return self.problem
+        try:
+            frames = [f for f in self.frames if len(f)] or self.frames[:1]
+            return check_events(pd.concat(frames, ignore_index=True), self.name)
+        except AnalysisError as exc:
+            return exc
 
 
 def _analyze_windowed(
@@ -285,50 +254,139 @@ def _analyze_windowed(
         The stream has non-finite samples or unordered time (nothing is added to ``flags``).
     """
     scan = _StreamScan(st)
+    run = _ChunkDetector(st, speed)
     cores = chunk_bounds(st.t_first, st.t_last)  # type: ignore[attr-defined]
-    problem: AnalysisError | None = None
-    try:
-        detector = get_detector(st.placement)
-    except AnalysisError as exc:
-        detector, problem = None, exc
-    frames: list[pd.DataFrame] = []
     for (a, b), (piece, c0, c1) in zip(cores, st.windows(cores, CHUNK_OVERLAP), strict=True):  # type: ignore[attr-defined]
         scan.update(
             piece.t[c0:c1], piece.acc[c0:c1], None if piece.gyr is None else piece.gyr[c0:c1]
         )
         if bouts is not None:
             bouts.add(piece, a, b)
-        if detector is None or piece.n < 2:
-            continue
-        try:
-            ev = detector(piece, speed=speed)
-        except AnalysisError as exc:
-            detector, problem = None, exc  # the rest of the pass still scans for flags
-            continue
-        kept = ev[(ev["t_ic"] >= a) & (ev["t_ic"] < b)]
-        if len(kept) or not frames:
-            frames.append(kept)
-        del piece, ev
-        release_free_memory()  # the next chunk reuses pages, not fragments: flat peak memory
+        if run.add(piece, a, b):
+            del piece
+            release_free_memory()  # the next chunk reuses pages, not fragments: flat peak memory
     flags.extend(scan.flags())
     if limits is not None:
         limits[st.name] = make_limits(st, scan.rows, scan.sat, scan.gyr_sat)
     suspect = scan.placement()
     if suspect:
         flags.append(suspect)
-    if problem is None:
-        try:
-            frames = [f for f in frames if len(f)] or frames[:1]
-            ev = check_events(pd.concat(frames, ignore_index=True), st.name)
-        except AnalysisError as exc:
-            problem = exc
-    if problem is not None:
+    return _sensor_events(st, run.result(), flags)
+
+
+def _analyze_whole(
+    st: Stream, speed: float | None, flags: list[str], limits: dict[str, SensorLimits]
+) -> list[SensorEvents]:
+    """Quality flags, limits and events of a stream held in memory (detected chunk by chunk)."""
+    flags.extend(stream_flags(st))
+    if st.n < 2:
+        return []
+    suspect = placement_check(st)
+    if suspect:
+        flags.append(suspect)
+    st = finite_only(st)
+    limits[st.name] = stream_limits(st)
+    try:
+        detector = get_detector(st.placement)
+        ev: pd.DataFrame | AnalysisError = check_events(
+            detect_chunked(detector, st, speed), st.name
+        )
+    except AnalysisError as exc:
+        ev = exc
+    return _sensor_events(st, ev, flags)
+
+
+def _sensor_events(
+    st: Stream, ev: pd.DataFrame | AnalysisError, flags: list[str]
+) -> list[SensorEvents]:
+    """The stream's events as a one-item list, flagging no detector or no steps."""
+    if isinstance(ev, AnalysisError):
         flags.append(f"no_detector:{st.name}")
-        flags.append(f"error:{st.name}:{problem}")
+        flags.append(f"error:{st.name}:{ev}")
         return []
     if len(ev) == 0:
         flags.append(f"no_steps:{st.name}")
     return [SensorEvents(st.name, st.placement, st.side, ev)]
+
+
+def _detect_streams(
+    rec: Recording,
+    speed: float | None,
+    flags: list[str],
+    limits: dict[str, SensorLimits],
+    want_bouts: bool,
+) -> tuple[list[SensorEvents], _BoutPass | None]:
+    """Every stream's flags, limits and events.
+
+    With ``want_bouts``, a piece-by-piece bout stream also gives its activity bouts during
+    its detection pass (read once); they are returned, else None.
+    """
+    bout_st = _bout_stream(rec) if want_bouts else None
+    bout_pass: _BoutPass | None = None
+    sensors: list[SensorEvents] = []
+    for st in rec.streams:
+        if _windowed(st):
+            bp = _BoutPass() if st is bout_st else None
+            try:
+                sensors.extend(_analyze_windowed(st, speed, flags, bp, limits))
+                bout_pass = bp if bp is not None else bout_pass
+                continue
+            except InputFileError:
+                # non-finite samples or unordered time: the whole-stream path below (which
+                # also reports a damaged file)
+                st.unordered = True  # type: ignore[attr-defined]
+        sensors.extend(_analyze_whole(st, speed, flags, limits))
+    return sensors, bout_pass
+
+
+def _low_rate_flags(limits: dict[str, SensorLimits]) -> list[str]:
+    """``low_rate:<name>:<Hz>`` for each leg sensor sampled below full rate.
+
+    A leg's events are timed to one sample: at 52 Hz a foot's contacts came out 50 ms long
+    and its strike angles 20° steep on the synthetic runs (:mod:`gait.sensor_limits`).
+    """
+    return [
+        f"low_rate:{name}:{lim.rate_hz:.0f}Hz"
+        for name, lim in limits.items()
+        if is_leg(lim.placement) and lim.rate_hz < FULL_RATE_HZ
+    ]
+
+
+def _step_bouts(
+    rec: Recording,
+    steps: pd.DataFrame,
+    activity: str | None,
+    bout_pass: _BoutPass | None,
+    flags: list[str],
+) -> pd.DataFrame:
+    """The bouts that label the steps.
+
+    One bout of the forced ``activity``, else the rule of
+    :func:`gait.activity.activity_bouts` (flagged when it falls back to the duty factor).
+    """
+    if activity in ("run", "walk"):
+        return pd.DataFrame(
+            {
+                "t_start": [steps["t_ic"].min() if len(steps) else 0.0],
+                "t_end": [steps["t_ic"].max() if len(steps) else 0.0],
+                "activity": [activity],
+            }
+        )
+    signal = bout_pass.result() if bout_pass is not None else _bouts_of(rec)
+    bouts, fallback = activity_bouts(signal, steps)
+    if fallback:
+        flags.append("activity:duty_factor_fallback")
+    return bouts
+
+
+def _check_request(recording: Recording, activity: str | None) -> None:
+    """Raise AnalysisError for a recording :func:`analyze` cannot take."""
+    if not recording.streams:
+        raise AnalysisError("the recording has no sensor streams")
+    if activity == "balance" or (
+        activity in (None, "auto") and recording.meta.activity == "balance"
+    ):
+        raise AnalysisError("this is a balance session: use gait.balance.analyze_balance")
 
 
 def placement_check(stream: Stream) -> str | None:
@@ -354,39 +412,6 @@ def placement_check(stream: Stream) -> str | None:
         return None
     verdict = placement_suspect(stream.placement, stream.mount, *motion)
     return None if verdict is None else f"placement_suspect:{stream.name}:{verdict}"
-
-
-def duty_factor_bouts(steps: pd.DataFrame) -> pd.DataFrame:
-    """Fallback activity bouts from the step table: DF < 0.5 run, else walk.
-
-    Consecutive steps with the same class form a bout; a step-time gap (NaN step time)
-    or a pause ends it.
-
-    Parameters
-    ----------
-    steps : DataFrame
-        Step table.
-
-    Returns
-    -------
-    DataFrame
-        ``t_start``, ``t_end`` (s), ``activity`` ('run' | 'walk').
-    """
-    if len(steps) == 0:
-        return pd.DataFrame(columns=["t_start", "t_end", "activity"])
-    df = steps["duty_factor"].to_numpy(dtype=np.float64)
-    # Smooth over 5 steps so one odd step does not split a bout.
-    sm = pd.Series(df).rolling(5, center=True, min_periods=1).median().to_numpy()
-    fill = np.nanmedian(sm) if np.isfinite(sm).any() else 0.6
-    cls = np.where(np.nan_to_num(sm, nan=fill) < RUN_DF, "run", "walk")
-    t = steps["t_ic"].to_numpy()
-    end = t + np.nan_to_num(steps["step_time"].to_numpy(dtype=np.float64), nan=0.0)
-    brk = np.flatnonzero((cls[1:] != cls[:-1]) | (t[1:] - end[:-1] > 1.0)) + 1
-    starts = np.concatenate(([0], brk))
-    stops = np.concatenate((brk, [len(cls)])) - 1
-    return pd.DataFrame(
-        {"t_start": t[starts], "t_end": np.maximum(end[stops], t[stops]), "activity": cls[starts]}
-    )
 
 
 def chunk_bounds(t0: float, t1: float, chunk: float = CHUNK_SECONDS) -> list[tuple[float, float]]:
@@ -452,65 +477,24 @@ def detect_chunked(
     return pd.concat(frames, ignore_index=True)
 
 
-def merge_bouts(bouts: pd.DataFrame, max_gap: float = 1.0) -> pd.DataFrame:
-    """Join consecutive bouts of the same activity separated by less than ``max_gap`` s.
-
-    Parameters
-    ----------
-    bouts : DataFrame
-        ``t_start``, ``t_end``, ``activity``, sorted by ``t_start``.
-    max_gap : float
-        Largest hole (s) bridged.
-
-    Returns
-    -------
-    DataFrame
-    """
-    if len(bouts) < 2:
-        return bouts.reset_index(drop=True)
-    b = bouts.sort_values("t_start").reset_index(drop=True)
-    act = b["activity"].to_numpy()
-    new = np.ones(len(b), dtype=bool)
-    new[1:] = (act[1:] != act[:-1]) | (
-        b["t_start"].to_numpy()[1:] - b["t_end"].to_numpy()[:-1] > max_gap
-    )
-    grp = np.cumsum(new) - 1
-    g = b.groupby(grp)
-    return pd.DataFrame(
-        {
-            "t_start": g["t_start"].min(),
-            "t_end": g["t_end"].max(),
-            "activity": g["activity"].first(),
-        }
-    ).reset_index(drop=True)
-
-
-def _core_bouts(chunk: Stream, a: float, b: float) -> pd.DataFrame | None:
-    """Bouts of one chunk clipped to its core ``[a, b)`` (so chunks tile the time axis)."""
-    piece = detect_bouts(chunk)
-    if not len(piece):
-        return None
-    piece = piece.assign(t_start=piece["t_start"].clip(lower=a), t_end=piece["t_end"].clip(upper=b))
-    return piece[piece["t_end"] > piece["t_start"]]
-
-
 def _bout_stream(rec: Recording) -> Stream | None:
-    """The stream the activity bouts are taken from (trunk first, then feet, then shanks)."""
-    order = {"sacrum": 0, "phone": 1, "foot": 2, "shank": 3}
-    streams = sorted(rec.streams, key=lambda s: order.get(s.placement, 9))
-    return streams[0] if streams else None
+    """The stream the activity bouts are taken from (:func:`gait.activity.bout_source`)."""
+    i = bout_source([s.placement for s in rec.streams])
+    return None if i is None else rec.streams[i]
 
 
 def _bouts_of(rec: Recording) -> pd.DataFrame | None:
-    """Activity bouts (:func:`gait.activity.detect_bouts`) of the recording's bout stream,
-    chunk by chunk; None when there are none or the stream has non-finite samples."""
+    """Activity bouts (:func:`gait.activity.detect_bouts`) of the recording's bout stream.
+
+    Taken chunk by chunk; None when there are none or the stream has non-finite samples.
+    """
     st = _bout_stream(rec)
     if st is None:
         return None
     try:
         parts = []
         for (a, b_), chunk in _chunks(st):
-            piece = _core_bouts(chunk, a, b_)
+            piece = core_bouts(chunk, a, b_)
             del chunk
             release_free_memory()
             if piece is not None:
@@ -546,31 +530,6 @@ def _chunks(st: Stream) -> Iterator[tuple[tuple[float, float], Stream]]:
         return
     for a, b in chunk_bounds(float(st.t[0]), float(st.t[-1])):
         yield (a, b), st.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
-
-
-def label_steps(steps: pd.DataFrame, bouts: pd.DataFrame) -> np.ndarray:
-    """Activity of each step from the bout containing its ``t_ic`` ('unknown' outside).
-
-    Parameters
-    ----------
-    steps : DataFrame
-        Step table.
-    bouts : DataFrame
-        ``t_start``, ``t_end``, ``activity``.
-
-    Returns
-    -------
-    ndarray of object
-    """
-    out = np.full(len(steps), "unknown", dtype=object)
-    if len(bouts) == 0 or len(steps) == 0:
-        return out
-    b = bouts.sort_values("t_start")
-    t = steps["t_ic"].to_numpy()
-    i = np.searchsorted(b["t_start"].to_numpy(), t, side="right") - 1
-    ok = (i >= 0) & (t <= b["t_end"].to_numpy()[np.clip(i, 0, None)] + 1e-9)
-    out[ok] = b["activity"].to_numpy()[i[ok]]
-    return out
 
 
 def _jsonable(x: Any) -> Any:
@@ -619,65 +578,20 @@ def analyze(
     AnalysisError
         With no streams, for a balance session, or when no stream has a usable detector.
     """
-    if not recording.streams:
-        raise AnalysisError("the recording has no sensor streams")
-    if activity == "balance" or (
-        activity in (None, "auto") and recording.meta.activity == "balance"
-    ):
-        raise AnalysisError("this is a balance session: use gait.balance.analyze_balance")
+    _check_request(recording, activity)
     flags: list[str] = []
     speed_ref = reference_speed(recording)
-    sensors: list[SensorEvents] = []
     limits: dict[str, SensorLimits] = {}
-    # The activity bouts come from one stream; a piece-by-piece stream gives them during its
-    # detection pass (read once), any other one afterwards.
-    bout_st = _bout_stream(recording) if activity not in ("run", "walk") else None
-    bout_pass: _BoutPass | None = None
-    for st in recording.streams:
-        if _windowed(st):
-            try:
-                bp = _BoutPass() if st is bout_st else None
-                sensors.extend(_analyze_windowed(st, speed_ref, flags, bp, limits))
-                bout_pass = bp if bp is not None else bout_pass
-                continue
-            except InputFileError:
-                # non-finite samples or unordered time: the whole-stream path below (which
-                # also reports a damaged file)
-                st.unordered = True  # type: ignore[attr-defined]
-        flags.extend(stream_flags(st))
-        if st.n < 2:
-            continue
-        suspect = placement_check(st)
-        if suspect:
-            flags.append(suspect)
-        st = _finite_only(st)
-        limits[st.name] = stream_limits(st)
-        try:
-            detector = get_detector(st.placement)
-            ev = check_events(detect_chunked(detector, st, speed_ref), st.name)
-        except AnalysisError as exc:
-            flags.append(f"no_detector:{st.name}")
-            flags.append(f"error:{st.name}:{exc}")
-            continue
-        if len(ev) == 0:
-            flags.append(f"no_steps:{st.name}")
-        sensors.append(SensorEvents(st.name, st.placement, st.side, ev))
+    sensors, bout_pass = _detect_streams(
+        recording, speed_ref, flags, limits, want_bouts=activity not in ("run", "walk")
+    )
     if not sensors:
         raise AnalysisError(
             "no stream could be analysed: "
             + ", ".join(f for f in flags if f.startswith("no_detector"))
         )
-    for name, lim in limits.items():
-        if lim.placement in ("foot", "shank") and lim.rate_hz < FULL_RATE_HZ:
-            # a leg's events are timed to one sample: at 52 Hz a foot's contacts came out
-            # 50 ms long and its strike angles 20° steep on the synthetic runs (gait.sensor_limits)
-            flags.append(f"low_rate:{name}:{lim.rate_hz:.0f}Hz")
-    fused = fuse(sensors)
-    steps = build_step_table(fused.contacts, single_side=fused.single_side)
-    if "source" in fused.contacts.columns and len(steps):
-        steps["source"] = fused.contacts["source"].to_numpy()
-        # each sensor's rate and clipping enter the confidence of the steps it timed
-        steps = apply_limits(steps, limits)
+    flags.extend(_low_rate_flags(limits))
+    fused, steps = contacts_to_steps(sensors, limits)
     if fused.single_side:
         flags.append("single_side")
     _check_placement_consistency(recording, sensors, flags)
@@ -691,19 +605,7 @@ def analyze(
     )
     flags.extend(c.flag for c in checks if c.flag not in flags)
 
-    if activity in ("run", "walk"):
-        bouts = pd.DataFrame(
-            {
-                "t_start": [steps["t_ic"].min() if len(steps) else 0.0],
-                "t_end": [steps["t_ic"].max() if len(steps) else 0.0],
-                "activity": [activity],
-            }
-        )
-    else:
-        ext = bout_pass.result() if bout_pass is not None else _bouts_of(recording)
-        bouts = ext if ext is not None else duty_factor_bouts(steps)
-        if ext is None:
-            flags.append("activity:duty_factor_fallback")
+    bouts = _step_bouts(recording, steps, activity, bout_pass, flags)
     steps["activity"] = label_steps(steps, bouts)
     if len(steps) == 0:
         flags.append("no_steps")
@@ -764,8 +666,8 @@ def _check_placement_consistency(
 ) -> None:
     """Flag streams whose step count disagrees with the others (a wrong placement label)."""
     counts = {s.name: len(s.events) for s in sensors}
-    legs = [s for s in sensors if s.placement in ("foot", "shank")]
-    trunk = [s for s in sensors if s.placement in ("sacrum", "phone")]
+    legs = [s for s in sensors if is_leg(s.placement)]
+    trunk = [s for s in sensors if sees_both_legs(s.placement)]
     for s in legs:
         for tr in trunk:
             # a trunk sensor sees both legs: about twice a leg sensor's contacts

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gait.placements.registry import find_spec, placement_names
+
 # The contract's vocabulary lives in a numpy-free module (the CLI offers it as choices);
 # re-exported here.
 from gait.vocabulary import ACTIVITIES as ACTIVITIES
@@ -78,8 +80,11 @@ class Stream:
         self.acc = np.ascontiguousarray(self.acc, dtype=np.float64)
         if self.gyr is not None:
             self.gyr = np.ascontiguousarray(self.gyr, dtype=np.float64)
-        if self.placement not in PLACEMENTS:
-            raise ValueError(f"placement must be one of {PLACEMENTS}, got {self.placement!r}")
+        # the registry read now, not a copy taken at import: a placement registered later counts
+        if find_spec(self.placement) is None:
+            raise ValueError(
+                f"placement must be one of {placement_names()}, got {self.placement!r}"
+            )
         if self.side is not None and self.side not in SIDES:
             raise ValueError(f"side must be one of {SIDES} or None, got {self.side!r}")
         n = self.t.shape[0]

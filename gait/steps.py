@@ -59,7 +59,8 @@ def build_step_table(contacts: pd.DataFrame, *, single_side: bool = False) -> pd
         nxt_side = np.append(side[1:], "")
         opposite = (nxt_side != side) & (nxt_side != "unknown") & (side != "unknown")
         unknown = (side == "unknown") | (nxt_side == "unknown")
-        # Unlabelled (trunk) contacts alternate by construction, so any next contact is the next step.
+        # Unlabelled (trunk) contacts alternate by construction, so any next contact is the
+        # next step.
         step = np.where(opposite | unknown, nxt - t_ic, np.nan)
         flight = np.where(opposite | unknown, nxt - t_tc, np.nan)
         if np.all(side == "unknown"):

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from gait.placements.registry import placement_names
+
+#: The built-in placements, for type checkers; the placements themselves (and their order)
+#: are those of :data:`gait.placements.registry.REGISTRY`.
 Placement = Literal["foot", "shank", "sacrum", "phone"]
 Side = Literal["left", "right"]
 Activity = Literal["run", "walk", "balance", "unknown"]
 #: How a phone is carried; a phone in a ``belt`` at the sacrum is analysed like a sacrum sensor.
 PhoneMount = Literal["belt", "armband", "hand", "pocket", "sternum", "bag"]
 
-PLACEMENTS: tuple[str, ...] = get_args(Placement)
+PLACEMENTS: tuple[str, ...] = placement_names()
 SIDES: tuple[str, ...] = get_args(Side)
 ACTIVITIES: tuple[str, ...] = get_args(Activity)
 PHONE_MOUNTS: tuple[str, ...] = get_args(PhoneMount)

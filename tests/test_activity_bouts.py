@@ -73,15 +73,15 @@ def test_all_still_is_one_still_bout() -> None:
     )
     bouts = detect_bouts(Stream("sacrum", None, t, acc, rate=100.0))
     assert list(bouts["activity"]) == ["still"]
-    assert bouts["t_start"].iloc[0] == pytest.approx(0.0) and bouts["t_end"].iloc[
-        0
-    ] == pytest.approx(t[-1])
+    assert bouts["t_start"].iloc[0] == pytest.approx(0.0)
+    assert bouts["t_end"].iloc[0] == pytest.approx(t[-1])
 
 
 def test_too_short_gives_empty_frame() -> None:
     t = np.arange(0, 1.0, 0.01)
     bouts = detect_bouts(Stream("sacrum", None, t, np.tile([0, 0, G], (t.size, 1)), rate=100.0))
-    assert bouts.empty and list(bouts.columns) == list(BOUT_COLUMNS)
+    assert bouts.empty
+    assert list(bouts.columns) == list(BOUT_COLUMNS)
 
 
 def test_non_finite_samples_raise_typed_error() -> None:

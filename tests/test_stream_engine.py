@@ -7,10 +7,13 @@ sample, every step-table column equal (edges excepted).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import gait
 from gait.errors import AnalysisError
 from gait.pipeline import analyze
 from gait.result import STEP_COLUMNS
@@ -138,11 +141,13 @@ def test_ring_buffer_keeps_the_newest_rows() -> None:
     rb.append(np.arange(3.0), np.arange(3.0)[:, None])
     rb.append(np.arange(3.0, 7.0), np.arange(3.0, 7.0)[:, None])
     t, x = rb.since(-np.inf)
-    assert t.tolist() == [2.0, 3.0, 4.0, 5.0, 6.0] and x[:, 0].tolist() == t.tolist()
+    assert t.tolist() == [2.0, 3.0, 4.0, 5.0, 6.0]
+    assert x[:, 0].tolist() == t.tolist()
     assert rb.since(4.5)[0].tolist() == [5.0, 6.0]
     rb.append(np.arange(10.0, 20.0), np.zeros((10, 1)))  # larger than the capacity
     assert rb.since(-np.inf)[0].tolist() == [15.0, 16.0, 17.0, 18.0, 19.0]
-    assert len(rb) == 5 and rb.total == 17
+    assert len(rb) == 5
+    assert rb.total == 17
 
 
 def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -> None:
@@ -164,3 +169,16 @@ def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -
     assert _drop_repeats(new, emitted.iloc[:0]).equals(new)
     # the next stride of the same side (≥ 0.5 s later) is never taken for a repeat
     assert SAME_CONTACT < 0.5
+
+
+def test_a_belt_phone_replays_as_in_batch() -> None:
+    # the replayed phone keeps its mount (a belt phone is timed like a sacrum), and live
+    # labels the steps' activity by batch's rule (the signal's bouts, not the duty factor)
+    rec = gait.read(Path(__file__).resolve().parents[1] / "samples" / "phone_belt_run.gaitrec")
+    batch = analyze(rec).steps
+    live, _ = replay_recording(rec, (0.005, 0.6), seed=1)
+    assert len(batch) > 150
+    assert len(live) == len(batch)
+    dt = np.abs(live["t_ic"].to_numpy(dtype=float) - batch["t_ic"].to_numpy(dtype=float))
+    assert dt.max() <= 1.0 / rec.streams[0].rate
+    assert list(live["activity"]) == list(batch["activity"])

@@ -33,6 +33,7 @@ from gait.feedback import FeedbackSession, load_drills
 from gait.feedback.drills import CoachSettings, Drill, coach_drills
 from gait.live.clock import DeviceClock
 from gait.live.reasons import FirstSeconds, missing_reasons
+from gait.placements.registry import find_spec
 from gait.sensor_limits import leg_pair_mismatch, spec_limits
 from gait.stream import SensorSpec, StreamEngine
 
@@ -237,7 +238,7 @@ class LiveSession:
                 continue  # RSC footpods: speed only, no samples for the engine
             placement = t.spec.placement or prof.placement
             side = t.spec.side or prof.side
-            if placement not in ("foot", "shank", "sacrum", "phone"):
+            if find_spec(placement) is None:
                 continue
             name = stream_name(placement, side, taken, t.index)
             taken.add(name)

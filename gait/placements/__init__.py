@@ -33,32 +33,30 @@ dataclass derived from :class:`gait.placements.base.EventDetector`), called as::
 * Detectors are pure functions of the samples so a streaming engine can call them on a
   sliding window.
 
-:data:`DETECTORS` maps a placement name to its detector class (a subclass of
-:class:`gait.placements.base.EventDetector` whose tunable constants are constructor
-parameters); :func:`get_detector` imports the module lazily and builds the detector.
+:data:`REGISTRY` (:mod:`gait.placements.registry`) holds one
+:class:`~gait.placements.registry.PlacementSpec` per placement: its detector class (a subclass
+of :class:`gait.placements.base.EventDetector` whose tunable constants are constructor
+parameters) as ``"module:Class"``, and what fusion and the activity bouts need to know about
+it; :func:`get_detector` imports the detector's module lazily and builds the detector.
+
+numpy and pandas are imported inside the functions that need them, so that the registry can
+be read (by the command line's choices) without loading them.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from gait.errors import AnalysisError
 from gait.placements.base import EventDetector
+from gait.placements.registry import REGISTRY, PlacementSpec, placement_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns every detector returns, in this order.
 EVENT_COLUMNS: tuple[str, ...] = ("side", "t_ic", "t_tc", "confidence")
-
-#: Placement → ``"module:Class"`` of its detector.  A phone in a waist belt is analysed by
-#: the phone detector, which delegates to the sacrum detector.
-DETECTORS: dict[str, str] = {
-    "foot": "gait.placements.foot:FootDetector",
-    "shank": "gait.placements.shank:ShankDetector",
-    "sacrum": "gait.placements.sacrum:SacrumDetector",
-    "phone": "gait.placements.phone:PhoneDetector",
-}
 
 
 def get_detector(placement: str, **params: object) -> EventDetector:
@@ -67,7 +65,7 @@ def get_detector(placement: str, **params: object) -> EventDetector:
     Parameters
     ----------
     placement : str
-        One of the keys of :data:`DETECTORS`.
+        One of the keys of :data:`REGISTRY`.
     **params
         Constructor parameters of that detector (see its class); defaults otherwise.
 
@@ -81,11 +79,7 @@ def get_detector(placement: str, **params: object) -> EventDetector:
     AnalysisError
         When the placement is unknown or a parameter is not one of the detector's.
     """
-    if placement not in DETECTORS:
-        raise AnalysisError(
-            f"no step detector for placement {placement!r}; have {sorted(DETECTORS)}"
-        )
-    modname, clsname = DETECTORS[placement].split(":")
+    modname, clsname = placement_spec(placement).detector.split(":")
     cls: type[EventDetector] = getattr(import_module(modname), clsname)
     try:
         return cls(**params)
@@ -106,6 +100,9 @@ def empty_events(extra: tuple[str, ...] = ()) -> pd.DataFrame:
     DataFrame
         Zero rows.
     """
+    import numpy as np
+    import pandas as pd
+
     cols: dict[str, pd.Series] = {
         "side": pd.Series([], dtype=object),
         "t_ic": pd.Series([], dtype=np.float64),
@@ -146,3 +143,15 @@ def check_events(df: pd.DataFrame, placement: str = "") -> pd.DataFrame:
             f"{placement or 'detector'} events have unknown sides {sorted(map(str, bad))}"
         )
     return df.sort_values("t_ic", kind="stable").reset_index(drop=True)
+
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "REGISTRY",
+    "EventDetector",
+    "PlacementSpec",
+    "check_events",
+    "empty_events",
+    "get_detector",
+    "placement_spec",
+]

@@ -473,7 +473,9 @@ def clipped_samples(acc: FloatArray, acc_range: float | None) -> NDArray[np.bool
 
 
 def window_any(mask: NDArray[np.bool_], starts: IntArray, ends: IntArray) -> NDArray[np.bool_]:
-    """Whether ``mask`` has a True sample in each window ``[starts[k], ends[k])`` (clipped to the data).
+    """Whether ``mask`` has a True sample in each window ``[starts[k], ends[k])``.
+
+    The windows are clipped to the data.
 
     Parameters
     ----------

@@ -27,7 +27,7 @@ class EventDetector(ABC):
     :data:`gait.placements.EVENT_COLUMNS` plus the placement's metric columns.
     """
 
-    #: The placement this detector serves (a key of :data:`gait.placements.DETECTORS`).
+    #: The placement this detector serves (a key of :data:`gait.placements.registry.REGISTRY`).
     placement: ClassVar[str]
 
     def __call__(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:

@@ -6,11 +6,11 @@ positive ("toes up").  Cycles run from mid-swing to mid-swing; terminal contact 
 where the pitch rate, after its minimum in the second half of the cycle (the fastest
 toes-down push-off), has come back to a share of that minimum (``FootDetector.tc_recovery``).
 Initial contact (IC) is the start of the impact near the pitch-rate minimum of the first half
-(the foot slap, which trails a heel strike by 20–60 ms in walking): see :func:`_contact_index`.  Weak swings
-of the half steps that start or end a walk (or follow a turn) are steps too
-(:func:`edge_swings`).  The foot strike angle is the pitch angle at IC relative to the
-flat foot at mid-stance; stride length and speed come from a sagittal-plane strapdown
-integration with a zero-velocity update at mid-stance (or the belt speed on a
+(the foot slap, which trails a heel strike by 20–60 ms in walking): see
+:func:`_contact_index`.  Weak swings of the half steps that start or end a walk (or follow a
+turn) are steps too (:func:`edge_swings`).  The foot strike angle is the pitch angle at IC
+relative to the flat foot at mid-stance; stride length and speed come from a sagittal-plane
+strapdown integration with a zero-velocity update at mid-stance (or the belt speed on a
 treadmill) and linear drift removal per stride.
 
 Reference definitions of IC differ between the public walking data sets, which bounds
@@ -285,8 +285,9 @@ def edge_swings(
 def _recovery_time(
     p: FloatArray, t: FloatArray, tc: IntArray, end: IntArray, share: float
 ) -> tuple[FloatArray, FloatArray]:
-    """Time (s) at which the pitch rate, after its minimum at ``tc``, recovers to ``share``
-    of that minimum (searched up to ``end``), and how fast it recovers there.
+    """Time (s) at which the pitch rate recovers to ``share`` of its minimum, and how fast.
+
+    The minimum is at ``tc``; the recovery is searched up to ``end``.
 
     Returns the crossing times (s) and the rate of change of the pitch rate at the crossing
     divided by the depth of the minimum (1/s): the timing uncertainty of a threshold crossing

@@ -600,8 +600,10 @@ def tilt_tc(
 
 
 def _rate_recovered(x: FloatArray, a: IntArray, b: IntArray, share: float) -> IntArray:
-    """First sample after the fastest fall of ``x`` in ``[a, b)`` where the fall has slowed
-    to ``share`` of its fastest rate (``b``, the minimum, when it never does)."""
+    """First sample after the fastest fall of ``x`` in ``[a, b)`` slowed to ``share`` of it.
+
+    The fall's rate is compared with its fastest; ``b`` (the minimum) when it never slows.
+    """
     d = np.append(np.diff(x), 0.0)
     out = b.copy()
     for k in range(a.size):

@@ -143,7 +143,9 @@ __all__ = ["detect_events", "step_times"]
 
 @dataclass(frozen=True)
 class PhoneDetector(EventDetector):
-    """Ground contacts of a phone, by its mount; see :func:`detect_events` for the method and columns.
+    """Ground contacts of a phone, by its mount.
+
+    See :func:`detect_events` for the method and columns.
 
     Parameters
     ----------

@@ -75,7 +75,8 @@ def forward_sign_check(bf: BodyFrame, idx: IntArray, fs: float) -> float:
     float
         ``margin + corr_vote``: ``bf.sign_margin`` (0–1, the body frame's own evidence, for
         its choice) plus minus the correlation (−1 … 1) of the contact-locked mean forward
-        and vertical accelerations (low-passed at 5 Hz). Negative: the forward axis is most likely reversed.
+        and vertical accelerations (low-passed at 5 Hz). Negative: the forward axis is most
+        likely reversed.
     """
     if idx.size < 4:
         return 1.0

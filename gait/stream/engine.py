@@ -2,13 +2,16 @@
 
 Per sensor, samples go into a bounded :class:`~gait.stream.ring.RingBuffer`. Every
 ``hop`` seconds of new data, the sensor's detector (the same function
-:func:`gait.pipeline.analyze` runs) is called on ``[a - context, newest]`` and the
-contacts whose ``t_ic`` lies in the core ``[a, newest - context)`` become final for
-that sensor — exactly the chunking rule of :func:`gait.pipeline.detect_chunked`, with
-the core moving forward. Contacts final on every live sensor are fused
-(:func:`gait.fuse.fuse`) and turned into step rows (:func:`gait.steps.build_step_table`)
-over a bounded look-back; a step row is emitted once its next contact and next
-same-side contact are in (or once they can no longer matter).
+:func:`gait.pipeline.analyze` runs, on the same :func:`gait.stages.finite_only` samples) is
+called on ``[a - context, newest]`` and the contacts whose ``t_ic`` lies in the core
+``[a, newest - context)`` become final for that sensor — exactly the chunking rule of
+:func:`gait.pipeline.detect_chunked`, with the core moving forward. The bout sensor (the
+one :func:`gait.activity.bout_source` picks, as batch does) also gives the activity bouts
+of each core (:func:`gait.activity.core_bouts`, batch's chunk rule). Contacts final on every
+live sensor are fused and turned into step rows (:func:`gait.stages.contacts_to_steps`, as
+batch) over a bounded look-back; a step row is emitted once its next contact and next
+same-side contact are in (or once they can no longer matter), with the activity of
+:func:`gait.activity.activity_bouts` (batch's rule).
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gait.activity import activity_bouts, bout_source, core_bouts, label_steps, merge_bouts
 from gait.errors import AnalysisError
-from gait.fuse import SensorEvents, fuse
-from gait.pipeline import _finite_only, duty_factor_bouts, label_steps, stream_flags
+from gait.fuse import SensorEvents
 from gait.placements import check_events, get_detector
 from gait.recording import Stream
-from gait.steps import MAX_STRIDE_TIME, build_step_table
+from gait.stages import contacts_to_steps, finite_only, stream_flags
+from gait.steps import MAX_STRIDE_TIME
 from gait.stream.gaps import GAP_MIN, drop_near_gaps, find_gaps, mask_steps_across_gaps
 from gait.stream.ring import RingBuffer
 
@@ -57,7 +61,7 @@ class SensorSpec:
     name : str
         Stream name (``foot_left``, ``sacrum`` ...), as :mod:`gait.io.capture_reader` names it.
     placement : str
-        ``foot``, ``shank``, ``sacrum`` or ``phone``.
+        A registered placement (:data:`gait.placements.registry.REGISTRY`).
     side : str or None
         ``left``, ``right`` or None.
     rate : float
@@ -153,6 +157,9 @@ class StreamEngine:
         self._emitted_until = -math.inf  # step rows with t_ic below this were emitted
         self._final = -math.inf  # fused contacts before this are final
         self._steps_tail = pd.DataFrame()  # last emitted rows (for activity labels)
+        # the sensor whose signal gives the activity bouts, and its bouts over the look-back
+        self._bout_sensor = specs[bout_source([s.placement for s in specs]) or 0].name
+        self._bouts: pd.DataFrame | None = None
         self.flags: set[str] = set()
         self.runs = 0
         self.n_steps = 0
@@ -281,6 +288,8 @@ class StreamEngine:
             session length.
         """
         total = int(self._steps_tail.memory_usage(deep=True).sum()) if len(self._steps_tail) else 0
+        if self._bouts is not None:
+            total += int(self._bouts.memory_usage(deep=True).sum())
         for st in self._sensors.values():
             total += st.ring.nbytes
             if len(st.events):
@@ -342,10 +351,11 @@ class StreamEngine:
             stream.gyr = None  # gyroscope never arrived
         self.flags.update(f for f in stream_flags(stream) if not f.startswith("too_short"))
         self.runs += 1
+        clean = finite_only(stream)
+        if spec.name == self._bout_sensor:
+            self._add_bouts(clean, a, core_end)
         try:
-            ev = check_events(
-                get_detector(spec.placement)(_finite_only(stream), speed=self.speed), spec.name
-            )
+            ev = check_events(get_detector(spec.placement)(clean, speed=self.speed), spec.name)
         except AnalysisError as exc:
             self.flags.add(f"error:{spec.name}:{exc}")
             return
@@ -356,6 +366,33 @@ class StreamEngine:
             horizon = min(core_end, st.ring.t_last) - self.lookback - self.context
             st.events = allev[allev["t_ic"] >= horizon].reset_index(drop=True)
             st.gaps = [g for g in st.gaps if g[1] >= horizon - self.lookback]
+
+    def _add_bouts(self, clean: Stream, a: float, core_end: float) -> None:
+        """Add the activity bouts of the bout sensor's core ``[a, core_end)``.
+
+        The window has the detector's context on both sides, as a batch chunk has its
+        overlap; the samples are the detector's (non-finite ones dropped), since a live
+        session cannot fall back for the whole session on one bad packet as batch does.
+        """
+        piece = core_bouts(clean, a, core_end)
+        if piece is None:
+            return
+        old = self._bouts
+        if old is not None:
+            horizon = self._emitted_until - 2 * self.lookback
+            old = old[old["t_end"] >= horizon]
+        both = piece if old is None or not len(old) else pd.concat([old, piece], ignore_index=True)
+        self._bouts = merge_bouts(both)
+
+    def _signal_bouts(self) -> pd.DataFrame | None:
+        """The bout sensor's bouts, or None while it has none or is lost.
+
+        With None the steps' activity falls back to the duty-factor rule rather than
+        'unknown'.
+        """
+        if self._bouts is None or not len(self._bouts):
+            return None
+        return None if self.status()[self._bout_sensor] == "lost" else self._bouts
 
     def _emit(self, final: bool, lost: set[str]) -> pd.DataFrame:
         """Fuse the final contacts and emit the step rows that are complete."""
@@ -371,10 +408,7 @@ class StreamEngine:
             sensors.append(SensorEvents(st.spec.name, st.spec.placement, st.spec.side, ev))
         if not any(len(s.events) for s in sensors):
             return _empty_steps()
-        fused = fuse(sensors)
-        steps = build_step_table(fused.contacts, single_side=fused.single_side)
-        if "source" in fused.contacts.columns and len(steps):
-            steps["source"] = fused.contacts["source"].to_numpy()
+        _, steps = contacts_to_steps(sensors)
         if not len(steps):
             return _empty_steps()
         steps = mask_steps_across_gaps(steps, [g for st in self._sensors.values() for g in st.gaps])
@@ -402,7 +436,7 @@ class StreamEngine:
             pd.concat([self._steps_tail, new], ignore_index=True) if len(self._steps_tail) else new
         )
         tail = tail[tail["t_ic"] >= self._emitted_until - self.lookback].reset_index(drop=True)
-        bouts = duty_factor_bouts(tail)
+        bouts, _ = activity_bouts(self._signal_bouts(), tail)
         self._steps_tail = tail
         new["activity"] = label_steps(new, bouts)
         self.n_steps += len(new)

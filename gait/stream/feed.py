@@ -25,7 +25,14 @@ def specs_from_recording(rec: Recording) -> list[SensorSpec]:
     """
     return [
         SensorSpec(
-            s.name, s.placement, s.side, float(s.rate), s.gyr is not None, s.acc_range, s.gyr_range
+            s.name,
+            s.placement,
+            s.side,
+            float(s.rate),
+            s.gyr is not None,
+            s.acc_range,
+            s.gyr_range,
+            mount=s.mount,  # a phone's method depends on how it is carried, as in batch
         )
         for s in rec.streams
     ]
