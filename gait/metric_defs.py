@@ -499,7 +499,7 @@ def get(name: str) -> MetricDef:
 
 
 def label_with_unit(name: str) -> str:
-    """``"label (display unit)"`` of a metric, e.g. ``"vertical ratio (%)"`` (a count: the label)."""
+    """``"label (display unit)"`` of a metric, e.g. ``"vertical ratio (%)"``; a count: the label."""
     d = METRICS[name]
     return f"{d.label} ({d.display_unit})" if d.display_unit else d.label
 

@@ -151,7 +151,7 @@ class OverstrideReason(TypedDict):
 
 
 class OverstrideCheck(TypedDict):
-    """``overstride.overstriding``: the absolute check of :func:`gait.overstride.overstride_flag`."""
+    """``overstride.overstriding``: the check of :func:`gait.overstride.overstride_flag`."""
 
     flag: bool | None
     reasons: list[OverstrideReason]
@@ -646,6 +646,7 @@ _V1_FLAT: dict[str, str | None] = {
     "overstride.vertical_oscillation_cm": None,  # the same value as vertical_oscillation, in cm
     "overstride.cadence.spm": None,  # cadence_spm
     "overstride.cadence.speed_mps": None,  # speed_mps
+    "vertical_ratio_pct": "overstride.vertical_ratio_pct",  # a watch summary's
 }
 
 
@@ -677,6 +678,24 @@ def _upgrade_overstride(old: Mapping[str, Any], vo_m: Any) -> dict[str, Any]:
     return out
 
 
+def _upgrade_watch(old: Mapping[str, Any]) -> dict[str, Any]:
+    """A version-1 watch summary (:func:`gait.watch.watch_summary`): its trunk values moved."""
+    new: dict[str, Any] = {"summary_version": SUMMARY_VERSION}
+    over: dict[str, Any] = {}
+    for k, v in old.items():
+        if k == "vertical_oscillation_cm":
+            num = isinstance(v, int | float) and not isinstance(v, bool)
+            over["vertical_oscillation_m"] = v / 100.0 if num else v
+        elif k == "vertical_ratio_pct":
+            over[k] = v
+        elif k == "source":
+            new["sources"] = {"watch": v}
+        else:
+            new[k] = v
+    new["overstride"] = over
+    return new
+
+
 def upgrade_summary(old: Mapping[str, Any]) -> dict[str, Any]:
     """A stored summary in the current layout (:data:`SUMMARY_VERSION`).
 
@@ -696,6 +715,8 @@ def upgrade_summary(old: Mapping[str, Any]) -> dict[str, Any]:
     """
     if old.get("summary_version") is not None or not is_gait_summary(old):
         return dict(old)
+    if old.get("source") == "watch":
+        return _upgrade_watch(old)
     new: dict[str, Any] = {"summary_version": SUMMARY_VERSION}
     for k, v in old.items():
         if k in _V1_DROPPED or k == "vertical_oscillation":

@@ -71,7 +71,7 @@ def test_watch_summary_and_comparison(tmp_path: Path) -> None:
     s = outcome.gait.summary
     assert s["cadence_spm"] == pytest.approx(171.0)
     assert s["gct_ms"]["mean"] == pytest.approx(255.0)
-    assert s["vertical_oscillation_cm"] == pytest.approx(8.5)
+    assert s["overstride"]["vertical_oscillation_m"] == pytest.approx(0.085)
     ours = {"cadence_spm": 168.0, "gct_ms": {"mean": 262.0}, "gct_balance_pct": 51.0}
     table = compare(ours, s).set_index("metric")
     assert table.loc["cadence", "difference"] == pytest.approx(-3.0)

@@ -239,8 +239,7 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
         "cadence_spm": 170.0,
         "gct_ms": {"mean": 250.0},
         "gct_balance_pct": 50.0,
-        "vertical_oscillation_cm": 8.0,
-        "vertical_ratio_pct": 7.0,
+        "overstride": {"vertical_oscillation_m": 0.08, "vertical_ratio_pct": 7.0},
     }
     table = compare(s, watch)
     printed = {r[0]: r for r in comparison_rows(table.to_dict(orient="records"))}

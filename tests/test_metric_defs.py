@@ -135,8 +135,7 @@ def test_compare_fit_finds_our_values(run) -> None:  # type: ignore[no-untyped-d
         "cadence_spm": 170.0,
         "gct_ms": {"mean": 250.0},
         "gct_balance_pct": 50.0,
-        "vertical_oscillation_cm": 8.0,
-        "vertical_ratio_pct": 7.0,
+        "overstride": {"vertical_oscillation_m": 0.08, "vertical_ratio_pct": 7.0},
     }
     table = compare(run.summary, watch).set_index("metric")
     for label in ("cadence", "ground contact time", "vertical oscillation", "vertical ratio"):
@@ -144,5 +143,5 @@ def test_compare_fit_finds_our_values(run) -> None:  # type: ignore[no-untyped-d
     vr = run.summary["overstride"]["vertical_ratio_pct"]
     assert table.loc["vertical ratio", "ours"] == pytest.approx(vr)
     assert table.loc["vertical oscillation", "ours"] == pytest.approx(
-        run.summary["overstride"]["vertical_oscillation_cm"]
+        100.0 * run.summary["overstride"]["vertical_oscillation_m"]
     )

@@ -93,7 +93,7 @@ def test_windows_and_drift() -> None:
     assert w["gct_ms"].is_monotonic_increasing
     d = drift(st)
     assert d["gct_ms"]["change"] == pytest.approx(24.0, abs=3.0)
-    assert abs(d["cadence"]["change"]) < 0.01
+    assert abs(d["cadence_spm"]["change"]) < 0.01
 
 
 def test_summary_is_json_serialisable() -> None:
@@ -103,7 +103,7 @@ def test_summary_is_json_serialisable() -> None:
         "cadence_spm",
         "gct_ms",
         "gct_balance_pct",
-        "symmetry_index",
+        "symmetry",
         "duty_factor",
         "steps",
         "windows",

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         if args.activity == "balance" or (
             args.activity == "auto" and rec.meta.activity == "balance"
         ):
-            bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
+            bal = _run_balance(rec, steps_csv, summary_json, _out_path(args.figure, i, total))
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
             warn_input_checks(name, {"units_inferred": units_inferred(rec)})
             continue
@@ -130,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
             import sys
 
             print(
-                f"{name}: --figure draws balance sessions only; for this {res.summary.get('activity', 'gait')} "
+                f"{name}: --figure draws balance sessions only; for this "
+                f"{res.summary.get('activity', 'gait')} "
                 "session use 'gait report FILE' (cadence, contact time, strike figures)",
                 file=sys.stderr,
             )
@@ -211,7 +212,6 @@ def _print_comparison(rows: Sequence[Mapping[str, Any]]) -> None:
 
 def _run_balance(
     rec: Any,
-    args: argparse.Namespace,
     table: Path | None,
     summary: Path | None,
     figure: Path | None,
@@ -340,7 +340,8 @@ def summary_notes(s: RunSummary) -> list[str]:
         lines.append(
             "[yellow]overstriding[/]: "
             + ", ".join(
-                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > {fmt(r['metric'], r['threshold'])}"
+                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
+                f"{fmt(r['metric'], r['threshold'])}"
                 for r in over.get("reasons", [])
             )
         )

@@ -27,19 +27,30 @@ from gait.result import GaitResult
 from gait.summary_types import RunSummary
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1150px;padding:1rem 1.5rem;color:#222}
-h1{margin:.2rem 0}.sub{color:#666}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;margin:1rem 0}
-.card{background:#f5f7fa;border-radius:.5rem;padding:.6rem .8rem}.card .k{color:#666;font-size:.85rem}
-.card .v{font-size:1.6rem;font-weight:700}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
-td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}td.l,th.l{text-align:left}
-.note{color:#666;font-size:.9rem}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;\
+max-width:1150px;padding:1rem 1.5rem;color:#222}
+h1{margin:.2rem 0}.sub{color:#666}\
+h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;\
+margin:1rem 0}
+.card{background:#f5f7fa;border-radius:.5rem;padding:.6rem .8rem}\
+.card .k{color:#666;font-size:.85rem}
+.card .v{font-size:1.6rem;font-weight:700}\
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}\
+td.l,th.l{text-align:left}
+.note{color:#666;font-size:.9rem}\
+.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
 .fig{margin:.5rem 0 1rem}.wrap{overflow-x:auto;max-width:100%}
-.fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
-.fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}.fix li{margin:.35rem 0}
+.fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;\
+margin:1rem 0}
+.fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}\
+.fix li{margin:.35rem 0}
 .fix .drill{color:#444;font-size:.92rem}
-.checks{background:#fdecea;border-left:4px solid #c62828;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
-.checks h2{margin:.2rem 0 .4rem;border:0}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
+.checks{background:#fdecea;border-left:4px solid #c62828;border-radius:.4rem;padding:.6rem 1rem;\
+margin:1rem 0}
+.checks h2{margin:.2rem 0 .4rem;border:0}\
+.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
 
@@ -49,7 +60,8 @@ def _label_unit(metric: str) -> tuple[str, str]:
     return (d.label, d.display_unit) if d is not None else (metric, "")
 
 
-#: A drill check counts as a finding when its metric was in band less than this share of the time, %.
+#: A drill check counts as a finding when its metric was in band less than this share of the
+#: time, %.
 FIX_BELOW_PCT = 80.0
 
 
@@ -177,7 +189,8 @@ _SYM_LABELS = {
 
 def _cards(items: Sequence[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
+        f'<div class="card"><div class="k">{html.escape(k)}</div>'
+        f'<div class="v">{html.escape(v)}</div></div>'
         for k, v in items
     )
     return f'<div class="cards">{cells}</div>'
@@ -199,20 +212,28 @@ def _interval_html(tab: pd.DataFrame) -> str:
     for rd in tab.to_dict("records"):
         cells = "".join(f"<td>{_fmt(rd[c], s, d)}</td>" for c, _, s, d in cols)
         body.append(
-            f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td><td>{rd['steps']}</td>{cells}</tr>"
+            f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td>"
+            f"<td>{rd['steps']}</td>{cells}</tr>"
         )
     return f'<table id="intervals">{head}{"".join(body)}</table>'
 
 
 def _cue_list(cues: Sequence[CueEvent]) -> str:
     if not cues:
-        return '<p class="note">No cues were given: every drill check stayed in its band (or had no baseline yet).</p>'
+        return (
+            '<p class="note">No cues were given: every drill check stayed in its band '
+            "(or had no baseline yet).</p>"
+        )
     rows = "".join(
-        f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td><td class='l'>{html.escape(c.level)}</td>"
+        f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td>"
+        f"<td class='l'>{html.escape(c.level)}</td>"
         f"<td class='l'>{html.escape(c.text)}</td></tr>"
         for c in cues
     )
-    return f'<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th><th class="l">cue</th></tr>{rows}</table>'
+    return (
+        '<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th>'
+        f'<th class="l">cue</th></tr>{rows}</table>'
+    )
 
 
 def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
@@ -222,18 +243,19 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
             band = c.get("band") or [None, None]
             pct = finite_float(c.get("time_in_band_pct"))
             m = str(c["metric"])
-            nd = (
-                METRICS[m].decimals + 1 if m in METRICS else 2
-            )  # a band edge one digit finer than a value
+            nd = METRICS[m].decimals + 1 if m in METRICS else 2  # one digit finer than a value
+            scale = c.get("scale", 1.0)
             rows.append(
-                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
-                f"<td>{_fmt(band[0], c.get('scale', 1.0), nd)} – {_fmt(band[1], c.get('scale', 1.0), nd)}</td>"
+                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td>"
+                f"<td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
+                f"<td>{_fmt(band[0], scale, nd)} – {_fmt(band[1], scale, nd)}</td>"
                 f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>"
             )
     if not rows:
         return ""
     return (
-        '<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th><th>target band</th>'
+        '<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th>'
+        "<th>target band</th>"
         f"<th>time in band</th></tr>{''.join(rows)}</table>"
     )
 
@@ -291,7 +313,8 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
     parts: list[str] = []
     verdict = getattr(balance, "verdict", None)
     if verdict:
-        # The verdict leads, as page text that wraps (a figure title is clipped at the figure's edge).
+        # The verdict leads, as page text that wraps (a figure title is clipped at the
+        # figure's edge).
         parts.append(
             f'<p class="verdict" id="verdict"><b>Verdict:</b> {html.escape(str(verdict))}</p>'
         )
@@ -326,8 +349,9 @@ def fix_findings(
     -------
     list of dict
         ``drill`` (name), ``title``, ``metric``, ``pct`` (time in band, %), ``value`` (last
-        rolling value) and ``band`` (``(low, high)``, None for an open side; display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
-        its measured time, least time in band first.
+        rolling value) and ``band`` (``(low, high)``, None for an open side; display units)
+        for each check in band less than :data:`FIX_BELOW_PCT` % of its measured time, least
+        time in band first.
     """
     found: list[dict[str, Any]] = []
     known = load_drills()
@@ -433,7 +457,8 @@ def input_checks_html(summary: Mapping[str, Any]) -> str:
         else ""
     )
     info = "".join(
-        f"<p class='note'>{html.escape(str(name))}: {html.escape(str(what).replace(',', ', '))} inferred "
+        f"<p class='note'>{html.escape(str(name))}: "
+        f"{html.escape(str(what).replace(',', ', '))} inferred "
         "from the signal (gravity, angular rate); give the option to set it.</p>"
         for name, what in (units.items() if isinstance(units, Mapping) else ())
     )
@@ -445,7 +470,10 @@ def input_checks_html(summary: Mapping[str, Any]) -> str:
         if rows
         else ""
     )
-    return f'<section class="checks" id="input-checks"><h2>Input checks</h2>{lead}{table}{info}</section>'
+    return (
+        '<section class="checks" id="input-checks"><h2>Input checks</h2>'
+        f"{lead}{table}{info}</section>"
+    )
 
 
 def report_title(
@@ -547,9 +575,12 @@ def build_report(
     heading = title or report_title(result, balance, source)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     doc = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
-        f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(heading)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style>{script}</head>"
+        f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; '
+        "works offline</div>"
         f"{checks}{page.fix}{_cards(page.headline) if page.headline else ''}"
         f"{''.join(page.sections)}</body></html>"
     )
@@ -626,8 +657,10 @@ def _headline(
     no_balance: str | None,
     t_end: float,
 ) -> list[tuple[str, str]]:
-    """The headline cards: duration, steps, cadence, contact time, balance, strike, speed,
-    overstriding (labels, units, scales and decimals: the metric table)."""
+    """The headline cards: duration, steps, cadence, contact time, balance, strike, speed.
+
+    Then overstriding; labels, units, scales and decimals: the metric table.
+    """
     headline = [
         ("duration", f"{t_end / 60:.1f} min"),
         ("steps", str(len(steps))),
