@@ -109,11 +109,7 @@ def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ign
     from gait.watch import COMPARED
 
     shown = set(SUMMARY_ROWS) | set(CLOSING_METRICS) | set(DRIFT_METRICS) | set(BIG_METRICS)
-    shown |= (
-        {n for n, *_ in INTERVAL_COLUMNS}
-        | {n for _, n in _TREND_METRICS}
-        | {n for n, _ in COMPARED}
-    )
+    shown |= {n for n, *_ in INTERVAL_COLUMNS} | {n for _, n in _TREND_METRICS} | set(COMPARED)
     shown |= set(SYMMETRY_METRICS) | {"double_support"}
     shown |= {c.metric for d in load_drills().values() for c in d.checks}
     page = (STATIC / "live.html").read_text(encoding="utf-8")

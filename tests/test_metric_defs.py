@@ -47,7 +47,7 @@ def test_every_view_names_metrics_of_the_table() -> None:
             assert c.metric in METRICS
     for name, label, scale, _ in INTERVAL_COLUMNS:
         assert label == label_with_unit(name) and scale == METRICS[name].scale
-    for name, _ in COMPARED:
+    for name in COMPARED:
         assert METRICS[name].summary_key is not None
     for d in METRICS.values():
         assert (

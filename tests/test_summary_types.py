@@ -220,6 +220,12 @@ def test_history_reads_sessions_stored_by_the_old_layout(
     )
     rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [r["value"] for r in rows] == [2.3461, 2.5]
+    # the old name asks for the same series
+    assert (
+        main(["history", "--db", str(db), "--trend", "stride_length", "--json", "--out", out]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [r["value"] for r in rows] == [2.3461, 2.5]
 
 
 def test_upgrade_of_a_watch_summary_moves_its_trunk_values() -> None:
