@@ -336,7 +336,11 @@ class History:
             sid = int(cur.lastrowid or 0)
             con.executemany(
                 "INSERT INTO metrics(session_id, name, value) VALUES (?,?,?)",
-                [(sid, k, v) for k, v in flatten_metrics(upgrade_summary(rec.summary)).items()],
+                [
+                    (sid, k, v)
+                    for k, v in flatten_metrics(upgrade_summary(rec.summary)).items()
+                    if k != "summary_version"  # the layout, not a metric to trend
+                ],
             )
             if rec.steps is not None and len(rec.steps):
                 buf = io.BytesIO()

@@ -209,7 +209,8 @@ def test_history_reads_sessions_stored_by_the_old_layout(
         names = h.metric_names()
         assert "stride_length_m" in names
         assert "drift.cadence_spm.first" in names
-        for gone in ("stride_length", "steps_total", "symmetry_index.gct", "drift.cadence.first"):
+        gone_names = ("stride_length", "steps_total", "symmetry_index.gct", "drift.cadence.first")
+        for gone in (*gone_names, "summary_version"):
             assert gone not in names
     from gait.cli import main
 
