@@ -729,13 +729,7 @@ def analyze(
     }
     _withhold(summary, checks)
     summary = cast(RunSummary, to_jsonable(summary))
-    return GaitResult(
-        steps=steps,
-        summary=summary,
-        windows=pd.DataFrame(summary["windows"]),
-        bouts=bouts,
-        flags=flags,
-    )
+    return GaitResult(steps=steps, summary=summary, bouts=bouts, flags=flags)
 
 
 def _withhold(summary: RunSummary, checks: list[Any]) -> None:

@@ -236,8 +236,6 @@ class GaitResult:
     summary : RunSummary
         JSON-serialisable session summary; keys, types and units: :mod:`gait.summary_types`
         (``docs/summary.md``).
-    windows : DataFrame
-        The summary's ``windows`` rows as a table (one row per window of steps).
     bouts : DataFrame
         Activity bouts: ``t_start``, ``t_end``, ``activity`` ('run', 'walk', 'still').
     flags : list of str
@@ -246,9 +244,16 @@ class GaitResult:
 
     steps: pd.DataFrame
     summary: RunSummary
-    windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     bouts: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def windows(self) -> pd.DataFrame:
+        """The summary's ``windows`` rows as a table, one row per window of steps.
+
+        Built from :attr:`summary` on each access, so the rows are kept once.
+        """
+        return pd.DataFrame(self.summary.get("windows", []))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,13 @@ def test_analyze_returns_exactly_the_documented_keys(sample_summary: RunSummary)
     assert sample_summary["summary_version"] == SUMMARY_VERSION
 
 
+def test_the_window_table_is_the_summary_rows() -> None:
+    res = gait.analyze(read(str(ROOT / "samples" / "walk.gaitrec")))
+    rows = res.summary["windows"]
+    assert len(rows) >= 2
+    assert res.windows.to_dict(orient="records") == rows
+
+
 def test_the_check_sees_missing_extra_and_mistyped_keys(sample_summary: RunSummary) -> None:
     bad = copy.deepcopy(dict(sample_summary))
     del bad["cadence_spm"]
