@@ -40,13 +40,17 @@ def test_nested_numpy_nan_path_and_missing_values_become_plain_python() -> None:
         "p": str(Path("a") / "b.csv"),
         "s": "x",
     }
-    assert type(out["b"]) is bool and type(out["i"]) is int and type(out["s"]) is str
+    assert type(out["b"]) is bool
+    assert type(out["i"]) is int
+    assert type(out["s"]) is str
     json.dumps(out, allow_nan=False)  # raises if anything non-JSON is left
 
 
 def test_keep_leaves_non_finite_floats() -> None:
     out = to_jsonable({"a": [np.float64("nan"), float("inf"), 1.0]}, nonfinite="keep")
-    assert math.isnan(out["a"][0]) and out["a"][1] == math.inf and out["a"][2] == 1.0
+    assert math.isnan(out["a"][0])
+    assert out["a"][1] == math.inf
+    assert out["a"][2] == 1.0
 
 
 def test_unknown_objects_are_returned_as_is() -> None:
@@ -93,8 +97,11 @@ def test_json_default_hook() -> None:
 
 
 def test_finite_float() -> None:
-    assert finite_float("2.5") == 2.5 and finite_float(np.int8(3)) == 3.0
-    assert finite_float(None) is None and finite_float("x") is None and finite_float(np.nan) is None
+    assert finite_float("2.5") == 2.5
+    assert finite_float(np.int8(3)) == 3.0
+    assert finite_float(None) is None
+    assert finite_float("x") is None
+    assert finite_float(np.nan) is None
     assert finite_float(float("-inf")) is None
 
 

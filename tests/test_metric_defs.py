@@ -1,5 +1,8 @@
-"""One definition per metric: the summary, report, live metrics, drills and the watch
-comparison read the same table and give the same numbers for the same run."""
+"""One definition per metric, read by every view.
+
+The summary, report, live metrics, drills and the watch comparison read the same table and give
+the same numbers for the same run.
+"""
 
 from __future__ import annotations
 
@@ -46,13 +49,14 @@ def test_every_view_names_metrics_of_the_table() -> None:
         for c in drill.checks:
             assert c.metric in METRICS
     for name, label, scale, _ in INTERVAL_COLUMNS:
-        assert label == label_with_unit(name) and scale == METRICS[name].scale
+        assert label == label_with_unit(name)
+        assert scale == METRICS[name].scale
     for name in COMPARED:
         assert METRICS[name].summary_key is not None
     for d in METRICS.values():
-        assert (
-            d.definition and d.source and (d.display_unit or d.unit == "count")
-        )  # a count has no unit
+        assert d.definition
+        assert d.source
+        assert d.display_unit or d.unit == "count"
     assert len(BY_SUMMARY_KEY) == sum(d.summary_key is not None for d in METRICS.values())
 
 
