@@ -50,7 +50,7 @@ def row(left: str, right: str, gct_asym: float, seed: int = 2) -> dict[str, Any]
     res = analyze(rec)
     s = res.summary
     by_side = res.steps.groupby("side")
-    si = s["symmetry_index"].get("gct")
+    si = (s["symmetry"].get("gct") or {}).get("si_pct")
     why = s["symmetry_status"].get("gct", "")
     return {
         "left": left,

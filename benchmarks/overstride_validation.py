@@ -96,7 +96,11 @@ def real() -> pd.DataFrame:
                 "steps": len(res.steps),
                 "braking": o.get("braking_mps"),
                 "impact_g": round(o["impact_ms2"] / 9.80665, 2) if o.get("impact_ms2") else None,
-                "vo_cm": o.get("vertical_oscillation_cm"),
+                "vo_cm": (
+                    round(100 * o["vertical_oscillation_m"], 3)
+                    if o.get("vertical_oscillation_m") is not None
+                    else None
+                ),
                 "flag": o["overstriding"]["flag"],
             }
         )

@@ -46,6 +46,7 @@ from gait import history_pending
 from gait.errors import GaitError
 from gait.history_record import SessionRecord  # public here too, as before the split
 from gait.jsonsafe import json_default
+from gait.summary_types import legacy_metric_names, upgrade_metric_name, upgrade_summary
 
 APP_NAME = "runner-gait"
 #: Week-on-week volume growth above this fraction is flagged (coaching rule of thumb).
@@ -157,6 +158,16 @@ def flatten_metrics(summary: Mapping[str, Any], prefix: str = "") -> dict[str, f
         elif isinstance(value, bool | int | float) and math.isfinite(float(value)):
             out[name] = float(value)
     return out
+
+
+def _stored_names(metric: str) -> list[str]:
+    """``metric`` and the names older summary layouts saved its values under."""
+    return [metric, *legacy_metric_names(metric)]
+
+
+def _marks(names: list[str]) -> str:
+    """SQL placeholders for ``names``."""
+    return ",".join("?" * len(names))
 
 
 class History:
@@ -304,13 +315,17 @@ class History:
                     rec.kind,
                     rec.duration_s,
                     rec.distance_m,
-                    json.dumps(rec.summary, default=json_default),
+                    json.dumps(upgrade_summary(rec.summary), default=json_default),
                 ),
             )
             sid = int(cur.lastrowid or 0)
             con.executemany(
                 "INSERT INTO metrics(session_id, name, value) VALUES (?,?,?)",
-                [(sid, k, v) for k, v in flatten_metrics(rec.summary).items()],
+                [
+                    (sid, k, v)
+                    for k, v in flatten_metrics(upgrade_summary(rec.summary)).items()
+                    if k != "summary_version"  # the layout, not a metric to trend
+                ],
             )
             if rec.steps is not None and len(rec.steps):
                 buf = io.BytesIO()
@@ -397,7 +412,8 @@ class History:
         rows = self._retry(
             lambda: self._con.execute("SELECT DISTINCT name FROM metrics ORDER BY name").fetchall()
         )
-        return [r[0] for r in rows]
+        # sessions saved by an older summary layout: their names as the current layout has them
+        return sorted({n for r in rows if (n := upgrade_metric_name(r[0])) is not None})
 
     def metric_activities(self, metric: str) -> list[str]:
         """Activities of the sessions that have ``metric``, most sessions first.
@@ -412,11 +428,13 @@ class History:
         list of str
             E.g. ``["run", "walk"]``; empty when no session has it.
         """
+        names = _stored_names(metric)
         rows = self._retry(
             lambda: self._con.execute(
                 "SELECT s.activity, COUNT(*) FROM metrics m JOIN sessions s ON s.id = m.session_id"
-                " WHERE m.name = ? GROUP BY s.activity ORDER BY COUNT(*) DESC, s.activity",
-                (metric,),
+                f" WHERE m.name IN ({_marks(names)}) GROUP BY s.activity"
+                " ORDER BY COUNT(*) DESC, s.activity",
+                names,
             ).fetchall()
         )
         return [r[0] for r in rows]
@@ -473,9 +491,9 @@ class History:
             "SELECT s.started_at, a.name AS athlete, m.value, s.id AS session_id, s.activity"
             " FROM metrics m"
             " JOIN sessions s ON s.id = m.session_id JOIN athletes a ON a.id = s.athlete_id"
-            " WHERE m.name = ?"
+            f" WHERE m.name IN ({_marks(_stored_names(metric))})"
         )
-        params: list[Any] = [metric]
+        params: list[Any] = _stored_names(metric)
         if athlete is not None:
             sql += " AND a.name = ?"
             params.append(athlete)

@@ -5,13 +5,14 @@ Every view that shows a metric (session summary, report tables, live page, drill
 number means the same thing everywhere. Values are stored in SI (or the listed unit);
 ``scale`` turns a stored value into the display unit. ``summary_key`` is the dotted path
 of the session-level value in ``summary.json`` and ``summary_scale`` the factor from the
-stored unit to the unit found there. Thresholds and their sources are listed in
-``docs/metrics.md``.
+stored unit to the unit found there (the summary's unit rule: ``gait.summary_types``,
+``docs/summary.md``). Thresholds and their sources are listed in ``docs/metrics.md``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -274,8 +275,7 @@ _DEFS: tuple[MetricDef, ...] = (
         100.0,
         "pelvis vertical excursion per step",
         _G,
-        "overstride.vertical_oscillation_cm",
-        100.0,
+        "overstride.vertical_oscillation_m",
     ),
     MetricDef(
         "stride_length",
@@ -285,7 +285,7 @@ _DEFS: tuple[MetricDef, ...] = (
         1.0,
         "same-foot initial contact to initial contact (two steps)",
         "Cavanagh & Kram 1989",
-        "stride_length",
+        "stride_length_m",
         decimals=2,
     ),
     MetricDef(
@@ -307,7 +307,7 @@ _DEFS: tuple[MetricDef, ...] = (
         1.0,
         "stride length / stride time",
         "Cavanagh & Kram 1989",
-        "speed",
+        "speed_mps",
         decimals=2,
     ),
     # Single-leg balance, per trial; the balance summary keeps the mean per leg and eyes
@@ -499,7 +499,7 @@ def get(name: str) -> MetricDef:
 
 
 def label_with_unit(name: str) -> str:
-    """``"label (display unit)"`` of a metric, e.g. ``"vertical ratio (%)"`` (a count: the label)."""
+    """``"label (display unit)"`` of a metric, e.g. ``"vertical ratio (%)"``; a count: the label."""
     d = METRICS[name]
     return f"{d.label} ({d.display_unit})" if d.display_unit else d.label
 
@@ -670,13 +670,13 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def summary_value(summary: dict[str, Any], name: str) -> float | None:
+def summary_value(summary: Mapping[str, Any], name: str) -> float | None:
     """The session value of ``name`` in a summary, converted back to the stored unit.
 
     Parameters
     ----------
-    summary : dict
-        A session summary (``summary.json``).
+    summary : mapping
+        A session summary (:class:`gait.summary_types.RunSummary`, ``summary.json``).
     name : str
         Metric name with a ``summary_key``.
 
@@ -690,7 +690,7 @@ def summary_value(summary: dict[str, Any], name: str) -> float | None:
         return None
     v: Any = summary
     for part in d.summary_key.split("."):
-        if not isinstance(v, dict):
+        if not isinstance(v, Mapping):
             return None
         v = v.get(part)
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):

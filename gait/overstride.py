@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from gait.metric_defs import METRICS, vertical_ratio_pct
+from gait.summary_types import CadenceVsBaseline, Overstride, OverstrideCheck, OverstrideReason
 
 #: Shank inclination at initial contact above which the foot lands well ahead of the knee,
 #: deg. Project threshold; a near-vertical shank at contact is the guidance of Souza (2016)
@@ -126,7 +127,7 @@ def overstride_indicators(
     cadence: float,
     speed: float | None = None,
     baseline: Any = None,
-) -> dict[str, Any]:
+) -> Overstride:
     """Overstriding proxies of a session.
 
     Parameters
@@ -142,21 +143,19 @@ def overstride_indicators(
 
     Returns
     -------
-    dict
-        ``cadence`` {spm, baseline_spm, relative_pct, speed_mps}; ``strike``
-        {rear, mid, fore shares 0–1, n}; ``foot_strike_angle_deg``; ``braking_mps``;
-        ``shank_angle_ic_deg``; ``vertical_oscillation_cm``; ``vertical_ratio_pct``;
-        ``impact_ms2`` — each only when measured; ``overstriding``: the absolute check of
-        :func:`overstride_flag` (no baseline needed).
+    Overstride
+        ``cadence`` {baseline_spm, relative_pct}; ``strike`` {rear, mid, fore shares 0–1,
+        n}; ``foot_strike_angle_deg``; ``braking_mps``; ``shank_angle_ic_deg``;
+        ``impact_ms2``; ``vertical_oscillation_m``; ``vertical_ratio_pct`` — each only when
+        measured (the session means of these metrics: the summary has them here only);
+        ``overstriding``: the absolute check of :func:`overstride_flag` (no baseline needed).
     """
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {}  # an Overstride, filled in its key order
     base = baseline_cadence(baseline, speed)
-    out["cadence"] = {
-        "spm": _r(cadence, 2),
-        "baseline_spm": _r(base, 2) if base is not None else None,
-        "relative_pct": _r(100.0 * (cadence - base) / base, 2) if base else None,
-        "speed_mps": _r(speed, 3) if speed is not None else None,
-    }
+    out["cadence"] = CadenceVsBaseline(
+        baseline_spm=_r(base, 2) if base is not None else None,
+        relative_pct=_r(100.0 * (cadence - base) / base, 2) if base else None,
+    )
     if "strike" in steps.columns:
         s = steps["strike"].dropna()
         s = s[s.isin(["rear", "mid", "fore"])]
@@ -169,12 +168,19 @@ def overstride_indicators(
         d = METRICS[col]
         m = _mean(steps, col)
         if math.isfinite(m) and d.summary_key is not None:
-            out[d.summary_key.removeprefix("overstride.")] = _r(d.summary_scale * m, 3)
+            out[d.summary_key.removeprefix("overstride.")] = _r(
+                d.summary_scale * m, _DECIMALS.get(col, 3)
+            )
     vr = _session_vertical_ratio(steps, cadence, speed)
     if math.isfinite(vr):
         out["vertical_ratio_pct"] = _r(vr, 3)
     out["overstriding"] = overstride_flag(out)
-    return out
+    return cast(Overstride, out)
+
+
+#: Decimals of a session mean in the summary where 3 is too coarse: vertical oscillation in
+#: m to 0.1 mm.
+_DECIMALS: dict[str, int] = {"vertical_oscillation": 4}
 
 
 def _session_vertical_ratio(steps: pd.DataFrame, cadence: float, speed: float | None) -> float:
@@ -198,7 +204,7 @@ def _session_vertical_ratio(steps: pd.DataFrame, cadence: float, speed: float | 
     return float("nan")
 
 
-def overstride_flag(ind: Mapping[str, Any]) -> dict[str, Any]:
+def overstride_flag(ind: Mapping[str, Any]) -> OverstrideCheck:
     """Absolute overstriding check of a session (no baseline needed).
 
     Parameters
@@ -209,7 +215,7 @@ def overstride_flag(ind: Mapping[str, Any]) -> dict[str, Any]:
 
     Returns
     -------
-    dict
+    OverstrideCheck
         ``flag`` (True when any measured indicator is beyond its threshold, False when
         all measured ones are within, None when none was measured), ``reasons`` (list of
         ``{"metric", "value", "threshold"}``) and ``measured`` (indicators checked).
@@ -221,8 +227,10 @@ def overstride_flag(ind: Mapping[str, Any]) -> dict[str, Any]:
     )
     measured = [m for m, v, _ in checks if v is not None]
     reasons = [
-        {"metric": m, "value": v, "threshold": th}
+        OverstrideReason(metric=m, value=v, threshold=th)
         for m, v, th in checks
         if v is not None and v > th
     ]
-    return {"flag": bool(reasons) if measured else None, "reasons": reasons, "measured": measured}
+    return OverstrideCheck(
+        flag=bool(reasons) if measured else None, reasons=reasons, measured=measured
+    )

@@ -11,9 +11,8 @@ means is in its :class:`~gait.placements.registry.PlacementSpec`.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from gait._heap import release_free_memory
 from gait.activity import activity_bouts, bout_source, core_bouts, label_steps, merge_bouts
 from gait.errors import AnalysisError, InputFileError
 from gait.fuse import SensorEvents
+from gait.jsonsafe import to_jsonable
 from gait.overstride import overstride_indicators
 from gait.placements import check_events, get_detector
 from gait.placements.registry import is_leg, sees_both_legs
@@ -38,6 +38,7 @@ from gait.sensor_limits import (
 )
 from gait.stages import SATURATION_FLAG_SHARE, contacts_to_steps, finite_only, stream_flags
 from gait.summary import session_summary
+from gait.summary_types import SUMMARY_VERSION, InputCheckRecord, RunSummary, SensorRecord
 
 #: Long streams are analysed in chunks of this many seconds (bounded memory for any
 #: recording length; the stage functions are window-pure so results do not depend on it).
@@ -532,22 +533,6 @@ def _chunks(st: Stream) -> Iterator[tuple[tuple[float, float], Stream]]:
         yield (a, b), st.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
 
 
-def _jsonable(x: Any) -> Any:
-    """Plain-Python copy of nested summaries (numpy scalars → float/int, NaN → None)."""
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.bool_ | bool):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.floating | float):
-        v = float(x)
-        return v if math.isfinite(v) else None
-    return x
-
-
 def analyze(
     recording: Recording,
     *,
@@ -614,50 +599,49 @@ def analyze(
     moving = steps[steps["activity"].isin(["run", "walk"])]
     dominant = moving["activity"].mode().iat[0] if len(moving) else "still"
     part = steps[steps["activity"] == dominant] if len(moving) else steps
-    summary = session_summary(part, window_steps=window_steps, limits=limits)
-    summary["steps_total"] = len(steps)
-    summary["activity"] = str(dominant) if len(steps) else "still"
-    summary["activity_steps"] = {
-        str(k): int(v) for k, v in steps["activity"].value_counts().items()
-    }
+    base = session_summary(part, window_steps=window_steps, limits=limits)
     speed_sess = speed_ref
     if speed_sess is None and "speed" in part.columns:
         sp = part["speed"].to_numpy(dtype=np.float64)
         sp = sp[np.isfinite(sp)]
         speed_sess = float(np.median(sp)) if sp.size else None
-    cad = summary["cadence_spm"]
-    summary["overstride"] = overstride_indicators(
-        part,
-        cadence=float("nan") if cad is None else float(cad),
-        speed=speed_sess,
-        baseline=baseline,
-    )
-    summary["speed_mps"] = speed_sess
-    summary["sources"] = fused.sources
-    summary["sensors"] = {name: lim.to_dict() for name, lim in limits.items()}
-    summary["flags"] = flags
-    summary["input_checks"] = [c.as_dict() for c in checks]
-    # units read from the signal (no --acc-unit/--gyr-unit): the CLI announces them
-    summary["units_inferred"] = {
-        st.name: str(st.device["units_inferred"])
-        for st in recording.streams
-        if st.device.get("units_inferred")
+    cad = base["cadence_spm"]
+    summary: RunSummary = {
+        "summary_version": SUMMARY_VERSION,
+        **base,
+        "activity": str(dominant) if len(steps) else "still",
+        "activity_steps": {str(k): int(v) for k, v in steps["activity"].value_counts().items()},
+        "overstride": overstride_indicators(
+            part,
+            cadence=float("nan") if cad is None else float(cad),
+            speed=speed_sess,
+            baseline=baseline,
+        ),
+        "speed_mps": speed_sess,
+        "sources": fused.sources,
+        "sensors": {name: cast(SensorRecord, lim.to_dict()) for name, lim in limits.items()},
+        "flags": flags,
+        "input_checks": [cast(InputCheckRecord, c.as_dict()) for c in checks],
+        # units read from the signal (no --acc-unit/--gyr-unit): the CLI announces them
+        "units_inferred": {
+            st.name: str(st.device["units_inferred"])
+            for st in recording.streams
+            if st.device.get("units_inferred")
+        },
     }
     _withhold(summary, checks)
-    windows = pd.DataFrame(summary["windows"])
-    return GaitResult(
-        steps=steps, summary=_jsonable(summary), windows=windows, bouts=bouts, flags=flags
-    )
+    summary = cast(RunSummary, to_jsonable(summary))
+    return GaitResult(steps=steps, summary=summary, bouts=bouts, flags=flags)
 
 
-def _withhold(summary: dict[str, Any], checks: list[Any]) -> None:
+def _withhold(summary: RunSummary, checks: list[Any]) -> None:
     """Blank the two-leg metrics a one-leg recording cannot measure (never a silent number)."""
     if not any(c.code in ("one_leg", "sides_ambiguous", "side_twice") for c in checks):
         return
-    for key in ("flight_ms", "double_support_ms", "gct_balance_pct"):
-        summary[key] = None
-    for key in ("symmetry", "symmetry_index"):
-        summary[key] = {}
+    summary["flight_ms"] = None
+    summary["double_support_ms"] = None
+    summary["gct_balance_pct"] = None
+    summary["symmetry"] = {}
     summary["asymmetry"] = []
 
 

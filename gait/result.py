@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import takewhile
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
+
+from gait.summary_types import RunSummary
 
 
 class StepColumn(NamedTuple):
@@ -231,12 +233,9 @@ class GaitResult:
     steps : DataFrame
         One row per step; the columns of :data:`STEP_TABLE` (every required one, the optional
         ones where measured), in that order. Times in seconds from the start of the recording.
-    summary : dict
-        JSON-serialisable session summary (``cadence_spm``, ``gct_ms``, ``gct_balance_pct``,
-        ``symmetry_index``, ``duty_factor``, ``steps``, ``activity``, ``windows``, ``drift``,
-        ``overstride``, ``asymmetry``, ``flags`` ...).
-    windows : DataFrame
-        Per-window summary rows (one row per window of steps or seconds).
+    summary : RunSummary
+        JSON-serialisable session summary; keys, types and units: :mod:`gait.summary_types`
+        (``docs/summary.md``).
     bouts : DataFrame
         Activity bouts: ``t_start``, ``t_end``, ``activity`` ('run', 'walk', 'still').
     flags : list of str
@@ -244,10 +243,17 @@ class GaitResult:
     """
 
     steps: pd.DataFrame
-    summary: dict[str, Any]
-    windows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: RunSummary
     bouts: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def windows(self) -> pd.DataFrame:
+        """The summary's ``windows`` rows as a table, one row per window of steps.
+
+        Built from :attr:`summary` on each access, so the rows are kept once.
+        """
+        return pd.DataFrame(self.summary.get("windows", []))
 
 
 if __name__ == "__main__":

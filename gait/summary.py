@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from gait.sensor_limits import SensorLimits, side_comparison, sides_mismatch
+from gait.summary_types import (
+    AsymmetryEntry,
+    ContactTimeLeftOut,
+    Drift,
+    GctBlock,
+    SessionSummary,
+    SymmetryEntry,
+    WindowRow,
+)
 
 #: Metrics compared left vs right, with the unit used in the summary.
 SYMMETRY_METRICS: tuple[str, ...] = (
@@ -34,6 +43,18 @@ NEAR_ZERO_REASON = (
 
 #: Fraction of the steps that forms the "first" and "last" part for drift. [G]
 DRIFT_FRACTION = 0.2
+
+#: Optional step-table column → its key, with unit (docs/summary.md), in the window rows and
+#: drift; the session means of all but stride length are in the overstride block.
+OPTIONAL_MEANS: dict[str, str] = {
+    "stride_length": "stride_length_m",
+    "speed": "speed_mps",
+    "foot_strike_angle": "foot_strike_angle_deg",
+    "braking": "braking_mps",
+    "impact": "impact_ms2",
+    "vertical_oscillation": "vertical_oscillation_m",
+    "shank_angle_ic": "shank_angle_ic_deg",
+}
 
 
 def is_walk(steps: pd.DataFrame) -> bool:
@@ -116,7 +137,7 @@ def cadence_spm(steps: pd.DataFrame) -> float:
     return float(60.0 / st.mean()) if st.size else float("nan")
 
 
-def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
+def symmetry(steps: pd.DataFrame, metric: str) -> SymmetryEntry | None:
     """Left/right comparison of one metric against within-limb variability.
 
     SI = (X_R − X_L) / (0.5 (X_R + X_L)) × 100 (Robinson et al. 1987).  Within-limb variability is
@@ -133,7 +154,7 @@ def symmetry(steps: pd.DataFrame, metric: str) -> dict[str, Any] | None:
 
     Returns
     -------
-    dict or None
+    SymmetryEntry or None
         ``left``, ``right`` (means, metric unit), ``si_pct``, ``variability_pct``,
         ``cv_left_pct``, ``cv_right_pct``, ``n_left``, ``n_right``, ``asymmetry`` (bool),
         ``longer`` ('left'|'right'); None when either side has fewer than 3 values, when the
@@ -192,7 +213,7 @@ def _both_sides(steps: pd.DataFrame, metric: str) -> bool:
     return True
 
 
-def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | None]:
+def gct_summary(steps: pd.DataFrame) -> tuple[GctBlock, float | None]:
     """Ground contact time, ms (mean, left, right, CV %) and GCT balance, % left.
 
     Parameters
@@ -202,7 +223,7 @@ def gct_summary(steps: pd.DataFrame) -> tuple[dict[str, float | None], float | N
 
     Returns
     -------
-    gct_ms : dict
+    gct_ms : GctBlock
         ``mean``, ``left``, ``right`` (ms), ``cv_pct``.
     balance : float or None
         GCT_L / (GCT_L + GCT_R) × 100, % (docs/metrics.md); None without both sides.
@@ -239,16 +260,17 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per window: ``t_start``, ``t_end`` (s), ``n_steps``, ``cadence`` (spm),
+        One row per window: ``t_start_s``, ``t_end_s``, ``n_steps``, ``cadence_spm``,
         ``gct_ms``, ``gct_left_ms``, ``gct_right_ms``, ``gct_balance_pct``,
         ``duty_factor``, ``flight_ms`` (NaN in a walking window), ``double_support_ms``
-        (NaN in a running window), ``gct_cv_pct`` and means of any optional metric.
+        (NaN in a running window), ``gct_cv_pct`` and means of any optional metric, named
+        with their unit (:data:`OPTIONAL_MEANS`; ``docs/summary.md``).
     """
     cols = [
-        "t_start",
-        "t_end",
+        "t_start_s",
+        "t_end_s",
         "n_steps",
-        "cadence",
+        "cadence_spm",
         "gct_ms",
         "gct_left_ms",
         "gct_right_ms",
@@ -273,10 +295,10 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     g = df.groupby("_w", sort=True)
     out = pd.DataFrame(
         {
-            "t_start": g["t_ic"].min(),
-            "t_end": g["t_ic"].max(),
+            "t_start_s": g["t_ic"].min(),
+            "t_end_s": g["t_ic"].max(),
             "n_steps": g.size(),
-            "cadence": 60.0 / g["step_time"].mean(),
+            "cadence_spm": 60.0 / g["step_time"].mean(),
             "gct_ms": 1000 * g["gct"].mean(),
             "gct_left_ms": 1000 * g["_gct_l"].mean(),
             "gct_right_ms": 1000 * g["_gct_r"].mean(),
@@ -290,21 +312,13 @@ def window_table(steps: pd.DataFrame, window_steps: int = 20) -> pd.DataFrame:
     walking = (g["flight"].median() < 0).to_numpy()
     out["double_support_ms"] = np.where(walking, -out["flight_ms"], np.nan)
     out["flight_ms"] = np.where(walking, np.nan, out["flight_ms"])
-    for c in (
-        "stride_length",
-        "speed",
-        "foot_strike_angle",
-        "braking",
-        "impact",
-        "vertical_oscillation",
-        "shank_angle_ic",
-    ):
+    for c, key in OPTIONAL_MEANS.items():
         if c in steps.columns:
-            out[c] = g[c].mean()
+            out[key] = g[c].mean()
     return out.reset_index(drop=True)[cols + [c for c in out.columns if c not in cols]]
 
 
-def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, Any]:
+def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> Drift:
     """Change from the first to the last part of the run (fatigue).
 
     Parameters
@@ -317,22 +331,23 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
     Returns
     -------
     dict
-        Per metric (``cadence`` spm, ``gct_ms``, ``duty_factor``, ``gct_balance_pct``,
-        ``flight_ms`` or, for a walk, ``double_support_ms``, and optional metrics): ``first``, ``last``, ``change``,
-        ``change_pct``; empty when fewer than 20 steps.
+        Per metric (``cadence_spm``, ``gct_ms``, ``duty_factor``, ``gct_balance_pct``,
+        ``flight_ms`` or, for a walk, ``double_support_ms``, and the optional metrics of
+        :data:`OPTIONAL_MEANS` but shank angle and stride length): ``first``, ``last``,
+        ``change``, ``change_pct``; empty when fewer than 20 steps.
     """
     n = len(steps)
     if n < 20:
         return {}
     k = max(5, int(fraction * n))
     parts = (steps.iloc[:k], steps.iloc[-k:])
-    out: dict[str, Any] = {"n_per_part": k}
+    out: dict[str, Any] = {"n_per_part": k}  # a Drift, keyed by name below
     walk = is_walk(steps)
 
     def metrics(p: pd.DataFrame) -> dict[str, float]:
         _, bal = gct_summary(p)
         m = {
-            "cadence": cadence_spm(p),
+            "cadence_spm": cadence_spm(p),
             "gct_ms": 1000 * _mean(p["gct"]),
             "duty_factor": _mean(p["duty_factor"]),
             ("double_support_ms" if walk else "flight_ms"): (-1000 if walk else 1000)
@@ -341,7 +356,7 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
         }
         for c in ("foot_strike_angle", "vertical_oscillation", "braking", "impact", "speed"):
             if c in p.columns:
-                m[c] = _mean(p[c])
+                m[OPTIONAL_MEANS[c]] = _mean(p[c])
         return m
 
     a, b = metrics(parts[0]), metrics(parts[1])
@@ -355,7 +370,7 @@ def drift(steps: pd.DataFrame, fraction: float = DRIFT_FRACTION) -> dict[str, An
             "change": _f(last - first, 3),
             "change_pct": _f(100 * (last - first) / first, 2) if first else None,
         }
-    return out
+    return cast(Drift, out)
 
 
 #: Why a ``tc_uncertain`` contact time is left out, as the summaries say it.
@@ -372,7 +387,7 @@ def _uncertain_tc(steps: pd.DataFrame) -> pd.Series:
     return steps["quality"].fillna("").astype(str).str.contains("tc_uncertain", regex=False)
 
 
-def tc_left_out(steps: pd.DataFrame) -> dict[str, Any] | None:
+def tc_left_out(steps: pd.DataFrame) -> ContactTimeLeftOut | None:
     """How many steps' contact times the summaries leave out as untrustworthy, and why.
 
     Parameters
@@ -382,7 +397,7 @@ def tc_left_out(steps: pd.DataFrame) -> dict[str, Any] | None:
 
     Returns
     -------
-    dict or None
+    ContactTimeLeftOut or None
         ``steps`` (count left out), ``of`` (all steps) and ``reason`` (text); None when no
         step is flagged ``tc_uncertain``.
     """
@@ -407,7 +422,7 @@ def _drop_uncertain_tc(steps: pd.DataFrame) -> pd.DataFrame:
 
 def session_summary(
     steps: pd.DataFrame, *, window_steps: int = 20, limits: Mapping[str, SensorLimits] | None = None
-) -> dict[str, Any]:
+) -> SessionSummary:
     """Session-level numbers of a step table.
 
     Parameters
@@ -422,23 +437,65 @@ def session_summary(
 
     Returns
     -------
-    dict
-        JSON-serialisable: ``steps``, ``cadence_spm``, ``cadence_cv_pct``, ``gct_ms``,
-        ``gct_balance_pct``, ``duty_factor``, ``flight_ms`` (None for a walk, which has no
-        flight), ``double_support_ms`` (None for a run), ``symmetry_index``
-        (metric → SI %), ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics),
-        ``symmetry_status`` (metric → why its index is not shown: sensors not comparable,
-        a difference below their time resolution, or a mean near zero; ``gct_balance``
-        too when ``gct_balance_pct`` is withheld because the sensors are not comparable),
-        ``drift``, ``contact_time_left_out`` (:func:`tc_left_out`), ``windows`` (records) and
-        means of optional metrics.
+    SessionSummary
+        JSON-serialisable (keys and units: ``docs/summary.md``): ``steps``, ``cadence_spm``,
+        ``cadence_cv_pct``, ``gct_ms``, ``gct_balance_pct``, ``duty_factor``, ``flight_ms``
+        (None for a walk, which has no flight), ``double_support_ms`` (None for a run),
+        ``symmetry`` (metric → details), ``asymmetry`` (flagged metrics), ``symmetry_status``
+        (metric → why its index is not shown: sensors not comparable, a difference below
+        their time resolution, or a mean near zero; ``gct_balance`` too when
+        ``gct_balance_pct`` is withheld because the sensors are not comparable), ``drift``,
+        ``contact_time_left_out`` (:func:`tc_left_out`), ``windows`` (records) and
+        ``stride_length_m`` where measured.
     """
     left_out = tc_left_out(steps)
     steps = _drop_uncertain_tc(steps)
     gct_ms, bal = gct_summary(steps)
     walk = is_walk(steps)
     sym_steps = with_double_support(steps) if walk else steps
-    sym: dict[str, Any] = {}
+    sym, status = _symmetries(sym_steps, walk, limits)
+    if limits:
+        mismatch = sides_mismatch(sym_steps, limits, "gct")
+        if mismatch is not None and bal is not None:
+            # the balance is the same left/right comparison of contact time on another scale;
+            # a difference merely below the time resolution leaves it (it then reads "even")
+            bal = None
+            status["gct_balance"] = mismatch
+    flight = _mean(steps["flight"]) if len(steps) else float("nan")
+    windows = window_table(steps, window_steps)
+    summary: SessionSummary = {
+        "steps": len(steps),
+        "cadence_spm": _f(cadence_spm(steps), 2) if len(steps) else None,
+        "cadence_cv_pct": _f(_cv(steps["cadence"]), 2) if len(steps) else None,
+        "gct_ms": gct_ms,
+        "gct_balance_pct": bal,
+        "duty_factor": _f(_mean(steps["duty_factor"]), 4) if len(steps) else None,
+        "flight_ms": None if walk else _f(1000 * flight, 1),
+        "double_support_ms": _f(-1000 * flight, 1) if walk else None,
+        "symmetry": sym,
+        "symmetry_status": status,
+        "asymmetry": [
+            AsymmetryEntry(metric=m, si_pct=r["si_pct"], longer=r["longer"])
+            for m, r in sym.items()
+            if r["asymmetry"]
+        ],
+        "drift": drift(steps),
+        "contact_time_left_out": left_out,
+        "windows": [
+            cast(WindowRow, {k: (_f(v, 4) if isinstance(v, float) else v) for k, v in rec.items()})
+            for rec in windows.to_dict(orient="records")
+        ],
+    }
+    if "stride_length" in steps.columns:
+        summary["stride_length_m"] = _f(_mean(steps["stride_length"]), 4)
+    return summary
+
+
+def _symmetries(
+    sym_steps: pd.DataFrame, walk: bool, limits: Mapping[str, SensorLimits] | None
+) -> tuple[dict[str, SymmetryEntry], dict[str, str]]:
+    """Left/right comparisons of :data:`SYMMETRY_METRICS` and why any is not shown."""
+    sym: dict[str, SymmetryEntry] = {}
     status: dict[str, str] = {}
     for m in SYMMETRY_METRICS:
         m = "double_support" if (walk and m == "flight") else m
@@ -448,7 +505,7 @@ def session_summary(
                 status[m] = NEAR_ZERO_REASON
             continue
         why = (
-            side_comparison(sym_steps, limits, m, float(r["left"]), float(r["right"]))
+            side_comparison(sym_steps, limits, m, float(r["left"] or 0.0), float(r["right"] or 0.0))
             if limits
             else None
         )
@@ -456,47 +513,4 @@ def session_summary(
             status[m] = why
             continue
         sym[m] = r
-    mismatch = sides_mismatch(sym_steps, limits, "gct") if limits else None
-    if mismatch is not None and bal is not None:
-        # the balance is the same left/right comparison of contact time on another scale;
-        # a difference merely below the time resolution leaves it (it then reads "even")
-        bal = None
-        status["gct_balance"] = mismatch
-    flight = _mean(steps["flight"]) if len(steps) else float("nan")
-    windows = window_table(steps, window_steps)
-    summary: dict[str, Any] = {
-        "steps": len(steps),
-        "cadence_spm": _f(cadence_spm(steps), 2) if len(steps) else None,
-        "cadence_cv_pct": _f(_cv(steps["cadence"]), 2) if len(steps) else None,
-        "gct_ms": gct_ms,
-        "gct_balance_pct": bal,
-        "duty_factor": _f(_mean(steps["duty_factor"]), 4) if len(steps) else None,
-        "flight_ms": None if walk else _f(1000 * flight, 1),
-        "double_support_ms": _f(-1000 * flight, 1) if walk else None,
-        "symmetry_index": {m: r["si_pct"] for m, r in sym.items()},
-        "symmetry": sym,
-        "symmetry_status": status,
-        "asymmetry": [
-            {"metric": m, "si_pct": r["si_pct"], "longer": r["longer"]}
-            for m, r in sym.items()
-            if r["asymmetry"]
-        ],
-        "drift": drift(steps),
-        "contact_time_left_out": left_out,
-        "windows": [
-            {k: (_f(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}
-            for rec in windows.to_dict(orient="records")
-        ],
-    }
-    for c in (
-        "stride_length",
-        "speed",
-        "foot_strike_angle",
-        "braking",
-        "impact",
-        "vertical_oscillation",
-        "shank_angle_ic",
-    ):
-        if c in steps.columns:
-            summary[c] = _f(_mean(steps[c]), 4)
-    return summary
+    return sym, status

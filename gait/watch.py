@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -9,15 +10,16 @@ import pandas as pd
 
 from gait.metric_defs import METRICS, summary_value
 from gait.recording import Channel
+from gait.summary_types import SUMMARY_VERSION, RunSummary
 
-#: (metric of :data:`gait.metric_defs.METRICS`, watch summary key in its display unit);
-#: our value is read where the metric table says the summary keeps it.
-COMPARED: tuple[tuple[str, str], ...] = (
-    ("cadence", "cadence_spm"),
-    ("gct", "gct_ms.mean"),
-    ("gct_balance", "gct_balance_pct"),
-    ("vertical_oscillation", "vertical_oscillation_cm"),
-    ("vertical_ratio", "vertical_ratio_pct"),
+#: Metrics of :data:`gait.metric_defs.METRICS` compared; both summaries keep them where the
+#: metric table says (``summary_key``), so one reader serves both.
+COMPARED: tuple[str, ...] = (
+    "cadence",
+    "gct",
+    "gct_balance",
+    "vertical_oscillation",
+    "vertical_ratio",
 )
 
 
@@ -32,8 +34,8 @@ def _mean(ch: Channel, key: str, scale: float = 1.0) -> float | None:
     return float(np.mean(v) * scale) if len(v) else None
 
 
-def watch_summary(ch: Channel) -> dict[str, Any]:
-    """Session means of a watch channel (see :mod:`gait.io.fit`) in the summary's units.
+def watch_summary(ch: Channel) -> RunSummary:
+    """Session means of a watch channel (see :mod:`gait.io.fit`) as a run summary.
 
     Parameters
     ----------
@@ -42,34 +44,61 @@ def watch_summary(ch: Channel) -> dict[str, Any]:
 
     Returns
     -------
-    dict
-        ``cadence_spm``, ``gct_ms`` {``mean``}, ``gct_balance_pct``, ``vertical_oscillation_cm``,
-        ``vertical_ratio_pct``, ``speed_mps``, ``activity`` and ``source = 'watch'``; a value
-        is None when the watch did not record it.
+    RunSummary
+        The keys and units of :func:`gait.analyze`'s summary (``docs/summary.md``) with what
+        a watch records: ``cadence_spm``, ``gct_ms.mean``, ``gct_balance_pct``,
+        ``overstride.vertical_oscillation_m`` and ``overstride.vertical_ratio_pct``,
+        ``speed_mps`` (None when the watch did not record it); ``sources`` is
+        ``{"watch": "watch"}``, ``steps`` 0 and the step-derived blocks are empty.
     """
     return {
-        "source": "watch",
-        "activity": "run",
-        "cadence_spm": _mean(ch, "cadence"),
-        "gct_ms": {"mean": _mean(ch, "gct", 1e3)},
-        "gct_balance_pct": _mean(ch, "gct_balance"),
-        "vertical_oscillation_cm": _mean(ch, "vertical_oscillation", 100.0),
-        "vertical_ratio_pct": _mean(ch, "vertical_ratio"),
-        "speed_mps": _mean(ch, "speed"),
+        "summary_version": SUMMARY_VERSION,
         "steps": 0,
+        "cadence_spm": _mean(ch, "cadence"),
+        "cadence_cv_pct": None,
+        "gct_ms": {"mean": _mean(ch, "gct", 1e3), "left": None, "right": None, "cv_pct": None},
+        "gct_balance_pct": _mean(ch, "gct_balance"),
+        "duty_factor": None,
+        "flight_ms": None,
+        "double_support_ms": None,
+        "symmetry": {},
+        "symmetry_status": {},
+        "asymmetry": [],
+        "drift": {},
+        "contact_time_left_out": None,
+        "windows": [],
+        "activity": "run",
+        "activity_steps": {},
+        "overstride": {
+            "cadence": {"baseline_spm": None, "relative_pct": None},
+            "vertical_oscillation_m": _mean(ch, "vertical_oscillation"),
+            "vertical_ratio_pct": _mean(ch, "vertical_ratio"),
+            "overstriding": {"flag": None, "reasons": [], "measured": []},
+        },
+        "speed_mps": _mean(ch, "speed"),
+        "sources": {"watch": "watch"},
+        "sensors": {},
+        "flags": [],
+        "input_checks": [],
+        "units_inferred": {},
     }
 
 
-def _get(d: dict[str, Any], dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(d, dict):
-            return None
-        d = d.get(part)  # type: ignore[assignment]
-    return d
+def _display(summary: Mapping[str, Any], name: str) -> float:
+    """The session value of ``name`` in its display unit (NaN when missing)."""
+    v = summary_value(summary, name)
+    return v * METRICS[name].scale if v is not None else np.nan
 
 
-def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
+def compare(ours: Mapping[str, Any], watch: Mapping[str, Any]) -> pd.DataFrame:
     """Our summary against the watch's, metric by metric.
+
+    Parameters
+    ----------
+    ours : mapping
+        Our run summary (:class:`gait.summary_types.RunSummary`).
+    watch : mapping
+        The watch's (:func:`watch_summary`).
 
     Returns
     -------
@@ -79,12 +108,9 @@ def compare(ours: dict[str, Any], watch: dict[str, Any]) -> pd.DataFrame:
         where either is missing show NaN.
     """
     rows = []
-    for name, k_watch in COMPARED:
+    for name in COMPARED:
         d = METRICS[name]
-        v = summary_value(ours, name)
-        a = v * d.scale if v is not None else np.nan
-        b = _get(watch, k_watch)
-        b = float(b) if isinstance(b, int | float) else np.nan
+        a, b = _display(ours, name), _display(watch, name)
         rows.append(
             {
                 "name": name,

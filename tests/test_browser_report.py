@@ -26,8 +26,10 @@ FIGURES_DRAWN = """() => {
   return divs.map(d => ({
     id: d.id,
     traces: (d._fullData || []).filter(t => t.visible !== false).length,
-    points: (d._fullData || []).reduce((n, t) => n + Array.from(t.x || []).filter(v => v !== null).length, 0),
-    drawn: d.querySelectorAll('.scatterlayer .trace path, .scatterlayer .trace .point, .barlayer .point').length,
+    points: (d._fullData || []).reduce(
+      (n, t) => n + Array.from(t.x || []).filter(v => v !== null).length, 0),
+    drawn: d.querySelectorAll(
+      '.scatterlayer .trace path, .scatterlayer .trace .point, .barlayer .point').length,
   }));
 }"""
 
@@ -73,16 +75,20 @@ def test_report_renders_offline_with_every_figure_non_empty(
     page.goto(out.as_uri())
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
+        "() => [...document.querySelectorAll('.plotly-graph-div')]"
+        ".every(d => d.querySelector('.main-svg'))",
         timeout=15_000,
     )
     figs = page.evaluate(FIGURES_DRAWN)
     assert len(figs) == 6
     for f in figs:
-        assert f["traces"] > 0 and f["points"] > 0 and f["drawn"] > 0, f
+        assert f["traces"] > 0, f
+        assert f["points"] > 0, f
+        assert f["drawn"] > 0, f
     assert "quicker, shorter steps" in page.inner_text("#cues")
     assert page.locator("#intervals tr").count() == 1 + 4
-    assert outside == [] and errors == []
+    assert outside == []
+    assert errors == []
 
 
 # Nothing is clipped at 1280 px: no horizontal scroll, no visible element's right edge past
@@ -94,16 +100,21 @@ CLIPPED = """() => {
     if (el.closest('defs, clipPath, .modebar, .hoverlayer')) continue;
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
-    if (r.width === 0 || r.height === 0 || s.visibility === 'hidden' || s.display === 'none') continue;
-    if (r.right > w + 0.5) out.push(`${el.tagName}.${el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className} right=${Math.round(r.right)}`);
+    if (r.width === 0 || r.height === 0 || s.visibility === 'hidden' || s.display === 'none')
+      continue;
+    const cls = el.className && el.className.baseVal !== undefined
+      ? el.className.baseVal : el.className;
+    if (r.right > w + 0.5) out.push(`${el.tagName}.${cls} right=${Math.round(r.right)}`);
   }
   // A plot wider than its figure box is cut off even inside the viewport.
   for (const svg of document.querySelectorAll('.plotly-graph-div .main-svg')) {
     const box = svg.closest('.plotly-graph-div').parentElement.getBoundingClientRect();
-    if (svg.getBoundingClientRect().right > box.right + 0.5) out.push(`plot ${svg.closest('.plotly-graph-div').id} wider than its box`);
+    if (svg.getBoundingClientRect().right > box.right + 0.5)
+      out.push(`plot ${svg.closest('.plotly-graph-div').id} wider than its box`);
   }
   for (const el of document.querySelectorAll('.wrap')) {
-    if (el.scrollWidth > el.clientWidth) out.push(`table in .wrap scrolls (${el.scrollWidth} > ${el.clientWidth})`);
+    if (el.scrollWidth > el.clientWidth)
+      out.push(`table in .wrap scrolls (${el.scrollWidth} > ${el.clientWidth})`);
   }
   return {scroll: document.documentElement.scrollWidth, inner: w, out: out.slice(0, 10)};
 }"""
@@ -131,7 +142,8 @@ def _open_1280(browser: Browser, url: str, shots: Path, name: str):
     page.goto(url)
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
+        "() => [...document.querySelectorAll('.plotly-graph-div')]"
+        ".every(d => d.querySelector('.main-svg'))",
         timeout=15_000,
     )
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
@@ -206,7 +218,9 @@ def test_reports_and_index_fit_1280_px(
     )
     page = _open_1280(browser, bal.as_uri(), shots, "balance")
     v = page.evaluate(VERDICT_VISIBLE)
-    assert v is not None and v["fits"] and res.verdict in v["text"], v
+    assert v is not None
+    assert v["fits"], v
+    assert res.verdict in v["text"], v
     assert "held to the end" in page.inner_text("#trials")
 
     out = mixed_batch(tmp_path_factory.mktemp("batch"))

@@ -63,11 +63,13 @@ def test_easy_pace_with_a_pace_band_judges() -> None:
 def test_given_baseline_or_target_means_no_learning(settings: CoachSettings) -> None:
     fb = make_feedback(["cadence"], settings)
     band = fb.engine.band("cadence")
-    assert band is not None and all(math.isfinite(b) for b in band)
+    assert band is not None
+    assert all(math.isfinite(b) for b in band)
     # a cadence well below the band is cued after the hold, not after a 60 s learning period
     for t in range(0, 10):
         fb.engine.update(float(t), {"cadence": 150.0})
-    assert fb.engine.events and fb.engine.events[0].t < 10
+    assert fb.engine.events
+    assert fb.engine.events[0].t < 10
 
 
 def test_without_baseline_cadence_is_learned_first() -> None:
@@ -83,13 +85,16 @@ def test_coach_table_in_a_drills_file(tmp_path: Path) -> None:
         "baseline_cadence = 162\n\n" + shipped
     )
     defined, settings = load_coach(f)
-    assert settings.drills == ("easy_pace", "cadence") and settings.pace_band == (2.6, 3.0)
+    assert settings.drills == ("easy_pace", "cadence")
+    assert settings.pace_band == (2.6, 3.0)
     drills, baseline = coach_drills(defined, settings)
-    assert list(drills) == ["easy_pace", "cadence"] and baseline == {"cadence": 162.0}
+    assert list(drills) == ["easy_pace", "cadence"]
+    assert baseline == {"cadence": 162.0}
     assert drills["easy_pace"].checks[0].band(None) == (2.6, 3.0)
     # the command line wins over the file
     merged = settings.merged(CoachSettings(pace_band=(2.2, 2.8)))
-    assert merged.pace_band == (2.2, 2.8) and merged.baseline_cadence == 162
+    assert merged.pace_band == (2.2, 2.8)
+    assert merged.baseline_cadence == 162
 
 
 def test_bad_coach_table(tmp_path: Path) -> None:
@@ -109,7 +114,7 @@ def test_gait_live_passes_the_options_to_the_session(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_run(cfg: LiveConfig, **kw: Any) -> None:
+    def fake_run(cfg: LiveConfig, **_kw: Any) -> None:
         seen["cfg"] = cfg
 
     monkeypatch.setattr("gait.live.cli_common.run_with_view", fake_run)
@@ -185,7 +190,8 @@ def test_demo_with_a_given_baseline_cues_before_a_minute(
 
     base = CADENCE[0] / 0.95  # the runner is 5 % below the baseline, so below the +5-10 % band
     said = _demo_cadence_cue_times(tmp_path / "given", capsys, "--baseline-cadence", f"{base:.1f}")
-    assert said and min(said) < 40
+    assert said
+    assert min(said) < 40
     # without it the first 60 s learn the baseline: a 40 s session says nothing about cadence
     assert _demo_cadence_cue_times(tmp_path / "learned", capsys) == []
 

@@ -147,17 +147,21 @@ def test_current_cue_priority_live_text_and_ok_display() -> None:
     act = eng.active()
     assert [e.drill for e in act] == ["cadence", "symmetry"]
     cur = eng.current()
-    assert cur is not None and cur.drill == "cadence"
+    assert cur is not None
+    assert cur.drill == "cadence"
     assert cur.text.startswith("cadence 149 → aim 170")  # re-rendered with the latest value
     assert "left foot stays on the ground longer than right" in act[1].text
     for t in np.arange(12.0, 30.0):
         eng.update(float(t), {"cadence": 175.0, "gct_balance": 53.0, "gct_asym_ratio": 5.0})
     cur = eng.current()
-    assert cur is not None and cur.drill == "symmetry"
+    assert cur is not None
+    assert cur.drill == "symmetry"
     for t in np.arange(30.0, 40.0):
         eng.update(float(t), {"cadence": 175.0, "gct_balance": 50.0, "gct_asym_ratio": 0.1})
     cur = eng.current()
-    assert cur is not None and cur.level == "ok" and cur.drill == "symmetry"
+    assert cur is not None
+    assert cur.level == "ok"
+    assert cur.drill == "symmetry"
     eng.update(50.0, {"cadence": 175.0, "gct_balance": 50.0, "gct_asym_ratio": 0.1})
     assert eng.current() is None
 

@@ -1,4 +1,4 @@
-"""Drills are data: the shipped TOML loads, a coach's TOML adds or tunes one, bad files fail clearly."""
+"""Drills are data: the shipped TOML loads, a coach's TOML adds or tunes one, bad files fail."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def test_default_drills_cover_the_brief() -> None:
     d = load_drills()
     assert list(d) == ["cadence", "overstride", "symmetry", "easy_pace"]
     cad = d["cadence"].checks[0]
-    assert cad.metric == "cadence" and cad.relative
+    assert cad.metric == "cadence"
+    assert cad.relative
     assert (cad.low, cad.high) == (1.05, 1.10)  # baseline +5–10% (Heiderscheit et al. 2011)
     assert d["cadence"].metronome
     assert cad.band(160.0) == pytest.approx((168.0, 176.0))
@@ -27,7 +28,8 @@ def test_default_drills_cover_the_brief() -> None:
         "vertical_ratio",
     }
     sym = d["symmetry"].checks[0]
-    assert sym.metric == "gct_balance" and (sym.low, sym.high) == (49.3, 50.7)
+    assert sym.metric == "gct_balance"
+    assert (sym.low, sym.high) == (49.3, 50.7)
     assert d["easy_pace"].checks[0].metric == "speed"
     for drill in d.values():
         for c in drill.checks:
@@ -70,7 +72,8 @@ def test_coach_adds_a_drill_without_code(tmp_path: Path) -> None:
 def test_with_target_sets_a_fixed_cadence_band() -> None:
     cad = load_drills()["cadence"].with_target("cadence", 170, 176)
     c = cad.checks[0]
-    assert not c.relative and c.band(None) == (170.0, 176.0)
+    assert not c.relative
+    assert c.band(None) == (170.0, 176.0)
     with pytest.raises(KeyError):
         cad.with_target("speed", 1, 2)
 
@@ -83,15 +86,18 @@ def test_with_target_sets_a_fixed_cadence_band() -> None:
             "unknown metric 'bogus'",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [180, 170]\n  low='a'\n  high='b'\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [180, 170]\n  low='a'\n  high='b'\n",
             "above high",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [170, 180]\n  low='a'\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [170, 180]\n  low='a'\n",
             "no 'high' cue",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [nan, nan]\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [nan, nan]\n",
             "at least one bound",
         ),
         ("[[drill]]\nname = 'x'\n", "no [[drill.check]]"),
@@ -109,7 +115,8 @@ def test_bad_drill_files_raise_a_typed_error(tmp_path: Path, text: str, needle: 
         load_drills(f)
     assert needle in str(err.value)
     assert str(f) in str(err.value)
-    assert isinstance(err.value, InputFileError) and isinstance(err.value, GaitError)
+    assert isinstance(err.value, InputFileError)
+    assert isinstance(err.value, GaitError)
 
 
 def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:

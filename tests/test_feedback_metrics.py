@@ -38,17 +38,21 @@ def _table(n: int = 40) -> pd.DataFrame:
 def test_formulas_on_a_known_table() -> None:
     m = window_metrics(_table())
     assert m["cadence"] == pytest.approx(150.0)  # 60 / mean step time
-    assert m["gct_left"] == pytest.approx(0.30) and m["gct_right"] == pytest.approx(0.20)
+    assert m["gct_left"] == pytest.approx(0.30)
+    assert m["gct_right"] == pytest.approx(0.20)
     assert m["gct_balance"] == pytest.approx(60.0)  # GCT_L / (GCT_L + GCT_R) × 100
-    assert m["rear_share"] == pytest.approx(0.75) and m["strike"] == "rear"
+    assert m["rear_share"] == pytest.approx(0.75)
+    assert m["strike"] == "rear"
     assert m["vertical_ratio"] == pytest.approx(8.0)  # VO over one step (half a stride) × 100
-    assert m["speed"] is None and m["braking"] is None  # not measured: absent, never guessed
+    assert m["speed"] is None
+    assert m["braking"] is None  # not measured: absent, never guessed
     assert m["steps"] == 20
 
 
 def test_too_few_steps_give_none() -> None:
     m = window_metrics(_table().head(3))
-    assert m["cadence"] is None and m["gct_balance"] is None
+    assert m["cadence"] is None
+    assert m["gct_balance"] is None
 
 
 @pytest.mark.parametrize("window", [5, 20])
@@ -98,15 +102,15 @@ def test_session_tick_without_steps_and_external_speed() -> None:
     steps = scripted_steps(30.0, seed=5)
     sess.add_steps(steps)
     upd = sess.add_steps(steps.iloc[0:0], t_now=31.0, extra={"speed": 3.5})
-    assert upd["t"] == 31.0 and upd["steps"] == [] and upd["cadence_point"] is None
+    assert upd["t"] == 31.0
+    assert upd["steps"] == []
+    assert upd["cadence_point"] is None
     assert upd["metrics"]["speed"] == 3.5
     for t in np.arange(32.0, 45.0):
         upd = sess.add_steps(steps.iloc[0:0], t_now=float(t), extra={"speed": 3.5})
-    assert (
-        upd["cue"] is not None
-        and upd["cue"]["drill"] == "easy_pace"
-        and upd["cue"]["state"] == "high"
-    )
+    assert upd["cue"] is not None
+    assert upd["cue"]["drill"] == "easy_pace"
+    assert upd["cue"]["state"] == "high"
 
 
 def test_within_limb_variability_and_asymmetry_ratio() -> None:

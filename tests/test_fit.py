@@ -55,13 +55,15 @@ def test_fit_running_dynamics_in_si(tmp_path: Path) -> None:
     assert sniff(p)
     rec = read(p)
     watch = rec.channel("watch")
-    assert watch is not None and not rec.streams
+    assert watch is not None
+    assert not rec.streams
     np.testing.assert_allclose(watch.values["cadence"], 171.0)
     np.testing.assert_allclose(watch.values["gct"][:2], [0.250, 0.260])
     np.testing.assert_allclose(watch.values["vertical_oscillation"], 0.085)
     np.testing.assert_allclose(watch.values["step_length"], 1.1)
     assert watch.t[-1] == 119.0
-    assert rec.meta.start_time is not None and rec.meta.start_time.startswith("2026-09-07T07:00")
+    assert rec.meta.start_time is not None
+    assert rec.meta.start_time.startswith("2026-09-07T07:00")
 
 
 def test_watch_summary_and_comparison(tmp_path: Path) -> None:
@@ -71,7 +73,7 @@ def test_watch_summary_and_comparison(tmp_path: Path) -> None:
     s = outcome.gait.summary
     assert s["cadence_spm"] == pytest.approx(171.0)
     assert s["gct_ms"]["mean"] == pytest.approx(255.0)
-    assert s["vertical_oscillation_cm"] == pytest.approx(8.5)
+    assert s["overstride"]["vertical_oscillation_m"] == pytest.approx(0.085)
     ours = {"cadence_spm": 168.0, "gct_ms": {"mean": 262.0}, "gct_balance_pct": 51.0}
     table = compare(ours, s).set_index("metric")
     assert table.loc["cadence", "difference"] == pytest.approx(-3.0)
@@ -121,7 +123,8 @@ def test_analyze_cli_compares_with_watch_and_saves(
     assert rows["cadence"]["ours"] == pytest.approx(out["cadence_spm"])
     with History(db) as h:
         df = h.sessions("kim")
-    assert len(df) == 1 and df["cadence_spm"].iloc[0] == pytest.approx(out["cadence_spm"])
+    assert len(df) == 1
+    assert df["cadence_spm"].iloc[0] == pytest.approx(out["cadence_spm"])
     assert main(["analyze", str(sample), "--no-save", "--db", str(db), "--athlete", "kim"]) == 0
     with History(db) as h:
         assert len(h.sessions()) == 1

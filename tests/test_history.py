@@ -13,6 +13,7 @@ import pytest
 
 from gait.cli import main
 from gait.history import History, HistoryError, SessionRecord, flatten_metrics
+from gait.summary_types import SUMMARY_VERSION
 
 T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)  # a Monday
 
@@ -25,6 +26,7 @@ def _run(i: int, minutes: float, cadence: float, athlete: str = "ann") -> Sessio
         source=f"run{i}.gaitrec",
         activity="run",
         summary={
+            "summary_version": SUMMARY_VERSION,  # as this version saves it (no upgrade)
             "cadence_spm": cadence,
             "gct_ms": {"mean": 250.0, "left": 255.0, "right": 245.0},
             "gct_balance_pct": 51.0,

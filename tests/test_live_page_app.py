@@ -23,13 +23,17 @@ WS = "ws://127.0.0.1"
 
 def test_page_and_local_plotly_are_served() -> None:
     page = LivePage(title="Test run")
-    assert page.host == "127.0.0.1" and page.token is None
+    assert page.host == "127.0.0.1"
+    assert page.token is None
     with TestClient(page.app, base_url=LOCAL) as client:
         r = client.get("/")
-        assert r.status_code == 200 and "<title>Test run</title>" in r.text
-        assert 'src="static/plotly.min.js"' in r.text and "http" not in r.text.split("<body>")[0]
+        assert r.status_code == 200
+        assert "<title>Test run</title>" in r.text
+        assert 'src="static/plotly.min.js"' in r.text
+        assert "http" not in r.text.split("<body>")[0]
         js = client.get("/static/plotly.min.js")
-        assert js.status_code == 200 and js.content == plotly_js_path().read_bytes()
+        assert js.status_code == 200
+        assert js.content == plotly_js_path().read_bytes()
         for asset in ("live.js", "live.css"):
             assert client.get(f"/static/{asset}").status_code == 200
         assert client.get("/api/state").json()["type"] == "snapshot"
@@ -43,7 +47,8 @@ def test_websocket_gets_a_snapshot_then_updates() -> None:
     with TestClient(page.app, base_url=LOCAL) as client, client.websocket_connect(WS + "/ws") as ws:
         snap = ws.receive_json()
         assert snap["type"] == "snapshot"
-        assert len(snap["steps"]) == 40 and len(snap["points"]) == 1
+        assert len(snap["steps"]) == 40
+        assert len(snap["points"]) == 1
         assert snap["metrics"]["cadence"] == pytest.approx(150.0, abs=1.0)
         sess.set_sensor("foot_right", "dropped")
         upd = sess.add_steps(steps.iloc[40:45])
@@ -52,8 +57,10 @@ def test_websocket_gets_a_snapshot_then_updates() -> None:
         msg = ws.receive_json()
         while msg["type"] != "update":
             msg = ws.receive_json()
-        assert msg["seq"] >= 1 and msg["arrival"] == 123.0
-        assert len(msg["new_steps"]) == 5 and len(msg["new_points"]) == 1
+        assert msg["seq"] >= 1
+        assert msg["arrival"] == 123.0
+        assert len(msg["new_steps"]) == 5
+        assert len(msg["new_points"]) == 1
         assert msg["sensors"]["foot_right"]["status"] == "dropped"
         assert msg["target"]["cadence"] == pytest.approx([168.0, 176.0])
 
@@ -72,12 +79,15 @@ def test_bursts_are_coalesced_without_losing_points() -> None:
             if m["type"] == "update":
                 msgs += 1
                 got += len(m["new_steps"])
-        assert got == 50 and msgs < 50
+        assert got == 50
+        assert msgs < 50
 
 
 def test_lan_mode_requires_the_token() -> None:
     page = LivePage(lan=True)
-    assert page.host == "0.0.0.0" and page.token and len(page.token) >= 16
+    assert page.host == "0.0.0.0"
+    assert page.token
+    assert len(page.token) >= 16
     assert LivePage(lan=True).token != page.token  # random per session
     with TestClient(page.app, base_url=LOCAL) as client:
         assert client.get("/").status_code == 403
@@ -99,7 +109,8 @@ def test_start_and_stop_a_real_server() -> None:
     lines: list[str] = []
     url = page.start(announce=lines.append)
     try:
-        assert url.startswith("http://127.0.0.1:") and lines == [f"live page: {url}"]
+        assert url.startswith("http://127.0.0.1:")
+        assert lines == [f"live page: {url}"]
         assert httpx.get(url + "static/live.js", timeout=5).status_code == 200
     finally:
         page.stop()
@@ -120,9 +131,8 @@ def test_nan_in_an_update_is_sent_as_null() -> None:
         msg = ws.receive_json()
         while msg["type"] != "update":
             msg = ws.receive_json()
-        assert msg["metrics"] == {"cadence": None, "gct": 0.25} and msg["new_points"] == [
-            [1.0, None]
-        ]
+        assert msg["metrics"] == {"cadence": None, "gct": 0.25}
+        assert msg["new_points"] == [[1.0, None]]
 
 
 @pytest.mark.realtime
@@ -144,7 +154,8 @@ def test_foreign_host_names_are_refused(host: str) -> None:
     page = LivePage()
     with TestClient(page.app, base_url=LOCAL) as client:
         r = client.get("/", headers={"host": host})
-        assert r.status_code == 403 and "Host or Origin" in r.text
+        assert r.status_code == 403
+        assert "Host or Origin" in r.text
         assert client.get("/api/state", headers={"host": host}).status_code == 403
         with (
             pytest.raises(WebSocketDisconnect),

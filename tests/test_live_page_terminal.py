@@ -31,8 +31,11 @@ def test_render_shows_numbers_cue_and_sensor_state() -> None:
         upd = sess.add_steps(steps.iloc[0:0], t_now=float(t), extra={"cadence": 150.0})
     out = _text(render(upd))
     assert "cadence 150 → aim 168: quicker, shorter steps" in out
-    assert "target 168-176" in out and "sacrum: dropped" in out
-    assert "speed m/s" in out and "km/h" in out and "metronome 172 spm" in out
+    assert "target 168-176" in out
+    assert "sacrum: dropped" in out
+    assert "speed m/s" in out
+    assert "km/h" in out
+    assert "metronome 172 spm" in out
     assert "▀▀▀" in out  # big digits drawn
 
 

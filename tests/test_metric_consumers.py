@@ -88,7 +88,8 @@ def test_fmt_scales_and_rounds_with_the_table() -> None:
     assert fmt("foot_strike_angle", 12.34) == "12.3°"
     assert fmt("impact", 2 * 9.80665) == "2.0 g"
     assert fmt("n_touchdowns", 3.0) == "3"
-    assert fmt("gct", None) == "–" and fmt("gct", float("nan"), missing="—") == "—"
+    assert fmt("gct", None) == "–"
+    assert fmt("gct", float("nan"), missing="—") == "—"
     assert label_with_unit("n_touchdowns") == "touch-downs"  # a count has no unit
     assert summary_label("gct_ms.mean") == "ground contact time (ms)"
     assert summary_label("conditions.left_open.rms") == "sway RMS (m/s²)"
@@ -109,11 +110,7 @@ def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ign
     from gait.watch import COMPARED
 
     shown = set(SUMMARY_ROWS) | set(CLOSING_METRICS) | set(DRIFT_METRICS) | set(BIG_METRICS)
-    shown |= (
-        {n for n, *_ in INTERVAL_COLUMNS}
-        | {n for _, n in _TREND_METRICS}
-        | {n for n, _ in COMPARED}
-    )
+    shown |= {n for n, *_ in INTERVAL_COLUMNS} | {n for _, n in _TREND_METRICS} | set(COMPARED)
     shown |= set(SYMMETRY_METRICS) | {"double_support"}
     shown |= {c.metric for d in load_drills().values() for c in d.checks}
     page = (STATIC / "live.html").read_text(encoding="utf-8")
@@ -132,7 +129,8 @@ def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ign
     for cond, values in means.items():
         for key in values:
             if key != "n_trials":
-                assert key in METRICS and METRICS[key].kind == "balance", (cond, key)
+                assert key in METRICS, (cond, key)
+                assert METRICS[key].kind == "balance", (cond, key)
 
 
 # --- live page -------------------------------------------------------------------------------
@@ -150,7 +148,8 @@ def test_live_page_embeds_the_table_and_hard_codes_no_unit() -> None:
     assert m is not None
     defs = json.loads(m.group(1))
     assert defs == page_defs([n for n, d in METRICS.items() if d.kind == "gait"])
-    assert defs["vertical_ratio"]["scale"] == 1.0 and defs["gct"] == {
+    assert defs["vertical_ratio"]["scale"] == 1.0
+    assert defs["gct"] == {
         "label": "ground contact time",
         "unit": "ms",
         "scale": 1000.0,
@@ -187,7 +186,8 @@ def test_terminal_cells_read_the_table(run) -> None:  # type: ignore[no-untyped-
         assert label == with_unit(name, METRICS[name].label)
         assert value == fmt(name, m[name], unit=False, missing="-")
     speed = dict((c[0], c) for c in cells)["speed"]
-    assert speed[1] == "speed m/s" and speed[3] == f"{m['speed'] * 3.6:.1f} km/h"
+    assert speed[1] == "speed m/s"
+    assert speed[3] == f"{m['speed'] * 3.6:.1f} km/h"
 
 
 def test_live_and_demo_closing_lines(run) -> None:  # type: ignore[no-untyped-def]
@@ -239,14 +239,14 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
         "cadence_spm": 170.0,
         "gct_ms": {"mean": 250.0},
         "gct_balance_pct": 50.0,
-        "vertical_oscillation_cm": 8.0,
-        "vertical_ratio_pct": 7.0,
+        "overstride": {"vertical_oscillation_m": 0.08, "vertical_ratio_pct": 7.0},
     }
     table = compare(s, watch)
     printed = {r[0]: r for r in comparison_rows(table.to_dict(orient="records"))}
     for rec in table.to_dict(orient="records"):
         d = METRICS[rec["name"]]
-        assert rec["metric"] == d.label and rec["unit"] == d.display_unit
+        assert rec["metric"] == d.label
+        assert rec["unit"] == d.display_unit
         key = f"{d.label} ({d.display_unit})"
         assert printed[key][1] == f"{rec['ours']:.{d.decimals}f}"
 
@@ -266,7 +266,8 @@ def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[
     live_vr = window_metrics(part, window=len(part), min_steps=2)["vertical_ratio"]
     report_vr = interval_table(part, interval_s=1e6).iloc[0]["vertical_ratio"]
     for v in (summary_vr, live_vr, report_vr):
-        assert v == pytest.approx(per_step, abs=0.01) and abs(v - per_stride) > 1.0
+        assert v == pytest.approx(per_step, abs=0.01)
+        assert abs(v - per_stride) > 1.0
     drill = next(c for c in load_drills()["overstride"].checks if c.metric == "vertical_ratio")
     assert (
         drill.scale == METRICS["vertical_ratio"].scale == 1.0
@@ -306,7 +307,8 @@ def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None: 
     drills = drills[: drills.index("</table>")]
     for label in re.findall(r"<td class='l'>[^<]*</td><td class='l'>([^<]*)</td>", drills):
         assert label in {label_with_unit(n) for n in METRICS}, label
-    assert "vertical ratio (%)" in drills and "cadence (spm)" in drills
+    assert "vertical ratio (%)" in drills
+    assert "cadence (spm)" in drills
     drift = drift_table(run.steps)
     assert set(drift["metric"]) <= {d.label for d in METRICS.values()}
     for rec in drift.to_dict(orient="records"):
@@ -337,11 +339,9 @@ def test_batch_index_reads_the_table() -> None:
             "gct_balance_pct": 50.26,
         }
     )
-    assert (
-        "cadence 170 spm" in head
-        and "ground contact time 251 ms" in head
-        and "GCT balance 50.3 % L" in head
-    )
+    assert "cadence 170 spm" in head
+    assert "ground contact time 251 ms" in head
+    assert "GCT balance 50.3 % L" in head
 
 
 def test_history_trend_axis_and_table_read_the_table(
@@ -368,9 +368,9 @@ def test_history_trend_axis_and_table_read_the_table(
     out = tmp_path / "t.html"
     assert main(["history", "--db", str(db), "--trend", "duty_factor", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert (
-        "duty factor (%)" in text and "36" in text and "0.36" not in text
-    )  # shown in %, the table's scale
+    assert "duty factor (%)" in text
+    assert "36" in text
+    assert "0.36" not in text
     assert "duty factor (%)" in out.read_text()
     assert main(["history", "--db", str(db), "--trend", "gct_ms.mean", "--out", str(out)]) == 0
     assert "ground contact time (ms)" in capsys.readouterr().out
@@ -382,7 +382,8 @@ def test_history_trend_axis_and_table_read_the_table(
     assert [r["value"] for r in json.loads(capsys.readouterr().out)] == [0.36, 0.37]
     assert main(["history", "--db", str(db)]) == 0
     listing = capsys.readouterr().out
-    assert "cadence (spm)" in listing and "ground contact time (ms)" in listing
+    assert "cadence (spm)" in listing
+    assert "ground contact time (ms)" in listing
 
 
 # --- drills ----------------------------------------------------------------------------------
@@ -392,7 +393,8 @@ def test_drills_use_the_table_scale_and_units() -> None:
     for drill in load_drills().values():
         for c in drill.checks:
             assert c.scale == METRICS[c.metric].scale, (drill.name, c.metric)
-    assert Check(metric="gct").scale == 1000.0 and Check(metric="gct", scale=1.0).scale == 1.0
+    assert Check(metric="gct").scale == 1000.0
+    assert Check(metric="gct", scale=1.0).scale == 1.0
     eng = CueEngine({"overstride": load_drills()["overstride"]}, baseline={})
     for t in range(0, 40):
         eng.update(
@@ -405,8 +407,10 @@ def test_drills_use_the_table_scale_and_units() -> None:
             },
         )
     texts = " | ".join(e.text for e in eng.events)
-    assert "vertical ratio 9.5 %" in texts and "braking 0.60 m/s per step" in texts
-    assert "shank 14° at landing" in texts and "heel strike 20°" in texts
+    assert "vertical ratio 9.5 %" in texts
+    assert "braking 0.60 m/s per step" in texts
+    assert "shank 14° at landing" in texts
+    assert "heel strike 20°" in texts
 
 
 # --- balance -----------------------------------------------------------------------------------

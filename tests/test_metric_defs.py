@@ -1,5 +1,8 @@
-"""One definition per metric: the summary, report, live metrics, drills and the watch
-comparison read the same table and give the same numbers for the same run."""
+"""One definition per metric, read by every view.
+
+The summary, report, live metrics, drills and the watch comparison read the same table and give
+the same numbers for the same run.
+"""
 
 from __future__ import annotations
 
@@ -46,13 +49,14 @@ def test_every_view_names_metrics_of_the_table() -> None:
         for c in drill.checks:
             assert c.metric in METRICS
     for name, label, scale, _ in INTERVAL_COLUMNS:
-        assert label == label_with_unit(name) and scale == METRICS[name].scale
-    for name, _ in COMPARED:
+        assert label == label_with_unit(name)
+        assert scale == METRICS[name].scale
+    for name in COMPARED:
         assert METRICS[name].summary_key is not None
     for d in METRICS.values():
-        assert (
-            d.definition and d.source and (d.display_unit or d.unit == "count")
-        )  # a count has no unit
+        assert d.definition
+        assert d.source
+        assert d.display_unit or d.unit == "count"
     assert len(BY_SUMMARY_KEY) == sum(d.summary_key is not None for d in METRICS.values())
 
 
@@ -135,8 +139,7 @@ def test_compare_fit_finds_our_values(run) -> None:  # type: ignore[no-untyped-d
         "cadence_spm": 170.0,
         "gct_ms": {"mean": 250.0},
         "gct_balance_pct": 50.0,
-        "vertical_oscillation_cm": 8.0,
-        "vertical_ratio_pct": 7.0,
+        "overstride": {"vertical_oscillation_m": 0.08, "vertical_ratio_pct": 7.0},
     }
     table = compare(run.summary, watch).set_index("metric")
     for label in ("cadence", "ground contact time", "vertical oscillation", "vertical ratio"):
@@ -144,5 +147,5 @@ def test_compare_fit_finds_our_values(run) -> None:  # type: ignore[no-untyped-d
     vr = run.summary["overstride"]["vertical_ratio_pct"]
     assert table.loc["vertical ratio", "ours"] == pytest.approx(vr)
     assert table.loc["vertical oscillation", "ours"] == pytest.approx(
-        run.summary["overstride"]["vertical_oscillation_cm"]
+        100.0 * run.summary["overstride"]["vertical_oscillation_m"]
     )

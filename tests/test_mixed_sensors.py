@@ -62,7 +62,7 @@ def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(
     # 256 ms measured (311 vs 261 ms before contacts were timed between samples) ...
     assert 0 < s["gct_ms"]["left"] - s["gct_ms"]["right"] < 20
     # ... so no index, no flag and no balance is given, and every one has a reason
-    assert s["symmetry_index"] == {} and s["symmetry"] == {} and s["asymmetry"] == []
+    assert s["symmetry"] == {} and s["asymmetry"] == []
     assert s["gct_balance_pct"] is None
     for m in ("gct", "flight", "step_time", "duty_factor", "foot_strike_angle", "gct_balance"):
         assert "52 Hz" in s["symmetry_status"][m] and "200 Hz" in s["symmetry_status"][m]
@@ -92,7 +92,7 @@ def test_step_confidence_carries_the_sensor_limits() -> None:
 
 def test_a_comparable_pair_still_shows_the_asymmetry() -> None:
     s = analyze(_pair((200.0, 16.0), (200.0, 16.0), gct_asym_pct=8.0)).summary
-    assert s["symmetry_index"]["gct"] == pytest.approx(-7.5, abs=1.5)  # left longer by 8 %
+    assert s["symmetry"]["gct"]["si_pct"] == pytest.approx(-7.5, abs=1.5)  # left longer by 8 %
     assert any(a["metric"] == "gct" for a in s["asymmetry"])
     assert "gct" not in s["symmetry_status"] and s["gct_balance_pct"] > 51
 
@@ -101,7 +101,7 @@ def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything(
     # two 52 Hz gyro sensors clipping alike: their contact times are comparable (clipping does
     # not move a gyroscope detector's events), the clipped impact peaks are not
     s = analyze(_pair((52.0, 8.0), (52.0, 8.0), gct_asym_pct=8.0)).summary
-    assert s["symmetry_index"]["gct"] == pytest.approx(-8.0, abs=2.0)
+    assert s["symmetry"]["gct"]["si_pct"] == pytest.approx(-8.0, abs=2.0)
     assert "clipped" in s["symmetry_status"]["impact"] and "±8 g" in s["symmetry_status"]["impact"]
     # an accelerometer-only detector times events on the peaks that clipping flattens
     s = analyze(
@@ -114,7 +114,7 @@ def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything(
             sensor=SensorParams(no_gyro=True),
         )
     ).summary
-    assert s["symmetry_index"] == {} and s["gct_balance_pct"] is None
+    assert s["symmetry"] == {} and s["gct_balance_pct"] is None
     assert "clipped" in s["symmetry_status"]["gct"]
 
 
@@ -122,7 +122,7 @@ def test_near_zero_quantities_stay_suppressed() -> None:
     s = analyze(
         synthesize_mixed(FEET, {}, duration=40.0, seed=2, gait=GaitParams(foot_strike_angle=0.0))
     ).summary
-    assert "foot_strike_angle" not in s["symmetry_index"]
+    assert "foot_strike_angle" not in s["symmetry"]
     assert s["symmetry_status"]["foot_strike_angle"] == NEAR_ZERO_REASON
 
 

@@ -84,14 +84,16 @@ def test_foot_strike_angle_and_steep_heel_strike() -> None:
     mid = gait.analyze(_rec(("foot-left", "foot-right"), foot_strike_angle=3.0)).summary[
         "overstride"
     ]
-    assert mid["strike"]["mid"] > 0.8 and mid["overstriding"]["flag"] is False
+    assert mid["strike"]["mid"] > 0.8
+    assert mid["overstriding"]["flag"] is False
 
 
 def test_flag_logic_and_drill_thresholds() -> None:
     assert overstride_flag({})["flag"] is None
     assert overstride_flag({"braking_mps": BRAKING_MAX_MPS - 0.01})["flag"] is False
     f = overstride_flag({"braking_mps": 0.1, "shank_angle_ic_deg": SHANK_IC_MAX_DEG + 1})
-    assert f["flag"] is True and f["reasons"][0]["metric"] == "shank_angle_ic"
+    assert f["flag"] is True
+    assert f["reasons"][0]["metric"] == "shank_angle_ic"
     checks = {c.metric: c for c in load_drills()["overstride"].checks}
     # the drill fires on the same absolute thresholds, with no baseline to learn
     for metric, th in (
@@ -99,7 +101,8 @@ def test_flag_logic_and_drill_thresholds() -> None:
         ("braking", BRAKING_MAX_MPS),
         ("foot_strike_angle", STEEP_STRIKE_MIN_DEG),
     ):
-        assert not checks[metric].relative and checks[metric].high == th
+        assert not checks[metric].relative
+        assert checks[metric].high == th
         assert np.isnan(checks[metric].low)
 
 
@@ -113,4 +116,5 @@ def test_report_and_replayed_drill_show_the_overstride(tmp_path: Path) -> None:
     assert any(e.metric == "braking" and e.state == "high" for e in events)
     html = build_report(res, cues=events, path=tmp_path / "r.html").read_text()
     # the metric table's label, unit and decimals: "yes: braking 0.62 m/s > 0.50 m/s"
-    assert "overstriding" in html and re.search(r"yes: braking 0\.\d\d m/s &gt; 0\.50 m/s", html)
+    assert "overstriding" in html
+    assert re.search(r"yes: braking 0\.\d\d m/s &gt; 0\.50 m/s", html)

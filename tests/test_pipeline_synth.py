@@ -79,7 +79,7 @@ def test_drift_follows_injected_fatigue() -> None:
     d = gait.analyze(rec).summary["drift"]
     # linear change over the run: the first and last fifths differ by 80 % of it
     assert d["gct_ms"]["change_pct"] == pytest.approx(8.0, abs=2.0)
-    assert d["cadence"]["change_pct"] == pytest.approx(-3.2, abs=1.0)
+    assert d["cadence_spm"]["change_pct"] == pytest.approx(-3.2, abs=1.0)
 
 
 def test_run_walk_stand_bouts() -> None:

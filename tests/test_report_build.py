@@ -59,10 +59,8 @@ def test_inline_report_is_self_contained_with_every_section(session, tmp_path: P
         "Per interval",
     ):
         assert f"<h2>{heading}" in html
-    assert (
-        "quicker, shorter steps" in html
-        and "left foot stays on the ground longer than right" in html
-    )
+    assert "quicker, shorter steps" in html
+    assert "left foot stays on the ground longer than right" in html
     assert "lands harder" not in html  # a contact-time imbalance says nothing about impact
     intervals = html.split('<table id="intervals">', 1)[1].split("</table>", 1)[0]
     assert intervals.count("<tr>") == 1 + 4  # header + four 1-minute intervals
@@ -115,14 +113,18 @@ def test_balance_only_report(tmp_path: Path) -> None:
         None, balance=_FakeBalance(), path=tmp_path / "bal.html", title="Balance test"
     )
     html = out.read_text()
-    assert "<h1>Balance test</h1>" in html and "Single-leg balance" in html
-    assert _figures(html) == 1 and "right leg sways more" in html and "jerk" in html
+    assert "<h1>Balance test</h1>" in html
+    assert "Single-leg balance" in html
+    assert _figures(html) == 1
+    assert "right leg sways more" in html
+    assert "jerk" in html
 
 
 def test_report_without_strike_or_cues(tmp_path: Path) -> None:
     steps = scripted_steps(90.0, seed=3).drop(columns=["strike", "foot_strike_angle"])
     html = build_report(GaitResult(steps=steps, summary={}), path=tmp_path / "s.html").read_text()
-    assert "Not measured from this sensor placement" in html and "No cue log" in html
+    assert "Not measured from this sensor placement" in html
+    assert "No cue log" in html
 
 
 @pytest.mark.realdata
@@ -144,7 +146,8 @@ def test_cli_report_on_a_real_recording(tmp_path: Path, capsys) -> None:
     assert rc == 0, capsys.readouterr().err
     html = out.read_text()
     assert (tmp_path / "plotly.min.js").is_file()
-    assert _figures(html) >= 4 and "target 100\\u2013110" in html
+    assert _figures(html) >= 4
+    assert "target 100\\u2013110" in html
     assert "<title>Walk session: 1-1.json</title>" in html  # activity and file name
     assert "report:" in capsys.readouterr().out
 
@@ -158,7 +161,8 @@ def test_cli_report_errors_are_clear(tmp_path: Path, capsys) -> None:
     src = REAL / "ipol_feet_lowerback_walk" / "1-1.json"
     assert main(["report", str(src), "--drills", str(bad), "--out", str(tmp_path / "x.html")]) == 2
     err = capsys.readouterr().err
-    assert "d.toml" in err and "Traceback" not in err
+    assert "d.toml" in err
+    assert "Traceback" not in err
     assert main(["report", str(src), "--drill", "yoga", "--out", str(tmp_path / "x.html")]) == 2
     assert "unknown drill" in capsys.readouterr().err
 
@@ -171,8 +175,11 @@ def test_live_session_hands_its_cues_to_the_report(tmp_path: Path) -> None:
     for i in range(0, len(steps), 3):
         sess.add_steps(steps.iloc[i : i + 3])
     kw = sess.report_kwargs()
-    assert kw["cadence_band"] == (168.0, 178.0) and [e.state for e in kw["cues"]] == ["low"]
+    assert kw["cadence_band"] == (168.0, 178.0)
+    assert [e.state for e in kw["cues"]] == ["low"]
     html = build_report(
         GaitResult(steps=steps, summary={}), path=tmp_path / "live.html", **kw
     ).read_text()
-    assert "target 168" in html and "quicker, shorter steps" in html and _figures(html) == 6
+    assert "target 168" in html
+    assert "quicker, shorter steps" in html
+    assert _figures(html) == 6

@@ -1,5 +1,7 @@
-"""Issue 12 item 7: reports lead with what to fix, name the file and activity, stand alone,
-say what was measured, and use balance norms that fit a runner."""
+"""Issue 12 item 7: reports lead with what to fix and name the file and activity.
+
+They stand alone, say what was measured, and use balance norms that fit a runner.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ def test_run_report_leads_with_findings_and_their_drills(run: GaitResult, tmp_pa
     block = html[fix : html.index("</section>", fix)]
     items = re.findall(r"<li>.*?</li>", block)
     assert 1 <= len(items) <= 3
-    assert "Cadence" in block and "GCT balance" in block  # the metric table's labels
+    assert "Cadence" in block
+    assert "GCT balance" in block  # the metric table's labels
     assert all("Drill: <b>" in li for li in items)  # each finding names its drill
     # The least-in-band check comes first.
     pcts = [int(p) for p in re.findall(r"in its target band (\d+)% of the time", block)]
@@ -64,7 +67,9 @@ def test_run_report_leads_with_findings_and_their_drills(run: GaitResult, tmp_pa
 
 def test_headline_without_a_cue_log_replays_the_drills(run: GaitResult, tmp_path: Path) -> None:
     html = build_report(run, path=tmp_path / "r.html", plotly_js="shared:p.js").read_text()
-    assert 'id="fix"' in html and "replayed" in html and "Drill: <b>" in html
+    assert 'id="fix"' in html
+    assert "replayed" in html
+    assert "Drill: <b>" in html
     even = GaitResult(steps=scripted_steps(120.0, seed=3), summary={"activity": "run"})
     html = build_report(even, path=tmp_path / "e.html", plotly_js="shared:p.js").read_text()
     assert "Nothing to fix" in html
@@ -75,10 +80,8 @@ def test_title_names_activity_and_file(run: GaitResult, tmp_path: Path) -> None:
     html = build_report(
         walk, path=tmp_path / "w.html", plotly_js="shared:p.js", source="/x/park_walk.csv"
     ).read_text()
-    assert (
-        "<title>Walk session: park_walk.csv</title>" in html
-        and "<h1>Walk session: park_walk.csv</h1>" in html
-    )
+    assert "<title>Walk session: park_walk.csv</title>" in html
+    assert "<h1>Walk session: park_walk.csv</h1>" in html
     assert "Running session" not in html
 
 
@@ -97,11 +100,9 @@ def test_batch_reports_are_titled_by_file_and_activity(batch: Path) -> None:
 
 def test_batch_index_has_headlines_flags_integers_and_trends(batch: Path) -> None:
     html = (batch / "index.html").read_text()
-    assert (
-        '<script src="plotly.min.js"></script>' in html
-        and "https://" not in html
-        and "http://" not in html
-    )
+    assert '<script src="plotly.min.js"></script>' in html
+    assert "https://" not in html
+    assert "http://" not in html
     assert html.count('class="plotly-graph-div"') == 3  # cadence, contact time, balance trends
     table = html[html.index('<table id="files">') :]
     table = table[: table.index("</table>")]
@@ -116,7 +117,8 @@ def test_batch_index_has_headlines_flags_integers_and_trends(batch: Path) -> Non
     )
     assert "park_walk.gaitrec</a></td><td class='head'>walk," in table
     assert "balance.gaitrec</a></td><td class='head'>balance: " in table
-    assert "<h2>Errors</h2>" not in html and "<h2>Skipped" not in html  # no empty tables
+    assert "<h2>Errors</h2>" not in html
+    assert "<h2>Skipped" not in html  # no empty tables
 
 
 def test_index_flags_out_of_band_rows() -> None:
@@ -129,7 +131,8 @@ def test_index_flags_out_of_band_rows() -> None:
         "gct_ms": 250.0,
         "gct_balance_pct": 52.4,
     }
-    assert "63 steps" in row_headline(row) and "63.0" not in row_headline(row)
+    assert "63 steps" in row_headline(row)
+    assert "63.0" not in row_headline(row)
     flags = row_flags(row, {"flags": ["gap:sacrum"]})
     assert flags[0].startswith(
         "GCT balance 52.4 % L: left foot on the ground longer"
@@ -142,7 +145,8 @@ def test_index_flags_out_of_band_rows() -> None:
         pd.DataFrame(columns=["path", "error_type", "error"]),
         pd.DataFrame(columns=["path", "reason"]),
     )
-    assert "52.4 % L" in html and "trend-0" not in html  # one file: no trend to draw
+    assert "52.4 % L" in html
+    assert "trend-0" not in html  # one file: no trend to draw
 
 
 def test_balance_report_labels_units_and_verdict_as_text(tmp_path: Path) -> None:
@@ -162,11 +166,9 @@ def test_balance_report_labels_units_and_verdict_as_text(tmp_path: Path) -> None
         ">nan<",
     ):
         assert raw not in table, raw
-    assert (
-        "95 % sway ellipse area (m²/s⁴)" in table
-        and "sway RMS (m/s²)" in table
-        and "held to the end" in table
-    )
+    assert "95 % sway ellipse area (m²/s⁴)" in table
+    assert "sway RMS (m/s²)" in table
+    assert "held to the end" in table
     assert f'id="verdict"><b>Verdict:</b> {res.verdict[:30]}' in html.replace("&#x27;", "'")
     assert res.figure().layout.title.text != res.verdict  # not a clipped figure title
 
@@ -176,10 +178,12 @@ def test_balance_norms_fit_a_runner() -> None:
     text = res.render_text()
     assert not re.search(r"\d\d–\d\d y|y average", text)
     ttf = res.session["time_to_failure"]
-    assert ttf and all(v["zone"] == "no reference band" for v in ttf.values())
+    assert ttf
+    assert all(v["zone"] == "no reference band" for v in ttf.values())
     assert "60+" in mark("time_to_failure", 12.0)["note"]
     hop = mark("hop_tts", 2.5)
-    assert "Gribble" in hop["source"] and "y average" not in hop["zone"]
+    assert "Gribble" in hop["source"]
+    assert "y average" not in hop["zone"]
 
 
 def test_user_facing_text_cites_no_design_notes(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gait.cli.options import add_history_options, add_reader_options
 
 if TYPE_CHECKING:
     from gait.recording import Recording
+    from gait.summary_types import AnalyzeOutput, RunSummary, WatchRow
 
 
 def register(subparsers: Any) -> None:
@@ -105,14 +106,14 @@ def run(args: argparse.Namespace) -> int:
     if args.window_steps < 1:
         raise AnalysisError("--window-steps must be at least 1")
     total = len(args.files)
-    all_json: list[dict[str, Any]] = []
+    all_json: list[AnalyzeOutput] = []
     for i, name, rec in _recordings(args):
         steps_csv = _out_path(args.steps_csv, i, total)
         summary_json = _out_path(args.summary_json, i, total)
         if args.activity == "balance" or (
             args.activity == "auto" and rec.meta.activity == "balance"
         ):
-            bal = _run_balance(rec, args, steps_csv, summary_json, _out_path(args.figure, i, total))
+            bal = _run_balance(rec, steps_csv, summary_json, _out_path(args.figure, i, total))
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
             warn_input_checks(name, {"units_inferred": units_inferred(rec)})
             continue
@@ -129,12 +130,12 @@ def run(args: argparse.Namespace) -> int:
             import sys
 
             print(
-                f"{name}: --figure draws balance sessions only; for this {res.summary.get('activity', 'gait')} "
+                f"{name}: --figure draws balance sessions only; for this "
+                f"{res.summary.get('activity', 'gait')} "
                 "session use 'gait report FILE' (cadence, contact time, strike figures)",
                 file=sys.stderr,
             )
-        summary = dict(res.summary)
-        summary["file"] = name
+        summary: AnalyzeOutput = {**res.summary, "file": name}
         if args.compare_fit:
             summary["watch_comparison"] = _compare_fit(args.compare_fit, res.summary)
         if steps_csv is not None:
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compare_fit(path: str, ours: dict[str, Any]) -> list[dict[str, Any]]:
+def _compare_fit(path: str, ours: RunSummary) -> list[WatchRow]:
     """Rows of ours-versus-watch for the same run (see :mod:`gait.watch`)."""
     from gait.errors import InputFileError
     from gait.io import read
@@ -167,12 +168,15 @@ def _compare_fit(path: str, ours: dict[str, Any]) -> list[dict[str, Any]]:
         raise InputFileError(path, "not a FIT activity with running dynamics")
     table = compare(ours, watch_summary(watch))
     return [
-        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        cast(
+            "WatchRow",
+            {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()},
+        )
         for row in table.to_dict(orient="records")
     ]
 
 
-def comparison_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+def comparison_rows(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str, str]]:
     """``(metric (unit), ours, watch, difference)`` text of the watch comparison.
 
     Values are already in the display unit (:func:`gait.watch.compare`); they are shown
@@ -194,7 +198,7 @@ def comparison_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str
     return out
 
 
-def _print_comparison(rows: list[dict[str, Any]]) -> None:
+def _print_comparison(rows: Sequence[Mapping[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -208,7 +212,6 @@ def _print_comparison(rows: list[dict[str, Any]]) -> None:
 
 def _run_balance(
     rec: Any,
-    args: argparse.Namespace,
     table: Path | None,
     summary: Path | None,
     figure: Path | None,
@@ -249,7 +252,7 @@ SUMMARY_ROWS: tuple[str, ...] = (
 )
 
 
-def summary_rows(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+def summary_rows(s: RunSummary) -> list[tuple[str, str, str, str]]:
     """The terminal table of one summary: ``(metric, value, left, right)`` text per row.
 
     Labels, units, scales and decimals come from :mod:`gait.metric_defs`; a metric the
@@ -299,7 +302,7 @@ def summary_rows(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def summary_notes(s: dict[str, Any]) -> list[str]:
+def summary_notes(s: RunSummary) -> list[str]:
     """Lines below the table (strike pattern, overstriding, asymmetry, drift), in table units.
 
     Parameters
@@ -337,7 +340,8 @@ def summary_notes(s: dict[str, Any]) -> list[str]:
         lines.append(
             "[yellow]overstriding[/]: "
             + ", ".join(
-                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > {fmt(r['metric'], r['threshold'])}"
+                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
+                f"{fmt(r['metric'], r['threshold'])}"
                 for r in over.get("reasons", [])
             )
         )
@@ -348,10 +352,12 @@ def summary_notes(s: dict[str, Any]) -> list[str]:
             "beyond within-limb variability"
         )
     d = s.get("drift") or {}
-    if "gct_ms" in d and "cadence" in d:
+    dc = d["cadence_spm"]["change"] if "cadence_spm" in d else None
+    dg = d["gct_ms"]["change"] if "gct_ms" in d else None
+    if dc is not None and dg is not None:
         # the summary keeps drift changes in its own units (spm, ms): back to stored, then shown
-        dc = d["cadence"]["change"] / METRICS["cadence"].summary_scale
-        dg = d["gct_ms"]["change"] / METRICS["gct"].summary_scale
+        dc /= METRICS["cadence"].summary_scale
+        dg /= METRICS["gct"].summary_scale
         lines.append(
             f"drift first→last: {METRICS['cadence'].label} "
             f"{with_unit('cadence', format(dc * METRICS['cadence'].scale, '+.1f'))}, "
@@ -365,7 +371,7 @@ def summary_notes(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _print_summary(name: str, s: dict[str, Any]) -> None:
+def _print_summary(name: str, s: RunSummary) -> None:
     """Readable terminal summary (rich table)."""
     from rich.console import Console
     from rich.table import Table

@@ -158,7 +158,11 @@ def _bands(metric: str, values: list[float]) -> list[TargetBand]:
 
 def _trend(h: History, args: argparse.Namespace) -> int:
     from gait.history import HistoryError
+    from gait.summary_types import upgrade_metric_name
     from gait.views.trend import trend_figure
+
+    # a name of the first summary layout (stride_length, drift.cadence.change) still works
+    args.trend = upgrade_metric_name(args.trend) or args.trend
 
     activity = args.activity or h.default_activity(args.trend)
     if activity is None and args.trend != "sway_area":

@@ -96,7 +96,9 @@ def closing_line(live_steps: int, summary: dict[str, Any]) -> str:
         E.g. ``"steps: 310 live, 312 in the report; cadence 170 spm; ground contact time
         251 ms; GCT balance 50.2 % L"``.
     """
-    parts = [f"steps: {live_steps} live, {summary.get('steps_total', '?')} in the report"]
+    counts = summary.get("activity_steps")  # every step of the report, each activity
+    total = sum(counts.values()) if isinstance(counts, dict) else "?"
+    parts = [f"steps: {live_steps} live, {total} in the report"]
     status = summary.get("symmetry_status") or {}
     for name in CLOSING_METRICS:
         if name == "gct_balance" and name in status:  # withheld: say why instead of a number

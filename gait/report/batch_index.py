@@ -44,11 +44,16 @@ TREND_COLUMNS: tuple[tuple[str, str, str, int, float], ...] = tuple(
 )
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1150px;padding:1rem 1.5rem;color:#222}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;\
+max-width:1150px;padding:1rem 1.5rem;color:#222}
 h2{margin-top:2rem;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:.9rem}
-td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f0f2f5}
-td.n{text-align:right;white-space:nowrap}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.05rem .4rem;margin:.1rem}
-.wrap{overflow-x:auto;max-width:100%}.trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(350px,1fr));gap:.5rem}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f0f2f5}
+td.n{text-align:right;white-space:nowrap}\
+.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.05rem .4rem;\
+margin:.1rem}
+.wrap{overflow-x:auto;max-width:100%}\
+.trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(350px,1fr));gap:.5rem}
 .trends .fig{width:350px;max-width:100%;overflow:hidden}
 td.head{overflow-wrap:anywhere}.check{color:#8a5a00;font-size:.85rem;margin-top:.15rem}
 """
@@ -251,13 +256,15 @@ def index_html(
         for i, f in enumerate(trend_figures(summary))
     )
     parts = [
-        f"<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, {len(skipped)} skipped.</p>"
+        f"<h1>Batch results</h1><p>{len(summary)} analysed, {len(errors)} failed, "
+        f"{len(skipped)} skipped.</p>"
     ]
     if figs:
         parts.append(f'<h2>Trends across files</h2><div class="trends" id="trends">{figs}</div>')
     if rows:
         parts.append(
-            '<h2>Files</h2><div class="wrap"><table id="files"><tr><th>file (report)</th><th>headline</th>'
+            '<h2>Files</h2><div class="wrap"><table id="files"><tr><th>file (report)</th>'
+            "<th>headline</th>"
             f"<th>out of band / flags</th></tr>{''.join(rows)}</table></div>"
         )
     if len(errors):
@@ -282,6 +289,7 @@ def index_html(
     script = '<script src="plotly.min.js"></script>' if figs else ""
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Batch results</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style>{script}"
         f"</head><body>{''.join(parts)}</body></html>"
     )

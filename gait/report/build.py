@@ -6,6 +6,7 @@ import html
 import math
 import shutil
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,21 +24,33 @@ from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, label_with_unit, with_un
 from gait.report import figures as F
 from gait.report.tables import INTERVAL_COLUMNS, drift_table, interval_table
 from gait.result import GaitResult
+from gait.summary_types import RunSummary
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1150px;padding:1rem 1.5rem;color:#222}
-h1{margin:.2rem 0}.sub{color:#666}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;margin:1rem 0}
-.card{background:#f5f7fa;border-radius:.5rem;padding:.6rem .8rem}.card .k{color:#666;font-size:.85rem}
-.card .v{font-size:1.6rem;font-weight:700}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
-td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}td.l,th.l{text-align:left}
-.note{color:#666;font-size:.9rem}.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;\
+max-width:1150px;padding:1rem 1.5rem;color:#222}
+h1{margin:.2rem 0}.sub{color:#666}\
+h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;\
+margin:1rem 0}
+.card{background:#f5f7fa;border-radius:.5rem;padding:.6rem .8rem}\
+.card .k{color:#666;font-size:.85rem}
+.card .v{font-size:1.6rem;font-weight:700}\
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f0f2f5}\
+td.l,th.l{text-align:left}
+.note{color:#666;font-size:.9rem}\
+.flag{display:inline-block;background:#fff3cd;border-radius:.3rem;padding:.1rem .4rem;margin:.1rem}
 .fig{margin:.5rem 0 1rem}.wrap{overflow-x:auto;max-width:100%}
-.fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
-.fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}.fix li{margin:.35rem 0}
+.fix{background:#fff8e6;border-left:4px solid #e0a100;border-radius:.4rem;padding:.6rem 1rem;\
+margin:1rem 0}
+.fix h2{margin:.2rem 0 .4rem;border:0}.fix ol{margin:.2rem 0;padding-left:1.4rem}\
+.fix li{margin:.35rem 0}
 .fix .drill{color:#444;font-size:.92rem}
-.checks{background:#fdecea;border-left:4px solid #c62828;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0}
-.checks h2{margin:.2rem 0 .4rem;border:0}.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
+.checks{background:#fdecea;border-left:4px solid #c62828;border-radius:.4rem;padding:.6rem 1rem;\
+margin:1rem 0}
+.checks h2{margin:.2rem 0 .4rem;border:0}\
+.verdict{font-size:1.05rem;overflow-wrap:anywhere;max-width:100%}
 """
 
 
@@ -47,7 +60,8 @@ def _label_unit(metric: str) -> tuple[str, str]:
     return (d.label, d.display_unit) if d is not None else (metric, "")
 
 
-#: A drill check counts as a finding when its metric was in band less than this share of the time, %.
+#: A drill check counts as a finding when its metric was in band less than this share of the
+#: time, %.
 FIX_BELOW_PCT = 80.0
 
 
@@ -175,7 +189,8 @@ _SYM_LABELS = {
 
 def _cards(items: Sequence[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<div class="card"><div class="k">{html.escape(k)}</div><div class="v">{html.escape(v)}</div></div>'
+        f'<div class="card"><div class="k">{html.escape(k)}</div>'
+        f'<div class="v">{html.escape(v)}</div></div>'
         for k, v in items
     )
     return f'<div class="cards">{cells}</div>'
@@ -197,20 +212,28 @@ def _interval_html(tab: pd.DataFrame) -> str:
     for rd in tab.to_dict("records"):
         cells = "".join(f"<td>{_fmt(rd[c], s, d)}</td>" for c, _, s, d in cols)
         body.append(
-            f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td><td>{rd['steps']}</td>{cells}</tr>"
+            f"<tr><td class='l'>{rd['start_s'] / 60:.0f}–{rd['end_s'] / 60:.0f} min</td>"
+            f"<td>{rd['steps']}</td>{cells}</tr>"
         )
     return f'<table id="intervals">{head}{"".join(body)}</table>'
 
 
 def _cue_list(cues: Sequence[CueEvent]) -> str:
     if not cues:
-        return '<p class="note">No cues were given: every drill check stayed in its band (or had no baseline yet).</p>'
+        return (
+            '<p class="note">No cues were given: every drill check stayed in its band '
+            "(or had no baseline yet).</p>"
+        )
     rows = "".join(
-        f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td><td class='l'>{html.escape(c.level)}</td>"
+        f"<tr><td>{c.t:.0f} s</td><td class='l'>{html.escape(c.drill)}</td>"
+        f"<td class='l'>{html.escape(c.level)}</td>"
         f"<td class='l'>{html.escape(c.text)}</td></tr>"
         for c in cues
     )
-    return f'<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th><th class="l">cue</th></tr>{rows}</table>'
+    return (
+        '<table id="cues"><tr><th>time</th><th class="l">drill</th><th class="l">level</th>'
+        f'<th class="l">cue</th></tr>{rows}</table>'
+    )
 
 
 def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
@@ -220,18 +243,19 @@ def _drill_html(drills: Sequence[Mapping[str, Any]]) -> str:
             band = c.get("band") or [None, None]
             pct = finite_float(c.get("time_in_band_pct"))
             m = str(c["metric"])
-            nd = (
-                METRICS[m].decimals + 1 if m in METRICS else 2
-            )  # a band edge one digit finer than a value
+            nd = METRICS[m].decimals + 1 if m in METRICS else 2  # one digit finer than a value
+            scale = c.get("scale", 1.0)
             rows.append(
-                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td><td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
-                f"<td>{_fmt(band[0], c.get('scale', 1.0), nd)} – {_fmt(band[1], c.get('scale', 1.0), nd)}</td>"
+                f"<tr><td class='l'>{html.escape(str(d.get('title', d.get('name'))))}</td>"
+                f"<td class='l'>{html.escape(label_with_unit(m) if m in METRICS else m)}</td>"
+                f"<td>{_fmt(band[0], scale, nd)} – {_fmt(band[1], scale, nd)}</td>"
                 f"<td>{'—' if pct is None else f'{pct:.0f}%'}</td></tr>"
             )
     if not rows:
         return ""
     return (
-        '<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th><th>target band</th>'
+        '<table id="drills"><tr><th class="l">drill</th><th class="l">metric</th>'
+        "<th>target band</th>"
         f"<th>time in band</th></tr>{''.join(rows)}</table>"
     )
 
@@ -289,7 +313,8 @@ def _balance_html(balance: Any, start_id: int) -> list[str]:
     parts: list[str] = []
     verdict = getattr(balance, "verdict", None)
     if verdict:
-        # The verdict leads, as page text that wraps (a figure title is clipped at the figure's edge).
+        # The verdict leads, as page text that wraps (a figure title is clipped at the
+        # figure's edge).
         parts.append(
             f'<p class="verdict" id="verdict"><b>Verdict:</b> {html.escape(str(verdict))}</p>'
         )
@@ -324,8 +349,9 @@ def fix_findings(
     -------
     list of dict
         ``drill`` (name), ``title``, ``metric``, ``pct`` (time in band, %), ``value`` (last
-        rolling value) and ``band`` (``(low, high)``, None for an open side; display units) for each check in band less than :data:`FIX_BELOW_PCT` % of
-        its measured time, least time in band first.
+        rolling value) and ``band`` (``(low, high)``, None for an open side; display units)
+        for each check in band less than :data:`FIX_BELOW_PCT` % of its measured time, least
+        time in band first.
     """
     found: list[dict[str, Any]] = []
     known = load_drills()
@@ -431,7 +457,8 @@ def input_checks_html(summary: Mapping[str, Any]) -> str:
         else ""
     )
     info = "".join(
-        f"<p class='note'>{html.escape(str(name))}: {html.escape(str(what).replace(',', ', '))} inferred "
+        f"<p class='note'>{html.escape(str(name))}: "
+        f"{html.escape(str(what).replace(',', ', '))} inferred "
         "from the signal (gravity, angular rate); give the option to set it.</p>"
         for name, what in (units.items() if isinstance(units, Mapping) else ())
     )
@@ -443,7 +470,10 @@ def input_checks_html(summary: Mapping[str, Any]) -> str:
         if rows
         else ""
     )
-    return f'<section class="checks" id="input-checks"><h2>Input checks</h2>{lead}{table}{info}</section>'
+    return (
+        '<section class="checks" id="input-checks"><h2>Input checks</h2>'
+        f"{lead}{table}{info}</section>"
+    )
 
 
 def report_title(
@@ -525,188 +555,274 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     script = _plotly_tag(plotly_js, out)
     cue_list = sorted((_cue(c) for c in (cues or [])), key=lambda e: e.t)
-    sections: list[str] = []
-    n_fig = 0
     steps = result.steps if result is not None else pd.DataFrame()
-    has_steps = not steps.empty and {"t_ic", "side", "gct"} <= set(steps.columns)
-    headline: list[tuple[str, str]] = []
-    fix = ""
-    if has_steps:
-        steps = steps.sort_values("t_ic", kind="stable").reset_index(drop=True)
-        rolling = metrics_table(steps)
-        whole = window_metrics(steps, window=len(steps), min_steps=2)
-        t_end = float(steps["t_ic"].max())
-        band = cadence_band if cadence_band is not None else default_cadence_band(rolling)
-        headline = [
-            ("duration", f"{t_end / 60:.1f} min"),
-            ("steps", str(len(steps))),
-            # labels, units, scales and decimals: the metric table
-            (METRICS["cadence"].label, fmt("cadence", whole["cadence"], missing="—")),
-            (
-                f"{METRICS['gct'].label} L / R",
-                f"{fmt('gct_left', whole['gct_left'], unit=False, missing='—')} / "
-                f"{fmt('gct_right', whole['gct_right'], missing='—')}",
-            ),
-            (METRICS["gct_balance"].label, fmt("gct_balance", whole["gct_balance"], missing="—")),
-        ]
-        # left/right comparisons the sensors cannot support are not shown; the report says why
-        sym_status: dict[str, str] = dict(
-            (result.summary if result is not None else {}).get("symmetry_status") or {}
+    page = _Page()
+    if result is not None and not steps.empty and {"t_ic", "side", "gct"} <= set(steps.columns):
+        _gait_sections(
+            page,
+            result,
+            steps.sort_values("t_ic", kind="stable").reset_index(drop=True),
+            _GaitOptions(cues is not None, cue_list, cadence_band, drills, interval_s),
         )
-        no_balance = sym_status.get("gct_balance")
-        if no_balance is not None:
-            headline[-1] = ("contact-time balance", "not shown (sensors not comparable)")
-        if whole.get("strike"):
-            headline.append(
-                (
-                    "strike",
-                    f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
-                    f"{METRICS['rear_share'].label})",
-                )
-            )
-        if whole.get("speed") is not None:
-            headline.append(
-                (
-                    METRICS["speed"].label,
-                    f"{fmt('speed', whole['speed'])} ({whole['speed'] * KMH_PER_MPS:.1f} km/h)",
-                )
-            )
-        over = ((result.summary if result is not None else {}).get("overstride") or {}).get(
-            "overstriding"
-        ) or {}
-        if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
-            why = ", ".join(
-                f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
-                f"{fmt(r['metric'], r['threshold'])}"
-                for r in over.get("reasons", [])
-            )
-            headline.append(("overstriding", f"yes: {why}" if over["flag"] else "not seen"))
-        figs: list[tuple[str, go.Figure | None, str]] = [
-            (
-                "Cadence",
-                F.cadence_figure(steps, rolling, band),
-                ""
-                if cadence_band is not None or band is None
-                else f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% over this run's "
-                "first-minute cadence.",
-            ),
-            ("Contact time per side", F.contact_figure(steps, rolling), ""),
-            (
-                "Contact-time balance",
-                F.balance_figure(rolling),
-                "Left foot's share of the total ground contact time (50% = even). Form feedback, not injury "
-                "prediction: asymmetry did not raise injury risk in 836 recreational runners "
-                "(Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787).",
-            ),
-            ("Foot strike pattern", F.strike_figure(steps), ""),
-        ]
-        left_out = (result.summary if result is not None else {}).get("contact_time_left_out")
-        if left_out:  # contact times the detector could not time: say why they are missing
-            why = (
-                f"contact time left out on {left_out.get('steps')} of {left_out.get('of')} steps: "
-                f"{left_out.get('reason')}."
-            )
-            figs[1] = (
-                figs[1][0],
-                figs[1][1],
-                ("Not shown: " + why) if figs[1][1] is None else why[:1].upper() + why[1:],
-            )
-            if headline[3][1].count("—") == 2:  # both sides empty
-                headline[3] = (
-                    headline[3][0],
-                    f"left out on {left_out.get('steps')} of {left_out.get('of')} steps",
-                )
-            if headline[4][1] == "—":  # a balance of contact times that were left out
-                headline[4] = (headline[4][0], "— (no contact times)")
-        if no_balance is not None:
-            figs[2] = ("Contact-time balance", None, "Not shown: " + no_balance + ".")
-            figs[1] = (
-                figs[1][0],
-                figs[1][1],
-                "The two sides were measured by sensors that are not comparable "
-                "(see the contact-time balance below): compare each side with itself over time, "
-                "not with the other side.",
-            )
-        state = (
-            list(drills)
-            if drills
-            else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
-        )
-        findings = fix_findings(state, relative=bool(drills))
-        if no_balance is not None:
-            findings = [f for f in findings if f["metric"] != "gct_balance"]
-        fix = _fix_html(
-            findings,
-            "From the drill checks over the whole run"
-            + ("." if drills else " (replayed: what the cues would have said)."),
-        )
-        drift = drift_table(steps)
-        if not drift.empty:
-            figs.append(
-                (
-                    "Drift",
-                    F.drift_figure(drift),
-                    "Positive: the metric grew towards the end of the run.",
-                )
-            )
-        for name, fig, note in figs:
-            sections.append(f"<h2>{html.escape(name)}</h2>")
-            if note:
-                sections.append(f'<p class="note">{html.escape(note)}</p>')
-            if fig is None and not note.startswith("Not shown: "):
-                sections.append('<p class="note">Not measured from this sensor placement.</p>')
-            elif fig is None:
-                pass  # the note above says why
-            else:
-                n_fig += 1
-                sections.append(_fig_html(fig, f"fig-{n_fig}"))
-        sections.append("<h2>Cues</h2>")
-        if drills:
-            sections.append(_drill_html(drills))
-        if cues is not None:
-            if cue_list:
-                n_fig += 1
-                sections.append(_fig_html(F.cue_timeline_figure(cue_list, t_end), f"fig-{n_fig}"))
-            sections.append(_cue_list(cue_list))
-        else:
-            sections.append('<p class="note">No cue log for this session.</p>')
-        if sym_status:
-            by_reason: dict[str, list[str]] = {}
-            for m, why in sym_status.items():
-                by_reason.setdefault(why, []).append(_SYM_LABELS.get(m, m))
-            sections.append(
-                "<h2>Left/right comparisons not shown</h2>"
-                + "<ul>"
-                + "".join(
-                    f"<li><b>{html.escape(', '.join(ms))}</b>: {html.escape(why)}.</li>"
-                    for why, ms in by_reason.items()
-                )
-                + "</ul>"
-            )
-        sections.append(f"<h2>Per interval ({interval_s:.0f} s)</h2>")
-        sections.append(_interval_html(interval_table(steps, interval_s)))
     elif result is not None:
-        sections.append('<p class="note">No step table for this session (summary only).</p>')
+        page.sections.append('<p class="note">No step table for this session (summary only).</p>')
     if balance is not None:
-        sections.append("<h2>Single-leg balance</h2>")
-        sections += _balance_html(balance, n_fig + 1)
+        page.sections.append("<h2>Single-leg balance</h2>")
+        page.sections += _balance_html(balance, page.n_fig + 1)
     if result is not None:
-        flags = list(result.flags) + [
-            str(f) for f in result.summary.get("flags", []) if f not in result.flags
-        ]
-        if flags:
-            sections.append(
-                "<h2>Quality flags</h2>"
-                + "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags)
-            )
+        page.sections += _flags_html(result)
     checks = input_checks_html(result.summary) if result is not None else ""
     heading = title or report_title(result, balance, source)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     doc = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>{script}</head>'
-        f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; works offline</div>'
-        f"{checks}{fix}{_cards(headline) if headline else ''}{''.join(sections)}</body></html>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(heading)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style>{script}</head>"
+        f'<body><h1>{html.escape(heading)}</h1><div class="sub">report written {made}; '
+        "works offline</div>"
+        f"{checks}{page.fix}{_cards(page.headline) if page.headline else ''}"
+        f"{''.join(page.sections)}</body></html>"
     )
     out.write_text(doc, encoding="utf-8")
     return out
+
+
+@dataclass
+class _Page:
+    """What the report's steps add to the page: headline cards, fix list, sections."""
+
+    headline: list[tuple[str, str]] = field(default_factory=list)
+    fix: str = ""
+    sections: list[str] = field(default_factory=list)
+    n_fig: int = 0
+
+    def figure(self, fig: go.Figure) -> None:
+        """Add ``fig`` as the next numbered figure."""
+        self.n_fig += 1
+        self.sections.append(_fig_html(fig, f"fig-{self.n_fig}"))
+
+
+@dataclass(frozen=True)
+class _GaitOptions:
+    """The gait sections' inputs besides the result (see :func:`build_report`)."""
+
+    has_cue_log: bool
+    cues: list[CueEvent]
+    cadence_band: tuple[float, float] | None
+    drills: Sequence[Mapping[str, Any]] | None
+    interval_s: float
+
+
+_Figure = tuple[str, "go.Figure | None", str]
+
+
+def _gait_sections(page: _Page, result: GaitResult, steps: pd.DataFrame, opt: _GaitOptions) -> None:
+    """Headline, fix list and the gait sections of a session with a step table."""
+    summary = result.summary
+    rolling = metrics_table(steps)
+    whole = window_metrics(steps, window=len(steps), min_steps=2)
+    t_end = float(steps["t_ic"].max())
+    band = opt.cadence_band if opt.cadence_band is not None else default_cadence_band(rolling)
+    # left/right comparisons the sensors cannot support are not shown; the report says why
+    sym_status: dict[str, str] = dict(summary.get("symmetry_status") or {})
+    no_balance = sym_status.get("gct_balance")
+    page.headline = _headline(steps, whole, summary, no_balance, t_end)
+    figs = _gait_figures(steps, rolling, band, opt.cadence_band is not None)
+    _note_left_out(figs, page.headline, summary.get("contact_time_left_out"))
+    if no_balance is not None:
+        _note_no_balance(figs, no_balance)
+    page.fix = _fix_section(steps, opt.drills, no_balance)
+    drift = drift_table(steps)
+    if not drift.empty:
+        figs.append(
+            (
+                "Drift",
+                F.drift_figure(drift),
+                "Positive: the metric grew towards the end of the run.",
+            )
+        )
+    for name, fig, note in figs:
+        _figure_section(page, name, fig, note)
+    _cue_sections(page, opt, t_end)
+    page.sections += _not_shown_html(sym_status)
+    page.sections.append(f"<h2>Per interval ({opt.interval_s:.0f} s)</h2>")
+    page.sections.append(_interval_html(interval_table(steps, opt.interval_s)))
+
+
+def _headline(
+    steps: pd.DataFrame,
+    whole: Mapping[str, Any],
+    summary: RunSummary,
+    no_balance: str | None,
+    t_end: float,
+) -> list[tuple[str, str]]:
+    """The headline cards: duration, steps, cadence, contact time, balance, strike, speed.
+
+    Then overstriding; labels, units, scales and decimals: the metric table.
+    """
+    headline = [
+        ("duration", f"{t_end / 60:.1f} min"),
+        ("steps", str(len(steps))),
+        (METRICS["cadence"].label, fmt("cadence", whole["cadence"], missing="—")),
+        (
+            f"{METRICS['gct'].label} L / R",
+            f"{fmt('gct_left', whole['gct_left'], unit=False, missing='—')} / "
+            f"{fmt('gct_right', whole['gct_right'], missing='—')}",
+        ),
+        (METRICS["gct_balance"].label, fmt("gct_balance", whole["gct_balance"], missing="—")),
+    ]
+    if no_balance is not None:
+        headline[-1] = ("contact-time balance", "not shown (sensors not comparable)")
+    if whole.get("strike"):
+        headline.append(
+            (
+                "strike",
+                f"{whole['strike']} ({fmt('rear_share', whole['rear_share'], missing='—')} "
+                f"{METRICS['rear_share'].label})",
+            )
+        )
+    if whole.get("speed") is not None:
+        headline.append(
+            (
+                METRICS["speed"].label,
+                f"{fmt('speed', whole['speed'])} ({whole['speed'] * KMH_PER_MPS:.1f} km/h)",
+            )
+        )
+    over = (summary.get("overstride") or {}).get("overstriding") or {}
+    if over.get("flag") is not None:  # absolute check, no baseline (gait.overstride)
+        why = ", ".join(
+            f"{METRICS[r['metric']].label} {fmt(r['metric'], r['value'])} > "
+            f"{fmt(r['metric'], r['threshold'])}"
+            for r in over.get("reasons", [])
+        )
+        headline.append(("overstriding", f"yes: {why}" if over["flag"] else "not seen"))
+    return headline
+
+
+def _gait_figures(
+    steps: pd.DataFrame,
+    rolling: pd.DataFrame,
+    band: tuple[float, float] | None,
+    band_given: bool,
+) -> list[_Figure]:
+    """(title, figure or None, note) of the cadence, contact, balance and strike sections."""
+    cadence_note = (
+        ""
+        if band_given or band is None
+        else f"Target band {with_unit('cadence', f'{band[0]:.0f}–{band[1]:.0f}')}: +5–10% "
+        "over this run's first-minute cadence."
+    )
+    return [
+        ("Cadence", F.cadence_figure(steps, rolling, band), cadence_note),
+        ("Contact time per side", F.contact_figure(steps, rolling), ""),
+        (
+            "Contact-time balance",
+            F.balance_figure(rolling),
+            "Left foot's share of the total ground contact time (50% = even). Form feedback, "
+            "not injury prediction: asymmetry did not raise injury risk in 836 recreational "
+            "runners (Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787).",
+        ),
+        ("Foot strike pattern", F.strike_figure(steps), ""),
+    ]
+
+
+def _note_left_out(
+    figs: list[_Figure],
+    headline: list[tuple[str, str]],
+    left_out: Mapping[str, Any] | None,
+) -> None:
+    """Say why contact times are missing: the detector could not time them."""
+    if not left_out:
+        return
+    why = (
+        f"contact time left out on {left_out.get('steps')} of {left_out.get('of')} steps: "
+        f"{left_out.get('reason')}."
+    )
+    title, fig, _ = figs[1]
+    figs[1] = (title, fig, ("Not shown: " + why) if fig is None else why[:1].upper() + why[1:])
+    if headline[3][1].count("—") == 2:  # both sides empty
+        headline[3] = (
+            headline[3][0],
+            f"left out on {left_out.get('steps')} of {left_out.get('of')} steps",
+        )
+    if headline[4][1] == "—":  # a balance of contact times that were left out
+        headline[4] = (headline[4][0], "— (no contact times)")
+
+
+def _note_no_balance(figs: list[_Figure], why: str) -> None:
+    """The balance figure is withheld (sensors not comparable); the contact figure says so."""
+    figs[2] = ("Contact-time balance", None, "Not shown: " + why + ".")
+    figs[1] = (
+        figs[1][0],
+        figs[1][1],
+        "The two sides were measured by sensors that are not comparable "
+        "(see the contact-time balance below): compare each side with itself over time, "
+        "not with the other side.",
+    )
+
+
+def _fix_section(
+    steps: pd.DataFrame, drills: Sequence[Mapping[str, Any]] | None, no_balance: str | None
+) -> str:
+    """The "what to fix" list from the drill checks (replayed when no drill state is given)."""
+    state = (
+        list(drills) if drills else replay_cues(steps, load_drills(), baseline_s=60.0)[1].state()
+    )
+    findings = fix_findings(state, relative=bool(drills))
+    if no_balance is not None:
+        findings = [f for f in findings if f["metric"] != "gct_balance"]
+    return _fix_html(
+        findings,
+        "From the drill checks over the whole run"
+        + ("." if drills else " (replayed: what the cues would have said)."),
+    )
+
+
+def _figure_section(page: _Page, name: str, fig: go.Figure | None, note: str) -> None:
+    """A titled section with its note and figure (or why there is none)."""
+    page.sections.append(f"<h2>{html.escape(name)}</h2>")
+    if note:
+        page.sections.append(f'<p class="note">{html.escape(note)}</p>')
+    if fig is None and not note.startswith("Not shown: "):
+        page.sections.append('<p class="note">Not measured from this sensor placement.</p>')
+    elif fig is not None:  # else the note above says why
+        page.figure(fig)
+
+
+def _cue_sections(page: _Page, opt: _GaitOptions, t_end: float) -> None:
+    """The drills' time in band, the cue timeline and the cue list."""
+    page.sections.append("<h2>Cues</h2>")
+    if opt.drills:
+        page.sections.append(_drill_html(opt.drills))
+    if not opt.has_cue_log:
+        page.sections.append('<p class="note">No cue log for this session.</p>')
+        return
+    if opt.cues:
+        page.figure(F.cue_timeline_figure(opt.cues, t_end))
+    page.sections.append(_cue_list(opt.cues))
+
+
+def _not_shown_html(sym_status: Mapping[str, str]) -> list[str]:
+    """The left/right comparisons not shown, grouped by reason."""
+    if not sym_status:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for m, why in sym_status.items():
+        by_reason.setdefault(why, []).append(_SYM_LABELS.get(m, m))
+    items = "".join(
+        f"<li><b>{html.escape(', '.join(ms))}</b>: {html.escape(why)}.</li>"
+        for why, ms in by_reason.items()
+    )
+    return [f"<h2>Left/right comparisons not shown</h2><ul>{items}</ul>"]
+
+
+def _flags_html(result: GaitResult) -> list[str]:
+    """The quality flags of the result and its summary."""
+    flags = list(result.flags) + [
+        str(f) for f in result.summary.get("flags", []) if f not in result.flags
+    ]
+    if not flags:
+        return []
+    spans = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags)
+    return [f"<h2>Quality flags</h2>{spans}"]

@@ -18,7 +18,8 @@ from gait.metric_defs import METRICS, label_with_unit
 
 #: Colours used across figures (left, right, cadence, target band).
 LEFT, RIGHT, CADENCE, BAND = "#e6772e", "#7a5cd6", "#1f77b4", "rgba(44,160,44,0.18)"
-#: Garmin GCT-balance bands, % left (Garmin owner's manuals, "Running dynamics"): green within, orange beyond.
+#: Garmin GCT-balance bands, % left (Garmin owner's manuals, "Running dynamics"): green
+#: within, orange beyond.
 BALANCE_GREEN = (49.3, 50.7)
 BALANCE_ORANGE = (47.8, 52.2)
 
@@ -139,7 +140,8 @@ def balance_figure(rolling: pd.DataFrame) -> go.Figure:
     u = METRICS["gct_balance"].display_unit
     return _layout(
         fig,
-        f"{METRICS['gct_balance'].label} over time (green {BALANCE_GREEN[0]}–{BALANCE_GREEN[1]} {u}, "
+        f"{METRICS['gct_balance'].label} over time "
+        f"(green {BALANCE_GREEN[0]}–{BALANCE_GREEN[1]} {u}, "
         f"orange to {BALANCE_ORANGE[1]} {u})",
         label_with_unit("gct_balance"),
     )
@@ -187,7 +189,10 @@ def drift_figure(drift: pd.DataFrame) -> go.Figure:
                     drift["first"], drift["last"], drift.get("unit", [""] * len(drift)), strict=True
                 )
             ],
-            hovertemplate="%{x}: %{customdata[0]:.3g} → %{customdata[1]:.3g} %{customdata[2]} (%{y:+.1f}%)<extra></extra>",
+            hovertemplate=(
+                "%{x}: %{customdata[0]:.3g} → %{customdata[1]:.3g} %{customdata[2]} "
+                "(%{y:+.1f}%)<extra></extra>"
+            ),
         )
     )
     return _layout(fig, "Drift: last third vs first third of the run", "change (%)", x="metric")

@@ -82,8 +82,9 @@ def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``metric`` (the table's label), ``unit`` (its display unit), ``first``, ``last`` (display units of
-        :mod:`gait.metric_defs`) and ``change_pct``; only metrics measured in both parts.
+        ``metric`` (the table's label), ``unit`` (its display unit), ``first``, ``last``
+        (display units of :mod:`gait.metric_defs`) and ``change_pct``; only metrics measured
+        in both parts.
         Empty with fewer than 30 steps.
     """
     n = len(steps)

@@ -267,7 +267,8 @@ class LivePage:
             try:
                 await asyncio.wait_for(ws.send_text(text), timeout=1.0)
                 self.sent_messages += 1
-            except Exception:  # a closed or stuck page must not stop the others
+            # whatever a closed or stuck page raises, the others must go on
+            except Exception:  # noqa: BLE001, RUF100
                 dead.append(ws)
         for ws in dead:
             self._clients.discard(ws)
@@ -307,7 +308,7 @@ class LivePage:
                 return PlainTextResponse("token required", status_code=403)
             return JSONResponse(self.snapshot())
 
-        async def plotly_js(request: Request) -> Response:
+        async def plotly_js(_request: Request) -> Response:
             return FileResponse(plotly_js_path(), media_type="application/javascript")
 
         async def ws_endpoint(ws: WebSocket) -> None:
@@ -341,7 +342,7 @@ class LivePage:
         )
 
     @contextlib.asynccontextmanager
-    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         await self._startup()
         try:
             yield

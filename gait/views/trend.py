@@ -93,7 +93,9 @@ def volume_figure(volume: pd.DataFrame) -> go.Figure:
     colors = ["darkorange" if f else "steelblue" for f in volume["flag"]]
     fig = go.Figure(go.Bar(x=volume["week"], y=volume["duration_min"], marker_color=colors))
     fig.update_layout(
-        title="Weekly running time (orange: > 10 % more than the week before; guidance, not a rule)",
+        title=(
+            "Weekly running time (orange: > 10 % more than the week before; guidance, not a rule)"
+        ),
         xaxis_title="week",
         yaxis_title="minutes",
         template="plotly_white",
