@@ -25,10 +25,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import psutil
+
+if TYPE_CHECKING:
+    from devices.phone.simulator import PhoneFaults
 
 ARGS = [
     "--no-sandbox",
@@ -81,7 +84,13 @@ def loopback(batch: float, seconds: float) -> None:
         th = threading.Thread(
             target=lambda: out.update(
                 r=asyncio.run(
-                    record_phone_live(cfg, factory, lambda m: None, sim_batch=batch, sim_out=sim)
+                    record_phone_live(
+                        cfg,
+                        factory,
+                        lambda m: None,  # noqa: ARG005 - status messages are not shown here
+                        sim_batch=batch,
+                        sim_out=sim,
+                    )
                 )
             )
         )
@@ -97,9 +106,10 @@ def loopback(batch: float, seconds: float) -> None:
     n_sent = sum(sim["pushes"][0].values())
     sent_samples = sum(_n_acc(b) for _, b in sched.sends[:n_sent])
     lost = sent_samples - st["samples"]
+    p50, p99 = np.percentile(lat, 50), np.percentile(lat, 99)
     print(
-        f"{batch:>7.1f} {n_sent:>7} {st['packets']:>7} {sent_samples:>8} {lost:>5} {len(live.live_steps()):>6} "
-        f"{lat.size:>6} {np.percentile(lat, 50):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} "
+        f"{batch:>7.1f} {n_sent:>7} {st['packets']:>7} {sent_samples:>8} {lost:>5} "
+        f"{len(live.live_steps()):>6} {lat.size:>6} {p50:>7.1f} {p99:>7.1f} {lat.max():>7.1f} "
         f"{1000 * batch + 50:>9.0f}"
     )
 
@@ -107,58 +117,12 @@ def loopback(batch: float, seconds: float) -> None:
 def one_hour(hours: float) -> None:
     """The whole path on simulated time for ``hours``, with faults: RSS and loss."""
     from devices.capture import CaptureWriter
-    from devices.decoders import make_decoder
-    from devices.phone.fuzzing import asgi_request
     from devices.phone.profiles import phone_profile
-    from devices.phone.receiver import PushReceiver, Reorder
-    from devices.phone.simulator import PhoneFaults, sensorlogger_schedule
-    from devices.virtual import SampleSource
-    from gait.feedback import FeedbackSession, load_drills
-    from gait.live.clock import DeviceClock
-    from gait.stream import SensorSpec, StreamEngine
-    from gait.synth import GaitParams, SensorParams, synthesize
-    from gait.views.live_page import LivePage
+    from devices.phone.receiver import PushReceiver
 
     chunk = 600.0
-    rec = synthesize(
-        activity="run",
-        placements=("phone-belt",),
-        duration=chunk,
-        rate=100.0,
-        seed=3,
-        gait=GaitParams(cadence=170.0, speed=3.0),
-        sensor=SensorParams(quantize=False),
-    )
-    s0 = rec.streams[0]
-    t_src = np.asarray(s0.t, dtype=float) - float(s0.t[0])
-    proc = psutil.Process()
-    host0 = 1.75e9
-    dec: Any = make_decoder(phone_profile("sensorlogger"))
-    clock = DeviceClock(100.0, host0, has_gyr=False)
-    eng = StreamEngine([SensorSpec("phone", "phone", None, 100.0, False, mount="belt")])
-    fb = FeedbackSession(load_drills())
-    page = LivePage()  # not served: its state and bounded histories are what a session keeps
-    reorder = Reorder(hold=1.0)
-    got = [0]
-    steps = [0]
-
-    def consume(items: list[Any]) -> None:
-        for b, h in items:
-            smp = dec.feed_parsed(b, h)
-            if smp is None:
-                continue
-            got[0] += smp.n
-            blk = clock.add(smp)
-            if blk is not None:
-                new = eng.push("phone", blk.t, blk.acc)
-                steps[0] += len(new)
-                page.publish(fb.add_steps(new, t_now=float(blk.t[-1])))
-
-    now = [0.0]
-    n_chunks = round(hours * 3600 / chunk)
+    hour = _Hour(chunk, n_chunks=round(hours * 3600 / chunk))
     print(f"{'sim. min':>8} {'RSS MB':>7} {'steps':>6} {'pushes':>7}")
-    expected = 0
-    injected: dict[str, int] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
         CaptureWriter(Path(tmp) / "s.gaitcap", fsync_interval=0) as w,
@@ -170,59 +134,122 @@ def one_hour(hours: float) -> None:
 
         def on_batch(b: Any, body: bytes, ns: int) -> None:
             w.write(idx, uuid, body, ns)
-            consume(reorder.push(b.session_id, b.message_id, (b, ns / 1e9), ns / 1e9))
+            hour.consume(hour.reorder.push(b.session_id, b.message_id, (b, ns / 1e9), ns / 1e9))
 
-        rx = PushReceiver(on_batch, lambda: int((host0 + now[0]) * 1e9))
-
-        async def post(body: bytes) -> None:
-            status = await asgi_request(rx, "POST", "/push", body)
-            if status != 200:
-                raise AssertionError(f"push rejected: {status}")
-
-        async def run() -> None:
-            nonlocal expected
-            n_push = 0
-            jumped = 0.0  # the phone clock keeps its jump in the following chunks
-            for k in range(n_chunks):
-                src = SampleSource(t=t_src + k * chunk, acc=s0.acc)
-                f = PhoneFaults(
-                    outage_every=250.0,
-                    outage=2.0,
-                    burst_every=90.0,
-                    burst=1.5,
-                    late=0.05,
-                    duplicate=0.05,
-                    clock_jump_at=(k * chunk + 300.0) if k == 1 else 0.0,
-                    clock_jump=2.0 if k == 1 else 0.0,
-                    seed=k,
-                )
-                sched = sensorlogger_schedule(
-                    src, batch=0.5, faults=f, session_id=f"s{k}", epoch=1.7e9 + jumped
-                )
-                jumped += f.clock_jump
-                expected += int((~sched.lost).sum())
-                for key, v in sched.faults.items():
-                    injected[key] = injected.get(key, 0) + v
-                for ts, body in sched.sends:
-                    consume(reorder.due(host0 + ts))
-                    now[0] = ts
-                    await post(body)
-                    n_push += 1
-                consume(reorder.due(host0 + now[0] + 5.0))
-                if (k + 1) % max(1, n_chunks // 6) == 0 or k == 0:
-                    print(
-                        f"{(k + 1) * chunk / 60:>8.0f} {proc.memory_info().rss / 1e6:>7.1f} {steps[0]:>6} "
-                        f"{n_push:>7}",
-                        flush=True,
-                    )
-
-        asyncio.run(run())
-    lost = expected - got[0]
-    print(f"faults injected: {injected}")
+        rx = PushReceiver(on_batch, lambda: int((hour.host0 + hour.now) * 1e9))
+        asyncio.run(hour.replay(rx))
+    lost = hour.expected - hour.got
+    duplicates = hour.dec.stats.reasons.get("ignored: duplicate batch", 0)
+    print(f"faults injected: {hour.injected}")
     print(
-        f"samples expected outside outages {expected}, decoded {got[0]}, lost {lost}; "
+        f"samples expected outside outages {hour.expected}, decoded {hour.got}, lost {lost}; "
         f"receiver accepted {rx.stats.accepted}, rejected {dict(rx.stats.rejected)}; "
-        f"reordered {reorder.reordered}, duplicates dropped {dec.stats.reasons.get('ignored: duplicate batch', 0)}"
+        f"reordered {hour.reorder.reordered}, duplicates dropped {duplicates}"
+    )
+
+
+class _Hour:
+    """The simulated-time session: a synthetic phone, decoder, clock, engine and page state."""
+
+    host0 = 1.75e9  # host clock at simulated time 0, s since the epoch
+
+    def __init__(self, chunk: float, n_chunks: int) -> None:
+        from devices.decoders import make_decoder
+        from devices.phone.profiles import phone_profile
+        from devices.phone.receiver import Reorder
+        from gait.feedback import FeedbackSession, load_drills
+        from gait.live.clock import DeviceClock
+        from gait.stream import SensorSpec, StreamEngine
+        from gait.synth import GaitParams, SensorParams, synthesize
+        from gait.views.live_page import LivePage
+
+        rec = synthesize(
+            activity="run",
+            placements=("phone-belt",),
+            duration=chunk,
+            rate=100.0,
+            seed=3,
+            gait=GaitParams(cadence=170.0, speed=3.0),
+            sensor=SensorParams(quantize=False),
+        )
+        s0 = rec.streams[0]
+        self.t_src = np.asarray(s0.t, dtype=float) - float(s0.t[0])
+        self.acc = s0.acc
+        self.chunk = chunk
+        self.n_chunks = n_chunks
+        self.proc = psutil.Process()
+        self.dec: Any = make_decoder(phone_profile("sensorlogger"))
+        self.clock = DeviceClock(100.0, self.host0, has_gyr=False)
+        self.eng = StreamEngine([SensorSpec("phone", "phone", None, 100.0, False, mount="belt")])
+        self.fb = FeedbackSession(load_drills())
+        # Not served: its state and bounded histories are what a session keeps.
+        self.page = LivePage()
+        self.reorder = Reorder(hold=1.0)
+        self.got = 0  # samples decoded
+        self.steps = 0
+        self.now = 0.0  # simulated time of the push being sent, s
+        self.expected = 0  # samples sent outside the injected outages
+        self.injected: dict[str, int] = {}
+
+    def consume(self, items: list[Any]) -> None:
+        """Decode released pushes and run them through the clock, engine and feedback."""
+        for b, h in items:
+            smp = self.dec.feed_parsed(b, h)
+            if smp is None:
+                continue
+            self.got += smp.n
+            blk = self.clock.add(smp)
+            if blk is not None:
+                new = self.eng.push("phone", blk.t, blk.acc)
+                self.steps += len(new)
+                self.page.publish(self.fb.add_steps(new, t_now=float(blk.t[-1])))
+
+    async def replay(self, rx: Any) -> None:
+        """Post every chunk's pushes to the receiver's ASGI app at their simulated times."""
+        from devices.phone.fuzzing import asgi_request
+        from devices.phone.simulator import sensorlogger_schedule
+        from devices.virtual import SampleSource
+
+        n_push = 0
+        jumped = 0.0  # the phone clock keeps its jump in the following chunks
+        for k in range(self.n_chunks):
+            src = SampleSource(t=self.t_src + k * self.chunk, acc=self.acc)
+            faults = _chunk_faults(k, self.chunk)
+            sched = sensorlogger_schedule(
+                src, batch=0.5, faults=faults, session_id=f"s{k}", epoch=1.7e9 + jumped
+            )
+            jumped += faults.clock_jump
+            self.expected += int((~sched.lost).sum())
+            for key, v in sched.faults.items():
+                self.injected[key] = self.injected.get(key, 0) + v
+            for ts, body in sched.sends:
+                self.consume(self.reorder.due(self.host0 + ts))
+                self.now = ts
+                status = await asgi_request(rx, "POST", "/push", body)
+                if status != 200:
+                    raise AssertionError(f"push rejected: {status}")
+                n_push += 1
+            self.consume(self.reorder.due(self.host0 + self.now + 5.0))
+            if (k + 1) % max(1, self.n_chunks // 6) == 0 or k == 0:
+                rss = self.proc.memory_info().rss / 1e6
+                minutes = (k + 1) * self.chunk / 60
+                print(f"{minutes:>8.0f} {rss:>7.1f} {self.steps:>6} {n_push:>7}", flush=True)
+
+
+def _chunk_faults(k: int, chunk: float) -> PhoneFaults:
+    """Faults of chunk ``k``: outages, bursts, late and duplicate pushes; chunk 1 a clock jump."""
+    from devices.phone.simulator import PhoneFaults
+
+    return PhoneFaults(
+        outage_every=250.0,
+        outage=2.0,
+        burst_every=90.0,
+        burst=1.5,
+        late=0.05,
+        duplicate=0.05,
+        clock_jump_at=(k * chunk + 300.0) if k == 1 else 0.0,
+        clock_jump=2.0 if k == 1 else 0.0,
+        seed=k,
     )
 
 
@@ -238,17 +265,19 @@ def main() -> None:
     args = ap.parse_args()
     if args.seconds > 0:
         print(
-            f"loopback, real time, 100 Hz waist phone, {args.seconds:.0f} s per row; latency push -> page (ms)"
+            f"loopback, real time, 100 Hz waist phone, {args.seconds:.0f} s per row; "
+            "latency push -> page (ms)"
         )
         print(
-            f"{'batch s':>7} {'pushes':>7} {'recv':>7} {'samples':>8} {'lost':>5} {'steps':>6} {'msgs':>6} "
-            f"{'p50':>7} {'p99':>7} {'max':>7} {'target ms':>9}"
+            f"{'batch s':>7} {'pushes':>7} {'recv':>7} {'samples':>8} {'lost':>5} {'steps':>6} "
+            f"{'msgs':>6} {'p50':>7} {'p99':>7} {'max':>7} {'target ms':>9}"
         )
         for b in (float(x) for x in args.batches.split(",")):
             loopback(b, args.seconds)
     if args.hours > 0:
         print(
-            f"\n{args.hours:g} h on simulated time (receiver ASGI, capture, engine, feedback, page state), faults on"
+            f"\n{args.hours:g} h on simulated time "
+            "(receiver ASGI, capture, engine, feedback, page state), faults on"
         )
         one_hour(args.hours)
 

@@ -168,7 +168,9 @@ def _worker_main(
         conn.send(("started", index))
         try:
             result = fn(task)
-        except BaseException as exc:  # fn should not raise; if it does, report, don't die
+        # Isolation boundary: fn should not raise; if it does, report it and stay alive for
+        # the next task (even SystemExit or KeyboardInterrupt from the task's code).
+        except BaseException as exc:  # noqa: BLE001
             conn.send(("raised", (index, f"{type(exc).__name__}: {exc}")))
             continue
         conn.send(("done", (index, result)))
@@ -204,18 +206,46 @@ def run_supervised(
     (int, result or Lost)
         The task's index in ``tasks`` and what ``fn`` returned, or why nothing came back.
     """
-    import multiprocessing as mp
+    pool = _Supervisor(fn, tasks, limits, initializer)
+    try:
+        pool.spawn(workers)
+        while pool.busy():
+            pool.dispatch()
+            pool.wait()
+            yield from pool.collect()
+    finally:
+        pool.shutdown()
 
-    ctx = mp.get_context("spawn")
-    queue = deque(range(len(tasks)))
-    slots: list[_Slot[T]] = []
-    current: list[_Slot[T]] = []
 
-    def start() -> _Slot[T]:
-        parent_end, child_end = ctx.Pipe()
-        proc = ctx.Process(
+class _Supervisor(Generic[T, R]):
+    """State of one :func:`run_supervised` call: the task queue and one slot per worker."""
+
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        tasks: Sequence[T],
+        limits: Limits,
+        initializer: Callable[[Limits], None] | None,
+    ) -> None:
+        import multiprocessing as mp
+
+        self.ctx = mp.get_context("spawn")
+        self.fn = fn
+        self.tasks = tasks
+        self.limits = limits
+        self.initializer = initializer
+        self.queue = deque(range(len(tasks)))
+        self.slots: list[_Slot[T]] = []
+        # The slots of the collection round under way (see shutdown).
+        self.current: list[_Slot[T]] = []
+        self.failed_starts = 0
+
+    def start(self) -> _Slot[T]:
+        """Spawn one worker with its own pipe."""
+        parent_end, child_end = self.ctx.Pipe()
+        proc = self.ctx.Process(
             target=_worker_main,
-            args=(child_end, os.getpid(), fn, initializer, limits),
+            args=(child_end, os.getpid(), self.fn, self.initializer, self.limits),
             daemon=True,
             name="gait-worker",
         )
@@ -223,81 +253,111 @@ def run_supervised(
         child_end.close()
         return _Slot(proc, parent_end)
 
-    def stop(slot: _Slot[T]) -> None:
-        slot.proc.kill()
-        slot.proc.join()
-        slot.conn.close()
+    def spawn(self, workers: int) -> None:
+        """Start the workers: ``workers`` of them, at least one, at most one per task."""
+        self.slots = [self.start() for _ in range(max(1, min(workers, len(self.tasks))))]
 
-    try:
-        slots = [start() for _ in range(max(1, min(workers, len(tasks))))]
-        failed_starts = 0
-        while queue or any(s.task is not None for s in slots):
-            for s in slots:
-                if s.ready and s.task is None and queue:
-                    s.task = queue.popleft()
-                    s.started = None
-                    try:
-                        s.conn.send((s.task, tasks[s.task]))
-                    except (
-                        OSError
-                    ):  # died while idle: the task goes back, the worker is replaced below
-                        queue.appendleft(s.task)
-                        s.task = None
-            timeout = None
-            if limits.timeout_s is not None:
-                now = time.monotonic()
-                ends = [s.started + limits.timeout_s - now for s in slots if s.started is not None]
-                timeout = max(0.0, min(ends)) if ends else None
-            wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout)
-            current, slots = slots, []
-            for s in current:
-                slots.append(s)
-                lost: Lost | None = None
+    def busy(self) -> bool:
+        """True while a task waits in the queue or runs in a worker."""
+        return bool(self.queue) or any(s.task is not None for s in self.slots)
+
+    def dispatch(self) -> None:
+        """Hand a queued task to every idle worker that has started up."""
+        for s in self.slots:
+            if s.ready and s.task is None and self.queue:
+                s.task = self.queue.popleft()
+                s.started = None
                 try:
-                    while s.conn.poll():
-                        kind, payload = s.conn.recv()
-                        if kind == "ready":
-                            s.ready = True
-                            failed_starts = 0
-                        elif kind == "started":
-                            s.started = time.monotonic()
-                        elif kind == "done":
-                            s.task = s.started = None
-                            yield payload[0], payload[1]
-                        elif kind == "raised":
-                            s.task = s.started = None
-                            yield payload[0], Lost("Raised", payload[1])
-                except (EOFError, OSError):
-                    pass  # the worker is gone; its sentinel says how
-                if not s.proc.is_alive():
-                    s.proc.join()
-                    lost = Lost("WorkerDied", describe_exit(s.proc.exitcode))
-                elif (
-                    limits.timeout_s is not None
-                    and s.started is not None
-                    and time.monotonic() - s.started > limits.timeout_s
-                ):
-                    lost = Lost(
-                        "TimeLimit",
-                        f"took longer than the {limits.timeout_s:g} s limit; worker stopped",
-                    )
-                if lost is None:
-                    continue
-                task = s.task
-                stop(s)
-                slots.pop()
-                if not s.ready:
-                    failed_starts += 1
-                    if failed_starts > _MAX_FAILED_STARTS:  # broken set-up: do not respawn forever
-                        raise RuntimeError(f"batch workers cannot start ({lost.message})")
-                if queue:
-                    slots.append(start())
-                if task is not None:
-                    yield task, lost
-    finally:
-        # Normal end: every worker is idle and leaves on None. Early end (an exception or
-        # Ctrl-C in the parent, or the caller stopped iterating): busy workers are killed.
-        slots += [s for s in current if s not in slots and s.proc.exitcode is None]
+                    s.conn.send((s.task, self.tasks[s.task]))
+                except OSError:
+                    # Died while idle: the task goes back, the worker is replaced in collect.
+                    self.queue.appendleft(s.task)
+                    s.task = None
+
+    def wait(self) -> None:
+        """Block until a worker sends something or dies, or the earliest time limit ends."""
+        timeout = None
+        if self.limits.timeout_s is not None:
+            now = time.monotonic()
+            ends = [
+                s.started + self.limits.timeout_s - now for s in self.slots if s.started is not None
+            ]
+            timeout = max(0.0, min(ends)) if ends else None
+        wait([s.conn for s in self.slots] + [s.proc.sentinel for s in self.slots], timeout)
+
+    def collect(self) -> Iterator[tuple[int, R | Lost]]:
+        """Read every worker's messages; replace dead and overdue workers.
+
+        Yields
+        ------
+        (int, result or Lost)
+            Finished tasks, and the tasks of workers that were lost.
+        """
+        self.current, self.slots = self.slots, []
+        for s in self.current:
+            self.slots.append(s)
+            yield from self._receive(s)
+            lost = self._lost(s)
+            if lost is not None:
+                yield from self._replace(s, lost)
+
+    def _receive(self, s: _Slot[T]) -> Iterator[tuple[int, R | Lost]]:
+        """Handle the messages waiting in one worker's pipe."""
+        try:
+            while s.conn.poll():
+                kind, payload = s.conn.recv()
+                if kind == "ready":
+                    s.ready = True
+                    self.failed_starts = 0
+                elif kind == "started":
+                    s.started = time.monotonic()
+                elif kind == "done":
+                    s.task = s.started = None
+                    yield payload[0], payload[1]
+                elif kind == "raised":
+                    s.task = s.started = None
+                    yield payload[0], Lost("Raised", payload[1])
+        except (EOFError, OSError):
+            pass  # the worker is gone; its sentinel says how
+
+    def _lost(self, s: _Slot[T]) -> Lost | None:
+        """Why a worker must be replaced (it died, or its task ran out of time), or None."""
+        timeout_s = self.limits.timeout_s
+        if not s.proc.is_alive():
+            s.proc.join()
+            return Lost("WorkerDied", describe_exit(s.proc.exitcode))
+        if (
+            timeout_s is not None
+            and s.started is not None
+            and time.monotonic() - s.started > timeout_s
+        ):
+            return Lost("TimeLimit", f"took longer than the {timeout_s:g} s limit; worker stopped")
+        return None
+
+    def _replace(self, s: _Slot[T], lost: Lost) -> Iterator[tuple[int, R | Lost]]:
+        """Stop the last collected worker, start another if work remains, report its task."""
+        task = s.task
+        s.proc.kill()
+        s.proc.join()
+        s.conn.close()
+        self.slots.pop()
+        if not s.ready:
+            self.failed_starts += 1
+            if self.failed_starts > _MAX_FAILED_STARTS:  # broken set-up: do not respawn forever
+                raise RuntimeError(f"batch workers cannot start ({lost.message})")
+        if self.queue:
+            self.slots.append(self.start())
+        if task is not None:
+            yield task, lost
+
+    def shutdown(self) -> None:
+        """Stop every worker.
+
+        Normal end: every worker is idle and leaves on None. Early end (an exception or
+        Ctrl-C in the parent, or the caller stopped iterating): busy workers are killed.
+        """
+        slots = self.slots
+        slots += [s for s in self.current if s not in slots and s.proc.exitcode is None]
         for s in slots:
             if s.task is not None:
                 s.proc.kill()

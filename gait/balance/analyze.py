@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from gait.balance.activity import ActivityProfile, activity_profile
 from gait.balance.errors import BalanceInputError
@@ -166,60 +167,18 @@ def analyze_balance(
         No trunk sensor, walking only, never still, no single-leg trial, or every trial too short.
     """
     stream, in_gap = uniform(trunk_stream(rec))
-    t, acc, rate = stream.t, stream.acc, float(stream.rate)
-    profile = activity_profile(acc, rate)
-    flags: list[str] = []
-    heading = heading_from_walking(acc, rate, profile.walking_runs)
-    if heading is None or heading.quality < 0.6:
-        heading = nominal_heading(acc.mean(axis=0))
-        flags.append(
-            "no clear walking between trials: AP/ML taken from the sensor axes "
-            "(RMS total, ellipse area and frequencies are unaffected)"
-        )
-    marks = _given_marks(rec, trials)
-    if marks is None:
-        marks, info = find_trials(t, acc, profile)
-        if not marks:
-            _raise_no_trials(profile, info, stream)
-        marks = _label(marks, rec, rate)
-        if any(m.labels == "inferred" for m in marks):
-            flags.append(
-                "trials found automatically; leg/eyes labels assume the protocol order "
-                "(left, right with eyes open, then eyes closed; hops left, right)"
-            )
-        else:
-            flags.append("trials found automatically; stance leg from the lifted-foot sensors")
-    rows: list[dict[str, Any]] = []
-    series: list[TrialSeries] = []
-    for k, m in enumerate(marks):
-        g0, g1 = np.searchsorted(t, [m.t_start, m.t_end])
-        if in_gap[g0:g1].any():
-            gap = float(in_gap[g0:g1].sum() / rate)
-            row, ser = _base_row(k, m), None
-            row["flag"] = f"data gap of {gap:.1f} s inside the trial (not interpolated)"
-        elif m.kind == "hop":
-            row, ser = _hop_row(k, m, stream, profile)
-        else:
-            row, ser = _stance_row(k, m, stream, profile, heading, rec, trial_length)
-        rows.append(row)
-        if ser is not None:
-            series.append(ser)
-    table = pd.DataFrame(rows).reindex(columns=list(TRIAL_COLUMNS))
-    for col in ("flag", "flag_note", "touchdown_times"):
-        table[col] = table[col].astype(object).where(table[col].notna(), "").astype(str)
-    table["familiarisation"] = table["familiarisation"].astype(bool)
-    if (table["flag"] != "").all():
-        reasons = "; ".join(sorted(set(table["flag"])))
-        flags_all = list(table["flag"])
-        reason: Literal["too_short", "never_still", "no_trials"] = "no_trials"
-        if all(f.startswith("too short") for f in flags_all):
-            reason = "too_short"
-        elif all(f.startswith("not still") for f in flags_all):
-            reason = "never_still"
-        raise BalanceInputError(reason, f"no scoreable balance trial ({reasons})")
-    for r in rows:
-        if r["flag"]:
-            flags.append(f"trial {r['trial']} ({r['leg']} {r['eyes']} {r['kind']}): {r['flag']}")
+    profile = activity_profile(stream.acc, float(stream.rate))
+    heading, flags = _heading(stream, profile)
+    marks, mark_flags = _trial_marks(rec, trials, stream, profile)
+    flags += mark_flags
+    rows, series = _trial_rows(marks, stream, in_gap, profile, heading, rec, trial_length)
+    table = _trial_table(rows)
+    _raise_if_none_scoreable(table)
+    flags += [
+        f"trial {r['trial']} ({r['leg']} {r['eyes']} {r['kind']}): {r['flag']}"
+        for r in rows
+        if r["flag"]
+    ]
     session = compare(table)
     session.update(
         {
@@ -237,6 +196,95 @@ def analyze_balance(
         series=series,
         duration=rec.duration,
     )
+
+
+def _heading(stream: Stream, profile: ActivityProfile) -> tuple[Heading, list[str]]:
+    """AP/ML heading from the walking between trials, else the sensor axes (with a flag)."""
+    acc, rate = stream.acc, float(stream.rate)
+    heading = heading_from_walking(acc, rate, profile.walking_runs)
+    if heading is None or heading.quality < 0.6:
+        flag = (
+            "no clear walking between trials: AP/ML taken from the sensor axes "
+            "(RMS total, ellipse area and frequencies are unaffected)"
+        )
+        return nominal_heading(acc.mean(axis=0)), [flag]
+    return heading, []
+
+
+def _trial_marks(
+    rec: Recording,
+    trials: pd.DataFrame | Sequence[TrialMark | dict[str, Any]] | None,
+    stream: Stream,
+    profile: ActivityProfile,
+) -> tuple[list[TrialMark], list[str]]:
+    """The given or recorded trial marks, else trials found and labelled (with a flag)."""
+    marks = _given_marks(rec, trials)
+    if marks is not None:
+        return marks, []
+    found, info = find_trials(stream.t, stream.acc, profile)
+    if not found:
+        _raise_no_trials(profile, info, stream)
+    marks = _label(found, rec, float(stream.rate))
+    if any(m.labels == "inferred" for m in marks):
+        flag = (
+            "trials found automatically; leg/eyes labels assume the protocol order "
+            "(left, right with eyes open, then eyes closed; hops left, right)"
+        )
+    else:
+        flag = "trials found automatically; stance leg from the lifted-foot sensors"
+    return marks, [flag]
+
+
+def _trial_rows(
+    marks: list[TrialMark],
+    stream: Stream,
+    in_gap: NDArray[np.bool_],
+    profile: ActivityProfile,
+    heading: Heading,
+    rec: Recording,
+    trial_length: float | None,
+) -> tuple[list[dict[str, Any]], list[TrialSeries]]:
+    """One table row per trial (flagged when a data gap falls inside it), and the series."""
+    t, rate = stream.t, float(stream.rate)
+    rows: list[dict[str, Any]] = []
+    series: list[TrialSeries] = []
+    for k, m in enumerate(marks):
+        g0, g1 = np.searchsorted(t, [m.t_start, m.t_end])
+        if in_gap[g0:g1].any():
+            gap = float(in_gap[g0:g1].sum() / rate)
+            row, ser = _base_row(k, m), None
+            row["flag"] = f"data gap of {gap:.1f} s inside the trial (not interpolated)"
+        elif m.kind == "hop":
+            row, ser = _hop_row(k, m, stream, profile)
+        else:
+            row, ser = _stance_row(k, m, stream, profile, heading, rec, trial_length)
+        rows.append(row)
+        if ser is not None:
+            series.append(ser)
+    return rows, series
+
+
+def _trial_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as a table with :data:`TRIAL_COLUMNS`; text columns without NaN."""
+    table = pd.DataFrame(rows).reindex(columns=list(TRIAL_COLUMNS))
+    for col in ("flag", "flag_note", "touchdown_times"):
+        table[col] = table[col].astype(object).where(table[col].notna(), "").astype(str)
+    table["familiarisation"] = table["familiarisation"].astype(bool)
+    return table
+
+
+def _raise_if_none_scoreable(table: pd.DataFrame) -> None:
+    """Raise when every trial is flagged, with the reason they share (if they share one)."""
+    if not (table["flag"] != "").all():
+        return
+    reasons = "; ".join(sorted(set(table["flag"])))
+    flags_all = list(table["flag"])
+    reason: Literal["too_short", "never_still", "no_trials"] = "no_trials"
+    if all(f.startswith("too short") for f in flags_all):
+        reason = "too_short"
+    elif all(f.startswith("not still") for f in flags_all):
+        reason = "never_still"
+    raise BalanceInputError(reason, f"no scoreable balance trial ({reasons})")
 
 
 # ------------------------------------------------------------------------------ marks

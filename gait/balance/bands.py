@@ -62,7 +62,8 @@ BANDS: dict[str, Band] = {
         "BESS-style errors per condition",
         (1.0, 4.0),
         ("no errors", "some errors (1–3)", "many errors (≥4)"),
-        "BESS error scale, max 10 per condition (Riemann, Guskiewicz & Shields 1999, J Sport Rehabil 8(2):71); zone edges are this project's",
+        "BESS error scale, max 10 per condition (Riemann, Guskiewicz & Shields 1999, "
+        "J Sport Rehabil 8(2):71); zone edges are this project's",
         "errors here count touch-downs only",
     ),
     "hop_tts": Band(
@@ -70,14 +71,15 @@ BANDS: dict[str, Band] = {
         (2.0,),
         ("within the force-plate typical ≈1.9–2.0 s", "longer than the force-plate typical ≈2 s"),
         "force-plate resultant-vector TTS (Gribble et al. 2012, J Sci Med Sport)",
-        "trunk-IMU TTS is a different method; compare your own sessions first (Fransz et al., time-to-stabilization methods review)",
+        "trunk-IMU TTS is a different method; compare your own sessions first "
+        "(Fransz et al., time-to-stabilization methods review)",
     ),
 }
 
 #: Metrics with no published band that fits a runner.
 NO_BAND: dict[str, str] = {
-    "time_to_failure": "no band for adult runners (published single-leg stance norms are for ages 60+); "
-    "a runner should hold the full trial",
+    "time_to_failure": "no band for adult runners "
+    "(published single-leg stance norms are for ages 60+); a runner should hold the full trial",
     "romberg": "no population band found (eyes closed normally sways more: ratio > 1)",
     "sway": "no published trunk-sway norm was retrieved; compare legs and sessions",
 }

@@ -1,6 +1,9 @@
-"""The balance figure: per leg the AP-vs-ML sway path with its 95 % ellipse, side by side,
-and below a time plot of the trials with touch-down markers. Reused by reports and the live
-page (it only needs the trials' :class:`~gait.balance.series.TrialSeries`)."""
+"""The balance figure: sway paths with 95 % ellipses per leg, over a time plot of the trials.
+
+Per leg the AP-vs-ML sway path with its 95 % ellipse, side by side, and below a time plot
+of the trials with touch-down markers. Reused by reports and the live page (it only needs
+the trials' :class:`~gait.balance.series.TrialSeries`).
+"""
 
 from __future__ import annotations
 

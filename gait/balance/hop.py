@@ -1,11 +1,12 @@
 """Hop-and-stick landing: time to stabilization over a FIXED trial length.
 
-TTS depends on the trial length by ~100 % (Fransz et al., review of time-to-stabilization methods), so the window is always
-:data:`gait.balance.trials.HOP_WINDOW` s from landing. Method (rotation-free, raw 3-D trunk
-specific force): deviation ``r(t) = a(t) − mean(a over the last 3 s)``; baseline
-``b = RMS(|r|)`` over the last 3 s; ``m(t)`` = 1 s centred moving RMS of ``|r|``.
-TTS is the last time before the baseline part at which ``m > 3·b`` (a 1 s window and a
-3× factor keep ordinary sway bursts from counting as "not yet stable").
+TTS depends on the trial length by ~100 % (Fransz et al., review of time-to-stabilization
+methods), so the window is always :data:`gait.balance.trials.HOP_WINDOW` s from landing.
+Method (rotation-free, raw 3-D trunk specific force): deviation
+``r(t) = a(t) − mean(a over the last 3 s)``; baseline ``b = RMS(|r|)`` over the last 3 s;
+``m(t)`` = 1 s centred moving RMS of ``|r|``. TTS is the last time before the baseline
+part at which ``m > 3·b`` (a 1 s window and a 3× factor keep ordinary sway bursts from
+counting as "not yet stable").
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def stabilization(acc: FloatArray, rate: float) -> tuple[float, FloatArray, floa
 
 
 def hop_path(acc: FloatArray, rate: float, seconds: float = 3.0) -> float:
-    """Trunk acceleration path length over the first ``seconds`` after landing (m/s²) (Williams, Gara & Clark 2019, J Sport Rehabil 28(8)).
+    """Trunk acceleration path length over the first ``seconds`` after landing, m/s².
+
+    As in Williams, Gara & Clark 2019 (J Sport Rehabil 28(8)).
 
     Parameters
     ----------

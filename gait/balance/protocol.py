@@ -142,7 +142,7 @@ class ListPrompter:
 
     lines: list[str] = field(default_factory=list)
 
-    def say(self, text: str, *, speak: bool = True) -> None:
+    def say(self, text: str, *, speak: bool = True) -> None:  # noqa: ARG002 - prompter interface
         """Append ``text``."""
         self.lines.append(text)
 
@@ -196,7 +196,8 @@ class ProtocolConfig:
     trial_length : float
         Stance trial length, s.
     familiarisation : bool
-        Start with an unscored practice trial (left, eyes open): scores improve over the first trials (Sway Medical acclimation study, Mummareddy et al.).
+        Start with an unscored practice trial (left, eyes open): scores improve over the
+        first trials (Sway Medical acclimation study, Mummareddy et al.).
     hop : bool
         Add the hop-and-stick drill (one landing per leg).
     hop_stick : float
@@ -493,7 +494,7 @@ class ProtocolEngine:
                 self.on_chunk(ch)
 
     def _wait_until(self, t: float, ticks: dict[float, str] | None = None) -> None:
-        """Sleep in small steps until session time ``t``, saying ``ticks[x]`` when ``t - x`` passes."""
+        """Sleep in small steps until session time ``t``; say ``ticks[x]`` when ``t - x`` passes."""
         pending = sorted((ticks or {}).items(), reverse=True)
         while True:
             now = self._now()

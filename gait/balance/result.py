@@ -62,63 +62,35 @@ class BalanceResult:
             f"{len(self.trials)} trials)",
             "",
         ]
-        # (column, short header, width); units and decimals from gait.metric_defs
-        cols = (
-            ("rms_ap", "RMS AP", 8),
-            ("rms_ml", "RMS ML", 8),
-            ("ellipse_area", "ellipse", 9),
-            ("jerk", "jerk", 8),
-            ("f50", "F50", 6),
-            ("lean_rms_ml", "lean ML", 8),
-            ("time_to_failure", "TTF", 7),
-            ("n_touchdowns", "touch", 6),
-        )
-        hdr = f"{'trial':<22}" + "".join(f"{h:>{w}}" for _, h, w in cols) + "  note"
-        lines += [
+        lines += self._table_lines()
+        lines.append("")
+        lines += self._comparison_lines()
+        lines.append(f"Bands are {GUIDANCE}.")
+        for fl in self.flags:
+            lines.append(f"note: {fl}")
+        lines += ["", f"Verdict: {self.verdict}"]
+        return "\n".join(lines)
+
+    def _table_lines(self) -> list[str]:
+        """Header and one line per trial, left leg first, then right, then unlabelled."""
+        hdr = f"{'trial':<22}" + "".join(f"{h:>{w}}" for _, h, w in _TEXT_COLUMNS) + "  note"
+        lines = [
             hdr,
-            f"{'':<22}" + "".join(f"{METRICS[c].display_unit:>{w}}" for c, _, w in cols),
+            f"{'':<22}" + "".join(f"{METRICS[c].display_unit:>{w}}" for c, _, w in _TEXT_COLUMNS),
             "-" * len(hdr),
         ]
-
-        def f(v: Any, fmt: str) -> str:
-            return format(v, fmt) if isinstance(v, int | float) and math.isfinite(v) else "–"
-
-        def cell(d: Mapping[Any, Any], col: str, width: int) -> str:
-            v = d.get(col)
-            v = (
-                v * METRICS[col].scale
-                if isinstance(v, int | float) and not isinstance(v, bool)
-                else v
-            )
-            return f(v, f"{width}.{METRICS[col].decimals}f")
-
         for leg in ("left", "right", None):
             sub = (
                 self.trials[self.trials["leg"].isna()]
                 if leg is None
                 else self.trials[self.trials["leg"] == leg]
             )
-            for d in sub.to_dict("records"):
-                if d["kind"] == "hop":
-                    name = f"{leg or '?'} hop"
-                    note = (
-                        d["flag"]
-                        or f"stable after {fmt('stabilization_time', d.get('stabilization_time'))}"
-                    )
-                    lines.append(
-                        f"{name:<22}{'':>8}{'':>8}{'':>9}{'':>8}{'':>6}{'':>8}{'':>7}{'':>6}  {note}"
-                    )
-                    continue
-                name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + (
-                    " (famil.)" if d["familiarisation"] else ""
-                )
-                note = d["flag"]
-                lines.append(
-                    f"{name:<22}"
-                    + "".join(cell(d, c, w).rjust(w) for c, _, w in cols)
-                    + f"  {note}"
-                )
-        lines.append("")
+            lines += [_trial_line(leg, d) for d in sub.to_dict("records")]
+        return lines
+
+    def _comparison_lines(self) -> list[str]:
+        """Symmetry, Romberg ratios, hop stabilization and short times to failure, with bands."""
+        lines: list[str] = []
         for eyes, mets in self.session.get("symmetry", {}).items():
             s = mets["rms"]
             lines.append(
@@ -133,10 +105,8 @@ class BalanceResult:
         hop = self.session.get("hop", {})
         for leg in ("left", "right"):
             if leg in hop:
-                lines.append(
-                    f"Hop landing, {leg}: stable after {fmt('stabilization_time', hop[leg]['value'])} "
-                    f"→ {hop[leg]['zone']}"
-                )
+                stable = fmt("stabilization_time", hop[leg]["value"])
+                lines.append(f"Hop landing, {leg}: stable after {stable} → {hop[leg]['zone']}")
         ttf = self.session.get("time_to_failure", {})
         short = {k: v for k, v in ttf.items() if v["zone"] and "below" in v["zone"]}
         for k, v in short.items():
@@ -146,11 +116,7 @@ class BalanceResult:
             )
         if short:
             lines.append(f"  ({next(iter(short.values()))['note']})")
-        lines.append(f"Bands are {GUIDANCE}.")
-        for fl in self.flags:
-            lines.append(f"note: {fl}")
-        lines += ["", f"Verdict: {self.verdict}"]
-        return "\n".join(lines)
+        return lines
 
     # ------------------------------------------------------------------ data
     def to_dict(self) -> dict[str, Any]:
@@ -220,3 +186,42 @@ class BalanceResult:
         from gait.balance.figure import balance_figure  # plotly loads only for a figure
 
         return balance_figure(self.series)
+
+
+#: Columns of the terminal table: (column, short header, width); units and decimals from
+#: gait.metric_defs.
+_TEXT_COLUMNS = (
+    ("rms_ap", "RMS AP", 8),
+    ("rms_ml", "RMS ML", 8),
+    ("ellipse_area", "ellipse", 9),
+    ("jerk", "jerk", 8),
+    ("f50", "F50", 6),
+    ("lean_rms_ml", "lean ML", 8),
+    ("time_to_failure", "TTF", 7),
+    ("n_touchdowns", "touch", 6),
+)
+
+
+def _number(v: Any, spec: str) -> str:
+    """``v`` formatted with ``spec``, or a dash when it is missing or not finite."""
+    return format(v, spec) if isinstance(v, int | float) and math.isfinite(v) else "–"
+
+
+def _cell(d: Mapping[Any, Any], col: str, width: int) -> str:
+    """One metric of a trial row in display units, ``width`` wide."""
+    v = d.get(col)
+    v = v * METRICS[col].scale if isinstance(v, int | float) and not isinstance(v, bool) else v
+    return _number(v, f"{width}.{METRICS[col].decimals}f")
+
+
+def _trial_line(leg: str | None, d: Mapping[Any, Any]) -> str:
+    """One trial of the terminal table: a hop shows its stabilization time as the note."""
+    if d["kind"] == "hop":
+        name = f"{leg or '?'} hop"
+        note = d["flag"] or f"stable after {fmt('stabilization_time', d.get('stabilization_time'))}"
+        blank = "".join(" " * w for _, _, w in _TEXT_COLUMNS)
+        return f"{name:<22}{blank}  {note}"
+    famil = " (famil.)" if d["familiarisation"] else ""
+    name = f"{leg or '?'} eyes {d['eyes'] or '?'}" + famil
+    cells = "".join(_cell(d, c, w).rjust(w) for c, _, w in _TEXT_COLUMNS)
+    return f"{name:<22}{cells}  {d['flag']}"

@@ -1,8 +1,8 @@
 """Per-session comparison: left vs right (limb symmetry index), eyes closed vs open (Romberg).
 
-Symmetry index (Robinson, Herzog & Nigg 1987, J Manipulative Physiol Ther 10(4):172): ``SI = (X_R − X_L) / (0.5·(X_R + X_L)) × 100`` — positive
-means the right leg sways more. The verdict uses the plainer "left leg sways N % more than
-right" = ``(X_L / X_R − 1) × 100``.
+Symmetry index (Robinson, Herzog & Nigg 1987, J Manipulative Physiol Ther 10(4):172):
+``SI = (X_R − X_L) / (0.5·(X_R + X_L)) × 100`` — positive means the right leg sways more.
+The verdict uses the plainer "left leg sways N % more than right" = ``(X_L / X_R − 1) × 100``.
 """
 
 from __future__ import annotations
@@ -210,8 +210,8 @@ def compare_sessions(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per condition present in both (``left_open`` ...) and metric, with
         ``before``, ``after`` and ``change_pct`` (negative = less sway = better). Trunk-sway
-        test-retest needs several repetitions for ICC 0.85 (PLoS ONE 2019, e0211051); treat changes of a few
-        percent as noise.
+        test-retest needs several repetitions for ICC 0.85 (PLoS ONE 2019, e0211051); treat
+        changes of a few percent as noise.
     """
     a, b = condition_means(before), condition_means(after)
     rows = []

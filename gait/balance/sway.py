@@ -1,6 +1,7 @@
-"""Sway metrics of one trial (Mancini et al. 2012 set, J Neuroeng Rehabil 9:59) in the horizontal plane.
+"""Sway metrics of one trial in the horizontal plane.
 
-Fixed processing, identical for every trial so sessions compare:
+The metric set follows Mancini et al. 2012 (J Neuroeng Rehabil 9:59). Fixed processing,
+identical for every trial so sessions compare:
 
 * zero-phase 4th-order Butterworth low-pass at :data:`LOWPASS_HZ` on the whole trial,
   then the metric window (the middle of the trial, see :func:`metric_window`);

@@ -142,7 +142,9 @@ def lifted_foot(feet: dict[str, FloatArray], rate: float) -> str | None:
 
 
 def bess_errors(n_touchdowns: int) -> int:
-    """BESS-style error count: one per touch-down, capped at 10 per condition (Riemann, Guskiewicz & Shields 1999, J Sport Rehabil 8(2):71).
+    """BESS-style error count: one per touch-down, capped at 10 per condition.
+
+    As in Riemann, Guskiewicz & Shields 1999 (J Sport Rehabil 8(2):71).
 
     Parameters
     ----------

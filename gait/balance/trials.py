@@ -30,7 +30,8 @@ FloatArray = NDArray[np.float64]
 MIN_TRIAL = 7.0
 #: Horizontal sway (moving RMS, m/s²) below which a quiet stretch is two-leg standing.
 TWO_LEG_MAX = 0.07
-#: Fixed analysis length of a hop-and-stick trial after landing, s (TTS depends on it, so it is fixed).
+#: Fixed analysis length of a hop-and-stick trial after landing, s (TTS depends on it, so it
+#: is fixed).
 HOP_WINDOW = 10.0
 #: Protocol order of the stance trials.
 PROTOCOL_ORDER: tuple[tuple[str, str], ...] = (

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from gait.cli.options import DeprecatedAlias
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from devices.virtual import VirtualDevice
 
 PLACEMENTS = ("foot", "shank", "sacrum")
 SCENARIOS = ("run", "walk")
@@ -54,8 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--faults",
         action="append",
         metavar="KEY=VALUE[,...]",
-        help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, seed=N; "
-        "phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
+        help="fault injection: drop_every=S, outage=S, loss=P, jitter=S, refuse_start=CODE, "
+        "seed=N; phones: outage_every=S, outage=S, burst_every=S, burst=S, late=P, duplicate=P, "
         "clock_jump_at=S, clock_jump=S",
     )
     p.add_argument(
@@ -166,23 +172,31 @@ def _replay_source(args: argparse.Namespace, profile: object) -> object:
     return SampleSource(t=t - t[0], acc=s.acc, gyr=gyr)
 
 
-async def _simulate(args: argparse.Namespace) -> None:
-    import asyncio
+def _radio_spec(args: argparse.Namespace) -> str:
+    """The virtual radio to run on, after checking the numeric options."""
     import os
-    import threading
 
-    from devices.ble.radio import RADIO_ENV, open_radio
+    from devices.ble.radio import RADIO_ENV
     from devices.errors import DeviceError
-    from devices.profiles import get_profile
-    from devices.virtual import VirtualDevice, parse_faults
 
     if args.speed_up <= 0 or args.length <= 0:
         raise DeviceError("--speed-up and --length must be > 0")
-    spec = args.radio or os.environ.get(RADIO_ENV) or "virtual"
+    spec: str = args.radio or os.environ.get(RADIO_ENV) or "virtual"
     if spec.lower() == "ble":
         raise DeviceError(
             "gait simulate runs on the virtual radio; use --radio virtual[:HOST:PORT]"
         )
+    return spec
+
+
+async def _simulate(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from devices.ble.radio import open_radio
+    from devices.profiles import get_profile
+    from devices.virtual import VirtualDevice, parse_faults
+
+    spec = _radio_spec(args)
     profile = get_profile(args.profile)
     faults = parse_faults(args.faults)
     source = _source(args, profile)
@@ -203,22 +217,42 @@ async def _simulate(args: argparse.Namespace) -> None:
         f"simulating {dev.name} [{dev.address}] profile {profile.id} on {radio.spec} ({role})",
         flush=True,
     )
+    console = _Console(dev, asyncio.get_running_loop())
+    console.listen()
+    try:
+        await console.wait(args.seconds)
+    finally:
+        await dev.stop()
+        await radio.aclose()
+        print(f"stopped: {dev.sent} notifications sent, {dev.connections} connections", flush=True)
 
-    loop = asyncio.get_running_loop()
-    quit_ = asyncio.Event()
-    pending: set[asyncio.Task[None]] = set()
 
-    def command(line: str) -> None:
+class _Console:
+    """The commands typed on standard input while the virtual sensor runs."""
+
+    def __init__(self, dev: VirtualDevice, loop: asyncio.AbstractEventLoop) -> None:
+        import asyncio
+
+        self.dev = dev
+        self.loop = loop
+        self.quit = asyncio.Event()
+        # Strong references to running drop tasks (the loop keeps only weak ones).
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def command(self, line: str) -> None:
+        """Apply one command line; print ``ok ...`` or the problem."""
         words = line.split()
         if not words:
             return
+        dev = self.dev
         try:
             if words[0] == "quit":
-                quit_.set()
+                self.quit.set()
             elif words[0] == "drop":
-                task = loop.create_task(dev.drop_link(float(words[1]) if len(words) > 1 else None))
-                pending.add(task)
-                task.add_done_callback(pending.discard)
+                seconds = float(words[1]) if len(words) > 1 else None
+                task = self.loop.create_task(dev.drop_link(seconds))
+                self.pending.add(task)
+                task.add_done_callback(self.pending.discard)
             elif words[0] == "loss":
                 dev.faults.loss = float(words[1])
             elif words[0] == "jitter":
@@ -234,19 +268,24 @@ async def _simulate(args: argparse.Namespace) -> None:
         except (IndexError, ValueError):
             print(f"bad command {line.strip()!r}", file=sys.stderr, flush=True)
 
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(command, line)
+    def listen(self) -> None:
+        """Read standard input in a daemon thread, handing each line to the event loop."""
+        import threading
 
-    threading.Thread(target=read_stdin, daemon=True).start()
-    try:
-        if args.seconds is not None:
-            await asyncio.wait_for(quit_.wait(), args.seconds)
-        else:
-            await quit_.wait()
-    except TimeoutError:
-        pass
-    finally:
-        await dev.stop()
-        await radio.aclose()
-        print(f"stopped: {dev.sent} notifications sent, {dev.connections} connections", flush=True)
+        threading.Thread(target=self._read_stdin, daemon=True).start()
+
+    def _read_stdin(self) -> None:
+        for line in sys.stdin:
+            self.loop.call_soon_threadsafe(self.command, line)
+
+    async def wait(self, seconds: float | None) -> None:
+        """Return on ``quit``, or after ``seconds`` (None: no limit)."""
+        import asyncio
+
+        try:
+            if seconds is not None:
+                await asyncio.wait_for(self.quit.wait(), seconds)
+            else:
+                await self.quit.wait()
+        except TimeoutError:
+            pass

@@ -70,6 +70,28 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
         )
     if off >= end:
         return  # an empty matrix
+    flags, count, off = _array_header(buf, off, end, e)
+    cls = flags & 0xFF
+    if cls not in (_MX_CELL, _MX_STRUCT, _MX_OBJECT):
+        _numeric_parts(buf, off, end, e, flags, count)
+        return
+    nfields, off = _field_count(buf, off, end, e, cls)
+    children = count * nfields
+    if children * _TAG > end - off:
+        raise BadValueError(
+            path,
+            f"a MAT {('cell', 'struct', 'object')[cls - 1]} array declares {children} elements "
+            f"in {end - off} bytes",
+        )
+    for _ in range(children):
+        t, n, d, off = _tag(buf, off, end, e)
+        if t != _MI_MATRIX:
+            raise ValueError("struct or cell element is not a matrix")
+        _matrix(buf, d, d + n, e, depth + 1, path)
+
+
+def _array_header(buf: bytes, off: int, end: int, e: str) -> tuple[int, int, int]:
+    """(array flags, element count, offset after the name) of the matrix body at ``off``."""
     t, n, d, off = _tag(buf, off, end, e)  # array flags
     if t != _MI_UINT32 or n < 8:
         raise ValueError("array flags missing")
@@ -86,37 +108,33 @@ def _matrix(buf: bytes, off: int, end: int, e: str, depth: int, path: Path) -> N
             raise ValueError("negative array dimension")
         count *= k
     _, _, _, off = _tag(buf, off, end, e)  # name
-    if cls not in (_MX_CELL, _MX_STRUCT, _MX_OBJECT):
-        # scipy's C reader trusts these tags (a damaged one can crash it): check each part.
-        parts = 3 if cls == _MX_SPARSE else 1
-        parts += 1 if flags & _COMPLEX else 0
-        for _ in range(parts):
-            t, n, d, off = _tag(buf, off, end, e)
-            if t not in _SIZES:
-                raise ValueError(f"array data of unknown type {t}")
-            if cls != _MX_SPARSE and _SIZES[t] and n != count * _SIZES[t]:
-                raise ValueError(f"array data holds {n} bytes for {count} values of type {t}")
-        return
-    nfields = 1
+    return flags, count, off
+
+
+def _numeric_parts(buf: bytes, off: int, end: int, e: str, flags: int, count: int) -> None:
+    """Check the data parts of a numeric, char, logical or sparse array."""
+    # scipy's C reader trusts these tags (a damaged one can crash it): check each part.
+    cls = flags & 0xFF
+    parts = 3 if cls == _MX_SPARSE else 1
+    parts += 1 if flags & _COMPLEX else 0
+    for _ in range(parts):
+        t, n, _, off = _tag(buf, off, end, e)
+        if t not in _SIZES:
+            raise ValueError(f"array data of unknown type {t}")
+        if cls != _MX_SPARSE and _SIZES[t] and n != count * _SIZES[t]:
+            raise ValueError(f"array data holds {n} bytes for {count} values of type {t}")
+
+
+def _field_count(buf: bytes, off: int, end: int, e: str, cls: int) -> tuple[int, int]:
+    """(children per element, offset of the first child) of a cell, struct or object."""
+    if cls == _MX_CELL:
+        return 1, off
     if cls == _MX_OBJECT:
         _, _, _, off = _tag(buf, off, end, e)  # class name
-    if cls in (_MX_STRUCT, _MX_OBJECT):
-        t, n, d, off = _tag(buf, off, end, e)  # field name length
-        flen = struct.unpack_from(e + "i", buf, d)[0]
-        t, n, d, off = _tag(buf, off, end, e)  # field names
-        nfields = n // flen if flen > 0 else 0
-    children = count * nfields
-    if children * _TAG > end - off:
-        raise BadValueError(
-            path,
-            f"a MAT {('cell', 'struct', 'object')[cls - 1]} array declares {children} elements "
-            f"in {end - off} bytes",
-        )
-    for _ in range(children):
-        t, n, d, off = _tag(buf, off, end, e)
-        if t != _MI_MATRIX:
-            raise ValueError("struct or cell element is not a matrix")
-        _matrix(buf, d, d + n, e, depth + 1, path)
+    _, _, d, off = _tag(buf, off, end, e)  # field name length
+    flen = struct.unpack_from(e + "i", buf, d)[0]
+    _, n, _, off = _tag(buf, off, end, e)  # field names
+    return (n // flen if flen > 0 else 0), off
 
 
 def is_mat5(path: Path) -> bool:

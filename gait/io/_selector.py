@@ -1,4 +1,4 @@
-"""``FILE::SELECTOR``: one recording inside a multi-trial file (``data.mat::Test11``, ``x.mat::3``)."""
+"""``FILE::SELECTOR``: one recording of a multi-trial file (``data.mat::Test11``, ``x.mat::3``)."""
 
 from __future__ import annotations
 

@@ -166,7 +166,9 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 events=contacts_from_force(fz, rate, FORCE_THRESHOLD_BW),
                 tables={"force": pd.DataFrame({"t": t, "fz": fz})},
                 params={"threshold_bw": FORCE_THRESHOLD_BW, "trial": k},
-                source="Alcantara et al. 2022 treadmill vertical force (> 0.05 BW, flicker removed)",
+                source=(
+                    "Alcantara et al. 2022 treadmill vertical force (> 0.05 BW, flicker removed)"
+                ),
             )
     meta = SessionMeta(
         activity="run", source=NAME, treadmill_speed=speed, height=height, extra=extra

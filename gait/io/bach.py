@@ -79,7 +79,10 @@ def _load(base: Path) -> list[dict[str, Any]]:
 
 
 def sniff(path: Path) -> bool:
-    """True for a MATLAB 5 MAT-file whose ``data`` struct array has ``Accelerometer`` and ``GroundReactionForce``.
+    """True for a MATLAB 5 MAT-file whose ``data`` structs hold accelerometer and force data.
+
+    The ``data`` struct array must have the fields ``Accelerometer`` and
+    ``GroundReactionForce``.
 
     Checked before the Mobilise-D reader, which also looks for a ``data`` struct.
     """
@@ -255,9 +258,8 @@ def read(path: Path, options: ReadOptions) -> Recording:
             }
         )
         # the two people differ in mass and height; this identifies them without a name
-        extra["subject"] = (
-            f"{row.get('Gender', '')}{int(row.get('Weight [kg]', 0))}-{int(row.get('Height [cm]', 0))}"
-        )
+        mass, height = int(row.get("Weight [kg]", 0)), int(row.get("Height [cm]", 0))
+        extra["subject"] = f"{row.get('Gender', '')}{mass}-{height}"
     meta = SessionMeta(
         activity=_ACTIVITY.get(condition, "unknown"),  # type: ignore[arg-type]
         source=NAME,

@@ -17,6 +17,6 @@ def sniff(path: Path) -> bool:
     return path.suffix == ".gaitrec" or is_canonical(path)
 
 
-def read(path: Path, options: ReadOptions) -> Recording:
+def read(path: Path, options: ReadOptions) -> Recording:  # noqa: ARG001 - the reader interface
     """Read a ``.gaitrec``; ``placement``/``side`` options do not apply and are ignored."""
     return read_recording(path)

@@ -128,6 +128,7 @@ class FileStream(Stream):
 
     @property
     def t(self) -> FloatArray:
+        """Sample times, s (read from the file on first use)."""
         return self._load()[0]
 
     @t.setter
@@ -136,6 +137,7 @@ class FileStream(Stream):
 
     @property
     def acc(self) -> FloatArray:
+        """Acceleration, (n, 3) m/s² (read from the file on first use)."""
         return self._load()[1]
 
     @acc.setter
@@ -145,6 +147,7 @@ class FileStream(Stream):
 
     @property
     def gyr(self) -> FloatArray | None:
+        """Angular rate, (n, 3) rad/s, or None (read from the file on first use)."""
         return self._load()[2] if self._has_gyr else None
 
     @gyr.setter
@@ -155,14 +158,17 @@ class FileStream(Stream):
 
     @property
     def has_gyr(self) -> bool:
+        """True when the stream has a gyroscope (known without reading the arrays)."""
         return self._has_gyr
 
     @property
     def n(self) -> int:
+        """Number of samples (known without reading the arrays)."""
         return self._n
 
     @property
     def duration(self) -> float:
+        """Time from the first to the last sample, s (known without reading the arrays)."""
         return float(self._t_last - self._t_first) if self._n > 1 else 0.0
 
     @property
@@ -280,8 +286,11 @@ class FileStream(Stream):
 
 
 def _all_finite(x: np.ndarray) -> bool:
-    """True when every value is finite: a finite sum proves it in one pass (the exact test
-    runs only when the sum is not finite, which an overflow can cause too)."""
+    """True when every value is finite.
+
+    A finite sum proves it in one pass; the exact test runs only when the sum is not
+    finite, which an overflow can cause too.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(np.sum(x)):
             return True

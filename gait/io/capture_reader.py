@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gait.errors import EmptyFileError, HeaderError, InputFileError, TimeOrderError
-from gait.recording import PLACEMENTS, SIDES, Channel, Recording, SessionMeta, Stream
+from gait.recording import PLACEMENTS, SIDES, Channel, FloatArray, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
+    from devices.capture import Capture
+    from devices.replay import DeviceData
     from gait.io import ReadOptions
 
 
@@ -63,6 +65,18 @@ def read(path: Path, options: ReadOptions) -> Recording:
     InputFileError
         Not a capture, unreadable header, unknown profile, or no usable samples.
     """
+    cap, decoded = _decode(path)
+    channels = _rsc_channels(decoded)
+    streams = _imu_streams(path, decoded, options)
+    if not streams and not channels:
+        raise EmptyFileError(path, "the capture holds no decodable samples")
+    for p in cap.problems:
+        warnings.warn(p, stacklevel=2)
+    return Recording(meta=_session_meta(cap), streams=streams, channels=channels)
+
+
+def _decode(path: Path) -> tuple[Capture, list[DeviceData]]:
+    """The capture and its devices' decoded samples; layer errors become file errors."""
     from devices.capture import read_capture
     from devices.errors import DeviceLayerError
     from devices.replay import replay
@@ -75,10 +89,12 @@ def read(path: Path, options: ReadOptions) -> Recording:
         if isinstance(exc.__cause__, SchemaError):
             raise HeaderError(path, exc.__cause__.problem, field=exc.__cause__.field) from None
         raise InputFileError(path, str(exc).removeprefix(f"{path}: ")) from None
-    imu = [d for d in decoded if d.t.size > 0 and (d.acc is not None or d.gyr is not None)]
-    streams: list[Stream] = []
+    return cap, decoded
+
+
+def _rsc_channels(decoded: list[DeviceData]) -> list[Channel]:
+    """One ``rsc`` channel per footpod with samples (``rsc_<index>`` after the first)."""
     channels: list[Channel] = []
-    names: set[str] = set()
     for d in decoded:
         if "rsc" in d.channels and d.channels["rsc"]["t"].size:
             ch = d.channels["rsc"]
@@ -91,31 +107,17 @@ def read(path: Path, options: ReadOptions) -> Recording:
                     device=_device_info(d),
                 )
             )
+    return channels
+
+
+def _imu_streams(path: Path, decoded: list[DeviceData], options: ReadOptions) -> list[Stream]:
+    """One stream per device with inertial samples, named by placement and side."""
+    imu = [d for d in decoded if d.t.size > 0 and (d.acc is not None or d.gyr is not None)]
+    streams: list[Stream] = []
+    names: set[str] = set()
     for d in imu:
-        placement = d.device.placement or options.placement or d.profile.placement
-        side = d.device.side or options.side
-        if len(imu) == 1:
-            placement = options.placement or placement
-            side = options.side or side
-        if placement not in PLACEMENTS:
-            raise InputFileError(
-                path,
-                f"device {d.device.index} ({d.device.name}) has no placement; pass --placement",
-            )
-        if side is not None and side not in SIDES:
-            side = None
-        if d.acc is None:
-            raise InputFileError(
-                path, f"device {d.device.index} ({d.device.name}) sent no accelerometer samples"
-            )
-        if d.t.size < 2:
-            raise InputFileError(
-                path, f"device {d.device.index} ({d.device.name}): fewer than 2 samples"
-            )
-        if not np.all(np.isfinite(d.t)) or not np.all(np.diff(d.t) > 0):
-            raise TimeOrderError(
-                path, f"device {d.device.index} ({d.device.name}): sample times go backwards"
-            )
+        placement, side = _identity(path, d, options, single=len(imu) == 1)
+        acc = _checked_acc(path, d)
         name = placement + (f"_{side}" if side else "")
         if name in names:
             name = f"{name}_{d.device.index}"
@@ -125,7 +127,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 placement=placement,  # type: ignore[arg-type]
                 side=side,  # type: ignore[arg-type]
                 t=d.t,
-                acc=d.acc,
+                acc=acc,
                 gyr=d.gyr,
                 rate=float(d.rate),
                 device=_device_info(d),
@@ -135,10 +137,42 @@ def read(path: Path, options: ReadOptions) -> Recording:
                 mount=d.device.info.get("mount") if placement == "phone" else None,
             )
         )
-    if not streams and not channels:
-        raise EmptyFileError(path, "the capture holds no decodable samples")
-    for p in cap.problems:
-        warnings.warn(p, stacklevel=2)
+    return streams
+
+
+def _identity(
+    path: Path, d: DeviceData, options: ReadOptions, *, single: bool
+) -> tuple[str, str | None]:
+    """Placement and side of a device: recorded, else the options (which win for a single one)."""
+    placement = d.device.placement or options.placement or d.profile.placement
+    side = d.device.side or options.side
+    if single:
+        placement = options.placement or placement
+        side = options.side or side
+    if placement not in PLACEMENTS:
+        raise InputFileError(
+            path,
+            f"device {d.device.index} ({d.device.name}) has no placement; pass --placement",
+        )
+    if side is not None and side not in SIDES:
+        side = None
+    return placement, side
+
+
+def _checked_acc(path: Path, d: DeviceData) -> FloatArray:
+    """A device's accelerometer samples, m/s²; raise unless 2 or more at increasing times."""
+    who = f"device {d.device.index} ({d.device.name})"
+    if d.acc is None:
+        raise InputFileError(path, f"{who} sent no accelerometer samples")
+    if d.t.size < 2:
+        raise InputFileError(path, f"{who}: fewer than 2 samples")
+    if not np.all(np.isfinite(d.t)) or not np.all(np.diff(d.t) > 0):
+        raise TimeOrderError(path, f"{who}: sample times go backwards")
+    return d.acc
+
+
+def _session_meta(cap: Capture) -> SessionMeta:
+    """Activity, athlete and start time from the capture header; its events and damage."""
     hmeta = cap.header.get("meta", {}) if isinstance(cap.header.get("meta"), dict) else {}
     activity = hmeta.get("activity", "unknown")
     athlete = hmeta.get("athlete")
@@ -148,7 +182,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         if cap.start_time_ns
         else None
     )
-    meta = SessionMeta(
+    return SessionMeta(
         activity=activity if activity in ("run", "walk", "balance", "unknown") else "unknown",
         athlete=athlete if isinstance(athlete, str) else None,
         start_time=start,
@@ -171,4 +205,3 @@ def read(path: Path, options: ReadOptions) -> Recording:
             }
         },
     )
-    return Recording(meta=meta, streams=streams, channels=channels)

@@ -34,6 +34,21 @@ _FIELDS: dict[str, tuple[str, float]] = {
 }
 
 
+#: What reading a damaged FIT file raises. The SDK's decoder reports damage in its error
+#: list rather than raising, so these come from opening the file, and from our handling of
+#: records whose values have an unexpected type (timestamp arithmetic, ``isoformat``).
+_FIT_ERRORS = (
+    OSError,
+    RuntimeError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+)
+
+
 def sniff(path: Path) -> bool:
     """True when the file starts with a FIT header (``.FIT`` signature at byte 8)."""
     try:
@@ -60,7 +75,7 @@ def _decode(path: Path) -> dict[str, Any]:
     return dict(messages)
 
 
-def read(path: Path, options: ReadOptions) -> Recording:
+def read(path: Path, options: ReadOptions) -> Recording:  # noqa: ARG001 - the reader interface
     """Read a FIT activity's per-second records into a ``watch`` channel.
 
     Parameters
@@ -92,9 +107,7 @@ def read(path: Path, options: ReadOptions) -> Recording:
         start = t0.isoformat()
     except GaitError:
         raise
-    except Exception as exc:  # third-party parser boundary: becomes a typed InputFileError
-        # The SDK signals damage with whatever its parser hits (IndexError, KeyError,
-        # struct errors, OverflowError ...); the file is unreadable either way.
+    except _FIT_ERRORS as exc:
         raise InputFileError(path, f"FIT decode error ({type(exc).__name__}: {exc})") from None
     values: dict[str, np.ndarray] = {}
 

@@ -678,7 +678,7 @@ def _build_bomb(kind: str) -> bytes:
 
 
 def zip_bomb(name: str, head: bytes, size: int) -> bytes:
-    """A one-entry ZIP whose deflated entry ``name`` (``head`` then zeros) inflates to ``size`` bytes.
+    """A one-entry ZIP whose deflated entry ``name`` (``head``, zeros) inflates to ``size`` bytes.
 
     The deflate stream is built from one compressed MiB of zeros repeated, so making a
     3 GB bomb takes milliseconds; the CRC field is left 0 (a reader must refuse it before).

@@ -39,7 +39,7 @@ from gait.io._csv import (
 from gait.io.limits import check_stream_size, check_time_span, guess_time_unit
 from gait.io.units import acc_factor, epoch_iso, gyr_factor, time_factor
 from gait.plausibility import resolve_acc_unit, resolve_gyr_unit
-from gait.recording import Placement, Recording, SessionMeta, Side, Stream
+from gait.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions
@@ -52,8 +52,11 @@ RATE_TOLERANCE = 0.10
 
 
 def sniff(path: Path) -> bool:
-    """True when the first line is a header with an ``acc*`` column (a renamed or missing
-    axis then gets a clear :class:`MissingColumnError` from :func:`read`)."""
+    """True when the first line is a header with an ``acc*`` column.
+
+    A renamed or missing axis then gets a clear :class:`MissingColumnError` from
+    :func:`read`.
+    """
     if not path.is_file():
         return False
     first = head_text(path).splitlines()[:1]
@@ -119,17 +122,49 @@ def read(path: Path, options: ReadOptions) -> Recording:
     RateError
         No time column and no rate, a rate <= 0, or a rate that contradicts the time column.
     """
-    # unknown unit names fail before the file is parsed
+    _check_options(path, options)
+    first = head_text(path).splitlines()[:1]
+    sep = guess_separator(first[0]) if first else ","
+    df = parse_table(path, sep=sep, header=0)
+    df.columns = [str(c).lstrip("\ufeff").strip().strip('"').lower() for c in df.columns]
+    time_col, gyr_present = _columns(path, list(df.columns))
+    cols = ([time_col] if time_col else []) + list(ACC) + gyr_present
+    block = numeric_block(df, cols, path, first_line=2)
+    if time_col is not None:
+        t, rate, data, start_time, dropped = _timed(path, block, time_col, options)
+    else:
+        t, rate, data = _untimed(path, block, options)
+        start_time, dropped = None, 0
+    raw_gyr = data[:, 3:6] if gyr_present else None
+    # the units from the signal itself: inferred when not given, an error when contradicted
+    acc_unit = resolve_acc_unit(data[:, 0:3], rate, options.acc_unit, str(path))
+    gyr_unit = resolve_gyr_unit(raw_gyr, options.gyr_unit, str(path))
+    acc = data[:, 0:3] * acc_factor(acc_unit)
+    gyr = raw_gyr * gyr_factor(gyr_unit) if raw_gyr is not None else None
+    stream = Stream(
+        t=t,
+        acc=acc,
+        gyr=gyr,
+        rate=rate,
+        device=_device(path, options, dropped, acc_unit, gyr_unit if gyr is not None else None),
+        **stream_identity(options, "foot"),
+    )
+    meta = SessionMeta(
+        source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {}
+    )
+    return Recording(meta=meta, streams=[stream])
+
+
+def _check_options(path: Path, options: ReadOptions) -> None:
+    """Unknown unit names and a rate <= 0 fail before the file is parsed."""
     acc_factor(options.acc_unit)
     gyr_factor(options.gyr_unit)
     if options.rate is not None and not options.rate > 0:
         raise RateError(f"{path}: --rate must be > 0 Hz, got {options.rate}")
 
-    first = head_text(path).splitlines()[:1]
-    sep = guess_separator(first[0]) if first else ","
-    df = parse_table(path, sep=sep, header=0)
-    df.columns = [str(c).lstrip("\ufeff").strip().strip('"').lower() for c in df.columns]
-    have = list(df.columns)
+
+def _columns(path: Path, have: list[str]) -> tuple[str | None, list[str]]:
+    """The time column (``t``, ``timestamp`` or None) and the gyroscope columns present."""
     for c in ACC:
         if c not in have:
             raise MissingColumnError(
@@ -142,61 +177,80 @@ def read(path: Path, options: ReadOptions) -> Recording:
             path, "gyr_x, gyr_y, gyr_z must all be present or all absent", line=1, column=missing
         )
     time_col = "t" if "t" in have else ("timestamp" if "timestamp" in have else None)
+    return time_col, gyr_present
 
-    cols = ([time_col] if time_col else []) + list(ACC) + gyr_present
-    block = numeric_block(df, cols, path, first_line=2)
+
+def _timed(
+    path: Path, block: FloatArray, time_col: str, options: ReadOptions
+) -> tuple[FloatArray, float, FloatArray, str | None, int]:
+    """Sample times from the ``t`` or ``timestamp`` column, checked against ``--rate``.
+
+    Returns
+    -------
+    t : ndarray
+        Seconds from the first sample.
+    rate : float
+        Measured rate, or ``--rate`` when given, Hz.
+    data : ndarray
+        The acc (and gyr) columns of the rows kept.
+    start_time : str or None
+        Wall-clock start (ISO 8601) of an epoch ``timestamp`` column.
+    dropped : int
+        Rows dropped as time glitches.
+    """
+    keep, dropped = drop_time_glitches(block[:, 0], path, 2, time_col)
+    if dropped:
+        block = block[keep]
+    raw_t = block[:, 0]
     start_time = None
-    dropped = 0
-    if time_col is not None:
-        keep, dropped = drop_time_glitches(block[:, 0], path, 2, time_col)
-        if dropped:
-            block = block[keep]
-        raw_t = block[:, 0]
-        if time_col == "timestamp":
-            if options.time_unit is None:
-                guess = guess_time_unit(raw_t)
-                hint = f"; the values look like {guess}" if guess else ""
-                raise UnitError(
-                    f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns){hint}"
-                )
-            k_t = time_factor(options.time_unit)
-            check_time_span(path, raw_t, options.time_unit.strip(), time_col)
-            t_s = raw_t * k_t
-            start_time = epoch_iso(float(t_s[0]), minimum=1e9)  # after 2001: a wall clock
-        else:
-            check_time_span(path, raw_t, "s", time_col)
-            t_s = raw_t
-        t = t_s - t_s[0]
-        rate = measured_rate(t)
-        if options.rate is not None:
-            if rate > 0 and abs(rate / options.rate - 1.0) > RATE_TOLERANCE:
-                raise RateError(
-                    f"{path}: --rate {options.rate:g} Hz contradicts the time column "
-                    f"({rate:.4g} Hz measured); drop --rate or fix it"
-                )
-            rate = options.rate
-        data = block[:, 1:]
+    if time_col == "timestamp":
+        if options.time_unit is None:
+            guess = guess_time_unit(raw_t)
+            hint = f"; the values look like {guess}" if guess else ""
+            raise UnitError(f"{path}: column 'timestamp' needs --time-unit (s, ms, us or ns){hint}")
+        k_t = time_factor(options.time_unit)
+        check_time_span(path, raw_t, options.time_unit.strip(), time_col)
+        t_s = raw_t * k_t
+        start_time = epoch_iso(float(t_s[0]), minimum=1e9)  # after 2001: a wall clock
     else:
-        if options.rate is None:
+        check_time_span(path, raw_t, "s", time_col)
+        t_s = raw_t
+    t = t_s - t_s[0]
+    rate = measured_rate(t)
+    if options.rate is not None:
+        if rate > 0 and abs(rate / options.rate - 1.0) > RATE_TOLERANCE:
             raise RateError(
-                f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ"
+                f"{path}: --rate {options.rate:g} Hz contradicts the time column "
+                f"({rate:.4g} Hz measured); drop --rate or fix it"
             )
-        rate = float(options.rate)
-        check_stream_size(path, "csv", block.shape[0], block.shape[0] / rate, rate)
-        t = np.arange(block.shape[0], dtype=np.float64) / rate
-        data = block
-    raw_gyr = data[:, 3:6] if gyr_present else None
-    # the units from the signal itself: inferred when not given, an error when contradicted
-    acc_unit = resolve_acc_unit(data[:, 0:3], rate, options.acc_unit, str(path))
-    gyr_unit = resolve_gyr_unit(raw_gyr, options.gyr_unit, str(path))
-    acc = data[:, 0:3] * acc_factor(acc_unit)
-    gyr = raw_gyr * gyr_factor(gyr_unit) if raw_gyr is not None else None
+        rate = options.rate
+    return t, rate, block[:, 1:], start_time, dropped
+
+
+def _untimed(
+    path: Path, block: FloatArray, options: ReadOptions
+) -> tuple[FloatArray, float, FloatArray]:
+    """Times from ``--rate``: (t s, rate Hz, data columns)."""
+    if options.rate is None:
+        raise RateError(
+            f"{path}: no 't' or 'timestamp' column; give the sampling rate with --rate HZ"
+        )
+    rate = float(options.rate)
+    check_stream_size(path, "csv", block.shape[0], block.shape[0] / rate, rate)
+    t = np.arange(block.shape[0], dtype=np.float64) / rate
+    return t, rate, block
+
+
+def _device(
+    path: Path, options: ReadOptions, dropped: int, acc_unit: str, gyr_unit: str | None
+) -> dict[str, Any]:
+    """The stream's device record: file, dropped rows, units and which were inferred."""
     device: dict[str, Any] = {
         "source_file": path.name,
         "dropped_samples": dropped,
         "acc_unit": acc_unit,
     }
-    if gyr is not None:
+    if gyr_unit is not None:
         device["gyr_unit"] = gyr_unit
     inferred = [
         f"{o}={u}"
@@ -204,19 +258,8 @@ def read(path: Path, options: ReadOptions) -> Recording:
             ("acc_unit", acc_unit, options.acc_unit),
             ("gyr_unit", gyr_unit, options.gyr_unit),
         )
-        if given is None and not (o == "gyr_unit" and gyr is None)
+        if given is None and u is not None
     ]
     if inferred:
         device["units_inferred"] = ",".join(inferred)
-    stream = Stream(
-        t=t,
-        acc=acc,
-        gyr=gyr,
-        rate=rate,
-        device=device,
-        **stream_identity(options, "foot"),
-    )
-    meta = SessionMeta(
-        source=NAME, start_time=start_time, extra={"dropped_samples": dropped} if dropped else {}
-    )
-    return Recording(meta=meta, streams=[stream])
+    return device

@@ -31,7 +31,8 @@ MIN_RATE_HZ = 1.0
 #: 24 h at 250 Hz: the longest recording at a rate typical for running IMUs; a 2 kHz
 #: stream can still last 3 h.
 MAX_SAMPLES = int(MAX_DURATION_S * 250)
-#: Bytes a compressed input may inflate to, per stored byte (zstd on IMU data gives 1–5, deflate at most ~1000).
+#: Bytes a compressed input may inflate to, per stored byte (zstd on IMU data gives 1–5,
+#: deflate at most ~1000).
 MAX_EXPANSION = 100
 #: Inflated bytes always allowed, whatever the stored size (64 MiB).
 MIN_BUDGET_BYTES = 64 << 20
@@ -82,8 +83,8 @@ def check_decoded(path: str | Path, what: str, decoded_bytes: int, stored_bytes:
         limit = "MAX_DECODED_BYTES" if budget == MAX_DECODED_BYTES else "MAX_EXPANSION"
         raise LimitError(
             path,
-            f"{what} declares {decoded_bytes / 2**20:.0f} MiB decoded from {stored_bytes} stored bytes; "
-            f"at most {budget / 2**20:.0f} MiB allowed",
+            f"{what} declares {decoded_bytes / 2**20:.0f} MiB decoded from {stored_bytes} "
+            f"stored bytes; at most {budget / 2**20:.0f} MiB allowed",
             limit=limit,
         )
 
@@ -169,7 +170,8 @@ def check_time_span(path: str | Path, t: np.ndarray, unit: str, column: str) -> 
     guess = guess_time_unit(t, unit)
     if guess is not None and guess != unit:
         hint = (
-            f"the values look like {guess}; name the column 'timestamp' and pass --time-unit {guess}"
+            f"the values look like {guess}; name the column 'timestamp' and pass "
+            f"--time-unit {guess}"
             if column == "t"
             else f"the values look like {guess}; pass --time-unit {guess}"
         )

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from gait.io import ReadOptions
 
 NAME = "mobgap"
-#: Mobilise-D sensor (x up, y right, z forward) to body (x forward, y left, z up): body = R @ sensor.
+#: Mobilise-D sensor (x up, y right, z forward) to body (x forward, y left, z up):
+#: body = R @ sensor.
 SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 
 
@@ -48,7 +49,7 @@ def split_selector(path: Path) -> tuple[Path, list[str]]:
 
 
 def sniff(path: Path) -> bool:
-    """True for a MATLAB 5 MAT-file holding a ``data`` struct (optionally with a ``::Test`` selector).
+    """True for a MATLAB 5 MAT-file holding a ``data`` struct (optionally a ``::Test`` selector).
 
     ``scipy.io.whosmat`` lists the variables without loading them, so sibling files such as
     ``infoForAlgo.mat`` are not mistaken for recordings.
@@ -160,7 +161,7 @@ def _reference(trial: dict[str, Any], fs: float) -> Reference | None:
     )
 
 
-def read(path: Path, options: ReadOptions) -> Recording:
+def read(path: Path, options: ReadOptions) -> Recording:  # noqa: ARG001 - the reader interface
     """Read one trial of a Mobilise-D ``data.mat`` with its INDIP reference.
 
     Parameters

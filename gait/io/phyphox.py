@@ -19,6 +19,7 @@ Axes are the phone's (x right, y up the screen, z out of the screen).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 
 NAME = "phyphox"
 _LABEL = re.compile(
-    r"^(?P<kind>Time|Linear Acceleration|Acceleration|Gyroscope)\s*(?P<axis>[xyz])?\s*\((?P<unit>[^)]*)\)",
+    r"^(?P<kind>Time|Linear Acceleration|Acceleration|Gyroscope)"
+    r"\s*(?P<axis>[xyz])?\s*\((?P<unit>[^)]*)\)",
     re.IGNORECASE,
 )
 _ACC_FILES = ("accelerometer.csv", "raw data.csv", "acceleration.csv")
@@ -154,56 +156,28 @@ def read(path: Path, options: ReadOptions) -> Recording:
         Acc in m/s² (gravity included), gyr in rad/s when exported, t in s from the
         first accelerometer sample.
     """
-    tables: list[tuple[pd.DataFrame, Path, bool]] = []
-    files: dict[str, str] = {}
-    if path.is_file() and path.suffix.lower() in (".csv", ".txt"):
-        tables.append(_parse(path, None))
-    else:
-        files = members(path)
-        for k in (*_ACC_FILES, "gyroscope.csv"):
-            if k in files and _is_header(head_member(path, files[k], 512)):
-                tables.append(_parse(path, files[k]))
-    acc_t = acc = gyr_t = gyr = None
-    dropped = 0
-    acc_unit = gyr_unit = ""
-    linear_only = False
-    acc_where = path
+    tables, files = _tables(path)
+    blocks = _Blocks(acc_where=path)
     for df, where, dc in tables:
-        for g in _groups(list(df.columns), where):
-            if "acceleration" in g and acc is None:
-                acc_t, acc, dropped = _block(df, g, "acceleration", where, dc)
-                acc_unit, acc_where = g["acceleration_unit"], where
-            if "gyroscope" in g and gyr is None:
-                gyr_t, gyr, _ = _block(df, g, "gyroscope", where, dc)
-                gyr_unit = g["gyroscope_unit"]
-            if "linear acceleration" in g:
-                linear_only = True
-    if acc is None or acc_t is None:
-        if linear_only:
+        blocks.add(df, where, dc)
+    if blocks.acc is None or blocks.acc_t is None:
+        if blocks.linear_only:
             raise InputFileError(
                 path, "only 'Linear Acceleration' (gravity removed); export 'Acceleration with g'"
             )
         raise MissingColumnError(
             path, "no 'Acceleration x/y/z' columns found", column="Acceleration x (m/s^2)"
         )
-    acc = acc * acc_factor(acc_unit.replace("²", "^2"))
+    acc_t = blocks.acc_t
+    acc = blocks.acc * acc_factor(blocks.acc_unit.replace("²", "^2"))
     device: dict[str, Any] = {"app": "phyphox", "source_file": path.name}
+    gyr = None
     trimmed = 0
-    if gyr is not None and gyr_t is not None:
-        gyr = gyr * gyr_factor(gyr_unit)
-        if gyr_t.shape == acc_t.shape and np.array_equal(gyr_t, acc_t):
-            pass  # one shared time column: nothing to align
-        else:
-            inside = (acc_t >= gyr_t[0]) & (acc_t <= gyr_t[-1])
-            trimmed = int((~inside).sum())
-            acc_t, acc = acc_t[inside], acc[inside]
-            if acc_t.size == 0:
-                raise InputFileError(
-                    acc_where, "the gyroscope and accelerometer times do not overlap"
-                )
-            gyr = np.column_stack([np.interp(acc_t, gyr_t, gyr[:, i]) for i in range(3)])
+    if blocks.gyr is not None and blocks.gyr_t is not None:
+        gyr = blocks.gyr * gyr_factor(blocks.gyr_unit)
+        acc_t, acc, gyr, trimmed = _align_gyro(acc_t, acc, blocks.gyr_t, gyr, blocks.acc_where)
     device["trimmed_samples"] = trimmed
-    device["dropped_samples"] = dropped
+    device["dropped_samples"] = blocks.dropped
     stream = Stream(
         t=acc_t - acc_t[0],
         acc=acc,
@@ -215,6 +189,72 @@ def read(path: Path, options: ReadOptions) -> Recording:
     meta = SessionMeta(
         source=NAME,
         start_time=_start_time(path, files) if files else None,
-        extra={"dropped_samples": dropped} if dropped else {},
+        extra={"dropped_samples": blocks.dropped} if blocks.dropped else {},
     )
     return Recording(meta=meta, streams=[stream])
+
+
+def _tables(path: Path) -> tuple[list[tuple[pd.DataFrame, Path, bool]], dict[str, str]]:
+    """The parsed CSV tables (one file, or the export's sensor files) and the export's members."""
+    tables: list[tuple[pd.DataFrame, Path, bool]] = []
+    files: dict[str, str] = {}
+    if path.is_file() and path.suffix.lower() in (".csv", ".txt"):
+        tables.append(_parse(path, None))
+    else:
+        files = members(path)
+        for k in (*_ACC_FILES, "gyroscope.csv"):
+            if k in files and _is_header(head_member(path, files[k], 512)):
+                tables.append(_parse(path, files[k]))
+    return tables, files
+
+
+@dataclass
+class _Blocks:
+    """The first accelerometer and gyroscope blocks found in the tables, in raw units."""
+
+    acc_where: Path  # the file of the accelerometer block, for messages
+    acc_t: FloatArray | None = None
+    acc: FloatArray | None = None
+    gyr_t: FloatArray | None = None
+    gyr: FloatArray | None = None
+    dropped: int = 0  # accelerometer rows dropped as time glitches
+    acc_unit: str = ""
+    gyr_unit: str = ""
+    linear_only: bool = False  # a "Linear Acceleration" block was seen
+
+    def add(self, df: pd.DataFrame, where: Path, decimal_comma: bool) -> None:
+        """Take the blocks of one table that are still missing."""
+        for g in _groups(list(df.columns), where):
+            if "acceleration" in g and self.acc is None:
+                self.acc_t, self.acc, self.dropped = _block(
+                    df, g, "acceleration", where, decimal_comma
+                )
+                self.acc_unit, self.acc_where = g["acceleration_unit"], where
+            if "gyroscope" in g and self.gyr is None:
+                self.gyr_t, self.gyr, _ = _block(df, g, "gyroscope", where, decimal_comma)
+                self.gyr_unit = g["gyroscope_unit"]
+            if "linear acceleration" in g:
+                self.linear_only = True
+
+
+def _align_gyro(
+    acc_t: FloatArray, acc: FloatArray, gyr_t: FloatArray, gyr: FloatArray, where: Path
+) -> tuple[FloatArray, FloatArray, FloatArray, int]:
+    """Gyroscope at the accelerometer's times; accelerometer samples outside its span cut.
+
+    Returns
+    -------
+    acc_t, acc, gyr : ndarray
+        The accelerometer samples kept and the gyroscope interpolated at their times.
+    trimmed : int
+        Accelerometer samples cut.
+    """
+    if gyr_t.shape == acc_t.shape and np.array_equal(gyr_t, acc_t):
+        return acc_t, acc, gyr, 0  # one shared time column: nothing to align
+    inside = (acc_t >= gyr_t[0]) & (acc_t <= gyr_t[-1])
+    trimmed = int((~inside).sum())
+    acc_t, acc = acc_t[inside], acc[inside]
+    if acc_t.size == 0:
+        raise InputFileError(where, "the gyroscope and accelerometer times do not overlap")
+    gyr = np.column_stack([np.interp(acc_t, gyr_t, gyr[:, i]) for i in range(3)])
+    return acc_t, acc, gyr, trimmed

@@ -128,61 +128,17 @@ def read(path: Path, options: ReadOptions) -> Recording:
         Only gravity-free acceleration is available, or no accelerometer file.
     """
     device: dict[str, Any] = {"app": "Sensor Logger"}
-    if path.is_file() and path.suffix.lower() == ".csv":
-        t_ns, acc, where = _load(path, None)
-        files: dict[str, str] = {}
-        acc_name = path.name.lower()
-        src: Path = path
-    else:
-        files = members(path)
-        acc_name = next((k for k in _SENSOR_FILES if k in files), "")
-        if not acc_name:
-            raise InputFileError(
-                path, "no TotalAcceleration.csv or Accelerometer.csv in the export"
-            )
-        t_ns, acc, where = _load(path, files[acc_name])
-        src = path
+    files, acc_name = _sensor_files(path)
+    t_ns, acc, where = _load(path, files.get(acc_name))
     t_ns, acc, dropped = _clean(t_ns, acc)
     check_time_span(where, t_ns.astype(np.float64), "ns", "time")
     if "metadata.csv" in files:
-        try:
-            md = pd.read_csv(open_member(src, files["metadata.csv"]))
-            for c in ("device name", "platform", "appVersion", "version"):
-                if c in md.columns and len(md):
-                    device[c.replace(" ", "_")] = str(md[c].iloc[0])
-        except (ValueError, pd.errors.ParserError):
-            device["metadata"] = "unreadable"
-    if acc_name == f"{SL_ACC}.csv":
-        if f"{SL_GRAVITY}.csv" in files:
-            g_t, g_xyz, _ = _load(src, files[f"{SL_GRAVITY}.csv"])
-            g_t, g_xyz, _ = _clean(g_t, g_xyz)
-            platform = str(device.get("platform", ""))
-            acc = specific_force(acc, interp_at(t_ns, g_t, g_xyz), platform)
-            device["acc_source"] = "Accelerometer + Gravity"
-            if platform.lower() == "ios":
-                device["acc_sign"] = "negated (iOS convention)"
-        else:
-            med = float(np.median(np.linalg.norm(acc, axis=1)))
-            if med < GRAVITY_MIN_NORM:
-                raise InputFileError(
-                    where,
-                    f"acceleration without gravity (median |acc| {med:.2f} m/s²); export "
-                    "TotalAcceleration.csv or Gravity.csv too",
-                )
-            device["acc_source"] = "Accelerometer (gravity included)"
-    else:
-        device["acc_source"] = "TotalAcceleration"
+        device.update(_metadata(path, files["metadata.csv"]))
+    acc = _with_gravity(path, files, acc_name, t_ns, acc, where, device)
     gyr = None
     trimmed = 0
     if f"{SL_GYRO}.csv" in files:
-        w_t, w_xyz, _ = _load(src, files[f"{SL_GYRO}.csv"])
-        w_t, w_xyz, _ = _clean(w_t, w_xyz)
-        inside = (t_ns >= w_t[0]) & (t_ns <= w_t[-1])
-        trimmed = int((~inside).sum())
-        t_ns, acc = t_ns[inside], acc[inside]
-        if t_ns.size == 0:
-            raise InputFileError(path, "the gyroscope and accelerometer times do not overlap")
-        gyr = interp_at(t_ns, w_t, w_xyz)
+        t_ns, acc, gyr, trimmed = _gyro(path, files[f"{SL_GYRO}.csv"], t_ns, acc)
     device.update(
         {"dropped_samples": dropped, "trimmed_samples": trimmed, "source_file": path.name}
     )
@@ -193,3 +149,84 @@ def read(path: Path, options: ReadOptions) -> Recording:
     start = epoch_iso(int(t_ns[0]) / 1e9, minimum=1e8)
     meta = SessionMeta(source=NAME, start_time=start, extra={"dropped_samples": dropped})
     return Recording(meta=meta, streams=[stream])
+
+
+def _sensor_files(path: Path) -> tuple[dict[str, str], str]:
+    """The export's members (none for a single CSV) and the accelerometer file's name."""
+    if path.is_file() and path.suffix.lower() == ".csv":
+        return {}, path.name.lower()
+    files = members(path)
+    acc_name = next((k for k in _SENSOR_FILES if k in files), "")
+    if not acc_name:
+        raise InputFileError(path, "no TotalAcceleration.csv or Accelerometer.csv in the export")
+    return files, acc_name
+
+
+def _metadata(src: Path, member: str) -> dict[str, str]:
+    """Device name, platform and app version from ``Metadata.csv`` (device record keys)."""
+    out: dict[str, str] = {}
+    try:
+        md = pd.read_csv(open_member(src, member))
+        for c in ("device name", "platform", "appVersion", "version"):
+            if c in md.columns and len(md):
+                out[c.replace(" ", "_")] = str(md[c].iloc[0])
+    except (ValueError, pd.errors.ParserError):
+        out["metadata"] = "unreadable"
+    return out
+
+
+def _with_gravity(
+    src: Path,
+    files: dict[str, str],
+    acc_name: str,
+    t_ns: np.ndarray,
+    acc: FloatArray,
+    where: Path,
+    device: dict[str, Any],
+) -> FloatArray:
+    """Acceleration with gravity: as logged, or gravity added back (``device`` says which)."""
+    if acc_name != f"{SL_ACC}.csv":
+        device["acc_source"] = "TotalAcceleration"
+        return acc
+    if f"{SL_GRAVITY}.csv" in files:
+        g_t, g_xyz, _ = _load(src, files[f"{SL_GRAVITY}.csv"])
+        g_t, g_xyz, _ = _clean(g_t, g_xyz)
+        platform = str(device.get("platform", ""))
+        acc = specific_force(acc, interp_at(t_ns, g_t, g_xyz), platform)
+        device["acc_source"] = "Accelerometer + Gravity"
+        if platform.lower() == "ios":
+            device["acc_sign"] = "negated (iOS convention)"
+        return acc
+    med = float(np.median(np.linalg.norm(acc, axis=1)))
+    if med < GRAVITY_MIN_NORM:
+        raise InputFileError(
+            where,
+            f"acceleration without gravity (median |acc| {med:.2f} m/s²); export "
+            "TotalAcceleration.csv or Gravity.csv too",
+        )
+    device["acc_source"] = "Accelerometer (gravity included)"
+    return acc
+
+
+def _gyro(
+    src: Path, member: str, t_ns: np.ndarray, acc: FloatArray
+) -> tuple[np.ndarray, FloatArray, FloatArray, int]:
+    """Gyroscope at the accelerometer's times; accelerometer samples outside its span cut.
+
+    Returns
+    -------
+    t_ns, acc : ndarray
+        The accelerometer samples kept.
+    gyr : ndarray
+        Angular rate at ``t_ns``, rad/s.
+    trimmed : int
+        Accelerometer samples cut.
+    """
+    w_t, w_xyz, _ = _load(src, member)
+    w_t, w_xyz, _ = _clean(w_t, w_xyz)
+    inside = (t_ns >= w_t[0]) & (t_ns <= w_t[-1])
+    trimmed = int((~inside).sum())
+    t_ns, acc = t_ns[inside], acc[inside]
+    if t_ns.size == 0:
+        raise InputFileError(src, "the gyroscope and accelerometer times do not overlap")
+    return t_ns, acc, interp_at(t_ns, w_t, w_xyz), trimmed

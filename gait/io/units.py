@@ -51,7 +51,13 @@ def gyr_factor(unit: str | None) -> float:
 
 
 def time_factor(unit: str | None) -> float:
-    """Factor to seconds for a time unit (``'s'`` default, ``'ms'``, ``'us'``, ``'ns'``); raises UnitError."""
+    """Factor to seconds for a time unit (``'s'`` default, ``'ms'``, ``'us'``, ``'ns'``).
+
+    Raises
+    ------
+    UnitError
+        An unknown unit.
+    """
     return 1.0 if unit is None else _factor(TIME_UNITS, unit, "time")
 
 

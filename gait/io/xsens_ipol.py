@@ -142,7 +142,7 @@ def _parse_reference(
     return ref, subject
 
 
-def read(path: Path, options: ReadOptions) -> Recording:
+def read(path: Path, options: ReadOptions) -> Recording:  # noqa: ARG001 - the reader interface
     """Read one IPOL trial (all of ``_lf``, ``_rf``, ``_lb`` that exist) with its events.
 
     Parameters

@@ -376,7 +376,7 @@ def synthesize_balance(
     duration: float = 30.0,
     rate: float = 100.0,
     seed: int = 0,
-    gait: Any = None,
+    gait: Any = None,  # noqa: ARG001 - keeps the positional order of synthesize()
     sensor: Any = None,
     segments: Any = None,
     *,
@@ -419,150 +419,17 @@ def synthesize_balance(
         raise ValueError(
             "segments are not used for balance sessions; pass balance=BalanceParams(plan=...)"
         )
-    bp = balance if balance is not None else BalanceParams()
-    so = _sensor_options(sensor)
-    for k, v in options.items():
-        if hasattr(bp, k):
-            bp = _replace(bp, k, v)
-        elif hasattr(so, k):
-            setattr(so, k, v)
-        else:
-            raise TypeError(f"synthesize_balance() got an unexpected option {k!r}")
-    specs = [str(p) for p in placements]
-    unknown = [s for s in specs if s not in TRUNK_ORDER and s not in FOOT_SPECS]
-    if unknown:
-        raise ValueError(
-            f"unsupported balance placements {unknown}; use {TRUNK_ORDER + FOOT_SPECS}"
-        )
-    trunk = [s for s in TRUNK_ORDER if s in specs]
-    if not trunk:
-        raise ValueError(
-            "a balance session needs a trunk placement (sacrum, phone-belt or phone-sternum)"
-        )
+    bp, so = _session_options(balance, sensor, options)
+    specs, trunk = _placement_specs(placements)
     if rate < 20:
         raise ValueError(f"rate must be at least 20 Hz, got {rate}")
     rng = np.random.default_rng(seed)
     plan = list(bp.plan) if bp.plan is not None else default_plan(bp, duration, rng)
     tl = _timeline(plan, rate)
-    t = tl.t
-    n = t.size
-    h_ref = SENSOR_HEIGHT[trunk[0]]
-
-    # ---- designed horizontal force at the truth sensor, and lean angles ------------------
-    d = np.zeros((n, 2))
-    theta = np.zeros((n, 2))  # AP, ML lean (rad)
-    rows: list[dict[str, Any]] = []
-    tds: list[dict[str, Any]] = []
-    extra_f = np.zeros((n, 3))  # body-frame additive specific force (walk, impacts, hop)
-    extra_w = np.zeros((n, 3))  # body-frame additive angular rate
-    foot_events: list[tuple[str, str, float, float]] = []  # (kind, side, t0, t1)
-    flight = np.zeros(n, dtype=bool)  # hop flight: the accelerometer reads no specific force
-    hop_info: list[tuple[int, float, float, float]] = []  # (row, t_land, A, tau)
+    design = _Design.zeros(tl.t.size, SENSOR_HEIGHT[trunk[0]])
     for seg, t0 in zip(plan, tl.starts, strict=True):
-        i0 = round(t0 * rate)
-        lead = _HOP_LEAD if seg.kind == "hop" else 0.0
-        i1 = min(n, round((t0 + lead + seg.duration) * rate))
-        if seg.kind == "walk":
-            _add_walk(t, i0, i1, rate, rng, extra_f, extra_w)
-            foot_events.append(("walk", "both", t0, t0 + seg.duration))
-            continue
-        s0 = i0 + round(lead * rate)
-        m = i1 - s0
-        t_rel = t[s0:i1] - t[s0]
-        tdt = seg.touchdowns if seg.kind == "stance" else ()
-        gain = _gain_profile(t_rel, tdt, _TD_DOWN)
-        # Lifting the foot changes sway within a fraction of a second; two-leg standing ramps slowly.
-        win = _taper(m, rate, 0.3 if seg.kind == "stance" else 0.75)
-        if seg.kind in ("stance", "hop"):
-            margin = metric_margin(seg.duration) if seg.kind == "stance" else 0.0
-            wa, wb = round(margin * rate), m - round(margin * rate)
-        else:
-            wa, wb = 0, m
-        # Correlated AP/ML sway so the ellipse is tilted and mixing axes changes results.
-        corr = rng.uniform(-0.4, 0.4)
-        z1 = _band_noise(m, rate, seg.band, rng)
-        z2 = _band_noise(m, rate, seg.band, rng)
-        comp = np.column_stack([z1, corr * z1 + math.sqrt(1 - corr**2) * z2]) * gain[:, None]
-        # Losing balance: a sideways excursion of the trunk towards the free leg before contact.
-        towards = 1.0 if seg.leg == "left" else -1.0
-        for td in tdt:
-            comp[:, 1] -= towards * 2.0 * _half_sine(t_rel, td - 0.4, 0.8)
-        for ax, target in enumerate((seg.rms_ap, seg.rms_ml)):
-            th = _lean_from_force(comp[:, ax], rate, h_ref) * win
-            # Rescale so the realised force (after the taper) has the designed RMS in the window.
-            dk = _linear_force(th, rate, h_ref)
-            seg_w = dk[wa:wb] - dk[wa:wb].mean()
-            scale = target / float(np.sqrt(np.mean(seg_w**2)))
-            theta[s0:i1, ax] = th * scale
-            d[s0:i1, ax] = dk * scale
-        if seg.kind == "stand":
-            continue
-        row = _truth_row(seg, t, s0, i1, wa, wb, d, theta, rate)
-        rows.append(row)
-        ridx = len(rows) - 1
-        if seg.kind == "stance":
-            # Foot lift at the start (a small weight shift) and the foot put down at the end (an
-            # impact at t_end, smaller than an uncontrolled touch-down).
-            extra_f[:, 2] += 0.8 * _half_sine(t, t[s0] + 0.1, 0.2) + 2.0 * _half_sine(
-                t, t[i1 - 1], 0.06
-            )
-            for td in tdt:
-                tt = t[s0] + td
-                extra_f[:, 2] += seg.impact * _half_sine(t, tt, 0.06)
-                # (vertical only: a horizontal jolt would be outside the designed sway truth)
-                tds.append({"t": tt, "trial": ridx, "leg": seg.leg})
-                foot_events.append(("touchdown", _other(seg.leg), tt, tt + _TD_DOWN))
-            foot_events.append(("lifted", _other(seg.leg), t[s0], t[i1 - 1]))
-        else:
-            t_land = t[s0]
-            amp_tts = _add_hop(t, s0, i1, rate, seg, theta, h_ref, extra_f, so.acc_noise, flight)
-            hop_info.append((ridx, t_land, amp_tts, _TTS_TAU))
-            foot_events.append(("lifted", _other(seg.leg), t[i0], t[i1 - 1]))
-            foot_events.append(("landing", str(seg.leg), t_land, t_land))
-
-    # ---- kinematics per trunk stream --------------------------------------------------------
-    streams: list[Stream] = []
-    for spec in specs:
-        if spec in FOOT_SPECS:
-            foot_side = spec.split("-")[1]
-            f_b, w_b = _foot_signals(t, rate, foot_side, foot_events, rng)
-            streams.append(_finish(spec, "foot", foot_side, None, t, f_b, w_b, rate, so, rng))
-            continue
-        h = SENSOR_HEIGHT[spec]
-        f_b, w_b = _pendulum(theta, rate, h)
-        # Walking/impacts were designed at the truth sensor; scale by height like a rigid trunk.
-        f_b += extra_f * (h / h_ref if spec != trunk[0] else 1.0)
-        f_b[flight] = 0.0
-        w_b += extra_w
-        placement = "sacrum" if spec == "sacrum" else "phone"
-        mount = None if spec == "sacrum" else spec.split("-")[1]
-        streams.append(_finish(spec, placement, None, mount, t, f_b, w_b, rate, so, rng))
-
-    trials = pd.DataFrame(rows)
-    if not trials.empty:
-        trials["n_touchdowns"] = [
-            sum(1 for x in tds if x["trial"] == i) for i in range(len(trials))
-        ]
-        first = {
-            i: min((x["t"] for x in tds if x["trial"] == i), default=math.nan)
-            for i in range(len(trials))
-        }
-        t0s, t1s = trials["t_start"].to_numpy(float), trials["t_end"].to_numpy(float)
-        trials["time_to_failure"] = [
-            (first[i] - t0s[i]) if not math.isnan(first[i]) else (t1s[i] - t0s[i])
-            for i in range(len(trials))
-        ]
-    touch = pd.DataFrame(tds, columns=["t", "trial", "leg"])
-    bouts = pd.DataFrame(
-        [
-            {
-                "t_start": t0,
-                "t_end": t0 + s.duration + (_HOP_LEAD if s.kind == "hop" else 0.0),
-                "activity": s.kind,
-            }
-            for s, t0 in zip(plan, tl.starts, strict=True)
-        ]
-    )
+        design.add_segment(seg, t0, tl.t, rate, rng, so.acc_noise)
+    streams = [design.stream(spec, tl.t, rate, trunk, so, rng) for spec in specs]
     params: dict[str, Any] = {
         "activity": "balance",
         "placements": specs,
@@ -594,7 +461,11 @@ def synthesize_balance(
                 "t_tc": pd.Series(dtype=float),
             }
         ),
-        tables={"balance_trials": trials, "touchdowns": touch, "bouts": bouts},
+        tables={
+            "balance_trials": _trials_table(design.rows, design.tds),
+            "touchdowns": pd.DataFrame(design.tds, columns=["t", "trial", "leg"]),
+            "bouts": _bouts_table(plan, tl.starts),
+        },
         params=params,
         source="gait.synth.balance",
     )
@@ -602,6 +473,223 @@ def synthesize_balance(
         activity="balance", source="synthetic", notes="synthetic single-leg balance session"
     )
     return Recording(meta=meta, streams=streams, reference=ref)
+
+
+def _session_options(
+    balance: BalanceParams | None, sensor: Any, options: dict[str, Any]
+) -> tuple[BalanceParams, SensorOptions]:
+    """Session and sensor options, each shortcut in ``options`` applied to the one that has it."""
+    bp = balance if balance is not None else BalanceParams()
+    so = _sensor_options(sensor)
+    for k, v in options.items():
+        if hasattr(bp, k):
+            bp = _replace(bp, k, v)
+        elif hasattr(so, k):
+            setattr(so, k, v)
+        else:
+            raise TypeError(f"synthesize_balance() got an unexpected option {k!r}")
+    return bp, so
+
+
+def _placement_specs(placements: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """The placements as given and the trunk ones in order of preference (truth: the first)."""
+    specs = [str(p) for p in placements]
+    unknown = [s for s in specs if s not in TRUNK_ORDER and s not in FOOT_SPECS]
+    if unknown:
+        raise ValueError(
+            f"unsupported balance placements {unknown}; use {TRUNK_ORDER + FOOT_SPECS}"
+        )
+    trunk = [s for s in TRUNK_ORDER if s in specs]
+    if not trunk:
+        raise ValueError(
+            "a balance session needs a trunk placement (sacrum, phone-belt or phone-sternum)"
+        )
+    return specs, trunk
+
+
+@dataclass
+class _Design:
+    """The designed session, filled segment by segment, all on one time grid.
+
+    Parameters
+    ----------
+    h_ref : float
+        Pendulum height of the truth sensor (the first trunk placement), m.
+    d, theta : ndarray
+        (n, 2) designed horizontal force at the truth sensor (m/s²) and AP, ML lean (rad).
+    extra_f, extra_w : ndarray
+        (n, 3) body-frame additive specific force (walk, impacts, hop; m/s²) and angular
+        rate (rad/s).
+    flight : ndarray of bool
+        Hop flight: the accelerometer reads no specific force.
+    rows : list of dict
+        Truth of each trial (:func:`_truth_row`).
+    tds : list of dict
+        Touch-downs: ``t``, ``trial`` (row index), ``leg``.
+    foot_events : list of (kind, side, t0, t1)
+        What the lifted-foot IMUs see (:func:`_foot_signals`).
+    """
+
+    h_ref: float
+    d: FloatArray
+    theta: FloatArray
+    extra_f: FloatArray
+    extra_w: FloatArray
+    flight: NDArray[np.bool_]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    tds: list[dict[str, Any]] = field(default_factory=list)
+    foot_events: list[tuple[str, str, float, float]] = field(default_factory=list)
+
+    @classmethod
+    def zeros(cls, n: int, h_ref: float) -> _Design:
+        """An empty design of ``n`` samples for a truth sensor ``h_ref`` m above the ankle."""
+        return cls(
+            h_ref=h_ref,
+            d=np.zeros((n, 2)),
+            theta=np.zeros((n, 2)),
+            extra_f=np.zeros((n, 3)),
+            extra_w=np.zeros((n, 3)),
+            flight=np.zeros(n, dtype=bool),
+        )
+
+    def add_segment(
+        self,
+        seg: Segment,
+        t0: float,
+        t: FloatArray,
+        rate: float,
+        rng: np.random.Generator,
+        acc_noise: float,
+    ) -> None:
+        """Design one segment starting at ``t0`` s: walking, or sway plus its trial's events."""
+        i0 = round(t0 * rate)
+        lead = _HOP_LEAD if seg.kind == "hop" else 0.0
+        i1 = min(t.size, round((t0 + lead + seg.duration) * rate))
+        if seg.kind == "walk":
+            _add_walk(t, i0, i1, rate, rng, self.extra_f, self.extra_w)
+            self.foot_events.append(("walk", "both", t0, t0 + seg.duration))
+            return
+        s0 = i0 + round(lead * rate)
+        wa, wb = self._sway(seg, t, s0, i1, rate, rng)
+        if seg.kind == "stand":
+            return
+        self.rows.append(_truth_row(seg, t, s0, i1, wa, wb, self.d, self.theta, rate))
+        if seg.kind == "stance":
+            self._stance_events(seg, t, s0, i1)
+        else:
+            t_land = t[s0]
+            _add_hop(
+                t, s0, i1, rate, seg, self.theta, self.h_ref, self.extra_f, acc_noise, self.flight
+            )
+            self.foot_events.append(("lifted", _other(seg.leg), t[i0], t[i1 - 1]))
+            self.foot_events.append(("landing", str(seg.leg), t_land, t_land))
+
+    def _sway(
+        self, seg: Segment, t: FloatArray, s0: int, i1: int, rate: float, rng: np.random.Generator
+    ) -> tuple[int, int]:
+        """Designed force and lean of samples ``s0:i1``; returns the metric window in them."""
+        m = i1 - s0
+        t_rel = t[s0:i1] - t[s0]
+        tdt = seg.touchdowns if seg.kind == "stance" else ()
+        gain = _gain_profile(t_rel, tdt, _TD_DOWN)
+        # Lifting the foot changes sway within a fraction of a second; two-leg standing ramps
+        # slowly.
+        win = _taper(m, rate, 0.3 if seg.kind == "stance" else 0.75)
+        if seg.kind in ("stance", "hop"):
+            margin = metric_margin(seg.duration) if seg.kind == "stance" else 0.0
+            wa, wb = round(margin * rate), m - round(margin * rate)
+        else:
+            wa, wb = 0, m
+        # Correlated AP/ML sway so the ellipse is tilted and mixing axes changes results.
+        corr = rng.uniform(-0.4, 0.4)
+        z1 = _band_noise(m, rate, seg.band, rng)
+        z2 = _band_noise(m, rate, seg.band, rng)
+        comp = np.column_stack([z1, corr * z1 + math.sqrt(1 - corr**2) * z2]) * gain[:, None]
+        # Losing balance: a sideways excursion of the trunk towards the free leg before contact.
+        towards = 1.0 if seg.leg == "left" else -1.0
+        for td in tdt:
+            comp[:, 1] -= towards * 2.0 * _half_sine(t_rel, td - 0.4, 0.8)
+        for ax, target in enumerate((seg.rms_ap, seg.rms_ml)):
+            th = _lean_from_force(comp[:, ax], rate, self.h_ref) * win
+            # Rescale so the realised force (after the taper) has the designed RMS in the window.
+            dk = _linear_force(th, rate, self.h_ref)
+            seg_w = dk[wa:wb] - dk[wa:wb].mean()
+            scale = target / float(np.sqrt(np.mean(seg_w**2)))
+            self.theta[s0:i1, ax] = th * scale
+            self.d[s0:i1, ax] = dk * scale
+        return wa, wb
+
+    def _stance_events(self, seg: Segment, t: FloatArray, s0: int, i1: int) -> None:
+        """Foot lift, touch-downs and the foot put down at the end of a stance trial."""
+        ridx = len(self.rows) - 1
+        # Foot lift at the start (a small weight shift) and the foot put down at the end (an
+        # impact at t_end, smaller than an uncontrolled touch-down).
+        self.extra_f[:, 2] += 0.8 * _half_sine(t, t[s0] + 0.1, 0.2) + 2.0 * _half_sine(
+            t, t[i1 - 1], 0.06
+        )
+        for td in seg.touchdowns:
+            tt = t[s0] + td
+            self.extra_f[:, 2] += seg.impact * _half_sine(t, tt, 0.06)
+            # (vertical only: a horizontal jolt would be outside the designed sway truth)
+            self.tds.append({"t": tt, "trial": ridx, "leg": seg.leg})
+            self.foot_events.append(("touchdown", _other(seg.leg), tt, tt + _TD_DOWN))
+        self.foot_events.append(("lifted", _other(seg.leg), t[s0], t[i1 - 1]))
+
+    def stream(
+        self,
+        spec: str,
+        t: FloatArray,
+        rate: float,
+        trunk: list[str],
+        so: SensorOptions,
+        rng: np.random.Generator,
+    ) -> Stream:
+        """The sensor stream of one placement: pendulum kinematics (trunk) or a foot IMU."""
+        if spec in FOOT_SPECS:
+            foot_side = spec.split("-")[1]
+            f_b, w_b = _foot_signals(t, rate, foot_side, self.foot_events, rng)
+            return _finish(spec, "foot", foot_side, None, t, f_b, w_b, rate, so, rng)
+        h = SENSOR_HEIGHT[spec]
+        f_b, w_b = _pendulum(self.theta, rate, h)
+        # Walking/impacts were designed at the truth sensor; scale by height like a rigid trunk.
+        f_b += self.extra_f * (h / self.h_ref if spec != trunk[0] else 1.0)
+        f_b[self.flight] = 0.0
+        w_b += self.extra_w
+        placement = "sacrum" if spec == "sacrum" else "phone"
+        mount = None if spec == "sacrum" else spec.split("-")[1]
+        return _finish(spec, placement, None, mount, t, f_b, w_b, rate, so, rng)
+
+
+def _trials_table(rows: list[dict[str, Any]], tds: list[dict[str, Any]]) -> pd.DataFrame:
+    """The truth rows with each trial's touch-down count and time to failure (s)."""
+    trials = pd.DataFrame(rows)
+    if trials.empty:
+        return trials
+    trials["n_touchdowns"] = [sum(1 for x in tds if x["trial"] == i) for i in range(len(trials))]
+    first = {
+        i: min((x["t"] for x in tds if x["trial"] == i), default=math.nan)
+        for i in range(len(trials))
+    }
+    t0s, t1s = trials["t_start"].to_numpy(float), trials["t_end"].to_numpy(float)
+    trials["time_to_failure"] = [
+        (first[i] - t0s[i]) if not math.isnan(first[i]) else (t1s[i] - t0s[i])
+        for i in range(len(trials))
+    ]
+    return trials
+
+
+def _bouts_table(plan: list[Segment], starts: list[float]) -> pd.DataFrame:
+    """Every segment of the plan with its span (s) and kind."""
+    return pd.DataFrame(
+        [
+            {
+                "t_start": t0,
+                "t_end": t0 + s.duration + (_HOP_LEAD if s.kind == "hop" else 0.0),
+                "activity": s.kind,
+            }
+            for s, t0 in zip(plan, starts, strict=True)
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -733,7 +821,7 @@ def _add_walk(
     f: FloatArray,
     w: FloatArray,
 ) -> None:
-    """A few steps and a 180° turn: trunk force at the step frequency (AP, V) and half of it (ML)."""
+    """A few steps and a 180° turn: trunk force at the step frequency (AP, V), half of it (ML)."""
     tt = t[i0:i1] - t[i0]
     env = _taper(i1 - i0, rate, 0.5)
     fs = _STEP_FREQ * rng.uniform(0.92, 1.08)

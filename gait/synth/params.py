@@ -224,7 +224,8 @@ def check_gait(p: GaitParams, mode: str) -> None:
         Running needs a flight phase (contact shorter than a step); walking needs double
         support (contact longer than a step).
     """
-    assert p.speed is not None and p.cadence is not None
+    assert p.speed is not None
+    assert p.cadence is not None
     if not 0.2 <= p.speed <= 8.0:
         raise SynthParamError(f"speed {p.speed} m/s is outside 0.2–8 m/s")
     if not 40.0 <= p.cadence <= 240.0:
@@ -256,7 +257,8 @@ def contact_time(p: GaitParams) -> float:
     """Mean contact time in s from ``gct`` or ``duty_factor`` and the cadence."""
     if p.gct is not None:
         return float(p.gct)
-    assert p.duty_factor is not None and p.cadence is not None
+    assert p.duty_factor is not None
+    assert p.cadence is not None
     return float(p.duty_factor) * 120.0 / float(p.cadence)
 
 

@@ -173,80 +173,137 @@ def build_timeline(
     -------
     Timeline
     """
-    t_end = duration + PAD
-    rows: list[dict[str, Any]] = []
-    bouts: list[tuple[float, float, str]] = []
-    t = -PAD
-    side = first_side
-    bout_start = -PAD
-    bout_mode: str | None = None
-    speed_knots: list[tuple[float, float]] = []
-    standing_from: float | None = None
-    while t < t_end:
-        i, seg = _segment_at(segs, t)
-        if seg.mode == "stand":
-            # Stop: the foot in the air lands (running), the stance feet stay down.
-            if rows and bout_mode is not None:
-                last = rows[-1]
-                rows.append(dict(last, t_ic=t, side=side, t_tc=np.nan, stop=True))
-                if bout_mode == "run":
-                    # The other foot is in the air too: it lands one step later.
-                    rows.append(dict(last, t_ic=t + last["step_time"], t_tc=np.nan, stop=True))
-                else:
-                    rows[-2]["t_tc"] = np.nan
-                    rows[-2]["stop"] = True
-                bouts.append((bout_start, rows[-1]["t_ic"], bout_mode))
-                standing_from = rows[-1]["t_ic"]
-            elif standing_from is None:
-                standing_from = -PAD
-            speed_knots.append((t, 0.0))
-            nxt = _next_moving(segs, i)
-            if nxt is None or nxt.t_start >= t_end:
-                bouts.append((standing_from, t_end, "still"))
-                break
-            te = nxt.t_start
-            bouts.append((standing_from, te, "still"))
-            p = nxt.params
-            assert p.cadence is not None
-            step = 60.0 / p.cadence
-            c = contact_time(p)
-            # Restart as if the other foot had landed at tb: the foot that landed first
-            # leaves at te, the other one at tb + c, and the first foot lands at tb + step.
-            tb = te - (c - step)
-            stance = [r for r in rows if r["stop"] and np.isnan(r["t_tc"])]
-            if stance:
-                stance.sort(key=lambda r: r["t_ic"])
-                stance[0]["t_tc"] = te
-                if len(stance) > 1:
-                    stance[1]["t_tc"] = tb + c
-                side = stance[0]["side"]
-            t = tb + step
-            bout_start = te
-            bout_mode = None
-            standing_from = None
-            continue
-        if bout_mode is None:
-            bout_mode = seg.mode
-        elif seg.mode != bout_mode:
-            bouts.append((bout_start, t, bout_mode))
-            bout_mode = seg.mode
-            bout_start = t
-        rows.append(_step(seg, t, side, duration, rng))
-        if not speed_knots or speed_knots[-1][1] != rows[-1]["speed"]:
-            speed_knots.append((t, rows[-1]["speed"]))
-        t = t + rows[-1]["step_time"]
-        side = 1 - side
-    if bout_mode is not None:
-        bouts.append((bout_start, t_end, bout_mode))
-    if not rows:
+    walk = _StepWalk(segs, duration, rng, t=-PAD, side=first_side)
+    walk.run()
+    if not walk.rows:
         raise SynthParamError("the recording holds no steps (standing all the time?)")
+    return _to_timeline(walk, bool(segs[0].params.treadmill))
+
+
+@dataclass
+class _StepWalk:
+    """The state of :func:`build_timeline` while it steps from ``-PAD`` to ``duration + PAD``.
+
+    Parameters
+    ----------
+    segs, duration, rng
+        As for :func:`build_timeline`.
+    t : float
+        Time of the next initial contact, s.
+    side : int
+        Side of the next step (0 left, 1 right).
+    """
+
+    segs: list[Segment]
+    duration: float
+    rng: np.random.Generator
+    t: float
+    side: int
+    rows: list[dict[str, Any]] = field(default_factory=list)  # one per step (see _step)
+    bouts: list[tuple[float, float, str]] = field(default_factory=list)
+    speed_knots: list[tuple[float, float]] = field(default_factory=list)
+    bout_start: float = -PAD
+    bout_mode: str | None = None  # mode of the moving bout under way (None: none yet)
+    standing_from: float | None = None  # start of the current standing period
+
+    @property
+    def t_end(self) -> float:
+        """End of the padded span, s."""
+        return self.duration + PAD
+
+    def run(self) -> None:
+        """Generate every step, stop and restart, and close the last bout."""
+        while self.t < self.t_end:
+            i, seg = _segment_at(self.segs, self.t)
+            if seg.mode != "stand":
+                self._move(seg)
+            elif not self._stand(i):
+                break
+        if self.bout_mode is not None:
+            self.bouts.append((self.bout_start, self.t_end, self.bout_mode))
+
+    def _move(self, seg: Segment) -> None:
+        """One step of a moving segment (a change of mode starts a new bout)."""
+        if self.bout_mode is None:
+            self.bout_mode = seg.mode
+        elif seg.mode != self.bout_mode:
+            self.bouts.append((self.bout_start, self.t, self.bout_mode))
+            self.bout_mode = seg.mode
+            self.bout_start = self.t
+        self.rows.append(_step(seg, self.t, self.side, self.duration, self.rng))
+        if not self.speed_knots or self.speed_knots[-1][1] != self.rows[-1]["speed"]:
+            self.speed_knots.append((self.t, self.rows[-1]["speed"]))
+        self.t = self.t + self.rows[-1]["step_time"]
+        self.side = 1 - self.side
+
+    def _stand(self, i: int) -> bool:
+        """Stand from ``t`` until segment ``i`` is followed by a moving one; False: to the end."""
+        standing_from = self._stop()
+        self.speed_knots.append((self.t, 0.0))
+        nxt = _next_moving(self.segs, i)
+        if nxt is None or nxt.t_start >= self.t_end:
+            self.bouts.append((standing_from, self.t_end, "still"))
+            return False
+        self.bouts.append((standing_from, nxt.t_start, "still"))
+        self._restart(nxt)
+        return True
+
+    def _stop(self) -> float:
+        """Close the moving bout: the foot in the air lands, the stance feet stay down.
+
+        Returns
+        -------
+        float
+            When standing began, s.
+        """
+        rows = self.rows
+        if rows and self.bout_mode is not None:
+            last = rows[-1]
+            rows.append(dict(last, t_ic=self.t, side=self.side, t_tc=np.nan, stop=True))
+            if self.bout_mode == "run":
+                # The other foot is in the air too: it lands one step later.
+                rows.append(dict(last, t_ic=self.t + last["step_time"], t_tc=np.nan, stop=True))
+            else:
+                rows[-2]["t_tc"] = np.nan
+                rows[-2]["stop"] = True
+            self.bouts.append((self.bout_start, rows[-1]["t_ic"], self.bout_mode))
+            self.standing_from = rows[-1]["t_ic"]
+        elif self.standing_from is None:
+            self.standing_from = -PAD
+        return self.standing_from
+
+    def _restart(self, nxt: Segment) -> None:
+        """Lift the standing feet so that steps resume in time for ``nxt`` to start."""
+        te = nxt.t_start
+        p = nxt.params
+        assert p.cadence is not None
+        step = 60.0 / p.cadence
+        c = contact_time(p)
+        # Restart as if the other foot had landed at tb: the foot that landed first
+        # leaves at te, the other one at tb + c, and the first foot lands at tb + step.
+        tb = te - (c - step)
+        stance = [r for r in self.rows if r["stop"] and np.isnan(r["t_tc"])]
+        if stance:
+            stance.sort(key=lambda r: r["t_ic"])
+            stance[0]["t_tc"] = te
+            if len(stance) > 1:
+                stance[1]["t_tc"] = tb + c
+            self.side = stance[0]["side"]
+        self.t = tb + step
+        self.bout_start = te
+        self.bout_mode = None
+        self.standing_from = None
+
+
+def _to_timeline(walk: _StepWalk, treadmill: bool) -> Timeline:
+    """The steps as per-step arrays, each assigned to its moving bout."""
+    rows, bouts = walk.rows, walk.bouts
     bout_of = np.searchsorted([b[0] for b in bouts], [r["t_ic"] for r in rows], side="right") - 1
     # The closing landing before a stand belongs to the moving bout it ends.
     for k in range(len(rows)):
         b = bout_of[k]
         if bouts[b][2] == "still" and b > 0:
             bout_of[k] = b - 1
-    seg0 = segs[0].params
     return Timeline(
         t_ic=np.array([r["t_ic"] for r in rows]),
         t_tc=np.array([r["t_tc"] for r in rows], dtype=np.float64),
@@ -263,8 +320,8 @@ def build_timeline(
         belt_dip=np.array([r["belt_dip"] for r in rows]),
         vo=np.array([r["vo"] for r in rows]),
         bouts=bouts,
-        speed_knots=speed_knots,
-        treadmill=bool(seg0.treadmill),
+        speed_knots=walk.speed_knots,
+        treadmill=treadmill,
     )
 
 
@@ -273,7 +330,9 @@ def _step(
 ) -> dict[str, Any]:
     """One step's timing and parameters at time ``t`` (side 0 = left)."""
     p = seg.params
-    assert p.cadence is not None and p.speed is not None and p.foot_strike_angle is not None
+    assert p.cadence is not None
+    assert p.speed is not None
+    assert p.foot_strike_angle is not None
     frac = float(np.clip(t / duration, 0.0, 1.0)) if duration > 0 else 0.0
     cad = p.cadence * (1 + p.fatigue_cadence_pct / 100 * frac)
     gct = contact_time(p) * (1 + p.fatigue_gct_pct / 100 * frac)

@@ -26,11 +26,12 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
 
     Columns: :data:`~gait.result.STEP_COLUMNS`, then ``foot_strike_angle`` (deg, + toes
     up), ``strike``, ``braking`` (pelvis speed loss, m/s), ``impact`` (peak specific
-    force norm of an ideal foot sensor, m/s², within 30 ms after IC, gravity included), ``vertical_oscillation`` (pelvis, m), ``stride_length`` (m,
-    relative to the ground/belt), ``speed`` (m/s, mean true belt/ground speed over the
-    stride), ``shank_angle_ic`` (deg), ``foot_ahead`` (m, heel ahead of the pelvis at IC: the
-    overstride itself), ``activity`` and ``quality`` ('' or 'stop': the
-    foot stays down for a stand, so contact-derived values are NaN).
+    force norm of an ideal foot sensor, m/s², within 30 ms after IC, gravity included),
+    ``vertical_oscillation`` (pelvis, m), ``stride_length`` (m, relative to the ground/belt),
+    ``speed`` (m/s, mean true belt/ground speed over the stride), ``shank_angle_ic`` (deg),
+    ``foot_ahead`` (m, heel ahead of the pelvis at IC: the overstride itself), ``activity``
+    and ``quality`` ('' or 'stop': the foot stays down for a stand, so contact-derived
+    values are NaN).
     """
     tl = body.tl
     n = tl.n
