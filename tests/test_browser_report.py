@@ -26,8 +26,10 @@ FIGURES_DRAWN = """() => {
   return divs.map(d => ({
     id: d.id,
     traces: (d._fullData || []).filter(t => t.visible !== false).length,
-    points: (d._fullData || []).reduce((n, t) => n + Array.from(t.x || []).filter(v => v !== null).length, 0),
-    drawn: d.querySelectorAll('.scatterlayer .trace path, .scatterlayer .trace .point, .barlayer .point').length,
+    points: (d._fullData || []).reduce(
+      (n, t) => n + Array.from(t.x || []).filter(v => v !== null).length, 0),
+    drawn: d.querySelectorAll(
+      '.scatterlayer .trace path, .scatterlayer .trace .point, .barlayer .point').length,
   }));
 }"""
 
@@ -73,7 +75,8 @@ def test_report_renders_offline_with_every_figure_non_empty(
     page.goto(out.as_uri())
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
+        "() => [...document.querySelectorAll('.plotly-graph-div')]"
+        ".every(d => d.querySelector('.main-svg'))",
         timeout=15_000,
     )
     figs = page.evaluate(FIGURES_DRAWN)
@@ -94,16 +97,24 @@ CLIPPED = """() => {
     if (el.closest('defs, clipPath, .modebar, .hoverlayer')) continue;
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
-    if (r.width === 0 || r.height === 0 || s.visibility === 'hidden' || s.display === 'none') continue;
-    if (r.right > w + 0.5) out.push(`${el.tagName}.${el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className} right=${Math.round(r.right)}`);
+    if (r.width === 0 || r.height === 0) continue;
+    if (s.visibility === 'hidden' || s.display === 'none') continue;
+    const cls = el.className && el.className.baseVal !== undefined
+      ? el.className.baseVal : el.className;
+    if (r.right > w + 0.5) out.push(`${el.tagName}.${cls} right=${Math.round(r.right)}`);
   }
   // A plot wider than its figure box is cut off even inside the viewport.
   for (const svg of document.querySelectorAll('.plotly-graph-div .main-svg')) {
-    const box = svg.closest('.plotly-graph-div').parentElement.getBoundingClientRect();
-    if (svg.getBoundingClientRect().right > box.right + 0.5) out.push(`plot ${svg.closest('.plotly-graph-div').id} wider than its box`);
+    const fig = svg.closest('.plotly-graph-div');
+    const box = fig.parentElement.getBoundingClientRect();
+    if (svg.getBoundingClientRect().right > box.right + 0.5) {
+      out.push(`plot ${fig.id} wider than its box`);
+    }
   }
   for (const el of document.querySelectorAll('.wrap')) {
-    if (el.scrollWidth > el.clientWidth) out.push(`table in .wrap scrolls (${el.scrollWidth} > ${el.clientWidth})`);
+    if (el.scrollWidth > el.clientWidth) {
+      out.push(`table in .wrap scrolls (${el.scrollWidth} > ${el.clientWidth})`);
+    }
   }
   return {scroll: document.documentElement.scrollWidth, inner: w, out: out.slice(0, 10)};
 }"""
@@ -131,7 +142,8 @@ def _open_1280(browser: Browser, url: str, shots: Path, name: str):
     page.goto(url)
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=15_000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
+        "() => [...document.querySelectorAll('.plotly-graph-div')]"
+        ".every(d => d.querySelector('.main-svg'))",
         timeout=15_000,
     )
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

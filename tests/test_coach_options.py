@@ -109,7 +109,7 @@ def test_gait_live_passes_the_options_to_the_session(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_run(cfg: LiveConfig, **kw: Any) -> None:
+    def fake_run(cfg: LiveConfig, **_kw: Any) -> None:
         seen["cfg"] = cfg
 
     monkeypatch.setattr("gait.live.cli_common.run_with_view", fake_run)

@@ -1,4 +1,4 @@
-"""Drills are data: the shipped TOML loads, a coach's TOML adds or tunes one, bad files fail clearly."""
+"""Drills are data: the shipped TOML loads, a coach's TOML adds or tunes one, bad files fail."""
 
 from __future__ import annotations
 
@@ -83,15 +83,18 @@ def test_with_target_sets_a_fixed_cadence_band() -> None:
             "unknown metric 'bogus'",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [180, 170]\n  low='a'\n  high='b'\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [180, 170]\n  low='a'\n  high='b'\n",
             "above high",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [170, 180]\n  low='a'\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [170, 180]\n  low='a'\n",
             "no 'high' cue",
         ),
         (
-            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n  target = [nan, nan]\n",
+            "[[drill]]\nname = 'x'\n  [[drill.check]]\n  metric = 'cadence'\n"
+            "  target = [nan, nan]\n",
             "at least one bound",
         ),
         ("[[drill]]\nname = 'x'\n", "no [[drill.check]]"),

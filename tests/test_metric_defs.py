@@ -1,5 +1,8 @@
-"""One definition per metric: the summary, report, live metrics, drills and the watch
-comparison read the same table and give the same numbers for the same run."""
+"""One definition per metric, read by every consumer.
+
+The summary, report, live metrics, drills and the watch comparison read the same table and
+give the same numbers for the same run.
+"""
 
 from __future__ import annotations
 

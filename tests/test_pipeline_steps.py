@@ -169,8 +169,10 @@ def test_overstride_indicators() -> None:
 
 
 def test_walk_reports_double_support_not_negative_flight() -> None:
-    """Issue 11 item 8: a walk (next IC before this TC) has double support, no flight, and no
-    symmetry index of a quantity near zero."""
+    """Issue 11 item 8: a walk (next IC before this TC) has double support and no flight.
+
+    It also has no symmetry index of a quantity near zero.
+    """
     from gait.summary import session_summary, symmetry
 
     n = 40

@@ -1,5 +1,8 @@
-"""Issue 12 item 7: reports lead with what to fix, name the file and activity, stand alone,
-say what was measured, and use balance norms that fit a runner."""
+"""Issue 12 item 7: reports lead with what to fix.
+
+They name the file and activity, stand alone, say what was measured, and use balance norms
+that fit a runner.
+"""
 
 from __future__ import annotations
 
