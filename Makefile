@@ -44,7 +44,8 @@ pytest: $(VENV)/.installed-test system-deps
 test: lint typecheck pytest
 
 # The quick loop while editing: no slow, browser, real-data or wall-clock tests (markers in
-# pyproject.toml). Not a substitute for `make test`, which CI runs.
+# pyproject.toml). Not a substitute for `make test`, which CI runs. No coverage here: it cost
+# about 50 % more CPU time on this suite.
 FAST := not slow and not browser and not realdata and not realtime
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "$(FAST)"
