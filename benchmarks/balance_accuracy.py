@@ -125,9 +125,10 @@ def run(seeds: int) -> int:
         "default 3) are not part of the targets"
     )
     print(
-        f"\nworst (target rows): RMS {worst['rms']:.1f} %, ellipse {worst['area']:.1f} %, touch-down F1 "
-        f"{worst['f1']:.3f}, timing {worst['ms']:.0f} ms, rotation change {worst['rot']:.2f} %  "
-        f"({seeds} seeds per configuration, {time.perf_counter() - t_all:.0f} s)"
+        f"\nworst (target rows): RMS {worst['rms']:.1f} %, ellipse {worst['area']:.1f} %, "
+        f"touch-down F1 {worst['f1']:.3f}, timing {worst['ms']:.0f} ms, rotation change "
+        f"{worst['rot']:.2f} %  ({seeds} seeds per configuration, "
+        f"{time.perf_counter() - t_all:.0f} s)"
     )
     ok = worst["rms"] <= 5 and worst["area"] <= 5 and worst["f1"] >= 0.95 and worst["ms"] <= 100
     print("targets (RMS/ellipse ≤ 5 %, F1 ≥ 0.95, ≤ 100 ms):", "met" if ok else "NOT met")

@@ -1,5 +1,7 @@
-"""Batch scaling: files per second and speed-up in process, for 1 and 2 supervised local
-workers, and on a dask cluster (speed-up relative to the first row).
+"""Batch scaling: files per second and speed-up, in process, local workers and dask.
+
+The rows are in process, 1 and 2 supervised local workers, and a dask cluster; the speed-up
+is relative to the first row.
 
 Generates N synthetic 10-minute runs (two feet + sacrum, 200 Hz) once into a cache
 folder, then times ``gait.batch.run_batch`` on them with fresh output folders.
@@ -46,7 +48,8 @@ def main() -> None:
     t0 = time.perf_counter()
     make_inputs(inputs, args.n, args.minutes)
     print(
-        f"inputs: {args.n} × {args.minutes:g} min runs in {inputs} ({time.perf_counter() - t0:.0f} s)"
+        f"inputs: {args.n} × {args.minutes:g} min runs in {inputs} "
+        f"({time.perf_counter() - t0:.0f} s)"
     )
     rows = []
     base = None

@@ -174,13 +174,14 @@ def main() -> None:
     print(_row("one process, drop every 5 s", stats, cpu, wall))
     if rt.size:
         print(
-            f"reconnects: {rt.size}, link loss to streaming again: median {1000 * np.median(rt):.0f} ms, "
-            f"max {1000 * rt.max():.0f} ms (includes the 200 ms the sensor stays silent)"
+            f"reconnects: {rt.size}, link loss to streaming again: median "
+            f"{1000 * np.median(rt):.0f} ms, max {1000 * rt.max():.0f} ms (includes the 200 ms "
+            "the sensor stays silent)"
         )
     verdict = "met" if rec_cpu < 0.10 else "NOT met"
     print(
-        f"target: recorder CPU < 10 % of one core: {verdict} ({100 * rec_cpu:.1f} % with the sensors "
-        "in another process)"
+        f"target: recorder CPU < 10 % of one core: {verdict} ({100 * rec_cpu:.1f} % with the "
+        "sensors in another process)"
     )
 
 

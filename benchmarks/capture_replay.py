@@ -64,7 +64,8 @@ def main() -> int:
     rows.append(("read_capture", t_read, f"{n_rec / t_read:,.0f} records/s"))
     rows.append(("replay (decode + times)", t_replay, f"{n_samp / t_replay:,.0f} samples/s"))
     print(
-        f"session: {args.minutes:g} min, {n_rec:,} notifications, {n_samp:,} samples, file {size / 1e6:.1f} MB"
+        f"session: {args.minutes:g} min, {n_rec:,} notifications, {n_samp:,} samples, file "
+        f"{size / 1e6:.1f} MB"
     )
     print(f"{'stage':<26} {'seconds':>8}  throughput")
     for name, sec, thr in rows:

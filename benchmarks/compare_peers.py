@@ -5,8 +5,9 @@ scikit-learn, lightgbm and pytest plugins, which stay out of the test venv).
 
 Each side runs as a fresh process on the same file, the way a user runs it, and is timed
 from start to exit: wall time, CPU time (user + sys, less sensitive to a busy machine) and
-peak RSS (``ru_maxrss`` of the child). Sides alternate A B A B ... over ``--runs`` pairs (``--slow-runs`` for the slow peers) and
-the table gives the medians and the median of the per-pair ratios peer / ours.
+peak RSS (``ru_maxrss`` of the child). Sides alternate A B A B ... over ``--runs`` pairs
+(``--slow-runs`` for the slow peers) and the table gives the medians and the median of the
+per-pair ratios peer / ours.
 
 Data (built once into a temporary folder from ``../shared/data/real/``):
 
@@ -311,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p, runs, r in rows:
         print(
-            f"| {DATA[p]} 1 h | {LABEL[p]} | {runs} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} | "
-            f"{r['ratio_wall']:.1f}× | {r['ours_cpu']:.2f} | {r['peer_cpu']:.2f} | "
+            f"| {DATA[p]} 1 h | {LABEL[p]} | {runs} | {r['ours_wall']:.2f} | {r['peer_wall']:.2f} "
+            f"| {r['ratio_wall']:.1f}× | {r['ours_cpu']:.2f} | {r['peer_cpu']:.2f} | "
             f"{r['ratio_cpu']:.1f}× | {r['ours_rss']:.0f} | {r['peer_rss']:.0f} | "
             f"{r['ratio_rss']:.2f}× |"
         )

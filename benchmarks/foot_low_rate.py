@@ -64,7 +64,7 @@ def resample(stream: Stream, rate: float) -> Stream:
 
 
 def synthetic_table(rates: tuple[float, ...] = (52.0, 100.0, 200.0)) -> pd.DataFrame:
-    """Mean IC/TC error (ms), contact time (ms) and strike angle (deg) per rate against the truth."""
+    """Mean IC/TC error (ms), contact time (ms) and strike angle (deg) per rate vs the truth."""
     rows = []
     for rate in rates:
         ic_err, tc_err, gct, fsa, true_gct, true_fsa = [], [], [], [], [], []
@@ -110,7 +110,10 @@ def synthetic_table(rates: tuple[float, ...] = (52.0, 100.0, 200.0)) -> pd.DataF
 def strike_table(
     rate: float = 200.0, angles: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0, -8.0)
 ) -> pd.DataFrame:
-    """Strike-angle error (deg, mean and SD over steps) and pattern agreement per true angle at ``rate``."""
+    """Strike-angle error (deg) and pattern agreement per true angle at ``rate``.
+
+    The error is the mean and SD over steps.
+    """
     rows = []
     for angle in angles:
         err, same = [], []
@@ -148,7 +151,10 @@ def strike_table(
 
 
 def real_table(rate: float) -> pd.DataFrame:
-    """F1, IC/TC mean absolute error and IC bias of the real foot recordings, native and at ``rate``."""
+    """F1, IC/TC mean absolute error and IC bias of the real foot recordings.
+
+    Each recording is scored at its native rate and resampled to ``rate``.
+    """
     acc: dict[tuple[str, str, str], dict[str, list[float]]] = {}
     for case in load_cases():
         if case.dataset not in ("ipol_feet_lowerback_walk", "gaitmap_feet_walk"):
@@ -201,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(
-        f"\nReal foot recordings, native rate and resampled to {args.rate:g} Hz (±100 ms matching)\n"
+        f"\nReal foot recordings, native rate and resampled to {args.rate:g} Hz (±100 ms "
+        "matching)\n"
     )
     print(real_table(args.rate).to_string(index=False))
     return 0

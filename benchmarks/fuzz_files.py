@@ -55,7 +55,7 @@ class _Slow(Exception):
     pass
 
 
-def _alarm(signum: int, frame: Any) -> None:
+def _alarm(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal.signal's handler signature
     raise _Slow()
 
 
@@ -95,7 +95,8 @@ def _one(fmt: str, kind: str, rng: np.random.Generator, timeout: int) -> tuple[s
         outcome, detail = "typed", type(exc).__name__
     except _Slow:
         outcome, detail = "slow", ""
-    except Exception as exc:  # what the fuzzer hunts: anything untyped is a bug
+    # What the fuzzer hunts: anything untyped is a bug, recorded with its traceback.
+    except Exception as exc:  # noqa: BLE001
         outcome, detail = "untyped", f"{type(exc).__name__}: {exc}"[:300]
         crash = _STATE["crash_dir"]
         if len(list(crash.glob("*"))) < 200:
@@ -189,10 +190,12 @@ def main() -> None:
     wall = time.perf_counter() - t0
 
     print(
-        f"\nfuzz_files: {done} mutated files, {args.workers} workers, {wall:.0f} s wall, seed {args.seed}\n"
+        f"\nfuzz_files: {done} mutated files, {args.workers} workers, {wall:.0f} s wall, seed "
+        f"{args.seed}\n"
     )
     print(
-        f"| class | files | ok | typed error | untyped (traceback) | slow (> {args.timeout} s) | median ms | max s |"
+        f"| class | files | ok | typed error | untyped (traceback) | slow (> {args.timeout} s) | "
+        "median ms | max s |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     total: Counter[str] = Counter()
@@ -207,8 +210,9 @@ def main() -> None:
         )
     alltimes = np.concatenate([np.array(v) for v in times.values()]) if times else np.zeros(1)
     print(
-        f"| **all** | {sum(total.values())} | {total['ok']} | {total['typed']} | {total['untyped']} | {total['slow']} | "
-        f"{1e3 * float(np.median(alltimes)):.1f} | {float(alltimes.max()):.2f} |"
+        f"| **all** | {sum(total.values())} | {total['ok']} | {total['typed']} | "
+        f"{total['untyped']} | {total['slow']} | {1e3 * float(np.median(alltimes)):.1f} | "
+        f"{float(alltimes.max()):.2f} |"
     )
     print(
         f"\npeak RSS of a worker: {peak:.0f} MB (high-water mark set by a {peak_at or 'seed'} file)"
@@ -218,7 +222,8 @@ def main() -> None:
     for fmt in sorted(by_fmt):
         c = by_fmt[fmt]
         print(
-            f"| {fmt} | {sum(c.values())} | {c['ok']} | {c['typed']} | {c['untyped']} | {c['slow']} |"
+            f"| {fmt} | {sum(c.values())} | {c['ok']} | {c['typed']} | {c['untyped']} | "
+            f"{c['slow']} |"
         )
     print("\nmost common outcomes:")
     for d, n in details.most_common(25):

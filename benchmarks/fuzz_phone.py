@@ -23,7 +23,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     print(
-        f"{'path':<28} {'bodies':>8} {'accepted':>9} {'rejected':>9} {'5xx/crash':>9} {'dec. errors':>11} {'s':>6}"
+        f"{'path':<28} {'bodies':>8} {'accepted':>9} {'rejected':>9} {'5xx/crash':>9} "
+        f"{'dec. errors':>11} {'s':>6}"
     )
     t = time.perf_counter()
     crashes = 0
@@ -48,7 +49,8 @@ def main() -> None:
     rej = sum(q["rejected"].values())
     assert q["parsed"] + rej == args.n, "a reply was not counted"
     print(
-        f"{'phyphox /get reply':<28} {args.n:>8} {q['parsed']:>9} {rej:>9} {0:>9} {q['decoder_errors']:>11} {dt:>6.1f}"
+        f"{'phyphox /get reply':<28} {args.n:>8} {q['parsed']:>9} {rej:>9} {0:>9} "
+        f"{q['decoder_errors']:>11} {dt:>6.1f}"
     )
     print(f"  reasons {q['rejected']}")
 

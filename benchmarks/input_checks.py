@@ -95,8 +95,11 @@ def stream_row(st: Stream) -> dict[str, object]:
 
 
 def expected_codes(rec: Recording) -> set[str]:
-    """Checks that are true findings for a correctly labelled recording: a recording of one
-    leg sensor alone (Bach et al.: one shank, side not given) is one leg, side unknown."""
+    """Checks that are true findings for a correctly labelled recording.
+
+    A recording of one leg sensor alone (Bach et al.: one shank, side not given) is one leg,
+    side unknown.
+    """
     legs = [s for s in rec.streams if s.placement in ("foot", "shank")]
     if len(legs) == 1 and len(rec.streams) == 1:
         return {"one_leg"} | ({"side_unknown"} if legs[0].side is None else set())
@@ -117,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     grav_all: dict[str, list[float]] = {}
     p99_all: dict[str, list[float]] = {}
     print(
-        f"{'recording':44s} {'stream':13s} {'grav m/s²':>9s} {'gyr p99':>8s} {'moving p99':>10s}  result"
+        f"{'recording':44s} {'stream':13s} {'grav m/s²':>9s} {'gyr p99':>8s} {'moving p99':>10s}  "
+        "result"
     )
     for dataset, name, rec in recordings(args.root):
         n_rec += 1
@@ -160,9 +164,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def live_windows(root: Path) -> int:
-    """The live checks (:mod:`gait.live.reasons`) on every whole ``CHECK_S`` window of every
-    stream, as if a live session started there: false alarms with the true label, and how
-    often a swapped label (foot/shank read as sacrum, sacrum read as foot) is caught.
+    """Run the live checks (:mod:`gait.live.reasons`) on every whole ``CHECK_S`` window.
+
+    Every window of every stream is checked as if a live session started there: false alarms
+    with the true label, and how often a swapped label (foot/shank read as sacrum, sacrum read
+    as foot) is caught.
 
     Returns
     -------

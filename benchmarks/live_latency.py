@@ -1,4 +1,4 @@
-"""Live page latency: from a sensor notification's arrival to the page receiving the metric.
+r"""Live page latency: from a sensor notification's arrival to the page receiving the metric.
 
 Three virtual sensors (left foot, right foot, sacrum) at 200 Hz send a notification of 10
 samples every 50 ms. Each notification is decoded (int16 → SI, as the packed-struct decoders
@@ -12,7 +12,8 @@ the page records ``receive time - arrival`` for every message.
 Prints p50/p95/p99 latency (ms) and the CPU of this Python process (feeder, feedback and
 page server; chromium excluded) as % of one core.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/live_latency.py [--seconds 60] [--path real|scripted|both]
+    PYTHONPATH=. .venv/bin/python benchmarks/live_latency.py [--seconds 60] \
+        [--path real|scripted|both]
 
 ``--path real`` (the default) measures the whole live path instead: three virtual sensors
 (``gait-imu`` left and right foot, Polar H10 sacrum; 200 Hz each, in real time) on the
@@ -129,12 +130,13 @@ def scripted(args: argparse.Namespace) -> None:
         f"live page latency, {len(SENSORS)} sensors x {RATE:.0f} Hz, {args.seconds:.0f} s session"
     )
     print(
-        f"{'notifications':>14} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'CPU % core':>10}"
+        f"{'notifications':>14} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'CPU % core':>10}"
     )
     print(
         f"{n_packets:>14} {n_updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
-        f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>10.1f}"
+        f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} "
+        f"{cpu:>10.1f}"
     )
 
 
@@ -197,7 +199,7 @@ def real(args: argparse.Namespace) -> None:
         out: dict[str, object] = {}
         # the live session runs its own asyncio loop; playwright's sync API keeps its own
         th = threading.Thread(
-            target=lambda: out.update(r=asyncio.run(record_live(cfg, factory, lambda m: None)))
+            target=lambda: out.update(r=asyncio.run(record_live(cfg, factory, lambda _: None)))
         )
         th.start()
         th.join()
@@ -218,13 +220,14 @@ def real(args: argparse.Namespace) -> None:
         f"{args.seconds:.0f} s session"
     )
     print(
-        f"{'notifications':>14} {'steps':>6} {'updates':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'max ms':>7} {'CPU % process':>13} {'engine+fb %':>11} {'page srv %':>10}"
+        f"{'notifications':>14} {'steps':>6} {'updates':>8} {'messages':>9} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU % process':>13} {'engine+fb %':>11} "
+        f"{'page srv %':>10}"
     )
     print(
-        f"{busy['calls']:>14} {steps:>6} {live.updates:>8} {lat.size:>9} {np.percentile(lat, 50):>7.1f} "
-        f"{np.percentile(lat, 95):>7.1f} {np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>13.1f} "
-        f"{eng:>11.1f} {pcpu:>10.1f}"
+        f"{busy['calls']:>14} {steps:>6} {live.updates:>8} {lat.size:>9} "
+        f"{np.percentile(lat, 50):>7.1f} {np.percentile(lat, 95):>7.1f} "
+        f"{np.percentile(lat, 99):>7.1f} {lat.max():>7.1f} {cpu:>13.1f} {eng:>11.1f} {pcpu:>10.1f}"
     )
 
 

@@ -79,18 +79,20 @@ def main() -> None:
     ap.add_argument("--busy", type=int, nargs="+", default=[0, 2])
     args = ap.parse_args()
     print(
-        f"gait demo --speed-up {args.speed_up:g} (120 s simulated); truth {CADENCE[0]:g} → {CADENCE[1]:g} spm"
+        f"gait demo --speed-up {args.speed_up:g} (120 s simulated); truth {CADENCE[0]:g} → "
+        f"{CADENCE[1]:g} spm"
     )
     print(
-        "| busy processes | wall s | live steps | report steps | largest hole s | report cadence before / after"
-        " (strides) | live cadence before / after (steps) |"
+        "| busy processes | wall s | live steps | report steps | largest hole s | report cadence "
+        "before / after (strides) | live cadence before / after (steps) |"
     )
     print("|---|---|---|---|---|---|---|")
     for busy in args.busy:
         r = run_case(busy, args.speed_up)
         print(
-            f"| {busy} | {r['wall_s']:.1f} | {r['live_steps']} | {r['report_steps']} | {r['largest_hole_s']:.3f} | "
-            f"{r['cadence_before']:.1f} / {r['cadence_after']:.1f} | {r['live_before']:.1f} / {r['live_after']:.1f} |",
+            f"| {busy} | {r['wall_s']:.1f} | {r['live_steps']} | {r['report_steps']} | "
+            f"{r['largest_hole_s']:.3f} | {r['cadence_before']:.1f} / {r['cadence_after']:.1f} | "
+            f"{r['live_before']:.1f} / {r['live_after']:.1f} |",
             flush=True,
         )
 

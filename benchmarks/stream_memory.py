@@ -1,4 +1,4 @@
-"""Streaming engine memory over a long simulated session (issue 6 item 1).
+r"""Streaming engine memory over a long simulated session (issue 6 item 1).
 
 One synthetic minute (left foot, right foot, sacrum) is cut into 1-s blocks and fed
 repeatedly with shifted times, so the benchmark itself stays flat. Prints, at
@@ -6,7 +6,8 @@ checkpoints, the process RSS, the peak traced allocations since the previous
 checkpoint (``--trace``: slower), the engine's own footprint (rings, contacts, step
 tail) and the steps emitted.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/stream_memory.py [--minutes 120] [--rate 200] [--hop 0.5]
+    PYTHONPATH=. .venv/bin/python benchmarks/stream_memory.py [--minutes 120] [--rate 200] \
+        [--hop 0.5]
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def main() -> None:
         tracemalloc.start()
     checkpoints = sorted({1, 5, 10, 20, 30, 60, 90, args.minutes} & set(range(1, args.minutes + 1)))
     print(
-        f"streaming engine memory: 3 sensors x {args.rate:.0f} Hz, hop {args.hop:g} s, {args.minutes} min"
+        f"streaming engine memory: 3 sensors x {args.rate:.0f} Hz, hop {args.hop:g} s, "
+        f"{args.minutes} min"
     )
     print(
-        f"{'minute':>6} {'RSS MB':>8} {'peak traced MB':>14} {'engine KB':>9} {'steps':>7} {'wall s':>7}"
+        f"{'minute':>6} {'RSS MB':>8} {'peak traced MB':>14} {'engine KB':>9} {'steps':>7} "
+        f"{'wall s':>7}"
     )
     steps = 0
     t0 = time.perf_counter()
@@ -70,8 +73,8 @@ def main() -> None:
             if minute + 1 == 20:
                 rss20 = rss
             print(
-                f"{minute + 1:>6} {rss:>8.1f} {peak:>14.2f} {eng.footprint() / 1024:>9.0f} {steps:>7} "
-                f"{time.perf_counter() - t0:>7.1f}",
+                f"{minute + 1:>6} {rss:>8.1f} {peak:>14.2f} {eng.footprint() / 1024:>9.0f} "
+                f"{steps:>7} {time.perf_counter() - t0:>7.1f}",
                 flush=True,
             )
     if rss20 is not None:

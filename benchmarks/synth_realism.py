@@ -357,9 +357,11 @@ def print_running() -> None:
 
 
 def shank_impact_before_after() -> None:
-    """Print the shank impact (peak@IC, clipped %) of the real running trials against the
-    synthetic shank with the foot's impact transient alone (before, gain 1) and with the
-    shank's own gain (after, :data:`gait.synth.body.SHANK_IMPACT_GAIN`)."""
+    """Print the shank impact (peak@IC, clipped %) of the real running trials vs the synthetic.
+
+    The synthetic shank is shown with the foot's impact transient alone (before, gain 1) and
+    with the shank's own gain (after, :data:`gait.synth.body.SHANK_IMPACT_GAIN`).
+    """
     from unittest import mock
 
     import gait.synth.body as body
@@ -495,8 +497,9 @@ def stance_speed_loss(t: np.ndarray, ap: np.ndarray, ic: np.ndarray, tc: np.ndar
 
 
 def alcantara_like(s: Stream) -> tuple[np.ndarray, np.ndarray]:
-    """Vertical and AP (g, AP mean removed) of a synthetic sacrum prepared as the
-    Alcantara data were: the authors low-passed at 20 Hz and clipped the vertical at 0 g
+    """Vertical and AP (g, AP mean removed) of a synthetic sacrum prepared as Alcantara's.
+
+    The authors of the Alcantara data low-passed at 20 Hz and clipped the vertical at 0 g
     below; we apply a zero-lag Butterworth at 20 Hz (:func:`gait.placements._signal.lowpass`,
     order 2 run forward and backward: our assumption of their filter) and the same clip.
 
@@ -597,8 +600,11 @@ def _before_trunk() -> type:
 
 
 def sacrum_before_after() -> None:
-    """Print the sacral stance features: real (median over the 16 Alcantara trials), the
-    synthetic model before this change (:data:`BEFORE_COMMIT`) and now, matched per trial."""
+    """Print the sacral stance features: real, the synthetic model before, and now.
+
+    Real is the median over the 16 Alcantara trials; before is the synthetic model before
+    this change (:data:`BEFORE_COMMIT`); the rows are matched per trial.
+    """
     after = sacrum_rows()
     before = sacrum_rows(_before_trunk())
     print(

@@ -9,9 +9,9 @@ Usage::
 
     python benchmarks/throughput.py [--sizes 10m,1h,4h] [--rate 200]
 
-Prints a table: size, samples, steps, read s, analyse s, analyse s per recording-hour (wall and CPU),
-peak RSS after reading the file (imports + data + the reader's transient buffers) and
-peak RSS of the whole child (read + analyse).
+Prints a table: size, samples, steps, read s, analyse s, analyse s per recording-hour (wall
+and CPU), peak RSS after reading the file (imports + data + the reader's transient buffers)
+and peak RSS of the whole child (read + analyse).
 
 A second table is what a user waits for: the whole ``gait analyze FILE --steps-csv
 --summary-json`` process (interpreter start, imports, reading chunk by chunk, analysis,

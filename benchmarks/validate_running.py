@@ -11,11 +11,12 @@ exactly as a user's file would be (activity detected, no options):
   force, 16 trials of one runner (2.5–4.17 m/s, −10 % to +10 % slope).
 
 Per trial: step F1 from the initial contacts (one-to-one matching within ±100 ms,
-:func:`gait.validate.score_steps`, over the complete contacts: see :func:`scored_region`), IC MAE, GCT MAE (detected
-``gct`` of the step table against the reference contact time, over matched steps where the
-analyzer gives one), TC coverage (share of matched steps with a contact time), the contact
-times the detector withheld as untrustworthy (flag ``tc_uncertain``: the GCT column then says
-"withheld N" instead of an error) and the cadence error (summary ``cadence_spm`` against the
+:func:`gait.validate.score_steps`, over the complete contacts: see :func:`scored_region`),
+IC MAE, GCT MAE (detected ``gct`` of the step table against the reference contact time, over
+matched steps where the analyzer gives one), TC coverage (share of matched steps with a
+contact time), the contact times the detector withheld as untrustworthy (flag
+``tc_uncertain``: the GCT column then says "withheld N" instead of an error) and the cadence
+error (summary ``cadence_spm`` against the
 reference cadence over the same span: the force contacts from the first to the last detected
 IC, :func:`same_span`).
 
@@ -102,7 +103,10 @@ def load_cases(root: Path = REAL_DIR) -> list[RunCase]:
         for k in range(1, n + 1):
             rec = read(f"{acc}::{k}")
             x = rec.meta.extra
-            name = f"{k}:{rec.meta.treadmill_speed}m/s,{x.get('slope_pct'):+.0f}%,{x.get('foot_strike')}"
+            name = (
+                f"{k}:{rec.meta.treadmill_speed}m/s,"
+                f"{x.get('slope_pct'):+.0f}%,{x.get('foot_strike')}"
+            )
             cases.append(RunCase(ALCANTARA, name, str(x.get("subject", "")), rec))
     return cases
 
@@ -192,8 +196,10 @@ def deblipped_reference(rec: Recording) -> tuple[pd.DataFrame, int]:
 
 
 def scored_region(rec: Recording, ref: pd.DataFrame | None = None) -> np.ndarray:
-    """Scored interval ``[[start, end]]``, s: from ``EDGE`` after the first sample to the end
-    of the last reference contact that ends inside the recording.
+    """Scored interval ``[[start, end]]``, s, where complete contacts are in view.
+
+    It runs from ``EDGE`` after the first sample to the end of the last reference contact
+    that ends inside the recording.
 
     A contact that starts in the first ``EDGE`` s has no flight before it in view, and one
     still under way at the end has no terminal contact: neither is a complete contact.
@@ -210,7 +216,10 @@ def scored_region(rec: Recording, ref: pd.DataFrame | None = None) -> np.ndarray
 def same_span(
     ref: pd.DataFrame, steps: pd.DataFrame, tolerance: float = DEFAULT_TOLERANCE
 ) -> pd.DataFrame:
-    """Reference contacts inside the span of the detected steps (first to last IC ± ``tolerance`` s)."""
+    """Reference contacts inside the span of the detected steps.
+
+    The span is from the first to the last IC, ± ``tolerance`` s.
+    """
     t = steps["t_ic"].to_numpy(np.float64)
     t = t[np.isfinite(t)]
     if t.size == 0:
@@ -325,7 +334,10 @@ def score_case(case: RunCase, *, deblip: bool = False) -> dict[str, object]:
 
 
 def evaluate(root: Path = REAL_DIR, *, deblip: bool = False) -> pd.DataFrame:
-    """Score every trial of both datasets; one row per trial (``deblip``: see :func:`score_case`)."""
+    """Score every trial of both datasets; one row per trial.
+
+    ``deblip``: see :func:`score_case`.
+    """
     return pd.DataFrame([score_case(c, deblip=deblip) for c in load_cases(root)])
 
 
@@ -345,7 +357,8 @@ def check_targets(table: pd.DataFrame) -> list[str]:
             out.append(f"{where}: cadence error {r['cadence_err_spm']:.2f} spm > {CADENCE_ERR_MAX}")
         if r["dataset"] == ALCANTARA and r["tc_coverage"] < SACRUM_TC_COVERAGE_MIN:
             out.append(
-                f"{where}: TC on {100 * r['tc_coverage']:.0f} % of contacts < {100 * SACRUM_TC_COVERAGE_MIN:.0f} %"
+                f"{where}: TC on {100 * r['tc_coverage']:.0f} % of contacts < "
+                f"{100 * SACRUM_TC_COVERAGE_MIN:.0f} %"
             )
     return out
 
@@ -451,14 +464,15 @@ def main(argv: list[str] | None = None) -> int:
         for _, r in table.iterrows():
             print(f"{r['dataset']} {r['trial']}: {r['flags']}")
     print(
-        "\nper-step |GCT error| by confidence (withheld: the TC guess the tc_uncertain flag kept out):"
+        "\nper-step |GCT error| by confidence (withheld: the TC guess the tc_uncertain flag kept "
+        "out):"
     )
     print(confidence_table(table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     if args.ringing:
         clean = evaluate(deblip=True)
         print(
-            f"\nreference without ringing blips (a force run never above {BLIP_CONFIRM:g} x the threshold "
-            "is dropped before the 30 ms gap filling):"
+            f"\nreference without ringing blips (a force run never above {BLIP_CONFIRM:g} x the "
+            "threshold is dropped before the 30 ms gap filling):"
         )
         cols = [
             "dataset",

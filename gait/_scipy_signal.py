@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 
 class _KeepDocstring:
-    """Stand-in for numpydoc's ``FunctionDoc``: no parsing, ``str()`` gives the docstring back.
+    r"""Stand-in for numpydoc's ``FunctionDoc``: no parsing, ``str()`` gives the docstring back.
 
     ``xp_capabilities`` does ``doc = FunctionDoc(f); doc['Notes'].append(note);
-    str(doc).split('\\n', 1)[1]``; the leading newline keeps that split lossless.
+    str(doc).split('\n', 1)[1]``; the leading newline keeps that split lossless.
     """
 
-    def __init__(self, func: Any, *args: Any, **kwargs: Any) -> None:
+    # The extra arguments are FunctionDoc's (role, doc, config): accepted so that calls match.
+    def __init__(self, func: Any, *args: Any, **kwargs: Any) -> None:  # noqa: ARG002
         self._doc = getattr(func, "__doc__", None) or ""
         self._sections: dict[str, list[str]] = {}
 

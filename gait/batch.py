@@ -209,7 +209,9 @@ def analyze_item(
             error=f"needed more memory than {limit}",
             seconds=time.perf_counter() - t0,
         )
-    except Exception as exc:  # a failing file must not stop the batch
+    # Isolation boundary: whatever one file raises is reported in its row, and the batch goes
+    # on with the other files.
+    except Exception as exc:  # noqa: BLE001
         return BatchOutcome(
             str(item.path),
             item.key,

@@ -173,8 +173,11 @@ def walk(
 
 
 def _match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    """Glob semantics per path component; ``**`` is zero or more components; wildcards do
-    not match names starting with a dot unless the pattern component does."""
+    """Match path components against glob components.
+
+    ``**`` is zero or more components; wildcards do not match names starting with a dot
+    unless the pattern component does.
+    """
     if not pattern:
         return not parts
     head, rest = pattern[0], pattern[1:]

@@ -86,8 +86,11 @@ class Check:
 
     @property
     def flag(self) -> str:
-        """The summary flag: ``flag_text`` when set (an existing flag such as
-        ``'placement_suspect:sacrum:looks_like_leg'``), else ``'input_check:<code>[:<stream>]'``."""
+        """The summary flag of this finding.
+
+        ``flag_text`` when set (an existing flag such as
+        ``'placement_suspect:sacrum:looks_like_leg'``), else ``'input_check:<code>[:<stream>]'``.
+        """
         if self.flag_text:
             return self.flag_text
         return f"input_check:{self.code}" + (f":{self.stream}" if self.stream else "")
@@ -347,8 +350,9 @@ def side_checks(
                 Check(
                     "side_inferred",
                     name,
-                    f"{name}: a {placement} sensor without a side, taken as the {used_as[name]} leg "
-                    "(the other leg sensor has the other side); give --side to be sure",
+                    f"{name}: a {placement} sensor without a side, taken as the "
+                    f"{used_as[name]} leg (the other leg sensor has the other side); "
+                    "give --side to be sure",
                 )
             )
     for name, placement, _, _ in unknown:
@@ -356,8 +360,8 @@ def side_checks(
             Check(
                 "side_unknown",
                 name,
-                f"{name}: a {placement} sensor without a side (give --side left|right); it is counted "
-                "as one leg: cadence = 2 × its stride rate",
+                f"{name}: a {placement} sensor without a side (give --side left|right); "
+                "it is counted as one leg: cadence = 2 × its stride rate",
             )
         )
     if len(unknown) >= 2:
@@ -377,8 +381,8 @@ def side_checks(
                 Check(
                     "side_twice",
                     None,
-                    f"{len(same)} foot sensors are labelled {side} ({', '.join(s[0] for s in same)}): "
-                    "one of them is probably the other foot",
+                    f"{len(same)} foot sensors are labelled {side} "
+                    f"({', '.join(s[0] for s in same)}): one of them is probably the other foot",
                     TWO_LEG_METRICS,
                 )
             )
@@ -462,8 +466,9 @@ def input_checks(
                 Check(
                     "placement_mismatch",
                     parts[1],
-                    f"{parts[1]} and {parts[2]} count steps that do not fit their placements (a trunk "
-                    "sensor sees about twice a leg sensor's contacts): check --placement and --side",
+                    f"{parts[1]} and {parts[2]} count steps that do not fit their placements "
+                    "(a trunk sensor sees about twice a leg sensor's contacts): "
+                    "check --placement and --side",
                     ("cadence_spm",),
                     f,
                 )
@@ -503,8 +508,9 @@ def _as_mapping(check: Check | Mapping[str, object]) -> Mapping[str, object]:
 
 
 def finding_short(check: Check | Mapping[str, object]) -> str:
-    """A finding in a few words with what to do, e.g. ``'foot: side unknown (give --side left
-    or --side right)'``.
+    """A finding in a few words with what to do.
+
+    For example ``'foot: side unknown (give --side left or --side right)'``.
 
     Parameters
     ----------

@@ -210,7 +210,10 @@ def step_table_markdown() -> str:
         "# Step table",
         "",
         "One row per step in `GaitResult.steps` (`gait analyze --steps-csv`). Generated from",
-        "`gait.result.STEP_TABLE` by `python -m gait.result`; a test checks that this page matches.",
+        (
+            "`gait.result.STEP_TABLE` by `python -m gait.result`; "
+            "a test checks that this page matches."
+        ),
         "Required columns are always present; optional ones only where a placement measures them.",
         "",
         "| column | dtype | unit | required | filled by | meaning |",

@@ -29,7 +29,7 @@ def _escape_char(m: re.Match[str]) -> str:
 
 
 def plain(text: object, limit: int | None = None) -> str:
-    """``text`` as one printable line: control characters shown as ``\\xNN``, length capped.
+    r"""``text`` as one printable line: control characters shown as ``\xNN``, length capped.
 
     Parameters
     ----------

@@ -112,8 +112,10 @@ class SensorLimits:
 
     @property
     def saturated(self) -> bool:
-        """True when either sensor clipped in :data:`MAX_SATURATED_SHARE` of its samples or more
-        (the rule of the ``saturated:<stream>`` quality flag)."""
+        """True when either sensor clipped in :data:`MAX_SATURATED_SHARE` of its samples or more.
+
+        This is the rule of the ``saturated:<stream>`` quality flag.
+        """
         return max(self.acc_saturated, self.gyr_saturated) >= MAX_SATURATED_SHARE
 
     def confidence_factor(self) -> float:
@@ -269,8 +271,8 @@ def _sat_text(side: str, lim: SensorLimits) -> str:
     if lim.acc_saturated >= MAX_SATURATED_SHARE:
         rng = f"±{lim.acc_range_g:g} g" if lim.acc_range_g else "full"
         return (
-            f"the {side} sensor ({lim.name}) clipped {100 * lim.acc_saturated:.1f} % of its samples "
-            f"at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)"
+            f"the {side} sensor ({lim.name}) clipped {100 * lim.acc_saturated:.1f} % of its "
+            f"samples at its {rng} range (comparable: under {100 * MAX_SATURATED_SHARE:g} %)"
         )
     rng = f"±{lim.gyr_range_dps:g} deg/s" if lim.gyr_range_dps else "full"
     return (
@@ -307,13 +309,17 @@ def sensor_mismatch(
         )
     if left.has_gyr != right.has_gyr:
         which = "left" if left.has_gyr else "right"
-        return f"only the {which} sensor has a gyroscope: the two sides are detected by different methods"
+        return (
+            f"only the {which} sensor has a gyroscope: "
+            "the two sides are detected by different methods"
+        )
     lo, hi = sorted((left.rate_hz, right.rate_hz))
     if lo <= 0 or hi / lo > MAX_RATE_RATIO:
         return (
             f"left sampled at {_fmt_rate(left.rate_hz)}, right at {_fmt_rate(right.rate_hz)} "
-            f"(ratio {hi / lo if lo > 0 else math.inf:.1f} > {MAX_RATE_RATIO:g}): events are timed "
-            f"with a different resolution ({left.resolution_ms:.1f} vs {right.resolution_ms:.1f} ms)"
+            f"(ratio {hi / lo if lo > 0 else math.inf:.1f} > {MAX_RATE_RATIO:g}): events are "
+            f"timed with a different resolution "
+            f"({left.resolution_ms:.1f} vs {right.resolution_ms:.1f} ms)"
         )
     for side, lim in (("left", left), ("right", right)):
         if lim.saturated and (metric is None or metric in ACC_MAGNITUDE_METRICS or not lim.has_gyr):
@@ -350,8 +356,9 @@ def resolution_reason(
     if metric in TIME_METRICS:
         if diff < RESOLUTION_PERIODS * period:
             return (
-                f"the left/right difference ({1000 * diff:.1f} ms) is smaller than one sample period "
-                f"of the coarser sensor ({coarse.resolution_ms:.1f} ms at {_fmt_rate(coarse.rate_hz)})"
+                f"the left/right difference ({1000 * diff:.1f} ms) is smaller than one sample "
+                f"period of the coarser sensor "
+                f"({coarse.resolution_ms:.1f} ms at {_fmt_rate(coarse.rate_hz)})"
             )
     elif metric == "duty_factor" and stride_time and stride_time > 0:
         if diff < RESOLUTION_PERIODS * period / stride_time:

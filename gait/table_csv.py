@@ -1,11 +1,12 @@
-"""Fast CSV output of a table, byte for byte what ``DataFrame.to_csv(index=False, float_format=...)`` writes.
+r"""Fast CSV output of a table, byte for byte what pandas' ``DataFrame.to_csv`` writes.
 
-pandas formats every float cell with a Python ``%``-format call, which costs most of the time
-of writing a 10 k-step table. Here the fixed-point text of a whole float column is built at once
-(scaled, rounded, split into integer and fraction digits, joined by numpy's string ufuncs);
-only the cells where that shortcut could round differently from ``'%.Nf' % x`` (a value within
-1e-3 of a rounding tie after scaling, or too large for exact integer arithmetic) are formatted
-by Python itself. Rows are joined with ``','`` and ``'\\n'``; text cells are quoted like Python's
+The text is that of ``DataFrame.to_csv(index=False, float_format=...)``. pandas formats
+every float cell with a Python ``%``-format call, which costs most of the time of writing a
+10 k-step table. Here the fixed-point text of a whole float column is built at once (scaled,
+rounded, split into integer and fraction digits, joined by numpy's string ufuncs); only the
+cells where that shortcut could round differently from ``'%.Nf' % x`` (a value within 1e-3 of
+a rounding tie after scaling, or too large for exact integer arithmetic) are formatted by
+Python itself. Rows are joined with ``','`` and ``'\n'``; text cells are quoted like Python's
 ``csv.QUOTE_MINIMAL`` (pandas' default), missing cells are empty.
 
 Columns of any other kind (dates, categories, ...) make :func:`write_csv` hand the table to pandas.

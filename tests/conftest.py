@@ -1,4 +1,4 @@
-"""Test-wide settings: a private history database, and a clear failure when the real data are missing.
+"""Test-wide settings: a private history database, a clear failure when real data are missing.
 
 Markers (registered in ``pyproject.toml``; ``make test-fast`` deselects the four of them):
 
@@ -19,8 +19,12 @@ import pytest
 REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 #: The datasets the ``realdata`` tests read, one folder each, and the public source of its files.
 REAL_DATASETS = {
-    "alcantara_sacrum_run": "github.com/alcantarar/Recurrent_GRF_Prediction data/ (Alcantara et al. 2022)",
-    "bach_shank_run_walk": "github.com/marlow17/PredictingGroundReactionForces data/walk+run.mat (Bach et al. 2022)",
+    "alcantara_sacrum_run": (
+        "github.com/alcantarar/Recurrent_GRF_Prediction data/ (Alcantara et al. 2022)"
+    ),
+    "bach_shank_run_walk": (
+        "github.com/marlow17/PredictingGroundReactionForces data/walk+run.mat (Bach et al. 2022)"
+    ),
     "gaitmap_feet_walk": "github.com/mad-lab-fau/gaitmap v2.6.0 example_data/",
     "ipol_feet_lowerback_walk": "github.com/CyrilVoisard/ipol_dataset_1 GaitData/",
     "mobgap_lowerback_walk": "github.com/mobilise-d/mobgap v1.2.0 example_data/data/lab/HA",

@@ -1,5 +1,8 @@
-"""Shared by the report tests: a small mixed batch (runs, a walk, a balance session) and a
-real balance result from the synthetic protocol."""
+"""Shared by the report tests: a small mixed batch and a real balance result.
+
+The batch has runs, a walk and a balance session; the balance result comes from the
+synthetic protocol.
+"""
 
 from __future__ import annotations
 

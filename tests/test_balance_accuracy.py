@@ -1,5 +1,8 @@
-"""Accuracy on synthetic sessions with exact truth (issue 4): RMS and ellipse within 5 %,
-touch-downs F1 ≥ 0.95 with timing ≤ 100 ms, same result under any mounting rotation."""
+"""Accuracy on synthetic sessions with exact truth (issue 4).
+
+RMS and ellipse within 5 %, touch-downs F1 ≥ 0.95 with timing ≤ 100 ms, same result under
+any mounting rotation.
+"""
 
 from __future__ import annotations
 

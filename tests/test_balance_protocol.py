@@ -78,7 +78,7 @@ def test_scaled_clock_runs_faster_than_real_time():
     t0 = clock.now()
     clock.sleep(5.0)
     assert clock.now() - t0 >= 5.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="speed_up must be positive, got 0"):
         ScaledClock(0)
     m = ManualClock()
     m.sleep(2.5)

@@ -332,7 +332,7 @@ def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
         inputs,
         tmp_path / "ex",
         executor=reversed_executor,
-        progress=lambda n: lambda o: ticks.append(o.path),
+        progress=lambda _n: lambda o: ticks.append(o.path),
     )
     serial, _ = run_batch(inputs, tmp_path / "serial", workers=0)
     assert errors.empty and sorted(seen) == ["treadmill_run.gaitrec", "walk.gaitrec"]

@@ -93,7 +93,7 @@ def test_resume_after_a_dead_worker_redoes_only_the_failed_file(
         [tmp_path / "in"],
         out,
         workers=1,
-        progress=lambda n: lambda o: done.append((Path(o.path).name, o.skipped)),
+        progress=lambda _n: lambda o: done.append((Path(o.path).name, o.skipped)),
     )
     assert errors.empty and len(summary) == 3
     assert sorted(done) == [

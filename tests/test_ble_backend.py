@@ -94,7 +94,7 @@ def test_pdu_codec_round_trip() -> None:
     ):
         back = decode_pdu(encode_pdu(pdu))
         assert back == pdu
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"unknown PDU kind 'os\.system'"):
         decode_pdu({"k": "os.system", "f": {}})
 
 
@@ -119,7 +119,7 @@ def test_scan_connect_read_notify_disconnect() -> None:
         got: list[bytes] = []
         lost = asyncio.Event()
         async with BleakClient(
-            bd, backend=BumbleClient, radio=radio, disconnected_callback=lambda c: lost.set()
+            bd, backend=BumbleClient, radio=radio, disconnected_callback=lambda _c: lost.set()
         ) as c:
             assert c.mtu_size == 247
             assert bytes(await c.read_gatt_char(RSC_FEATURE)) == b"\x05\x00"
@@ -130,7 +130,7 @@ def test_scan_connect_read_notify_disconnect() -> None:
             with pytest.raises(BleakGATTProtocolError) as unreadable:
                 await c.read_gatt_char(RSC_MEAS)
             assert unreadable.value.args[0] == 0x02  # Read Not Permitted
-            await c.start_notify(RSC_MEAS, lambda ch, d: got.append(bytes(d)))
+            await c.start_notify(RSC_MEAS, lambda _ch, d: got.append(bytes(d)))
             await asyncio.sleep(0.6)
             assert len(got) >= 5
             await dev.drop_link()
@@ -199,10 +199,10 @@ def test_hub_relays_between_links() -> None:
             dev.address,
             backend=BumbleClient,
             radio=app_radio,
-            disconnected_callback=lambda c: lost.set(),
+            disconnected_callback=lambda _c: lost.set(),
         ) as c:
-            await c.start_notify(GAIT_IMU.uuid("control"), lambda ch, d: got.append(bytes(d)))
-            await c.start_notify(GAIT_IMU.uuid("data"), lambda ch, d: got.append(bytes(d)))
+            await c.start_notify(GAIT_IMU.uuid("control"), lambda _ch, d: got.append(bytes(d)))
+            await c.start_notify(GAIT_IMU.uuid("data"), lambda _ch, d: got.append(bytes(d)))
             await c.write_gatt_char(GAIT_IMU.uuid("control"), GAIT_IMU.start[0].data, response=True)
             await asyncio.sleep(0.5)
             assert got[0] == bytes.fromhex("80 01 00")  # the start response
@@ -318,7 +318,7 @@ def test_device_process_vanishing_behind_the_hub_drops_the_link() -> None:
             dev.address,
             backend=BumbleClient,
             radio=app_radio,
-            disconnected_callback=lambda c: lost.set(),
+            disconnected_callback=lambda _c: lost.set(),
         ) as c:
             assert c.is_connected
             await dev_radio.aclose()  # the device's process is gone: hub tells the others

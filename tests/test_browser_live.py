@@ -185,8 +185,10 @@ def test_cadence_cue_appears_below_target_and_clears_after_recovery(browser: Bro
 
 
 def test_missing_numbers_say_why_and_input_checks_show(browser: Browser) -> None:
-    """A "—" the sensors cannot fill gets its reason under it (only while it is "—"); input
-    checks on the first seconds show as a banner."""
+    """A "—" the sensors cannot fill gets its reason under it (only while it is "—").
+
+    Input checks on the first seconds show as a banner.
+    """
     server = LivePage()
     url = server.start(announce=None)
     outside: list[str] = []

@@ -6,8 +6,9 @@ resident depends on the kernel's page cache, not on this program: in a freshly i
 (as CI has) the same imports map about 30 MB more than in an older one (measured: 315 vs 276 MB
 peak for 1 h, with the same 190–196 MB of private memory). So the tests bound the peak less the
 file-backed pages (``private_peak_mb``): ≤ 220 MB for 1 h, ≤ 240 MB for 4 h (the issue's
-bounds less 80 MB of libraries), and 4 h within 10 % of 1 h. Each analysis runs the command in a fresh subprocess (steps CSV, summary JSON and
-the history save included), so the peak belongs to that job alone. A ``.gaitrec`` is read chunk
+bounds less 80 MB of libraries), and 4 h within 10 % of 1 h. Each analysis runs the command
+in a fresh subprocess (steps CSV, summary JSON and the history save included), so the peak
+belongs to that job alone. A ``.gaitrec`` is read chunk
 by chunk (:mod:`gait.io.canonical_stream`), so the samples never all sit in memory.
 """
 

@@ -81,7 +81,7 @@ def test_no_numpy_reprs_in_messages(
 
     from gait.errors import GaitError
 
-    def fails(args: argparse.Namespace) -> int:
+    def fails(_args: argparse.Namespace) -> int:
         raise GaitError(
             f"band {(np.float64(1.0), np.float64(2.5))} has {[np.int64(3)]} steps, ok={np.True_!r}"
         )

@@ -1,4 +1,4 @@
-"""Decoders against hand-built vectors from the published formats, and encode → decode round trips."""
+"""Decoders against hand-built vectors from the published formats; encode → decode round trips."""
 
 from __future__ import annotations
 
@@ -264,7 +264,7 @@ def test_gait_imu_counter_gaps_and_wrap() -> None:
     assert dec.stats.counter_gaps == 1 and dec.stats.lost_samples == 4
 
 
-def test_axis_map_and_packet_counter(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_axis_map_and_packet_counter() -> None:
     import tomllib
     from importlib import resources
 

@@ -62,7 +62,7 @@ def test_match_profile() -> None:
 def test_normalize_uuid() -> None:
     assert normalize_uuid("2A53") == "00002a53-0000-1000-8000-00805f9b34fb"
     assert normalize_uuid("0x1814") == "00001814-0000-1000-8000-00805f9b34fb"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a UUID: 'nope'"):
         normalize_uuid("nope")
 
 

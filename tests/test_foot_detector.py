@@ -1,5 +1,7 @@
-"""The foot detector as a configurable object (issue 11, item 2) and its per-step confidence
-(item 5): parameters change the result and are recorded with it."""
+"""The foot detector as a configurable object (issue 11, item 2) and its step confidence.
+
+The per-step confidence is item 5; parameters change the result and are recorded with it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Foot detector at the edges of a walk: weak half steps and the contact cut by the end of the data."""
+"""Foot detector at the edges of a walk: weak half steps, and the contact the data's end cuts."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ def _bump(t: np.ndarray, t0: float, height: float, width: float = 0.08) -> np.nd
 
 
 def test_edge_swings_keeps_half_steps_next_to_a_walk_only() -> None:
-    """A weak swing one stride before the walk is a step; a bump inside a stride and one far
-    from any walking are not."""
+    """A weak swing one stride before the walk is a step.
+
+    A bump inside a stride and one far from any walking are not.
+    """
     t = np.arange(0.0, 20.0, 1.0 / FS)
     regular = np.arange(4.0, 12.0, 1.1)
     p = sum((_bump(t, tk, 6.0) for tk in regular), np.zeros_like(t))

@@ -85,8 +85,10 @@ def test_rates_agree(errors: dict[float, tuple[float, float, float]]) -> None:
 
 
 def test_strike_angle_starts_between_samples() -> None:
-    """A constant toes-down rate of 2 rad/s from contact to flat: the angle is exact
-    whether the contact falls on a sample or between two."""
+    """A constant toes-down rate of 2 rad/s from contact to flat.
+
+    The angle is exact whether the contact falls on a sample or between two.
+    """
     fs = 52.0
     p = np.full(200, -2.0)
     flat = np.array([60, 60])

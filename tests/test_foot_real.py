@@ -168,8 +168,10 @@ def _nearest_error(st: Stream, t_ref: float) -> float:
 
 
 def test_knock_in_late_swing_is_not_the_contact() -> None:
-    """gaitmap left foot, 9.57 s: a spike while the foot still swings fast (6 rad/s) came
-    60 ms before the contact and was taken for it."""
+    """gaitmap left foot, 9.57 s: a spike while the foot still swings fast (6 rad/s).
+
+    It came 60 ms before the contact and was taken for it.
+    """
     rec = read(GAITMAP)
     st = rec.stream("foot_left")
     assert -0.01 < _nearest_error(st, 9.570) < 0.04
@@ -187,8 +189,10 @@ def test_knock_in_late_swing_is_not_the_contact() -> None:
     ],  # last steps
 )
 def test_half_steps_at_the_edges_of_a_walk(trial: str, side: str, t_ref: float) -> None:
-    """Starting, stopping and first-after-the-turn steps swing weakly (1.3–1.7 rad/s) or land
-    without a foot slap; they are steps all the same."""
+    """Starting, stopping and first-after-the-turn steps are steps all the same.
+
+    They swing weakly (1.3–1.7 rad/s) or land without a foot slap.
+    """
     rec = read(IPOL / f"{trial}_lf.txt")
     st = rec.stream(f"foot_{side}")
     assert abs(_nearest_error(st, t_ref)) <= TOL

@@ -1,4 +1,4 @@
-"""Foot stride length / speed (ZUPT, the project's accuracy targets) and strike angle / pattern on synthetic data."""
+"""Foot stride length / speed (ZUPT, the accuracy targets) and strike angle / pattern, synthetic."""
 
 from __future__ import annotations
 

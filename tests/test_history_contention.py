@@ -1,7 +1,10 @@
-"""History under contention: a locked database is waited for, then reported in one line,
-and the session is kept in a pending file that the next save merges; killed writers lose
-no committed session. Locks are held by another connection or process and released by the
-test, so nothing here depends on how fast the machine is."""
+"""History under contention: waited for, reported in one line, kept, never lost.
+
+A locked database is waited for, then reported in one line, and the session is kept in a
+pending file that the next save merges; killed writers lose no committed session. Locks are
+held by another connection or process and released by the test, so nothing here depends on
+how fast the machine is.
+"""
 
 from __future__ import annotations
 
@@ -164,9 +167,10 @@ db, start = sys.argv[1], int(sys.argv[2])
 steps = pd.DataFrame({"side": ["left", "right"] * 50, "t_ic": [0.35 * i for i in range(100)]})
 with History(db) as h:
     for i in range(start, start + 10_000):
-        h.save(SessionRecord(athlete="ann", started_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=i),
-                             source=f"s{i}", activity="run", summary={"cadence_spm": 160.0 + i % 7},
-                             content_hash=f"h{i}", duration_s=60.0, steps=steps))
+        when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=i)
+        h.save(SessionRecord(athlete="ann", started_at=when, source=f"s{i}", activity="run",
+                             summary={"cadence_spm": 160.0 + i % 7}, content_hash=f"h{i}",
+                             duration_s=60.0, steps=steps))
         print(i, flush=True)
 """
 

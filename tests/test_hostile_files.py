@@ -55,7 +55,7 @@ def _gaitrec(tmp_path: Path, name: str = "r.gaitrec", **meta: Any) -> Path:
 
 
 def _edit_header(src: Path, dst: Path, edit: Any) -> Path:
-    """Copy a .gaitrec with ``recording.json`` replaced by ``edit(header)`` (dict -> JSON, or bytes)."""
+    """Copy a .gaitrec with ``recording.json`` replaced by ``edit(header)`` (dict or bytes)."""
     with zipfile.ZipFile(src) as z:
         entries = {n: z.read(n) for n in z.namelist()}
     header = json.loads(entries["recording.json"])
@@ -122,7 +122,7 @@ def test_recording_json_schema_errors_name_the_field(
 
 def test_recording_json_not_utf8(tmp_path: Path) -> None:
     bad = _edit_header(
-        _gaitrec(tmp_path), tmp_path / "bad.gaitrec", lambda h: b'{"format": "gaitrec\xff\xfe"}'
+        _gaitrec(tmp_path), tmp_path / "bad.gaitrec", lambda _h: b'{"format": "gaitrec\xff\xfe"}'
     )
     with pytest.raises(HeaderError, match="UTF-8"):
         read(bad)
@@ -464,6 +464,6 @@ def test_unreadable_file_says_permission(tmp_path: Path, monkeypatch: pytest.Mon
     p = _gaitrec(tmp_path)
     p.chmod(0)
     if os.geteuid() == 0:  # root reads whatever the mode: make access() answer as for a user
-        monkeypatch.setattr(os, "access", lambda *a, **k: False)
+        monkeypatch.setattr(os, "access", lambda *_a, **_k: False)
     with pytest.raises(NotARegularFileError, match="permission"):
         read(p)

@@ -168,8 +168,11 @@ def test_no_cycles(graph: tuple[Edges, list[frozenset[str]]]) -> None:
 
 
 def test_the_walker_sees_lazy_and_type_checking_imports(tmp_path: Path) -> None:
-    """A cycle hidden by a function-level import, one through ``TYPE_CHECKING`` and a
-    relative ``from . import sub`` are all found; a one-way import is not a cycle."""
+    """Cycles through function-level, ``TYPE_CHECKING`` and relative imports are found.
+
+    A cycle hidden by a function-level import, one through ``TYPE_CHECKING`` and a relative
+    ``from . import sub`` are all found; a one-way import is not a cycle.
+    """
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")

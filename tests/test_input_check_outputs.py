@@ -122,7 +122,7 @@ def test_a_plausible_input_has_no_block(tmp_path: Path, run_rec: Recording) -> N
 
 
 def test_report_says_why_contact_time_is_empty(tmp_path: Path) -> None:
-    """An accelerometer-only shank in walking: its contact times are withheld; the report says why."""
+    """An accelerometer-only shank in walking: contact times are withheld; the report says why."""
     from gait.pipeline import analyze
     from gait.report import build_report
 
@@ -229,7 +229,7 @@ def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
         save=False,
     )
     view = RecordingView()
-    run_live(cfg, view, announce=lambda m: None)
+    run_live(cfg, view, announce=lambda _m: None)
     last = view.updates[-1]
     assert last["metrics"].get("cadence") is not None  # the session ran
     assert last["metrics"].get("speed") is None
@@ -243,15 +243,22 @@ def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
 def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A left foot only: the right contact time and the balance say why. The placement check
-    runs on the first seconds: here a foot judged as if it were labelled sacrum (the simulator
-    always moves a sensor as its label says, so the label is swapped for the check only)."""
+    """A left foot only: the right contact time and the balance say why.
+
+    The placement check runs on the first seconds: here a foot judged as if it were labelled
+    sacrum (the simulator always moves a sensor as its label says, so the label is swapped for
+    the check only).
+    """
     import gait.live.session as ls
     from gait.live import LiveConfig, run_live
 
     class AsSacrum(FirstSeconds):
         def __init__(
-            self, name: str, placement: str, rate: float, mount: str | None = None
+            self,
+            name: str,
+            placement: str,  # noqa: ARG002 - FirstSeconds' signature; the label is swapped
+            rate: float,
+            mount: str | None = None,
         ) -> None:
             super().__init__(name, "sacrum", rate, mount)
 
@@ -303,8 +310,10 @@ def test_live_page_script_shows_the_reasons() -> None:
 
 
 def test_live_page_server_passes_the_reasons_on() -> None:
-    """The page server keeps only its state fields: the reasons must be among them (they were
-    not, so the withheld balance label never reached a page)."""
+    """The page server keeps only its state fields: the reasons must be among them.
+
+    They were not, so the withheld balance label never reached a page.
+    """
     from gait.views.live_page import LivePage
 
     page = LivePage()

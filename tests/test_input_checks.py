@@ -159,8 +159,10 @@ def test_stream_in_g_inside_a_recording_is_flagged(run_rec: Recording) -> None:
 def test_user_case_one_shoe_without_side(
     tmp_path: Path, run_rec: Recording, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Was: cadence 81.8 spm (half) and flight 463 ms. Now: the runner's cadence, no flight,
-    no balance, and a warning that names --side."""
+    """Was: cadence 81.8 spm (half) and flight 463 ms.
+
+    Now: the runner's cadence, no flight, no balance, and a warning that names --side.
+    """
     p = _csv(tmp_path / "shoe.csv", run_rec.streams[0])
     js = tmp_path / "s.json"
     capsys.readouterr()

@@ -139,7 +139,8 @@ def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
 
     events, last = run(False)
     assert last["metrics"]["gct_balance"] > 52 and any(e["metric"] == "gct_balance" for e in events)
-    # ... unless the balance is withheld: then it is neither shown nor cued on, and the reason goes out
+    # ... unless the balance is withheld: then it is neither shown nor cued on, and the reason
+    # goes out
     events, last = run(True)
     assert last["metrics"]["gct_balance"] is None and last["withheld"] == {"gct_balance": why}
     assert not [e for e in events if e["metric"] == "gct_balance"]

@@ -39,7 +39,7 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     )
     view = RecordingView()
     with busy_processes(busy):
-        res = run_live(cfg, view, announce=lambda m: None)
+        res = run_live(cfg, view, announce=lambda _m: None)
     # the page saw the right foot drop out and come back
     right = [
         u["sensors"].get("foot_right", {}).get("status") for u in view.updates if u.get("sensors")

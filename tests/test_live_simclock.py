@@ -1,4 +1,4 @@
-"""The simulated clock (issue 16): runs ``speed`` times the wall, waits for its consumer, never jumps.
+"""The simulated clock (issue 16): runs ``speed`` × the wall, waits for its consumer, never jumps.
 
 Wall time is a fake clock here, so nothing depends on how fast the machine is.
 """

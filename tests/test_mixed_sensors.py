@@ -1,4 +1,4 @@
-"""Mixed sensors (issue 12 item 4): an asymmetry is shown only when both legs were measured comparably.
+"""Mixed sensors (issue 12 item 4): asymmetry only when both legs were measured comparably.
 
 A 52 Hz Polar Verity Sense clipping at ±8 g on one foot and a 200 Hz ±16 g IMU on the
 other made two identical legs look 17 % asymmetric in contact time (311 vs 261 ms) with

@@ -1,5 +1,8 @@
-"""The README's two-terminal phone examples: ``gait simulate --profile phyphox|sensorlogger``
-in another process, ``gait live --device phone:...`` here, over loopback."""
+"""The README's two-terminal phone examples, over loopback.
+
+``gait simulate --profile phyphox|sensorlogger`` in another process, ``gait live --device
+phone:...`` here.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +64,7 @@ def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
             duration=12.0,
             save=False,
         )
-        r = run_live(cfg, None, announce=lambda m: None)
+        r = run_live(cfg, None, announce=lambda _m: None)
     finally:
         sim.terminate()
         sim.wait(10)
@@ -80,7 +83,9 @@ def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
         save=False,
     )
     out: dict[str, object] = {}
-    th = threading.Thread(target=lambda: out.update(r=run_live(cfg, None, announce=lambda m: None)))
+    th = threading.Thread(
+        target=lambda: out.update(r=run_live(cfg, None, announce=lambda _m: None))
+    )
     th.start()
     for _ in range(200):  # the receiver listens before the phone starts pushing
         with socket.socket() as s:

@@ -47,7 +47,7 @@ def test_tolerant_details_string_time_and_flat_axes() -> None:
 
 
 @pytest.mark.parametrize(
-    "body,reason",
+    ("body", "reason"),
     [
         (b"not json", "not_json"),
         (b"[1, 2]", "not_object"),

@@ -1,5 +1,8 @@
-"""Phones as live sensors: receiver security and counting, the whole path on simulated time,
-and end-to-end sessions over loopback (simulated phone → receiver/poller → engine → page)."""
+"""Phones as live sensors: receiver, simulated time, loopback sessions.
+
+Receiver security and counting, the whole path on simulated time, and end-to-end sessions
+over loopback (simulated phone → receiver/poller → engine → page).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def _valid(mid: int = 0) -> bytes:
 
 def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
     got: list[Any] = []
-    rx = PushReceiver(lambda b, body, ns: got.append(b), lambda: 0)
+    rx = PushReceiver(lambda b, _body, _ns: got.append(b), lambda: 0)
     cases = [
         (("POST", "/push", _valid()), 200),
         (("POST", "/push", b"{not json"), 400),
@@ -62,7 +65,7 @@ def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
 
 
 def test_lan_receiver_needs_the_token() -> None:
-    rx = PushReceiver(lambda b, body, ns: None, lambda: 0, token="s3cret", loopback=False)
+    rx = PushReceiver(lambda _b, _body, _ns: None, lambda: 0, token="s3cret", loopback=False)
     assert rx.path() == "/push/s3cret"
     assert asyncio.run(asgi_request(rx, "POST", "/push", _valid())) == 403
     assert (
@@ -144,7 +147,7 @@ def _run_simulated(
             if blk is not None:
                 steps.append(eng.push("phone", blk.t, blk.acc))
 
-    def on_batch(b: Any, body: bytes, ns: int) -> None:
+    def on_batch(b: Any, _body: bytes, ns: int) -> None:
         consume(reorder.push(b.session_id, b.message_id, (b, ns / 1e9), ns / 1e9))
 
     rx = PushReceiver(on_batch, lambda: int((HOST0 + now[0]) * 1e9))
@@ -171,7 +174,7 @@ def _run_simulated(
 
 
 def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> None:
-    """Outages, bursts, late and duplicated pushes, a clock jump and 300 ppm drift, on simulated time."""
+    """Outages, bursts, late and duplicate pushes, a clock jump, 300 ppm drift; simulated time."""
     source, truth = _source("belt", 171.0, 80.0)
     faults = PhoneFaults(
         outage_every=25.0,
@@ -269,7 +272,7 @@ def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> No
             gait=GaitParams(cadence=168.0, speed=3.0),
             seed=4,
         )
-        r = run_live(cfg, page, announce=lambda m: None)
+        r = run_live(cfg, page, announce=lambda _m: None)
         import urllib.request
 
         with urllib.request.urlopen(

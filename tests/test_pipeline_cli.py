@@ -58,7 +58,7 @@ def test_analyze_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "error" in err and "Traceback" not in err
 
 
-def test_analyze_bad_window_option(capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_bad_window_option() -> None:
     assert main(["analyze", str(GAITMAP), "--window-steps", "0"]) == 2
 
 

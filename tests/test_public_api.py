@@ -1,4 +1,4 @@
-"""`gait.read`, `gait.analyze`, `gait.synthesize` and the result types are typed for mypy and IDEs."""
+"""`gait.read`, `gait.analyze`, `gait.synthesize` and the result types are typed for mypy, IDEs."""
 
 from __future__ import annotations
 
@@ -44,7 +44,10 @@ def test_every_lazy_name_resolves_to_the_object_the_type_checker_sees() -> None:
 
 
 def test_import_gait_stays_light() -> None:
-    code = "import sys, gait; dir(gait); print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))"
+    code = (
+        "import sys, gait; dir(gait); "
+        "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

@@ -100,7 +100,7 @@ def test_gaitrec_expansion_checked_from_the_footer(
     assert ei.value.limit == "MAX_EXPANSION"
 
 
-def test_zip_bomb_helper_declares_what_it_inflates_to(tmp_path: Path) -> None:
+def test_zip_bomb_helper_declares_what_it_inflates_to() -> None:
     data = zip_bomb("a.csv", b"x,y\n", 8 << 20)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         info = z.getinfo("a.csv")

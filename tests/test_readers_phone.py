@@ -57,7 +57,10 @@ def test_phyphox_combined_file_with_two_time_columns(tmp_path: Path) -> None:
     t, acc, gyr = _signals()
     tg = t[:200] * 1.0 + 0.0025  # gyroscope on its own clock, shorter
     gyr_g = gyr[:200]
-    head = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)","Time (s)","Gyroscope x (rad/s)","Gyroscope y (rad/s)","Gyroscope z (rad/s)"'
+    head = (
+        '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)",'
+        '"Time (s)","Gyroscope x (rad/s)","Gyroscope y (rad/s)","Gyroscope z (rad/s)"'
+    )
     rows = []
     for i in range(N):
         left = [t[i], *acc[i]]
@@ -81,7 +84,8 @@ def test_phyphox_zip_export_with_gyroscope_and_start_time(tmp_path: Path) -> Non
         zf.writestr("Gyroscope.csv", _phyphox_csv(t, gyr, "Gyroscope", "rad/s"))
         zf.writestr(
             "meta/time.csv",
-            '"event","experiment time","system time","system time text"\n"START",0.0,1714557600.0,"2024-05-01 10:00:00.000 UTC+00:00"\n',
+            '"event","experiment time","system time","system time text"\n'
+            '"START",0.0,1714557600.0,"2024-05-01 10:00:00.000 UTC+00:00"\n',
         )
     rec = read(z)
     s = rec.streams[0]

@@ -73,7 +73,8 @@ def test_bach_trial_units_frame_and_contacts(trial: int) -> None:
     assert rec.meta.treadmill_speed == pytest.approx(
         {True: 8.5, False: 4.5 if trial < 6 else 5.0}[running] / 3.6
     )
-    # one leg's contacts over 20-35 s of treadmill gait; stance 0.25-0.33 s running, 0.55-0.8 s walking
+    # one leg's contacts over 20-35 s of treadmill gait; stance 0.25-0.33 s running,
+    # 0.55-0.8 s walking
     assert 20 <= len(ev) <= 40
     lo, hi = (0.25, 0.33) if running else (0.55, 0.8)
     assert gct.between(lo, hi).all()

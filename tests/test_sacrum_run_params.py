@@ -57,8 +57,10 @@ def test_non_default_unloading_time_moves_tc_and_is_recorded() -> None:
     ),
 )
 def test_confidence_orders_the_contact_time_error() -> None:
-    """A sensor that stops showing free fall (damped strap, tilted) gets lower confidence and
-    its contact times are worse: the confidence ranks the per-step GCT error."""
+    """A sensor that stops showing free fall (damped strap, tilted) gets lower confidence.
+
+    Its contact times are worse: the confidence ranks the per-step GCT error.
+    """
     dur = 30.0
     rec = synthesize(
         activity="run",

@@ -28,7 +28,7 @@ def _walk_with_stops(seed: int, rate: float) -> tuple[pd.DataFrame, pd.DataFrame
     return rec.reference.events, detect_events(rec.streams[0]), bouts
 
 
-@pytest.mark.parametrize("seed,rate", [(0, 200.0), (1, 100.0)])
+@pytest.mark.parametrize(("seed", "rate"), [(0, 200.0), (1, 100.0)])
 def test_closing_steps_found_with_side(seed: int, rate: float) -> None:
     ref, det, bouts = _walk_with_stops(seed, rate)
     still_starts = bouts.loc[bouts["activity"] == "still", "t_start"].to_numpy(float)

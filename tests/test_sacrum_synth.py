@@ -103,7 +103,7 @@ RUN_CASES = [
 
 
 @pytest.mark.parametrize(
-    "gait,sensor,rate", [c[1:] for c in RUN_CASES], ids=[c[0] for c in RUN_CASES]
+    ("gait", "sensor", "rate"), [c[1:] for c in RUN_CASES], ids=[c[0] for c in RUN_CASES]
 )
 def test_running_bounds(gait: GaitParams, sensor: SensorParams, rate: float) -> None:
     ref, det = _run("run", gait=gait, sensor=sensor, rate=rate, seed=3)

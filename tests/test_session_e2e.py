@@ -1,8 +1,9 @@
 """End to end over the virtual radio: three sensors at 200 Hz for 60 simulated seconds.
 
-The devices stream the output of ``gait.synth.synthesize``. They run on an accelerated clock (time stamps and counters stay in
-simulated time), are recorded through bleak's public API into a capture file, decoded
-and read back as a Recording, and compared with the source signals sample for sample.
+The devices stream the output of ``gait.synth.synthesize``. They run on an accelerated clock
+(time stamps and counters stay in simulated time), are recorded through bleak's public API
+into a capture file, decoded and read back as a Recording, and compared with the source
+signals sample for sample.
 """
 
 from __future__ import annotations

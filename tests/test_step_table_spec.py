@@ -1,4 +1,4 @@
-"""The step-table spec (`gait.result.STEP_TABLE`) is what the code returns and what the docs show."""
+"""The step-table spec (`gait.result.STEP_TABLE`) is what the code returns and the docs show."""
 
 from __future__ import annotations
 

@@ -40,7 +40,10 @@ def _match(det: np.ndarray, ref: np.ndarray, tol: float = 0.1) -> tuple[np.ndarr
 
 
 def score_stream(rec: Recording, name: str, **params: Any) -> dict[str, float]:
-    """F1 and GCT MAE (s) of one leg stream's detector (``params``: its parameters) against the reference."""
+    """F1 and GCT MAE (s) of one leg stream's detector against the reference.
+
+    ``params`` are the detector's parameters.
+    """
     st = rec.stream(name)
     ev = get_detector(st.placement, **params)(st).sort_values("t_ic").reset_index(drop=True)
     assert rec.reference is not None

@@ -1,5 +1,7 @@
-"""Synthetic generator: determinism, ground-truth table, and injected parameters showing up
-both in the truth and in simple measures of the signals."""
+"""Synthetic generator: determinism, ground-truth table, and injected parameters.
+
+Injected parameters show up both in the truth and in simple measures of the signals.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +28,12 @@ def _pitch_rate(rec, side: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def falbriard_events(t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """IC as the pitch-rate minimum before each swing peak (Falbriard 2018 style); TC where the
+    """IC and TC from the foot's pitch rate, interpolated between samples.
+
+    IC is the pitch-rate minimum before each swing peak (Falbriard 2018 style); TC is where the
     rate, after its push-off minimum, has recovered to TC_RATE_SHARE of it (the foot model's
-    toe-off, which follows the real recordings), interpolated between samples."""
+    toe-off, which follows the real recordings).
+    """
     fs = 1.0 / np.median(np.diff(t))
     pk, _ = find_peaks(w, height=0.5 * w.max(), distance=int(0.4 * fs))
     ic, tc = [], []
@@ -260,8 +265,10 @@ def test_belt_dips_lower_the_true_speed() -> None:
     ("fsa", "lo", "hi"), [(12.0, -0.006, 0.006), (1.0, -0.006, 0.006), (-8.0, -0.025, -0.010)]
 )
 def test_falbriard_ic_bias_by_strike_type(fsa: float, lo: float, hi: float) -> None:
-    """Rearfoot and midfoot: the pitch-rate minimum is at IC; forefoot: ~15 ms before it
-    (the heel drop reverses the rate at contact), a bias detectors must expect."""
+    """Rearfoot and midfoot: the pitch-rate minimum is at IC; forefoot: ~15 ms before it.
+
+    The heel drop reverses the rate at contact, a bias detectors must expect.
+    """
     rec = synthesize(
         duration=12,
         seed=8,

@@ -1,7 +1,9 @@
-"""Synthetic signals agree with their own ground truth by physics: integrating the pelvis
-acceleration reproduces the vertical oscillation, the vertical velocity is periodic,
-strapdown + zero-velocity integration of the foot gives the stride length, impacts and
-left/right sway are where the truth says."""
+"""Synthetic signals agree with their own ground truth by physics.
+
+Integrating the pelvis acceleration reproduces the vertical oscillation, the vertical
+velocity is periodic, strapdown + zero-velocity integration of the foot gives the stride
+length, impacts and left/right sway are where the truth says.
+"""
 
 from __future__ import annotations
 

@@ -83,8 +83,11 @@ def test_synthetic_sacrum_feature_within_tolerance_of_real(
 
 
 def test_real_profile_is_what_the_model_claims(medians: dict[str, dict[str, float]]) -> None:
-    """The real features the model is built on: an early impact peak that tops the
-    mid-stance peak, a sharp AP braking trough right after contact, then propulsion."""
+    """The real features the model is built on.
+
+    An early impact peak that tops the mid-stance peak, a sharp AP braking trough right after
+    contact, then propulsion.
+    """
     real = medians["real"]
     assert real["v_peak_t"] < 0.3 and real["v_imp_g"] > real["v_act_g"]
     assert real["ap_min_t"] < 0.2 and real["ap_min_g"] < -1.0
@@ -93,10 +96,13 @@ def test_real_profile_is_what_the_model_claims(medians: dict[str, dict[str, floa
 
 @pytest.mark.parametrize("fsa", [18.0, 2.0])
 def test_ground_truth_stays_exact_with_the_impact_sag(fsa: float) -> None:
-    """Ideal sensor, rearfoot (largest sag) and midfoot: the vertical velocity is periodic,
-    double integration gives the truth's vertical oscillation, integration of the forward
-    acceleration gives the truth's braking, which equals the requested one; the impact
-    peak sits where the model puts it after the true contact."""
+    """Ideal sensor, rearfoot (largest sag) and midfoot: the physics agree with the truth.
+
+    The vertical velocity is periodic, double integration gives the truth's vertical
+    oscillation, integration of the forward acceleration gives the truth's braking, which
+    equals the requested one; the impact peak sits where the model puts it after the true
+    contact.
+    """
     gait = GaitParams(foot_strike_angle=fsa, strike_angle_sd=0.0, stride_cv=0.0, braking=0.3)
     rec = synthesize(
         "run",

@@ -24,7 +24,7 @@ def _recipes() -> list[tuple[str, str]]:
     return list(mod.SAMPLES)
 
 
-@pytest.mark.parametrize("stem,args", [r for r in _recipes() if r[0] != "balance"])
+@pytest.mark.parametrize(("stem", "args"), [r for r in _recipes() if r[0] != "balance"])
 def test_sample_matches_its_recipe(tmp_path: Path, stem: str, args: str) -> None:
     shipped = read_recording(SAMPLES / f"{stem}.gaitrec")
     out = tmp_path / f"{stem}.gaitrec"

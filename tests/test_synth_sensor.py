@@ -1,5 +1,8 @@
-"""Sensor effects of the synthetic generator: mounting rotation, saturation, packet loss,
-clock drift and jitter, accelerometer-only sensors and sampling rates."""
+"""Sensor effects of the synthetic generator.
+
+Mounting rotation, saturation, packet loss, clock drift and jitter, accelerometer-only
+sensors and sampling rates.
+"""
 
 from __future__ import annotations
 

@@ -89,8 +89,11 @@ def test_synthetic_walk_upside_down_keeps_sides() -> None:
 
 
 def test_roll_cue_follows_the_forward_sign_check() -> None:
-    """A body frame with its forward axis reversed (x, y negated) and no sign evidence of
-    its own gives the same scores: the contact-locked a_fwd/a_v vote restores the roll sign."""
+    """A body frame with its forward axis reversed (x, y negated) gives the same scores.
+
+    It has no sign evidence of its own: the contact-locked a_fwd/a_v vote restores the roll
+    sign.
+    """
     rng = np.random.default_rng(0)
     fs, n = 100.0, 3000
     t = np.arange(n) / fs
@@ -119,7 +122,7 @@ def test_roll_cue_follows_the_forward_sign_check() -> None:
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("trial,angle_deg", [("3-3", 180.0), ("5-3", 180.0), ("1-1", 90.0)])
+@pytest.mark.parametrize(("trial", "angle_deg"), [("3-3", 180.0), ("5-3", 180.0), ("1-1", 90.0)])
 def test_real_lower_back_rotated_keeps_sides(trial: str, angle_deg: float) -> None:
     """IPOL dev trials: the sides match the reference and survive a turned sensor."""
     path = REAL / "ipol_feet_lowerback_walk" / f"{trial}_lb.txt"

@@ -37,7 +37,7 @@ def test_missing_extra_and_empty() -> None:
     assert m.f1 == pytest.approx(2 * 2 / (4 + 3))
     assert match_events([], [], 0.1).f1 == 1.0
     assert match_events(ref, [np.nan], 0.1).fn == 4
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"tolerance must be > 0 s, got 0\.0"):
         match_events(ref, ref, 0.0)
 
 

@@ -107,9 +107,11 @@ def test_ipol_feet_out_of_sample(summary: pd.DataFrame) -> None:
 
 
 def test_ipol_feet_every_test_subject(per_subject: pd.DataFrame) -> None:
-    """Issue 11 targets per test subject: F1 ≥ 0.98 and TC ≤ 30 ms; measured F1 ≥ 0.987 and
-    TC 3.7-8.2 ms, so the TC bound asserted is 10 ms. Development subjects stay bounded too
-    (TC 4.8-17.8 ms)."""
+    """Issue 11 targets per test subject: F1 ≥ 0.98 and TC ≤ 30 ms.
+
+    Measured F1 ≥ 0.987 and TC 3.7-8.2 ms, so the TC bound asserted is 10 ms. Development
+    subjects stay bounded too (TC 4.8-17.8 ms).
+    """
     rows = per_subject[
         (per_subject["dataset"] == IPOL)
         & (per_subject["placement"] == "feet")
@@ -124,9 +126,11 @@ def test_ipol_feet_every_test_subject(per_subject: pd.DataFrame) -> None:
 
 
 def test_ipol_feet_confidence_orders_the_error(per_file: pd.DataFrame) -> None:
-    """The foot confidence predicts the error on test subjects (its form was chosen on dev):
-    steps with confidence ≥ 0.5 have lower IC and TC errors than the others (measured TC MAE
-    5.8 vs 6.7 ms, IC MAE 13.5 vs 20.4 ms), and IC error falls band by band."""
+    """The foot confidence predicts the error on test subjects (its form was chosen on dev).
+
+    Steps with confidence ≥ 0.5 have lower IC and TC errors than the others (measured TC MAE
+    5.8 vs 6.7 ms, IC MAE 13.5 vs 20.4 ms), and IC error falls band by band.
+    """
     bench = _bench()
     feet = per_file[
         (per_file["dataset"] == IPOL)
@@ -174,7 +178,7 @@ def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
     assert dev_back["side_pct"].min() >= 99.0, dev_back[["subject", "side_pct"]]
 
 
-@pytest.mark.parametrize("test,target", [("Test5", 0.98), ("Test11", 0.85)])
+@pytest.mark.parametrize(("test", "target"), [("Test5", 0.98), ("Test11", 0.85)])
 def test_mobilise_d_straight_and_daily_living_walks(
     summary: pd.DataFrame, test: str, target: float
 ) -> None:
@@ -204,8 +208,11 @@ def test_gaitmap_feet(summary: pd.DataFrame) -> None:
 
 
 def test_running_rows_present() -> None:
-    """Both running data sets are scored per activity and subject (bounds on the running
-    detectors themselves live with their scorer, ``benchmarks/validate_running.py``)."""
+    """Both running data sets are scored per activity and subject.
+
+    Bounds on the running detectors themselves live with their scorer,
+    ``benchmarks/validate_running.py``.
+    """
     bench = _bench()
     run = bench.running_summary(REAL, ("dataset", "activity", "subject", "split"))
     assert {"bach_shank_run_walk", "alcantara_sacrum_run"} <= set(run["dataset"])
@@ -261,8 +268,11 @@ def test_tc_scored_only_within_one_interval() -> None:
 
 
 def test_region_edges_and_unscored_spans() -> None:
-    """Scoring rule of the benchmark: edge events can be matched from just outside the region,
-    unmatched detections count only inside it, and untimed-reference spans are not scored."""
+    """Scoring rule of the benchmark at the edges of the scored region.
+
+    Edge events can be matched from just outside the region, unmatched detections count only
+    inside it, and untimed-reference spans are not scored.
+    """
     bench = _bench()
     ref = pd.DataFrame({"side": ["left", "right", "left"], "t_ic": [1.0, 1.6, 2.2], "t_tc": np.nan})
     region = np.array([[1.0, 2.2]])

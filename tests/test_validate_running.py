@@ -71,7 +71,8 @@ def test_sacrum_running_events(table: pd.DataFrame) -> None:
     # most trials meet the IC and cadence targets already
     assert (run["ic_mae_ms"] <= 1000 * vr.IC_MAE_MAX).sum() >= 15
     assert (run["cadence_err_spm"] <= vr.CADENCE_ERR_MAX).sum() >= 15
-    # the 1 g unloading rule (first fall after the impact) meets the contact-time target on all but trial 2
+    # the 1 g unloading rule (first fall after the impact) meets the contact-time target on all
+    # but trial 2
     assert (run["gct_mae_ms"] <= 1000 * vr.GCT_MAE_MAX).sum() >= 15, run[["trial", "gct_mae_ms"]]
 
 

@@ -98,12 +98,12 @@ def test_pmd_control_point_byte_for_byte() -> None:
         async with BleakClient(dev.address, backend=BumbleClient, radio=radio) as c:
             feat = bytes(await c.read_gatt_char(ctl))
             assert feat[0] == 0x0F and feat[1] & (1 << 2) and feat[1] & (1 << 5)  # ACC and GYRO
-            await c.start_notify(ctl, lambda ch, d: answers.put_nowait(bytes(d)))
+            await c.start_notify(ctl, lambda _ch, d: answers.put_nowait(bytes(d)))
             # without PMD data notifications the firmware does not answer
             await c.write_gatt_char(ctl, b"\x01\x02", response=True)
             with pytest.raises(TimeoutError):
                 await asyncio.wait_for(answers.get(), 0.3)
-            await c.start_notify(data_uuid, lambda ch, d: frames.append(bytes(d)))
+            await c.start_notify(data_uuid, lambda _ch, d: frames.append(bytes(d)))
             await c.write_gatt_char(ctl, b"\x01\x02", response=True)
             get = await asyncio.wait_for(answers.get(), 2)
             assert get[:4] == bytes([0xF0, 0x01, 0x02, 0x00])
@@ -163,7 +163,7 @@ def test_packet_loss_is_counted_by_the_decoder(tmp_path) -> None:  # type: ignor
                 [DeviceSpec(dev.name)],
                 1.5,
                 out,
-                on_samples=lambda i, smp: live.append(smp.n),
+                on_samples=lambda _i, smp: live.append(smp.n),
             )
         finally:
             await dev.stop()
@@ -228,7 +228,7 @@ def test_replaying_a_recorded_capture_reproduces_it(tmp_path) -> None:  # type: 
 
 
 def test_sensors_on_one_body_share_one_clock() -> None:
-    """Devices started with one clock origin agree on simulated time; by default each starts its own."""
+    """Devices started with one clock origin agree on simulated time; by default each has one."""
     prof = get_profile("gait-imu")
 
     async def main() -> None:

@@ -147,7 +147,8 @@ def _simulate(args: argparse.Namespace) -> Any:
     bad = [x for x in placements if x not in SIM_PLACEMENTS]
     if bad or not placements:
         raise GaitError(
-            f"--sim-placements: unknown {bad or placements}; choose from {', '.join(SIM_PLACEMENTS)}"
+            f"--sim-placements: unknown {bad or placements}; "
+            f"choose from {', '.join(SIM_PLACEMENTS)}"
         )
     if args.speed_up <= 0:
         raise GaitError(f"--speed-up must be positive, got {args.speed_up}")

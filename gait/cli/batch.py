@@ -38,7 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "inputs",
         nargs="+",
         metavar="DIR_OR_GLOB",
-        help="folders (searched recursively) or globs such as '~/runs/*.csv' (quote them; ~ is expanded)",
+        help=(
+            "folders (searched recursively) or globs such as '~/runs/*.csv' "
+            "(quote them; ~ is expanded)"
+        ),
     )
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="output folder")
     p.add_argument(
@@ -130,8 +133,11 @@ def expand_inputs(inputs: list[str]) -> list[str]:
 
 
 def _print_input_checks(out: Path, summary: pd.DataFrame) -> None:
-    """Each analysed file's inferred units (info) and input-check findings (warnings) on stderr,
-    read from its ``summary.json`` (the worker processes do not print)."""
+    """Print each analysed file's inferred units and input-check findings on stderr.
+
+    Units are printed as info, findings as warnings; both are read from each file's
+    ``summary.json`` (the worker processes do not print).
+    """
     import json
 
     from gait.cli.options import input_check_lines
@@ -188,8 +194,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  skipped {k.path}: {k.reason}", file=sys.stderr)
     if db is not None and (kept := len(history_pending.read(db)[0])):
         print(
-            f"history database locked: {kept} session(s) kept in {history_pending.pending_path(db)}, "
-            "saved on the next run",
+            f"history database locked: {kept} session(s) kept in "
+            f"{history_pending.pending_path(db)}, saved on the next run",
             file=sys.stderr,
         )
     return 1 if len(errors) else 0

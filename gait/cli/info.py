@@ -42,7 +42,10 @@ def _print_tables(info: dict[str, Any]) -> None:
     # or an escape sequence in a device name must print as text, not act on the terminal.
     q = markup_safe
     console = Console(highlight=False)
-    head = f"[bold]{q(info['file'])}[/bold]  source={q(info['source'])}  activity={q(info['activity'])}  duration={info['duration_s']:.1f} s"
+    head = (
+        f"[bold]{q(info['file'])}[/bold]  source={q(info['source'])}  "
+        f"activity={q(info['activity'])}  duration={info['duration_s']:.1f} s"
+    )
     if info["start_time"]:
         head += f"  start={q(info['start_time'])}"
     console.print(head)
@@ -87,7 +90,8 @@ def _print_tables(info: dict[str, Any]) -> None:
     for c in info["channels"]:
         series = ", ".join(map(str, c["series"]))
         console.print(
-            f"  channel {q(c['name'])}: {c['samples']} samples, {q(series, 300)}, {c['rate_measured_hz']:.2f} Hz"
+            f"  channel {q(c['name'])}: {c['samples']} samples, {q(series, 300)}, "
+            f"{c['rate_measured_hz']:.2f} Hz"
         )
     for note in info.get("warnings", []):
         console.print(f"  warning: {q(note, 300)}")
@@ -98,7 +102,8 @@ def _print_tables(info: dict[str, Any]) -> None:
         sides = ", ".join(f"{k} {v}" for k, v in ref["events_by_side"].items())
         tables = ", ".join(f"{k} ({v} rows)" for k, v in ref["tables"].items()) or "none"
         console.print(
-            f"  reference: {q(ref['kind'])}, {ref['events']} steps ({q(sides, 200)}), {ref['with_tc']} with t_tc; "
+            f"  reference: {q(ref['kind'])}, {ref['events']} steps ({q(sides, 200)}), "
+            f"{ref['with_tc']} with t_tc; "
             f"tables: {q(tables, 300)}; {q(ref['source'], 300)}"
         )
 

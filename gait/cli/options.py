@@ -90,8 +90,10 @@ def input_check_lines(name: str, summary: Mapping[str, object]) -> list[str]:
 
 
 def units_inferred(rec: Recording) -> dict[str, str]:
-    """Stream → units the reader inferred from the signal (``'acc_unit=g'`` ...), for a
-    session without a gait summary (a balance session)."""
+    """Stream → units the reader inferred from the signal (``'acc_unit=g'`` ...).
+
+    For a session without a gait summary (a balance session).
+    """
     return {
         st.name: str(st.device["units_inferred"])
         for st in rec.streams
@@ -257,6 +259,7 @@ class DeprecatedAlias(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
+        """Store ``values`` under the new option's name and warn on stderr."""
         import sys
 
         print(f"{parser.prog}: {option_string} is deprecated, use {self.new}", file=sys.stderr)

@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(stats, indent=2))
     else:
         print(
-            f"{'DEVICE':<24} {'PACKETS':>8} {'SAMPLES':>8} {'RATE Hz':>8} {'LOST':>6} {'RECONN':>6}  NOTE"
+            f"{'DEVICE':<24} {'PACKETS':>8} {'SAMPLES':>8} {'RATE Hz':>8} "
+            f"{'LOST':>6} {'RECONN':>6}  NOTE"
         )
         for name, s in stats.items():
             note = "vanished" if s["vanished"] else ""

@@ -84,7 +84,8 @@ async def _run(args: argparse.Namespace) -> None:
     if args.profile == "sensorlogger":
         if not args.url:
             raise DeviceError(
-                "--url is needed: the receiver URL 'gait live --device phone:sensorlogger=...' prints"
+                "--url is needed: the receiver URL "
+                "'gait live --device phone:sensorlogger=...' prints"
             )
         u = urlsplit(args.url)
         if u.scheme != "http" or not u.hostname:
