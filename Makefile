@@ -35,7 +35,7 @@ system-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 pytest: $(VENV)/.installed-test system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 test: lint typecheck pytest
 
@@ -43,7 +43,7 @@ test: lint typecheck pytest
 # pyproject.toml). Not a substitute for `make test`, which CI runs.
 FAST := not slow and not browser and not realdata and not realtime
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "$(FAST)"
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/*.py; do \
