@@ -11,7 +11,7 @@ Markers (registered in ``pyproject.toml``; ``make test-fast`` deselects the firs
 ``make test`` runs the suite on both cores with pytest-xdist (``-n 2``). Two more rules keep
 that honest (:func:`_machine_share`):
 
-* ``alone``: the test sets the machine's load itself (it starts busy processes), so no other
+* ``exclusive``: the test sets the machine's load itself (it starts busy processes), so no other
   test runs beside it: it waits for the other worker's test to end, and that worker waits
   for it;
 * ``browser`` tests run one at a time (one chromium at a time).
@@ -104,12 +104,12 @@ def _private_history(
 
 @contextlib.contextmanager
 def _machine_share(item: pytest.Item) -> Iterator[None]:
-    """Hold the machine shared for a test, or whole for an ``alone`` test, across xdist workers.
+    """Hold the machine shared for a test, or whole for an ``exclusive`` test, across xdist workers.
 
     A readers-writer lock on files in the run's temporary folder, which the workers of one run
-    share: every test takes ``machine.lock`` shared, an ``alone`` test takes it exclusive. The
-    turnstile (``turnstile.lock``) gives the exclusive taker priority: once an ``alone`` test
-    holds it, the other worker starts no new test, so it cannot starve the ``alone`` test by
+    share: every test takes ``machine.lock`` shared, an ``exclusive`` test takes it exclusive. The
+    turnstile (``turnstile.lock``) gives the exclusive taker priority: once an ``exclusive``
+    test holds it, the other worker starts no new test, so it cannot starve the ``exclusive`` test by
     running one shared test after another. A ``browser`` test also takes ``browser.lock``
     exclusive: one chromium at a time. (A lock, not an ``xdist_group``: pytest-xdist 3.8 puts
     the group into ``item._nodeid``, which pytest 9.2 no longer reads, so ``--dist loadgroup``
@@ -123,15 +123,15 @@ def _machine_share(item: pytest.Item) -> Iterator[None]:
         return
     # a worker's basetemp is <the run's basetemp>/popen-gwN: its parent is the run's
     folder = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
-    alone = item.get_closest_marker("alone") is not None
+    exclusive = item.get_closest_marker("exclusive") is not None
     with contextlib.ExitStack() as held:
         turnstile = held.enter_context(open(folder / "turnstile.lock", "a"))
         machine = held.enter_context(open(folder / "machine.lock", "a"))
         fcntl.flock(turnstile, fcntl.LOCK_EX)
         try:
-            fcntl.flock(machine, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+            fcntl.flock(machine, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         finally:
-            if not alone:
+            if not exclusive:
                 fcntl.flock(turnstile, fcntl.LOCK_UN)
         # closing a file releases its lock; the stack closes them in reverse order
         if item.get_closest_marker("browser") is not None:

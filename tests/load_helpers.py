@@ -16,9 +16,12 @@ import pytest
 #: Busy processes the live tests run beside (the issue's "two other busy processes").
 BUSY = 2
 #: ``busy`` parametrization of the live tests: alone, then beside :data:`BUSY` busy processes.
-#: The loaded case is marked ``alone`` so that under pytest-xdist no other test runs beside it
+#: The loaded case is marked ``exclusive`` so that under pytest-xdist no other test runs beside it
 #: (it sets the machine's load itself, and would load the other worker's test too).
-LOADS = [pytest.param(0, id="alone"), pytest.param(BUSY, id="beside-busy", marks=pytest.mark.alone)]
+LOADS = [
+    pytest.param(0, id="alone"),
+    pytest.param(BUSY, id="beside-busy", marks=pytest.mark.exclusive),
+]
 
 
 @contextlib.contextmanager
