@@ -39,7 +39,7 @@ system-deps:
 COV := --cov=gait --cov=devices --cov-report=term:skip-covered
 
 pytest: $(VENV)/.installed-test system-deps
-	$(BIN)/python -m pytest $(COV)
+	$(BIN)/python -m pytest -n 2 --dist worksteal $(COV)
 
 test: lint typecheck pytest
 
@@ -48,7 +48,7 @@ test: lint typecheck pytest
 # about 50 % more CPU time on this suite.
 FAST := not slow and not browser and not realdata and not realtime
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "$(FAST)"
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/*.py; do \

@@ -1,16 +1,28 @@
 """Test-wide settings: a private history database, a clear failure when real data are missing.
 
-Markers (registered in ``pyproject.toml``; ``make test-fast`` deselects the four of them):
+Markers (registered in ``pyproject.toml``; ``make test-fast`` deselects the first four):
 
 * ``slow``: one test (or its module fixture) takes more than about 5 s on a loaded 2-core machine;
 * ``browser``: launches Debian's chromium (``tests/browser_helpers.py``);
 * ``realdata``: reads the public recordings in ``../shared/data/real`` (see :data:`REAL_DATA`);
 * ``realtime``: runs servers, sockets, subprocesses or asyncio on the wall clock (live
   sessions, the demo, the virtual BLE radio, phone loopback, dask workers).
+
+``make test`` runs the suite on both cores with pytest-xdist (``-n 2``). Two more rules keep
+that honest (:func:`_machine_share`):
+
+* ``exclusive``: the test sets the machine's load itself (it starts busy processes), so no other
+  test runs beside it: it waits for the other worker's test to end, and that worker waits
+  for it;
+* ``browser`` tests run one at a time (one chromium at a time).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +104,48 @@ def _private_history(
     db = tmp_path_factory.mktemp("history") / "history.sqlite"
     monkeypatch.setenv("GAIT_DB", str(db))
     return db
+
+
+@contextlib.contextmanager
+def _machine_share(item: pytest.Item) -> Iterator[None]:
+    """Hold the machine shared for a test, or whole for an ``exclusive`` test, across xdist workers.
+
+    A readers-writer lock on files in the run's temporary folder, which the workers of one run
+    share: every test takes ``machine.lock`` shared, an ``exclusive`` test takes it exclusive. The
+    turnstile (``turnstile.lock``) gives the exclusive taker priority: once an ``exclusive``
+    test holds it, the other worker starts no new test, so it cannot starve the ``exclusive`` test by
+    running one shared test after another. A ``browser`` test also takes ``browser.lock``
+    exclusive: one chromium at a time. (A lock, not an ``xdist_group``: pytest-xdist 3.8 puts
+    the group into ``item._nodeid``, which pytest 9.2 no longer reads, so ``--dist loadgroup``
+    spreads a group over the workers.) Without xdist this does nothing.
+
+    The locks are always taken in the same order (turnstile, machine, browser), so two workers
+    cannot each hold one and wait for the other's.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    # a worker's basetemp is <the run's basetemp>/popen-gwN: its parent is the run's
+    folder = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    exclusive = item.get_closest_marker("exclusive") is not None
+    with contextlib.ExitStack() as held:
+        turnstile = held.enter_context(open(folder / "turnstile.lock", "a"))
+        machine = held.enter_context(open(folder / "machine.lock", "a"))
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(machine, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            if not exclusive:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
+        # closing a file releases its lock; the stack closes them in reverse order
+        if item.get_closest_marker("browser") is not None:
+            browser = held.enter_context(open(folder / "browser.lock", "a"))
+            fcntl.flock(browser, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Run each test's setup, call and teardown under :func:`_machine_share`."""
+    with _machine_share(item):
+        return (yield)

@@ -11,8 +11,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import pytest
+
 #: Busy processes the live tests run beside (the issue's "two other busy processes").
 BUSY = 2
+#: ``busy`` parametrization of the live tests: alone, then beside :data:`BUSY` busy processes.
+#: The loaded case is marked ``exclusive`` so that under pytest-xdist no other test runs beside it
+#: (it sets the machine's load itself, and would load the other worker's test too).
+LOADS = [
+    pytest.param(0, id="alone"),
+    pytest.param(BUSY, id="beside-busy", marks=pytest.mark.exclusive),
+]
 
 
 @contextlib.contextmanager

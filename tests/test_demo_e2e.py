@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from load_helpers import BUSY, busy_processes
+from load_helpers import LOADS, busy_processes
 
 from gait.cli import main
 from gait.live.demo import CADENCE, GCT_ASYM_PCT
@@ -42,7 +42,7 @@ def _halves(steps: pd.DataFrame, t_mid: float) -> list[dict[str, float]]:
     return out
 
 
-@pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
+@pytest.mark.parametrize("busy", LOADS)
 def test_demo_runs_end_to_end(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, busy: int
 ) -> None:

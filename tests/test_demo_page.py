@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import chromium
-from load_helpers import BUSY, busy_processes
+from load_helpers import LOADS, busy_processes
 
 from gait.live import demo_config, run_live
 from gait.live.session import LiveResult
@@ -22,7 +22,7 @@ from gait.views.live_page import LivePage
 pytestmark = [pytest.mark.browser, pytest.mark.realtime, pytest.mark.slow]
 
 
-@pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
+@pytest.mark.parametrize("busy", LOADS)
 def test_demo_page_updates_from_the_engine(tmp_path: Path, busy: int) -> None:
     page = LivePage(title="gait demo", max_rate_hz=40.0)
     url = page.start(announce=None)

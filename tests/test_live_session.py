@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from load_helpers import BUSY, busy_processes
+from load_helpers import LOADS, busy_processes
 from view_helpers import RecordingView
 
 from gait.cli import main
@@ -23,7 +23,7 @@ from gait.live import LiveConfig, run_live
 
 @pytest.mark.slow
 @pytest.mark.realtime
-@pytest.mark.parametrize("busy", [0, BUSY], ids=["alone", "beside-busy"])
+@pytest.mark.parametrize("busy", LOADS)
 def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: int) -> None:
     cfg = LiveConfig(
         devices=["gait-imu L=foot:left", "gait-imu R=foot:right", "Polar H10 S=sacrum"],
