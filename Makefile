@@ -52,7 +52,7 @@ test-fast: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/*.py; do \
-	  case $$b in benchmarks/compare_*.py) continue;; esac; $(BIN)/python $$b || exit 1; done
+	  case $$b in benchmarks/compare_*.py|benchmarks/_*.py) continue;; esac; $(BIN)/python $$b || exit 1; done
 
 # mobgap pulls in a pytest plugin and numba, so it gets a venv of its own, never the test venv.
 compare-mobgap:

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gait.balance import analyze_balance
 from gait.balance.accuracy import match_touchdowns, metric_errors
-from gait.recording import Recording
+from gait.contract.recording import Recording
 from gait.synth.balance import synthesize_balance
 
 CONFIGS: list[tuple[str, tuple[str, ...], dict[str, Any]]] = [

@@ -4,7 +4,7 @@ The rows are in process, 1 and 2 supervised local workers, and a dask cluster; t
 is relative to the first row.
 
 Generates N synthetic 10-minute runs (two feet + sacrum, 200 Hz) once into a cache
-folder, then times ``gait.batch.run_batch`` on them with fresh output folders.
+folder, then times ``gait.apps.batch.run.run_batch`` on them with fresh output folders.
 
 Usage: python benchmarks/batch_scaling.py [--n 200] [--minutes 10]
 """
@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gait.batch import run_batch
-from gait.distributed import DaskExecutor
+from gait.apps.batch.dask_cluster import DaskExecutor
+from gait.apps.batch.run import run_batch
 from gait.io import write_recording
 from gait.synth import synthesize
 

@@ -49,7 +49,7 @@ def _runs(folder: Path, n: int) -> list[Path]:
 
 
 def loops(tmp: Path, glob_timeout: float) -> list[tuple[str, str, str]]:
-    from gait.batch import discover
+    from gait.apps.batch.run import discover
     from gait.io import ReadOptions
 
     root = tmp / "loops"
@@ -166,7 +166,7 @@ def killed_parent(tmp: Path) -> list[tuple[str, str, str]]:
 
 
 def locked_history(tmp: Path) -> list[tuple[str, str, str]]:
-    from gait.history import History
+    from gait.apps.history.store import History
 
     (f,) = _runs(tmp / "lh", 1)
     db = tmp / "h.sqlite"

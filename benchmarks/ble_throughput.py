@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from devices.ble import BumbleClient, BumbleScanner, open_radio  # noqa: E402
 from devices.ble.radio import VirtualRadio  # noqa: E402
+from devices.ble_recorder import DeviceSpec, Session  # noqa: E402
 from devices.capture import CaptureWriter  # noqa: E402
 from devices.profiles import get_profile  # noqa: E402
-from devices.session import DeviceSpec, Session  # noqa: E402
 from devices.virtual import Faults, SampleSource, VirtualDevice  # noqa: E402
 
 RATE = 200.0

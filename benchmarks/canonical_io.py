@@ -17,7 +17,7 @@ from pathlib import Path
 
 CHILD = r"""
 import json, sys, time
-from gait._peak_memory import peak_rss_mb
+from benchmarks._peak_memory import peak_rss_mb
 from pathlib import Path
 mode, path, hours = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 if mode == "write":
@@ -39,6 +39,7 @@ print(json.dumps({"s": dt, "samples": n,
 def run(mode: str, path: Path, hours: float) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(path), str(hours)],
+        cwd=Path(__file__).resolve().parents[1],
         check=True,
         capture_output=True,
         text=True,

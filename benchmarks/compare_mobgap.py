@@ -8,7 +8,7 @@ The recordings are the Mobilise-D lab files in ``../shared/data/real/mobgap_lowe
 rules of ``validate_real.py`` (INDIP MicroWBs as the scored region, spans of untimed INDIP
 ICs unscored, one-to-one matching) at three tolerances:
 
-* this project: :func:`gait.placements.sacrum.detect_events` on the whole recording;
+* this project: :func:`gait.analysis.placements.sacrum.detect_events` on the whole recording;
 * mobgap 1.2.0 (the Mobilise-D consortium's Python pipeline): its three initial-contact
   detectors ``IcdIonescu``, ``IcdShinImproved`` and ``IcdHKLeeImproved`` with their
   defaults, run the way mobgap's own ICD validation runs them, on each *reference* walking
@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import validate_real as vr  # noqa: E402
 
-from gait.orient import gravity_direction  # noqa: E402
-from gait.placements import get_detector  # noqa: E402
-from gait.validate import score_steps  # noqa: E402
+from benchmarks._scoring import score_steps  # noqa: E402
+from gait.analysis.orient import gravity_direction  # noqa: E402
+from gait.analysis.placements import get_detector  # noqa: E402
 
 TOLERANCES = (0.1, 0.2, 0.3)
 #: Seconds added before and after each reference bout handed to mobgap's detectors.

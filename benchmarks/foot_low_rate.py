@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from validate_real import load_cases, score_detections, split_of
 
-from gait.placements.foot import FootDetector
-from gait.recording import Stream
+from gait.analysis.placements.foot import FootDetector
+from gait.contract.recording import Stream
 from gait.synth import GaitParams, synthesize
 
 

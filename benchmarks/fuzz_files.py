@@ -13,7 +13,7 @@ edits, time-column edits, size bombs) and reads it with :func:`gait.io.read`, th
 ``ok``
     the file read (a mutation can leave it valid, or a glitch was dropped and counted);
 ``typed``
-    one of the project's typed errors (:class:`gait.errors.GaitError`);
+    one of the project's typed errors (:class:`gait.contract.errors.GaitError`);
 ``untyped``
     any other exception — a traceback for the user; the first few are saved;
 ``slow``
@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gait.errors import GaitError
+from gait.contract.errors import GaitError
 from gait.io import read
 from gait.io.fuzzing import CLASSES, mutant, seed_files
 

@@ -1,4 +1,4 @@
-"""False alarms of the input plausibility checks (:mod:`gait.plausibility`) on real recordings.
+"""False alarms of the input plausibility checks (:mod:`gait.analysis.quality.plausibility`) on real recordings.
 
 Run: ``.venv/bin/python benchmarks/input_checks.py [--pipeline] [--live] [--root DIR]``
 
@@ -13,11 +13,11 @@ must hold:
   the numbers in rad/s (must be ``rad/s``) and in °/s (must be ``deg/s``);
 * ``placement``: the placement verdict for the true label (must be none: a false alarm
   otherwise) — gyroscope streams only;
-* with ``--pipeline``, the full :func:`gait.pipeline.analyze` (about 20 s for all): its
+* with ``--pipeline``, the full :func:`gait.analysis.pipeline.analyze` (about 20 s for all): its
   ``input_checks`` must be empty (side and step-count checks included), except the true
   findings of :func:`expected_codes` (one shank without a side is one leg).
 
-* with ``--live``, the live checks on the first seconds (:mod:`gait.live.reasons`) on every
+* with ``--live``, the live checks on the first seconds (:mod:`gait.apps.live.reasons`) on every
   whole 20 s window of every stream: false alarms with the true label, and how often a
   swapped label (leg read as sacrum, sacrum read as foot) is caught.
 
@@ -37,15 +37,15 @@ for _p in (ROOT, ROOT / "benchmarks"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from gait.io.units import G  # noqa: E402
-from gait.plausibility import (  # noqa: E402
+from gait.analysis.quality.plausibility import (  # noqa: E402
     acc_unit_from_gravity,
     gravity_estimate,
     gyro_motion,
     placement_suspect,
     resolve_gyr_unit,
 )
-from gait.recording import Recording, Stream  # noqa: E402
+from gait.contract.recording import Recording, Stream  # noqa: E402
+from gait.io.units import G  # noqa: E402
 
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"
 
@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             mp = f"{r['moving_p99']:10.2f}" if "moving_p99" in r else f"{'–':>10s}"
             print(f"{label:44s} {st.name:13s} {r['grav_ms2']:9.2f} {gp} {mp}  {r['fails'] or 'ok'}")
         if args.pipeline:
-            from gait.errors import AnalysisError
-            from gait.pipeline import analyze
+            from gait.analysis.pipeline import analyze
+            from gait.contract.errors import AnalysisError
 
             try:
                 checks = analyze(rec).summary.get("input_checks") or []
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def live_windows(root: Path) -> int:
-    """Run the live checks (:mod:`gait.live.reasons`) on every whole ``CHECK_S`` window.
+    """Run the live checks (:mod:`gait.apps.live.reasons`) on every whole ``CHECK_S`` window.
 
     Every window of every stream is checked as if a live session started there: false alarms
     with the true label, and how often a swapped label (foot/shank read as sacrum, sacrum read
@@ -175,7 +175,7 @@ def live_windows(root: Path) -> int:
     int
         Number of false alarms.
     """
-    from gait.live.reasons import CHECK_S, first_seconds_checks
+    from gait.apps.live.reasons import CHECK_S, first_seconds_checks
 
     n = alarms = swapped = caught = 0
     for _, _, rec in recordings(root):

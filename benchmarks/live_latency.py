@@ -17,8 +17,8 @@ page server; chromium excluded) as % of one core.
 
 ``--path real`` (the default) measures the whole live path instead: three virtual sensors
 (``gait-imu`` left and right foot, Polar H10 sacrum; 200 Hz each, in real time) on the
-in-process virtual radio → :class:`devices.session.Session` (capture file written) →
-:class:`gait.live.session.LiveSession` (timestamps, :class:`gait.stream.StreamEngine`,
+in-process virtual radio → :class:`devices.ble_recorder.Session` (capture file written) →
+:class:`gait.apps.live.runtime.LiveSession` (timestamps, :class:`gait.analysis.stream.StreamEngine`,
 feedback) → :class:`LivePage` → chromium. Latency is from the arrival of the notification
 that completed a step to the page receiving the update. CPU is shown for the whole
 process (which also runs the three emulated sensors and the emulated BLE stack), for the
@@ -149,9 +149,9 @@ def real(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from devices.decoders import Samples
-    from gait.live.demo import DEVICES
-    from gait.live.run import record_live
-    from gait.live.session import LiveConfig, LiveSession, make_feedback
+    from gait.apps.live.demo import DEVICES
+    from gait.apps.live.run import record_live
+    from gait.apps.live.runtime import LiveConfig, LiveSession, make_feedback
 
     page = LivePage(title="latency benchmark (real path)", max_rate_hz=40.0)
     url = page.start(announce=None)

@@ -22,8 +22,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from load_helpers import busy_processes
 
+from gait.apps.live.demo import CADENCE
 from gait.io import ReadOptions, read
-from gait.live.demo import CADENCE
 
 
 def run_case(busy: int, speed_up: float) -> dict[str, float]:

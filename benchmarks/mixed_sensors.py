@@ -7,7 +7,7 @@ sensor (rate, accelerometer range), with no true asymmetry and with the left con
 longer. Per row: each side's mean contact time and strike angle, the contact-time SI and
 GCT balance the summary gives (``hidden`` when withheld) and the first reason in
 ``symmetry_status``. Nothing here is tuned: the bounds are those of
-:mod:`gait.sensor_limits`.
+:mod:`gait.analysis.quality.sensor_limits`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from gait.pipeline import analyze
+from gait.analysis.pipeline import analyze
 from gait.synth import GaitParams
 from gait.synth.mixed import synthesize_mixed
 

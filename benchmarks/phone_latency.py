@@ -52,8 +52,8 @@ def loopback(batch: float, seconds: float) -> None:
     """One real-time row: latency and loss over loopback HTTP."""
     from playwright.sync_api import sync_playwright
 
-    from gait.live.phone import record_phone_live
-    from gait.live.session import LiveConfig, LiveSession, make_feedback
+    from gait.apps.live.phone import record_phone_live
+    from gait.apps.live.runtime import LiveConfig, LiveSession, make_feedback
     from gait.synth import GaitParams
     from gait.views.live_page import LivePage
 
@@ -157,9 +157,9 @@ class _Hour:
         from devices.decoders import make_decoder
         from devices.phone.profiles import phone_profile
         from devices.phone.receiver import Reorder
+        from gait.analysis.stream import SensorSpec, StreamEngine
+        from gait.apps.live.clock import DeviceClock
         from gait.feedback import FeedbackSession, load_drills
-        from gait.live.clock import DeviceClock
-        from gait.stream import SensorSpec, StreamEngine
         from gait.synth import GaitParams, SensorParams, synthesize
         from gait.views.live_page import LivePage
 

@@ -19,7 +19,7 @@ import tracemalloc
 
 import psutil
 
-from gait.stream import StreamEngine, specs_from_recording
+from gait.analysis.stream import StreamEngine, specs_from_recording
 from gait.synth import synthesize
 
 

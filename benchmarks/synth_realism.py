@@ -42,8 +42,8 @@ from scipy.signal import welch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gait.contract.recording import Stream  # noqa: E402
 from gait.io import read  # noqa: E402
-from gait.recording import Stream  # noqa: E402
 from gait.synth import GaitParams, SensorParams, synthesize  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -227,13 +227,13 @@ def tc_signature(s: Stream, ic: np.ndarray, tc: np.ndarray) -> float:
     """Median delay (ms) from each true TC to the signal feature that marks take-off.
 
     Shank: the extreme of the sagittal tilt of the specific force
-    (:func:`gait.placements.leg.tilt_tc`, run on the true ICs). Sacrum: the first sample
+    (:func:`gait.analysis.placements.leg.tilt_tc`, run on the true ICs). Sacrum: the first sample
     after the loading peak where the vertical specific force comes within 0.1 g of the
     flight level (free fall), i.e. how long the trunk lags the take-off.
     """
-    from gait.orient import gravity_direction
-    from gait.placements._signal import contiguous_segments, lowpass
-    from gait.placements.leg import tilt_tc
+    from gait.analysis.orient import gravity_direction
+    from gait.analysis.placements._signal import contiguous_segments, lowpass
+    from gait.analysis.placements.leg import tilt_tc
 
     ok = np.isfinite(tc)
     ic, tc = ic[ok], tc[ok]
@@ -500,7 +500,7 @@ def alcantara_like(s: Stream) -> tuple[np.ndarray, np.ndarray]:
     """Vertical and AP (g, AP mean removed) of a synthetic sacrum prepared as Alcantara's.
 
     The authors of the Alcantara data low-passed at 20 Hz and clipped the vertical at 0 g
-    below; we apply a zero-lag Butterworth at 20 Hz (:func:`gait.placements._signal.lowpass`,
+    below; we apply a zero-lag Butterworth at 20 Hz (:func:`gait.analysis.placements._signal.lowpass`,
     order 2 run forward and backward: our assumption of their filter) and the same clip.
 
     The synthetic sensor stays in its nominal frame. The real sensor's pitch cannot be
@@ -508,7 +508,7 @@ def alcantara_like(s: Stream) -> tuple[np.ndarray, np.ndarray]:
     mean vertical is 1.18 g where the treadmill force averages 1.00 BW), so no tilt is
     imposed; the AP mean is removed from both.
     """
-    from gait.placements._signal import lowpass
+    from gait.analysis.placements._signal import lowpass
 
     acc = lowpass(s.acc, float(s.rate), ALCANTARA_FC) / 9.80665
     return np.maximum(acc[:, 2], 0.0), acc[:, 0] - acc[:, 0].mean()

@@ -45,7 +45,7 @@ def generate(path: str, duration: float, rate: float) -> None:
     """Child: synthesize a running session and write it to ``path``."""
     import warnings
 
-    from gait.io.canonical import write_recording
+    from gait.io.canonical_format import write_recording
     from gait.synth import synthesize
 
     with warnings.catch_warnings():
@@ -59,22 +59,22 @@ def analyse(path: str) -> None:
     import time
     import warnings
 
-    from gait._peak_memory import peak_rss_mb
+    from benchmarks._peak_memory import peak_rss_mb
 
     warnings.simplefilter("ignore")
     # imports outside the timed region
     import gait
-    import gait.pipeline
-    import gait.placements.foot
-    import gait.placements.sacrum
-    from gait.io.canonical import read_recording
+    import gait.analysis.pipeline
+    import gait.analysis.placements.foot
+    import gait.analysis.placements.sacrum
+    from gait.io.canonical_format import read_recording
 
     t0 = time.perf_counter()
     rec = read_recording(path)
     t1 = time.perf_counter()
     rss_read = peak_rss_mb()
     c1 = time.process_time()
-    res = gait.pipeline.analyze(rec)
+    res = gait.analysis.pipeline.analyze(rec)
     t2 = time.perf_counter()
     c2 = time.process_time()
     rss = peak_rss_mb()
@@ -98,7 +98,7 @@ def analyse(path: str) -> None:
 _CLI = (
     "import sys\nfrom gait.cli import main\ntry:\n    rc = main(sys.argv[1:])\n"
     "except SystemExit as e:\n    rc = e.code\n"
-    "from gait._peak_memory import peak_rss_mb\nprint(peak_rss_mb())\nsys.exit(0)"
+    "from benchmarks._peak_memory import peak_rss_mb\nprint(peak_rss_mb())\nsys.exit(0)"
 )
 
 

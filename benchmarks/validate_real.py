@@ -21,7 +21,7 @@ and for phones the step-count error of the worst file. Targets (issue 11), on te
 * phones: step-count error ≤ 2 % in every file;
 * IC error ≤ 20 ms (feet) and ≤ 40 ms (lower back) (issue 3).
 
-Matching (``gait.validate``): one-to-one, mutual nearest neighbours within ±100 ms of the
+Matching (``benchmarks._scoring``): one-to-one, mutual nearest neighbours within ±100 ms of the
 reference IC (±250 ms for phones in a hand, pocket, bag, armband or neck pouch, whose events
 mark the step rhythm rather than the contact instant). Matching runs over the whole recording; then
 reference ICs count (TP or FN) inside the scored region, and an unmatched detection counts as
@@ -62,10 +62,10 @@ for _p in (ROOT, ROOT / "benchmarks"):  # run as a script from anywhere; validat
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
+from benchmarks._scoring import score_steps, step_count_error, within  # noqa: E402
+from gait.analysis.placements import get_detector  # noqa: E402
+from gait.contract.recording import Recording, Stream  # noqa: E402
 from gait.io import read  # noqa: E402
-from gait.placements import get_detector  # noqa: E402
-from gait.recording import Recording, Stream  # noqa: E402
-from gait.validate import score_steps, step_count_error, within  # noqa: E402
 
 #: ``../shared/data/real`` next to the project root.
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"

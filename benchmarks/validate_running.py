@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/validate_running.py``
 
-Two datasets, read with the project's readers and analysed with :func:`gait.pipeline.analyze`
+Two datasets, read with the project's readers and analysed with :func:`gait.analysis.pipeline.analyze`
 exactly as a user's file would be (activity detected, no options):
 
 * ``bach_shank_run_walk``: one accelerometer-only shank (±8 g) against the same leg's force
@@ -11,7 +11,7 @@ exactly as a user's file would be (activity detected, no options):
   force, 16 trials of one runner (2.5–4.17 m/s, −10 % to +10 % slope).
 
 Per trial: step F1 from the initial contacts (one-to-one matching within ±100 ms,
-:func:`gait.validate.score_steps`, over the complete contacts: see :func:`scored_region`),
+:func:`benchmarks._scoring.score_steps`, over the complete contacts: see :func:`scored_region`),
 IC MAE, GCT MAE (detected ``gct`` of the step table against the reference contact time, over
 matched steps where the analyzer gives one), TC coverage (share of matched steps with a
 contact time), the contact times the detector withheld as untrustworthy (flag
@@ -44,13 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from gait.errors import AnalysisError  # noqa: E402
+from benchmarks._scoring import DEFAULT_TOLERANCE, score_steps, within  # noqa: E402
+from gait.analysis.pipeline import analyze  # noqa: E402
+from gait.analysis.placements import get_detector  # noqa: E402
+from gait.contract.errors import AnalysisError  # noqa: E402
+from gait.contract.recording import Recording  # noqa: E402
 from gait.io import read  # noqa: E402
 from gait.io._events import contacts_from_force  # noqa: E402
-from gait.pipeline import analyze  # noqa: E402
-from gait.placements import get_detector  # noqa: E402
-from gait.recording import Recording  # noqa: E402
-from gait.validate import DEFAULT_TOLERANCE, score_steps, within  # noqa: E402
 
 REAL_DIR = ROOT.parent / "shared" / "data" / "real"
 BACH = "bach_shank_run_walk"

@@ -1,7 +1,7 @@
 """Physical constants of the acquisition layer, the single definition the analysis reuses.
 
 ``devices`` imports nothing from ``gait``, so the one definition lives here, in the lower layer;
-:mod:`gait.constants` re-exports it. This module imports nothing.
+:mod:`gait.contract.constants` re-exports it. This module imports nothing.
 """
 
 from __future__ import annotations

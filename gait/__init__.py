@@ -2,8 +2,8 @@
 
 Public entry points, imported lazily so ``import gait`` stays light:
 
-* :func:`gait.analyze` — recording → :class:`gait.result.GaitResult`.
-* :func:`gait.read` — file → :class:`gait.recording.Recording`.
+* :func:`gait.analyze` — recording → :class:`gait.contract.result.GaitResult`.
+* :func:`gait.read` — file → :class:`gait.contract.recording.Recording`.
 * :func:`gait.synthesize` — synthetic recording with exact ground truth.
 * :class:`gait.GaitResult` and :class:`gait.Recording` — the types they return.
 """
@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # Type checkers and IDEs see the real signatures; at run time __getattr__ imports them on
     # first use, so `gait --help` never loads numpy or pandas.
+    from gait.analysis.pipeline import analyze
+    from gait.contract.recording import Recording
+    from gait.contract.result import GaitResult
     from gait.io import read
-    from gait.pipeline import analyze
-    from gait.recording import Recording
-    from gait.result import GaitResult
     from gait.synth import synthesize
 
 __all__ = ["GaitResult", "Recording", "analyze", "read", "synthesize"]
 
 _LAZY = {
-    "analyze": ("gait.pipeline", "analyze"),
+    "analyze": ("gait.analysis.pipeline", "analyze"),
     "read": ("gait.io", "read"),
     "synthesize": ("gait.synth", "synthesize"),
-    "GaitResult": ("gait.result", "GaitResult"),
-    "Recording": ("gait.recording", "Recording"),
+    "GaitResult": ("gait.contract.result", "GaitResult"),
+    "Recording": ("gait.contract.recording", "Recording"),
 }
 
 

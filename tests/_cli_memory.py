@@ -20,11 +20,11 @@ def main() -> None:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from _pipeline_long import build
 
-        from gait.io.canonical import write_recording
+        from gait.io.canonical_format import write_recording
 
         write_recording(build(float(sys.argv[2])), sys.argv[3])
         return
-    from gait._peak_memory import file_backed_mb, peak_rss_mb
+    from benchmarks._peak_memory import file_backed_mb, peak_rss_mb
     from gait.cli import main as gait_main
 
     out = Path(sys.argv[3])

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gait._peak_memory import peak_rss_mb
+from benchmarks._peak_memory import peak_rss_mb
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 
 
 def build(hours: float, rate: float = 200.0):  # type: ignore[no-untyped-def]
+    from gait.contract.recording import Recording, SessionMeta, Stream
     from gait.io import read
-    from gait.recording import Recording, SessionMeta, Stream
 
     feet = read(REAL / "gaitmap_feet_walk" / "imu_sample.csv").streams
     lb = read(REAL / "ipol_feet_lowerback_walk" / "1-1_lf.txt").by_placement("sacrum")[0]

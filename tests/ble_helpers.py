@@ -12,8 +12,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from devices.ble import BumbleClient, BumbleScanner
 from devices.ble.radio import VirtualRadio
+from devices.ble_recorder import DeviceSpec, DeviceStats, Session
 from devices.capture import CaptureWriter
-from devices.session import DeviceSpec, DeviceStats, Session
 from devices.virtual import SampleSource
 
 G = 9.80665

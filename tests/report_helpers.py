@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gait.apps.batch.run import run_batch
 from gait.balance.analyze import analyze_balance
 from gait.balance.result import BalanceResult
-from gait.batch import run_batch
 from gait.io import write_recording
 from gait.synth import synthesize
 from gait.synth.balance import synthesize_balance

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.activity import BOUT_COLUMNS, WINDOW, detect_bouts
+from gait.analysis.bouts import BOUT_COLUMNS, WINDOW, detect_bouts
+from gait.contract.recording import Stream
 from gait.io import read
-from gait.recording import Stream
 from gait.synth import SensorParams, synthesize
 
 G = 9.80665
@@ -85,7 +85,7 @@ def test_too_short_gives_empty_frame() -> None:
 
 
 def test_non_finite_samples_raise_typed_error() -> None:
-    from gait.errors import AnalysisError
+    from gait.contract.errors import AnalysisError
 
     t = np.arange(0, 10, 0.01)
     acc = np.tile([0.0, 0.0, G], (t.size, 1))

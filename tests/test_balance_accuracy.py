@@ -14,7 +14,7 @@ from scipy.spatial.transform import Rotation
 
 from gait.balance import analyze_balance
 from gait.balance.accuracy import match_touchdowns, metric_errors
-from gait.recording import Recording
+from gait.contract.recording import Recording
 from gait.synth.balance import BalanceParams, Segment, synthesize_balance
 
 CASES = [

@@ -10,9 +10,9 @@ import pytest
 
 from gait.balance import BalanceInputError, analyze_balance
 from gait.cli import main
-from gait.constants import G
-from gait.errors import GaitError
-from gait.recording import Recording, SessionMeta, Stream
+from gait.contract.constants import G
+from gait.contract.errors import GaitError
+from gait.contract.recording import Recording, SessionMeta, Stream
 from gait.synth.balance import BalanceParams, Segment, synthesize_balance
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
@@ -155,7 +155,7 @@ def test_bad_marks_and_empty_recording():
 
 
 def test_cli_prints_clear_message_without_traceback(tmp_path, capsys):
-    from gait.io.canonical import write_recording
+    from gait.io.canonical_format import write_recording
 
     rec = synthesize_balance(
         ("sacrum",),

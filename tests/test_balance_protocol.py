@@ -181,7 +181,7 @@ def test_result_outputs_and_figure(tmp_path):
 
 def test_symmetry_index_and_session_progress():
     from gait.balance import compare_sessions
-    from gait.balance.session import symmetry_index
+    from gait.balance.compare import symmetry_index
     from gait.synth.balance import synthesize_balance
 
     assert symmetry_index(1.0, 1.0) == 0.0

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gait.batch import discover, run_batch
+from gait.apps.batch.dask_cluster import DaskExecutor
+from gait.apps.batch.run import discover, run_batch
 from gait.cli import main
-from gait.distributed import DaskExecutor
 from gait.io import ReadOptions
 from gait.synth import synthesize
 
@@ -162,7 +162,7 @@ def test_killed_batch_resumes_without_redoing_finished_files(tmp_path: Path) -> 
 
 
 def test_batch_records_sessions_in_history(tmp_path: Path) -> None:
-    from gait.history import History
+    from gait.apps.history.store import History
 
     data = tmp_path / "in"
     _make_runs(data, 2)
@@ -230,7 +230,7 @@ def test_batch_on_a_scheduler_and_workers_started_on_localhost(tmp_path: Path) -
     port = _free_port()
     addr = f"tcp://127.0.0.1:{port}"
     bin_dir = Path(sys.executable).parent
-    from gait.distributed import WORKER_CONFIG_YAML
+    from gait.apps.batch.dask_cluster import WORKER_CONFIG_YAML
 
     conf = tmp_path / "dask-config"
     conf.mkdir()
@@ -290,7 +290,7 @@ def test_local_cluster_unsets_malloc_trim_threshold() -> None:
     import dask
     from distributed import Client, LocalCluster
 
-    from gait.distributed import DASK_CONFIG
+    from gait.apps.batch.dask_cluster import DASK_CONFIG
 
     with (
         dask.config.set(DASK_CONFIG),
@@ -311,7 +311,7 @@ def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
     """An executor gets one picklable task per item and its outcomes are the batch's."""
     import pickle
 
-    from gait.batch_types import BatchItem, BatchOutcome, BatchTask
+    from gait.apps.batch.tasks import BatchItem, BatchOutcome, BatchTask
 
     seen: list[str] = []
 

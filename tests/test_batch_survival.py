@@ -1,7 +1,7 @@
 """A batch that survives: dead workers, stalls, memory hogs, a killed parent, odd files.
 
 Worker deaths and stalls are made deterministic with the test-only fault hook
-``GAIT_BATCH_TEST_FAULT`` (see :mod:`gait.batch`) or with a FIFO, which blocks whoever
+``GAIT_BATCH_TEST_FAULT`` (see :mod:`gait.apps.batch.run`) or with a FIFO, which blocks whoever
 opens it. No test depends on how fast this machine is: time limits are only exercised on
 tasks that block forever, next to tasks that take microseconds.
 """
@@ -20,10 +20,10 @@ import pandas as pd
 import psutil
 import pytest
 
-from gait.batch import TEST_FAULT_ENV, BatchItem, analyze_item, discover, run_batch
+from gait.apps.batch.pool import Limits, Lost, describe_exit, run_supervised
+from gait.apps.batch.run import TEST_FAULT_ENV, BatchItem, analyze_item, discover, run_batch
 from gait.cli import main
 from gait.io import ReadOptions
-from gait.pool import Limits, Lost, describe_exit, run_supervised
 from gait.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +147,7 @@ def test_pool_time_limit_stops_a_blocked_task_and_goes_on(tmp_path: Path) -> Non
 
 def test_batch_time_limit_on_a_file_that_blocks(tmp_path: Path) -> None:
     """A FIFO that slipped past discovery (named in a BatchItem) blocks its worker's open."""
-    from gait.batch import _pool_task
+    from gait.apps.batch.run import _pool_task
 
     fifo = tmp_path / "stuck.csv"
     os.mkfifo(fifo)

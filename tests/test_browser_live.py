@@ -12,8 +12,8 @@ import pytest
 from browser_helpers import chromium
 from playwright.sync_api import Browser, Page
 
+from gait.contract.metric_defs import METRICS, fmt
 from gait.feedback import FeedbackSession, load_drills
-from gait.metric_defs import METRICS, fmt
 from gait.views.live_page import LivePage
 from gait.views.scripted import play, scripted_steps
 

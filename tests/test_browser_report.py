@@ -12,9 +12,9 @@ import pytest
 from browser_helpers import chromium
 from playwright.sync_api import Browser
 
+from gait.contract.result import GaitResult
 from gait.feedback import load_drills, replay_cues
-from gait.report import build_report
-from gait.result import GaitResult
+from gait.views.report import build_report
 from gait.views.scripted import scripted_steps
 
 pytestmark = pytest.mark.browser
@@ -186,7 +186,7 @@ def test_reports_and_index_fit_1280_px(
     )
 
     # the input-checks block (a one-shoe file without --side, read in g) fits and leads the page
-    from gait.plausibility import side_checks
+    from gait.analysis.quality.plausibility import side_checks
 
     checks = [c.as_dict() for c in side_checks([("foot", "foot", None, 80)], single_side=True)]
     warned = build_report(

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from gait.errors import InputFileError, TruncatedFileError
-from gait.io.canonical import read_recording, write_recording
-from gait.recording import Channel, Recording, Reference, SessionMeta, Stream
+from gait.contract.errors import InputFileError, TruncatedFileError
+from gait.contract.recording import Channel, Recording, Reference, SessionMeta, Stream
+from gait.io.canonical_format import read_recording, write_recording
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 placements = st.sampled_from(

@@ -12,7 +12,7 @@ from devices.capture import CaptureWriter
 from devices.decoders import make_encoder
 from devices.profiles import get_profile
 from gait.cli import main
-from gait.errors import EmptyFileError, InputFileError
+from gait.contract.errors import EmptyFileError, InputFileError
 from gait.io import ReadOptions, read
 
 DEVICES = [
@@ -200,7 +200,7 @@ def test_analyze_capture_matches_source_recording(tmp_path: Path) -> None:
     import io
     import json
 
-    from gait.io.canonical import write_recording
+    from gait.io.canonical_format import write_recording
     from gait.synth import synthesize
 
     rec = synthesize("run", ("foot-left", "foot-right", "sacrum"), duration=30, rate=200, seed=3)

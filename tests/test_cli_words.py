@@ -79,7 +79,7 @@ def test_no_numpy_reprs_in_messages(
 ) -> None:
     import numpy as np
 
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     def fails(_args: argparse.Namespace) -> int:
         raise GaitError(
@@ -117,7 +117,7 @@ def test_analyze_figure_on_a_run_says_why_not(
 def test_batch_expands_tilde_inside_a_quoted_glob(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from gait.batch_discovery import find
+    from gait.apps.batch.discovery import find
     from gait.cli.batch import expand_inputs
 
     (tmp_path / "runs").mkdir()

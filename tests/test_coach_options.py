@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from gait.apps.live.runtime import LiveConfig, make_feedback
 from gait.cli import build_parser
-from gait.errors import GaitError
+from gait.contract.errors import GaitError
 from gait.feedback.drills import (
     CoachSettings,
     DrillFileError,
@@ -17,7 +18,6 @@ from gait.feedback.drills import (
     load_coach,
     load_drills,
 )
-from gait.live.session import LiveConfig, make_feedback
 
 DRILL_OPTIONS = (
     "--drills",
@@ -117,7 +117,7 @@ def test_gait_live_passes_the_options_to_the_session(
     def fake_run(cfg: LiveConfig, **_kw: Any) -> None:
         seen["cfg"] = cfg
 
-    monkeypatch.setattr("gait.live.cli_common.run_with_view", fake_run)
+    monkeypatch.setattr("gait.apps.live.cli_common.run_with_view", fake_run)
     args = build_parser().parse_args(
         [
             "live",
@@ -144,8 +144,8 @@ def test_gait_live_passes_the_options_to_the_session(
 
 
 def test_simulated_live_page_is_titled_a_live_session(tmp_path: Path) -> None:
-    from gait.live.cli_common import page_title
-    from gait.live.demo import demo_config
+    from gait.apps.live.cli_common import page_title
+    from gait.apps.live.demo import demo_config
 
     assert page_title(LiveConfig(devices=["x"], out=tmp_path, simulate=True)).startswith(
         "gait live"
@@ -186,7 +186,7 @@ def test_demo_with_a_given_baseline_cues_before_a_minute(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """End to end on simulated time: --baseline-cadence means no 60 s of learning first."""
-    from gait.live.demo import CADENCE
+    from gait.apps.live.demo import CADENCE
 
     base = CADENCE[0] / 0.95  # the runner is 5 % below the baseline, so below the +5-10 % band
     said = _demo_cadence_cue_times(tmp_path / "given", capsys, "--baseline-cadence", f"{base:.1f}")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from devices.units import G as DEVICES_G
-from gait.constants import G
+from gait.contract.constants import G
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from load_helpers import LOADS, busy_processes
 
+from gait.apps.live.demo import CADENCE, GCT_ASYM_PCT
 from gait.cli import main
-from gait.live.demo import CADENCE, GCT_ASYM_PCT
 
 pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 

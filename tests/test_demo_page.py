@@ -15,8 +15,8 @@ import pytest
 from browser_helpers import chromium
 from load_helpers import LOADS, busy_processes
 
-from gait.live import demo_config, run_live
-from gait.live.session import LiveResult
+from gait.apps.live import demo_config, run_live
+from gait.apps.live.runtime import LiveResult
 from gait.views.live_page import LivePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.realtime, pytest.mark.slow]

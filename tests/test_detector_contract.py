@@ -1,7 +1,7 @@
-"""The detector contract of :mod:`gait.placements`, checked on every detector in the registry.
+"""The detector contract of :mod:`gait.analysis.placements`, checked on every detector in the registry.
 
 Column names and dtypes, output sorted by ``t_ic``, an exact empty table on still input, and a
-typed :class:`gait.errors.AnalysisError` on input with no usable sample (issue 11, item 2).
+typed :class:`gait.contract.errors.AnalysisError` on input with no usable sample (issue 11, item 2).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.errors import AnalysisError
-from gait.placements import EVENT_COLUMNS, REGISTRY, get_detector
-from gait.placements.registry import is_leg
-from gait.recording import Stream
+from gait.analysis.placements import EVENT_COLUMNS, REGISTRY, get_detector
+from gait.analysis.placements.registry import is_leg
+from gait.contract.errors import AnalysisError
+from gait.contract.recording import Stream
 from gait.synth import synthesize
 
 #: The synthetic sensor used for each placement's walking and running input.
@@ -87,7 +87,7 @@ def test_no_usable_sample_is_a_typed_error(placement: str) -> None:
     acc = np.full((n, 3), np.nan)
     detect = get_detector(placement)
     if placement == "shank":
-        # The shank detector (gait/placements/shank.py) drops non-finite samples like lost
+        # The shank detector (gait/analysis/placements/shank.py) drops non-finite samples like lost
         # packets and returns the empty table; it never raises anything but AnalysisError.
         try:
             df = detect(_stream(placement, acc, None))

@@ -97,7 +97,7 @@ def test_the_patterns_catch_outside_references_and_allow_data_paths() -> None:
     ok = [
         "recordings in ../shared/data/real/mobgap_lowerback_walk",
         "thresholds: docs/metrics.md; devices: docs/protocols.md",
-        "from gait.metric_defs import METRICS",
+        "from gait.contract.metric_defs import METRICS",
         "REAL = ROOT.parent / 'shared' / 'data' / 'real'",
     ]
     assert all(outside_doc_refs(s) for s in bad), [s for s in bad if not outside_doc_refs(s)]
@@ -129,7 +129,7 @@ def test_scan_covers_the_documentation_and_the_code() -> None:
         "docs/protocols.md",
         "docs/extending.md",
         "docs/metrics.md",
-        "gait/pipeline.py",
+        "gait/analysis/pipeline.py",
         "devices/profiles.py",
     ):
         assert must in names, must

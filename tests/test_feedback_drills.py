@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.errors import GaitError, InputFileError
+from gait.contract.errors import GaitError, InputFileError
 from gait.feedback import CueEngine, DrillFileError, load_drills
 
 

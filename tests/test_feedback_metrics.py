@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gait.contract.result import STEP_COLUMNS
 from gait.feedback import FeedbackSession, load_drills, metrics_table, window_metrics
-from gait.result import STEP_COLUMNS
 from gait.views.scripted import scripted_steps
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from garmin_fit_sdk import Encoder, Profile
 
-from gait.errors import InputFileError
+from gait.apps.outcome import analyze_recording
+from gait.apps.watch import compare
+from gait.contract.errors import InputFileError
 from gait.io import read
 from gait.io.fit import sniff
-from gait.sessions import analyze_recording
-from gait.watch import compare
 
 T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
 
@@ -95,8 +95,8 @@ def test_analyze_cli_compares_with_watch_and_saves(
 ) -> None:
     import json
 
+    from gait.apps.history.store import History
     from gait.cli import main
-    from gait.history import History
 
     fit = write_fit(tmp_path / "watch.fit")
     sample = Path(__file__).resolve().parents[1] / "samples" / "treadmill_run.gaitrec"

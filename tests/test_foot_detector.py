@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait.errors import AnalysisError
-from gait.placements import get_detector
-from gait.placements.foot import FootDetector, step_confidence
+from gait.analysis.placements import get_detector
+from gait.analysis.placements.foot import FootDetector, step_confidence
+from gait.contract.errors import AnalysisError
 from gait.synth import synthesize
 
 

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from gait.placements.foot import FootDetector, edge_swings, midswing_peaks
+from gait.analysis.placements.foot import FootDetector, edge_swings, midswing_peaks
 from gait.synth import GaitParams, synthesize
 
 FS = 200.0

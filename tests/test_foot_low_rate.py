@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.placements.foot import FootDetector, strike_angle
+from gait.analysis.placements.foot import FootDetector, strike_angle
 from gait.synth import GaitParams, synthesize
 
 #: Bounds, at every rate: mean contact-time error (ms) and mean strike-angle error (deg).

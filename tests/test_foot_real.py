@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks._scoring import match_events, within
+from gait.analysis.placements.foot import FootDetector
+from gait.contract.recording import Stream
 from gait.io import read
-from gait.placements.foot import FootDetector
-from gait.recording import Stream
-from gait.validate import match_events, within
 
 pytestmark = pytest.mark.realdata
 
@@ -147,7 +147,7 @@ def test_gaitmap_feet_meet_the_issue_targets() -> None:
     """The raw-frame gaitmap file (as in the validation table): F1 ≥ 0.98, IC error ≤ 22 ms.
 
     The motion-capture IC is the foot's peak toes-up angle, 15–40 ms before the impact
-    this detector marks (see ``gait/placements/foot.py``), so the bound is tight here: the
+    this detector marks (see ``gait/analysis/placements/foot.py``), so the bound is tight here: the
     issue's 20 ms held (18.1 ms) only while contacts were taken on the sample grid half a
     sample early; timed between samples (rate-independent, ``tests/test_foot_low_rate.py``)
     the impact reads 21.4 ms after this reference, the same at 52 Hz

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from gait.analysis.placements.foot import FootDetector
+from gait.contract.recording import Stream
 from gait.io import read
-from gait.placements.foot import FootDetector
-from gait.recording import Stream
 
 pytestmark = pytest.mark.realdata
 

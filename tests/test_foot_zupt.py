@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.placements.foot import FootDetector
+from gait.analysis.placements.foot import FootDetector
 from gait.synth import GaitParams, SensorParams, synthesize
 
 

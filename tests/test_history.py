@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gait.apps.history.store import History, HistoryError, SessionRecord, flatten_metrics
 from gait.cli import main
-from gait.history import History, HistoryError, SessionRecord, flatten_metrics
-from gait.summary_types import SUMMARY_VERSION
+from gait.contract.summary_types import SUMMARY_VERSION
 
 T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)  # a Monday
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from gait.apps.history.store import History, HistoryError, SessionRecord
 from gait.cli import main
-from gait.history import History, HistoryError, SessionRecord
 
 T0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
 

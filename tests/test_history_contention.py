@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 from test_history import _run
 
-import gait.history as history
-from gait import history_pending
+import gait.apps.history.store as history
+from gait.apps.history import pending as history_pending
+from gait.apps.history.store import History, HistoryLockedError, save_session
 from gait.cli import main
-from gait.history import History, HistoryLockedError, save_session
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,7 +161,7 @@ def test_merge_is_idempotent_and_keeps_broken_lines(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from datetime import UTC, datetime, timedelta
-from gait.history import History, SessionRecord
+from gait.apps.history.store import History, SessionRecord
 import pandas as pd
 db, start = sys.argv[1], int(sys.argv[2])
 steps = pd.DataFrame({"side": ["left", "right"] * 50, "t_ic": [0.35 * i for i in range(100)]})

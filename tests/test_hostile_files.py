@@ -23,7 +23,7 @@ import pytest
 
 from devices.capture import MAGIC, SYNC, CaptureWriter, read_capture
 from gait.cli import main
-from gait.errors import (
+from gait.contract.errors import (
     GaitError,
     HeaderError,
     InputFileError,
@@ -32,9 +32,9 @@ from gait.errors import (
     NotARegularFileError,
     TimeUnitError,
 )
+from gait.contract.recording import Recording, SessionMeta, Stream
 from gait.io import read
-from gait.io.canonical import write_recording
-from gait.recording import Recording, SessionMeta, Stream
+from gait.io.canonical_format import write_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,7 +152,9 @@ def test_stream_parquet_missing_a_column(tmp_path: Path) -> None:
 def _peak_rss_mb(code: str) -> tuple[float, str]:
     """Run ``code`` in a fresh interpreter; its peak RSS (MB) and what it printed."""
     # VmHWM, not ru_maxrss: Linux carries a large parent's (pytest's) peak over exec
-    wrapper = code + "\nfrom gait._peak_memory import peak_rss_mb\nprint('RSS', peak_rss_mb())\n"
+    wrapper = (
+        code + "\nfrom benchmarks._peak_memory import peak_rss_mb\nprint('RSS', peak_rss_mb())\n"
+    )
     out = subprocess.run(
         [sys.executable, "-c", wrapper],
         capture_output=True,
@@ -200,7 +202,7 @@ def test_parquet_of_constant_rows_is_refused_before_decoding(tmp_path: Path) -> 
         z.writestr("streams/foot_left.parquet", sink.getvalue().to_pybytes())
     assert bomb.stat().st_size < 5_000_000
     rss, out = _peak_rss_mb(
-        "from gait.io import read\nfrom gait.errors import LimitError\n"
+        "from gait.io import read\nfrom gait.contract.errors import LimitError\n"
         f"try:\n    read({str(bomb)!r})\nexcept LimitError as e:\n    print('LIMIT', e.limit)\n"
     )
     assert "LIMIT MAX_SAMPLES" in out
@@ -423,7 +425,7 @@ def test_markup_and_escapes_in_metadata_print_inertly(
 def test_markup_in_saved_history_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import pandas as pd
 
-    from gait.history import History, SessionRecord
+    from gait.apps.history.store import History, SessionRecord
 
     db = tmp_path / "h.sqlite"
     with History(db) as h:

@@ -21,13 +21,22 @@ PACKAGES = ("gait", "devices")
 #: Modules that imported each other (hidden by lazy imports) and must not again: one may
 #: depend on the other, directly or not, but not both ways.
 FIXED: tuple[tuple[str, str], ...] = (
-    ("gait.batch", "gait.distributed"),  # run_batch takes an executor (gait.batch_types)
+    (
+        "gait.apps.batch.run",
+        "gait.apps.batch.dask_cluster",
+    ),  # run_batch takes an executor (gait.apps.batch.tasks)
     ("devices.profiles", "devices.decoders"),  # decoders read a DecoderProfile protocol
     ("devices.profiles", "devices.decoders.base"),
     ("devices.profiles", "devices.phone.profiles"),  # phone tables are data (devices.phone.tables)
     ("gait.balance.result", "gait.balance.figure"),  # the figure takes TrialSeries (balance.series)
-    ("gait.history", "gait.history_pending"),  # both read SessionRecord from gait.history_record
-    ("gait.live.session", "gait.live.phone"),  # phone is a recorder on session; gait.live.run picks
+    (
+        "gait.apps.history.store",
+        "gait.apps.history.pending",
+    ),  # both read SessionRecord from gait.apps.history.record
+    (
+        "gait.apps.live.runtime",
+        "gait.apps.live.phone",
+    ),  # phone is a recorder on session; gait.apps.live.run picks
 )
 
 Edges = dict[str, dict[str, list[str]]]

@@ -154,8 +154,8 @@ def test_info_gaitrec_with_channel_and_known_range(
 ) -> None:
     import pandas as pd
 
+    from gait.contract.recording import Channel, Recording, Reference, SessionMeta, Stream
     from gait.io import write_recording
-    from gait.recording import Channel, Recording, Reference, SessionMeta, Stream
 
     t = np.arange(1000) / 200.0
     acc = np.tile([0.0, 0.0, G], (1000, 1))

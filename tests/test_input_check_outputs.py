@@ -1,6 +1,6 @@
 """Where the input checks reach the user (issue 12 item 3, follow-up).
 
-Every finding of :mod:`gait.plausibility` and every unit inferred from the signal must be
+Every finding of :mod:`gait.analysis.quality.plausibility` and every unit inferred from the signal must be
 seen where the numbers are read: on stderr of ``gait analyze``, ``gait report`` and
 ``gait batch``; in the batch index next to each file's headline; in an "Input checks" block
 at the top of the HTML report; on the live page (with a reason under each "—" the sensors
@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from view_helpers import RecordingView
 
+from gait.apps.live.reasons import CHECK_S, FirstSeconds, first_seconds_checks, missing_reasons
 from gait.cli import main
+from gait.contract.recording import Recording, Stream
 from gait.io.units import G
-from gait.live.reasons import CHECK_S, FirstSeconds, first_seconds_checks, missing_reasons
-from gait.recording import Recording, Stream
 from gait.synth import SensorParams, synthesize
 
 
@@ -110,8 +110,8 @@ def test_report_prints_the_info_line_and_the_block(
 
 
 def test_a_plausible_input_has_no_block(tmp_path: Path, run_rec: Recording) -> None:
-    from gait.pipeline import analyze
-    from gait.report import build_report
+    from gait.analysis.pipeline import analyze
+    from gait.views.report import build_report
 
     res = analyze(Recording(run_rec.meta, run_rec.by_placement("foot")))
     assert res.summary["input_checks"] == [] and res.summary["units_inferred"] == {}
@@ -123,8 +123,8 @@ def test_a_plausible_input_has_no_block(tmp_path: Path, run_rec: Recording) -> N
 
 def test_report_says_why_contact_time_is_empty(tmp_path: Path) -> None:
     """An accelerometer-only shank in walking: contact times are withheld; the report says why."""
-    from gait.pipeline import analyze
-    from gait.report import build_report
+    from gait.analysis.pipeline import analyze
+    from gait.views.report import build_report
 
     rec = synthesize(
         "walk",
@@ -217,7 +217,7 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
 
 @pytest.mark.realtime
 def test_live_payload_says_why_a_metric_is_missing(tmp_path: Path) -> None:
-    from gait.live import LiveConfig, run_live
+    from gait.apps.live import LiveConfig, run_live
 
     cfg = LiveConfig(
         devices=["Polar H10 S=sacrum"],
@@ -249,8 +249,8 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     sacrum (the simulator always moves a sensor as its label says, so the label is swapped for
     the check only).
     """
-    import gait.live.session as ls
-    from gait.live import LiveConfig, run_live
+    import gait.apps.live.runtime as ls
+    from gait.apps.live import LiveConfig, run_live
 
     class AsSacrum(FirstSeconds):
         def __init__(

@@ -17,11 +17,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.cli import main
-from gait.errors import UnitError
-from gait.io import ReadOptions, read
-from gait.io.units import G
-from gait.plausibility import (
+from gait.analysis.quality.plausibility import (
     acc_unit_from_gravity,
     gravity_estimate,
     input_checks,
@@ -29,7 +25,11 @@ from gait.plausibility import (
     resolve_gyr_unit,
     side_checks,
 )
-from gait.recording import Recording, SessionMeta, Stream
+from gait.cli import main
+from gait.contract.errors import UnitError
+from gait.contract.recording import Recording, SessionMeta, Stream
+from gait.io import ReadOptions, read
+from gait.io.units import G
 from gait.synth import synthesize
 from gait.synth.params import GaitParams
 

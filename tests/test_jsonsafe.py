@@ -1,4 +1,4 @@
-"""`gait.jsonsafe`: the one JSON-safe conversion."""
+"""`gait.util.jsonsafe`: the one JSON-safe conversion."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 import gait
-from gait.jsonsafe import finite_float, json_default, to_jsonable
+from gait.util.jsonsafe import finite_float, json_default, to_jsonable
 
 
 def test_nested_numpy_nan_path_and_missing_values_become_plain_python() -> None:
@@ -61,7 +61,7 @@ def test_unknown_objects_are_returned_as_is() -> None:
 def test_the_pipeline_summary_is_already_plain_json() -> None:
     # gait.analyze converts its summary with to_jsonable (its own near-twin is gone): the
     # result is plain Python that json writes strictly, and converting again changes nothing.
-    from gait import pipeline
+    from gait.analysis import pipeline
 
     assert not hasattr(pipeline, "_jsonable")
     res = gait.analyze(
@@ -106,6 +106,6 @@ def test_finite_float() -> None:
 
 
 def test_module_imports_neither_numpy_nor_pandas() -> None:
-    code = "import sys, gait.jsonsafe; print([m for m in ('numpy', 'pandas') if m in sys.modules])"
+    code = "import sys, gait.util.jsonsafe; print([m for m in ('numpy', 'pandas') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Live sample times (gait.live.clock): device clock at nominal rate, offset from arrivals.
+"""Live sample times (gait.apps.live.clock): device clock at nominal rate, offset from arrivals.
 
 Packets are made by hand as the decoders would return them; arrival times carry a
 latency (≥ 0, with a backlog at the start), so the times must come from the device
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from devices.decoders import Samples
-from gait.live.clock import WARMUP, DeviceClock
+from gait.apps.live.clock import WARMUP, DeviceClock
 
 RATE = 100.0
 N = 5  # samples per packet

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from devices.ble_recorder import parse_device_spec
 from devices.profiles import get_profile
-from devices.session import parse_device_spec
+from gait.apps.live.simulated import delivery_lag, make_sources, plan_devices
 from gait.cli import main
 from gait.io import read
-from gait.live.simulated import delivery_lag, make_sources, plan_devices
 
 pytestmark = pytest.mark.realtime
 
@@ -106,9 +106,9 @@ def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
 
 
 def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
+    from gait.analysis.pipeline import analyze
+    from gait.analysis.quality.sensor_limits import leg_pair_mismatch, spec_limits
     from gait.feedback import FeedbackSession, load_drills
-    from gait.pipeline import analyze
-    from gait.sensor_limits import leg_pair_mismatch, spec_limits
     from gait.synth import GaitParams, synthesize
 
     polar = spec_limits("foot_left", "foot", "left", 52.0, True, 8 * 9.81)

@@ -137,7 +137,7 @@ def test_nan_in_an_update_is_sent_as_null() -> None:
 
 @pytest.mark.realtime
 def test_port_in_use_is_a_clear_error() -> None:
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     first = LivePage()
     first.start(announce=None)

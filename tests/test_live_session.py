@@ -16,9 +16,9 @@ import pytest
 from load_helpers import LOADS, busy_processes
 from view_helpers import RecordingView
 
+from gait.apps.history.store import History
+from gait.apps.live import LiveConfig, run_live
 from gait.cli import main
-from gait.history import History
-from gait.live import LiveConfig, run_live
 
 
 @pytest.mark.slow
@@ -151,8 +151,8 @@ def test_cli_live_bad_options_are_clear_errors(
 
 def test_live_steps_are_kept_in_few_frames_over_a_long_run() -> None:
     """Every step survives, in order, while the per-update frames are merged as they pile up."""
+    from gait.apps.live.runtime import LiveSession
     from gait.feedback import FeedbackSession
-    from gait.live.session import LiveSession
 
     live = LiveSession(FeedbackSession({}), None, t0=0.0)
     for k in range(1000):  # 1000 updates of 2 steps each, as a long run would send

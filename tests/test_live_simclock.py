@@ -13,7 +13,7 @@ import pytest
 
 from devices.errors import DeviceError
 from devices.virtual import SimClock
-from gait.stream.gaps import drop_near_gaps, find_gaps, mask_steps_across_gaps
+from gait.analysis.stream.gaps import drop_near_gaps, find_gaps, mask_steps_across_gaps
 
 
 class FakeWall:
@@ -89,7 +89,7 @@ def test_find_gaps_in_and_between_blocks() -> None:
 
 
 def _steps(t_ic: np.ndarray) -> pd.DataFrame:
-    from gait.steps import build_step_table
+    from gait.analysis.steps import build_step_table
 
     side = np.where(np.arange(t_ic.size) % 2 == 0, "left", "right")
     return build_step_table(pd.DataFrame({"side": side, "t_ic": t_ic, "t_tc": t_ic + 0.25}))

@@ -1,4 +1,4 @@
-"""Every view shows a metric with the label, unit, scale and decimals of gait/metric_defs.py.
+"""Every view shows a metric with the label, unit, scale and decimals of gait/contract/metric_defs.py.
 
 Each consumer is rendered (page HTML, terminal cells, closing lines, analyze's table, the
 report, batch index, history trend, drills, watch comparison, balance text) and compared with
@@ -18,9 +18,7 @@ import numpy as np
 import pytest
 
 import gait
-from gait.feedback import load_drills, window_metrics
-from gait.feedback.drills import Check
-from gait.metric_defs import (
+from gait.contract.metric_defs import (
     METRICS,
     fmt,
     label_with_unit,
@@ -30,6 +28,8 @@ from gait.metric_defs import (
     summary_value,
     with_unit,
 )
+from gait.feedback import load_drills, window_metrics
+from gait.feedback.drills import Check
 from gait.synth import GaitParams, SensorParams, synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,15 +99,15 @@ def test_fmt_scales_and_rounds_with_the_table() -> None:
 
 # --- every key a consumer shows is in the table --------------------------------------------
 def test_every_metric_a_consumer_shows_is_defined(balance) -> None:  # type: ignore[no-untyped-def]
-    from gait.balance.session import condition_means
+    from gait.analysis.summary import SYMMETRY_METRICS
+    from gait.apps.live.cli_common import CLOSING_METRICS
+    from gait.apps.watch import COMPARED
+    from gait.balance.compare import condition_means
     from gait.cli.analyze import SUMMARY_ROWS
-    from gait.live.cli_common import CLOSING_METRICS
-    from gait.report.batch_index import _TREND_METRICS
-    from gait.report.build import TRIAL_COLUMNS
-    from gait.report.tables import DRIFT_METRICS, INTERVAL_COLUMNS
-    from gait.summary import SYMMETRY_METRICS
+    from gait.views.report.batch_index import _TREND_METRICS
+    from gait.views.report.build import TRIAL_COLUMNS
+    from gait.views.report.tables import DRIFT_METRICS, INTERVAL_COLUMNS
     from gait.views.terminal import BIG_METRICS
-    from gait.watch import COMPARED
 
     shown = set(SUMMARY_ROWS) | set(CLOSING_METRICS) | set(DRIFT_METRICS) | set(BIG_METRICS)
     shown |= {n for n, *_ in INTERVAL_COLUMNS} | {n for _, n in _TREND_METRICS} | set(COMPARED)
@@ -191,8 +191,8 @@ def test_terminal_cells_read_the_table(run) -> None:  # type: ignore[no-untyped-
 
 
 def test_live_and_demo_closing_lines(run) -> None:  # type: ignore[no-untyped-def]
-    from gait.live.cli_common import closing_line
-    from gait.live.demo import describe_change
+    from gait.apps.live.cli_common import closing_line
+    from gait.apps.live.demo import describe_change
 
     s = dict(run.summary)
     line = closing_line(120, s)
@@ -209,8 +209,8 @@ def test_live_and_demo_closing_lines(run) -> None:  # type: ignore[no-untyped-de
 
 # --- gait analyze and --compare-fit ------------------------------------------------------------
 def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-def]
+    from gait.apps.watch import compare
     from gait.cli.analyze import comparison_rows, summary_notes, summary_rows
-    from gait.watch import compare
 
     s = run.summary
     rows = {r[0]: r for r in summary_rows(s)}
@@ -253,7 +253,7 @@ def test_analyze_table_reads_the_table(run) -> None:  # type: ignore[no-untyped-
 
 def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[no-untyped-def]
     from gait.cli.analyze import summary_rows
-    from gait.report.tables import interval_table
+    from gait.views.report.tables import interval_table
 
     s = run.summary
     part = run.steps[run.steps["activity"] == s["activity"]].sort_values("t_ic")
@@ -280,7 +280,7 @@ def test_vertical_ratio_is_per_step_in_every_view(run) -> None:  # type: ignore[
 # --- report, batch index, history ------------------------------------------------------------
 def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from gait.feedback import replay_cues
-    from gait.report import build_report, drift_table
+    from gait.views.report import build_report, drift_table
 
     ev, eng = replay_cues(run.steps, load_drills(), baseline_s=10.0)
     html = build_report(
@@ -295,7 +295,7 @@ def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None: 
         in cards
     )
     assert " km/h" not in cards.split("</div>")[0]  # speed leads in m/s
-    from gait.report.tables import INTERVAL_COLUMNS
+    from gait.views.report.tables import INTERVAL_COLUMNS
 
     for name, label, scale, nd in INTERVAL_COLUMNS:
         assert (label, scale, nd) == (
@@ -317,7 +317,7 @@ def test_report_headline_and_drift_read_the_table(run, tmp_path: Path) -> None: 
 
 
 def test_batch_index_reads_the_table() -> None:
-    from gait.report.batch_index import TREND_COLUMNS, row_headline
+    from gait.views.report.batch_index import TREND_COLUMNS, row_headline
 
     for col, label, unit, dec, factor in TREND_COLUMNS:
         d = next(
@@ -347,8 +347,8 @@ def test_batch_index_reads_the_table() -> None:
 def test_history_trend_axis_and_table_read_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from gait.apps.history.store import History, SessionRecord
     from gait.cli import main
-    from gait.history import History, SessionRecord
 
     db = tmp_path / "h.sqlite"
     t0 = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
@@ -415,7 +415,7 @@ def test_drills_use_the_table_scale_and_units() -> None:
 
 # --- balance -----------------------------------------------------------------------------------
 def test_balance_text_and_report_columns_read_the_table(balance) -> None:  # type: ignore[no-untyped-def]
-    from gait.report.build import TRIAL_COLUMNS
+    from gait.views.report.build import TRIAL_COLUMNS
 
     headers = {c: h for c, h, _ in TRIAL_COLUMNS}
     for c in (

@@ -13,17 +13,17 @@ import numpy as np
 import pytest
 
 import gait
-from gait.feedback import METRIC_UNITS, CueEngine, load_drills, window_metrics
-from gait.metric_defs import (
+from gait.apps.watch import COMPARED, compare
+from gait.contract.metric_defs import (
     BY_SUMMARY_KEY,
     METRICS,
     label_with_unit,
     summary_value,
     vertical_ratio_pct,
 )
-from gait.report.tables import INTERVAL_COLUMNS, interval_table
+from gait.feedback import METRIC_UNITS, CueEngine, load_drills, window_metrics
 from gait.synth import GaitParams, SensorParams, synthesize
-from gait.watch import COMPARED, compare
+from gait.views.report.tables import INTERVAL_COLUMNS, interval_table
 
 
 @pytest.fixture(scope="module")

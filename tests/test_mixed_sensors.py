@@ -14,21 +14,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gait.cli import main
-from gait.io.canonical import write_recording
-from gait.pipeline import analyze
-from gait.recording import Recording
-from gait.report.build import build_report
-from gait.sensor_limits import (
+from gait.analysis.pipeline import analyze
+from gait.analysis.quality.sensor_limits import (
     MAX_RATE_RATIO,
     SensorLimits,
     apply_limits,
     resolution_reason,
     sensor_mismatch,
 )
-from gait.summary import NEAR_ZERO_REASON
+from gait.analysis.summary import NEAR_ZERO_REASON
+from gait.cli import main
+from gait.contract.recording import Recording
+from gait.io.canonical_format import write_recording
 from gait.synth import GaitParams, SensorParams
 from gait.synth.mixed import synthesize_mixed
+from gait.views.report.build import build_report
 
 FEET = ["foot-left", "foot-right"]
 
@@ -170,7 +170,7 @@ def test_resolution_rule_and_confidence_factor() -> None:
 
 
 def test_one_trunk_sensor_measures_both_sides_alike() -> None:
-    from gait.sensor_limits import side_comparison, sides_mismatch
+    from gait.analysis.quality.sensor_limits import side_comparison, sides_mismatch
 
     steps = pd.DataFrame(
         {"side": ["left", "right"] * 5, "source": ["sacrum"] * 10, "stride_time": [0.7] * 10}
@@ -183,6 +183,6 @@ def test_one_trunk_sensor_measures_both_sides_alike() -> None:
 
 def test_rates_in_reasons_read_as_whole_hz() -> None:
     """A live rate estimated from arrival times (199.9 Hz) reads as the sensor's 200 Hz."""
-    from gait.sensor_limits import _fmt_rate
+    from gait.analysis.quality.sensor_limits import _fmt_rate
 
     assert (_fmt_rate(199.9), _fmt_rate(52.0), _fmt_rate(12.5)) == ("200 Hz", "52 Hz", "12.5 Hz")

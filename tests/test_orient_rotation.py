@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from gait.orient import gravity_direction, to_body_frame, vertical_acceleration
-from gait.placements.sacrum import detect_events
-from gait.recording import Stream
+from benchmarks._scoring import match_events
+from gait.analysis.orient import gravity_direction, to_body_frame, vertical_acceleration
+from gait.analysis.placements.sacrum import detect_events
+from gait.contract.recording import Stream
 from gait.synth import SensorParams, synthesize
-from gait.validate import match_events
 
 G = 9.80665
 

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 import gait
-from gait.feedback import load_drills
-from gait.overstride import (
+from gait.analysis.overstride import (
     BRAKING_MAX_MPS,
     SHANK_IC_MAX_DEG,
     STEEP_STRIKE_MIN_DEG,
     overstride_flag,
 )
-from gait.recording import Recording
+from gait.contract.recording import Recording
+from gait.feedback import load_drills
 from gait.synth import GaitParams, SensorParams, synthesize
 
 
@@ -109,7 +109,7 @@ def test_flag_logic_and_drill_thresholds() -> None:
 def test_report_and_replayed_drill_show_the_overstride(tmp_path: Path) -> None:
     """Issue 12: the report of the issue's run said nothing; now the headline and drill do."""
     from gait.feedback import replay_cues
-    from gait.report.build import build_report
+    from gait.views.report.build import build_report
 
     res = gait.analyze(_rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6))
     events, _ = replay_cues(res.steps, {"overstride": load_drills()["overstride"]})

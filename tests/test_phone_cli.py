@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.live.run import run_live
-from gait.live.session import LiveConfig
+from gait.apps.live.run import run_live
+from gait.apps.live.runtime import LiveConfig
 
 pytestmark = [pytest.mark.realtime, pytest.mark.slow]
 

@@ -20,8 +20,8 @@ from devices.phone.receiver import PushReceiver, Reorder
 from devices.phone.sensorlogger import build_sensorlogger
 from devices.phone.simulator import PhoneFaults, PhyphoxServer, sensorlogger_schedule
 from devices.virtual import SampleSource
-from gait.live.clock import DeviceClock
-from gait.stream import SensorSpec, StreamEngine
+from gait.analysis.stream import SensorSpec, StreamEngine
+from gait.apps.live.clock import DeviceClock
 from gait.synth import GaitParams, SensorParams, synthesize
 
 HOST0 = 1_750_000_000.0  # host clock at simulated time 0, s
@@ -255,8 +255,8 @@ def test_phyphox_server_answers_incremental_gets() -> None:
 )
 def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> None:
     """Simulated phone → receiver/poller over real sockets → engine → live page → report."""
-    from gait.live.run import run_live
-    from gait.live.session import LiveConfig
+    from gait.apps.live.run import run_live
+    from gait.apps.live.runtime import LiveConfig
     from gait.views.live_page import LivePage
 
     page = LivePage(port=0)

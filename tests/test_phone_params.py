@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gait.placements import get_detector
-from gait.placements.phone import PhoneDetector
-from gait.recording import Stream
+from gait.analysis.placements import get_detector
+from gait.analysis.placements.phone import PhoneDetector
+from gait.contract.recording import Stream
 from gait.synth import synthesize
 
 

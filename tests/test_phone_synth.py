@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait.errors import AnalysisError
-from gait.placements import check_events
-from gait.placements.phone import BELT_CONFIDENCE, detect_events
-from gait.recording import Stream
+from benchmarks._scoring import score_steps, step_count_error
+from gait.analysis.placements import check_events
+from gait.analysis.placements.phone import BELT_CONFIDENCE, detect_events
+from gait.contract.errors import AnalysisError
+from gait.contract.recording import Stream
 from gait.synth import SensorParams, synthesize
-from gait.validate import score_steps, step_count_error
 
 DURATION = 30.0
 
@@ -63,7 +63,7 @@ def test_cadence_only_mounts(activity: str, placement: str) -> None:
 
 
 def test_belt_is_sacrum_with_lower_confidence() -> None:
-    from gait.placements.sacrum import detect_events as sacrum_events
+    from gait.analysis.placements.sacrum import detect_events as sacrum_events
 
     stream, ref = _case("run", "phone-belt", seed=2)
     ev = detect_events(stream)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import gait
-from gait.errors import AnalysisError
+from gait.contract.errors import AnalysisError
+from gait.contract.recording import Recording, SessionMeta, Stream
 from gait.io import read
-from gait.recording import Recording, SessionMeta, Stream
 
 pytestmark = pytest.mark.realdata
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gait.cli import main
-from gait.result import STEP_COLUMNS
+from gait.contract.result import STEP_COLUMNS
 
 pytestmark = pytest.mark.realdata
 
@@ -67,7 +67,7 @@ def test_balance_session_goes_to_balance_analysis(
 ) -> None:
     import warnings
 
-    from gait.io.canonical import write_recording
+    from gait.io.canonical_format import write_recording
     from gait.synth import synthesize
 
     with warnings.catch_warnings():

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.fuse import SensorEvents, attach, fuse
-from gait.overstride import baseline_cadence, overstride_indicators
-from gait.result import STEP_COLUMNS
-from gait.steps import build_step_table
-from gait.summary import drift, session_summary, symmetry, window_table
+from gait.analysis.fuse import SensorEvents, attach, fuse
+from gait.analysis.overstride import baseline_cadence, overstride_indicators
+from gait.analysis.steps import build_step_table
+from gait.analysis.summary import drift, session_summary, symmetry, window_table
+from gait.contract.result import STEP_COLUMNS
 
 
 def contacts(
@@ -178,7 +178,7 @@ def test_walk_reports_double_support_not_negative_flight() -> None:
 
     In a walk the next IC comes before this TC.
     """
-    from gait.summary import session_summary, symmetry
+    from gait.analysis.summary import session_summary, symmetry
 
     n = 40
     t_ic = 0.55 * np.arange(n)

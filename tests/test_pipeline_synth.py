@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import gait
-from gait.recording import Recording
+from gait.contract.recording import Recording
 from gait.synth import GaitParams, SensorParams, synthesize
 
 # the module (for monkeypatching); ``gait.analyze(...)`` below is the public function
-analyze_mod = importlib.import_module("gait.pipeline")
+analyze_mod = importlib.import_module("gait.analysis.pipeline")
 
 
 def _syn(

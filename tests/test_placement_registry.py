@@ -15,17 +15,17 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.activity import bout_source, classify_windows
-from gait.constants import G
-from gait.errors import AnalysisError
-from gait.fuse import SensorEvents, fuse
-from gait.placements import EVENT_COLUMNS, get_detector
-from gait.placements.base import EventDetector
-from gait.placements.registry import REGISTRY, PlacementSpec, placement_spec
-from gait.recording import Recording, SessionMeta, Stream
-from gait.stream import SensorSpec, StreamEngine
+from gait.analysis.bouts import bout_source, classify_windows
+from gait.analysis.fuse import SensorEvents, fuse
+from gait.analysis.placements import EVENT_COLUMNS, get_detector
+from gait.analysis.placements.base import EventDetector
+from gait.analysis.placements.registry import REGISTRY, PlacementSpec, placement_spec
+from gait.analysis.stream import SensorSpec, StreamEngine
+from gait.contract.constants import G
+from gait.contract.errors import AnalysisError
+from gait.contract.recording import Recording, SessionMeta, Stream
+from gait.contract.vocabulary import PLACEMENTS, Placement
 from gait.synth import synthesize
-from gait.vocabulary import PLACEMENTS, Placement
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def test_mypy_sees_real_signatures(tmp_path: Path) -> None:
     cfg = tmp_path / "mypy.ini"
     cfg.write_text(
         "[mypy]\nignore_missing_imports = True\nfollow_imports = skip\n"
-        "[mypy-gait,gait.pipeline,gait.io,gait.synth,gait.synth.generate,gait.result,gait.recording]\n"
+        "[mypy-gait,gait.analysis.pipeline,gait.io,gait.synth,gait.synth.generate,gait.contract.result,gait.contract.recording]\n"
         "follow_imports = silent\n"
     )
     out = subprocess.run(
@@ -93,11 +93,11 @@ def test_mypy_sees_real_signatures(tmp_path: Path) -> None:
     assert len(revealed) == 5, out.stdout + out.stderr
     assert all(r.strip('"') != "Any" for r in revealed), revealed
     analyze_t, read_t, synth_t, result_t, rec_t = revealed
-    assert "recording: gait.recording.Recording" in analyze_t and analyze_t.endswith(
-        '-> gait.result.GaitResult"'
+    assert "recording: gait.contract.recording.Recording" in analyze_t and analyze_t.endswith(
+        '-> gait.contract.result.GaitResult"'
     )
-    assert read_t.endswith('-> gait.recording.Recording"')
-    assert synth_t.endswith('-> gait.recording.Recording"')
-    assert result_t.endswith('-> gait.result.GaitResult"') and rec_t.endswith(
-        '-> gait.recording.Recording"'
+    assert read_t.endswith('-> gait.contract.recording.Recording"')
+    assert synth_t.endswith('-> gait.contract.recording.Recording"')
+    assert result_t.endswith('-> gait.contract.result.GaitResult"') and rec_t.endswith(
+        '-> gait.contract.recording.Recording"'
     )

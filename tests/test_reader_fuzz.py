@@ -2,7 +2,7 @@
 
 A small, seeded version of ``benchmarks/fuzz_files.py`` (which runs 10⁵ files): every
 reader, every mutation class, a few hundred files in all. Anything but a successful read
-or a :class:`gait.errors.GaitError` fails the test with the mutant's class and format.
+or a :class:`gait.contract.errors.GaitError` fails the test with the mutant's class and format.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gait.errors import GaitError
+from gait.contract.errors import GaitError
 from gait.io import read
 from gait.io.fuzzing import CLASSES, mutant, seed_files
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gait.cli import main
-from gait.errors import TimeOrderError
+from gait.contract.errors import TimeOrderError
 from gait.io import read
 from gait.io._csv import GLITCH_MAX_FRACTION, drop_time_glitches
 from gait.io.fuzzing import seed_files

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.errors import LimitError, TimeUnitError
+from gait.contract.errors import LimitError, TimeUnitError
+from gait.contract.recording import Recording, SessionMeta, Stream
 from gait.io import ReadOptions, read
 from gait.io import limits as L
-from gait.io.canonical import write_recording
+from gait.io.canonical_format import write_recording
 from gait.io.fuzzing import zip_bomb
-from gait.recording import Recording, SessionMeta, Stream
 
 
 def test_budget_is_relative_above_a_floor() -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gait.errors import (
+from gait.contract.errors import (
     BadValueError,
     EmptyFileError,
     MissingColumnError,

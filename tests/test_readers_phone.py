@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.errors import BadValueError, InputFileError, TimeOrderError
+from gait.contract.errors import BadValueError, InputFileError, TimeOrderError
 from gait.io import ReadOptions, read
 from gait.io.units import G
 

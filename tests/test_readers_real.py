@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait.errors import InputFileError, MissingColumnError, UnsupportedFormatError
+from gait.contract.errors import InputFileError, MissingColumnError, UnsupportedFormatError
 from gait.io import ReadOptions, group_of, read
 
 pytestmark = pytest.mark.realdata

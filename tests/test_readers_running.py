@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.errors import InputFileError
+from gait.contract.errors import InputFileError
 from gait.io import ReadOptions, read
 from gait.io._events import contacts_from_force
 from gait.io.units import G

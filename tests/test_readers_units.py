@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
+from gait.contract.recording import Stream
 from gait.io import read
-from gait.recording import Stream
 
 pytestmark = pytest.mark.realdata
 

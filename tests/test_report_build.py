@@ -11,10 +11,10 @@ import plotly.graph_objects as go
 import pytest
 
 from gait.cli import main
+from gait.contract.result import GaitResult
 from gait.feedback import load_drills, replay_cues
-from gait.report import build_report, drift_table, interval_table
-from gait.result import GaitResult
 from gait.views.live_page import plotly_js_path
+from gait.views.report import build_report, drift_table, interval_table
 from gait.views.scripted import scripted_steps
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"

@@ -14,10 +14,10 @@ from report_helpers import balance_result, mixed_batch
 
 import gait
 from gait.balance.bands import mark
+from gait.contract.result import GaitResult
 from gait.feedback import load_drills, replay_cues
-from gait.report import build_report
-from gait.report.batch_index import index_html, row_flags, row_headline
-from gait.result import GaitResult
+from gait.views.report import build_report
+from gait.views.report.batch_index import index_html, row_flags, row_headline
 from gait.views.scripted import scripted_steps
 
 NOTES = re.compile(r"(METRICS|DESIGN|PROTOCOLS)\.md|\[R\d+\]|\[V, R\d+\]")
@@ -213,7 +213,7 @@ def test_user_facing_text_cites_no_design_notes(
     # Strings the package shows (not comments): no design-note references anywhere.
     pkg = Path(gait.__file__).parent
     for f in [
-        *pkg.joinpath("report").glob("*.py"),
+        *pkg.joinpath("views", "report").glob("*.py"),
         pkg / "balance" / "bands.py",
         pkg / "balance" / "figure.py",
     ]:

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.placements import get_detector
-from gait.placements.sacrum import SacrumDetector
-from gait.recording import Stream
+from benchmarks._scoring import score_steps
+from gait.analysis.placements import get_detector
+from gait.analysis.placements.sacrum import SacrumDetector
+from gait.contract.recording import Stream
 from gait.synth import GaitParams, SensorParams, synthesize
-from gait.validate import score_steps
 
 
 def _matched(ref: pd.DataFrame, det: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

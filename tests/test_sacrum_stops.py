@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.placements.sacrum import detect_events
+from benchmarks._scoring import match_events
+from gait.analysis.placements.sacrum import detect_events
 from gait.synth import synthesize
-from gait.validate import match_events
 
 #: walk 0–20 s, stand 20–30 s, walk 30–45 s, stand to 60 s.
 STOPS = [(20.0, "stand"), (30.0, {"activity": "walk"}), (45.0, "stand")]

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.errors import AnalysisError
-from gait.placements import check_events
-from gait.placements.sacrum import detect_events
-from gait.recording import Stream
+from benchmarks._scoring import score_steps
+from gait.analysis.placements import check_events
+from gait.analysis.placements.sacrum import detect_events
+from gait.contract.errors import AnalysisError
+from gait.contract.recording import Stream
 from gait.synth import GaitParams, SensorParams, synthesize
-from gait.validate import score_steps
 
 G = 9.80665
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gait.placements.sacrum import END_EARLY, _consensus, _drop_extra_walk_steps
+from gait.analysis.placements.sacrum import END_EARLY, _consensus, _drop_extra_walk_steps
 
 
 def _steps(t: np.ndarray, activity: str = "walk") -> pd.DataFrame:

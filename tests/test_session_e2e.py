@@ -15,11 +15,11 @@ import pytest
 from ble_helpers import find_window, record_until_done, run, split_segments
 
 from devices.ble import open_radio
+from devices.ble_recorder import DeviceSpec
 from devices.capture import read_capture
 from devices.decoders import make_encoder
 from devices.profiles import get_profile
 from devices.replay import replay
-from devices.session import DeviceSpec
 from devices.virtual import SampleSource, VirtualDevice
 from gait.synth import SensorParams, synthesize
 

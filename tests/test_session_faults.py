@@ -9,12 +9,12 @@ import pytest
 from ble_helpers import find_window, gait_like_source, record, run, split_segments
 
 from devices.ble import open_radio
+from devices.ble_recorder import DeviceSpec, parse_device_spec
 from devices.capture import read_capture
 from devices.decoders import make_encoder
 from devices.errors import DeviceError
 from devices.profiles import get_profile
 from devices.replay import replay
-from devices.session import DeviceSpec, parse_device_spec
 from devices.virtual import Faults, VirtualDevice
 
 pytestmark = pytest.mark.realtime

@@ -38,7 +38,7 @@ def test_flags_lower_confidence() -> None:
     import dataclasses
     import warnings
 
-    from gait.placements.shank import ShankDetector, detect_events
+    from gait.analysis.placements.shank import ShankDetector, detect_events
     from gait.synth import SensorParams, synthesize
 
     with warnings.catch_warnings():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.placements.shank import ShankDetector, detect_events
+from gait.analysis.placements.shank import ShankDetector, detect_events
 from gait.synth import GaitParams, SensorParams, synthesize
 
 G = 9.80665
@@ -88,7 +88,7 @@ def test_foot_timing_wins_and_shank_angle_is_attached() -> None:
 
 
 def test_parameters_change_the_result_and_are_recorded() -> None:
-    from gait.placements import get_detector
+    from gait.analysis.placements import get_detector
 
     st = _rec(("shank-left",), no_gyro=True).stream("shank_left")
     base = get_detector("shank")(st)

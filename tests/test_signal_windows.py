@@ -1,10 +1,15 @@
-"""Vectorised per-window helpers of ``gait.placements._signal`` against plain loops."""
+"""Vectorised per-window helpers of ``gait.analysis.placements._signal`` against plain loops."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from gait.placements._signal import drift_free_integral, first_above, flat_windows, segment_arg
+from gait.analysis.placements._signal import (
+    drift_free_integral,
+    first_above,
+    flat_windows,
+    segment_arg,
+)
 
 
 def _windows() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

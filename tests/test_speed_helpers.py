@@ -1,7 +1,7 @@
 """The shortcuts of issue 15 give exactly what the plain computations give.
 
-* :func:`gait.placements._signal.finite_rows` (a one-pass sum test before the row mask);
-* :func:`gait.placements._signal.butter_sos` (Butterworth designs cached, copies handed out);
+* :func:`gait.analysis.placements._signal.finite_rows` (a one-pass sum test before the row mask);
+* :func:`gait.analysis.placements._signal.butter_sos` (Butterworth designs cached, copies handed out);
 * :func:`gait.io.describe.saturated` (plateau medians only for candidate axes);
 * ``gait VERB`` builds a parser with that verb only, ``gait --help`` still lists them all.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait._scipy_signal import signal
+from gait.analysis.placements._signal import butter_sos, finite_rows, lowpass
 from gait.cli import VERBS, build_parser
 from gait.io import describe
-from gait.placements._signal import butter_sos, finite_rows, lowpass
+from gait.util.scipy_signal import signal
 
 
 def _plain_mask(*arrays: np.ndarray | None) -> np.ndarray:

@@ -1,10 +1,10 @@
 """The fast paths of issue 15 give exactly what the plain paths give.
 
-* :func:`gait.table_csv.write_csv` writes the bytes of ``DataFrame.to_csv(float_format='%.4f')``;
+* :func:`gait.util.table_csv.write_csv` writes the bytes of ``DataFrame.to_csv(float_format='%.4f')``;
 * a ``.gaitrec`` analysed piece by piece (:mod:`gait.io.canonical_stream`) gives the same steps,
   summary and flags as the same file read whole, also with saturation, gaps and non-finite
   samples (the last fall back to the whole-stream path);
-* ``gait --help`` imports neither numpy nor pandas; :mod:`gait._scipy_signal` leaves
+* ``gait --help`` imports neither numpy nor pandas; :mod:`gait.util.scipy_signal` leaves
   ``scipy.stats`` unimported and intact.
 """
 
@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.io.canonical import read_recording, write_recording
+from gait.analysis.pipeline import CHUNK_OVERLAP, analyze, chunk_bounds
+from gait.io.canonical_format import read_recording, write_recording
 from gait.io.canonical_stream import FileStream, open_recording
-from gait.pipeline import CHUNK_OVERLAP, analyze, chunk_bounds
-from gait.table_csv import format_fixed, write_csv
+from gait.util.table_csv import format_fixed, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -164,7 +164,7 @@ def test_help_imports_no_numpy_or_pandas() -> None:
 
 def test_light_scipy_signal_keeps_stats_real() -> None:
     code = (
-        "import sys; from gait._scipy_signal import signal; "
+        "import sys; from gait.util.scipy_signal import signal; "
         "assert 'scipy.stats' not in sys.modules; "
         "import scipy.stats; assert hasattr(scipy.stats, 'norm'); "
         "import numpy as np; x = np.sin(np.linspace(0, 20, 200)); "
@@ -181,8 +181,8 @@ def test_light_scipy_signal_keeps_stats_real() -> None:
 
 
 def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
-    from gait._scipy_signal import signal
-    from gait.placements._signal import butter_sos, filtfilt_sos
+    from gait.analysis.placements._signal import butter_sos, filtfilt_sos
+    from gait.util.scipy_signal import signal
 
     rng = np.random.default_rng(8)
     big = rng.normal(0, 10, (3001, 7))
@@ -218,7 +218,7 @@ def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
 
 
 def test_gyro_usable_fast_path_decides_like_np_std() -> None:
-    from gait.placements.foot import _gyro_usable
+    from gait.analysis.placements.foot import _gyro_usable
 
     rng = np.random.default_rng(9)
     for sd in (0.0, 0.01, 0.0499, 0.05, 0.0501, 0.2, 3.0):

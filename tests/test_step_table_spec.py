@@ -1,4 +1,4 @@
-"""The step-table spec (`gait.result.STEP_TABLE`) is what the code returns and the docs show."""
+"""The step-table spec (`gait.contract.result.STEP_TABLE`) is what the code returns and the docs show."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.result import OPTIONAL_STEP_COLUMNS, STEP_COLUMNS, STEP_TABLE, step_table_markdown
+from gait.contract.result import (
+    OPTIONAL_STEP_COLUMNS,
+    STEP_COLUMNS,
+    STEP_TABLE,
+    step_table_markdown,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "step_table.md"
 
@@ -25,7 +30,7 @@ def _dtype_ok(s: pd.Series, dtype: str) -> bool:
 
 def test_docs_page_is_the_generated_table() -> None:
     assert DOC.read_text(encoding="utf-8") == step_table_markdown(), (
-        "docs/step_table.md is stale: run `python -m gait.result > docs/step_table.md`"
+        "docs/step_table.md is stale: run `python -m gait.contract.result > docs/step_table.md`"
     )
 
 

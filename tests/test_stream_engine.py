@@ -14,10 +14,16 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.errors import AnalysisError
-from gait.pipeline import analyze
-from gait.result import STEP_COLUMNS
-from gait.stream import RingBuffer, SensorSpec, StreamEngine, replay_recording, specs_from_recording
+from gait.analysis.pipeline import analyze
+from gait.analysis.stream import (
+    RingBuffer,
+    SensorSpec,
+    StreamEngine,
+    replay_recording,
+    specs_from_recording,
+)
+from gait.contract.errors import AnalysisError
+from gait.contract.result import STEP_COLUMNS
 from gait.synth import synthesize
 
 RATE = 200.0
@@ -152,7 +158,7 @@ def test_ring_buffer_keeps_the_newest_rows() -> None:
 
 def test_a_contact_emitted_from_one_sensor_is_not_emitted_again_from_another() -> None:
     """Fusion may time a contact from the sacrum after the foot's version went out."""
-    from gait.stream.engine import SAME_CONTACT, _drop_repeats
+    from gait.analysis.stream.engine import SAME_CONTACT, _drop_repeats
 
     emitted = pd.DataFrame(
         {"side": ["left", "right"], "t_ic": [23.431, 23.785], "source": ["foot_left", "foot_right"]}

@@ -14,7 +14,7 @@ import numpy as np
 import psutil
 import pytest
 
-from gait.stream import StreamEngine, specs_from_recording
+from gait.analysis.stream import StreamEngine, specs_from_recording
 from gait.synth import synthesize
 
 pytestmark = pytest.mark.slow

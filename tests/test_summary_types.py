@@ -1,4 +1,4 @@
-"""The run summary contract (`gait.summary_types`) is what `gait.analyze` returns.
+"""The run summary contract (`gait.contract.summary_types`) is what `gait.analyze` returns.
 
 The docs show it, and summaries stored by the version-1 layout are upgraded where they are read.
 """
@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 import gait
-from gait.history import History, SessionRecord, flatten_metrics
-from gait.io import read
-from gait.summary_types import (
+from gait.apps.history.store import History, SessionRecord, flatten_metrics
+from gait.contract.summary_types import (
     FIELD_DOCS,
     SUMMARY_VERSION,
     AnalyzeOutput,
@@ -30,6 +29,7 @@ from gait.summary_types import (
     upgrade_metric_name,
     upgrade_summary,
 )
+from gait.io import read
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "summary.md"
@@ -41,7 +41,7 @@ SUFFIXES = ("_ms", "_s", "_m", "_mps", "_ms2", "_deg", "_spm", "_pct")
 
 def test_docs_page_is_the_generated_one() -> None:
     assert DOC.read_text(encoding="utf-8") == summary_markdown(), (
-        "docs/summary.md is stale: run `python -m gait.summary_types > docs/summary.md`"
+        "docs/summary.md is stale: run `python -m gait.contract.summary_types > docs/summary.md`"
     )
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import gait
-from gait.placements import get_detector
-from gait.recording import Recording
+from gait.analysis.placements import get_detector
+from gait.contract.recording import Recording
 from gait.synth import GaitParams, SensorParams, synthesize
 
 DURATION = 25.0

@@ -7,7 +7,7 @@ import pytest
 
 from gait.cli import main
 from gait.cli.synth import parse_segment
-from gait.io.canonical import read_recording
+from gait.io.canonical_format import read_recording
 
 
 def test_synth_writes_recording_and_truth(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 from scipy.integrate import cumulative_trapezoid
 from scipy.signal import find_peaks
 
-from gait.result import STEP_COLUMNS
+from gait.contract.result import STEP_COLUMNS
 from gait.synth import GaitParams, SensorParams, SynthParamError, synthesize
 from gait.synth.foot import TC_RATE_SHARE
 from gait.synth.generate import synthesize as synth_direct

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from gait.cli import main
-from gait.io.canonical import read_recording
+from gait.io.canonical_format import read_recording
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

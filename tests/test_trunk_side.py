@@ -1,7 +1,7 @@
 """Walking left/right of the lower-back detector does not depend on how the sensor is worn.
 
 The yaw cue uses the vertical from gravity, the roll cue the forward axis found from the data
-with its sign checked by two independent votes (gait.placements.trunk_side). Rotating the
+with its sign checked by two independent votes (gait.analysis.placements.trunk_side). Rotating the
 device frame must therefore leave the sides unchanged, on synthetic and on real data (IPOL
 trial 3-3 is one where the body frame's own forward sign rule picks the reversed axis).
 """
@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks._scoring import score_steps
+from gait.analysis.orient import BodyFrame, gravity_direction
+from gait.analysis.placements.sacrum import detect_events
+from gait.analysis.placements.trunk_side import walking_side_scores
+from gait.contract.recording import Stream
 from gait.io import read
-from gait.orient import BodyFrame, gravity_direction
-from gait.placements.sacrum import detect_events
-from gait.placements.trunk_side import walking_side_scores
-from gait.recording import Stream
 from gait.synth import SensorParams, synthesize
-from gait.validate import score_steps
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 

@@ -1,4 +1,4 @@
-"""The shared event matching of gait.validate."""
+"""The shared event matching of benchmarks._scoring."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gait.validate import match_events, score_steps, step_count_error, within
+from benchmarks._scoring import match_events, score_steps, step_count_error, within
 
 
 def test_perfect_and_shifted_match() -> None:

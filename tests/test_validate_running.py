@@ -90,7 +90,7 @@ def test_shank_confidence_separates_trusted_contact_times(table: pd.DataFrame) -
 
 
 def vr_uncertain() -> float:
-    from gait.placements.shank import UNCERTAIN_CONFIDENCE
+    from gait.analysis.placements.shank import UNCERTAIN_CONFIDENCE
 
     return UNCERTAIN_CONFIDENCE + 1e-9
 

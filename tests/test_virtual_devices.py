@@ -10,12 +10,12 @@ from ble_helpers import find_window, gait_like_source, record, run
 from bleak import BleakClient
 
 from devices.ble import BumbleClient, open_radio
+from devices.ble_recorder import DeviceSpec
 from devices.decoders import make_encoder
 from devices.decoders.polar_pmd import parse_settings
 from devices.errors import DeviceError
 from devices.profiles import get_profile, load_profiles
 from devices.replay import replay
-from devices.session import DeviceSpec
 from devices.virtual import Faults, VirtualDevice, constant_rsc_source, default_name, parse_faults
 
 pytestmark = pytest.mark.realtime

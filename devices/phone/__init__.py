@@ -7,7 +7,7 @@ local network (docs/phone_protocols.md has the exact formats):
   (parse, and build for the simulator); :mod:`~devices.phone.fields` what the fields mean;
 - :mod:`~devices.phone.decoders`: bodies → :class:`~devices.decoders.Samples` (a decoder
   family, so phone captures replay like BLE ones);
-- :mod:`~devices.phone.receiver` (Sensor Logger pushes), :mod:`~devices.phone.session`
+- :mod:`~devices.phone.receiver` (Sensor Logger pushes), :mod:`~devices.phone.recorder`
   (receivers, phyphox pollers, capture file); :mod:`~devices.phone.simulator` (a phone).
 """
 

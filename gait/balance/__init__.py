@@ -5,10 +5,10 @@ protocol lives in :mod:`gait.balance.protocol`.
 """
 
 from gait.balance.analyze import analyze_balance, trunk_stream
+from gait.balance.compare import compare_sessions
 from gait.balance.errors import BalanceInputError
 from gait.balance.result import BalanceResult
 from gait.balance.series import TrialSeries
-from gait.balance.session import compare_sessions
 from gait.balance.trials import TrialMark
 
 __all__ = [

@@ -12,13 +12,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.balance.activity import ActivityProfile, activity_profile
+from gait.balance.compare import compare, verdict
 from gait.balance.errors import BalanceInputError
 from gait.balance.frames import Heading, heading_from_walking, nominal_heading, plane_signals
 from gait.balance.hop import hop_path, stabilization
 from gait.balance.resample import uniform
 from gait.balance.result import BalanceResult
 from gait.balance.series import TrialSeries
-from gait.balance.session import compare, verdict
 from gait.balance.sway import (
     PENDULUM_H,
     lean_from_acc,
@@ -37,7 +37,7 @@ from gait.balance.trials import (
     hop_landings,
     label_by_protocol,
 )
-from gait.recording import Recording, Stream
+from gait.contract.recording import Recording, Stream
 
 #: Trunk placements in order of preference: (placement, phone mount).
 TRUNK_PREFERENCE: tuple[tuple[str, str | None], ...] = (

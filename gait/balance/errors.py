@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from gait.errors import AnalysisError
+from gait.contract.errors import AnalysisError
 
 Reason = Literal["not_trunk", "walking", "never_still", "no_trials", "too_short"]
 

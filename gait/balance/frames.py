@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gait._scipy_signal import signal
+from gait.util.scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

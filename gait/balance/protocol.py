@@ -24,7 +24,7 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from gait.recording import Recording, SessionMeta, Stream
+from gait.contract.recording import Recording, SessionMeta, Stream
 
 FloatArray = NDArray[np.float64]
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from gait.recording import Stream
+from gait.contract.recording import Stream
 
 #: Longest gap bridged by interpolation, s.
 MAX_BRIDGE = 0.1

@@ -13,8 +13,8 @@ import pandas as pd
 
 from gait.balance.bands import GUIDANCE
 from gait.balance.series import TrialSeries
-from gait.jsonsafe import to_jsonable
-from gait.metric_defs import METRICS, fmt
+from gait.contract.metric_defs import METRICS, fmt
+from gait.util.jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -189,7 +189,7 @@ class BalanceResult:
 
 
 #: Columns of the terminal table: (column, short header, width); units and decimals from
-#: gait.metric_defs.
+#: gait.contract.metric_defs.
 _TEXT_COLUMNS = (
     ("rms_ap", "RMS AP", 8),
     ("rms_ml", "RMS ML", 8),

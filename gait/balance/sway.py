@@ -18,8 +18,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from gait._scipy_signal import signal
-from gait.constants import G
+from gait.contract.constants import G
+from gait.util.scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
-from gait._scipy_signal import signal
+from gait.util.scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

@@ -20,9 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
-from gait._scipy_signal import signal
 from gait.balance.activity import ActivityProfile, runs
-from gait.constants import G
+from gait.contract.constants import G
+from gait.util.scipy_signal import signal
 
 FloatArray = NDArray[np.float64]
 

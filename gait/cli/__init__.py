@@ -73,7 +73,7 @@ def plain_numbers(text: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gait`` console script; returns the process exit status."""
     from devices.errors import DeviceLayerError
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     # A known verb first: import only that verb's module (the others cost ~70 ms of imports).
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rc = args.func(args)
     except (GaitError, DeviceLayerError) as exc:
-        from gait.safe_text import error_line
+        from gait.util.safe_text import error_line
 
         print(f"gait {args.verb}: error: {plain_numbers(error_line(exc))}", file=sys.stderr)
         return 2

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 from gait.cli.options import add_history_options, add_reader_options
 
 if TYPE_CHECKING:
-    from gait.recording import Recording
-    from gait.summary_types import AnalyzeOutput, RunSummary, WatchRow
+    from gait.contract.recording import Recording
+    from gait.contract.summary_types import AnalyzeOutput, RunSummary, WatchRow
 
 
 def register(subparsers: Any) -> None:
@@ -99,9 +99,9 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[int, str, Recording]
 
 def run(args: argparse.Namespace) -> int:
     """Analyse every file; returns 0 when all succeeded."""
+    from gait.apps.outcome import SessionOutcome
     from gait.cli.options import save_to_history, units_inferred, warn_input_checks
-    from gait.errors import AnalysisError
-    from gait.sessions import SessionOutcome
+    from gait.contract.errors import AnalysisError
 
     if args.window_steps < 1:
         raise AnalysisError("--window-steps must be at least 1")
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             save_to_history(args, SessionOutcome(rec, balance=bal), name)
             warn_input_checks(name, {"units_inferred": units_inferred(rec)})
             continue
-        from gait.pipeline import analyze
+        from gait.analysis.pipeline import analyze
 
         res = analyze(
             rec,
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             summary["watch_comparison"] = _compare_fit(args.compare_fit, res.summary)
         if steps_csv is not None:
             steps_csv.parent.mkdir(parents=True, exist_ok=True)
-            from gait.table_csv import write_csv
+            from gait.util.table_csv import write_csv
 
             write_csv(res.steps, steps_csv, decimals=4)
         if summary_json is not None:
@@ -158,10 +158,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _compare_fit(path: str, ours: RunSummary) -> list[WatchRow]:
-    """Rows of ours-versus-watch for the same run (see :mod:`gait.watch`)."""
-    from gait.errors import InputFileError
+    """Rows of ours-versus-watch for the same run (see :mod:`gait.apps.watch`)."""
+    from gait.apps.watch import compare, watch_summary
+    from gait.contract.errors import InputFileError
     from gait.io import read
-    from gait.watch import compare, watch_summary
 
     watch = read(path).channel("watch")
     if watch is None:
@@ -179,10 +179,10 @@ def _compare_fit(path: str, ours: RunSummary) -> list[WatchRow]:
 def comparison_rows(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str, str]]:
     """``(metric (unit), ours, watch, difference)`` text of the watch comparison.
 
-    Values are already in the display unit (:func:`gait.watch.compare`); they are shown
+    Values are already in the display unit (:func:`gait.apps.watch.compare`); they are shown
     with the metric table's decimals.
     """
-    from gait.metric_defs import METRICS
+    from gait.contract.metric_defs import METRICS
 
     out = []
     for r in rows:
@@ -255,7 +255,7 @@ SUMMARY_ROWS: tuple[str, ...] = (
 def summary_rows(s: RunSummary) -> list[tuple[str, str, str, str]]:
     """The terminal table of one summary: ``(metric, value, left, right)`` text per row.
 
-    Labels, units, scales and decimals come from :mod:`gait.metric_defs`; a metric the
+    Labels, units, scales and decimals come from :mod:`gait.contract.metric_defs`; a metric the
     session did not measure is left out, symmetry rows follow (left and right means).
 
     Parameters
@@ -267,7 +267,7 @@ def summary_rows(s: RunSummary) -> list[tuple[str, str, str, str]]:
     -------
     list of tuple of str
     """
-    from gait.metric_defs import METRICS, fmt, summary_value
+    from gait.contract.metric_defs import METRICS, fmt, summary_value
 
     rows = []
     for name in SUMMARY_ROWS:
@@ -317,7 +317,7 @@ def summary_notes(s: RunSummary) -> list[str]:
     """
     from rich.markup import escape
 
-    from gait.metric_defs import METRICS, fmt, with_unit
+    from gait.contract.metric_defs import METRICS, fmt, with_unit
 
     lines = []
     by_reason: dict[str, list[str]] = {}

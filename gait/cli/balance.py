@@ -94,7 +94,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the protocol or analyse a file; print the table and verdict; write outputs."""
     from gait.balance import analyze_balance
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     if args.file:
         from gait.cli.options import read_options
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             "use --simulate to try the protocol, or --file FILE to analyse a recording"
         )
     if args.save_recording:
-        from gait.io.canonical import write_recording
+        from gait.io.canonical_format import write_recording
 
         write_recording(rec, args.save_recording)
         print(f"recording written to {args.save_recording}", file=sys.stderr)
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
         table_csv=args.table_csv, summary_json=args.summary_json, figure=args.figure
     ):
         print(f"wrote {path}", file=sys.stderr)
+    from gait.apps.outcome import SessionOutcome
     from gait.cli.options import save_to_history
-    from gait.sessions import SessionOutcome
 
     save_to_history(
         args, SessionOutcome(rec, balance=res), args.file or "balance protocol (simulated)"
@@ -141,7 +141,7 @@ def _simulate(args: argparse.Namespace) -> Any:
         SimulatedSource,
         build_protocol,
     )
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     placements = tuple(x.strip() for x in args.sim_placements.split(",") if x.strip())
     bad = [x for x in placements if x not in SIM_PLACEMENTS]

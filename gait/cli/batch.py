@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gait.apps.batch.pool import DEFAULT_TIMEOUT_S
 from gait.cli.options import add_reader_options, read_options
-from gait.pool import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from gait.batch import BatchOutcome
+    from gait.apps.batch.run import BatchOutcome
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -160,10 +160,10 @@ def run(args: argparse.Namespace) -> int:
     """Run ``gait batch``."""
     import pandas as pd
 
-    from gait import history_pending
-    from gait.batch import run_batch
-    from gait.distributed import DaskExecutor
-    from gait.history import default_db_path
+    from gait.apps.batch.dask_cluster import DaskExecutor
+    from gait.apps.batch.run import run_batch
+    from gait.apps.history import pending as history_pending
+    from gait.apps.history.store import default_db_path
 
     start, stop = _progress(sys.stderr.isatty())
     db = None if args.no_save else (args.db or default_db_path())

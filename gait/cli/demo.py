@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo; prints the page URL and the report path. Returns 0."""
     from pathlib import Path
 
+    from gait.apps.live.cli_common import run_with_view
+    from gait.apps.live.demo import demo_config
     from gait.cli.options import coach_from_args
-    from gait.errors import GaitError
-    from gait.live.cli_common import run_with_view
-    from gait.live.demo import demo_config
+    from gait.contract.errors import GaitError
 
     if not (args.speed_up > 0 and args.duration >= 20):
         raise GaitError("--speed-up must be > 0 and --duration at least 20 s")
@@ -75,7 +75,7 @@ def _explain(result: object, t_change: float) -> None:
 
     import pandas as pd
 
-    from gait.live.demo import describe_change
+    from gait.apps.live.demo import describe_change
 
     written = getattr(result, "written", {})
     if "steps" in written:

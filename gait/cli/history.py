@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gait.metric_defs import for_summary_key, summary_label
+from gait.contract.metric_defs import for_summary_key, summary_label
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from gait.history import History
+    from gait.apps.history.store import History
     from gait.views.trend import TargetBand
 
 
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``gait history``."""
-    from gait.history import History
+    from gait.apps.history.store import History
 
     with History(args.db) as h:
         if args.trend:
@@ -157,8 +157,8 @@ def _bands(metric: str, values: list[float]) -> list[TargetBand]:
 
 
 def _trend(h: History, args: argparse.Namespace) -> int:
-    from gait.history import HistoryError
-    from gait.summary_types import upgrade_metric_name
+    from gait.apps.history.store import HistoryError
+    from gait.contract.summary_types import upgrade_metric_name
     from gait.views.trend import trend_figure
 
     # a name of the first summary layout (stride_length, drift.cadence.change) still works
@@ -213,7 +213,7 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from gait.safe_text import markup_safe
+    from gait.util.safe_text import markup_safe
 
     table = Table(title=markup_safe(title))
     for c in df.columns:
@@ -227,7 +227,7 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
 
 def _fmt(v: object) -> str:
     """A cell as inert text: saved metadata ('[/oops]', escape sequences) prints literally."""
-    from gait.safe_text import markup_safe
+    from gait.util.safe_text import markup_safe
 
     if isinstance(v, float):
         return "" if v != v else f"{v:.4g}"

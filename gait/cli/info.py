@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from gait.cli.options import add_reader_options
-from gait.safe_text import error_line, markup_safe
+from gait.util.safe_text import error_line, markup_safe
 
 
 def register(subparsers: Any) -> None:
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     """Describe every file; a file that cannot be read is reported and makes the exit status 2."""
     from devices.errors import DeviceLayerError
     from gait.cli.options import read_options
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
     from gait.io import read
     from gait.io.describe import describe
 

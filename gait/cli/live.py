@@ -78,10 +78,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the live session; prints the page URL and the report path. Returns 0."""
     from pathlib import Path
 
+    from gait.apps.live.cli_common import run_with_view
+    from gait.apps.live.runtime import LiveConfig
     from gait.cli.options import coach_from_args
-    from gait.errors import GaitError
-    from gait.live.cli_common import run_with_view
-    from gait.live.session import LiveConfig
+    from gait.contract.errors import GaitError
 
     if args.speed_up != 1.0 and not args.simulate:
         raise GaitError("--speed-up only applies to --simulate")

@@ -6,13 +6,13 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from gait.contract.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 from gait.io import READERS, ReadOptions
-from gait.vocabulary import PHONE_MOUNTS, PLACEMENTS, SIDES
 
 if TYPE_CHECKING:
+    from gait.apps.outcome import SessionOutcome
+    from gait.contract.recording import Recording
     from gait.feedback.drills import CoachSettings, Drill
-    from gait.recording import Recording
-    from gait.sessions import SessionOutcome
 
 
 def add_reader_options(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +65,7 @@ def input_check_lines(name: str, summary: Mapping[str, object]) -> list[str]:
         File name that starts each line.
     summary : mapping
         The gait summary (``units_inferred``: stream → ``'acc_unit=g,...'``;
-        ``input_checks``: :meth:`gait.plausibility.Check.as_dict` records).
+        ``input_checks``: :meth:`gait.analysis.quality.plausibility.Check.as_dict` records).
 
     Returns
     -------
@@ -136,8 +136,8 @@ def save_to_history(args: argparse.Namespace, outcome: SessionOutcome, source: s
     import sys
     from pathlib import Path
 
-    from gait.batch import content_hash
-    from gait.sessions import save_outcome
+    from gait.apps.batch.run import content_hash
+    from gait.apps.outcome import save_outcome
 
     src = Path(source)
     digest = content_hash([src], read_options(args)) if src.is_file() else None
@@ -221,7 +221,7 @@ def coach_from_args(args: argparse.Namespace) -> tuple[CoachSettings, dict[str, 
     drills : dict of str to Drill
         Every drill defined in ``--drills`` (or the shipped file).
     """
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
     from gait.feedback.drills import CoachSettings, load_coach
 
     if args.baseline_cadence is not None and not args.baseline_cadence > 0:

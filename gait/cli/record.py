@@ -75,8 +75,8 @@ async def _record(args: argparse.Namespace) -> dict[str, dict[str, object]]:
     from bleak.exc import BleakError
 
     from devices.ble.backends import bluetooth_unavailable, open_backends, radio_name
+    from devices.ble_recorder import Session, parse_device_spec
     from devices.capture import CaptureWriter
-    from devices.session import Session, parse_device_spec
 
     specs = [parse_device_spec(d) for d in args.device]
     backends = await open_backends(radio_name(args.radio))

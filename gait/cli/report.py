@@ -47,13 +47,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, analyse and write the report; returns 0 on success."""
+    from gait.apps.outcome import analyze_recording
     from gait.cli.options import coach_from_args, read_options, units_inferred, warn_input_checks
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
     from gait.feedback import replay_cues
     from gait.feedback.drills import coach_drills
     from gait.io import read
-    from gait.report import build_report
-    from gait.sessions import analyze_recording
+    from gait.views.report import build_report
 
     if not (args.plotly_js == "inline" or args.plotly_js.startswith("shared:")):
         raise GaitError(f"--plotly-js must be 'inline' or 'shared:PATH', got {args.plotly_js!r}")

@@ -48,9 +48,9 @@ async def _scan(args: argparse.Namespace) -> list[dict[str, object]]:
     from bleak.exc import BleakError
 
     from devices.ble.backends import bluetooth_unavailable, open_backends, radio_name
+    from devices.ble_recorder import scan
     from devices.errors import DeviceError
     from devices.profiles import match_profile
-    from devices.session import scan
 
     if args.timeout <= 0:
         raise DeviceError(f"--timeout must be > 0 s, got {args.timeout}")

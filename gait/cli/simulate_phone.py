@@ -62,7 +62,7 @@ async def _run(args: argparse.Namespace) -> None:
         serve,
     )
     from devices.virtual import SampleSource
-    from gait.live.phone import SIM_PLACEMENT
+    from gait.apps.live.phone import SIM_PLACEMENT
     from gait.synth import SensorParams, synthesize
 
     if args.speed_up <= 0 or args.length <= 0:

@@ -6,7 +6,7 @@ import argparse
 import math
 from typing import Any
 
-from gait.constants import G
+from gait.contract.constants import G
 
 PLACEMENT_HELP = (
     "comma-separated sensors: foot-left, foot-right, shank-left, shank-right, sacrum, "
@@ -212,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     """Generate, write the recording and the truth CSV, print what was written."""
     from pathlib import Path
 
-    from gait.io.canonical import write_recording
+    from gait.io.canonical_format import write_recording
     from gait.synth import GaitParams, SensorParams, SynthParamError, synthesize
 
     out = Path(args.out)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from gait.feedback.cues import CueEngine, CueEvent, replay_cues
 from gait.feedback.drills import Check, Drill, DrillFileError, load_drills
 from gait.feedback.metrics import METRIC_UNITS, metrics_table, window_metrics
-from gait.feedback.session import FeedbackSession
+from gait.feedback.updates import FeedbackSession
 
 __all__ = [
     "METRIC_UNITS",

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait.contract.metric_defs import METRICS
 from gait.feedback.drills import Check, Drill
 from gait.feedback.metrics import DEFAULT_WINDOW, metrics_table
-from gait.metric_defs import METRICS
 
 #: Longest gap between samples (s) still counted towards time-in-band.
 MAX_GAP_S = 5.0

@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gait.errors import InputFileError
+from gait.contract.errors import InputFileError
+from gait.contract.metric_defs import METRICS
 from gait.feedback.metrics import METRIC_UNITS
-from gait.metric_defs import METRICS
 
 
 class DrillFileError(InputFileError):
@@ -48,7 +48,7 @@ class Check:
         ``{value} {target} {low} {high} {baseline}``).
     scale : float, optional
         Display factor applied to numbers in the texts; default the metric's display
-        scale in :mod:`gait.metric_defs` (100 for a share shown in %, 1000 for s → ms).
+        scale in :mod:`gait.contract.metric_defs` (100 for a share shown in %, 1000 for s → ms).
     gate : str or None
         Optional metric that must reach ``gate_min`` for a warning to start or stay
         (e.g. asymmetry larger than within-limb variability; docs/metrics.md).
@@ -360,7 +360,7 @@ def coach_drills(
     GaitError
         An unknown drill name, or an option whose drill is not selected.
     """
-    from gait.errors import GaitError
+    from gait.contract.errors import GaitError
 
     names = settings.drills if settings.drills is not None else (default or tuple(drills))
     unknown = [d for d in names if d not in drills]

@@ -15,11 +15,11 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from gait.metric_defs import METRICS, vertical_ratio_pct
+from gait.contract.metric_defs import METRICS, vertical_ratio_pct
 
 FloatArray = NDArray[np.float64]
 
-#: Metrics produced per window, with their units (from :data:`gait.metric_defs.METRICS`,
+#: Metrics produced per window, with their units (from :data:`gait.contract.metric_defs.METRICS`,
 #: the one table of names, units and scales).
 METRIC_UNITS: dict[str, str] = {
     name: METRICS[name].unit
@@ -90,7 +90,7 @@ def _inputs(steps: pd.DataFrame) -> dict[str, FloatArray]:
     }
     for name in _PLAIN:
         out[name] = _column(steps, name)
-    # Step scale, as running watches report it (see gait.metric_defs).
+    # Step scale, as running watches report it (see gait.contract.metric_defs).
     out["vertical_ratio"] = vertical_ratio_pct(out["vertical_oscillation"], out["stride_length"])
     if "strike" in steps.columns:
         strike = steps["strike"].astype(object).to_numpy()
@@ -160,7 +160,7 @@ def window_metrics(
     Parameters
     ----------
     steps : DataFrame
-        Step table (:data:`gait.result.STEP_COLUMNS`, optional columns where measured),
+        Step table (:data:`gait.contract.result.STEP_COLUMNS`, optional columns where measured),
         in time order.
     window : int
         Number of most recent steps to summarise.

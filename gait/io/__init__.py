@@ -1,6 +1,6 @@
 """Reading and writing recordings.
 
-One entry point: :func:`read` turns any supported file into a :class:`~gait.recording.Recording`.
+One entry point: :func:`read` turns any supported file into a :class:`~gait.contract.recording.Recording`.
 Each format lives in its own module with a ``sniff(path) -> bool`` and a
 ``read(path, options) -> Recording``; :data:`READERS` lists them in the order tried.
 """
@@ -14,14 +14,14 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gait.errors import InputFileError, UnsupportedFormatError
+from gait.contract.errors import InputFileError, UnsupportedFormatError
 from gait.io._selector import split_selector
 
 if TYPE_CHECKING:
-    from gait.io.canonical import is_canonical, read_recording, write_recording
-    from gait.recording import Recording
+    from gait.contract.recording import Recording
+    from gait.io.canonical_format import is_canonical, read_recording, write_recording
 
-#: Re-exported from :mod:`gait.io.canonical` on first use, so that importing ``gait.io`` for
+#: Re-exported from :mod:`gait.io.canonical_format` on first use, so that importing ``gait.io`` for
 #: :class:`ReadOptions` or :data:`READERS` (every CLI verb does) stays free of pandas/pyarrow.
 _CANONICAL = ("is_canonical", "read_recording", "write_recording")
 
@@ -29,7 +29,7 @@ _CANONICAL = ("is_canonical", "read_recording", "write_recording")
 def __getattr__(name: str) -> Any:
     """Resolve the canonical-format re-exports lazily (PEP 562)."""
     if name in _CANONICAL:
-        return getattr(import_module("gait.io.canonical"), name)
+        return getattr(import_module("gait.io.canonical_format"), name)
     raise AttributeError(f"module 'gait.io' has no attribute {name!r}")
 
 
@@ -199,7 +199,7 @@ def check_readable(path: Path) -> None:
     """
     import stat
 
-    from gait.errors import EmptyFileError, NotARegularFileError
+    from gait.contract.errors import EmptyFileError, NotARegularFileError
 
     try:
         st = path.stat()
@@ -236,7 +236,7 @@ def checked(rec: Recording, path: Path) -> Recording:
     LimitError
         A stream is too long, too fast, or would resample to too many samples.
     """
-    from gait.errors import LimitError
+    from gait.contract.errors import LimitError
     from gait.io.limits import MAX_STREAMS, check_stream_size
 
     if len(rec.streams) > MAX_STREAMS:

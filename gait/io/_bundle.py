@@ -8,7 +8,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from gait.errors import InputFileError
+from gait.contract.errors import InputFileError
 from gait.io.limits import MAX_ZIP_ENTRIES, check_decoded
 
 #: What ``zipfile`` raises on a damaged archive (it has no single error type): bad

@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import (
+from gait.contract.errors import (
     BadValueError,
     EmptyFileError,
     InputFileError,
     TimeOrderError,
     TruncatedFileError,
 )
-from gait.recording import FloatArray
+from gait.contract.recording import FloatArray
 
 #: Bytes a ``sniff`` reads: enough for a header and a few rows, cheap on any file.
 SNIFF_BYTES = 4096

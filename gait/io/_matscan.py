@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scipy.io.matlab import MatReadError
 
-from gait.errors import BadValueError, LimitError
+from gait.contract.errors import BadValueError, LimitError
 from gait.io.limits import decoded_budget
 
 #: What scipy's MAT reader raises on damaged files (it has no single error type).

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import InputFileError
+from gait.contract.errors import InputFileError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._csv import head_text
 from gait.io._events import contacts_from_force
 from gait.io._selector import SEP, split_selector
 from gait.io.units import G
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

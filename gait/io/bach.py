@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import InputFileError, MissingColumnError
+from gait.contract.errors import InputFileError, MissingColumnError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._events import contacts_from_force
 from gait.io._matscan import MAT_ERRORS, check_mat, is_mat5
 from gait.io._selector import SEP, split_selector
 from gait.io.units import G
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gait.io.canonical import is_canonical, read_recording
-from gait.recording import Recording
+from gait.contract.recording import Recording
+from gait.io.canonical_format import is_canonical, read_recording
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

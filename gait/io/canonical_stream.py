@@ -1,14 +1,14 @@
 """A ``.gaitrec`` opened without loading its samples: analysis memory independent of length.
 
-:func:`open_recording` returns a :class:`~gait.recording.Recording` whose streams are
+:func:`open_recording` returns a :class:`~gait.contract.recording.Recording` whose streams are
 :class:`FileStream` objects. Metadata, channels and the reference are read at once (they are
 small); the samples stay in the file. :meth:`FileStream.windows` then hands out the stream as
 consecutive overlapping pieces, decoding the Parquet pages once and in order, so only one piece
 (about ten minutes of one sensor) is in memory at a time. The batch pipeline uses it for long
-streams (see :func:`gait.pipeline.analyze`); anything else that touches ``t``, ``acc`` or ``gyr``
-loads the whole stream, exactly as :func:`gait.io.canonical.read_recording` would.
+streams (see :func:`gait.analysis.pipeline.analyze`); anything else that touches ``t``, ``acc`` or ``gyr``
+loads the whole stream, exactly as :func:`gait.io.canonical_format.read_recording` would.
 
-The archive's entries are *stored* (see :mod:`gait.io.canonical`), so a stream's Parquet bytes are
+The archive's entries are *stored* (see :mod:`gait.io.canonical_format`), so a stream's Parquet bytes are
 one contiguous range of the file and are read in place through a small file window.
 """
 
@@ -25,8 +25,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gait.errors import InputFileError, TruncatedFileError
-from gait.io.canonical import (
+from gait.contract.errors import InputFileError, TruncatedFileError
+from gait.contract.recording import FloatArray, Recording, SessionMeta, Stream
+from gait.io.canonical_format import (
     _ACC,
     _GYR,
     _entry_bytes,
@@ -37,7 +38,6 @@ from gait.io.canonical import (
     read_reference,
 )
 from gait.io.limits import check_rows
-from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 #: Rows decoded per Parquet batch (about 1.5 MB of one stream at 7 columns).
 BATCH_ROWS = 32768
@@ -200,7 +200,7 @@ class FileStream(Stream):
         ----------
         cores : list of (float, float)
             Increasing, adjacent core intervals ``[a, b)`` in s (the first may start at
-            ``-inf``, the last end at ``inf``), e.g. from :func:`gait.pipeline.chunk_bounds`.
+            ``-inf``, the last end at ``inf``), e.g. from :func:`gait.analysis.pipeline.chunk_bounds`.
         overlap : float
             Extra context on each side, s.
 
@@ -357,7 +357,7 @@ def open_recording(path: str | Path, *, reference: bool = True) -> Recording:
     Returns
     -------
     Recording
-        Metadata, channels and reference as :func:`gait.io.canonical.read_recording` gives
+        Metadata, channels and reference as :func:`gait.io.canonical_format.read_recording` gives
         them; each stream a :class:`FileStream`.
 
     Raises

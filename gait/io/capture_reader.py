@@ -1,6 +1,6 @@
 """Reader for BLE capture files (``.gaitcap``) written by ``gait record``.
 
-Each device of the capture becomes a :class:`~gait.recording.Stream` (placement and
+Each device of the capture becomes a :class:`~gait.contract.recording.Stream` (placement and
 side from the capture's device table) or, for RSC footpods, a ``rsc`` channel. Times
 are rebuilt from device clocks, counters or a drift-corrected fit of arrival times
 (:mod:`devices.timestamps`); a torn tail (recorder killed) is read up to the last
@@ -16,8 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gait.errors import EmptyFileError, HeaderError, InputFileError, TimeOrderError
-from gait.recording import PLACEMENTS, SIDES, Channel, FloatArray, Recording, SessionMeta, Stream
+from gait.contract.errors import EmptyFileError, HeaderError, InputFileError, TimeOrderError
+from gait.contract.recording import (
+    PLACEMENTS,
+    SIDES,
+    Channel,
+    FloatArray,
+    Recording,
+    SessionMeta,
+    Stream,
+)
 
 if TYPE_CHECKING:
     from devices.capture import Capture

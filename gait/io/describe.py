@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.recording import FloatArray, Recording, Stream
+from gait.contract.recording import FloatArray, Recording, Stream
 
 GAP_FACTOR = 1.5
 SAT_FRACTION = 0.99

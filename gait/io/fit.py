@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gait.errors import EmptyFileError, GaitError, InputFileError
-from gait.recording import Channel, Recording, SessionMeta
+from gait.contract.errors import EmptyFileError, GaitError, InputFileError
+from gait.contract.recording import Channel, Recording, SessionMeta
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

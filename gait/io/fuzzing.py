@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.recording import Channel, Recording, Reference, SessionMeta, Stream
+from gait.contract.recording import Channel, Recording, Reference, SessionMeta, Stream
 
 CLASSES = ("flip", "truncate", "splice", "rezip", "header", "time", "bomb")
 
@@ -95,7 +95,7 @@ def _zip(entries: dict[str, bytes], deflate: bool = True) -> bytes:
 
 
 def _gaitrec(rng: np.random.Generator) -> bytes:
-    from gait.io.canonical import recording_to_bytes
+    from gait.io.canonical_format import recording_to_bytes
 
     t, acc, gyr = _signal(rng)
     streams = [

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gait.errors import MissingColumnError, RateError
+from gait.contract.errors import MissingColumnError, RateError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._csv import drop_time_glitches, head_text, numeric_block, parse_table
 from gait.io._events import pair_contacts
 from gait.io.generic_csv import stream_identity
 from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import gyr_factor
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

@@ -10,10 +10,10 @@ comma, semicolon or tab separated):
     and then ``--rate HZ`` gives the sampling rate;
 ``acc_x, acc_y, acc_z``
     acceleration including gravity, in ``--acc-unit`` (``m/s2`` or ``g``; without it the
-    unit is inferred from gravity, see :func:`gait.plausibility.resolve_acc_unit`);
+    unit is inferred from gravity, see :func:`gait.analysis.quality.plausibility.resolve_acc_unit`);
 ``gyr_x, gyr_y, gyr_z`` (optional)
     angular rate in ``--gyr-unit`` (``rad/s`` or ``deg/s``; without it ``rad/s`` unless
-    the numbers are too large to be rad/s, :func:`gait.plausibility.resolve_gyr_unit`).
+    the numbers are too large to be rad/s, :func:`gait.analysis.quality.plausibility.resolve_gyr_unit`).
 
 Other columns are ignored. ``--placement`` (default ``foot``), ``--side`` and ``--mount``
 describe the sensor. Every problem raises one typed error naming the file and the
@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from gait.errors import MissingColumnError, RateError, UnitError
+from gait.analysis.quality.plausibility import resolve_acc_unit, resolve_gyr_unit
+from gait.contract.errors import MissingColumnError, RateError, UnitError
+from gait.contract.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
 from gait.io._csv import (
     drop_time_glitches,
     guess_separator,
@@ -38,8 +40,6 @@ from gait.io._csv import (
 )
 from gait.io.limits import check_stream_size, check_time_span, guess_time_unit
 from gait.io.units import acc_factor, epoch_iso, gyr_factor, time_factor
-from gait.plausibility import resolve_acc_unit, resolve_gyr_unit
-from gait.recording import FloatArray, Placement, Recording, SessionMeta, Side, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

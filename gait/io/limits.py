@@ -4,7 +4,7 @@ Every bound derives from two generous facts about real recordings: none lasts lo
 :data:`MAX_DURATION_S` (24 h, longer than a 100-mile race) and no wearable IMU samples
 faster than :data:`MAX_RATE_HZ` (2 kHz; common IMUs log at 25–1600 Hz). A file that
 declares more — a Parquet table of 150 M rows, a ZIP entry that inflates a thousandfold,
-a time column whose span is centuries — is refused with a :class:`~gait.errors.LimitError`
+a time column whose span is centuries — is refused with a :class:`~gait.contract.errors.LimitError`
 naming the limit, instead of exhausting memory or CPU.
 
 Compressed inputs get a second, relative bound: what they inflate to may not exceed
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gait.errors import LimitError, TimeUnitError
+from gait.contract.errors import LimitError, TimeUnitError
 
 #: Longest recording accepted, s (24 h).
 MAX_DURATION_S = 24 * 3600.0

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._csv import drop_time_glitches
 from gait.io._events import pair_contacts
 from gait.io._matscan import MAT_ERRORS, check_mat, is_mat5
@@ -31,7 +32,6 @@ from gait.io._selector import SEP
 from gait.io._selector import split_selector as split_file_selector
 from gait.io.limits import MAX_RATE_HZ, check_time_span
 from gait.io.units import G, gyr_factor
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

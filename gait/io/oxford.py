@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gait.errors import BadValueError
+from gait.contract.errors import BadValueError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._csv import head_text, increasing_mask, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
 from gait.io.limits import check_time_span
 from gait.io.units import epoch_iso
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import InputFileError, MissingColumnError
+from gait.contract.errors import InputFileError, MissingColumnError
+from gait.contract.recording import FloatArray, Recording, SessionMeta, Stream
 from gait.io._bundle import head_member, members, open_member
 from gait.io._csv import drop_time_glitches, guess_separator, head_text, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
 from gait.io.limits import check_time_span
 from gait.io.units import acc_factor, epoch_iso, gyr_factor
-from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

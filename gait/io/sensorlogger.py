@@ -39,13 +39,13 @@ from devices.phone.fields import (
     interp_at,
     specific_force,
 )
-from gait.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.recording import FloatArray, Recording, SessionMeta, Stream
 from gait.io._bundle import head_member, members, open_member
 from gait.io._csv import head_text, increasing_mask, numeric_block, parse_table
 from gait.io.generic_csv import stream_identity
 from gait.io.limits import check_time_span
 from gait.io.units import epoch_iso
-from gait.recording import FloatArray, Recording, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from gait.constants import G
-from gait.errors import UnitError
+from gait.contract.constants import G
+from gait.contract.errors import UnitError
 
 #: Accelerometer units: factor that turns a value in that unit into m/s².
 ACC_UNITS: dict[str, float] = {"m/s2": 1.0, "m/s^2": 1.0, "m/s²": 1.0, "g": G, "mg": G / 1000.0}

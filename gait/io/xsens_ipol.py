@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gait.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.errors import BadValueError, InputFileError, MissingColumnError
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.io._csv import drop_time_glitches, head_text, numeric_block, parse_table
 from gait.io._events import pair_contacts
 from gait.io.limits import MAX_RATE_HZ, check_time_span
-from gait.recording import Recording, Reference, SessionMeta, Stream
 
 if TYPE_CHECKING:
     from gait.io import ReadOptions

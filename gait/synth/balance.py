@@ -35,9 +35,9 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
-from gait.constants import G
-from gait.jsonsafe import to_jsonable
-from gait.recording import Recording, Reference, SessionMeta, Stream
+from gait.contract.constants import G
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
+from gait.util.jsonsafe import to_jsonable
 
 FloatArray = NDArray[np.float64]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait.constants import G
+from gait.contract.constants import G
 from gait.synth.belt import BeltSpeed
 from gait.synth.curves import PVA, F, impact_pulse
 from gait.synth.foot import ANKLE, SENSOR, SHANK_SENSOR, TAU_PRE, FootModel

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gait.constants import G
+from gait.contract.constants import G
 from gait.synth.belt import BeltSpeed
 from gait.synth.curves import PVA, F, impact_pulse, knots_from, quintic
 from gait.synth.timeline import Timeline

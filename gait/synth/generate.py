@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.constants import G
-from gait.recording import Recording, Reference, SessionMeta, Stream
+from gait.contract.constants import G
+from gait.contract.recording import Recording, Reference, SessionMeta, Stream
 from gait.synth.body import PLACEMENT_SPECS, Body, ideal_imu
 from gait.synth.params import GaitParams, SensorParams, SynthParamError, check_sensor
 from gait.synth.sensor import (
@@ -78,7 +78,7 @@ def synthesize(
     Raises
     ------
     SynthParamError
-        A parameter is out of range (a :class:`~gait.errors.GaitError`).
+        A parameter is out of range (a :class:`~gait.contract.errors.GaitError`).
     """
     if activity == "balance":
         from gait.synth.balance import synthesize_balance

@@ -14,8 +14,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gait.constants import G
-from gait.recording import Recording
+from gait.contract.constants import G
+from gait.contract.recording import Recording
 from gait.synth.generate import synthesize
 from gait.synth.params import SensorParams, SynthParamError
 

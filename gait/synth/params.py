@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-from gait.errors import GaitError
+from gait.contract.errors import GaitError
 
 #: Defaults per activity: speed m/s, cadence steps/min, duty factor, foot strike angle deg,
 #: braking m/s, overstride m, walking vertical oscillation m.

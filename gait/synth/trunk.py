@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from gait.constants import G
+from gait.contract.constants import G
 from gait.synth.curves import PVA, F, cos_phase, impact_pulse, product, smoothstep
 from gait.synth.timeline import Timeline
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gait.result import STEP_COLUMNS
+from gait.contract.result import STEP_COLUMNS
 from gait.synth.body import Body, ideal_imu
 
 #: Foot strike classes from the strike angle (deg): rearfoot above 8, forefoot below -1.6
@@ -24,7 +24,7 @@ def strike_class(fsa: np.ndarray) -> np.ndarray:
 def step_table(body: Body, duration: float) -> pd.DataFrame:
     """One row per step with IC inside ``[0, duration]``; times are true times, s.
 
-    Columns: :data:`~gait.result.STEP_COLUMNS`, then ``foot_strike_angle`` (deg, + toes
+    Columns: :data:`~gait.contract.result.STEP_COLUMNS`, then ``foot_strike_angle`` (deg, + toes
     up), ``strike``, ``braking`` (pelvis speed loss, m/s), ``impact`` (peak specific
     force norm of an ideal foot sensor, m/s², within 30 ms after IC, gravity included),
     ``vertical_oscillation`` (pelvis, m), ``stride_length`` (m, relative to the ground/belt),

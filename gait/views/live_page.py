@@ -42,9 +42,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from devices.lan import lan_address
-from gait.errors import GaitError
-from gait.jsonsafe import to_jsonable
-from gait.metric_defs import METRICS, page_defs
+from gait.contract.errors import GaitError
+from gait.contract.metric_defs import METRICS, page_defs
+from gait.util.jsonsafe import to_jsonable
 from gait.views.host_guard import HostGuard
 
 #: Fields of an update that replace the page state (the rest are appended histories).
@@ -69,7 +69,7 @@ STATE_FIELDS: tuple[str, ...] = (
 def metric_defs_json() -> str:
     """The gait metrics' labels, display units, scales and decimals as the page reads them.
 
-    From :mod:`gait.metric_defs`, so the page shows every number on the table's scale; safe
+    From :mod:`gait.contract.metric_defs`, so the page shows every number on the table's scale; safe
     to embed in a ``<script type="application/json">`` element (no ``</``).
     """
     names = [n for n, d in METRICS.items() if d.kind == "gait"]

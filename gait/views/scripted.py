@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.feedback.session import FeedbackSession
+from gait.feedback.updates import FeedbackSession
 
 #: A constant, or ``[(t_s, value), ...]`` knots interpolated linearly (held at the ends).
 Profile = float | Sequence[tuple[float, float]]
@@ -71,7 +71,7 @@ def scripted_steps(
     Returns
     -------
     DataFrame
-        :data:`gait.result.STEP_COLUMNS` plus ``strike``, ``foot_strike_angle`` and
+        :data:`gait.contract.result.STEP_COLUMNS` plus ``strike``, ``foot_strike_angle`` and
         the optional columns asked for, one row per step, alternating left/right.
     """
     rng = np.random.default_rng(seed)

@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gait.metric_defs import KMH_PER_MPS, METRICS, fmt, with_unit
+from gait.contract.metric_defs import KMH_PER_MPS, METRICS, fmt, with_unit
 
 #: The metrics drawn as big numbers, in order (labels, units and scales from the table).
 BIG_METRICS: tuple[str, ...] = ("cadence", "gct_left", "gct_right", "gct_balance", "speed")
@@ -71,7 +71,7 @@ def big_cells(metrics: Mapping[str, Any], band: Any = None) -> list[tuple[str, s
     Returns
     -------
     list of tuple of str
-        Labels, units, scales and decimals from :mod:`gait.metric_defs`; speed only when
+        Labels, units, scales and decimals from :mod:`gait.contract.metric_defs`; speed only when
         measured, with km/h as its note.
     """
     cells = []

@@ -29,7 +29,7 @@ def trend_figure(
         Columns ``started_at`` (datetime), ``value`` and optionally ``athlete`` and ``series``
         (one line each, e.g. ``left leg, eyes open`` for balance trends).
     metric : str
-        Axis title: the metric's label and display unit (``gait.metric_defs.summary_label``,
+        Axis title: the metric's label and display unit (``gait.contract.metric_defs.summary_label``,
         e.g. ``"cadence (spm)"``), or a raw key the metric table does not define.
     bands : sequence of TargetBand
         Shaded horizontal bands drawn behind the data.
@@ -88,7 +88,7 @@ def volume_figure(volume: pd.DataFrame) -> go.Figure:
     Parameters
     ----------
     volume : DataFrame
-        Output of :meth:`gait.history.History.weekly_volume`.
+        Output of :meth:`gait.apps.history.store.History.weekly_volume`.
     """
     colors = ["darkorange" if f else "steelblue" for f in volume["flag"]]
     fig = go.Figure(go.Bar(x=volume["week"], y=volume["duration_min"], marker_color=colors))

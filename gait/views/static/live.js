@@ -11,7 +11,7 @@
                  legend: { orientation: "h", y: -0.2 } };
 
   function fmt(v, digits) { return v === null || v === undefined ? "—" : Number(v).toFixed(digits); }
-  // Labels, units, scales and decimals come from the one metric table (gait/metric_defs.py),
+  // Labels, units, scales and decimals come from the one metric table (gait/contract/metric_defs.py),
   // embedded in the page by the server: no unit or conversion factor is written here.
   const DEFS = JSON.parse(document.getElementById("metric-defs").textContent);
   function def(name) { return DEFS[name] || { label: name, unit: "", scale: 1, decimals: 1 }; }

@@ -1,0 +1,1 @@
+"""Input checks: plausible units, side and placement; what each sensor can resolve."""

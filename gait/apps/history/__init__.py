@@ -1,0 +1,1 @@
+"""Session history: the SQLite store and the file of sessions waiting to be saved."""

@@ -1,8 +1,0 @@
-"""Session reports: one self-contained offline HTML file per session (:func:`build_report`)."""
-
-from __future__ import annotations
-
-from gait.report.build import build_report, default_cadence_band
-from gait.report.tables import drift_table, interval_table
-
-__all__ = ["build_report", "default_cadence_band", "drift_table", "interval_table"]
