@@ -42,7 +42,8 @@ def test_rms_ellipse_touchdowns_and_labels(placements, rate, kw):
         truth = rec.reference.tables["balance_trials"]
         assert len(res.trials) == len(truth)
         err = metric_errors(res.trials, truth)
-        assert len(err["rms"]) == 8 and len(err["ellipse_area"]) == 4
+        assert len(err["rms"]) == 8
+        assert len(err["ellipse_area"]) == 4
         assert max(err["rms"]) <= 5.0, err["rms"]
         assert max(err["ellipse_area"]) <= 5.0, err["ellipse_area"]
         assert all(err["labels_ok"])
@@ -118,7 +119,8 @@ def test_protocol_marks_give_the_same_accuracy():
     truth = rec.reference.tables["balance_trials"]
     res = analyze_balance(rec, trials=truth[["t_start", "t_end", "kind", "leg", "eyes"]])
     err = metric_errors(res.trials, truth)
-    assert max(err["rms"]) <= 2.0 and max(err["ellipse_area"]) <= 2.0
+    assert max(err["rms"]) <= 2.0
+    assert max(err["ellipse_area"]) <= 2.0
     assert (res.trials["labels"] == "given").all()
 
 
@@ -157,11 +159,13 @@ def test_lean_angle_with_gyro_close_to_truth():
 def test_familiarisation_trial_found_and_not_scored():
     rec = synthesize_balance(("sacrum",), rate=50.0, seed=6, familiarisation=True, hop_legs=())
     truth = rec.reference.tables["balance_trials"]
-    assert bool(truth["familiarisation"][0]) and len(truth) == 5
+    assert bool(truth["familiarisation"][0])
+    assert len(truth) == 5
     res = analyze_balance(rec)
     assert list(res.trials["familiarisation"]) == [True, False, False, False, False]
     err = metric_errors(res.trials, truth)
-    assert all(err["labels_ok"]) and max(err["rms"]) <= 5.0
+    assert all(err["labels_ok"])
+    assert max(err["rms"]) <= 5.0
     # the session means use the four scored trials only
     cond = res.session["conditions"]
     assert cond["left_open"]["n_trials"] == 1.0

@@ -44,7 +44,8 @@ def test_protocol_order_and_prompts():
     lines = prompter.lines
     assert lines[0].startswith("[1/7] Practice trial. Stand on your LEFT leg, eyes OPEN")
     assert lines[1:5] == ["3", "2", "1", "GO"]
-    assert sum(x == "GO" for x in lines) == 5 and sum(x == "HOP" for x in lines) == 2
+    assert sum(x == "GO" for x in lines) == 5
+    assert sum(x == "HOP" for x in lines) == 2
     assert lines[-1] == "Session complete."
     marks = rec.meta.extra["balance_trials"]
     plan = timeline(steps, cfg)
@@ -117,7 +118,8 @@ def test_cli_simulate_writes_outputs(tmp_path, capsys):
     )
     assert rc == 0
     text = capsys.readouterr().out
-    assert "left eyes closed" in text and "Verdict: Left leg sways" in text
+    assert "left eyes closed" in text
+    assert "Verdict: Left leg sways" in text
     summary = json.loads(out["json"].read_text())
     assert summary["verdict"].startswith("Left leg sways")
     assert len(summary["trials"]) == 4
@@ -137,7 +139,8 @@ def test_cli_rejects_bad_simulation_options(capsys):
     assert main(["balance", "--simulate", "--speed-up", "0", "--quiet"]) == 2
     assert main(["balance", "--simulate", "--trial-length", "3", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "--sim-placements" in err
+    assert "Traceback" not in err
+    assert "--sim-placements" in err
 
 
 def test_result_outputs_and_figure(tmp_path):
@@ -147,9 +150,8 @@ def test_result_outputs_and_figure(tmp_path):
     res = analyze_balance(rec)
     fig = res.figure()
     names = [tr.name or "" for tr in fig.data]
-    assert any("left eyes open" in n for n in names) and any(
-        "right eyes closed" in n for n in names
-    )
+    assert any("left eyes open" in n for n in names)
+    assert any("right eyes closed" in n for n in names)
     assert any("ellipse" in n for n in names)
     td_x = np.concatenate(
         [
@@ -232,7 +234,8 @@ def test_spoken_prompts_and_live_callback(tmp_path, monkeypatch):
         time.sleep(0.05)
     spoken = log.read_text().splitlines()
     # speech runs in parallel processes, so only membership (not order) is checked
-    assert "GO" in spoken and any(x.startswith("[1/2] Stand on your LEFT leg") for x in spoken)
+    assert "GO" in spoken
+    assert any(x.startswith("[1/2] Stand on your LEFT leg") for x in spoken)
     quiet = io.StringIO()
     ConsolePrompter(out=quiet, speak=False).say("hello")
     assert quiet.getvalue() == "hello\n"

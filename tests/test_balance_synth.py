@@ -30,7 +30,8 @@ def test_truth_tables_and_meta(rec):
     assert rec.meta.activity == "balance"
     ref = rec.reference
     assert ref.kind == "synthetic"
-    assert list(ref.events.columns) == ["side", "t_ic", "t_tc"] and ref.events.empty
+    assert list(ref.events.columns) == ["side", "t_ic", "t_tc"]
+    assert ref.events.empty
     tr = ref.tables["balance_trials"]
     assert list(tr["kind"]) == ["stance"] * 4 + ["hop"] * 2
     assert list(zip(tr["leg"][:4], tr["eyes"][:4], strict=True)) == [
@@ -44,7 +45,8 @@ def test_truth_tables_and_meta(rec):
     np.testing.assert_allclose(tr["rms_ap"][2] / tr["rms_ap"][0], 1.6, rtol=1e-6)
     np.testing.assert_allclose(tr["rms_ml"][:4] / tr["rms_ap"][:4], 1.2, rtol=1e-6)
     td = ref.tables["touchdowns"]
-    assert len(td) == 6 and list(tr["n_touchdowns"][:4]) == [1, 1, 2, 2]
+    assert len(td) == 6
+    assert list(tr["n_touchdowns"][:4]) == [1, 1, 2, 2]
     for row in td.itertuples():
         trial = tr.iloc[row.trial]
         assert trial.t_start + 3.0 <= row.t <= trial.t_end - 3.0
@@ -130,8 +132,11 @@ def test_explicit_plan_and_bad_options():
     ]
     rec = synthesize_balance(("phone-belt",), rate=60.0, seed=0, balance=BalanceParams(plan=plan))
     tr = rec.reference.tables["balance_trials"]
-    assert len(tr) == 1 and tr.leg[0] == "right" and tr.rms_ap[0] == pytest.approx(0.2)
-    assert rec.streams[0].placement == "phone" and rec.streams[0].mount == "belt"
+    assert len(tr) == 1
+    assert tr.leg[0] == "right"
+    assert tr.rms_ap[0] == pytest.approx(0.2)
+    assert rec.streams[0].placement == "phone"
+    assert rec.streams[0].mount == "belt"
     with pytest.raises(ValueError, match="trunk"):
         synthesize_balance(("foot-left",))
     with pytest.raises(ValueError, match="unsupported"):

@@ -42,12 +42,14 @@ def _table(summary: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.realdata
 def test_discovery_groups_multi_file_trials_and_skips_non_recordings() -> None:
     found = discover([REAL], ReadOptions())
-    assert not found.errors and not found.skipped
+    assert not found.errors
+    assert not found.skipped
     items = found.items
     names = sorted(p.path.name for p in items)
     # ipol: one item per trial, not one per sensor file; no LICENSE, README, reference CSVs.
     trials = len(list((REAL / "ipol_feet_lowerback_walk").glob("*.json")))
-    assert trials >= 10 and sum(1 for it in items if "ipol" in str(it.path)) == trials
+    assert trials >= 10
+    assert sum(1 for it in items if "ipol" in str(it.path)) == trials
     assert not any(
         n in {"LICENSE", "README.md", "stride_events_sample.csv", "infoForAlgo.mat"} for n in names
     )
@@ -155,7 +157,8 @@ def test_killed_batch_resumes_without_redoing_finished_files(tmp_path: Path) -> 
         return lambda o: skipped.append(o.path) if o.skipped else None
 
     summary, errors = run_batch([data], out, workers=1, progress=progress)
-    assert errors.empty and len(summary) == 8
+    assert errors.empty
+    assert len(summary) == 8
     assert len(skipped) == len(finished)
     for name, mtime in stamps.items():  # finished files were not rewritten
         assert (out / "files" / name / "report.html").stat().st_mtime_ns == mtime
@@ -173,7 +176,8 @@ def test_batch_records_sessions_in_history(tmp_path: Path) -> None:
     )
     with History(db) as h:
         df = h.sessions()
-    assert len(df) == 2 and (df["cadence_spm"] > 140).all()
+    assert len(df) == 2
+    assert (df["cadence_spm"] > 140).all()
 
 
 def test_folders_of_phone_app_exports(tmp_path: Path) -> None:
@@ -206,7 +210,8 @@ def test_folders_of_phone_app_exports(tmp_path: Path) -> None:
     summary, errors = run_batch(
         [root], tmp_path / "out", options=ReadOptions(mount="belt"), workers=1
     )
-    assert errors.empty and len(summary) == 2
+    assert errors.empty
+    assert len(summary) == 2
     assert (summary["cadence_spm"] > 150).all()
 
 
@@ -335,6 +340,7 @@ def test_run_batch_hands_every_item_to_the_executor(tmp_path: Path) -> None:
         progress=lambda _n: lambda o: ticks.append(o.path),
     )
     serial, _ = run_batch(inputs, tmp_path / "serial", workers=0)
-    assert errors.empty and sorted(seen) == ["treadmill_run.gaitrec", "walk.gaitrec"]
+    assert errors.empty
+    assert sorted(seen) == ["treadmill_run.gaitrec", "walk.gaitrec"]
     assert sorted(ticks) == sorted(str(p) for p in inputs)
     pd.testing.assert_frame_equal(_table(summary), _table(serial))

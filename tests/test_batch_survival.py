@@ -95,7 +95,8 @@ def test_resume_after_a_dead_worker_redoes_only_the_failed_file(
         workers=1,
         progress=lambda _n: lambda o: done.append((Path(o.path).name, o.skipped)),
     )
-    assert errors.empty and len(summary) == 3
+    assert errors.empty
+    assert len(summary) == 3
     assert sorted(done) == [
         ("run00.gaitrec", True),
         ("run01.gaitrec", True),
@@ -140,9 +141,12 @@ def test_pool_time_limit_stops_a_blocked_task_and_goes_on(tmp_path: Path) -> Non
     os.mkfifo(fifo)
     tasks = ["a", f"fifo:{fifo}", "b", "die", "c"]
     results = dict(run_supervised(_echo_or_block, tasks, workers=1, limits=Limits(timeout_s=2.0)))
-    assert results[0] == "A" and results[2] == "B" and results[4] == "C"
+    assert results[0] == "A"
+    assert results[2] == "B"
+    assert results[4] == "C"
     assert results[1] == Lost("TimeLimit", "took longer than the 2 s limit; worker stopped")
-    assert isinstance(results[3], Lost) and results[3].kind == "WorkerDied"
+    assert isinstance(results[3], Lost)
+    assert results[3].kind == "WorkerDied"
 
 
 def test_batch_time_limit_on_a_file_that_blocks(tmp_path: Path) -> None:
@@ -158,7 +162,9 @@ def test_batch_time_limit_on_a_file_that_blocks(tmp_path: Path) -> None:
         workers=1,
         limits=Limits(timeout_s=1.0),
     )
-    assert i == 0 and isinstance(res, Lost) and res.kind == "TimeLimit"
+    assert i == 0
+    assert isinstance(res, Lost)
+    assert res.kind == "TimeLimit"
 
 
 def test_describe_exit() -> None:
@@ -337,7 +343,8 @@ def test_permission_denied_in_the_worker_is_not_a_bug(
     o = analyze_item(
         BatchItem(path, (path,), str(path)), str(tmp_path / "out"), ReadOptions(), None
     )
-    assert not o.ok and o.error_type == "PermissionError"
+    assert not o.ok
+    assert o.error_type == "PermissionError"
     assert o.error == f"permission denied: {path}"
 
 

@@ -60,7 +60,8 @@ def test_advertising_data_round_trip_and_limit() -> None:
     long_adv = parse_advertising_data(
         build_advertising_data("Polar Sense B5A13C2A", [GAIT_IMU.service])
     )
-    assert long_adv.local_name == "Polar Sense B5A13C2A" and long_adv.service_uuids == []
+    assert long_adv.local_name == "Polar Sense B5A13C2A"
+    assert long_adv.service_uuids == []
     # malformed tail: length byte running past the end is ignored, not raised
     assert parse_advertising_data(data + b"\x09\x09ab").local_name == "gait-imu 01"
 
@@ -70,7 +71,8 @@ def test_error_mapping() -> None:
     from bumble.att import ATT_Error
 
     err = to_bleak_error(ATT_Error(0x03), "write")
-    assert isinstance(err, BleakGATTProtocolError) and err.args[0] == 0x03
+    assert isinstance(err, BleakGATTProtocolError)
+    assert err.args[0] == 0x03
     assert isinstance(to_bleak_error(core.InvalidStateError(), "x"), BleakError)
     plain = ValueError("x")
     assert to_bleak_error(plain, "x") is plain
@@ -111,7 +113,8 @@ def test_scan_connect_read_notify_disconnect() -> None:
         await dev.start()
         found = await discover(radio, 0.3)
         ((bd, adv),) = found.values()
-        assert adv.local_name == "Stryd" and adv.rssi < 0
+        assert adv.local_name == "Stryd"
+        assert adv.rssi < 0
         assert "00001814-0000-1000-8000-00805f9b34fb" in adv.service_uuids
         # the service filter of the scanner uses the advertised UUIDs
         none = await discover(radio, 0.2, service_uuids=[GAIT_IMU.service])
@@ -139,7 +142,8 @@ def test_scan_connect_read_notify_disconnect() -> None:
             with pytest.raises(BleakError):
                 await c.read_gatt_char(RSC_FEATURE)
         # RSC measurement: flags, speed 1/256 m/s, cadence
-        assert got[0][0] & 0x01 and abs(int.from_bytes(got[0][1:3], "little") / 256 - 3.2) < 0.01
+        assert got[0][0] & 0x01
+        assert abs(int.from_bytes(got[0][1:3], "little") / 256 - 3.2) < 0.01
         await dev.stop()
 
     run(main())
@@ -206,7 +210,8 @@ def test_hub_relays_between_links() -> None:
             await c.write_gatt_char(GAIT_IMU.uuid("control"), GAIT_IMU.start[0].data, response=True)
             await asyncio.sleep(0.5)
             assert got[0] == bytes.fromhex("80 01 00")  # the start response
-            assert len(got) > 20 and all(len(p) == 2 + 4 * 12 for p in got[1:])
+            assert len(got) > 20
+            assert all(len(p) == 2 + 4 * 12 for p in got[1:])
             # the device's process vanishing (hub gone) is a link loss for the client
             await hub.aclose()
             await asyncio.wait_for(lost.wait(), 2)

@@ -129,12 +129,15 @@ def test_live_numbers_charts_and_sensor_status_update(browser: Browser) -> None:
         assert "session continues" in page.inner_text("#sensors li.dropped")
         n_points = page.evaluate("document.getElementById('cadence-chart').data[2].x.length")
         n_left = page.evaluate("document.getElementById('gct-chart').data[0].x.length")
-        assert n_points > 50 and n_left > 30
+        assert n_points > 50
+        assert n_left > 30
         # Metronome: enabled at the target (middle of 170–180) and switched on by a click.
         btn = page.locator("#metronome-btn")
-        assert btn.is_enabled() and "175 spm" in btn.inner_text()
+        assert btn.is_enabled()
+        assert "175 spm" in btn.inner_text()
         btn.click()
-        assert "on" in btn.inner_text() and "on" in (btn.get_attribute("class") or "")
+        assert "on" in btn.inner_text()
+        assert "on" in (btn.get_attribute("class") or "")
         assert page.evaluate("typeof Plotly") == "object"
     finally:
         server.stop()
@@ -178,7 +181,8 @@ def test_cadence_cue_appears_below_target_and_clears_after_recovery(browser: Bro
         )
         assert "quicker" not in cue.inner_text()
         drill_text = page.inner_text("#drills .drill[data-name='cadence']")
-        assert "cadence ok" in drill_text and "% in band" in drill_text
+        assert "cadence ok" in drill_text
+        assert "% in band" in drill_text
     finally:
         server.stop()
     assert outside == []
@@ -228,7 +232,8 @@ def test_missing_numbers_say_why_and_input_checks_show(browser: Browser) -> None
             page.get_attribute("#balance-unit", "title") == "left sampled at 52 Hz, right at 200 Hz"
         )
         banner = page.locator("#input-checks")
-        assert banner.is_visible() and "Check --placement" in banner.inner_text()
+        assert banner.is_visible()
+        assert "Check --placement" in banner.inner_text()
     finally:
         server.stop()
     assert outside == []

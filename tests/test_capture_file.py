@@ -63,7 +63,8 @@ def test_sigkill_mid_stream_keeps_everything_up_to_the_kill(tmp_path: Path) -> N
         if proc.poll() is None:
             proc.kill()
     cap = read_capture(path)
-    assert len(cap.devices) == 1 and cap.devices[0].side == "left"
+    assert len(cap.devices) == 1
+    assert cap.devices[0].side == "left"
     seqs = np.array([int.from_bytes(p[:8], "little") for p in cap.payloads])
     stamps = np.array([int.from_bytes(p[8:16], "little") for p in cap.payloads])
     # Every record up to the last one is there, in order, bit-exact.
@@ -99,7 +100,9 @@ def test_bit_exact_replay(tmp_path: Path) -> None:
     payloads = _write_sample(path)
     cap = read_capture(path)
     assert is_capture(path)
-    assert not cap.truncated and cap.corrupt_records == 0 and cap.problems == []
+    assert not cap.truncated
+    assert cap.corrupt_records == 0
+    assert cap.problems == []
     recs = list(cap.iter_records())
     assert [r.payload for r in recs] == payloads
     assert [r.host_time_ns for r in recs] == [10_000 + i for i in range(len(payloads))]
@@ -107,7 +110,8 @@ def test_bit_exact_replay(tmp_path: Path) -> None:
     assert {r.char for r in recs} == {VERITY.uuid("data"), VERITY.uuid("control")}
     assert [r.payload for r in cap.iter_records(device=0)] == payloads[1::2]
     assert [e.kind for e in cap.events] == ["start", "disconnect"]
-    assert cap.events[1].device == 0 and cap.events[1].info == {"reason": "test"}
+    assert cap.events[1].device == 0
+    assert cap.events[1].info == {"reason": "test"}
 
 
 @settings(max_examples=25, deadline=None)
@@ -159,7 +163,8 @@ def test_truncated_tail_flagged(tmp_path: Path) -> None:
     assert [r.payload for r in cap.iter_records()] == payloads  # last record was an event
     path.write_bytes(data[: len(data) // 2])
     cap = read_capture(path)
-    assert cap.truncated and 0 < len(cap) < len(payloads)
+    assert cap.truncated
+    assert 0 < len(cap) < len(payloads)
 
 
 def test_corrupt_record_in_the_middle_is_skipped(tmp_path: Path) -> None:
@@ -174,7 +179,8 @@ def test_corrupt_record_in_the_middle_is_skipped(tmp_path: Path) -> None:
     data[pos + 2] ^= 0xFF
     path.write_bytes(bytes(data))
     cap = read_capture(path)
-    assert cap.corrupt_records >= 1 and not cap.truncated
+    assert cap.corrupt_records >= 1
+    assert not cap.truncated
     got = [r.payload for r in cap.iter_records()]
     assert got == payloads[:10] + payloads[11:]
     assert any("corrupt" in p for p in cap.problems)
@@ -191,7 +197,8 @@ def test_unknown_characteristic_reported(tmp_path: Path) -> None:
     assert cap.unknown_characteristics() == [(0, odd)]
     assert any(f"unknown characteristic {odd} (2 notifications ignored)" in p for p in cap.problems)
     (data,) = replay(cap)
-    assert data.stats.bad == 2 and data.stats.reasons["unknown characteristic"] == 2
+    assert data.stats.bad == 2
+    assert data.stats.reasons["unknown characteristic"] == 2
     assert any(odd in n for n in data.notes)
 
 

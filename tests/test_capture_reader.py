@@ -89,9 +89,9 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 def test_capture_reads_as_recording(capture: tuple[Path, dict]) -> None:
     path, truth = capture
     rec = read(path)
-    assert (
-        rec.meta.source == "capture" and rec.meta.activity == "run" and rec.meta.athlete == "test"
-    )
+    assert rec.meta.source == "capture"
+    assert rec.meta.activity == "run"
+    assert rec.meta.athlete == "test"
     names = {s.name: s for s in rec.streams}
     assert set(names) == {"foot_left", "foot_right", "sacrum", "shank_left", "shank_right"}
     by_profile = {s.device["profile"]: s for s in rec.streams}
@@ -116,9 +116,11 @@ def test_capture_reads_as_recording(capture: tuple[Path, dict]) -> None:
         assert np.ptp(off) < 1e-3, (pid, np.ptp(off))
         assert 0.0 <= np.median(off) < 0.02
         assert s.rate == pytest.approx(p.rate, rel=1e-3)
-        assert s.acc_range == p.acc_range and s.device["decoder_bad"] == 0
+        assert s.acc_range == p.acc_range
+        assert s.device["decoder_bad"] == 0
     rsc = rec.channel("rsc")
-    assert rsc is not None and rsc.t.size == truth["rsc-footpod"][0].size
+    assert rsc is not None
+    assert rsc.t.size == truth["rsc-footpod"][0].size
     np.testing.assert_allclose(
         rsc.values["speed"], 3.0 + 0.1 * np.sin(truth["rsc-footpod"][0]), atol=1 / 512 + 1e-9
     )
@@ -130,7 +132,8 @@ def test_gap_is_marked(tmp_path: Path) -> None:
     _write(path, drop=slice(500, 510))  # 10 gait-imu packets = 40 samples lost
     rec = read(path)
     s = next(s for s in rec.streams if s.device["profile"] == "gait-imu")
-    assert s.device["gaps"] and s.device["gaps"][0][2] == 40
+    assert s.device["gaps"]
+    assert s.device["gaps"][0][2] == 40
     assert s.device["decoder_lost_samples"] == 40
     assert s.n == int(DURATION * 200) - 40
     t0, t1 = s.device["gaps"][0][:2]
@@ -191,7 +194,8 @@ def test_cli_info_accepts_capture(
     path, _ = capture
     assert main(["info", "--json", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "foot_left" in out and "capture" in out
+    assert "foot_left" in out
+    assert "capture" in out
 
 
 def test_analyze_capture_matches_source_recording(tmp_path: Path) -> None:
@@ -255,9 +259,12 @@ def test_recorder_gap_events_are_kept(tmp_path: Path) -> None:
     from devices.replay import replay
 
     (data,) = replay(path)
-    assert len(data.gaps) == 1 and data.gaps[0].lost == -1
+    assert len(data.gaps) == 1
+    assert data.gaps[0].lost == -1
     assert (data.gaps[0].t_start, data.gaps[0].t_end) == pytest.approx((10.0, 12.0), abs=0.01)
     rec = read(path)
-    assert rec.channel("rsc") is not None and rec.streams == []
+    assert rec.channel("rsc") is not None
+    assert rec.streams == []
     events = rec.meta.extra["capture"]["events"]
-    assert events[0]["kind"] == "gap" and events[0]["t"] == pytest.approx(12.0, abs=0.01)
+    assert events[0]["kind"] == "gap"
+    assert events[0]["t"] == pytest.approx(12.0, abs=0.01)

@@ -63,7 +63,8 @@ def test_demo_runs_end_to_end(
     m = re.search(r"^report: (.+)$", text, re.M)
     assert m, text
     report = Path(m.group(1))
-    assert report.exists() and report.stat().st_size > 100_000
+    assert report.exists()
+    assert report.stat().st_size > 100_000
     assert "live page: http://127.0.0.1:" in text
     html = report.read_text()
     assert "plotly" in html.lower()
@@ -71,7 +72,9 @@ def test_demo_runs_end_to_end(
     steps = pd.read_csv(out / "steps.csv")
     live = pd.read_csv(out / "live_steps.csv")
     summary = json.loads((out / "summary.json").read_text())
-    assert len(steps) > 250 and len(live) > 250  # about 2 minutes of running
+    # about 2 minutes of running
+    assert len(steps) > 250
+    assert len(live) > 250
     # nothing was lost: the capture covers the whole run without a hole
     from gait.io import ReadOptions, read
 
@@ -79,7 +82,8 @@ def test_demo_runs_end_to_end(
         assert st.t[-1] - st.t[0] > 115 and np.diff(st.t).max() < 0.1, st.name
     assert not live["quality"].astype(str).str.contains("gap").any()
     # the report is on the session clock: it starts near 0 and spans the run
-    assert steps["t_ic"].min() < 10 and steps["t_ic"].max() > 100
+    assert steps["t_ic"].min() < 10
+    assert steps["t_ic"].max() > 100
     for name, table in (("report", steps), ("live", live)):
         before, after = _halves(table, 60.0)
         assert abs(before["cadence_stride"] - CADENCE[0]) < 3, (name, before)
@@ -107,6 +111,7 @@ def test_demo_runs_end_to_end(
     assert summary["live"]["steps"] == len(live)
     cues = json.loads((out / "cues.json").read_text())
     sym = [c for c in cues if c["drill"] == "symmetry" and c["level"] == "warn"]
-    assert sym and all(c["t"] > 60.0 for c in sym)
+    assert sym
+    assert all(c["t"] > 60.0 for c in sym)
     assert any(c["drill"] == "cadence" and c["level"] == "warn" for c in cues)
     assert sym[0]["text"] in html

@@ -39,7 +39,8 @@ def test_rsc_measurement_all_fields() -> None:
     # flags: stride + distance + running; 3.2 m/s is sent as 819 (RSC speed unit 1/256 m/s).
     payload = struct.pack("<BHBHI", 0x07, 819, 172, 118, 12345)
     s = dec.feed(payload, 10.0, "data")
-    assert s is not None and s.sensor == "rsc"
+    assert s is not None
+    assert s.sensor == "rsc"
     assert s.values["speed"][0] == pytest.approx(819 / 256)
     assert s.values["cadence"][0] == 172
     assert s.values["stride_length"][0] == pytest.approx(1.18)
@@ -51,7 +52,8 @@ def test_rsc_optional_fields_follow_flag_order() -> None:
     dec = make_decoder(get_profile("rsc-footpod"))
     s = dec.feed(struct.pack("<BHBI", 0x02, 512, 90, 77), 0.0, "data")  # distance only
     assert s is not None
-    assert np.isnan(s.values["stride_length"][0]) and s.values["distance"][0] == pytest.approx(7.7)
+    assert np.isnan(s.values["stride_length"][0])
+    assert s.values["distance"][0] == pytest.approx(7.7)
     assert s.values["running"][0] == 0.0
 
 
@@ -62,15 +64,19 @@ def test_rsc_optional_fields_follow_flag_order() -> None:
 def test_rsc_bad_lengths_are_counted_not_raised(payload: bytes) -> None:
     dec = make_decoder(get_profile("rsc-footpod"))
     assert dec.feed(payload, 0.0, "data") is None
-    assert dec.stats.bad == 1 and dec.stats.packets == 1
+    assert dec.stats.bad == 1
+    assert dec.stats.packets == 1
 
 
 def test_rsc_control_point_response() -> None:
     dec = make_decoder(get_profile("rsc-footpod"))
     assert dec.feed(bytes([0x10, 0x01, 0x01]), 0.0, "control") is None
-    assert dec.responses[-1].ok and dec.responses[-1].opcode == 1
+    assert dec.responses[-1].ok
+    assert dec.responses[-1].opcode == 1
     r = dec.feed_response(bytes([0x10, 0x03, 0x03]), "control")
-    assert r is not None and not r.ok and r.message == "invalid parameter"
+    assert r is not None
+    assert not r.ok
+    assert r.message == "invalid parameter"
 
 
 # ----------------------------------------------------------------------------- Polar PMD
@@ -88,13 +94,17 @@ def test_pmd_raw_acc_type1_and_timestamps() -> None:
     mg = np.array([[1000, -2000, 1000], [0, 0, 1000], [-1, 2, -3]], dtype="<i2")
     frame = struct.pack("<BQB", 2, ts, 0x01) + mg.tobytes()
     s = dec.feed(frame, 1.0, "data")
-    assert s is not None and s.sensor == "acc" and s.acc is not None and s.device_time is not None
+    assert s is not None
+    assert s.sensor == "acc"
+    assert s.acc is not None
+    assert s.device_time is not None
     np.testing.assert_allclose(s.acc, mg * G / 1000)
     # First frame: samples counted back from the last-sample time at 1/rate (200 Hz).
     np.testing.assert_allclose(s.device_time, (ts - np.array([10e6, 5e6, 0])) * 1e-9)
     # Next frame 15 ms later with 3 samples: spread evenly since the previous frame.
     s2 = dec.feed(struct.pack("<BQB", 2, ts + 15_000_000, 0x01) + mg.tobytes(), 1.1, "data")
-    assert s2 is not None and s2.device_time is not None
+    assert s2 is not None
+    assert s2.device_time is not None
     np.testing.assert_allclose(s2.device_time, (ts + np.array([5e6, 10e6, 15e6])) * 1e-9)
     assert to_unix_ns(0) == POLAR_EPOCH_NS
 
@@ -102,7 +112,8 @@ def test_pmd_raw_acc_type1_and_timestamps() -> None:
 def test_pmd_raw_acc_type0_and_type2() -> None:
     dec = make_decoder(get_profile("polar-h10"))
     s = dec.feed(struct.pack("<BQB", 2, 10**12, 0) + bytes([1, 0xFF, 0x7F]), 0.0, "data")
-    assert s is not None and s.acc is not None
+    assert s is not None
+    assert s.acc is not None
     np.testing.assert_allclose(s.acc[0], np.array([1, -1, 127]) * G / 1000)
     body = (
         (-5 & 0xFFFFFF).to_bytes(3, "little")
@@ -110,7 +121,8 @@ def test_pmd_raw_acc_type0_and_type2() -> None:
         + (0).to_bytes(3, "little")
     )
     s = dec.feed(struct.pack("<BQB", 2, 2 * 10**12, 2) + body, 0.0, "data")
-    assert s is not None and s.acc is not None
+    assert s is not None
+    assert s.acc is not None
     np.testing.assert_allclose(s.acc[0], np.array([-5, 70000, 0]) * G / 1000)
 
 
@@ -132,12 +144,14 @@ def test_pmd_compressed_acc_uses_factor_from_start_response() -> None:
     # START response for ACC with FACTOR = 0.5 (float32 TLV, setting type 5).
     resp = bytes([0xF0, 0x02, 0x02, 0x00, 0x00, 0x05, 0x01]) + struct.pack("<f", 0.5)
     assert dec.feed(resp, 0.0, "control") is None
-    assert dec.responses[-1].ok and dec.stats.responses == 1
+    assert dec.responses[-1].ok
+    assert dec.stats.responses == 1
     ref = [100, 200, -300]
     payload = struct.pack("<3h", *ref) + bytes([2, 1]) + _bits_lsb_first([1, -1, 0], 2)
     frame = struct.pack("<BQB", 2, 5 * 10**15, 0x81) + payload
     s = dec.feed(frame, 0.0, "data")
-    assert s is not None and s.acc is not None
+    assert s is not None
+    assert s.acc is not None
     np.testing.assert_allclose(s.acc, np.array([ref, [101, 199, -300]]) * 0.5 * G / 1000)
 
 
@@ -147,20 +161,28 @@ def test_pmd_compressed_gyro_and_type_0x80_acc_in_g() -> None:
     f = p.decoder_params["gyr_factor"]
     gyr_frame = struct.pack("<BQB", 5, 10**15, 0x80) + struct.pack("<3h", 1000, -1000, 0)
     s = dec.feed(gyr_frame, 0.0, "data")
-    assert s is not None and s.sensor == "gyr" and s.gyr is not None
+    assert s is not None
+    assert s.sensor == "gyr"
+    assert s.gyr is not None
     np.testing.assert_allclose(s.gyr[0], np.array([1000, -1000, 0]) * f * DEG)
     acc_frame = struct.pack("<BQB", 2, 10**15, 0x80) + struct.pack("<3h", 1, 0, -1)
     s = dec.feed(acc_frame, 0.0, "data")
-    assert s is not None and s.acc is not None
+    assert s is not None
+    assert s.acc is not None
     np.testing.assert_allclose(s.acc[0], np.array([1, 0, -1]) * 1.0 * 1000 * G / 1000)
 
 
 def test_pmd_control_errors_and_stop_message() -> None:
     dec = make_decoder(get_profile("polar-verity"))
     r = dec.feed_response(bytes([0xF0, 0x02, 0x02, 0x0A, 0x00]), "control")
-    assert r is not None and not r.ok and r.status == 10 and r.message == "invalid MTU"
+    assert r is not None
+    assert not r.ok
+    assert r.status == 10
+    assert r.message == "invalid MTU"
     r = dec.feed_response(bytes([0x01, 0x02]), "control")
-    assert r is not None and not r.ok and "stopped" in r.message
+    assert r is not None
+    assert not r.ok
+    assert "stopped" in r.message
     assert parse_settings(
         bytes.fromhex("00 01 34 00 01 01 10 00 02 01 08 00 04 01 03".replace(" ", ""))
     ) == {
@@ -191,7 +213,8 @@ def test_pmd_bad_frames_are_dropped(frame: bytes) -> None:
 def test_pmd_ecg_frames_are_ignored_not_bad() -> None:
     dec = make_decoder(get_profile("polar-h10"))
     assert dec.feed(struct.pack("<BQB", 0, 1, 0) + b"\x00" * 9, 0.0, "data") is None
-    assert dec.stats.ignored == 1 and dec.stats.bad == 0
+    assert dec.stats.ignored == 1
+    assert dec.stats.bad == 0
 
 
 # ----------------------------------------------------------------------------- Movesense
@@ -204,13 +227,17 @@ def test_movesense_imu6_packet() -> None:
     gyr = np.array([[10.0, -20.0, 30.0], [0.0, 0.5, -0.5]], dtype="<f4")
     pkt = bytes([2, 0x63]) + struct.pack("<I", 123456) + acc.tobytes() + gyr.tobytes()
     s = dec.feed(pkt, 5.0, "data")
-    assert s is not None and s.sensor == "imu" and s.acc is not None and s.gyr is not None
+    assert s is not None
+    assert s.sensor == "imu"
+    assert s.acc is not None
+    assert s.gyr is not None
     np.testing.assert_allclose(s.acc, acc.astype(np.float64))
     np.testing.assert_allclose(s.gyr, gyr.astype(np.float64) * DEG)
     assert s.device_time is not None
     np.testing.assert_allclose(s.device_time, 123.456 + np.arange(2) / p.rate)
     assert dec.feed(bytes([1, 0x63, 0xC8, 0x00]), 5.0, "data") is None
-    assert dec.responses[-1].ok and dec.responses[-1].status == 200
+    assert dec.responses[-1].ok
+    assert dec.responses[-1].status == 200
     assert dec.feed(bytes([2, 0x63]) + struct.pack("<I", 1) + b"\x00" * 25, 0.0, "data") is None
     assert dec.stats.bad == 1
 
@@ -221,12 +248,17 @@ def test_movesense_imu6_packet() -> None:
 def test_metawear_single_and_packed() -> None:
     dec = make_decoder(get_profile("metawear"))
     s = dec.feed(bytes([0x03, 0x04]) + struct.pack("<3h", 4096, -4096, 0), 0.0, "data")
-    assert s is not None and s.sensor == "acc" and s.acc is not None
+    assert s is not None
+    assert s.sensor == "acc"
+    assert s.acc is not None
     np.testing.assert_allclose(s.acc[0], [G, -G, 0])
     s = dec.feed(
         bytes([0x13, 0x07]) + struct.pack("<9h", 164, 0, 0, 0, 164, 0, 0, 0, -164), 0.0, "data"
     )
-    assert s is not None and s.sensor == "gyr" and s.gyr is not None and s.gyr.shape == (3, 3)
+    assert s is not None
+    assert s.sensor == "gyr"
+    assert s.gyr is not None
+    assert s.gyr.shape == (3, 3)
     np.testing.assert_allclose(np.diag(s.gyr), np.array([10, 10, -10]) * DEG)
     assert dec.feed(bytes([0x03, 0x80, 0x01, 0x01]), 0.0, "data") is None  # module info reply
     assert dec.stats.responses == 1
@@ -240,10 +272,14 @@ def test_metawear_single_and_packed() -> None:
 def test_thingy_raw_scaling() -> None:
     dec = make_decoder(get_profile("thingy52"))
     s = dec.feed(struct.pack("<9h", 1024, -512, 0, 32, -64, 3200, 1, 2, 3), 0.0, "data")
-    assert s is not None and s.sensor == "imu" and s.acc is not None and s.gyr is not None
+    assert s is not None
+    assert s.sensor == "imu"
+    assert s.acc is not None
+    assert s.gyr is not None
     np.testing.assert_allclose(s.acc[0], [G, -G / 2, 0])
     np.testing.assert_allclose(s.gyr[0], np.array([1, -2, 100]) * DEG)
-    assert dec.feed(b"\x00" * 17, 0.0, "data") is None and dec.stats.bad == 1
+    assert dec.feed(b"\x00" * 17, 0.0, "data") is None
+    assert dec.stats.bad == 1
 
 
 def test_gait_imu_counter_gaps_and_wrap() -> None:
@@ -257,11 +293,15 @@ def test_gait_imu_counter_gaps_and_wrap() -> None:
     counters = []
     for c in (65528, 65532, 0, 8, 12):  # wrap is continuous; 4..7 missing
         s = dec.feed(pkt(c), 0.0, "data")
-        assert s is not None and s.counter is not None
+        assert s is not None
+        assert s.counter is not None
         counters.append(s.counter)
     allc = np.concatenate(counters)
-    assert allc[0] == 65528 and allc[8] == 65536 and allc[12] == 65544
-    assert dec.stats.counter_gaps == 1 and dec.stats.lost_samples == 4
+    assert allc[0] == 65528
+    assert allc[8] == 65536
+    assert allc[12] == 65544
+    assert dec.stats.counter_gaps == 1
+    assert dec.stats.lost_samples == 4
 
 
 def test_axis_map_and_packet_counter() -> None:
@@ -279,7 +319,9 @@ def test_axis_map_and_packet_counter() -> None:
     raw[:, 0] = 2048  # device x = 1 g
     raw[:, 1] = -2048  # device y = -1 g
     s = dec.feed(struct.pack("<H", 7) + raw.tobytes(), 0.0, "data")
-    assert s is not None and s.acc is not None and s.counter is not None
+    assert s is not None
+    assert s.acc is not None
+    assert s.counter is not None
     np.testing.assert_allclose(s.acc[0], [G, G, 0])  # out x = -dev y, out y = dev x
     assert s.counter[0] == 28
     enc = make_encoder(p)
@@ -314,7 +356,8 @@ def test_encode_decode_round_trip(profile_id: str, seed: int, n: int, scale: flo
     )
     packets += enc.flush()
     out = [dec.feed(pk.data, pk.t, pk.char) for pk in packets]
-    assert dec.stats.bad == 0 and dec.stats.counter_gaps == 0
+    assert dec.stats.bad == 0
+    assert dec.stats.counter_gaps == 0
     q = enc.quantum()
     for kind, ref in (("acc", acc), ("gyr", gyr)):
         if kind not in p.streams:
@@ -356,7 +399,8 @@ def test_virtual_answers_satisfy_start_and_stop_expectations(profile_id: str) ->
         assert answers[0].char == (cmd.response_char or cmd.char)
         assert answers[0].data.startswith(cmd.expect)
         r = dec.feed_response(answers[0].data, answers[0].char)
-        assert r is not None and r.ok
+        assert r is not None
+        assert r.ok
 
 
 @settings(max_examples=40, deadline=None)
@@ -410,7 +454,10 @@ def test_packed_batch_path_equals_per_packet_path(
         np.testing.assert_array_equal(w.host_time, g.host_time)
         np.testing.assert_array_equal(w.n, g.n)
         np.testing.assert_array_equal(w.counter, g.counter)
-        assert w.acc is not None and g.acc is not None and w.gyr is not None and g.gyr is not None
+        assert w.acc is not None
+        assert g.acc is not None
+        assert w.gyr is not None
+        assert g.gyr is not None
         np.testing.assert_allclose(w.acc, g.acc)
         np.testing.assert_allclose(w.gyr, g.gyr)
 
@@ -425,5 +472,6 @@ def test_pmd_multi_part_response_is_concatenated() -> None:
     dec.feed(part2, 0.0, "control")
     assert dec.settings[5] == {0: [52.0], 5: [0.25]}  # type: ignore[attr-defined]
     s = dec.feed(struct.pack("<BQB", 5, 10**15, 0x80) + struct.pack("<3h", 4, 0, -4), 0.0, "data")
-    assert s is not None and s.gyr is not None
+    assert s is not None
+    assert s.gyr is not None
     np.testing.assert_allclose(s.gyr[0], np.array([1.0, 0, -1.0]) * DEG)

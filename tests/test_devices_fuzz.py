@@ -25,11 +25,13 @@ def _check(out: Samples | None) -> None:
     assert n >= 1
     for a in (out.acc, out.gyr):
         if a is not None:
-            assert a.shape == (n, 3) and np.all(np.isfinite(a))
+            assert a.shape == (n, 3)
+            assert np.all(np.isfinite(a))
     for v in out.values.values():
         assert v.shape == (n,)
     if out.device_time is not None:
-        assert out.device_time.shape == (n,) and np.all(np.isfinite(out.device_time))
+        assert out.device_time.shape == (n,)
+        assert np.all(np.isfinite(out.device_time))
     if out.counter is not None:
         assert out.counter.shape == (n,)
 

@@ -65,7 +65,10 @@ def test_h10_raw_frames_match(seed: int, n: int) -> None:
     for f in frames:
         s = dec.feed(f.data, 0.0, "data")
         ts, ref, kind = _reference(f.data, 1.0)
-        assert s is not None and s.acc is not None and s.device_time is not None and kind == "acc"
+        assert s is not None
+        assert s.acc is not None
+        assert s.device_time is not None
+        assert kind == "acc"
         np.testing.assert_array_equal(np.round(s.acc / MG), ref)
         assert abs(s.device_time[-1] * 1e9 + POLAR_EPOCH_NS - ts) < 1000  # float64 s → 1 µs
 
@@ -92,7 +95,8 @@ def test_compressed_acc_frames_match(seed: int, frame: int, factor: float, block
     for f in frames:
         s = dec.feed(f.data, 0.0, "data")
         _, ref, _ = _reference(f.data, factor)
-        assert s is not None and s.acc is not None
+        assert s is not None
+        assert s.acc is not None
         # polar-python truncates to integer mg; we keep the exact scaled value.
         np.testing.assert_array_less(np.abs(s.acc / MG - ref), 1.0 + 1e-9)
         assert np.all(np.trunc(np.round(s.acc / MG, 6)) == ref)
@@ -107,7 +111,8 @@ def test_compressed_gyro_frames_match(seed: int, factor: float) -> None:
     gyr = np.clip(np.cumsum(rng.normal(0, 0.4, (n, 3)), axis=0), -30, 30)
     enc = make_encoder(p)
     dec = make_decoder(p)
-    assert isinstance(enc, PMDEncoder) and isinstance(dec, PMDDecoder)
+    assert isinstance(enc, PMDEncoder)
+    assert isinstance(dec, PMDDecoder)
     enc.factor["gyr"] = factor
     dec.factor["gyr"] = factor  # as if learnt from the START response
     frames = [f for f in enc.encode(np.arange(n) / p.rate, np.zeros((n, 3)), gyr) if f.data[0] == 5]
@@ -115,7 +120,9 @@ def test_compressed_gyro_frames_match(seed: int, factor: float) -> None:
     for f in frames:
         s = dec.feed(f.data, 0.0, "data")
         _, ref, kind = _reference(f.data, factor)
-        assert s is not None and s.gyr is not None and kind == "gyr"
+        assert s is not None
+        assert s.gyr is not None
+        assert kind == "gyr"
         np.testing.assert_allclose(s.gyr / DEG, ref, rtol=1e-12, atol=1e-9)
 
 
@@ -134,5 +141,6 @@ def test_hand_built_delta_frames_match(seed: int, widths: list[int]) -> None:
     dec = make_decoder(_profile_with(0x81, 1.0))
     s = dec.feed(frame, 0.0, "data")
     _, want, _ = _reference(frame, 1.0)
-    assert s is not None and s.acc is not None
+    assert s is not None
+    assert s.acc is not None
     np.testing.assert_array_equal(np.round(s.acc / MG), want)

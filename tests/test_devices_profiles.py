@@ -32,13 +32,16 @@ def test_every_shipped_profile_loads_and_builds_codecs() -> None:
     for p in profiles:
         assert p.characteristics["data"].count("-") == 4
         assert set(p.subscribe) <= set(p.characteristics)
-        assert p.rate > 0 and p.mtu_min >= 23
+        assert p.rate > 0
+        assert p.mtu_min >= 23
         make_decoder(p)
         make_encoder(p)
         if "acc" in p.streams:
-            assert p.acc_range is not None and p.acc_range > 9.8
+            assert p.acc_range is not None
+            assert p.acc_range > 9.8
         if "gyr" in p.streams:
-            assert p.gyr_range is not None and p.gyr_range > 1.0
+            assert p.gyr_range is not None
+            assert p.gyr_range > 1.0
 
 
 def test_gait_imu_is_documented() -> None:
@@ -195,7 +198,8 @@ def test_cli_profiles_json_and_check(tmp_path: Path, capsys: pytest.CaptureFixtu
     rows = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in rows} == EXPECTED
     verity = next(r for r in rows if r["id"] == "polar-verity")
-    assert verity["streams"] == ["acc", "gyr"] and verity["decoder"] == "polar_pmd"
+    assert verity["streams"] == ["acc", "gyr"]
+    assert verity["decoder"] == "polar_pmd"
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "Bad Id"\n')
     assert main(["profiles", "--check", str(bad)]) == 2

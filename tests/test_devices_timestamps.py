@@ -44,7 +44,8 @@ def test_counter_times_with_drift_and_lost_packets() -> None:
     assert np.ptp(err) < 3e-3  # measured 2.3 ms
     assert 0.0 <= np.median(err) < 0.015  # offset = minimum latency, a few ms
     assert tb.drift_ppm == pytest.approx(80, abs=50)  # measured 42 ppm
-    assert len(tb.gaps) == 1 and tb.gaps[0].lost == 12
+    assert len(tb.gaps) == 1
+    assert tb.gaps[0].lost == 12
     assert tb.gaps[0].t_end - tb.gaps[0].t_start == pytest.approx(13 / rate, abs=1e-3)
 
 
@@ -101,7 +102,8 @@ def test_counter_restart_makes_a_segment_gap() -> None:
     t2 = 3.0 + k2 / rate
     host = np.concatenate([t1[spp - 1 :: spp], t2[spp - 1 :: spp]]) + 0.01
     tb = reconstruct(host, np.full(200, spp), rate, counter=np.concatenate([k1, k2]))
-    assert len(tb.gaps) == 1 and tb.gaps[0].lost == -1
+    assert len(tb.gaps) == 1
+    assert tb.gaps[0].lost == -1
     assert tb.gaps[0].t_start == pytest.approx(t1[-1] + 0.01, abs=1e-6)
     assert tb.gaps[0].t_end == pytest.approx(3.0 + 0.01, abs=1e-6)
     assert np.all(np.diff(tb.t) > 0)

@@ -66,7 +66,8 @@ def test_resaving_same_content_replaces(tmp_path: Path) -> None:
         h.save(_run(0, 30, 160.0))
         h.save(_run(0, 30, 161.0))
         df = h.sessions()
-    assert len(df) == 1 and df["cadence_spm"].iloc[0] == 161.0
+    assert len(df) == 1
+    assert df["cadence_spm"].iloc[0] == 161.0
 
 
 def test_weekly_volume_flags_more_than_ten_percent(tmp_path: Path) -> None:
@@ -112,7 +113,9 @@ def test_concurrent_writer_and_reader(tmp_path: Path, capsys: pytest.CaptureFixt
     proc.join(60)
     assert proc.exitcode == 0
     assert seen == sorted(seen)  # readers never see a torn or shrinking history
-    assert seen[-1] == 150 and len(seen) > 2  # it really read while the writer wrote
+    # it really read while the writer wrote
+    assert seen[-1] == 150
+    assert len(seen) > 2
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -143,7 +146,9 @@ def test_cli_lists_trends_and_exports(tmp_path: Path, capsys: pytest.CaptureFixt
         == 0
     )
     html = out.read_text()
-    assert "drill target (guidance)" in html and "Cadence +5" in html and "plotly" in html.lower()
+    assert "drill target (guidance)" in html
+    assert "Cadence +5" in html
+    assert "plotly" in html.lower()
     assert len(pd.read_csv(csv)) == 3
     assert main(["history", "--db", str(db), "--trend", "nope"]) == 2
     assert "no sessions have metric" in capsys.readouterr().err

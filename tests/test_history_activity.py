@@ -74,7 +74,8 @@ def test_cli_trend_defaults_to_runs_and_learns_the_band_from_runs(
     assert [r["value"] for r in rows] == [160.0, 162.0, 164.0, 166.0]
     html = out.read_text()
     # +5-10 % over the runs' early median 162 spm: 170.1-178.2, not the walks' 83-87
-    assert "170.1" in html and "178.2" in html
+    assert "170.1" in html
+    assert "178.2" in html
     assert (
         main(
             [
@@ -112,7 +113,8 @@ def test_balance_trend_per_leg_and_eyes(
         main(["history", "--db", str(db), "--trend", "sway_area", "--out", str(out), "--json"]) == 0
     )
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 6 and {r["leg"] for r in rows} == {"left", "right"}
+    assert len(rows) == 6
+    assert {r["leg"] for r in rows} == {"left", "right"}
     assert "right leg, eyes open" in out.read_text()
     # a per-condition metric by its leaf name
     assert main(["history", "--db", str(db), "--trend", "rms", "--out", str(out), "--json"]) == 0

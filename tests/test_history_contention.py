@@ -41,16 +41,17 @@ def test_locked_save_is_kept_then_merged(tmp_path: Path) -> None:
     holder = _hold(db)
     rec = _run(0, 30, 160.0)
     report = save_session(rec, db, lock_wait_s=0.3)
-    assert report.session_id is None and report.pending == history_pending.pending_path(db)
-    assert (
-        "locked by another program (waited 0.3 s)" in report.message and "\n" not in report.message
-    )
+    assert report.session_id is None
+    assert report.pending == history_pending.pending_path(db)
+    assert "locked by another program (waited 0.3 s)" in report.message
+    assert "\n" not in report.message
     with History(db, lock_wait_s=0.3) as h:  # WAL: reading works while the lock is held
         assert h.sessions().empty
     holder.execute("COMMIT")
     holder.close()
     report = save_session(_run(1, 30, 162.0), db)
-    assert report.session_id is not None and report.merged == 1
+    assert report.session_id is not None
+    assert report.merged == 1
     assert "added 1 session(s)" in report.message
     with History(db) as h:
         df = h.sessions()
@@ -86,7 +87,8 @@ def test_a_short_lock_is_waited_out(tmp_path: Path) -> None:
     threading.Timer(0.3, release.set).start()
     report = save_session(_run(1, 30, 160.0), db, lock_wait_s=60)
     t.join()
-    assert report.session_id is not None and report.pending is None
+    assert report.session_id is not None
+    assert report.pending is None
 
 
 def _hold_in_process(db: str, locked: object, release: object) -> None:
@@ -123,9 +125,9 @@ def test_analyze_with_the_db_held_by_another_process(
         assert locked.wait(120)
         assert main(["analyze", str(files[0]), "--db", str(db), "--json"]) == 0
         err = capsys.readouterr().err
-        assert (
-            err.count("\n") == 1 and "locked by another program" in err and "Traceback" not in err
-        )
+        assert err.count("\n") == 1
+        assert "locked by another program" in err
+        assert "Traceback" not in err
         assert "saved on the next run" in err
     finally:
         release.set()
@@ -145,7 +147,8 @@ def test_merge_is_idempotent_and_keeps_broken_lines(tmp_path: Path) -> None:
         fh.write('{"id": "cut-short-by-a-crash", "athl')  # no newline: a writer died mid-line
     history_pending.append(db, _run(1, 30, 161.0))
     good, bad = history_pending.read(db)
-    assert [r.source for _, r in good] == ["run0.gaitrec", "run1.gaitrec"] and len(bad) == 1
+    assert [r.source for _, r in good] == ["run0.gaitrec", "run1.gaitrec"]
+    assert len(bad) == 1
     lines = [ln for ln in pending.read_text().splitlines() if ln and ln not in bad]
     with History(db) as h:
         assert h.merge_pending() == 2

@@ -314,10 +314,10 @@ def test_epoch_timestamps_in_t_column_suggest_the_unit(
     from gait.io import ReadOptions
 
     rec = read(p, ReadOptions(time_unit=unit))
-    assert rec.streams[0].n == n and rec.streams[0].duration == pytest.approx(
-        (n - 1) / 100.0, rel=1e-6
-    )
-    assert rec.meta.start_time is not None and rec.meta.start_time.startswith("2023")
+    assert rec.streams[0].n == n
+    assert rec.streams[0].duration == pytest.approx((n - 1) / 100.0, rel=1e-6)
+    assert rec.meta.start_time is not None
+    assert rec.meta.start_time.startswith("2023")
 
 
 def _capture(path: Path, header: dict[str, Any] | None = None, records: bytes = b"") -> Path:
@@ -395,7 +395,8 @@ def test_three_copies_of_a_device_record(tmp_path: Path) -> None:
     p = tmp_path / "three.gaitcap"
     p.write_bytes(raw + _device_record() + _device_record())
     cap = read_capture(p)
-    assert len(cap.devices) == 1 and any("2 repeated" in x for x in cap.problems)
+    assert len(cap.devices) == 1
+    assert any("2 repeated" in x for x in cap.problems)
 
 
 def test_fake_sync_markers_cost_little(tmp_path: Path) -> None:
@@ -407,7 +408,8 @@ def test_fake_sync_markers_cost_little(tmp_path: Path) -> None:
     t0 = time.process_time()
     cap = read_capture(p)
     cpu = time.process_time() - t0
-    assert cap.truncated and any("_RESYNC_WORK" in x for x in cap.problems)
+    assert cap.truncated
+    assert any("_RESYNC_WORK" in x for x in cap.problems)
     assert cpu < 20.0  # was 122 s; a loose bound so a loaded machine never fails it
     assert len(cap.devices) == 1  # what came before the noise is kept
 
@@ -418,7 +420,10 @@ def test_markup_and_escapes_in_metadata_print_inertly(
     p = _gaitrec(tmp_path, athlete="[/oops] \x1b[2J\x1b]0;pwned\x07", notes="[bold]x[/bold]\x9b31m")
     assert main(["info", str(p)]) == 0
     out = capsys.readouterr().out
-    assert "[/oops]" in out and "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "[/oops]" in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\x9b" not in out
     assert "\\x1b" in out
 
 
@@ -442,7 +447,8 @@ def test_markup_in_saved_history_prints(tmp_path: Path, capsys: pytest.CaptureFi
         )
     assert main(["history", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "[/oops]" in out and "\x1b" not in out
+    assert "[/oops]" in out
+    assert "\x1b" not in out
 
 
 def test_long_multiline_error_is_one_capped_line(
@@ -452,7 +458,9 @@ def test_long_multiline_error_is_one_capped_line(
     p.write_text("t,acc_x,acc_y,acc_z\n0," + "x" * 5000 + "\x1b[2J\n2,3,4,5\n")
     assert main(["info", str(p)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and len(err) <= 460 and "\x1b" not in err
+    assert err.count("\n") == 1
+    assert len(err) <= 460
+    assert "\x1b" not in err
 
 
 def test_fifo_named_csv_does_not_hang(tmp_path: Path) -> None:

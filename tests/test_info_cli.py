@@ -77,17 +77,14 @@ def test_info_json_every_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     by = {i["source"]: i for i in out}
     assert [s["name"] for s in by["ipol"]["streams"]] == ["foot_left", "foot_right", "sacrum"]
     assert by["ipol"]["streams"][2]["gaps"] == 171  # dropped packets in 2-3_lb
-    assert (
-        by["gaitmap"]["reference"]["events"] == 57
-        and by["gaitmap"]["streams"][0]["rate_nominal_hz"] == 204.8
-    )
+    assert by["gaitmap"]["reference"]["events"] == 57
+    assert by["gaitmap"]["streams"][0]["rate_nominal_hz"] == 204.8
     assert by["mobgap"]["reference"]["tables"] == {"bouts": 1, "strides": 7}
-    assert (
-        by["oxford"]["streams"][0]["has_gyr"] is False
-        and by["oxford"]["reference"]["events"] == 346
-    )
+    assert by["oxford"]["streams"][0]["has_gyr"] is False
+    assert by["oxford"]["reference"]["events"] == 346
     gen = by["csv"]["streams"][0]
-    assert gen["gaps"] == 1 and gen["longest_gap_s"] == pytest.approx(0.51)
+    assert gen["gaps"] == 1
+    assert gen["longest_gap_s"] == pytest.approx(0.51)
     assert gen["acc_saturated"] == 5
     assert by["csv"]["reference"] is None
 
@@ -146,7 +143,8 @@ def test_gap_and_saturation_rules() -> None:
     assert saturated(x, None) == 0  # a peak held twice is not a plateau
     x[6, 0] = 5.0
     assert saturated(x, None) == 3
-    assert saturated(x, 5.0) == 3 and saturated(x, 100.0) == 0
+    assert saturated(x, 5.0) == 3
+    assert saturated(x, 100.0) == 0
 
 
 def test_info_gaitrec_with_channel_and_known_range(
@@ -185,16 +183,13 @@ def test_info_gaitrec_with_channel_and_known_range(
     assert main(["info", "--json", str(p)]) == 0
     info = json.loads(capsys.readouterr().out)[0]
     st = info["streams"][0]
-    assert (
-        st["acc_saturated"] == 4
-        and st["gyr_saturated"] == 0
-        and st["rate_measured_hz"] == pytest.approx(200.0)
-    )
-    assert (
-        info["channels"][0]["series"] == ["cadence", "speed"]
-        and info["channels"][0]["rate_measured_hz"] == 1.0
-    )
-    assert info["reference"]["kind"] == "synthetic" and info["reference"]["with_tc"] == 1
+    assert st["acc_saturated"] == 4
+    assert st["gyr_saturated"] == 0
+    assert st["rate_measured_hz"] == pytest.approx(200.0)
+    assert info["channels"][0]["series"] == ["cadence", "speed"]
+    assert info["channels"][0]["rate_measured_hz"] == 1.0
+    assert info["reference"]["kind"] == "synthetic"
+    assert info["reference"]["with_tc"] == 1
     assert main(["info", str(p)]) == 0
     assert "channel rsc" in capsys.readouterr().out
 
@@ -209,4 +204,5 @@ def test_info_unknown_unit_on_the_command_line(
         main(["info", "--acc-unit", "furlong/s2", str(p)])
     assert ei.value.code == 2
     err = capsys.readouterr().err
-    assert "invalid choice: 'furlong/s2'" in err and "Traceback" not in err
+    assert "invalid choice: 'furlong/s2'" in err
+    assert "Traceback" not in err

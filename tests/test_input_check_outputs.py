@@ -53,7 +53,9 @@ def test_analyze_announces_an_inferred_unit_as_info(
     err = capsys.readouterr().err
     info = [ln for ln in err.splitlines() if ": info: " in ln]
     assert len(info) == 1, err
-    assert "acc_unit=g" in info[0] and "--acc-unit" in info[0] and "shoe_g.csv" in info[0]
+    assert "acc_unit=g" in info[0]
+    assert "--acc-unit" in info[0]
+    assert "shoe_g.csv" in info[0]
     # an info line, not a warning: the unit was right, only not given
     assert "acc_unit" not in " ".join(ln for ln in err.splitlines() if ": warning: " in ln)
     # given on the command line: nothing to announce
@@ -97,14 +99,18 @@ def test_report_prints_the_info_line_and_the_block(
         == 0
     )
     err = capsys.readouterr().err
-    assert "info: foot: acc_unit=g" in err and "warning: " in err and "--side" in err
+    assert "info: foot: acc_unit=g" in err
+    assert "warning: " in err
+    assert "--side" in err
     page = out.read_text()
     assert '<section class="checks" id="input-checks"><h2>Input checks</h2>' in page
     block = page.split('id="input-checks"', 1)[1].split("</section>", 1)[0]
     # the finding, the metrics it affects (labels of the metric table) and what to do
     assert "give --side left or --side right" in block
-    assert "flight time" in block and "GCT balance" in block
-    assert "acc_unit=g" in block and "inferred from the signal" in block
+    assert "flight time" in block
+    assert "GCT balance" in block
+    assert "acc_unit=g" in block
+    assert "inferred from the signal" in block
     # near the top: before the "what to fix" block and the cards
     assert page.index('id="input-checks"') < page.index('id="fix"')
 
@@ -114,7 +120,8 @@ def test_a_plausible_input_has_no_block(tmp_path: Path, run_rec: Recording) -> N
     from gait.views.report import build_report
 
     res = analyze(Recording(run_rec.meta, run_rec.by_placement("foot")))
-    assert res.summary["input_checks"] == [] and res.summary["units_inferred"] == {}
+    assert res.summary["input_checks"] == []
+    assert res.summary["units_inferred"] == {}
     page = build_report(
         res, path=tmp_path / "ok.html", plotly_js="shared:plotly.min.js"
     ).read_text()
@@ -135,7 +142,8 @@ def test_report_says_why_contact_time_is_empty(tmp_path: Path) -> None:
     )
     res = analyze(rec)
     left_out = res.summary["contact_time_left_out"]
-    assert left_out and left_out["steps"] > 0
+    assert left_out
+    assert left_out["steps"] > 0
     page = build_report(
         res, path=tmp_path / "walk.html", plotly_js="shared:plotly.min.js"
     ).read_text()
@@ -161,14 +169,16 @@ def test_batch_prints_findings_and_the_index_shows_them(
     assert rc == 0
     err = capsys.readouterr().err
     assert "one_shoe.csv: info: foot: acc_unit=g" in err
-    assert "one_shoe.csv: warning: " in err and "--side" in err
+    assert "one_shoe.csv: warning: " in err
+    assert "--side" in err
     index = (out / "index.html").read_text()
     row = index.split("one_shoe.csv</a></td>", 1)[1].split("</tr>", 1)[0]
     assert "input check: foot: side unknown (give --side left or --side right)" in row
     assert "input check: one leg measured" in row
     # next to the headline, in the same cell
     head = row.split("<td class='head'>", 1)[1].split("</td>", 1)[0]
-    assert head.startswith("run") and "side unknown" in head
+    assert head.startswith("run")
+    assert "side unknown" in head
 
 
 # ----------------------------------------------------------------- live
@@ -178,9 +188,11 @@ def test_missing_reasons_pure() -> None:
     both_feet = [("foot", "left", True), ("foot", "right", True)]
     assert missing_reasons(both_feet) == {}
     one = missing_reasons([("foot", "left", True)])
-    assert set(one) == {"gct_right", "gct_balance"} and "right leg" in one["gct_right"]
+    assert set(one) == {"gct_right", "gct_balance"}
+    assert "right leg" in one["gct_right"]
     sacrum = missing_reasons([("sacrum", None, False)])
-    assert set(sacrum) == {"speed", "strike"} and "foot sensor" in sacrum["speed"]
+    assert set(sacrum) == {"speed", "strike"}
+    assert "foot sensor" in sacrum["speed"]
     assert "speed" not in missing_reasons([("sacrum", None, False)], speed_source=True)
     acc_feet = missing_reasons([("foot", "left", False), ("foot", "right", False)])
     assert set(acc_feet) == {"speed", "strike"}
@@ -192,7 +204,8 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     foot = run_rec.streams[0]
     sac = run_rec.by_placement("sacrum")[0]
     n = int(CHECK_S * foot.rate)
-    assert foot.gyr is not None and sac.gyr is not None
+    assert foot.gyr is not None
+    assert sac.gyr is not None
     codes = [
         c.code
         for c in first_seconds_checks("s", "sacrum", None, foot.acc[:n], foot.gyr[:n], foot.rate)
@@ -211,7 +224,8 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     k = int(foot.rate)
     results = [fs.add(foot.acc[i : i + k], foot.gyr[i : i + k], 1.0) for i in range(0, 25 * k, k)]
     done = [r for r in results if r is not None]
-    assert len(done) == 1 and [c.code for c in done[0]] == ["placement_suspect"]
+    assert len(done) == 1
+    assert [c.code for c in done[0]] == ["placement_suspect"]
     assert results.index(done[0]) == int(CHECK_S) - 1
 
 
@@ -280,7 +294,8 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     assert last["missing"]["gct_right"] == "no sensor on the right leg"
     assert "both legs" in last["missing"]["gct_balance"]
     codes = [c["code"] for c in last["input_checks"]]
-    assert codes == ["placement_suspect"] and "--placement" in last["input_checks"][0]["message"]
+    assert codes == ["placement_suspect"]
+    assert "--placement" in last["input_checks"][0]["message"]
     # the terminal gets it once
     assert sum("warning: " in s and "--placement" in s for s in said) == 1
     # the first update that carries it comes after the first CHECK_S seconds
@@ -294,7 +309,8 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     con = Console(record=True, width=200)
     con.print(render(last))
     text = con.export_text()
-    assert "input check: " in text and "no sensor on the right leg" in text
+    assert "input check: " in text
+    assert "no sensor on the right leg" in text
 
 
 def test_live_page_script_shows_the_reasons() -> None:
@@ -305,7 +321,8 @@ def test_live_page_script_shows_the_reasons() -> None:
         assert f'data-why="{metric}"' in page
     assert 'id="input-checks"' in page
     js = (static / "live.js").read_text()
-    assert "m.missing" in js and "m.input_checks" in js
+    assert "m.missing" in js
+    assert "m.input_checks" in js
     assert np.isfinite(CHECK_S)
 
 
@@ -328,7 +345,6 @@ def test_live_page_server_passes_the_reasons_on() -> None:
         }
     )
     snap = page.snapshot()
-    assert snap["withheld"] == {"gct_balance": "rates differ"} and snap["missing"] == {
-        "speed": "no foot"
-    }
+    assert snap["withheld"] == {"gct_balance": "rates differ"}
+    assert snap["missing"] == {"speed": "no foot"}
     assert [c["code"] for c in snap["input_checks"]] == ["acc_unit_suspect"]

@@ -115,7 +115,8 @@ def test_user_case_file_in_g_without_acc_unit(
     foot = run_rec.streams[0]
     p = _csv(tmp_path / "shoe_g.csv", foot, acc_k=G)
     s = read(p, ReadOptions(side="left")).streams[0]
-    assert s.device["acc_unit"] == "g" and "acc_unit=g" in s.device["units_inferred"]
+    assert s.device["acc_unit"] == "g"
+    assert "acc_unit=g" in s.device["units_inferred"]
     np.testing.assert_allclose(s.acc, foot.acc, atol=1e-9)
     js = tmp_path / "s.json"
     assert main(["analyze", str(p), "--side", "left", "--no-save", "--summary-json", str(js)]) == 0
@@ -133,7 +134,8 @@ def test_gyro_in_degrees_without_gyr_unit(tmp_path: Path, run_rec: Recording) ->
     p = _csv(tmp_path / "shoe_deg.csv", foot, gyr_k=180.0 / np.pi)
     s = read(p, ReadOptions(side="left")).streams[0]
     assert s.device["gyr_unit"] == "deg/s"
-    assert s.gyr is not None and foot.gyr is not None
+    assert s.gyr is not None
+    assert foot.gyr is not None
     np.testing.assert_allclose(s.gyr, foot.gyr, atol=1e-9)
     with pytest.raises(UnitError, match="--gyr-unit"):
         read(p, ReadOptions(side="left", gyr_unit="rad/s"))
@@ -146,7 +148,8 @@ def test_stream_in_g_inside_a_recording_is_flagged(run_rec: Recording) -> None:
     checks = input_checks(
         Recording(SessionMeta(), [wrong]), [("sacrum", "sacrum", None, 80)], False, []
     )
-    assert [c.code for c in checks] == ["acc_unit_suspect"] and "--acc-unit" in checks[0].message
+    assert [c.code for c in checks] == ["acc_unit_suspect"]
+    assert "--acc-unit" in checks[0].message
     assert (
         input_checks(Recording(SessionMeta(), [sac]), [("sacrum", "sacrum", None, 80)], False, [])
         == []
@@ -170,14 +173,18 @@ def test_user_case_one_shoe_without_side(
     err = capsys.readouterr().err
     s = json.loads(js.read_text())
     assert s["cadence_spm"] == pytest.approx(_truth_cadence(run_rec), rel=0.02)
-    assert s["flight_ms"] is None and s["gct_balance_pct"] is None and s["asymmetry"] == []
+    assert s["flight_ms"] is None
+    assert s["gct_balance_pct"] is None
+    assert s["asymmetry"] == []
     assert {"side_unknown", "one_leg"} <= _codes(s)
     assert "input_check:one_leg" in s["flags"]
-    assert "--side" in err and "not reported" in err
+    assert "--side" in err
+    assert "not reported" in err
     # with --side the side is known; one leg is still one leg
     assert main(["analyze", str(p), "--side", "left", "--no-save", "--summary-json", str(js)]) == 0
     s = json.loads(js.read_text())
-    assert _codes(s) == {"one_leg"} and s["flight_ms"] is None
+    assert _codes(s) == {"one_leg"}
+    assert s["flight_ms"] is None
 
 
 def test_both_feet_stay_silent(run_rec: Recording) -> None:
@@ -186,7 +193,8 @@ def test_both_feet_stay_silent(run_rec: Recording) -> None:
         res = gait.analyze(rec)
         assert res.summary["input_checks"] == []
         assert not [f for f in res.flags if f.startswith(("input_check", "placement_"))]
-        assert res.summary["flight_ms"] is not None and res.summary["gct_balance_pct"] is not None
+        assert res.summary["flight_ms"] is not None
+        assert res.summary["gct_balance_pct"] is not None
 
 
 def test_two_feet_labelled_the_same_side(run_rec: Recording) -> None:
@@ -194,8 +202,10 @@ def test_two_feet_labelled_the_same_side(run_rec: Recording) -> None:
     dup = Stream("foot", "left", right.t, right.acc, right.gyr, rate=right.rate, name="foot_left_2")
     res = gait.analyze(Recording(SessionMeta(), [left, dup]))
     codes = _codes(res.summary)
-    assert "side_twice" in codes and "one_leg" in codes
-    assert res.summary["gct_balance_pct"] is None and res.summary["symmetry"] == {}
+    assert "side_twice" in codes
+    assert "one_leg" in codes
+    assert res.summary["gct_balance_pct"] is None
+    assert res.summary["symmetry"] == {}
 
 
 def test_a_foot_without_side_next_to_a_labelled_one_is_inferred(run_rec: Recording) -> None:
@@ -209,7 +219,8 @@ def test_a_foot_without_side_next_to_a_labelled_one_is_inferred(run_rec: Recordi
     lu = Stream("foot", None, left.t, left.acc, left.gyr, rate=left.rate, name="foot_y")
     res = gait.analyze(Recording(SessionMeta(), [lu, nameless]))
     assert {"side_unknown", "sides_ambiguous", "one_leg"} <= _codes(res.summary)
-    assert res.summary["flight_ms"] is None and res.summary["gct_balance_pct"] is None
+    assert res.summary["flight_ms"] is None
+    assert res.summary["gct_balance_pct"] is None
 
 
 def test_side_checks_pure() -> None:
@@ -240,8 +251,10 @@ def test_user_case_foot_read_as_sacrum(
     s = json.loads(js.read_text())
     assert "placement_suspect:sacrum:looks_like_leg" in s["flags"]
     (check,) = s["input_checks"]
-    assert check["code"] == "placement_suspect" and "gct_balance_pct" in check["metrics"]
-    assert "warning" in err and "--placement" in err
+    assert check["code"] == "placement_suspect"
+    assert "gct_balance_pct" in check["metrics"]
+    assert "warning" in err
+    assert "--placement" in err
 
 
 def test_sacrum_labelled_sacrum_stays_silent(
@@ -256,9 +269,8 @@ def test_sacrum_labelled_sacrum_stays_silent(
     )
     assert "warning" not in capsys.readouterr().err
     s = json.loads(js.read_text())
-    assert s["input_checks"] == [] and s["cadence_spm"] == pytest.approx(
-        _truth_cadence(run_rec), rel=0.02
-    )
+    assert s["input_checks"] == []
+    assert s["cadence_spm"] == pytest.approx(_truth_cadence(run_rec), rel=0.02)
 
 
 # ----------------------------------------------------------------- real data: no false alarms

@@ -108,7 +108,8 @@ def test_separate_gyroscope_packets_are_merged_onto_accelerometer_times() -> Non
     t = np.concatenate([b.t for b in blocks])
     gy = np.concatenate([b.gyr for b in blocks if b.gyr is not None])
     ac = np.concatenate([b.acc for b in blocks])
-    assert t.size > 0.9 * 5.0 * RATE and np.all(np.diff(t) > 0)
+    assert t.size > 0.9 * 5.0 * RATE
+    assert np.all(np.diff(t) > 0)
     ok = np.isfinite(gy).all(axis=1)
     assert ok.mean() > 0.95
     # the gyroscope (2 × the same signal) lands on the accelerometer's sample instants
@@ -133,9 +134,12 @@ def test_accelerated_clock_scales_arrivals_to_session_time() -> None:
         for s, tt in pk
     ]
     t, truth = _run(clock, fast)
-    assert np.all(np.diff(t) > 0.5 / RATE) and abs(np.median(np.diff(t)) - 1.0 / RATE) < 1e-9
+    assert np.all(np.diff(t) > 0.5 / RATE)
+    assert abs(np.median(np.diff(t)) - 1.0 / RATE) < 1e-9
     err = t - truth
-    assert 0.0 <= err.min() and err.max() < 0.25  # latency x 10 at most
+    # latency x 10 at most
+    assert 0.0 <= err.min()
+    assert err.max() < 0.25
 
 
 def test_clock_drift_is_followed_over_a_long_session() -> None:

@@ -34,7 +34,8 @@ def test_each_virtual_device_streams_at_its_profile_rate() -> None:
     assert abs(src["gait-imu R"].rate - 200.0) < 0.1
     # one body: both feet land at the same cadence (same strides in the same 10 s)
     for s in src.values():
-        assert np.isfinite(s.acc).all() and s.duration > 9.5
+        assert np.isfinite(s.acc).all()
+        assert s.duration > 9.5
 
 
 def test_delivery_lag_covers_a_full_frame() -> None:
@@ -93,11 +94,14 @@ def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
     )
     assert rc == 0
     rates = {s.name: s.rate for s in read(out / "session.gaitcap").streams}
-    assert abs(rates["foot_left"] - 52.0) < 0.5 and abs(rates["foot_right"] - 200.0) < 0.5
+    assert abs(rates["foot_left"] - 52.0) < 0.5
+    assert abs(rates["foot_right"] - 200.0) < 0.5
     s = json.loads((out / "summary.json").read_text())
-    assert s["symmetry"] == {} and s["asymmetry"] == []
+    assert s["symmetry"] == {}
+    assert s["asymmetry"] == []
     assert s["gct_balance_pct"] is None
-    assert "52 Hz" in s["symmetry_status"]["gct"] and "200 Hz" in s["symmetry_status"]["gct"]
+    assert "52 Hz" in s["symmetry_status"]["gct"]
+    assert "200 Hz" in s["symmetry_status"]["gct"]
     assert "gct_balance" in s["symmetry_status"]
     report = (out / "report.html").read_text()
     assert "Left/right comparisons not shown" in report
@@ -114,7 +118,8 @@ def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
     polar = spec_limits("foot_left", "foot", "left", 52.0, True, 8 * 9.81)
     imu = spec_limits("foot_right", "foot", "right", 200.0, True, 16 * 9.81)
     why = leg_pair_mismatch([polar, imu, spec_limits("sacrum", "sacrum", None, 200.0, False)])
-    assert why is not None and "52 Hz" in why
+    assert why is not None
+    assert "52 Hz" in why
     assert leg_pair_mismatch([imu, spec_limits("foot_left", "foot", "left", 200.0, True)]) is None
     # a clearly unbalanced run: the symmetry drill would cue on it ...
     steps = analyze(
@@ -138,9 +143,11 @@ def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:
         return events, last
 
     events, last = run(False)
-    assert last["metrics"]["gct_balance"] > 52 and any(e["metric"] == "gct_balance" for e in events)
+    assert last["metrics"]["gct_balance"] > 52
+    assert any(e["metric"] == "gct_balance" for e in events)
     # ... unless the balance is withheld: then it is neither shown nor cued on, and the reason
     # goes out
     events, last = run(True)
-    assert last["metrics"]["gct_balance"] is None and last["withheld"] == {"gct_balance": why}
+    assert last["metrics"]["gct_balance"] is None
+    assert last["withheld"] == {"gct_balance": why}
     assert not [e for e in events if e["metric"] == "gct_balance"]

@@ -60,7 +60,8 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     shown = [
         u["sensors"]["foot_right"] for u in view.updates if "foot_right" in u.get("sensors", {})
     ]
-    assert shown[-1].get("gaps") == 1 and 9.9 < shown[-1]["gap_s"] < 16.0
+    assert shown[-1].get("gaps") == 1
+    assert 9.9 < shown[-1]["gap_s"] < 16.0
     assert [s for _, n, s in res.sensor_log if n != "foot_right" and s.startswith("gap")] == []
     steps = res.live_steps
     # one contact is one step, whichever sensor timed it first (no repeat at a handover)
@@ -74,7 +75,8 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     # a foot's delivery stalls (measured 0.17-0.18 beside busy processes, 0.06-0.10 alone)
     assert np.nanmax(np.abs(cad / np.nanmedian(cad) - 1)) < 0.25, np.sort(cad[np.isfinite(cad)])
     across = steps[steps["quality"].astype(str).str.contains("gap")]
-    assert len(across) >= 1 and across["cadence"].isna().all()
+    assert len(across) >= 1
+    assert across["cadence"].isna().all()
     # the capture has the hole too (the report and `gait info` read it from there)
     from gait.io import ReadOptions, read
 
@@ -85,17 +87,20 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     import json
 
     summary = json.loads(res.written["summary"].read_text())
-    assert list(summary["gaps"]) == ["foot_right"] and len(summary["gaps"]["foot_right"]) == 1
+    assert list(summary["gaps"]) == ["foot_right"]
+    assert len(summary["gaps"]["foot_right"]) == 1
     assert "gap:foot_right" in res.written["report"].read_text()
     # updates carry the notification arrival time (latency measurement)
     assert any("arrival" in u for u in view.updates)
     # the report comes from the capture; the session is in the history
     for key in ("report", "steps", "summary", "cues"):
         assert res.written[key].exists()
-    assert res.capture.exists() and res.capture.stat().st_size > 100_000
+    assert res.capture.exists()
+    assert res.capture.stat().st_size > 100_000
     with History(tmp_path / "history.db") as h:
         sessions = h.sessions()
-    assert len(sessions) == 1 and res.session_id is not None
+    assert len(sessions) == 1
+    assert res.session_id is not None
 
 
 @pytest.mark.realtime
@@ -124,7 +129,8 @@ def test_cli_live_simulated_terminal_view(
     assert rc == 0
     text = capsys.readouterr().out
     m = re.search(r"^report: (.+)$", text, re.M)
-    assert m and Path(m.group(1)).exists()
+    assert m
+    assert Path(m.group(1)).exists()
     assert (out / "session.gaitcap").exists()
 
 
@@ -146,7 +152,8 @@ def test_cli_live_bad_options_are_clear_errors(
     )
     assert rc == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_live_steps_are_kept_in_few_frames_over_a_long_run() -> None:

@@ -62,24 +62,24 @@ def test_polar_52hz_clipping_beside_200hz_imu_shows_no_asymmetry_and_says_why(
     # 256 ms measured (311 vs 261 ms before contacts were timed between samples) ...
     assert 0 < s["gct_ms"]["left"] - s["gct_ms"]["right"] < 20
     # ... so no index, no flag and no balance is given, and every one has a reason
-    assert s["symmetry"] == {} and s["asymmetry"] == []
+    assert s["symmetry"] == {}
+    assert s["asymmetry"] == []
     assert s["gct_balance_pct"] is None
     for m in ("gct", "flight", "step_time", "duty_factor", "foot_strike_angle", "gct_balance"):
-        assert "52 Hz" in s["symmetry_status"][m] and "200 Hz" in s["symmetry_status"][m]
+        assert "52 Hz" in s["symmetry_status"][m]
+        assert "200 Hz" in s["symmetry_status"][m]
     # the low-rate leg sensor is named in the quality flags
-    assert "low_rate:foot_left:52Hz" in s["flags"] and not any(
-        f.startswith("low_rate:foot_right") for f in s["flags"]
-    )
+    assert "low_rate:foot_left:52Hz" in s["flags"]
+    assert not any(f.startswith("low_rate:foot_right") for f in s["flags"])
     # the limits are in the summary
     left, right = s["sensors"]["foot_left"], s["sensors"]["foot_right"]
-    assert (
-        left["rate_hz"] == 52.0 and left["acc_range_g"] == 8.0 and left["acc_saturated_pct"] > 0.1
-    )
-    assert left["resolution_ms"] == pytest.approx(19.23, abs=0.01) and right["resolution_ms"] == 5.0
-    assert (
-        left["confidence_factor"] == pytest.approx(0.52 * 0.9, abs=0.01)
-        and right["confidence_factor"] == 1.0
-    )
+    assert left["rate_hz"] == 52.0
+    assert left["acc_range_g"] == 8.0
+    assert left["acc_saturated_pct"] > 0.1
+    assert left["resolution_ms"] == pytest.approx(19.23, abs=0.01)
+    assert right["resolution_ms"] == 5.0
+    assert left["confidence_factor"] == pytest.approx(0.52 * 0.9, abs=0.01)
+    assert right["confidence_factor"] == 1.0
 
 
 def test_step_confidence_carries_the_sensor_limits() -> None:
@@ -94,7 +94,8 @@ def test_a_comparable_pair_still_shows_the_asymmetry() -> None:
     s = analyze(_pair((200.0, 16.0), (200.0, 16.0), gct_asym_pct=8.0)).summary
     assert s["symmetry"]["gct"]["si_pct"] == pytest.approx(-7.5, abs=1.5)  # left longer by 8 %
     assert any(a["metric"] == "gct" for a in s["asymmetry"])
-    assert "gct" not in s["symmetry_status"] and s["gct_balance_pct"] > 51
+    assert "gct" not in s["symmetry_status"]
+    assert s["gct_balance_pct"] > 51
 
 
 def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything() -> None:
@@ -102,7 +103,8 @@ def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything(
     # not move a gyroscope detector's events), the clipped impact peaks are not
     s = analyze(_pair((52.0, 8.0), (52.0, 8.0), gct_asym_pct=8.0)).summary
     assert s["symmetry"]["gct"]["si_pct"] == pytest.approx(-8.0, abs=2.0)
-    assert "clipped" in s["symmetry_status"]["impact"] and "±8 g" in s["symmetry_status"]["impact"]
+    assert "clipped" in s["symmetry_status"]["impact"]
+    assert "±8 g" in s["symmetry_status"]["impact"]
     # an accelerometer-only detector times events on the peaks that clipping flattens
     s = analyze(
         synthesize_mixed(
@@ -114,7 +116,8 @@ def test_clipping_hides_impact_and_with_an_accelerometer_only_sensor_everything(
             sensor=SensorParams(no_gyro=True),
         )
     ).summary
-    assert s["symmetry"] == {} and s["gct_balance_pct"] is None
+    assert s["symmetry"] == {}
+    assert s["gct_balance_pct"] is None
     assert "clipped" in s["symmetry_status"]["gct"]
 
 
@@ -133,14 +136,15 @@ def test_cli_and_report_say_why_instead_of_a_number(
     path = write_recording(rec, tmp_path / "mixed.gaitrec")
     assert main(["analyze", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "not shown" in out and "52 Hz" in out
-    assert "⚠" not in out and "asymmetry:" not in out
+    assert "not shown" in out
+    assert "52 Hz" in out
+    assert "⚠" not in out
+    assert "asymmetry:" not in out
     html = build_report(
         analyze(rec), path=tmp_path / "r.html", plotly_js="shared:plotly.min.js"
     ).read_text()
-    assert (
-        "Left/right comparisons not shown" in html and "not shown (sensors not comparable)" in html
-    )
+    assert "Left/right comparisons not shown" in html
+    assert "not shown (sensors not comparable)" in html
 
 
 def test_sensor_mismatch_rules() -> None:

@@ -69,7 +69,9 @@ def test_phyphox_simulator_process_polled_by_live(tmp_path: Path) -> None:
         sim.terminate()
         sim.wait(10)
     st = next(iter(r.device_stats.values()))
-    assert st["packets"] > 10 and st["samples"] > 500 and st["bad"] == 0
+    assert st["packets"] > 10
+    assert st["samples"] > 500
+    assert st["bad"] == 0
     assert len(r.live_steps) > 5
     assert (r.live_steps["side"] == "unknown").all()  # armband: cadence only
 
@@ -117,6 +119,9 @@ def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
     assert "pushing" in text and "stopped" in text, text
     r = out["r"]
     st = next(iter(r.device_stats.values()))  # type: ignore[attr-defined]
-    assert st["packets"] > 10 and st["bad"] == 0 and not st["rejected"]
+    assert st["packets"] > 10
+    assert st["bad"] == 0
+    assert not st["rejected"]
     steps = r.live_steps  # type: ignore[attr-defined]
-    assert len(steps) > 10 and np.isfinite(steps["cadence"]).any()
+    assert len(steps) > 10
+    assert np.isfinite(steps["cadence"]).any()

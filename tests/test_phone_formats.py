@@ -33,11 +33,13 @@ def test_documented_shape_parses() -> None:
         for i in range(5)
     ]
     b = parse_sensorlogger(_body([*e, {"name": "location", "time": T0, "values": {"latitude": 1}}]))
-    assert b.message_id == 3 and b.session_id == "s"
+    assert b.message_id == 3
+    assert b.session_id == "s"
     t, xyz = b.sensors["accelerometer"]
     assert t.tolist() == [T0 + i * 10_000_000 for i in range(5)]
     assert xyz[:, 0] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
-    assert b.ignored == 1 and b.bad_entries == 0
+    assert b.ignored == 1
+    assert b.bad_entries == 0
 
 
 def test_tolerant_details_string_time_and_flat_axes() -> None:
@@ -75,7 +77,8 @@ def test_bad_entries_are_counted_not_fatal() -> None:
         {"name": "accelerometer", "time": T0 + 2, "values": {"x": 9, "y": 9, "z": 9}},
     ]
     b = parse_sensorlogger(_body(e))
-    assert b.bad_entries == 4 and b.sensors["accelerometer"][0].tolist() == [T0 + 2]
+    assert b.bad_entries == 4
+    assert b.sensors["accelerometer"][0].tolist() == [T0 + 2]
     assert len(_body([]) * 1) < MAX_BODY
 
 
@@ -86,13 +89,15 @@ def test_decoder_combines_gravity_flips_ios_and_drops_duplicates() -> None:
     body = build_sensorlogger(7, "s", "d", {"accelerometer": (t, lin), "gravity": (t, g)})
     dec = make_decoder(phone_profile("sensorlogger"))
     s = dec.feed(body, 1.0)
-    assert s is not None and s.sensor == "acc"
+    assert s is not None
+    assert s.sensor == "acc"
     assert s.acc.tolist() == [[1.0, 0, 9.8], [2.0, 0, 9.8]]
     assert s.device_time.tolist() == pytest.approx([0.0, 0.01])
     assert dec.feed(body, 1.1) is None  # the same messageId again
     assert dec.stats.reasons["ignored: duplicate batch"] == 1
     ios = make_decoder(phone_profile("sensorlogger", "ios")).feed(body, 1.0)
-    assert ios is not None and ios.acc.tolist() == [[-1.0, 0, -9.8], [-2.0, 0, -9.8]]
+    assert ios is not None
+    assert ios.acc.tolist() == [[-1.0, 0, -9.8], [-2.0, 0, -9.8]]
 
 
 def test_decoder_refuses_gravity_free_acceleration_alone() -> None:
@@ -100,7 +105,8 @@ def test_decoder_refuses_gravity_free_acceleration_alone() -> None:
     body = build_sensorlogger(0, "s", "d", {"accelerometer": (t, np.array([[0.1, 0.2, 0.3]]))})
     dec = make_decoder(phone_profile("sensorlogger"))
     assert dec.feed(body, 1.0) is None
-    assert dec.stats.bad == 1 and dec.stats.reasons["acceleration without gravity"] == 1
+    assert dec.stats.bad == 1
+    assert dec.stats.reasons["acceleration without gravity"] == 1
 
 
 def test_replay_orders_late_pushes_by_message_id() -> None:
@@ -125,8 +131,10 @@ def test_phyphox_reply_roundtrip_and_threshold_query() -> None:
     )
     r = parse_get_reply(body)
     assert r.buffers["acc_time"].tolist() == pytest.approx(t.tolist())
-    assert np.isnan(r.buffers["accX"][1]) and r.buffers["accX"][2] == pytest.approx(-1.25e-3)
-    assert r.measuring is True and r.session == "ab12"
+    assert np.isnan(r.buffers["accX"][1])
+    assert r.buffers["accX"][2] == pytest.approx(-1.25e-3)
+    assert r.measuring is True
+    assert r.session == "ab12"
     q = get_query({"acc": ("accX", "accY", "accZ", "acc_time")}, {"acc": 12.5})
     assert q == "/get?accX=12.5%7Cacc_time&accY=12.5%7Cacc_time&accZ=12.5%7Cacc_time&acc_time=12.5"
     assert 12.5 < nudge(12.5) < 12.5 + 1e-5
@@ -206,4 +214,6 @@ def test_phyphox_decoder_follows_a_restarted_experiment() -> None:
     assert dec.feed(reply(100.0), 1.0).n == 5
     assert dec.feed(reply(100.0), 1.1) is None  # the same values again: dropped
     s = dec.feed(reply(0.0), 1.2)  # cleared: time starts over
-    assert s is not None and s.n == 5 and dec.stats.reasons["experiment time restarted"] == 1
+    assert s is not None
+    assert s.n == 5
+    assert dec.stats.reasons["experiment time restarted"] == 1

@@ -10,12 +10,15 @@ def test_fuzzed_pushes_are_all_answered_and_counted() -> None:
     assert sum(r["statuses"].values()) == 3000
     assert r["accepted"] + sum(r["rejected"].values()) == 3000
     assert all(s == "200" or s.startswith("4") for s in r["statuses"])  # never a 5xx
-    assert r["accepted"] > 300 and r["decoded"] > 0  # the valid ones still flow
+    # the valid ones still flow
+    assert r["accepted"] > 300
+    assert r["decoded"] > 0
     assert r["decoder_errors"] == 0
 
 
 def test_fuzzed_phyphox_replies_are_all_counted() -> None:
     r = fuzz_replies(3000, seed=12)
     assert r["parsed"] + sum(r["rejected"].values()) == 3000
-    assert r["decoder_packets"] == 3000 and r["decoder_errors"] == 0
+    assert r["decoder_packets"] == 3000
+    assert r["decoder_errors"] == 0
     assert r["decoder_samples"] > 0

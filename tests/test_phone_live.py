@@ -59,9 +59,11 @@ def test_receiver_accepts_valid_and_counts_every_rejection() -> None:
     assert (
         asyncio.run(asgi_request(rx, "POST", "/push", b"{}", {"content-length": "99999999"})) == 413
     )
-    assert len(got) == 1 and rx.stats.accepted == 1
+    assert len(got) == 1
+    assert rx.stats.accepted == 1
     assert rx.stats.total == len(cases) + 3
-    assert rx.stats.rejected["browser_origin"] == 1 and rx.stats.rejected["bad_host"] == 1
+    assert rx.stats.rejected["browser_origin"] == 1
+    assert rx.stats.rejected["bad_host"] == 1
 
 
 def test_lan_receiver_needs_the_token() -> None:
@@ -99,7 +101,8 @@ def test_reorder_passes_in_order_at_once_and_waits_for_a_missing_push() -> None:
     assert r.due(1.5) == []
     assert r.due(2.1) == ["e"]  # 3 never came: given up after the hold
     assert r.push("s", 3, "d", 2.2) == ["d"]  # too late: handed on, the decoder drops old samples
-    assert r.reordered == 2 and r.given_up == 1
+    assert r.reordered == 2
+    assert r.given_up == 1
 
 
 def _source(
@@ -190,14 +193,13 @@ def test_waist_phone_cadence_within_1_spm_and_nothing_lost_outside_outages() -> 
     )
     r = _run_simulated(source, faults, batch=0.5, mount="belt")
     sched = r["sched"]
-    assert (
-        sched.faults["late"] > 0
-        and sched.faults["duplicate"] > 0
-        and sched.faults["outage_pushes"] > 0
-    )
+    assert sched.faults["late"] > 0
+    assert sched.faults["duplicate"] > 0
+    assert sched.faults["outage_pushes"] > 0
     # every sample outside the injected outages reached the engine, once
     assert r["received"] == int((~sched.lost).sum())
-    assert r["rx"].stats.accepted == len(sched.sends) and not r["rx"].stats.rejected
+    assert r["rx"].stats.accepted == len(sched.sends)
+    assert not r["rx"].stats.rejected
     st = r["steps"]
     live = st[(st["t_ic"] > 10.0) & (st["t_ic"] < 75.0)]
     assert abs(float(np.nanmedian(live["cadence"])) - truth) <= 1.0
@@ -225,7 +227,8 @@ def test_armband_phone_gives_cadence_only() -> None:
     st = r["steps"]
     live = st[(st["t_ic"] > 10.0) & (st["t_ic"] < 55.0)]
     assert abs(float(np.nanmedian(live["cadence"])) - truth) <= 2.0
-    assert live["gct"].isna().all() and (live["side"] == "unknown").all()
+    assert live["gct"].isna().all()
+    assert (live["side"] == "unknown").all()
 
 
 def test_phyphox_server_answers_incremental_gets() -> None:
@@ -235,15 +238,14 @@ def test_phyphox_server_answers_incremental_gets() -> None:
     from devices.phone.phyphox import parse_get_reply
 
     full = parse_get_reply(srv.get("acc_time=full&accX=full", now[0]))
-    assert (
-        full.buffers["acc_time"][-1] <= 5.0
-        and full.buffers["acc_time"].size == full.buffers["accX"].size
-    )
+    assert full.buffers["acc_time"][-1] <= 5.0
+    assert full.buffers["acc_time"].size == full.buffers["accX"].size
     last = float(full.buffers["acc_time"][-1])
     now[0] = 10.0
     inc = parse_get_reply(srv.get(f"acc_time={last}&accX={last}|acc_time", now[0]))
     t = inc.buffers["acc_time"]
-    assert t[0] > last and t.size == inc.buffers["accX"].size
+    assert t[0] > last
+    assert t.size == inc.buffers["accX"].size
     assert not ((t >= 8.0) & (t < 9.0)).any()  # paused: no data
     assert asyncio.run(asgi_request(srv, "GET", "/nope")) == 404
 
@@ -282,7 +284,9 @@ def test_live_session_over_loopback_with_page(tmp_path: Path, device: str) -> No
     finally:
         page.stop()
     stats = next(iter(r.device_stats.values()))
-    assert stats["packets"] > 10 and stats["bad"] == 0 and not stats["rejected"]
+    assert stats["packets"] > 10
+    assert stats["bad"] == 0
+    assert not stats["rejected"]
     assert len(r.live_steps) > 40
     assert abs(float(np.nanmedian(r.live_steps["cadence"])) - 168.0) < 3.0
     phone = state["sensors"]["phone"]

@@ -29,7 +29,8 @@ def test_cadence_only_confidence_is_a_parameter() -> None:
     s = _pocket_stream()
     base = get_detector("phone")(s)
     low = get_detector("phone", cadence_only_confidence=0.3)(s)
-    assert len(base) > 10 and np.allclose(base["t_ic"], low["t_ic"])
+    assert len(base) > 10
+    assert np.allclose(base["t_ic"], low["t_ic"])
     assert (base["confidence"] == PhoneDetector().cadence_only_confidence).all()
     assert (low["confidence"] == 0.3).all()
     assert low.attrs["detector"]["params"]["cadence_only_confidence"] == 0.3
@@ -40,7 +41,8 @@ def test_moving_threshold_changes_the_steps() -> None:
     base = PhoneDetector()(s)
     # a threshold above any carried phone's motion finds no step
     none = PhoneDetector(moving_rms=1e3)(s)
-    assert len(base) > 10 and len(none) == 0
+    assert len(base) > 10
+    assert len(none) == 0
     assert none.attrs["detector"]["params"]["moving_rms"] == 1e3
 
 
@@ -49,5 +51,6 @@ def test_belt_mount_goes_through_the_sacrum_detector_with_its_factor() -> None:
     s = rec.streams[0]
     a = PhoneDetector()(s)
     b = PhoneDetector(belt_confidence=0.3)(s)
-    assert len(a) > 10 and np.allclose(b["confidence"], a["confidence"] * 0.5)
+    assert len(a) > 10
+    assert np.allclose(b["confidence"], a["confidence"] * 0.5)
     assert a["quality"].str.contains("phone_belt").all()

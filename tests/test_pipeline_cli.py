@@ -55,7 +55,8 @@ def test_analyze_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     bad.write_text("time,acc\n1,2\n")
     assert main(["analyze", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "error" in err and "Traceback" not in err
+    assert "error" in err
+    assert "Traceback" not in err
 
 
 def test_analyze_bad_window_option() -> None:
@@ -84,4 +85,5 @@ def test_balance_session_goes_to_balance_analysis(
 def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
     js = tmp_path / "s.json"
     assert main(["analyze", str(GAITMAP), str(GAITMAP), "--summary-json", str(js), "--json"]) == 0
-    assert (tmp_path / "s-1.json").exists() and (tmp_path / "s-2.json").exists()
+    assert (tmp_path / "s-1.json").exists()
+    assert (tmp_path / "s-2.json").exists()

@@ -33,12 +33,14 @@ def _times(gaps_ns: list[int], n: int = 36) -> tuple[np.ndarray, object]:
     dec = make_decoder(get_profile("polar-h10"))
     ts, out = T0, []
     s = dec.feed(_frame(ts, n), 0.0, "data")
-    assert s is not None and s.device_time is not None
+    assert s is not None
+    assert s.device_time is not None
     out.append(s.device_time)
     for g in gaps_ns:
         ts += g
         s = dec.feed(_frame(ts, n), 0.0, "data")
-        assert s is not None and s.device_time is not None
+        assert s is not None
+        assert s.device_time is not None
         out.append(s.device_time)
     return np.concatenate(out), dec
 
@@ -50,7 +52,8 @@ def test_short_frame_interval_is_spread_evenly_and_stays_in_order() -> None:
     assert np.all(np.diff(t) > 0), "sample times go backwards"
     # the samples of each later frame are spread evenly since the previous frame's last one
     np.testing.assert_allclose(np.diff(t[36:]), short / 36 * 1e-9, rtol=0, atol=1e-6)
-    assert dec.stats.counter_gaps == 0 and dec.stats.lost_samples == 0
+    assert dec.stats.counter_gaps == 0
+    assert dec.stats.lost_samples == 0
 
 
 def test_interval_below_bound_is_spread_and_above_is_a_gap() -> None:
@@ -62,4 +65,5 @@ def test_interval_below_bound_is_spread_and_above_is_a_gap() -> None:
     # two frames' worth of time: one frame lost, samples counted back at the nominal period
     t, dec = _times([2 * nominal])
     np.testing.assert_allclose(np.diff(t[37:]), 5e-3, rtol=0, atol=1e-6)
-    assert dec.stats.counter_gaps == 1 and dec.stats.lost_samples == 36
+    assert dec.stats.counter_gaps == 1
+    assert dec.stats.lost_samples == 36

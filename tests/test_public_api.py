@@ -33,7 +33,8 @@ def test_every_lazy_name_resolves_to_the_object_the_type_checker_sees() -> None:
             and node.test.id == "TYPE_CHECKING"
         ):
             for imp in node.body:
-                assert isinstance(imp, ast.ImportFrom) and imp.module
+                assert isinstance(imp, ast.ImportFrom)
+                assert imp.module
                 for alias in imp.names:
                     seen[alias.asname or alias.name] = (imp.module, alias.name)
     assert seen == gait._LAZY
@@ -93,11 +94,9 @@ def test_mypy_sees_real_signatures(tmp_path: Path) -> None:
     assert len(revealed) == 5, out.stdout + out.stderr
     assert all(r.strip('"') != "Any" for r in revealed), revealed
     analyze_t, read_t, synth_t, result_t, rec_t = revealed
-    assert "recording: gait.contract.recording.Recording" in analyze_t and analyze_t.endswith(
-        '-> gait.contract.result.GaitResult"'
-    )
+    assert "recording: gait.contract.recording.Recording" in analyze_t
+    assert analyze_t.endswith('-> gait.contract.result.GaitResult"')
     assert read_t.endswith('-> gait.contract.recording.Recording"')
     assert synth_t.endswith('-> gait.contract.recording.Recording"')
-    assert result_t.endswith('-> gait.contract.result.GaitResult"') and rec_t.endswith(
-        '-> gait.contract.recording.Recording"'
-    )
+    assert result_t.endswith('-> gait.contract.result.GaitResult"')
+    assert rec_t.endswith('-> gait.contract.recording.Recording"')

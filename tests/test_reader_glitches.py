@@ -21,7 +21,8 @@ def test_isolated_repeat_and_swap_are_dropped() -> None:
     t[100] = t[99]  # repeat
     t[[500, 501]] = t[[501, 500]]  # a sample one step late
     keep, dropped = drop_time_glitches(t, Path("x"), 2, "t")
-    assert dropped == 2 and keep.sum() == 998
+    assert dropped == 2
+    assert keep.sum() == 998
     assert np.all(np.diff(t[keep]) > 0)
 
 
@@ -30,7 +31,8 @@ def test_systematic_disorder_raises_with_the_line() -> None:
     t[300:] -= 50.0  # a jump 50 steps back: files joined or clock reset
     with pytest.raises(TimeOrderError, match="goes backwards") as ei:
         drop_time_glitches(t, Path("x"), 2, "t")
-    assert ei.value.line == 302 and ei.value.column == "t"
+    assert ei.value.line == 302
+    assert ei.value.column == "t"
 
 
 def test_too_many_glitches_is_systematic() -> None:
@@ -60,7 +62,8 @@ def test_ipol_repeated_packet_counter_reads(
     lb.write_text("\n".join(lines) + "\n")
     rec = read(lb)
     sacrum = rec.stream("sacrum")
-    assert sacrum.n == 999 and sacrum.device["dropped_samples"] == 1
+    assert sacrum.n == 999
+    assert sacrum.device["dropped_samples"] == 1
     assert rec.meta.extra["dropped_samples"] == 1
     assert rec.stream("foot_left").n == 1000
     assert main(["info", "--json", str(lb)]) == 0

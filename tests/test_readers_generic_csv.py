@@ -65,14 +65,16 @@ def test_units_and_timestamp(tmp_path: Path) -> None:
     np.testing.assert_allclose(s.t, data[:, 0], atol=1e-6)
     np.testing.assert_allclose(np.median(np.linalg.norm(s.acc, axis=1)), G, rtol=0.2)
     np.testing.assert_allclose(s.gyr, np.radians(data[:, 4:7]), rtol=1e-12)
-    assert rec.meta.start_time is not None and rec.meta.start_time.startswith("2023-11-14")
+    assert rec.meta.start_time is not None
+    assert rec.meta.start_time.startswith("2023-11-14")
 
 
 def test_no_time_column_uses_rate_and_acc_only(tmp_path: Path) -> None:
     data = _rows(50)[:, 1:4]
     p = _write(tmp_path / "c.csv", "acc_x,acc_y,acc_z", data)
     s = read(p, ReadOptions(rate=50.0)).streams[0]
-    assert s.gyr is None and s.rate == 50.0
+    assert s.gyr is None
+    assert s.rate == 50.0
     assert s.t[-1] == pytest.approx(49 / 50.0)
     with pytest.raises(RateError, match="--rate"):
         read(p, ReadOptions())
@@ -96,7 +98,9 @@ def test_missing_and_renamed_columns(tmp_path: Path) -> None:
     p = _write(tmp_path / "f.csv", "t,acc_x,acc_y,accz,gyr_x,gyr_y,gyr_z", _rows(10))
     with pytest.raises(MissingColumnError) as ei:
         read(p)
-    assert ei.value.column == "acc_z" and ei.value.path == p and "f.csv" in str(ei.value)
+    assert ei.value.column == "acc_z"
+    assert ei.value.path == p
+    assert "f.csv" in str(ei.value)
     p2 = _write(tmp_path / "g.csv", "t,acc_x,acc_y,acc_z,gyr_x,gyr_y", _rows(10)[:, :6])
     with pytest.raises(MissingColumnError) as ei2:
         read(p2, ReadOptions(format="csv"))
@@ -112,8 +116,10 @@ def test_non_numeric_cell_names_line_and_column(tmp_path: Path) -> None:
     p.write_text("\n".join(lines) + "\n")
     with pytest.raises(BadValueError) as ei:
         read(p)
-    assert ei.value.line == 11 and ei.value.column == "acc_z"
-    assert "line 11" in str(ei.value) and "'abc'" in str(ei.value)
+    assert ei.value.line == 11
+    assert ei.value.column == "acc_z"
+    assert "line 11" in str(ei.value)
+    assert "'abc'" in str(ei.value)
 
 
 @pytest.mark.parametrize("token", ["", "nan", "NaN", "inf"])
@@ -163,7 +169,8 @@ def test_time_order(tmp_path: Path, mode: str, word: str) -> None:
     p = _write(tmp_path / "k.csv", HEADER, data)
     with pytest.raises(TimeOrderError, match=word) as ei:
         read(p)
-    assert ei.value.line == 14 and ei.value.column == "t"
+    assert ei.value.line == 14
+    assert ei.value.column == "t"
 
 
 @pytest.mark.parametrize("mode", ["repeat", "swap"])
@@ -175,7 +182,8 @@ def test_isolated_time_glitch_is_dropped_and_counted(tmp_path: Path, mode: str) 
         data[[120, 121], 0] = data[[121, 120], 0]
     rec = read(_write(tmp_path / "g.csv", HEADER, data))
     s = rec.streams[0]
-    assert s.n == 299 and s.device["dropped_samples"] == 1
+    assert s.n == 299
+    assert s.device["dropped_samples"] == 1
     assert rec.meta.extra["dropped_samples"] == 1
     assert np.all(np.diff(s.t) > 0)
 
@@ -192,7 +200,8 @@ def test_unknown_unit_and_contradicting_unit(tmp_path: Path) -> None:
     p2 = _write(tmp_path / "m.csv", HEADER, data_g)
     # without --acc-unit the unit comes from gravity; a contradicting one names the option
     s2 = read(p2).streams[0]
-    assert s2.device["acc_unit"] == "g" and "acc_unit=g" in s2.device["units_inferred"]
+    assert s2.device["acc_unit"] == "g"
+    assert "acc_unit=g" in s2.device["units_inferred"]
     np.testing.assert_allclose(s2.acc, data[:, 1:4], atol=1e-9)
     with pytest.raises(UnitError, match=r"--acc-unit m/s2 contradicts .* use --acc-unit g"):
         read(p2, ReadOptions(acc_unit="m/s2"))
@@ -344,4 +353,5 @@ def test_property_truncation(tmp_path: Path, data: np.ndarray, frac: float) -> N
         if error is None:
             assert rec.streams[0].n == len(data)
         else:
-            assert error.line == len(data) + 1 and error.column == "gyr_z"
+            assert error.line == len(data) + 1
+            assert error.column == "gyr_z"

@@ -109,7 +109,8 @@ def test_phyphox_bad_cell(tmp_path: Path) -> None:
     p.write_text("\n".join(lines) + "\n")
     with pytest.raises(BadValueError) as ei:
         read(p)
-    assert ei.value.line == 8 and "Acceleration y" in str(ei.value.column)
+    assert ei.value.line == 8
+    assert "Acceleration y" in str(ei.value.column)
 
 
 def _sl_csv(t_ns: np.ndarray, xyz: np.ndarray, t0_ns: int) -> str:
@@ -146,7 +147,8 @@ def test_sensorlogger_folder_and_zip(tmp_path: Path, android: bool) -> None:
     s = rec.streams[0]
     assert rec.meta.source == "sensorlogger"
     assert s.device["acc_source"] == ("TotalAcceleration" if android else "Accelerometer + Gravity")
-    assert s.device["platform"] == "android" and s.device["trimmed_samples"] == 1
+    assert s.device["platform"] == "android"
+    assert s.device["trimmed_samples"] == 1
     np.testing.assert_allclose(s.acc, acc[1:], atol=1e-9)
     t = (t_ns - t_ns[0]) / 1e9
     np.testing.assert_allclose(s.gyr[:, 1], np.interp(t[1:], t + 0.003, gyr[:, 1]), atol=1e-12)  # type: ignore[index]
@@ -174,7 +176,8 @@ def test_sensorlogger_duplicates_dropped_single_csv(tmp_path: Path) -> None:
     p = tmp_path / "TotalAcceleration.csv"
     p.write_text(_sl_csv(t_ns, acc, int(t_ns[0])))
     s = read(p).streams[0]
-    assert s.n == 49 and s.device["dropped_samples"] == 1
+    assert s.n == 49
+    assert s.device["dropped_samples"] == 1
 
 
 def test_phyphox_time_backwards(tmp_path: Path) -> None:
@@ -193,7 +196,8 @@ def test_phyphox_isolated_glitch_is_dropped(tmp_path: Path) -> None:
     p = tmp_path / "glitch.csv"
     p.write_text(_phyphox_csv(t, acc, "Acceleration", "m/s^2"))
     rec = read(p)
-    assert rec.streams[0].n == 299 and rec.streams[0].device["dropped_samples"] == 1
+    assert rec.streams[0].n == 299
+    assert rec.streams[0].device["dropped_samples"] == 1
 
 
 def test_sensorlogger_ios_signs_flipped(tmp_path: Path) -> None:

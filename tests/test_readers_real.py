@@ -24,14 +24,18 @@ def test_gaitmap_two_feet_and_reference() -> None:
     assert rec.meta.source == "gaitmap"
     assert [s.name for s in rec.streams] == ["foot_left", "foot_right"]
     for s in rec.streams:
-        assert s.rate == 204.8 and s.n == 7928 and s.has_gyr
+        assert s.rate == 204.8
+        assert s.n == 7928
+        assert s.has_gyr
         np.testing.assert_allclose(np.diff(s.t), 1 / 204.8, rtol=1e-9)
     ev = rec.reference.events  # type: ignore[union-attr]
     assert rec.reference.kind == "measured"  # type: ignore[union-attr]
-    assert len(ev) == 57 and set(ev["side"]) == {"left", "right"}
+    assert len(ev) == 57
+    assert set(ev["side"]) == {"left", "right"}
     # first left stride in the file: ic=657, next tc=803 (samples at 204.8 Hz)
     left = ev[ev.side == "left"].iloc[0]
-    assert left.t_ic == pytest.approx(657 / 204.8) and left.t_tc == pytest.approx(803 / 204.8)
+    assert left.t_ic == pytest.approx(657 / 204.8)
+    assert left.t_tc == pytest.approx(803 / 204.8)
     assert (ev.t_tc.dropna() > ev.loc[ev.t_tc.notna(), "t_ic"]).all()
 
 
@@ -53,7 +57,8 @@ def test_ipol_any_file_reads_the_trial(name: str) -> None:
     ]
     ev = rec.reference.events  # type: ignore[union-attr]
     # 1-1.json: 17 left and 18 right [toe_off, heel_strike] pairs -> 35 steps
-    assert len(ev) == 35 and (ev.side == "left").sum() == 17
+    assert len(ev) == 35
+    assert (ev.side == "left").sum() == 17
     assert ev.t_ic.iloc[0] == pytest.approx(5.07)  # right heel strike at counter 507
     seg = rec.reference.tables["segments"].set_index("segment")  # type: ignore[union-attr]
     assert seg.loc["u_turn", "t_start"] == pytest.approx(13.16)
@@ -67,7 +72,8 @@ def test_ipol_dropped_packets_stay_as_gaps() -> None:
     assert lb.t[-1] == pytest.approx(42.09)  # counter 4209 at 100 Hz: drops keep their time
     assert np.diff(lb.t).max() > 0.015
     key, files = group_of(IPOL / "2-3_rf.txt")
-    assert key.endswith("2-3") and len(files) == 4
+    assert key.endswith("2-3")
+    assert len(files) == 4
 
 
 def test_mobgap_default_and_selected_tests() -> None:
@@ -76,12 +82,17 @@ def test_mobgap_default_and_selected_tests() -> None:
     assert first.meta.extra["test"] == "TimeMeasure1/Test5/Trial1"
     assert first.meta.start_time == "2020-12-10T13:57:44.733000+01:00"
     s = first.streams[0]
-    assert s.placement == "sacrum" and s.n == 1246 and s.rate == 100.0
+    assert s.placement == "sacrum"
+    assert s.n == 1246
+    assert s.rate == 100.0
     ev = first.reference.events  # type: ignore[union-attr]
-    assert len(ev) == 9 and ev.t_ic.iloc[0] == pytest.approx(5.05) and ev.side.iloc[0] == "left"
+    assert len(ev) == 9
+    assert ev.t_ic.iloc[0] == pytest.approx(5.05)
+    assert ev.side.iloc[0] == "left"
     assert ev.t_tc.iloc[0] == pytest.approx(5.98)
     sel = read(f"{p}::Test11")
-    assert sel.meta.extra["test"] == "TimeMeasure1/Test11/Trial1" and sel.streams[0].n == 13759
+    assert sel.meta.extra["test"] == "TimeMeasure1/Test11/Trial1"
+    assert sel.streams[0].n == 13759
     assert len(sel.reference.tables["bouts"]) == 6  # type: ignore[union-attr]
     assert read(f"{p}::Test5/Trial2").streams[0].n == 1075
     with pytest.raises(InputFileError, match="available: TimeMeasure1/Test5/Trial1"):
@@ -104,7 +115,9 @@ def test_oxford_phone_and_step_reference() -> None:
     assert s.device["dropped_samples"] == 1  # one repeated timestamp in this file
     assert np.all(np.diff(s.t) > 0)
     ev = rec.reference.events  # type: ignore[union-attr]
-    assert len(ev) == 335 and ev.side.isna().all() and ev.t_tc.isna().all()
+    assert len(ev) == 335
+    assert ev.side.isna().all()
+    assert ev.t_tc.isna().all()
     assert rec.meta.start_time == "2017-09-26T10:57:18.471000+00:00"
     assert read(OXFORD / "user1_neckpouch_1506422851785.csv").streams[0].mount == "sternum"
     assert (

@@ -42,9 +42,8 @@ def test_force_contacts_fill_gaps_and_drop_flicker() -> None:
     f[2900:] = 500.0  # still under way at the end: TC unknown
     ev = contacts_from_force(f, fs, 50.0)
     assert len(ev) == 3
-    assert ev.t_ic.iloc[0] == pytest.approx(0.0991, abs=2e-3) and ev.t_tc.iloc[0] == pytest.approx(
-        0.3991, abs=2e-3
-    )
+    assert ev.t_ic.iloc[0] == pytest.approx(0.0991, abs=2e-3)
+    assert ev.t_tc.iloc[0] == pytest.approx(0.3991, abs=2e-3)
     assert np.isnan(ev.t_tc.iloc[2])
     # a 40 ms gap is a real flight phase and stays
     f2 = np.zeros(2000)
@@ -59,13 +58,16 @@ def test_force_contacts_fill_gaps_and_drop_flicker() -> None:
 @pytest.mark.parametrize("trial", range(1, 8))
 def test_bach_trial_units_frame_and_contacts(trial: int) -> None:
     rec = read(f"{BACH}::{trial}")
-    assert rec.meta.source == "bach" and rec.meta.extra["trial"] == trial
+    assert rec.meta.source == "bach"
+    assert rec.meta.extra["trial"] == trial
     s = rec.streams[0]
     assert (s.placement, s.side, s.has_gyr) == ("shank", None, False)
-    assert s.rate == pytest.approx(142.857, abs=1e-3) and s.acc_range == pytest.approx(8 * G)
+    assert s.rate == pytest.approx(142.857, abs=1e-3)
+    assert s.acc_range == pytest.approx(8 * G)
     # gravity: the median norm of a shank during gait is 1-2 g (running swings harder)
     assert 0.9 * G < np.median(np.linalg.norm(s.acc, axis=1)) < 2.0 * G
-    assert 3 <= s.device["padding_dropped"] <= 9 and np.all(np.any(s.acc != 0, axis=1))
+    assert 3 <= s.device["padding_dropped"] <= 9
+    assert np.all(np.any(s.acc != 0, axis=1))
     ev = rec.reference.events  # type: ignore[union-attr]
     gct = (ev.t_tc - ev.t_ic).dropna()
     running = rec.meta.activity == "run"
@@ -98,7 +100,8 @@ def test_bach_selector_errors_and_default() -> None:
 @pytest.mark.parametrize("trial", range(1, 17))
 def test_alcantara_trial_units_frame_and_contacts(trial: int) -> None:
     rec = read(f"{ALC}::{trial}")
-    assert rec.meta.source == "alcantara" and rec.meta.activity == "run"
+    assert rec.meta.source == "alcantara"
+    assert rec.meta.activity == "run"
     s = rec.streams[0]
     assert (s.placement, s.side, s.rate, s.n) == ("sacrum", None, 500.0, 2480)
     assert np.all(s.acc[:, 1] == 0.0)
@@ -107,7 +110,8 @@ def test_alcantara_trial_units_frame_and_contacts(trial: int) -> None:
     assert 0.95 * G < s.acc[:, 2].mean() < 1.35 * G
     ev = rec.reference.events  # type: ignore[union-attr]
     gct = (ev.t_tc - ev.t_ic).dropna()
-    assert 12 <= len(ev) <= 19 and gct.between(0.17, 0.29).all()
+    assert 12 <= len(ev) <= 19
+    assert gct.between(0.17, 0.29).all()
     assert ev.side.isna().all()
     # x forward: the pelvis brakes in early stance and is pushed forward in late stance
     early, late = _stance_halves(rec, 0)
@@ -118,9 +122,12 @@ def test_alcantara_trial_units_frame_and_contacts(trial: int) -> None:
 
 def test_alcantara_labels_and_selector() -> None:
     r11 = read(f"{ALC}::11")
-    assert r11.meta.extra["slope_pct"] == 10.0 and r11.meta.extra["foot_strike"] == "MFS"
+    assert r11.meta.extra["slope_pct"] == 10.0
+    assert r11.meta.extra["foot_strike"] == "MFS"
     assert read(ALC).meta.extra["trial"] == 1
     with pytest.raises(InputFileError, match=r"choose 1\.\.16"):
         read(f"{ALC}::17")
     force = read(f"{ALC}::3").reference.tables["force"]  # type: ignore[union-attr]
-    assert isinstance(force, pd.DataFrame) and 0.9 < force.fz.mean() < 1.1  # body weights
+    # body weights
+    assert isinstance(force, pd.DataFrame)
+    assert 0.9 < force.fz.mean() < 1.1

@@ -98,6 +98,7 @@ def test_confidence_orders_the_contact_time_error() -> None:
     ok = np.isfinite(err)
     err, conf = err[ok], conf[ok]
     lo = conf <= np.median(conf)
-    assert lo.sum() >= 10 and (~lo).sum() >= 10
+    assert lo.sum() >= 10
+    assert (~lo).sum() >= 10
     # the less trusted half of the steps is off by clearly more than the trusted half
     assert np.mean(err[lo]) > 3.0 * np.mean(err[~lo]), (np.mean(err[lo]), np.mean(err[~lo]))

@@ -41,7 +41,8 @@ def test_closing_steps_found_with_side(seed: int, rate: float) -> None:
         j = int(np.argmin(np.abs(closing["t_ic"].to_numpy(float) - ref_t[k])))
         assert abs(closing["t_ic"].iloc[j] - ref_t[k]) < 0.05
         assert closing["side"].iloc[j] == ref["side"].iloc[k]
-        assert np.isnan(closing["t_tc"].iloc[j]) and closing["confidence"].iloc[j] <= 0.5
+        assert np.isnan(closing["t_tc"].iloc[j])
+        assert closing["confidence"].iloc[j] <= 0.5
     m = match_events(ref_t, det["t_ic"], 0.1)
     # without the closing steps this is 63 of 66 (F1 0.977); the first step after standing
     # still is the one left.

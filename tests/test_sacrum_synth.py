@@ -163,7 +163,8 @@ def test_standing_still_and_too_short_give_no_steps() -> None:
     assert detect_events(Stream("sacrum", None, t, acc, rate=100.0)).empty
     short = Stream("sacrum", None, t[:50], acc[:50], rate=100.0)
     out = detect_events(short)
-    assert out.empty and list(out.columns[:4]) == ["side", "t_ic", "t_tc", "confidence"]
+    assert out.empty
+    assert list(out.columns[:4]) == ["side", "t_ic", "t_tc", "confidence"]
 
 
 def test_bad_input_raises_typed_error() -> None:

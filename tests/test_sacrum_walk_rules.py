@@ -53,7 +53,8 @@ def test_consensus_uses_extrapolated_rhythm_at_walk_ends() -> None:
     assert first[0] == -backup[-1]
     both = np.concatenate([primary, 20.0 + primary])
     out2 = _consensus(both, np.concatenate([backup, 20.0 + backup]))
-    assert out2[4] == backup[-1] and out2[-1] == 20.0 + backup[-1]
+    assert out2[4] == backup[-1]
+    assert out2[-1] == 20.0 + backup[-1]
 
 
 def test_end_early_takes_clearly_earlier_last_step_only() -> None:

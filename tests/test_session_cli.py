@@ -97,7 +97,8 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         assert "running the hub" in _wait_line(sim, "simulating")
         scan = _gait("scan", "--radio", radio, "--timeout", "1", "--json")
         assert scan.returncode == 0, scan.stderr
-        assert '"profile": "gait-imu"' in scan.stdout and "gait-imu LEFT" in scan.stdout
+        assert '"profile": "gait-imu"' in scan.stdout
+        assert "gait-imu LEFT" in scan.stdout
 
         out = tmp_path / "x.gaitcap"
         env = _env()
@@ -138,15 +139,18 @@ def test_simulate_then_scan_and_record_from_other_processes(tmp_path) -> None:  
         assert rec.returncode == 0, stderr
         assert "reconnected after" in stderr
         stats = __import__("json").loads(stdout)["gait-imu LEFT"]
-        assert stats["reconnects"] == 1 and stats["packets"] > 100
+        assert stats["reconnects"] == 1
+        assert stats["packets"] > 100
         cap = read_capture(out)
         assert [e.kind for e in cap.events if e.kind in ("gap", "reconnect")] == [
             "gap",
             "reconnect",
         ]
         (data,) = replay(cap)
-        assert data.acc is not None and data.acc.shape[0] > 200 * 2
-        assert np.isfinite(data.acc).all() and data.gaps
+        assert data.acc is not None
+        assert data.acc.shape[0] > 200 * 2
+        assert np.isfinite(data.acc).all()
+        assert data.gaps
 
         # Ctrl-C stops a recording early and cleanly: statistics, intact file
         out2 = tmp_path / "y.gaitcap"

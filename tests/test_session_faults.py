@@ -129,7 +129,8 @@ def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None: 
             await b.stop()
 
     stats = run(main())
-    assert stats["gait-imu B"].vanished and not stats["gait-imu A"].vanished
+    assert stats["gait-imu B"].vanished
+    assert not stats["gait-imu A"].vanished
     cap = read_capture(out)
     assert any(e.kind == "vanished" for e in cap.events)
     data = {d.device.name: d for d in replay(cap)}
@@ -163,7 +164,9 @@ def test_unknown_and_unsupported_devices_are_clear_errors(tmp_path) -> None:  # 
         return str(e1.value), str(e2.value)
 
     m1, m2 = run(main())
-    assert "'No Such Sensor' not found" in m1 and "Toaster 3000" in m1  # lists what was heard
+    # lists what was heard
+    assert "'No Such Sensor' not found" in m1
+    assert "Toaster 3000" in m1
     assert "not a supported sensor" in m2
 
 
@@ -198,7 +201,8 @@ def test_refused_start_keeps_what_was_written(tmp_path) -> None:  # type: ignore
     assert "Polar H10 bad refused start command 02 02" in msg
     cap = read_capture(out)  # the file is intact and holds what arrived before the error
     assert [d.name for d in cap.devices] == ["gait-imu ok", "Polar H10 bad"]
-    assert not cap.truncated and len(cap) > 0
+    assert not cap.truncated
+    assert len(cap) > 0
     assert any(e.kind == "error" and "refused" in e.info["message"] for e in cap.events)
 
 
@@ -206,7 +210,9 @@ def test_device_spec_parsing() -> None:
     s = parse_device_spec("Polar Sense B5A1=foot:left")
     assert (s.key, s.placement, s.side, s.is_address) == ("Polar Sense B5A1", "foot", "left", False)
     a = parse_device_spec("C1:02:03:04:05:06=sacrum")
-    assert a.is_address and a.placement == "sacrum" and a.side is None
+    assert a.is_address
+    assert a.placement == "sacrum"
+    assert a.side is None
     for bad in ("=foot", "x=elbow", "x=foot:middle"):
         with pytest.raises(DeviceError):
             parse_device_spec(bad)

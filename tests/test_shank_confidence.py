@@ -54,7 +54,8 @@ def test_flags_lower_confidence() -> None:
     )
     ev = detect_events(holed)
     near = ev["quality"].str.contains("bridged")
-    assert near.any() and (~near).sum() > 10
+    assert near.any()
+    assert (~near).sum() > 10
     assert (ev.loc[near, "confidence"] < clean_conf).all()
     # a withheld TC (accelerometer-only, every stride taken for walking) caps the confidence
     with warnings.catch_warnings():

@@ -40,7 +40,8 @@ def test_finite_rows_matches_row_mask(bad: float) -> None:
     gyr[400, 0] = bad
     t[250] = bad
     got = finite_rows(t, acc, gyr)
-    assert got is not None and np.array_equal(got, _plain_mask(t, acc, gyr))
+    assert got is not None
+    assert np.array_equal(got, _plain_mask(t, acc, gyr))
     assert int((~got).sum()) == 3
 
 
@@ -50,7 +51,8 @@ def test_finite_rows_huge_finite_values_are_finite() -> None:
     assert finite_rows(x) is None
     x[3, 1] = -np.inf
     got = finite_rows(x)
-    assert got is not None and np.array_equal(got, _plain_mask(x))
+    assert got is not None
+    assert np.array_equal(got, _plain_mask(x))
 
 
 def test_butter_sos_is_scipys_design_and_a_fresh_copy() -> None:
@@ -93,7 +95,9 @@ def test_one_verb_parser_and_full_help() -> None:
     full = build_parser()
     one = build_parser(("analyze",))
     args = one.parse_args(["analyze", "f.csv", "--placement", "sacrum"])
-    assert args.verb == "analyze" and args.func is not None
+    assert args.verb == "analyze"
+    assert args.func is not None
     assert vars(args) == vars(full.parse_args(["analyze", "f.csv", "--placement", "sacrum"]))
     help_text = full.format_help()
-    assert all(v in help_text for v in ("analyze", "info", "synth")) and len(VERBS) > 5
+    assert all(v in help_text for v in ("analyze", "info", "synth"))
+    assert len(VERBS) > 5

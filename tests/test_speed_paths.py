@@ -119,7 +119,8 @@ def test_windows_equal_slice_time(long_file: Path) -> None:
             cores, s_lazy.windows(cores, CHUNK_OVERLAP), strict=True
         ):
             ref = s_whole.slice_time(a - CHUNK_OVERLAP, b + CHUNK_OVERLAP)
-            assert np.array_equal(piece.t, ref.t) and np.array_equal(piece.acc, ref.acc)
+            assert np.array_equal(piece.t, ref.t)
+            assert np.array_equal(piece.acc, ref.acc)
             assert np.array_equal(piece.gyr, ref.gyr)
             assert ((piece.t[c0:c1] >= a) & (piece.t[c0:c1] < b)).all()
 
@@ -205,7 +206,8 @@ def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
                 want = np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=pad))
                 got = filtfilt_sos(sos, x, pad)
                 # same values and the same memory layout (downstream reductions see the same order)
-                assert got.shape == want.shape and got.strides == want.strides
+                assert got.shape == want.shape
+                assert got.strides == want.strides
                 assert got.tobytes() == want.tobytes()
     # what it does not handle itself goes to SciPy (and raises what SciPy raises)
     with pytest.raises(ValueError, match="must be greater than padlen"):

@@ -47,7 +47,8 @@ def test_synth_writes_recording_and_truth(tmp_path, capsys) -> None:  # type: ig
     assert rec.reference.params["gait"]["cadence"] == 175
     assert rec.reference.params["segments"][0]["params"]["cadence"] == 160
     printed = capsys.readouterr().out
-    assert "run.gaitrec" in printed and "run.truth.csv" in printed
+    assert "run.gaitrec" in printed
+    assert "run.truth.csv" in printed
 
 
 def test_synth_walk_no_gyro_and_balance(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +107,8 @@ def test_bad_options_exit_2_without_traceback(tmp_path, capsys, extra) -> None: 
     rc = main(["synth", "--duration", "3", "--out", str(tmp_path / "x.gaitrec"), *extra])
     assert rc == 2
     err = capsys.readouterr().err
-    assert "error" in err and "Traceback" not in err
+    assert "error" in err
+    assert "Traceback" not in err
 
 
 def test_parse_segment() -> None:

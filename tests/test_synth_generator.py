@@ -84,7 +84,8 @@ def test_truth_table_columns_and_params_are_complete_and_json() -> None:
         assert col in ev.columns
     assert set(ev["side"]) == {"left", "right"}
     assert (ev["side"].to_numpy()[1:] != ev["side"].to_numpy()[:-1]).all()  # alternate
-    assert ev["t_ic"].is_monotonic_increasing and ev["t_ic"].min() >= 0
+    assert ev["t_ic"].is_monotonic_increasing
+    assert ev["t_ic"].min() >= 0
     assert ev["t_tc"].max() <= 10
     assert set(ref.tables) >= {"bouts", "drops"}
     assert list(ref.tables["bouts"].columns) == ["t_start", "t_end", "activity"]
@@ -101,7 +102,8 @@ def test_truth_table_columns_and_params_are_complete_and_json() -> None:
 def test_balance_is_delegated() -> None:
     rec = synthesize(activity="balance", placements=("sacrum",), duration=10, rate=50, seed=1)
     assert rec.meta.activity == "balance"
-    assert rec.reference is not None and rec.reference.kind == "synthetic"
+    assert rec.reference is not None
+    assert rec.reference.kind == "synthetic"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,8 @@ def test_gct_and_asymmetry_show_in_truth_and_in_foot_gyro_events() -> None:
         # Every detected IC/TC is within 6 ms of a true event.
         d_ic = np.abs(ic[:, None] - truth["t_ic"].to_numpy()[None, :]).min(axis=1)
         d_tc = np.abs(tc[:, None] - truth["t_tc"].to_numpy()[None, :]).min(axis=1)
-        assert d_ic.max() < 0.006 and d_tc.max() < 0.006
+        assert d_ic.max() < 0.006
+        assert d_tc.max() < 0.006
         measured[side] = np.mean(tc - ic)
     assert measured["left"] / measured["right"] == pytest.approx(1.08, abs=0.02)
 
@@ -229,7 +232,8 @@ def test_stand_segments_make_still_bouts_and_quiet_signals() -> None:
     bouts = rec.reference.tables["bouts"]
     assert list(bouts["activity"]) == ["run", "still", "run"]
     still = bouts.iloc[1]
-    assert 10 <= still.t_start <= 11 and still.t_end == 18
+    assert 10 <= still.t_start <= 11
+    assert still.t_end == 18
     ev = rec.reference.events
     assert not ((ev.t_ic > still.t_start + 0.01) & (ev.t_ic < still.t_end)).any()
     assert (ev["quality"] == "stop").sum() == 2
@@ -282,4 +286,5 @@ def test_falbriard_ic_bias_by_strike_type(fsa: float, lo: float, hi: float) -> N
     d = ic[:, None] - truth[None, :]
     nearest = d[np.arange(d.shape[0]), np.abs(d).argmin(axis=1)]
     assert len(nearest) >= 10
-    assert lo <= nearest.min() and nearest.max() <= hi
+    assert lo <= nearest.min()
+    assert nearest.max() <= hi

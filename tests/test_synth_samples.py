@@ -18,7 +18,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def _recipes() -> list[tuple[str, str]]:
     spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return list(mod.SAMPLES)
@@ -47,4 +48,5 @@ def test_samples_folder_is_small_and_documented() -> None:
     readme = (SAMPLES / "README.md").read_text()
     for stem, args in _recipes():
         assert (SAMPLES / f"{stem}.gaitrec").exists()
-        assert f"{stem}.gaitrec" in readme and args.split()[1] in readme
+        assert f"{stem}.gaitrec" in readme
+        assert args.split()[1] in readme

@@ -61,10 +61,13 @@ def test_saturation_clips_and_is_counted() -> None:
         placements=("foot-left",), duration=6, seed=1, sensor=_ideal(acc_range=rng, gyr_range=5.0)
     )
     s = rec.stream("foot_left")
-    assert np.abs(s.acc).max() <= rng and np.abs(s.gyr).max() <= 5.0
-    assert np.isclose(np.abs(s.acc).max(), rng) and np.isclose(np.abs(s.gyr).max(), 5.0)
+    assert np.abs(s.acc).max() <= rng
+    assert np.abs(s.gyr).max() <= 5.0
+    assert np.isclose(np.abs(s.acc).max(), rng)
+    assert np.isclose(np.abs(s.gyr).max(), 5.0)
     info = rec.reference.params["streams"]["foot_left"]
-    assert info["acc_saturated"] > 0 and info["gyr_saturated"] > 0
+    assert info["acc_saturated"] > 0
+    assert info["gyr_saturated"] > 0
     assert s.acc_range == rng
 
 
@@ -73,7 +76,8 @@ def test_dropped_packets_remove_samples_and_are_recorded() -> None:
     rec = synthesize(placements=("sacrum",), duration=60, seed=3, rate=100, sensor=sp)
     s = rec.stream("sacrum")
     info = rec.reference.params["streams"]["sacrum"]
-    assert info["samples"] == 6001 and info["kept"] == s.n
+    assert info["samples"] == 6001
+    assert info["kept"] == s.n
     assert info["dropped"] == 6001 - s.n
     assert 0.02 < info["dropped"] / 6001 < 0.09
     drops = rec.reference.tables["drops"]
@@ -154,7 +158,8 @@ def test_sampling_rates_work(rate: float) -> None:
         gait=GaitParams(cadence=170),
     )
     for s in rec.streams:
-        assert s.n == int(10 * rate) + 1 and s.rate == rate
+        assert s.n == int(10 * rate) + 1
+        assert s.rate == rate
     # The swing peak survives the rate (the boxcar anti-alias filter barely touches it).
     w = -rec.stream("foot_left").gyr[:, 1]
     assert 8.0 < w.max() < 14.0
@@ -175,7 +180,9 @@ def test_phone_streams_move_at_step_or_stride_frequency(mount: str) -> None:
         gait=GaitParams(cadence=110),
     )
     s = rec.streams[0]
-    assert s.placement == "phone" and s.mount == mount and s.side is None
+    assert s.placement == "phone"
+    assert s.mount == mount
+    assert s.side is None
     norm = np.linalg.norm(s.acc, axis=1)
     f = np.fft.rfftfreq(norm.size, 1 / 100)
     spec = np.abs(np.fft.rfft(norm - norm.mean()))

@@ -14,10 +14,14 @@ from benchmarks._scoring import match_events, score_steps, step_count_error, wit
 def test_perfect_and_shifted_match() -> None:
     ref = np.arange(10) * 0.5
     m = match_events(ref, ref + 0.02, 0.1)
-    assert (m.tp, m.fp, m.fn) == (10, 0, 0) and m.f1 == 1.0
-    assert m.mae == pytest.approx(0.02) and m.bias == pytest.approx(0.02)
+    assert (m.tp, m.fp, m.fn) == (10, 0, 0)
+    assert m.f1 == 1.0
+    assert m.mae == pytest.approx(0.02)
+    assert m.bias == pytest.approx(0.02)
     m = match_events(ref, ref + 0.15, 0.1)
-    assert m.tp == 0 and m.f1 == 0.0 and np.isnan(m.mae)
+    assert m.tp == 0
+    assert m.f1 == 0.0
+    assert np.isnan(m.mae)
 
 
 def test_one_to_one() -> None:
@@ -33,7 +37,8 @@ def test_missing_extra_and_empty() -> None:
     ref = [1.0, 2.0, 3.0, 4.0]
     m = match_events(ref, [1.01, 2.5, 3.0], 0.1)
     assert (m.tp, m.fp, m.fn) == (2, 1, 2)
-    assert m.precision == pytest.approx(2 / 3) and m.recall == pytest.approx(0.5)
+    assert m.precision == pytest.approx(2 / 3)
+    assert m.recall == pytest.approx(0.5)
     assert m.f1 == pytest.approx(2 * 2 / (4 + 3))
     assert match_events([], [], 0.1).f1 == 1.0
     assert match_events(ref, [np.nan], 0.1).fn == 4
@@ -78,10 +83,12 @@ def test_score_steps_sides_tc_and_region() -> None:
     )
     sc = score_steps(ref, det, 0.1)
     assert sc.f1 == 1.0
-    assert sc.side_known == 3 and sc.side_correct == 2
+    assert sc.side_known == 3
+    assert sc.side_correct == 2
     assert sorted(np.round(sc.tc_errors, 3)) == [-0.02, 0.05]
     sc = score_steps(ref, det, 0.1, region=[[0.0, 1.8]])
-    assert sc.ic.n_ref == 2 and sc.ic.n_det == 2
+    assert sc.ic.n_ref == 2
+    assert sc.ic.n_det == 2
 
 
 def test_step_count_error() -> None:

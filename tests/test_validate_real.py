@@ -46,7 +46,8 @@ def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "validate_real", ROOT / "benchmarks" / "validate_real.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     sys.modules["validate_real"] = mod
     spec.loader.exec_module(mod)
@@ -94,12 +95,14 @@ def test_split_is_fixed_in_code_and_out_of_sample(per_file: pd.DataFrame) -> Non
     assert {"1", "2"} <= bench.DEV_SUBJECTS[IPOL]
     for (_, subj), g in per_file.groupby(["dataset", "subject"]):
         assert g["split"].nunique() == 1, subj
-    assert bench.split_of(IPOL, "7") == "test" and bench.split_of(IPOL, "3") == "dev"
+    assert bench.split_of(IPOL, "7") == "test"
+    assert bench.split_of(IPOL, "3") == "dev"
 
 
 def test_ipol_feet_out_of_sample(summary: pd.DataFrame) -> None:
     r = _row(summary, dataset=IPOL, placement="feet", split="test", tol_ms=100)
-    assert r["subjects"] == 5 and r["files"] == 60
+    assert r["subjects"] == 5
+    assert r["files"] == 60
     assert r["f1"] >= 0.98, r
     assert r["ic_mae_ms"] <= 20.0, r
     # target 30 ms; measured 5.9 ms (toe-off at 70 % recovery of the push-off pitch rate)
@@ -150,7 +153,8 @@ def test_ipol_feet_confidence_orders_the_error(per_file: pd.DataFrame) -> None:
 
 def test_ipol_lower_back_out_of_sample(summary: pd.DataFrame) -> None:
     r = _row(summary, dataset=IPOL, placement="lower back", split="test", tol_ms=100)
-    assert r["subjects"] == 5 and r["files"] == 30
+    assert r["subjects"] == 5
+    assert r["files"] == 30
     assert r["f1"] >= _bound((IPOL, "lower back", "", "f1"), 0.97), r
     assert r["side_pct"] >= _bound((IPOL, "lower back", "", "side_pct"), 97.0), r
     assert r["ic_mae_ms"] <= 40.0, r
@@ -161,7 +165,8 @@ def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
     ipol = per_subject[(per_subject["dataset"] == IPOL) & (per_subject["tol_ms"] == 100)]
     feet = ipol[ipol["placement"] == "feet"]
     back = ipol[ipol["placement"] == "lower back"]
-    assert len(feet) == 10 and len(back) == 10
+    assert len(feet) == 10
+    assert len(back) == 10
     assert feet["f1"].min() >= 0.97, feet[["subject", "f1"]]
     # lower back: subject 4 (dev) reads IC 70-85 ms early on every trial, so many of its
     # contacts fall outside ±100 ms (F1 0.871); the others are ≥ 0.93.
@@ -253,7 +258,8 @@ def test_check_targets_reports_misses() -> None:
     assert bench.check_targets(good.assign(split="dev", side_pct=90.0, f1=0.96)) == []
     # the ±200 ms row is a report, not a target
     mob = good.assign(dataset=MOBGAP, condition="Test11", split="dev", f1=0.80)
-    assert len(bench.check_targets(mob)) == 1 and bench.check_targets(mob.assign(tol_ms=200)) == []
+    assert len(bench.check_targets(mob)) == 1
+    assert bench.check_targets(mob.assign(tol_ms=200)) == []
 
 
 def test_tc_scored_only_within_one_interval() -> None:
@@ -307,7 +313,8 @@ def test_untimed_ic_spans_from_mobgap_file() -> None:
     bench = _bench()
     mat = REAL / MOBGAP / "lab" / "HA" / "002" / "data.mat"
     spans = bench.untimed_ic_spans(mat, "TimeMeasure1/Test11/Trial1", 0.1)
-    assert spans.shape[1] == 2 and len(spans) >= 1
+    assert spans.shape[1] == 2
+    assert len(spans) >= 1
     assert np.all(spans[:, 1] > spans[:, 0])
     # 001 has no untimed IC in its Test5 trial.
     mat1 = REAL / MOBGAP / "lab" / "HA" / "001" / "data.mat"

@@ -82,9 +82,11 @@ def test_shank_confidence_separates_trusted_contact_times(table: pd.DataFrame) -
     hidden = np.concatenate([np.asarray(e, float) for e in shank["abs_withheld_err"]])
     conf_hidden = np.concatenate([np.asarray(c, float) for c in shank["conf_withheld"]])
     conf_shown = np.concatenate([np.asarray(c, float) for c in shank["conf_matched"]])
-    assert hidden.size >= 20 and shown.size >= 20
+    assert hidden.size >= 20
+    assert shown.size >= 20
     # withheld (tc_uncertain) contacts carry the lowest confidence ...
-    assert (conf_hidden <= vr_uncertain()).all() and (conf_shown > vr_uncertain()).all()
+    assert (conf_hidden <= vr_uncertain()).all()
+    assert (conf_shown > vr_uncertain()).all()
     # ... and their withheld guesses are off by far more than the contact times shown
     assert np.mean(hidden) > 5 * np.mean(shown)
 
@@ -114,7 +116,8 @@ def test_gct_column_says_withheld(table: pd.DataFrame) -> None:
     text = vr.render(table)
     assert "withheld" in text
     lines = [ln for ln in text.splitlines() if ":walk" in ln]
-    assert lines and all("withheld" in ln for ln in lines)
+    assert lines
+    assert all("withheld" in ln for ln in lines)
 
 
 def test_ringing_blips_explain_the_cadence_miss() -> None:

@@ -41,15 +41,15 @@ def test_every_imu_profile_streams_exact_samples(pid: str, tmp_path) -> None:  #
 
     stats = run(main())
     (st,) = stats.values()
-    assert st.bad == 0 and st.packets > 5
+    assert st.bad == 0
+    assert st.packets > 5
     (data,) = replay(out)
-    assert (
-        data.device.profile == pid
-        and data.device.placement == "foot"
-        and data.device.side == "left"
-    )
+    assert data.device.profile == pid
+    assert data.device.placement == "foot"
+    assert data.device.side == "left"
     q = make_encoder(prof, rate=prof.rate).quantum()
-    assert data.acc is not None and data.acc.shape[0] > 50
+    assert data.acc is not None
+    assert data.acc.shape[0] > 50
     i0 = find_window(src.acc, data.acc, q["acc"] / 2 + 1e-9)  # type: ignore[arg-type]
     assert i0 is not None, f"{pid}: decoded acc matches no window of the source"
     n = min(data.acc.shape[0], src.t.size - i0)
@@ -81,7 +81,8 @@ def test_footpod_speed_and_cadence(tmp_path) -> None:  # type: ignore[no-untyped
     (data,) = replay(out)
     rsc = data.channels["rsc"]
     assert rsc["speed"].size >= 5
-    assert np.allclose(rsc["speed"], 3.5, atol=1 / 256) and np.allclose(rsc["cadence"], 180)
+    assert np.allclose(rsc["speed"], 3.5, atol=1 / 256)
+    assert np.allclose(rsc["cadence"], 180)
 
 
 def test_pmd_control_point_byte_for_byte() -> None:
@@ -97,7 +98,10 @@ def test_pmd_control_point_byte_for_byte() -> None:
         frames: list[bytes] = []
         async with BleakClient(dev.address, backend=BumbleClient, radio=radio) as c:
             feat = bytes(await c.read_gatt_char(ctl))
-            assert feat[0] == 0x0F and feat[1] & (1 << 2) and feat[1] & (1 << 5)  # ACC and GYRO
+            # ACC and GYRO
+            assert feat[0] == 0x0F
+            assert feat[1] & (1 << 2)
+            assert feat[1] & (1 << 5)
             await c.start_notify(ctl, lambda _ch, d: answers.put_nowait(bytes(d)))
             # without PMD data notifications the firmware does not answer
             await c.write_gatt_char(ctl, b"\x01\x02", response=True)
@@ -116,7 +120,9 @@ def test_pmd_control_point_byte_for_byte() -> None:
             await c.write_gatt_char(ctl, prof.start[0].data, response=True)  # already started
             assert (await asyncio.wait_for(answers.get(), 2))[3] == 6
             await asyncio.sleep(1.0)
-            assert frames and {f[0] for f in frames} == {2}  # only ACC frames: GYRO not started
+            # only ACC frames: GYRO not started
+            assert frames
+            assert {f[0] for f in frames} == {2}
             await c.write_gatt_char(ctl, b"\x03\x02", response=True)
             assert (await asyncio.wait_for(answers.get(), 2))[:4] == bytes([0xF0, 0x03, 0x02, 0x00])
             n = len(frames)
@@ -142,9 +148,12 @@ def test_pmd_invalid_mtu_and_refused_start_give_clear_errors(tmp_path) -> None: 
             await dev.stop()
 
     msg = run(attempt(max_mtu=23))
-    assert "refused start command" in msg and "invalid MTU" in msg and "MTU 23" in msg
+    assert "refused start command" in msg
+    assert "invalid MTU" in msg
+    assert "MTU 23" in msg
     msg = run(attempt(faults=Faults(refuse_start=13)))
-    assert "refused start command" in msg and "charger" in msg.lower()
+    assert "refused start command" in msg
+    assert "charger" in msg.lower()
 
 
 def test_packet_loss_is_counted_by_the_decoder(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -218,11 +227,13 @@ def test_replaying_a_recorded_capture_reproduces_it(tmp_path) -> None:  # type: 
     src = _replay_source(Namespace(replay=str(first), placement="foot", side="left"), prof)
     run(rec(src, second, "gait-imu two"))
     (a,), (b,) = replay(first), replay(second)
-    assert a.acc is not None and b.acc is not None
+    assert a.acc is not None
+    assert b.acc is not None
     i0 = find_window(a.acc, b.acc, 1e-9)
     assert i0 is not None  # exact: already quantised values survive a second pass unchanged
     n = min(b.acc.shape[0], a.acc.shape[0] - i0)
-    assert n > 100 and np.array_equal(a.acc[i0 : i0 + n], b.acc[:n])
+    assert n > 100
+    assert np.array_equal(a.acc[i0 : i0 + n], b.acc[:n])
     with pytest.raises(DeviceError, match="no sacrum"):
         _replay_source(Namespace(replay=str(first), placement="sacrum", side=None), prof)
 
