@@ -182,7 +182,8 @@ def locked_history(tmp: Path) -> list[tuple[str, str, str]]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
     t = time.perf_counter()
     r = subprocess.run(
         [sys.executable, "-m", "gait", "analyze", str(f), "--db", str(db), "--json"],

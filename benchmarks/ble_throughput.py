@@ -130,7 +130,8 @@ async def via_hub(seconds: float) -> tuple[dict, float, float, float]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
         cp = psutil.Process(child.pid)
         k0 = cp.cpu_times()
         radio = await open_radio(f"virtual:127.0.0.1:{port}")
