@@ -60,12 +60,15 @@ class MatchResult:
 
     @property
     def precision(self) -> float:
-        """tp / n_det (1.0 when nothing was detected and nothing was expected)."""
+        """Share of detections that are true, tp / n_det.
+
+        1.0 when nothing was detected and nothing was expected.
+        """
         return self.tp / self.n_det if self.n_det else float(self.n_ref == 0)
 
     @property
     def recall(self) -> float:
-        """tp / n_ref (1.0 when there is no reference event)."""
+        """Share of reference events detected, tp / n_ref (1.0 when there is no reference event)."""
         return self.tp / self.n_ref if self.n_ref else 1.0
 
     @property

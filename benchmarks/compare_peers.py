@@ -132,7 +132,7 @@ def peer_skdh(csv: str, out: str, height: float) -> None:
 
 
 def peer_mobgap(csv: str, out: str, height: float) -> None:
-    """mobgap's MobilisedPipelineUniversal on the same samples."""
+    """Run mobgap's MobilisedPipelineUniversal on the same samples."""
     import numpy as np
     import pandas as pd
     from mobgap.data import GaitDatasetFromData
@@ -161,7 +161,7 @@ def peer_mobgap(csv: str, out: str, height: float) -> None:
 
 
 def peer_gaitmap(csv: str, out: str, height: float) -> None:
-    """gaitmap's MaD pipeline on the two-feet CSV."""
+    """Run gaitmap's MaD pipeline on the two-feet CSV."""
     import pandas as pd
     from gaitmap.event_detection import RamppEventDetection
     from gaitmap.parameters import SpatialParameterCalculation, TemporalParameterCalculation

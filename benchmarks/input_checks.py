@@ -1,4 +1,4 @@
-"""False alarms of the input plausibility checks (:mod:`gait.analysis.quality.plausibility`) on real recordings.
+"""False alarms of the input checks (:mod:`gait.analysis.quality.plausibility`) on real recordings.
 
 Run: ``.venv/bin/python benchmarks/input_checks.py [--pipeline] [--live] [--root DIR]``
 

@@ -500,8 +500,9 @@ def alcantara_like(s: Stream) -> tuple[np.ndarray, np.ndarray]:
     """Vertical and AP (g, AP mean removed) of a synthetic sacrum prepared as Alcantara's.
 
     The authors of the Alcantara data low-passed at 20 Hz and clipped the vertical at 0 g
-    below; we apply a zero-lag Butterworth at 20 Hz (:func:`gait.analysis.placements._signal.lowpass`,
-    order 2 run forward and backward: our assumption of their filter) and the same clip.
+    below; we apply a zero-lag Butterworth at 20 Hz
+    (:func:`gait.analysis.placements._signal.lowpass`, order 2 run forward and backward: our
+    assumption of their filter) and the same clip.
 
     The synthetic sensor stays in its nominal frame. The real sensor's pitch cannot be
     read reliably from its means (they give 10-37 deg on level running, and its whole-stride

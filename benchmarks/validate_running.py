@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/validate_running.py``
 
-Two datasets, read with the project's readers and analysed with :func:`gait.analysis.pipeline.analyze`
-exactly as a user's file would be (activity detected, no options):
+Two datasets, read with the project's readers and analysed with
+:func:`gait.analysis.pipeline.analyze` exactly as a user's file would be (activity detected, no
+options):
 
 * ``bach_shank_run_walk``: one accelerometer-only shank (±8 g) against the same leg's force
   plate; trials 3–5 run at 8.5 km/h, 1–2 and 6–7 walk (scored too, for TC at the shank);

@@ -113,8 +113,8 @@ def _machine_share(item: pytest.Item) -> Iterator[None]:
     A readers-writer lock on files in the run's temporary folder, which the workers of one run
     share: every test takes ``machine.lock`` shared, an ``exclusive`` test takes it exclusive. The
     turnstile (``turnstile.lock``) gives the exclusive taker priority: once an ``exclusive``
-    test holds it, the other worker starts no new test, so it cannot starve the ``exclusive`` test by
-    running one shared test after another. A ``browser`` test also takes ``browser.lock``
+    test holds it, the other worker starts no new test, so it cannot starve the ``exclusive`` test
+    by running one shared test after another. A ``browser`` test also takes ``browser.lock``
     exclusive: one chromium at a time. (A lock, not an ``xdist_group``: pytest-xdist 3.8 puts
     the group into ``item._nodeid``, which pytest 9.2 no longer reads, so ``--dist loadgroup``
     spreads a group over the workers.) Without xdist this does nothing.

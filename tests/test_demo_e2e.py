@@ -59,7 +59,9 @@ def test_demo_runs_end_to_end(
         float(x)
         for x in re.findall(r"^\s+(?:before|after)\s+60 s: cadence\s+([\d.]+) spm", text, re.M)
     ]
-    assert len(said) == 2 and abs(said[0] - CADENCE[0]) < 2 and abs(said[1] - CADENCE[1]) < 2, text
+    assert len(said) == 2, text
+    assert abs(said[0] - CADENCE[0]) < 2, text
+    assert abs(said[1] - CADENCE[1]) < 2, text
     m = re.search(r"^report: (.+)$", text, re.M)
     assert m, text
     report = Path(m.group(1))
@@ -79,7 +81,8 @@ def test_demo_runs_end_to_end(
     from gait.io import ReadOptions, read
 
     for st in read(out / "session.gaitcap", ReadOptions()).streams:
-        assert st.t[-1] - st.t[0] > 115 and np.diff(st.t).max() < 0.1, st.name
+        assert st.t[-1] - st.t[0] > 115, st.name
+        assert np.diff(st.t).max() < 0.1, st.name
     assert not live["quality"].astype(str).str.contains("gap").any()
     # the report is on the session clock: it starts near 0 and spans the run
     assert steps["t_ic"].min() < 10
@@ -93,10 +96,8 @@ def test_demo_runs_end_to_end(
     # live, the two feet share one session clock: per-step cadence is right too (the
     # capture's clock for an accelerated run lines the feet up less well, see the report)
     before, after = _halves(live, 60.0)
-    assert abs(before["cadence"] - CADENCE[0]) < 5 and abs(after["cadence"] - CADENCE[1]) < 5, (
-        before,
-        after,
-    )
+    assert abs(before["cadence"] - CADENCE[0]) < 5, (before, after)
+    assert abs(after["cadence"] - CADENCE[1]) < 5, (before, after)
     # live and report agree step for step (same contacts, same clock after the shift);
     # at 10x a millisecond of wall latency is 10 ms of session time, and the first
     # seconds may be held back while the live clock settles (so: loose, but a wrong
@@ -106,7 +107,8 @@ def test_demo_runs_end_to_end(
     rt = rt[(rt > 15.0) & (rt < lt[-1])]
     j = np.clip(np.searchsorted(lt, rt), 1, len(lt) - 1)
     d = np.minimum(np.abs(lt[j] - rt), np.abs(lt[j - 1] - rt))
-    assert np.median(d) < 0.1 and (d < 0.15).mean() > 0.8, (np.median(d), (d < 0.15).mean())
+    assert np.median(d) < 0.1, (np.median(d), (d < 0.15).mean())
+    assert (d < 0.15).mean() > 0.8, (np.median(d), (d < 0.15).mean())
     # the symmetry cue fires after the change, not before; the report lists it
     assert summary["live"]["steps"] == len(live)
     cues = json.loads((out / "cues.json").read_text())

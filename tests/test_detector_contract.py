@@ -1,4 +1,4 @@
-"""The detector contract of :mod:`gait.analysis.placements`, checked on every detector in the registry.
+"""The detector contract of :mod:`gait.analysis.placements`, checked on every registry detector.
 
 Column names and dtypes, output sorted by ``t_ic``, an exact empty table on still input, and a
 typed :class:`gait.contract.errors.AnalysisError` on input with no usable sample (issue 11, item 2).

@@ -168,7 +168,7 @@ def _nearest_error(st: Stream, t_ref: float) -> float:
 
 
 def test_knock_in_late_swing_is_not_the_contact() -> None:
-    """gaitmap left foot, 9.57 s: a spike while the foot still swings fast (6 rad/s).
+    """The gaitmap left foot, 9.57 s: a spike while the foot still swings fast (6 rad/s).
 
     It came 60 ms before the contact and was taken for it.
     """

@@ -1,7 +1,7 @@
 """Where the input checks reach the user (issue 12 item 3, follow-up).
 
-Every finding of :mod:`gait.analysis.quality.plausibility` and every unit inferred from the signal must be
-seen where the numbers are read: on stderr of ``gait analyze``, ``gait report`` and
+Every finding of :mod:`gait.analysis.quality.plausibility` and every unit inferred from the
+signal must be seen where the numbers are read: on stderr of ``gait analyze``, ``gait report`` and
 ``gait batch``; in the batch index next to each file's headline; in an "Input checks" block
 at the top of the HTML report; on the live page (with a reason under each "—" the sensors
 cannot fill) and in the live terminal. The recordings are synthetic (the generator).

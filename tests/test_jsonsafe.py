@@ -106,6 +106,9 @@ def test_finite_float() -> None:
 
 
 def test_module_imports_neither_numpy_nor_pandas() -> None:
-    code = "import sys, gait.util.jsonsafe; print([m for m in ('numpy', 'pandas') if m in sys.modules])"
+    code = (
+        "import sys, gait.util.jsonsafe; "
+        "print([m for m in ('numpy', 'pandas') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,6 @@
-"""Every view shows a metric with the label, unit, scale and decimals of gait/contract/metric_defs.py.
+"""Every view shows a metric with the label, unit, scale and decimals of the metric table.
+
+The table is gait/contract/metric_defs.py.
 
 Each consumer is rendered (page HTML, terminal cells, closing lines, analyze's table, the
 report, batch index, history trend, drills, watch comparison, balance text) and compared with

@@ -116,7 +116,8 @@ def test_sensorlogger_simulator_process_pushes_to_live(tmp_path: Path) -> None:
         sim.kill()
     assert sim.stdout is not None
     text = sim.stdout.read()
-    assert "pushing" in text and "stopped" in text, text
+    assert "pushing" in text, text
+    assert "stopped" in text, text
     r = out["r"]
     st = next(iter(r.device_stats.values()))  # type: ignore[attr-defined]
     assert st["packets"] > 10

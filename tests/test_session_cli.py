@@ -223,4 +223,5 @@ def test_cli_errors_are_clear_messages(tmp_path, capsys, monkeypatch) -> None:  
     for argv, message in cases:
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
-        assert message in err and "Traceback" not in err, (argv, err)
+        assert message in err, (argv, err)
+        assert "Traceback" not in err, (argv, err)

@@ -1,7 +1,8 @@
 """The shortcuts of issue 15 give exactly what the plain computations give.
 
 * :func:`gait.analysis.placements._signal.finite_rows` (a one-pass sum test before the row mask);
-* :func:`gait.analysis.placements._signal.butter_sos` (Butterworth designs cached, copies handed out);
+* :func:`gait.analysis.placements._signal.butter_sos` (Butterworth designs cached, copies handed
+  out);
 * :func:`gait.io.describe.saturated` (plateau medians only for candidate axes);
 * ``gait VERB`` builds a parser with that verb only, ``gait --help`` still lists them all.
 """

@@ -1,6 +1,7 @@
 """The fast paths of issue 15 give exactly what the plain paths give.
 
-* :func:`gait.util.table_csv.write_csv` writes the bytes of ``DataFrame.to_csv(float_format='%.4f')``;
+* :func:`gait.util.table_csv.write_csv` writes the bytes of
+  ``DataFrame.to_csv(float_format='%.4f')``;
 * a ``.gaitrec`` analysed piece by piece (:mod:`gait.io.canonical_stream`) gives the same steps,
   summary and flags as the same file read whole, also with saturation, gaps and non-finite
   samples (the last fall back to the whole-stream path);

@@ -1,4 +1,7 @@
-"""The step-table spec (`gait.contract.result.STEP_TABLE`) is what the code returns and the docs show."""
+"""The step-table spec is what the code returns and the docs show.
+
+The spec is `gait.contract.result.STEP_TABLE`.
+"""
 
 from __future__ import annotations
 

@@ -143,12 +143,15 @@ def test_ipol_feet_confidence_orders_the_error(per_file: pd.DataFrame) -> None:
     two = bench.confidence_table(feet, edges={"feet": (0.0, 0.5, 1.01)})
     assert len(two) == 2, two
     low, high = two.iloc[0], two.iloc[1]
-    assert low["steps"] >= 50 and high["steps"] >= 500, two
-    assert high["ic_mae_ms"] < low["ic_mae_ms"] and high["tc_mae_ms"] < low["tc_mae_ms"], two
+    assert low["steps"] >= 50, two
+    assert high["steps"] >= 500, two
+    assert high["ic_mae_ms"] < low["ic_mae_ms"], two
+    assert high["tc_mae_ms"] < low["tc_mae_ms"], two
     assert high["tc_p90_ms"] <= low["tc_p90_ms"], two
     assert high["tc_mae_ms"] <= 7.0, two
     three = bench.confidence_table(feet)
-    assert len(three) == 3 and np.all(np.diff(three["ic_mae_ms"].to_numpy()) < 0), three
+    assert len(three) == 3, three
+    assert np.all(np.diff(three["ic_mae_ms"].to_numpy()) < 0), three
 
 
 def test_ipol_lower_back_out_of_sample(summary: pd.DataFrame) -> None:
@@ -176,9 +179,8 @@ def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
     # subject ≥ 97 % (measured 99.0-100); dev subject 4 scores 65 % because trials 4-1 and
     # 4-2 read fully reversed on every trunk cue (README), the other dev subjects ≥ 99 %.
     test_back = back[back["split"] == "test"]
-    assert len(test_back) == 5 and test_back["side_pct"].min() >= 97.0, test_back[
-        ["subject", "side_pct"]
-    ]
+    assert len(test_back) == 5, test_back[["subject", "side_pct"]]
+    assert test_back["side_pct"].min() >= 97.0, test_back[["subject", "side_pct"]]
     dev_back = back[(back["split"] == "dev") & (back["subject"] != "4")]
     assert dev_back["side_pct"].min() >= 99.0, dev_back[["subject", "side_pct"]]
 
@@ -209,7 +211,9 @@ def test_gaitmap_feet(summary: pd.DataFrame) -> None:
     # TC measured 4.5 ms; IC 21.4 ms: the reference is the toes-up peak 15–40 ms before the
     # impact this detector times (18.1 ms while it took the impact on the sample grid, half a
     # sample early; see tests/test_foot_real.py)
-    assert r["f1"] >= 0.98 and r["ic_mae_ms"] <= 22.0 and r["tc_mae_ms"] <= 6.0, r
+    assert r["f1"] >= 0.98, r
+    assert r["ic_mae_ms"] <= 22.0, r
+    assert r["tc_mae_ms"] <= 6.0, r
 
 
 def test_running_rows_present() -> None:

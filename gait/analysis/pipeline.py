@@ -2,8 +2,9 @@
 
 Stages (each a pure function, so the streaming engine reuses them on a window; the ones
 both call are in :mod:`gait.analysis.stages`): quality checks → per-stream detectors
-(:mod:`gait.analysis.placements`) → fusion and step table (:func:`gait.analysis.stages.contacts_to_steps`) →
-activity bouts (:func:`gait.analysis.bouts.activity_bouts`) → summaries (:mod:`gait.analysis.summary`,
+(:mod:`gait.analysis.placements`) → fusion and step table
+(:func:`gait.analysis.stages.contacts_to_steps`) → activity bouts
+(:func:`gait.analysis.bouts.activity_bouts`) → summaries (:mod:`gait.analysis.summary`,
 :mod:`gait.analysis.overstride`). Nothing here branches on a placement's name: what a placement
 means is in its :class:`~gait.analysis.placements.registry.PlacementSpec`.
 """
@@ -74,8 +75,8 @@ def reference_speed(rec: Recording) -> float | None:
 class _StreamScan:
     """Stream flags and placement check of a clean stream seen one chunk core at a time.
 
-    :func:`gait.analysis.stages.stream_flags` and :func:`placement_check` give the same results on the
-    whole stream (the flags' counts and shares are the same integer counts and float
+    :func:`gait.analysis.stages.stream_flags` and :func:`placement_check` give the same results
+    on the whole stream (the flags' counts and shares are the same integer counts and float
     divisions; the 99th percentile is taken over the same values).
     """
 
@@ -344,7 +345,8 @@ def _low_rate_flags(limits: dict[str, SensorLimits]) -> list[str]:
     """``low_rate:<name>:<Hz>`` for each leg sensor sampled below full rate.
 
     A leg's events are timed to one sample: at 52 Hz a foot's contacts came out 50 ms long
-    and its strike angles 20° steep on the synthetic runs (:mod:`gait.analysis.quality.sensor_limits`).
+    and its strike angles 20° steep on the synthetic runs
+    (:mod:`gait.analysis.quality.sensor_limits`).
     """
     return [
         f"low_rate:{name}:{lim.rate_hz:.0f}Hz"

@@ -1,8 +1,8 @@
 """The stage functions the batch pipeline and the streaming engine share.
 
 :func:`gait.analysis.pipeline.analyze` runs them on a whole recording (or on its chunks) and
-:class:`gait.analysis.stream.StreamEngine` on a sliding window, so the two turn the same samples into
-the same steps:
+:class:`gait.analysis.stream.StreamEngine` on a sliding window, so the two turn the same samples
+into the same steps:
 
 * :func:`stream_flags`: quality flags of one stream (saturation, gaps, non-finite samples);
 * :func:`finite_only`: the stream a detector sees (non-finite and out-of-order samples
@@ -33,7 +33,8 @@ from gait.analysis.steps import build_step_table
 from gait.contract.recording import Stream
 
 #: Share of saturated samples that earns a flag (samples within
-#: :data:`gait.analysis.quality.sensor_limits.SATURATION_FRACTION` of full scale count as saturated). [G]
+#: :data:`gait.analysis.quality.sensor_limits.SATURATION_FRACTION` of full scale count as
+#: saturated). [G]
 SATURATION_FLAG_SHARE = MAX_SATURATED_SHARE
 #: A hole in the sample times longer than this (s) is flagged as a gap. [G]
 GAP_FLAG_S = 0.25
@@ -152,9 +153,9 @@ def contacts_to_steps(
     sensors : list of SensorEvents
         Every stream's contacts (empty frames allowed).
     limits : mapping of str to SensorLimits, optional
-        Stream name → its rate and clipping (:mod:`gait.analysis.quality.sensor_limits`); when given, each
-        step's confidence carries the limits of the sensor that timed it. The live engine
-        has no whole stream to measure them on and passes None.
+        Stream name → its rate and clipping (:mod:`gait.analysis.quality.sensor_limits`); when
+        given, each step's confidence carries the limits of the sensor that timed it. The live
+        engine has no whole stream to measure them on and passes None.
 
     Returns
     -------

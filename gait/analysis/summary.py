@@ -432,8 +432,8 @@ def session_summary(
     window_steps : int
         Steps per window for the per-window rows.
     limits : mapping of str to SensorLimits, optional
-        Stream name → what it resolves (:mod:`gait.analysis.quality.sensor_limits`). With it, a left/right
-        index is only given when the two sides' sensors measure comparably.
+        Stream name → what it resolves (:mod:`gait.analysis.quality.sensor_limits`). With it, a
+        left/right index is only given when the two sides' sensors measure comparably.
 
     Returns
     -------

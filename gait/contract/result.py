@@ -29,8 +29,8 @@ class StepColumn(NamedTuple):
         True when :func:`gait.analyze` always returns the column; False when it is present
         only where a placement can measure it (or, for ``source``, where contacts were fused).
     origin : {'steps', 'placement', 'pipeline'}
-        Who fills it: :func:`gait.analysis.steps.build_step_table` from the contact times, a placement's
-        detector (copied through from the contacts), or :func:`gait.analyze` itself.
+        Who fills it: :func:`gait.analysis.steps.build_step_table` from the contact times, a
+        placement's detector (copied through from the contacts), or :func:`gait.analyze` itself.
     """
 
     name: str

@@ -3,8 +3,8 @@
 :class:`RunSummary` is what :func:`gait.analyze` returns as ``GaitResult.summary`` and
 ``gait analyze --summary-json`` writes (plus ``file`` and ``watch_comparison``, see
 :class:`AnalyzeOutput`). ``docs/summary.md`` is generated from these classes by
-``python -m gait.contract.summary_types``; a test checks that the page matches and that a real summary
-has exactly the documented keys and types.
+``python -m gait.contract.summary_types``; a test checks that the page matches and that a real
+summary has exactly the documented keys and types.
 
 Unit rule
 ---------
@@ -46,7 +46,10 @@ class GctBlock(TypedDict):
 
 
 class SymmetryEntry(TypedDict):
-    """``symmetry.<metric>``: one metric compared left vs right (:func:`gait.analysis.summary.symmetry`)."""
+    """``symmetry.<metric>``: one metric compared left vs right.
+
+    Made by :func:`gait.analysis.summary.symmetry`.
+    """
 
     left: float | None
     right: float | None
@@ -151,7 +154,10 @@ class OverstrideReason(TypedDict):
 
 
 class OverstrideCheck(TypedDict):
-    """``overstride.overstriding``: the check of :func:`gait.analysis.overstride.overstride_flag`."""
+    """``overstride.overstriding``: the overstride check.
+
+    Made by :func:`gait.analysis.overstride.overstride_flag`.
+    """
 
     flag: bool | None
     reasons: list[OverstrideReason]
@@ -173,7 +179,10 @@ class Overstride(TypedDict):
 
 
 class SensorRecord(TypedDict):
-    """``sensors.<stream>``: what a stream resolves (:class:`gait.analysis.quality.sensor_limits.SensorLimits`)."""
+    """``sensors.<stream>``: what a stream resolves.
+
+    See :class:`gait.analysis.quality.sensor_limits.SensorLimits`.
+    """
 
     name: str
     placement: str
@@ -189,7 +198,10 @@ class SensorRecord(TypedDict):
 
 
 class InputCheckRecord(TypedDict):
-    """``input_checks[]``: a finding about the input (:class:`gait.analysis.quality.plausibility.Check`)."""
+    """``input_checks[]``: a finding about the input.
+
+    See :class:`gait.analysis.quality.plausibility.Check`.
+    """
 
     code: str
     stream: str | None
@@ -525,7 +537,8 @@ def summary_markdown() -> str:
         "# Run summary",
         "",
         "`GaitResult.summary` (`gait analyze --summary-json`). Generated from the TypedDicts in",
-        "`gait/contract/summary_types.py` by `python -m gait.contract.summary_types`; a test checks that this page",
+        "`gait/contract/summary_types.py` by `python -m gait.contract.summary_types`; "
+        "a test checks that this page",
         "matches and that `gait.analyze` returns exactly these keys and types on the samples.",
         f"Layout version {SUMMARY_VERSION} (`summary_version`); older stored summaries are",
         "upgraded when read (`gait.contract.summary_types.upgrade_summary`).",
@@ -745,7 +758,8 @@ def upgrade_metric_name(name: str) -> str | None:
     Parameters
     ----------
     name : str
-        A dotted key as :func:`gait.apps.history.store.flatten_metrics` made it, e.g. ``drift.cadence.change``.
+        A dotted key as :func:`gait.apps.history.store.flatten_metrics` made it, e.g.
+        ``drift.cadence.change``.
 
     Returns
     -------

@@ -1,6 +1,7 @@
 """Reading and writing recordings.
 
-One entry point: :func:`read` turns any supported file into a :class:`~gait.contract.recording.Recording`.
+One entry point: :func:`read` turns any supported file into a
+:class:`~gait.contract.recording.Recording`.
 Each format lives in its own module with a ``sniff(path) -> bool`` and a
 ``read(path, options) -> Recording``; :data:`READERS` lists them in the order tried.
 """

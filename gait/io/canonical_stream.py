@@ -5,11 +5,11 @@
 small); the samples stay in the file. :meth:`FileStream.windows` then hands out the stream as
 consecutive overlapping pieces, decoding the Parquet pages once and in order, so only one piece
 (about ten minutes of one sensor) is in memory at a time. The batch pipeline uses it for long
-streams (see :func:`gait.analysis.pipeline.analyze`); anything else that touches ``t``, ``acc`` or ``gyr``
-loads the whole stream, exactly as :func:`gait.io.canonical_format.read_recording` would.
+streams (see :func:`gait.analysis.pipeline.analyze`); anything else that touches ``t``, ``acc``
+or ``gyr`` loads the whole stream, exactly as :func:`gait.io.canonical_format.read_recording` would.
 
-The archive's entries are *stored* (see :mod:`gait.io.canonical_format`), so a stream's Parquet bytes are
-one contiguous range of the file and are read in place through a small file window.
+The archive's entries are *stored* (see :mod:`gait.io.canonical_format`), so a stream's Parquet
+bytes are one contiguous range of the file and are read in place through a small file window.
 """
 
 from __future__ import annotations
@@ -200,7 +200,8 @@ class FileStream(Stream):
         ----------
         cores : list of (float, float)
             Increasing, adjacent core intervals ``[a, b)`` in s (the first may start at
-            ``-inf``, the last end at ``inf``), e.g. from :func:`gait.analysis.pipeline.chunk_bounds`.
+            ``-inf``, the last end at ``inf``), e.g. from
+            :func:`gait.analysis.pipeline.chunk_bounds`.
         overlap : float
             Extra context on each side, s.
 

@@ -13,7 +13,8 @@ comma, semicolon or tab separated):
     unit is inferred from gravity, see :func:`gait.analysis.quality.plausibility.resolve_acc_unit`);
 ``gyr_x, gyr_y, gyr_z`` (optional)
     angular rate in ``--gyr-unit`` (``rad/s`` or ``deg/s``; without it ``rad/s`` unless
-    the numbers are too large to be rad/s, :func:`gait.analysis.quality.plausibility.resolve_gyr_unit`).
+    the numbers are too large to be rad/s,
+    :func:`gait.analysis.quality.plausibility.resolve_gyr_unit`).
 
 Other columns are ignored. ``--placement`` (default ``foot``), ``--side`` and ``--mount``
 describe the sensor. Every problem raises one typed error naming the file and the

@@ -18,7 +18,7 @@ from functools import cache
 
 @cache
 def _trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` or None."""
+    """The ``malloc_trim`` of glibc, or None."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         fn = libc.malloc_trim

@@ -29,8 +29,9 @@ def trend_figure(
         Columns ``started_at`` (datetime), ``value`` and optionally ``athlete`` and ``series``
         (one line each, e.g. ``left leg, eyes open`` for balance trends).
     metric : str
-        Axis title: the metric's label and display unit (``gait.contract.metric_defs.summary_label``,
-        e.g. ``"cadence (spm)"``), or a raw key the metric table does not define.
+        Axis title: the metric's label and display unit
+        (``gait.contract.metric_defs.summary_label``, e.g. ``"cadence (spm)"``), or a raw key the
+        metric table does not define.
     bands : sequence of TargetBand
         Shaded horizontal bands drawn behind the data.
     title : str, optional

@@ -7,7 +7,8 @@ dataclass derived from :class:`gait.analysis.placements.base.EventDetector`), ca
 
     detector(stream: Stream, *, speed: float | None = None) -> pandas.DataFrame
 
-* ``stream`` is one :class:`gait.contract.recording.Stream` in device axes (never trust the mounting).
+* ``stream`` is one :class:`gait.contract.recording.Stream` in device axes (never trust the
+  mounting).
 * ``speed`` is a known reference speed in m/s (treadmill belt, RSC channel) or None.
 * The result has one row per ground contact, sorted by ``t_ic``, with at least the columns
   :data:`EVENT_COLUMNS`:
@@ -34,10 +35,11 @@ dataclass derived from :class:`gait.analysis.placements.base.EventDetector`), ca
   sliding window.
 
 :data:`REGISTRY` (:mod:`gait.analysis.placements.registry`) holds one
-:class:`~gait.analysis.placements.registry.PlacementSpec` per placement: its detector class (a subclass
-of :class:`gait.analysis.placements.base.EventDetector` whose tunable constants are constructor
-parameters) as ``"module:Class"``, and what fusion and the activity bouts need to know about
-it; :func:`get_detector` imports the detector's module lazily and builds the detector.
+:class:`~gait.analysis.placements.registry.PlacementSpec` per placement: its detector class
+(a subclass of :class:`gait.analysis.placements.base.EventDetector` whose tunable constants
+are constructor parameters) as ``"module:Class"``, and what fusion and the activity bouts
+need to know about it; :func:`get_detector` imports the detector's module lazily and builds the
+detector.
 
 numpy and pandas are imported inside the functions that need them, so that the registry can
 be read (by the command line's choices) without loading them.

@@ -27,7 +27,8 @@ class EventDetector(ABC):
     :data:`gait.analysis.placements.EVENT_COLUMNS` plus the placement's metric columns.
     """
 
-    #: The placement this detector serves (a key of :data:`gait.analysis.placements.registry.REGISTRY`).
+    #: The placement this detector serves (a key of
+    #: :data:`gait.analysis.placements.registry.REGISTRY`).
     placement: ClassVar[str]
 
     def __call__(self, stream: Stream, *, speed: float | None = None) -> pd.DataFrame:

@@ -302,7 +302,7 @@ def _window_index(centers: IntArray, before: int, after: int, n: int) -> IntArra
 
 
 def _gravity_up(acc: FloatArray, fs: float, flight_level: float = FLIGHT_LEVEL) -> FloatArray:
-    """Per-sample "up" of :func:`gait.analysis.orient.gravity_direction`, without its edge transient.
+    """Per-sample "up" of :func:`gait.analysis.orient.gravity_direction`, minus its edge transient.
 
     The 0.25 Hz zero-phase low-pass starts and ends on a short padding, so in the first and
     last second or two of a recording that starts mid-run the estimate swings by tens of
@@ -937,8 +937,8 @@ def _assign_sides(
         win = _window_index(iq - int(0.03 * fq), int(0.19 * fq), 0, nq)
         score = -yaw[win].mean(axis=1)  # > 0 → left
         # Walking: yaw and pelvic roll together, the roll sign checked against the forward
-        # axis (see gait.analysis.placements.trunk_side), so a weak yaw pattern or a reversed forward
-        # estimate does not swap the sides.
+        # axis (see gait.analysis.placements.trunk_side), so a weak yaw pattern or a reversed
+        # forward estimate does not swap the sides.
         walk = ~running
         if walk.sum() >= 4:
             score = score.copy()

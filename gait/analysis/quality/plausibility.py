@@ -536,7 +536,9 @@ def finding_action(check: Check | Mapping[str, object]) -> str:
 
 
 def metric_labels(keys: Sequence[object]) -> list[str]:
-    """Readable names of a check's affected summary keys (labels of :mod:`gait.contract.metric_defs`).
+    """Readable names of a check's affected summary keys.
+
+    The names are the labels of :mod:`gait.contract.metric_defs`.
 
     Parameters
     ----------

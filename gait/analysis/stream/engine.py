@@ -2,8 +2,8 @@
 
 Per sensor, samples go into a bounded :class:`~gait.analysis.stream.ring.RingBuffer`. Every
 ``hop`` seconds of new data, the sensor's detector (the same function
-:func:`gait.analysis.pipeline.analyze` runs, on the same :func:`gait.analysis.stages.finite_only` samples) is
-called on ``[a - context, newest]`` and the contacts whose ``t_ic`` lies in the core
+:func:`gait.analysis.pipeline.analyze` runs, on the same :func:`gait.analysis.stages.finite_only`
+samples) is called on ``[a - context, newest]`` and the contacts whose ``t_ic`` lies in the core
 ``[a, newest - context)`` become final for that sensor — exactly the chunking rule of
 :func:`gait.analysis.pipeline.detect_chunked`, with the core moving forward. The bout sensor (the
 one :func:`gait.analysis.bouts.bout_source` picks, as batch does) also gives the activity bouts
@@ -189,7 +189,8 @@ class StreamEngine:
         Returns
         -------
         DataFrame
-            New step rows (possibly empty), columns as :func:`gait.analysis.pipeline.analyze`'s steps.
+            New step rows (possibly empty), columns as
+            :func:`gait.analysis.pipeline.analyze`'s steps.
 
         Raises
         ------

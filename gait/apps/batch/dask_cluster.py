@@ -95,7 +95,8 @@ class DaskExecutor:
         Parameters
         ----------
         task : callable
-            ``task(item) -> BatchOutcome`` (picklable; see :func:`gait.apps.batch.run.analyze_item`).
+            ``task(item) -> BatchOutcome`` (picklable; see
+            :func:`gait.apps.batch.run.analyze_item`).
         items : sequence of BatchItem
             The work.
         tick : callable

@@ -1,8 +1,8 @@
 """The record of one analysed session, as the history saves it.
 
-It lives apart from :mod:`gait.apps.history.store` so that :mod:`gait.apps.history.pending`, which keeps a
-session the database could not take yet, needs only the record and not the database code
-that merges the pending file (the two would import each other).
+It lives apart from :mod:`gait.apps.history.store` so that :mod:`gait.apps.history.pending`,
+which keeps a session the database could not take yet, needs only the record and not the
+database code that merges the pending file (the two would import each other).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ acceleration-only feet give contact times only), a contact time needs a sensor t
 that leg (a foot or shank on it, or a trunk sensor, which sees both), and the contact-time
 balance needs both legs.
 
-The input checks of :mod:`gait.analysis.quality.plausibility` (gravity for the accelerometer's unit, angular
-rate for the placement) need a few seconds of samples, not the whole run: the first
+The input checks of :mod:`gait.analysis.quality.plausibility` (gravity for the accelerometer's
+unit, angular rate for the placement) need a few seconds of samples, not the whole run: the first
 :data:`CHECK_S` seconds of each stream are kept and judged once (a few thousand samples,
 negligible next to the detectors).
 """
@@ -29,8 +29,8 @@ from gait.analysis.quality.plausibility import (
 )
 
 #: Seconds of samples per stream judged by the live input checks. Gravity needs a few
-#: windows of :data:`gait.analysis.quality.plausibility.GRAVITY_WINDOW_S` (2 s); the placement check needs
-#: several strides of movement (at 80-90 strides/min, 20 s hold about 28).
+#: windows of :data:`gait.analysis.quality.plausibility.GRAVITY_WINDOW_S` (2 s); the placement
+#: check needs several strides of movement (at 80-90 strides/min, 20 s hold about 28).
 CHECK_S = 20.0
 
 #: Short reasons under a "—" on the live page (a sentence, not a code).

@@ -4,9 +4,9 @@ A recorder connects the devices of a :class:`~gait.apps.live.runtime.LiveConfig`
 notification into the capture file and feeds the decoded samples to a
 :class:`~gait.apps.live.runtime.LiveSession` until the session ends. There is one per transport:
 :func:`gait.apps.live.ble.record_ble_live` (BLE sensors, or virtual ones with ``--simulate``) and
-:func:`gait.apps.live.phone.record_phone_live` (phones over HTTP). :func:`gait.apps.live.run.record_live`
-picks one by the devices asked for; the recorders import only this module and
-:mod:`gait.apps.live.runtime`, never the module that picks them.
+:func:`gait.apps.live.phone.record_phone_live` (phones over HTTP).
+:func:`gait.apps.live.run.record_live` picks one by the devices asked for; the recorders import
+only this module and :mod:`gait.apps.live.runtime`, never the module that picks them.
 """
 
 from __future__ import annotations

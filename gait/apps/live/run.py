@@ -2,8 +2,8 @@
 
 Phones come over HTTP (:func:`gait.apps.live.phone.record_phone_live`), everything else over BLE
 or the virtual radio (:func:`gait.apps.live.ble.record_ble_live`). Both recorders share one
-interface (:data:`gait.apps.live.recorder.Recorder`) and build on :mod:`gait.apps.live.runtime`; only
-this module knows them both.
+interface (:data:`gait.apps.live.recorder.Recorder`) and build on :mod:`gait.apps.live.runtime`;
+only this module knows them both.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 A recorder (:mod:`gait.apps.live.recorder`: :mod:`gait.apps.live.ble` for BLE sensors,
 :mod:`gait.apps.live.phone` for phones) records every notification into the capture file and
 hands each decoded batch to :meth:`LiveSession.on_samples`, which times it
-(:class:`~gait.apps.live.clock.DeviceClock`), feeds the :class:`~gait.analysis.stream.StreamEngine` and,
-when steps become final, pushes the :class:`~gait.feedback.FeedbackSession` update to the
+(:class:`~gait.apps.live.clock.DeviceClock`), feeds the :class:`~gait.analysis.stream.StreamEngine`
+and, when steps become final, pushes the :class:`~gait.feedback.FeedbackSession` update to the
 view at once (latency). A 10 Hz timer publishes sensor status and session time, so a sensor
 that drops out shows on the page while the others go on. :func:`gait.apps.live.run.run_live`
 picks the recorder and at the end builds the report from the capture file

@@ -99,7 +99,9 @@ def row_flags(row: Mapping[Any, Any], summary: Mapping[str, Any] | None = None) 
 
 
 def row_checks(summary: Mapping[str, Any] | None) -> list[str]:
-    """The file's input-check findings, short (:func:`gait.analysis.quality.plausibility.finding_short`).
+    """The file's input-check findings, short.
+
+    Each is shortened by :func:`gait.analysis.quality.plausibility.finding_short`.
 
     Parameters
     ----------

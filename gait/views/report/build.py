@@ -67,7 +67,8 @@ FIX_BELOW_PCT = 80.0
 
 #: Balance trial columns shown in the report (the CSV keeps them all): column, header with
 #: unit, format. Only columns present and measured in some trial are shown.
-#: Metric columns take their header, unit and decimals from :data:`gait.contract.metric_defs.METRICS`.
+#: Metric columns take their header, unit and decimals from
+#: :data:`gait.contract.metric_defs.METRICS`.
 TRIAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("trial", "trial", "d"),
     ("kind", "test", "s"),

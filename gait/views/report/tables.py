@@ -83,8 +83,8 @@ def drift_table(steps: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``metric`` (the table's label), ``unit`` (its display unit), ``first``, ``last``
-        (display units of :mod:`gait.contract.metric_defs`) and ``change_pct``; only metrics measured
-        in both parts.
+        (display units of :mod:`gait.contract.metric_defs`) and ``change_pct``; only metrics
+        measured in both parts.
         Empty with fewer than 30 steps.
     """
     n = len(steps)
