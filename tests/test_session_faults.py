@@ -27,6 +27,9 @@ IN_FLIGHT = 0.25
 
 
 @pytest.mark.slow
+# exclusive under xdist: its in-flight bound is in wall time (0.25 s); beside the batch test's
+# process pool and two busy processes on the other worker the host fell 0.42 s behind
+@pytest.mark.exclusive
 def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each reconnect within 2 s, every gap marked, nothing lost outside the outages."""
     out = tmp_path / "drops.gaitcap"
