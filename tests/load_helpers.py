@@ -19,7 +19,8 @@ BUSY = 2
 #: The loaded case is marked ``exclusive`` so that under pytest-xdist no other test runs beside it
 #: (it sets the machine's load itself, and would load the other worker's test too).
 LOADS = [
-    pytest.param(0, id="alone"),
+    # "alone" means alone: not beside the other xdist worker's test either
+    pytest.param(0, id="alone", marks=pytest.mark.exclusive),
     pytest.param(BUSY, id="beside-busy", marks=pytest.mark.exclusive),
 ]
 
