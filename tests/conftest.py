@@ -16,9 +16,10 @@ that honest (:func:`_machine_share`):
   for it;
 * ``browser`` tests run one at a time (one chromium at a time).
 
-``realtime`` tests are not traced for coverage (:func:`pytest_collection_modifyitems`): what
-they check runs on the wall clock, and line tracing slows the simulated live path by about half,
-so a session that keeps up untraced falls behind its simulated clock when traced.
+``make test`` runs the ``realtime`` tests in a second pytest run without coverage: what they
+check runs on the wall clock, and a traced live session (pytest-cov also traces the processes
+it starts) fell behind its simulated clock beside two busy processes where an untraced one
+kept up.
 """
 
 from __future__ import annotations
@@ -153,10 +154,3 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
     """Run each test's setup, call and teardown under :func:`_machine_share`."""
     with _machine_share(item):
         return (yield)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Leave wall-clock (``realtime``) tests out of coverage (pytest-cov's ``no_cover``)."""
-    for item in items:
-        if item.get_closest_marker("realtime") is not None:
-            item.add_marker(pytest.mark.no_cover)
