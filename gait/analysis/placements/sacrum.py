@@ -642,11 +642,13 @@ def _weight_acceptance(
         braking onset. Weight acceptance follows the heel strike that starts the braking,
         so a rise that leads it is the trailing leg's push-off (the second hump of the
         vertical force in late single support) merging into the loading: some walkers
-        push off hard enough for its rise to be the steepest (IPOL subject 4: a median
-        45–60 ms ahead of the braking onset and IC read 73 ms early; every other IPOL
-        subject and the Mobilise-D walks lag it by 0–50 ms, so the rule leaves them
-        alone). Then the steepest rise is taken among the local jerk maxima from
-        ``BRAKE_AGREE`` before the braking onset on (the window's last sample if none).
+        push off hard enough for its rise to be the steepest (IPOL dev subject 4: a median
+        45–60 ms ahead of the braking onset on all six trials, and IC read 73 ms early).
+        On the other development trials (IPOL subjects 1–3 and 5, Mobilise-D 001 and 002)
+        the median lies between 10 ms before and 50 ms after the braking onset, so the rule
+        leaves them alone; of the test trials only 8-6 leads (by 70 ms). Then the steepest
+        rise is taken among the local jerk maxima from ``BRAKE_AGREE`` before the braking
+        onset on (the window's last sample if none).
     """
     rows = np.arange(win_v.shape[0])
     jw = jerk[win_v]
