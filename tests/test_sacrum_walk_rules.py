@@ -5,6 +5,8 @@
 running steps. ``_consensus`` arbitrates between two IC estimates by the step rhythm; at the
 first and last step of a walk it extrapolates the rhythm from the one neighbouring side, and
 with ``end_early`` the last step before a stop takes the clearly earlier estimate.
+``_weight_acceptance`` does not take a vertical rise that leads the braking onset (push-off)
+as the weight acceptance.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gait.analysis.placements.sacrum import END_EARLY, _consensus, _drop_extra_walk_steps
+from gait.analysis.placements.sacrum import (
+    BRAKE_AGREE,
+    END_EARLY,
+    _consensus,
+    _drop_extra_walk_steps,
+    _weight_acceptance,
+)
 
 
 def _steps(t: np.ndarray, activity: str = "walk") -> pd.DataFrame:
@@ -70,3 +78,42 @@ def test_end_early_takes_clearly_earlier_last_step_only() -> None:
     mid = primary.copy()
     mid[2] -= END_EARLY + 0.03
     assert _consensus(primary, mid, end_early=True)[2] == primary[2]
+
+
+def _jerk_steps(push_off_at: float, heel_at: float, fs: float = 100.0) -> tuple[np.ndarray, ...]:
+    """Ten 0.6 s steps: a push-off jerk bump and a weight-acceptance jerk bump before each peak.
+
+    ``push_off_at`` and ``heel_at`` are the bump times relative to the loading peak (s, < 0);
+    the push-off bump is the taller one. Returns ``t``, ``jerk``, the (K, W) search windows
+    (0.2 s before each peak to the peak) and the braking onset 20 ms before the heel bump.
+    """
+    t = np.arange(int(7.0 * fs)) / fs
+    peaks = (np.arange(1, 11) * 0.6 * fs).astype(np.intp)
+    jerk = np.zeros_like(t)
+    for p in peaks:
+        jerk += 80.0 * np.exp(-0.5 * ((t - t[p] - push_off_at) / 0.015) ** 2)
+        jerk += 50.0 * np.exp(-0.5 * ((t - t[p] - heel_at) / 0.015) ** 2)
+    win = peaks[:, None] + np.arange(-int(0.2 * fs), 1)[None, :]
+    top = peaks + int((heel_at - 0.02) * fs)
+    return t, jerk, win, top
+
+
+def test_weight_acceptance_not_before_the_braking_onset() -> None:
+    """A steeper rise ahead of the braking onset is push-off: the later jerk peak is taken."""
+    t, jerk, win, top = _jerk_steps(push_off_at=-0.17, heel_at=-0.06)
+    got = t[_weight_acceptance(t, jerk, win, top, 100.0)] - t[win[:, -1]]
+    np.testing.assert_allclose(got, -0.06, atol=0.011)
+
+
+def test_weight_acceptance_after_the_braking_onset_unchanged() -> None:
+    """When the steepest rise follows the braking onset (most walkers), it is the IC cue."""
+    t, jerk, win, top = _jerk_steps(push_off_at=-0.05, heel_at=-0.10)
+    # braking onset 20 ms before the smaller bump at -0.10 s; the steepest rise (-0.05 s)
+    # follows it: the rule keeps the steepest rise
+    got = t[_weight_acceptance(t, jerk, win, top, 100.0)] - t[win[:, -1]]
+    np.testing.assert_allclose(got, -0.05, atol=0.011)
+    # a lead within the two cues' agreement (BRAKE_AGREE) is not acted on either
+    t, jerk, win, _ = _jerk_steps(push_off_at=-0.12, heel_at=-0.06)
+    top = win[:, -1] - int((0.12 - BRAKE_AGREE + 0.01) * 100)
+    got = t[_weight_acceptance(t, jerk, win, top, 100.0)] - t[win[:, -1]]
+    np.testing.assert_allclose(got, -0.12, atol=0.011)

@@ -160,7 +160,9 @@ def test_ipol_lower_back_out_of_sample(summary: pd.DataFrame) -> None:
     assert r["files"] == 30
     assert r["f1"] >= _bound((IPOL, "lower back", "", "f1"), 0.97), r
     assert r["side_pct"] >= _bound((IPOL, "lower back", "", "side_pct"), 97.0), r
-    assert r["ic_mae_ms"] <= 40.0, r
+    # issue 3's bound is 40 ms; measured 17.2 ms (18.5 before the push-off rule of
+    # sacrum._weight_acceptance)
+    assert r["ic_mae_ms"] <= 20.0, r
 
 
 def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
@@ -171,10 +173,15 @@ def test_every_ipol_subject_holds(per_subject: pd.DataFrame) -> None:
     assert len(feet) == 10
     assert len(back) == 10
     assert feet["f1"].min() >= 0.97, feet[["subject", "f1"]]
-    # lower back: subject 4 (dev) reads IC 70-85 ms early on every trial, so many of its
-    # contacts fall outside ±100 ms (F1 0.871); the others are ≥ 0.93.
-    assert back["f1"].min() >= 0.87, back[["subject", "f1"]]
-    assert (back["f1"] >= 0.93).sum() >= 9, back[["subject", "f1"]]
+    # lower back: measured F1 0.947-0.991 per subject. Subject 4 (dev) read IC 73 ms early
+    # (F1 0.871) while its push-off rise was taken for the weight acceptance; with the
+    # braking onset bounding that search (sacrum._weight_acceptance) it reads 15.9 ms MAE,
+    # bias -6.0 ms, F1 0.971.
+    assert back["f1"].min() >= 0.94, back[["subject", "f1"]]
+    s4 = back[back["subject"] == "4"].iloc[0]
+    assert s4["f1"] >= 0.96, s4
+    assert s4["ic_mae_ms"] <= 20.0, s4
+    assert abs(s4["ic_bias_ms"]) <= 12.0, s4
     # lower-back sides (yaw + pelvic roll, forward sign voted from the data): every test
     # subject ≥ 97 % (measured 99.0-100); dev subject 4 scores 65 % because trials 4-1 and
     # 4-2 read fully reversed on every trunk cue (README), the other dev subjects ≥ 99 %.
