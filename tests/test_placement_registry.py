@@ -20,7 +20,9 @@ from gait.analysis.fuse import SensorEvents, fuse
 from gait.analysis.placements import EVENT_COLUMNS, get_detector
 from gait.analysis.placements.base import EventDetector
 from gait.analysis.placements.registry import REGISTRY, PlacementSpec, placement_spec
+from gait.analysis.quality.plausibility import placement_suspect, side_checks
 from gait.analysis.stream import SensorSpec, StreamEngine
+from gait.apps.live.reasons import missing_reasons
 from gait.contract.constants import G
 from gait.contract.errors import AnalysisError
 from gait.contract.recording import Recording, SessionMeta, Stream
@@ -167,3 +169,16 @@ def test_the_registry_drives_fusion_and_bouts() -> None:
     assert list(classify_windows(feats, "wrist")) == ["run"]
     assert list(classify_windows(feats, "foot")) == ["walk"]
     assert placement_spec("shank").adds_columns == ("shank_angle_ic",)
+
+
+def test_a_registered_leg_placement_is_a_leg_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the input checks and the live reasons ask the registry, not a list of names
+    ankle = PlacementSpec("ankle", "leg", f"{__name__}:WristDetector", 5, 5, 3.0)
+    monkeypatch.setitem(REGISTRY, "ankle", ankle)
+    assert placement_suspect("ankle", None, moving_share=0.5, p99=2.0) == "looks_like_trunk"
+    assert placement_suspect("wrist", None, moving_share=0.5, p99=2.0) is None  # unregistered
+    reasons = missing_reasons([("ankle", "left", True)], speed_source=True)
+    assert "gct_right" in reasons
+    assert "gct_left" not in reasons
+    checks = side_checks([("a", "ankle", None, 40)], single_side=True)
+    assert [c.code for c in checks] == ["side_unknown", "one_leg"]

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from gait.analysis.placements.registry import is_leg
 from gait.cli.options import DeprecatedAlias
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def _source(args: argparse.Namespace, profile: object) -> object:
     rate = float(args.rate or profile.rate)  # type: ignore[attr-defined]
     if getattr(args, "replay", None):
         return _replay_source(args, profile)
-    if args.placement in ("foot", "shank") and args.side is None:
+    if is_leg(args.placement) and args.side is None:
         raise DeviceError(f"--side left|right is needed for a {args.placement} sensor")
     if "rsc" in profile.streams:  # type: ignore[attr-defined]
         return constant_rsc_source(args.length, rate=rate)
@@ -157,7 +158,7 @@ def _replay_source(args: argparse.Namespace, profile: object) -> object:
     from gait.io import ReadOptions, read
 
     rec = read(args.replay, ReadOptions())
-    side = args.side if args.placement in ("foot", "shank") else None
+    side = args.side if is_leg(args.placement) else None
     streams = [
         s for s in rec.streams if s.placement == args.placement and (side is None or s.side == side)
     ]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gait.analysis.placements.registry import is_leg, sees_both_legs
 from gait.contract.errors import UnitError
 from gait.io.units import G
 
@@ -56,8 +57,6 @@ GYR_DEG_ABOVE = 40.0
 TRUNK_MAX_P99 = 6.0
 #: A foot or shank sensor below this, rad/s, turns like a trunk. [G: same data.]
 LEG_MIN_P99 = 4.0
-#: Placements measured on one leg.
-LEG_PLACEMENTS = ("foot", "shank")
 #: Metrics that need both legs measured (not measurable from one leg sensor).
 TWO_LEG_METRICS = ("flight_ms", "gct_balance_pct", "symmetry", "asymmetry")
 
@@ -280,9 +279,9 @@ def placement_suspect(
     """
     if moving_share < 0.1:
         return None
-    if placement in ("sacrum", "phone") and mount in (None, "belt") and p99 > TRUNK_MAX_P99:
+    if sees_both_legs(placement) and mount in (None, "belt") and p99 > TRUNK_MAX_P99:
         return "looks_like_leg"
-    if placement in LEG_PLACEMENTS and p99 < LEG_MIN_P99:
+    if is_leg(placement) and p99 < LEG_MIN_P99:
         return "looks_like_trunk"
     return None
 
@@ -341,8 +340,8 @@ def side_checks(
     """
     out: list[Check] = []
     used_as = {v: k for k, v in (sources or {}).items() if k in ("left", "right")}
-    legs = [s for s in streams if s[1] in LEG_PLACEMENTS and s[3] > 0]
-    trunk = [s for s in streams if s[1] not in LEG_PLACEMENTS and s[3] > 0]
+    legs = [s for s in streams if is_leg(s[1]) and s[3] > 0]
+    trunk = [s for s in streams if not is_leg(s[1]) and s[3] > 0]
     unknown = [s for s in legs if s[2] not in ("left", "right") and s[0] not in used_as]
     for name, placement, side, _ in legs:
         if side not in ("left", "right") and name in used_as:

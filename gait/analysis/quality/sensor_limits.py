@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait.analysis.placements.registry import is_leg, timing_rank
 from gait.contract.constants import G
 
 #: Samples within this fraction of full scale count as clipped.
@@ -504,9 +505,9 @@ def leg_pair_mismatch(limits: list[SensorLimits]) -> str | None:
     str or None
         :func:`sensor_mismatch` of the two sides (any metric).
     """
-    rank = {"foot": 0, "shank": 1}
     best: dict[str, SensorLimits] = {}
-    for lim in sorted((x for x in limits if x.placement in rank), key=lambda x: rank[x.placement]):
+    legs = (x for x in limits if is_leg(x.placement))
+    for lim in sorted(legs, key=lambda x: timing_rank(x.placement)):
         if lim.side in ("left", "right"):
             best.setdefault(lim.side, lim)
     if len(best) < 2:

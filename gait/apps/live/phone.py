@@ -351,7 +351,7 @@ async def record_phone_live(
     Returns
     -------
     live, stats, capture
-        As :func:`gait.apps.live.run.record_live`.
+        As :func:`gait.apps.live.ble.record_ble_live`.
 
     Raises
     ------

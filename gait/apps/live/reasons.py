@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gait.analysis.placements.registry import is_leg, sees_both_legs
 from gait.analysis.quality.plausibility import (
     Check,
     gravity_check,
@@ -68,11 +69,11 @@ def missing_reasons(
         out["strike"] = NO_GYRO_FOOT
         if not speed_source:
             out["speed"] = NO_SPEED
-    trunk = any(p in ("sacrum", "phone") for p, _, _ in sensors)
+    trunk = any(sees_both_legs(p) for p, _, _ in sensors)
     if trunk:
         return out  # a trunk sensor sees both legs' contacts
-    sides = {s for p, s, _ in sensors if p in ("foot", "shank")}
-    legs = sum(1 for p, _, _ in sensors if p in ("foot", "shank"))
+    sides = {s for p, s, _ in sensors if is_leg(p)}
+    legs = sum(1 for p, _, _ in sensors if is_leg(p))
     if legs == 0:
         return out
     if legs == 1 or (sides <= {"left"} or sides <= {"right"}):

@@ -38,25 +38,10 @@ def pick_recorder(devices: list[str]) -> Recorder:
 
 
 async def record_live(cfg: LiveConfig, live_factory: LiveFactory, announce: Announce) -> Recording:
-    """Run devices, recording and engine for ``cfg.duration`` session seconds.
+    """Run the recorder :func:`pick_recorder` chooses for ``cfg.devices``.
 
-    Parameters
-    ----------
-    cfg : LiveConfig
-        The session.
-    live_factory : callable
-        ``(t0, clock) → LiveSession`` (t0 = capture start, host s; clock = the
-        capture's clock, ``() → s since the epoch``).
-    announce : callable
-        One-line status messages for the user.
-
-    Returns
-    -------
-    live : LiveSession
-    stats : dict
-        Per-device statistics.
-    capture : Path
-        The capture file written.
+    Parameters and returns are those of every :data:`~gait.apps.live.recorder.Recorder`
+    (see :func:`gait.apps.live.ble.record_ble_live`).
     """
     return await pick_recorder(cfg.devices)(cfg, live_factory, announce)
 

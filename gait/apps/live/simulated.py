@@ -19,6 +19,7 @@ from devices.ble_recorder import DeviceSpec
 from devices.decoders import make_encoder
 from devices.errors import DeviceError, ProfileError
 from devices.profiles import Profile, match_profile
+from gait.analysis.placements.registry import is_leg
 
 #: Simulated seconds between two streaming steps of a virtual sensor, s.
 SIM_TICK = 0.05
@@ -71,8 +72,8 @@ def plan_devices(specs: list[DeviceSpec]) -> list[SimDevice]:
                 f"--device {spec.key!r}: no firmware profile matches this name, so it cannot be "
                 f"simulated; use a name such as 'gait-imu L' (foot) or 'Polar H10 S' (sacrum)"
             )
-        side = spec.side or (prof.side if placement in ("foot", "shank") else None)
-        if placement in ("foot", "shank") and side is None:
+        side = spec.side or (prof.side if is_leg(placement) else None)
+        if is_leg(placement) and side is None:
             raise DeviceError(
                 f"--device {spec.key!r}: a {placement} sensor needs a side, e.g. ={placement}:left"
             )
