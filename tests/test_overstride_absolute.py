@@ -49,7 +49,11 @@ def test_sacrum_flags_an_overstriding_run_without_baseline() -> None:
         _rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6)
     ).summary["overstride"]
     assert o["cadence"]["baseline_spm"] is None
-    assert o["braking_mps"] == pytest.approx(0.6, abs=0.03)
+    # A landing 0.35 m ahead brakes over 0.42 of stance (gait.synth.landing), twice the
+    # default: the detector's read-out error integrates for longer, +0.027 m/s with ideal
+    # sensors and +0.030 with default ones (+0.015 at the default landing, see
+    # test_sacrum_braking_tracks_the_truth), so 0.035 here.
+    assert o["braking_mps"] == pytest.approx(0.6, abs=0.035)
     assert o["overstriding"]["flag"] is True
     # the landing 0.35 m ahead also brakes longer (gait.synth.landing)
     assert [r["metric"] for r in o["overstriding"]["reasons"]] == ["braking", "braking_share"]

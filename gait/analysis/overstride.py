@@ -87,7 +87,11 @@ def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
         ok = (share > 0) & (share < 1)
         if "activity" in steps.columns:
             ok &= steps["activity"].to_numpy() == "run"
-        steps["braking_share"] = np.where(ok, share, np.nan)
+        col = np.where(ok, share, np.nan)
+        if "braking_share" in steps.columns:
+            steps["braking_share"] = col
+        else:  # in the step table's column order: right after braking_time
+            steps.insert(steps.columns.get_loc("braking_time") + 1, "braking_share", col)
     if "shank_angle_ic" in steps.columns and not steps.attrs.get("shank_angle_ic_absolute"):
         steps["shank_angle_ic"] = (
             pd.to_numeric(steps["shank_angle_ic"], errors="coerce") - MIDSTANCE_SHANK_LEAN_DEG

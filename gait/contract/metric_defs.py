@@ -266,7 +266,7 @@ _DEFS: tuple[MetricDef, ...] = (
         "share of stance from initial contact to the pelvis's lowest forward speed (the "
         "end of braking, when the pelvis passes over the foot); longer when the foot lands "
         "further ahead",
-        "Lieberman et al. 2015; project threshold (docs/metrics.md)",
+        "Lieberman et al. 2015",
         "overstride.braking_share_pct",
         summary_scale=100.0,
         decimals=0,
