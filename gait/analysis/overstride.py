@@ -2,11 +2,13 @@
 
 Each indicator is present only when the placement measured it: foot sensors give the
 foot strike angle and pattern, shank sensors the shank angle at initial contact, trunk
-sensors (sacrum, belt phone) the braking speed loss and vertical oscillation. The
-absolute checks in :func:`overstride_flag` need no baseline of the runner; thresholds and
-their sources are in ``docs/metrics.md``. None of these measures the foot's landing
-position ahead of the body directly (no single IMU can); the synthetic truth has it
-(``foot_ahead``) for validation.
+sensors (sacrum, belt phone) the braking speed loss, the braking time and its share of
+stance, and vertical oscillation. The absolute checks in :func:`overstride_flag` need no
+baseline of the runner; thresholds and their sources are in ``docs/metrics.md``. No single
+IMU sees the foot's landing position relative to the body, but its timing shows: braking
+lasts until the pelvis passes over the foot, so speed × braking time estimates how far
+ahead the foot landed (``foot_ahead_m``). The synthetic truth has the heel's distance
+(``foot_ahead``) and the braking time for validation.
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
         if "braking_share" in steps.columns:
             steps["braking_share"] = col
         else:  # in the step table's column order: right after braking_time
-            steps.insert(steps.columns.get_loc("braking_time") + 1, "braking_share", col)
+            at = list(steps.columns).index("braking_time") + 1
+            steps.insert(at, "braking_share", col)
     if "shank_angle_ic" in steps.columns and not steps.attrs.get("shank_angle_ic_absolute"):
         steps["shank_angle_ic"] = (
             pd.to_numeric(steps["shank_angle_ic"], errors="coerce") - MIDSTANCE_SHANK_LEAN_DEG

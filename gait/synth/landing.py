@@ -43,7 +43,7 @@ HEEL_TO_ANKLE = 0.06
 #: (the middle and upper tertile boundary of peak braking force in 74 recreational
 #: runners, Napier et al. 2018, Scand J Med Sci Sports 28:2164) over the first ~45 % of a
 #: 0.26 s stance give 0.14–0.2 m/s; the sacrum moves more than the centre of mass (one
-#: real runner's sacrum, Alcantara et al. 2022, PeerJ 10:e12752, reads 0.24–0.48 m/s in
+#: real runner's sacrum, Alcantara et al. 2022, PeerJ 10:e12752, reads 0.24–0.50 m/s in
 #: this project's detector), so 0.22 m/s.
 REF_BRAKING = 0.22
 #: The braking lobe's share of stance at the reference landing (gait.synth.trunk).
