@@ -181,3 +181,17 @@ def test_real_runner_is_not_flagged() -> None:
         shares.append(o["braking_share_pct"])
     assert max(shares) < 100 * BRAKING_SHARE_MAX
     assert min(shares) > 10.0
+
+
+@pytest.mark.parametrize(
+    ("stem", "flag"), [("treadmill_run", False), ("phone_belt_run", False), ("walk", None)]
+)
+def test_samples_are_not_flagged(tmp_path: Path, stem: str, flag: bool | None) -> None:
+    """The shipped samples land at the default 0.20 m; a walk is not checked at all."""
+    out = tmp_path / "s.json"
+    sample = ROOT / "samples" / f"{stem}.gaitrec"
+    assert main(["analyze", str(sample), "--summary-json", str(out), "--no-save"]) == 0
+    check = json.loads(out.read_text())["overstride"]["overstriding"]
+    assert check["flag"] is flag
+    if flag is None:
+        assert check["measured"] == []

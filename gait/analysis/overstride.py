@@ -229,7 +229,14 @@ def overstride_indicators(
     vr = _session_vertical_ratio(steps, cadence, speed)
     if math.isfinite(vr):
         out["vertical_ratio_pct"] = _r(vr, 3)
-    out["overstriding"] = overstride_flag(out)
+    walking = (
+        "activity" in steps.columns and bool(len(steps)) and not (steps["activity"] == "run").any()
+    )
+    # The thresholds are running ones: a walker's heel strikes steeply by nature (~20°) and
+    # brakes in double support, so a walk is not checked (flag None, nothing measured).
+    out["overstriding"] = (
+        OverstrideCheck(flag=None, reasons=[], measured=[]) if walking else overstride_flag(out)
+    )
     return cast(Overstride, out)
 
 
