@@ -29,6 +29,7 @@ REAL = (
 )
 
 PLACEMENTS: tuple[tuple[str, ...], ...] = (
+    ("foot-left", "foot-right", "sacrum"),
     ("foot-left", "foot-right"),
     ("shank-left", "shank-right"),
     ("sacrum",),
@@ -64,7 +65,7 @@ def synthetic() -> pd.DataFrame:
             vr = 100 * ref["vertical_oscillation"] / (ref["stride_length"] / 2)
             rows.append(
                 {
-                    "placements": "+".join(p.split("-")[0] for p in pl[:1]),
+                    "placements": "+".join(dict.fromkeys(p.split("-")[0] for p in pl)),
                     "foot_ahead_m": round(float(ref["foot_ahead"].mean()), 2),
                     "fsa_true": round(float(ref["foot_strike_angle"].mean()), 1),
                     "fsa_est": o.get("foot_strike_angle_deg"),
@@ -72,6 +73,9 @@ def synthetic() -> pd.DataFrame:
                     "shank_est": o.get("shank_angle_ic_deg"),
                     "brake_true": round(float(ref["braking"].mean()), 3),
                     "brake_est": o.get("braking_mps"),
+                    "share_true": round(float(100 * (ref["braking_time"] / ref["gct"]).mean()), 1),
+                    "share_est": o.get("braking_share_pct"),
+                    "ahead_est": o.get("foot_ahead_m"),
                     "vr_true": round(float(np.nanmean(vr)), 2),
                     "vr_est": o.get("vertical_ratio_pct"),
                     "flag": o["overstriding"]["flag"],
@@ -95,6 +99,8 @@ def real() -> pd.DataFrame:
                 "slope_pct": info["Slope"][i],
                 "steps": len(res.steps),
                 "braking": o.get("braking_mps"),
+                "share_pct": o.get("braking_share_pct"),
+                "ahead_m": o.get("foot_ahead_m"),
                 "impact_g": round(o["impact_ms2"] / 9.80665, 2) if o.get("impact_ms2") else None,
                 "vo_cm": (
                     round(100 * o["vertical_oscillation_m"], 3)

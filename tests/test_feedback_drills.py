@@ -24,6 +24,7 @@ def test_default_drills_cover_the_brief() -> None:
     assert {c.metric for c in d["overstride"].checks} == {
         "shank_angle_ic",
         "braking",
+        "braking_share",
         "foot_strike_angle",
         "vertical_ratio",
     }

@@ -13,6 +13,7 @@ import pytest
 import gait
 from gait.analysis.overstride import (
     BRAKING_MAX_MPS,
+    BRAKING_SHARE_MAX,
     SHANK_IC_MAX_DEG,
     STEEP_STRIKE_MIN_DEG,
     overstride_flag,
@@ -48,9 +49,14 @@ def test_sacrum_flags_an_overstriding_run_without_baseline() -> None:
         _rec(("sacrum",), overstride=0.35, foot_strike_angle=3.0, braking=0.6)
     ).summary["overstride"]
     assert o["cadence"]["baseline_spm"] is None
-    assert o["braking_mps"] == pytest.approx(0.6, abs=0.03)
+    # A landing 0.35 m ahead brakes over 0.42 of stance (gait.synth.landing), twice the
+    # default: the detector's read-out error integrates for longer, +0.027 m/s with ideal
+    # sensors and +0.030 with default ones (+0.015 at the default landing, see
+    # test_sacrum_braking_tracks_the_truth), so 0.035 here.
+    assert o["braking_mps"] == pytest.approx(0.6, abs=0.035)
     assert o["overstriding"]["flag"] is True
-    assert [r["metric"] for r in o["overstriding"]["reasons"]] == ["braking"]
+    # the landing 0.35 m ahead also brakes longer (gait.synth.landing)
+    assert [r["metric"] for r in o["overstriding"]["reasons"]] == ["braking", "braking_share"]
     normal = gait.analyze(_rec(("sacrum",))).summary["overstride"]
     assert normal["overstriding"]["flag"] is False
 
@@ -99,6 +105,7 @@ def test_flag_logic_and_drill_thresholds() -> None:
     for metric, th in (
         ("shank_angle_ic", SHANK_IC_MAX_DEG),
         ("braking", BRAKING_MAX_MPS),
+        ("braking_share", BRAKING_SHARE_MAX),
         ("foot_strike_angle", STEEP_STRIKE_MIN_DEG),
     ):
         assert not checks[metric].relative

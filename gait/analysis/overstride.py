@@ -2,11 +2,13 @@
 
 Each indicator is present only when the placement measured it: foot sensors give the
 foot strike angle and pattern, shank sensors the shank angle at initial contact, trunk
-sensors (sacrum, belt phone) the braking speed loss and vertical oscillation. The
-absolute checks in :func:`overstride_flag` need no baseline of the runner; thresholds and
-their sources are in ``docs/metrics.md``. None of these measures the foot's landing
-position ahead of the body directly (no single IMU can); the synthetic truth has it
-(``foot_ahead``) for validation.
+sensors (sacrum, belt phone) the braking speed loss, the braking time and its share of
+stance, and vertical oscillation. The absolute checks in :func:`overstride_flag` need no
+baseline of the runner; thresholds and their sources are in ``docs/metrics.md``. No single
+IMU sees the foot's landing position relative to the body, but its timing shows: braking
+lasts until the pelvis passes over the foot, so speed × braking time estimates how far
+ahead the foot landed (``foot_ahead_m``). The synthetic truth has the heel's distance
+(``foot_ahead``) and the braking time for validation.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from gait.contract.metric_defs import METRICS, vertical_ratio_pct
 from gait.contract.summary_types import (
@@ -39,6 +42,16 @@ BRAKING_MAX_MPS = 0.50
 #: rearfoot cut-off of Altman & Davis (2012), a project threshold. A heel strike alone is
 #: not overstriding; a steep one usually comes with the foot far ahead.
 STEEP_STRIKE_MIN_DEG = 16.0
+
+
+#: Share of stance spent braking (contact to the pelvis's lowest forward speed) above which
+#: the foot landed far ahead, 0-1. Braking lasts until the pelvis passes over the foot, so a
+#: landing further ahead brakes longer (Lieberman et al. 2015 tie braking to the foot's
+#: landing position relative to the hip). Project threshold: at 3 m/s and 0.26 s contact it
+#: is a pelvis travel of 0.27 m (the synthetic model's heel 0.30 m ahead, gait.synth.landing);
+#: the one real runner we have (Alcantara et al. 2022, 16 treadmill trials) reads 0.16-0.32
+#: per trial (docs/metrics.md). Not validated out of sample.
+BRAKING_SHARE_MAX = 0.35
 
 
 #: Forward lean of the shank (knee ahead of the ankle) at mid-stance, deg: a project
@@ -66,6 +79,22 @@ def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``steps`` with ``shank_angle_ic`` in deg from vertical (+ foot ahead of the knee).
     """
+    if {"braking_time", "gct"} <= set(steps.columns):
+        bt = pd.to_numeric(steps["braking_time"], errors="coerce").to_numpy(np.float64)
+        gct = pd.to_numeric(steps["gct"], errors="coerce").to_numpy(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = bt / gct
+        # The end of braking must fall inside the contact; walking brakes in double
+        # support, where the pelvis-over-foot reading does not hold: running steps only.
+        ok = (share > 0) & (share < 1)
+        if "activity" in steps.columns:
+            ok &= steps["activity"].to_numpy() == "run"
+        col = np.where(ok, share, np.nan)
+        if "braking_share" in steps.columns:
+            steps["braking_share"] = col
+        else:  # in the step table's column order: right after braking_time
+            at = list(steps.columns).index("braking_time") + 1
+            steps.insert(at, "braking_share", col)
     if "shank_angle_ic" in steps.columns and not steps.attrs.get("shank_angle_ic_absolute"):
         steps["shank_angle_ic"] = (
             pd.to_numeric(steps["shank_angle_ic"], errors="coerce") - MIDSTANCE_SHANK_LEAN_DEG
@@ -80,6 +109,12 @@ def _mean(steps: pd.DataFrame, col: str) -> float:
     v = steps[col].to_numpy(dtype=np.float64)
     v = v[np.isfinite(v)]
     return float(v.mean()) if v.size else float("nan")
+
+
+def _col(steps: pd.DataFrame, col: str) -> NDArray[np.float64]:
+    if col not in steps.columns:
+        return np.full(len(steps), np.nan)
+    return pd.to_numeric(steps[col], errors="coerce").to_numpy(np.float64)
 
 
 def _r(x: float, nd: int = 3) -> float | None:
@@ -169,17 +204,39 @@ def overstride_indicators(
             out["strike"] = {k: round(float(share.get(k, 0.0)), 3) for k in ("rear", "mid", "fore")}
             out["strike"]["n"] = len(s)
     # key and unit in the summary as the metric table defines them
-    for col in ("foot_strike_angle", "braking", "shank_angle_ic", "impact", "vertical_oscillation"):
+    if "braking_share" in steps.columns and "activity" in steps.columns:
+        # braking share reads the pelvis passing over the foot: running steps only
+        steps = steps.assign(braking_share=steps["braking_share"].where(steps["activity"] == "run"))
+    for col in (
+        "foot_strike_angle",
+        "braking",
+        "braking_share",
+        "shank_angle_ic",
+        "impact",
+        "vertical_oscillation",
+    ):
         d = METRICS[col]
         m = _mean(steps, col)
         if math.isfinite(m) and d.summary_key is not None:
             out[d.summary_key.removeprefix("overstride.")] = _r(
                 d.summary_scale * m, _DECIMALS.get(col, 3)
             )
+    bt = _mean(steps[np.isfinite(_col(steps, "braking_share"))], "braking_time")
+    if speed and math.isfinite(speed) and math.isfinite(bt):
+        # Braking ends when the pelvis is over the foot: the travel until then is how far
+        # ahead the foot (its centre of pressure) landed.
+        out["foot_ahead_m"] = _r(speed * bt, 3)
     vr = _session_vertical_ratio(steps, cadence, speed)
     if math.isfinite(vr):
         out["vertical_ratio_pct"] = _r(vr, 3)
-    out["overstriding"] = overstride_flag(out)
+    walking = (
+        "activity" in steps.columns and bool(len(steps)) and not (steps["activity"] == "run").any()
+    )
+    # The thresholds are running ones: a walker's heel strikes steeply by nature (~20°) and
+    # brakes in double support, so a walk is not checked (flag None, nothing measured).
+    out["overstriding"] = (
+        OverstrideCheck(flag=None, reasons=[], measured=[]) if walking else overstride_flag(out)
+    )
     return cast(Overstride, out)
 
 
@@ -216,7 +273,8 @@ def overstride_flag(ind: Mapping[str, Any]) -> OverstrideCheck:
     ----------
     ind : mapping
         Indicators as returned by :func:`overstride_indicators` (``shank_angle_ic_deg``,
-        ``braking_mps``, ``foot_strike_angle_deg``; any may be missing).
+        ``braking_mps``, ``braking_share_pct``, ``foot_strike_angle_deg``; any may be
+        missing).
 
     Returns
     -------
@@ -225,9 +283,15 @@ def overstride_flag(ind: Mapping[str, Any]) -> OverstrideCheck:
         all measured ones are within, None when none was measured), ``reasons`` (list of
         ``{"metric", "value", "threshold"}``) and ``measured`` (indicators checked).
     """
+    share = ind.get("braking_share_pct")
     checks = (
         ("shank_angle_ic", ind.get("shank_angle_ic_deg"), SHANK_IC_MAX_DEG),
         ("braking", ind.get("braking_mps"), BRAKING_MAX_MPS),
+        (
+            "braking_share",
+            None if share is None else round(share / 100.0, 3),
+            BRAKING_SHARE_MAX,
+        ),
         ("foot_strike_angle", ind.get("foot_strike_angle_deg"), STEEP_STRIKE_MIN_DEG),
     )
     measured = [m for m, v, _ in checks if v is not None]

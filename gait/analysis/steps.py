@@ -97,6 +97,10 @@ def build_step_table(contacts: pd.DataFrame, *, single_side: bool = False) -> pd
         },
         columns=list(STEP_COLUMNS),
     )
+    if "t_braking_end" in df.columns:
+        # A trunk sensor gives the end of braking in time; referred to the step's own IC
+        # (the best-timed sensor's) it is the braking duration.
+        df = df.assign(braking_time=df["t_braking_end"].to_numpy(np.float64) - t_ic)
     for col in OPTIONAL_STEP_COLUMNS:
         if col in df.columns:
             out[col] = df[col].to_numpy()

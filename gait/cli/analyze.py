@@ -246,6 +246,8 @@ SUMMARY_ROWS: tuple[str, ...] = (
     "foot_strike_angle",
     "shank_angle_ic",
     "braking",
+    "braking_share",
+    "foot_ahead",
     "impact",
     "vertical_oscillation",
     "vertical_ratio",

@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
         help="sampling rate (default 200; balance 100)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output .gaitrec file")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output .gaitrec file")
     g = p.add_argument_group("gait (run/walk; defaults depend on the activity)")
     g.add_argument("--speed", type=float, metavar="M/S", help="belt or ground speed")
     g.add_argument("--cadence", type=float, metavar="SPM", help="steps per minute")

@@ -258,6 +258,32 @@ _DEFS: tuple[MetricDef, ...] = (
         decimals=2,
     ),
     MetricDef(
+        "braking_share",
+        "braking share",
+        "",
+        "%",
+        100.0,
+        "share of stance from initial contact to the pelvis's lowest forward speed (the "
+        "end of braking, when the pelvis passes over the foot); longer when the foot lands "
+        "further ahead",
+        "Lieberman et al. 2015",
+        "overstride.braking_share_pct",
+        summary_scale=100.0,
+        decimals=0,
+    ),
+    MetricDef(
+        "foot_ahead",
+        "foot ahead at contact",
+        "m",
+        "cm",
+        100.0,
+        "pelvis travel from initial contact to the end of braking (session speed × mean "
+        "braking time): how far ahead of the pelvis the foot's centre of pressure landed",
+        "Lieberman et al. 2015; Napier et al. 2018",
+        "overstride.foot_ahead_m",
+        decimals=0,
+    ),
+    MetricDef(
         "impact",
         "impact",
         "m/s²",

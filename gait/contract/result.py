@@ -136,6 +136,22 @@ STEP_TABLE: tuple[StepColumn, ...] = (
         False,
         "placement",
     ),
+    StepColumn(
+        "braking_time",
+        "float64",
+        "s",
+        "time from contact to the pelvis's lowest forward speed in stance (end of braking)",
+        False,
+        "placement",
+    ),
+    StepColumn(
+        "braking_share",
+        "float64",
+        "",
+        "braking time / contact time: the share of stance spent braking",
+        False,
+        "placement",
+    ),
     StepColumn("impact", "float64", "m/s²", "peak acceleration at contact", False, "placement"),
     StepColumn(
         "vertical_oscillation",

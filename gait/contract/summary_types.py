@@ -171,6 +171,8 @@ class Overstride(TypedDict):
     strike: NotRequired[StrikeShares]
     foot_strike_angle_deg: NotRequired[float | None]
     braking_mps: NotRequired[float | None]
+    braking_share_pct: NotRequired[float | None]
+    foot_ahead_m: NotRequired[float | None]
     shank_angle_ic_deg: NotRequired[float | None]
     impact_ms2: NotRequired[float | None]
     vertical_oscillation_m: NotRequired[float | None]
@@ -358,6 +360,8 @@ FIELD_DOCS: dict[type, dict[str, tuple[str, str]]] = {
         "strike": ("", "strike pattern shares (foot sensors)"),
         "foot_strike_angle_deg": ("deg", "mean foot strike angle, + toes up (foot sensors)"),
         "braking_mps": ("m/s", "mean pelvis forward speed loss in stance (trunk sensors)"),
+        "braking_share_pct": ("%", "mean share of stance spent braking (trunk sensors)"),
+        "foot_ahead_m": ("m", "speed × mean braking time: foot landing ahead of the pelvis"),
         "shank_angle_ic_deg": ("deg", "mean shank angle from vertical at contact (shank)"),
         "impact_ms2": ("m/s²", "mean peak specific force within 30 ms of contact"),
         "vertical_oscillation_m": ("m", "mean pelvis vertical excursion per step (trunk)"),

@@ -39,6 +39,7 @@ METRIC_UNITS: dict[str, str] = {
         "foot_strike_angle",
         "shank_angle_ic",
         "braking",
+        "braking_share",
         "impact",
         "vertical_oscillation",
         "stride_length",
@@ -59,6 +60,7 @@ _PLAIN = (
     "foot_strike_angle",
     "shank_angle_ic",
     "braking",
+    "braking_share",
     "impact",
     "vertical_oscillation",
     "stride_length",
@@ -90,6 +92,10 @@ def _inputs(steps: pd.DataFrame) -> dict[str, FloatArray]:
     }
     for name in _PLAIN:
         out[name] = _column(steps, name)
+    if "activity" in steps.columns:
+        # the braking share reads the pelvis passing over the foot: running steps only
+        run = steps["activity"].astype(str).to_numpy() == "run"
+        out["braking_share"] = np.where(run, out["braking_share"], np.nan)
     # Step scale, as running watches report it (see gait.contract.metric_defs).
     out["vertical_ratio"] = vertical_ratio_pct(out["vertical_oscillation"], out["stride_length"])
     if "strike" in steps.columns:

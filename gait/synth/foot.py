@@ -20,6 +20,7 @@ import numpy as np
 from gait.contract.constants import G
 from gait.synth.belt import BeltSpeed
 from gait.synth.curves import PVA, F, impact_pulse, knots_from, quintic
+from gait.synth.landing import REF_OVERSTRIDE, shank_ic_increment_deg
 from gait.synth.timeline import Timeline
 
 #: Foot geometry in the foot frame (x forward from the heel, z up from the sole), m.
@@ -81,6 +82,8 @@ class FootModel:
         self.idx = np.flatnonzero(tl.side == side)
         d_ic, _, _ = belt.speed(tl.t_ic[self.idx])
         over = np.where(tl.stop[self.idx], 0.0, tl.overstride[self.idx])
+        # The landing distance also inclines the shank at contact (gait.synth.landing).
+        self.over = np.where(tl.stop[self.idx], REF_OVERSTRIDE, tl.overstride[self.idx])
         self.x_heel = d_ic + over
         self.theta = self._theta_knots()
         self._impact = self._impact_params()
@@ -131,7 +134,11 @@ class FootModel:
             "v": v,
             "th_max": np.radians((25 + 3 * v) if run else 22.0),
             "z_clear": (0.10 + 0.05 * v) if run else 0.09,
-            "sh_ic": np.radians((4 + 0.4 * tl.fsa[k]) if run else (6 + 0.2 * tl.fsa[k])),
+            "sh_ic": np.radians(
+                (4 + 0.4 * tl.fsa[k] + shank_ic_increment_deg(float(self.over[j])))
+                if run
+                else (6 + 0.2 * tl.fsa[k])
+            ),
             "sh_tc": np.radians(-(40 + 2 * v) if run else -35.0),
             "sh_min": np.radians(-(65 + 4 * v) if run else -55.0),
         }

@@ -11,17 +11,20 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 from gait.contract.errors import GaitError
+from gait.synth.landing import REF_BRAKING, REF_OVERSTRIDE, default_braking
 
 #: Defaults per activity: speed m/s, cadence steps/min, duty factor, foot strike angle deg,
-#: braking m/s, overstride m, walking vertical oscillation m.
+#: braking m/s, overstride m, walking vertical oscillation m. A run's braking default is
+#: not fixed: it follows the landing distance (:func:`gait.synth.landing.default_braking`;
+#: 0.22 m/s at the default overstride).
 ACTIVITY_DEFAULTS: dict[str, dict[str, float]] = {
     "run": {
         "speed": 3.0,
         "cadence": 168.0,
         "duty_factor": 0.36,
         "foot_strike_angle": 10.0,
-        "braking": 0.12,
-        "overstride": 0.20,
+        "braking": REF_BRAKING,
+        "overstride": REF_OVERSTRIDE,
         "vertical_oscillation": 0.0,
     },
     "walk": {
@@ -66,9 +69,13 @@ class GaitParams:
     strike_angle_sd : float
         Step-to-step SD of the foot strike angle, deg.
     braking : float, optional
-        Forward speed loss of the pelvis during each stance, m/s.
+        Forward speed loss of the pelvis during each stance, m/s. Default: walking 0.10;
+        running 0.22 at the default overstride, more for a landing further ahead
+        (:func:`gait.synth.landing.default_braking`).
     overstride : float, optional
-        Heel ahead of the pelvis at initial contact, m.
+        Heel ahead of the pelvis at initial contact, m (default 0.20 running, 0.30
+        walking). It sets the shank angle at contact and the braking duration
+        (:mod:`gait.synth.landing`).
     impact_g : float, optional
         Size of the foot's touch-down transient, g (default from the strike angle:
         running 5 + 0.3·max(FSA, 0), walking 4 + 0.2·max(FSA, 0)).
@@ -122,7 +129,15 @@ class GaitParams:
                 upd[k] = d[k]
         if self.gct is None and self.duty_factor is None:
             upd["duty_factor"] = d["duty_factor"]
-        return replace(self, **upd)
+        out = replace(self, **upd)
+        if self.braking is None and activity != "walk":
+            # Braking lasts until the pelvis passes over the foot: a landing further ahead
+            # brakes longer at the same mean force (gait.synth.landing).
+            assert out.overstride is not None
+            assert out.speed is not None
+            b = default_braking(out.overstride, out.speed, contact_time(out))
+            out = replace(out, braking=round(b, 4))
+        return out
 
     def with_overrides(self, overrides: dict[str, Any]) -> GaitParams:
         """A copy with the fields in ``overrides`` replaced (unknown keys raise)."""

@@ -39,6 +39,7 @@ from scipy.interpolate import CubicSpline
 
 from gait.contract.constants import G
 from gait.synth.curves import PVA, F, cos_phase, impact_pulse, product, smoothstep
+from gait.synth.landing import REF_BRAKE_SHARE, braking_share
 from gait.synth.timeline import Timeline
 
 #: Pelvis heel-strike jolt when walking: peak vertical acceleration (m/s²) and time
@@ -71,7 +72,7 @@ RUN_TAKEOFF_WIDTH = 0.08
 #: fractions of contact time: the real AP minimum comes at 0.11 of stance (the lobe's
 #: centre), propulsion peaks near mid-stance and fades before take-off (Alcantara et al.
 #: 2022). Was a full-stance sine, whose minimum at 0.25 of stance was too late and shallow.
-RUN_BRAKE_WIDTH = 0.22
+RUN_BRAKE_WIDTH = REF_BRAKE_SHARE
 RUN_PUSH_END = 0.85
 #: Cross-fade time at bout boundaries, s.
 BLEND = 0.4
@@ -258,9 +259,16 @@ class TrunkModel:
             uk = uk + J[i] - G * T[i]
         # Forward: a braking lobe over the first RUN_BRAKE_WIDTH of stance, then a
         # propulsion lobe to take-off with the same impulse; the speed lost is `braking`.
-        db = RUN_BRAKE_WIDTH * c
+        # The braking lasts until the pelvis passes over the foot: longer for a landing
+        # further ahead (gait.synth.landing; RUN_BRAKE_WIDTH of stance at the default).
+        db = c * np.array(
+            [
+                braking_share(float(o), float(v), float(ci))
+                for o, v, ci in zip(tl.overstride[ks], tl.speed[ks], c, strict=True)
+            ]
+        )
         A1 = 2 * tl.braking[ks] / db
-        pw = (RUN_PUSH_END - RUN_BRAKE_WIDTH) * c
+        pw = RUN_PUSH_END * c - db
         A2 = A1 * db / pw
         dx_step = -A1 * _lobe(c, 0.0, db)[2] + A2 * _lobe(c, db, pw)[2]
         X = np.concatenate([[0.0], np.cumsum(dx_step)])

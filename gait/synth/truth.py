@@ -7,6 +7,8 @@ import pandas as pd
 
 from gait.contract.result import STEP_COLUMNS
 from gait.synth.body import Body, ideal_imu
+from gait.synth.landing import braking_time
+from gait.synth.timeline import Timeline
 
 #: Foot strike classes from the strike angle (deg): rearfoot above 8, forefoot below -1.6
 #: (Altman & Davis style cut-offs; a design choice of this generator).
@@ -21,6 +23,15 @@ def strike_class(fsa: np.ndarray) -> np.ndarray:
     return np.where(fsa > REAR_ABOVE, "rear", np.where(fsa < FORE_BELOW, "fore", "mid"))
 
 
+def _braking_time(tl: Timeline, gct: np.ndarray) -> np.ndarray:
+    """Running steps' braking duration, s (gait.synth.landing); NaN for walking and stops."""
+    out = np.full(tl.n, np.nan)
+    for k in range(tl.n):
+        if tl.mode[k] == "run" and np.isfinite(gct[k]):
+            out[k] = braking_time(float(tl.overstride[k]), float(tl.speed[k]), float(gct[k]))
+    return out
+
+
 def step_table(body: Body, duration: float) -> pd.DataFrame:
     """One row per step with IC inside ``[0, duration]``; times are true times, s.
 
@@ -29,7 +40,8 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
     force norm of an ideal foot sensor, m/s², within 30 ms after IC, gravity included),
     ``vertical_oscillation`` (pelvis, m), ``stride_length`` (m, relative to the ground/belt),
     ``speed`` (m/s, mean true belt/ground speed over the stride), ``shank_angle_ic`` (deg),
-    ``foot_ahead`` (m, heel ahead of the pelvis at IC: the overstride itself), ``activity``
+    ``foot_ahead`` (m, heel ahead of the pelvis at IC: the overstride itself),
+    ``braking_time`` (s, contact to the pelvis's lowest forward speed; running), ``activity``
     and ``quality`` ('' or 'stop': the foot stays down for a stand, so contact-derived
     values are NaN).
     """
@@ -86,6 +98,7 @@ def step_table(body: Body, duration: float) -> pd.DataFrame:
             "speed": stride_len / stride,
             "shank_angle_ic": shank,
             "foot_ahead": np.where(tl.stop, np.nan, tl.overstride),
+            "braking_time": _braking_time(tl, gct),
             "activity": tl.mode,
             "quality": np.where(tl.stop, "stop", ""),
         }

@@ -26,7 +26,7 @@ BodyKind = Literal["leg", "trunk", "phone"]
 UNRANKED = 9
 
 #: Columns a trunk sensor contributes to the steps a leg sensor timed.
-TRUNK_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking")
+TRUNK_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking", "t_braking_end")
 #: Columns a shank contributes to the steps a foot sensor timed on its side.
 SHANK_COLUMNS: tuple[str, ...] = ("shank_angle_ic",)
 

@@ -86,7 +86,7 @@ from gait.contract.recording import Stream
 from gait.util.scipy_signal import signal
 
 #: Per-step metric columns of this detector.
-SACRUM_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking", "impact")
+SACRUM_COLUMNS: tuple[str, ...] = ("vertical_oscillation", "braking", "t_braking_end", "impact")
 #: Step frequency search band, Hz (40–240 steps/min).
 STEP_BAND_HZ = (0.67, 4.0)
 #: A step whose lowest ``a_v`` before its loading peak is below this (m/s²) had a flight phase. [G]
@@ -476,7 +476,7 @@ def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
     side, side_conf = _assign_sides(ic_side, bf, t, fs, running)
     # braking keeps the sharp trough the 10 Hz signal spreads (see _braking)
     a_brk = lowpass(bf.acc[:, 0], fs, min(BRAKING_LOWPASS_HZ, 0.4 * fs), order=2)
-    vo, brk, imp = _step_metrics(t, a10, a_brk, ic, tc, fs)
+    vo, (brk, brk_t), imp = _step_metrics(t, a10, a_brk, ic, tc, fs)
     rel = np.clip(a10[peaks] - lows, 0, None) / max(float(np.median(a10[peaks] - lows)), 1e-9)
     conf = np.clip(0.5 + 0.5 * np.minimum(rel, 1.0), 0, 1) * side_conf * tc_trust
     quality = np.where(np.isnan(tc), "no_tc", "")
@@ -488,6 +488,8 @@ def _detect_segment(seg: Segment, p: SacrumDetector) -> pd.DataFrame:
             "confidence": conf,
             "vertical_oscillation": vo,
             "braking": brk,
+            # absolute, so the step table can refer it to the best IC (gait.analysis.overstride)
+            "t_braking_end": ic + brk_t,
             "impact": imp,
             "activity": np.where(running, "run", "walk"),
             "quality": quality,
@@ -566,6 +568,7 @@ def _add_closing_steps(
             "confidence": 0.5,
             "vertical_oscillation": np.nan,
             "braking": np.nan,
+            "t_braking_end": np.nan,
             "impact": np.nan,
             "activity": "walk",
             "quality": "closing_step",
@@ -1048,8 +1051,8 @@ BRAKING_LEAD = 0.02
 
 def _step_metrics(
     t: FloatArray, a10: FloatArray, a_fwd: FloatArray, ic: FloatArray, tc: FloatArray, fs: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Vertical oscillation (m), braking (m/s) and impact (m/s²) per step.
+) -> tuple[FloatArray, tuple[FloatArray, FloatArray], FloatArray]:
+    """Vertical oscillation (m), braking (m/s, and its duration s) and impact (m/s²) per step.
 
     ``a10`` is the 10 Hz low-passed vertical acceleration and ``a_fwd`` the forward one
     low-passed at ``BRAKING_LOWPASS_HZ``, m/s².
@@ -1058,9 +1061,10 @@ def _step_metrics(
     k = ic.size
     vo = np.full(k, np.nan)
     brk = np.full(k, np.nan)
+    brk_t = np.full(k, np.nan)
     imp = np.full(k, np.nan)
     if k < 2:
-        return vo, brk, imp
+        return vo, (brk, brk_t), imp
     i0 = np.clip(np.searchsorted(t, ic), 0, n - 1)
     i1 = np.append(i0[1:], n - 1)
     ok = ((i1 - i0) > 2) & ((t[i1] - t[i0]) < MAX_STEP)
@@ -1068,7 +1072,7 @@ def _step_metrics(
     # Step windows are consecutive, so they can be processed as flat, non-overlapping slices.
     starts, ends = i0[ok], i1[ok]
     if starts.size == 0:
-        return vo, brk, imp
+        return vo, (brk, brk_t), imp
     lengths = ends - starts
     flat, seg_id, first = flat_windows(starts, ends)
     dt = 1.0 / fs
@@ -1079,16 +1083,20 @@ def _step_metrics(
     rel = flat - starts[seg_id]
     tc_len = np.where(np.isfinite(tc[ok]), (tc[ok] - ic[ok]) * fs, lengths / 2.0)
     in_stance = rel <= np.repeat(np.minimum(tc_len, lengths - 1), lengths)
-    brk[ok] = _braking(a_fwd, starts, ends, tc_len, fs)
+    brk[ok], brk_t[ok] = _braking(a_fwd, starts, ends, tc_len, fs)
     a_c = np.where(in_stance, a10[flat] - G, -np.inf)
     imp[ok] = np.maximum.reduceat(a_c, first)
-    return vo, brk, imp
+    return vo, (brk, brk_t), imp
 
 
 def _braking(
     a_fwd: FloatArray, starts: IntArray, ends: IntArray, tc_len: FloatArray, fs: float
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """Braking per step, m/s: the highest forward speed near IC minus the lowest in stance.
+
+    Also returns the braking duration, s: from IC to that lowest speed, i.e. until the
+    forward force turns from braking to propulsion, when the pelvis passes over the foot
+    (the longer, the further ahead the foot landed; see ``gait.analysis.overstride``).
 
     The steps' windows are moved ``BRAKING_LEAD`` s earlier: the zero-phase low-pass of the
     forward acceleration spreads a sharp braking trough to both sides of IC, so part of the
@@ -1106,8 +1114,39 @@ def _braking(
     near_ic = rel <= 2 * lead
     stance_end = np.repeat(np.minimum(lead + tc_len, lengths - 1), lengths)
     vmax = np.maximum.reduceat(np.where(near_ic, v, -np.inf), first)
-    vmin = np.minimum.reduceat(np.where(rel <= stance_end, v, np.inf), first)
-    return np.asarray(np.maximum(vmax - vmin, 0.0))
+    in_stance = np.where(rel <= stance_end, v, np.inf)
+    vmin = np.minimum.reduceat(in_stance, first)
+    return np.asarray(np.maximum(vmax - vmin, 0.0)), _min_time(
+        v, in_stance, vmin, seg, rel, lead, fs
+    )
+
+
+def _min_time(
+    v: FloatArray,
+    in_stance: FloatArray,
+    vmin: FloatArray,
+    seg: IntArray,
+    rel: IntArray,
+    lead: int,
+    fs: float,
+) -> FloatArray:
+    """Time of each window's lowest speed after IC, s (parabolic sub-sample refinement)."""
+    at_min = np.flatnonzero(in_stance == vmin[seg])
+    segs, first_hit = np.unique(seg[at_min], return_index=True)
+    i = at_min[first_hit]
+    t_min = np.full(vmin.size, np.nan)
+    inner = (i > 0) & (i < v.size - 1)
+    inner &= (seg[np.clip(i - 1, 0, None)] == seg[i]) & (
+        seg[np.clip(i + 1, None, v.size - 1)] == seg[i]
+    )
+    frac = np.zeros(i.size)
+    a, b, c = v[np.clip(i - 1, 0, None)], v[i], v[np.clip(i + 1, None, v.size - 1)]
+    den = a - 2 * b + c
+    ok = inner & (den > 0)
+    frac[ok] = np.clip(0.5 * (a[ok] - c[ok]) / den[ok], -0.5, 0.5)
+    k = rel[i] + frac
+    t_min[segs] = np.where(k >= lead, (k - lead) / fs, np.nan)
+    return t_min
 
 
 def _per_step_velocity(
