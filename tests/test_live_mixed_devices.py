@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 import json
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from devices.ble_recorder import parse_device_spec
 from devices.profiles import get_profile
 from gait.apps.live.simulated import delivery_lag, make_sources, plan_devices
 from gait.cli import main
+from gait.contract.summary_types import LiveReportSummary, summary_problems
 from gait.io import read
 
 pytestmark = pytest.mark.realtime
@@ -70,29 +74,38 @@ def test_polar_alone_records_the_whole_session(tmp_path: Path) -> None:
     assert np.all(np.diff(st.t) > 0)
 
 
-def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "mixed"
-    rc = main(
-        [
-            "live",
-            "--device",
-            "Polar Sense L=foot:left",
-            "--device",
-            "gait-imu R=foot:right",
-            "--simulate",
-            "--speed-up",
-            "10",
-            "--duration",
-            "30",
-            "--terminal",
-            "--no-save",
-            "--out",
-            str(out),
-        ]
-    )
+@pytest.fixture(scope="module")
+def mixed_session(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A simulated 30 s live session, Polar Sense left and gait-imu right: folder, terminal."""
+    out = tmp_path_factory.mktemp("live") / "mixed"
+    terminal = io.StringIO()
+    with contextlib.redirect_stdout(terminal):
+        rc = main(
+            [
+                "live",
+                "--device",
+                "Polar Sense L=foot:left",
+                "--device",
+                "gait-imu R=foot:right",
+                "--simulate",
+                "--speed-up",
+                "10",
+                "--duration",
+                "30",
+                "--terminal",
+                "--no-save",
+                "--out",
+                str(out),
+            ]
+        )
     assert rc == 0
+    return out, terminal.getvalue()
+
+
+def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
+    mixed_session: tuple[Path, str],
+) -> None:
+    out, terminal = mixed_session
     rates = {s.name: s.rate for s in read(out / "session.gaitcap").streams}
     assert abs(rates["foot_left"] - 52.0) < 0.5
     assert abs(rates["foot_right"] - 200.0) < 0.5
@@ -106,7 +119,30 @@ def test_polar_and_gait_imu_withhold_the_asymmetry_and_say_why(
     report = (out / "report.html").read_text()
     assert "Left/right comparisons not shown" in report
     # the terminal's closing line says why instead of a number
-    assert "GCT balance not shown (left sampled at 52 Hz" in capsys.readouterr().out
+    assert "GCT balance not shown (left sampled at 52 Hz" in terminal
+
+
+def test_the_live_report_summary_has_exactly_the_documented_keys(
+    mixed_session: tuple[Path, str],
+) -> None:
+    out, _ = mixed_session
+    s = json.loads((out / "summary.json").read_text())
+    assert summary_problems(s, LiveReportSummary) == []
+    assert s["live"]["steps"] > 0
+    # the check sees a live key missing, mistyped or made up, and a malformed gap
+    bad = copy.deepcopy(s)
+    del bad["live"]["steps"]
+    bad["live"]["cue_shift_s"] = "0.0"
+    bad["live"]["lag_s"] = 0.1
+    bad["gaps"] = {"foot_right": [[1.0, "2.0"]]}
+    assert sorted(summary_problems(bad, LiveReportSummary)) == [
+        "gaps.foot_right.[0].[1]: '2.0' is not number",
+        "live.cue_shift_s: '0.0' is not number",
+        "live.lag_s: not documented",
+        "live.steps: missing",
+    ]
+    del bad["gaps"]
+    assert "gaps: missing" in summary_problems(bad, LiveReportSummary)
 
 
 def test_live_feedback_withholds_the_balance_of_incomparable_sensors() -> None:

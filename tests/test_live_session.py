@@ -19,6 +19,7 @@ from view_helpers import RecordingView
 from gait.apps.history.store import History
 from gait.apps.live import LiveConfig, run_live
 from gait.cli import main
+from gait.contract.summary_types import LiveReportSummary, summary_problems
 
 
 @pytest.mark.slow
@@ -90,6 +91,7 @@ def test_sensor_dropout_is_shown_and_the_session_goes_on(tmp_path: Path, busy: i
     summary = json.loads(res.written["summary"].read_text())
     assert list(summary["gaps"]) == ["foot_right"]
     assert len(summary["gaps"]["foot_right"]) == 1
+    assert summary_problems(summary, LiveReportSummary) == []  # with a gap: documented keys
     assert "gap:foot_right" in res.written["report"].read_text()
     # updates carry the notification arrival time (latency measurement)
     assert any("arrival" in u for u in view.updates)

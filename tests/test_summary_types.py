@@ -21,6 +21,7 @@ from gait.contract.summary_types import (
     SUMMARY_VERSION,
     AnalyzeOutput,
     GctBlock,
+    LiveReportSummary,
     RunSummary,
     field_docs,
     legacy_metric_names,
@@ -59,6 +60,8 @@ def test_units_are_in_the_keys() -> None:
         for key, (unit, _) in field_docs(td).items():
             if td is GctBlock and unit == "ms":
                 continue  # members of gct_ms: the block's suffix is theirs
+            if (td, key) == (LiveReportSummary, "gaps"):
+                continue  # predates the rule (module docstring); a rename needs a version bump
             if unit not in free:
                 assert key.endswith(SUFFIXES), f"{td.__name__}.{key} ({unit})"
 

@@ -2,7 +2,8 @@
 
 :class:`RunSummary` is what :func:`gait.analyze` returns as ``GaitResult.summary`` and
 ``gait analyze --summary-json`` writes (plus ``file`` and ``watch_comparison``, see
-:class:`AnalyzeOutput`). ``docs/summary.md`` is generated from these classes by
+:class:`AnalyzeOutput`); a live session's report writes :class:`LiveReportSummary`.
+``docs/summary.md`` is generated from these classes by
 ``python -m gait.contract.summary_types``; a test checks that the page matches and that a real
 summary has exactly the documented keys and types.
 
@@ -17,6 +18,8 @@ Unit rule
 * Fractions (0–1: ``duty_factor``, strike shares) and counts have no suffix.
 * One exception, by construction: ``symmetry.<metric>.left/right`` are side means in the step
   table's unit of the column ``<metric>`` (e.g. ``gct`` in s).
+* One key predates the rule: the live report's ``gaps`` holds times in s without the
+  suffix; renaming it (``gaps_s``) needs a layout version bump.
 * Each quantity has one home: the session means of the landing and trunk metrics are in the
   ``overstride`` block, the session speed is ``speed_mps``, a metric's symmetry index is
   ``symmetry.<metric>.si_pct``; all detected steps are the sum of ``activity_steps``.
@@ -264,6 +267,26 @@ class AnalyzeOutput(RunSummary, total=False):
     watch_comparison: list[WatchRow]
 
 
+class LiveBlock(TypedDict):
+    """``live``: the live session behind a live report (:mod:`gait.apps.live.report`)."""
+
+    steps: int
+    cue_shift_s: float | None
+    capture_shift_s: float
+
+
+class LiveReportSummary(RunSummary):
+    """The ``summary.json`` of a live session's report: the run summary and two live keys.
+
+    Made by :func:`gait.apps.live.report.write_report` from the capture file (a session whose
+    capture holds no gait data writes :meth:`gait.apps.outcome.SessionOutcome.summary`
+    instead, without these keys).
+    """
+
+    live: LiveBlock
+    gaps: dict[str, list[list[float]]]
+
+
 #: (unit, meaning) of every key of every class above; ``docs/summary.md`` is made from it.
 FIELD_DOCS: dict[type, dict[str, tuple[str, str]]] = {
     GctBlock: {
@@ -428,6 +451,19 @@ FIELD_DOCS: dict[type, dict[str, tuple[str, str]]] = {
         "file": ("", "the recording's file (gait analyze only)"),
         "watch_comparison": ("", "with --compare-fit: ours against the watch"),
     },
+    LiveBlock: {
+        "steps": ("count", "steps the live engine emitted during the session"),
+        "cue_shift_s": (
+            "s",
+            "added to the live cue times (onto the report's clock); null: unknown",
+        ),
+        "capture_shift_s": ("s", "added to the capture's clock (onto the session's); 0: none"),
+    },
+    LiveReportSummary: {
+        "live": ("", "the live session: its steps and the clock shifts"),
+        # "gaps" predates the unit rule (it would be gaps_s); renaming it needs a version bump
+        "gaps": ("s", "<stream> → [start, end] of each hole in the capture, on the report's clock"),
+    },
 }
 
 #: Placeholder shown for the keys of a ``dict[str, ...]`` key in the docs.
@@ -442,7 +478,11 @@ KEY_PLACEHOLDERS: dict[str, str] = {
 
 
 #: TypedDict → the TypedDict it extends (Python 3.11 keeps no record of it on the class).
-_BASES: dict[type, type] = {RunSummary: SessionSummary, AnalyzeOutput: RunSummary}
+_BASES: dict[type, type] = {
+    RunSummary: SessionSummary,
+    AnalyzeOutput: RunSummary,
+    LiveReportSummary: RunSummary,
+}
 
 
 def field_docs(td: type) -> dict[str, tuple[str, str]]:
@@ -497,12 +537,17 @@ def type_name(tp: Any) -> str:
     return {bool: "bool", int: "int", float: "number", str: "str"}.get(tp, "any")
 
 
-def _rows(td: type, prefix: str) -> list[str]:
-    """Doc table rows of one TypedDict, its nested blocks after each key."""
+def _rows(td: type, prefix: str, own: bool = False) -> list[str]:
+    """Doc table rows of one TypedDict, its nested blocks after each key.
+
+    With ``own``, only the keys ``td`` adds to the class it extends (:data:`_BASES`).
+    """
     hints = _hints(td)
     docs = field_docs(td)
     rows = []
     for key, tp in hints.items():
+        if own and key not in FIELD_DOCS[td]:
+            continue
         path = f"{prefix}{key}"
         unit, meaning = docs[key]
         req = "yes" if key in td.__required_keys__ else "no"  # type: ignore[attr-defined]
@@ -534,7 +579,8 @@ def summary_markdown() -> str:
     Returns
     -------
     str
-        A title, the unit rule and one row per key path of :class:`AnalyzeOutput`.
+        A title, the unit rule, one row per key path of :class:`AnalyzeOutput`, then one per
+        key path :class:`LiveReportSummary` adds to the run summary.
     """
     rule = (__doc__ or "").split("Unit rule\n---------\n", 1)[1].split("\n\nStored", 1)[0]
     lines = [
@@ -560,6 +606,16 @@ def summary_markdown() -> str:
         "| key | type | unit | required | meaning |",
         "|---|---|---|---|---|",
         *_rows(AnalyzeOutput, ""),
+        "",
+        "## Live report",
+        "",
+        "The `summary.json` of a live session's report (`gait live`) is the run summary above",
+        "(without `file` and `watch_comparison`) and these keys",
+        "(`gait.contract.summary_types.LiveReportSummary`).",
+        "",
+        "| key | type | unit | required | meaning |",
+        "|---|---|---|---|---|",
+        *_rows(LiveReportSummary, "", own=True),
     ]
     return "\n".join(lines) + "\n"
 

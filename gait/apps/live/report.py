@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.analysis.stream.gaps import GAP_MIN
+from gait.contract.summary_types import LiveReportSummary
 from gait.feedback import FeedbackSession
 from gait.io import ReadOptions, read
 from gait.util.jsonsafe import to_jsonable
@@ -175,17 +176,21 @@ def write_report(
         )
         written["steps"] = folder / "steps.csv"
         gait.steps.to_csv(written["steps"], index=False)
-        summary = dict(gait.summary)
-        summary["live"] = {
-            "steps": len(live_steps),
-            "cue_shift_s": off if math.isfinite(off) else None,
-            "capture_shift_s": -shifted,
+        report_summary: LiveReportSummary = {
+            **gait.summary,
+            "live": {
+                "steps": len(live_steps),
+                "cue_shift_s": off if math.isfinite(off) else None,
+                "capture_shift_s": -shifted,
+            },
+            "gaps": {
+                name: [[round(a, 3), round(b, 3)] for a, b in spans]
+                for name, spans in holes.items()
+            },
         }
-        summary["gaps"] = {
-            name: [[round(a, 3), round(b, 3)] for a, b in spans] for name, spans in holes.items()
-        }
+        summary: LiveReportSummary | dict[str, Any] = report_summary
     else:
-        summary = outcome.summary()
+        summary = outcome.summary()  # a balance session's
     if len(live_steps):
         written["live_steps"] = folder / "live_steps.csv"
         live_steps.to_csv(written["live_steps"], index=False)
