@@ -182,6 +182,38 @@ def test_light_scipy_signal_keeps_stats_real() -> None:
     assert out.stdout.split()[0] != "0"
 
 
+def test_light_scipy_signal_defers_interpolate_optimize_spatial() -> None:
+    # scipy.signal's functions that need them still work, and give the plain import's result
+    code = (
+        "import sys; from gait.util.scipy_signal import signal; "
+        "mods = ('scipy.interpolate', 'scipy.optimize', 'scipy.spatial'); "
+        "assert not any(m in sys.modules for m in mods), sorted(sys.modules); "
+        "import numpy as np; "
+        "o = signal.buttord(0.2, 0.3, 3, 40); "
+        "p = signal.cheb2ord([0.1, 0.6], [0.2, 0.5], 3, 60); "
+        "q = signal.unique_roots([1.0, 1.0 + 1e-9, 2.0])[1].tolist(); "
+        "r = signal.dlsim(([1.0], [1.0, -0.5], 1.0), [1.0, 0, 0, 0], t=[0, 1, 2, 3])[1].ravel(); "
+        "import scipy.interpolate, scipy.optimize, scipy.spatial; "
+        "assert all(type(sys.modules[m]).__name__ == 'module' for m in mods); "
+        "print(repr((int(o[0]), float(o[1]), int(p[0]), p[1].tolist(), q, r.tolist())))"
+    )
+    plain = code.replace(
+        "from gait.util.scipy_signal import signal", "import scipy.signal as signal"
+    )
+    plain = plain.replace(
+        "assert not any(m in sys.modules for m in mods), sorted(sys.modules); ", ""
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    light = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    ref = subprocess.run(
+        [sys.executable, "-c", plain], capture_output=True, text=True, check=True, env=env
+    )
+    assert light.stdout == ref.stdout
+    assert light.stdout.strip()
+
+
 def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:
     from gait.analysis.placements._signal import butter_sos, filtfilt_sos
     from gait.util.scipy_signal import signal
