@@ -149,6 +149,34 @@ def test_nonfinite_stream_falls_back_to_whole(long_file: Path, tmp_path: Path) -
     _same(whole, lazy)
 
 
+def test_windows_decoder_thread_stops_and_raises_in_order(long_file: Path, tmp_path: Path) -> None:
+    # the pieces are decoded on a second thread: closing the generator early stops it, and a
+    # bad sample is raised by the piece that reaches it, after the good pieces before it
+    import threading
+
+    from gait.io.canonical_stream import UnorderedStreamError
+
+    before = threading.active_count()
+    st = open_recording(long_file).streams[0]
+    cores = chunk_bounds(st.t_first, st.t_last)
+    gen = st.windows(cores, CHUNK_OVERLAP)  # type: ignore[attr-defined]
+    next(gen)
+    gen.close()
+    assert threading.active_count() == before
+    rec = read_recording(long_file)
+    bad_t = 1450.0  # in the last core and in the last batch of 32768 rows (655 s at 50 Hz)
+    rec.streams[0].acc[np.searchsorted(rec.streams[0].t, bad_t), 0] = np.inf
+    path = tmp_path / "inf.gaitrec"
+    write_recording(rec, path)
+    st = open_recording(path).streams[0]
+    gen = st.windows(cores, CHUNK_OVERLAP)  # type: ignore[attr-defined]
+    good = [next(gen) for _ in cores[:-1]]
+    assert good[-1][0].t[-1] > 1200.0
+    with pytest.raises(UnorderedStreamError):
+        next(gen)
+    assert threading.active_count() == before
+
+
 def test_help_imports_no_numpy_or_pandas() -> None:
     code = (
         "import sys; from gait.cli import build_parser; build_parser().format_help(); "
