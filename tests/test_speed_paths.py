@@ -149,6 +149,34 @@ def test_nonfinite_stream_falls_back_to_whole(long_file: Path, tmp_path: Path) -
     _same(whole, lazy)
 
 
+def test_windows_decoder_thread_stops_and_raises_in_order(long_file: Path, tmp_path: Path) -> None:
+    # the pieces are decoded on a second thread: closing the generator early stops it, and a
+    # bad sample is raised by the piece that reaches it, after the good pieces before it
+    import threading
+
+    from gait.io.canonical_stream import UnorderedStreamError
+
+    before = threading.active_count()
+    st = open_recording(long_file).streams[0]
+    cores = chunk_bounds(st.t_first, st.t_last)
+    gen = st.windows(cores, CHUNK_OVERLAP)  # type: ignore[attr-defined]
+    next(gen)
+    gen.close()
+    assert threading.active_count() == before
+    rec = read_recording(long_file)
+    bad_t = 1450.0  # in the last core and in the last batch of 32768 rows (655 s at 50 Hz)
+    rec.streams[0].acc[np.searchsorted(rec.streams[0].t, bad_t), 0] = np.inf
+    path = tmp_path / "inf.gaitrec"
+    write_recording(rec, path)
+    st = open_recording(path).streams[0]
+    gen = st.windows(cores, CHUNK_OVERLAP)  # type: ignore[attr-defined]
+    good = [next(gen) for _ in cores[:-1]]
+    assert good[-1][0].t[-1] > 1200.0
+    with pytest.raises(UnorderedStreamError):
+        next(gen)
+    assert threading.active_count() == before
+
+
 def test_help_imports_no_numpy_or_pandas() -> None:
     code = (
         "import sys; from gait.cli import build_parser; build_parser().format_help(); "
@@ -180,6 +208,38 @@ def test_light_scipy_signal_keeps_stats_real() -> None:
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
     )
     assert out.stdout.split()[0] != "0"
+
+
+def test_light_scipy_signal_defers_interpolate_optimize_spatial() -> None:
+    # scipy.signal's functions that need them still work, and give the plain import's result
+    code = (
+        "import sys; from gait.util.scipy_signal import signal; "
+        "mods = ('scipy.interpolate', 'scipy.optimize', 'scipy.spatial'); "
+        "assert not any(m in sys.modules for m in mods), sorted(sys.modules); "
+        "import numpy as np; "
+        "o = signal.buttord(0.2, 0.3, 3, 40); "
+        "p = signal.cheb2ord([0.1, 0.6], [0.2, 0.5], 3, 60); "
+        "q = signal.unique_roots([1.0, 1.0 + 1e-9, 2.0])[1].tolist(); "
+        "r = signal.dlsim(([1.0], [1.0, -0.5], 1.0), [1.0, 0, 0, 0], t=[0, 1, 2, 3])[1].ravel(); "
+        "import scipy.interpolate, scipy.optimize, scipy.spatial; "
+        "assert all(type(sys.modules[m]).__name__ == 'module' for m in mods); "
+        "print(repr((int(o[0]), float(o[1]), int(p[0]), p[1].tolist(), q, r.tolist())))"
+    )
+    plain = code.replace(
+        "from gait.util.scipy_signal import signal", "import scipy.signal as signal"
+    )
+    plain = plain.replace(
+        "assert not any(m in sys.modules for m in mods), sorted(sys.modules); ", ""
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    light = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    ref = subprocess.run(
+        [sys.executable, "-c", plain], capture_output=True, text=True, check=True, env=env
+    )
+    assert light.stdout == ref.stdout
+    assert light.stdout.strip()
 
 
 def test_filtfilt_sos_is_scipys_sosfiltfilt_bit_for_bit() -> None:

@@ -1,21 +1,27 @@
 """``scipy.signal`` without its import-time extras: the one way the analysis imports it.
 
 Importing ``scipy.signal`` (SciPy 1.15–1.17) costs far more than the few filters and peak
-finders the detectors use, for two reasons that do not touch any function we call:
+finders the detectors use, for three reasons that do not touch any function we call:
 
 * ``scipy.signal._peak_finding`` does ``from scipy.stats import scoreatpercentile`` (used only
   by ``find_peaks_cwt``), and importing ``scipy.stats`` builds every distribution and formats
   its docstring;
 * the ``xp_capabilities`` decorator re-parses the numpydoc docstring of every public
-  function at import to append a table of supported array backends.
+  function at import to append a table of supported array backends;
+* ``scipy.signal`` imports ``scipy.interpolate`` (which imports ``scipy.optimize``) and
+  ``scipy.spatial`` for names used only inside functions we never call (``BSpline``,
+  ``make_interp_spline``, ``cKDTree``, ``optimize.fminbound`` / ``newton``): a third of the
+  import.
 
-This module imports ``scipy.signal`` once with both set aside: ``scipy.stats`` is replaced, for
-the duration of the import, by a stand-in whose ``scoreatpercentile`` imports the real
-``scipy.stats`` on first call, and the docstring parser is replaced by one that keeps the
-docstring as written. Both are restored before this module finishes importing, so a later
-``import scipy.stats`` gets the real module and every scipy function computes exactly what it
-would otherwise (only the backend note is missing from some docstrings). If SciPy's internals
-differ from what is expected, or ``scipy.signal`` is already imported, it is imported plainly.
+This module imports ``scipy.signal`` once with all of these set aside: ``scipy.stats``,
+``scipy.interpolate``, ``scipy.optimize`` and ``scipy.spatial`` are replaced, for the duration
+of the import, by stand-ins whose attributes import the real module on first use (a call or
+an attribute access), and the docstring parser is replaced by one that keeps the docstring as
+written. All are restored before this module finishes importing, so a later ``import
+scipy.stats`` (or any of the others) gets the real module and every scipy function computes
+exactly what it would otherwise (only the backend note is missing from some docstrings). If
+SciPy's internals differ from what is expected, or ``scipy.signal`` is already imported, it is
+imported plainly.
 
 Every analysis module imports ``scipy.signal`` through here::
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 
@@ -49,9 +56,39 @@ class _KeepDocstring:
         return "\n" + self._doc
 
 
-def _scoreatpercentile(*args: Any, **kwargs: Any) -> Any:
-    """``scipy.stats.scoreatpercentile``, importing ``scipy.stats`` on first use."""
-    return importlib.import_module("scipy.stats").scoreatpercentile(*args, **kwargs)
+#: Subpackages ``scipy.signal`` imports only for names it uses inside functions.
+_DEFERRED = ("scipy.stats", "scipy.interpolate", "scipy.optimize", "scipy.spatial")
+
+
+class _DeferredName:
+    """A name of a deferred module: the real object is imported on the first call or attribute."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module = module
+        self._name = name
+
+    def _real(self) -> Any:
+        return getattr(importlib.import_module(self._module), self._name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real()(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._real(), attr)
+
+
+class _DeferredModule(types.ModuleType):
+    """Stand-in for a module while ``scipy.signal`` imports: its names are :class:`_DeferredName`.
+
+    Private and dunder names are not stood in for (the import system asks for ``__path__``,
+    ``__spec__``...): a submodule import through the stand-in fails, and the caller then
+    imports plainly.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _DeferredName(self.__name__, name)
 
 
 def _import_light() -> types.ModuleType:
@@ -64,20 +101,16 @@ def _import_light() -> types.ModuleType:
     except ImportError:  # pragma: no cover - other SciPy layouts
         array_api = None
     parser = getattr(array_api, "FunctionDoc", None)
-    stub: types.ModuleType | None = None
-    if "scipy.stats" not in sys.modules:
-        stub = types.ModuleType("scipy.stats")
-        stub.scoreatpercentile = _scoreatpercentile  # type: ignore[attr-defined]
-        sys.modules["scipy.stats"] = stub
+    stubs = {m: _DeferredModule(m) for m in _DEFERRED if m not in sys.modules}
+    sys.modules.update(stubs)
     if parser is not None:
         array_api.FunctionDoc = _KeepDocstring
     try:
         importlib.import_module("scipy.signal")
     except ImportError:
-        # something in scipy.signal needed more of scipy.stats: import it the plain way
-        if stub is not None and sys.modules.get("scipy.stats") is stub:
-            del sys.modules["scipy.stats"]
-            stub = None
+        # something in scipy.signal needed more of a deferred module: import it the plain way
+        _drop(stubs)
+        stubs.clear()
         for name in [m for m in sys.modules if m.startswith("scipy.signal")]:
             del sys.modules[name]
         if parser is not None:
@@ -87,9 +120,15 @@ def _import_light() -> types.ModuleType:
     finally:
         if parser is not None:
             array_api.FunctionDoc = parser
-        if stub is not None and sys.modules.get("scipy.stats") is stub:
-            del sys.modules["scipy.stats"]
+        _drop(stubs)
     return sys.modules["scipy.signal"]
+
+
+def _drop(stubs: Mapping[str, types.ModuleType]) -> None:
+    """Take the stand-ins out of ``sys.modules`` (a real module imported meanwhile stays)."""
+    for name, stub in stubs.items():
+        if sys.modules.get(name) is stub:
+            del sys.modules[name]
 
 
 if TYPE_CHECKING:
