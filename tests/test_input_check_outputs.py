@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from view_helpers import RecordingView
 
-from gait.apps.live.reasons import CHECK_S, FirstSeconds, first_seconds_checks, missing_reasons
+from gait.apps.live.reasons import CHECK_S, InputWatch, first_seconds_checks, missing_reasons
 from gait.cli import main
 from gait.contract.recording import Recording, Stream
 from gait.io.units import G
@@ -219,13 +219,14 @@ def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: R
     # right labels and units: silent
     assert first_seconds_checks("s", "sacrum", None, sac.acc[:n], sac.gyr[:n], sac.rate) == []
     assert first_seconds_checks("f", "foot", None, foot.acc[:n], foot.gyr[:n], foot.rate) == []
-    # judged once, after CHECK_S seconds of blocks
-    fs = FirstSeconds("s", "sacrum", foot.rate)
+    # judged after every CHECK_S seconds of blocks, a finding reported once
+    fs = InputWatch("s", "sacrum", foot.rate)
     k = int(foot.rate)
-    results = [fs.add(foot.acc[i : i + k], foot.gyr[i : i + k], 1.0) for i in range(0, 25 * k, k)]
+    results = [fs.add(foot.acc[i : i + k], foot.gyr[i : i + k], 1.0) for i in range(0, 45 * k, k)]
     done = [r for r in results if r is not None]
-    assert len(done) == 1
+    assert len(done) == 2
     assert [c.code for c in done[0]] == ["placement_suspect"]
+    assert done[1] == []  # the second window sees it again: not reported twice
     assert results.index(done[0]) == int(CHECK_S) - 1
 
 
@@ -266,17 +267,17 @@ def test_live_one_leg_and_a_placement_warning_reach_page_and_terminal(
     import gait.apps.live.runtime as ls
     from gait.apps.live import LiveConfig, run_live
 
-    class AsSacrum(FirstSeconds):
+    class AsSacrum(InputWatch):
         def __init__(
             self,
             name: str,
-            placement: str,  # noqa: ARG002 - FirstSeconds' signature; the label is swapped
+            placement: str,  # noqa: ARG002 - InputWatch's signature; the label is swapped
             rate: float,
             mount: str | None = None,
         ) -> None:
             super().__init__(name, "sacrum", rate, mount)
 
-    monkeypatch.setattr(ls, "FirstSeconds", AsSacrum)
+    monkeypatch.setattr(ls, "InputWatch", AsSacrum)
     cfg = LiveConfig(
         devices=["gait-imu L=foot:left"],
         out=tmp_path / "live",

@@ -32,7 +32,7 @@ from devices.errors import DeviceError
 from devices.phone.spec import PhoneSpec, is_phone_spec, parse_phone_spec
 from gait.analysis.stream import SensorSpec, StreamEngine
 from gait.apps.live.clock import DeviceClock
-from gait.apps.live.reasons import missing_reasons
+from gait.apps.live.reasons import InputWatch, missing_reasons
 from gait.apps.live.recorder import (
     Announce,
     LiveFactory,
@@ -107,6 +107,9 @@ class PhoneLiveSession(LiveSession):
                 )
             )
             self.clocks[t.index] = DeviceClock(rate, self.t0, has_gyr=False, clock_scale=self.scale)
+            # the same input checks as a BLE sensor's (unit from gravity, placement from the
+            # acceleration: the phones send no gyroscope here)
+            self.first[t.index] = InputWatch(name, "phone", rate, t.phone.mount)
             self.names[t.index] = name
             self.labels[t.phone.label] = name
             self._by_name[name] = t
@@ -116,7 +119,8 @@ class PhoneLiveSession(LiveSession):
             [("phone", None, False)], speed_source=bool(self.speed)
         ).items():
             self.fb.explain(metric, reason)
-        self.engine = StreamEngine(specs, speed=self.speed, hop=max(0.5, 0.25 * self.scale))
+        hop = self.hop if self.hop is not None else max(0.5, 0.25 * self.scale)
+        self.engine = StreamEngine(specs, speed=self.speed, hop=hop)
         for s in specs:
             self._set_status(s.name, "connecting")
 
@@ -303,7 +307,9 @@ def _phone_specs(devices: list[str]) -> list[PhoneSpec]:
 def _phone_live(t0: float, live_factory: LiveFactory, scale: float) -> PhoneLiveSession:
     """A :class:`PhoneLiveSession` with the feedback, view and speed ``live_factory`` sets up."""
     base = live_factory(t0, time.time)  # the phone session keeps its own clock_scale
-    return PhoneLiveSession(base.fb, base.view, t0, clock_scale=scale, speed=base.speed)
+    return PhoneLiveSession(
+        base.fb, base.view, t0, clock_scale=scale, speed=base.speed, announce=base.announce
+    )
 
 
 async def _until_data_end(live: LiveSession, session: PhoneSession, duration: float) -> None:

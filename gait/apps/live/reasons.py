@@ -8,19 +8,25 @@ that leg (a foot or shank on it, or a trunk sensor, which sees both), and the co
 balance needs both legs.
 
 The input checks of :mod:`gait.analysis.quality.plausibility` (gravity for the accelerometer's
-unit, angular rate for the placement) need a few seconds of samples, not the whole run: the first
-:data:`CHECK_S` seconds of each stream are kept and judged once (a few thousand samples,
-negligible next to the detectors).
+unit, angular rate for the placement; the acceleration's steadiness of
+:mod:`gait.analysis.quality.acc_placement` for a stream without a gyroscope, such as a phone)
+need a few seconds of samples, not the whole run. :class:`InputWatch` keeps one window of
+:data:`CHECK_S` seconds of each stream at a time and judges every window, for the whole
+session: the first one catches a wrong label or unit at the start, the later ones a sensor that
+slips, is moved or swapped mid-run. Memory is one window per stream (a few thousand samples),
+CPU one check per window (about 0.5 ms per 20 s), and a reconnected sensor starts a fresh
+window so none spans two connections. A finding is reported once per stream and kind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from gait.analysis.placements.registry import is_leg, sees_both_legs
+from gait.analysis.quality.acc_placement import acc_placement_check
 from gait.analysis.quality.plausibility import (
     Check,
     gravity_check,
@@ -85,8 +91,8 @@ def missing_reasons(
 
 
 @dataclass
-class FirstSeconds:
-    """The first :data:`CHECK_S` seconds of one live stream, judged once when complete.
+class InputWatch:
+    """The input checks of one live stream, on consecutive :data:`CHECK_S`-second windows.
 
     Parameters
     ----------
@@ -104,11 +110,22 @@ class FirstSeconds:
     mount: str | None = None
     acc: list[np.ndarray] = field(default_factory=list)
     gyr: list[np.ndarray] = field(default_factory=list)
+    #: Samples in the current window, s; and the session time of its first sample, s.
     seconds: float = 0.0
-    done: bool = False
+    start: float | None = None
+    #: Windows judged so far.
+    windows: int = 0
+    #: Flags already reported (a finding is reported once, not every window).
+    reported: set[str] = field(default_factory=set)
 
-    def add(self, acc: np.ndarray, gyr: np.ndarray | None, seconds: float) -> list[Check] | None:
-        """Keep a block of samples; once :data:`CHECK_S` s are in, run the checks.
+    def restart(self) -> None:
+        """Drop the current window (the sensor reconnected: judge the new connection alone)."""
+        self.acc, self.gyr, self.seconds, self.start = [], [], 0.0, None
+
+    def add(
+        self, acc: np.ndarray, gyr: np.ndarray | None, seconds: float, t0: float | None = None
+    ) -> list[Check] | None:
+        """Keep a block of samples; once the window holds :data:`CHECK_S` s, judge it.
 
         Parameters
         ----------
@@ -118,23 +135,24 @@ class FirstSeconds:
             Angular rate, rad/s.
         seconds : float
             Session time the block spans, s.
+        t0 : float, optional
+            Session time of the block's first sample, s (said in a later window's message).
 
         Returns
         -------
         list of Check or None
-            None until the checks ran (and after: they run once); else the findings
-            (possibly empty).
+            None while the window fills; when it is judged, the findings not reported
+            before (possibly none). A finding of a window after the first says when.
         """
-        if self.done:
-            return None
+        if self.start is None:
+            self.start = t0
         self.acc.append(np.asarray(acc, dtype=np.float64))
         if gyr is not None:
             self.gyr.append(np.asarray(gyr, dtype=np.float64))
         self.seconds += max(0.0, float(seconds))
         if self.seconds < CHECK_S:
             return None
-        self.done = True
-        checks = first_seconds_checks(
+        checks = window_checks(
             self.name,
             self.placement,
             self.mount,
@@ -142,11 +160,30 @@ class FirstSeconds:
             np.concatenate(self.gyr) if self.gyr else None,
             self.rate,
         )
-        self.acc, self.gyr = [], []  # judged: the samples are not needed any more
-        return checks
+        start, later = self.start, self.windows > 0
+        self.windows += 1
+        self.restart()  # judged: the samples are not needed any more
+        new = [c for c in checks if c.flag not in self.reported]
+        self.reported.update(c.flag for c in new)
+        if later and start is not None:
+            # not the first window: the label fitted before, so something changed
+            when = (
+                f" (seen from {start:.0f} s into the session: the sensor moved, slipped "
+                "or was swapped)"
+            )
+            new = [replace(c, message=c.message + when) for c in new]
+        return new
 
 
-def first_seconds_checks(
+#: What to do about an accelerometer unit on a phone (its app, not an option, sets the unit).
+PHONE_UNIT_FIX = (
+    "the phone app sends acceleration in another unit than the m/s² it declares; "
+    'check the app\'s unit setting (Sensor Logger: m/s²; phyphox: "Acceleration with g" '
+    "in m/s²)"
+)
+
+
+def window_checks(
     name: str,
     placement: str,
     mount: str | None,
@@ -154,7 +191,10 @@ def first_seconds_checks(
     gyr: np.ndarray | None,
     rate: float,
 ) -> list[Check]:
-    """The unit (gravity) and placement (angular rate) checks on a few seconds of one stream.
+    """The unit (gravity) and placement checks on a few seconds of one stream.
+
+    The placement is judged from the angular rate; without a gyroscope (a phone), from the
+    acceleration alone (:func:`~gait.analysis.quality.acc_placement.acc_placement_check`).
 
     Parameters
     ----------
@@ -178,6 +218,8 @@ def first_seconds_checks(
     finite = acc[np.isfinite(acc).all(axis=1)] if acc.ndim == 2 else acc.reshape(0, 3)
     if finite.shape[0] >= 10:
         c = gravity_check(name, finite, rate)
+        if c is not None and placement == "phone":
+            c = replace(c, message=c.message.replace("probably wrong (--acc-unit)", PHONE_UNIT_FIX))
         if c is not None:
             out.append(c)
     motion = gyro_motion(gyr, step=1)
@@ -185,4 +227,12 @@ def first_seconds_checks(
         verdict = placement_suspect(placement, mount, *motion)
         if verdict is not None:
             out.append(placement_check_message(name, placement, verdict))
+    elif finite.shape[0] >= 10:
+        c = acc_placement_check(name, placement, mount, finite, rate)
+        if c is not None:
+            out.append(c)
     return out
+
+
+#: The checks of one window, under the name the benchmarks and older callers use.
+first_seconds_checks = window_checks

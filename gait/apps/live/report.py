@@ -4,7 +4,9 @@ The report comes from the capture (``gait.io.read`` → :func:`gait.apps.outcome
 so it is the same as ``gait report`` on that file. The live cue timeline is on the live
 session clock; it is moved onto the capture's clock by the median offset between the
 live steps and the capture's steps (the same contacts seen twice), so cues line up with
-the report's charts whatever clock the capture reader settles on.
+the report's charts whatever clock the capture reader settles on. The input checks found
+live (:mod:`gait.apps.live.reasons`: a phone's placement judged from its acceleration, a
+sensor that slipped mid-run) join the report's own (:func:`add_live_checks`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gait.analysis.stream.gaps import GAP_MIN
-from gait.contract.summary_types import LiveReportSummary
+from gait.contract.summary_types import InputCheckRecord, LiveReportSummary, RunSummary
 from gait.feedback import FeedbackSession
 from gait.io import ReadOptions, read
 from gait.util.jsonsafe import to_jsonable
@@ -98,6 +100,44 @@ def _nearest(b: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float
     return np.where(np.abs(b[j] - x) < np.abs(b[j - 1] - x), b[j], b[j - 1])
 
 
+def add_live_checks(summary: RunSummary, flags: list[str], live: list[dict[str, Any]]) -> None:
+    """Add the findings of the live input checks that the capture's analysis did not make.
+
+    The analysis of the capture judges each whole stream once; the live checks judged it
+    window by window (and a phone from its acceleration), so a mid-run change or a phone on
+    the wrong body part is known only to them. Each becomes an ``input_checks`` entry and a
+    flag, as an analysis finding would.
+
+    Parameters
+    ----------
+    summary : RunSummary
+        The gait summary (``input_checks`` and ``flags`` extended in place).
+    flags : list of str
+        The session's quality flags (extended in place).
+    live : list of dict
+        :attr:`gait.feedback.FeedbackSession.input_checks` (``code``, ``stream``, ``message``,
+        ``metrics``, ``flag``).
+    """
+    checks = summary.setdefault("input_checks", [])
+    have = {(c["code"], c["stream"]) for c in checks}
+    shown = summary.get("flags")
+    for c in live:
+        stream = c.get("stream")
+        if (c.get("code"), stream) not in have:
+            checks.append(
+                InputCheckRecord(
+                    code=str(c.get("code")),
+                    stream=None if stream is None else str(stream),
+                    message=str(c.get("message")),
+                    metrics=[str(m) for m in c.get("metrics") or []],
+                )
+            )
+        flag = c.get("flag")
+        for into in (flags, shown if shown is not None and shown is not flags else []):
+            if isinstance(flag, str) and flag not in into:
+                into.append(flag)
+
+
 def write_report(
     capture: Path,
     folder: Path,
@@ -169,6 +209,7 @@ def write_report(
         else:
             shifted = 0.0
         kw["cues"] = [dataclasses.replace(c, t=c.t + off) for c in kw["cues"]]
+        add_live_checks(gait.summary, gait.flags, feedback.input_checks)
         holes = capture_gaps(rec)
         # every lost second is named in the report, not only counted
         gait.flags.extend(

@@ -32,7 +32,7 @@ from gait.analysis.placements.registry import find_spec
 from gait.analysis.quality.sensor_limits import leg_pair_mismatch, spec_limits
 from gait.analysis.stream import SensorSpec, StreamEngine
 from gait.apps.live.clock import DeviceClock
-from gait.apps.live.reasons import FirstSeconds, missing_reasons
+from gait.apps.live.reasons import InputWatch, missing_reasons
 from gait.contract.errors import GaitError
 from gait.feedback import FeedbackSession, load_drills
 from gait.feedback.drills import CoachSettings, Drill, coach_drills
@@ -180,7 +180,7 @@ class LiveSession:
     hop : float, optional
         Engine hop, s of session time (default grows with ``clock_scale``).
     announce : callable, optional
-        Where a warning goes on the terminal (input checks on the first seconds).
+        Where a warning goes on the terminal (input-check findings, once each).
     """
 
     def __init__(
@@ -207,8 +207,8 @@ class LiveSession:
         self._gaps_seen: dict[str, tuple[int, float]] = {}
         self.engine: StreamEngine | None = None
         self.clocks: dict[int, DeviceClock] = {}
-        #: The first seconds of each device's samples, for the input checks (judged once).
-        self.first: dict[int, FirstSeconds] = {}
+        #: Each device's input checks, on consecutive windows of its samples.
+        self.first: dict[int, InputWatch] = {}
         self.names: dict[int, str] = {}
         self.labels: dict[str, str] = {}  # advertised name → stream name
         self.steps: list[pd.DataFrame] = []
@@ -248,7 +248,7 @@ class LiveSession:
                     name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range
                 )
             )
-            self.first[t.index] = FirstSeconds(
+            self.first[t.index] = InputWatch(
                 name, placement, float(prof.rate), getattr(t.spec, "mount", None)
             )
             self.clocks[t.index] = DeviceClock(
@@ -359,13 +359,7 @@ class LiveSession:
         block = clock.add(samples)
         if block is None:
             return
-        first = self.first.get(index)
-        if first is not None and not first.done:
-            # unit and placement judged on the first seconds, as gait analyze judges a file
-            for c in first.add(block.acc, block.gyr, block.t.size / first.rate) or []:
-                self.fb.add_input_check(c.as_dict())
-                if self.announce is not None:  # the terminal too, once, as gait analyze warns
-                    self.announce(f"warning: {c.message}")
+        self._check_input(index, block)
         try:
             new = self.engine.push(self.names[index], block.t, block.acc, block.gyr)
         except GaitError:
@@ -373,6 +367,17 @@ class LiveSession:
             return
         if len(new):
             self._publish(new, arrival=arrival)
+
+    def _check_input(self, index: int, block: Any) -> None:
+        """Unit and placement judged window by window, as gait analyze judges a file."""
+        watch = self.first.get(index)
+        if watch is None or not block.t.size:
+            return
+        t0 = float(block.t[0])
+        for c in watch.add(block.acc, block.gyr, block.t.size / watch.rate, t0=t0) or []:
+            self.fb.add_input_check({**c.as_dict(), "flag": c.flag, "t": round(t0, 1)})
+            if self.announce is not None:  # the terminal too, once, as gait analyze warns
+                self.announce(f"warning: {c.message}")
 
     def on_status(self, msg: str) -> None:
         """Session callback: connect / link lost / reconnected / vanished messages."""
@@ -387,6 +392,11 @@ class LiveSession:
             self._set_status(name, "vanished")
         elif what.startswith(("reconnected", "streaming")):
             self._set_status(name, "ok")
+            if what.startswith("reconnected"):
+                # possibly another sensor, or the same one put back elsewhere: a fresh window
+                for index, n in self.names.items():
+                    if n == name and index in self.first:
+                        self.first[index].restart()
 
     def tick(self) -> None:
         """Timer: let lost sensors go stale, publish status and time."""
