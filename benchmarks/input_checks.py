@@ -17,9 +17,11 @@ must hold:
   ``input_checks`` must be empty (side and step-count checks included), except the true
   findings of :func:`expected_codes` (one shank without a side is one leg).
 
-* with ``--live``, the live checks on the first seconds (:mod:`gait.apps.live.reasons`) on every
-  whole 20 s window of every stream: false alarms with the true label, and how often a
-  swapped label (leg read as sacrum, sacrum read as foot) is caught.
+* with ``--live``, the live checks (:mod:`gait.apps.live.reasons`) on every whole 20 s window
+  of every stream: false alarms with the true label, and how often a swapped label (leg read
+  as sacrum, sacrum read as foot) is caught; then the same without the gyroscope, as a live
+  phone streams (acceleration only): every trunk stream labelled as a belt phone (must be
+  silent) and every leg stream labelled as a belt phone (caught how often).
 
 Prints one row per stream and a last line counting the failures; exits 1 if there are any.
 """
@@ -195,7 +197,41 @@ def live_windows(root: Path) -> int:
         f"live ({CHECK_S:.0f} s windows): {n} windows, {alarms} false alarm(s); "
         f"swapped label caught in {caught} of {swapped} gyroscope windows"
     )
-    return alarms
+    return alarms + acc_only_windows(root)
+
+
+def acc_only_windows(root: Path) -> int:
+    """The live checks without the gyroscope, as a phone streams: trunk and leg as a belt phone.
+
+    Returns
+    -------
+    int
+        Number of false alarms (a trunk stream judged as a belt phone that raises a finding).
+    """
+    from gait.analysis.placements.registry import is_leg, sees_both_legs
+    from gait.apps.live.reasons import CHECK_S, window_checks
+
+    trunk = trunk_alarms = legs = caught = 0
+    for _, _, rec in recordings(root):
+        for st in rec.streams:
+            k = int(CHECK_S * st.rate)
+            if st.placement == "phone" or not (
+                is_leg(st.placement) or sees_both_legs(st.placement)
+            ):
+                continue  # carried phones are not judged as trunks (their mount is not a belt)
+            for s0 in range(0, st.n - k + 1, k):
+                found = window_checks(st.name, "phone", "belt", st.acc[s0 : s0 + k], None, st.rate)
+                if is_leg(st.placement):
+                    legs += 1
+                    caught += bool(found)
+                else:
+                    trunk += 1
+                    trunk_alarms += bool(found)
+    print(
+        f"live without gyroscope (as a belt phone): {trunk} trunk windows, {trunk_alarms} false "
+        f"alarm(s); a leg taken for a belt phone caught in {caught} of {legs} windows"
+    )
+    return trunk_alarms
 
 
 if __name__ == "__main__":

@@ -13,10 +13,13 @@ Measured with :data:`gait.analysis.quality.plausibility.GRAVITY_WINDOW_S` window
 the windows of a 20 s stretch [G: design choice, measured here, not fitted elsewhere]:
 
 * trunk: synthetic sacrum and belt phone 0.95–1.00 (walk, run 150–180 spm); real lower back
-  (IPOL, walking) 0.97–0.99;
+  (IPOL and Mobilise-D, walking, 72 windows) 0.97–1.00;
 * legs: synthetic foot and shank running 0.54–0.69, walking 0.68–0.76; real shank (Bach)
-  running 0.49–0.52, walking 0.79–0.87; real feet walking (IPOL) 0.75–0.94;
-* carried phones (synthetic, running): armband 0.83–0.87, hand 0.79–0.87, pocket 0.70–0.76.
+  running 0.49–0.52, walking 0.79–0.87; real feet walking (IPOL, gaitmap) 0.75–0.94;
+* carried phones: synthetic running armband 0.83–0.87, hand 0.79–0.87, pocket 0.70–0.76; real
+  walking (Oxford: hand, pockets, armband, neck pouch, bag) 0.81–0.99.
+
+``python benchmarks/input_checks.py --live`` measures the real windows.
 
 A trunk label under :data:`TRUNK_MIN_ALIGN` is therefore a limb: every running leg is caught,
 some walking ones are not (their feet stay flat longer), and no trunk stream comes near it.
