@@ -202,8 +202,8 @@ def test_ble_sensor_that_moves_mid_session_is_reported_once() -> None:
     gyr = np.vstack([np.asarray(sac.gyr)[:cut], np.asarray(foot.gyr)[cut:]])
     sim = _ble_session("sacrum", acc, gyr)
     checks = sim.page()
-    assert sim.live.first[0].windows == 3
     assert [c["code"] for c in checks] == ["placement_suspect"]
+    assert sim.live.first[0].windows == 3
     msg = checks[0]["message"]
     assert "labelled sacrum but it swings like a foot or shank" in msg
     assert "seen from 20 s into the session" in msg

@@ -82,7 +82,8 @@ def acc_placement_check(
     name, placement : str
         Stream name and label.
     mount : str or None
-        Phone mount: only a belt phone (or one whose mount is not given) is judged as a trunk.
+        Phone mount: only a phone said to be in a belt is judged as a trunk (one whose mount
+        is not given may be carried anyhow, and is shown as cadence only).
     acc : ndarray, shape (n, 3)
         Acceleration including gravity, any unit.
     rate : float
@@ -95,6 +96,8 @@ def acc_placement_check(
         label fits, is not a trunk label, or the samples are too few.
     """
     if not sees_both_legs(placement) or mount not in (None, "belt"):
+        return None
+    if placement == "phone" and mount != "belt":
         return None
     align = acc_alignment(acc, rate)
     if align is None or align >= TRUNK_MIN_ALIGN:
