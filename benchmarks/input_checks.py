@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--live",
         action="store_true",
-        help="also run the live first-seconds checks on every 20 s window",
+        help="also run the live checks on every 20 s window (with and without the gyroscope)",
     )
     args = ap.parse_args(argv)
     n_streams = n_fail = n_rec = 0

@@ -1,4 +1,4 @@
-"""Why a live metric shows no number, and the input checks on the first seconds of each sensor.
+"""Why a live metric shows no number, and the input checks on each sensor's samples, all session.
 
 A live page that shows "—" without a reason leaves the runner guessing whether a sensor is
 broken. What the sensors *can* measure is known as soon as the devices are: speed and strike
