@@ -12,11 +12,12 @@ The ratio (:func:`acc_alignment`) is unit-free, so it holds whatever unit the nu
 Measured with :data:`gait.analysis.quality.plausibility.GRAVITY_WINDOW_S` windows, median over
 the windows of a 20 s stretch [G: design choice, measured here, not fitted elsewhere]:
 
-* trunk: synthetic sacrum and belt phone 0.95–1.00 (walk, run 150–180 spm); real lower back
+* trunk: synthetic sacrum and belt phone 0.92–1.00 (walk; run 140–195 spm, 2–6 m/s, the
+  fastest lowest); real lower back
   (IPOL and Mobilise-D, walking, 72 windows) 0.97–1.00;
-* legs: synthetic foot and shank running 0.54–0.69, walking 0.68–0.76; real shank (Bach)
+* legs: synthetic foot and shank running 0.54–0.72, walking 0.68–0.76; real shank (Bach)
   running 0.49–0.52, walking 0.79–0.87; real feet walking (IPOL, gaitmap) 0.75–0.94;
-* carried phones: synthetic running armband 0.83–0.87, hand 0.79–0.87, pocket 0.70–0.76; real
+* carried phones: synthetic running armband 0.82–0.86, hand 0.79–0.87, pocket 0.70–0.76; real
   walking (Oxford: hand, pockets, armband, neck pouch, bag) 0.81–0.99.
 
 ``python benchmarks/input_checks.py --live`` measures the real windows.
