@@ -177,7 +177,7 @@ def live_windows(root: Path) -> int:
     int
         Number of false alarms.
     """
-    from gait.apps.live.reasons import CHECK_S, first_seconds_checks
+    from gait.apps.live.reasons import CHECK_S, window_checks
 
     n = alarms = swapped = caught = 0
     for _, _, rec in recordings(root):
@@ -187,12 +187,10 @@ def live_windows(root: Path) -> int:
             for s0 in range(0, st.n - k + 1, k):
                 acc, gyr = st.acc[s0 : s0 + k], None if st.gyr is None else st.gyr[s0 : s0 + k]
                 n += 1
-                alarms += bool(
-                    first_seconds_checks(st.name, st.placement, st.mount, acc, gyr, st.rate)
-                )
+                alarms += bool(window_checks(st.name, st.placement, st.mount, acc, gyr, st.rate))
                 if wrong is not None and gyr is not None:
                     swapped += 1
-                    caught += bool(first_seconds_checks(st.name, wrong, None, acc, gyr, st.rate))
+                    caught += bool(window_checks(st.name, wrong, None, acc, gyr, st.rate))
     print(
         f"live ({CHECK_S:.0f} s windows): {n} windows, {alarms} false alarm(s); "
         f"swapped label caught in {caught} of {swapped} gyroscope windows"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from view_helpers import RecordingView
 
-from gait.apps.live.reasons import CHECK_S, InputWatch, first_seconds_checks, missing_reasons
+from gait.apps.live.reasons import CHECK_S, InputWatch, missing_reasons, window_checks
 from gait.cli import main
 from gait.contract.recording import Recording, Stream
 from gait.io.units import G
@@ -200,25 +200,23 @@ def test_missing_reasons_pure() -> None:
     assert "gct_balance" not in missing_reasons([("foot", "left", True), ("sacrum", None, False)])
 
 
-def test_first_seconds_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: Recording) -> None:
+def test_window_checks_catch_a_foot_labelled_sacrum_and_a_unit(run_rec: Recording) -> None:
     foot = run_rec.streams[0]
     sac = run_rec.by_placement("sacrum")[0]
     n = int(CHECK_S * foot.rate)
     assert foot.gyr is not None
     assert sac.gyr is not None
     codes = [
-        c.code
-        for c in first_seconds_checks("s", "sacrum", None, foot.acc[:n], foot.gyr[:n], foot.rate)
+        c.code for c in window_checks("s", "sacrum", None, foot.acc[:n], foot.gyr[:n], foot.rate)
     ]
     assert codes == ["placement_suspect"]
     codes = [
-        c.code
-        for c in first_seconds_checks("s", "sacrum", None, sac.acc[:n] / G, sac.gyr[:n], sac.rate)
+        c.code for c in window_checks("s", "sacrum", None, sac.acc[:n] / G, sac.gyr[:n], sac.rate)
     ]
     assert codes == ["acc_unit_suspect"]
     # right labels and units: silent
-    assert first_seconds_checks("s", "sacrum", None, sac.acc[:n], sac.gyr[:n], sac.rate) == []
-    assert first_seconds_checks("f", "foot", None, foot.acc[:n], foot.gyr[:n], foot.rate) == []
+    assert window_checks("s", "sacrum", None, sac.acc[:n], sac.gyr[:n], sac.rate) == []
+    assert window_checks("f", "foot", None, foot.acc[:n], foot.gyr[:n], foot.rate) == []
     # judged after every CHECK_S seconds of blocks, a finding reported once
     fs = InputWatch("s", "sacrum", foot.rate)
     k = int(foot.rate)

@@ -232,7 +232,3 @@ def window_checks(
         if c is not None:
             out.append(c)
     return out
-
-
-#: The checks of one window, under the name the benchmarks and older callers use.
-first_seconds_checks = window_checks
