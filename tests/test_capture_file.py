@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VERITY = get_profile("polar-verity")
 
 # The child writes one 40-byte notification every 2 ms (payload = sequence number and
-# its host time) and prints "go" once it has been writing for a while.
+# its host time) and prints "go" once it has been writing for a while: 1.5 s and at least
+# 600 records (on a loaded machine a 2 ms sleep takes longer, and 1.5 s alone gave fewer
+# than the 500 records the test asks for).
 CHILD = r"""
 import struct, sys, time
 from devices.capture import CaptureWriter
@@ -38,7 +40,7 @@ while True:
     payload = struct.pack("<QQ", seq, now) + bytes(range(24))
     w.write(d, "fb005c82-02e7-f387-1cad-8acd2d8df0c8", payload, now)
     seq += 1
-    if not said and time.monotonic() - t_start > 1.5:
+    if not said and seq >= 600 and time.monotonic() - t_start > 1.5:
         print("go", flush=True)
         said = True
     time.sleep(0.002)
