@@ -23,7 +23,8 @@ from devices.hub import connect_hub, decode_pdu, encode_pdu, start_hub
 from devices.profiles import get_profile
 from devices.virtual import Faults, SampleSource, VirtualDevice, constant_rsc_source
 
-pytestmark = pytest.mark.realtime
+# Tests that run on the wall clock (a radio, sockets, a live session) carry the realtime
+# mark one by one; the parsing and table checks here do not need it.
 
 RSC_MEAS = "00002a53-0000-1000-8000-00805f9b34fb"
 RSC_FEATURE = "00002a54-0000-1000-8000-00805f9b34fb"
@@ -100,6 +101,7 @@ def test_pdu_codec_round_trip() -> None:
         decode_pdu({"k": "os.system", "f": {}})
 
 
+@pytest.mark.realtime
 def test_scan_connect_read_notify_disconnect() -> None:
     async def main() -> None:
         radio = await open_radio("local")
@@ -149,6 +151,7 @@ def test_scan_connect_read_notify_disconnect() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_connect_to_absent_device_times_out_cleanly() -> None:
     async def main() -> None:
         radio = await open_radio("local")
@@ -163,6 +166,7 @@ def test_connect_to_absent_device_times_out_cleanly() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_write_refused_maps_to_bleak_protocol_error() -> None:
     async def main() -> None:
         radio = await open_radio("local")
@@ -183,6 +187,7 @@ def test_write_refused_maps_to_bleak_protocol_error() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_hub_relays_between_links() -> None:
     """A device on the hub's link is found and streamed from a client link over TCP."""
 
@@ -222,6 +227,7 @@ def test_hub_relays_between_links() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_connect_hub_without_hub_is_a_clear_error() -> None:
     async def main() -> None:
         with pytest.raises(DeviceError, match="no virtual radio hub"):
@@ -230,6 +236,7 @@ def test_connect_hub_without_hub_is_a_clear_error() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_hub_drops_malformed_frames_and_keeps_the_link() -> None:
     async def main() -> None:
         import json
@@ -261,6 +268,7 @@ def test_hub_drops_malformed_frames_and_keeps_the_link() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_hub_cuts_off_a_neighbour_announcing_an_oversized_frame() -> None:
     async def main() -> None:
         import json
@@ -309,6 +317,7 @@ def test_hub_cuts_off_a_neighbour_announcing_an_oversized_frame() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_device_process_vanishing_behind_the_hub_drops_the_link() -> None:
     """Device and app in two client processes (links); the device's one goes away."""
 

@@ -17,7 +17,8 @@ from devices.profiles import get_profile
 from devices.replay import replay
 from devices.virtual import Faults, VirtualDevice
 
-pytestmark = pytest.mark.realtime
+# Tests that run on the wall clock (a radio, sockets, a live session) carry the realtime
+# mark one by one; the parsing and table checks here do not need it.
 
 RATE = 200.0
 SIM = 60.0
@@ -26,6 +27,7 @@ SPEED = 5.0
 IN_FLIGHT = 0.25
 
 
+@pytest.mark.realtime
 @pytest.mark.slow
 # exclusive under xdist: its in-flight bound is in wall time (0.25 s); beside the batch test's
 # process pool and two busy processes on the other worker the host fell 0.42 s behind
@@ -100,6 +102,7 @@ def test_forced_disconnects_every_ten_seconds(tmp_path) -> None:  # type: ignore
         assert np.abs((data.t - data.t[0]) - (src.t[idx] - src.t[idx[0]])).max() < 1e-3
 
 
+@pytest.mark.realtime
 def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "vanish.gaitcap"
     prof = get_profile("gait-imu")
@@ -142,6 +145,7 @@ def test_vanished_device_is_reported_and_the_session_goes_on(tmp_path) -> None: 
     assert data["gait-imu A"].t.size > RATE * 2 * 1.5  # speed 2: 400 samples per wall second
 
 
+@pytest.mark.realtime
 def test_unknown_and_unsupported_devices_are_clear_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     async def main() -> tuple[str, str]:
         radio = await open_radio("local")
@@ -173,6 +177,7 @@ def test_unknown_and_unsupported_devices_are_clear_errors(tmp_path) -> None:  # 
     assert "not a supported sensor" in m2
 
 
+@pytest.mark.realtime
 def test_refused_start_keeps_what_was_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "refused.gaitcap"
 

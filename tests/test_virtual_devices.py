@@ -18,11 +18,13 @@ from devices.profiles import get_profile, load_profiles
 from devices.replay import replay
 from devices.virtual import Faults, VirtualDevice, constant_rsc_source, default_name, parse_faults
 
-pytestmark = pytest.mark.realtime
+# Tests that run on the wall clock (a radio, sockets, a live session) carry the realtime
+# mark one by one; the parsing and table checks here do not need it.
 
 IMU_PROFILES = [p.id for p in load_profiles() if "rsc" not in p.streams]
 
 
+@pytest.mark.realtime
 @pytest.mark.parametrize("pid", IMU_PROFILES)
 def test_every_imu_profile_streams_exact_samples(pid: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Start sequence, notifications and decoding agree with the source within one LSB."""
@@ -62,6 +64,7 @@ def test_every_imu_profile_streams_exact_samples(pid: str, tmp_path) -> None:  #
         assert np.abs(data.gyr[:n] - src.gyr[i0 : i0 + n]).max() <= q["gyr"] / 2 + 1e-9  # type: ignore[index]
 
 
+@pytest.mark.realtime
 def test_footpod_speed_and_cadence(tmp_path) -> None:  # type: ignore[no-untyped-def]
     prof = get_profile("rsc-footpod")
     out = tmp_path / "pod.gaitcap"
@@ -85,6 +88,7 @@ def test_footpod_speed_and_cadence(tmp_path) -> None:  # type: ignore[no-untyped
     assert np.allclose(rsc["cadence"], 180)
 
 
+@pytest.mark.realtime
 def test_pmd_control_point_byte_for_byte() -> None:
     """Feature read, GET settings, START/STOP answers, and silence before the CCCDs are on."""
     prof = get_profile("polar-verity")
@@ -133,6 +137,7 @@ def test_pmd_control_point_byte_for_byte() -> None:
     run(main())
 
 
+@pytest.mark.realtime
 def test_pmd_invalid_mtu_and_refused_start_give_clear_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     prof = get_profile("polar-h10")
 
@@ -156,6 +161,7 @@ def test_pmd_invalid_mtu_and_refused_start_give_clear_errors(tmp_path) -> None: 
     assert "charger" in msg.lower()
 
 
+@pytest.mark.realtime
 def test_packet_loss_is_counted_by_the_decoder(tmp_path) -> None:  # type: ignore[no-untyped-def]
     prof = get_profile("gait-imu")
     out = tmp_path / "loss.gaitcap"
@@ -205,6 +211,7 @@ def test_default_names_match_their_profiles() -> None:
         assert match_profile(name, [p.service]) is p, (p.id, name)
 
 
+@pytest.mark.realtime
 def test_replaying_a_recorded_capture_reproduces_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A capture drives a virtual device again (``gait simulate --replay``): same samples out."""
     from argparse import Namespace
@@ -238,6 +245,7 @@ def test_replaying_a_recorded_capture_reproduces_it(tmp_path) -> None:  # type: 
         _replay_source(Namespace(replay=str(first), placement="sacrum", side=None), prof)
 
 
+@pytest.mark.realtime
 def test_sensors_on_one_body_share_one_clock() -> None:
     """Devices started with one clock origin agree on simulated time; by default each has one."""
     prof = get_profile("gait-imu")
