@@ -112,7 +112,7 @@ def test_phone_in_g_declared_m_s2_is_reported_once() -> None:
     assert "unit setting" in msg
     assert checks[0]["flag"] == "input_check:acc_unit_suspect:phone"
     # three windows judged, one warning on the terminal
-    assert sim.live.first[0].windows == 3
+    assert sim.live.input_watch[0].windows == 3
     assert sum(s.startswith("warning: phone: gravity reads") for s in sim.said) == 1
 
 
@@ -132,7 +132,7 @@ def test_phone_labelled_belt_on_a_foot_is_reported() -> None:
 def test_a_right_phone_session_is_judged_and_reports_nothing() -> None:
     belt = _run(("phone-belt",), 65.0)["phone-belt"]
     sim = _phone_session("phone:sensorlogger=belt", np.asarray(belt.acc))
-    assert sim.live.first[0].windows == 3  # judged, not skipped
+    assert sim.live.input_watch[0].windows == 3  # judged, not skipped
     assert sim.page() == []
     assert not any(s.startswith("warning") for s in sim.said)
 
@@ -140,7 +140,7 @@ def test_a_right_phone_session_is_judged_and_reports_nothing() -> None:
 def test_an_armband_phone_is_not_judged_as_a_trunk() -> None:
     arm = _run(("phone-armband",), 45.0)["phone-armband"]
     sim = _phone_session("phone:sensorlogger=armband", np.asarray(arm.acc))
-    assert sim.live.first[0].windows == 2
+    assert sim.live.input_watch[0].windows == 2
     assert sim.page() == []
 
 
@@ -203,7 +203,7 @@ def test_ble_sensor_that_moves_mid_session_is_reported_once() -> None:
     sim = _ble_session("sacrum", acc, gyr)
     checks = sim.page()
     assert [c["code"] for c in checks] == ["placement_suspect"]
-    assert sim.live.first[0].windows == 3
+    assert sim.live.input_watch[0].windows == 3
     msg = checks[0]["message"]
     assert "labelled sacrum but it swings like a foot or shank" in msg
     assert "seen from 20 s into the session" in msg
@@ -215,7 +215,7 @@ def test_ble_sensor_that_moves_mid_session_is_reported_once() -> None:
 def test_a_right_ble_session_reports_nothing_all_session() -> None:
     sac = _run(("sacrum",), 65.0)["sacrum"]
     sim = _ble_session("sacrum", np.asarray(sac.acc), np.asarray(sac.gyr))
-    assert sim.live.first[0].windows == 3
+    assert sim.live.input_watch[0].windows == 3
     assert sim.page() == []
     assert sim.said == []
 

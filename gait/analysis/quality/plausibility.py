@@ -402,8 +402,14 @@ def side_checks(
     return out
 
 
-def gravity_check(name: str, acc_si: np.ndarray, rate: float) -> Check | None:
-    """A stream read as m/s² whose gravity is ~1 (in g) or ~96 (g read twice), else None."""
+def gravity_check(
+    name: str, acc_si: np.ndarray, rate: float, fix: str = "probably wrong (--acc-unit)"
+) -> Check | None:
+    """A stream read as m/s² whose gravity is ~1 (in g) or ~96 (g read twice), else None.
+
+    ``fix`` ends the message: what the user should change (an option, or a phone app's
+    setting).
+    """
     grav = gravity_estimate(acc_si, rate)
     # m/s² data never average below 5 m/s²; above 80 the numbers were scaled by g twice
     if not np.isfinite(grav) or MS2_RANGE[0] <= grav <= MS2_RANGE[1]:
@@ -411,8 +417,7 @@ def gravity_check(name: str, acc_si: np.ndarray, rate: float) -> Check | None:
     return Check(
         "acc_unit_suspect",
         name,
-        f"{name}: gravity reads {grav:.2f} m/s² instead of 9.81: the accelerometer unit is "
-        "probably wrong (--acc-unit)",
+        f"{name}: gravity reads {grav:.2f} m/s² instead of 9.81: the accelerometer unit is {fix}",
         ("speed_mps", "stride_length", "vertical_oscillation"),
     )
 

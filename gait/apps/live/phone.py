@@ -109,7 +109,7 @@ class PhoneLiveSession(LiveSession):
             self.clocks[t.index] = DeviceClock(rate, self.t0, has_gyr=False, clock_scale=self.scale)
             # the same input checks as a BLE sensor's (unit from gravity, placement from the
             # acceleration: the phones send no gyroscope here)
-            self.first[t.index] = InputWatch(name, "phone", rate, t.phone.mount)
+            self.input_watch[t.index] = InputWatch(name, "phone", rate, t.phone.mount)
             self.names[t.index] = name
             self.labels[t.phone.label] = name
             self._by_name[name] = t

@@ -217,9 +217,11 @@ def window_checks(
     out: list[Check] = []
     finite = acc[np.isfinite(acc).all(axis=1)] if acc.ndim == 2 else acc.reshape(0, 3)
     if finite.shape[0] >= 10:
-        c = gravity_check(name, finite, rate)
-        if c is not None and placement == "phone":
-            c = replace(c, message=c.message.replace("probably wrong (--acc-unit)", PHONE_UNIT_FIX))
+        c = (
+            gravity_check(name, finite, rate, fix=PHONE_UNIT_FIX)
+            if placement == "phone"
+            else gravity_check(name, finite, rate)
+        )
         if c is not None:
             out.append(c)
     motion = gyro_motion(gyr, step=1)

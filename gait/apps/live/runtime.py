@@ -208,7 +208,7 @@ class LiveSession:
         self.engine: StreamEngine | None = None
         self.clocks: dict[int, DeviceClock] = {}
         #: Each device's input checks, on consecutive windows of its samples.
-        self.first: dict[int, InputWatch] = {}
+        self.input_watch: dict[int, InputWatch] = {}
         self.names: dict[int, str] = {}
         self.labels: dict[str, str] = {}  # advertised name → stream name
         self.steps: list[pd.DataFrame] = []
@@ -248,7 +248,7 @@ class LiveSession:
                     name, placement, side, float(prof.rate), has_gyr, prof.acc_range, prof.gyr_range
                 )
             )
-            self.first[t.index] = InputWatch(
+            self.input_watch[t.index] = InputWatch(
                 name, placement, float(prof.rate), getattr(t.spec, "mount", None)
             )
             self.clocks[t.index] = DeviceClock(
@@ -370,7 +370,7 @@ class LiveSession:
 
     def _check_input(self, index: int, block: Any) -> None:
         """Unit and placement judged window by window, as gait analyze judges a file."""
-        watch = self.first.get(index)
+        watch = self.input_watch.get(index)
         if watch is None or not block.t.size:
             return
         t0 = float(block.t[0])
@@ -395,8 +395,8 @@ class LiveSession:
             if what.startswith("reconnected"):
                 # possibly another sensor, or the same one put back elsewhere: a fresh window
                 for index, n in self.names.items():
-                    if n == name and index in self.first:
-                        self.first[index].restart()
+                    if n == name and index in self.input_watch:
+                        self.input_watch[index].restart()
 
     def tick(self) -> None:
         """Timer: let lost sensors go stale, publish status and time."""
