@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from gait.analysis.placements.registry import sees_both_legs
-from gait.analysis.quality.plausibility import GRAVITY_WINDOW_S, Check
+from gait.analysis.quality.plausibility import Check, gravity_windows
 
 #: A trunk-labelled stream whose :func:`acc_alignment` is below this moves like a limb. [G]
 TRUNK_MIN_ALIGN = 0.85
@@ -59,12 +59,9 @@ def acc_alignment(acc: np.ndarray, rate: float) -> float | None:
     a = np.asarray(acc, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] == 0:
         return None
-    a = a[np.isfinite(a).all(axis=1)]
-    w = max(1, round(GRAVITY_WINDOW_S * rate)) if rate > 0 else a.shape[0]
-    k = a.shape[0] // w
-    if k == 0:
+    _, win = gravity_windows(a, rate)
+    if win.shape[0] == 0:
         return None
-    win = a[: k * w].reshape(k, w, 3)
     mean_norm = np.linalg.norm(win, axis=2).mean(axis=1)
     ok = mean_norm > 0
     if not ok.any():

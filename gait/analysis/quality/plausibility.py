@@ -104,6 +104,31 @@ class Check:
         }
 
 
+def gravity_windows(acc: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """The finite samples of ``acc``, and as many whole :data:`GRAVITY_WINDOW_S` windows of them.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Acceleration, any unit.
+    rate : float
+        Sampling rate, Hz (≤ 0: one window of every sample).
+
+    Returns
+    -------
+    finite : ndarray, shape (m, 3)
+        The rows with no NaN or inf.
+    windows : ndarray, shape (k, w, 3)
+        ``finite`` cut into consecutive windows of ``w`` samples; the remainder is left out
+        (``k`` is 0 when ``m < w``).
+    """
+    a = np.asarray(acc, dtype=np.float64)
+    a = a[np.isfinite(a).all(axis=1)] if a.ndim == 2 and a.shape[0] else a.reshape(0, 3)
+    w = max(1, round(GRAVITY_WINDOW_S * rate) if rate > 0 else a.shape[0])
+    k = a.shape[0] // w
+    return a, a[: k * w].reshape(k, w, 3)
+
+
 def gravity_estimate(acc: np.ndarray, rate: float) -> float:
     """Gravity as the accelerometer sees it, in the array's own (raw) unit.
 
@@ -124,16 +149,12 @@ def gravity_estimate(acc: np.ndarray, rate: float) -> float:
     float
         The estimate in the unit of ``acc``; NaN with no finite sample.
     """
-    a = np.asarray(acc, dtype=np.float64)
-    a = a[np.isfinite(a).all(axis=1)] if a.ndim == 2 and a.shape[0] else a.reshape(0, 3)
+    a, win = gravity_windows(acc, rate)
     if a.shape[0] == 0:
         return float("nan")
-    w = max(1, round(GRAVITY_WINDOW_S * rate)) if rate > 0 else a.shape[0]
-    k = a.shape[0] // w
-    if k == 0:
+    if win.shape[0] == 0:
         return float(np.linalg.norm(a.mean(axis=0)))
-    means = a[: k * w].reshape(k, w, 3).mean(axis=1)
-    return float(np.median(np.linalg.norm(means, axis=1)))
+    return float(np.median(np.linalg.norm(win.mean(axis=1), axis=1)))
 
 
 def acc_unit_from_gravity(gravity_raw: float) -> str | None:
