@@ -84,12 +84,10 @@ def add_overstride_columns(steps: pd.DataFrame) -> pd.DataFrame:
         gct = pd.to_numeric(steps["gct"], errors="coerce").to_numpy(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = bt / gct
-        # The end of braking must fall inside the contact; walking brakes in double
-        # support, where the pelvis-over-foot reading does not hold: running steps only.
-        ok = (share > 0) & (share < 1)
-        if "activity" in steps.columns:
-            ok &= steps["activity"].to_numpy() == "run"
-        col = np.where(ok, share, np.nan)
+        # The end of braking must fall inside the contact. The steps have no activity yet:
+        # overstride_indicators leaves walking steps out (a walker brakes in double support,
+        # where the pelvis-over-foot reading does not hold).
+        col = np.where((share > 0) & (share < 1), share, np.nan)
         if "braking_share" in steps.columns:
             steps["braking_share"] = col
         else:  # in the step table's column order: right after braking_time
