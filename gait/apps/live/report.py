@@ -121,6 +121,8 @@ def add_live_checks(summary: RunSummary, flags: list[str], live: list[dict[str, 
     checks = summary.setdefault("input_checks", [])
     have = {(c["code"], c["stream"]) for c in checks}
     shown = summary.get("flags")
+    # the summary's flag list is usually the session's own list; extend each list once
+    targets = [flags] if shown is None or shown is flags else [flags, shown]
     for c in live:
         stream = c.get("stream")
         if (c.get("code"), stream) not in have:
@@ -133,7 +135,7 @@ def add_live_checks(summary: RunSummary, flags: list[str], live: list[dict[str, 
                 )
             )
         flag = c.get("flag")
-        for into in (flags, shown if shown is not None and shown is not flags else []):
+        for into in targets:
             if isinstance(flag, str) and flag not in into:
                 into.append(flag)
 
