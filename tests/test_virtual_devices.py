@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -16,7 +19,14 @@ from devices.decoders.polar_pmd import parse_settings
 from devices.errors import DeviceError
 from devices.profiles import get_profile, load_profiles
 from devices.replay import replay
-from devices.virtual import Faults, VirtualDevice, constant_rsc_source, default_name, parse_faults
+from devices.virtual import (
+    Faults,
+    SimClock,
+    VirtualDevice,
+    constant_rsc_source,
+    default_name,
+    parse_faults,
+)
 
 # Tests that run on the wall clock (a radio, sockets, a live session) carry the realtime
 # mark one by one; the parsing and table checks here do not need it.
@@ -250,20 +260,26 @@ def test_sensors_on_one_body_share_one_clock() -> None:
     """Devices started with one clock origin agree on simulated time; by default each has one."""
     prof = get_profile("gait-imu")
 
+    def clock() -> SimClock:
+        # no stall clamp: simulated time is exactly 50 × the wall time since the origin
+        return SimClock(50, max_step=math.inf)
+
     async def main() -> None:
         radio = await open_radio("local")
         origin = asyncio.get_running_loop().time()
         shared = [
-            VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name=f"s{i}", speed=50)
+            VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name=f"s{i}", clock=clock())
             for i in range(2)
         ]
         for dev in shared:
             await dev.start(clock_origin=origin)
             await asyncio.sleep(0.02)  # 1 s of simulated time between the two starts
-        own = VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name="own", speed=50)
+        own = VirtualDevice(prof, gait_like_source(10, prof.rate), radio, name="own", clock=clock())
         await own.start()
-        a, b, c = (d.sim_time() for d in (*shared, own))
-        assert a == pytest.approx(b, abs=0.05)  # read one after the other: µs apart in wall time
+        # all three read at one wall instant, so a busy machine between the reads is not seen
+        with mock.patch("time.monotonic", return_value=time.monotonic()):
+            a, b, c = (d.sim_time() for d in (*shared, own))
+        assert a == pytest.approx(b, abs=0.05)
         assert a - c > 0.5  # the later device's own clock lags by the wait above
         for dev in (*shared, own):
             await dev.stop()
